@@ -1,0 +1,291 @@
+//! Importing rosters (花名册导入): organisations and members from .xlsx/.csv.
+//!
+//! All or nothing by default: when any row is bad nothing is written and every problem is
+//! reported. With `skip_bad` the good rows are written and the bad ones reported.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::org::{OrgKind, TreePath};
+use xianfeng_domain::org_import::{KnownOrg, plan_org_import};
+use xianfeng_domain::roster::{
+    CategoryIndex, Columns, Field, MemberField, OrgField, RowIssue, parse_member_row, parse_org_row,
+};
+use xianfeng_ingest::{Cell, SheetReader};
+use xianfeng_storage::{MemberUpsert, NewOrg, OrgUpdate, Store, UpsertOutcome};
+
+use crate::{AppError, Progress};
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub skip_bad: bool,
+    pub actor: String,
+    /// Dates after this are refused as implausible.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// Data rows read from the file.
+    pub rows: usize,
+    /// Rows with at least one issue (skipped, or the reason nothing was written).
+    pub bad_rows: usize,
+    pub issues: Vec<RowIssue>,
+    pub outcome: UpsertOutcome,
+    /// Whether anything was written.
+    pub committed: bool,
+}
+
+/// Rows handed from the reading thread to the importer at a time.
+const CHUNK: usize = 2000;
+
+/// Numbered rows of cells, as handed over from the reading thread.
+type RowChunk = Vec<(usize, Vec<Cell>)>;
+
+/// Reads the sheet on a blocking thread and hands over chunks of rows.
+fn chunks(reader: SheetReader) -> tokio::sync::mpsc::Receiver<Result<RowChunk, AppError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(CHUNK);
+        for row in reader {
+            match row {
+                Ok(r) => {
+                    buf.push(r);
+                    if buf.len() == CHUNK
+                        && tx
+                            .blocking_send(Ok(std::mem::replace(
+                                &mut buf,
+                                Vec::with_capacity(CHUNK),
+                            )))
+                            .is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e.into()));
+                    return;
+                }
+            }
+        }
+        if !buf.is_empty() {
+            let _ = tx.blocking_send(Ok(buf));
+        }
+    });
+    rx
+}
+
+fn count_bad_rows(issues: &[RowIssue]) -> usize {
+    let mut rows: Vec<usize> = issues.iter().map(|i| i.row).collect();
+    rows.dedup();
+    rows.len()
+}
+
+pub async fn import_members(
+    store: &Store,
+    reader: SheetReader,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, AppError> {
+    let columns = Columns::<MemberField>::find(&reader.headers).map_err(AppError::Input)?;
+    progress.start(reader.estimated_rows());
+    let orgs: HashMap<String, i64> = store
+        .all_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.id))
+        .collect();
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut tx = store.begin(&opts.actor).await?;
+    let mut rx = chunks(reader);
+    while let Some(chunk) = rx.recv().await {
+        let chunk = chunk?;
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (row, cells) in &chunk {
+            report.rows += 1;
+            let m = match parse_member_row(*row, cells, &columns, opts.today) {
+                Ok(m) => m,
+                Err(issues) => {
+                    report.issues.extend(issues);
+                    continue;
+                }
+            };
+            let Some(org_id) = orgs.get(m.org_code.as_str()) else {
+                report.issues.push(RowIssue {
+                    row: *row,
+                    column: MemberField::OrgCode.headers()[0].to_string(),
+                    value: m.org_code.to_string(),
+                    reason: both("import.org_missing", &[]),
+                });
+                continue;
+            };
+            if let Some(first) = seen.get(m.id_number.as_str()) {
+                report.issues.push(RowIssue {
+                    row: *row,
+                    column: MemberField::IdNumber.headers()[0].to_string(),
+                    value: m.id_number.masked(),
+                    reason: both("import.duplicate_person", &[("row", first)]),
+                });
+                continue;
+            }
+            seen.insert(m.id_number.as_str().to_string(), *row);
+            batch.push(MemberUpsert {
+                org_id: *org_id,
+                name: m.name,
+                gender: m.gender.as_str().to_string(),
+                ethnicity: m.ethnicity,
+                birth_date: m.birth_date.to_string(),
+                id_number: m.id_number.as_str().to_string(),
+                joined_on: m.joined_on.map(|d| d.to_string()),
+                member_type: m.member_type.as_str().to_string(),
+                position: m.position,
+                phone: m.phone.map(|p| p.as_str().to_string()),
+            });
+        }
+        // Once a row is bad and bad rows are not skipped, nothing will be committed: keep
+        // validating to report every problem, but stop writing.
+        let writing = !opts.dry_run && (opts.skip_bad || report.issues.is_empty());
+        if writing && !batch.is_empty() {
+            let o = tx.upsert_members(store, &batch).await?;
+            report.outcome.add(o);
+        } else if opts.dry_run {
+            report.outcome.inserted += batch.len();
+        }
+        progress.advance(chunk.len());
+    }
+    progress.finish();
+    report.bad_rows = count_bad_rows(&report.issues);
+    finish(tx, report, opts).await
+}
+
+async fn finish(
+    tx: xianfeng_storage::WriteTx,
+    mut report: ImportReport,
+    opts: &ImportOptions,
+) -> Result<ImportReport, AppError> {
+    if opts.dry_run || (!report.issues.is_empty() && !opts.skip_bad) {
+        tx.rollback().await?;
+        report.committed = false;
+    } else {
+        tx.commit().await?;
+        report.committed = true;
+    }
+    Ok(report)
+}
+
+pub async fn import_orgs(
+    store: &Store,
+    reader: SheetReader,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportReport, AppError> {
+    let columns = Columns::<OrgField>::find(&reader.headers).map_err(AppError::Input)?;
+    progress.start(reader.estimated_rows());
+    let cats = store.categories().await?;
+    let index = CategoryIndex::new(
+        cats.iter()
+            .map(|(c, n, e)| (c.as_str(), n.as_str(), e.as_str())),
+    );
+    let mut report = ImportReport::default();
+    let mut rows = Vec::new();
+    let mut rx = chunks(reader);
+    while let Some(chunk) = rx.recv().await {
+        let chunk = chunk?;
+        for (row, cells) in &chunk {
+            report.rows += 1;
+            match parse_org_row(*row, cells, &columns, &index) {
+                Ok(r) => rows.push(r),
+                Err(issues) => report.issues.extend(issues),
+            }
+        }
+        progress.advance(chunk.len());
+    }
+    progress.finish();
+    let existing = store.all_orgs().await?;
+    let by_id: HashMap<i64, String> = existing.iter().map(|o| (o.id, o.code.clone())).collect();
+    let known: HashMap<String, KnownOrg> = existing
+        .iter()
+        .map(|o| {
+            (
+                o.code.clone(),
+                KnownOrg {
+                    id: o.id,
+                    parent_code: o.parent_id.and_then(|p| by_id.get(&p).cloned()),
+                    path: TreePath::from_stored(o.path.clone()),
+                    kind: o.kind().unwrap_or(OrgKind::Branch),
+                    name: o.name.clone(),
+                    category: o.category.clone(),
+                    sector: o.sector.clone(),
+                },
+            )
+        })
+        .collect();
+    let mut tx = store.begin(&opts.actor).await?;
+    let next_id = tx.next_org_id().await?;
+    let plan = plan_org_import(rows, &known, next_id);
+    report.issues.extend(plan.issues);
+    report.issues.sort_by_key(|i| i.row);
+    report.bad_rows = count_bad_rows(&report.issues);
+    let writing = !opts.dry_run && (opts.skip_bad || report.issues.is_empty());
+    report.outcome.unchanged = plan.unchanged;
+    report.outcome.inserted = plan.create.len();
+    report.outcome.updated = plan.update.len();
+    if writing {
+        let new: Vec<NewOrg> = plan
+            .create
+            .into_iter()
+            .map(|p| NewOrg {
+                id: p.id,
+                code: p.code,
+                name: p.name,
+                kind: p.kind,
+                category: p.category,
+                sector: p.sector,
+                parent_id: p.parent_id,
+                path: p.path.as_str().to_string(),
+            })
+            .collect();
+        tx.insert_orgs(&new).await?;
+        let by_code: HashMap<&str, &xianfeng_storage::OrgRecord> =
+            existing.iter().map(|o| (o.code.as_str(), o)).collect();
+        for u in &plan.update {
+            let before = by_code[u.code.as_str()];
+            tx.update_org(
+                before,
+                &OrgUpdate {
+                    name: u.name.clone(),
+                    kind: u.kind,
+                    category: u.category.clone(),
+                    sector: u.sector.clone(),
+                },
+            )
+            .await?;
+        }
+    }
+    finish(tx, report, opts).await
+}
+
+/// Writes the issues as a CSV file that Excel opens correctly (UTF-8 with BOM), with
+/// Chinese headers: 行号, 列, 值, 原因.
+pub fn write_issues_csv(path: &Path, issues: &[RowIssue]) -> std::io::Result<()> {
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(["行号 row", "列 column", "值 value", "原因 reason"])?;
+        for i in issues {
+            w.write_record([
+                i.row.to_string(),
+                i.column.clone(),
+                i.value.clone(),
+                i.reason.clone(),
+            ])?;
+        }
+        w.flush()?;
+    }
+    std::fs::write(path, out)
+}

@@ -1,0 +1,21 @@
+//! Application services: the operations a user asks for, composed from the domain core,
+//! storage and ingest. The CLI and the web call these and nothing below them.
+
+pub mod demo;
+mod error;
+pub mod import;
+pub mod init;
+pub mod open;
+
+pub use error::AppError;
+
+/// Reports progress of long work (a terminal bar in the CLI, nothing in tests).
+pub trait Progress: Send + Sync {
+    fn start(&self, _total: Option<usize>) {}
+    fn advance(&self, _n: usize) {}
+    fn finish(&self) {}
+}
+
+/// Progress that shows nothing.
+pub struct Silent;
+impl Progress for Silent {}

@@ -1,0 +1,64 @@
+//! Opening the database with its key file.
+
+use std::path::{Path, PathBuf};
+use xianfeng_storage::{Store, Vault, normalise_url};
+
+use crate::AppError;
+
+/// Where the key file is when none is named: beside a SQLite file (`xianfeng.db` →
+/// `xianfeng.key`), else `xianfeng.key` in the working directory.
+pub fn default_key_path(db_url: &str) -> PathBuf {
+    match normalise_url(db_url) {
+        Ok((url, xianfeng_storage::Dialect::Sqlite)) => {
+            let file = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap_or("xianfeng.db");
+            Path::new(file).with_extension("key")
+        }
+        _ => PathBuf::from("xianfeng.key"),
+    }
+}
+
+/// Reads the key file, creating one with a fresh random key when `create` is set and the
+/// file does not exist yet.
+pub fn load_key(path: &Path, create: bool) -> Result<[u8; 32], AppError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Vault::parse_key(&text)
+            .map_err(|e| AppError::Input(format!("{}: {e}", path.display())))?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = Vault::generate_key();
+            write_private(path, &format!("{}\n", hex_encode(&key)))
+                .map_err(|e| AppError::Input(format!("cannot write {}: {e}", path.display())))?;
+            Ok(key)
+        }
+        Err(e) => Err(AppError::Input(format!(
+            "cannot read the key file {} ({e}); it is created by `xianfeng init` — \
+             pass --key-file or set XIANFENG_KEY_FILE (无法读取数据密钥文件)",
+            path.display()
+        ))),
+    }
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+/// Opens (and migrates) the database named by `url` with the key at `key_path`.
+pub async fn open_store(url: &str, key_path: &Path, create_key: bool) -> Result<Store, AppError> {
+    let key = load_key(key_path, create_key)?;
+    Ok(Store::open(url, Vault::new(key)).await?)
+}

@@ -1,0 +1,286 @@
+//! The registry end to end on every backend: import, upsert, tree moves, counts, audit.
+
+mod common;
+
+use common::{backends, id, today};
+use xianfeng_app::Silent;
+use xianfeng_app::import::{ImportOptions, import_members, import_orgs};
+use xianfeng_app::init::init;
+use xianfeng_storage::{Store, Vault};
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        dry_run: false,
+        skip_bad: false,
+        actor: "test".into(),
+        today: today(),
+    }
+}
+
+fn csv(text: &str) -> xianfeng_ingest::SheetReader {
+    xianfeng_ingest::from_csv_bytes(text.as_bytes().to_vec()).unwrap()
+}
+
+/// Children before parents, columns in another order, an extra column, English headers mixed.
+const ORGS: &str = "\
+备注,组织名称,组织编码,上级组织编码,组织类别,分类,sector
+x,解放区某社区第一党支部,B1,T1,党支部,,
+x,解放区某街道党工委,T1,C1,工委,,
+x,中共解放区委员会,C1,,县(市、区)委,县市区,
+x,市教育局机关党委,E1,C1,党委,市直机关,教育
+x,教育局第一党支部,E1-1,E1,,,教育
+";
+
+async fn seeded(store: &Store) {
+    init(store, Some("Test-pass-1"), false, &Silent)
+        .await
+        .unwrap();
+    let r = import_orgs(store, csv(ORGS), &opts(), &Silent)
+        .await
+        .unwrap();
+    assert!(r.issues.is_empty(), "{:?}", r.issues);
+    assert_eq!(r.outcome.inserted, 5);
+}
+
+fn members_csv(rows: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from("姓名,身份证号,所在组织编码,手机号,入党时间\n");
+    for (name, idn, org) in rows {
+        s.push_str(&format!("{name},{idn},{org},138 0013 8000,2011年7月1日\n"));
+    }
+    s
+}
+
+#[tokio::test]
+async fn import_in_any_order_upserts_and_counts_the_subtree() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+        let c1 = store.org_by_code("C1").await.unwrap().unwrap();
+        assert!(b1.path.starts_with(&c1.path), "{}", db.label);
+        assert_eq!(
+            b1.category.as_deref(),
+            Some("county"),
+            "inherited from parent"
+        );
+        let e11 = store.org_by_code("E1-1").await.unwrap().unwrap();
+        assert_eq!(e11.kind, "branch", "kind told from the name");
+
+        let a = id("41080219800101001");
+        let b = id("41080219820202002");
+        let c = id("41080219900303003");
+        let text = members_csv(&[("王芳", &a, "B1"), ("李强", &b, "B1"), ("赵敏", &c, "E1-1")]);
+        let r = import_members(&store, csv(&text), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert!(r.issues.is_empty(), "{}: {:?}", db.label, r.issues);
+        assert_eq!(r.outcome.inserted, 3);
+
+        let counts = store.subtree_counts(&c1).await.unwrap();
+        assert_eq!(
+            (counts.organisations, counts.members),
+            (5, 3),
+            "{}",
+            db.label
+        );
+        let t1 = store.org_by_code("T1").await.unwrap().unwrap();
+        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 2);
+
+        // Personal data: masked in lists, never stored in plain text, recoverable with the key.
+        let m = store.member_by_id_number(&a).await.unwrap().unwrap();
+        assert_eq!(m.id_masked, format!("4108**********{}", &a[14..]));
+        assert_eq!(m.phone_masked.as_deref(), Some("1380***8000"));
+        assert_eq!(m.gender, "male", "told from the ID number: odd sequence");
+        assert_eq!(store.reveal_id_number(m.id).await.unwrap().unwrap(), a);
+        let raw = db.raw().await;
+        let (plain,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM members WHERE id_cipher LIKE '%{a}%' OR id_hash = '{a}' \
+             OR id_masked = '{a}' OR phone_cipher LIKE '%13800138000%'"
+        )))
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+        assert_eq!(plain, 0);
+
+        // The same files again change nothing and write no audit entries.
+        let before = store.stats().await.unwrap();
+        let r = import_orgs(&store, csv(ORGS), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.outcome.inserted, r.outcome.updated, r.outcome.unchanged),
+            (0, 0, 5)
+        );
+        let r = import_members(&store, csv(&text), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.outcome.inserted, r.outcome.updated, r.outcome.unchanged),
+            (0, 0, 3)
+        );
+        assert_eq!(store.stats().await.unwrap(), before, "{}", db.label);
+
+        // A changed row updates the member in place (moved to another branch).
+        let moved = members_csv(&[("王芳", &a, "E1-1")]);
+        let r = import_members(&store, csv(&moved), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(r.outcome.updated, 1);
+        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 1);
+        assert_eq!(
+            store.verify_audit().await.unwrap(),
+            Ok(store.stats().await.unwrap().audit_entries)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_writes_nothing_unless_bad_rows_are_skipped() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        let good = id("41080219800101001");
+        let mut wrong_check = id("41080219820202002");
+        wrong_check.replace_range(17.., if wrong_check.ends_with('1') { "2" } else { "1" });
+        let text = members_csv(&[
+            ("王芳", &good, "B1"),
+            ("李强", &wrong_check, "B1"),
+            ("", &id("41080219900303003"), "NOPE"),
+        ]);
+        let before = store.stats().await.unwrap();
+        let r = import_members(&store, csv(&text), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert!(!r.committed);
+        assert_eq!(r.bad_rows, 2);
+        let rows: Vec<(usize, &str)> = r
+            .issues
+            .iter()
+            .map(|i| (i.row, i.column.as_str()))
+            .collect();
+        assert!(rows.contains(&(3, "身份证号")), "{rows:?}");
+        assert!(rows.contains(&(4, "姓名")), "{rows:?}");
+        assert!(
+            r.issues
+                .iter()
+                .all(|i| !i.value.contains(&wrong_check[4..14])),
+            "ID numbers are masked in reports"
+        );
+        assert_eq!(
+            store.stats().await.unwrap(),
+            before,
+            "{}: nothing written",
+            db.label
+        );
+
+        let mut skip = opts();
+        skip.skip_bad = true;
+        let r = import_members(&store, csv(&text), &skip, &Silent)
+            .await
+            .unwrap();
+        assert!(r.committed);
+        assert_eq!(r.outcome.inserted, 1);
+        assert_eq!(store.stats().await.unwrap().members, 1);
+
+        let mut dry = opts();
+        dry.dry_run = true;
+        let other = members_csv(&[("赵敏", &id("41080219900303003"), "B1")]);
+        let r = import_members(&store, csv(&other), &dry, &Silent)
+            .await
+            .unwrap();
+        assert!(!r.committed && r.issues.is_empty());
+        assert_eq!(
+            store.stats().await.unwrap().members,
+            1,
+            "dry run writes nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cycles_and_missing_parents_are_refused_and_change_nothing() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        let before = store.stats().await.unwrap();
+        let text = "组织编码,组织名称,上级组织编码,组织类别\n\
+                    X1,甲党委,X2,党委\nX2,乙党委,X1,党委\nX3,丙党支部,GHOST,党支部\nX4,丁党支部,C1,党支部\n";
+        let r = import_orgs(&store, csv(text), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert!(!r.committed);
+        let rows: Vec<usize> = r.issues.iter().map(|i| i.row).collect();
+        assert_eq!(rows, vec![2, 3, 4], "{}", db.label);
+        assert_eq!(store.stats().await.unwrap(), before);
+        assert!(store.org_by_code("X4").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn moving_a_subtree_rewrites_every_descendant_and_refuses_cycles() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        let text = members_csv(&[("王芳", &id("41080219800101001"), "E1-1")]);
+        import_members(&store, csv(&text), &opts(), &Silent)
+            .await
+            .unwrap();
+        let t1 = store.org_by_code("T1").await.unwrap().unwrap();
+        let e1 = store.org_by_code("E1").await.unwrap().unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        assert_eq!(tx.move_org(&e1, &t1).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        let e1 = store.org_by_code("E1").await.unwrap().unwrap();
+        let e11 = store.org_by_code("E1-1").await.unwrap().unwrap();
+        assert!(
+            e1.path.starts_with(&t1.path) && e11.path.starts_with(&e1.path),
+            "{}",
+            db.label
+        );
+        assert_eq!((e1.depth, e11.depth), (3, 4));
+        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 1);
+        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+        // A committee may not sit under a branch.
+        let mut tx = store.begin("test").await.unwrap();
+        assert!(tx.move_org(&e1, &b1).await.is_err());
+        tx.rollback().await.unwrap();
+
+        // Under its own descendant: refused, nothing changed.
+        let c1 = store.org_by_code("C1").await.unwrap().unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        assert!(tx.move_org(&c1, &b1).await.is_err());
+        tx.rollback().await.unwrap();
+        assert_eq!(store.org_by_code("C1").await.unwrap().unwrap(), c1);
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn tampering_with_the_audit_trail_is_detected() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        assert!(store.verify_audit().await.unwrap().is_ok());
+        let raw = db.raw().await;
+        sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
+            .execute(&raw)
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Err(3), "{}", db.label);
+    }
+}
+
+#[tokio::test]
+async fn the_wrong_key_cannot_open_the_database() {
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        store.close().await;
+        let err = Store::open(&db.url, Vault::new([9; 32])).await.err();
+        assert!(
+            matches!(err, Some(xianfeng_storage::StoreError::Key(_))),
+            "{}",
+            db.label
+        );
+    }
+}

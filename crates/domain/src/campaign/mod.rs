@@ -1,0 +1,548 @@
+//! Campaigns as data: loading and checking a campaign file (活动方案).
+
+mod template;
+
+pub use template::*;
+
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use toml::Spanned;
+
+use crate::i18n::both;
+
+/// The built-in 2010–2012 campaign of 焦作市委, the default template.
+pub const BUILTIN_2010: &str = include_str!("builtin_2010.toml");
+pub const BUILTIN_2010_NAME: &str = "builtin_2010.toml";
+
+/// One problem in a campaign file: where (line, field path) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignError {
+    pub line: Option<usize>,
+    pub path: String,
+    pub message: String,
+}
+
+/// All the problems found in a file, printed one per line as `FILE line N: PATH: MESSAGE`.
+#[derive(Debug, Clone)]
+pub struct CampaignErrors {
+    pub file: String,
+    pub errors: Vec<CampaignError>,
+}
+
+impl std::fmt::Display for CampaignErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match e.line {
+                Some(l) => write!(f, "{} line {l}: ", self.file)?,
+                None => write!(f, "{}: ", self.file)?,
+            }
+            if !e.path.is_empty() {
+                write!(f, "{}: ", e.path)?;
+            }
+            f.write_str(&e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CampaignErrors {}
+
+/// A campaign file that parsed and passed every rule.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub file: CampaignFile,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+impl Campaign {
+    pub fn code(&self) -> &str {
+        self.file.campaign.code.get_ref()
+    }
+
+    pub fn builtin() -> Campaign {
+        Campaign::load(BUILTIN_2010_NAME, BUILTIN_2010).expect("the built-in campaign is valid")
+    }
+
+    /// Parses and checks a campaign file; `file` names it in error messages.
+    pub fn load(file: &str, text: &str) -> Result<Campaign, CampaignErrors> {
+        let parsed: CampaignFile = toml::from_str(text).map_err(|e| CampaignErrors {
+            file: file.to_string(),
+            errors: vec![parse_error(text, &e)],
+        })?;
+        let mut check = Checker {
+            text,
+            errors: vec![],
+        };
+        check.all(&parsed);
+        if !check.errors.is_empty() {
+            let mut errors = check.errors;
+            errors.sort_by_key(|e| e.line.unwrap_or(0));
+            return Err(CampaignErrors {
+                file: file.to_string(),
+                errors,
+            });
+        }
+        let date = |s: &Spanned<String>| parse_iso(s.get_ref()).expect("checked above");
+        Ok(Campaign {
+            starts_on: date(&parsed.campaign.starts_on),
+            ends_on: date(&parsed.campaign.ends_on),
+            file: parsed,
+        })
+    }
+
+    /// The weights of a standard's criteria for a category (分类指导), by criterion code.
+    pub fn weights(&self, standard: &str, category: Option<&str>) -> BTreeMap<String, u32> {
+        let Some(std) = self
+            .file
+            .standards
+            .iter()
+            .find(|s| s.code.get_ref() == standard)
+        else {
+            return BTreeMap::new();
+        };
+        if let Some(cat) = category
+            && let Some(w) = self
+                .file
+                .variations
+                .iter()
+                .find(|v| v.standard.get_ref() == standard && v.category.get_ref() == cat)
+                .and_then(|v| v.weights.as_ref())
+        {
+            return w.get_ref().clone();
+        }
+        std.criteria
+            .iter()
+            .map(|c| (c.code.get_ref().clone(), *c.weight.get_ref()))
+            .collect()
+    }
+}
+
+fn parse_error(text: &str, e: &toml::de::Error) -> CampaignError {
+    // toml's message already carries the line and a caret; keep its first line of
+    // explanation and give the line ourselves so every error has one shape.
+    let line = e.span().map(|s| line_of(text, s.start));
+    CampaignError {
+        line,
+        path: String::new(),
+        message: e.message().to_string(),
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+fn parse_iso(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn valid_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+struct Checker<'t> {
+    text: &'t str,
+    errors: Vec<CampaignError>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&mut self, spanned: &Spanned<T>, path: String, message: String) {
+        let line = Some(line_of(self.text, spanned.span().start));
+        self.errors.push(CampaignError {
+            line,
+            path,
+            message,
+        });
+    }
+
+    fn code(&mut self, code: &Spanned<String>, path: &str, seen: &mut HashMap<String, usize>) {
+        let line = line_of(self.text, code.span().start);
+        if !valid_code(code.get_ref()) {
+            self.at(
+                code,
+                format!("{path}.code"),
+                both("campaign.code_pattern", &[("code", code.get_ref())]),
+            );
+        }
+        if let Some(first) = seen.get(code.get_ref()) {
+            self.at(
+                code,
+                format!("{path}.code"),
+                both(
+                    "campaign.duplicate_code",
+                    &[("code", code.get_ref()), ("line", first)],
+                ),
+            );
+        } else {
+            seen.insert(code.get_ref().clone(), line);
+        }
+    }
+
+    fn date(&mut self, d: &Spanned<String>, path: String) -> Option<NaiveDate> {
+        let parsed = parse_iso(d.get_ref());
+        if parsed.is_none() {
+            self.at(
+                d,
+                path,
+                both("campaign.bad_date", &[("value", d.get_ref())]),
+            );
+        }
+        parsed
+    }
+
+    fn range(
+        &mut self,
+        starts: &Spanned<String>,
+        ends: &Spanned<String>,
+        path: &str,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let s = self.date(starts, format!("{path}.starts_on"));
+        let e = self.date(ends, format!("{path}.ends_on"));
+        let (s, e) = (s?, e?);
+        if s > e {
+            self.at(
+                ends,
+                format!("{path}.ends_on"),
+                both("campaign.ends_before_start", &[]),
+            );
+            return None;
+        }
+        Some((s, e))
+    }
+
+    fn all(&mut self, f: &CampaignFile) {
+        let mut seen = HashMap::new();
+        self.code(&f.campaign.code, "campaign", &mut seen);
+        let campaign = self.range(&f.campaign.starts_on, &f.campaign.ends_on, "campaign");
+
+        let (mut sets, mut items) = (HashMap::new(), HashMap::new());
+        for (i, set) in f.activity_sets.iter().enumerate() {
+            self.code(&set.code, &format!("activity_sets[{i}]"), &mut sets);
+            for (j, item) in set.items.iter().enumerate() {
+                self.code(
+                    &item.code,
+                    &format!("activity_sets[{i}].items[{j}]"),
+                    &mut items,
+                );
+            }
+        }
+
+        let mut standards = HashMap::new();
+        let mut subjects: HashMap<SubjectKind, String> = HashMap::new();
+        for (i, s) in f.standards.iter().enumerate() {
+            let path = format!("standards[{i}]");
+            self.code(&s.code, &path, &mut standards);
+            if let Some(first) = subjects.get(&s.subject) {
+                self.at(
+                    &s.code,
+                    format!("{path}.subject"),
+                    both(
+                        "campaign.second_standard",
+                        &[("subject", &s.subject.as_str()), ("first", first)],
+                    ),
+                );
+            } else {
+                subjects.insert(s.subject, s.code.get_ref().clone());
+            }
+            let mut crit = HashMap::new();
+            for (j, c) in s.criteria.iter().enumerate() {
+                self.code(&c.code, &format!("{path}.criteria[{j}]"), &mut crit);
+            }
+            let sum: u32 = s.criteria.iter().map(|c| *c.weight.get_ref()).sum();
+            if sum != 100 {
+                let msg = both(
+                    "campaign.weights_sum",
+                    &[("standard", s.code.get_ref()), ("sum", &sum)],
+                );
+                match s.criteria.last() {
+                    Some(last) => self.at(
+                        &last.weight,
+                        format!("{path}.criteria[{}].weight", s.criteria.len() - 1),
+                        msg,
+                    ),
+                    None => self.at(&s.code, format!("{path}.criteria"), msg),
+                }
+            }
+        }
+
+        let mut cats = HashMap::new();
+        for (i, c) in f.categories.iter().enumerate() {
+            self.code(&c.code, &format!("categories[{i}]"), &mut cats);
+        }
+
+        let mut varied = HashSet::new();
+        for (i, v) in f.variations.iter().enumerate() {
+            self.variation(f, i, v, &cats, &mut varied);
+        }
+
+        let mut phases = HashMap::new();
+        let mut ranges: Vec<(usize, NaiveDate, NaiveDate)> = vec![];
+        for (i, p) in f.phases.iter().enumerate() {
+            let path = format!("phases[{i}]");
+            self.code(&p.code, &path, &mut phases);
+            if let Some((s, e)) = self.range(&p.starts_on, &p.ends_on, &path) {
+                self.within(campaign, p, s, e, &path);
+                if let Some((j, _, _)) = ranges.iter().find(|(_, s2, e2)| s <= *e2 && *s2 <= e) {
+                    self.at(
+                        &p.starts_on,
+                        format!("{path}.starts_on"),
+                        both(
+                            "campaign.phase_overlap",
+                            &[("other", f.phases[*j].code.get_ref())],
+                        ),
+                    );
+                }
+                ranges.push((i, s, e));
+            }
+        }
+        let mut stages = HashMap::new();
+        for (i, p) in f.stages.iter().enumerate() {
+            let path = format!("stages[{i}]");
+            self.code(&p.code, &path, &mut stages);
+            if let Some((s, e)) = self.range(&p.starts_on, &p.ends_on, &path) {
+                self.within(campaign, p, s, e, &path);
+            }
+        }
+
+        let mut honours = HashMap::new();
+        for (i, h) in f.honours.iter().enumerate() {
+            let path = format!("honours[{i}]");
+            self.code(&h.code, &path, &mut honours);
+            if !(1..=30).contains(&h.notice_workdays) {
+                self.at(
+                    &h.code,
+                    format!("{path}.notice_workdays"),
+                    both("campaign.notice_workdays", &[("value", &h.notice_workdays)]),
+                );
+            }
+        }
+
+        let mut grades = HashMap::new();
+        for (i, g) in f.review_grades.iter().enumerate() {
+            self.code(&g.code, &format!("review_grades[{i}]"), &mut grades);
+        }
+        if f.review_grades.is_empty() {
+            self.errors.push(CampaignError {
+                line: None,
+                path: "review_grades".into(),
+                message: both("campaign.no_grades", &[]),
+            });
+        }
+    }
+
+    fn within(
+        &mut self,
+        campaign: Option<(NaiveDate, NaiveDate)>,
+        p: &Phase,
+        s: NaiveDate,
+        e: NaiveDate,
+        path: &str,
+    ) {
+        let Some((cs, ce)) = campaign else { return };
+        if s < cs {
+            self.at(
+                &p.starts_on,
+                format!("{path}.starts_on"),
+                both("campaign.outside", &[]),
+            );
+        }
+        if e > ce {
+            self.at(
+                &p.ends_on,
+                format!("{path}.ends_on"),
+                both("campaign.outside", &[]),
+            );
+        }
+    }
+
+    fn variation(
+        &mut self,
+        f: &CampaignFile,
+        i: usize,
+        v: &Variation,
+        cats: &HashMap<String, usize>,
+        varied: &mut HashSet<(String, String)>,
+    ) {
+        let path = format!("variations[{i}]");
+        let mut ok = true;
+        if !cats.contains_key(v.category.get_ref()) {
+            self.at(
+                &v.category,
+                format!("{path}.category"),
+                both(
+                    "campaign.unknown_category",
+                    &[("code", v.category.get_ref())],
+                ),
+            );
+            ok = false;
+        }
+        let standard = f
+            .standards
+            .iter()
+            .find(|s| s.code.get_ref() == v.standard.get_ref());
+        if standard.is_none() {
+            self.at(
+                &v.standard,
+                format!("{path}.standard"),
+                both(
+                    "campaign.unknown_standard",
+                    &[("code", v.standard.get_ref())],
+                ),
+            );
+        }
+        let (Some(standard), true) = (standard, ok) else {
+            return;
+        };
+        if !varied.insert((v.category.get_ref().clone(), v.standard.get_ref().clone())) {
+            self.at(
+                &v.category,
+                path.clone(),
+                both("campaign.duplicate_variation", &[]),
+            );
+        }
+        let criteria: HashSet<&str> = standard
+            .criteria
+            .iter()
+            .map(|c| c.code.get_ref().as_str())
+            .collect();
+        if let Some(w) = &v.weights {
+            let given: HashSet<&str> = w.get_ref().keys().map(String::as_str).collect();
+            let mut missing: Vec<&str> = criteria.difference(&given).copied().collect();
+            let mut unknown: Vec<&str> = given.difference(&criteria).copied().collect();
+            missing.sort_unstable();
+            unknown.sort_unstable();
+            let sum: u32 = w.get_ref().values().sum();
+            if !missing.is_empty() || !unknown.is_empty() {
+                self.at(
+                    w,
+                    format!("{path}.weights"),
+                    both(
+                        "campaign.variation_weights_keys",
+                        &[
+                            ("missing", &missing.join(", ")),
+                            ("unknown", &unknown.join(", ")),
+                        ],
+                    ),
+                );
+            } else if sum != 100 {
+                self.at(
+                    w,
+                    format!("{path}.weights"),
+                    both("campaign.variation_weights_sum", &[("sum", &sum)]),
+                );
+            }
+        }
+        for key in v.requirements.keys() {
+            if !criteria.contains(key.as_str()) {
+                self.at(
+                    &v.standard,
+                    format!("{path}.requirements.{key}"),
+                    both("campaign.unknown_criterion", &[("code", key)]),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_campaign_loads_with_everything_the_spec_names() {
+        let c = Campaign::builtin();
+        assert_eq!(c.code(), "jiaozuo-2010");
+        let names: Vec<&str> = c.file.standards.iter().map(|s| s.name.as_str()).collect();
+        for n in ["五个好", "五表率", "五好", "五有"] {
+            assert!(names.contains(&n), "{n} missing from {names:?}");
+        }
+        for k in SubjectKind::ALL {
+            assert!(c.file.standards.iter().any(|s| s.subject == k), "{k:?}");
+        }
+        let items: Vec<&str> = c
+            .file
+            .activity_sets
+            .iter()
+            .flat_map(|s| s.items.iter().map(|i| i.name.as_str()))
+            .collect();
+        for n in ["比学习", "比服务", "争先进", "讲政治", "讲奉献"] {
+            assert!(items.contains(&n), "{n}");
+        }
+        let cats: Vec<&str> = c.file.categories.iter().map(|s| s.name.as_str()).collect();
+        for n in ["县市区", "市直机关", "企事业单位"] {
+            assert!(cats.contains(&n));
+        }
+        assert_eq!(c.file.phases.len(), 5);
+        assert!(c.file.honours.iter().any(|h| h.name == "优秀共产党员"));
+        // 分类指导: at least one category weights the standard differently.
+        let base = c.weights("wu-ge-hao", None);
+        assert!(
+            c.file
+                .categories
+                .iter()
+                .any(|cat| c.weights("wu-ge-hao", Some(cat.code.get_ref())) != base)
+        );
+    }
+
+    fn errors_of(text: &str) -> Vec<CampaignError> {
+        Campaign::load("t.toml", text).unwrap_err().errors
+    }
+
+    #[test]
+    fn a_syntax_or_type_error_names_the_line_and_field() {
+        let broken = BUILTIN_2010.replacen("weight = 20", "weight = \"twenty\"", 1);
+        let errs = errors_of(&broken);
+        let expected_line = line_of(&broken, broken.find("\"twenty\"").unwrap());
+        assert_eq!(errs[0].line, Some(expected_line));
+        let unknown = BUILTIN_2010.replacen("[campaign]\n", "[campaign]\ncolour = 1\n", 1);
+        let errs = errors_of(&unknown);
+        assert!(errs[0].message.contains("colour"), "{:?}", errs[0]);
+    }
+
+    #[test]
+    fn weights_that_do_not_sum_to_100_are_refused_at_their_line() {
+        let broken = BUILTIN_2010.replacen("weight = 20", "weight = 15", 1);
+        let errs = errors_of(&broken);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].path.starts_with("standards[0].criteria["));
+        assert!(errs[0].message.contains("95"), "{}", errs[0].message);
+        assert!(errs[0].line.is_some());
+    }
+
+    #[test]
+    fn bad_dates_and_duplicate_codes_are_all_reported() {
+        let broken = BUILTIN_2010
+            .replacen("ends_on = \"2012-06-30\"", "ends_on = \"2012-02-30\"", 1)
+            .replacen("code = \"study\"", "code = \"service\"", 1);
+        let errs = errors_of(&broken);
+        assert!(
+            errs.iter().any(|e| e.path == "campaign.ends_on"),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.message.contains("service")),
+            "{errs:?}"
+        );
+        let shown = CampaignErrors {
+            file: "t.toml".into(),
+            errors: errs,
+        }
+        .to_string();
+        assert!(shown.starts_with("t.toml line "), "{shown}");
+    }
+}

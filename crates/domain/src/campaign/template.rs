@@ -1,0 +1,214 @@
+//! The campaign file (活动方案): everything about a campaign that is data, not code.
+//!
+//! The 2010–2012 焦作 campaign ships built in (`builtin_2010.toml`); an office copies it,
+//! edits it and starts a new campaign with `xianfeng campaign create --from FILE`.
+//! Every field is documented in docs/CAMPAIGN-FILE.md. Unknown fields are refused so that a
+//! typo never silently drops a setting.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// The four kinds of subject a campaign evaluates (评价对象).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// 基层党组织
+    Organisation,
+    /// 党员
+    Member,
+    /// 县级领导班子
+    Team,
+    /// 领导干部
+    Cadre,
+}
+
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 4] = [
+        SubjectKind::Organisation,
+        SubjectKind::Member,
+        SubjectKind::Team,
+        SubjectKind::Cadre,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Organisation => "organisation",
+            SubjectKind::Member => "member",
+            SubjectKind::Team => "team",
+            SubjectKind::Cadre => "cadre",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignFile {
+    pub campaign: CampaignHeader,
+    /// Activity contents (活动内容): 五比一争, 四讲一争.
+    #[serde(default)]
+    pub activity_sets: Vec<ActivitySet>,
+    /// Standards to reach (标准): 五个好, 五表率, 五好, 五有.
+    #[serde(default)]
+    pub standards: Vec<Standard>,
+    /// Categories of organisation (分类) used for 分类指导.
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    /// Per-category variations of a standard (分类指导的具体要求).
+    #[serde(default)]
+    pub variations: Vec<Variation>,
+    /// Dated phases (阶段).
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+    /// Themed stages (主题实践阶段), which may overlap the phases.
+    #[serde(default)]
+    pub stages: Vec<Phase>,
+    /// Honours awarded at the end (表彰项目).
+    #[serde(default)]
+    pub honours: Vec<Honour>,
+    /// Leader-review grades and their points (领导点评等次).
+    #[serde(default)]
+    pub review_grades: Vec<ReviewGrade>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignHeader {
+    /// Stable identifier, lower-case letters, digits and `-`.
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Who runs it, e.g. 中共焦作市委.
+    pub organiser: String,
+    pub starts_on: Spanned<String>,
+    pub ends_on: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitySet {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Which subject kinds carry out this set.
+    pub subjects: Vec<SubjectKind>,
+    pub items: Vec<ActivityItem>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityItem {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standard {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// The one subject kind evaluated against this standard.
+    pub subject: SubjectKind,
+    pub criteria: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Default weight in percent; the weights of a standard sum to 100.
+    pub weight: Spanned<u32>,
+    /// What the criterion asks for, in general terms.
+    #[serde(default)]
+    pub requirement: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variation {
+    /// A category code from `categories`.
+    pub category: Spanned<String>,
+    /// A standard code from `standards`.
+    pub standard: Spanned<String>,
+    /// Weights replacing the defaults, by criterion code; when present they must name every
+    /// criterion of the standard and sum to 100.
+    #[serde(default)]
+    pub weights: Option<Spanned<std::collections::BTreeMap<String, u32>>>,
+    /// Specific requirements for this category, by criterion code.
+    #[serde(default)]
+    pub requirements: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub starts_on: Spanned<String>,
+    pub ends_on: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The level that confers an honour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HonourLevel {
+    County,
+    City,
+    Province,
+    Central,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Honour {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub subject: SubjectKind,
+    pub level: HonourLevel,
+    /// Length of the public notice (公示) in working days.
+    #[serde(default = "default_notice_workdays")]
+    pub notice_workdays: u32,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_notice_workdays() -> u32 {
+    5
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewGrade {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub points: u32,
+}

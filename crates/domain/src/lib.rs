@@ -1,0 +1,17 @@
+//! The domain core of xianfeng (先锋): what a 创先争优 campaign is, in types and rules.
+//!
+//! Nothing here does I/O, talks to a database or awaits: every function takes values and
+//! returns values, so the rules are tested fast and in isolation.
+
+pub mod audit;
+pub mod campaign;
+pub mod dates;
+pub mod i18n;
+pub mod idcard;
+pub mod org;
+pub mod org_import;
+pub mod person;
+pub mod role;
+pub mod roster;
+pub mod sheet;
+pub mod text;

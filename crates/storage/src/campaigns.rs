@@ -1,0 +1,122 @@
+//! Campaigns (活动) and the categories (分类) they define.
+
+use serde::Serialize;
+use xianfeng_domain::campaign::Campaign;
+
+use crate::{Result, Store, StoreError, WriteTx, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredCampaign {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub is_builtin: bool,
+}
+
+impl Store {
+    pub async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
+        let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, code, name, starts_on, ends_on, is_builtin FROM campaigns ORDER BY id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, code, name, starts_on, ends_on, b)| StoredCampaign {
+                id,
+                code,
+                name,
+                starts_on,
+                ends_on,
+                is_builtin: b != 0,
+            })
+            .collect())
+    }
+
+    /// The campaign file text as it was created.
+    pub async fn campaign_source(&self, code: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT source FROM campaigns WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// All categories known from every campaign: (code, name, English name).
+    pub async fn categories(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT code, name, name_en FROM categories ORDER BY code")
+                .fetch_all(self.reader())
+                .await?,
+        )
+    }
+}
+
+impl WriteTx {
+    /// Stores a checked campaign and registers its categories.
+    pub async fn create_campaign(
+        &mut self,
+        campaign: &Campaign,
+        source: &str,
+        builtin: bool,
+    ) -> Result<i64> {
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM campaigns WHERE code = $1")
+            .bind(campaign.code().to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a campaign with code {} already exists: give the new one another campaign.code \
+                 (活动编码已存在)",
+                campaign.code()
+            )));
+        }
+        let id = self.next_id("campaigns").await?;
+        let header = &campaign.file.campaign;
+        sqlx::query(
+            "INSERT INTO campaigns (id, code, name, starts_on, ends_on, source, is_builtin, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(campaign.code().to_string())
+        .bind(header.name.clone())
+        .bind(campaign.starts_on.to_string())
+        .bind(campaign.ends_on.to_string())
+        .bind(source.to_string())
+        .bind(i64::from(builtin))
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        for c in &campaign.file.categories {
+            let known: Option<(String,)> =
+                sqlx::query_as("SELECT code FROM categories WHERE code = $1")
+                    .bind(c.code.get_ref().clone())
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+            if known.is_none() {
+                sqlx::query("INSERT INTO categories (code, name, name_en) VALUES ($1, $2, $3)")
+                    .bind(c.code.get_ref().clone())
+                    .bind(c.name.clone())
+                    .bind(c.name_en.clone())
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        let after = serde_json::json!({
+            "code": campaign.code(), "name": header.name,
+            "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+            "standards": campaign.file.standards.len(), "honours": campaign.file.honours.len(),
+        });
+        self.record::<(), _>(
+            "campaign.create",
+            "campaign",
+            campaign.code(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+}

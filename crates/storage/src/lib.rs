@@ -1,0 +1,220 @@
+//! Storage: the only crate that speaks SQL. One code path serves SQLite and PostgreSQL
+//! through sqlx's `Any` driver; the few differences sit in [`Dialect`] and in the two
+//! migration folders.
+//!
+//! Every change goes through a [`WriteTx`], which appends the audit trail in the same
+//! transaction; nothing outside this crate can write.
+
+/// A query text built at run time from constants and placeholders only — never from input.
+macro_rules! dynsql {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+mod audit;
+mod campaigns;
+mod error;
+mod members;
+mod migrate;
+mod orgs;
+pub mod password;
+mod people;
+mod stats;
+mod users;
+pub mod vault;
+mod write;
+
+pub use audit::AuditFilter;
+pub use campaigns::StoredCampaign;
+pub use error::StoreError;
+pub use members::{MemberRecord, MemberUpsert, UpsertOutcome};
+pub use orgs::{NewOrg, OrgRecord, OrgUpdate};
+pub use people::{CadreRecord, NewCadre, TeamRecord};
+pub use stats::Stats;
+pub use users::{NewUser, UserRecord};
+pub use vault::Vault;
+pub use write::WriteTx;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which SQL engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// An open database: a pool for reads, a pool for writes (one connection on SQLite, which
+/// has one writer anyway), and the vault that protects personal data.
+#[derive(Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    dialect: Dialect,
+    vault: Vault,
+}
+
+/// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`
+/// pass; a bare path is a SQLite file.
+pub fn normalise_url(url: &str) -> Result<(String, Dialect)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((url.to_string(), Dialect::Postgres));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.is_empty() || path.contains("://") {
+        return Err(StoreError::Invalid(format!(
+            "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
+        )));
+    }
+    let (file, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut out = format!("sqlite://{file}?mode=rwc");
+    if !query.is_empty() {
+        out.push('&');
+        out.push_str(query);
+    }
+    Ok((out, Dialect::Sqlite))
+}
+
+impl Store {
+    /// Connects, applies pending migrations and checks the vault key against the database.
+    pub async fn open(url: &str, vault: Vault) -> Result<Store> {
+        install_default_drivers();
+        let (url, dialect) = normalise_url(url)?;
+        let (read, write) = match dialect {
+            Dialect::Sqlite => {
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
+                                 PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?;
+                // The first connection switches the file to WAL before readers open it.
+                write.acquire().await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?;
+                (read, write)
+            }
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(&url)
+                    .await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = Store {
+            read,
+            write,
+            dialect,
+            vault,
+        };
+        migrate::run(&store).await?;
+        store.check_vault().await?;
+        Ok(store)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Begins the one path by which data changes; `actor` is recorded in the audit trail.
+    pub async fn begin(&self, actor: &str) -> Result<WriteTx> {
+        WriteTx::begin(&self.write, actor).await
+    }
+
+    /// The first open stores the key's check value; later opens must present the same key.
+    async fn check_vault(&self) -> Result<()> {
+        let check = self.vault.check_value();
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'vault_check'")
+                .fetch_optional(&self.write)
+                .await?;
+        match stored {
+            Some((v,)) if v == check => Ok(()),
+            Some(_) => Err(StoreError::Key(
+                "the key does not match this database (数据加密密钥与数据库不符): \
+                 use the key file that was used when the database was created"
+                    .into(),
+            )),
+            None => {
+                sqlx::query("INSERT INTO settings (key, value) VALUES ('vault_check', $1)")
+                    .bind(check)
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// `$1, $2, …` placeholders for a multi-row VALUES list of `rows` rows of `cols` columns.
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$start, …` placeholders for an IN list.
+pub(crate) fn in_list(n: usize, start: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", start + i))
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -1,0 +1,325 @@
+//! The organisation tree: materialized paths make "everything under X" one range scan.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use xianfeng_domain::org::{OrgKind, TreePath, plan_move};
+
+use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgRecord {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i64,
+    /// Members directly in this organisation.
+    pub member_count: i64,
+}
+
+impl OrgRecord {
+    pub fn kind(&self) -> Option<OrgKind> {
+        OrgKind::parse(&self.kind)
+    }
+
+    pub fn tree_path(&self) -> TreePath {
+        TreePath::from_stored(self.path.clone())
+    }
+}
+
+/// A new organisation whose id and path the caller has planned (see the import planner).
+#[derive(Debug, Clone, Serialize)]
+pub struct NewOrg {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+    pub parent_id: Option<i64>,
+    pub path: String,
+}
+
+/// The fields an update may change; the place in the tree changes only by a move.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgUpdate {
+    pub name: String,
+    pub kind: OrgKind,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, code, name, kind, category, sector, parent_id, path, depth, member_count";
+
+fn from_row(r: &AnyRow) -> Result<OrgRecord> {
+    Ok(OrgRecord {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        name: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        category: r.try_get(4)?,
+        sector: r.try_get(5)?,
+        parent_id: r.try_get(6)?,
+        path: r.try_get(7)?,
+        depth: r.try_get(8)?,
+        member_count: r.try_get(9)?,
+    })
+}
+
+/// Counts under one organisation, itself included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SubtreeCounts {
+    pub organisations: i64,
+    pub members: i64,
+}
+
+impl Store {
+    pub async fn org_by_code(&self, code: &str) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn org_by_id(&self, id: i64) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Organisations without a parent.
+    pub async fn roots(&self) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE parent_id IS NULL ORDER BY code"
+        ))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn children(&self, id: i64) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE parent_id = $1 ORDER BY code"
+        ))
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The organisations on the path from the root to `org`, root first.
+    pub async fn ancestors(&self, org: &OrgRecord) -> Result<Vec<OrgRecord>> {
+        let ids = org.tree_path().ids();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organisations WHERE id IN ({}) ORDER BY depth",
+            in_list(ids.len(), 1)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.reader()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Every organisation, for planning an import against what exists.
+    pub async fn all_orgs(&self) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations ORDER BY path"))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Organisations and members in the subtree of `org`: one indexed range over the path.
+    pub async fn subtree_counts(&self, org: &OrgRecord) -> Result<SubtreeCounts> {
+        let (lo, hi) = org.tree_path().subtree_range();
+        let (organisations, members): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(member_count), 0) AS BIGINT) \
+             FROM organisations WHERE path >= $1 AND path < $2",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(SubtreeCounts {
+            organisations,
+            members,
+        })
+    }
+
+    /// Organisations whose code or name contains `q`, for search boxes.
+    pub async fn search_orgs(&self, q: &str, limit: i64) -> Result<Vec<OrgRecord>> {
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE code LIKE $1 ESCAPE '\\' \
+             OR name LIKE $1 ESCAPE '\\' ORDER BY path LIMIT $2"
+        ))
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+/// How many rows one multi-row INSERT carries.
+const INSERT_BATCH: usize = 500;
+
+impl WriteTx {
+    pub async fn next_org_id(&mut self) -> Result<i64> {
+        self.next_id("organisations").await
+    }
+
+    /// Inserts organisations, parents before children, and records each.
+    pub async fn insert_orgs(&mut self, orgs: &[NewOrg]) -> Result<()> {
+        let now = now_ms();
+        for chunk in orgs.chunks(INSERT_BATCH) {
+            let sql = format!(
+                "INSERT INTO organisations (id, code, name, kind, category, sector, parent_id, \
+                 path, depth, member_count, created_at, updated_at) VALUES {}",
+                values_list(chunk.len(), 12)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for o in chunk {
+                let depth = TreePath::from_stored(o.path.clone()).depth() as i64;
+                q = q
+                    .bind(o.id)
+                    .bind(o.code.clone())
+                    .bind(o.name.clone())
+                    .bind(o.kind.as_str())
+                    .bind(o.category.clone())
+                    .bind(o.sector.clone())
+                    .bind(o.parent_id)
+                    .bind(o.path.clone())
+                    .bind(depth)
+                    .bind(0i64)
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+            for o in chunk {
+                self.record::<(), _>("org.create", "organisation", &o.code, None, Some(o))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn update_org(&mut self, before: &OrgRecord, change: &OrgUpdate) -> Result<()> {
+        sqlx::query(
+            "UPDATE organisations SET name = $1, kind = $2, category = $3, sector = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(change.name.clone())
+        .bind(change.kind.as_str())
+        .bind(change.category.clone())
+        .bind(change.sector.clone())
+        .bind(now_ms())
+        .bind(before.id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(
+            "org.update",
+            "organisation",
+            &before.code,
+            Some(before),
+            Some(change),
+        )
+        .await
+    }
+
+    /// Moves the subtree of `org` under `new_parent`, rewriting every descendant's path in
+    /// one statement. Refuses a move into its own subtree and a kind that may not sit there.
+    pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
+        let old = org.tree_path();
+        let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {
+            StoreError::Invalid(format!(
+                "cannot move {} under {}: it is that organisation or lies below it \
+                 (不能移到自身或其下级组织之下)",
+                org.code, new_parent.code
+            ))
+        })?;
+        if let (Some(k), Some(pk)) = (org.kind(), new_parent.kind())
+            && !k.may_sit_under(pk)
+        {
+            return Err(StoreError::Invalid(format!(
+                "a {} cannot sit under a {} ({}不能隶属于{})",
+                k.as_str(),
+                pk.as_str(),
+                k.name_zh(),
+                pk.name_zh()
+            )));
+        }
+        let (lo, hi) = old.subtree_range();
+        let delta = new.depth() as i64 - old.depth() as i64;
+        let moved = sqlx::query(
+            "UPDATE organisations SET path = $1 || substr(path, CAST($2 AS INTEGER)), \
+             depth = depth + $3 WHERE path >= $4 AND path < $5",
+        )
+        .bind(new.as_str().to_string())
+        .bind(old.as_str().len() as i64 + 1)
+        .bind(delta)
+        .bind(lo)
+        .bind(hi)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE organisations SET parent_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(new_parent.id)
+            .bind(now_ms())
+            .bind(org.id)
+            .execute(&mut *self.tx)
+            .await?;
+        let after = serde_json::json!({
+            "parent": new_parent.code, "path": new.as_str(), "descendants_moved": moved - 1
+        });
+        let before = serde_json::json!({"parent_id": org.parent_id, "path": org.path});
+        self.record(
+            "org.move",
+            "organisation",
+            &org.code,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok(moved as usize)
+    }
+
+    /// Recomputes the direct member counts of the given organisations.
+    pub async fn recount_members(&mut self, org_ids: &[i64]) -> Result<()> {
+        for chunk in org_ids.chunks(INSERT_BATCH) {
+            let sql = format!(
+                "UPDATE organisations SET member_count = \
+                 (SELECT COUNT(*) FROM members m WHERE m.org_id = organisations.id) \
+                 WHERE id IN ({})",
+                in_list(chunk.len(), 1)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! Accounts (账号): a role and the organisations whose subtrees it may act on.
+
+use serde::Serialize;
+use xianfeng_domain::role::Role;
+
+use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserRecord {
+    pub username: String,
+    pub role: String,
+    pub organisations: Vec<String>,
+    pub disabled: bool,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub org_ids: Vec<i64>,
+}
+
+/// Usernames: 2–32 letters, digits, `.`, `_`, `-`.
+pub fn valid_username(s: &str) -> bool {
+    (2..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl Store {
+    pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        let users: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, username, role, disabled, must_change_password FROM users ORDER BY username",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let scopes: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.user_id, o.code FROM user_organisations u \
+             JOIN organisations o ON o.id = u.org_id ORDER BY o.code",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        Ok(users
+            .into_iter()
+            .map(|(id, username, role, disabled, must)| UserRecord {
+                username,
+                role,
+                organisations: scopes
+                    .iter()
+                    .filter(|(u, _)| *u == id)
+                    .map(|(_, c)| c.clone())
+                    .collect(),
+                disabled: disabled != 0,
+                must_change_password: must != 0,
+            })
+            .collect())
+    }
+
+    /// The stored password hash and whether the account is disabled.
+    pub async fn credentials(&self, username: &str) -> Result<Option<(String, bool)>> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT password_hash, disabled FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(row.map(|(h, d)| (h, d != 0)))
+    }
+}
+
+impl WriteTx {
+    pub async fn create_user(&mut self, u: &NewUser) -> Result<()> {
+        if !valid_username(&u.username) {
+            return Err(StoreError::Invalid(format!(
+                "username {:?}: use 2–32 letters, digits, '.', '_' or '-' (用户名只能包含字母、数字和 . _ -)",
+                u.username
+            )));
+        }
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+            .bind(u.username.clone())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "user {} already exists (用户已存在)",
+                u.username
+            )));
+        }
+        let id = self.next_id("users").await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO users (id, username, role, password_hash, must_change_password, \
+             disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+        )
+        .bind(id)
+        .bind(u.username.clone())
+        .bind(u.role.as_str())
+        .bind(u.password_hash.clone())
+        .bind(i64::from(u.must_change_password))
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        for org in &u.org_ids {
+            sqlx::query("INSERT INTO user_organisations (user_id, org_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*org)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let after = serde_json::json!({
+            "username": u.username, "role": u.role.as_str(), "org_ids": u.org_ids
+        });
+        self.record::<(), _>("user.create", "user", &u.username, None, Some(&after))
+            .await
+    }
+
+    pub async fn set_password(
+        &mut self,
+        username: &str,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 \
+             WHERE username = $4",
+        )
+        .bind(hash.to_string())
+        .bind(i64::from(must_change))
+        .bind(now_ms())
+        .bind(username.to_string())
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no user {username} (用户不存在)"
+            )));
+        }
+        // The hash itself is never written to the audit trail.
+        let after = serde_json::json!({"password": "changed", "must_change_password": must_change});
+        self.record::<(), _>("user.password", "user", username, None, Some(&after))
+            .await
+    }
+
+    pub async fn set_disabled(&mut self, username: &str, disabled: bool) -> Result<()> {
+        let n = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE username = $3")
+            .bind(i64::from(disabled))
+            .bind(now_ms())
+            .bind(username.to_string())
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no user {username} (用户不存在)"
+            )));
+        }
+        let after = serde_json::json!({"disabled": disabled});
+        self.record::<(), _>("user.disable", "user", username, None, Some(&after))
+            .await
+    }
+
+    /// Ids of organisations by code, failing on the first unknown code.
+    pub async fn org_ids_by_codes(&mut self, codes: &[String]) -> Result<Vec<i64>> {
+        if codes.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT id, code FROM organisations WHERE code IN ({})",
+            in_list(codes.len(), 1)
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+        for c in codes {
+            q = q.bind(c.clone());
+        }
+        let found = q.fetch_all(&mut *self.tx).await?;
+        codes
+            .iter()
+            .map(|c| {
+                found
+                    .iter()
+                    .find(|(_, fc)| fc == c)
+                    .map(|(id, _)| *id)
+                    .ok_or_else(|| {
+                        StoreError::NotFound(format!("no organisation {c} (组织不存在)"))
+                    })
+            })
+            .collect()
+    }
+}

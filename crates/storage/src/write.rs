@@ -1,0 +1,142 @@
+//! The one write path: a transaction that carries the actor and appends a hash-chained
+//! audit entry for every change, committed together with the change or not at all.
+
+use serde::Serialize;
+use sqlx::{Any, AnyPool, Transaction};
+use xianfeng_domain::audit::AuditEntry;
+
+use crate::{Result, now_ms, values_list};
+use sqlx::AssertSqlSafe;
+
+/// Audit rows are written in batches of this many, to keep bulk imports fast.
+const AUDIT_BATCH: usize = 400;
+
+pub struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    actor: String,
+    last_id: i64,
+    last_hash: String,
+    pending: Vec<AuditEntry>,
+    recorded: usize,
+}
+
+impl WriteTx {
+    pub(crate) async fn begin(pool: &AnyPool, actor: &str) -> Result<WriteTx> {
+        let mut tx = pool.begin().await?;
+        // Touching the head first takes its row lock on PostgreSQL, so concurrent writers
+        // queue here and the chain stays linear. SQLite has a single writer connection.
+        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let (last_id, last_hash): (i64, String) =
+            sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        Ok(WriteTx {
+            tx,
+            actor: actor.to_string(),
+            last_id,
+            last_hash,
+            pending: Vec::new(),
+            recorded: 0,
+        })
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// Records one change. `before`/`after` are serialised as JSON (`None` is `null`).
+    pub async fn record<B: Serialize, A: Serialize>(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_key: &str,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<()> {
+        let before = serde_json::to_string(&before).expect("records serialise");
+        let after = serde_json::to_string(&after).expect("records serialise");
+        let id = self.last_id + 1;
+        let mut entry = AuditEntry {
+            id,
+            at: now_ms(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_key: entity_key.to_string(),
+            before,
+            after,
+            prev_hash: self.last_hash.clone(),
+            hash: String::new(),
+        };
+        entry.hash = entry.expected_hash();
+        self.last_hash = entry.hash.clone();
+        self.pending.push(entry);
+        self.last_id = id;
+        self.recorded += 1;
+        if self.pending.len() >= AUDIT_BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// How many audit entries this transaction has recorded.
+    pub fn recorded(&self) -> usize {
+        self.recorded
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor, action, entity, entity_key, before_json, \
+             after_json, prev_hash, hash) VALUES {}",
+            values_list(self.pending.len(), 10)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for e in self.pending.drain(..) {
+            q = q
+                .bind(e.id)
+                .bind(e.at)
+                .bind(e.actor)
+                .bind(e.action)
+                .bind(e.entity)
+                .bind(e.entity_key)
+                .bind(e.before)
+                .bind(e.after)
+                .bind(e.prev_hash)
+                .bind(e.hash);
+        }
+        q.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(self.last_id)
+            .bind(self.last_hash.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Abandons every change of this transaction, audit entries included.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    /// The next free id of a table. Safe because writers are serialised by the audit head.
+    pub(crate) async fn next_id(&mut self, table: &str) -> Result<i64> {
+        let (max,): (i64,) = sqlx::query_as(dynsql!(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"
+        ))
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(max + 1)
+    }
+}

@@ -1,0 +1,608 @@
+//! Commands and their options. Each command opens the store, calls an application
+//! service, and prints a result a person can read (or JSON with `--json`).
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use xianfeng_app::import::{
+    ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
+};
+use xianfeng_app::init::{CreatedAccount, check_password, init};
+use xianfeng_app::open::{default_key_path, open_store};
+use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
+use xianfeng_domain::role::Role;
+use xianfeng_storage::{AuditFilter, NewUser, Store, password};
+
+use crate::progress::CliProgress;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "xianfeng",
+    version,
+    about = "先锋 — 创先争优活动管理平台 / campaign platform"
+)]
+pub struct Cli {
+    /// Database: a SQLite file (sqlite://PATH or a plain path) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "XIANFENG_DB",
+        default_value = "xianfeng.db"
+    )]
+    pub db: String,
+    /// Key file protecting personal data at rest (default: beside the SQLite file, or
+    /// ./xianfeng.key for PostgreSQL).
+    #[arg(long, global = true, env = "XIANFENG_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Logs as JSON lines (for log collectors).
+    #[arg(long, global = true, env = "XIANFENG_LOG_JSON")]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the schema, the built-in campaign and an administrator (初始化).
+    Init {
+        /// Add the demonstration city of 焦作市.
+        #[arg(long)]
+        demo: bool,
+        /// Password of every account created (otherwise generated and printed once).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Start the web server.
+    Serve {
+        #[arg(long, env = "XIANFENG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Build a fresh demonstration database and serve it (演示).
+    Demo {
+        #[arg(long, env = "XIANFENG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Import rosters from .xlsx or .csv (导入花名册).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Campaigns (活动).
+    Campaign {
+        #[command(subcommand)]
+        action: CampaignAction,
+    },
+    /// Organisations (组织).
+    Org {
+        #[command(subcommand)]
+        action: OrgAction,
+    },
+    /// Accounts (账号).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// The audit trail (审计日志).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Counts of what the registry holds.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Write every bad row to this CSV file (opens in Excel).
+    #[arg(long)]
+    pub errors: Option<PathBuf>,
+    /// Write the good rows and skip the bad ones.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Check the file without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Organisations: 组织编码, 组织名称, 上级组织编码, 组织类别, 分类, 所属行业.
+    Orgs(ImportArgs),
+    /// Members: 姓名, 性别, 民族, 出生日期, 身份证号, 入党时间, 党员类别, 所在组织编码, 职务, 手机号.
+    Members(ImportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CampaignAction {
+    /// Start a new campaign from an edited campaign file.
+    Create {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check a campaign file without creating anything.
+    Check { file: PathBuf },
+    /// Print the built-in 2010–2012 campaign file, to copy and edit.
+    ShowBuiltin,
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgAction {
+    /// Show an organisation and the counts of its subtree.
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move an organisation, with everything under it, to a new parent.
+    Move {
+        code: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Add {
+        username: String,
+        /// admin, office, committee_staff, secretary, member, reviewer, inspector, sector_guide
+        #[arg(long)]
+        role: String,
+        /// Organisation code(s) the account is scoped to (repeat for several).
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+        /// Otherwise generated, printed once, and to be changed at first login.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    Disable {
+        username: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    List {
+        /// Only entries on or after this date (2010-05-01, 2010/5/1, …).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the hash chain of the whole trail.
+    Verify,
+}
+
+pub fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XIANFENG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,xianfeng=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn key_path(cli: &Cli) -> PathBuf {
+    cli.key_file
+        .clone()
+        .unwrap_or_else(|| default_key_path(&cli.db))
+}
+
+async fn open(cli: &Cli) -> Result<Store> {
+    Ok(open_store(&cli.db, &key_path(cli), false).await?)
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn print_accounts(accounts: &[CreatedAccount]) {
+    println!("账号 / accounts (密码只显示这一次 / passwords are shown only now):");
+    for a in accounts {
+        println!(
+            "  {:<12} {:<16} {:<14} {}",
+            a.username,
+            a.role,
+            a.organisations.join(","),
+            a.password
+        );
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Init { demo, password } => {
+            let store = open_store(&cli.db, &key_path(&cli), true).await?;
+            let progress = CliProgress::new("演示数据 demo");
+            let report = init(&store, password.as_deref(), *demo, &progress).await?;
+            println!("已初始化 / initialised: {}", cli.db);
+            if let Some(d) = &report.demo {
+                println!(
+                    "演示城市 / demo city: {} organisations, {} members, {} leadership teams, {} cadres",
+                    d.organisations, d.members, d.leadership_teams, d.cadres
+                );
+            }
+            print_accounts(&report.accounts);
+            println!(
+                "数据密钥 / data key: {} (备份并妥善保管 / back it up, keep it safe)",
+                key_path(&cli).display()
+            );
+        }
+        Command::Serve { addr } => {
+            let store = open(&cli).await?;
+            println!("xianfeng serving on http://{addr}/");
+            xianfeng_web::serve(store, addr).await?;
+        }
+        Command::Demo { addr, password } => {
+            let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
+                || std::env::var_os("XIANFENG_DB").is_some();
+            let db = if explicit {
+                cli.db.clone()
+            } else {
+                "xianfeng-demo.db".to_string()
+            };
+            let key = cli
+                .key_file
+                .clone()
+                .unwrap_or_else(|| default_key_path(&db));
+            if !explicit {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("xianfeng-demo.db{suffix}"));
+                }
+                let _ = std::fs::remove_file(&key);
+            }
+            let store = open_store(&db, &key, true).await?;
+            let progress = CliProgress::new("演示数据 demo");
+            let report = init(&store, password.as_deref(), true, &progress).await?;
+            print_accounts(&report.accounts);
+            println!("演示平台 / demo at http://{addr}/  (database {db})");
+            xianfeng_web::serve(store, addr).await?;
+        }
+        Command::Import { what } => return import(&cli, what).await,
+        Command::Campaign { action } => match action {
+            CampaignAction::ShowBuiltin => print!("{BUILTIN_2010}"),
+            CampaignAction::Check { file } => {
+                let (campaign, _) = load_campaign(file)?;
+                println!("ok: {} ({})", campaign.code(), campaign.file.campaign.name);
+            }
+            CampaignAction::Create { from } => {
+                let (campaign, text) = load_campaign(from)?;
+                let store = open(&cli).await?;
+                let mut tx = store.begin("cli").await?;
+                tx.create_campaign(&campaign, &text, false).await?;
+                tx.commit().await?;
+                println!(
+                    "已创建活动 / campaign created: {} {}",
+                    campaign.code(),
+                    campaign.file.campaign.name
+                );
+            }
+            CampaignAction::List { json } => {
+                let store = open(&cli).await?;
+                let list = store.campaigns().await?;
+                if *json {
+                    print_json(&list)?;
+                } else {
+                    for c in list {
+                        println!("{}\t{}\t{} – {}", c.code, c.name, c.starts_on, c.ends_on);
+                    }
+                }
+            }
+        },
+        Command::Org { action } => {
+            let store = open(&cli).await?;
+            match action {
+                OrgAction::Show { code, json } => {
+                    let org = store
+                        .org_by_code(code)
+                        .await?
+                        .ok_or_else(|| anyhow!("no organisation {code} (组织不存在)"))?;
+                    let counts = store.subtree_counts(&org).await?;
+                    if *json {
+                        print_json(&serde_json::json!({"organisation": org, "subtree": counts}))?;
+                    } else {
+                        println!("{} {} ({})", org.code, org.name, org.kind);
+                        println!(
+                            "下属组织 organisations: {}  党员 members: {}",
+                            counts.organisations, counts.members
+                        );
+                    }
+                }
+                OrgAction::Move { code, to } => {
+                    let org = store
+                        .org_by_code(code)
+                        .await?
+                        .ok_or_else(|| anyhow!("no organisation {code} (组织不存在)"))?;
+                    let parent = store
+                        .org_by_code(to)
+                        .await?
+                        .ok_or_else(|| anyhow!("no organisation {to} (组织不存在)"))?;
+                    let mut tx = store.begin("cli").await?;
+                    let moved = tx.move_org(&org, &parent).await?;
+                    tx.commit().await?;
+                    println!("已移动 / moved {code} under {to}: {moved} organisations");
+                }
+            }
+        }
+        Command::User { action } => return user(&cli, action).await,
+        Command::Audit { action } => {
+            let store = open(&cli).await?;
+            match action {
+                AuditAction::List { since, limit, json } => {
+                    let since_ms = match since {
+                        None => None,
+                        Some(s) => Some(
+                            xianfeng_domain::dates::parse_date(s)
+                                .ok_or_else(|| {
+                                    anyhow!("--since: {s:?} is not a date (日期格式无法识别)")
+                                })?
+                                .and_hms_opt(0, 0, 0)
+                                .expect("midnight exists")
+                                .and_utc()
+                                .timestamp_millis(),
+                        ),
+                    };
+                    let entries = store
+                        .audit_entries(&AuditFilter {
+                            since_ms,
+                            limit: *limit,
+                        })
+                        .await?;
+                    if *json {
+                        print_json(&entries)?;
+                    } else {
+                        for e in entries {
+                            let at = chrono::DateTime::from_timestamp_millis(e.at)
+                                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                                .unwrap_or_default();
+                            println!(
+                                "{:>6} {at} {:<8} {:<16} {} {}\n       before: {}\n       after:  {}",
+                                e.id, e.actor, e.action, e.entity, e.entity_key, e.before, e.after
+                            );
+                        }
+                    }
+                }
+                AuditAction::Verify => match store.verify_audit().await? {
+                    Ok(n) => println!("审计日志完整 / audit trail intact: {n} entries"),
+                    Err(id) => {
+                        eprintln!("审计日志被篡改 / audit trail broken at entry {id}");
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+            }
+        }
+        Command::Stats { json } => {
+            let store = open(&cli).await?;
+            let s = store.stats().await?;
+            if *json {
+                print_json(&s)?;
+            } else {
+                println!("组织 organisations:        {}", s.organisations);
+                println!("党员 members:              {}", s.members);
+                println!("领导班子 leadership teams: {}", s.leadership_teams);
+                println!("领导干部 cadres:           {}", s.cadres);
+                println!("账号 users:                {}", s.users);
+                println!("活动 campaigns:            {}", s.campaigns);
+                println!("审计 audit entries:        {}", s.audit_entries);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_campaign(path: &Path) -> Result<(Campaign, String)> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {} (无法读取文件)", path.display()))?;
+    let campaign =
+        Campaign::load(&path.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
+    Ok((campaign, text))
+}
+
+async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
+    let (args, label) = match what {
+        ImportWhat::Orgs(a) => (a, "组织 organisations"),
+        ImportWhat::Members(a) => (a, "党员 members"),
+    };
+    let store = open(cli).await?;
+    let reader =
+        xianfeng_ingest::open(&args.file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let opts = ImportOptions {
+        dry_run: args.dry_run,
+        skip_bad: args.skip_bad,
+        actor: "cli".into(),
+        today: chrono::Local::now().date_naive(),
+    };
+    let progress = CliProgress::new(label);
+    let report = match what {
+        ImportWhat::Orgs(_) => import_orgs(&store, reader, &opts, &progress).await,
+        ImportWhat::Members(_) => import_members(&store, reader, &opts, &progress).await,
+    }
+    .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    if let Some(path) = &args.errors {
+        write_issues_csv(path, &report.issues)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        print_json(&report)?;
+    } else {
+        print_report(&report, args, &args.file);
+    }
+    Ok(
+        if report.issues.is_empty() || (args.skip_bad && report.committed) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
+}
+
+/// At most this many problems are printed; the errors file holds them all.
+const SHOWN_ISSUES: usize = 50;
+
+fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
+    for i in r.issues.iter().take(SHOWN_ISSUES) {
+        eprintln!(
+            "{}:{} [{}] {:?}: {}",
+            file.display(),
+            i.row,
+            i.column,
+            i.value,
+            i.reason
+        );
+    }
+    if r.issues.len() > SHOWN_ISSUES {
+        eprintln!(
+            "… {} more problems{}",
+            r.issues.len() - SHOWN_ISSUES,
+            if args.errors.is_some() {
+                " (all in the errors file)"
+            } else {
+                "; use --errors FILE.csv to get them all"
+            }
+        );
+    }
+    let o = r.outcome;
+    let verdict = if args.dry_run {
+        "试导入，未写入 / dry run, nothing written"
+    } else if r.committed {
+        "已写入 / written"
+    } else {
+        "有错误，未写入任何数据 / errors found, nothing written"
+    };
+    println!(
+        "{verdict}: {} rows read, {} new, {} updated, {} unchanged, {} bad rows{}",
+        r.rows,
+        o.inserted,
+        o.updated,
+        o.unchanged,
+        r.bad_rows,
+        if args.skip_bad && r.bad_rows > 0 {
+            " skipped"
+        } else {
+            ""
+        }
+    );
+}
+
+async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
+    let store = open(cli).await?;
+    match action {
+        UserAction::List { json } => {
+            let users = store.list_users().await?;
+            if *json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    println!(
+                        "{:<14} {:<16} {:<20}{}",
+                        u.username,
+                        u.role,
+                        u.organisations.join(","),
+                        if u.disabled {
+                            " (disabled 已停用)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+        }
+        UserAction::Add {
+            username,
+            role,
+            orgs,
+            password: given,
+        } => {
+            let role = Role::parse(role).ok_or_else(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                anyhow!(
+                    "unknown role {role:?}; roles: {} (角色不存在)",
+                    known.join(", ")
+                )
+            })?;
+            if role != Role::Admin && orgs.is_empty() {
+                bail!(
+                    "--org is required: an account is scoped to one or more organisations (须指定所属组织)"
+                );
+            }
+            if let Some(p) = given {
+                check_password(p)?;
+            }
+            let pw = given.clone().unwrap_or_else(password::generate);
+            let mut tx = store.begin("cli").await?;
+            let org_ids = tx.org_ids_by_codes(orgs).await?;
+            tx.create_user(&NewUser {
+                username: username.clone(),
+                role,
+                password_hash: password::hash(&pw),
+                must_change_password: given.is_none(),
+                org_ids,
+            })
+            .await?;
+            tx.commit().await?;
+            println!(
+                "已创建账号 / account created: {username} ({})",
+                role.as_str()
+            );
+            if given.is_none() {
+                println!(
+                    "初始密码 / initial password (首次登录须修改 / change at first login): {pw}"
+                );
+            }
+        }
+        UserAction::Passwd {
+            username,
+            password: given,
+        } => {
+            if let Some(p) = given {
+                check_password(p)?;
+            }
+            let pw = given.clone().unwrap_or_else(password::generate);
+            let mut tx = store.begin("cli").await?;
+            tx.set_password(username, &password::hash(&pw), given.is_none())
+                .await?;
+            tx.commit().await?;
+            println!("密码已更新 / password set for {username}");
+            if given.is_none() {
+                println!("新密码 / new password: {pw}");
+            }
+        }
+        UserAction::Disable { username } => {
+            let mut tx = store.begin("cli").await?;
+            tx.set_disabled(username, true).await?;
+            tx.commit().await?;
+            println!("已停用 / disabled: {username}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
