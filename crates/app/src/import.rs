@@ -15,7 +15,9 @@ use xianfeng_domain::roster::{
     CategoryIndex, Columns, Field, MemberField, OrgField, RowIssue, parse_member_row, parse_org_row,
 };
 use xianfeng_ingest::{Cell, SheetReader};
-use xianfeng_storage::{MemberUpsert, NewOrg, OrgUpdate, Store, UpsertOutcome};
+use xianfeng_storage::{
+    MemberUpsert, NewOrg, OrgUpdate, PreparedMember, Store, UpsertOutcome, Vault,
+};
 
 use crate::{AppError, Progress};
 
@@ -34,6 +36,8 @@ pub struct ImportReport {
     pub rows: usize,
     /// Rows with at least one issue (skipped, or the reason nothing was written).
     pub bad_rows: usize,
+    /// Rows that passed every check.
+    pub valid_rows: usize,
     pub issues: Vec<RowIssue>,
     pub outcome: UpsertOutcome,
     /// Whether anything was written.
@@ -85,6 +89,105 @@ fn count_bad_rows(issues: &[RowIssue]) -> usize {
     rows.len()
 }
 
+/// One chunk of rows, validated and with personal data already protected.
+struct PreparedChunk {
+    rows: usize,
+    issues: Vec<RowIssue>,
+    members: Vec<PreparedMember>,
+}
+
+/// Validates rows and protects personal data on a blocking thread, one chunk ahead of the
+/// writer: parsing and encryption of the next chunk overlap the database writing this one.
+fn prepare_members(
+    reader: SheetReader,
+    columns: Columns<MemberField>,
+    orgs: HashMap<String, i64>,
+    vault: Vault,
+    today: NaiveDate,
+) -> tokio::sync::mpsc::Receiver<Result<PreparedChunk, AppError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut chunk = PreparedChunk {
+            rows: 0,
+            issues: vec![],
+            members: vec![],
+        };
+        for item in reader {
+            let (row, cells) = match item {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e.into()));
+                    return;
+                }
+            };
+            chunk.rows += 1;
+            match check_member(row, &cells, &columns, &orgs, &mut seen, today) {
+                Ok(m) => chunk.members.push(vault.prepare_member(&m)),
+                Err(issues) => chunk.issues.extend(issues),
+            }
+            if chunk.rows == CHUNK {
+                let full = std::mem::replace(
+                    &mut chunk,
+                    PreparedChunk {
+                        rows: 0,
+                        issues: vec![],
+                        members: vec![],
+                    },
+                );
+                if tx.blocking_send(Ok(full)).is_err() {
+                    return;
+                }
+            }
+        }
+        if chunk.rows > 0 {
+            let _ = tx.blocking_send(Ok(chunk));
+        }
+    });
+    rx
+}
+
+/// One member row: valid on its own, in an organisation that exists, not a repeat.
+fn check_member(
+    row: usize,
+    cells: &[Cell],
+    columns: &Columns<MemberField>,
+    orgs: &HashMap<String, i64>,
+    seen: &mut HashMap<String, usize>,
+    today: NaiveDate,
+) -> Result<MemberUpsert, Vec<RowIssue>> {
+    let m = parse_member_row(row, cells, columns, today)?;
+    let Some(org_id) = orgs.get(m.org_code.as_str()) else {
+        return Err(vec![RowIssue {
+            row,
+            column: MemberField::OrgCode.headers()[0].to_string(),
+            value: m.org_code.to_string(),
+            reason: both("import.org_missing", &[]),
+        }]);
+    };
+    if let Some(first) = seen.get(m.id_number.as_str()) {
+        return Err(vec![RowIssue {
+            row,
+            column: MemberField::IdNumber.headers()[0].to_string(),
+            value: m.id_number.masked(),
+            reason: both("import.duplicate_person", &[("row", first)]),
+        }]);
+    }
+    seen.insert(m.id_number.as_str().to_string(), row);
+    Ok(MemberUpsert {
+        org_id: *org_id,
+        name: m.name,
+        gender: m.gender.as_str().to_string(),
+        ethnicity: m.ethnicity,
+        birth_date: m.birth_date.to_string(),
+        id_number: m.id_number.as_str().to_string(),
+        joined_on: m.joined_on.map(|d| d.to_string()),
+        member_type: m.member_type.as_str().to_string(),
+        position: m.position,
+        phone: m.phone.map(|p| p.as_str().to_string()),
+    })
+}
+
 pub async fn import_members(
     store: &Store,
     reader: SheetReader,
@@ -100,63 +203,21 @@ pub async fn import_members(
         .map(|o| (o.code, o.id))
         .collect();
     let mut report = ImportReport::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut tx = store.begin(&opts.actor).await?;
-    let mut rx = chunks(reader);
+    let mut rx = prepare_members(reader, columns, orgs, store.vault().clone(), opts.today);
     while let Some(chunk) = rx.recv().await {
         let chunk = chunk?;
-        let mut batch = Vec::with_capacity(chunk.len());
-        for (row, cells) in &chunk {
-            report.rows += 1;
-            let m = match parse_member_row(*row, cells, &columns, opts.today) {
-                Ok(m) => m,
-                Err(issues) => {
-                    report.issues.extend(issues);
-                    continue;
-                }
-            };
-            let Some(org_id) = orgs.get(m.org_code.as_str()) else {
-                report.issues.push(RowIssue {
-                    row: *row,
-                    column: MemberField::OrgCode.headers()[0].to_string(),
-                    value: m.org_code.to_string(),
-                    reason: both("import.org_missing", &[]),
-                });
-                continue;
-            };
-            if let Some(first) = seen.get(m.id_number.as_str()) {
-                report.issues.push(RowIssue {
-                    row: *row,
-                    column: MemberField::IdNumber.headers()[0].to_string(),
-                    value: m.id_number.masked(),
-                    reason: both("import.duplicate_person", &[("row", first)]),
-                });
-                continue;
-            }
-            seen.insert(m.id_number.as_str().to_string(), *row);
-            batch.push(MemberUpsert {
-                org_id: *org_id,
-                name: m.name,
-                gender: m.gender.as_str().to_string(),
-                ethnicity: m.ethnicity,
-                birth_date: m.birth_date.to_string(),
-                id_number: m.id_number.as_str().to_string(),
-                joined_on: m.joined_on.map(|d| d.to_string()),
-                member_type: m.member_type.as_str().to_string(),
-                position: m.position,
-                phone: m.phone.map(|p| p.as_str().to_string()),
-            });
-        }
+        report.rows += chunk.rows;
+        report.valid_rows += chunk.members.len();
+        report.issues.extend(chunk.issues);
         // Once a row is bad and bad rows are not skipped, nothing will be committed: keep
         // validating to report every problem, but stop writing.
         let writing = !opts.dry_run && (opts.skip_bad || report.issues.is_empty());
-        if writing && !batch.is_empty() {
-            let o = tx.upsert_members(store, &batch).await?;
+        if writing && !chunk.members.is_empty() {
+            let o = tx.upsert_prepared(chunk.members).await?;
             report.outcome.add(o);
-        } else if opts.dry_run {
-            report.outcome.inserted += batch.len();
         }
-        progress.advance(chunk.len());
+        progress.advance(chunk.rows);
     }
     progress.finish();
     report.bad_rows = count_bad_rows(&report.issues);
@@ -199,7 +260,10 @@ pub async fn import_orgs(
         for (row, cells) in &chunk {
             report.rows += 1;
             match parse_org_row(*row, cells, &columns, &index) {
-                Ok(r) => rows.push(r),
+                Ok(r) => {
+                    report.valid_rows += 1;
+                    rows.push(r);
+                }
                 Err(issues) => report.issues.extend(issues),
             }
         }

@@ -594,3 +594,194 @@ fn gender_of(id: &IdNumber) -> Gender {
         Gender::Female
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::idcard::check_char;
+    use proptest::prelude::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    #[test]
+    fn columns_are_found_by_header_in_any_order_in_chinese_or_english() {
+        let c = Columns::<MemberField>::find(&headers(&[
+            "备注",
+            "org_code",
+            "* 姓名",
+            "ID_Number",
+            "手机号码",
+        ]))
+        .unwrap();
+        assert!(c.has(MemberField::Phone) && !c.has(MemberField::Gender));
+        let missing = Columns::<MemberField>::find(&headers(&["姓名"])).unwrap_err();
+        assert!(
+            missing.contains("身份证号") && missing.contains("所在组织编码"),
+            "{missing}"
+        );
+        let twice =
+            Columns::<OrgField>::find(&headers(&["组织编码", "code", "组织名称"])).unwrap_err();
+        assert!(
+            twice.contains("组织编码") && twice.contains("code"),
+            "{twice}"
+        );
+    }
+
+    #[test]
+    fn a_member_row_fills_what_the_id_number_knows() {
+        let cols = Columns::<MemberField>::find(&headers(&[
+            "姓名",
+            "身份证号",
+            "所在组织编码",
+            "入党时间",
+        ]))
+        .unwrap();
+        let first17 = "41080219850612002";
+        let id = format!("{first17}{}", check_char(first17.as_bytes()));
+        let m = parse_member_row(
+            2,
+            &[text("王芳"), text(&id), text("B1"), Cell::Number(40299.0)],
+            &cols,
+            today(),
+        )
+        .unwrap();
+        assert_eq!(m.gender, Gender::Female);
+        assert_eq!(m.birth_date, NaiveDate::from_ymd_opt(1985, 6, 12).unwrap());
+        assert_eq!(m.joined_on, NaiveDate::from_ymd_opt(2010, 5, 1));
+        assert_eq!(m.member_type, MemberType::Formal);
+        // Joined three months ago: probationary.
+        let recent = parse_member_row(
+            2,
+            &[text("王芳"), text(&id), text("B1"), text("2026-08-26")],
+            &cols,
+            today(),
+        )
+        .unwrap();
+        assert_eq!(recent.member_type, MemberType::Probationary);
+    }
+
+    #[test]
+    fn each_problem_names_its_column_and_masks_personal_data() {
+        let cols = Columns::<MemberField>::find(&headers(&[
+            "姓名",
+            "性别",
+            "身份证号",
+            "所在组织编码",
+            "手机号",
+            "入党时间",
+        ]))
+        .unwrap();
+        let first17 = "41080219850612001";
+        let id = format!("{first17}{}", check_char(first17.as_bytes()));
+        let issues = parse_member_row(
+            7,
+            &[
+                text(""),
+                text("女"),
+                text(&id),
+                text("B 1"),
+                text("138001"),
+                text("1990-01-01"),
+            ],
+            &cols,
+            today(),
+        )
+        .unwrap_err();
+        let cols_hit: Vec<&str> = issues.iter().map(|i| i.column.as_str()).collect();
+        assert_eq!(
+            cols_hit,
+            vec!["姓名", "性别", "入党时间", "所在组织编码", "手机号"],
+            "{issues:#?}"
+        );
+        assert!(issues.iter().all(|i| i.row == 7));
+        assert!(issues.iter().all(|i| !i.value.contains("138001")));
+    }
+
+    #[test]
+    fn org_rows_resolve_categories_and_guess_kinds() {
+        let cats = CategoryIndex::new([
+            ("county", "县市区", "County"),
+            ("enterprise", "企事业单位", ""),
+        ]);
+        let cols = Columns::<OrgField>::find(&headers(&["code", "name", "category"])).unwrap();
+        let r = parse_org_row(
+            2,
+            &[text("A1"), text("某社区党支部"), text("县市区")],
+            &cols,
+            &cats,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.kind, r.category.as_deref()),
+            (OrgKind::Branch, Some("county"))
+        );
+        let e = parse_org_row(
+            3,
+            &[text("A2"), text("某办公室"), text("农业")],
+            &cols,
+            &cats,
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[1].reason.contains("企事业单位"));
+    }
+
+    fn any_cell() -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            Just(Cell::Empty),
+            ".{0,40}".prop_map(Cell::Text),
+            "[0-9X ０-９ｘ]{0,20}".prop_map(Cell::Text),
+            any::<f64>().prop_map(Cell::Number),
+            (-1e6f64..3e6).prop_map(Cell::Number),
+            any::<bool>().prop_map(Cell::Bool),
+            "#[A-Z/0!?]{1,6}".prop_map(Cell::Error),
+        ]
+    }
+
+    proptest! {
+        /// Whatever a sheet holds, parsing returns rows or issues — never a panic — and
+        /// every issue carries the row number and a reason.
+        #[test]
+        fn the_row_parsers_never_panic(cells in proptest::collection::vec(any_cell(), 0..12),
+                                       row in 2usize..1_000_000) {
+            let mcols = Columns::<MemberField>::find(&headers(&[
+                "姓名", "性别", "民族", "出生日期", "身份证号", "入党时间", "党员类别",
+                "所在组织编码", "职务", "手机号",
+            ])).unwrap();
+            if let Err(issues) = parse_member_row(row, &cells, &mcols, today()) {
+                prop_assert!(!issues.is_empty());
+                prop_assert!(issues.iter().all(|i| i.row == row && !i.reason.is_empty()));
+            }
+            let ocols = Columns::<OrgField>::find(&headers(&[
+                "组织编码", "组织名称", "上级组织编码", "组织类别", "分类", "所属行业",
+            ])).unwrap();
+            let cats = CategoryIndex::new([("county", "县市区", "")]);
+            if let Err(issues) = parse_org_row(row, &cells, &ocols, &cats) {
+                prop_assert!(!issues.is_empty());
+            }
+        }
+
+        /// A well-formed member row parses back to what was written, however it is spaced.
+        #[test]
+        fn valid_member_rows_parse(seq in 0u32..1000, year in 1940i32..2000, day in 1u32..29,
+                                   name in "[\\p{Han}]{2,4}", pad in " {0,2}") {
+            let first17 = format!("410802{year}03{day:02}{seq:03}");
+            let id = format!("{first17}{}", check_char(first17.as_bytes()));
+            let cols = Columns::<MemberField>::find(&headers(&["姓名", "身份证号", "所在组织编码"])).unwrap();
+            let m = parse_member_row(5, &[text(&format!("{pad}{name}{pad}")), text(&format!("{pad}{id}")), text("B1")], &cols, today()).unwrap();
+            prop_assert_eq!(m.name, name);
+            prop_assert_eq!(m.id_number.as_str(), id.as_str());
+            prop_assert_eq!(m.birth_date, NaiveDate::from_ymd_opt(year, 3, day).unwrap());
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::{Result, Store, WriteTx, in_list, now_ms, values_list};
 use sqlx::AssertSqlSafe;
@@ -147,7 +147,43 @@ impl Store {
     }
 }
 
-const BATCH: usize = 400;
+/// Rows per statement: 1,000 × 17 parameters stays under SQLite's 32,766.
+const BATCH: usize = 1000;
+
+/// A member ready to store, personal data already protected. Made apart from the write
+/// path ([`crate::Vault::prepare_member`]) so that an import can encrypt the next rows while
+/// the database writes these.
+#[derive(Debug, Clone)]
+pub struct PreparedMember {
+    record: MemberAudit,
+    id_hash: String,
+    id_cipher: String,
+    phone_cipher: Option<String>,
+}
+
+impl crate::Vault {
+    pub fn prepare_member(&self, row: &MemberUpsert) -> PreparedMember {
+        let mask = xianfeng_domain::idcard::mask_id_number;
+        PreparedMember {
+            record: MemberAudit {
+                org_id: row.org_id,
+                name: row.name.clone(),
+                gender: row.gender.clone(),
+                ethnicity: row.ethnicity.clone(),
+                birth_date: row.birth_date.clone(),
+                id_masked: mask(&row.id_number),
+                joined_on: row.joined_on.clone(),
+                member_type: row.member_type.clone(),
+                position: row.position.clone(),
+                phone_masked: row.phone.as_deref().map(mask),
+                phone_hash: row.phone.as_ref().map(|p| self.hash(p)),
+            },
+            id_hash: self.hash(&row.id_number),
+            id_cipher: self.encrypt(&row.id_number),
+            phone_cipher: row.phone.as_ref().map(|p| self.encrypt(p)),
+        }
+    }
+}
 
 impl WriteTx {
     /// Inserts new members and updates changed ones, matched on the ID number; unchanged
@@ -157,99 +193,125 @@ impl WriteTx {
         store: &Store,
         rows: &[MemberUpsert],
     ) -> Result<UpsertOutcome> {
+        let prepared: Vec<PreparedMember> = rows
+            .iter()
+            .map(|r| store.vault().prepare_member(r))
+            .collect();
+        self.upsert_prepared(prepared).await
+    }
+
+    /// [`WriteTx::upsert_members`] for rows prepared beforehand.
+    pub async fn upsert_prepared(&mut self, rows: Vec<PreparedMember>) -> Result<UpsertOutcome> {
         let mut outcome = UpsertOutcome::default();
-        let mut touched_orgs = BTreeSet::new();
-        let vault = store.vault();
-        for chunk in rows.chunks(BATCH) {
-            let hashes: Vec<String> = chunk.iter().map(|r| vault.hash(&r.id_number)).collect();
-            let existing = self.existing_members(&hashes).await?;
-            let mut inserts = Vec::new();
-            for (row, hash) in chunk.iter().zip(&hashes) {
-                let phone_hash = row.phone.as_ref().map(|p| vault.hash(p));
-                let after = MemberAudit {
-                    org_id: row.org_id,
-                    name: row.name.clone(),
-                    gender: row.gender.clone(),
-                    ethnicity: row.ethnicity.clone(),
-                    birth_date: row.birth_date.clone(),
-                    id_masked: xianfeng_domain::idcard::mask_id_number(&row.id_number),
-                    joined_on: row.joined_on.clone(),
-                    member_type: row.member_type.clone(),
-                    position: row.position.clone(),
-                    phone_masked: row
-                        .phone
-                        .as_ref()
-                        .map(|p| xianfeng_domain::idcard::mask_id_number(p)),
-                    phone_hash,
-                };
-                match existing.get(hash) {
-                    Some((_, before))
-                        if *before == after && before.phone_hash == after.phone_hash =>
-                    {
-                        outcome.unchanged += 1;
-                    }
-                    Some((id, before)) => {
-                        self.update_member(*id, row, &after, store).await?;
-                        touched_orgs.insert(before.org_id);
-                        touched_orgs.insert(row.org_id);
-                        self.record(
-                            "member.update",
-                            "member",
-                            &id.to_string(),
-                            Some(before),
-                            Some(&after),
-                        )
-                        .await?;
-                        outcome.updated += 1;
-                    }
-                    None => {
-                        touched_orgs.insert(row.org_id);
-                        inserts.push((row, hash.clone(), after));
-                    }
-                }
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<PreparedMember> = rows.by_ref().take(BATCH).collect();
+            // New people are inserted in one statement; those whose ID number is already
+            // stored come back, and only they are looked up and compared.
+            let known = self.insert_new_members(chunk, &mut outcome).await?;
+            if known.is_empty() {
+                continue;
             }
-            if !inserts.is_empty() {
-                let first_id = self.next_id("members").await?;
-                let sql = format!(
-                    "INSERT INTO members (id, org_id, name, gender, ethnicity, birth_date, \
-                     id_hash, id_cipher, id_masked, joined_on, member_type, position, \
-                     phone_hash, phone_cipher, phone_masked, created_at, updated_at) VALUES {}",
-                    values_list(inserts.len(), 17)
-                );
-                let now = now_ms();
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for (i, (row, hash, audit)) in inserts.iter().enumerate() {
-                    q = q
-                        .bind(first_id + i as i64)
-                        .bind(row.org_id)
-                        .bind(row.name.clone())
-                        .bind(row.gender.clone())
-                        .bind(row.ethnicity.clone())
-                        .bind(row.birth_date.clone())
-                        .bind(hash.clone())
-                        .bind(vault.encrypt(&row.id_number))
-                        .bind(audit.id_masked.clone())
-                        .bind(row.joined_on.clone())
-                        .bind(row.member_type.clone())
-                        .bind(row.position.clone())
-                        .bind(audit.phone_hash.clone())
-                        .bind(row.phone.as_ref().map(|p| vault.encrypt(p)))
-                        .bind(audit.phone_masked.clone())
-                        .bind(now)
-                        .bind(now);
+            let hashes: Vec<String> = known.iter().map(|r| r.id_hash.clone()).collect();
+            let existing = self.existing_members(&hashes).await?;
+            for row in known {
+                let after = &row.record;
+                let Some((id, before)) = existing.get(&row.id_hash) else {
+                    continue;
+                };
+                if before == after && before.phone_hash == after.phone_hash {
+                    outcome.unchanged += 1;
+                    continue;
                 }
-                q.execute(&mut *self.tx).await?;
-                for (i, (_, _, audit)) in inserts.iter().enumerate() {
-                    let key = (first_id + i as i64).to_string();
-                    self.record::<(), _>("member.create", "member", &key, None, Some(audit))
-                        .await?;
-                }
-                outcome.inserted += inserts.len();
+                self.update_member(*id, &row).await?;
+                self.touched_orgs.insert(before.org_id);
+                self.touched_orgs.insert(after.org_id);
+                let key = id.to_string();
+                self.record("member.update", "member", &key, Some(before), Some(after))
+                    .await?;
+                outcome.updated += 1;
             }
         }
-        let touched: Vec<i64> = touched_orgs.into_iter().collect();
-        self.recount_members(&touched).await?;
         Ok(outcome)
+    }
+
+    /// Inserts the rows whose ID number is not stored yet and returns the others.
+    async fn insert_new_members(
+        &mut self,
+        rows: Vec<PreparedMember>,
+        outcome: &mut UpsertOutcome,
+    ) -> Result<Vec<PreparedMember>> {
+        let first_id = self.next_id("members").await?;
+        let sql = format!(
+            "INSERT INTO members (id, org_id, name, gender, ethnicity, birth_date, \
+             id_hash, id_cipher, id_masked, joined_on, member_type, position, \
+             phone_hash, phone_cipher, phone_masked, created_at, updated_at) VALUES {} \
+             ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash",
+            values_list(self.dialect, rows.len(), 17)
+        );
+        let now = now_ms();
+        let mut q = sqlx::query_as::<_, (String,)>(AssertSqlSafe(sql));
+        for (i, row) in rows.iter().enumerate() {
+            let r = &row.record;
+            q = q
+                .bind(first_id + i as i64)
+                .bind(r.org_id)
+                .bind(r.name.clone())
+                .bind(r.gender.clone())
+                .bind(r.ethnicity.clone())
+                .bind(r.birth_date.clone())
+                .bind(row.id_hash.clone())
+                .bind(row.id_cipher.clone())
+                .bind(r.id_masked.clone())
+                .bind(r.joined_on.clone())
+                .bind(r.member_type.clone())
+                .bind(r.position.clone())
+                .bind(r.phone_hash.clone())
+                .bind(row.phone_cipher.clone())
+                .bind(r.phone_masked.clone())
+                .bind(now)
+                .bind(now);
+        }
+        let inserted: std::collections::HashSet<String> = q
+            .fetch_all(&mut *self.tx)
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        // One audit entry per statement, listing every record it created with its id: a
+        // million-row import writes a thousand entries instead of a million, each still
+        // holding the values of the records it created.
+        #[derive(Serialize)]
+        struct Created<'a> {
+            id: i64,
+            #[serde(flatten)]
+            record: &'a MemberAudit,
+        }
+        let mut created = Vec::with_capacity(inserted.len());
+        let mut known = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if inserted.contains(&row.id_hash) {
+                created.push(Created {
+                    id: first_id + i as i64,
+                    record: &row.record,
+                });
+            }
+        }
+        if !created.is_empty() {
+            let key = format!("{}-{}", created[0].id, created[created.len() - 1].id);
+            self.record::<(), _>("member.create", "member", &key, None, Some(&created))
+                .await?;
+        }
+        outcome.inserted += created.len();
+        drop(created);
+        for row in rows {
+            if inserted.contains(&row.id_hash) {
+                self.touched_orgs.insert(row.record.org_id);
+            } else {
+                known.push(row);
+            }
+        }
+        Ok(known)
     }
 
     async fn existing_members(
@@ -260,7 +322,7 @@ impl WriteTx {
             "SELECT id, id_hash, org_id, name, gender, ethnicity, birth_date, id_masked, \
              joined_on, member_type, position, phone_masked, phone_hash \
              FROM members WHERE id_hash IN ({})",
-            in_list(hashes.len(), 1)
+            in_list(self.dialect, hashes.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for h in hashes {
@@ -287,30 +349,25 @@ impl WriteTx {
         Ok(out)
     }
 
-    async fn update_member(
-        &mut self,
-        id: i64,
-        row: &MemberUpsert,
-        audit: &MemberAudit,
-        store: &Store,
-    ) -> Result<()> {
+    async fn update_member(&mut self, id: i64, row: &PreparedMember) -> Result<()> {
+        let r = &row.record;
         sqlx::query(
             "UPDATE members SET org_id = $1, name = $2, gender = $3, ethnicity = $4, \
              birth_date = $5, joined_on = $6, member_type = $7, position = $8, \
              phone_hash = $9, phone_cipher = $10, phone_masked = $11, updated_at = $12 \
              WHERE id = $13",
         )
-        .bind(row.org_id)
-        .bind(row.name.clone())
-        .bind(row.gender.clone())
-        .bind(row.ethnicity.clone())
-        .bind(row.birth_date.clone())
-        .bind(row.joined_on.clone())
-        .bind(row.member_type.clone())
-        .bind(row.position.clone())
-        .bind(audit.phone_hash.clone())
-        .bind(row.phone.as_ref().map(|p| store.vault().encrypt(p)))
-        .bind(audit.phone_masked.clone())
+        .bind(r.org_id)
+        .bind(r.name.clone())
+        .bind(r.gender.clone())
+        .bind(r.ethnicity.clone())
+        .bind(r.birth_date.clone())
+        .bind(r.joined_on.clone())
+        .bind(r.member_type.clone())
+        .bind(r.position.clone())
+        .bind(r.phone_hash.clone())
+        .bind(row.phone_cipher.clone())
+        .bind(r.phone_masked.clone())
         .bind(now_ms())
         .bind(id)
         .execute(&mut *self.tx)

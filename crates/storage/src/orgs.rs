@@ -127,7 +127,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {COLUMNS} FROM organisations WHERE id IN ({}) ORDER BY depth",
-            in_list(ids.len(), 1)
+            in_list(self.dialect, ids.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in ids {
@@ -197,7 +197,7 @@ impl WriteTx {
             let sql = format!(
                 "INSERT INTO organisations (id, code, name, kind, category, sector, parent_id, \
                  path, depth, member_count, created_at, updated_at) VALUES {}",
-                values_list(chunk.len(), 12)
+                values_list(self.dialect, chunk.len(), 12)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for o in chunk {
@@ -312,7 +312,7 @@ impl WriteTx {
                 "UPDATE organisations SET member_count = \
                  (SELECT COUNT(*) FROM members m WHERE m.org_id = organisations.id) \
                  WHERE id IN ({})",
-                in_list(chunk.len(), 1)
+                in_list(self.dialect, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {

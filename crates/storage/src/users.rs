@@ -171,7 +171,7 @@ impl WriteTx {
         }
         let sql = format!(
             "SELECT id, code FROM organisations WHERE code IN ({})",
-            in_list(codes.len(), 1)
+            in_list(self.dialect, codes.len())
         );
         let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
         for c in codes {

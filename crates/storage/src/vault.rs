@@ -21,6 +21,41 @@ type HmacSm3 = Hmac<Sm3>;
 pub struct Vault {
     cipher: Sm4Gcm,
     mac_key: [u8; 32],
+    nonces: std::sync::Arc<NonceSource>,
+}
+
+/// GCM nonces: a random 64-bit prefix and a 32-bit counter, so that encrypting a million
+/// values costs no million system calls. The prefix is drawn afresh from the operating
+/// system when the counter wraps and in every process, so a nonce never repeats under a key
+/// (two processes share a prefix with odds of 2^-64).
+struct NonceSource {
+    state: std::sync::Mutex<([u8; 8], u32)>,
+}
+
+impl NonceSource {
+    fn new() -> NonceSource {
+        NonceSource {
+            state: std::sync::Mutex::new((random_prefix(), 0)),
+        }
+    }
+
+    fn next(&self) -> [u8; 12] {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.1 == u32::MAX {
+            *st = (random_prefix(), 0);
+        }
+        st.1 += 1;
+        let mut n = [0u8; 12];
+        n[..8].copy_from_slice(&st.0);
+        n[8..].copy_from_slice(&st.1.to_be_bytes());
+        n
+    }
+}
+
+fn random_prefix() -> [u8; 8] {
+    let mut p = [0u8; 8];
+    getrandom::fill(&mut p).expect("the operating system provides randomness");
+    p
 }
 
 impl std::fmt::Debug for Vault {
@@ -43,6 +78,7 @@ impl Vault {
         Vault {
             cipher,
             mac_key: derive(&master, b"xianfeng/hmac-sm3/v1"),
+            nonces: std::sync::Arc::new(NonceSource::new()),
         }
     }
 
@@ -64,18 +100,19 @@ impl Vault {
             .map_err(|_| StoreError::Key("the key file must hold 64 hexadecimal characters".into()))
     }
 
-    /// Keyed hash for equality lookups.
+    /// Keyed hash for equality lookups: HMAC-SM3 truncated to 128 bits (32 hex characters),
+    /// which keeps the unique index small; a collision among a billion records has odds
+    /// below 10^-20.
     pub fn hash(&self, plain: &str) -> String {
         let mut mac = <HmacSm3 as hmac::digest::KeyInit>::new_from_slice(&self.mac_key)
             .expect("HMAC takes any key length");
         mac.update(plain.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
-    /// Hex of nonce ‖ ciphertext ‖ tag, with a fresh random nonce each time.
+    /// Hex of nonce ‖ ciphertext ‖ tag, with a fresh nonce each time.
     pub fn encrypt(&self, plain: &str) -> String {
-        let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        let nonce = self.nonces.next();
         let ct = self
             .cipher
             .encrypt(&Nonce::from(nonce), plain.as_bytes())

@@ -5,23 +5,26 @@ use serde::Serialize;
 use sqlx::{Any, AnyPool, Transaction};
 use xianfeng_domain::audit::AuditEntry;
 
-use crate::{Result, now_ms, values_list};
+use crate::{Dialect, Result, now_ms, values_list};
 use sqlx::AssertSqlSafe;
 
 /// Audit rows are written in batches of this many, to keep bulk imports fast.
 const AUDIT_BATCH: usize = 400;
 
 pub struct WriteTx {
+    pub(crate) dialect: Dialect,
     pub(crate) tx: Transaction<'static, Any>,
     actor: String,
     last_id: i64,
     last_hash: String,
     pending: Vec<AuditEntry>,
+    /// Organisations whose direct member count must be recomputed before commit.
+    pub(crate) touched_orgs: std::collections::BTreeSet<i64>,
     recorded: usize,
 }
 
 impl WriteTx {
-    pub(crate) async fn begin(pool: &AnyPool, actor: &str) -> Result<WriteTx> {
+    pub(crate) async fn begin(pool: &AnyPool, dialect: Dialect, actor: &str) -> Result<WriteTx> {
         let mut tx = pool.begin().await?;
         // Touching the head first takes its row lock on PostgreSQL, so concurrent writers
         // queue here and the chain stays linear. SQLite has a single writer connection.
@@ -33,11 +36,13 @@ impl WriteTx {
                 .fetch_one(&mut *tx)
                 .await?;
         Ok(WriteTx {
+            dialect,
             tx,
             actor: actor.to_string(),
             last_id,
             last_hash,
             pending: Vec::new(),
+            touched_orgs: Default::default(),
             recorded: 0,
         })
     }
@@ -93,7 +98,7 @@ impl WriteTx {
         let sql = format!(
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_key, before_json, \
              after_json, prev_hash, hash) VALUES {}",
-            values_list(self.pending.len(), 10)
+            values_list(self.dialect, self.pending.len(), 10)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for e in self.pending.drain(..) {
@@ -115,6 +120,8 @@ impl WriteTx {
 
     pub async fn commit(mut self) -> Result<()> {
         self.flush().await?;
+        let touched: Vec<i64> = std::mem::take(&mut self.touched_orgs).into_iter().collect();
+        self.recount_members(&touched).await?;
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(self.last_id)
             .bind(self.last_hash.clone())

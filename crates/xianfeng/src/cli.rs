@@ -492,9 +492,14 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
         );
     }
     let o = r.outcome;
-    let verdict = if args.dry_run {
-        "试导入，未写入 / dry run, nothing written"
-    } else if r.committed {
+    if args.dry_run {
+        println!(
+            "试导入，未写入 / dry run, nothing written: {} rows read, {} valid, {} bad rows",
+            r.rows, r.valid_rows, r.bad_rows
+        );
+        return;
+    }
+    let verdict = if r.committed {
         "已写入 / written"
     } else {
         "有错误，未写入任何数据 / errors found, nothing written"

@@ -1,0 +1,475 @@
+//! The `xianfeng` command as a user runs it, on SQLite and (with XIANFENG_TEST_PG) on
+//! PostgreSQL.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Env {
+    db: String,
+    key: PathBuf,
+    dir: tempfile::TempDir,
+    label: &'static str,
+}
+
+fn envs() -> Vec<Env> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    out.push(Env {
+        db: dir.path().join("x.db").display().to_string(),
+        key: dir.path().join("x.key"),
+        dir,
+        label: "sqlite",
+    });
+    if let Ok(pg) = std::env::var("XIANFENG_TEST_PG") {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = format!(
+            "xf_cli_{}_{}",
+            std::process::id(),
+            dir.path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_lowercase()
+                .replace(['.', '-'], "")
+        );
+        let ok = Command::new("psql")
+            .arg(&pg)
+            .args(["-qc", &format!("CREATE SCHEMA {schema}")])
+            .status()
+            .expect("psql runs");
+        assert!(ok.success());
+        let sep = if pg.contains('?') { '&' } else { '?' };
+        out.push(Env {
+            db: format!("{pg}{sep}options=-c%20search_path%3D{schema}"),
+            key: dir.path().join("x.key"),
+            dir,
+            label: "postgres",
+        });
+    }
+    out
+}
+
+impl Env {
+    /// Runs xianfeng with `--db` and `--key-file` after the subcommand's arguments.
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(args)
+            .args(["--db", &self.db, "--key-file"])
+            .arg(&self.key)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("xianfeng runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked"),
+            "{}: {args:?} panicked: {stderr}",
+            self.label
+        );
+        out
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{}: {args:?} failed: {}{}",
+            self.label,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p.display().to_string()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        xianfeng_domain::idcard::check_char(first17.as_bytes())
+    )
+}
+
+const ORGS: &str = "组织编码,组织名称,上级组织编码,组织类别,分类,所属行业\n\
+    C1,中共某区委员会,,县(市、区)委,县市区,\n\
+    T1,某街道党工委,C1,工委,,\n\
+    B1,某社区第一党支部,T1,党支部,,\n\
+    B2,某社区第二党支部,T1,党支部,,\n";
+
+#[test]
+fn init_stats_users_and_db_before_or_after_the_subcommand() {
+    for env in envs() {
+        let out = env.ok(&["init", "--password", "Pass-word-1"]);
+        assert!(out.contains("admin"), "{out}");
+        assert!(env.key.exists(), "init creates the key file");
+        let stats = env.json(&["stats", "--json"]);
+        for k in ["organisations", "members", "leadership_teams", "cadres"] {
+            assert!(stats[k].is_i64(), "{}: {k} missing in {stats}", env.label);
+        }
+        // The same command with --db before the subcommand.
+        let before = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(["--db", &env.db, "--key-file"])
+            .arg(&env.key)
+            .args(["stats", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&before.stdout).unwrap(),
+            stats
+        );
+
+        env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+        env.ok(&[
+            "user",
+            "add",
+            "wang",
+            "--role",
+            "secretary",
+            "--org",
+            "B1",
+            "--password",
+            "Secret-99",
+        ]);
+        let users = env.json(&["user", "list", "--json"]);
+        let wang = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "wang")
+            .expect("wang listed");
+        assert_eq!(wang["role"], "secretary");
+        assert_eq!(wang["organisations"], serde_json::json!(["B1"]));
+        let bad = env.run(&["user", "add", "li", "--role", "king", "--org", "B1"]);
+        assert!(!bad.status.success());
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains("secretary"),
+            "lists the roles"
+        );
+        // Running init twice is refused.
+        assert!(!env.run(&["init"]).status.success());
+    }
+}
+
+#[test]
+fn bad_rows_are_reported_to_a_file_and_nothing_is_written() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+        let good = id("41080219800101001");
+        let csv = format!(
+            "name,id_number,org_code,phone\n王芳,{good},B1,13800138000\n李强,41080219820202002X,B1,\n赵敏,{},NOPE,\n",
+            id("41080219900303004")
+        );
+        let file = env.file("m.csv", csv.as_bytes());
+        let errors = env.path("errors.csv");
+        let out = env.run(&[
+            "import",
+            "members",
+            &file,
+            "--errors",
+            errors.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", env.label);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("nothing written"), "{stdout}");
+        let report = std::fs::read(&errors).unwrap();
+        assert!(report.starts_with(b"\xEF\xBB\xBF"), "Excel needs the BOM");
+        let report = String::from_utf8_lossy(&report);
+        assert_eq!(
+            report.lines().count(),
+            3,
+            "header and two bad rows: {report}"
+        );
+        assert!(
+            report.contains("\n3,") && report.contains("\n4,"),
+            "{report}"
+        );
+        assert!(
+            !report.contains("41080219820202002X"),
+            "ID numbers are masked: {report}"
+        );
+        assert_eq!(env.json(&["stats", "--json"])["members"], 0);
+
+        let out = env.run(&["import", "members", &file, "--skip-bad"]);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("skipped"));
+        assert_eq!(env.json(&["stats", "--json"])["members"], 1);
+        // Printed output never shows a full ID number.
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(&good));
+    }
+}
+
+#[test]
+fn spreadsheets_from_excel_with_numbers_and_dates() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let path = env.path("members.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in [
+        "所在组织编码",
+        "姓名",
+        "身份证号",
+        "出生日期",
+        "手机号",
+        "入党时间",
+        "其他",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(1980, 1, 1).unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    // A phone typed as a number, a birth date as a date cell, joining as text, an ID with
+    // full-width digits.
+    ws.write_string(1, 0, "B1").unwrap();
+    ws.write_string(1, 1, "王芳").unwrap();
+    ws.write_string(1, 2, id("41080219800101002").replace('4', "４"))
+        .unwrap();
+    ws.write_datetime_with_format(1, 3, &date, &fmt).unwrap();
+    ws.write_number(1, 4, 13912345678.0).unwrap();
+    ws.write_string(1, 5, "2005.07.01").unwrap();
+    // An ID number Excel turned into a number: digits lost.
+    ws.write_string(2, 0, "B2").unwrap();
+    ws.write_string(2, 1, "李强").unwrap();
+    ws.write_number(2, 2, 410802198202020021.0).unwrap();
+    wb.save(&path).unwrap();
+    let out = env.run(&["import", "members", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains(":3 [身份证号]") && stderr.contains("Excel"),
+        "{stderr}"
+    );
+    let out = env.run(&["import", "members", path.to_str().unwrap(), "--skip-bad"]);
+    assert!(out.status.success());
+    assert_eq!(env.json(&["stats", "--json"])["members"], 1);
+}
+
+#[test]
+fn broken_files_get_a_message_and_change_nothing() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    let before = env.json(&["stats", "--json"]);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.csv", vec![], "empty"),
+        (
+            "photo.xlsx",
+            b"\x89PNG\r\n\x1a\n\0\0".to_vec(),
+            "spreadsheet",
+        ),
+        (
+            "locked.xlsx",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+            "password",
+        ),
+        ("broken.xlsx", b"PK\x03\x04 truncated".to_vec(), "damaged"),
+        (
+            "latin.csv",
+            vec![0x81, 0x30, 0xFF, 0xFE, 0x80, 0x0A],
+            "encoding",
+        ),
+        ("columns.csv", "a,b\n1,2\n".as_bytes().to_vec(), "组织编码"),
+    ];
+    for (name, bytes, expected) in cases {
+        let file = env.file(name, &bytes);
+        let out = env.run(&["import", "orgs", &file]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+    let out = env.run(&["import", "orgs", "does-not-exist.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(env.json(&["stats", "--json"]), before);
+}
+
+#[test]
+fn a_hundred_thousand_bad_rows_are_all_reported_without_flooding_the_terminal() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let mut csv = String::from("姓名,身份证号,所在组织编码\n");
+    for i in 0..100_000 {
+        csv.push_str(&format!("某{i},12345,B1\n"));
+    }
+    let file = env.file("bad.csv", csv.as_bytes());
+    let errors = env.path("e.csv");
+    let out = env.run(&[
+        "import",
+        "members",
+        &file,
+        "--errors",
+        errors.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).lines().count() < 100);
+    let report = std::fs::read_to_string(&errors).unwrap();
+    assert_eq!(report.lines().count(), 100_001);
+    assert_eq!(env.json(&["stats", "--json"])["members"], 0);
+}
+
+#[test]
+fn campaign_files_with_errors_name_the_line_and_field() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    let builtin = env.ok(&["campaign", "show-builtin"]);
+    let copy = builtin.replacen("code = \"jiaozuo-2010\"", "code = \"jiaozuo-2013\"", 1);
+    let broken = copy.replacen("weight = 20", "weight = 25", 1);
+    let file = env.file("broken.toml", broken.as_bytes());
+    let out = env.run(&["campaign", "create", "--from", &file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    let line = broken[..broken.find("weight = 25").unwrap()]
+        .lines()
+        .count();
+    assert!(stderr.contains("broken.toml line"), "{stderr}");
+    assert!(stderr.contains("standards[0].criteria["), "{stderr}");
+    assert!(
+        stderr.contains("105"),
+        "{stderr} (line of the first weight: {line})"
+    );
+    let typo = copy.replacen("organiser =", "organizer =", 1);
+    let out = env.run(&[
+        "campaign",
+        "create",
+        "--from",
+        &env.file("typo.toml", typo.as_bytes()),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("organizer"));
+
+    env.ok(&[
+        "campaign",
+        "create",
+        "--from",
+        &env.file("ok.toml", copy.as_bytes()),
+    ]);
+    let list = env.json(&["campaign", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // Same code again: refused.
+    assert!(
+        !env.run(&[
+            "campaign",
+            "create",
+            "--from",
+            &env.path("ok.toml").display().to_string()
+        ])
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn moves_and_the_audit_trail_from_the_command_line() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let out = env.run(&["org", "move", "T1", "--to", "B1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a working committee under a branch"
+    );
+    let out = env.run(&["org", "move", "C1", "--to", "B2"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("below"),
+        "a cycle"
+    );
+    let show = env.json(&["org", "show", "C1", "--json"]);
+    assert_eq!(show["subtree"]["organisations"], 4);
+    let entries = env.json(&["audit", "list", "--json", "--since", "2020-01-01"]);
+    let actions: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"campaign.create") && actions.contains(&"org.create"),
+        "{actions:?}"
+    );
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"] == "system" || e["actor"] == "cli")
+    );
+    let future = env.json(&["audit", "list", "--json", "--since", "2999-01-01"]);
+    assert_eq!(future.as_array().unwrap().len(), 0);
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn serve_answers_health_checks_and_shows_the_tree() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["serve", "--addr", &addr, "--db", &env.db, "--key-file"])
+        .arg(&env.key)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = |path: &str| -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).ok()?;
+        Some(body)
+    };
+    let mut health = None;
+    for _ in 0..100 {
+        health = get("/healthz");
+        if health.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let page = get("/o/T1");
+    let missing = get("/o/NOPE");
+    child.kill().unwrap();
+    let _ = child.wait();
+    let health = health.expect("server answers");
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.ends_with("ok"),
+        "{health}"
+    );
+    let page = page.unwrap();
+    assert!(
+        page.contains("某社区第一党支部") && page.contains("中共某区委员会"),
+        "{page}"
+    );
+    assert!(missing.unwrap().starts_with("HTTP/1.1 404"));
+}
