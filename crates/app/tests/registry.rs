@@ -120,13 +120,30 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
         );
         assert_eq!(store.stats().await.unwrap(), before, "{}", db.label);
 
+        // New and known people in one file: the new one is added, the known one compared.
+        let d = id("41080219750505005");
+        let mixed = members_csv(&[("钱进", &d, "B1"), ("李强", &b, "B1")]);
+        let r = import_members(&store, csv(&mixed), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.outcome.inserted, r.outcome.updated, r.outcome.unchanged),
+            (1, 0, 1),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            store.member_by_id_number(&d).await.unwrap().unwrap().name,
+            "钱进"
+        );
+
         // A changed row updates the member in place (moved to another branch).
         let moved = members_csv(&[("王芳", &a, "E1-1")]);
         let r = import_members(&store, csv(&moved), &opts(), &Silent)
             .await
             .unwrap();
         assert_eq!(r.outcome.updated, 1);
-        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 1);
+        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 2);
         assert_eq!(
             store.verify_audit().await.unwrap(),
             Ok(store.stats().await.unwrap().audit_entries)
