@@ -137,6 +137,20 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             "钱进"
         );
 
+        // Only the phone differs: found by decrypting the stored one, and updated.
+        let new_phone = members_csv(&[("李强", &b, "B1")]).replace("138 0013 8000", "13912345678");
+        let r = import_members(&store, csv(&new_phone), &opts(), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.outcome.updated, r.outcome.unchanged),
+            (1, 0),
+            "{}",
+            db.label
+        );
+        let li = store.member_by_id_number(&b).await.unwrap().unwrap();
+        assert_eq!(li.phone_masked.as_deref(), Some("1391***5678"));
+
         // A changed row updates the member in place (moved to another branch).
         let moved = members_csv(&[("王芳", &a, "E1-1")]);
         let r = import_members(&store, csv(&moved), &opts(), &Silent)

@@ -154,7 +154,7 @@ impl Store {
 
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.
     pub async fn begin(&self, actor: &str) -> Result<WriteTx> {
-        WriteTx::begin(&self.write, self.dialect, actor).await
+        WriteTx::begin(&self.write, self.dialect, self.vault.clone(), actor).await
     }
 
     /// The first open stores the key's check value; later opens must present the same key.

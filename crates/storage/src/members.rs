@@ -2,8 +2,9 @@
 //! masked text (see [`crate::vault`]).
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
+use sqlx::{Arguments, Row};
 use std::collections::HashMap;
 
 use crate::{Dialect, Result, Store, WriteTx, in_list, now_ms, values_list};
@@ -70,8 +71,20 @@ struct MemberAudit {
     member_type: String,
     position: Option<String>,
     phone_masked: Option<String>,
+    /// The full phone, held only in memory to tell whether it changed; never serialised.
     #[serde(skip)]
-    phone_hash: Option<String>,
+    phone: Option<String>,
+}
+
+/// Appends values to a statement's arguments, stopping at the first that cannot be encoded.
+macro_rules! add_args {
+    ($args:expr, $($v:expr),+ $(,)?) => {
+        $(
+            $args.add($v).map_err(|e| {
+                crate::StoreError::Invalid(format!("cannot encode a value: {e}"))
+            })?;
+        )+
+    };
 }
 
 const LIST_COLUMNS: &str = "m.id, m.org_id, o.code, m.name, m.gender, m.ethnicity, \
@@ -164,9 +177,9 @@ pub struct PreparedMember {
 /// PostgreSQL: `INSERT … SELECT` from a JSON array of rows (`$1`) stamped with `$2`.
 const PG_INSERT_MEMBERS_FROM_JSON: &str = "INSERT INTO members (id, org_id, name, gender, \
      ethnicity, birth_date, id_hash, id_cipher, id_masked, joined_on, member_type, position, \
-     phone_hash, phone_cipher, phone_masked, created_at, updated_at) \
+     phone_cipher, phone_masked, created_at, updated_at) \
      SELECT (e->>0)::bigint, (e->>1)::bigint, e->>2, e->>3, e->>4, e->>5, e->>6, e->>7, \
-     e->>8, e->>9, e->>10, e->>11, e->>12, e->>13, e->>14, $2, $2 \
+     e->>8, e->>9, e->>10, e->>11, e->>12, e->>13, $2, $2 \
      FROM jsonb_array_elements($1::jsonb) AS e ON CONFLICT (id_hash) DO NOTHING";
 
 impl crate::Vault {
@@ -184,7 +197,7 @@ impl crate::Vault {
                 member_type: row.member_type.clone(),
                 position: row.position.clone(),
                 phone_masked: row.phone.as_deref().map(mask),
-                phone_hash: row.phone.as_ref().map(|p| self.hash(p)),
+                phone: row.phone.clone(),
             },
             id_hash: self.hash(&row.id_number),
             id_cipher: self.encrypt(&row.id_number),
@@ -227,7 +240,7 @@ impl WriteTx {
                 let Some((id, before)) = existing.get(&row.id_hash) else {
                     continue;
                 };
-                if before == after && before.phone_hash == after.phone_hash {
+                if before == after {
                     outcome.unchanged += 1;
                     continue;
                 }
@@ -256,33 +269,36 @@ impl WriteTx {
                 let sql = format!(
                     "INSERT INTO members (id, org_id, name, gender, ethnicity, birth_date, \
                      id_hash, id_cipher, id_masked, joined_on, member_type, position, \
-                     phone_hash, phone_cipher, phone_masked, created_at, updated_at) VALUES {} \
+                     phone_cipher, phone_masked, created_at, updated_at) VALUES {} \
                      ON CONFLICT (id_hash) DO NOTHING",
-                    values_list(self.dialect, rows.len(), 17)
+                    values_list(self.dialect, rows.len(), 16)
                 );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
+                // Values are borrowed, not cloned: the driver copies each once anyway.
+                let mut args = AnyArguments::default();
+                args.reserve(rows.len() * 16, 0);
                 for (i, row) in rows.iter().enumerate() {
                     let r = &row.record;
-                    q = q
-                        .bind(first_id + i as i64)
-                        .bind(r.org_id)
-                        .bind(r.name.clone())
-                        .bind(r.gender.clone())
-                        .bind(r.ethnicity.clone())
-                        .bind(r.birth_date.clone())
-                        .bind(row.id_hash.clone())
-                        .bind(row.id_cipher.clone())
-                        .bind(r.id_masked.clone())
-                        .bind(r.joined_on.clone())
-                        .bind(r.member_type.clone())
-                        .bind(r.position.clone())
-                        .bind(r.phone_hash.clone())
-                        .bind(row.phone_cipher.clone())
-                        .bind(r.phone_masked.clone())
-                        .bind(now)
-                        .bind(now);
+                    add_args!(
+                        args,
+                        first_id + i as i64,
+                        r.org_id,
+                        r.name.as_str(),
+                        r.gender.as_str(),
+                        r.ethnicity.as_deref(),
+                        r.birth_date.as_str(),
+                        row.id_hash.as_str(),
+                        row.id_cipher.as_str(),
+                        r.id_masked.as_str(),
+                        r.joined_on.as_deref(),
+                        r.member_type.as_str(),
+                        r.position.as_deref(),
+                        row.phone_cipher.as_deref(),
+                        r.phone_masked.as_deref(),
+                        now,
+                        now
+                    );
                 }
-                q
+                sqlx::query_with(AssertSqlSafe(sql), args)
             }
             // The rows travel as one JSON parameter that PostgreSQL unpacks itself: binding
             // seventeen thousand parameters per statement costs it more than the inserts.
@@ -305,7 +321,6 @@ impl WriteTx {
                             r.joined_on,
                             r.member_type,
                             r.position,
-                            r.phone_hash,
                             row.phone_cipher,
                             r.phone_masked
                         ])
@@ -336,19 +351,38 @@ impl WriteTx {
         // One audit entry per statement, listing every record it created with its id: a
         // million-row import writes a thousand entries instead of a million, each still
         // holding the values of the records it created.
+        // Spelled out rather than `#[serde(flatten)]`, which buffers every field in a map.
         #[derive(Serialize)]
         struct Created<'a> {
             id: i64,
-            #[serde(flatten)]
-            record: &'a MemberAudit,
+            org_id: i64,
+            name: &'a str,
+            gender: &'a str,
+            ethnicity: &'a Option<String>,
+            birth_date: &'a str,
+            id_masked: &'a str,
+            joined_on: &'a Option<String>,
+            member_type: &'a str,
+            position: &'a Option<String>,
+            phone_masked: &'a Option<String>,
         }
         let mut created = Vec::with_capacity(inserted.len());
         let mut known = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             if inserted.contains(&row.id_hash) {
+                let r = &row.record;
                 created.push(Created {
                     id: first_id + i as i64,
-                    record: &row.record,
+                    org_id: r.org_id,
+                    name: &r.name,
+                    gender: &r.gender,
+                    ethnicity: &r.ethnicity,
+                    birth_date: &r.birth_date,
+                    id_masked: &r.id_masked,
+                    joined_on: &r.joined_on,
+                    member_type: &r.member_type,
+                    position: &r.position,
+                    phone_masked: &r.phone_masked,
                 });
             }
         }
@@ -387,7 +421,7 @@ impl WriteTx {
     ) -> Result<HashMap<String, (i64, MemberAudit)>> {
         let sql = format!(
             "SELECT id, id_hash, org_id, name, gender, ethnicity, birth_date, id_masked, \
-             joined_on, member_type, position, phone_masked, phone_hash \
+             joined_on, member_type, position, phone_masked, phone_cipher \
              FROM members WHERE id_hash IN ({})",
             in_list(self.dialect, hashes.len())
         );
@@ -409,7 +443,10 @@ impl WriteTx {
                 member_type: r.try_get(9)?,
                 position: r.try_get(10)?,
                 phone_masked: r.try_get(11)?,
-                phone_hash: r.try_get(12)?,
+                phone: r
+                    .try_get::<Option<String>, _>(12)?
+                    .map(|c| self.vault.decrypt(&c))
+                    .transpose()?,
             };
             out.insert(r.try_get(1)?, (r.try_get(0)?, audit));
         }
@@ -421,8 +458,7 @@ impl WriteTx {
         sqlx::query(
             "UPDATE members SET org_id = $1, name = $2, gender = $3, ethnicity = $4, \
              birth_date = $5, joined_on = $6, member_type = $7, position = $8, \
-             phone_hash = $9, phone_cipher = $10, phone_masked = $11, updated_at = $12 \
-             WHERE id = $13",
+             phone_cipher = $9, phone_masked = $10, updated_at = $11 WHERE id = $12",
         )
         .bind(r.org_id)
         .bind(r.name.clone())
@@ -432,7 +468,6 @@ impl WriteTx {
         .bind(r.joined_on.clone())
         .bind(r.member_type.clone())
         .bind(r.position.clone())
-        .bind(r.phone_hash.clone())
         .bind(row.phone_cipher.clone())
         .bind(r.phone_masked.clone())
         .bind(now_ms())

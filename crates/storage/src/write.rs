@@ -12,6 +12,8 @@ use sqlx::AssertSqlSafe;
 const AUDIT_BATCH: usize = 400;
 
 pub struct WriteTx {
+    /// Decrypts stored values that an update must compare with.
+    pub(crate) vault: crate::Vault,
     pub(crate) dialect: Dialect,
     pub(crate) tx: Transaction<'static, Any>,
     actor: String,
@@ -24,7 +26,12 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub(crate) async fn begin(pool: &AnyPool, dialect: Dialect, actor: &str) -> Result<WriteTx> {
+    pub(crate) async fn begin(
+        pool: &AnyPool,
+        dialect: Dialect,
+        vault: crate::Vault,
+        actor: &str,
+    ) -> Result<WriteTx> {
         let mut tx = pool.begin().await?;
         // Touching the head first takes its row lock on PostgreSQL, so concurrent writers
         // queue here and the chain stays linear. SQLite has a single writer connection.
@@ -36,6 +43,7 @@ impl WriteTx {
                 .fetch_one(&mut *tx)
                 .await?;
         Ok(WriteTx {
+            vault,
             dialect,
             tx,
             actor: actor.to_string(),

@@ -525,6 +525,18 @@ mod tests {
     }
 
     #[test]
+    fn a_second_variation_for_the_same_pair_is_refused() {
+        let start = BUILTIN_2010.find("[[variations]]").unwrap();
+        let end = BUILTIN_2010[start + 1..]
+            .find("\n[[")
+            .map_or(BUILTIN_2010.len(), |e| start + 1 + e);
+        let doubled = format!("{}\n{}", BUILTIN_2010, &BUILTIN_2010[start..end]);
+        let errs = errors_of(&doubled);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].path.starts_with("variations["), "{errs:?}");
+    }
+
+    #[test]
     fn bad_dates_and_duplicate_codes_are_all_reported() {
         let broken = BUILTIN_2010
             .replacen("ends_on = \"2012-06-30\"", "ends_on = \"2012-02-30\"", 1)

@@ -1,5 +1,6 @@
 -- PostgreSQL twin of sqlite/0001_foundation.sql. The path column is COLLATE "C" so that
--- text order is byte order and the subtree range scan is right and indexed.
+-- text order is byte order and the subtree range scan is right and indexed; codes and keyed
+-- hashes are "C" too, so their unique indexes compare bytes instead of calling the locale.
 -- Foundation: settings, categories, campaigns, the organisation tree, people, accounts, audit.
 -- Integers are 64-bit everywhere; dates are ISO 'YYYY-MM-DD' text; timestamps are Unix
 -- milliseconds; booleans are 0/1.
@@ -17,7 +18,7 @@ CREATE TABLE categories (
 
 CREATE TABLE campaigns (
     id BIGINT PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
+    code TEXT COLLATE "C" NOT NULL UNIQUE,
     name TEXT NOT NULL,
     starts_on TEXT NOT NULL,
     ends_on TEXT NOT NULL,
@@ -28,7 +29,7 @@ CREATE TABLE campaigns (
 
 CREATE TABLE organisations (
     id BIGINT PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
+    code TEXT COLLATE "C" NOT NULL UNIQUE,
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     category TEXT REFERENCES categories(code),
@@ -54,13 +55,13 @@ CREATE TABLE members (
     ethnicity TEXT,
     birth_date TEXT NOT NULL,
     -- ID number: keyed hash for lookup, SM4-GCM ciphertext, and the masked form for lists.
-    id_hash TEXT NOT NULL UNIQUE,
+    -- Phones are only encrypted and masked: nothing looks them up.
+    id_hash TEXT COLLATE "C" NOT NULL UNIQUE,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     joined_on TEXT,
     member_type TEXT NOT NULL,
     position TEXT,
-    phone_hash TEXT,
     phone_cipher TEXT,
     phone_masked TEXT,
     created_at BIGINT NOT NULL,
@@ -83,7 +84,7 @@ CREATE TABLE cadres (
     name TEXT NOT NULL,
     gender TEXT NOT NULL,
     birth_date TEXT NOT NULL,
-    id_hash TEXT NOT NULL,
+    id_hash TEXT COLLATE "C" NOT NULL,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     position TEXT NOT NULL,

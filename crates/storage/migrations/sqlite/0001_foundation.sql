@@ -52,13 +52,13 @@ CREATE TABLE members (
     ethnicity TEXT,
     birth_date TEXT NOT NULL,
     -- ID number: keyed hash for lookup, SM4-GCM ciphertext, and the masked form for lists.
+    -- Phones are only encrypted and masked: nothing looks them up.
     id_hash TEXT NOT NULL UNIQUE,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     joined_on TEXT,
     member_type TEXT NOT NULL,
     position TEXT,
-    phone_hash TEXT,
     phone_cipher TEXT,
     phone_masked TEXT,
     created_at INTEGER NOT NULL,
