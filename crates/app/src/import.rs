@@ -107,7 +107,7 @@ fn prepare_members(
 ) -> tokio::sync::mpsc::Receiver<Result<PreparedChunk, AppError>> {
     let (tx, rx) = tokio::sync::mpsc::channel(2);
     tokio::task::spawn_blocking(move || {
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<[u8; 18], usize> = HashMap::new();
         let mut chunk = PreparedChunk {
             rows: 0,
             issues: vec![],
@@ -153,7 +153,7 @@ fn check_member(
     cells: &[Cell],
     columns: &Columns<MemberField>,
     orgs: &HashMap<String, i64>,
-    seen: &mut HashMap<String, usize>,
+    seen: &mut HashMap<[u8; 18], usize>,
     today: NaiveDate,
 ) -> Result<MemberUpsert, Vec<RowIssue>> {
     let m = parse_member_row(row, cells, columns, today)?;
@@ -165,7 +165,14 @@ fn check_member(
             reason: both("import.org_missing", &[]),
         }]);
     };
-    if let Some(first) = seen.get(m.id_number.as_str()) {
+    // ID numbers are 18 ASCII characters once validated: kept as bytes, not as a String each.
+    let key: [u8; 18] = m
+        .id_number
+        .as_str()
+        .as_bytes()
+        .try_into()
+        .expect("a validated ID number has 18 characters");
+    if let Some(first) = seen.get(&key) {
         return Err(vec![RowIssue {
             row,
             column: MemberField::IdNumber.headers()[0].to_string(),
@@ -173,7 +180,7 @@ fn check_member(
             reason: both("import.duplicate_person", &[("row", first)]),
         }]);
     }
-    seen.insert(m.id_number.as_str().to_string(), row);
+    seen.insert(key, row);
     Ok(MemberUpsert {
         org_id: *org_id,
         name: m.name,

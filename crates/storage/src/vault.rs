@@ -20,7 +20,8 @@ type HmacSm3 = Hmac<Sm3>;
 #[derive(Clone)]
 pub struct Vault {
     cipher: Sm4Gcm,
-    mac_key: [u8; 32],
+    /// HMAC keyed once; cloned per value, which saves hashing the key pads every time.
+    mac: HmacSm3,
     nonces: std::sync::Arc<NonceSource>,
 }
 
@@ -77,7 +78,11 @@ impl Vault {
         let cipher = Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes a 16-byte key");
         Vault {
             cipher,
-            mac_key: derive(&master, b"xianfeng/hmac-sm3/v1"),
+            mac: <HmacSm3 as hmac::digest::KeyInit>::new_from_slice(&derive(
+                &master,
+                b"xianfeng/hmac-sm3/v1",
+            ))
+            .expect("HMAC takes any key length"),
             nonces: std::sync::Arc::new(NonceSource::new()),
         }
     }
@@ -104,8 +109,7 @@ impl Vault {
     /// which keeps the unique index small; a collision among a billion records has odds
     /// below 10^-20.
     pub fn hash(&self, plain: &str) -> String {
-        let mut mac = <HmacSm3 as hmac::digest::KeyInit>::new_from_slice(&self.mac_key)
-            .expect("HMAC takes any key length");
+        let mut mac = self.mac.clone();
         mac.update(plain.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
     }
