@@ -194,35 +194,30 @@ pub fn plan_org_import(
                     failed.insert(code.clone());
                     continue;
                 }
-                let planned = PlannedOrg {
-                    id: k.id,
-                    code: code.clone(),
-                    name: row.name.clone(),
-                    kind: row.kind,
-                    category: category.clone(),
-                    sector: row.sector.clone(),
-                    parent_id: parent.as_ref().map(|p| p.0),
-                    path: k.path.clone(),
-                };
-                if k.name == row.name
+                let unchanged = k.name == row.name
                     && k.kind == row.kind
                     && k.category == category
-                    && k.sector == row.sector
-                {
+                    && k.sector == row.sector;
+                if unchanged {
                     plan.unchanged += 1;
-                } else {
-                    plan.update.push(planned);
+                    placed.insert(code.clone(), (k.id, k.path.clone(), row.kind, category));
+                    continue;
                 }
-                placed.insert(code.clone(), (k.id, k.path.clone(), row.kind, category));
-                continue;
             }
-            let id = next;
-            next += 1;
-            let path = match &parent {
-                Some((_, p, _, _)) => p.child(id),
-                None => TreePath::root(id),
+            // A known organisation keeps its id and place; a new one gets the next id.
+            let (id, path, list) = match known.get(code) {
+                Some(k) => (k.id, k.path.clone(), &mut plan.update),
+                None => {
+                    let id = next;
+                    next += 1;
+                    let path = match &parent {
+                        Some((_, p, _, _)) => p.child(id),
+                        None => TreePath::root(id),
+                    };
+                    (id, path, &mut plan.create)
+                }
             };
-            plan.create.push(PlannedOrg {
+            list.push(PlannedOrg {
                 id,
                 code: code.clone(),
                 name: row.name.clone(),
