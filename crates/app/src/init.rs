@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
+use xianfeng_domain::i18n::both;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{NewUser, Store, password};
 
@@ -30,10 +31,7 @@ pub async fn init(
     progress: &dyn Progress,
 ) -> Result<InitReport, AppError> {
     if !store.campaigns().await?.is_empty() {
-        return Err(AppError::Input(
-            "this database is already initialised (数据库已经初始化过); use a new --db or remove the file"
-                .into(),
-        ));
+        return Err(AppError::Input(both("app.already_initialised", &[])));
     }
     if let Some(p) = password_for_all {
         check_password(p)?;
@@ -81,11 +79,7 @@ pub fn check_password(p: &str) -> Result<(), AppError> {
     .filter(|k| **k)
     .count();
     if p.chars().count() < 8 || kinds < 2 {
-        return Err(AppError::Input(
-            "a password needs at least 8 characters of at least two kinds (letters, digits, \
-             symbols) (密码至少8位，且包含字母、数字、符号中的至少两类)"
-                .into(),
-        ));
+        return Err(AppError::Input(both("app.weak_password", &[])));
     }
     Ok(())
 }

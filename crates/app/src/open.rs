@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use xianfeng_storage::{Store, Vault, normalise_url};
 
 use crate::AppError;
+use xianfeng_domain::i18n::both;
 
 /// Where the key file is when none is named: beside a SQLite file (`xianfeng.db` →
 /// `xianfeng.key`), else `xianfeng.key` in the working directory.
@@ -29,14 +30,17 @@ pub fn load_key(path: &Path, create: bool) -> Result<[u8; 32], AppError> {
             .map_err(|e| AppError::Input(format!("{}: {e}", path.display())))?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let key = Vault::generate_key();
-            write_private(path, &format!("{}\n", hex_encode(&key)))
-                .map_err(|e| AppError::Input(format!("cannot write {}: {e}", path.display())))?;
+            write_private(path, &format!("{}\n", hex_encode(&key))).map_err(|e| {
+                AppError::Input(both(
+                    "app.key_unwritable",
+                    &[("path", &path.display()), ("error", &e)],
+                ))
+            })?;
             Ok(key)
         }
-        Err(e) => Err(AppError::Input(format!(
-            "cannot read the key file {} ({e}); it is created by `xianfeng init` — \
-             pass --key-file or set XIANFENG_KEY_FILE (无法读取数据密钥文件)",
-            path.display()
+        Err(e) => Err(AppError::Input(both(
+            "app.key_unreadable",
+            &[("path", &path.display()), ("error", &e)],
         ))),
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use xianfeng_domain::campaign::Campaign;
+use xianfeng_domain::i18n::both;
 
 use crate::{Result, Store, StoreError, WriteTx, now_ms};
 
@@ -67,10 +68,9 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a campaign with code {} already exists: give the new one another campaign.code \
-                 (活动编码已存在)",
-                campaign.code()
+            return Err(StoreError::Conflict(both(
+                "store.campaign_exists",
+                &[("code", &campaign.code())],
             )));
         }
         let id = self.next_id("campaigns").await?;

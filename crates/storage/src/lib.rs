@@ -37,6 +37,7 @@ pub use write::WriteTx;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
+use xianfeng_domain::i18n::both;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -166,11 +167,7 @@ impl Store {
                 .await?;
         match stored {
             Some((v,)) if v == check => Ok(()),
-            Some(_) => Err(StoreError::Key(
-                "the key does not match this database (数据加密密钥与数据库不符): \
-                 use the key file that was used when the database was created"
-                    .into(),
-            )),
+            Some(_) => Err(StoreError::Key(both("store.wrong_key", &[]))),
             None => {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ('vault_check', $1)")
                     .bind(check)

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use xianfeng_domain::i18n::both;
 use xianfeng_domain::org::{OrgKind, TreePath, plan_move};
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
@@ -253,21 +254,17 @@ impl WriteTx {
     pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
         let old = org.tree_path();
         let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {
-            StoreError::Invalid(format!(
-                "cannot move {} under {}: it is that organisation or lies below it \
-                 (不能移到自身或其下级组织之下)",
-                org.code, new_parent.code
+            StoreError::Invalid(both(
+                "store.move_cycle",
+                &[("code", &org.code), ("parent", &new_parent.code)],
             ))
         })?;
         if let (Some(k), Some(pk)) = (org.kind(), new_parent.kind())
             && !k.may_sit_under(pk)
         {
-            return Err(StoreError::Invalid(format!(
-                "a {} cannot sit under a {} ({}不能隶属于{})",
-                k.as_str(),
-                pk.as_str(),
-                k.name_zh(),
-                pk.name_zh()
+            return Err(StoreError::Invalid(both(
+                "orgplan.kind_under",
+                &[("kind", &k.name_zh()), ("parent", &pk.name_zh())],
             )));
         }
         let (lo, hi) = old.subtree_range();

@@ -1,6 +1,7 @@
 //! Accounts (账号): a role and the organisations whose subtrees it may act on.
 
 use serde::Serialize;
+use xianfeng_domain::i18n::both;
 use xianfeng_domain::role::Role;
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
@@ -74,9 +75,9 @@ impl Store {
 impl WriteTx {
     pub async fn create_user(&mut self, u: &NewUser) -> Result<()> {
         if !valid_username(&u.username) {
-            return Err(StoreError::Invalid(format!(
-                "username {:?}: use 2–32 letters, digits, '.', '_' or '-' (用户名只能包含字母、数字和 . _ -)",
-                u.username
+            return Err(StoreError::Invalid(both(
+                "store.username",
+                &[("name", &u.username)],
             )));
         }
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
@@ -84,9 +85,9 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "user {} already exists (用户已存在)",
-                u.username
+            return Err(StoreError::Conflict(both(
+                "store.user_exists",
+                &[("name", &u.username)],
             )));
         }
         let id = self.next_id("users").await?;
@@ -136,8 +137,9 @@ impl WriteTx {
         .await?
         .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no user {username} (用户不存在)"
+            return Err(StoreError::NotFound(both(
+                "store.no_user",
+                &[("name", &username)],
             )));
         }
         // The hash itself is never written to the audit trail.
@@ -155,8 +157,9 @@ impl WriteTx {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no user {username} (用户不存在)"
+            return Err(StoreError::NotFound(both(
+                "store.no_user",
+                &[("name", &username)],
             )));
         }
         let after = serde_json::json!({"disabled": disabled});
@@ -185,9 +188,7 @@ impl WriteTx {
                     .iter()
                     .find(|(_, fc)| fc == c)
                     .map(|(id, _)| *id)
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!("no organisation {c} (组织不存在)"))
-                    })
+                    .ok_or_else(|| StoreError::NotFound(both("store.no_org", &[("code", c)])))
             })
             .collect()
     }
