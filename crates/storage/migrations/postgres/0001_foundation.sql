@@ -126,6 +126,10 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_at ON audit_log(at);
+-- Out of line but uncompressed: an import's entries list a thousand records each, and
+-- compressing them (pglz) cost the server more than inserting the records.
+ALTER TABLE audit_log ALTER COLUMN before_json SET STORAGE EXTERNAL;
+ALTER TABLE audit_log ALTER COLUMN after_json SET STORAGE EXTERNAL;
 
 -- One row: the end of the chain. Every write transaction updates it first, which also
 -- serialises writers on PostgreSQL.
