@@ -12,6 +12,7 @@ use xianfeng_app::import::{
 use xianfeng_app::init::{CreatedAccount, check_password, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
+use xianfeng_domain::i18n::both;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, NewUser, Store, password};
 
@@ -227,7 +228,7 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 }
 
 fn print_accounts(accounts: &[CreatedAccount]) {
-    println!("账号 / accounts (密码只显示这一次 / passwords are shown only now):");
+    println!("{}", both("cli.accounts", &[]));
     for a in accounts {
         println!(
             "  {:<12} {:<16} {:<14} {}",
@@ -243,24 +244,32 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { demo, password } => {
             let store = open_store(&cli.db, &key_path(&cli), true).await?;
-            let progress = CliProgress::new("演示数据 demo");
+            let progress = CliProgress::new(&both("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), *demo, &progress).await?;
-            println!("已初始化 / initialised: {}", cli.db);
+            println!("{}", both("cli.initialised", &[("db", &cli.db)]));
             if let Some(d) = &report.demo {
                 println!(
-                    "演示城市 / demo city: {} organisations, {} members, {} leadership teams, {} cadres",
-                    d.organisations, d.members, d.leadership_teams, d.cadres
+                    "{}",
+                    both(
+                        "cli.demo_city",
+                        &[
+                            ("organisations", &d.organisations),
+                            ("members", &d.members),
+                            ("teams", &d.leadership_teams),
+                            ("cadres", &d.cadres),
+                        ],
+                    )
                 );
             }
             print_accounts(&report.accounts);
             println!(
-                "数据密钥 / data key: {} (备份并妥善保管 / back it up, keep it safe)",
-                key_path(&cli).display()
+                "{}",
+                both("cli.data_key", &[("path", &key_path(&cli).display())])
             );
         }
         Command::Serve { addr } => {
             let store = open(&cli).await?;
-            println!("xianfeng serving on http://{addr}/");
+            println!("{}", both("cli.serving", &[("addr", addr)]));
             xianfeng_web::serve(store, addr).await?;
         }
         Command::Demo { addr, password } => {
@@ -282,10 +291,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let _ = std::fs::remove_file(&key);
             }
             let store = open_store(&db, &key, true).await?;
-            let progress = CliProgress::new("演示数据 demo");
+            let progress = CliProgress::new(&both("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), true, &progress).await?;
             print_accounts(&report.accounts);
-            println!("演示平台 / demo at http://{addr}/  (database {db})");
+            println!("{}", both("cli.demo_at", &[("addr", addr), ("db", &db)]));
             xianfeng_web::serve(store, addr).await?;
         }
         Command::Import { what } => return import(&cli, what).await,
@@ -302,7 +311,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 tx.create_campaign(&campaign, &text, false).await?;
                 tx.commit().await?;
                 println!(
-                    "已创建活动 / campaign created: {} {}",
+                    "{} {} {}",
+                    both("cli.campaign_created", &[]),
                     campaign.code(),
                     campaign.file.campaign.name
                 );
@@ -326,15 +336,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let org = store
                         .org_by_code(code)
                         .await?
-                        .ok_or_else(|| anyhow!("no organisation {code} (组织不存在)"))?;
+                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", code)])))?;
                     let counts = store.subtree_counts(&org).await?;
                     if *json {
                         print_json(&serde_json::json!({"organisation": org, "subtree": counts}))?;
                     } else {
                         println!("{} {} ({})", org.code, org.name, org.kind);
                         println!(
-                            "下属组织 organisations: {}  党员 members: {}",
-                            counts.organisations, counts.members
+                            "{}",
+                            both(
+                                "cli.subtree",
+                                &[
+                                    ("organisations", &counts.organisations),
+                                    ("members", &counts.members)
+                                ],
+                            )
                         );
                     }
                 }
@@ -342,15 +358,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let org = store
                         .org_by_code(code)
                         .await?
-                        .ok_or_else(|| anyhow!("no organisation {code} (组织不存在)"))?;
+                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", code)])))?;
                     let parent = store
                         .org_by_code(to)
                         .await?
-                        .ok_or_else(|| anyhow!("no organisation {to} (组织不存在)"))?;
+                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", to)])))?;
                     let mut tx = store.begin("cli").await?;
                     let moved = tx.move_org(&org, &parent).await?;
                     tx.commit().await?;
-                    println!("已移动 / moved {code} under {to}: {moved} organisations");
+                    println!(
+                        "{}",
+                        both(
+                            "cli.moved",
+                            &[("code", code), ("to", to), ("count", &moved)]
+                        )
+                    );
                 }
             }
         }
@@ -364,7 +386,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         Some(s) => Some(
                             xianfeng_domain::dates::parse_date(s)
                                 .ok_or_else(|| {
-                                    anyhow!("--since: {s:?} is not a date (日期格式无法识别)")
+                                    anyhow!("--since: {}", both("cli.not_a_date", &[("value", s)]))
                                 })?
                                 .and_hms_opt(0, 0, 0)
                                 .expect("midnight exists")
@@ -393,9 +415,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 AuditAction::Verify => match store.verify_audit().await? {
-                    Ok(n) => println!("审计日志完整 / audit trail intact: {n} entries"),
+                    Ok(n) => println!("{}", both("cli.audit_intact", &[("count", &n)])),
                     Err(id) => {
-                        eprintln!("审计日志被篡改 / audit trail broken at entry {id}");
+                        eprintln!("{}", both("cli.audit_broken", &[("id", &id)]));
                         return Ok(ExitCode::from(1));
                     }
                 },
@@ -407,13 +429,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 print_json(&s)?;
             } else {
-                println!("组织 organisations:        {}", s.organisations);
-                println!("党员 members:              {}", s.members);
-                println!("领导班子 leadership teams: {}", s.leadership_teams);
-                println!("领导干部 cadres:           {}", s.cadres);
-                println!("账号 users:                {}", s.users);
-                println!("活动 campaigns:            {}", s.campaigns);
-                println!("审计 audit entries:        {}", s.audit_entries);
+                for (key, n) in [
+                    ("organisations", s.organisations),
+                    ("members", s.members),
+                    ("leadership_teams", s.leadership_teams),
+                    ("cadres", s.cadres),
+                    ("users", s.users),
+                    ("campaigns", s.campaigns),
+                    ("audit_entries", s.audit_entries),
+                ] {
+                    println!("{:<40} {n}", both(&format!("cli.stats.{key}"), &[]));
+                }
             }
         }
     }
@@ -422,7 +448,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 
 fn load_campaign(path: &Path) -> Result<(Campaign, String)> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {} (无法读取文件)", path.display()))?;
+        .with_context(|| both("cli.cannot_read", &[("path", &path.display())]))?;
     let campaign =
         Campaign::load(&path.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
     Ok((campaign, text))
@@ -430,8 +456,8 @@ fn load_campaign(path: &Path) -> Result<(Campaign, String)> {
 
 async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     let (args, label) = match what {
-        ImportWhat::Orgs(a) => (a, "组织 organisations"),
-        ImportWhat::Members(a) => (a, "党员 members"),
+        ImportWhat::Orgs(a) => (a, both("cli.stats.organisations", &[])),
+        ImportWhat::Members(a) => (a, both("cli.stats.members", &[])),
     };
     let store = open(cli).await?;
     let reader =
@@ -442,7 +468,7 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         actor: "cli".into(),
         today: chrono::Local::now().date_naive(),
     };
-    let progress = CliProgress::new(label);
+    let progress = CliProgress::new(&label);
     let report = match what {
         ImportWhat::Orgs(_) => import_orgs(&store, reader, &opts, &progress).await,
         ImportWhat::Members(_) => import_members(&store, reader, &opts, &progress).await,
@@ -481,42 +507,44 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
         );
     }
     if r.issues.len() > SHOWN_ISSUES {
+        let key = if args.errors.is_some() {
+            "cli.more_in_file"
+        } else {
+            "cli.more_use_errors"
+        };
         eprintln!(
-            "… {} more problems{}",
-            r.issues.len() - SHOWN_ISSUES,
-            if args.errors.is_some() {
-                " (all in the errors file)"
-            } else {
-                "; use --errors FILE.csv to get them all"
-            }
+            "{}",
+            both(key, &[("count", &(r.issues.len() - SHOWN_ISSUES))])
         );
     }
     let o = r.outcome;
-    if args.dry_run {
-        println!(
-            "试导入，未写入 / dry run, nothing written: {} rows read, {} valid, {} bad rows",
-            r.rows, r.valid_rows, r.bad_rows
-        );
-        return;
-    }
-    let verdict = if r.committed {
-        "已写入 / written"
+    let summary = if args.dry_run {
+        both(
+            "cli.dry_run",
+            &[
+                ("rows", &r.rows),
+                ("valid", &r.valid_rows),
+                ("bad", &r.bad_rows),
+            ],
+        )
     } else {
-        "有错误，未写入任何数据 / errors found, nothing written"
+        let key = match (r.committed, args.skip_bad && r.bad_rows > 0) {
+            (false, _) => "cli.not_written",
+            (true, true) => "cli.written_skipped",
+            (true, false) => "cli.written",
+        };
+        both(
+            key,
+            &[
+                ("rows", &r.rows),
+                ("new", &o.inserted),
+                ("updated", &o.updated),
+                ("unchanged", &o.unchanged),
+                ("bad", &r.bad_rows),
+            ],
+        )
     };
-    println!(
-        "{verdict}: {} rows read, {} new, {} updated, {} unchanged, {} bad rows{}",
-        r.rows,
-        o.inserted,
-        o.updated,
-        o.unchanged,
-        r.bad_rows,
-        if args.skip_bad && r.bad_rows > 0 {
-            " skipped"
-        } else {
-            ""
-        }
-    );
+    println!("{summary}");
 }
 
 async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
@@ -534,9 +562,9 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                         u.role,
                         u.organisations.join(","),
                         if u.disabled {
-                            " (disabled 已停用)"
+                            format!(" ({})", both("cli.disabled_mark", &[]))
                         } else {
-                            ""
+                            String::new()
                         }
                     );
                 }
@@ -550,15 +578,13 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
         } => {
             let role = Role::parse(role).ok_or_else(|| {
                 let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                anyhow!(
-                    "unknown role {role:?}; roles: {} (角色不存在)",
-                    known.join(", ")
-                )
+                anyhow!(both(
+                    "cli.unknown_role",
+                    &[("role", role), ("known", &known.join(", "))]
+                ))
             })?;
             if role != Role::Admin && orgs.is_empty() {
-                bail!(
-                    "--org is required: an account is scoped to one or more organisations (须指定所属组织)"
-                );
+                bail!(both("cli.org_required", &[]));
             }
             if let Some(p) = given {
                 check_password(p)?;
@@ -576,13 +602,14 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             .await?;
             tx.commit().await?;
             println!(
-                "已创建账号 / account created: {username} ({})",
-                role.as_str()
+                "{}",
+                both(
+                    "cli.account_created",
+                    &[("name", username), ("role", &role.as_str())]
+                )
             );
             if given.is_none() {
-                println!(
-                    "初始密码 / initial password (首次登录须修改 / change at first login): {pw}"
-                );
+                println!("{}", both("cli.initial_password", &[("password", &pw)]));
             }
         }
         UserAction::Passwd {
@@ -597,16 +624,16 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             tx.set_password(username, &password::hash(&pw), given.is_none())
                 .await?;
             tx.commit().await?;
-            println!("密码已更新 / password set for {username}");
+            println!("{}", both("cli.password_set", &[("name", username)]));
             if given.is_none() {
-                println!("新密码 / new password: {pw}");
+                println!("{}", both("cli.new_password", &[("password", &pw)]));
             }
         }
         UserAction::Disable { username } => {
             let mut tx = store.begin("cli").await?;
             tx.set_disabled(username, true).await?;
             tx.commit().await?;
-            println!("已停用 / disabled: {username}");
+            println!("{}", both("cli.disabled", &[("name", username)]));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(args)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误 / error: {e}");
+            eprintln!("{}: {e}", xianfeng_domain::i18n::both("cli.error", &[]));
             ExitCode::from(1)
         }
     }
