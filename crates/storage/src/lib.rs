@@ -69,9 +69,7 @@ pub fn normalise_url(url: &str) -> Result<(String, Dialect)> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     if path.is_empty() || path.contains("://") {
-        return Err(StoreError::Invalid(format!(
-            "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
-        )));
+        return Err(StoreError::Invalid(both("store.bad_url", &[("url", &url)])));
     }
     let (file, query) = path.split_once('?').unwrap_or((path, ""));
     let mut out = format!("sqlite://{file}?mode=rwc");

@@ -200,8 +200,12 @@ pub enum AuditAction {
 }
 
 pub fn init_logging(cli: &Cli) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("XIANFENG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,xianfeng=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XIANFENG_LOG").unwrap_or_else(|_| {
+        // A server logs what it does; a one-shot command prints its own result and
+        // logs only warnings.
+        let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+        tracing_subscriber::EnvFilter::new(if serving { "info" } else { "warn" })
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -438,7 +442,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     ("campaigns", s.campaigns),
                     ("audit_entries", s.audit_entries),
                 ] {
-                    println!("{:<40} {n}", both(&format!("cli.stats.{key}"), &[]));
+                    println!("{n:>10}  {}", both(&format!("cli.stats.{key}"), &[]));
                 }
             }
         }
