@@ -102,6 +102,22 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
         .unwrap();
         assert_eq!(plain, 0);
 
+        // The audit trail lists the created members with their values, masked.
+        let entries = store
+            .audit_entries(&xianfeng_storage::AuditFilter::default())
+            .await
+            .unwrap();
+        let created = entries
+            .iter()
+            .find(|e| e.action == "member.create")
+            .expect("creations are audited");
+        assert!(created.after.contains("王芳") && created.after.contains(&m.id_masked));
+        assert!(
+            entries
+                .iter()
+                .all(|e| !e.after.contains(&a) && !e.after.contains("13800138000"))
+        );
+
         // The same files again change nothing and write no audit entries.
         let before = store.stats().await.unwrap();
         let r = import_orgs(&store, csv(ORGS), &opts(), &Silent)

@@ -182,6 +182,21 @@ const PG_INSERT_MEMBERS_FROM_JSON: &str = "INSERT INTO members (id, org_id, name
      e->>8, e->>9, e->>10, e->>11, e->>12, e->>13, $2, $2 \
      FROM jsonb_array_elements($1::jsonb) AS e ON CONFLICT (id_hash) DO NOTHING";
 
+/// The fields of each record in a `member.create` audit entry, in order.
+const CREATED_FIELDS: [&str; 11] = [
+    "id",
+    "org_id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_masked",
+    "joined_on",
+    "member_type",
+    "position",
+    "phone_masked",
+];
+
 impl crate::Vault {
     pub fn prepare_member(&self, row: &MemberUpsert) -> PreparedMember {
         let mask = xianfeng_domain::idcard::mask_id_number;
@@ -336,65 +351,58 @@ impl WriteTx {
         // each. When every row went in (the usual case) nothing more is asked; otherwise
         // the rows that did not get their planned id were already there.
         let affected = q.execute(&mut *self.tx).await?.rows_affected() as usize;
-        let inserted: std::collections::HashSet<String> = if affected == rows.len() {
-            rows.iter().map(|r| r.id_hash.clone()).collect()
+        let was_inserted: Vec<bool> = if affected == rows.len() {
+            vec![true; rows.len()]
         } else {
             let hashes: Vec<String> = rows.iter().map(|r| r.id_hash.clone()).collect();
             let last_id = first_id + rows.len() as i64;
-            self.ids_of_hashes(&hashes)
+            let new: std::collections::HashSet<String> = self
+                .ids_of_hashes(&hashes)
                 .await?
                 .into_iter()
                 .filter(|(id, _)| (first_id..last_id).contains(id))
                 .map(|(_, h)| h)
-                .collect()
+                .collect();
+            rows.iter().map(|r| new.contains(&r.id_hash)).collect()
         };
-        // One audit entry per statement, listing every record it created with its id: a
-        // million-row import writes a thousand entries instead of a million, each still
-        // holding the values of the records it created.
-        // Spelled out rather than `#[serde(flatten)]`, which buffers every field in a map.
-        #[derive(Serialize)]
-        struct Created<'a> {
-            id: i64,
-            org_id: i64,
-            name: &'a str,
-            gender: &'a str,
-            ethnicity: &'a Option<String>,
-            birth_date: &'a str,
-            id_masked: &'a str,
-            joined_on: &'a Option<String>,
-            member_type: &'a str,
-            position: &'a Option<String>,
-            phone_masked: &'a Option<String>,
-        }
-        let mut created = Vec::with_capacity(inserted.len());
-        let mut known = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            if inserted.contains(&row.id_hash) {
+        // One audit entry per statement, listing every record it created with its id and
+        // values, as a table (field names once, then one array per record): a million-row
+        // import writes a thousand entries instead of a million.
+        let records: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| was_inserted[*i])
+            .map(|(i, row)| {
                 let r = &row.record;
-                created.push(Created {
-                    id: first_id + i as i64,
-                    org_id: r.org_id,
-                    name: &r.name,
-                    gender: &r.gender,
-                    ethnicity: &r.ethnicity,
-                    birth_date: &r.birth_date,
-                    id_masked: &r.id_masked,
-                    joined_on: &r.joined_on,
-                    member_type: &r.member_type,
-                    position: &r.position,
-                    phone_masked: &r.phone_masked,
-                });
-            }
-        }
-        if !created.is_empty() && std::env::var_os("XF_NOAUDIT").is_none() {
-            let key = format!("{}-{}", created[0].id, created[created.len() - 1].id);
+                (
+                    first_id + i as i64,
+                    r.org_id,
+                    &r.name,
+                    &r.gender,
+                    &r.ethnicity,
+                    &r.birth_date,
+                    &r.id_masked,
+                    &r.joined_on,
+                    &r.member_type,
+                    &r.position,
+                    &r.phone_masked,
+                )
+            })
+            .collect();
+        if let (Some(first), Some(last)) = (records.first(), records.last()) {
+            let key = format!("{}-{}", first.0, last.0);
+            let created = serde_json::json!({
+                "fields": CREATED_FIELDS,
+                "records": records,
+            });
             self.record::<(), _>("member.create", "member", &key, None, Some(&created))
                 .await?;
         }
-        outcome.inserted += created.len();
-        drop(created);
-        for row in rows {
-            if inserted.contains(&row.id_hash) {
+        outcome.inserted += records.len();
+        drop(records);
+        let mut known = Vec::new();
+        for (row, inserted) in rows.into_iter().zip(was_inserted) {
+            if inserted {
                 self.touched_orgs.insert(row.record.org_id);
             } else {
                 known.push(row);
