@@ -324,6 +324,9 @@ impl WriteTx {
     /// [`WriteTx::upsert_members`] for rows prepared beforehand.
     pub async fn upsert_prepared(&mut self, rows: Vec<PreparedMember>) -> Result<UpsertOutcome> {
         let mut outcome = UpsertOutcome::default();
+        if self.bulk_members.is_none() {
+            self.start_bulk_load_if_empty().await?;
+        }
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<PreparedMember> = rows.by_ref().take(BATCH).collect();
@@ -345,8 +348,8 @@ impl WriteTx {
                     continue;
                 }
                 self.update_member(*id, &row).await?;
-                self.touched_orgs.insert(before.org_id);
-                self.touched_orgs.insert(after.org_id);
+                *self.member_deltas.entry(before.org_id).or_default() -= 1;
+                *self.member_deltas.entry(after.org_id).or_default() += 1;
                 let key = id.to_string();
                 self.record("member.update", "member", &key, Some(before), Some(after))
                     .await?;
@@ -362,7 +365,11 @@ impl WriteTx {
         rows: Vec<PreparedMember>,
         outcome: &mut UpsertOutcome,
     ) -> Result<Vec<PreparedMember>> {
-        let first_id = self.next_id("members").await?;
+        let first_id = match self.next_member_id {
+            Some(id) => id,
+            None => self.next_id("members").await?,
+        };
+        self.next_member_id = Some(first_id + rows.len() as i64);
         let now = now_ms();
         // Most imports bring only new people: the plain insert is tried first, under a
         // savepoint, and only if someone is already there does the statement run again
@@ -449,12 +456,57 @@ impl WriteTx {
         let mut known = Vec::new();
         for (row, inserted) in rows.into_iter().zip(was_inserted) {
             if inserted {
-                self.touched_orgs.insert(row.record.org_id);
+                *self.member_deltas.entry(row.record.org_id).or_default() += 1;
             } else {
                 known.push(row);
             }
         }
         Ok(known)
+    }
+
+    /// A first load into an empty members table inserts without its two secondary indexes
+    /// and builds them once at commit: sorting a million keys at the end costs a fraction of
+    /// a million random index insertions. Nobody can already be stored, and the import
+    /// refuses a person twice in one file, so no conflict can arise meanwhile; should one
+    /// slip through, building the unique index fails and the whole import rolls back.
+    async fn start_bulk_load_if_empty(&mut self) -> Result<()> {
+        let any: Option<(i64,)> = sqlx::query_as("SELECT id FROM members LIMIT 1")
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let empty = any.is_none();
+        if empty {
+            for sql in ["DROP INDEX members_id_hash", "DROP INDEX members_org"] {
+                sqlx::query(sql).execute(&mut *self.tx).await?;
+            }
+            // PostgreSQL checks a foreign key row by row with a locking look-up; added back
+            // at commit it checks all rows in one join. (SQLite cannot drop a foreign key,
+            // and its per-row check is cheap.)
+            if self.dialect == Dialect::Postgres {
+                sqlx::query("ALTER TABLE members DROP CONSTRAINT members_org_fk")
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        self.bulk_members = Some(empty);
+        Ok(())
+    }
+
+    pub(crate) async fn rebuild_member_indexes(&mut self) -> Result<()> {
+        for sql in [
+            "CREATE UNIQUE INDEX members_id_hash ON members(id_hash)",
+            "CREATE INDEX members_org ON members(org_id)",
+        ] {
+            sqlx::query(sql).execute(&mut *self.tx).await?;
+        }
+        if self.dialect == Dialect::Postgres {
+            sqlx::query(
+                "ALTER TABLE members ADD CONSTRAINT members_org_fk \
+                 FOREIGN KEY (org_id) REFERENCES organisations(id)",
+            )
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
     }
 
     async fn ids_of_hashes(&mut self, hashes: &[String]) -> Result<Vec<(i64, String)>> {

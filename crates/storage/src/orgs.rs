@@ -302,18 +302,23 @@ impl WriteTx {
         Ok(moved as usize)
     }
 
-    /// Recomputes the direct member counts of the given organisations.
-    pub async fn recount_members(&mut self, org_ids: &[i64]) -> Result<()> {
-        for chunk in org_ids.chunks(INSERT_BATCH) {
+    /// Adds the changes in direct member counts gathered during the transaction, in one
+    /// set-based statement per batch: no per-organisation subquery, whose plan PostgreSQL
+    /// may base on statistics from before a large import.
+    pub(crate) async fn apply_member_count_deltas(&mut self) -> Result<()> {
+        let deltas: Vec<(i64, i64)> = std::mem::take(&mut self.member_deltas)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        for chunk in deltas.chunks(INSERT_BATCH) {
             let sql = format!(
-                "UPDATE organisations SET member_count = \
-                 (SELECT COUNT(*) FROM members m WHERE m.org_id = organisations.id) \
-                 WHERE id IN ({})",
-                in_list(self.dialect, chunk.len())
+                "UPDATE organisations SET member_count = member_count + d.column2 \
+                 FROM (VALUES {}) AS d WHERE organisations.id = d.column1",
+                values_list(self.dialect, chunk.len(), 2)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
+            for (id, n) in chunk {
+                q = q.bind(*id).bind(*n);
             }
             q.execute(&mut *self.tx).await?;
         }

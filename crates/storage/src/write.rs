@@ -20,8 +20,14 @@ pub struct WriteTx {
     last_id: i64,
     last_hash: String,
     pending: Vec<AuditEntry>,
-    /// Organisations whose direct member count must be recomputed before commit.
-    pub(crate) touched_orgs: std::collections::BTreeSet<i64>,
+    /// Whether this transaction loads members into a table that was empty, with the
+    /// members indexes dropped until commit (`None`: not decided yet).
+    pub(crate) bulk_members: Option<bool>,
+    /// Change in each organisation's direct member count, applied at commit.
+    pub(crate) member_deltas: std::collections::BTreeMap<i64, i64>,
+    /// The next free member id, once known: asking the database for MAX(id) before every
+    /// statement let PostgreSQL pick a plan from stale statistics and scan the table.
+    pub(crate) next_member_id: Option<i64>,
     recorded: usize,
 }
 
@@ -50,7 +56,9 @@ impl WriteTx {
             last_id,
             last_hash,
             pending: Vec::new(),
-            touched_orgs: Default::default(),
+            member_deltas: Default::default(),
+            next_member_id: None,
+            bulk_members: None,
             recorded: 0,
         })
     }
@@ -128,8 +136,10 @@ impl WriteTx {
 
     pub async fn commit(mut self) -> Result<()> {
         self.flush().await?;
-        let touched: Vec<i64> = std::mem::take(&mut self.touched_orgs).into_iter().collect();
-        self.recount_members(&touched).await?;
+        if self.bulk_members == Some(true) {
+            self.rebuild_member_indexes().await?;
+        }
+        self.apply_member_count_deltas().await?;
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(self.last_id)
             .bind(self.last_hash.clone())

@@ -49,14 +49,14 @@ CREATE INDEX organisations_parent ON organisations(parent_id);
 
 CREATE TABLE members (
     id BIGINT PRIMARY KEY,
-    org_id BIGINT NOT NULL REFERENCES organisations(id),
+    org_id BIGINT NOT NULL CONSTRAINT members_org_fk REFERENCES organisations(id),
     name TEXT NOT NULL,
     gender TEXT NOT NULL,
     ethnicity TEXT,
     birth_date TEXT NOT NULL,
     -- ID number: keyed hash for lookup, SM4-GCM ciphertext, and the masked form for lists.
     -- Phones are only encrypted and masked: nothing looks them up.
-    id_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+    id_hash TEXT COLLATE "C" NOT NULL,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     joined_on TEXT,
@@ -67,6 +67,9 @@ CREATE TABLE members (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+-- Plain indexes rather than column constraints, so that a first import into an empty
+-- table can build them once at the end (storage's bulk load) instead of row by row.
+CREATE UNIQUE INDEX members_id_hash ON members(id_hash);
 CREATE INDEX members_org ON members(org_id);
 
 CREATE TABLE leadership_teams (

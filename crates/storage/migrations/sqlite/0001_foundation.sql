@@ -53,7 +53,7 @@ CREATE TABLE members (
     birth_date TEXT NOT NULL,
     -- ID number: keyed hash for lookup, SM4-GCM ciphertext, and the masked form for lists.
     -- Phones are only encrypted and masked: nothing looks them up.
-    id_hash TEXT NOT NULL UNIQUE,
+    id_hash TEXT NOT NULL,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     joined_on TEXT,
@@ -64,6 +64,9 @@ CREATE TABLE members (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
+-- Plain indexes rather than column constraints, so that a first import into an empty
+-- table can build them once at the end (storage's bulk load) instead of row by row.
+CREATE UNIQUE INDEX members_id_hash ON members(id_hash);
 CREATE INDEX members_org ON members(org_id);
 
 CREATE TABLE leadership_teams (
