@@ -11,6 +11,7 @@ pub mod idcard;
 pub mod org;
 pub mod org_import;
 pub mod person;
+pub mod policy;
 pub mod role;
 pub mod roster;
 pub mod sheet;
