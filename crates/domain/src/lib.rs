@@ -4,6 +4,7 @@
 //! returns values, so the rules are tested fast and in isolation.
 
 pub mod audit;
+pub mod auth;
 pub mod campaign;
 pub mod dates;
 pub mod i18n;

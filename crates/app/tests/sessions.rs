@@ -1,0 +1,128 @@
+//! Sign-in state on every backend: sessions that expire when idle, and throttled attempts.
+
+mod common;
+
+use common::backends;
+use xianfeng_app::Silent;
+use xianfeng_app::init::init;
+use xianfeng_domain::auth::{IDLE_TIMEOUT_MS, Throttle, may_try_login};
+
+#[tokio::test]
+async fn a_session_lives_until_it_ends_or_idles_out() {
+    for db in backends().await {
+        let store = db.open().await;
+        init(&store, Some("Test-pass-1"), false, &Silent)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .create_session("nobody", "zh-CN")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let s = store.create_session("admin", "en").await.unwrap().unwrap();
+        let live = store.session(&s.token).await.unwrap().unwrap();
+        assert_eq!(
+            (live.username.as_str(), live.role.as_str()),
+            ("admin", "admin")
+        );
+        assert_eq!(live.csrf_token, s.csrf_token);
+        assert_eq!(live.lang, "en");
+        assert!(
+            store.session("forged-token").await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+
+        // The cookie's token is not what the database keeps.
+        let raw = db.raw().await;
+        let (stored,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM sessions WHERE token_hash = '{}'",
+            s.token
+        )))
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+        assert_eq!(stored, 0);
+
+        // Idle for longer than the timeout: gone, and removed.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE sessions SET last_seen_at = last_seen_at - {}",
+            IDLE_TIMEOUT_MS + 1
+        )))
+        .execute(&raw)
+        .await
+        .unwrap();
+        assert!(
+            store.session(&s.token).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+
+        // Ended, or the account disabled: no session.
+        let s = store
+            .create_session("admin", "zh-CN")
+            .await
+            .unwrap()
+            .unwrap();
+        store.end_session(&s.token).await.unwrap();
+        assert!(store.session(&s.token).await.unwrap().is_none());
+        let s = store
+            .create_session("admin", "zh-CN")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.set_disabled("admin", true).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            store.session(&s.token).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_lock_the_account_and_then_the_address() {
+    for db in backends().await {
+        let store = db.open().await;
+        for _ in 0..5 {
+            store
+                .record_login_attempt("wang", "10.0.0.7", false)
+                .await
+                .unwrap();
+        }
+        store
+            .record_login_attempt("wang", "10.0.0.8", true)
+            .await
+            .unwrap();
+        let (account, address) = store.recent_failures("wang", "10.0.0.7").await.unwrap();
+        assert_eq!((account, address), (5, 5), "{}", db.label);
+        assert_eq!(
+            may_try_login(account, address),
+            Err(Throttle::AccountLocked)
+        );
+        // Guessing across accounts from one address.
+        for i in 0..15 {
+            store
+                .record_login_attempt(&format!("user{i}"), "10.0.0.7", false)
+                .await
+                .unwrap();
+        }
+        let (account, address) = store.recent_failures("li", "10.0.0.7").await.unwrap();
+        assert_eq!((account, address), (0, 20));
+        assert_eq!(
+            may_try_login(account, address),
+            Err(Throttle::AddressLocked)
+        );
+        let (account, address) = store.recent_failures("li", "10.0.0.9").await.unwrap();
+        assert_eq!(may_try_login(account, address), Ok(()));
+    }
+}

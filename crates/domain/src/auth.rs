@@ -1,0 +1,57 @@
+//! Signing in (登录): the rules for throttling and idle sessions, as values.
+//!
+//! 等保 2.0 asks for limited login attempts and idle log-out; these are the numbers, kept in
+//! one place for the web tier and the API to apply.
+
+/// A session unused for this long is over (30 minutes).
+pub const IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
+
+/// Failures are counted over this window (15 minutes)…
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// …and an account is locked once it has this many in the window;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+
+/// an address once it has this many (against any accounts: guessing across accounts).
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// Why a login is refused before the password is even checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    AccountLocked,
+    AddressLocked,
+}
+
+/// Whether a login may be tried, given the failures in the current window.
+pub fn may_try_login(account_failures: i64, address_failures: i64) -> Result<(), Throttle> {
+    if account_failures >= MAX_FAILURES_PER_ACCOUNT {
+        Err(Throttle::AccountLocked)
+    } else if address_failures >= MAX_FAILURES_PER_ADDRESS {
+        Err(Throttle::AddressLocked)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a session last used at `last_seen` is still alive at `now` (milliseconds).
+pub fn session_alive(last_seen: i64, now: i64) -> bool {
+    now - last_seen < IDLE_TIMEOUT_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fifth_failure_locks_the_account_and_the_twentieth_the_address() {
+        assert_eq!(may_try_login(4, 19), Ok(()));
+        assert_eq!(may_try_login(5, 0), Err(Throttle::AccountLocked));
+        assert_eq!(may_try_login(0, 20), Err(Throttle::AddressLocked));
+    }
+
+    #[test]
+    fn sessions_end_after_thirty_idle_minutes() {
+        assert!(session_alive(0, IDLE_TIMEOUT_MS - 1));
+        assert!(!session_alive(0, IDLE_TIMEOUT_MS));
+    }
+}

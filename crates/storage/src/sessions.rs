@@ -1,0 +1,156 @@
+//! Sessions (会话) and login attempts. Sign-in state, not campaign data: written directly,
+//! outside the audit chain. The cookie holds a random token; the database only its hash.
+
+use sha2::{Digest, Sha256};
+use xianfeng_domain::auth::{FAILURE_WINDOW_MS, session_alive};
+
+use crate::{Result, Store, now_ms};
+
+/// A live session and the account behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub username: String,
+    pub role: String,
+    pub csrf_token: String,
+    pub lang: String,
+    pub must_change_password: bool,
+}
+
+/// A new session's secrets, to hand to the browser once.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+fn random_hex() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the operating system provides randomness");
+    hex::encode(b)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Opens a session for an account that has just proved its password.
+    pub async fn create_session(&self, username: &str, lang: &str) -> Result<Option<NewSession>> {
+        let user: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM users WHERE username = $1 AND disabled = 0")
+                .bind(username.to_string())
+                .fetch_optional(&self.write)
+                .await?;
+        let Some((user_id,)) = user else {
+            return Ok(None);
+        };
+        let s = NewSession {
+            token: random_hex(),
+            csrf_token: random_hex(),
+        };
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, lang, created_at, \
+             last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash(&s.token))
+        .bind(user_id)
+        .bind(s.csrf_token.clone())
+        .bind(lang.to_string())
+        .bind(now)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(Some(s))
+    }
+
+    /// The session behind a cookie token, if it exists, its account is enabled and it has
+    /// not been idle too long; using it moves its idle clock.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
+        let hash = token_hash(token);
+        let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT u.username, u.role, s.csrf_token, s.lang, u.must_change_password, \
+             s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND u.disabled = 0",
+        )
+        .bind(hash.clone())
+        .fetch_optional(&self.write)
+        .await?;
+        let Some((username, role, csrf_token, lang, must, last_seen)) = row else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        if !session_alive(last_seen, now) {
+            self.end_session(token).await?;
+            return Ok(None);
+        }
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(hash)
+            .execute(&self.write)
+            .await?;
+        Ok(Some(SessionRecord {
+            username,
+            role,
+            csrf_token,
+            lang,
+            must_change_password: must != 0,
+        }))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a sign-in attempt: who, from where, when, and whether it succeeded.
+    pub async fn record_login_attempt(
+        &self,
+        username: &str,
+        address: &str,
+        success: bool,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let (max,): (i64,) =
+            sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM login_attempts")
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO login_attempts (id, username, address, at, success) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(max + 1)
+        .bind(username.to_string())
+        .bind(address.to_string())
+        .bind(now_ms())
+        .bind(i64::from(success))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed attempts in the current window: (for this account, from this address). A
+    /// success clears neither: a lockout runs its time.
+    pub async fn recent_failures(&self, username: &str, address: &str) -> Result<(i64, i64)> {
+        let since = now_ms() - FAILURE_WINDOW_MS;
+        let (by_account,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
+        )
+        .bind(username.to_string())
+        .bind(since)
+        .fetch_one(&self.write)
+        .await?;
+        let (by_address,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
+        )
+        .bind(address.to_string())
+        .bind(since)
+        .fetch_one(&self.write)
+        .await?;
+        Ok((by_account, by_address))
+    }
+}
