@@ -126,3 +126,65 @@ async fn failed_logins_lock_the_account_and_then_the_address() {
         assert_eq!(may_try_login(account, address), Ok(()));
     }
 }
+
+#[tokio::test]
+async fn an_account_is_seen_by_the_policy_with_its_subtrees_and_sectors() {
+    use xianfeng_domain::policy::{Action, Decision, Target, decide};
+    for db in backends().await {
+        let store = db.open().await;
+        init(&store, Some("Test-pass-1"), false, &Silent)
+            .await
+            .unwrap();
+        let orgs = "组织编码,组织名称,上级组织编码,组织类别,所属行业\n\
+                    C,中共某市委员会,,市委,\nA,甲区委,C,县(市、区)委,\nB,乙区委,C,县(市、区)委,\n\
+                    E,市教育局机关党委,C,党委,教育\nS,某学校党支部,B,党支部,教育\n";
+        let reader = xianfeng_ingest::from_csv_bytes(orgs.as_bytes().to_vec()).unwrap();
+        let opts = xianfeng_app::import::ImportOptions {
+            dry_run: false,
+            skip_bad: false,
+            actor: "test".into(),
+            today: common::today(),
+        };
+        xianfeng_app::import::import_orgs(&store, reader, &opts, &Silent)
+            .await
+            .unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        for (name, role, org) in [
+            ("staff", xianfeng_domain::role::Role::CommitteeStaff, "A"),
+            ("guide", xianfeng_domain::role::Role::SectorGuide, "E"),
+        ] {
+            let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
+            tx.create_user(&xianfeng_storage::NewUser {
+                username: name.into(),
+                role,
+                password_hash: "x".into(),
+                must_change_password: false,
+                org_ids,
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let school = store.org_by_code("S").await.unwrap().unwrap();
+        let school_path = school.tree_path();
+        let target = Target {
+            path: &school_path,
+            sector: school.sector.as_deref(),
+        };
+        let staff = store.principal("staff").await.unwrap().unwrap();
+        assert_eq!(
+            decide(&staff, Action::ReadOrganisation, &target),
+            Decision::OutOfScope,
+            "{}: a sibling county's school",
+            db.label
+        );
+        let guide = store.principal("guide").await.unwrap().unwrap();
+        assert_eq!(guide.sectors, vec!["教育".to_string()]);
+        assert!(decide(&guide, Action::ReadMembers, &target).allowed());
+        assert_eq!(
+            decide(&guide, Action::WriteMembers, &target),
+            Decision::NotPermitted
+        );
+        assert!(store.principal("nobody").await.unwrap().is_none());
+    }
+}

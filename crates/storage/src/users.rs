@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 use xianfeng_domain::i18n::both;
+use xianfeng_domain::org::TreePath;
+use xianfeng_domain::policy::Principal;
 use xianfeng_domain::role::Role;
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
@@ -33,6 +35,40 @@ pub fn valid_username(s: &str) -> bool {
 }
 
 impl Store {
+    /// The account as the authorisation policy sees it: its role, the paths of the
+    /// organisations it is assigned to and their sectors. `None` for an unknown or disabled
+    /// account.
+    pub async fn principal(&self, username: &str) -> Result<Option<Principal>> {
+        let user: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, role FROM users WHERE username = $1 AND disabled = 0")
+                .bind(username.to_string())
+                .fetch_optional(self.reader())
+                .await?;
+        let Some((id, role)) = user else {
+            return Ok(None);
+        };
+        let Some(role) = Role::parse(&role) else {
+            return Err(StoreError::Invalid(format!(
+                "unknown role {role:?} stored for {username}"
+            )));
+        };
+        let scopes: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT o.path, o.sector FROM user_organisations u \
+             JOIN organisations o ON o.id = u.org_id WHERE u.user_id = $1 ORDER BY o.path",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Some(Principal {
+            role,
+            sectors: scopes.iter().filter_map(|(_, s)| s.clone()).collect(),
+            scopes: scopes
+                .into_iter()
+                .map(|(p, _)| TreePath::from_stored(p))
+                .collect(),
+        }))
+    }
+
     pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
         let users: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
             "SELECT id, username, role, disabled, must_change_password FROM users ORDER BY username",
