@@ -420,11 +420,65 @@ fn moves_and_the_audit_trail_from_the_command_line() {
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
 
+/// One HTTP/1.1 request over a fresh connection: (status, head, body).
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> Option<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    if let Some(f) = form {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            f.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(f) = form {
+        req.push_str(f);
+    }
+    s.write_all(req.as_bytes()).ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head.to_string(), body.to_string()))
+}
+
+fn session_cookie(head: &str) -> Option<String> {
+    head.lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string)
+}
+
 #[test]
-fn serve_answers_health_checks_and_shows_the_tree() {
+fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
     let env = &envs()[0];
     env.ok(&["init", "--password", "Pass-word-1"]);
-    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let orgs = format!("{ORGS}X1,<script>alert(1)</script>党支部,T1,党支部,,\n");
+    env.ok(&["import", "orgs", &env.file("orgs.csv", orgs.as_bytes())]);
+    env.ok(&[
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "secretary",
+        "--org",
+        "B1",
+        "--password",
+        "Secret-99",
+    ]);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -437,39 +491,116 @@ fn serve_answers_health_checks_and_shows_the_tree() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let get = |path: &str| -> Option<String> {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(&addr).ok()?;
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .ok()?;
-        let mut body = String::new();
-        s.read_to_string(&mut body).ok()?;
-        Some(body)
-    };
     let mut health = None;
     for _ in 0..100 {
-        health = get("/healthz");
+        health = http(&addr, "GET", "/healthz", None, None);
         if health.is_some() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let page = get("/o/T1");
-    let missing = get("/o/NOPE");
+    let run = || -> Result<(), String> {
+        let (status, _, body) = health.clone().ok_or("server answers")?;
+        if status != 200 || body != "ok" {
+            return Err(format!("healthz: {status} {body}"));
+        }
+        // Anonymous: sent to the login page.
+        let (status, head, _) = http(&addr, "GET", "/o/T1", None, None).unwrap();
+        assert_eq!(status, 303);
+        assert!(head.to_lowercase().contains("location: /login"), "{head}");
+        let (status, _, body) = http(&addr, "GET", "/login", None, None).unwrap();
+        assert!(
+            status == 200 && body.contains("name=\"username\""),
+            "{body}"
+        );
+        // A wrong password: refused, no cookie.
+        let (status, head, body) = http(
+            &addr,
+            "POST",
+            "/login",
+            None,
+            Some("username=admin&password=nope"),
+        )
+        .unwrap();
+        assert_eq!(status, 401, "{body}");
+        assert!(session_cookie(&head).is_none());
+        assert!(body.contains("用户名或密码不正确"), "{body}");
+        // The administrator sees everything; names are text, never markup.
+        let (status, head, _) = http(
+            &addr,
+            "POST",
+            "/login",
+            None,
+            Some("username=admin&password=Pass-word-1"),
+        )
+        .unwrap();
+        assert_eq!(status, 303);
+        let admin = session_cookie(&head).expect("a session cookie");
+        assert!(
+            head.contains("HttpOnly") && head.contains("SameSite=Lax"),
+            "{head}"
+        );
+        let (status, _, body) = http(&addr, "GET", "/o/T1", Some(&admin), None).unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("某社区第一党支部") && body.contains("中共某区委员会"),
+            "{body}"
+        );
+        assert!(
+            (body.contains("&lt;script&gt;") || body.contains("&#60;script&#62;"))
+                && !body.contains("<script>alert"),
+            "{body}"
+        );
+        // A secretary of B1 sees B1 and nothing above or beside it.
+        let (_, head, _) = http(
+            &addr,
+            "POST",
+            "/login",
+            None,
+            Some("username=wang&password=Secret-99"),
+        )
+        .unwrap();
+        let wang = session_cookie(&head).expect("a session cookie");
+        let (status, _, body) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
+        assert!(
+            status == 200 && body.contains("某社区第一党支部"),
+            "{status} {body}"
+        );
+        for code in ["C1", "T1", "B2", "NOPE"] {
+            let (status, _, body) =
+                http(&addr, "GET", &format!("/o/{code}"), Some(&wang), None).unwrap();
+            assert_eq!(status, 404, "{code}");
+            assert!(!body.contains("党"), "{code}: nothing leaks: {body}");
+        }
+        let (_, _, home) = http(&addr, "GET", "/", Some(&wang), None).unwrap();
+        assert!(home.contains("B1") && !home.contains("/o/C1"), "{home}");
+        // Signing out needs the session's CSRF token.
+        let csrf = home
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a CSRF field");
+        let (status, _, _) =
+            http(&addr, "POST", "/logout", Some(&wang), Some("csrf=forged")).unwrap();
+        assert_eq!(status, 403);
+        let (status, _, _) = http(
+            &addr,
+            "POST",
+            "/logout",
+            Some(&wang),
+            Some(&format!("csrf={csrf}")),
+        )
+        .unwrap();
+        assert_eq!(status, 303);
+        let (status, _, _) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
+        assert_eq!(status, 303, "signed out");
+        Ok(())
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
     child.kill().unwrap();
     let _ = child.wait();
-    let health = health.expect("server answers");
-    assert!(
-        health.starts_with("HTTP/1.1 200") && health.ends_with("ok"),
-        "{health}"
-    );
-    let page = page.unwrap();
-    assert!(
-        page.contains("某社区第一党支部") && page.contains("中共某区委员会"),
-        "{page}"
-    );
-    assert!(missing.unwrap().starts_with("HTTP/1.1 404"));
+    match result {
+        Ok(r) => r.unwrap(),
+        Err(p) => std::panic::resume_unwind(p),
+    }
 }
