@@ -98,6 +98,16 @@ impl Store {
         }))
     }
 
+    /// Remembers the language a signed-in account chose.
+    pub async fn set_session_lang(&self, token: &str, lang: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
+            .bind(lang.to_string())
+            .bind(token_hash(token))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     pub async fn end_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))

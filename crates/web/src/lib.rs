@@ -2,6 +2,7 @@
 //! storage, render. So far: sign-in and sign-out, and the organisation tree within the
 //! account's scope; the rest of the web platform issue builds on these.
 
+mod lang;
 mod login;
 mod session;
 mod text;
@@ -24,6 +25,7 @@ pub fn router(store: Store) -> Router {
         .route("/healthz", get(healthz))
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/lang", get(lang::switch))
         .route("/", get(tree::home))
         .route("/o/{code}", get(tree::org_page))
         .route("/assets/site.css", get(css))

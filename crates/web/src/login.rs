@@ -18,12 +18,13 @@ use crate::text::Text;
 #[template(path = "login.html")]
 struct LoginPage {
     tx: Text,
+    back: &'static str,
     username: String,
     error: Option<String>,
 }
 
 fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, "xf_lang")
+    cookie(headers, crate::lang::LANG_COOKIE)
         .map(|l| Lang::from_tag(&l))
         .unwrap_or_default()
 }
@@ -45,6 +46,7 @@ pub async fn page(headers: HeaderMap) -> Response {
     render(
         LoginPage {
             tx,
+            back: "/login",
             username: String::new(),
             error: None,
         },
@@ -79,6 +81,7 @@ pub async fn submit(
         render(
             LoginPage {
                 tx,
+                back: "/login",
                 username: username.clone(),
                 error,
             },

@@ -24,6 +24,8 @@ struct OrgRow {
 #[template(path = "tree.html")]
 struct TreePage {
     tx: Text,
+    /// This page's path, for the language switch to come back to.
+    back: String,
     username: String,
     csrf: String,
     title: String,
@@ -73,11 +75,12 @@ fn render(page: TreePage) -> Response {
     }
 }
 
-fn page(viewer: &Viewer, title: String) -> TreePage {
+fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
     TreePage {
         tx: Text {
             lang: viewer.lang(),
         },
+        back,
         username: viewer.session.username.clone(),
         csrf: viewer.session.csrf_token.clone(),
         title,
@@ -118,7 +121,7 @@ pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
             Err(resp) => return resp,
         }
     }
-    let mut p = page(&viewer, String::new());
+    let mut p = page(&viewer, String::new(), "/".into());
     p.title = p.tx.get("tree_title");
     p.children = children;
     render(p)
@@ -161,7 +164,7 @@ pub async fn org_page(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let mut p = page(&viewer, org.name.clone());
+    let mut p = page(&viewer, org.name.clone(), format!("/o/{}", org.code));
     // Only the ancestors the account may see are named in the breadcrumb.
     p.breadcrumbs = ancestors
         .iter()

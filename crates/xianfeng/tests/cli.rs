@@ -574,6 +574,26 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         }
         let (_, _, home) = http(&addr, "GET", "/", Some(&wang), None).unwrap();
         assert!(home.contains("B1") && !home.contains("/o/C1"), "{home}");
+        // The English switch is remembered by the session.
+        let (status, head, _) =
+            http(&addr, "GET", "/lang?to=en&back=/o/B1", Some(&wang), None).unwrap();
+        assert_eq!(status, 303);
+        assert!(head.to_lowercase().contains("location: /o/b1"), "{head}");
+        let (_, _, page) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
+        assert!(
+            page.contains("Sign out") && page.contains("lang=\"en\""),
+            "{page}"
+        );
+        let (_, head, _) = http(
+            &addr,
+            "GET",
+            "/lang?to=zh-CN&back=//evil.example",
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(head.to_lowercase().contains("location: /\r"), "{head}");
+
         // Signing out needs the session's CSRF token.
         let csrf = home
             .split("name=\"csrf\" value=\"")
