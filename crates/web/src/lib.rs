@@ -28,6 +28,7 @@ pub fn router(store: Store) -> Router {
         .route("/lang", get(lang::switch))
         .route("/", get(tree::home))
         .route("/o/{code}", get(tree::org_page))
+        .route("/m/{id}", get(tree::member_page))
         .route("/assets/site.css", get(css))
         .with_state(AppState { store })
 }

@@ -12,6 +12,15 @@ use crate::AppState;
 use crate::session::{SignedIn, Viewer};
 use crate::text::Text;
 
+struct MemberRow {
+    id: i64,
+    name: String,
+    gender: String,
+    member_type: String,
+    position: String,
+    id_masked: String,
+}
+
 struct OrgRow {
     code: String,
     name: String,
@@ -34,6 +43,11 @@ struct TreePage {
     category: String,
     sector: String,
     children: Vec<OrgRow>,
+    members: Vec<MemberRow>,
+    teams: Vec<(String, i64)>,
+    /// Members shown here and the offset of the next page, when there is one.
+    next_page: Option<i64>,
+    prev_page: Option<i64>,
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -89,6 +103,10 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         category: String::new(),
         sector: String::new(),
         children: vec![],
+        members: vec![],
+        teams: vec![],
+        next_page: None,
+        prev_page: None,
     }
 }
 
@@ -127,10 +145,31 @@ pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
     render(p)
 }
 
+/// Members listed per page on an organisation's page.
+const MEMBERS_PER_PAGE: i64 = 50;
+
+#[derive(serde::Deserialize)]
+pub struct Paging {
+    #[serde(default)]
+    from: i64,
+}
+
+fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
+    MemberRow {
+        id: m.id,
+        name: m.name,
+        gender: tx.get(&format!("gender_{}", m.gender)),
+        member_type: tx.get(&format!("member_type_{}", m.member_type)),
+        position: m.position.unwrap_or_default(),
+        id_masked: m.id_masked,
+    }
+}
+
 pub async fn org_page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
+    axum::extract::Query(paging): axum::extract::Query<Paging>,
 ) -> Response {
     let org = match s.store.org_by_code(&code).await {
         Ok(Some(o)) => o,
@@ -175,5 +214,96 @@ pub async fn org_page(
     p.category = org.category.clone().unwrap_or_default();
     p.sector = org.sector.clone().unwrap_or_default();
     p.children = children;
+    if may(&viewer, Action::ReadMembers, &org).allowed() {
+        let from = paging.from.max(0);
+        let members = match s
+            .store
+            .members_of_org(org.id, MEMBERS_PER_PAGE + 1, from)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => return internal(e),
+        };
+        if members.len() as i64 > MEMBERS_PER_PAGE {
+            p.next_page = Some(from + MEMBERS_PER_PAGE);
+        }
+        if from > 0 {
+            p.prev_page = Some((from - MEMBERS_PER_PAGE).max(0));
+        }
+        p.members = members
+            .into_iter()
+            .take(MEMBERS_PER_PAGE as usize)
+            .map(|m| member_row(&p.tx, m))
+            .collect();
+        p.teams = match s.store.teams_of_org(org.id).await {
+            Ok(t) => t.into_iter().map(|t| (t.name, t.cadre_count)).collect(),
+            Err(e) => return internal(e),
+        };
+    }
     render(p)
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    tx: Text,
+    back: String,
+    username: String,
+    csrf: String,
+    org_code: String,
+    org_name: String,
+    member: MemberRow,
+    birth_date: String,
+    ethnicity: String,
+    joined_on: String,
+    phone_masked: String,
+}
+
+/// One member, personal data masked.
+pub async fn member_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let member = match s.store.member(id).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    let org = match s.store.org_by_id(member.org_id).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    match may(&viewer, Action::ReadMembers, &org) {
+        Decision::Allow => {}
+        Decision::OutOfScope => return not_found(),
+        Decision::NotPermitted => return StatusCode::FORBIDDEN.into_response(),
+    }
+    let tx = Text {
+        lang: viewer.lang(),
+    };
+    let (birth_date, ethnicity, joined_on, phone_masked) = (
+        member.birth_date.clone(),
+        member.ethnicity.clone().unwrap_or_default(),
+        member.joined_on.clone().unwrap_or_default(),
+        member.phone_masked.clone().unwrap_or_default(),
+    );
+    let page = MemberPage {
+        back: format!("/m/{id}"),
+        username: viewer.session.username.clone(),
+        csrf: viewer.session.csrf_token.clone(),
+        org_code: org.code.clone(),
+        org_name: org.name.clone(),
+        member: member_row(&tx, member),
+        birth_date,
+        ethnicity,
+        joined_on,
+        phone_masked,
+        tx,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => internal(e),
+    }
 }

@@ -479,6 +479,11 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         "--password",
         "Secret-99",
     ]);
+    let (in_b1, in_b2) = (id("41080219800101001"), id("41080219820202002"));
+    let members = format!(
+        "姓名,身份证号,所在组织编码,手机号\n王芳,{in_b1},B1,13800138000\n李强,{in_b2},B2,\n"
+    );
+    env.ok(&["import", "members", &env.file("m.csv", members.as_bytes())]);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -574,6 +579,35 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         }
         let (_, _, home) = http(&addr, "GET", "/", Some(&wang), None).unwrap();
         assert!(home.contains("B1") && !home.contains("/o/C1"), "{home}");
+        // Members of her branch, masked; a member elsewhere is as unknown as a wrong id.
+        let (status, _, branch) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            branch.contains("王芳") && branch.contains(&format!("4108**********{}", &in_b1[14..])),
+            "{branch}"
+        );
+        assert!(!branch.contains(&in_b1) && !branch.contains("13800138000"));
+        let member_link = |page: &str| -> String {
+            page.split("href=\"/m/")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap()
+                .to_string()
+        };
+        let mine = member_link(&branch);
+        let (_, _, other_branch) = http(&addr, "GET", "/o/B2", Some(&admin), None).unwrap();
+        let theirs = member_link(&other_branch);
+        let (status, _, page) =
+            http(&addr, "GET", &format!("/m/{mine}"), Some(&wang), None).unwrap();
+        assert!(
+            status == 200 && page.contains("1380***8000") && !page.contains(&in_b1),
+            "{page}"
+        );
+        let (status, _, page) =
+            http(&addr, "GET", &format!("/m/{theirs}"), Some(&wang), None).unwrap();
+        assert_eq!(status, 404);
+        assert!(!page.contains("李强"));
+
         // The English switch is remembered by the session.
         let (status, head, _) =
             http(&addr, "GET", "/lang?to=en&back=/o/B1", Some(&wang), None).unwrap();
