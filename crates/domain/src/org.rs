@@ -162,12 +162,6 @@ impl TreePath {
             .filter_map(|s| s.parse().ok())
             .collect()
     }
-
-    /// The path of `descendant` after the subtree rooted at `self` moves under `new_parent`.
-    pub fn rebase(&self, descendant: &TreePath, new_self: &TreePath) -> TreePath {
-        debug_assert!(self.contains(descendant));
-        TreePath(format!("{}{}", new_self.0, &descendant.0[self.0.len()..]))
-    }
 }
 
 /// Why a move of a subtree is refused.
@@ -247,7 +241,6 @@ mod tests {
         let other = TreePath::root(1).child(4);
         let new_a = plan_move(&a, &other).unwrap();
         assert_eq!(new_a.as_str(), "/1/4/2/");
-        assert_eq!(a.rebase(&below, &new_a).as_str(), "/1/4/2/3/");
     }
 
     proptest! {

@@ -26,10 +26,6 @@ impl Gender {
             Gender::Female => "female",
         }
     }
-
-    pub fn from_stored(s: &str) -> Option<Gender> {
-        Gender::parse(s)
-    }
 }
 
 /// 党员类别: formal (正式党员) or probationary (预备党员).

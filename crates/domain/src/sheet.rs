@@ -37,11 +37,3 @@ impl Cell {
         }
     }
 }
-
-/// A sheet: the header row and the data rows, each with its row number as the user sees it
-/// in Excel (the header is usually row 1).
-#[derive(Debug, Clone, Default)]
-pub struct Sheet {
-    pub headers: Vec<String>,
-    pub rows: Vec<(usize, Vec<Cell>)>,
-}

@@ -36,15 +36,6 @@ impl Store {
             .collect())
     }
 
-    /// The campaign file text as it was created.
-    pub async fn campaign_source(&self, code: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT source FROM campaigns WHERE code = $1")
-            .bind(code)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row.map(|r| r.0))
-    }
-
     /// All categories known from every campaign: (code, name, English name).
     pub async fn categories(&self) -> Result<Vec<(String, String, String)>> {
         Ok(

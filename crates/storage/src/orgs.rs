@@ -162,25 +162,6 @@ impl Store {
             members,
         })
     }
-
-    /// Organisations whose code or name contains `q`, for search boxes.
-    pub async fn search_orgs(&self, q: &str, limit: i64) -> Result<Vec<OrgRecord>> {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let rows = sqlx::query(dynsql!(
-            "SELECT {COLUMNS} FROM organisations WHERE code LIKE $1 ESCAPE '\\' \
-             OR name LIKE $1 ESCAPE '\\' ORDER BY path LIMIT $2"
-        ))
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        rows.iter().map(from_row).collect()
-    }
 }
 
 /// How many rows one multi-row INSERT carries.

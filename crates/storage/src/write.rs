@@ -28,7 +28,6 @@ pub struct WriteTx {
     /// The next free member id, once known: asking the database for MAX(id) before every
     /// statement let PostgreSQL pick a plan from stale statistics and scan the table.
     pub(crate) next_member_id: Option<i64>,
-    recorded: usize,
 }
 
 impl WriteTx {
@@ -59,12 +58,7 @@ impl WriteTx {
             member_deltas: Default::default(),
             next_member_id: None,
             bulk_members: None,
-            recorded: 0,
         })
-    }
-
-    pub fn actor(&self) -> &str {
-        &self.actor
     }
 
     /// Records one change. `before`/`after` are serialised as JSON (`None` is `null`).
@@ -95,16 +89,10 @@ impl WriteTx {
         self.last_hash = entry.hash.clone();
         self.pending.push(entry);
         self.last_id = id;
-        self.recorded += 1;
         if self.pending.len() >= AUDIT_BATCH {
             self.flush().await?;
         }
         Ok(())
-    }
-
-    /// How many audit entries this transaction has recorded.
-    pub fn recorded(&self) -> usize {
-        self.recorded
     }
 
     async fn flush(&mut self) -> Result<()> {
