@@ -331,27 +331,19 @@ impl WriteTx {
         while rows.peek().is_some() {
             let chunk: Vec<PreparedMember> = rows.by_ref().take(BATCH).collect();
             // New people are inserted in one statement; those whose ID number is already
-            // stored come back, and only they are looked up and compared.
+            // stored come back with what is stored, to be compared.
             let known = self.insert_new_members(chunk, &mut outcome).await?;
-            if known.is_empty() {
-                continue;
-            }
-            let hashes: Vec<String> = known.iter().map(|r| r.id_hash.clone()).collect();
-            let existing = self.existing_members(&hashes).await?;
-            for row in known {
+            for (row, id, before) in known {
                 let after = &row.record;
-                let Some((id, before)) = existing.get(&row.id_hash) else {
-                    continue;
-                };
-                if before == after {
+                if before == *after {
                     outcome.unchanged += 1;
                     continue;
                 }
-                self.update_member(*id, &row).await?;
+                self.update_member(id, &row).await?;
                 *self.member_deltas.entry(before.org_id).or_default() -= 1;
                 *self.member_deltas.entry(after.org_id).or_default() += 1;
                 let key = id.to_string();
-                self.record("member.update", "member", &key, Some(before), Some(after))
+                self.record("member.update", "member", &key, Some(&before), Some(after))
                     .await?;
                 outcome.updated += 1;
             }
@@ -359,12 +351,13 @@ impl WriteTx {
         Ok(outcome)
     }
 
-    /// Inserts the rows whose ID number is not stored yet and returns the others.
+    /// Inserts the rows whose ID number is not stored yet and returns the others, each with
+    /// the stored member's id and values.
     async fn insert_new_members(
         &mut self,
         rows: Vec<PreparedMember>,
         outcome: &mut UpsertOutcome,
-    ) -> Result<Vec<PreparedMember>> {
+    ) -> Result<Vec<(PreparedMember, i64, MemberAudit)>> {
         let first_id = match self.next_member_id {
             Some(id) => id,
             None => self.next_id("members").await?,
@@ -404,20 +397,23 @@ impl WriteTx {
             }
             Err(e) => return Err(e.into()),
         };
-        let was_inserted: Vec<bool> = if affected == rows.len() {
-            vec![true; rows.len()]
+        // A row went in exactly when the member stored under its ID number carries the id
+        // planned for it; the others were there before, and what is stored is kept to compare.
+        let mut stored = if affected == rows.len() {
+            HashMap::new()
         } else {
             let hashes: Vec<String> = rows.iter().map(|r| r.id_hash.clone()).collect();
-            let last_id = first_id + rows.len() as i64;
-            let new: std::collections::HashSet<String> = self
-                .ids_of_hashes(&hashes)
-                .await?
-                .into_iter()
-                .filter(|(id, _)| (first_id..last_id).contains(id))
-                .map(|(_, h)| h)
-                .collect();
-            rows.iter().map(|r| new.contains(&r.id_hash)).collect()
+            self.existing_members(&hashes).await?
         };
+        let was_inserted: Vec<bool> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                stored
+                    .get(&r.id_hash)
+                    .is_none_or(|(id, _)| *id == first_id + i as i64)
+            })
+            .collect();
         // One audit entry per statement, listing every record it created with its id and
         // values, as a table (field names once, then one array per record): a million-row
         // import writes a thousand entries instead of a million.
@@ -457,8 +453,8 @@ impl WriteTx {
         for (row, inserted) in rows.into_iter().zip(was_inserted) {
             if inserted {
                 *self.member_deltas.entry(row.record.org_id).or_default() += 1;
-            } else {
-                known.push(row);
+            } else if let Some((id, before)) = stored.remove(&row.id_hash) {
+                known.push((row, id, before));
             }
         }
         Ok(known)
@@ -507,18 +503,6 @@ impl WriteTx {
             .await?;
         }
         Ok(())
-    }
-
-    async fn ids_of_hashes(&mut self, hashes: &[String]) -> Result<Vec<(i64, String)>> {
-        let sql = format!(
-            "SELECT id, id_hash FROM members WHERE id_hash IN ({})",
-            in_list(self.dialect, hashes.len())
-        );
-        let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
-        for h in hashes {
-            q = q.bind(h.clone());
-        }
-        Ok(q.fetch_all(&mut *self.tx).await?)
     }
 
     async fn existing_members(
