@@ -6,6 +6,10 @@
 /// A session unused for this long is over (30 minutes).
 pub const IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
 
+/// A session's idle clock is moved at most this often (1 minute), so that reading pages
+/// does not cost a database write per request; idle time is thus exact to a minute.
+pub const TOUCH_INTERVAL_MS: i64 = 60 * 1000;
+
 /// Failures are counted over this window (15 minutes)…
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 

@@ -2,7 +2,7 @@
 //! outside the audit chain. The cookie holds a random token; the database only its hash.
 
 use sha2::{Digest, Sha256};
-use xianfeng_domain::auth::{FAILURE_WINDOW_MS, session_alive};
+use xianfeng_domain::auth::{FAILURE_WINDOW_MS, TOUCH_INTERVAL_MS, session_alive};
 
 use crate::{Result, Store, now_ms};
 
@@ -65,7 +65,7 @@ impl Store {
     }
 
     /// The session behind a cookie token, if it exists, its account is enabled and it has
-    /// not been idle too long; using it moves its idle clock.
+    /// not been idle too long; using it moves its idle clock (at most once a minute).
     pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
         let hash = token_hash(token);
         let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
@@ -74,7 +74,7 @@ impl Store {
              WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(hash.clone())
-        .fetch_optional(&self.write)
+        .fetch_optional(self.reader())
         .await?;
         let Some((username, role, csrf_token, lang, must, last_seen)) = row else {
             return Ok(None);
@@ -84,11 +84,13 @@ impl Store {
             self.end_session(token).await?;
             return Ok(None);
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(hash)
-            .execute(&self.write)
-            .await?;
+        if now - last_seen >= TOUCH_INTERVAL_MS {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(hash)
+                .execute(&self.write)
+                .await?;
+        }
         Ok(Some(SessionRecord {
             username,
             role,
@@ -152,14 +154,14 @@ impl Store {
         )
         .bind(username.to_string())
         .bind(since)
-        .fetch_one(&self.write)
+        .fetch_one(self.reader())
         .await?;
         let (by_address,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
         )
         .bind(address.to_string())
         .bind(since)
-        .fetch_one(&self.write)
+        .fetch_one(self.reader())
         .await?;
         Ok((by_account, by_address))
     }

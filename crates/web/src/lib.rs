@@ -2,6 +2,7 @@
 //! storage, render. So far: sign-in and sign-out, and the organisation tree within the
 //! account's scope; the rest of the web platform issue builds on these.
 
+mod chrome;
 mod lang;
 mod login;
 mod session;

@@ -11,14 +11,13 @@ use xianfeng_domain::i18n::Lang;
 use xianfeng_storage::password;
 
 use crate::AppState;
+use crate::chrome::Chrome;
 use crate::session::{PeerAddress, SESSION_COOKIE, SignedIn, cookie};
-use crate::text::Text;
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    tx: Text,
-    back: &'static str,
+    chrome: Chrome,
     username: String,
     error: Option<String>,
 }
@@ -40,13 +39,9 @@ fn render(page: LoginPage, status: StatusCode) -> Response {
 }
 
 pub async fn page(headers: HeaderMap) -> Response {
-    let tx = Text {
-        lang: lang_of(&headers),
-    };
     render(
         LoginPage {
-            tx,
-            back: "/login",
+            chrome: Chrome::anonymous(lang_of(&headers), "/login"),
             username: String::new(),
             error: None,
         },
@@ -76,12 +71,11 @@ pub async fn submit(
     let lang = lang_of(&headers);
     let username = form.username.trim().to_string();
     let refuse = |key: &str, status: StatusCode| {
-        let tx = Text { lang };
-        let error = Some(tx.get(key));
+        let chrome = Chrome::anonymous(lang, "/login");
+        let error = Some(chrome.tx.get(key));
         render(
             LoginPage {
-                tx,
-                back: "/login",
+                chrome,
                 username: username.clone(),
                 error,
             },

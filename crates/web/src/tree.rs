@@ -9,6 +9,7 @@ use xianfeng_domain::policy::{Action, Decision, Target, decide};
 use xianfeng_storage::{OrgRecord, Store};
 
 use crate::AppState;
+use crate::chrome::Chrome;
 use crate::session::{SignedIn, Viewer};
 use crate::text::Text;
 
@@ -32,11 +33,7 @@ struct OrgRow {
 #[derive(Template)]
 #[template(path = "tree.html")]
 struct TreePage {
-    tx: Text,
-    /// This page's path, for the language switch to come back to.
-    back: String,
-    username: String,
-    csrf: String,
+    chrome: Chrome,
     title: String,
     breadcrumbs: Vec<(String, String)>,
     current: Option<OrgRow>,
@@ -71,6 +68,16 @@ fn may(viewer: &Viewer, action: Action, org: &OrgRecord) -> Decision {
     )
 }
 
+/// The policy's refusal as a response, if it refuses: outside the account's scope looks exactly like a
+/// code that does not exist; inside it but not permitted is forbidden.
+fn refusal(viewer: &Viewer, action: Action, org: &OrgRecord) -> Option<Response> {
+    match may(viewer, action, org) {
+        Decision::Allow => None,
+        Decision::OutOfScope => Some(not_found()),
+        Decision::NotPermitted => Some(StatusCode::FORBIDDEN.into_response()),
+    }
+}
+
 async fn row(store: &Store, o: &OrgRecord) -> Result<OrgRow, Response> {
     let counts = store.subtree_counts(o).await.map_err(internal)?;
     Ok(OrgRow {
@@ -91,12 +98,7 @@ fn render(page: TreePage) -> Response {
 
 fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
     TreePage {
-        tx: Text {
-            lang: viewer.lang(),
-        },
-        back,
-        username: viewer.session.username.clone(),
-        csrf: viewer.session.csrf_token.clone(),
+        chrome: Chrome::signed_in(viewer, back),
         title,
         breadcrumbs: vec![],
         current: None,
@@ -140,7 +142,7 @@ pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         }
     }
     let mut p = page(&viewer, String::new(), "/".into());
-    p.title = p.tx.get("tree_title");
+    p.title = p.chrome.tx.get("tree_title");
     p.children = children;
     render(p)
 }
@@ -176,11 +178,8 @@ pub async fn org_page(
         Ok(None) => return not_found(),
         Err(e) => return internal(e),
     };
-    match may(&viewer, Action::ReadOrganisation, &org) {
-        Decision::Allow => {}
-        // Outside the account's scope looks exactly like a code that does not exist.
-        Decision::OutOfScope => return not_found(),
-        Decision::NotPermitted => return StatusCode::FORBIDDEN.into_response(),
+    if let Some(refused) = refusal(&viewer, Action::ReadOrganisation, &org) {
+        return refused;
     }
     let (ancestors, kids) = match (
         s.store.ancestors(&org).await,
@@ -233,7 +232,7 @@ pub async fn org_page(
         p.members = members
             .into_iter()
             .take(MEMBERS_PER_PAGE as usize)
-            .map(|m| member_row(&p.tx, m))
+            .map(|m| member_row(&p.chrome.tx, m))
             .collect();
         p.teams = match s.store.teams_of_org(org.id).await {
             Ok(t) => t.into_iter().map(|t| (t.name, t.cadre_count)).collect(),
@@ -246,10 +245,7 @@ pub async fn org_page(
 #[derive(Template)]
 #[template(path = "member.html")]
 struct MemberPage {
-    tx: Text,
-    back: String,
-    username: String,
-    csrf: String,
+    chrome: Chrome,
     org_code: String,
     org_name: String,
     member: MemberRow,
@@ -275,14 +271,10 @@ pub async fn member_page(
         Ok(None) => return not_found(),
         Err(e) => return internal(e),
     };
-    match may(&viewer, Action::ReadMembers, &org) {
-        Decision::Allow => {}
-        Decision::OutOfScope => return not_found(),
-        Decision::NotPermitted => return StatusCode::FORBIDDEN.into_response(),
+    if let Some(refused) = refusal(&viewer, Action::ReadMembers, &org) {
+        return refused;
     }
-    let tx = Text {
-        lang: viewer.lang(),
-    };
+    let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
     let (birth_date, ethnicity, joined_on, phone_masked) = (
         member.birth_date.clone(),
         member.ethnicity.clone().unwrap_or_default(),
@@ -290,17 +282,14 @@ pub async fn member_page(
         member.phone_masked.clone().unwrap_or_default(),
     );
     let page = MemberPage {
-        back: format!("/m/{id}"),
-        username: viewer.session.username.clone(),
-        csrf: viewer.session.csrf_token.clone(),
         org_code: org.code.clone(),
         org_name: org.name.clone(),
-        member: member_row(&tx, member),
+        member: member_row(&chrome.tx, member),
         birth_date,
         ethnicity,
         joined_on,
         phone_masked,
-        tx,
+        chrome,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),
