@@ -26,13 +26,9 @@ use crate::progress::CliProgress;
 )]
 pub struct Cli {
     /// Database: a SQLite file (sqlite://PATH or a plain path) or postgres://…
-    #[arg(
-        long,
-        global = true,
-        env = "XIANFENG_DB",
-        default_value = "xianfeng.db"
-    )]
-    pub db: String,
+    /// [default: xianfeng.db; for `demo`, xianfeng-demo.db]
+    #[arg(long, global = true, env = "XIANFENG_DB")]
+    pub db: Option<String>,
     /// Key file protecting personal data at rest (default: beside the SQLite file, or
     /// ./xianfeng.key for PostgreSQL).
     #[arg(long, global = true, env = "XIANFENG_KEY_FILE")]
@@ -216,14 +212,25 @@ pub fn init_logging(cli: &Cli) {
     }
 }
 
+/// The database file when none is named.
+const DEFAULT_DB: &str = "xianfeng.db";
+/// The demo's own file, rebuilt on every `xianfeng demo` that names no database.
+const DEMO_DB: &str = "xianfeng-demo.db";
+
+impl Cli {
+    fn db(&self) -> &str {
+        self.db.as_deref().unwrap_or(DEFAULT_DB)
+    }
+}
+
 fn key_path(cli: &Cli) -> PathBuf {
     cli.key_file
         .clone()
-        .unwrap_or_else(|| default_key_path(&cli.db))
+        .unwrap_or_else(|| default_key_path(cli.db()))
 }
 
 async fn open(cli: &Cli) -> Result<Store> {
-    Ok(open_store(&cli.db, &key_path(cli), false).await?)
+    Ok(open_store(cli.db(), &key_path(cli), false).await?)
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
@@ -247,10 +254,10 @@ fn print_accounts(accounts: &[CreatedAccount]) {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { demo, password } => {
-            let store = open_store(&cli.db, &key_path(&cli), true).await?;
+            let store = open_store(cli.db(), &key_path(&cli), true).await?;
             let progress = CliProgress::new(&both("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), *demo, &progress).await?;
-            println!("{}", both("cli.initialised", &[("db", &cli.db)]));
+            println!("{}", both("cli.initialised", &[("db", &cli.db())]));
             if let Some(d) = &report.demo {
                 println!(
                     "{}",
@@ -277,20 +284,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             xianfeng_web::serve(store, addr).await?;
         }
         Command::Demo { addr, password } => {
-            let explicit = std::env::args().any(|a| a == "--db" || a.starts_with("--db="))
-                || std::env::var_os("XIANFENG_DB").is_some();
-            let db = if explicit {
-                cli.db.clone()
-            } else {
-                "xianfeng-demo.db".to_string()
-            };
+            let db = cli.db.clone().unwrap_or_else(|| DEMO_DB.to_string());
             let key = cli
                 .key_file
                 .clone()
                 .unwrap_or_else(|| default_key_path(&db));
-            if !explicit {
+            if cli.db.is_none() {
                 for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("xianfeng-demo.db{suffix}"));
+                    let _ = std::fs::remove_file(format!("{DEMO_DB}{suffix}"));
                 }
                 let _ = std::fs::remove_file(&key);
             }

@@ -85,6 +85,21 @@ impl Env {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// `xianfeng user add NAME --role ROLE --org ORG --password PASSWORD`, which must succeed.
+    fn add_user(&self, name: &str, role: &str, org: &str, password: &str) {
+        self.ok(&[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--org",
+            org,
+            "--password",
+            password,
+        ]);
+    }
+
     fn file(&self, name: &str, content: &[u8]) -> String {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).unwrap();
@@ -132,17 +147,7 @@ fn init_stats_users_and_db_before_or_after_the_subcommand() {
         );
 
         env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
-        env.ok(&[
-            "user",
-            "add",
-            "wang",
-            "--role",
-            "secretary",
-            "--org",
-            "B1",
-            "--password",
-            "Secret-99",
-        ]);
+        env.add_user("wang", "secretary", "B1", "Secret-99");
         let users = env.json(&["user", "list", "--json"]);
         let wang = users
             .as_array()
@@ -468,17 +473,7 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
     env.ok(&["init", "--password", "Pass-word-1"]);
     let orgs = format!("{ORGS}X1,<script>alert(1)</script>党支部,T1,党支部,,\n");
     env.ok(&["import", "orgs", &env.file("orgs.csv", orgs.as_bytes())]);
-    env.ok(&[
-        "user",
-        "add",
-        "wang",
-        "--role",
-        "secretary",
-        "--org",
-        "B1",
-        "--password",
-        "Secret-99",
-    ]);
+    env.add_user("wang", "secretary", "B1", "Secret-99");
     let (in_b1, in_b2) = (id("41080219800101001"), id("41080219820202002"));
     let members = format!(
         "姓名,身份证号,所在组织编码,手机号\n王芳,{in_b1},B1,13800138000\n李强,{in_b2},B2,\n"
