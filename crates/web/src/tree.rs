@@ -89,6 +89,21 @@ async fn row(store: &Store, o: &OrgRecord) -> Result<OrgRow, Response> {
     })
 }
 
+/// The organisations of `orgs` the account may see, with their counts.
+async fn visible_rows(
+    store: &Store,
+    viewer: &Viewer,
+    orgs: &[OrgRecord],
+) -> Result<Vec<OrgRow>, Response> {
+    let mut rows = Vec::new();
+    for o in orgs {
+        if may(viewer, Action::ReadOrganisation, o).allowed() {
+            rows.push(row(store, o).await?);
+        }
+    }
+    Ok(rows)
+}
+
 fn render(page: TreePage) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
@@ -131,16 +146,10 @@ pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         Ok(o) => o,
         Err(resp) => return resp,
     };
-    let mut children = Vec::new();
-    for o in orgs
-        .iter()
-        .filter(|o| may(&viewer, Action::ReadOrganisation, o).allowed())
-    {
-        match row(&s.store, o).await {
-            Ok(r) => children.push(r),
-            Err(resp) => return resp,
-        }
-    }
+    let children = match visible_rows(&s.store, &viewer, &orgs).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
     let mut p = page(&viewer, String::new(), "/".into());
     p.title = p.chrome.tx.get("tree_title");
     p.children = children;
@@ -188,16 +197,10 @@ pub async fn org_page(
         (Ok(a), Ok(k)) => (a, k),
         (Err(e), _) | (_, Err(e)) => return internal(e),
     };
-    let mut children = Vec::new();
-    for o in kids
-        .iter()
-        .filter(|o| may(&viewer, Action::ReadOrganisation, o).allowed())
-    {
-        match row(&s.store, o).await {
-            Ok(r) => children.push(r),
-            Err(resp) => return resp,
-        }
-    }
+    let children = match visible_rows(&s.store, &viewer, &kids).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
     let current = match row(&s.store, &org).await {
         Ok(r) => r,
         Err(resp) => return resp,
