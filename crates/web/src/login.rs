@@ -97,15 +97,14 @@ pub async fn submit(
         Ok(c) => c,
         Err(e) => return internal(e),
     };
-    let (hash, disabled) = stored
-        .clone()
-        .unwrap_or_else(|| (decoy_hash().to_string(), true));
+    let known = stored.is_some();
+    let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
     let given = form.password;
     // argon2 is deliberately slow: off the async threads.
     let matches = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
         .await
         .unwrap_or(false);
-    let ok = matches && !disabled && stored.is_some();
+    let ok = matches && !disabled && known;
     if let Err(e) = s.store.record_login_attempt(&username, &address, ok).await {
         return internal(e);
     }
