@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::both;
 use xianfeng_domain::org::{OrgKind, TreePath};
-use xianfeng_domain::org_import::{KnownOrg, plan_org_import};
+use xianfeng_domain::org_import::{KnownOrg, OrgPlan, plan_org_import};
+use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_domain::roster::{
     CategoryIndex, Columns, Field, MemberField, OrgField, RowIssue, parse_member_row, parse_org_row,
 };
@@ -21,13 +22,42 @@ use xianfeng_storage::{
 
 use crate::{AppError, Progress};
 
+/// How far an import goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Check every row; write nothing (`--dry-run`: fast, for any size).
+    Check,
+    /// Write inside the transaction, then roll back: exact counts of what would be new,
+    /// changed or unchanged, for the web preview.
+    Rehearse,
+    /// Write (all or nothing, unless bad rows are skipped).
+    Commit,
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    pub dry_run: bool,
+    pub mode: ImportMode,
     pub skip_bad: bool,
     pub actor: String,
     /// Dates after this are refused as implausible.
     pub today: NaiveDate,
+    /// The account the import is done for, whose scope limits what it may touch (rows
+    /// outside it are refused like unknown organisations). `None`: the operator at the
+    /// command line, who may write anything.
+    pub on_behalf: Option<Principal>,
+}
+
+impl ImportOptions {
+    /// Whether rows are written to the transaction, given the issues found so far.
+    fn writing(&self, issues: &[RowIssue]) -> bool {
+        self.mode != ImportMode::Check && (self.skip_bad || issues.is_empty())
+    }
+
+    fn may(&self, action: Action, path: &TreePath, sector: Option<&str>) -> bool {
+        self.on_behalf
+            .as_ref()
+            .is_none_or(|p| decide(p, action, &Target { path, sector }).allowed())
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -203,14 +233,20 @@ pub async fn import_members(
 ) -> Result<ImportReport, AppError> {
     let columns = Columns::<MemberField>::find(&reader.headers).map_err(AppError::Input)?;
     progress.start(reader.estimated_rows());
+    // Organisations outside the account's scope are left out: a row naming one reads as
+    // naming an organisation that does not exist, and reveals nothing.
     let orgs: HashMap<String, i64> = store
         .all_orgs()
         .await?
         .into_iter()
+        .filter(|o| opts.may(Action::WriteMembers, &o.tree_path(), o.sector.as_deref()))
         .map(|o| (o.code, o.id))
         .collect();
     let mut report = ImportReport::default();
     let mut tx = store.begin(&opts.actor).await?;
+    if opts.on_behalf.is_some() {
+        tx.restrict_members_to(orgs.values().copied().collect());
+    }
     let mut rx = prepare_members(reader, columns, orgs, store.vault().clone(), opts.today);
     while let Some(chunk) = rx.recv().await {
         let chunk = chunk?;
@@ -219,8 +255,7 @@ pub async fn import_members(
         report.issues.extend(chunk.issues);
         // Once a row is bad and bad rows are not skipped, nothing will be committed: keep
         // validating to report every problem, but stop writing.
-        let writing = !opts.dry_run && (opts.skip_bad || report.issues.is_empty());
-        if writing && !chunk.members.is_empty() {
+        if opts.writing(&report.issues) && !chunk.members.is_empty() {
             let o = tx.upsert_prepared(chunk.members).await?;
             report.outcome.add(o);
         }
@@ -236,7 +271,7 @@ async fn finish(
     mut report: ImportReport,
     opts: &ImportOptions,
 ) -> Result<ImportReport, AppError> {
-    if opts.dry_run || (!report.issues.is_empty() && !opts.skip_bad) {
+    if opts.mode != ImportMode::Commit || (!report.issues.is_empty() && !opts.skip_bad) {
         tx.rollback().await?;
         report.committed = false;
     } else {
@@ -298,11 +333,19 @@ pub async fn import_orgs(
         .collect();
     let mut tx = store.begin(&opts.actor).await?;
     let next_id = tx.next_org_id().await?;
-    let plan = plan_org_import(rows, &known, next_id);
+    let row_of: HashMap<String, usize> = rows
+        .iter()
+        .map(|r| (r.code.as_str().to_string(), r.row))
+        .collect();
+    let mut plan = plan_org_import(rows, &known, next_id);
+    if opts.on_behalf.is_some() {
+        let issues = keep_in_scope(&mut plan, &row_of, opts);
+        plan.issues.extend(issues);
+    }
     report.issues.extend(plan.issues);
     report.issues.sort_by_key(|i| i.row);
     report.bad_rows = count_bad_rows(&report.issues);
-    let writing = !opts.dry_run && (opts.skip_bad || report.issues.is_empty());
+    let writing = opts.writing(&report.issues);
     report.outcome.unchanged = plan.unchanged;
     report.outcome.inserted = plan.create.len();
     report.outcome.updated = plan.update.len();
@@ -341,9 +384,40 @@ pub async fn import_orgs(
     finish(tx, report, opts).await
 }
 
+/// Takes out of the plan the organisations the account may not write (a new one under a
+/// parent outside its scope, or an existing one outside it), with an issue for each row.
+fn keep_in_scope(
+    plan: &mut OrgPlan,
+    row_of: &HashMap<String, usize>,
+    opts: &ImportOptions,
+) -> Vec<RowIssue> {
+    let mut issues = Vec::new();
+    for list in [&mut plan.create, &mut plan.update] {
+        list.retain(|o| {
+            let ok = opts.may(Action::WriteOrganisations, &o.path, o.sector.as_deref());
+            if !ok {
+                issues.push(RowIssue {
+                    row: row_of.get(&o.code).copied().unwrap_or(0),
+                    column: OrgField::Code.headers()[0].to_string(),
+                    value: o.code.clone(),
+                    reason: both("import.org_out_of_scope", &[]),
+                });
+            }
+            ok
+        });
+    }
+    issues.sort_by_key(|i| i.row);
+    issues
+}
+
 /// Writes the issues as a CSV file that Excel opens correctly (UTF-8 with BOM), with
 /// Chinese headers: 行号, 列, 值, 原因.
 pub fn write_issues_csv(path: &Path, issues: &[RowIssue]) -> std::io::Result<()> {
+    std::fs::write(path, issues_csv(issues)?)
+}
+
+/// The issues as the bytes of [`write_issues_csv`]'s file (for a download).
+pub fn issues_csv(issues: &[RowIssue]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
         let mut w = csv::Writer::from_writer(&mut out);
@@ -358,5 +432,5 @@ pub fn write_issues_csv(path: &Path, issues: &[RowIssue]) -> std::io::Result<()>
         }
         w.flush()?;
     }
-    std::fs::write(path, out)
+    Ok(out)
 }

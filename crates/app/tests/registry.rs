@@ -1,19 +1,18 @@
 //! The registry end to end on every backend: import, upsert, tree moves, counts, audit.
 
-mod common;
-
-use common::{backends, id, today};
 use xianfeng_app::Silent;
 use xianfeng_app::import::{ImportOptions, import_members, import_orgs};
 use xianfeng_app::init::init;
 use xianfeng_storage::{Store, Vault};
+use xianfeng_testkit::{backends, id, today};
 
 fn opts() -> ImportOptions {
     ImportOptions {
-        dry_run: false,
+        mode: xianfeng_app::import::ImportMode::Commit,
         skip_bad: false,
         actor: "test".into(),
         today: today(),
+        on_behalf: None,
     }
 }
 
@@ -252,7 +251,7 @@ async fn a_bad_row_writes_nothing_unless_bad_rows_are_skipped() {
         );
 
         let mut dry = opts();
-        dry.dry_run = true;
+        dry.mode = xianfeng_app::import::ImportMode::Check;
         let other = members_csv(&[("赵敏", &id("41080219900303003"), "B1")]);
         let r = import_members(&store, csv(&other), &dry, &Silent)
             .await

@@ -1,11 +1,9 @@
 //! Sign-in state on every backend: sessions that expire when idle, and throttled attempts.
 
-mod common;
-
-use common::backends;
 use xianfeng_app::Silent;
 use xianfeng_app::init::init;
 use xianfeng_domain::auth::{IDLE_TIMEOUT_MS, Throttle, may_try_login};
+use xianfeng_testkit::backends;
 
 #[tokio::test]
 async fn a_session_lives_until_it_ends_or_idles_out() {
@@ -140,10 +138,11 @@ async fn an_account_is_seen_by_the_policy_with_its_subtrees_and_sectors() {
                     E,市教育局机关党委,C,党委,教育\nS,某学校党支部,B,党支部,教育\n";
         let reader = xianfeng_ingest::from_csv_bytes(orgs.as_bytes().to_vec()).unwrap();
         let opts = xianfeng_app::import::ImportOptions {
-            dry_run: false,
+            mode: xianfeng_app::import::ImportMode::Commit,
             skip_bad: false,
             actor: "test".into(),
-            today: common::today(),
+            today: xianfeng_testkit::today(),
+            on_behalf: None,
         };
         xianfeng_app::import::import_orgs(&store, reader, &opts, &Silent)
             .await

@@ -7,8 +7,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Arguments, Row};
 use std::collections::HashMap;
 
-use crate::{Dialect, Result, Store, WriteTx, in_list, now_ms, values_list};
+use crate::{Dialect, Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
 use sqlx::AssertSqlSafe;
+use xianfeng_domain::i18n::both;
 
 /// A member as lists and pages show it: personal data masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -334,6 +335,14 @@ impl WriteTx {
             // stored come back with what is stored, to be compared.
             let known = self.insert_new_members(chunk, &mut outcome).await?;
             for (row, id, before) in known {
+                if let Some(allowed) = &self.member_orgs
+                    && !allowed.contains(&before.org_id)
+                {
+                    return Err(StoreError::Conflict(both(
+                        "store.member_elsewhere",
+                        &[("id", &before.id_masked)],
+                    )));
+                }
                 let after = &row.record;
                 if before == *after {
                     outcome.unchanged += 1;

@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "staged_imports",
+        sqlite: include_str!("../migrations/sqlite/0003_staged_imports.sql"),
+        postgres: include_str!("../migrations/postgres/0003_staged_imports.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

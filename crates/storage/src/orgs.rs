@@ -34,6 +34,18 @@ impl OrgRecord {
     }
 }
 
+/// `s` with LIKE's wildcards taken literally (escape character `\`).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A new organisation whose id and path the caller has planned (see the import planner).
 #[derive(Debug, Clone, Serialize)]
 pub struct NewOrg {
@@ -135,6 +147,53 @@ impl Store {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Organisations whose name or code contains `needle` (ignoring case), at most
+    /// `limit`, by code, within the given subtrees or sectors (or `everywhere`). The caller
+    /// still asks the policy about each one: this only keeps the scan small.
+    pub async fn search_orgs(
+        &self,
+        needle: &str,
+        within: &[TreePath],
+        sectors: &[String],
+        everywhere: bool,
+        limit: i64,
+    ) -> Result<Vec<OrgRecord>> {
+        if !everywhere && within.is_empty() && sectors.is_empty() {
+            return Ok(vec![]);
+        }
+        let pattern = format!("%{}%", like_escape(&needle.to_lowercase()));
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM organisations WHERE \
+             (LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(code) LIKE $1 ESCAPE '\\')"
+        );
+        let mut n = 1;
+        if !everywhere {
+            let mut alternatives = Vec::new();
+            for _ in within {
+                alternatives.push(format!("(path >= ${} AND path < ${})", n + 1, n + 2));
+                n += 2;
+            }
+            for _ in sectors {
+                n += 1;
+                alternatives.push(format!("sector = ${n}"));
+            }
+            sql.push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+        }
+        sql.push_str(&format!(" ORDER BY code LIMIT ${}", n + 1));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(pattern);
+        if !everywhere {
+            for p in within {
+                let (lo, hi) = p.subtree_range();
+                q = q.bind(lo).bind(hi);
+            }
+            for s in sectors {
+                q = q.bind(s.clone());
+            }
+        }
+        let rows = q.bind(limit).fetch_all(self.reader()).await?;
         rows.iter().map(from_row).collect()
     }
 

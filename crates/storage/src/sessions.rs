@@ -118,6 +118,20 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of `username` but the one holding `keep` (after a password
+    /// change: whoever else knew the old password is signed out).
+    pub async fn end_other_sessions(&self, username: &str, keep: &str) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
+             (SELECT id FROM users WHERE username = $2)",
+        )
+        .bind(token_hash(keep))
+        .bind(username.to_string())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
     /// Records a sign-in attempt: who, from where, when, and whether it succeeded.
     pub async fn record_login_attempt(
         &self,

@@ -28,6 +28,9 @@ pub struct WriteTx {
     /// The next free member id, once known: asking the database for MAX(id) before every
     /// statement let PostgreSQL pick a plan from stale statistics and scan the table.
     pub(crate) next_member_id: Option<i64>,
+    /// When set, only members of these organisations may be changed: an import on behalf
+    /// of an account must not pull in someone registered outside its scope.
+    pub(crate) member_orgs: Option<std::collections::HashSet<i64>>,
 }
 
 impl WriteTx {
@@ -58,7 +61,13 @@ impl WriteTx {
             member_deltas: Default::default(),
             next_member_id: None,
             bulk_members: None,
+            member_orgs: None,
         })
+    }
+
+    /// Limits member changes in this transaction to members of `orgs`.
+    pub fn restrict_members_to(&mut self, orgs: std::collections::HashSet<i64>) {
+        self.member_orgs = Some(orgs);
     }
 
     /// Records one change. `before`/`after` are serialised as JSON (`None` is `null`).

@@ -32,6 +32,24 @@ impl Chrome {
         }
     }
 
+    /// The CSRF token for the page's forms (empty when nobody is signed in).
+    pub fn csrf(&self) -> &str {
+        self.account.as_ref().map_or("", |a| a.csrf.as_str())
+    }
+
+    /// The page's own path, as a query value for the language switch to return to.
+    pub fn back_query(&self) -> String {
+        let mut out = String::with_capacity(self.back.len());
+        for b in self.back.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
     pub fn anonymous(lang: Lang, back: &str) -> Chrome {
         Chrome {
             tx: Text { lang },

@@ -19,13 +19,24 @@ pub struct Switch {
     back: String,
 }
 
-/// Only a path on this site, never another site's address.
-fn local_path(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
+/// Only a path on this site, never another site's address; characters beyond ASCII are
+/// percent-encoded, as a `Location` header must be.
+fn local_path(back: &str) -> String {
+    if !(back.starts_with('/') && !back.starts_with("//") && !back.contains('\\')) {
+        return "/".into();
     }
+    let mut out = String::with_capacity(back.len());
+    for c in back.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 pub async fn switch(
@@ -47,7 +58,7 @@ pub async fn switch(
                 lang.code()
             ),
         )],
-        Redirect::to(local_path(&q.back)),
+        Redirect::to(&local_path(&q.back)),
     )
         .into_response()
 }
@@ -60,5 +71,9 @@ mod tests {
         assert_eq!(super::local_path("//evil.example/x"), "/");
         assert_eq!(super::local_path("https://evil.example/"), "/");
         assert_eq!(super::local_path("/\\evil"), "/");
+        assert_eq!(
+            super::local_path("/search?q=第 二"),
+            "/search?q=%E7%AC%AC%20%E4%BA%8C"
+        );
     }
 }

@@ -1,58 +1,118 @@
 //! The web tier. Handlers stay thin: parse, authorise through `domain::policy`, call
-//! storage, render. So far: sign-in and sign-out, and the organisation tree within the
-//! account's scope; the rest of the web platform issue builds on these.
+//! storage or the application services, render. Pages are server-rendered and work
+//! without JavaScript; the JSON API lives under `/api/v1`; public pages under `/p/`
+//! (docs/URLS.md). Nothing here keeps state between requests: sessions and staged uploads
+//! live in the database, so any number of instances can serve one PostgreSQL database.
 
+mod account;
+mod api;
+mod assets;
 mod chrome;
+mod guard;
+mod import;
 mod lang;
 mod login;
+mod metrics;
+mod pages;
+mod public;
 mod session;
 mod text;
 mod tree;
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
 use xianfeng_storage::Store;
+
+/// Limits and switches of the web tier; `xianfeng serve` fills them from flags,
+/// environment and the config file (docs/CONFIG.md).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The largest request body accepted, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// A request that takes longer is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            max_body_bytes: 20 * 1024 * 1024,
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub config: Arc<WebConfig>,
 }
 
-pub fn router(store: Store) -> Router {
+/// Every route of the application. `tests/routes.rs` walks this list as an account of
+/// another subtree and as an anonymous visitor; a route added here without a place in
+/// that walk fails the test.
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let timeout = config.request_timeout;
+    let body_limit = config.max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/lang", get(lang::switch))
         .route("/", get(tree::home))
+        .route("/search", get(tree::search))
+        .route("/tree/{code}", get(tree::fragment))
         .route("/o/{code}", get(tree::org_page))
         .route("/m/{id}", get(tree::member_page))
-        .route("/assets/site.css", get(css))
-        .with_state(AppState { store })
+        .route("/account", get(account::page))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::change_password),
+        )
+        .route("/import", get(import::form).post(import::upload))
+        .route("/import/{id}", get(import::preview))
+        .route("/import/{id}/errors.csv", get(import::errors_csv))
+        .route("/import/{id}/confirm", post(import::confirm))
+        .route("/p/", get(public::index))
+        .route("/p/o/{code}", get(public::organisation))
+        .route("/assets/{file}", get(assets::serve))
+        .nest("/api/v1", api::router())
+        .fallback(pages::fallback)
+        .layer(axum::middleware::from_fn(guard::same_origin))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(AppState {
+            store,
+            config: Arc::new(config),
+        })
 }
 
 async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn css() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../assets/site.css"),
-    )
-        .into_response()
-}
-
-/// Serves until the process is stopped. The peer address reaches handlers for login
-/// throttling per address.
-pub async fn serve(store: Store, addr: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Serves until `shutdown` completes, then lets requests in flight finish. The peer
+/// address reaches handlers for sign-in throttling per address.
+pub async fn serve(
+    store: Store,
+    config: WebConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
-        router(store).into_make_service_with_connect_info::<SocketAddr>(),
+        router(store, config).into_make_service_with_connect_info::<SocketAddr>(),
     )
+    .with_graceful_shutdown(shutdown)
     .await
 }

@@ -8,11 +8,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_domain::auth::may_try_login;
 use xianfeng_domain::i18n::Lang;
-use xianfeng_storage::password;
+use xianfeng_storage::{NewSession, Store, StoreError, password};
 
-use crate::AppState;
 use crate::chrome::Chrome;
-use crate::session::{PeerAddress, SESSION_COOKIE, SignedIn, cookie};
+use crate::session::{CarriesCsrf, PeerAddress, Posted, SESSION_COOKIE, lang_of};
+use crate::{AppState, pages};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -22,19 +22,10 @@ struct LoginPage {
     error: Option<String>,
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, crate::lang::LANG_COOKIE)
-        .map(|l| Lang::from_tag(&l))
-        .unwrap_or_default()
-}
-
 fn render(page: LoginPage, status: StatusCode) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!("login page: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => pages::internal(e),
     }
 }
 
@@ -62,6 +53,45 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| password::hash("decoy password for unknown accounts"))
 }
 
+/// Why a sign-in was refused.
+pub enum Refusal {
+    /// Too many failures for this account or from this address in the window.
+    Locked,
+    /// Wrong name or password, or a disabled account: the same answer for all three.
+    Failed,
+}
+
+/// Checks a name and password with throttling, records the attempt, and opens a session
+/// when they are right. The web form and `POST /api/v1/login` both sign in here.
+pub async fn authenticate(
+    store: &Store,
+    username: &str,
+    given: String,
+    address: &str,
+    lang: Lang,
+) -> Result<Result<NewSession, Refusal>, StoreError> {
+    let (by_account, by_address) = store.recent_failures(username, address).await?;
+    if may_try_login(by_account, by_address).is_err() {
+        return Ok(Err(Refusal::Locked));
+    }
+    let stored = store.credentials(username).await?;
+    let known = stored.is_some();
+    let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
+    // argon2 is deliberately slow: off the async threads.
+    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
+        .await
+        .unwrap_or(false);
+    let ok = matches && !disabled && known;
+    store.record_login_attempt(username, address, ok).await?;
+    if !ok {
+        return Ok(Err(Refusal::Failed));
+    }
+    Ok(store
+        .create_session(username, lang.code())
+        .await?
+        .ok_or(Refusal::Failed))
+}
+
 pub async fn submit(
     State(s): State<AppState>,
     PeerAddress(address): PeerAddress,
@@ -82,39 +112,13 @@ pub async fn submit(
             status,
         )
     };
-    let internal = |e: xianfeng_storage::StoreError| {
-        tracing::error!("login: {e}");
-        StatusCode::INTERNAL_SERVER_ERROR.into_response()
-    };
-    let (by_account, by_address) = match s.store.recent_failures(&username, &address).await {
-        Ok(f) => f,
-        Err(e) => return internal(e),
-    };
-    if may_try_login(by_account, by_address).is_err() {
-        return refuse("login_locked", StatusCode::TOO_MANY_REQUESTS);
-    }
-    let stored = match s.store.credentials(&username).await {
-        Ok(c) => c,
-        Err(e) => return internal(e),
-    };
-    let known = stored.is_some();
-    let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
-    let given = form.password;
-    // argon2 is deliberately slow: off the async threads.
-    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
-        .await
-        .unwrap_or(false);
-    let ok = matches && !disabled && known;
-    if let Err(e) = s.store.record_login_attempt(&username, &address, ok).await {
-        return internal(e);
-    }
-    if !ok {
-        return refuse("login_failed", StatusCode::UNAUTHORIZED);
-    }
-    let session = match s.store.create_session(&username, lang.code()).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return refuse("login_failed", StatusCode::UNAUTHORIZED),
-        Err(e) => return internal(e),
+    let session = match authenticate(&s.store, &username, form.password, &address, lang).await {
+        Ok(Ok(session)) => session,
+        Ok(Err(Refusal::Locked)) => {
+            return refuse("login_locked", StatusCode::TOO_MANY_REQUESTS);
+        }
+        Ok(Err(Refusal::Failed)) => return refuse("login_failed", StatusCode::UNAUTHORIZED),
+        Err(e) => return pages::internal(e),
     };
     (
         [(
@@ -134,17 +138,15 @@ pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(
-    State(s): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    Form(form): Form<LogoutForm>,
-) -> Response {
-    if form.csrf != viewer.session.csrf_token {
-        return StatusCode::FORBIDDEN.into_response();
+impl CarriesCsrf for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
+}
+
+pub async fn logout(State(s): State<AppState>, Posted(viewer, _): Posted<LogoutForm>) -> Response {
     if let Err(e) = s.store.end_session(&viewer.token).await {
-        tracing::error!("logout: {e}");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return pages::internal(e);
     }
     (
         [(

@@ -1,14 +1,15 @@
 //! Who is asking: the session behind the cookie, and the account as the policy sees it.
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::policy::Principal;
-use xianfeng_storage::SessionRecord;
+use xianfeng_storage::{SessionRecord, Store, StoreError};
 
 use crate::AppState;
 
@@ -26,6 +27,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The language chosen on this browser (by cookie), before anyone signs in.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, crate::lang::LANG_COOKIE)
+        .map(|l| Lang::from_tag(&l))
+        .unwrap_or_default()
+}
+
 /// A signed-in account.
 pub struct Viewer {
     pub session: SessionRecord,
@@ -39,37 +47,100 @@ impl Viewer {
     }
 }
 
-/// A page that needs a signed-in account; anyone else is sent to `/login`.
+/// Where an account whose password must change may still go: the page that changes it,
+/// and the way out.
+const OPEN_WHILE_PASSWORD_CHANGES: [&str; 2] = ["/account/password", "/logout"];
+
+/// A page that needs a signed-in account; anyone else is sent to `/login`, and an account
+/// that must change its password first (generated or reset) is sent to do so.
 pub struct SignedIn(pub Viewer);
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let to_login = || Redirect::to("/login").into_response();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
-        };
-        let internal = |e: xianfeng_storage::StoreError| {
+        let viewer = viewer(parts, state).await?;
+        if viewer.session.must_change_password
+            && !OPEN_WHILE_PASSWORD_CHANGES.contains(&parts.uri.path())
+        {
+            return Err(Redirect::to("/account/password").into_response());
+        }
+        Ok(SignedIn(viewer))
+    }
+}
+
+/// Whether a posted form carries the session's CSRF token.
+pub trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// A form posted by a signed-in account, with its CSRF token checked: a forged or missing
+/// token is refused (403) before the handler sees anything.
+pub struct Posted<T>(pub Viewer, pub T);
+
+impl<T> FromRequest<AppState> for Posted<T>
+where
+    T: DeserializeOwned + CarriesCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let SignedIn(viewer) = SignedIn::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let Form(form) = Form::<T>::from_request(req, state).await.map_err(|e| {
+            crate::pages::message(
+                &crate::chrome::Chrome::signed_in(&viewer, "/".into()),
+                StatusCode::BAD_REQUEST,
+                "bad_form",
+                &e.body_text(),
+            )
+        })?;
+        if !same_secret(form.csrf(), &viewer.session.csrf_token) {
+            return Err((StatusCode::FORBIDDEN, crate::pages::csrf_message()).into_response());
+        }
+        Ok(Posted(viewer, form))
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The account behind a session token (from the cookie or a bearer header), if the
+/// session is alive and the account enabled.
+pub async fn viewer_for_token(store: &Store, token: String) -> Result<Option<Viewer>, StoreError> {
+    let Some(session) = store.session(&token).await? else {
+        return Ok(None);
+    };
+    let Some(principal) = store.principal(&session.username).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Viewer {
+        session,
+        principal,
+        token,
+    }))
+}
+
+/// The signed-in account behind the request's cookie, whatever its password state.
+async fn viewer(parts: &Parts, state: &AppState) -> Result<Viewer, Response> {
+    let to_login = || Redirect::to("/login").into_response();
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Err(to_login());
+    };
+    match viewer_for_token(&state.store, token).await {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(to_login()),
+        Err(e) => {
             tracing::error!("session lookup: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        };
-        let Some(session) = state.store.session(&token).await.map_err(internal)? else {
-            return Err(to_login());
-        };
-        let Some(principal) = state
-            .store
-            .principal(&session.username)
-            .await
-            .map_err(internal)?
-        else {
-            return Err(to_login());
-        };
-        Ok(SignedIn(Viewer {
-            session,
-            principal,
-            token,
-        }))
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
     }
 }
 

@@ -1,17 +1,17 @@
 //! The organisation tree (组织体系), within what the account may see.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::policy::{Action, Decision, Target, decide};
 use xianfeng_storage::{OrgRecord, Store};
 
-use crate::AppState;
 use crate::chrome::Chrome;
 use crate::session::{SignedIn, Viewer};
 use crate::text::Text;
+use crate::{AppState, pages};
+use xianfeng_domain::role::Role;
 
 struct MemberRow {
     id: i64,
@@ -47,16 +47,9 @@ struct TreePage {
     prev_page: Option<i64>,
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!("{e}");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
-}
+use crate::pages::internal;
 
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found / 未找到").into_response()
-}
-
-fn may(viewer: &Viewer, action: Action, org: &OrgRecord) -> Decision {
+pub(crate) fn may(viewer: &Viewer, action: Action, org: &OrgRecord) -> Decision {
     let path = org.tree_path();
     decide(
         &viewer.principal,
@@ -68,13 +61,32 @@ fn may(viewer: &Viewer, action: Action, org: &OrgRecord) -> Decision {
     )
 }
 
-/// The policy's refusal as a response, if it refuses: outside the account's scope looks exactly like a
-/// code that does not exist; inside it but not permitted is forbidden.
-fn refusal(viewer: &Viewer, action: Action, org: &OrgRecord) -> Option<Response> {
+/// The policy's refusal as a response, if it refuses: outside the account's scope looks
+/// exactly like a code that does not exist; inside it but not permitted is forbidden.
+pub fn refusal(viewer: &Viewer, action: Action, org: &OrgRecord) -> Option<Response> {
+    let chrome = || Chrome::signed_in(viewer, "/".into());
     match may(viewer, action, org) {
         Decision::Allow => None,
-        Decision::OutOfScope => Some(not_found()),
-        Decision::NotPermitted => Some(StatusCode::FORBIDDEN.into_response()),
+        Decision::OutOfScope => Some(pages::not_found(&chrome())),
+        Decision::NotPermitted => Some(pages::forbidden(&chrome())),
+    }
+}
+
+/// The organisation with `code`, if the account may do `action` to it; otherwise the
+/// refusal to answer with (an unknown code and one out of scope look the same).
+pub async fn org_for(
+    store: &Store,
+    viewer: &Viewer,
+    code: &str,
+    action: Action,
+) -> Result<OrgRecord, Response> {
+    match store.org_by_code(code).await {
+        Ok(Some(o)) => match refusal(viewer, action, &o) {
+            None => Ok(o),
+            Some(refused) => Err(refused),
+        },
+        Ok(None) => Err(pages::not_found(&Chrome::signed_in(viewer, "/".into()))),
+        Err(e) => Err(internal(e)),
     }
 }
 
@@ -128,32 +140,156 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
 }
 
 /// The organisations the account is assigned to (all roots for the administrator).
-pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
-    let orgs = if viewer.principal.scopes.is_empty() {
-        s.store.roots().await.map_err(internal)
-    } else {
-        let mut orgs = Vec::new();
-        for scope in &viewer.principal.scopes {
-            if let Some(id) = scope.ids().last()
-                && let Ok(Some(o)) = s.store.org_by_id(*id).await
-            {
-                orgs.push(o);
+async fn scope_roots(store: &Store, viewer: &Viewer) -> Result<Vec<OrgRecord>, Response> {
+    if viewer.principal.scopes.is_empty() {
+        return store.roots().await.map_err(internal);
+    }
+    let mut orgs = Vec::new();
+    for scope in &viewer.principal.scopes {
+        if let Some(id) = scope.ids().last() {
+            match store.org_by_id(*id).await {
+                Ok(Some(o)) => orgs.push(o),
+                Ok(None) => {}
+                Err(e) => return Err(internal(e)),
             }
         }
-        Ok(orgs)
-    };
-    let orgs = match orgs {
+    }
+    Ok(orgs)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    nodes: TreeNodes,
+}
+
+/// A level of the lazy tree: each node opens to load its children from `/tree/{code}`.
+#[derive(Template)]
+#[template(path = "tree_nodes.html")]
+struct TreeNodes {
+    tx: Text,
+    nodes: Vec<OrgRow>,
+}
+
+/// Home: the account's part of the tree, opened level by level, and the search box.
+pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+    let roots = match scope_roots(&s.store, &viewer).await {
         Ok(o) => o,
         Err(resp) => return resp,
     };
-    let children = match visible_rows(&s.store, &viewer, &orgs).await {
+    let nodes = match visible_rows(&s.store, &viewer, &roots).await {
         Ok(c) => c,
         Err(resp) => return resp,
     };
-    let mut p = page(&viewer, String::new(), "/".into());
-    p.title = p.chrome.tx.get("tree_title");
-    p.children = children;
-    render(p)
+    let page = HomePage {
+        nodes: TreeNodes {
+            tx: Text {
+                lang: viewer.lang(),
+            },
+            nodes,
+        },
+        chrome: Chrome::signed_in(&viewer, "/".into()),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The children of one organisation as a fragment of the lazy tree (for the script that
+/// opens a node; without a script the node links to the organisation's page).
+pub async fn fragment(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    let org = match org_for(&s.store, &viewer, &code, Action::ReadOrganisation).await {
+        Ok(o) => o,
+        Err(refused) => return refused,
+    };
+    let kids = match s.store.children(org.id).await {
+        Ok(k) => k,
+        Err(e) => return internal(e),
+    };
+    let nodes = match visible_rows(&s.store, &viewer, &kids).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    match (TreeNodes {
+        tx: Text {
+            lang: viewer.lang(),
+        },
+        nodes,
+    })
+    .render()
+    {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// Search results shown at most.
+const SEARCH_LIMIT: i64 = 50;
+
+#[derive(serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    results: Vec<OrgRow>,
+    searched: bool,
+    more: bool,
+}
+
+/// Organisations by name or code, within what the account may see.
+pub async fn search(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let q = xianfeng_domain::text::normalise(query.q.trim());
+    let mut results = Vec::new();
+    let mut more = false;
+    if !q.is_empty() {
+        let p = &viewer.principal;
+        let sectors: &[String] = if p.role == Role::SectorGuide {
+            &p.sectors
+        } else {
+            &[]
+        };
+        let everywhere = p.role == Role::Admin;
+        let found = match s
+            .store
+            .search_orgs(&q, &p.scopes, sectors, everywhere, SEARCH_LIMIT + 1)
+            .await
+        {
+            Ok(f) => f,
+            Err(e) => return internal(e),
+        };
+        more = found.len() as i64 > SEARCH_LIMIT;
+        results = match visible_rows(&s.store, &viewer, &found[..found.len().min(50)]).await {
+            Ok(r) => r,
+            Err(resp) => return resp,
+        };
+    }
+    let page = SearchPage {
+        chrome: Chrome::signed_in(&viewer, format!("/search?q={}", query.q)),
+        searched: !q.is_empty(),
+        q: query.q,
+        results,
+        more,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => internal(e),
+    }
 }
 
 /// Members listed per page on an organisation's page.
@@ -180,16 +316,12 @@ pub async fn org_page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-    axum::extract::Query(paging): axum::extract::Query<Paging>,
+    Query(paging): Query<Paging>,
 ) -> Response {
-    let org = match s.store.org_by_code(&code).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return not_found(),
-        Err(e) => return internal(e),
+    let org = match org_for(&s.store, &viewer, &code, Action::ReadOrganisation).await {
+        Ok(o) => o,
+        Err(refused) => return refused,
     };
-    if let Some(refused) = refusal(&viewer, Action::ReadOrganisation, &org) {
-        return refused;
-    }
     let (ancestors, kids) = match (
         s.store.ancestors(&org).await,
         s.store.children(org.id).await,
@@ -262,16 +394,21 @@ struct MemberPage {
 pub async fn member_page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Response {
+    let nowhere = || pages::not_found(&Chrome::signed_in(&viewer, "/".into()));
+    // An id that is not a number is as unknown as a number nobody has.
+    let Ok(id) = id.parse::<i64>() else {
+        return nowhere();
+    };
     let member = match s.store.member(id).await {
         Ok(Some(m)) => m,
-        Ok(None) => return not_found(),
+        Ok(None) => return nowhere(),
         Err(e) => return internal(e),
     };
     let org = match s.store.org_by_id(member.org_id).await {
         Ok(Some(o)) => o,
-        Ok(None) => return not_found(),
+        Ok(None) => return nowhere(),
         Err(e) => return internal(e),
     };
     if let Some(refused) = refusal(&viewer, Action::ReadMembers, &org) {

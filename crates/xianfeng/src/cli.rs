@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use xianfeng_app::import::{
-    ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
+    ImportMode, ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
 };
 use xianfeng_app::init::{CreatedAccount, check_password, init};
 use xianfeng_app::open::{default_key_path, open_store};
@@ -36,8 +36,28 @@ pub struct Cli {
     /// Logs as JSON lines (for log collectors).
     #[arg(long, global = true, env = "XIANFENG_LOG_JSON")]
     pub log_json: bool,
+    /// A TOML configuration file (docs/CONFIG.md); flags and the environment override it.
+    #[arg(long, global = true, env = "XIANFENG_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+    /// The config file's `[serve]` settings, kept for `serve` and `demo`.
+    #[arg(skip)]
+    pub serve_file: crate::config::ServeSection,
+}
+
+/// How the web server listens and what it accepts.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "XIANFENG_ADDR")]
+    pub addr: Option<String>,
+    /// Largest request body (uploads included), in MB [default: 20]
+    #[arg(long, env = "XIANFENG_MAX_BODY_MB")]
+    pub max_body_mb: Option<usize>,
+    /// A request taking longer is answered 408, in seconds [default: 120]
+    #[arg(long, env = "XIANFENG_REQUEST_TIMEOUT")]
+    pub request_timeout: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -51,15 +71,15 @@ pub enum Command {
         #[arg(long)]
         password: Option<String>,
     },
-    /// Start the web server.
+    /// Start the web server; Ctrl-C or SIGTERM stops it after the requests in flight.
     Serve {
-        #[arg(long, env = "XIANFENG_ADDR", default_value = "127.0.0.1:8080")]
-        addr: String,
+        #[command(flatten)]
+        web: ServeArgs,
     },
     /// Build a fresh demonstration database and serve it (演示).
     Demo {
-        #[arg(long, env = "XIANFENG_ADDR", default_value = "127.0.0.1:8080")]
-        addr: String,
+        #[command(flatten)]
+        web: ServeArgs,
         #[arg(long)]
         password: Option<String>,
     },
@@ -221,6 +241,70 @@ impl Cli {
     fn db(&self) -> &str {
         self.db.as_deref().unwrap_or(DEFAULT_DB)
     }
+
+    /// Fills what neither a flag nor the environment set from the config file.
+    pub fn apply(&mut self, file: crate::config::ConfigFile) {
+        self.db = self.db.take().or(file.db);
+        self.key_file = self.key_file.take().or(file.key_file);
+        self.log_json |= file.log_json.unwrap_or(false);
+        self.serve_file = file.serve;
+    }
+
+    /// Where to listen and the web tier's limits, from flags, environment, file, defaults.
+    fn web(&self, args: &ServeArgs) -> (String, xianfeng_web::WebConfig) {
+        let f = &self.serve_file;
+        let defaults = xianfeng_web::WebConfig::default();
+        let addr = args
+            .addr
+            .clone()
+            .or_else(|| f.addr.clone())
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let config = xianfeng_web::WebConfig {
+            max_body_bytes: args
+                .max_body_mb
+                .or(f.max_body_mb)
+                .map_or(defaults.max_body_bytes, |mb| mb * 1024 * 1024),
+            request_timeout: args
+                .request_timeout
+                .or(f.request_timeout_seconds)
+                .map_or(defaults.request_timeout, std::time::Duration::from_secs),
+        };
+        (addr, config)
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+async fn serve(store: Store, addr: &str, config: xianfeng_web::WebConfig) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| both("cli.cannot_listen", &[("addr", &addr)]))?;
+    println!("{}", both("cli.serving", &[("addr", &addr)]));
+    xianfeng_web::serve(store.clone(), config, listener, stop_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("stopping: finishing requests in flight");
 }
 
 fn key_path(cli: &Cli) -> PathBuf {
@@ -278,12 +362,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 both("cli.data_key", &[("path", &key_path(&cli).display())])
             );
         }
-        Command::Serve { addr } => {
+        Command::Serve { web } => {
             let store = open(&cli).await?;
-            println!("{}", both("cli.serving", &[("addr", addr)]));
-            xianfeng_web::serve(store, addr).await?;
+            let (addr, config) = cli.web(web);
+            serve(store, &addr, config).await?;
         }
-        Command::Demo { addr, password } => {
+        Command::Demo { web, password } => {
+            let (addr, config) = cli.web(web);
             let db = cli.db.clone().unwrap_or_else(|| DEMO_DB.to_string());
             let key = cli
                 .key_file
@@ -299,8 +384,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let progress = CliProgress::new(&both("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), true, &progress).await?;
             print_accounts(&report.accounts);
-            println!("{}", both("cli.demo_at", &[("addr", addr), ("db", &db)]));
-            xianfeng_web::serve(store, addr).await?;
+            println!("{}", both("cli.demo_at", &[("addr", &addr), ("db", &db)]));
+            serve(store, &addr, config).await?;
         }
         Command::Import { what } => return import(&cli, what).await,
         Command::Campaign { action } => match action {
@@ -468,10 +553,15 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     let reader =
         xianfeng_ingest::open(&args.file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
     let opts = ImportOptions {
-        dry_run: args.dry_run,
+        mode: if args.dry_run {
+            ImportMode::Check
+        } else {
+            ImportMode::Commit
+        },
         skip_bad: args.skip_bad,
         actor: "cli".into(),
         today: chrono::Local::now().date_naive(),
+        on_behalf: None,
     };
     let progress = CliProgress::new(&label);
     let report = match what {

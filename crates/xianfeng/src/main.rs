@@ -1,12 +1,21 @@
 //! `xianfeng`: the command line over the same services the web uses.
 
 mod cli;
+mod config;
 mod progress;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = <cli::Cli as clap::Parser>::parse();
+    let mut args = <cli::Cli as clap::Parser>::parse();
+    let file = match config::load(args.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{}: {e:#}", xianfeng_domain::i18n::both("cli.error", &[]));
+            return ExitCode::from(1);
+        }
+    };
+    args.apply(file);
     cli::init_logging(&args);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

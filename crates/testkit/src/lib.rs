@@ -1,8 +1,6 @@
 //! Runs each integration test on every backend: SQLite always, PostgreSQL when
 //! `XIANFENG_TEST_PG` names a server (each test gets its own schema there).
 
-#![allow(dead_code)]
-
 use std::sync::atomic::{AtomicU32, Ordering};
 use xianfeng_storage::{Store, Vault};
 

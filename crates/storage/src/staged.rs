@@ -1,0 +1,80 @@
+//! Rosters uploaded through the web, held between preview and confirmation (see migration
+//! 0003). Only the account that uploaded a file can read it back.
+
+use crate::{Result, Store, now_ms};
+
+/// Staged files are kept this long (one hour) and then removed.
+pub const STAGED_LIFETIME_MS: i64 = 60 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+pub struct StagedImport {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+/// A random positive id: a staged file cannot be found by counting.
+fn random_id() -> i64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the operating system provides randomness");
+    (u64::from_le_bytes(b) >> 12) as i64 + 1
+}
+
+impl Store {
+    /// Keeps an uploaded file for `username` and returns its id; clears out expired ones.
+    pub async fn stage_import(
+        &self,
+        username: &str,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<i64> {
+        let now = now_ms();
+        sqlx::query("DELETE FROM staged_imports WHERE created_at < $1")
+            .bind(now - STAGED_LIFETIME_MS)
+            .execute(&self.write)
+            .await?;
+        let id = random_id();
+        sqlx::query(
+            "INSERT INTO staged_imports (id, username, kind, file_name, content, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(username.to_string())
+        .bind(kind.to_string())
+        .bind(file_name.to_string())
+        .bind(content.to_vec())
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(id)
+    }
+
+    /// The file `username` staged under `id`, unless it has expired.
+    pub async fn staged_import(&self, id: i64, username: &str) -> Result<Option<StagedImport>> {
+        let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT kind, file_name, content FROM staged_imports \
+             WHERE id = $1 AND username = $2 AND created_at >= $3",
+        )
+        .bind(id)
+        .bind(username.to_string())
+        .bind(now_ms() - STAGED_LIFETIME_MS)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(row.map(|(kind, file_name, content)| StagedImport {
+            id,
+            kind,
+            file_name,
+            content,
+        }))
+    }
+
+    pub async fn drop_staged_import(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM staged_imports WHERE id = $1")
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,287 @@
+//! Organisations and members over the API, decided by the same policy as the pages: out
+//! of scope answers exactly like an unknown code (404), inside it but not permitted 403.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xianfeng_domain::i18n::Lang;
+use xianfeng_domain::policy::{Action, Decision};
+use xianfeng_storage::{MemberRecord, OrgRecord, Store};
+
+use super::{ApiError, Bearer, internal, not_found_response, query_refusal};
+use crate::AppState;
+use crate::session::Viewer;
+use crate::tree::may;
+
+/// An organisation (党组织).
+#[derive(Serialize, ToSchema)]
+pub struct Organisation {
+    code: String,
+    name: String,
+    /// `municipal_committee`, `county_committee`, `working_committee`, `committee`,
+    /// `general_branch` or `branch`.
+    kind: String,
+    /// The category code (分类指导), if any.
+    category: Option<String>,
+    /// The sector (行业), if any.
+    sector: Option<String>,
+    /// The parent's code; null for a root or when the parent lies outside the account's scope.
+    parent: Option<String>,
+    /// Organisations in the subtree, this one included.
+    organisations: i64,
+    /// Members in the subtree.
+    members: i64,
+    /// Members directly in this organisation.
+    direct_members: i64,
+}
+
+/// A member (党员); personal data masked.
+#[derive(Serialize, ToSchema)]
+pub struct Member {
+    id: i64,
+    name: String,
+    /// `male` or `female`.
+    gender: String,
+    /// `formal` or `probationary`.
+    member_type: String,
+    position: Option<String>,
+    ethnicity: Option<String>,
+    birth_date: String,
+    joined_on: Option<String>,
+    /// The ID number with the middle hidden.
+    id_masked: String,
+    phone_masked: Option<String>,
+    /// The code of the member's organisation.
+    organisation: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberPage {
+    items: Vec<Member>,
+    /// Members directly in the organisation.
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// Paging: `limit` (1–500, default 50) and `offset` (default 0).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+const MAX_LIMIT: i64 = 500;
+
+fn refusal(decision: Decision, lang: Lang) -> Option<ApiError> {
+    match decision {
+        Decision::Allow => None,
+        Decision::OutOfScope => Some(not_found_response(lang)),
+        Decision::NotPermitted => Some(ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang)),
+    }
+}
+
+async fn org_for(
+    store: &Store,
+    viewer: &Viewer,
+    lang: Lang,
+    code: &str,
+    action: Action,
+) -> Result<OrgRecord, ApiError> {
+    let org = store
+        .org_by_code(code)
+        .await
+        .map_err(|e| internal(lang, e))?
+        .ok_or_else(|| not_found_response(lang))?;
+    match refusal(may(viewer, action, &org), lang) {
+        None => Ok(org),
+        Some(e) => Err(e),
+    }
+}
+
+async fn organisation_json(
+    store: &Store,
+    viewer: &Viewer,
+    lang: Lang,
+    o: &OrgRecord,
+) -> Result<Organisation, ApiError> {
+    let counts = store
+        .subtree_counts(o)
+        .await
+        .map_err(|e| internal(lang, e))?;
+    let parent = match o.parent_id {
+        Some(id) => store
+            .org_by_id(id)
+            .await
+            .map_err(|e| internal(lang, e))?
+            .filter(|p| may(viewer, Action::ReadOrganisation, p).allowed())
+            .map(|p| p.code),
+        None => None,
+    };
+    Ok(Organisation {
+        code: o.code.clone(),
+        name: o.name.clone(),
+        kind: o.kind.clone(),
+        category: o.category.clone(),
+        sector: o.sector.clone(),
+        parent,
+        organisations: counts.organisations,
+        members: counts.members,
+        direct_members: o.member_count,
+    })
+}
+
+fn member_json(m: MemberRecord) -> Member {
+    Member {
+        id: m.id,
+        name: m.name,
+        gender: m.gender,
+        member_type: m.member_type,
+        position: m.position,
+        ethnicity: m.ethnicity,
+        birth_date: m.birth_date,
+        joined_on: m.joined_on,
+        id_masked: m.id_masked,
+        phone_masked: m.phone_masked,
+        organisation: m.org_code,
+    }
+}
+
+/// One organisation.
+#[utoipa::path(
+    get, path = "/api/v1/organisations/{code}", tag = "registry",
+    params(("code" = String, Path, description = "Organisation code")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The organisation", body = Organisation),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
+    )
+)]
+pub async fn organisation(
+    State(s): State<AppState>,
+    Bearer(viewer, lang): Bearer,
+    Path(code): Path<String>,
+) -> Result<Json<Organisation>, ApiError> {
+    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadOrganisation).await?;
+    Ok(Json(
+        organisation_json(&s.store, &viewer, lang, &org).await?,
+    ))
+}
+
+/// The organisations directly under one, those the account may see.
+#[utoipa::path(
+    get, path = "/api/v1/organisations/{code}/children", tag = "registry",
+    params(("code" = String, Path, description = "Organisation code")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The children, by code", body = [Organisation]),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
+    )
+)]
+pub async fn children(
+    State(s): State<AppState>,
+    Bearer(viewer, lang): Bearer,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<Organisation>>, ApiError> {
+    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadOrganisation).await?;
+    let kids = s
+        .store
+        .children(org.id)
+        .await
+        .map_err(|e| internal(lang, e))?;
+    let mut out = Vec::new();
+    for k in kids
+        .iter()
+        .filter(|k| may(&viewer, Action::ReadOrganisation, k).allowed())
+    {
+        out.push(organisation_json(&s.store, &viewer, lang, k).await?);
+    }
+    Ok(Json(out))
+}
+
+/// The members directly in an organisation, a page at a time, by name.
+#[utoipa::path(
+    get, path = "/api/v1/organisations/{code}/members", tag = "registry",
+    params(("code" = String, Path, description = "Organisation code"), Paging),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of members", body = MemberPage),
+        (status = 400, description = "Bad paging parameters", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "The account may not see members", body = ApiError),
+        (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
+    )
+)]
+pub async fn members(
+    State(s): State<AppState>,
+    Bearer(viewer, lang): Bearer,
+    Path(code): Path<String>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Result<Json<MemberPage>, ApiError> {
+    let Query(paging) = paging.map_err(|r| query_refusal(lang, r))?;
+    let limit = paging.limit.unwrap_or(50);
+    let offset = paging.offset.unwrap_or(0);
+    if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang)
+                .with_detail("limit 1..=500, offset >= 0"),
+        );
+    }
+    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadMembers).await?;
+    let items = s
+        .store
+        .members_of_org(org.id, limit, offset)
+        .await
+        .map_err(|e| internal(lang, e))?;
+    Ok(Json(MemberPage {
+        items: items.into_iter().map(member_json).collect(),
+        total: org.member_count,
+        limit,
+        offset,
+    }))
+}
+
+/// One member.
+#[utoipa::path(
+    get, path = "/api/v1/members/{id}", tag = "registry",
+    params(("id" = i64, Path, description = "Member id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The member, personal data masked", body = Member),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "The account may not see members", body = ApiError),
+        (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
+    )
+)]
+pub async fn member(
+    State(s): State<AppState>,
+    Bearer(viewer, lang): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<Member>, ApiError> {
+    // An id that is not a number is as unknown as a number nobody has.
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(not_found_response(lang));
+    };
+    let m = s
+        .store
+        .member(id)
+        .await
+        .map_err(|e| internal(lang, e))?
+        .ok_or_else(|| not_found_response(lang))?;
+    let org = s
+        .store
+        .org_by_id(m.org_id)
+        .await
+        .map_err(|e| internal(lang, e))?
+        .ok_or_else(|| not_found_response(lang))?;
+    if let Some(e) = refusal(may(&viewer, Action::ReadMembers, &org), lang) {
+        return Err(e);
+    }
+    Ok(Json(member_json(m)))
+}

@@ -1,0 +1,372 @@
+//! Roster import in the browser (花名册导入): upload a sheet, see what it would do and
+//! every bad row, download the list of problems, confirm. The same import service as
+//! `xianfeng import`, limited to the account's scope. The file waits in the database
+//! between preview and confirmation (any web instance can confirm it), for an hour.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::io::Write;
+use xianfeng_app::AppError;
+use xianfeng_app::import::{
+    ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
+};
+use xianfeng_domain::i18n::t;
+use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::roster::RowIssue;
+use xianfeng_storage::{StagedImport, Store};
+
+use crate::chrome::Chrome;
+use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer, same_secret};
+use crate::{AppState, pages};
+
+/// What a roster holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Members,
+    Organisations,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "members" => Some(Kind::Members),
+            "orgs" => Some(Kind::Organisations),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Members => "members",
+            Kind::Organisations => "orgs",
+        }
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Kind::Members => Action::WriteMembers,
+            Kind::Organisations => Action::WriteOrganisations,
+        }
+    }
+}
+
+/// File types accepted, by the extension of the uploaded file's name. The content is
+/// checked again when read (a renamed PDF is refused there).
+const EXTENSIONS: [&str; 3] = ["xlsx", "xls", "csv"];
+
+/// Issues listed on the preview page; the downloadable list has them all.
+const SHOWN_ISSUES: usize = 100;
+
+/// Whether the account may import `kind` anywhere: into at least one organisation it is
+/// assigned to (the import itself then checks each row).
+fn may_import(viewer: &Viewer, kind: Kind) -> bool {
+    let p = &viewer.principal;
+    p.scopes
+        .iter()
+        .any(|path| decide(p, kind.action(), &Target { path, sector: None }).allowed())
+}
+
+#[derive(Template)]
+#[template(path = "import_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    may_members: bool,
+    may_orgs: bool,
+    max_mb: usize,
+    error: Option<String>,
+}
+
+fn form_page(s: &AppState, viewer: &Viewer, status: StatusCode, error: Option<String>) -> Response {
+    let page = FormPage {
+        chrome: Chrome::signed_in(viewer, "/import".into()),
+        may_members: may_import(viewer, Kind::Members),
+        may_orgs: may_import(viewer, Kind::Organisations),
+        max_mb: s.config.max_body_bytes / (1024 * 1024),
+        error,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn form(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+    form_page(&s, &viewer, StatusCode::OK, None)
+}
+
+/// Receives the upload, checks what can be checked without reading it, keeps it and
+/// sends the browser to the preview.
+pub async fn upload(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = viewer.lang();
+    let refuse = |key: &str, status: StatusCode| {
+        form_page(
+            &s,
+            &viewer,
+            status,
+            Some(t(lang, &format!("web.{key}"), &[])),
+        )
+    };
+    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            Err(_) => return refuse("upload_broken", StatusCode::BAD_REQUEST),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            Err(_) => return refuse("upload_broken", StatusCode::BAD_REQUEST),
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => file = Some((file_name.unwrap_or_default(), bytes)),
+            _ => {}
+        }
+    }
+    if !same_secret(&csrf, &viewer.session.csrf_token) {
+        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
+    }
+    let Some(kind) = Kind::parse(&kind) else {
+        return refuse("import_kind_missing", StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if !may_import(&viewer, kind) {
+        return pages::forbidden(&Chrome::signed_in(&viewer, "/import".into()));
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse("import_file_missing", StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if extension(&file_name).is_none() {
+        return refuse("import_file_type", StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let display_name: String = file_name.chars().take(200).collect();
+    match s
+        .store
+        .stage_import(
+            &viewer.session.username,
+            kind.as_str(),
+            &display_name,
+            &bytes,
+        )
+        .await
+    {
+        Ok(id) => Redirect::to(&format!("/import/{id}")).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// The accepted extension of a file name, lower-cased.
+fn extension(file_name: &str) -> Option<&'static str> {
+    let (_, ext) = file_name.rsplit_once('.')?;
+    EXTENSIONS.into_iter().find(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Runs the import of a staged file for the account. The file is written to a temporary
+/// file of our own naming (the uploaded name is never a path) for the sheet reader.
+async fn run(
+    store: &Store,
+    viewer: &Viewer,
+    staged: &StagedImport,
+    mode: ImportMode,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    let ext = extension(&staged.file_name).unwrap_or("csv");
+    let mut tmp = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .map_err(|e| AppError::Input(e.to_string()))?;
+    tmp.write_all(&staged.content)
+        .map_err(|e| AppError::Input(e.to_string()))?;
+    let reader = xianfeng_ingest::open(tmp.path())?;
+    let opts = ImportOptions {
+        mode,
+        skip_bad,
+        actor: viewer.session.username.clone(),
+        today: chrono::Local::now().date_naive(),
+        on_behalf: Some(viewer.principal.clone()),
+    };
+    let silent = xianfeng_app::Silent;
+    let report = match Kind::parse(&staged.kind) {
+        Some(Kind::Organisations) => import_orgs(store, reader, &opts, &silent).await,
+        _ => import_members(store, reader, &opts, &silent).await,
+    };
+    drop(tmp);
+    report
+}
+
+/// The staged file `id` of this account, or the page to answer with.
+async fn staged(s: &AppState, viewer: &Viewer, id: i64) -> Result<StagedImport, Response> {
+    match s.store.staged_import(id, &viewer.session.username).await {
+        Ok(Some(f)) => Ok(f),
+        Ok(None) => Err(pages::message(
+            &Chrome::signed_in(viewer, "/import".into()),
+            StatusCode::NOT_FOUND,
+            "import_title",
+            &viewer_text(viewer, "import_expired"),
+        )),
+        Err(e) => Err(pages::internal(e)),
+    }
+}
+
+fn viewer_text(viewer: &Viewer, key: &str) -> String {
+    t(viewer.lang(), &format!("web.{key}"), &[])
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage {
+    chrome: Chrome,
+    id: i64,
+    file_name: String,
+    kind: String,
+    report: ImportReport,
+    issues: Vec<RowIssue>,
+    /// Whether this is the result of a confirmed import rather than a preview.
+    done: bool,
+    /// A problem that stopped the file from being read at all.
+    error: Option<String>,
+}
+
+fn preview_page(
+    viewer: &Viewer,
+    file: &StagedImport,
+    result: Result<ImportReport, AppError>,
+    done: bool,
+) -> Response {
+    let (report, error, status) = match result {
+        Ok(r) => (r, None, StatusCode::OK),
+        Err(AppError::Store(e)) if !matches!(e, xianfeng_storage::StoreError::Db(_)) => (
+            ImportReport::default(),
+            Some(e.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::Store(e)) => return pages::internal(e),
+        Err(e) => (
+            ImportReport::default(),
+            Some(e.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    let chrome = Chrome::signed_in(viewer, format!("/import/{}", file.id));
+    let page = PreviewPage {
+        kind: chrome.tx.get(&format!("import_kind_{}", file.kind)),
+        chrome,
+        id: file.id,
+        file_name: file.file_name.clone(),
+        issues: report.issues.iter().take(SHOWN_ISSUES).cloned().collect(),
+        report,
+        done,
+        error,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// What the staged file would do: rehearsed in a transaction that is rolled back, so the
+/// counts of new, changed and unchanged rows are exact (for the good rows, which is what
+/// would be written if the bad ones are skipped).
+pub async fn preview(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let file = match staged(&s, &viewer, id).await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    let result = run(&s.store, &viewer, &file, ImportMode::Rehearse, true).await;
+    preview_page(&viewer, &file, result, false)
+}
+
+/// Every problem of the staged file, as a CSV file that Excel opens.
+pub async fn errors_csv(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let file = match staged(&s, &viewer, id).await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    let report = match run(&s.store, &viewer, &file, ImportMode::Check, false).await {
+        Ok(r) => r,
+        Err(e) => return preview_page(&viewer, &file, Err(e), false),
+    };
+    match issues_csv(&report.issues) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"import-errors-{id}.csv\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    #[serde(default)]
+    skip_bad: Option<String>,
+}
+
+impl CarriesCsrf for ConfirmForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Imports the staged file for real, then forgets it once something was written.
+pub async fn confirm(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, form): Posted<ConfirmForm>,
+) -> Response {
+    let file = match staged(&s, &viewer, id).await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    let skip_bad = form.skip_bad.is_some();
+    let result = run(&s.store, &viewer, &file, ImportMode::Commit, skip_bad).await;
+    let committed = matches!(&result, Ok(r) if r.committed);
+    if committed && let Err(e) = s.store.drop_staged_import(id).await {
+        return pages::internal(e);
+    }
+    preview_page(&viewer, &file, result, committed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extension;
+
+    #[test]
+    fn only_spreadsheet_names_are_accepted_whatever_their_case() {
+        assert_eq!(extension("花名册.XLSX"), Some("xlsx"));
+        assert_eq!(extension("roster.csv"), Some("csv"));
+        assert_eq!(extension("../../etc/passwd"), None);
+        assert_eq!(extension("report.pdf"), None);
+        assert_eq!(extension("no-extension"), None);
+    }
+}

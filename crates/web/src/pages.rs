@@ -1,0 +1,75 @@
+//! Pages that only say something: not found, forbidden, a bad form, an error. Written in
+//! the reader's language with a way back home.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use xianfeng_domain::i18n::{Lang, both};
+
+use crate::chrome::Chrome;
+use crate::session::lang_of;
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    chrome: &'a Chrome,
+    title: String,
+    message: &'a str,
+}
+
+/// A page with a title (a `web.` key) and a message already in the reader's language.
+pub fn message(chrome: &Chrome, status: StatusCode, title_key: &str, message: &str) -> Response {
+    let page = MessagePage {
+        chrome,
+        title: chrome.tx.get(title_key),
+        message,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// Logs what went wrong and answers 500 without details.
+pub fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!("{e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        both("web.internal_error", &[]),
+    )
+        .into_response()
+}
+
+pub fn not_found(chrome: &Chrome) -> Response {
+    message(
+        chrome,
+        StatusCode::NOT_FOUND,
+        "not_found_title",
+        &chrome.tx.get("not_found"),
+    )
+}
+
+pub fn forbidden(chrome: &Chrome) -> Response {
+    message(
+        chrome,
+        StatusCode::FORBIDDEN,
+        "forbidden_title",
+        &chrome.tx.get("forbidden"),
+    )
+}
+
+/// The refusal of a form whose CSRF token is missing or wrong, in both languages: it is
+/// shown before the session (and its language) is known.
+pub fn csrf_message() -> String {
+    both("web.csrf_failed", &[])
+}
+
+/// Any path no route knows: a page for people, JSON under the API.
+pub async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::api::not_found_response(Lang::default()).into_response();
+    }
+    let lang = lang_of(req.headers());
+    not_found(&Chrome::anonymous(lang, "/"))
+}

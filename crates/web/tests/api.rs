@@ -1,0 +1,294 @@
+//! The JSON API as a script uses it, and the OpenAPI document against what the API does.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use support::{B1_MEMBER, B2_MEMBER, apps};
+
+#[tokio::test]
+async fn a_script_signs_in_and_reads_its_part_of_the_registry() {
+    for app in apps().await {
+        let label = app.label();
+        let token = app.token("wang").await;
+        let b1 = app
+            .api("GET", "/api/v1/organisations/B1", Some(&token), None)
+            .await;
+        assert_eq!(b1.status, StatusCode::OK, "{label}: {}", b1.body);
+        let b1 = b1.json();
+        assert_eq!(b1["name"], "某社区第一党支部");
+        assert_eq!(b1["kind"], "branch");
+        assert_eq!(b1["members"], 1);
+        // The parent lies outside her scope: not named.
+        assert_eq!(b1["parent"], Value::Null);
+
+        let page = app
+            .api(
+                "GET",
+                "/api/v1/organisations/B1/members?limit=10",
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["name"], B1_MEMBER);
+        assert_eq!(page["items"][0]["id_masked"], "4108**********0016");
+        assert!(!page.to_string().contains("13800138000"));
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let one = app
+            .api("GET", &format!("/api/v1/members/{id}"), Some(&token), None)
+            .await;
+        assert_eq!(one.json()["organisation"], "B1");
+
+        // The sibling branch and its member do not exist for her.
+        for path in [
+            "/api/v1/organisations/B2".to_string(),
+            "/api/v1/organisations/B2/members".into(),
+            "/api/v1/organisations/T1/children".into(),
+            format!("/api/v1/members/{}", id + 1),
+            "/api/v1/organisations/NOPE".into(),
+        ] {
+            let a = app.api("GET", &path, Some(&token), None).await;
+            assert_eq!(a.status, StatusCode::NOT_FOUND, "{label} {path}");
+            assert_eq!(a.json()["code"], "not_found");
+            assert!(!a.body.contains(B2_MEMBER));
+        }
+
+        // The office pages through its district.
+        let office = app.token("office").await;
+        let kids = app
+            .api(
+                "GET",
+                "/api/v1/organisations/T1/children",
+                Some(&office),
+                None,
+            )
+            .await
+            .json();
+        let codes: Vec<&str> = kids
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["B1", "B2", "X1"], "{label}");
+        assert_eq!(kids[0]["parent"], "T1");
+        let second = app
+            .api(
+                "GET",
+                "/api/v1/organisations/B2/members?limit=1&offset=1",
+                Some(&office),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(second["items"].as_array().unwrap().len(), 0);
+        assert_eq!(
+            (second["limit"].as_i64(), second["offset"].as_i64()),
+            (Some(1), Some(1))
+        );
+    }
+}
+
+/// (method, path, token, body, status, code) of a request that must fail.
+type ErrorCase = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    StatusCode,
+    &'static str,
+);
+
+#[tokio::test]
+async fn errors_are_json_with_a_stable_code() {
+    for app in apps().await {
+        let label = app.label();
+        let cases: [ErrorCase; 8] = [
+            (
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(r#"{"username":"wang","password":"nope"}"#),
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+            ),
+            (
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(r#"{"username":"wang","#),
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+            ),
+            (
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(r#"{"username":"wang"}"#),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+            ),
+            (
+                "GET",
+                "/api/v1/organisations/B1",
+                None,
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+            ),
+            (
+                "GET",
+                "/api/v1/organisations/B1",
+                Some("forged"),
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+            ),
+            (
+                "GET",
+                "/api/v1/nothing/here",
+                None,
+                None,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                "GET",
+                "/api/v1/organisations/B1/members?limit=0",
+                Some("TOKEN"),
+                None,
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+            ),
+            (
+                "GET",
+                "/api/v1/organisations/B1/members?limit=many",
+                Some("TOKEN"),
+                None,
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+            ),
+        ];
+        let token = app.token("wang").await;
+        for (method, path, auth, body, status, code) in cases {
+            let auth = auth.map(|a| if a == "TOKEN" { token.as_str() } else { a });
+            let a = app.api(method, path, auth, body).await;
+            assert_eq!(a.status, status, "{label} {method} {path}: {}", a.body);
+            let json = a.json();
+            assert_eq!(json["code"], code, "{label} {path}");
+            assert!(!json["message"].as_str().unwrap().is_empty());
+        }
+        // English when asked for.
+        let req = axum::http::Request::get("/api/v1/organisations/B1")
+            .header("accept-language", "en-GB,en;q=0.9")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let a = app.send(req).await;
+        assert!(
+            a.json()["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("a valid token"),
+            "{}",
+            a.body
+        );
+        // Five failures lock the account, whatever the password then.
+        for _ in 0..5 {
+            app.api(
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(r#"{"username":"li","password":"nope"}"#),
+            )
+            .await;
+        }
+        let after = app
+            .api(
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(&format!(
+                    r#"{{"username":"li","password":"{}"}}"#,
+                    support::PASSWORD
+                )),
+            )
+            .await;
+        assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS, "{label}");
+        assert_eq!(after.json()["code"], "too_many_attempts");
+    }
+}
+
+/// Fills a documented path's parameters with values that exist in the small city.
+fn concrete(path: &str, member: i64) -> String {
+    let code = if path.ends_with("/children") {
+        "T1"
+    } else {
+        "B1"
+    };
+    path.replace("{code}", code)
+        .replace("{id}", &member.to_string())
+}
+
+#[tokio::test]
+async fn the_api_answers_what_its_openapi_document_says() {
+    let apps = apps().await;
+    for app in &apps {
+        let doc = app.api("GET", "/api/v1/openapi.json", None, None).await;
+        assert_eq!(doc.status, StatusCode::OK);
+        let doc = doc.json();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        for required in [
+            "/api/v1/login",
+            "/api/v1/organisations/{code}",
+            "/api/v1/organisations/{code}/children",
+            "/api/v1/organisations/{code}/members",
+            "/api/v1/members/{id}",
+        ] {
+            assert!(paths.contains_key(required), "{required} is documented");
+        }
+        let token = app.token("office").await;
+        for (path, ops) in paths {
+            let Some(get) = ops.get("get") else { continue };
+            let url = concrete(path, app.b1_member);
+            let ok = app.api("GET", &url, Some(&token), None).await;
+            let responses = get["responses"].as_object().unwrap();
+            assert!(
+                responses.contains_key(ok.status.as_str()),
+                "{url} answered {} which is not documented",
+                ok.status
+            );
+            // The properties the schema of the 200 answer names are there.
+            let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
+            let reference = schema["$ref"]
+                .as_str()
+                .or_else(|| schema["items"]["$ref"].as_str())
+                .unwrap();
+            let name = reference.rsplit('/').next().unwrap();
+            let props = doc["components"]["schemas"][name]["properties"]
+                .as_object()
+                .unwrap();
+            let body = ok.json();
+            let sample = if body.is_array() { &body[0] } else { &body };
+            for p in props.keys() {
+                assert!(
+                    sample.get(p).is_some(),
+                    "{url}: {p} is documented but missing"
+                );
+            }
+            for (k, _) in sample.as_object().unwrap() {
+                assert!(
+                    props.contains_key(k),
+                    "{url}: {k} is sent but not documented"
+                );
+            }
+            let anonymous = app.api("GET", &url, None, None).await;
+            assert!(
+                responses.contains_key(anonymous.status.as_str()),
+                "{url} anonymous"
+            );
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Importing a roster in the browser: upload, preview with every bad row, download the
+//! errors, confirm; only within the account's scope.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{apps, apps_with};
+use xianfeng_testkit::id;
+
+fn roster(rows: &[(&str, String, &str)]) -> Vec<u8> {
+    let mut s = String::from("姓名,身份证号,所在组织编码\n");
+    for (name, idn, org) in rows {
+        s.push_str(&format!("{name},{idn},{org}\n"));
+    }
+    s.into_bytes()
+}
+
+async fn member_count(app: &support::App, code: &str) -> i64 {
+    let o = app.store.org_by_code(code).await.unwrap().unwrap();
+    o.member_count
+}
+
+#[tokio::test]
+async fn a_roster_with_one_bad_row_is_previewed_its_errors_downloaded_and_confirmed() {
+    for app in apps().await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        let form = app.get("/import", Some(&wang)).await;
+        assert!(
+            form.body.contains("enctype=\"multipart/form-data\""),
+            "{label}"
+        );
+        let file = roster(&[
+            ("张三", id("41080219900101003"), "B1"),
+            ("赵四", "410802199001010000".into(), "B1"),
+            ("钱五", id("41080219910101005"), "B1"),
+        ]);
+        let up = app
+            .upload(&wang, &csrf, "members", "花名册.csv", &file)
+            .await;
+        assert_eq!(up.status, StatusCode::SEE_OTHER, "{label}: {}", up.body);
+        let preview_path = up.location().to_string();
+        assert!(preview_path.starts_with("/import/"), "{preview_path}");
+
+        let preview = app.get(&preview_path, Some(&wang)).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert!(preview.body.contains("花名册.csv"));
+        assert!(
+            preview.body.contains("class=\"bad-rows\">1<"),
+            "{}",
+            preview.body
+        );
+        assert!(
+            preview.body.contains("校验码"),
+            "the reason is shown: {}",
+            preview.body
+        );
+        // The rehearsal counted exactly what would be new, and wrote nothing.
+        assert!(
+            preview.body.contains("新增<strong>2</strong>"),
+            "{}",
+            preview.body
+        );
+        assert_eq!(member_count(&app, "B1").await, 1);
+
+        let errors = app
+            .get(&format!("{preview_path}/errors.csv"), Some(&wang))
+            .await;
+        assert_eq!(errors.status, StatusCode::OK);
+        assert!(errors.body.starts_with('\u{feff}'), "a BOM for Excel");
+        assert!(
+            errors.body.lines().nth(1).unwrap().starts_with("3,"),
+            "{}",
+            errors.body
+        );
+
+        // Confirming without agreeing to skip the bad row writes nothing.
+        let all_or_nothing = app
+            .post_form(
+                &format!("{preview_path}/confirm"),
+                Some(&wang),
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        assert!(!all_or_nothing.body.contains("已写入系统"), "{label}");
+        assert_eq!(member_count(&app, "B1").await, 1);
+        // A forged token changes nothing either.
+        let forged = app
+            .post_form(
+                &format!("{preview_path}/confirm"),
+                Some(&wang),
+                "csrf=forged&skip_bad=1",
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(member_count(&app, "B1").await, 1);
+
+        let done = app
+            .post_form(
+                &format!("{preview_path}/confirm"),
+                Some(&wang),
+                &format!("csrf={csrf}&skip_bad=1"),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("已写入系统"), "{}", done.body);
+        assert_eq!(member_count(&app, "B1").await, 3, "{label}");
+        // The staged file is gone once imported.
+        assert_eq!(
+            app.get(&preview_path, Some(&wang)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let audit = app
+            .store
+            .audit_entries(&xianfeng_storage::AuditFilter {
+                since_ms: None,
+                limit: 1000,
+            })
+            .await
+            .unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.actor == "wang" && e.action == "member.create")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_secretary_imports_only_into_her_branch_and_only_her_own_files() {
+    for app in apps().await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        // A row for the sibling branch reads as an unknown organisation; a person already
+        // registered in the sibling branch cannot be pulled in.
+        let file = roster(&[("张三", id("41080219900101003"), "B2")]);
+        let up = app.upload(&wang, &csrf, "members", "m.csv", &file).await;
+        let preview = app.get(up.location(), Some(&wang)).await;
+        assert!(preview.body.contains("不存在"), "{label}: {}", preview.body);
+        let moved = roster(&[(support::B2_MEMBER, id("41080219820202002"), "B1")]);
+        let up = app.upload(&wang, &csrf, "members", "m.csv", &moved).await;
+        let preview = app.get(up.location(), Some(&wang)).await;
+        assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(preview.body.contains("管理范围以外"), "{}", preview.body);
+        assert_eq!(member_count(&app, "B2").await, 1);
+
+        // Another account cannot see or confirm her staged file.
+        let li = app.sign_in("li").await;
+        let li_csrf = app.csrf(&li).await;
+        let other = app.get(up.location(), Some(&li)).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert!(!other.body.contains(support::B2_MEMBER));
+        let confirm = app
+            .post_form(
+                &format!("{}/confirm", up.location()),
+                Some(&li),
+                &format!("csrf={li_csrf}&skip_bad=1"),
+            )
+            .await;
+        assert_eq!(confirm.status, StatusCode::NOT_FOUND);
+
+        // Organisations are the committee's: a secretary may not import them.
+        let orgs = "组织编码,组织名称,上级组织编码,组织类别\nB9,新支部,B1,党支部\n";
+        let refused = app
+            .upload(&wang, &csrf, "orgs", "o.csv", orgs.as_bytes())
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}");
+        // The office may, under its district only.
+        let office = app.sign_in("office").await;
+        let office_csrf = app.csrf(&office).await;
+        let orgs = "组织编码,组织名称,上级组织编码,组织类别\nB9,新支部,T1,党支部\nR9,外区区委,,县(市、区)委\n";
+        let up = app
+            .upload(&office, &office_csrf, "orgs", "o.xlsx.csv", orgs.as_bytes())
+            .await;
+        let preview = app.get(up.location(), Some(&office)).await;
+        assert!(
+            preview.body.contains("不在您的管理范围内"),
+            "{label}: {}",
+            preview.body
+        );
+        assert!(
+            preview.body.contains("新增<strong>1</strong>"),
+            "{}",
+            preview.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_uploads_get_a_clear_refusal() {
+    let config = xianfeng_web::WebConfig {
+        max_body_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    for app in apps_with(config).await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        let pdf = app
+            .upload(&wang, &csrf, "members", "report.pdf", b"%PDF-1.4")
+            .await;
+        assert_eq!(pdf.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{label}");
+        assert!(pdf.body.contains(".xlsx"), "{}", pdf.body);
+        let empty = app.upload(&wang, &csrf, "members", "m.csv", b"").await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let big = vec![b'a'; 100 * 1024];
+        let too_big = app.upload(&wang, &csrf, "members", "m.csv", &big).await;
+        assert_eq!(
+            too_big.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{label}: {}",
+            too_big.body
+        );
+        let forged = app
+            .upload(&wang, "forged", "members", "m.csv", b"a,b\n")
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // A spreadsheet name on something that is not one: refused when read.
+        let fake = app
+            .upload(&wang, &csrf, "members", "m.xlsx", b"this is not a workbook")
+            .await;
+        let preview = app.get(fake.location(), Some(&wang)).await;
+        assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+    }
+}

@@ -1,0 +1,366 @@
+//! Every route, walked as the secretary of the sibling branch B2 and as an anonymous
+//! visitor, aiming at branch B1's data: nothing of B1's is read or changed. The list of
+//! routes is read from the router's source, so a new route without a place here fails.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{App, B1_MEMBER, apps};
+
+/// What reaching a route as someone without business there may answer.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Open to everyone by design (sign-in, public pages, health, assets, metrics).
+    Public,
+    /// The visitor's own things (their account, their uploads): allowed, but no B1 data.
+    Own,
+    /// B1's data: refused (404 or 403) for B2's secretary.
+    Refused,
+}
+
+struct Walk {
+    method: &'static str,
+    pattern: &'static str,
+    expect: Expect,
+}
+
+const WALK: &[Walk] = &[
+    Walk {
+        method: "GET",
+        pattern: "/healthz",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/metrics",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/login",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/login",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/logout",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/lang",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/search",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tree/{code}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/o/{code}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/m/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/account",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/account/password",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/account/password",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/import",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/import",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/import/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/import/{id}/errors.csv",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/import/{id}/confirm",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/o/{code}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/assets/{file}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/login",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/openapi.json",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/organisations/{code}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/organisations/{code}/children",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/organisations/{code}/members",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/members/{id}",
+        expect: Expect::Refused,
+    },
+];
+
+/// (method, pattern) of every `.route(…)` in the router's source files.
+fn routes_in_source() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (file, prefix) in [("src/lib.rs", ""), ("src/api/mod.rs", "/api/v1")] {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + file)
+                .unwrap();
+        for chunk in text.split(".route(").skip(1) {
+            let pattern = chunk.split('"').nth(1).unwrap();
+            let call = chunk.split(".route(").next().unwrap();
+            let call = call
+                .split(".nest(")
+                .next()
+                .unwrap()
+                .split(".fallback(")
+                .next()
+                .unwrap();
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if call.contains(&format!("{method}(")) {
+                    out.push((method.to_uppercase(), format!("{prefix}{pattern}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_route_has_a_place_in_the_walk() {
+    let routes = routes_in_source();
+    assert!(routes.len() >= 25, "{routes:?}");
+    for (method, pattern) in &routes {
+        assert!(
+            WALK.iter()
+                .any(|w| w.method == method && w.pattern == pattern),
+            "{method} {pattern} is not walked by this test"
+        );
+    }
+}
+
+/// B1's things, as the walk aims at them.
+struct Targets {
+    member: i64,
+    staged: String,
+}
+
+fn concrete(pattern: &str, t: &Targets) -> String {
+    let id = if pattern.starts_with("/import/") {
+        t.staged.clone()
+    } else {
+        t.member.to_string()
+    };
+    let path = pattern
+        .replace("{code}", "B1")
+        .replace("{id}", &id)
+        .replace("{file}", "site.css");
+    match path.as_str() {
+        "/search" => "/search?q=%E7%AC%AC%E4%B8%80".into(),
+        "/lang" => "/lang?to=en&back=/o/B1".into(),
+        _ => path,
+    }
+}
+
+async fn b1_state(app: &App) -> (i64, i64) {
+    let b1 = app.store.org_by_code("B1").await.unwrap().unwrap();
+    let audit = app
+        .store
+        .audit_entries(&xianfeng_storage::AuditFilter {
+            since_ms: None,
+            limit: 100_000,
+        })
+        .await
+        .unwrap();
+    (b1.member_count, audit.len() as i64)
+}
+
+async fn request(
+    app: &App,
+    w: &Walk,
+    path: &str,
+    cookie: Option<&str>,
+    token: Option<&str>,
+    csrf: &str,
+) -> support::Answer {
+    let b1_row = format!(
+        "姓名,身份证号,所在组织编码\n张三,{},B1\n",
+        xianfeng_testkit::id("41080219900101003")
+    );
+    if path.starts_with("/api/") {
+        let body =
+            (w.method == "POST").then_some(r#"{"username":"wang","password":"wrong-Pass-9"}"#);
+        return app.api(w.method, path, token, body).await;
+    }
+    match (w.method, path) {
+        ("GET", _) => app.get(path, cookie).await,
+        ("POST", "/import") => match cookie {
+            Some(c) => {
+                app.upload(c, csrf, "members", "m.csv", b1_row.as_bytes())
+                    .await
+            }
+            None => app.post_form(path, None, "kind=members").await,
+        },
+        ("POST", "/login") => {
+            app.post_form(path, None, "username=wang&password=wrong-Pass-9")
+                .await
+        }
+        ("POST", "/logout") => app.post_form(path, cookie, "csrf=forged").await,
+        ("POST", _) => {
+            app.post_form(
+                path,
+                cookie,
+                &format!("csrf={csrf}&skip_bad=1&current=x&new=Aa-123456&repeat=Aa-123456"),
+            )
+            .await
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anonymously() {
+    for app in apps().await {
+        let label = app.label();
+        // Branch B1's secretary has a file waiting for confirmation.
+        let wang = app.sign_in("wang").await;
+        let wang_csrf = app.csrf(&wang).await;
+        let row = format!(
+            "姓名,身份证号,所在组织编码\n张三,{},B1\n",
+            xianfeng_testkit::id("41080219900101003")
+        );
+        let up = app
+            .upload(&wang, &wang_csrf, "members", "m.csv", row.as_bytes())
+            .await;
+        let targets = Targets {
+            member: app.b1_member,
+            staged: up.location().trim_start_matches("/import/").to_string(),
+        };
+        let before = b1_state(&app).await;
+
+        let li = app.sign_in("li").await;
+        let li_csrf = app.csrf(&li).await;
+        let li_token = app.token("li").await;
+        for w in WALK {
+            let path = concrete(w.pattern, &targets);
+            // As the sibling branch's secretary.
+            let a = request(&app, w, &path, Some(&li), Some(&li_token), &li_csrf).await;
+            assert!(
+                !a.body.contains(B1_MEMBER),
+                "{label} {} {path} shows B1's member",
+                w.method
+            );
+            match w.expect {
+                Expect::Refused => {
+                    assert!(
+                        matches!(a.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                        "{label} {} {path}: {}",
+                        w.method,
+                        a.status
+                    );
+                    assert!(
+                        !a.body.contains("某社区第一党支部"),
+                        "{label} {path} names B1"
+                    );
+                }
+                Expect::Own => assert!(
+                    !a.body.contains("某社区第一党支部"),
+                    "{label} {} {path} names B1",
+                    w.method
+                ),
+                Expect::Public => {}
+            }
+            // Anonymously: pages send to sign-in, the API wants a token.
+            let a = request(&app, w, &path, None, None, "").await;
+            assert!(!a.body.contains(B1_MEMBER), "{label} anonymous {path}");
+            if !matches!(w.expect, Expect::Public) {
+                if path.starts_with("/api/") {
+                    assert_eq!(
+                        a.status,
+                        StatusCode::UNAUTHORIZED,
+                        "{label} anonymous {path}"
+                    );
+                } else {
+                    assert_eq!(a.status, StatusCode::SEE_OTHER, "{label} anonymous {path}");
+                    assert_eq!(a.location(), "/login");
+                }
+            }
+        }
+        assert_eq!(
+            b1_state(&app).await,
+            before,
+            "{label}: nothing of B1 changed"
+        );
+        // Her file is still there for her.
+        let mine = app.get(up.location(), Some(&wang)).await;
+        assert_eq!(mine.status, StatusCode::OK, "{label}");
+    }
+}

@@ -1,0 +1,275 @@
+//! A small city on every backend, served by the real router in memory: requests go
+//! through every layer (CSRF guard, metrics, limits) without a socket.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use xianfeng_app::Silent;
+use xianfeng_app::import::{ImportMode, ImportOptions, import_members, import_orgs};
+use xianfeng_domain::role::Role;
+use xianfeng_storage::{NewUser, Store, password};
+use xianfeng_testkit::{TestDb, backends, id, today};
+use xianfeng_web::{WebConfig, router};
+
+pub const PASSWORD: &str = "Pass-word-1";
+
+/// District C1 › street T1 › branches B1 and B2 (siblings). A sector organisation E1
+/// (教育) sits under C1.
+pub const ORGS: &str = "组织编码,组织名称,上级组织编码,组织类别,分类,所属行业\n\
+    C1,中共某区委员会,,县(市、区)委,县市区,\n\
+    T1,某街道党工委,C1,工委,,\n\
+    B1,某社区第一党支部,T1,党支部,,\n\
+    B2,某社区第二党支部,T1,党支部,,\n\
+    E1,某学校党支部,C1,党支部,,教育\n";
+
+/// Names that must never appear in an answer to someone outside B1.
+pub const B1_MEMBER: &str = "王芳";
+pub const B2_MEMBER: &str = "李强";
+
+pub struct App {
+    pub db: TestDb,
+    pub store: Store,
+    pub router: Router,
+    /// The id of B1's member.
+    pub b1_member: i64,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("xf_session=") && !c.starts_with("xf_session=;"))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_string)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Every backend, each with the small city, its accounts and a router with `config`.
+pub async fn apps_with(config: WebConfig) -> Vec<App> {
+    let mut out = Vec::new();
+    for db in backends().await {
+        let store = db.open().await;
+        xianfeng_app::init::init(&store, Some(PASSWORD), false, &Silent)
+            .await
+            .unwrap();
+        let opts = ImportOptions {
+            mode: ImportMode::Commit,
+            skip_bad: false,
+            actor: "test".into(),
+            today: today(),
+            on_behalf: None,
+        };
+        let orgs = format!("{ORGS}X1,<script>alert(1)</script>党支部,T1,党支部,,\n");
+        let reader = xianfeng_ingest::from_csv_bytes(orgs.into_bytes()).unwrap();
+        import_orgs(&store, reader, &opts, &Silent).await.unwrap();
+        let members = format!(
+            "姓名,身份证号,所在组织编码,手机号\n{B1_MEMBER},{},B1,13800138000\n{B2_MEMBER},{},B2,\n",
+            id("41080219800101001"),
+            id("41080219820202002")
+        );
+        let reader = xianfeng_ingest::from_csv_bytes(members.into_bytes()).unwrap();
+        import_members(&store, reader, &opts, &Silent)
+            .await
+            .unwrap();
+        let hash = password::hash(PASSWORD);
+        let mut tx = store.begin("test").await.unwrap();
+        for (name, role, org, must_change) in [
+            ("office", Role::Office, "C1", false),
+            ("wang", Role::Secretary, "B1", false),
+            ("li", Role::Secretary, "B2", false),
+            ("member", Role::Member, "B1", false),
+            ("guide", Role::SectorGuide, "E1", false),
+            ("fresh", Role::Secretary, "B1", true),
+        ] {
+            let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
+            tx.create_user(&NewUser {
+                username: name.into(),
+                role,
+                password_hash: hash.clone(),
+                must_change_password: must_change,
+                org_ids,
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+        let b1_member = store.members_of_org(b1.id, 1, 0).await.unwrap()[0].id;
+        out.push(App {
+            router: router(store.clone(), config.clone()),
+            db,
+            store,
+            b1_member,
+        });
+    }
+    out
+}
+
+pub async fn apps() -> Vec<App> {
+    apps_with(WebConfig::default()).await
+}
+
+impl App {
+    pub fn label(&self) -> &'static str {
+        self.db.label
+    }
+
+    /// Sends one request; `cookie` is a `name=value` pair, `bearer` a token.
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        let mut req = Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &str) -> Answer {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(form.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        json: Option<&str>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match json {
+            Some(j) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(j.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    /// Signs in through the form and returns the session cookie.
+    pub async fn sign_in(&self, username: &str) -> String {
+        let a = self
+            .post_form(
+                "/login",
+                None,
+                &format!("username={username}&password={PASSWORD}"),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            self.label(),
+            a.body
+        );
+        a.cookie().expect("a session cookie")
+    }
+
+    /// The CSRF token of a signed-in session, as its pages carry it.
+    pub async fn csrf(&self, cookie: &str) -> String {
+        let page = self.get("/account/password", Some(cookie)).await;
+        csrf_in(&page.body).expect("a page with a form")
+    }
+
+    /// Signs in through the API and returns the token.
+    pub async fn token(&self, username: &str) -> String {
+        let a = self
+            .api(
+                "POST",
+                "/api/v1/login",
+                None,
+                Some(&format!(
+                    r#"{{"username":"{username}","password":"{PASSWORD}"}}"#
+                )),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.json()["token"].as_str().unwrap().to_string()
+    }
+
+    /// Uploads a file to the roster import as a multipart form.
+    pub async fn upload(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Answer {
+        let boundary = "XFBOUNDARY42";
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", csrf), ("kind", kind)] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post("/import")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_string())
+}
