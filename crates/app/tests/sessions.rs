@@ -71,6 +71,40 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
             .unwrap();
         store.end_session(&s.token).await.unwrap();
         assert!(store.session(&s.token).await.unwrap().is_none());
+
+        // After a password change the other sessions end; after a reset, all of them.
+        let (a, b) = (
+            store
+                .create_session("admin", "zh-CN")
+                .await
+                .unwrap()
+                .unwrap(),
+            store
+                .create_session("admin", "zh-CN")
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        store
+            .end_other_sessions("admin", Some(&a.token))
+            .await
+            .unwrap();
+        assert!(
+            store.session(&a.token).await.unwrap().is_some(),
+            "{}",
+            db.label
+        );
+        assert!(
+            store.session(&b.token).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+        store.end_other_sessions("admin", None).await.unwrap();
+        assert!(
+            store.session(&a.token).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
         let s = store
             .create_session("admin", "zh-CN")
             .await

@@ -118,14 +118,14 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every session of `username` but the one holding `keep` (after a password
-    /// change: whoever else knew the old password is signed out).
-    pub async fn end_other_sessions(&self, username: &str, keep: &str) -> Result<()> {
+    /// Ends every session of `username` but the one holding `keep`, if any (after a
+    /// password change: whoever else knew the old password is signed out).
+    pub async fn end_other_sessions(&self, username: &str, keep: Option<&str>) -> Result<()> {
         sqlx::query(
             "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
              (SELECT id FROM users WHERE username = $2)",
         )
-        .bind(token_hash(keep))
+        .bind(keep.map(token_hash).unwrap_or_default())
         .bind(username.to_string())
         .execute(&self.write)
         .await?;

@@ -155,7 +155,9 @@ pub async fn change_password(
         let mut tx = s.store.begin(&username).await?;
         tx.set_password(&username, &hash, false).await?;
         tx.commit().await?;
-        s.store.end_other_sessions(&username, &viewer.token).await
+        s.store
+            .end_other_sessions(&username, Some(&viewer.token))
+            .await
     };
     if let Err(e) = written.await {
         return pages::internal(e);

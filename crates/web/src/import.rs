@@ -15,7 +15,7 @@ use xianfeng_app::import::{
 };
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::policy::{Action, Target, decide};
-use xianfeng_domain::roster::RowIssue;
+use xianfeng_domain::roster::{Field, MemberField, OrgField, RowIssue};
 use xianfeng_storage::{StagedImport, Store};
 
 use crate::chrome::Chrome;
@@ -323,6 +323,28 @@ pub async fn errors_csv(
             .into_response(),
         Err(e) => pages::internal(e),
     }
+}
+
+/// An empty roster with the headers the import expects (Chinese, as Excel users write
+/// them), as a CSV file with a BOM so that Excel opens it correctly.
+pub async fn template(SignedIn(viewer): SignedIn, Path(file): Path<String>) -> Response {
+    let headers: Vec<&str> = match file.as_str() {
+        "members.csv" => MemberField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        "orgs.csv" => OrgField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        _ => return pages::not_found(&Chrome::signed_in(&viewer, "/import".into())),
+    };
+    let body = format!("\u{feff}{}\r\n", headers.join(","));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -76,6 +76,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             get(account::password_page).post(account::change_password),
         )
         .route("/import", get(import::form).post(import::upload))
+        .route("/import/template/{file}", get(import::template))
         .route("/import/{id}", get(import::preview))
         .route("/import/{id}/errors.csv", get(import::errors_csv))
         .route("/import/{id}/confirm", post(import::confirm))

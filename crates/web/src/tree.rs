@@ -161,6 +161,10 @@ async fn scope_roots(store: &Store, viewer: &Viewer) -> Result<Vec<OrgRecord>, R
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
+    role: String,
+    /// Organisations and members in the account's scope.
+    organisations: i64,
+    members: i64,
     nodes: TreeNodes,
 }
 
@@ -182,14 +186,20 @@ pub async fn home(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         Ok(c) => c,
         Err(resp) => return resp,
     };
+    let chrome = Chrome::signed_in(&viewer, "/".into());
     let page = HomePage {
+        role: chrome
+            .tx
+            .get(&format!("role_{}", viewer.principal.role.as_str())),
+        organisations: nodes.iter().map(|n| n.organisations).sum(),
+        members: nodes.iter().map(|n| n.members).sum(),
         nodes: TreeNodes {
             tx: Text {
                 lang: viewer.lang(),
             },
             nodes,
         },
-        chrome: Chrome::signed_in(&viewer, "/".into()),
+        chrome,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

@@ -189,6 +189,42 @@ async fn a_secretary_imports_only_into_her_branch_and_only_her_own_files() {
 }
 
 #[tokio::test]
+async fn an_excel_workbook_is_imported_like_a_csv_file() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, h) in ["姓名", "身份证号", "所在组织编码"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "孙六").unwrap();
+    sheet.write_string(1, 1, id("41080219930303004")).unwrap();
+    sheet.write_string(1, 2, "B1").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    for app in apps().await {
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        let up = app
+            .upload(&wang, &csrf, "members", "花名册.XLSX", &bytes)
+            .await;
+        let preview = app.get(up.location(), Some(&wang)).await;
+        assert!(
+            preview.body.contains("新增<strong>1</strong>"),
+            "{}: {}",
+            app.label(),
+            preview.body
+        );
+        let done = app
+            .post_form(
+                &format!("{}/confirm", up.location()),
+                Some(&wang),
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        assert!(done.body.contains("已写入系统"), "{}", done.body);
+        assert_eq!(member_count(&app, "B1").await, 2);
+    }
+}
+
+#[tokio::test]
 async fn bad_uploads_get_a_clear_refusal() {
     let config = xianfeng_web::WebConfig {
         max_body_bytes: 64 * 1024,

@@ -107,6 +107,11 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/import/template/{file}",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
         pattern: "/import/{id}",
         expect: Expect::Refused,
     },
@@ -222,7 +227,14 @@ fn concrete(pattern: &str, t: &Targets) -> String {
     let path = pattern
         .replace("{code}", "B1")
         .replace("{id}", &id)
-        .replace("{file}", "site.css");
+        .replace(
+            "{file}",
+            if pattern.starts_with("/import") {
+                "members.csv"
+            } else {
+                "site.css"
+            },
+        );
     match path.as_str() {
         "/search" => "/search?q=%E7%AC%AC%E4%B8%80".into(),
         "/lang" => "/lang?to=en&back=/o/B1".into(),

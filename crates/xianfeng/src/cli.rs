@@ -719,6 +719,8 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             tx.set_password(username, &password::hash(&pw), given.is_none())
                 .await?;
             tx.commit().await?;
+            // Whoever signed in with the old password is signed out.
+            store.end_other_sessions(username, None).await?;
             println!("{}", both("cli.password_set", &[("name", username)]));
             if given.is_none() {
                 println!("{}", both("cli.new_password", &[("password", &pw)]));

@@ -643,13 +643,45 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         assert_eq!(status, 303);
         let (status, _, _) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
         assert_eq!(status, 303, "signed out");
+
+        // A password reset by the administrator signs the account out everywhere.
+        let (_, head, _) = http(
+            &addr,
+            "POST",
+            "/login",
+            None,
+            Some("username=wang&password=Secret-99"),
+        )
+        .unwrap();
+        let wang = session_cookie(&head).unwrap();
+        env.ok(&["user", "passwd", "wang", "--password", "Other-pass-7"]);
+        let (status, _, _) = http(&addr, "GET", "/o/B1", Some(&wang), None).unwrap();
+        assert_eq!(status, 303, "signed out by the reset");
         Ok(())
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
-    child.kill().unwrap();
-    let _ = child.wait();
+    // SIGTERM: the server finishes what it is doing and exits cleanly.
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let mut exit = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exit = Some(status);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if exit.is_none() {
+        child.kill().unwrap();
+        let _ = child.wait();
+    }
     match result {
         Ok(r) => r.unwrap(),
         Err(p) => std::panic::resume_unwind(p),
     }
+    let exit = exit.expect("the server stops within 10 s of SIGTERM");
+    assert!(exit.success(), "graceful stop exits 0: {exit:?}");
 }
