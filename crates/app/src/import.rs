@@ -56,7 +56,7 @@ impl ImportOptions {
     fn may(&self, action: Action, path: &TreePath, sector: Option<&str>) -> bool {
         self.on_behalf
             .as_ref()
-            .is_none_or(|p| decide(p, action, &Target { path, sector }).allowed())
+            .is_none_or(|p| decide(p, action, &Target::of(path, sector)).allowed())
     }
 }
 

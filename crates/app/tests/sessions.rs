@@ -200,10 +200,7 @@ async fn an_account_is_seen_by_the_policy_with_its_subtrees_and_sectors() {
         tx.commit().await.unwrap();
         let school = store.org_by_code("S").await.unwrap().unwrap();
         let school_path = school.tree_path();
-        let target = Target {
-            path: &school_path,
-            sector: school.sector.as_deref(),
-        };
+        let target = Target::of(&school_path, school.sector.as_deref());
         let staff = store.principal("staff").await.unwrap().unwrap();
         assert_eq!(
             decide(&staff, Action::ReadOrganisation, &target),

@@ -6,12 +6,15 @@
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod commitment;
 pub mod dates;
 pub mod i18n;
 pub mod idcard;
+pub mod media;
 pub mod org;
 pub mod org_import;
 pub mod person;
+pub mod plan;
 pub mod policy;
 pub mod role;
 pub mod roster;

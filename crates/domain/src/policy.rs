@@ -21,21 +21,48 @@ pub enum Action {
     WriteMembers,
     /// Create, disable or reset accounts.
     ManageAccounts,
+    /// Record the organisation's own set-up: leadership body, implementation plan,
+    /// mobilisation meetings (target: the organisation).
+    WritePlan,
+    /// Approve or return the plans of the organisations below (target: the superior).
+    ApprovePlans,
+    /// Draft, submit and report progress on commitments (target: the subject's own
+    /// organisation; a member only their own).
+    WriteCommitments,
+    /// Approve, return, publish, close items and evaluate (target: the superior).
+    ApproveCommitments,
+    /// See commitments that are not public yet (target: the subject's organisation).
+    ReadCommitments,
+    /// Enter study and service records (target: the member's organisation; a member only
+    /// their own).
+    WriteRecords,
+    /// Write a leader review (领导点评) of a subject assigned to the account.
+    WriteReviews,
+    /// Assign reviewers to subjects (target: the subject's organisation).
+    AssignReviewers,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 13] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
         Action::WriteMembers,
         Action::ManageAccounts,
+        Action::WritePlan,
+        Action::ApprovePlans,
+        Action::WriteCommitments,
+        Action::ApproveCommitments,
+        Action::ReadCommitments,
+        Action::WriteRecords,
+        Action::WriteReviews,
+        Action::AssignReviewers,
     ];
 
     fn writes(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Action::WriteOrganisations | Action::WriteMembers | Action::ManageAccounts
+            Action::ReadOrganisation | Action::ReadMembers | Action::ReadCommitments
         )
     }
 }
@@ -47,6 +74,9 @@ pub struct Principal {
     pub role: Role,
     pub scopes: Vec<TreePath>,
     pub sectors: Vec<String>,
+    /// The member record of the person behind the account, if linked (a member account
+    /// acts on its own commitments and records).
+    pub member_id: Option<i64>,
 }
 
 /// What is acted on: an organisation, by its place in the tree and its sector.
@@ -54,6 +84,31 @@ pub struct Principal {
 pub struct Target<'a> {
     pub path: &'a TreePath,
     pub sector: Option<&'a str>,
+    /// The member a record is about (a commitment, a study record), for the rules that let
+    /// a member act on their own records only.
+    pub member: Option<i64>,
+    /// Whether the account is assigned to review this subject (领导点评).
+    pub assigned: bool,
+}
+
+impl<'a> Target<'a> {
+    /// An organisation, by its place in the tree and its sector.
+    pub fn of(path: &'a TreePath, sector: Option<&'a str>) -> Target<'a> {
+        Target {
+            path,
+            sector,
+            member: None,
+            assigned: false,
+        }
+    }
+
+    /// A record about `member`, kept in the organisation at `path`.
+    pub fn member(path: &'a TreePath, sector: Option<&'a str>, member: i64) -> Target<'a> {
+        Target {
+            member: Some(member),
+            ..Target::of(path, sector)
+        }
+    }
 }
 
 /// The answer, with the reason for a refusal (for logs and the audit of refused attempts).
@@ -78,19 +133,46 @@ fn permits(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         // The administrator runs the installation: accounts, and reading what is there.
-        Role::Admin => matches!(action, ReadOrganisation | ReadMembers | ManageAccounts),
+        Role::Admin => matches!(
+            action,
+            ReadOrganisation | ReadMembers | ReadCommitments | ManageAccounts
+        ),
         Role::Office => true,
         Role::CommitteeStaff => !matches!(action, ManageAccounts),
-        // A branch secretary keeps the branch's members; the tree is the committee's.
-        Role::Secretary => matches!(action, ReadOrganisation | ReadMembers | WriteMembers),
-        Role::Member | Role::Reviewer | Role::Inspector | Role::SectorGuide => {
-            matches!(action, ReadOrganisation | ReadMembers)
-        }
+        // A branch secretary keeps the branch: its members, its own set-up, the commitments
+        // of the branch and its members (approving the members'), study and service records.
+        // The tree, and approving plans, are the committee's.
+        Role::Secretary => matches!(
+            action,
+            ReadOrganisation
+                | ReadMembers
+                | WriteMembers
+                | WritePlan
+                | WriteCommitments
+                | ApproveCommitments
+                | ReadCommitments
+                | WriteRecords
+        ),
+        // A member writes their own commitment and study records (checked in `decide`).
+        Role::Member => matches!(
+            action,
+            ReadOrganisation | ReadMembers | ReadCommitments | WriteCommitments | WriteRecords
+        ),
+        Role::Reviewer => matches!(
+            action,
+            ReadOrganisation | ReadMembers | ReadCommitments | WriteReviews
+        ),
+        Role::Inspector => matches!(action, ReadOrganisation | ReadMembers | ReadCommitments),
+        Role::SectorGuide => matches!(action, ReadOrganisation | ReadMembers),
     }
 }
 
 fn in_scope(p: &Principal, t: &Target) -> bool {
     if p.role == Role::Admin {
+        return true;
+    }
+    // A reviewer's subjects are those assigned, wherever they sit.
+    if p.role == Role::Reviewer && t.assigned {
         return true;
     }
     if p.scopes.iter().any(|s| s.contains(t.path)) {
@@ -112,6 +194,17 @@ pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
     if !permits(p.role, action) || (sector_only && action.writes()) {
         return Decision::NotPermitted;
     }
+    // A member's own things only: their commitments and records, never another's.
+    if p.role == Role::Member
+        && matches!(action, Action::WriteCommitments | Action::WriteRecords)
+        && (target.member.is_none() || target.member != p.member_id)
+    {
+        return Decision::NotPermitted;
+    }
+    // Reviews only of what the account is assigned.
+    if action == Action::WriteReviews && !target.assigned {
+        return Decision::NotPermitted;
+    }
     Decision::Allow
 }
 
@@ -130,6 +223,7 @@ mod tests {
             role,
             scopes: scopes.iter().map(|s| path(s)).collect(),
             sectors: vec![],
+            member_id: None,
         }
     }
 
@@ -140,37 +234,13 @@ mod tests {
         let sibling = path(&[1, 3, 8]);
         let above = path(&[1]);
         for action in [Action::ReadOrganisation, Action::WriteMembers] {
-            assert!(
-                decide(
-                    &staff,
-                    action,
-                    &Target {
-                        path: &below,
-                        sector: None
-                    }
-                )
-                .allowed()
-            );
+            assert!(decide(&staff, action, &Target::of(&below, None)).allowed());
             assert_eq!(
-                decide(
-                    &staff,
-                    action,
-                    &Target {
-                        path: &sibling,
-                        sector: None
-                    }
-                ),
+                decide(&staff, action, &Target::of(&sibling, None)),
                 Decision::OutOfScope
             );
             assert_eq!(
-                decide(
-                    &staff,
-                    action,
-                    &Target {
-                        path: &above,
-                        sector: None
-                    }
-                ),
+                decide(&staff, action, &Target::of(&above, None)),
                 Decision::OutOfScope
             );
         }
@@ -180,10 +250,7 @@ mod tests {
             decide(
                 &staff,
                 Action::ReadOrganisation,
-                &Target {
-                    path: &lookalike,
-                    sector: None
-                }
+                &Target::of(&lookalike, None)
             ),
             Decision::OutOfScope
         );
@@ -192,10 +259,7 @@ mod tests {
     #[test]
     fn roles_differ_inside_their_scope() {
         let branch = path(&[1, 2, 7]);
-        let t = Target {
-            path: &branch,
-            sector: None,
-        };
+        let t = Target::of(&branch, None);
         let secretary = principal(Role::Secretary, &[&[1, 2, 7]]);
         assert!(decide(&secretary, Action::WriteMembers, &t).allowed());
         assert_eq!(
@@ -211,9 +275,11 @@ mod tests {
         ] {
             assert_eq!(decide(&member, action, &t), Decision::NotPermitted);
         }
+        // The office may do everything in its scope but review: reviews are by assignment.
         let office = principal(Role::Office, &[&[1]]);
         for action in Action::ALL {
-            assert!(decide(&office, action, &t).allowed(), "{action:?}");
+            let want = action != Action::WriteReviews;
+            assert_eq!(decide(&office, action, &t).allowed(), want, "{action:?}");
         }
         let admin = principal(Role::Admin, &[]);
         assert!(decide(&admin, Action::ManageAccounts, &t).allowed());
@@ -229,17 +295,12 @@ mod tests {
             role: Role::SectorGuide,
             scopes: vec![path(&[1, 5])],
             sectors: vec!["教育".into()],
+            member_id: None,
         };
         let school = path(&[1, 3, 44]);
         let hospital = path(&[1, 3, 45]);
-        let in_sector = Target {
-            path: &school,
-            sector: Some("教育"),
-        };
-        let other = Target {
-            path: &hospital,
-            sector: Some("卫生"),
-        };
+        let in_sector = Target::of(&school, Some("教育"));
+        let other = Target::of(&hospital, Some("卫生"));
         assert!(decide(&guide, Action::ReadMembers, &in_sector).allowed());
         assert_eq!(
             decide(&guide, Action::WriteMembers, &in_sector),
@@ -254,14 +315,103 @@ mod tests {
     #[test]
     fn no_role_without_scope_sees_anything_but_the_administrator() {
         let p = path(&[1, 2]);
-        let t = Target {
-            path: &p,
-            sector: Some("教育"),
-        };
+        let t = Target::of(&p, Some("教育"));
         for role in Role::ALL {
             let nobody = principal(role, &[]);
             let d = decide(&nobody, Action::ReadOrganisation, &t);
             assert_eq!(d.allowed(), role == Role::Admin, "{role:?}");
         }
+    }
+
+    #[test]
+    fn a_member_acts_on_their_own_commitments_and_records_only() {
+        let branch = path(&[1, 2, 7]);
+        let mut me = principal(Role::Member, &[&[1, 2, 7]]);
+        me.member_id = Some(42);
+        for action in [Action::WriteCommitments, Action::WriteRecords] {
+            assert!(decide(&me, action, &Target::member(&branch, None, 42)).allowed());
+            assert_eq!(
+                decide(&me, action, &Target::member(&branch, None, 43)),
+                Decision::NotPermitted,
+                "another member's"
+            );
+            assert_eq!(
+                decide(&me, action, &Target::of(&branch, None)),
+                Decision::NotPermitted,
+                "the branch's own"
+            );
+        }
+        assert_eq!(
+            decide(
+                &me,
+                Action::ApproveCommitments,
+                &Target::member(&branch, None, 42)
+            ),
+            Decision::NotPermitted,
+            "nobody approves their own"
+        );
+        // The secretary writes for anyone in the branch and approves members' commitments;
+        // the branch's own commitment is approved above it, outside her scope.
+        let secretary = principal(Role::Secretary, &[&[1, 2, 7]]);
+        assert!(
+            decide(
+                &secretary,
+                Action::WriteCommitments,
+                &Target::member(&branch, None, 43)
+            )
+            .allowed()
+        );
+        assert!(
+            decide(
+                &secretary,
+                Action::ApproveCommitments,
+                &Target::of(&branch, None)
+            )
+            .allowed()
+        );
+        let street = path(&[1, 2]);
+        assert_eq!(
+            decide(
+                &secretary,
+                Action::ApproveCommitments,
+                &Target::of(&street, None)
+            ),
+            Decision::OutOfScope
+        );
+        assert_eq!(
+            decide(&secretary, Action::ApprovePlans, &Target::of(&branch, None)),
+            Decision::NotPermitted
+        );
+    }
+
+    #[test]
+    fn a_reviewer_reviews_what_is_assigned_wherever_it_sits_and_nothing_else() {
+        let reviewer = principal(Role::Reviewer, &[&[1, 9]]);
+        let elsewhere = path(&[1, 2, 7]);
+        let assigned = Target {
+            assigned: true,
+            ..Target::of(&elsewhere, None)
+        };
+        assert!(decide(&reviewer, Action::WriteReviews, &assigned).allowed());
+        assert!(decide(&reviewer, Action::ReadCommitments, &assigned).allowed());
+        assert_eq!(
+            decide(
+                &reviewer,
+                Action::WriteReviews,
+                &Target::of(&elsewhere, None)
+            ),
+            Decision::OutOfScope
+        );
+        let own = path(&[1, 9, 3]);
+        assert_eq!(
+            decide(&reviewer, Action::WriteReviews, &Target::of(&own, None)),
+            Decision::NotPermitted,
+            "in scope but not assigned"
+        );
+        let office = principal(Role::Office, &[&[1]]);
+        assert_eq!(
+            decide(&office, Action::WriteReviews, &Target::of(&own, None)),
+            Decision::NotPermitted
+        );
     }
 }

@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_staged_imports.sql"),
         postgres: include_str!("../migrations/postgres/0003_staged_imports.sql"),
     },
+    Migration {
+        version: 4,
+        name: "participation",
+        sqlite: include_str!("../migrations/sqlite/0004_participation.sql"),
+        postgres: include_str!("../migrations/postgres/0004_participation.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

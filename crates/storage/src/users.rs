@@ -39,12 +39,13 @@ impl Store {
     /// organisations it is assigned to and their sectors. `None` for an unknown or disabled
     /// account.
     pub async fn principal(&self, username: &str) -> Result<Option<Principal>> {
-        let user: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, role FROM users WHERE username = $1 AND disabled = 0")
-                .bind(username.to_string())
-                .fetch_optional(self.reader())
-                .await?;
-        let Some((id, role)) = user else {
+        let user: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, role, member_id FROM users WHERE username = $1 AND disabled = 0",
+        )
+        .bind(username.to_string())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some((id, role, member_id)) = user else {
             return Ok(None);
         };
         let Some(role) = Role::parse(&role) else {
@@ -61,6 +62,7 @@ impl Store {
         .await?;
         Ok(Some(Principal {
             role,
+            member_id,
             sectors: scopes.iter().filter_map(|(_, s)| s.clone()).collect(),
             scopes: scopes
                 .into_iter()

@@ -66,7 +66,7 @@ fn may_import(viewer: &Viewer, kind: Kind) -> bool {
     let p = &viewer.principal;
     p.scopes
         .iter()
-        .any(|path| decide(p, kind.action(), &Target { path, sector: None }).allowed())
+        .any(|path| decide(p, kind.action(), &Target::of(path, None)).allowed())
 }
 
 #[derive(Template)]

@@ -54,10 +54,7 @@ pub(crate) fn may(viewer: &Viewer, action: Action, org: &OrgRecord) -> Decision 
     decide(
         &viewer.principal,
         action,
-        &Target {
-            path: &path,
-            sector: org.sector.as_deref(),
-        },
+        &Target::of(&path, org.sector.as_deref()),
     )
 }
 

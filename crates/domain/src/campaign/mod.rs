@@ -51,6 +51,15 @@ impl std::fmt::Display for CampaignErrors {
 impl std::error::Error for CampaignErrors {}
 
 /// A campaign file that parsed and passed every rule.
+/// An assessment period with its dates (both days included).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Period {
+    pub code: String,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
 #[derive(Debug, Clone)]
 pub struct Campaign {
     pub file: CampaignFile,
@@ -92,6 +101,51 @@ impl Campaign {
             ends_on: date(&parsed.campaign.ends_on),
             file: parsed,
         })
+    }
+
+    /// The assessment periods (考核周期), in the file's order.
+    pub fn periods(&self) -> Vec<Period> {
+        self.file
+            .periods
+            .iter()
+            .map(|p| Period {
+                code: p.code.get_ref().clone(),
+                name: p.name.clone(),
+                starts_on: parse_iso(p.starts_on.get_ref()).expect("checked on load"),
+                ends_on: parse_iso(p.ends_on.get_ref()).expect("checked on load"),
+            })
+            .collect()
+    }
+
+    pub fn period(&self, code: &str) -> Option<Period> {
+        self.periods().into_iter().find(|p| p.code == code)
+    }
+
+    /// The period a date falls in, if any.
+    pub fn period_of(&self, date: NaiveDate) -> Option<Period> {
+        self.periods()
+            .into_iter()
+            .find(|p| p.starts_on <= date && date <= p.ends_on)
+    }
+
+    /// The activity items (活动项目) a subject kind carries out, e.g. 比学习 … 争先进 for
+    /// organisations and members: what a commitment's items are tagged with.
+    pub fn activity_items(&self, kind: SubjectKind) -> Vec<&ActivityItem> {
+        self.file
+            .activity_sets
+            .iter()
+            .filter(|s| s.subjects.contains(&kind))
+            .flat_map(|s| s.items.iter())
+            .collect()
+    }
+
+    /// The points a review grade (领导点评等次) is worth.
+    pub fn review_points(&self, grade: &str) -> Option<u32> {
+        self.file
+            .review_grades
+            .iter()
+            .find(|g| g.code.get_ref() == grade)
+            .map(|g| g.points)
     }
 
     /// The weights of a standard's criteria for a category (分类指导), by criterion code.
@@ -290,26 +344,8 @@ impl Checker<'_> {
             self.variation(f, i, v, &cats, &mut varied);
         }
 
-        let mut phases = HashMap::new();
-        let mut ranges: Vec<(usize, NaiveDate, NaiveDate)> = vec![];
-        for (i, p) in f.phases.iter().enumerate() {
-            let path = format!("phases[{i}]");
-            self.code(&p.code, &path, &mut phases);
-            if let Some((s, e)) = self.range(&p.starts_on, &p.ends_on, &path) {
-                self.within(campaign, p, s, e, &path);
-                if let Some((j, _, _)) = ranges.iter().find(|(_, s2, e2)| s <= *e2 && *s2 <= e) {
-                    self.at(
-                        &p.starts_on,
-                        format!("{path}.starts_on"),
-                        both(
-                            "campaign.phase_overlap",
-                            &[("other", f.phases[*j].code.get_ref())],
-                        ),
-                    );
-                }
-                ranges.push((i, s, e));
-            }
-        }
+        self.sequence(&f.phases, "phases", campaign);
+        self.sequence(&f.periods, "periods", campaign);
         let mut stages = HashMap::new();
         for (i, p) in f.stages.iter().enumerate() {
             let path = format!("stages[{i}]");
@@ -342,6 +378,30 @@ impl Checker<'_> {
                 path: "review_grades".into(),
                 message: both("campaign.no_grades", &[]),
             });
+        }
+    }
+
+    /// Dated entries that must lie within the campaign and must not overlap each other.
+    fn sequence(&mut self, list: &[Phase], key: &str, campaign: Option<(NaiveDate, NaiveDate)>) {
+        let mut codes = HashMap::new();
+        let mut ranges: Vec<(usize, NaiveDate, NaiveDate)> = vec![];
+        for (i, p) in list.iter().enumerate() {
+            let path = format!("{key}[{i}]");
+            self.code(&p.code, &path, &mut codes);
+            if let Some((s, e)) = self.range(&p.starts_on, &p.ends_on, &path) {
+                self.within(campaign, p, s, e, &path);
+                if let Some((j, _, _)) = ranges.iter().find(|(_, s2, e2)| s <= *e2 && *s2 <= e) {
+                    self.at(
+                        &p.starts_on,
+                        format!("{path}.starts_on"),
+                        both(
+                            "campaign.phase_overlap",
+                            &[("other", list[*j].code.get_ref())],
+                        ),
+                    );
+                }
+                ranges.push((i, s, e));
+            }
         }
     }
 
@@ -556,5 +616,43 @@ mod tests {
         }
         .to_string();
         assert!(shown.starts_with("t.toml line "), "{shown}");
+    }
+
+    #[test]
+    fn periods_are_found_by_date_and_may_not_overlap() {
+        let c = Campaign::builtin();
+        let codes: Vec<String> = c.periods().into_iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["2010", "2011-h1", "2011-h2", "2012-h1"]);
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(c.period_of(d("2011-06-30")).unwrap().code, "2011-h1");
+        assert_eq!(c.period_of(d("2011-07-01")).unwrap().code, "2011-h2");
+        assert!(c.period_of(d("2013-01-01")).is_none());
+        let overlapping = BUILTIN_2010.replacen(
+            "starts_on = \"2011-07-01\"\nends_on = \"2011-12-31\"",
+            "starts_on = \"2011-06-01\"\nends_on = \"2011-12-31\"",
+            1,
+        );
+        let errs = errors_of(&overlapping);
+        assert!(
+            errs.iter()
+                .any(|e| e.path.starts_with("periods[") && e.message.contains("2011-h1")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn commitments_are_tagged_with_the_items_of_their_subjects_activity_set() {
+        let c = Campaign::builtin();
+        let codes = |k| -> Vec<String> {
+            c.activity_items(k)
+                .iter()
+                .map(|i| i.code.get_ref().clone())
+                .collect()
+        };
+        assert!(codes(SubjectKind::Member).contains(&"study".to_string()));
+        assert!(codes(SubjectKind::Cadre).contains(&"politics".to_string()));
+        assert!(!codes(SubjectKind::Team).contains(&"study".to_string()));
+        assert_eq!(c.review_points("fairly-good"), Some(7));
+        assert_eq!(c.review_points("excellent"), None);
     }
 }

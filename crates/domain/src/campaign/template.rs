@@ -62,6 +62,10 @@ pub struct CampaignFile {
     /// Themed stages (主题实践阶段), which may overlap the phases.
     #[serde(default)]
     pub stages: Vec<Phase>,
+    /// Assessment periods (考核周期): progress, reviews and scores are counted per period.
+    /// They do not overlap; together they need not cover the whole campaign.
+    #[serde(default)]
+    pub periods: Vec<Phase>,
     /// Honours awarded at the end (表彰项目).
     #[serde(default)]
     pub honours: Vec<Honour>,
