@@ -476,12 +476,18 @@ pub async fn build(
             .map(str::to_string)
             .unwrap_or_else(password::generate);
         let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await?;
+        // The member account is the first member of the first branch.
+        let member_id = match role {
+            Role::Member => tx.member_ids_of(org_ids[0], 1).await?.first().copied(),
+            _ => None,
+        };
         tx.create_user(&NewUser {
             username: username.to_string(),
             role: *role,
             password_hash: password::hash(&pw),
             must_change_password: password_for_all.is_none(),
             org_ids,
+            member_id,
         })
         .await?;
         accounts.push(CreatedAccount {

@@ -9,6 +9,11 @@ pub enum AppError {
     Store(StoreError),
     /// A problem the user can fix, with a message that says how.
     Input(String),
+    /// The record does not exist, or lies outside the account's scope (the two look the
+    /// same, so that nobody learns what exists elsewhere).
+    NotFound,
+    /// The record is visible, but the account may not do this to it.
+    Forbidden,
 }
 
 impl fmt::Display for AppError {
@@ -17,6 +22,8 @@ impl fmt::Display for AppError {
             AppError::Ingest(e) => e.fmt(f),
             AppError::Store(e) => e.fmt(f),
             AppError::Input(s) => f.write_str(s),
+            AppError::NotFound => f.write_str(&xianfeng_domain::i18n::both("app.not_found", &[])),
+            AppError::Forbidden => f.write_str(&xianfeng_domain::i18n::both("app.forbidden", &[])),
         }
     }
 }

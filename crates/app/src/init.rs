@@ -48,6 +48,7 @@ pub async fn init(
         password_hash: password::hash(&admin_password),
         must_change_password: password_for_all.is_none(),
         org_ids: vec![],
+        member_id: None,
     })
     .await?;
     tx.commit().await?;

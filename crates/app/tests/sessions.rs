@@ -193,6 +193,7 @@ async fn an_account_is_seen_by_the_policy_with_its_subtrees_and_sectors() {
                 password_hash: "x".into(),
                 must_change_password: false,
                 org_ids,
+                member_id: None,
             })
             .await
             .unwrap();

@@ -12,6 +12,7 @@ macro_rules! dynsql {
 
 mod audit;
 mod campaigns;
+mod commitments;
 mod error;
 mod members;
 mod migrate;
@@ -27,6 +28,10 @@ mod write;
 
 pub use audit::AuditFilter;
 pub use campaigns::StoredCampaign;
+pub use commitments::{
+    AttachmentRecord, CommitmentEvent, CommitmentRecord, ItemRecord, NewAttachment, NewCommitment,
+    ProgressRecord, StepDetail,
+};
 pub use error::StoreError;
 pub use members::{MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
 pub use orgs::{NewOrg, OrgRecord, OrgUpdate};

@@ -308,6 +308,17 @@ impl crate::Vault {
 }
 
 impl WriteTx {
+    /// The first members of an organisation by id, as this transaction sees them.
+    pub async fn member_ids_of(&mut self, org_id: i64, limit: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM members WHERE org_id = $1 ORDER BY id LIMIT $2")
+                .bind(org_id)
+                .bind(limit)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Inserts new members and updates changed ones, matched on the ID number; unchanged
     /// rows are left alone and not audited, so importing a file twice changes nothing.
     pub async fn upsert_members(

@@ -53,6 +53,44 @@ impl Store {
             .collect())
     }
 
+    pub async fn team(&self, id: i64) -> Result<Option<TeamRecord>> {
+        let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT t.id, t.org_id, t.name, \
+             (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) \
+             FROM leadership_teams t WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|(id, org_id, name, cadre_count)| TeamRecord {
+            id,
+            org_id,
+            name,
+            cadre_count,
+        }))
+    }
+
+    pub async fn cadre(&self, id: i64) -> Result<Option<CadreRecord>> {
+        let row: Option<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, team_id, name, gender, birth_date, id_masked, position \
+             FROM cadres WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(
+            |(id, team_id, name, gender, birth_date, id_masked, position)| CadreRecord {
+                id,
+                team_id,
+                name,
+                gender,
+                birth_date,
+                id_masked,
+                position,
+            },
+        ))
+    }
+
     pub async fn cadres_of_team(&self, team_id: i64) -> Result<Vec<CadreRecord>> {
         let rows: Vec<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
             "SELECT id, team_id, name, gender, birth_date, id_masked, position \

@@ -25,6 +25,8 @@ pub struct NewUser {
     pub password_hash: String,
     pub must_change_password: bool,
     pub org_ids: Vec<i64>,
+    /// The member record of the person, for a member's own account.
+    pub member_id: Option<i64>,
 }
 
 /// Usernames: 2–32 letters, digits, `.`, `_`, `-`.
@@ -132,7 +134,7 @@ impl WriteTx {
         let now = now_ms();
         sqlx::query(
             "INSERT INTO users (id, username, role, password_hash, must_change_password, \
-             disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+             disabled, created_at, updated_at, member_id) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
         )
         .bind(id)
         .bind(u.username.clone())
@@ -141,6 +143,7 @@ impl WriteTx {
         .bind(i64::from(u.must_change_password))
         .bind(now)
         .bind(now)
+        .bind(u.member_id)
         .execute(&mut *self.tx)
         .await?;
         for org in &u.org_ids {
@@ -151,7 +154,8 @@ impl WriteTx {
                 .await?;
         }
         let after = serde_json::json!({
-            "username": u.username, "role": u.role.as_str(), "org_ids": u.org_ids
+            "username": u.username, "role": u.role.as_str(), "org_ids": u.org_ids,
+            "member_id": u.member_id,
         });
         self.record::<(), _>("user.create", "user", &u.username, None, Some(&after))
             .await

@@ -16,7 +16,7 @@ pub struct WriteTx {
     pub(crate) vault: crate::Vault,
     pub(crate) dialect: Dialect,
     pub(crate) tx: Transaction<'static, Any>,
-    actor: String,
+    pub(crate) actor: String,
     last_id: i64,
     last_hash: String,
     pending: Vec<AuditEntry>,

@@ -189,6 +189,10 @@ pub enum UserAction {
         /// Otherwise generated, printed once, and to be changed at first login.
         #[arg(long)]
         password: Option<String>,
+        /// The ID number of the person's member record: a member account then writes its
+        /// own commitments and study records.
+        #[arg(long = "member")]
+        member: Option<String>,
     },
     Passwd {
         username: String,
@@ -670,6 +674,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             role,
             orgs,
             password: given,
+            member,
         } => {
             let role = Role::parse(role).ok_or_else(|| {
                 let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -685,6 +690,16 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                 check_password(p)?;
             }
             let pw = given.clone().unwrap_or_else(password::generate);
+            let member_id = match member {
+                Some(id_number) => Some(
+                    store
+                        .member_by_id_number(id_number)
+                        .await?
+                        .ok_or_else(|| anyhow!(both("cli.no_member", &[])))?
+                        .id,
+                ),
+                None => None,
+            };
             let mut tx = store.begin("cli").await?;
             let org_ids = tx.org_ids_by_codes(orgs).await?;
             tx.create_user(&NewUser {
@@ -693,6 +708,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                 password_hash: password::hash(&pw),
                 must_change_password: given.is_none(),
                 org_ids,
+                member_id,
             })
             .await?;
             tx.commit().await?;

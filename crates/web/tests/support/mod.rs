@@ -111,6 +111,7 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
                 password_hash: hash.clone(),
                 must_change_password: must_change,
                 org_ids,
+                member_id: None,
             })
             .await
             .unwrap();

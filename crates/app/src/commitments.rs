@@ -1,0 +1,403 @@
+//! Public commitments as accounts use them (承诺·践诺·评诺): the web and the API call these,
+//! which ask the policy who may act, the domain whether the step may be taken, and then
+//! write through storage.
+//!
+//! Who is who: the *owner* side of a commitment is its subject's own organisation (a
+//! member's branch, a team's committee); the *superior* side approves and judges it —
+//! the branch for a member's commitment, the parent organisation for an organisation's,
+//! a team's or a cadre's (the city committee approves its own).
+
+use chrono::NaiveDate;
+use xianfeng_domain::campaign::{Campaign, SubjectKind};
+use xianfeng_domain::commitment::{
+    ItemDraft, Outcome, Request, Side, Snapshot, Status, Step, check_draft, decide as decide_step,
+};
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::media::{self, FileKind};
+use xianfeng_domain::policy::{Action, Decision, Principal, Target, decide};
+use xianfeng_storage::{
+    CommitmentRecord, NewAttachment, NewCommitment, OrgRecord, StepDetail, Store,
+};
+
+use crate::AppError;
+
+/// Who is acting: the account's name (for the record) and what the policy knows of it.
+pub struct Actor<'a> {
+    pub username: &'a str,
+    pub principal: &'a Principal,
+}
+
+/// Whom a commitment is about, with the organisations that decide who may act on it.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub id: i64,
+    pub name: String,
+    /// The member, when the subject is one (a member account acts on its own only).
+    pub member: Option<i64>,
+    /// The subject's own organisation.
+    pub org: OrgRecord,
+    /// The organisation that approves and judges.
+    pub superior: OrgRecord,
+}
+
+impl Subject {
+    fn owner_target(&self) -> (xianfeng_domain::org::TreePath, Option<String>) {
+        (self.org.tree_path(), self.org.sector.clone())
+    }
+}
+
+fn refusal(d: Decision) -> Result<(), AppError> {
+    match d {
+        Decision::Allow => Ok(()),
+        Decision::OutOfScope => Err(AppError::NotFound),
+        Decision::NotPermitted => Err(AppError::Forbidden),
+    }
+}
+
+/// Whether `actor` may take `side`'s part on `subject`.
+pub fn may(actor: &Actor, subject: &Subject, side: Side) -> Result<(), AppError> {
+    match side {
+        Side::Owner => {
+            let (path, sector) = subject.owner_target();
+            let target = match subject.member {
+                Some(m) => Target::member(&path, sector.as_deref(), m),
+                None => Target::of(&path, sector.as_deref()),
+            };
+            refusal(decide(actor.principal, Action::WriteCommitments, &target))
+        }
+        Side::Superior => {
+            let path = subject.superior.tree_path();
+            let target = Target::of(&path, subject.superior.sector.as_deref());
+            refusal(decide(actor.principal, Action::ApproveCommitments, &target))
+        }
+    }
+}
+
+/// Whether `actor` may see `c`: public ones anyone in scope may; drafts only the owner side;
+/// the rest whoever may read the subject's organisation's commitments.
+pub fn may_see(actor: &Actor, subject: &Subject, c: &CommitmentRecord) -> Result<(), AppError> {
+    let (path, sector) = subject.owner_target();
+    let read = decide(
+        actor.principal,
+        Action::ReadCommitments,
+        &Target::of(&path, sector.as_deref()),
+    );
+    refusal(read)?;
+    if c.status() == Status::Draft {
+        // Someone else's draft is as invisible as a commitment that does not exist.
+        return may(actor, subject, Side::Owner).map_err(|_| AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
+    store.org_by_id(id).await?.ok_or(AppError::NotFound)
+}
+
+/// The organisation above `o`, or `o` itself at the top of the tree.
+async fn superior_of(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
+    match o.parent_id {
+        Some(p) => org(store, p).await,
+        None => Ok(o.clone()),
+    }
+}
+
+/// Finds a subject by kind and id.
+pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subject, AppError> {
+    let (name, member, own) = match kind {
+        SubjectKind::Organisation => {
+            let o = org(store, id).await?;
+            (o.name.clone(), None, o)
+        }
+        SubjectKind::Member => {
+            let m = store.member(id).await?.ok_or(AppError::NotFound)?;
+            (m.name, Some(m.id), org(store, m.org_id).await?)
+        }
+        SubjectKind::Team => {
+            let t = store.team(id).await?.ok_or(AppError::NotFound)?;
+            (t.name, None, org(store, t.org_id).await?)
+        }
+        SubjectKind::Cadre => {
+            let c = store.cadre(id).await?.ok_or(AppError::NotFound)?;
+            let t = store.team(c.team_id).await?.ok_or(AppError::NotFound)?;
+            (c.name, None, org(store, t.org_id).await?)
+        }
+    };
+    let superior = if kind == SubjectKind::Member {
+        own.clone()
+    } else {
+        superior_of(store, &own).await?
+    };
+    Ok(Subject {
+        kind,
+        id,
+        name,
+        member,
+        org: own,
+        superior,
+    })
+}
+
+async fn campaign(store: &Store) -> Result<(i64, Campaign), AppError> {
+    store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))
+}
+
+fn draft_problems(
+    campaign: &Campaign,
+    kind: SubjectKind,
+    title: &str,
+    items: &[ItemDraft],
+) -> Result<(), AppError> {
+    let issues = check_draft(campaign, kind, title, items);
+    if issues.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = issues
+        .iter()
+        .map(|i| {
+            if i.field == "title" {
+                i.message.clone()
+            } else {
+                both(
+                    "app.item_problem",
+                    &[
+                        ("n", &(i.index + 1)),
+                        ("field", &i.field),
+                        ("why", &i.message),
+                    ],
+                )
+            }
+        })
+        .collect();
+    Err(AppError::Input(lines.join("\n")))
+}
+
+/// Writes a new draft commitment for a subject.
+pub async fn draft(
+    store: &Store,
+    actor: &Actor<'_>,
+    kind: SubjectKind,
+    subject_id: i64,
+    title: &str,
+    items: &[ItemDraft],
+) -> Result<i64, AppError> {
+    let s = subject(store, kind, subject_id).await?;
+    may(actor, &s, Side::Owner)?;
+    let (campaign_id, campaign) = campaign(store).await?;
+    draft_problems(&campaign, kind, title, items)?;
+    let mut tx = store.begin(actor.username).await?;
+    let id = tx
+        .create_commitment(&NewCommitment {
+            campaign_id,
+            subject_kind: kind,
+            subject_id,
+            org_id: s.org.id,
+            title: title.trim().to_string(),
+            items: items.to_vec(),
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A commitment with its subject, if the actor may see it.
+pub async fn load(
+    store: &Store,
+    actor: &Actor<'_>,
+    id: i64,
+) -> Result<(CommitmentRecord, Subject), AppError> {
+    let c = store.commitment(id).await?.ok_or(AppError::NotFound)?;
+    let s = subject(store, c.kind(), c.subject_id).await?;
+    may_see(actor, &s, &c)?;
+    Ok((c, s))
+}
+
+/// Changes the title and items of a draft or returned commitment.
+pub async fn edit(
+    store: &Store,
+    actor: &Actor<'_>,
+    id: i64,
+    title: &str,
+    items: &[ItemDraft],
+) -> Result<(), AppError> {
+    let (c, s) = load(store, actor, id).await?;
+    may(actor, &s, Side::Owner)?;
+    xianfeng_domain::commitment::next(c.status(), Step::Edit)
+        .map_err(|r| AppError::Input(r.message()))?;
+    let (_, campaign) = campaign(store).await?;
+    draft_problems(&campaign, s.kind, title, items)?;
+    let mut tx = store.begin(actor.username).await?;
+    tx.edit_commitment(&c, title, items).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a step asks for, as the form or the API sent it.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// For closing an item: which (by id) and how.
+    pub item: Option<(i64, Outcome)>,
+    pub reason: Option<String>,
+}
+
+/// Takes a step of the lifecycle (submit, return, approve, publish, close an item,
+/// evaluate). Progress reports go through [`report`].
+pub async fn step(
+    store: &Store,
+    actor: &Actor<'_>,
+    id: i64,
+    step: Step,
+    input: &StepInput,
+    today: NaiveDate,
+) -> Result<Status, AppError> {
+    let (c, s) = load(store, actor, id).await?;
+    may(actor, &s, step.side())?;
+    let outcomes = c.outcomes();
+    let item_index = input
+        .item
+        .map(|(item_id, outcome)| (c.items.iter().position(|i| i.id == item_id), outcome));
+    let request = Request {
+        item: match item_index {
+            Some((Some(i), o)) => Some((i, o)),
+            // An item of another commitment, or none: as closed as can be.
+            Some((None, o)) => Some((usize::MAX, o)),
+            None => None,
+        },
+        reason: input.reason.as_deref(),
+    };
+    if step == Step::CloseItem && input.item.is_none() {
+        return Err(AppError::Input(both("commitment.item_closed", &[])));
+    }
+    let to = decide_step(
+        &Snapshot {
+            status: c.status(),
+            items: &outcomes,
+        },
+        step,
+        request,
+    )
+    .map_err(|r| AppError::Input(r.message()))?;
+    let detail = StepDetail {
+        item: input
+            .item
+            .map(|(item_id, outcome)| (item_id, outcome, today.to_string())),
+        reason: input
+            .reason
+            .as_ref()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
+    };
+    let mut tx = store.begin(actor.username).await?;
+    tx.step_commitment(&c, step, to, &detail).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// An uploaded evidence file, as received.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Evidence files one report may carry, and the size of each.
+pub const MAX_FILES: usize = 9;
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks an upload and makes it safe to keep: the kind by its bytes (the extension must
+/// agree), the size, and photos without their location and other metadata.
+pub fn prepare_file(u: &Upload) -> Result<NewAttachment, AppError> {
+    let bad = |why: String| {
+        AppError::Input(both(
+            "app.bad_file",
+            &[("name", &u.file_name), ("why", &why)],
+        ))
+    };
+    let extension = u
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let kind = media::sniff(&u.bytes)
+        .filter(|k| media::extension_matches(*k, &extension))
+        .ok_or_else(|| bad(both("app.file_kind", &[])))?;
+    if u.bytes.len() > MAX_FILE_BYTES {
+        return Err(bad(both(
+            "app.file_too_large",
+            &[("mb", &(MAX_FILE_BYTES / 1024 / 1024))],
+        )));
+    }
+    let content =
+        media::strip_metadata(kind, &u.bytes).map_err(|_| bad(both("app.file_broken", &[])))?;
+    Ok(NewAttachment {
+        kind: kind.as_str().to_string(),
+        extension,
+        file_name: u.file_name.chars().take(200).collect(),
+        content,
+    })
+}
+
+/// Reports progress (践诺) on a published commitment, optionally on one item, with
+/// evidence files.
+pub async fn report(
+    store: &Store,
+    actor: &Actor<'_>,
+    id: i64,
+    item_id: Option<i64>,
+    body: &str,
+    files: &[Upload],
+    today: NaiveDate,
+) -> Result<i64, AppError> {
+    let (c, s) = load(store, actor, id).await?;
+    may(actor, &s, Side::Owner)?;
+    xianfeng_domain::commitment::next(c.status(), Step::Report)
+        .map_err(|r| AppError::Input(r.message()))?;
+    if body.trim().is_empty() {
+        return Err(AppError::Input(both("app.report_required", &[])));
+    }
+    if let Some(item) = item_id
+        && !c.items.iter().any(|i| i.id == item)
+    {
+        return Err(AppError::Input(both("commitment.item_closed", &[])));
+    }
+    if files.len() > MAX_FILES {
+        return Err(AppError::Input(both(
+            "app.too_many_files",
+            &[("n", &MAX_FILES)],
+        )));
+    }
+    let prepared: Vec<NewAttachment> = files.iter().map(prepare_file).collect::<Result<_, _>>()?;
+    let mut tx = store.begin(actor.username).await?;
+    let mut ids = Vec::new();
+    for a in &prepared {
+        ids.push(tx.add_attachment(a).await?);
+    }
+    let report = tx
+        .add_progress(&c, item_id, body, &today.to_string(), &ids)
+        .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Whether a stored file may be served to `actor`: evidence of a commitment the actor may
+/// see. Returns its kind for the content type.
+pub async fn evidence(
+    store: &Store,
+    actor: &Actor<'_>,
+    attachment_id: i64,
+) -> Result<(xianfeng_storage::AttachmentRecord, FileKind), AppError> {
+    let commitment = store
+        .attachment_commitment(attachment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    load(store, actor, commitment).await?;
+    let a = store
+        .attachment(attachment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let kind = FileKind::parse(&a.kind).ok_or(AppError::NotFound)?;
+    Ok((a, kind))
+}

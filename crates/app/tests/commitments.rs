@@ -1,0 +1,404 @@
+//! Public commitments through their whole life, on every backend, as the accounts that
+//! take each step: who may, what is refused, and what is recorded.
+
+use chrono::NaiveDate;
+use xianfeng_app::AppError;
+use xianfeng_app::Silent;
+use xianfeng_app::commitments::{self, Actor, StepInput, Upload};
+use xianfeng_app::import::{ImportMode, ImportOptions, import_members, import_orgs};
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
+use xianfeng_domain::policy::Principal;
+use xianfeng_domain::role::Role;
+use xianfeng_storage::{NewUser, Store};
+use xianfeng_testkit::{backends, id, today};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct City {
+    store: Store,
+    /// Members of branch B1: 王芳 and 张伟; 李强 is in B2.
+    wang_fang: i64,
+    zhang_wei: i64,
+}
+
+async fn city(store: Store) -> City {
+    xianfeng_app::init::init(&store, Some("Pass-word-1"), false, &Silent)
+        .await
+        .unwrap();
+    let opts = ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad: false,
+        actor: "test".into(),
+        today: today(),
+        on_behalf: None,
+    };
+    let orgs = "组织编码,组织名称,上级组织编码,组织类别\nC1,中共某区委员会,,县(市、区)委\n\
+                T1,某街道党工委,C1,工委\nB1,第一党支部,T1,党支部\nB2,第二党支部,T1,党支部\n";
+    import_orgs(
+        &store,
+        xianfeng_ingest::from_csv_bytes(orgs.into()).unwrap(),
+        &opts,
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let members = format!(
+        "姓名,身份证号,所在组织编码\n王芳,{},B1\n张伟,{},B1\n李强,{},B2\n",
+        id("41080219800101001"),
+        id("41080219810101002"),
+        id("41080219820202003")
+    );
+    import_members(
+        &store,
+        xianfeng_ingest::from_csv_bytes(members.into()).unwrap(),
+        &opts,
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+    let in_b1 = store.members_of_org(b1.id, 10, 0).await.unwrap();
+    let (wang_fang, zhang_wei) = (in_b1[0].id, in_b1[1].id);
+    let mut tx = store.begin("test").await.unwrap();
+    for (name, role, org, member_id) in [
+        ("fang", Role::Member, "B1", Some(wang_fang)),
+        ("wei", Role::Member, "B1", Some(zhang_wei)),
+        ("wang", Role::Secretary, "B1", None),
+        ("li", Role::Secretary, "B2", None),
+        ("staff", Role::CommitteeStaff, "T1", None),
+    ] {
+        let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
+        tx.create_user(&NewUser {
+            username: name.into(),
+            role,
+            password_hash: "x".into(),
+            must_change_password: false,
+            org_ids,
+            member_id,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    City {
+        store,
+        wang_fang,
+        zhang_wei,
+    }
+}
+
+async fn principal(store: &Store, name: &str) -> Principal {
+    store.principal(name).await.unwrap().unwrap()
+}
+
+fn items() -> Vec<ItemDraft> {
+    vec![
+        ItemDraft {
+            activity: "study".into(),
+            content: "系统学习党章和十七届四中全会精神".into(),
+            target: "全年自学不少于40学时".into(),
+            due_on: day("2010-12-31"),
+        },
+        ItemDraft {
+            activity: "service".into(),
+            content: "为社区孤寡老人义务服务".into(),
+            target: "每月不少于4小时".into(),
+            due_on: day("2011-06-30"),
+        },
+    ]
+}
+
+/// A JPEG as a phone writes it, with its GPS position in the Exif block.
+fn phone_photo() -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    let seg = |marker: u8, payload: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(payload);
+        s
+    };
+    j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    j.extend(seg(0xE1, b"Exif\0\0GPSLatitude 35.2155N"));
+    j.extend(seg(0xDA, &[1, 2, 3]));
+    j.extend_from_slice(&[0x12, 0xFF, 0xD9]);
+    j
+}
+
+#[tokio::test]
+async fn a_members_commitment_from_draft_to_evaluation() {
+    for db in backends().await {
+        let label = db.label;
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let (fang, wei, wang, li) = (
+            principal(s, "fang").await,
+            principal(s, "wei").await,
+            principal(s, "wang").await,
+            principal(s, "li").await,
+        );
+        let as_ = |username, principal| Actor {
+            username,
+            principal,
+        };
+        let (fang, wei, wang, li) = (
+            as_("fang", &fang),
+            as_("wei", &wei),
+            as_("wang", &wang),
+            as_("li", &li),
+        );
+        let now = day("2010-06-15");
+
+        // A member writes her own commitment, not a colleague's.
+        let id = commitments::draft(
+            s,
+            &fang,
+            SubjectKind::Member,
+            c.wang_fang,
+            "我的承诺",
+            &items(),
+        )
+        .await
+        .unwrap();
+        let other =
+            commitments::draft(s, &fang, SubjectKind::Member, c.zhang_wei, "代写", &items()).await;
+        assert!(
+            matches!(other, Err(AppError::Forbidden)),
+            "{label}: {other:?}"
+        );
+        // Her draft is hers: invisible to a colleague and to another branch.
+        assert!(matches!(
+            commitments::load(s, &wei, id).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            commitments::load(s, &li, id).await,
+            Err(AppError::NotFound)
+        ));
+        // A colleague may not edit it either.
+        let edit = commitments::edit(s, &wei, id, "改了", &items()).await;
+        assert!(matches!(edit, Err(AppError::NotFound)), "{edit:?}");
+
+        // Out of order: publishing a draft is refused, and nothing changes.
+        let early =
+            commitments::step(s, &wang, id, Step::Publish, &StepInput::default(), now).await;
+        assert!(
+            matches!(&early, Err(AppError::Input(m)) if m.contains("草稿")),
+            "{early:?}"
+        );
+        assert_eq!(
+            s.commitment(id).await.unwrap().unwrap().status(),
+            Status::Draft
+        );
+
+        let input = StepInput::default();
+        commitments::step(s, &fang, id, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        // She may not approve her own; the secretary returns it, with a reason.
+        let own = commitments::step(s, &fang, id, Step::Approve, &input, now).await;
+        assert!(matches!(own, Err(AppError::Forbidden)), "{own:?}");
+        let bare = commitments::step(s, &wang, id, Step::Return, &input, now).await;
+        assert!(
+            matches!(bare, Err(AppError::Input(_))),
+            "a return needs a reason"
+        );
+        let because = StepInput {
+            reason: Some("目标要可衡量".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            commitments::step(s, &wang, id, Step::Return, &because, now)
+                .await
+                .unwrap(),
+            Status::Returned
+        );
+        let mut fixed = items();
+        fixed[1].target = "每月不少于6小时，全年不少于70小时".into();
+        commitments::edit(s, &fang, id, "我的承诺（修改稿）", &fixed)
+            .await
+            .unwrap();
+        commitments::step(s, &fang, id, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        commitments::step(s, &wang, id, Step::Approve, &input, now)
+            .await
+            .unwrap();
+        commitments::step(s, &wang, id, Step::Publish, &input, now)
+            .await
+            .unwrap();
+        // Once public, the text is fixed.
+        let late = commitments::edit(s, &fang, id, "偷偷改", &items()).await;
+        assert!(matches!(late, Err(AppError::Input(_))), "{late:?}");
+
+        // Progress with a photo: stored without its position.
+        let (record, _) = commitments::load(s, &fang, id).await.unwrap();
+        let first = record.items[0].id;
+        commitments::report(
+            s,
+            &fang,
+            id,
+            Some(first),
+            "已自学32学时",
+            &[Upload {
+                file_name: "学习笔记.jpg".into(),
+                bytes: phone_photo(),
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+        let reports = s.progress_reports(id).await.unwrap();
+        let (attachment, _, _) = reports[0].attachments[0].clone();
+        let stored = s.attachment(attachment).await.unwrap().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&stored.content).contains("GPS"),
+            "{label}"
+        );
+        assert!(
+            commitments::evidence(s, &li, attachment).await.is_err(),
+            "another branch"
+        );
+        // A file that is not what its name says is refused.
+        let fake = commitments::report(
+            s,
+            &fang,
+            id,
+            None,
+            "x",
+            &[Upload {
+                file_name: "photo.jpg".into(),
+                bytes: b"%PDF-1.4".to_vec(),
+            }],
+            now,
+        )
+        .await;
+        assert!(matches!(fake, Err(AppError::Input(_))), "{fake:?}");
+
+        // Evaluation waits for every item.
+        let early = commitments::step(s, &wang, id, Step::Evaluate, &input, now).await;
+        assert!(
+            matches!(&early, Err(AppError::Input(m)) if m.contains('2')),
+            "{early:?}"
+        );
+        let second = record.items[1].id;
+        let kept = |item| StepInput {
+            item: Some((item, Outcome::Kept)),
+            reason: None,
+        };
+        commitments::step(s, &wang, id, Step::CloseItem, &kept(first), now)
+            .await
+            .unwrap();
+        let twice = commitments::step(s, &wang, id, Step::CloseItem, &kept(first), now).await;
+        assert!(matches!(twice, Err(AppError::Input(_))));
+        let not_kept_without_reason = StepInput {
+            item: Some((second, Outcome::NotKept)),
+            reason: None,
+        };
+        assert!(
+            commitments::step(s, &wang, id, Step::CloseItem, &not_kept_without_reason, now)
+                .await
+                .is_err()
+        );
+        commitments::step(s, &wang, id, Step::CloseItem, &kept(second), now)
+            .await
+            .unwrap();
+        let verdict = StepInput {
+            reason: Some("较好地兑现了承诺".into()),
+            ..Default::default()
+        };
+        commitments::step(s, &wang, id, Step::Evaluate, &verdict, now)
+            .await
+            .unwrap();
+        let done = s.commitment(id).await.unwrap().unwrap();
+        assert_eq!(done.status(), Status::Evaluated);
+        assert_eq!(done.evaluation.as_deref(), Some("较好地兑现了承诺"));
+
+        // The history names every step, who took it and why.
+        let events = s.commitment_events(id).await.unwrap();
+        let steps: Vec<(&str, &str)> = events
+            .iter()
+            .map(|e| (e.step.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("submit", "fang"),
+                ("return", "wang"),
+                ("submit", "fang"),
+                ("approve", "wang"),
+                ("publish", "wang"),
+                ("close_item", "wang"),
+                ("close_item", "wang"),
+                ("evaluate", "wang"),
+            ],
+            "{label}"
+        );
+        assert_eq!(events[1].reason.as_deref(), Some("目标要可衡量"));
+        assert!(s.verify_audit().await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_refused() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let (wang, staff) = (principal(s, "wang").await, principal(s, "staff").await);
+        let wang = Actor {
+            username: "wang",
+            principal: &wang,
+        };
+        let staff = Actor {
+            username: "staff",
+            principal: &staff,
+        };
+        let b1 = s.org_by_code("B1").await.unwrap().unwrap();
+        let now = day("2010-06-15");
+        let id = commitments::draft(
+            s,
+            &wang,
+            SubjectKind::Organisation,
+            b1.id,
+            "支部承诺",
+            &items(),
+        )
+        .await
+        .unwrap();
+        let input = StepInput::default();
+        commitments::step(s, &wang, id, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        // The secretary does not approve her own branch: the street committee does.
+        let own = commitments::step(s, &wang, id, Step::Approve, &input, now).await;
+        assert!(
+            matches!(own, Err(AppError::NotFound)),
+            "{}: {own:?}",
+            db.label
+        );
+        commitments::step(s, &staff, id, Step::Approve, &input, now)
+            .await
+            .unwrap();
+
+        // Someone acting on what they saw before another's step is refused, not applied twice.
+        let seen = s.commitment(id).await.unwrap().unwrap();
+        commitments::step(s, &staff, id, Step::Publish, &input, now)
+            .await
+            .unwrap();
+        let mut tx = s.begin("staff").await.unwrap();
+        let stale = tx
+            .step_commitment(&seen, Step::Publish, Status::Published, &Default::default())
+            .await;
+        assert!(stale.is_err(), "{}", db.label);
+        tx.rollback().await.unwrap();
+        assert_eq!(s.commitment_events(id).await.unwrap().len(), 3);
+        let drafts = s
+            .commitments_in(&[b1.id], &[Status::Published])
+            .await
+            .unwrap();
+        assert_eq!(drafts.len(), 1);
+        assert_eq!(drafts[0].items.len(), 2);
+    }
+}

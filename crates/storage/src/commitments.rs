@@ -1,0 +1,666 @@
+//! Public commitments (公开承诺), their items, every step taken on them, and progress
+//! reports with evidence. The lifecycle rules live in `domain::commitment`; this module
+//! stores what the application decided, and refuses a step whose starting status is no
+//! longer true (someone else moved first).
+
+use serde::Serialize;
+use xianfeng_domain::campaign::{Campaign, SubjectKind};
+use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
+use xianfeng_domain::i18n::both;
+
+use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRecord {
+    pub id: i64,
+    pub position: i64,
+    pub activity: String,
+    pub content: String,
+    pub target: String,
+    pub due_on: String,
+    pub outcome: String,
+    pub closed_on: Option<String>,
+    pub closed_by: Option<String>,
+    pub close_note: Option<String>,
+}
+
+impl ItemRecord {
+    pub fn outcome(&self) -> Outcome {
+        Outcome::parse(&self.outcome).unwrap_or(Outcome::Open)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentRecord {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    /// The subject's own organisation.
+    pub org_id: i64,
+    pub title: String,
+    pub status: String,
+    pub evaluation: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+    pub items: Vec<ItemRecord>,
+}
+
+impl CommitmentRecord {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+
+    pub fn kind(&self) -> SubjectKind {
+        SubjectKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == self.subject_kind)
+            .unwrap_or(SubjectKind::Organisation)
+    }
+
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.items.iter().map(ItemRecord::outcome).collect()
+    }
+}
+
+/// One step of a commitment's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentEvent {
+    pub step: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub item_id: Option<i64>,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgressRecord {
+    pub id: i64,
+    pub item_id: Option<i64>,
+    pub body: String,
+    pub reported_on: String,
+    pub reported_by: String,
+    /// (attachment id, file name, kind) of its evidence.
+    pub attachments: Vec<(i64, String, String)>,
+}
+
+/// A new commitment: who it is about and what it promises.
+#[derive(Debug, Clone)]
+pub struct NewCommitment {
+    pub campaign_id: i64,
+    pub subject_kind: SubjectKind,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub items: Vec<ItemDraft>,
+}
+
+/// How a step changes the commitment besides its status.
+#[derive(Debug, Clone, Default)]
+pub struct StepDetail {
+    /// For closing an item: its id, outcome and the date it closed.
+    pub item: Option<(i64, Outcome, String)>,
+    pub reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, campaign_id, subject_kind, subject_id, org_id, title, status, \
+     evaluation, created_by, created_at, updated_at, published_at";
+
+type Row = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+);
+
+fn record(r: Row) -> CommitmentRecord {
+    CommitmentRecord {
+        id: r.0,
+        campaign_id: r.1,
+        subject_kind: r.2,
+        subject_id: r.3,
+        org_id: r.4,
+        title: r.5,
+        status: r.6,
+        evaluation: r.7,
+        created_by: r.8,
+        created_at: r.9,
+        updated_at: r.10,
+        published_at: r.11,
+        items: vec![],
+    }
+}
+
+type ItemRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+type EventRow = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    i64,
+);
+
+impl Store {
+    /// The campaign in use: the most recently created one (the built-in one until an office
+    /// creates its own), with its parsed file.
+    pub async fn current_campaign(&self) -> Result<Option<(i64, Campaign)>> {
+        let row: Option<(i64, String, String)> =
+            sqlx::query_as("SELECT id, code, source FROM campaigns ORDER BY id DESC LIMIT 1")
+                .fetch_optional(self.reader())
+                .await?;
+        let Some((id, code, source)) = row else {
+            return Ok(None);
+        };
+        let campaign =
+            Campaign::load(&code, &source).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Some((id, campaign)))
+    }
+
+    pub async fn commitment(&self, id: i64) -> Result<Option<CommitmentRecord>> {
+        let row: Option<Row> =
+            sqlx::query_as(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut c = record(row);
+        self.attach_items(std::slice::from_mut(&mut c)).await?;
+        Ok(Some(c))
+    }
+
+    /// The commitments kept in the given organisations (their own and their members',
+    /// teams' and cadres'), newest first, with their items; `statuses` narrows them.
+    pub async fn commitments_in(
+        &self,
+        org_ids: &[i64],
+        statuses: &[Status],
+    ) -> Result<Vec<CommitmentRecord>> {
+        if org_ids.is_empty() || statuses.is_empty() {
+            return Ok(vec![]);
+        }
+        let orgs = in_list(self.dialect, org_ids.len());
+        let mut sql = format!("SELECT {COLUMNS} FROM commitments WHERE org_id IN ({orgs})");
+        // The statuses follow the organisation ids among the parameters.
+        let first = org_ids.len() + 1;
+        let placeholders: Vec<String> = match self.dialect {
+            crate::Dialect::Sqlite => statuses.iter().map(|_| "?".to_string()).collect(),
+            crate::Dialect::Postgres => (0..statuses.len())
+                .map(|i| format!("${}", first + i))
+                .collect(),
+        };
+        sql.push_str(&format!(
+            " AND status IN ({}) ORDER BY updated_at DESC, id DESC",
+            placeholders.join(", ")
+        ));
+        let mut q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql));
+        for id in org_ids {
+            q = q.bind(*id);
+        }
+        for s in statuses {
+            q = q.bind(s.as_str());
+        }
+        let mut out: Vec<CommitmentRecord> = q
+            .fetch_all(self.reader())
+            .await?
+            .into_iter()
+            .map(record)
+            .collect();
+        self.attach_items(&mut out).await?;
+        Ok(out)
+    }
+
+    async fn attach_items(&self, commitments: &mut [CommitmentRecord]) -> Result<()> {
+        if commitments.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT id, commitment_id, position, activity, content, target, due_on, outcome, \
+             closed_on, closed_by, close_note FROM commitment_items \
+             WHERE commitment_id IN ({}) ORDER BY commitment_id, position",
+            in_list(self.dialect, commitments.len())
+        );
+        let mut q = sqlx::query_as::<_, ItemRow>(AssertSqlSafe(sql));
+        for c in commitments.iter() {
+            q = q.bind(c.id);
+        }
+        for r in q.fetch_all(self.reader()).await? {
+            if let Some(c) = commitments.iter_mut().find(|c| c.id == r.1) {
+                c.items.push(ItemRecord {
+                    id: r.0,
+                    position: r.2,
+                    activity: r.3,
+                    content: r.4,
+                    target: r.5,
+                    due_on: r.6,
+                    outcome: r.7,
+                    closed_on: r.8,
+                    closed_by: r.9,
+                    close_note: r.10,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Every step taken on a commitment, oldest first.
+    pub async fn commitment_events(&self, id: i64) -> Result<Vec<CommitmentEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT step, from_status, to_status, item_id, actor, reason, at \
+                 FROM commitment_events WHERE commitment_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(step, from_status, to_status, item_id, actor, reason, at)| CommitmentEvent {
+                    step,
+                    from_status,
+                    to_status,
+                    item_id,
+                    actor,
+                    reason,
+                    at,
+                },
+            )
+            .collect())
+    }
+
+    /// Progress reports of a commitment, newest first, with their evidence.
+    pub async fn progress_reports(&self, id: i64) -> Result<Vec<ProgressRecord>> {
+        let rows: Vec<(i64, Option<i64>, String, String, String)> = sqlx::query_as(
+            "SELECT id, item_id, body, reported_on, reported_by FROM progress_reports \
+             WHERE commitment_id = $1 ORDER BY reported_on DESC, id DESC",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        let files: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT p.report_id, a.id, a.file_name, a.kind FROM progress_attachments p \
+             JOIN attachments a ON a.id = p.attachment_id \
+             JOIN progress_reports r ON r.id = p.report_id \
+             WHERE r.commitment_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, item_id, body, reported_on, reported_by)| ProgressRecord {
+                    id,
+                    item_id,
+                    body,
+                    reported_on,
+                    reported_by,
+                    attachments: files
+                        .iter()
+                        .filter(|f| f.0 == id)
+                        .map(|f| (f.1, f.2.clone(), f.3.clone()))
+                        .collect(),
+                },
+            )
+            .collect())
+    }
+
+    /// The commitment an attachment is evidence for, if it is one.
+    pub async fn attachment_commitment(&self, attachment_id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT r.commitment_id FROM progress_attachments p \
+             JOIN progress_reports r ON r.id = p.report_id WHERE p.attachment_id = $1",
+        )
+        .bind(attachment_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|r| r.0))
+    }
+}
+
+impl WriteTx {
+    /// Stores a new draft with its items.
+    pub async fn create_commitment(&mut self, c: &NewCommitment) -> Result<i64> {
+        let id = self.next_id("commitments").await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO commitments (id, campaign_id, subject_kind, subject_id, org_id, title, \
+             status, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(c.campaign_id)
+        .bind(c.subject_kind.as_str())
+        .bind(c.subject_id)
+        .bind(c.org_id)
+        .bind(c.title.clone())
+        .bind(Status::Draft.as_str())
+        .bind(self.actor.clone())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        self.insert_items(id, &c.items).await?;
+        let after = serde_json::json!({
+            "subject_kind": c.subject_kind.as_str(), "subject_id": c.subject_id,
+            "org_id": c.org_id, "title": c.title, "items": items_json(&c.items),
+        });
+        self.record::<(), _>(
+            "commitment.create",
+            "commitment",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn insert_items(&mut self, commitment_id: i64, items: &[ItemDraft]) -> Result<()> {
+        let first = self.next_id("commitment_items").await?;
+        for (i, item) in items.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO commitment_items (id, commitment_id, position, activity, content, \
+                 target, due_on, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(first + i as i64)
+            .bind(commitment_id)
+            .bind(i as i64 + 1)
+            .bind(item.activity.clone())
+            .bind(item.content.trim().to_string())
+            .bind(item.target.trim().to_string())
+            .bind(item.due_on.to_string())
+            .bind(Outcome::Open.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the title and items of a commitment that is still `expected` (a draft or
+    /// returned); refused if it has moved on meanwhile.
+    pub async fn edit_commitment(
+        &mut self,
+        before: &CommitmentRecord,
+        title: &str,
+        items: &[ItemDraft],
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE commitments SET title = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(title.trim().to_string())
+        .bind(now_ms())
+        .bind(before.id)
+        .bind(before.status.clone())
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(moved_on());
+        }
+        sqlx::query("DELETE FROM commitment_items WHERE commitment_id = $1")
+            .bind(before.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.insert_items(before.id, items).await?;
+        let b = serde_json::json!({"title": before.title, "items": before.items});
+        let a = serde_json::json!({"title": title, "items": items_json(items)});
+        self.record(
+            "commitment.edit",
+            "commitment",
+            &before.id.to_string(),
+            Some(&b),
+            Some(&a),
+        )
+        .await
+    }
+
+    /// Moves a commitment from `before`'s status to `to` by `step`, with what the step
+    /// changes, and records the step (who, when, why) in its history and the audit trail.
+    pub async fn step_commitment(
+        &mut self,
+        before: &CommitmentRecord,
+        step: Step,
+        to: Status,
+        detail: &StepDetail,
+    ) -> Result<()> {
+        let now = now_ms();
+        let published = (to == Status::Published && before.status() != Status::Published)
+            .then_some(now)
+            .or(before.published_at);
+        let evaluation = if step == Step::Evaluate {
+            detail.reason.clone()
+        } else {
+            before.evaluation.clone()
+        };
+        let n = sqlx::query(
+            "UPDATE commitments SET status = $1, updated_at = $2, published_at = $3, \
+             evaluation = $4 WHERE id = $5 AND status = $6",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(published)
+        .bind(evaluation)
+        .bind(before.id)
+        .bind(before.status.clone())
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(moved_on());
+        }
+        if let Some((item_id, outcome, closed_on)) = &detail.item {
+            let n = sqlx::query(
+                "UPDATE commitment_items SET outcome = $1, closed_on = $2, closed_by = $3, \
+                 close_note = $4 WHERE id = $5 AND commitment_id = $6 AND outcome = $7",
+            )
+            .bind(outcome.as_str())
+            .bind(closed_on.clone())
+            .bind(self.actor.clone())
+            .bind(detail.reason.clone())
+            .bind(*item_id)
+            .bind(before.id)
+            .bind(Outcome::Open.as_str())
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(moved_on());
+            }
+        }
+        let event_id = self.next_id("commitment_events").await?;
+        sqlx::query(
+            "INSERT INTO commitment_events (id, commitment_id, step, from_status, to_status, \
+             item_id, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(event_id)
+        .bind(before.id)
+        .bind(step.as_str())
+        .bind(before.status.clone())
+        .bind(to.as_str())
+        .bind(detail.item.as_ref().map(|i| i.0))
+        .bind(self.actor.clone())
+        .bind(detail.reason.clone())
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        let b = serde_json::json!({"status": before.status});
+        let a = serde_json::json!({
+            "status": to.as_str(), "step": step.as_str(), "reason": detail.reason,
+            "item": detail.item.as_ref().map(|(id, o, on)| serde_json::json!({"id": id, "outcome": o.as_str(), "closed_on": on})),
+        });
+        self.record(
+            &format!("commitment.{}", step.as_str()),
+            "commitment",
+            &before.id.to_string(),
+            Some(&b),
+            Some(&a),
+        )
+        .await
+    }
+
+    /// Stores an evidence file (already checked and cleaned) and returns its id.
+    pub async fn add_attachment(&mut self, a: &NewAttachment) -> Result<i64> {
+        use sha2::Digest;
+        let id = self.next_id("attachments").await?;
+        let sha = hex::encode(sha2::Sha256::digest(&a.content));
+        sqlx::query(
+            "INSERT INTO attachments (id, kind, extension, file_name, size, sha256, content, \
+             uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(a.kind.clone())
+        .bind(a.extension.clone())
+        .bind(a.file_name.clone())
+        .bind(a.content.len() as i64)
+        .bind(sha.clone())
+        .bind(a.content.clone())
+        .bind(self.actor.clone())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        let after = serde_json::json!({
+            "kind": a.kind, "file_name": a.file_name, "size": a.content.len(), "sha256": sha,
+        });
+        self.record::<(), _>(
+            "attachment.create",
+            "attachment",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Records a progress report (践诺) on a published commitment, with its evidence.
+    pub async fn add_progress(
+        &mut self,
+        commitment: &CommitmentRecord,
+        item_id: Option<i64>,
+        body: &str,
+        reported_on: &str,
+        attachments: &[i64],
+    ) -> Result<i64> {
+        let id = self.next_id("progress_reports").await?;
+        sqlx::query(
+            "INSERT INTO progress_reports (id, commitment_id, item_id, body, reported_on, \
+             reported_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(commitment.id)
+        .bind(item_id)
+        .bind(body.trim().to_string())
+        .bind(reported_on.to_string())
+        .bind(self.actor.clone())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        for a in attachments {
+            sqlx::query(
+                "INSERT INTO progress_attachments (report_id, attachment_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(*a)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let after = serde_json::json!({
+            "commitment_id": commitment.id, "item_id": item_id, "body": body,
+            "reported_on": reported_on, "attachments": attachments,
+        });
+        self.record::<(), _>(
+            "commitment.progress",
+            "progress_report",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+}
+
+/// An evidence file ready to store: its kind as sniffed, its extension, the name it was
+/// uploaded under (shown only) and its cleaned bytes.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub kind: String,
+    pub extension: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttachmentRecord {
+    pub id: i64,
+    pub kind: String,
+    pub extension: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+impl Store {
+    pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRecord>> {
+        let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT kind, extension, file_name, content FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(
+            row.map(|(kind, extension, file_name, content)| AttachmentRecord {
+                id,
+                kind,
+                extension,
+                file_name,
+                content,
+            }),
+        )
+    }
+}
+
+fn items_json(items: &[ItemDraft]) -> serde_json::Value {
+    serde_json::Value::Array(
+        items
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "activity": i.activity, "content": i.content, "target": i.target,
+                    "due_on": i.due_on.to_string(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn moved_on() -> StoreError {
+    StoreError::Conflict(both("store.commitment_moved_on", &[]))
+}
