@@ -237,6 +237,49 @@ impl Store {
         Ok(out)
     }
 
+    /// The commitments kept anywhere in the subtree of `root`, in the given statuses,
+    /// newest first, at most `limit`, with their items.
+    pub async fn commitments_under(
+        &self,
+        root: &xianfeng_domain::org::TreePath,
+        statuses: &[Status],
+        limit: i64,
+    ) -> Result<Vec<CommitmentRecord>> {
+        if statuses.is_empty() {
+            return Ok(vec![]);
+        }
+        let (lo, hi) = root.subtree_range();
+        let placeholders: Vec<String> =
+            (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT {} FROM commitments c JOIN organisations o ON o.id = c.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND c.status IN ({}) \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT ${}",
+            COLUMNS
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            placeholders.join(", "),
+            statuses.len() + 3
+        );
+        let mut q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql))
+            .bind(lo)
+            .bind(hi);
+        for s in statuses {
+            q = q.bind(s.as_str());
+        }
+        let mut out: Vec<CommitmentRecord> = q
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?
+            .into_iter()
+            .map(record)
+            .collect();
+        self.attach_items(&mut out).await?;
+        Ok(out)
+    }
+
     async fn attach_items(&self, commitments: &mut [CommitmentRecord]) -> Result<()> {
         if commitments.is_empty() {
             return Ok(());

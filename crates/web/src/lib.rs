@@ -8,6 +8,7 @@ mod account;
 mod api;
 mod assets;
 mod chrome;
+mod commitments;
 mod guard;
 mod import;
 mod lang;
@@ -15,6 +16,7 @@ mod login;
 mod metrics;
 mod pages;
 mod public;
+mod qr;
 mod session;
 mod text;
 mod tree;
@@ -36,6 +38,9 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// A request that takes longer is answered 408.
     pub request_timeout: Duration,
+    /// The address the public reaches this site at (e.g. `https://cxzy.example.gov`), for
+    /// the QR codes on printed pages; without it, the address the browser used.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +48,7 @@ impl Default for WebConfig {
         WebConfig {
             max_body_bytes: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
+            public_url: None,
         }
     }
 }
@@ -80,6 +86,16 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/import/{id}", get(import::preview))
         .route("/import/{id}/errors.csv", get(import::errors_csv))
         .route("/import/{id}/confirm", post(import::confirm))
+        .route("/c", post(commitments::create))
+        .route("/c/new", get(commitments::new_form))
+        .route("/c/{id}", get(commitments::page))
+        .route(
+            "/c/{id}/edit",
+            get(commitments::edit_form).post(commitments::edit),
+        )
+        .route("/c/{id}/step", post(commitments::step))
+        .route("/c/{id}/progress", post(commitments::progress))
+        .route("/files/{id}", get(commitments::file))
         .route("/p/", get(public::index))
         .route("/p/o/{code}", get(public::organisation))
         .route("/assets/{file}", get(assets::serve))

@@ -9,8 +9,48 @@ use axum::response::{Html, IntoResponse, Response};
 use xianfeng_domain::org::OrgKind;
 
 use crate::chrome::Chrome;
+use crate::commitments::{ItemView, activity_names, item_views};
 use crate::session::lang_of;
-use crate::{AppState, pages};
+use crate::{AppState, pages, qr};
+use xianfeng_app::AppError;
+use xianfeng_domain::commitment::{Outcome, Status};
+use xianfeng_domain::i18n::{Lang, t};
+
+/// Progress reports shown per commitment on the board.
+const BOARD_REPORTS: usize = 3;
+
+/// The published commitments of an organisation and of its members, teams and cadres:
+/// never a draft, a returned or an unpublished one.
+async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>, AppError> {
+    let names = activity_names(s).await;
+    let mut out = Vec::new();
+    for c in s
+        .store
+        .commitments_in(&[org_id], &[Status::Published, Status::Evaluated])
+        .await?
+    {
+        let subject = xianfeng_app::commitments::subject(&s.store, c.kind(), c.subject_id).await?;
+        let reports = s.store.progress_reports(c.id).await?;
+        let outcomes = c.outcomes();
+        let closed = outcomes.iter().filter(|o| **o != Outcome::Open).count();
+        out.push(BoardEntry {
+            title: c.title.clone(),
+            subject: subject.name,
+            kind: t(lang, &format!("web.subject_{}", c.subject_kind), &[]),
+            status: t(lang, &format!("commitment.status_{}", c.status), &[]),
+            items: item_views(lang, &c, &names),
+            kept: outcomes.iter().filter(|o| **o == Outcome::Kept).count(),
+            closed,
+            percent: (closed * 100).checked_div(outcomes.len()).unwrap_or(0),
+            reports: reports
+                .into_iter()
+                .take(BOARD_REPORTS)
+                .map(|r| (r.reported_on, r.body, r.attachments.len()))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
 
 #[derive(Template)]
 #[template(path = "public_index.html")]
@@ -34,6 +74,21 @@ struct PublicOrg {
     kind: String,
 }
 
+/// A published commitment as the board shows it.
+struct BoardEntry {
+    title: String,
+    subject: String,
+    kind: String,
+    status: String,
+    items: Vec<ItemView>,
+    kept: usize,
+    closed: usize,
+    /// Percent of items closed, for the progress bar.
+    percent: usize,
+    /// The latest progress reports: (date, text, number of evidence files).
+    reports: Vec<(String, String, usize)>,
+}
+
 #[derive(Template)]
 #[template(path = "public_org.html")]
 struct OrgPage {
@@ -43,6 +98,9 @@ struct OrgPage {
     children: Vec<PublicOrg>,
     organisations: i64,
     members: i64,
+    board: Vec<BoardEntry>,
+    qr: String,
+    url: String,
 }
 
 fn public(o: &xianfeng_storage::OrgRecord) -> PublicOrg {
@@ -80,6 +138,15 @@ pub async fn organisation(
         (Ok(c), Ok(n)) => (c, n),
         (Err(e), _) | (_, Err(e)) => return pages::internal(e),
     };
+    let board = match board(&s, chrome.tx.lang, org.id).await {
+        Ok(b) => b,
+        Err(e) => return pages::internal(e),
+    };
+    let url = qr::absolute(
+        s.config.public_url.as_deref(),
+        &headers,
+        &format!("/p/o/{}", org.code),
+    );
     let page = OrgPage {
         chrome,
         org: public(&org),
@@ -87,6 +154,9 @@ pub async fn organisation(
         children: children.iter().map(public).collect(),
         organisations: counts.organisations,
         members: counts.members,
+        board,
+        qr: qr::svg(&url).unwrap_or_default(),
+        url,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

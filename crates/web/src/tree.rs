@@ -11,6 +11,7 @@ use crate::chrome::Chrome;
 use crate::session::{SignedIn, Viewer};
 use crate::text::Text;
 use crate::{AppState, pages};
+use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::role::Role;
 
 struct MemberRow {
@@ -45,6 +46,10 @@ struct TreePage {
     /// Members shown here and the offset of the next page, when there is one.
     next_page: Option<i64>,
     prev_page: Option<i64>,
+    /// Commitments kept here that the viewer may see: (id, title, subject, status).
+    commitments: Vec<(i64, String, String, String)>,
+    /// The organisation's id, when the viewer may write a commitment for it.
+    may_commit: Option<i64>,
 }
 
 use crate::pages::internal;
@@ -133,6 +138,8 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         teams: vec![],
         next_page: None,
         prev_page: None,
+        commitments: vec![],
+        may_commit: None,
     }
 }
 
@@ -381,7 +388,34 @@ pub async fn org_page(
             Err(e) => return internal(e),
         };
     }
+    let lang = viewer.lang();
+    p.commitments = match crate::commitments::visible_in_org(&s, &viewer, org.id).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|(c, subject)| {
+                let status =
+                    xianfeng_domain::i18n::t(lang, &format!("commitment.status_{}", c.status), &[]);
+                (c.id, c.title, subject, status)
+            })
+            .collect(),
+        Err(resp) => return resp,
+    };
+    p.may_commit = may_commit(&s, &viewer, SubjectKind::Organisation, org.id).await;
     render(p)
+}
+
+/// `id`, when the viewer may write a commitment for this subject.
+async fn may_commit(s: &AppState, viewer: &Viewer, kind: SubjectKind, id: i64) -> Option<i64> {
+    let subject = xianfeng_app::commitments::subject(&s.store, kind, id)
+        .await
+        .ok()?;
+    let actor = xianfeng_app::commitments::Actor {
+        username: &viewer.session.username,
+        principal: &viewer.principal,
+    };
+    xianfeng_app::commitments::may(&actor, &subject, xianfeng_domain::commitment::Side::Owner)
+        .ok()
+        .map(|_| id)
 }
 
 #[derive(Template)]
@@ -395,6 +429,7 @@ struct MemberPage {
     ethnicity: String,
     joined_on: String,
     phone_masked: String,
+    may_commit: Option<i64>,
 }
 
 /// One member, personal data masked.
@@ -421,6 +456,7 @@ pub async fn member_page(
     if let Some(refused) = refusal(&viewer, Action::ReadMembers, &org) {
         return refused;
     }
+    let may_commit = may_commit(&s, &viewer, SubjectKind::Member, id).await;
     let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
     let (birth_date, ethnicity, joined_on, phone_masked) = (
         member.birth_date.clone(),
@@ -436,6 +472,7 @@ pub async fn member_page(
         ethnicity,
         joined_on,
         phone_masked,
+        may_commit,
         chrome,
     };
     match page.render() {

@@ -58,6 +58,10 @@ pub struct ServeArgs {
     /// A request taking longer is answered 408, in seconds [default: 120]
     #[arg(long, env = "XIANFENG_REQUEST_TIMEOUT")]
     pub request_timeout: Option<u64>,
+    /// The address the public reaches the site at, for QR codes on printed pages
+    /// [default: the address the browser used]
+    #[arg(long, env = "XIANFENG_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -272,6 +276,7 @@ impl Cli {
                 .request_timeout
                 .or(f.request_timeout_seconds)
                 .map_or(defaults.request_timeout, std::time::Duration::from_secs),
+            public_url: args.public_url.clone().or_else(|| f.public_url.clone()),
         };
         (addr, config)
     }

@@ -94,6 +94,8 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
         import_members(&store, reader, &opts, &Silent)
             .await
             .unwrap();
+        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+        let b1_member = store.members_of_org(b1.id, 1, 0).await.unwrap()[0].id;
         let hash = password::hash(PASSWORD);
         let mut tx = store.begin("test").await.unwrap();
         for (name, role, org, must_change) in [
@@ -103,6 +105,7 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
             ("member", Role::Member, "B1", false),
             ("guide", Role::SectorGuide, "E1", false),
             ("fresh", Role::Secretary, "B1", true),
+            ("staff", Role::CommitteeStaff, "T1", false),
         ] {
             let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
             tx.create_user(&NewUser {
@@ -111,14 +114,13 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
                 password_hash: hash.clone(),
                 must_change_password: must_change,
                 org_ids,
-                member_id: None,
+                // The member account is B1's member, 王芳.
+                member_id: (name == "member").then_some(b1_member),
             })
             .await
             .unwrap();
         }
         tx.commit().await.unwrap();
-        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
-        let b1_member = store.members_of_org(b1.id, 1, 0).await.unwrap()[0].id;
         out.push(App {
             router: router(store.clone(), config.clone()),
             db,
@@ -231,18 +233,17 @@ impl App {
         a.json()["token"].as_str().unwrap().to_string()
     }
 
-    /// Uploads a file to the roster import as a multipart form.
-    pub async fn upload(
+    /// Posts a multipart form: text fields, then files as (field, file name, bytes).
+    pub async fn multipart(
         &self,
+        path: &str,
         cookie: &str,
-        csrf: &str,
-        kind: &str,
-        file_name: &str,
-        content: &[u8],
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
     ) -> Answer {
         let boundary = "XFBOUNDARY42";
         let mut body = Vec::new();
-        for (name, value) in [("csrf", csrf), ("kind", kind)] {
+        for (name, value) in fields {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -250,15 +251,18 @@ impl App {
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = Request::post("/import")
+        for (name, file_name, content) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),
@@ -268,9 +272,119 @@ impl App {
             .unwrap();
         self.send(req).await
     }
+
+    /// Uploads a file to the roster import as a multipart form.
+    pub async fn upload(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Answer {
+        self.multipart(
+            "/import",
+            cookie,
+            &[("csrf", csrf), ("kind", kind)],
+            &[("file", file_name, content)],
+        )
+        .await
+    }
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
     Some(html[at..].split('"').next()?.to_string())
+}
+
+/// A JPEG as a phone writes it, with its GPS position in the Exif block.
+pub fn phone_photo() -> Vec<u8> {
+    let seg = |marker: u8, payload: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(payload);
+        s
+    };
+    let mut j = vec![0xFF, 0xD8];
+    j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    j.extend(seg(0xE1, b"Exif\0\0GPSLatitude 35.2155N"));
+    j.extend(seg(0xDA, &[1, 2, 3]));
+    j.extend_from_slice(&[0x12, 0xFF, 0xD9]);
+    j
+}
+
+pub fn item_form(csrf: &str, kind: &str, subject: i64, title: &str, target: &str) -> String {
+    format!(
+        "csrf={csrf}&kind={kind}&subject={subject}&title={title}\
+         &activity_1=study&content_1=%E5%AD%A6%E4%B9%A0%E5%85%9A%E7%AB%A0&target_1={target}&due_1=2010-12-31\
+         &activity_2=study&content_2=&target_2=&due_2="
+    )
+}
+
+/// Reports progress on a published commitment with a phone photo; returns the file's id.
+pub async fn report_with_photo(app: &App, path: &str) -> String {
+    let member = app.sign_in("member").await;
+    let csrf = app.csrf(&member).await;
+    let report = app
+        .multipart(
+            &format!("{path}/progress"),
+            &member,
+            &[("csrf", &csrf), ("item", ""), ("body", "studied 32 hours")],
+            &[("files", "notes.jpg", &phone_photo())],
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::SEE_OTHER, "{}", report.body);
+    let page = app.get(path, Some(&member)).await;
+    page.body
+        .split("href=\"/files/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the evidence")
+        .to_string()
+}
+
+/// Takes the member's commitment from draft to published, returning its page path.
+pub async fn publish_member_commitment(app: &App) -> String {
+    let member = app.sign_in("member").await;
+    let csrf = app.csrf(&member).await;
+    let form = app
+        .get(
+            &format!("/c/new?kind=member&subject={}", app.b1_member),
+            Some(&member),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("比学习"), "activity items offered");
+    let made = app
+        .post_form(
+            "/c",
+            Some(&member),
+            &item_form(&csrf, "member", app.b1_member, "my-commitment", "40"),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let path = made.location().to_string();
+    let step = |csrf: &str, step: &str| format!("csrf={csrf}&step={step}");
+    let submitted = app
+        .post_form(
+            &format!("{path}/step"),
+            Some(&member),
+            &step(&csrf, "submit"),
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let wang = app.sign_in("wang").await;
+    let wang_csrf = app.csrf(&wang).await;
+    for s in ["approve", "publish"] {
+        let a = app
+            .post_form(&format!("{path}/step"), Some(&wang), &step(&wang_csrf, s))
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{s}: {}", a.body);
+    }
+    path
 }

@@ -1,0 +1,590 @@
+//! Commitment pages (公开承诺): write one for a subject, follow it through approval and
+//! publication, report progress with photos, close its items, judge it. Every decision
+//! is `app::commitments`' (policy, lifecycle); these handlers parse, call and render.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::HashMap;
+use xianfeng_app::AppError;
+use xianfeng_app::commitments::{self as service, Actor, StepInput, Subject, Upload};
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Status, Step, next, overdue};
+use xianfeng_domain::i18n::t;
+use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
+
+use crate::chrome::Chrome;
+use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer, same_secret};
+use crate::{AppState, pages};
+
+/// Blank item rows offered on a form (the page works without a script that adds rows).
+const BLANK_ROWS: usize = 3;
+
+fn actor(viewer: &Viewer) -> Actor<'_> {
+    Actor {
+        username: &viewer.session.username,
+        principal: &viewer.principal,
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The page for an application error: not found, forbidden, or the message to fix.
+fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
+    let chrome = Chrome::signed_in(viewer, back.to_string());
+    match e {
+        AppError::NotFound => pages::not_found(&chrome),
+        AppError::Forbidden => pages::forbidden(&chrome),
+        AppError::Input(m) => pages::message(
+            &chrome,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment_refused",
+            &m,
+        ),
+        other => pages::internal(other),
+    }
+}
+
+pub fn parse_kind(s: &str) -> Option<SubjectKind> {
+    SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
+}
+
+/// A form as name → value, for forms with numbered rows.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Fields(HashMap<String, String>);
+
+impl CarriesCsrf for Fields {
+    fn csrf(&self) -> &str {
+        self.0.get("csrf").map_or("", String::as_str)
+    }
+}
+
+impl Fields {
+    fn get(&self, k: &str) -> &str {
+        self.0.get(k).map_or("", |v| v.trim())
+    }
+}
+
+/// One item row on the form, as typed (kept when the form comes back with a problem).
+#[derive(Clone, Default)]
+struct ItemRow {
+    activity: String,
+    content: String,
+    target: String,
+    due_on: String,
+}
+
+/// The rows that were filled in; a row with a bad date is a problem, an empty row is none.
+fn item_rows(f: &Fields) -> Vec<ItemRow> {
+    (1..=xianfeng_domain::commitment::MAX_ITEMS)
+        .map(|i| ItemRow {
+            activity: f.get(&format!("activity_{i}")).to_string(),
+            content: f.get(&format!("content_{i}")).to_string(),
+            target: f.get(&format!("target_{i}")).to_string(),
+            due_on: f.get(&format!("due_{i}")).to_string(),
+        })
+        .filter(|r| !(r.content.is_empty() && r.target.is_empty() && r.due_on.is_empty()))
+        .collect()
+}
+
+fn drafts(rows: &[ItemRow], lang: xianfeng_domain::i18n::Lang) -> Result<Vec<ItemDraft>, String> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let due_on = xianfeng_domain::dates::parse_date(&r.due_on).ok_or_else(|| {
+                t(
+                    lang,
+                    "web.commitment_bad_due",
+                    &[("n", &(i + 1)), ("value", &r.due_on)],
+                )
+            })?;
+            Ok(ItemDraft {
+                activity: r.activity.clone(),
+                content: r.content.clone(),
+                target: r.target.clone(),
+                due_on,
+            })
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "commitment_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    action: String,
+    kind: String,
+    subject_id: i64,
+    subject_name: String,
+    title: String,
+    rows: Vec<ItemRow>,
+    /// (code, name) of the activity items for this subject kind.
+    activities: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+async fn form_page(
+    s: &AppState,
+    viewer: &Viewer,
+    subject: &Subject,
+    action: String,
+    title: String,
+    mut rows: Vec<ItemRow>,
+    error: Option<String>,
+) -> Response {
+    let activities = match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c
+            .activity_items(subject.kind)
+            .iter()
+            .map(|a| (a.code.get_ref().clone(), a.name.clone()))
+            .collect(),
+        Ok(None) => vec![],
+        Err(e) => return pages::internal(e),
+    };
+    rows.extend(std::iter::repeat_n(ItemRow::default(), BLANK_ROWS));
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = FormPage {
+        chrome: Chrome::signed_in(viewer, action.clone()),
+        action,
+        kind: subject.kind.as_str().to_string(),
+        subject_id: subject.id,
+        subject_name: subject.name.clone(),
+        title,
+        rows,
+        activities,
+        error,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    kind: String,
+    subject: i64,
+}
+
+/// The form for a new commitment of a subject.
+pub async fn new_form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    let back = "/c/new";
+    let Some(kind) = parse_kind(&q.kind) else {
+        return pages::not_found(&Chrome::signed_in(&viewer, back.into()));
+    };
+    let subject = match service::subject(&s.store, kind, q.subject).await {
+        Ok(sub) => sub,
+        Err(e) => return failed(&viewer, back, e),
+    };
+    if let Err(e) = service::may(&actor(&viewer), &subject, Side::Owner) {
+        return failed(&viewer, back, e);
+    }
+    form_page(
+        &s,
+        &viewer,
+        &subject,
+        "/c".into(),
+        String::new(),
+        vec![],
+        None,
+    )
+    .await
+}
+
+pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+    let back = "/c";
+    let (Some(kind), Ok(subject_id)) = (parse_kind(f.get("kind")), f.get("subject").parse::<i64>())
+    else {
+        return pages::not_found(&Chrome::signed_in(&viewer, back.into()));
+    };
+    let subject = match service::subject(&s.store, kind, subject_id).await {
+        Ok(sub) => sub,
+        Err(e) => return failed(&viewer, back, e),
+    };
+    let rows = item_rows(&f);
+    let title = f.get("title").to_string();
+    let result = match drafts(&rows, viewer.lang()) {
+        Ok(items) => {
+            service::draft(&s.store, &actor(&viewer), kind, subject_id, &title, &items).await
+        }
+        Err(m) => Err(AppError::Input(m)),
+    };
+    match result {
+        Ok(id) => Redirect::to(&format!("/c/{id}")).into_response(),
+        Err(AppError::Input(m)) => {
+            form_page(&s, &viewer, &subject, "/c".into(), title, rows, Some(m)).await
+        }
+        Err(e) => failed(&viewer, back, e),
+    }
+}
+
+pub async fn edit_form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let back = format!("/c/{id}/edit");
+    let (c, subject) = match service::load(&s.store, &actor(&viewer), id).await {
+        Ok(x) => x,
+        Err(e) => return failed(&viewer, &back, e),
+    };
+    if let Err(e) = service::may(&actor(&viewer), &subject, Side::Owner) {
+        return failed(&viewer, &back, e);
+    }
+    let rows = c
+        .items
+        .iter()
+        .map(|i| ItemRow {
+            activity: i.activity.clone(),
+            content: i.content.clone(),
+            target: i.target.clone(),
+            due_on: i.due_on.clone(),
+        })
+        .collect();
+    form_page(&s, &viewer, &subject, back, c.title, rows, None).await
+}
+
+pub async fn edit(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/c/{id}/edit");
+    let rows = item_rows(&f);
+    let title = f.get("title").to_string();
+    let result = match drafts(&rows, viewer.lang()) {
+        Ok(items) => service::edit(&s.store, &actor(&viewer), id, &title, &items).await,
+        Err(m) => Err(AppError::Input(m)),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/c/{id}")).into_response(),
+        Err(AppError::Input(m)) => match service::load(&s.store, &actor(&viewer), id).await {
+            Ok((_, subject)) => form_page(&s, &viewer, &subject, back, title, rows, Some(m)).await,
+            Err(e) => failed(&viewer, &back, e),
+        },
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+pub struct ItemView {
+    pub id: i64,
+    pub activity: String,
+    pub content: String,
+    pub target: String,
+    pub due_on: String,
+    pub outcome: String,
+    pub open: bool,
+    pub overdue: bool,
+    pub note: String,
+}
+
+struct EventView {
+    step: String,
+    actor: String,
+    at: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "commitment.html")]
+struct CommitmentPage {
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    subject_name: String,
+    subject_kind: String,
+    org_code: String,
+    org_name: String,
+    status_code: String,
+    status: String,
+    evaluation: String,
+    items: Vec<ItemView>,
+    events: Vec<EventView>,
+    reports: Vec<ProgressRecord>,
+    /// The steps this viewer may take now, by code.
+    can: Vec<&'static str>,
+}
+
+impl CommitmentPage {
+    fn may(&self, step: &str) -> bool {
+        self.can.contains(&step)
+    }
+}
+
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| {
+            d.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The steps the viewer may take on `c` now: the lifecycle allows them and the viewer is
+/// on the side that takes them.
+fn possible_steps(viewer: &Viewer, subject: &Subject, c: &CommitmentRecord) -> Vec<&'static str> {
+    let a = actor(viewer);
+    Step::ALL
+        .into_iter()
+        .filter(|step| next(c.status(), *step).is_ok())
+        .filter(|step| service::may(&a, subject, step.side()).is_ok())
+        .map(Step::as_str)
+        .collect()
+}
+
+pub fn item_views(
+    lang: xianfeng_domain::i18n::Lang,
+    c: &CommitmentRecord,
+    activities: &HashMap<String, String>,
+) -> Vec<ItemView> {
+    let today = today();
+    c.items
+        .iter()
+        .map(|i| {
+            let due = NaiveDate::parse_from_str(&i.due_on, "%Y-%m-%d").unwrap_or(today);
+            ItemView {
+                id: i.id,
+                activity: activities
+                    .get(&i.activity)
+                    .cloned()
+                    .unwrap_or_else(|| i.activity.clone()),
+                content: i.content.clone(),
+                target: i.target.clone(),
+                due_on: i.due_on.clone(),
+                outcome: t(lang, &format!("web.outcome_{}", i.outcome), &[]),
+                open: i.outcome() == Outcome::Open,
+                overdue: overdue(due, i.outcome(), today),
+                note: i.close_note.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Activity item names by code, in the campaign in use.
+pub async fn activity_names(s: &AppState) -> HashMap<String, String> {
+    match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c
+            .file
+            .activity_sets
+            .iter()
+            .flat_map(|set| set.items.iter())
+            .map(|i| (i.code.get_ref().clone(), i.name.clone()))
+            .collect(),
+        _ => HashMap::new(),
+    }
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let back = format!("/c/{id}");
+    let (c, subject) = match service::load(&s.store, &actor(&viewer), id).await {
+        Ok(x) => x,
+        Err(e) => return failed(&viewer, &back, e),
+    };
+    let (events, reports) = match (
+        s.store.commitment_events(id).await,
+        s.store.progress_reports(id).await,
+    ) {
+        (Ok(e), Ok(r)) => (e, r),
+        (Err(e), _) | (_, Err(e)) => return pages::internal(e),
+    };
+    let lang = viewer.lang();
+    let names = activity_names(&s).await;
+    let chrome = Chrome::signed_in(&viewer, back);
+    let event_view = |e: &CommitmentEvent| EventView {
+        step: t(lang, &format!("commitment.step_{}", e.step), &[]),
+        actor: e.actor.clone(),
+        at: when(e.at),
+        reason: e.reason.clone().unwrap_or_default(),
+    };
+    let page = CommitmentPage {
+        id,
+        title: c.title.clone(),
+        subject_name: subject.name.clone(),
+        subject_kind: chrome.tx.get(&format!("subject_{}", subject.kind.as_str())),
+        org_code: subject.org.code.clone(),
+        org_name: subject.org.name.clone(),
+        status_code: c.status.clone(),
+        status: t(lang, &format!("commitment.status_{}", c.status), &[]),
+        evaluation: c.evaluation.clone().unwrap_or_default(),
+        items: item_views(lang, &c, &names),
+        events: events.iter().map(event_view).collect(),
+        reports,
+        can: possible_steps(&viewer, &subject, &c),
+        chrome,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// A lifecycle step from the commitment page.
+pub async fn step(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/c/{id}");
+    // Someone who may not see the commitment learns nothing, however malformed the form.
+    if let Err(e) = service::load(&s.store, &actor(&viewer), id).await {
+        return failed(&viewer, &back, e);
+    }
+    let Some(step) = Step::parse(f.get("step")).filter(|s| *s != Step::Report && *s != Step::Edit)
+    else {
+        return pages::message(
+            &Chrome::signed_in(&viewer, back),
+            StatusCode::BAD_REQUEST,
+            "bad_form",
+            &t(viewer.lang(), "web.bad_form", &[]),
+        );
+    };
+    let item = match (
+        f.get("item").parse::<i64>(),
+        Outcome::parse(f.get("outcome")),
+    ) {
+        (Ok(item), Some(outcome)) => Some((item, outcome)),
+        _ => None,
+    };
+    let reason = Some(f.get("reason").to_string()).filter(|r| !r.is_empty());
+    let input = StepInput { item, reason };
+    match service::step(&s.store, &actor(&viewer), id, step, &input, today()).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+/// A progress report with evidence files (multipart: csrf, item, body, files).
+pub async fn progress(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    SignedIn(viewer): SignedIn,
+    mut multipart: Multipart,
+) -> Response {
+    let back = format!("/c/{id}");
+    let (mut csrf, mut item, mut body, mut files) = (String::new(), None, String::new(), vec![]);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                let key = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "upload_too_large"
+                } else {
+                    "upload_broken"
+                };
+                return pages::message(
+                    &Chrome::signed_in(&viewer, back),
+                    e.status(),
+                    "commitment_refused",
+                    &t(viewer.lang(), &format!("web.{key}"), &[]),
+                );
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let Ok(bytes) = field.bytes().await else {
+            return pages::message(
+                &Chrome::signed_in(&viewer, back),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "commitment_refused",
+                &t(viewer.lang(), "web.upload_too_large", &[]),
+            );
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "item" => item = String::from_utf8_lossy(&bytes).parse::<i64>().ok(),
+            "body" => body = String::from_utf8_lossy(&bytes).into_owned(),
+            "files" if !bytes.is_empty() => files.push(Upload {
+                file_name: file_name.unwrap_or_default(),
+                bytes: bytes.to_vec(),
+            }),
+            _ => {}
+        }
+    }
+    if !same_secret(&csrf, &viewer.session.csrf_token) {
+        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
+    }
+    match service::report(&s.store, &actor(&viewer), id, item, &body, &files, today()).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+/// An evidence file, to whoever may see its commitment. Served under a name of our own
+/// (the uploaded one may hold anything), never sniffed by the browser as something else.
+pub async fn file(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let back = format!("/files/{id}");
+    match service::evidence(&s.store, &actor(&viewer), id).await {
+        Ok((a, kind)) => {
+            let disposition = if kind.is_image() {
+                "inline"
+            } else {
+                "attachment"
+            };
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        kind.content_type(&a.extension).to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("{disposition}; filename=\"evidence-{id}.{}\"", a.extension),
+                    ),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+                ],
+                a.content,
+            )
+                .into_response()
+        }
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+/// Commitments shown on an organisation's page: its own and its members' (and its teams'),
+/// those the viewer may see.
+pub async fn visible_in_org(
+    s: &AppState,
+    viewer: &Viewer,
+    org_id: i64,
+) -> Result<Vec<(CommitmentRecord, String)>, Response> {
+    let all = s
+        .store
+        .commitments_in(&[org_id], &Status::ALL)
+        .await
+        .map_err(pages::internal)?;
+    let a = actor(viewer);
+    let mut out = Vec::new();
+    for c in all {
+        if let Ok(subject) = service::subject(&s.store, c.kind(), c.subject_id).await
+            && service::may_see(&a, &subject, &c).is_ok()
+        {
+            out.push((c, subject.name));
+        }
+    }
+    Ok(out)
+}
