@@ -383,17 +383,28 @@ pub async fn report(
 }
 
 /// Whether a stored file may be served to `actor`: evidence of a commitment the actor may
-/// see. Returns its kind for the content type.
+/// see, or the document of a plan of an organisation the actor may see. Returns its kind
+/// for the content type.
 pub async fn evidence(
     store: &Store,
     actor: &Actor<'_>,
     attachment_id: i64,
 ) -> Result<(xianfeng_storage::AttachmentRecord, FileKind), AppError> {
-    let commitment = store
-        .attachment_commitment(attachment_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    load(store, actor, commitment).await?;
+    if let Some(commitment) = store.attachment_commitment(attachment_id).await? {
+        load(store, actor, commitment).await?;
+    } else {
+        let org_id = store
+            .attachment_plan_org(attachment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let o = store.org_by_id(org_id).await?.ok_or(AppError::NotFound)?;
+        let path = o.tree_path();
+        refusal(decide(
+            actor.principal,
+            Action::ReadOrganisation,
+            &Target::of(&path, o.sector.as_deref()),
+        ))?;
+    }
     let a = store
         .attachment(attachment_id)
         .await?

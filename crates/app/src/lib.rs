@@ -7,6 +7,7 @@ mod error;
 pub mod import;
 pub mod init;
 pub mod open;
+pub mod plans;
 
 pub use error::AppError;
 

@@ -66,7 +66,7 @@ impl CarriesCsrf for Fields {
 }
 
 impl Fields {
-    fn get(&self, k: &str) -> &str {
+    pub fn value(&self, k: &str) -> &str {
         self.0.get(k).map_or("", |v| v.trim())
     }
 }
@@ -84,10 +84,10 @@ struct ItemRow {
 fn item_rows(f: &Fields) -> Vec<ItemRow> {
     (1..=xianfeng_domain::commitment::MAX_ITEMS)
         .map(|i| ItemRow {
-            activity: f.get(&format!("activity_{i}")).to_string(),
-            content: f.get(&format!("content_{i}")).to_string(),
-            target: f.get(&format!("target_{i}")).to_string(),
-            due_on: f.get(&format!("due_{i}")).to_string(),
+            activity: f.value(&format!("activity_{i}")).to_string(),
+            content: f.value(&format!("content_{i}")).to_string(),
+            target: f.value(&format!("target_{i}")).to_string(),
+            due_on: f.value(&format!("due_{i}")).to_string(),
         })
         .filter(|r| !(r.content.is_empty() && r.target.is_empty() && r.due_on.is_empty()))
         .collect()
@@ -207,8 +207,10 @@ pub async fn new_form(
 
 pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
     let back = "/c";
-    let (Some(kind), Ok(subject_id)) = (parse_kind(f.get("kind")), f.get("subject").parse::<i64>())
-    else {
+    let (Some(kind), Ok(subject_id)) = (
+        parse_kind(f.value("kind")),
+        f.value("subject").parse::<i64>(),
+    ) else {
         return pages::not_found(&Chrome::signed_in(&viewer, back.into()));
     };
     let subject = match service::subject(&s.store, kind, subject_id).await {
@@ -216,7 +218,7 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
         Err(e) => return failed(&viewer, back, e),
     };
     let rows = item_rows(&f);
-    let title = f.get("title").to_string();
+    let title = f.value("title").to_string();
     let result = match drafts(&rows, viewer.lang()) {
         Ok(items) => {
             service::draft(&s.store, &actor(&viewer), kind, subject_id, &title, &items).await
@@ -265,7 +267,7 @@ pub async fn edit(
 ) -> Response {
     let back = format!("/c/{id}/edit");
     let rows = item_rows(&f);
-    let title = f.get("title").to_string();
+    let title = f.value("title").to_string();
     let result = match drafts(&rows, viewer.lang()) {
         Ok(items) => service::edit(&s.store, &actor(&viewer), id, &title, &items).await,
         Err(m) => Err(AppError::Input(m)),
@@ -448,7 +450,8 @@ pub async fn step(
     if let Err(e) = service::load(&s.store, &actor(&viewer), id).await {
         return failed(&viewer, &back, e);
     }
-    let Some(step) = Step::parse(f.get("step")).filter(|s| *s != Step::Report && *s != Step::Edit)
+    let Some(step) =
+        Step::parse(f.value("step")).filter(|s| *s != Step::Report && *s != Step::Edit)
     else {
         return pages::message(
             &Chrome::signed_in(&viewer, back),
@@ -458,13 +461,13 @@ pub async fn step(
         );
     };
     let item = match (
-        f.get("item").parse::<i64>(),
-        Outcome::parse(f.get("outcome")),
+        f.value("item").parse::<i64>(),
+        Outcome::parse(f.value("outcome")),
     ) {
         (Ok(item), Some(outcome)) => Some((item, outcome)),
         _ => None,
     };
-    let reason = Some(f.get("reason").to_string()).filter(|r| !r.is_empty());
+    let reason = Some(f.value("reason").to_string()).filter(|r| !r.is_empty());
     let input = StepInput { item, reason };
     match service::step(&s.store, &actor(&viewer), id, step, &input, today()).await {
         Ok(_) => Redirect::to(&back).into_response(),

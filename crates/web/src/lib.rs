@@ -18,6 +18,7 @@ mod pages;
 mod public;
 mod qr;
 mod session;
+mod setup;
 mod text;
 mod tree;
 
@@ -75,6 +76,11 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/search", get(tree::search))
         .route("/tree/{code}", get(tree::fragment))
         .route("/o/{code}", get(tree::org_page))
+        .route("/o/{code}/setup", get(setup::page))
+        .route("/o/{code}/plan", post(setup::submit))
+        .route("/o/{code}/plan/decision", post(setup::decide))
+        .route("/o/{code}/meetings", post(setup::add_meeting))
+        .route("/o/{code}/plans", get(setup::overview))
         .route("/m/{id}", get(tree::member_page))
         .route("/account", get(account::page))
         .route(

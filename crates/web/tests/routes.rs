@@ -77,6 +77,31 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/o/{code}/setup",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/plan",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/plan/decision",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/meetings",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/o/{code}/plans",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/m/{id}",
         expect: Expect::Refused,
     },
@@ -342,10 +367,15 @@ async fn request(
                 .await
         }
         ("POST", "/logout") => app.post_form(path, cookie, "csrf=forged").await,
-        ("POST", p) if p.ends_with("/progress") => match cookie {
+        ("POST", p) if p.ends_with("/progress") || p.ends_with("/plan") => match cookie {
             Some(c) => {
-                app.multipart(path, c, &[("csrf", csrf), ("body", "x")], &[])
-                    .await
+                app.multipart(
+                    path,
+                    c,
+                    &[("csrf", csrf), ("body", "x"), ("leadership_body", "x")],
+                    &[],
+                )
+                .await
             }
             None => app.post_form(path, None, "body=x").await,
         },

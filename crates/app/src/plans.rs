@@ -1,0 +1,210 @@
+//! Set-up records as accounts use them: an organisation submits its implementation plan
+//! (实施方案) and records its mobilisation meetings; the organisation above approves or
+//! returns the plan and sees, for its whole subtree, who has not submitted or is waiting.
+
+use chrono::NaiveDate;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
+use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
+
+use crate::AppError;
+use crate::commitments::{Actor, Upload, prepare_file};
+
+/// Meeting levels (会议层级), by code: city, county, township or street, grassroots.
+pub const MEETING_LEVELS: [&str; 4] = ["city", "county", "township", "grassroots"];
+
+fn allowed(actor: &Actor, action: Action, org: &OrgRecord) -> Result<(), AppError> {
+    let path = org.tree_path();
+    match decide(
+        actor.principal,
+        action,
+        &Target::of(&path, org.sector.as_deref()),
+    ) {
+        Decision::Allow => Ok(()),
+        Decision::OutOfScope => Err(AppError::NotFound),
+        Decision::NotPermitted => Err(AppError::Forbidden),
+    }
+}
+
+async fn org(store: &Store, code: &str) -> Result<OrgRecord, AppError> {
+    store.org_by_code(code).await?.ok_or(AppError::NotFound)
+}
+
+/// The organisation that approves `o`'s plan: its parent, or itself at the top.
+async fn superior(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
+    match o.parent_id {
+        Some(p) => store.org_by_id(p).await?.ok_or(AppError::NotFound),
+        None => Ok(o.clone()),
+    }
+}
+
+async fn campaign_id(store: &Store) -> Result<i64, AppError> {
+    Ok(store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?
+        .0)
+}
+
+/// Everything about one organisation's set-up, and what the actor may do with it.
+pub struct SetUp {
+    pub org: OrgRecord,
+    pub plan: Option<PlanRecord>,
+    pub meetings: Vec<MeetingRecord>,
+    pub may_submit: bool,
+    pub may_decide: bool,
+    /// Whether the actor may record meetings here.
+    pub may_record: bool,
+}
+
+pub async fn set_up(store: &Store, actor: &Actor<'_>, code: &str) -> Result<SetUp, AppError> {
+    let o = org(store, code).await?;
+    allowed(actor, Action::ReadOrganisation, &o)?;
+    let campaign = campaign_id(store).await?;
+    let plan = store.plan(campaign, o.id).await?;
+    let status = plan.as_ref().and_then(PlanRecord::status);
+    let up = superior(store, &o).await?;
+    Ok(SetUp {
+        may_submit: allowed(actor, Action::WritePlan, &o).is_ok()
+            && next_plan(status, PlanStep::Submit, None).is_ok(),
+        may_decide: allowed(actor, Action::ApprovePlans, &up).is_ok()
+            && status == Some(PlanStatus::Submitted),
+        may_record: allowed(actor, Action::WritePlan, &o).is_ok(),
+        meetings: store.meetings(campaign, o.id).await?,
+        plan,
+        org: o,
+    })
+}
+
+/// Submits the plan of the organisation `code`, with an optional document.
+pub async fn submit(
+    store: &Store,
+    actor: &Actor<'_>,
+    code: &str,
+    leadership_body: &str,
+    body: &str,
+    document: Option<&Upload>,
+) -> Result<(), AppError> {
+    let o = org(store, code).await?;
+    allowed(actor, Action::WritePlan, &o)?;
+    let campaign = campaign_id(store).await?;
+    let before = store.plan(campaign, o.id).await?;
+    next_plan(
+        before.as_ref().and_then(PlanRecord::status),
+        PlanStep::Submit,
+        None,
+    )
+    .map_err(AppError::Input)?;
+    if leadership_body.trim().is_empty() || body.trim().is_empty() {
+        return Err(AppError::Input(both("app.plan_required", &[])));
+    }
+    let file = document.map(prepare_file).transpose()?;
+    let mut tx = store.begin(actor.username).await?;
+    let attachment = match &file {
+        Some(f) => Some(tx.add_attachment(f).await?),
+        None => None,
+    };
+    tx.submit_plan(
+        campaign,
+        o.id,
+        before.as_ref(),
+        leadership_body,
+        body,
+        attachment,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Approves (`approve`) or returns the submitted plan of `code`, as its superior.
+pub async fn decide_plan(
+    store: &Store,
+    actor: &Actor<'_>,
+    code: &str,
+    approve: bool,
+    comment: Option<&str>,
+) -> Result<PlanStatus, AppError> {
+    let o = org(store, code).await?;
+    allowed(actor, Action::ReadOrganisation, &o)?;
+    allowed(actor, Action::ApprovePlans, &superior(store, &o).await?)?;
+    let campaign = campaign_id(store).await?;
+    let before = store.plan(campaign, o.id).await?;
+    let step = if approve {
+        PlanStep::Approve
+    } else {
+        PlanStep::Return
+    };
+    let to = next_plan(before.as_ref().and_then(PlanRecord::status), step, comment)
+        .map_err(AppError::Input)?;
+    let before = before.ok_or(AppError::NotFound)?;
+    let mut tx = store.begin(actor.username).await?;
+    tx.decide_plan(&before, to, comment.filter(|c| !c.trim().is_empty()))
+        .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// The plan status of every organisation in `code`'s subtree.
+pub async fn overview(
+    store: &Store,
+    actor: &Actor<'_>,
+    code: &str,
+) -> Result<(OrgRecord, Vec<PlanOverviewRow>), AppError> {
+    let o = org(store, code).await?;
+    allowed(actor, Action::ReadOrganisation, &o)?;
+    let campaign = campaign_id(store).await?;
+    let rows = store.plan_overview(campaign, &o.tree_path()).await?;
+    Ok((o, rows))
+}
+
+/// A mobilisation meeting as typed.
+pub struct MeetingInput<'a> {
+    pub title: &'a str,
+    pub held_on: &'a str,
+    pub level: &'a str,
+    pub attendance: &'a str,
+}
+
+/// Records a mobilisation meeting of `code`.
+pub async fn add_meeting(
+    store: &Store,
+    actor: &Actor<'_>,
+    code: &str,
+    m: &MeetingInput<'_>,
+    today: NaiveDate,
+) -> Result<i64, AppError> {
+    let o = org(store, code).await?;
+    allowed(actor, Action::WritePlan, &o)?;
+    let held_on = xianfeng_domain::dates::parse_date(m.held_on)
+        .filter(|d| *d <= today)
+        .ok_or_else(|| AppError::Input(both("app.meeting_date", &[("value", &m.held_on)])))?;
+    let attendance: i64 = m
+        .attendance
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .ok_or_else(|| AppError::Input(both("app.meeting_attendance", &[])))?;
+    if !MEETING_LEVELS.contains(&m.level) {
+        return Err(AppError::Input(both("app.meeting_level", &[])));
+    }
+    if m.title.trim().is_empty() {
+        return Err(AppError::Input(both("app.meeting_title", &[])));
+    }
+    let campaign_id = campaign_id(store).await?;
+    let mut tx = store.begin(actor.username).await?;
+    let id = tx
+        .add_meeting(&NewMeeting {
+            campaign_id,
+            org_id: o.id,
+            title: m.title.trim().to_string(),
+            held_on: held_on.to_string(),
+            level: m.level.to_string(),
+            attendance,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}

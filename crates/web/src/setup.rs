@@ -1,0 +1,290 @@
+//! Set-up pages (组织准备): an organisation's leadership body and implementation plan, its
+//! mobilisation meetings, and for a superior the plan status of its whole subtree.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xianfeng_app::AppError;
+use xianfeng_app::commitments::{Actor, Upload};
+use xianfeng_app::plans::{self, MEETING_LEVELS, MeetingInput};
+use xianfeng_domain::i18n::t;
+use xianfeng_storage::{MeetingRecord, PlanRecord};
+
+use crate::chrome::Chrome;
+use crate::commitments::Fields;
+use crate::session::{Posted, SignedIn, Viewer, same_secret};
+use crate::{AppState, pages};
+
+fn actor(viewer: &Viewer) -> Actor<'_> {
+    Actor {
+        username: &viewer.session.username,
+        principal: &viewer.principal,
+    }
+}
+
+fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
+    let chrome = Chrome::signed_in(viewer, back.to_string());
+    match e {
+        AppError::NotFound => pages::not_found(&chrome),
+        AppError::Forbidden => pages::forbidden(&chrome),
+        AppError::Input(m) => pages::message(
+            &chrome,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment_refused",
+            &m,
+        ),
+        other => pages::internal(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetUpPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    plan: Option<PlanRecord>,
+    status: String,
+    meetings: Vec<MeetingRecord>,
+    /// (code, name) of the meeting levels.
+    levels: Vec<(String, String)>,
+    may_submit: bool,
+    may_decide: bool,
+    may_record: bool,
+}
+
+impl SetUpPage {
+    fn level_name(&self, code: &str) -> String {
+        self.levels
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    let back = format!("/o/{code}/setup");
+    let set_up = match plans::set_up(&s.store, &actor(&viewer), &code).await {
+        Ok(x) => x,
+        Err(e) => return failed(&viewer, &back, e),
+    };
+    let lang = viewer.lang();
+    let status = set_up
+        .plan
+        .as_ref()
+        .map_or("none", |p| p.status.as_str())
+        .to_string();
+    let page = SetUpPage {
+        chrome: Chrome::signed_in(&viewer, back),
+        code: set_up.org.code.clone(),
+        name: set_up.org.name.clone(),
+        status: t(lang, &format!("plan.status_{status}"), &[]),
+        plan: set_up.plan,
+        meetings: set_up.meetings,
+        levels: MEETING_LEVELS
+            .iter()
+            .map(|l| (l.to_string(), t(lang, &format!("web.level_{l}"), &[])))
+            .collect(),
+        may_submit: set_up.may_submit,
+        may_decide: set_up.may_decide,
+        may_record: set_up.may_record,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// Submits the plan: multipart, for the optional document.
+pub async fn submit(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let back = format!("/o/{code}/setup");
+    let (mut csrf, mut leadership, mut body, mut document) =
+        (String::new(), String::new(), String::new(), None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return pages::message(
+                    &Chrome::signed_in(&viewer, back),
+                    e.status(),
+                    "commitment_refused",
+                    &t(viewer.lang(), "web.upload_broken", &[]),
+                );
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let Ok(bytes) = field.bytes().await else {
+            return pages::message(
+                &Chrome::signed_in(&viewer, back),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "commitment_refused",
+                &t(viewer.lang(), "web.upload_too_large", &[]),
+            );
+        };
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "csrf" => csrf = text(),
+            "leadership_body" => leadership = text(),
+            "body" => body = text(),
+            "document" if !bytes.is_empty() => {
+                document = Some(Upload {
+                    file_name: file_name.unwrap_or_default(),
+                    bytes: bytes.to_vec(),
+                })
+            }
+            _ => {}
+        }
+    }
+    if !same_secret(&csrf, &viewer.session.csrf_token) {
+        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
+    }
+    match plans::submit(
+        &s.store,
+        &actor(&viewer),
+        &code,
+        &leadership,
+        &body,
+        document.as_ref(),
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+/// Approves or returns the plan (`decision` = `approve` or `return`, with `comment`).
+pub async fn decide(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/o/{code}/setup");
+    // Someone who may not see the organisation learns nothing, however malformed the form.
+    if let Err(e) = plans::set_up(&s.store, &actor(&viewer), &code).await {
+        return failed(&viewer, &back, e);
+    }
+    let approve = match f.value("decision") {
+        "approve" => true,
+        "return" => false,
+        _ => {
+            return failed(
+                &viewer,
+                &back,
+                AppError::Input(t(viewer.lang(), "web.bad_form", &[])),
+            );
+        }
+    };
+    let comment = Some(f.value("comment")).filter(|c| !c.is_empty());
+    match plans::decide_plan(&s.store, &actor(&viewer), &code, approve, comment).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+pub async fn add_meeting(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/o/{code}/setup");
+    let input = MeetingInput {
+        title: f.value("title"),
+        held_on: f.value("held_on"),
+        level: f.value("level"),
+        attendance: f.value("attendance"),
+    };
+    let today = chrono::Local::now().date_naive();
+    match plans::add_meeting(&s.store, &actor(&viewer), &code, &input, today).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    only: String,
+}
+
+struct OverviewRow {
+    code: String,
+    name: String,
+    indent: i64,
+    status_code: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct OverviewPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    only: String,
+    rows: Vec<OverviewRow>,
+    /// (status code, label, count) for none, submitted, returned, approved.
+    counts: Vec<(String, String, usize)>,
+}
+
+/// Who in the subtree has not submitted, who is waiting, who is done.
+pub async fn overview(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
+    let back = format!("/o/{code}/plans");
+    let (root, rows) = match plans::overview(&s.store, &actor(&viewer), &code).await {
+        Ok(x) => x,
+        Err(e) => return failed(&viewer, &back, e),
+    };
+    let lang = viewer.lang();
+    let label = |st: &str| t(lang, &format!("plan.status_{st}"), &[]);
+    let code_of = |r: &xianfeng_storage::PlanOverviewRow| {
+        r.status.clone().unwrap_or_else(|| "none".to_string())
+    };
+    let counts = ["none", "submitted", "returned", "approved"]
+        .iter()
+        .map(|st| {
+            let n = rows.iter().filter(|r| code_of(r) == *st).count();
+            (st.to_string(), label(st), n)
+        })
+        .collect();
+    let shown = rows
+        .iter()
+        .filter(|r| q.only.is_empty() || code_of(r) == q.only)
+        .map(|r| OverviewRow {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            indent: (r.depth - root.depth).clamp(0, 6),
+            status: label(&code_of(r)),
+            status_code: code_of(r),
+        })
+        .collect();
+    let page = OverviewPage {
+        chrome: Chrome::signed_in(&viewer, back),
+        code: root.code.clone(),
+        name: root.name.clone(),
+        only: q.only,
+        rows: shown,
+        counts,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
