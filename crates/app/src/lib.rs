@@ -8,6 +8,7 @@ pub mod import;
 pub mod init;
 pub mod open;
 pub mod plans;
+pub mod records;
 
 pub use error::AppError;
 

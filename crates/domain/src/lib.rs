@@ -16,6 +16,7 @@ pub mod org_import;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod records;
 pub mod role;
 pub mod roster;
 pub mod sheet;

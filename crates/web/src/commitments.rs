@@ -66,6 +66,10 @@ impl CarriesCsrf for Fields {
 }
 
 impl Fields {
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.trim()))
+    }
+
     pub fn value(&self, k: &str) -> &str {
         self.0.get(k).map_or("", |v| v.trim())
     }

@@ -17,6 +17,7 @@ mod metrics;
 mod pages;
 mod public;
 mod qr;
+mod records;
 mod session;
 mod setup;
 mod text;
@@ -81,6 +82,16 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/o/{code}/plan/decision", post(setup::decide))
         .route("/o/{code}/meetings", post(setup::add_meeting))
         .route("/o/{code}/plans", get(setup::overview))
+        .route(
+            "/o/{code}/study",
+            get(records::study_page).post(records::enter_study),
+        )
+        .route("/o/{code}/study/import", post(records::import_study))
+        .route(
+            "/o/{code}/service",
+            get(records::service_page).post(records::enter_service),
+        )
+        .route("/o/{code}/posts", post(records::create_post))
         .route("/m/{id}", get(tree::member_page))
         .route("/account", get(account::page))
         .route(

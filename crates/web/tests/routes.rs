@@ -102,6 +102,36 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/o/{code}/study",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/study",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/study/import",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/o/{code}/service",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/service",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/posts",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/m/{id}",
         expect: Expect::Refused,
     },
@@ -367,18 +397,22 @@ async fn request(
                 .await
         }
         ("POST", "/logout") => app.post_form(path, cookie, "csrf=forged").await,
-        ("POST", p) if p.ends_with("/progress") || p.ends_with("/plan") => match cookie {
-            Some(c) => {
-                app.multipart(
-                    path,
-                    c,
-                    &[("csrf", csrf), ("body", "x"), ("leadership_body", "x")],
-                    &[],
-                )
-                .await
+        ("POST", p)
+            if p.ends_with("/progress") || p.ends_with("/plan") || p.ends_with("/study/import") =>
+        {
+            match cookie {
+                Some(c) => {
+                    app.multipart(
+                        path,
+                        c,
+                        &[("csrf", csrf), ("body", "x"), ("leadership_body", "x")],
+                        &[],
+                    )
+                    .await
+                }
+                None => app.post_form(path, None, "body=x").await,
             }
-            None => app.post_form(path, None, "body=x").await,
-        },
+        }
         ("POST", p) if p == "/c" || p.ends_with("/edit") => {
             app.post_form(
                 path,
@@ -392,7 +426,8 @@ async fn request(
                 path,
                 cookie,
                 &format!(
-                    "csrf={csrf}&step=approve&skip_bad=1&current=x&new=Aa-123456&repeat=Aa-123456"
+                    "csrf={csrf}&step=approve&skip_bad=1&current=x&new=Aa-123456&repeat=Aa-123456\
+                     &text=x&kind=self&on=2010-07-01&hours_{member}=1&name=x&member_{member}=1"
                 ),
             )
             .await

@@ -1,0 +1,294 @@
+//! Study (比学习) and service (比服务) records, and the service carriers members are
+//! attached to. Hours are kept in tenths. Each batch a secretary enters is one audit
+//! entry listing its records.
+
+use serde::Serialize;
+
+use crate::{Result, Store, WriteTx, now_ms};
+
+/// A study or service record to store.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRecord {
+    pub campaign_id: i64,
+    pub member_id: i64,
+    pub org_id: i64,
+    /// Study: the topic; service: what was done.
+    pub text: String,
+    /// Study: the form code; service: the carrier's id as text, or empty.
+    pub kind: String,
+    pub tenths: i64,
+    pub on: String,
+}
+
+/// Which of the two record tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Study,
+    Service,
+}
+
+impl RecordKind {
+    fn table(self) -> &'static str {
+        match self {
+            RecordKind::Study => "study_records",
+            RecordKind::Service => "service_records",
+        }
+    }
+
+    fn day(self) -> &'static str {
+        match self {
+            RecordKind::Study => "studied_on",
+            RecordKind::Service => "served_on",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            RecordKind::Study => "study",
+            RecordKind::Service => "service",
+        }
+    }
+}
+
+/// A stored record with its member's name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordRow {
+    pub id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub text: String,
+    pub kind: String,
+    pub tenths: i64,
+    pub on: String,
+    pub recorded_by: String,
+}
+
+/// A member's total over a span of days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberTotal {
+    pub member_id: i64,
+    pub name: String,
+    pub records: i64,
+    pub tenths: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServicePost {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    /// (member id, name) of the members attached.
+    pub members: Vec<(i64, String)>,
+}
+
+/// A stored record as selected: id, member, name, text, kind, tenths, day, recorded by.
+type Row = (i64, i64, String, String, String, i64, String, String);
+
+impl Store {
+    /// The latest records kept in an organisation, newest first.
+    pub async fn records(
+        &self,
+        kind: RecordKind,
+        org_id: i64,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>> {
+        let (text, k) = match kind {
+            RecordKind::Study => ("r.topic", "r.form"),
+            RecordKind::Service => ("r.description", "CAST(COALESCE(r.post_id, 0) AS TEXT)"),
+        };
+        let rows: Vec<Row> = sqlx::query_as(dynsql!(
+            "SELECT r.id, r.member_id, m.name, {text}, {k}, r.hours_tenths, r.{day}, \
+                 r.recorded_by FROM {table} r JOIN members m ON m.id = r.member_id \
+                 WHERE r.org_id = $1 ORDER BY r.{day} DESC, r.id DESC LIMIT $2",
+            table = kind.table(),
+            day = kind.day()
+        ))
+        .bind(org_id)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RecordRow {
+                id: r.0,
+                member_id: r.1,
+                member_name: r.2,
+                text: r.3,
+                kind: r.4,
+                tenths: r.5,
+                on: r.6,
+                recorded_by: r.7,
+            })
+            .collect())
+    }
+
+    /// Each member's records and hours kept in an organisation between two days (both
+    /// included), members without any included, by name.
+    pub async fn member_totals(
+        &self,
+        kind: RecordKind,
+        org_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<MemberTotal>> {
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(dynsql!(
+            "SELECT m.id, m.name, COUNT(r.id), CAST(COALESCE(SUM(r.hours_tenths), 0) AS BIGINT) \
+             FROM members m LEFT JOIN {table} r ON r.member_id = m.id AND r.org_id = m.org_id \
+             AND r.{day} >= $2 AND r.{day} <= $3 \
+             WHERE m.org_id = $1 GROUP BY m.id, m.name ORDER BY m.name, m.id",
+            table = kind.table(),
+            day = kind.day()
+        ))
+        .bind(org_id)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(member_id, name, records, tenths)| MemberTotal {
+                member_id,
+                name,
+                records,
+                tenths,
+            })
+            .collect())
+    }
+
+    /// The service carriers of an organisation with their members.
+    pub async fn service_posts(&self, org_id: i64) -> Result<Vec<ServicePost>> {
+        let posts: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, org_id, kind, name, description FROM service_posts \
+             WHERE org_id = $1 ORDER BY kind, name",
+        )
+        .bind(org_id)
+        .fetch_all(self.reader())
+        .await?;
+        let members: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT pm.post_id, m.id, m.name FROM service_post_members pm \
+             JOIN service_posts p ON p.id = pm.post_id JOIN members m ON m.id = pm.member_id \
+             WHERE p.org_id = $1 ORDER BY m.name",
+        )
+        .bind(org_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(posts
+            .into_iter()
+            .map(|(id, org_id, kind, name, description)| ServicePost {
+                id,
+                org_id,
+                kind,
+                name,
+                description,
+                members: members
+                    .iter()
+                    .filter(|m| m.0 == id)
+                    .map(|m| (m.1, m.2.clone()))
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+impl WriteTx {
+    /// Stores a batch of records (a sitting of a whole branch, say) as one audit entry.
+    pub async fn add_records(&mut self, kind: RecordKind, rows: &[NewRecord]) -> Result<usize> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let first = self.next_id(kind.table()).await?;
+        let now = now_ms();
+        for (i, r) in rows.iter().enumerate() {
+            let post = r.kind.parse::<i64>().ok().filter(|p| *p > 0);
+            let q = match kind {
+                RecordKind::Study => sqlx::query(
+                    "INSERT INTO study_records (id, campaign_id, member_id, org_id, topic, form, \
+                     hours_tenths, studied_on, recorded_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(first + i as i64)
+                .bind(r.campaign_id)
+                .bind(r.member_id)
+                .bind(r.org_id)
+                .bind(r.text.clone())
+                .bind(r.kind.clone()),
+                RecordKind::Service => sqlx::query(
+                    "INSERT INTO service_records (id, campaign_id, member_id, org_id, \
+                     description, post_id, hours_tenths, served_on, recorded_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(first + i as i64)
+                .bind(r.campaign_id)
+                .bind(r.member_id)
+                .bind(r.org_id)
+                .bind(r.text.clone())
+                .bind(post),
+            };
+            q.bind(r.tenths)
+                .bind(r.on.clone())
+                .bind(self.actor.clone())
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let key = format!("{}-{}", first, first + rows.len() as i64 - 1);
+        let after = serde_json::json!({ "records": rows });
+        self.record::<(), _>(
+            &format!("{}.create", kind.name()),
+            kind.table(),
+            &key,
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(rows.len())
+    }
+
+    /// Creates a service carrier with its members.
+    pub async fn create_service_post(
+        &mut self,
+        campaign_id: i64,
+        org_id: i64,
+        kind: &str,
+        name: &str,
+        description: &str,
+        members: &[i64],
+    ) -> Result<i64> {
+        let id = self.next_id("service_posts").await?;
+        sqlx::query(
+            "INSERT INTO service_posts (id, campaign_id, org_id, kind, name, description, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(campaign_id)
+        .bind(org_id)
+        .bind(kind.to_string())
+        .bind(name.trim().to_string())
+        .bind(description.trim().to_string())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        for m in members {
+            sqlx::query("INSERT INTO service_post_members (post_id, member_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*m)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let after = serde_json::json!({
+            "org_id": org_id, "kind": kind, "name": name, "description": description,
+            "members": members,
+        });
+        self.record::<(), _>(
+            "service_post.create",
+            "service_post",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+}

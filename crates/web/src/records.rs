@@ -1,0 +1,358 @@
+//! Study (比学习) and service (比服务) pages of an organisation: enter a whole branch at
+//! once, import a study sheet, set up service carriers, and see each member's totals.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::io::Write;
+use xianfeng_app::AppError;
+use xianfeng_app::commitments::Actor;
+use xianfeng_app::records::{self as service, Batch};
+use xianfeng_domain::i18n::t;
+use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths};
+use xianfeng_domain::roster::RowIssue;
+use xianfeng_storage::{MemberTotal, RecordKind, RecordRow, ServicePost};
+
+use crate::chrome::Chrome;
+use crate::commitments::Fields;
+use crate::session::{Posted, SignedIn, Viewer, same_secret};
+use crate::{AppState, pages};
+
+fn actor(viewer: &Viewer) -> Actor<'_> {
+    Actor {
+        username: &viewer.session.username,
+        principal: &viewer.principal,
+    }
+}
+
+fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
+    let chrome = Chrome::signed_in(viewer, back.to_string());
+    match e {
+        AppError::NotFound => pages::not_found(&chrome),
+        AppError::Forbidden => pages::forbidden(&chrome),
+        AppError::Input(m) => pages::message(
+            &chrome,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment_refused",
+            &m,
+        ),
+        other => pages::internal(other),
+    }
+}
+
+fn path_of(kind: RecordKind, code: &str) -> String {
+    match kind {
+        RecordKind::Study => format!("/o/{code}/study"),
+        RecordKind::Service => format!("/o/{code}/service"),
+    }
+}
+
+/// Recent records listed on the page.
+const RECENT: i64 = 30;
+
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    service: bool,
+    /// Members a line may be entered for: (id, name).
+    members: Vec<(i64, String)>,
+    /// Study forms, or service carriers: (value, label).
+    kinds: Vec<(String, String)>,
+    /// Carrier kinds for the set-up form: (code, name).
+    carrier_kinds: Vec<(String, String)>,
+    posts: Vec<ServicePost>,
+    totals: Vec<MemberTotal>,
+    recent: Vec<RecordRow>,
+    may_organise: bool,
+    written: Option<usize>,
+    issues: Vec<RowIssue>,
+}
+
+impl RecordsPage {
+    fn hours(&self, tenths: &i64) -> String {
+        Tenths(*tenths).display()
+    }
+
+    fn kind_name(&self, code: &str) -> String {
+        self.kinds
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(String::new, |(_, n)| n.clone())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    written: Option<usize>,
+}
+
+async fn render(
+    s: &AppState,
+    viewer: &Viewer,
+    kind: RecordKind,
+    code: &str,
+    written: Option<usize>,
+    issues: Vec<RowIssue>,
+) -> Response {
+    let back = path_of(kind, code);
+    let a = actor(viewer);
+    let o = match service::org(&s.store, &a, code).await {
+        Ok(o) => o,
+        Err(e) => return failed(viewer, &back, e),
+    };
+    let lang = viewer.lang();
+    let (span, all_members, posts, recent) = match (
+        s.store.current_campaign().await,
+        s.store.members_of_org(o.id, 100_000, 0).await,
+        s.store.service_posts(o.id).await,
+        s.store.records(kind, o.id, RECENT).await,
+    ) {
+        (Ok(Some((_, c))), Ok(m), Ok(p), Ok(r)) => ((c.starts_on, c.ends_on), m, p, r),
+        (Ok(None), ..) => {
+            return failed(
+                viewer,
+                &back,
+                AppError::Input(t(lang, "app.no_campaign", &[])),
+            );
+        }
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            return pages::internal(e);
+        }
+    };
+    let totals = match s
+        .store
+        .member_totals(kind, o.id, &span.0.to_string(), &span.1.to_string())
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return pages::internal(e),
+    };
+    // Lines are offered for the members the viewer may write for: all of them for the
+    // secretary, one's own for a member.
+    let members = all_members
+        .iter()
+        .filter(|m| service::may_write(&a, &o, Some(m.id)).is_ok())
+        .map(|m| (m.id, m.name.clone()))
+        .collect();
+    let kinds = match kind {
+        RecordKind::Study => StudyForm::ALL
+            .iter()
+            .map(|f| {
+                (
+                    f.as_str().to_string(),
+                    t(lang, &format!("web.form_{}", f.as_str()), &[]),
+                )
+            })
+            .collect(),
+        RecordKind::Service => posts
+            .iter()
+            .map(|p| (p.id.to_string(), p.name.clone()))
+            .collect(),
+    };
+    let page = RecordsPage {
+        chrome: Chrome::signed_in(viewer, back),
+        code: o.code.clone(),
+        name: o.name.clone(),
+        service: kind == RecordKind::Service,
+        members,
+        kinds,
+        carrier_kinds: ServiceKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), k.name_zh().to_string()))
+            .collect(),
+        posts,
+        totals,
+        recent,
+        may_organise: service::may_write(&a, &o, None).is_ok(),
+        written,
+        issues,
+    };
+    let status = if page.issues.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn study_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Query(n): Query<Notice>,
+) -> Response {
+    render(&s, &viewer, RecordKind::Study, &code, n.written, vec![]).await
+}
+
+pub async fn service_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Query(n): Query<Notice>,
+) -> Response {
+    render(&s, &viewer, RecordKind::Service, &code, n.written, vec![]).await
+}
+
+async fn enter(s: AppState, viewer: Viewer, kind: RecordKind, code: String, f: Fields) -> Response {
+    let back = path_of(kind, &code);
+    let hours: Vec<(i64, String)> = f
+        .entries()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix("hours_")?.parse::<i64>().ok()?;
+            Some((id, v.to_string()))
+        })
+        .collect();
+    let batch = Batch {
+        text: f.value("text"),
+        kind: f.value("kind"),
+        on: f.value("on"),
+        hours: &hours,
+    };
+    let today = chrono::Local::now().date_naive();
+    match service::enter(&s.store, &actor(&viewer), kind, &code, &batch, today).await {
+        Ok(n) => Redirect::to(&format!("{back}?written={n}")).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+pub async fn enter_study(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    enter(s, viewer, RecordKind::Study, code, f).await
+}
+
+pub async fn enter_service(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    enter(s, viewer, RecordKind::Service, code, f).await
+}
+
+pub async fn create_post(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = path_of(RecordKind::Service, &code);
+    let members: Vec<i64> = f
+        .entries()
+        .filter_map(|(k, _)| k.strip_prefix("member_")?.parse().ok())
+        .collect();
+    match service::create_post(
+        &s.store,
+        &actor(&viewer),
+        &code,
+        f.value("kind"),
+        f.value("name"),
+        f.value("description"),
+        &members,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
+
+/// Imports a study sheet (multipart: csrf, file); every problem is listed, nothing written.
+pub async fn import_study(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    SignedIn(viewer): SignedIn,
+    mut multipart: Multipart,
+) -> Response {
+    let back = path_of(RecordKind::Study, &code);
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return pages::message(
+                    &Chrome::signed_in(&viewer, back),
+                    e.status(),
+                    "commitment_refused",
+                    &t(viewer.lang(), "web.upload_broken", &[]),
+                );
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let Ok(bytes) = field.bytes().await else {
+            return pages::message(
+                &Chrome::signed_in(&viewer, back),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "commitment_refused",
+                &t(viewer.lang(), "web.upload_too_large", &[]),
+            );
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" if !bytes.is_empty() => file = Some((file_name, bytes)),
+            _ => {}
+        }
+    }
+    if !same_secret(&csrf, &viewer.session.csrf_token) {
+        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
+    }
+    // Who may not import here learns nothing about the file's problems.
+    let allowed = match service::org(&s.store, &actor(&viewer), &code).await {
+        Ok(o) => service::may_write(&actor(&viewer), &o, None),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = allowed {
+        return failed(&viewer, &back, e);
+    }
+    let Some((file_name, bytes)) = file else {
+        return failed(
+            &viewer,
+            &back,
+            AppError::Input(t(viewer.lang(), "web.import_file_missing", &[])),
+        );
+    };
+    let ext = match file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+    {
+        Some(e) if ["xlsx", "xls", "csv"].contains(&e.as_str()) => e,
+        _ => {
+            return failed(
+                &viewer,
+                &back,
+                AppError::Input(t(viewer.lang(), "web.import_file_type", &[])),
+            );
+        }
+    };
+    // Read from a temporary file of our own naming: the uploaded name is never a path.
+    let reader = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .and_then(|mut tmp| tmp.write_all(&bytes).map(|_| tmp));
+    let tmp = match reader {
+        Ok(tmp) => tmp,
+        Err(e) => return pages::internal(e),
+    };
+    let reader = match xianfeng_ingest::open(tmp.path()) {
+        Ok(r) => r,
+        Err(e) => return failed(&viewer, &back, AppError::Input(e.to_string())),
+    };
+    let today = chrono::Local::now().date_naive();
+    match service::import_study(&s.store, &actor(&viewer), &code, reader, today).await {
+        Ok(outcome) if outcome.issues.is_empty() => {
+            Redirect::to(&format!("{back}?written={}", outcome.written)).into_response()
+        }
+        Ok(outcome) => render(&s, &viewer, RecordKind::Study, &code, None, outcome.issues).await,
+        Err(e) => failed(&viewer, &back, e),
+    }
+}
