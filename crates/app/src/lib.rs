@@ -9,6 +9,7 @@ pub mod init;
 pub mod open;
 pub mod plans;
 pub mod records;
+pub mod reviews;
 
 pub use error::AppError;
 

@@ -18,6 +18,7 @@ mod pages;
 mod public;
 mod qr;
 mod records;
+mod reviews;
 mod session;
 mod setup;
 mod text;
@@ -92,6 +93,11 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             get(records::service_page).post(records::enter_service),
         )
         .route("/o/{code}/posts", post(records::create_post))
+        .route(
+            "/o/{code}/reviewers",
+            get(reviews::assign_page).post(reviews::assign),
+        )
+        .route("/reviews", get(reviews::desk).post(reviews::write))
         .route("/m/{id}", get(tree::member_page))
         .route("/account", get(account::page))
         .route(

@@ -132,6 +132,26 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/o/{code}/reviewers",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/reviewers",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/reviews",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/reviews",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
         pattern: "/m/{id}",
         expect: Expect::Refused,
     },
@@ -427,7 +447,8 @@ async fn request(
                 cookie,
                 &format!(
                     "csrf={csrf}&step=approve&skip_bad=1&current=x&new=Aa-123456&repeat=Aa-123456\
-                     &text=x&kind=self&on=2010-07-01&hours_{member}=1&name=x&member_{member}=1"
+                     &text=x&kind=self&on=2010-07-01&hours_{member}=1&name=x&member_{member}=1\
+                     &reviewer=reviewer&subject=member:{member}&period=2011-h1&grade=good&comment=x"
                 ),
             )
             .await

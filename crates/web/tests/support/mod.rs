@@ -106,6 +106,8 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
             ("guide", Role::SectorGuide, "E1", false),
             ("fresh", Role::Secretary, "B1", true),
             ("staff", Role::CommitteeStaff, "T1", false),
+            // A reviewer whose own scope is elsewhere: B1's subjects reach it by assignment.
+            ("reviewer", Role::Reviewer, "E1", false),
         ] {
             let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
             tx.create_user(&NewUser {

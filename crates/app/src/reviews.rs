@@ -1,0 +1,160 @@
+//! Leader reviews (领导点评) as accounts use them: the office or a committee assigns
+//! subjects to a reviewer; the reviewer writes, per assessment period, a comment and a grade
+//! worth the points the campaign file gives it, and sees only what is assigned.
+
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_domain::role::Role;
+use xianfeng_storage::{Assignment, NewReview, ReviewRecord, Store};
+
+use crate::AppError;
+use crate::commitments::{Actor, Subject, subject};
+
+/// The longest comment.
+pub const MAX_COMMENT: usize = 1000;
+
+fn refusal(d: Decision) -> Result<(), AppError> {
+    match d {
+        Decision::Allow => Ok(()),
+        Decision::OutOfScope => Err(AppError::NotFound),
+        Decision::NotPermitted => Err(AppError::Forbidden),
+    }
+}
+
+/// Assigns `subject` to the reviewer account `reviewer`; true when it was new.
+pub async fn assign(
+    store: &Store,
+    actor: &Actor<'_>,
+    reviewer: &str,
+    kind: SubjectKind,
+    subject_id: i64,
+) -> Result<bool, AppError> {
+    let s = subject(store, kind, subject_id).await?;
+    let path = s.org.tree_path();
+    refusal(decide(
+        actor.principal,
+        Action::AssignReviewers,
+        &Target::of(&path, s.org.sector.as_deref()),
+    ))?;
+    let is_reviewer = store
+        .principal(reviewer)
+        .await?
+        .is_some_and(|p| p.role == Role::Reviewer);
+    if !is_reviewer {
+        return Err(AppError::Input(both(
+            "app.not_a_reviewer",
+            &[("name", &reviewer)],
+        )));
+    }
+    let mut tx = store.begin(actor.username).await?;
+    let new = tx
+        .assign_reviewer(&Assignment {
+            reviewer: reviewer.to_string(),
+            subject_kind: kind.as_str().to_string(),
+            subject_id,
+            org_id: s.org.id,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// The policy's word on the actor reviewing `s`.
+async fn may_review(store: &Store, actor: &Actor<'_>, s: &Subject) -> Result<(), AppError> {
+    let assigned = store
+        .is_assigned(actor.username, s.kind.as_str(), s.id)
+        .await?;
+    let path = s.org.tree_path();
+    let target = Target {
+        assigned,
+        ..Target::of(&path, s.org.sector.as_deref())
+    };
+    refusal(decide(actor.principal, Action::WriteReviews, &target))
+}
+
+/// What a reviewer writes.
+pub struct ReviewInput<'a> {
+    pub period: &'a str,
+    pub grade: &'a str,
+    pub comment: &'a str,
+}
+
+/// Writes (or rewrites) the actor's review of an assigned subject for a period.
+pub async fn write(
+    store: &Store,
+    actor: &Actor<'_>,
+    kind: SubjectKind,
+    subject_id: i64,
+    input: &ReviewInput<'_>,
+) -> Result<i64, AppError> {
+    let s = subject(store, kind, subject_id).await?;
+    may_review(store, actor, &s).await?;
+    let (campaign_id, campaign) = store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?;
+    let period = campaign.period(input.period).ok_or_else(|| {
+        let known: Vec<String> = campaign.periods().into_iter().map(|p| p.name).collect();
+        AppError::Input(both("app.unknown_period", &[("known", &known.join("、"))]))
+    })?;
+    let points = campaign.review_points(input.grade).ok_or_else(|| {
+        let known: Vec<&str> = campaign
+            .file
+            .review_grades
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        AppError::Input(both("app.unknown_grade", &[("known", &known.join("、"))]))
+    })?;
+    let comment = input.comment.trim();
+    if comment.is_empty() || comment.chars().count() > MAX_COMMENT {
+        return Err(AppError::Input(both(
+            "app.review_comment",
+            &[("max", &MAX_COMMENT)],
+        )));
+    }
+    let mut tx = store.begin(actor.username).await?;
+    let id = tx
+        .write_review(&NewReview {
+            campaign_id,
+            subject_kind: kind.as_str().to_string(),
+            subject_id,
+            org_id: s.org.id,
+            period: period.code,
+            grade: input.grade.to_string(),
+            points: i64::from(points),
+            comment: comment.to_string(),
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A reviewer's desk: each assigned subject with the reviews already written of it.
+pub async fn desk(
+    store: &Store,
+    actor: &Actor<'_>,
+) -> Result<Vec<(Subject, Vec<ReviewRecord>)>, AppError> {
+    let mine = store.reviews_by(actor.username).await?;
+    let mut out = Vec::new();
+    for a in store.assignments_of(actor.username).await? {
+        let Some(kind) = SubjectKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == a.subject_kind)
+        else {
+            continue;
+        };
+        // A subject removed since it was assigned is skipped, not an error.
+        let Ok(s) = subject(store, kind, a.subject_id).await else {
+            continue;
+        };
+        let reviews = mine
+            .iter()
+            .filter(|r| r.subject_kind == a.subject_kind && r.subject_id == a.subject_id)
+            .cloned()
+            .collect();
+        out.push((s, reviews));
+    }
+    Ok(out)
+}

@@ -1,0 +1,249 @@
+//! Leader reviews (领导点评): which reviewer is assigned which subject, and the reviews, one
+//! per reviewer, subject and period (a later one for the same period replaces it).
+
+use serde::Serialize;
+
+use crate::{Result, Store, WriteTx, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    pub reviewer: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub reviewer: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub period: String,
+    pub grade: String,
+    pub points: i64,
+    pub comment: String,
+    pub updated_at: i64,
+}
+
+/// A review to store.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewReview {
+    pub campaign_id: i64,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub period: String,
+    pub grade: String,
+    pub points: i64,
+    pub comment: String,
+}
+
+type ReviewRow = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+);
+
+fn review(r: ReviewRow) -> ReviewRecord {
+    ReviewRecord {
+        id: r.0,
+        reviewer: r.1,
+        subject_kind: r.2,
+        subject_id: r.3,
+        org_id: r.4,
+        period: r.5,
+        grade: r.6,
+        points: r.7,
+        comment: r.8,
+        updated_at: r.9,
+    }
+}
+
+const REVIEW_COLUMNS: &str =
+    "id, reviewer, subject_kind, subject_id, org_id, period, grade, points, comment, updated_at";
+
+impl Store {
+    pub async fn is_assigned(&self, reviewer: &str, kind: &str, subject_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT subject_id FROM review_assignments \
+             WHERE reviewer = $1 AND subject_kind = $2 AND subject_id = $3",
+        )
+        .bind(reviewer.to_string())
+        .bind(kind.to_string())
+        .bind(subject_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// The subjects assigned to a reviewer.
+    pub async fn assignments_of(&self, reviewer: &str) -> Result<Vec<Assignment>> {
+        self.assignments("reviewer = $1", reviewer.to_string())
+            .await
+    }
+
+    /// The assignments of subjects kept in an organisation.
+    pub async fn assignments_in(&self, org_id: i64) -> Result<Vec<Assignment>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
+             WHERE org_id = $1 ORDER BY reviewer, subject_kind, subject_id",
+        )
+        .bind(org_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(assignment).collect())
+    }
+
+    async fn assignments(&self, filter: &str, value: String) -> Result<Vec<Assignment>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(dynsql!(
+            "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
+             WHERE {filter} ORDER BY subject_kind, subject_id"
+        ))
+        .bind(value)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(assignment).collect())
+    }
+
+    /// The reviews a reviewer has written, newest first.
+    pub async fn reviews_by(&self, reviewer: &str) -> Result<Vec<ReviewRecord>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(dynsql!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 \
+             ORDER BY period DESC, updated_at DESC"
+        ))
+        .bind(reviewer.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(review).collect())
+    }
+
+    /// The reviews of one subject, by period.
+    pub async fn reviews_of(&self, kind: &str, subject_id: i64) -> Result<Vec<ReviewRecord>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(dynsql!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE subject_kind = $1 AND subject_id = $2 \
+             ORDER BY period, reviewer"
+        ))
+        .bind(kind.to_string())
+        .bind(subject_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(review).collect())
+    }
+}
+
+fn assignment(
+    (reviewer, subject_kind, subject_id, org_id): (String, String, i64, i64),
+) -> Assignment {
+    Assignment {
+        reviewer,
+        subject_kind,
+        subject_id,
+        org_id,
+    }
+}
+
+impl WriteTx {
+    /// Assigns a subject to a reviewer; assigning it again changes nothing.
+    pub async fn assign_reviewer(&mut self, a: &Assignment) -> Result<bool> {
+        let exists: Option<(i64,)> = sqlx::query_as(
+            "SELECT subject_id FROM review_assignments \
+             WHERE reviewer = $1 AND subject_kind = $2 AND subject_id = $3",
+        )
+        .bind(a.reviewer.clone())
+        .bind(a.subject_kind.clone())
+        .bind(a.subject_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if exists.is_some() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO review_assignments (reviewer, subject_kind, subject_id, org_id, \
+             assigned_by) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(a.reviewer.clone())
+        .bind(a.subject_kind.clone())
+        .bind(a.subject_id)
+        .bind(a.org_id)
+        .bind(self.actor.clone())
+        .execute(&mut *self.tx)
+        .await?;
+        let key = format!("{}/{}/{}", a.reviewer, a.subject_kind, a.subject_id);
+        self.record::<(), _>("review.assign", "review_assignment", &key, None, Some(a))
+            .await?;
+        Ok(true)
+    }
+
+    /// Writes the actor's review of a subject for a period, replacing an earlier one.
+    pub async fn write_review(&mut self, r: &NewReview) -> Result<i64> {
+        let before: Option<ReviewRow> = sqlx::query_as(dynsql!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
+             AND subject_id = $3 AND period = $4"
+        ))
+        .bind(self.actor.clone())
+        .bind(r.subject_kind.clone())
+        .bind(r.subject_id)
+        .bind(r.period.clone())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let now = now_ms();
+        let id = match &before {
+            Some(b) => {
+                sqlx::query(
+                    "UPDATE reviews SET grade = $1, points = $2, comment = $3, updated_at = $4 \
+                     WHERE id = $5",
+                )
+                .bind(r.grade.clone())
+                .bind(r.points)
+                .bind(r.comment.clone())
+                .bind(now)
+                .bind(b.0)
+                .execute(&mut *self.tx)
+                .await?;
+                b.0
+            }
+            None => {
+                let id = self.next_id("reviews").await?;
+                sqlx::query(
+                    "INSERT INTO reviews (id, campaign_id, reviewer, subject_kind, subject_id, \
+                     org_id, period, grade, points, comment, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(id)
+                .bind(r.campaign_id)
+                .bind(self.actor.clone())
+                .bind(r.subject_kind.clone())
+                .bind(r.subject_id)
+                .bind(r.org_id)
+                .bind(r.period.clone())
+                .bind(r.grade.clone())
+                .bind(r.points)
+                .bind(r.comment.clone())
+                .bind(now)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?;
+                id
+            }
+        };
+        let before = before.map(review);
+        self.record(
+            "review.write",
+            "review",
+            &id.to_string(),
+            before.as_ref(),
+            Some(r),
+        )
+        .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,258 @@
+//! Leader review pages (领导点评): the reviewer's desk of assigned subjects, and the page
+//! where an organisation's subjects are assigned to reviewers.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use xianfeng_app::AppError;
+use xianfeng_app::commitments::Actor;
+use xianfeng_app::reviews::{self as service, ReviewInput};
+use xianfeng_domain::i18n::t;
+use xianfeng_domain::role::Role;
+use xianfeng_storage::ReviewRecord;
+
+use crate::chrome::Chrome;
+use crate::commitments::{Fields, parse_kind};
+use crate::session::{Posted, SignedIn, Viewer};
+use crate::{AppState, pages};
+
+fn actor(viewer: &Viewer) -> Actor<'_> {
+    Actor {
+        username: &viewer.session.username,
+        principal: &viewer.principal,
+    }
+}
+
+fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
+    let chrome = Chrome::signed_in(viewer, back.to_string());
+    match e {
+        AppError::NotFound => pages::not_found(&chrome),
+        AppError::Forbidden => pages::forbidden(&chrome),
+        AppError::Input(m) => pages::message(
+            &chrome,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment_refused",
+            &m,
+        ),
+        other => pages::internal(other),
+    }
+}
+
+struct DeskEntry {
+    kind: String,
+    kind_name: String,
+    id: i64,
+    name: String,
+    org_name: String,
+    reviews: Vec<ReviewRecord>,
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct DeskPage {
+    chrome: Chrome,
+    entries: Vec<DeskEntry>,
+    /// (code, name) of the periods and of the grades, from the campaign file.
+    periods: Vec<(String, String)>,
+    grades: Vec<(String, String)>,
+}
+
+impl DeskPage {
+    fn period_name(&self, code: &str) -> String {
+        self.periods
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+
+    fn grade_name(&self, code: &str) -> String {
+        self.grades
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+}
+
+/// The reviewer's desk: every assigned subject, its reviews so far, a form per subject.
+pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+    let back = "/reviews";
+    let entries = match service::desk(&s.store, &actor(&viewer)).await {
+        Ok(e) => e,
+        Err(e) => return failed(&viewer, back, e),
+    };
+    let campaign = match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c,
+        Ok(None) => {
+            return failed(
+                &viewer,
+                back,
+                AppError::Input(t(viewer.lang(), "app.no_campaign", &[])),
+            );
+        }
+        Err(e) => return pages::internal(e),
+    };
+    let chrome = Chrome::signed_in(&viewer, back.into());
+    let page = DeskPage {
+        entries: entries
+            .into_iter()
+            .map(|(subject, reviews)| DeskEntry {
+                kind: subject.kind.as_str().to_string(),
+                kind_name: chrome.tx.get(&format!("subject_{}", subject.kind.as_str())),
+                id: subject.id,
+                name: subject.name,
+                org_name: subject.org.name,
+                reviews,
+            })
+            .collect(),
+        periods: campaign
+            .periods()
+            .into_iter()
+            .map(|p| (p.code, p.name))
+            .collect(),
+        grades: campaign
+            .file
+            .review_grades
+            .iter()
+            .map(|g| {
+                (
+                    g.code.get_ref().clone(),
+                    format!("{}（{}）", g.name, g.points),
+                )
+            })
+            .collect(),
+        chrome,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn write(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+    let back = "/reviews";
+    let (Some(kind), Ok(id)) = (
+        parse_kind(f.value("kind")),
+        f.value("subject").parse::<i64>(),
+    ) else {
+        return failed(&viewer, back, AppError::NotFound);
+    };
+    let input = ReviewInput {
+        period: f.value("period"),
+        grade: f.value("grade"),
+        comment: f.value("comment"),
+    };
+    match service::write(&s.store, &actor(&viewer), kind, id, &input).await {
+        Ok(_) => Redirect::to(back).into_response(),
+        Err(e) => failed(&viewer, back, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reviewers.html")]
+struct AssignPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    /// (reviewer, subject label) of the assignments kept here.
+    assigned: Vec<(String, String)>,
+    /// Reviewer accounts.
+    reviewers: Vec<String>,
+    /// (`kind:id`, label) of the subjects kept here.
+    subjects: Vec<(String, String)>,
+}
+
+/// An organisation's subjects and their reviewers.
+pub async fn assign_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    let back = format!("/o/{code}/reviewers");
+    let a = actor(&viewer);
+    let o = match xianfeng_app::records::org(&s.store, &a, &code).await {
+        Ok(o) => o,
+        Err(e) => return failed(&viewer, &back, e),
+    };
+    let chrome = Chrome::signed_in(&viewer, back.clone());
+    let label = |kind: &str, name: &str| {
+        format!("{}（{}）", name, chrome.tx.get(&format!("subject_{kind}")))
+    };
+    let mut subjects = vec![(
+        format!("organisation:{}", o.id),
+        label("organisation", &o.name),
+    )];
+    let (teams, members, assignments, users) = match (
+        s.store.teams_of_org(o.id).await,
+        s.store.members_of_org(o.id, 500, 0).await,
+        s.store.assignments_in(o.id).await,
+        s.store.list_users().await,
+    ) {
+        (Ok(t), Ok(m), Ok(a), Ok(u)) => (t, m, a, u),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+            return pages::internal(e);
+        }
+    };
+    subjects.extend(
+        teams
+            .iter()
+            .map(|t| (format!("team:{}", t.id), label("team", &t.name))),
+    );
+    subjects.extend(
+        members
+            .iter()
+            .map(|m| (format!("member:{}", m.id), label("member", &m.name))),
+    );
+    let assigned = assignments
+        .iter()
+        .map(|asg| {
+            let key = format!("{}:{}", asg.subject_kind, asg.subject_id);
+            let name = subjects
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(|| key.clone(), |(_, n)| n.clone());
+            (asg.reviewer.clone(), name)
+        })
+        .collect();
+    let page = AssignPage {
+        code: o.code.clone(),
+        name: o.name.clone(),
+        assigned,
+        reviewers: users
+            .into_iter()
+            .filter(|u| u.role == Role::Reviewer.as_str() && !u.disabled)
+            .map(|u| u.username)
+            .collect(),
+        subjects,
+        chrome,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn assign(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/o/{code}/reviewers");
+    let parsed = f
+        .value("subject")
+        .split_once(':')
+        .and_then(|(k, id)| Some((parse_kind(k)?, id.parse::<i64>().ok()?)));
+    let Some((kind, id)) = parsed else {
+        return failed(&viewer, &back, AppError::NotFound);
+    };
+    // The subject must be kept in this organisation: the form offers nothing else.
+    match xianfeng_app::commitments::subject(&s.store, kind, id).await {
+        Ok(sub) if sub.org.code == code => {}
+        Ok(_) => return failed(&viewer, &back, AppError::NotFound),
+        Err(e) => return failed(&viewer, &back, e),
+    }
+    match service::assign(&s.store, &actor(&viewer), f.value("reviewer"), kind, id).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => failed(&viewer, &back, e),
+    }
+}

@@ -1,0 +1,87 @@
+//! Leader reviews: assigned by the committee, written per period by the reviewer, who sees
+//! only what is assigned.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{B1_MEMBER, apps};
+
+#[tokio::test]
+async fn a_reviewer_reviews_only_what_is_assigned() {
+    for app in apps().await {
+        let label = app.label();
+        let m = app.b1_member;
+        let reviewer = app.sign_in("reviewer").await;
+        let rcsrf = app.csrf(&reviewer).await;
+        let desk = app.get("/reviews", Some(&reviewer)).await;
+        assert!(desk.body.contains("还没有分配"), "{label}: {}", desk.body);
+        let review = |grade: &str, period: &str| {
+            format!(
+                "csrf={rcsrf}&kind=member&subject={m}&period={period}&grade={grade}&comment=%E8%A1%A8%E7%8E%B0%E7%AA%81%E5%87%BA"
+            )
+        };
+        let unassigned = app
+            .post_form("/reviews", Some(&reviewer), &review("good", "2011-h1"))
+            .await;
+        assert_eq!(unassigned.status, StatusCode::NOT_FOUND, "{label}");
+
+        // A secretary may not assign reviewers; the street committee may.
+        let wang = app.sign_in("wang").await;
+        let wcsrf = app.csrf(&wang).await;
+        let assign = |csrf: &str| format!("csrf={csrf}&reviewer=reviewer&subject=member:{m}");
+        let refused = app
+            .post_form("/o/B1/reviewers", Some(&wang), &assign(&wcsrf))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}");
+        let staff = app.sign_in("staff").await;
+        let scsrf = app.csrf(&staff).await;
+        let page = app.get("/o/B1/reviewers", Some(&staff)).await;
+        assert!(page.body.contains(&format!("member:{m}")), "{}", page.body);
+        let done = app
+            .post_form("/o/B1/reviewers", Some(&staff), &assign(&scsrf))
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let not_reviewer = app
+            .post_form(
+                "/o/B1/reviewers",
+                Some(&staff),
+                &format!("csrf={scsrf}&reviewer=wang&subject=member:{m}"),
+            )
+            .await;
+        assert_eq!(not_reviewer.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let desk = app.get("/reviews", Some(&reviewer)).await;
+        assert!(desk.body.contains(B1_MEMBER), "{}", desk.body);
+        for (bad, why) in [
+            (review("excellent", "2011-h1"), "等次"),
+            (review("good", "2099"), "周期"),
+        ] {
+            let a = app.post_form("/reviews", Some(&reviewer), &bad).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+            assert!(a.body.contains(why), "{}", a.body);
+        }
+        let ok = app
+            .post_form(
+                "/reviews",
+                Some(&reviewer),
+                &review("fairly-good", "2011-h1"),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        // Writing again for the same period replaces the review.
+        let again = app
+            .post_form("/reviews", Some(&reviewer), &review("good", "2011-h1"))
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        let stored = app.store.reviews_of("member", m).await.unwrap();
+        assert_eq!(stored.len(), 1, "{label}");
+        assert_eq!((stored[0].grade.as_str(), stored[0].points), ("good", 10));
+        let desk = app.get("/reviews", Some(&reviewer)).await;
+        assert!(desk.body.contains("2011年上半年") && desk.body.contains("表现突出"));
+        // The reviewer still cannot see B1 itself, only what was assigned.
+        assert_eq!(
+            app.get("/o/B1", Some(&reviewer)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
