@@ -4,6 +4,7 @@
 pub mod commitments;
 pub mod demo;
 mod error;
+pub mod figures;
 pub mod import;
 pub mod init;
 pub mod open;

@@ -402,3 +402,153 @@ async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_re
         assert_eq!(drafts[0].items.len(), 2);
     }
 }
+
+#[tokio::test]
+async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
+    use xianfeng_app::records::{Batch, enter};
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    use xianfeng_storage::RecordKind;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let (fang, wang, staff) = (
+            principal(s, "fang").await,
+            principal(s, "wang").await,
+            principal(s, "staff").await,
+        );
+        let fang = Actor {
+            username: "fang",
+            principal: &fang,
+        };
+        let wang = Actor {
+            username: "wang",
+            principal: &wang,
+        };
+        let staff = Actor {
+            username: "staff",
+            principal: &staff,
+        };
+        let now = day("2010-08-01");
+        let id = commitments::draft(s, &fang, SubjectKind::Member, c.wang_fang, "承诺", &items())
+            .await
+            .unwrap();
+        let input = StepInput::default();
+        commitments::step(s, &fang, id, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        for step in [Step::Approve, Step::Publish] {
+            commitments::step(s, &wang, id, step, &input, now)
+                .await
+                .unwrap();
+        }
+        // Item 1 is due in 2010 and kept; item 2 is due in 2011-h1.
+        let first = s.commitment(id).await.unwrap().unwrap().items[0].id;
+        let kept = StepInput {
+            item: Some((first, Outcome::Kept)),
+            reason: None,
+        };
+        commitments::step(s, &wang, id, Step::CloseItem, &kept, now)
+            .await
+            .unwrap();
+        let hours = [
+            (c.wang_fang, "2.5".to_string()),
+            (c.zhang_wei, "1".to_string()),
+        ];
+        let batch = Batch {
+            text: "党章",
+            kind: "group",
+            on: "2010-07-01",
+            hours: &hours,
+        };
+        enter(s, &wang, RecordKind::Study, "B1", &batch, now)
+            .await
+            .unwrap();
+        let late = Batch {
+            text: "党章",
+            kind: "group",
+            on: "2011-02-01",
+            hours: &hours,
+        };
+        enter(s, &wang, RecordKind::Study, "B1", &late, day("2011-03-01"))
+            .await
+            .unwrap();
+        // A reviewer account, assigned to 王芳, reviews her for 2010.
+        let mut tx = s.begin("test").await.unwrap();
+        tx.create_user(&NewUser {
+            username: "leader".into(),
+            role: Role::Reviewer,
+            password_hash: "x".into(),
+            must_change_password: false,
+            org_ids: vec![],
+            member_id: None,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assign(s, &staff, "leader", SubjectKind::Member, c.wang_fang)
+            .await
+            .unwrap();
+        let leader = principal(s, "leader").await;
+        let leader = Actor {
+            username: "leader",
+            principal: &leader,
+        };
+        let review = ReviewInput {
+            period: "2010",
+            grade: "fairly-good",
+            comment: "好",
+        };
+        write(s, &leader, SubjectKind::Member, c.wang_fang, &review)
+            .await
+            .unwrap();
+
+        let (period, rows) =
+            xianfeng_app::figures::figures(s, Some(&wang), "B1", Some("2010"), day("2011-03-01"))
+                .await
+                .unwrap();
+        assert_eq!(period.code, "2010");
+        let fang_row = rows
+            .iter()
+            .find(|r| r.subject_kind == "member" && r.subject_id == c.wang_fang)
+            .unwrap();
+        assert_eq!(
+            (
+                fang_row.items_due,
+                fang_row.items_kept,
+                fang_row.items_overdue
+            ),
+            (1, 1, 0),
+            "{}",
+            db.label
+        );
+        assert_eq!(fang_row.study_tenths, 25, "only the 2010 sitting");
+        assert_eq!((fang_row.review_points, fang_row.reviews), (7, 1));
+        let branch = rows
+            .iter()
+            .find(|r| r.subject_kind == "organisation")
+            .unwrap();
+        assert_eq!(
+            branch.study_tenths, 35,
+            "the branch counts its members' hours"
+        );
+        // In 2011-h1 item 2 is due; on 2011-07-02 it is overdue.
+        let (_, rows) =
+            xianfeng_app::figures::figures(s, None, "C1", Some("2011-h1"), day("2011-07-02"))
+                .await
+                .unwrap();
+        let fang_row = rows
+            .iter()
+            .find(|r| r.subject_kind == "member" && r.subject_id == c.wang_fang)
+            .unwrap();
+        assert_eq!((fang_row.items_due, fang_row.items_overdue), (1, 1));
+        assert_eq!(fang_row.study_tenths, 25);
+        // Another branch's secretary may not read B1's figures.
+        let li = principal(s, "li").await;
+        let li = Actor {
+            username: "li",
+            principal: &li,
+        };
+        let refused = xianfeng_app::figures::figures(s, Some(&li), "B1", None, now).await;
+        assert!(matches!(refused, Err(AppError::NotFound)));
+    }
+}

@@ -14,6 +14,7 @@ mod audit;
 mod campaigns;
 mod commitments;
 mod error;
+mod figures;
 mod members;
 mod migrate;
 mod orgs;
@@ -36,6 +37,7 @@ pub use commitments::{
     ProgressRecord, StepDetail,
 };
 pub use error::StoreError;
+pub use figures::{Span, SubjectFigures};
 pub use members::{MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
 pub use orgs::{NewOrg, OrgRecord, OrgUpdate};
 pub use people::{CadreRecord, NewCadre, TeamRecord};

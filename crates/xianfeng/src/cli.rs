@@ -12,7 +12,7 @@ use xianfeng_app::import::{
 use xianfeng_app::init::{CreatedAccount, check_password, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::{Lang, both};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, NewUser, Store, password};
 
@@ -114,6 +114,18 @@ pub enum Command {
     },
     /// Counts of what the registry holds.
     Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
+    /// commitment items due, kept and overdue; study and service hours; review points.
+    Figures {
+        /// The organisation whose subtree is reported.
+        #[arg(long)]
+        scope: String,
+        /// A period code of the campaign file [default: the current one].
+        #[arg(long)]
+        period: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -538,6 +550,47 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     ("audit_entries", s.audit_entries),
                 ] {
                     println!("{n:>10}  {}", both(&format!("cli.stats.{key}"), &[]));
+                }
+            }
+        }
+        Command::Figures {
+            scope,
+            period,
+            json,
+        } => {
+            let store = open(&cli).await?;
+            let today = chrono::Local::now().date_naive();
+            let (period, rows) =
+                xianfeng_app::figures::figures(&store, None, scope, period.as_deref(), today)
+                    .await?;
+            if *json {
+                print_json(&serde_json::json!({ "period": period, "subjects": rows }))?;
+            } else {
+                println!(
+                    "{} ({} – {})",
+                    period.name, period.starts_on, period.ends_on
+                );
+                for lang in [Lang::ZhCn, Lang::En] {
+                    println!(
+                        "{}",
+                        xianfeng_domain::i18n::t(lang, "cli.figures_header", &[])
+                    );
+                }
+                let hours = |t: i64| xianfeng_domain::records::Tenths(t).display();
+                for f in &rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        f.subject_kind,
+                        f.name,
+                        f.organisation,
+                        f.items_due,
+                        f.items_kept,
+                        f.items_overdue,
+                        hours(f.study_tenths),
+                        hours(f.service_tenths),
+                        f.review_average()
+                            .map_or_else(String::new, |a| format!("{a:.1}"))
+                    );
                 }
             }
         }

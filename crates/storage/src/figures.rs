@@ -1,0 +1,183 @@
+//! Figures for scoring (考核数据): per subject and period, the commitment items due, kept and
+//! overdue, study and service hours, and leader-review points, for every subject in a
+//! subtree. A handful of grouped queries over index ranges, merged here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use xianfeng_domain::org::TreePath;
+
+use crate::{Result, Store};
+
+/// One subject's figures for a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SubjectFigures {
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub name: String,
+    /// The code of the subject's own organisation.
+    pub organisation: String,
+    /// Items of published commitments due within the period.
+    pub items_due: i64,
+    /// Of those, closed as kept.
+    pub items_kept: i64,
+    /// Of those, still open after their due date.
+    pub items_overdue: i64,
+    /// Study and volunteer service in the period, in tenths of an hour.
+    pub study_tenths: i64,
+    pub service_tenths: i64,
+    /// Leader-review points given for the period, summed, and how many reviews.
+    pub review_points: i64,
+    pub reviews: i64,
+}
+
+impl SubjectFigures {
+    /// The mean review points, if any review was written.
+    pub fn review_average(&self) -> Option<f64> {
+        (self.reviews > 0).then(|| self.review_points as f64 / self.reviews as f64)
+    }
+}
+
+/// The span of a period: its code (for reviews) and its first and last days (ISO).
+pub struct Span<'a> {
+    pub period: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    /// Items due before this day and still open are overdue (ISO).
+    pub today: &'a str,
+}
+
+type Key = (String, i64);
+
+impl Store {
+    /// The figures of every organisation, member, team and cadre in the subtree of `root`.
+    pub async fn figures(&self, root: &TreePath, span: &Span<'_>) -> Result<Vec<SubjectFigures>> {
+        let (lo, hi) = root.subtree_range();
+        let mut out: BTreeMap<Key, SubjectFigures> = BTreeMap::new();
+        let mut subject = |kind: &str, id: i64, name: String, org: String| {
+            out.insert(
+                (kind.to_string(), id),
+                SubjectFigures {
+                    subject_kind: kind.to_string(),
+                    subject_id: id,
+                    name,
+                    organisation: org,
+                    ..Default::default()
+                },
+            );
+        };
+        let orgs: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, name, code FROM organisations WHERE path >= $1 AND path < $2",
+        )
+        .bind(lo.clone())
+        .bind(hi.clone())
+        .fetch_all(self.reader())
+        .await?;
+        for (id, name, code) in orgs {
+            subject("organisation", id, name, code);
+        }
+        for (kind, sql) in [
+            (
+                "member",
+                "SELECT m.id, m.name, o.code FROM members m JOIN organisations o ON o.id = m.org_id \
+                 WHERE o.path >= $1 AND o.path < $2",
+            ),
+            (
+                "team",
+                "SELECT t.id, t.name, o.code FROM leadership_teams t \
+                 JOIN organisations o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2",
+            ),
+            (
+                "cadre",
+                "SELECT c.id, c.name, o.code FROM cadres c JOIN leadership_teams t ON t.id = c.team_id \
+                 JOIN organisations o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2",
+            ),
+        ] {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(sql)
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .fetch_all(self.reader())
+                .await?;
+            for (id, name, code) in rows {
+                subject(kind, id, name, code);
+            }
+        }
+
+        let items: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT c.subject_kind, c.subject_id, COUNT(*), \
+             CAST(SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN i.outcome = 'open' AND i.due_on < $5 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
+             JOIN organisations o ON o.id = c.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND i.due_on >= $3 AND i.due_on <= $4 \
+             AND c.status IN ('published', 'evaluated') \
+             GROUP BY c.subject_kind, c.subject_id",
+        )
+        .bind(lo.clone())
+        .bind(hi.clone())
+        .bind(span.from.to_string())
+        .bind(span.to.to_string())
+        .bind(span.today.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        for (kind, id, due, kept, overdue) in items {
+            if let Some(f) = out.get_mut(&(kind, id)) {
+                f.items_due = due;
+                f.items_kept = kept;
+                f.items_overdue = overdue;
+            }
+        }
+
+        // Hours count for the member and for the organisation they were recorded in.
+        for (table, day, service) in [
+            ("study_records", "studied_on", false),
+            ("service_records", "served_on", true),
+        ] {
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(dynsql!(
+                "SELECT r.member_id, r.org_id, CAST(SUM(r.hours_tenths) AS BIGINT) FROM {table} r \
+                 JOIN organisations o ON o.id = r.org_id \
+                 WHERE o.path >= $1 AND o.path < $2 AND r.{day} >= $3 AND r.{day} <= $4 \
+                 GROUP BY r.member_id, r.org_id"
+            ))
+            .bind(lo.clone())
+            .bind(hi.clone())
+            .bind(span.from.to_string())
+            .bind(span.to.to_string())
+            .fetch_all(self.reader())
+            .await?;
+            for (member, org, tenths) in rows {
+                for key in [
+                    ("member".to_string(), member),
+                    ("organisation".to_string(), org),
+                ] {
+                    if let Some(f) = out.get_mut(&key) {
+                        if service {
+                            f.service_tenths += tenths;
+                        } else {
+                            f.study_tenths += tenths;
+                        }
+                    }
+                }
+            }
+        }
+
+        let reviews: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.subject_kind, r.subject_id, CAST(SUM(r.points) AS BIGINT), COUNT(*) \
+             FROM reviews r JOIN organisations o ON o.id = r.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND r.period = $3 \
+             GROUP BY r.subject_kind, r.subject_id",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(span.period.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        for (kind, id, points, n) in reviews {
+            if let Some(f) = out.get_mut(&(kind, id)) {
+                f.review_points = points;
+                f.reviews = n;
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+}
