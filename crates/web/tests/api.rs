@@ -221,14 +221,23 @@ async fn errors_are_json_with_a_stable_code() {
 }
 
 /// Fills a documented path's parameters with values that exist in the small city.
-fn concrete(path: &str, member: i64) -> String {
+fn concrete(path: &str, member: i64, commitment: &str) -> String {
     let code = if path.ends_with("/children") {
         "T1"
     } else {
         "B1"
     };
-    path.replace("{code}", code)
-        .replace("{id}", &member.to_string())
+    let id = if path.starts_with("/api/v1/commitments") {
+        commitment.to_string()
+    } else {
+        member.to_string()
+    };
+    let path = path.replace("{code}", code).replace("{id}", &id);
+    if path == "/api/v1/figures" {
+        format!("{path}?scope=B1")
+    } else {
+        path
+    }
 }
 
 #[tokio::test]
@@ -249,17 +258,16 @@ async fn the_api_answers_what_its_openapi_document_says() {
         ] {
             assert!(paths.contains_key(required), "{required} is documented");
         }
+        let commitment = support::publish_member_commitment(app).await;
+        let commitment = commitment.trim_start_matches("/c/");
         let token = app.token("office").await;
         for (path, ops) in paths {
             let Some(get) = ops.get("get") else { continue };
-            let url = concrete(path, app.b1_member);
+            let url = concrete(path, app.b1_member, commitment);
             let ok = app.api("GET", &url, Some(&token), None).await;
             let responses = get["responses"].as_object().unwrap();
-            assert!(
-                responses.contains_key(ok.status.as_str()),
-                "{url} answered {} which is not documented",
-                ok.status
-            );
+            assert_eq!(ok.status, StatusCode::OK, "{url}: {}", ok.body);
+            assert!(responses.contains_key("200"), "{url}: 200 is documented");
             // The properties the schema of the 200 answer names are there.
             let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
             let reference = schema["$ref"]
@@ -290,5 +298,150 @@ async fn the_api_answers_what_its_openapi_document_says() {
                 "{url} anonymous"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn a_commitment_goes_through_its_life_over_the_api() {
+    for app in apps().await {
+        let label = app.label();
+        let m = app.b1_member;
+        let member = app.token("member").await;
+        let wang = app.token("wang").await;
+        let li = app.token("li").await;
+        let body = format!(
+            r#"{{"subject_kind":"member","subject_id":{m},"title":"API 承诺","items":[
+                {{"activity":"study","content":"学习党章","target":"40学时","due_on":"2010-12-31"}}]}}"#
+        );
+        let made = app
+            .api("POST", "/api/v1/commitments", Some(&member), Some(&body))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{label}: {}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/commitments/{id}");
+        let step = |s: &str| format!(r#"{{"step":"{s}","reason":"理由"}}"#);
+        let shared = &app;
+        let go = |token: &str, s: &str| {
+            let app = shared;
+            let t = token.to_string();
+            let body = step(s);
+            let url = format!("{path}/transitions");
+            async move { app.api("POST", &url, Some(&t), Some(&body)).await }
+        };
+        // Out of order, wrong side, another branch: refused with stable codes.
+        let early = go(&wang, "publish").await;
+        assert_eq!(
+            early.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            early.body
+        );
+        assert_eq!(early.json()["code"], "invalid_request");
+        assert_eq!(go(&member, "submit").await.status, StatusCode::OK);
+        let own = go(&member, "approve").await;
+        assert_eq!(own.status, StatusCode::FORBIDDEN);
+        assert_eq!(go(&li, "approve").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(go(&wang, "return").await.json()["status"], "returned");
+        let edit = r#"{"title":"API 承诺（改）","items":[
+                {"activity":"study","content":"学习党章","target":"50学时","due_on":"2010-12-31"}]}"#;
+        let edited = app.api("PUT", &path, Some(&member), Some(edit)).await;
+        assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+        assert_eq!(edited.json()["items"][0]["target"], "50学时");
+        for (who, s) in [(&member, "submit"), (&wang, "approve"), (&wang, "publish")] {
+            let a = go(who, s).await;
+            assert_eq!(a.status, StatusCode::OK, "{s}: {}", a.body);
+        }
+        let late = app.api("PUT", &path, Some(&member), Some(edit)).await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no edits after publication"
+        );
+        let seen = app.api("GET", &path, Some(&member), None).await.json();
+        let item = seen["items"][0]["id"].as_i64().unwrap();
+        let close = format!(r#"{{"step":"close_item","item_id":{item},"outcome":"kept"}}"#);
+        let closed = app
+            .api(
+                "POST",
+                &format!("{path}/transitions"),
+                Some(&wang),
+                Some(&close),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+        assert_eq!(go(&wang, "evaluate").await.json()["status"], "evaluated");
+        let malformed = app
+            .api(
+                "POST",
+                &format!("{path}/transitions"),
+                Some(&wang),
+                Some("{step"),
+            )
+            .await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+
+        // Study records for the branch, and the figures that count them.
+        let study = format!(
+            r#"{{"text":"党章","kind":"three-one","on":"2010-07-01","hours":[{{"member_id":{m},"hours":"2"}}]}}"#
+        );
+        let written = app
+            .api(
+                "POST",
+                "/api/v1/organisations/B1/study-records",
+                Some(&wang),
+                Some(&study),
+            )
+            .await;
+        assert_eq!(written.status, StatusCode::CREATED, "{}", written.body);
+        let bad = study.replace(r#""hours":"2""#, r#""hours":"99""#);
+        let refused = app
+            .api(
+                "POST",
+                "/api/v1/organisations/B1/study-records",
+                Some(&wang),
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let figures = app
+            .api(
+                "GET",
+                "/api/v1/figures?scope=B1&period=2010",
+                Some(&wang),
+                None,
+            )
+            .await
+            .json();
+        let row = figures["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["subject_kind"] == "member" && r["subject_id"] == m)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (row["items_due"].as_i64(), row["items_kept"].as_i64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(row["study_hours"].as_f64(), Some(2.0), "{label}");
+        let theirs = app
+            .api("GET", "/api/v1/figures?scope=B1", Some(&li), None)
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+
+        // A review needs an assignment.
+        let reviewer = app.token("reviewer").await;
+        let review = format!(
+            r#"{{"subject_kind":"member","subject_id":{m},"period":"2010","grade":"good","comment":"好"}}"#
+        );
+        let unassigned = app
+            .api("POST", "/api/v1/reviews", Some(&reviewer), Some(&review))
+            .await;
+        assert_eq!(
+            unassigned.status,
+            StatusCode::NOT_FOUND,
+            "{}",
+            unassigned.body
+        );
     }
 }

@@ -285,6 +285,46 @@ const WALK: &[Walk] = &[
         pattern: "/api/v1/members/{id}",
         expect: Expect::Refused,
     },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/commitments",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/commitments/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "PUT",
+        pattern: "/api/v1/commitments/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/commitments/{id}/transitions",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/organisations/{code}/study-records",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/organisations/{code}/service-records",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/reviews",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/figures",
+        expect: Expect::Refused,
+    },
 ];
 
 /// (method, pattern) of every `.route(…)` in the router's source files.
@@ -338,7 +378,7 @@ struct Targets {
 fn concrete(pattern: &str, t: &Targets) -> String {
     let id = if pattern.starts_with("/import/") {
         t.staged.clone()
-    } else if pattern.starts_with("/c/") {
+    } else if pattern.starts_with("/c/") || pattern.starts_with("/api/v1/commitments/") {
         t.commitment.clone()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
@@ -359,6 +399,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
     match path.as_str() {
         "/search" => "/search?q=%E7%AC%AC%E4%B8%80".into(),
         "/c/new" => format!("/c/new?kind=member&subject={}", t.member),
+        "/api/v1/figures" => "/api/v1/figures?scope=B1".into(),
         "/lang" => "/lang?to=en&back=/o/B1".into(),
         _ => path,
     }
@@ -399,8 +440,26 @@ async fn request(
         xianfeng_testkit::id("41080219900101003")
     );
     if path.starts_with("/api/") {
-        let body =
-            (w.method == "POST").then_some(r#"{"username":"wang","password":"wrong-Pass-9"}"#);
+        // A body each operation would accept, so that only the scope can refuse it.
+        let items = r#"[{"activity":"study","content":"x","target":"x","due_on":"2010-12-31"}]"#;
+        let body = match (w.method, w.pattern) {
+            ("POST", "/api/v1/login") => {
+                r#"{"username":"wang","password":"wrong-Pass-9"}"#.to_string()
+            }
+            ("POST", "/api/v1/commitments") => format!(
+                r#"{{"subject_kind":"member","subject_id":{member},"title":"x","items":{items}}}"#
+            ),
+            ("PUT", _) => format!(r#"{{"title":"x","items":{items}}}"#),
+            ("POST", p) if p.ends_with("/transitions") => r#"{"step":"approve"}"#.to_string(),
+            ("POST", p) if p.ends_with("-records") => format!(
+                r#"{{"text":"x","kind":"self","on":"2010-07-01","hours":[{{"member_id":{member},"hours":"1"}}]}}"#
+            ),
+            ("POST", "/api/v1/reviews") => format!(
+                r#"{{"subject_kind":"member","subject_id":{member},"period":"2010","grade":"good","comment":"x"}}"#
+            ),
+            _ => String::new(),
+        };
+        let body = (!body.is_empty()).then_some(body.as_str());
         return app.api(w.method, path, token, body).await;
     }
     match (w.method, path) {

@@ -3,6 +3,7 @@
 //! stays the same across releases (docs/API.md lists them). The OpenAPI document at
 //! `/api/v1/openapi.json` is generated from these handlers.
 
+mod participation;
 mod registry;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -30,6 +31,25 @@ pub fn router() -> Router<AppState> {
         .route("/organisations/{code}/children", get(registry::children))
         .route("/organisations/{code}/members", get(registry::members))
         .route("/members/{id}", get(registry::member))
+        .route("/commitments", post(participation::create))
+        .route(
+            "/commitments/{id}",
+            get(participation::get).put(participation::edit),
+        )
+        .route(
+            "/commitments/{id}/transitions",
+            post(participation::transition),
+        )
+        .route(
+            "/organisations/{code}/study-records",
+            post(participation::study),
+        )
+        .route(
+            "/organisations/{code}/service-records",
+            post(participation::service),
+        )
+        .route("/reviews", post(participation::review))
+        .route("/figures", get(participation::figures))
         .fallback(fallback)
 }
 
@@ -55,7 +75,7 @@ impl ApiError {
     }
 
     /// The same, with a detail (e.g. which field) after the message.
-    fn with_detail(mut self, detail: &str) -> ApiError {
+    pub fn with_detail(mut self, detail: &str) -> ApiError {
         self.message = format!("{}: {detail}", self.message);
         self
     }
@@ -71,7 +91,7 @@ pub fn not_found_response(lang: Lang) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", lang)
 }
 
-fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
+pub fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
     tracing::error!("api: {e}");
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang)
 }
@@ -118,7 +138,7 @@ impl FromRequestParts<AppState> for Bearer {
 }
 
 /// A body that is not the JSON asked for.
-fn json_refusal(lang: Lang, r: JsonRejection) -> ApiError {
+pub fn json_refusal(lang: Lang, r: JsonRejection) -> ApiError {
     let (status, code) = match &r {
         JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
         JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
@@ -220,11 +240,22 @@ impl Modify for BearerScheme {
         registry::children,
         registry::members,
         registry::member,
+        participation::create,
+        participation::get,
+        participation::edit,
+        participation::transition,
+        participation::study,
+        participation::service,
+        participation::review,
+        participation::figures,
     ),
     modifiers(&BearerScheme),
     tags(
         (name = "accounts", description = "Signing in"),
         (name = "registry", description = "Organisations and members"),
+        (name = "commitments", description = "Public commitments and their lifecycle"),
+        (name = "records", description = "Study and service records, figures for scoring"),
+        (name = "reviews", description = "Leader reviews"),
     )
 )]
 pub struct ApiDoc;
