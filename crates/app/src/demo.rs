@@ -13,20 +13,20 @@ use crate::init::CreatedAccount;
 use crate::{AppError, Progress};
 
 /// splitmix64: small, fast and the same on every platform.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
 }
@@ -145,6 +145,8 @@ pub struct DemoSummary {
     pub members: usize,
     pub leadership_teams: usize,
     pub cadres: usize,
+    /// Plans, commitments, records and reviews of the campaign at work.
+    pub activity: crate::demo_activity::ActivitySummary,
 }
 
 /// Where new branches go: their category, sector and the ID area code of their members.
@@ -498,6 +500,7 @@ pub async fn build(
         });
     }
     tx.commit().await?;
+    summary.activity = crate::demo_activity::build(store, &mut b.rng).await?;
     progress.finish();
     Ok((summary, accounts))
 }

@@ -3,6 +3,7 @@
 
 pub mod commitments;
 pub mod demo;
+mod demo_activity;
 mod error;
 pub mod figures;
 pub mod import;

@@ -158,6 +158,21 @@ type ItemRow = (
     Option<String>,
 );
 
+fn item(r: ItemRow) -> ItemRecord {
+    ItemRecord {
+        id: r.0,
+        position: r.2,
+        activity: r.3,
+        content: r.4,
+        target: r.5,
+        due_on: r.6,
+        outcome: r.7,
+        closed_on: r.8,
+        closed_by: r.9,
+        close_note: r.10,
+    }
+}
+
 type EventRow = (
     String,
     String,
@@ -296,18 +311,7 @@ impl Store {
         }
         for r in q.fetch_all(self.reader()).await? {
             if let Some(c) = commitments.iter_mut().find(|c| c.id == r.1) {
-                c.items.push(ItemRecord {
-                    id: r.0,
-                    position: r.2,
-                    activity: r.3,
-                    content: r.4,
-                    target: r.5,
-                    due_on: r.6,
-                    outcome: r.7,
-                    closed_on: r.8,
-                    closed_by: r.9,
-                    close_note: r.10,
-                });
+                c.items.push(item(r));
             }
         }
         Ok(())
@@ -389,6 +393,27 @@ impl Store {
 }
 
 impl WriteTx {
+    /// A commitment as this transaction sees it (for work that reads back what it wrote).
+    pub async fn commitment(&mut self, id: i64) -> Result<Option<CommitmentRecord>> {
+        let row: Option<Row> =
+            sqlx::query_as(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut c = record(row);
+        let items: Vec<ItemRow> = sqlx::query_as(
+            "SELECT id, commitment_id, position, activity, content, target, due_on, outcome, \
+             closed_on, closed_by, close_note FROM commitment_items \
+             WHERE commitment_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        c.items = items.into_iter().map(item).collect();
+        Ok(Some(c))
+    }
+
     /// Stores a new draft with its items.
     pub async fn create_commitment(&mut self, c: &NewCommitment) -> Result<i64> {
         let id = self.next_id("commitments").await?;

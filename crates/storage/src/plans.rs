@@ -172,6 +172,20 @@ impl Store {
 }
 
 impl WriteTx {
+    /// The plan of an organisation as this transaction sees it.
+    pub async fn plan(&mut self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
+        let row: Option<PlanRow> = sqlx::query_as(
+            "SELECT id, org_id, leadership_body, body, attachment_id, status, comment, \
+             submitted_by, submitted_at, decided_by, decided_at FROM plans \
+             WHERE campaign_id = $1 AND org_id = $2",
+        )
+        .bind(campaign_id)
+        .bind(org_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(plan))
+    }
+
     /// Submits (or, after a return, resubmits) an organisation's plan. `before` is the plan
     /// as the caller saw it; if it has changed meanwhile, nothing is written.
     pub async fn submit_plan(

@@ -185,11 +185,17 @@ impl WriteTx {
 
     /// Writes the actor's review of a subject for a period, replacing an earlier one.
     pub async fn write_review(&mut self, r: &NewReview) -> Result<i64> {
+        let reviewer = self.actor.clone();
+        self.write_review_as(&reviewer, r).await
+    }
+
+    /// Writes `reviewer`'s review (the demonstration data writes for its reviewer).
+    pub async fn write_review_as(&mut self, reviewer: &str, r: &NewReview) -> Result<i64> {
         let before: Option<ReviewRow> = sqlx::query_as(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
              AND subject_id = $3 AND period = $4"
         ))
-        .bind(self.actor.clone())
+        .bind(reviewer.to_string())
         .bind(r.subject_kind.clone())
         .bind(r.subject_id)
         .bind(r.period.clone())
@@ -220,7 +226,7 @@ impl WriteTx {
                 )
                 .bind(id)
                 .bind(r.campaign_id)
-                .bind(self.actor.clone())
+                .bind(reviewer.to_string())
                 .bind(r.subject_kind.clone())
                 .bind(r.subject_id)
                 .bind(r.org_id)

@@ -376,6 +376,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         ],
                     )
                 );
+                let a = &d.activity;
+                println!(
+                    "{}",
+                    both(
+                        "cli.demo_activity",
+                        &[
+                            ("plans", &a.plans),
+                            ("commitments", &a.commitments),
+                            ("study", &a.study_records),
+                            ("service", &a.service_records),
+                            ("reviews", &a.reviews),
+                        ],
+                    )
+                );
             }
             print_accounts(&report.accounts);
             println!(

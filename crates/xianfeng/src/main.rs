@@ -7,6 +7,13 @@ mod progress;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Output piped into `head` or `less` ends quietly when the reader stops, as for
+    // any command-line tool, instead of panicking on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let mut args = <cli::Cli as clap::Parser>::parse();
     let file = match config::load(args.config.as_deref()) {
         Ok(f) => f,

@@ -685,3 +685,55 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
     let exit = exit.expect("the server stops within 10 s of SIGTERM");
     assert!(exit.success(), "graceful stop exits 0: {exit:?}");
 }
+
+#[test]
+fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
+    let env = &envs()[0];
+    let out = env.ok(&["init", "--demo", "--password", "Pass-word-1"]);
+    assert!(out.contains("公开承诺"), "{out}");
+    let figures = env.json(&["figures", "--scope", "JZ-JF", "--period", "2010", "--json"]);
+    assert_eq!(figures["period"]["code"], "2010");
+    let subjects = figures["subjects"].as_array().unwrap();
+    let reviewed = subjects
+        .iter()
+        .filter(|s| s["reviews"].as_i64() > Some(0))
+        .count();
+    assert!(reviewed >= 10, "the demo reviewer's branches: {reviewed}");
+    let studied = subjects
+        .iter()
+        .filter(|s| s["subject_kind"] == "member" && s["study_tenths"].as_i64() > Some(0))
+        .count();
+    assert!(studied > 20, "members of 解放区 with study hours in 2010: {studied}");
+    let kept = subjects
+        .iter()
+        .filter(|s| s["items_kept"].as_i64() > Some(0))
+        .count();
+    assert!(kept > 0);
+    let bad = env.run(&["figures", "--scope", "JZ-JF", "--period", "1999"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2011-h1"));
+
+    // Piped into a reader that stops after one line: no panic, no error text.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["figures", "--scope", "JZ", "--db", &env.db, "--key-file"])
+        .arg(&env.key)
+        .current_dir(env.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.contains("2012"), "{first}");
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+}
