@@ -703,7 +703,10 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
         .iter()
         .filter(|s| s["subject_kind"] == "member" && s["study_tenths"].as_i64() > Some(0))
         .count();
-    assert!(studied > 20, "members of 解放区 with study hours in 2010: {studied}");
+    assert!(
+        studied > 20,
+        "members of 解放区 with study hours in 2010: {studied}"
+    );
     let kept = subjects
         .iter()
         .filter(|s| s["items_kept"].as_i64() > Some(0))
