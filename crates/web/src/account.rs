@@ -22,6 +22,8 @@ struct AccountPage {
     /// (code, name) of the organisations the account is assigned to.
     organisations: Vec<(String, String)>,
     changed: bool,
+    /// The member record of the person behind the account, if linked.
+    member_id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +55,7 @@ pub async fn page(
         chrome,
         organisations,
         changed: notice.changed,
+        member_id: viewer.principal.member_id,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

@@ -1,0 +1,90 @@
+// Shared by the browser tests: a real xianfeng server on a fresh demo city, and the
+// system's Chromium, headless, started the way this machine's closed network needs.
+
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createServer } from "node:net";
+import { chromium } from "playwright-core";
+
+const BIN = process.env.XIANFENG_BIN ?? resolve("../target/debug/xianfeng");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const PASSWORD = "Pass-word-1";
+
+/// What the tests share: the server's address, its working folder, the demo secretary's
+/// branch code, and the browser.
+export const state = { base: "", dir: "", branch: "", browser: null, server: null };
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export function xianfeng(...args) {
+  return execFileSync(BIN, [...args, "--db", join(state.dir, "x.db")], {
+    cwd: state.dir,
+    encoding: "utf8",
+  });
+}
+
+export async function start() {
+  state.dir = mkdtempSync(join(tmpdir(), "xianfeng-browser-"));
+  xianfeng("init", "--demo", "--password", PASSWORD);
+  const users = JSON.parse(xianfeng("user", "list", "--json"));
+  state.branch = users.find((u) => u.username === "secretary").organisations[0];
+  const port = await freePort();
+  state.base = `http://127.0.0.1:${port}`;
+  state.server = spawn(BIN, ["serve", "--addr", `127.0.0.1:${port}`, "--db", join(state.dir, "x.db")], {
+    cwd: state.dir,
+    stdio: "ignore",
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${state.base}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  state.browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function stop() {
+  await state.browser?.close();
+  state.server?.kill("SIGTERM");
+  rmSync(state.dir, { recursive: true, force: true });
+}
+
+/// A new browser context signed in as `username`; nothing may come from outside the server.
+export async function signedIn(username, options = {}) {
+  const context = await state.browser.newContext(options);
+  const page = await context.newPage();
+  const external = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith(state.base)) external.push(r.url());
+  });
+  context.on("close", () => assert.deepEqual(external, [], "requests outside the server"));
+  await page.goto(`${state.base}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", PASSWORD);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${state.base}/`);
+  return { context, page };
+}
