@@ -552,3 +552,83 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
         assert!(matches!(refused, Err(AppError::NotFound)));
     }
 }
+
+#[tokio::test]
+async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let c1 = s.org_by_code("C1").await.unwrap().unwrap();
+        let mut tx = s.begin("test").await.unwrap();
+        let team = tx
+            .create_team(c1.id, "中共某区委员会领导班子")
+            .await
+            .unwrap();
+        let cadre = tx
+            .add_cadre(
+                s,
+                team,
+                &xianfeng_storage::NewCadre {
+                    name: "赵书记".into(),
+                    gender: "male".into(),
+                    birth_date: "1965-03-01".into(),
+                    id_number: id("41080219650301001"),
+                    position: "书记".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let org_ids = tx.org_ids_by_codes(&["C1".to_string()]).await.unwrap();
+        tx.create_user(&NewUser {
+            username: "county".into(),
+            role: Role::CommitteeStaff,
+            password_hash: "x".into(),
+            must_change_password: false,
+            org_ids,
+            member_id: None,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let (county, staff) = (principal(s, "county").await, principal(s, "staff").await);
+        let county = Actor {
+            username: "county",
+            principal: &county,
+        };
+        let staff = Actor {
+            username: "staff",
+            principal: &staff,
+        };
+        let team_items = vec![ItemDraft {
+            activity: "politics".into(),
+            content: "严守政治纪律".into(),
+            target: "全年无违纪".into(),
+            due_on: day("2011-12-31"),
+        }];
+        // Members' activity items do not fit a team: 比学习 is not among 四讲一争.
+        let wrong =
+            commitments::draft(s, &county, SubjectKind::Team, team, "班子承诺", &items()).await;
+        assert!(matches!(wrong, Err(AppError::Input(_))), "{wrong:?}");
+        for (kind, id) in [(SubjectKind::Team, team), (SubjectKind::Cadre, cadre)] {
+            // The street committee below cannot write for the county's team or cadres.
+            let below = commitments::draft(s, &staff, kind, id, "承诺", &team_items).await;
+            assert!(
+                matches!(below, Err(AppError::NotFound)),
+                "{}: {below:?}",
+                db.label
+            );
+            let made = commitments::draft(s, &county, kind, id, "承诺", &team_items)
+                .await
+                .unwrap();
+            let input = StepInput::default();
+            commitments::step(s, &county, made, Step::Submit, &input, day("2010-06-01"))
+                .await
+                .unwrap();
+            // C1 is the top of this tree, so it approves its own team's commitment.
+            let approved =
+                commitments::step(s, &county, made, Step::Approve, &input, day("2010-06-01")).await;
+            assert!(approved.is_ok(), "{}: {approved:?}", db.label);
+            assert_eq!(s.commitment(made).await.unwrap().unwrap().org_id, c1.id);
+        }
+    }
+}

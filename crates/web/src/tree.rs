@@ -23,6 +23,16 @@ struct MemberRow {
     id_masked: String,
 }
 
+/// A leadership team with its cadres, and whether the viewer may write a commitment for
+/// the team and for each cadre.
+struct TeamView {
+    id: i64,
+    name: String,
+    may_commit: bool,
+    /// (id, name, position, may write a commitment)
+    cadres: Vec<(i64, String, String, bool)>,
+}
+
 struct OrgRow {
     code: String,
     name: String,
@@ -42,7 +52,7 @@ struct TreePage {
     sector: String,
     children: Vec<OrgRow>,
     members: Vec<MemberRow>,
-    teams: Vec<(String, i64)>,
+    teams: Vec<TeamView>,
     /// Members shown here and the offset of the next page, when there is one.
     next_page: Option<i64>,
     prev_page: Option<i64>,
@@ -383,10 +393,31 @@ pub async fn org_page(
             .take(MEMBERS_PER_PAGE as usize)
             .map(|m| member_row(&p.chrome.tx, m))
             .collect();
-        p.teams = match s.store.teams_of_org(org.id).await {
-            Ok(t) => t.into_iter().map(|t| (t.name, t.cadre_count)).collect(),
+        let teams = match s.store.teams_of_org(org.id).await {
+            Ok(t) => t,
             Err(e) => return internal(e),
         };
+        for t in teams {
+            let cadres = match s.store.cadres_of_team(t.id).await {
+                Ok(c) => c,
+                Err(e) => return internal(e),
+            };
+            let mut view = TeamView {
+                id: t.id,
+                name: t.name,
+                may_commit: may_commit(&s, &viewer, SubjectKind::Team, t.id)
+                    .await
+                    .is_some(),
+                cadres: vec![],
+            };
+            for c in cadres {
+                let may = may_commit(&s, &viewer, SubjectKind::Cadre, c.id)
+                    .await
+                    .is_some();
+                view.cadres.push((c.id, c.name, c.position, may));
+            }
+            p.teams.push(view);
+        }
     }
     let lang = viewer.lang();
     p.commitments = match crate::commitments::visible_in_org(&s, &viewer, org.id).await {
