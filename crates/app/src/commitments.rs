@@ -14,7 +14,7 @@ use xianfeng_domain::commitment::{
 };
 use xianfeng_domain::i18n::both;
 use xianfeng_domain::media::{self, FileKind};
-use xianfeng_domain::policy::{Action, Decision, Principal, Target, decide};
+use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_storage::{
     CommitmentRecord, NewAttachment, NewCommitment, OrgRecord, StepDetail, Store,
 };
@@ -47,14 +47,6 @@ impl Subject {
     }
 }
 
-fn refusal(d: Decision) -> Result<(), AppError> {
-    match d {
-        Decision::Allow => Ok(()),
-        Decision::OutOfScope => Err(AppError::NotFound),
-        Decision::NotPermitted => Err(AppError::Forbidden),
-    }
-}
-
 /// Whether `actor` may take `side`'s part on `subject`.
 pub fn may(actor: &Actor, subject: &Subject, side: Side) -> Result<(), AppError> {
     match side {
@@ -64,12 +56,12 @@ pub fn may(actor: &Actor, subject: &Subject, side: Side) -> Result<(), AppError>
                 Some(m) => Target::member(&path, sector.as_deref(), m),
                 None => Target::of(&path, sector.as_deref()),
             };
-            refusal(decide(actor.principal, Action::WriteCommitments, &target))
+            AppError::check(decide(actor.principal, Action::WriteCommitments, &target))
         }
         Side::Superior => {
             let path = subject.superior.tree_path();
             let target = Target::of(&path, subject.superior.sector.as_deref());
-            refusal(decide(actor.principal, Action::ApproveCommitments, &target))
+            AppError::check(decide(actor.principal, Action::ApproveCommitments, &target))
         }
     }
 }
@@ -78,17 +70,19 @@ pub fn may(actor: &Actor, subject: &Subject, side: Side) -> Result<(), AppError>
 /// the rest whoever may read the subject's organisation's commitments.
 pub fn may_see(actor: &Actor, subject: &Subject, c: &CommitmentRecord) -> Result<(), AppError> {
     let (path, sector) = subject.owner_target();
-    let read = decide(
+    let read = AppError::check(decide(
         actor.principal,
         Action::ReadCommitments,
         &Target::of(&path, sector.as_deref()),
-    );
-    refusal(read)?;
+    ));
     if c.status() == Status::Draft {
-        // Someone else's draft is as invisible as a commitment that does not exist.
-        return may(actor, subject, Side::Owner).map_err(|_| AppError::NotFound);
+        // Someone else's draft is as invisible as a commitment that does not exist,
+        // whatever the reason they may not see it.
+        return read
+            .and_then(|_| may(actor, subject, Side::Owner))
+            .map_err(|_| AppError::NotFound);
     }
-    Ok(())
+    read
 }
 
 async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
@@ -257,9 +251,10 @@ pub async fn step(
     let (c, s) = load(store, actor, id).await?;
     may(actor, &s, step.side())?;
     let outcomes = c.outcomes();
-    let item_index = input
-        .item
-        .map(|(item_id, outcome)| (c.items.iter().position(|i| i.id == item_id), outcome));
+    // Only closing touches an item; an item sent with any other step is ignored.
+    let item = input.item.filter(|_| step == Step::CloseItem);
+    let item_index =
+        item.map(|(item_id, outcome)| (c.items.iter().position(|i| i.id == item_id), outcome));
     let request = Request {
         item: match item_index {
             Some((Some(i), o)) => Some((i, o)),
@@ -269,7 +264,7 @@ pub async fn step(
         },
         reason: input.reason.as_deref(),
     };
-    if step == Step::CloseItem && input.item.is_none() {
+    if step == Step::CloseItem && item.is_none() {
         return Err(AppError::Input(both("commitment.item_closed", &[])));
     }
     let to = decide_step(
@@ -282,9 +277,7 @@ pub async fn step(
     )
     .map_err(|r| AppError::Input(r.message()))?;
     let detail = StepDetail {
-        item: input
-            .item
-            .map(|(item_id, outcome)| (item_id, outcome, today.to_string())),
+        item: item.map(|(item_id, outcome)| (item_id, outcome, today.to_string())),
         reason: input
             .reason
             .as_ref()
@@ -302,6 +295,9 @@ pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
 }
+
+/// The longest progress report.
+pub const MAX_REPORT: usize = 2000;
 
 /// Evidence files one report may carry, and the size of each.
 pub const MAX_FILES: usize = 9;
@@ -355,8 +351,11 @@ pub async fn report(
     may(actor, &s, Side::Owner)?;
     xianfeng_domain::commitment::next(c.status(), Step::Report)
         .map_err(|r| AppError::Input(r.message()))?;
-    if body.trim().is_empty() {
-        return Err(AppError::Input(both("app.report_required", &[])));
+    if body.trim().is_empty() || body.chars().count() > MAX_REPORT {
+        return Err(AppError::Input(both(
+            "app.report_required",
+            &[("max", &MAX_REPORT)],
+        )));
     }
     if let Some(item) = item_id
         && !c.items.iter().any(|i| i.id == item)
@@ -399,7 +398,7 @@ pub async fn evidence(
             .ok_or(AppError::NotFound)?;
         let o = store.org_by_id(org_id).await?.ok_or(AppError::NotFound)?;
         let path = o.tree_path();
-        refusal(decide(
+        AppError::check(decide(
             actor.principal,
             Action::ReadOrganisation,
             &Target::of(&path, o.sector.as_deref()),

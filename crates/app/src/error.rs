@@ -30,6 +30,18 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+impl AppError {
+    /// The policy's answer as a result: outside the scope reads as not found.
+    pub fn check(d: xianfeng_domain::policy::Decision) -> Result<(), AppError> {
+        use xianfeng_domain::policy::Decision;
+        match d {
+            Decision::Allow => Ok(()),
+            Decision::OutOfScope => Err(AppError::NotFound),
+            Decision::NotPermitted => Err(AppError::Forbidden),
+        }
+    }
+}
+
 impl From<IngestError> for AppError {
     fn from(e: IngestError) -> Self {
         AppError::Ingest(e)

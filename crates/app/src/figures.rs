@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use xianfeng_domain::campaign::{Campaign, Period};
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_storage::{Span, Store, SubjectFigures};
 
 use crate::AppError;
@@ -32,17 +32,13 @@ pub async fn figures(
     let root = store.org_by_code(scope).await?.ok_or(AppError::NotFound)?;
     if let Some(a) = actor {
         let path = root.tree_path();
-        match decide(
+        AppError::check(decide(
             a.principal,
             Action::ReadMembers,
             &Target::of(&path, root.sector.as_deref()),
-        ) {
-            Decision::Allow => {}
-            Decision::OutOfScope => return Err(AppError::NotFound),
-            Decision::NotPermitted => return Err(AppError::Forbidden),
-        }
+        ))?;
     }
-    let (_, campaign) = store
+    let (campaign_id, campaign) = store
         .current_campaign()
         .await?
         .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?;
@@ -63,6 +59,7 @@ pub async fn figures(
         .figures(
             &root.tree_path(),
             &Span {
+                campaign_id,
                 period: &period.code,
                 from: &from,
                 to: &to,

@@ -314,8 +314,60 @@ pub async fn import_orgs(
     progress.finish();
     let existing = store.all_orgs().await?;
     let by_id: HashMap<i64, String> = existing.iter().map(|o| (o.id, o.code.clone())).collect();
+    // On behalf of an account, organisations outside its scope are not planned against:
+    // a row naming one gets the same neutral answer whatever is there, and reveals nothing.
+    let writable = |o: &xianfeng_storage::OrgRecord| {
+        opts.may(
+            Action::WriteOrganisations,
+            &o.tree_path(),
+            o.sector.as_deref(),
+        )
+    };
+    if opts.on_behalf.is_some() {
+        let before = rows.len();
+        let outside: std::collections::HashSet<&str> = existing
+            .iter()
+            .filter(|o| !writable(o))
+            .map(|o| o.code.as_str())
+            .collect();
+        let current_parent: HashMap<&str, Option<&String>> = existing
+            .iter()
+            .map(|o| (o.code.as_str(), o.parent_id.and_then(|p| by_id.get(&p))))
+            .collect();
+        rows.retain(|r| {
+            let code = r.code.as_str();
+            let parent = r.parent.as_ref().map(|p| p.as_str());
+            // Naming one's own root's parent, unchanged, is no reach outside.
+            let same_parent = parent.is_some()
+                && current_parent
+                    .get(code)
+                    .copied()
+                    .flatten()
+                    .map(String::as_str)
+                    == parent;
+            let blocked = if outside.contains(code) {
+                Some((OrgField::Code, code.to_string()))
+            } else {
+                parent
+                    .filter(|p| outside.contains(p) && !same_parent)
+                    .map(|p| (OrgField::ParentCode, p.to_string()))
+            };
+            if let Some((field, value)) = blocked {
+                report.issues.push(RowIssue {
+                    row: r.row,
+                    column: field.headers()[0].to_string(),
+                    value,
+                    reason: both("import.code_unavailable", &[]),
+                });
+                return false;
+            }
+            true
+        });
+        report.valid_rows -= before - rows.len();
+    }
     let known: HashMap<String, KnownOrg> = existing
         .iter()
+        .filter(|o| opts.on_behalf.is_none() || writable(o))
         .map(|o| {
             (
                 o.code.clone(),

@@ -5,26 +5,27 @@
 use chrono::NaiveDate;
 use xianfeng_domain::i18n::both;
 use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
-use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
 
 use crate::AppError;
 use crate::commitments::{Actor, Upload, prepare_file};
+
+/// The longest leadership body, plan text and meeting title.
+pub const MAX_LEADERSHIP: usize = 2000;
+pub const MAX_PLAN: usize = 20_000;
+pub const MAX_TITLE: usize = 100;
 
 /// Meeting levels (会议层级), by code: city, county, township or street, grassroots.
 pub const MEETING_LEVELS: [&str; 4] = ["city", "county", "township", "grassroots"];
 
 fn allowed(actor: &Actor, action: Action, org: &OrgRecord) -> Result<(), AppError> {
     let path = org.tree_path();
-    match decide(
+    AppError::check(decide(
         actor.principal,
         action,
         &Target::of(&path, org.sector.as_deref()),
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::OutOfScope => Err(AppError::NotFound),
-        Decision::NotPermitted => Err(AppError::Forbidden),
-    }
+    ))
 }
 
 async fn org(store: &Store, code: &str) -> Result<OrgRecord, AppError> {
@@ -96,8 +97,15 @@ pub async fn submit(
         None,
     )
     .map_err(AppError::Input)?;
-    if leadership_body.trim().is_empty() || body.trim().is_empty() {
-        return Err(AppError::Input(both("app.plan_required", &[])));
+    if leadership_body.trim().is_empty()
+        || body.trim().is_empty()
+        || leadership_body.chars().count() > MAX_LEADERSHIP
+        || body.chars().count() > MAX_PLAN
+    {
+        return Err(AppError::Input(both(
+            "app.plan_required",
+            &[("max", &MAX_PLAN)],
+        )));
     }
     let file = document.map(prepare_file).transpose()?;
     let mut tx = store.begin(actor.username).await?;
@@ -190,8 +198,11 @@ pub async fn add_meeting(
     if !MEETING_LEVELS.contains(&m.level) {
         return Err(AppError::Input(both("app.meeting_level", &[])));
     }
-    if m.title.trim().is_empty() {
-        return Err(AppError::Input(both("app.meeting_title", &[])));
+    if m.title.trim().is_empty() || m.title.chars().count() > MAX_TITLE {
+        return Err(AppError::Input(both(
+            "app.meeting_title",
+            &[("max", &MAX_TITLE)],
+        )));
     }
     let campaign_id = campaign_id(store).await?;
     let mut tx = store.begin(actor.username).await?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths, check_day};
 use xianfeng_domain::roster::RowIssue;
 use xianfeng_ingest::{Cell, SheetReader};
@@ -18,19 +18,11 @@ use crate::commitments::Actor;
 /// Longest topic or description.
 pub const MAX_TEXT: usize = 200;
 
-fn refusal(d: Decision) -> Result<(), AppError> {
-    match d {
-        Decision::Allow => Ok(()),
-        Decision::OutOfScope => Err(AppError::NotFound),
-        Decision::NotPermitted => Err(AppError::Forbidden),
-    }
-}
-
 /// The organisation `code`, which the actor may read.
 pub async fn org(store: &Store, actor: &Actor<'_>, code: &str) -> Result<OrgRecord, AppError> {
     let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
     let path = o.tree_path();
-    refusal(decide(
+    AppError::check(decide(
         actor.principal,
         Action::ReadMembers,
         &Target::of(&path, o.sector.as_deref()),
@@ -46,7 +38,7 @@ pub fn may_write(actor: &Actor, o: &OrgRecord, member: Option<i64>) -> Result<()
         Some(m) => Target::member(&path, o.sector.as_deref(), m),
         None => Target::of(&path, o.sector.as_deref()),
     };
-    refusal(decide(actor.principal, Action::WriteRecords, &target))
+    AppError::check(decide(actor.principal, Action::WriteRecords, &target))
 }
 
 async fn campaign(store: &Store) -> Result<(i64, (NaiveDate, NaiveDate)), AppError> {
@@ -173,6 +165,12 @@ pub async fn create_post(
     let kind =
         ServiceKind::parse(kind).ok_or_else(|| AppError::Input(both("records.kind", &[])))?;
     let name = text(name, "records.name")?;
+    if description.chars().count() > MAX_TEXT {
+        return Err(AppError::Input(both(
+            "commitment.too_long",
+            &[("max", &MAX_TEXT)],
+        )));
+    }
     let known: Vec<i64> = store
         .members_of_org(o.id, 100_000, 0)
         .await?

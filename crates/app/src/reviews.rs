@@ -4,7 +4,7 @@
 
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::policy::{Action, Decision, Target, decide};
+use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{Assignment, NewReview, ReviewRecord, Store};
 
@@ -14,12 +14,21 @@ use crate::commitments::{Actor, Subject, subject};
 /// The longest comment.
 pub const MAX_COMMENT: usize = 1000;
 
-fn refusal(d: Decision) -> Result<(), AppError> {
-    match d {
-        Decision::Allow => Ok(()),
-        Decision::OutOfScope => Err(AppError::NotFound),
-        Decision::NotPermitted => Err(AppError::Forbidden),
-    }
+/// Whether the actor may assign reviewers to the subjects of organisation `code`; the
+/// organisation if so.
+pub async fn may_assign(
+    store: &Store,
+    actor: &Actor<'_>,
+    code: &str,
+) -> Result<xianfeng_storage::OrgRecord, AppError> {
+    let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
+    let path = o.tree_path();
+    AppError::check(decide(
+        actor.principal,
+        Action::AssignReviewers,
+        &Target::of(&path, o.sector.as_deref()),
+    ))?;
+    Ok(o)
 }
 
 /// Assigns `subject` to the reviewer account `reviewer`; true when it was new.
@@ -32,7 +41,7 @@ pub async fn assign(
 ) -> Result<bool, AppError> {
     let s = subject(store, kind, subject_id).await?;
     let path = s.org.tree_path();
-    refusal(decide(
+    AppError::check(decide(
         actor.principal,
         Action::AssignReviewers,
         &Target::of(&path, s.org.sector.as_deref()),
@@ -70,7 +79,7 @@ async fn may_review(store: &Store, actor: &Actor<'_>, s: &Subject) -> Result<(),
         assigned,
         ..Target::of(&path, s.org.sector.as_deref())
     };
-    refusal(decide(actor.principal, Action::WriteReviews, &target))
+    AppError::check(decide(actor.principal, Action::WriteReviews, &target))
 }
 
 /// What a reviewer writes.

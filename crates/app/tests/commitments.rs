@@ -278,7 +278,11 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         assert!(matches!(fake, Err(AppError::Input(_))), "{fake:?}");
 
         // Evaluation waits for every item.
-        let early = commitments::step(s, &wang, id, Step::Evaluate, &input, now).await;
+        let judged = StepInput {
+            reason: Some("尚早".into()),
+            ..Default::default()
+        };
+        let early = commitments::step(s, &wang, id, Step::Evaluate, &judged, now).await;
         assert!(
             matches!(&early, Err(AppError::Input(m)) if m.contains('2')),
             "{early:?}"
@@ -314,6 +318,13 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             .unwrap();
         let done = s.commitment(id).await.unwrap().unwrap();
         assert_eq!(done.status(), Status::Evaluated);
+        // A report prepared before the evaluation does not land after it.
+        let mut tx = s.begin("fang").await.unwrap();
+        let late = tx
+            .add_progress(&record, None, "迟到的进展", "2010-06-16", &[])
+            .await;
+        assert!(late.is_err(), "{label}");
+        tx.rollback().await.unwrap();
         assert_eq!(done.evaluation.as_deref(), Some("较好地兑现了承诺"));
 
         // The history names every step, who took it and why.

@@ -231,7 +231,7 @@ pub fn decide(c: &Snapshot, step: Step, req: Request) -> Result<Status, Refusal>
     let reason_given = req.reason.is_some_and(|r| !r.trim().is_empty());
     match step {
         Step::Submit if c.items.is_empty() => Err(Refusal::NoItems),
-        Step::Return if !reason_given => Err(Refusal::ReasonRequired),
+        Step::Return | Step::Evaluate if !reason_given => Err(Refusal::ReasonRequired),
         Step::Evaluate => match c.items.iter().filter(|o| **o == Outcome::Open).count() {
             0 => Ok(to),
             n => Err(Refusal::ItemsOpen(n)),
@@ -428,10 +428,7 @@ mod tests {
             status: Published,
             items: &open,
         };
-        assert_eq!(
-            decide(&c, Evaluate, Request::default()),
-            Err(Refusal::ItemsOpen(1))
-        );
+        assert_eq!(decide(&c, Evaluate, because), Err(Refusal::ItemsOpen(1)));
         let close = |i, o, reason| Request {
             item: Some((i, o)),
             reason,
@@ -458,8 +455,10 @@ mod tests {
         };
         assert_eq!(
             decide(&all_closed, Evaluate, Request::default()),
-            Ok(Evaluated)
+            Err(Refusal::ReasonRequired),
+            "the evaluation is written down"
         );
+        assert_eq!(decide(&all_closed, Evaluate, because), Ok(Evaluated));
         assert!(Refusal::ItemsOpen(2).message().contains('2'));
     }
 

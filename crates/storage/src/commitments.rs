@@ -519,6 +519,12 @@ impl WriteTx {
         to: Status,
         detail: &StepDetail,
     ) -> Result<()> {
+        if detail.item.is_some() && step != Step::CloseItem {
+            return Err(StoreError::Invalid(format!(
+                "only closing an item names an item, not {}",
+                step.as_str()
+            )));
+        }
         let now = now_ms();
         let published = (to == Status::Published && before.status() != Status::Published)
             .then_some(now)
@@ -637,6 +643,18 @@ impl WriteTx {
         reported_on: &str,
         attachments: &[i64],
     ) -> Result<i64> {
+        // Still published now, inside this transaction: a report on a commitment that was
+        // evaluated meanwhile is refused.
+        let n = sqlx::query("UPDATE commitments SET updated_at = $1 WHERE id = $2 AND status = $3")
+            .bind(now_ms())
+            .bind(commitment.id)
+            .bind(Status::Published.as_str())
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(moved_on());
+        }
         let id = self.next_id("progress_reports").await?;
         sqlx::query(
             "INSERT INTO progress_reports (id, commitment_id, item_id, body, reported_on, \

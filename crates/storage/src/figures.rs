@@ -40,6 +40,8 @@ impl SubjectFigures {
 
 /// The span of a period: its code (for reviews) and its first and last days (ISO).
 pub struct Span<'a> {
+    /// The campaign whose commitments, records and reviews count.
+    pub campaign_id: i64,
     pub period: &'a str,
     pub from: &'a str,
     pub to: &'a str,
@@ -110,7 +112,7 @@ impl Store {
              FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
              JOIN organisations o ON o.id = c.org_id \
              WHERE o.path >= $1 AND o.path < $2 AND i.due_on >= $3 AND i.due_on <= $4 \
-             AND c.status IN ('published', 'evaluated') \
+             AND c.status IN ('published', 'evaluated') AND c.campaign_id = $6 \
              GROUP BY c.subject_kind, c.subject_id",
         )
         .bind(lo.clone())
@@ -118,6 +120,7 @@ impl Store {
         .bind(span.from.to_string())
         .bind(span.to.to_string())
         .bind(span.today.to_string())
+        .bind(span.campaign_id)
         .fetch_all(self.reader())
         .await?;
         for (kind, id, due, kept, overdue) in items {
@@ -137,12 +140,13 @@ impl Store {
                 "SELECT r.member_id, r.org_id, CAST(SUM(r.hours_tenths) AS BIGINT) FROM {table} r \
                  JOIN organisations o ON o.id = r.org_id \
                  WHERE o.path >= $1 AND o.path < $2 AND r.{day} >= $3 AND r.{day} <= $4 \
-                 GROUP BY r.member_id, r.org_id"
+                 AND r.campaign_id = $5 GROUP BY r.member_id, r.org_id"
             ))
             .bind(lo.clone())
             .bind(hi.clone())
             .bind(span.from.to_string())
             .bind(span.to.to_string())
+            .bind(span.campaign_id)
             .fetch_all(self.reader())
             .await?;
             for (member, org, tenths) in rows {
@@ -164,12 +168,13 @@ impl Store {
         let reviews: Vec<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT r.subject_kind, r.subject_id, CAST(SUM(r.points) AS BIGINT), COUNT(*) \
              FROM reviews r JOIN organisations o ON o.id = r.org_id \
-             WHERE o.path >= $1 AND o.path < $2 AND r.period = $3 \
+             WHERE o.path >= $1 AND o.path < $2 AND r.period = $3 AND r.campaign_id = $4 \
              GROUP BY r.subject_kind, r.subject_id",
         )
         .bind(lo)
         .bind(hi)
         .bind(span.period.to_string())
+        .bind(span.campaign_id)
         .fetch_all(self.reader())
         .await?;
         for (kind, id, points, n) in reviews {

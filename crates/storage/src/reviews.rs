@@ -193,12 +193,13 @@ impl WriteTx {
     pub async fn write_review_as(&mut self, reviewer: &str, r: &NewReview) -> Result<i64> {
         let before: Option<ReviewRow> = sqlx::query_as(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
-             AND subject_id = $3 AND period = $4"
+             AND subject_id = $3 AND period = $4 AND campaign_id = $5"
         ))
         .bind(reviewer.to_string())
         .bind(r.subject_kind.clone())
         .bind(r.subject_id)
         .bind(r.period.clone())
+        .bind(r.campaign_id)
         .fetch_optional(&mut *self.tx)
         .await?;
         let now = now_ms();

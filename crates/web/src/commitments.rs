@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{self as service, Actor, StepInput, Subject, Upload};
+use xianfeng_app::commitments::{self as service, StepInput, Subject, Upload};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Status, Step, next, overdue};
 use xianfeng_domain::i18n::t;
@@ -23,31 +23,8 @@ use crate::{AppState, pages};
 /// Blank item rows offered on a form (the page works without a script that adds rows).
 const BLANK_ROWS: usize = 3;
 
-fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor {
-        username: &viewer.session.username,
-        principal: &viewer.principal,
-    }
-}
-
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-/// The page for an application error: not found, forbidden, or the message to fix.
-fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
-    let chrome = Chrome::signed_in(viewer, back.to_string());
-    match e {
-        AppError::NotFound => pages::not_found(&chrome),
-        AppError::Forbidden => pages::forbidden(&chrome),
-        AppError::Input(m) => pages::message(
-            &chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "commitment_refused",
-            &m,
-        ),
-        other => pages::internal(other),
-    }
 }
 
 pub fn parse_kind(s: &str) -> Option<SubjectKind> {
@@ -192,10 +169,10 @@ pub async fn new_form(
     };
     let subject = match service::subject(&s.store, kind, q.subject).await {
         Ok(sub) => sub,
-        Err(e) => return failed(&viewer, back, e),
+        Err(e) => return pages::refused(&viewer, back, e),
     };
-    if let Err(e) = service::may(&actor(&viewer), &subject, Side::Owner) {
-        return failed(&viewer, back, e);
+    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
+        return pages::refused(&viewer, back, e);
     }
     form_page(
         &s,
@@ -219,13 +196,17 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
     };
     let subject = match service::subject(&s.store, kind, subject_id).await {
         Ok(sub) => sub,
-        Err(e) => return failed(&viewer, back, e),
+        Err(e) => return pages::refused(&viewer, back, e),
     };
+    // Before anything about the form: who may not write here learns nothing of the subject.
+    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
+        return pages::refused(&viewer, back, e);
+    }
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
     let result = match drafts(&rows, viewer.lang()) {
         Ok(items) => {
-            service::draft(&s.store, &actor(&viewer), kind, subject_id, &title, &items).await
+            service::draft(&s.store, &viewer.actor(), kind, subject_id, &title, &items).await
         }
         Err(m) => Err(AppError::Input(m)),
     };
@@ -234,7 +215,7 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
         Err(AppError::Input(m)) => {
             form_page(&s, &viewer, &subject, "/c".into(), title, rows, Some(m)).await
         }
-        Err(e) => failed(&viewer, back, e),
+        Err(e) => pages::refused(&viewer, back, e),
     }
 }
 
@@ -244,12 +225,12 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> Response {
     let back = format!("/c/{id}/edit");
-    let (c, subject) = match service::load(&s.store, &actor(&viewer), id).await {
+    let (c, subject) = match service::load(&s.store, &viewer.actor(), id).await {
         Ok(x) => x,
-        Err(e) => return failed(&viewer, &back, e),
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
-    if let Err(e) = service::may(&actor(&viewer), &subject, Side::Owner) {
-        return failed(&viewer, &back, e);
+    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
+        return pages::refused(&viewer, &back, e);
     }
     let rows = c
         .items
@@ -273,16 +254,16 @@ pub async fn edit(
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
     let result = match drafts(&rows, viewer.lang()) {
-        Ok(items) => service::edit(&s.store, &actor(&viewer), id, &title, &items).await,
+        Ok(items) => service::edit(&s.store, &viewer.actor(), id, &title, &items).await,
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/c/{id}")).into_response(),
-        Err(AppError::Input(m)) => match service::load(&s.store, &actor(&viewer), id).await {
+        Err(AppError::Input(m)) => match service::load(&s.store, &viewer.actor(), id).await {
             Ok((_, subject)) => form_page(&s, &viewer, &subject, back, title, rows, Some(m)).await,
-            Err(e) => failed(&viewer, &back, e),
+            Err(e) => pages::refused(&viewer, &back, e),
         },
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -344,7 +325,7 @@ fn when(ms: i64) -> String {
 /// The steps the viewer may take on `c` now: the lifecycle allows them and the viewer is
 /// on the side that takes them.
 fn possible_steps(viewer: &Viewer, subject: &Subject, c: &CommitmentRecord) -> Vec<&'static str> {
-    let a = actor(viewer);
+    let a = viewer.actor();
     Step::ALL
         .into_iter()
         .filter(|step| next(c.status(), *step).is_ok())
@@ -401,9 +382,9 @@ pub async fn page(
     Path(id): Path<i64>,
 ) -> Response {
     let back = format!("/c/{id}");
-    let (c, subject) = match service::load(&s.store, &actor(&viewer), id).await {
+    let (c, subject) = match service::load(&s.store, &viewer.actor(), id).await {
         Ok(x) => x,
-        Err(e) => return failed(&viewer, &back, e),
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
     let (events, reports) = match (
         s.store.commitment_events(id).await,
@@ -451,8 +432,8 @@ pub async fn step(
 ) -> Response {
     let back = format!("/c/{id}");
     // Someone who may not see the commitment learns nothing, however malformed the form.
-    if let Err(e) = service::load(&s.store, &actor(&viewer), id).await {
-        return failed(&viewer, &back, e);
+    if let Err(e) = service::load(&s.store, &viewer.actor(), id).await {
+        return pages::refused(&viewer, &back, e);
     }
     let Some(step) =
         Step::parse(f.value("step")).filter(|s| *s != Step::Report && *s != Step::Edit)
@@ -473,9 +454,9 @@ pub async fn step(
     };
     let reason = Some(f.value("reason").to_string()).filter(|r| !r.is_empty());
     let input = StepInput { item, reason };
-    match service::step(&s.store, &actor(&viewer), id, step, &input, today()).await {
+    match service::step(&s.store, &viewer.actor(), id, step, &input, today()).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -530,9 +511,9 @@ pub async fn progress(
     if !same_secret(&csrf, &viewer.session.csrf_token) {
         return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
     }
-    match service::report(&s.store, &actor(&viewer), id, item, &body, &files, today()).await {
+    match service::report(&s.store, &viewer.actor(), id, item, &body, &files, today()).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -544,7 +525,7 @@ pub async fn file(
     Path(id): Path<i64>,
 ) -> Response {
     let back = format!("/files/{id}");
-    match service::evidence(&s.store, &actor(&viewer), id).await {
+    match service::evidence(&s.store, &viewer.actor(), id).await {
         Ok((a, kind)) => {
             let disposition = if kind.is_image() {
                 "inline"
@@ -568,7 +549,7 @@ pub async fn file(
             )
                 .into_response()
         }
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -584,7 +565,7 @@ pub async fn visible_in_org(
         .commitments_in(&[org_id], &Status::ALL)
         .await
         .map_err(pages::internal)?;
-    let a = actor(viewer);
+    let a = viewer.actor();
     let mut out = Vec::new();
     for c in all {
         if let Ok(subject) = service::subject(&s.store, c.kind(), c.subject_id).await

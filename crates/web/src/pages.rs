@@ -59,6 +59,28 @@ pub fn forbidden(chrome: &Chrome) -> Response {
     )
 }
 
+/// The page for an application error: not found (also for what lies outside the scope),
+/// forbidden, someone else was quicker (409), or the message of what to fix (422).
+pub fn refused(viewer: &crate::session::Viewer, back: &str, e: xianfeng_app::AppError) -> Response {
+    use xianfeng_app::AppError;
+    use xianfeng_storage::StoreError;
+    let chrome = Chrome::signed_in(viewer, back.to_string());
+    match e {
+        AppError::NotFound => not_found(&chrome),
+        AppError::Forbidden => forbidden(&chrome),
+        AppError::Input(m) => message(
+            &chrome,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "commitment_refused",
+            &m,
+        ),
+        AppError::Store(StoreError::Conflict(m)) => {
+            message(&chrome, StatusCode::CONFLICT, "commitment_refused", &m)
+        }
+        other => internal(other),
+    }
+}
+
 /// The refusal of a form whose CSRF token is missing or wrong, in both languages: it is
 /// shown before the session (and its language) is known.
 pub fn csrf_message() -> String {

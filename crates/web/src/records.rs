@@ -8,7 +8,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::io::Write;
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::Actor;
 use xianfeng_app::records::{self as service, Batch};
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths};
@@ -19,28 +18,6 @@ use crate::chrome::Chrome;
 use crate::commitments::Fields;
 use crate::session::{Posted, SignedIn, Viewer, same_secret};
 use crate::{AppState, pages};
-
-fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor {
-        username: &viewer.session.username,
-        principal: &viewer.principal,
-    }
-}
-
-fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
-    let chrome = Chrome::signed_in(viewer, back.to_string());
-    match e {
-        AppError::NotFound => pages::not_found(&chrome),
-        AppError::Forbidden => pages::forbidden(&chrome),
-        AppError::Input(m) => pages::message(
-            &chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "commitment_refused",
-            &m,
-        ),
-        other => pages::internal(other),
-    }
-}
 
 fn path_of(kind: RecordKind, code: &str) -> String {
     match kind {
@@ -100,10 +77,10 @@ async fn render(
     issues: Vec<RowIssue>,
 ) -> Response {
     let back = path_of(kind, code);
-    let a = actor(viewer);
+    let a = viewer.actor();
     let o = match service::org(&s.store, &a, code).await {
         Ok(o) => o,
-        Err(e) => return failed(viewer, &back, e),
+        Err(e) => return pages::refused(viewer, &back, e),
     };
     let lang = viewer.lang();
     let (span, all_members, posts, recent) = match (
@@ -114,7 +91,7 @@ async fn render(
     ) {
         (Ok(Some((_, c))), Ok(m), Ok(p), Ok(r)) => ((c.starts_on, c.ends_on), m, p, r),
         (Ok(None), ..) => {
-            return failed(
+            return pages::refused(
                 viewer,
                 &back,
                 AppError::Input(t(lang, "app.no_campaign", &[])),
@@ -217,9 +194,9 @@ async fn enter(s: AppState, viewer: Viewer, kind: RecordKind, code: String, f: F
         hours: &hours,
     };
     let today = chrono::Local::now().date_naive();
-    match service::enter(&s.store, &actor(&viewer), kind, &code, &batch, today).await {
+    match service::enter(&s.store, &viewer.actor(), kind, &code, &batch, today).await {
         Ok(n) => Redirect::to(&format!("{back}?written={n}")).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -251,7 +228,7 @@ pub async fn create_post(
         .collect();
     match service::create_post(
         &s.store,
-        &actor(&viewer),
+        &viewer.actor(),
         &code,
         f.value("kind"),
         f.value("name"),
@@ -261,7 +238,7 @@ pub async fn create_post(
     .await
     {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -307,15 +284,15 @@ pub async fn import_study(
         return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
     }
     // Who may not import here learns nothing about the file's problems.
-    let allowed = match service::org(&s.store, &actor(&viewer), &code).await {
-        Ok(o) => service::may_write(&actor(&viewer), &o, None),
+    let allowed = match service::org(&s.store, &viewer.actor(), &code).await {
+        Ok(o) => service::may_write(&viewer.actor(), &o, None),
         Err(e) => Err(e),
     };
     if let Err(e) = allowed {
-        return failed(&viewer, &back, e);
+        return pages::refused(&viewer, &back, e);
     }
     let Some((file_name, bytes)) = file else {
-        return failed(
+        return pages::refused(
             &viewer,
             &back,
             AppError::Input(t(viewer.lang(), "web.import_file_missing", &[])),
@@ -327,7 +304,7 @@ pub async fn import_study(
     {
         Some(e) if ["xlsx", "xls", "csv"].contains(&e.as_str()) => e,
         _ => {
-            return failed(
+            return pages::refused(
                 &viewer,
                 &back,
                 AppError::Input(t(viewer.lang(), "web.import_file_type", &[])),
@@ -345,14 +322,14 @@ pub async fn import_study(
     };
     let reader = match xianfeng_ingest::open(tmp.path()) {
         Ok(r) => r,
-        Err(e) => return failed(&viewer, &back, AppError::Input(e.to_string())),
+        Err(e) => return pages::refused(&viewer, &back, AppError::Input(e.to_string())),
     };
     let today = chrono::Local::now().date_naive();
-    match service::import_study(&s.store, &actor(&viewer), &code, reader, today).await {
+    match service::import_study(&s.store, &viewer.actor(), &code, reader, today).await {
         Ok(outcome) if outcome.issues.is_empty() => {
             Redirect::to(&format!("{back}?written={}", outcome.written)).into_response()
         }
         Ok(outcome) => render(&s, &viewer, RecordKind::Study, &code, None, outcome.issues).await,
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }

@@ -3,10 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::Actor;
 use xianfeng_app::reviews::{self as service, ReviewInput};
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::role::Role;
@@ -14,30 +12,8 @@ use xianfeng_storage::ReviewRecord;
 
 use crate::chrome::Chrome;
 use crate::commitments::{Fields, parse_kind};
-use crate::session::{Posted, SignedIn, Viewer};
+use crate::session::{Posted, SignedIn};
 use crate::{AppState, pages};
-
-fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor {
-        username: &viewer.session.username,
-        principal: &viewer.principal,
-    }
-}
-
-fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
-    let chrome = Chrome::signed_in(viewer, back.to_string());
-    match e {
-        AppError::NotFound => pages::not_found(&chrome),
-        AppError::Forbidden => pages::forbidden(&chrome),
-        AppError::Input(m) => pages::message(
-            &chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "commitment_refused",
-            &m,
-        ),
-        other => pages::internal(other),
-    }
-}
 
 struct DeskEntry {
     kind: String,
@@ -77,14 +53,14 @@ impl DeskPage {
 /// The reviewer's desk: every assigned subject, its reviews so far, a form per subject.
 pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
     let back = "/reviews";
-    let entries = match service::desk(&s.store, &actor(&viewer)).await {
+    let entries = match service::desk(&s.store, &viewer.actor()).await {
         Ok(e) => e,
-        Err(e) => return failed(&viewer, back, e),
+        Err(e) => return pages::refused(&viewer, back, e),
     };
     let campaign = match s.store.current_campaign().await {
         Ok(Some((_, c))) => c,
         Ok(None) => {
-            return failed(
+            return pages::refused(
                 &viewer,
                 back,
                 AppError::Input(t(viewer.lang(), "app.no_campaign", &[])),
@@ -135,16 +111,16 @@ pub async fn write(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>)
         parse_kind(f.value("kind")),
         f.value("subject").parse::<i64>(),
     ) else {
-        return failed(&viewer, back, AppError::NotFound);
+        return pages::refused(&viewer, back, AppError::NotFound);
     };
     let input = ReviewInput {
         period: f.value("period"),
         grade: f.value("grade"),
         comment: f.value("comment"),
     };
-    match service::write(&s.store, &actor(&viewer), kind, id, &input).await {
+    match service::write(&s.store, &viewer.actor(), kind, id, &input).await {
         Ok(_) => Redirect::to(back).into_response(),
-        Err(e) => failed(&viewer, back, e),
+        Err(e) => pages::refused(&viewer, back, e),
     }
 }
 
@@ -169,10 +145,10 @@ pub async fn assign_page(
     Path(code): Path<String>,
 ) -> Response {
     let back = format!("/o/{code}/reviewers");
-    let a = actor(&viewer);
-    let o = match xianfeng_app::records::org(&s.store, &a, &code).await {
+    let a = viewer.actor();
+    let o = match service::may_assign(&s.store, &a, &code).await {
         Ok(o) => o,
-        Err(e) => return failed(&viewer, &back, e),
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
     let chrome = Chrome::signed_in(&viewer, back.clone());
     let label = |kind: &str, name: &str| {
@@ -243,16 +219,16 @@ pub async fn assign(
         .split_once(':')
         .and_then(|(k, id)| Some((parse_kind(k)?, id.parse::<i64>().ok()?)));
     let Some((kind, id)) = parsed else {
-        return failed(&viewer, &back, AppError::NotFound);
+        return pages::refused(&viewer, &back, AppError::NotFound);
     };
     // The subject must be kept in this organisation: the form offers nothing else.
     match xianfeng_app::commitments::subject(&s.store, kind, id).await {
         Ok(sub) if sub.org.code == code => {}
-        Ok(_) => return failed(&viewer, &back, AppError::NotFound),
-        Err(e) => return failed(&viewer, &back, e),
+        Ok(_) => return pages::refused(&viewer, &back, AppError::NotFound),
+        Err(e) => return pages::refused(&viewer, &back, e),
     }
-    match service::assign(&s.store, &actor(&viewer), f.value("reviewer"), kind, id).await {
+    match service::assign(&s.store, &viewer.actor(), f.value("reviewer"), kind, id).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }

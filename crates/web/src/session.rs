@@ -45,6 +45,14 @@ impl Viewer {
     pub fn lang(&self) -> Lang {
         Lang::from_tag(&self.session.lang)
     }
+
+    /// The account as the application services see it.
+    pub fn actor(&self) -> xianfeng_app::commitments::Actor<'_> {
+        xianfeng_app::commitments::Actor {
+            username: &self.session.username,
+            principal: &self.principal,
+        }
+    }
 }
 
 /// Where an account whose password must change may still go: the page that changes it,

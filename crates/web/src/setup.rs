@@ -7,37 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{Actor, Upload};
+use xianfeng_app::commitments::Upload;
 use xianfeng_app::plans::{self, MEETING_LEVELS, MeetingInput};
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{MeetingRecord, PlanRecord};
 
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
-use crate::session::{Posted, SignedIn, Viewer, same_secret};
+use crate::session::{Posted, SignedIn, same_secret};
 use crate::{AppState, pages};
-
-fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor {
-        username: &viewer.session.username,
-        principal: &viewer.principal,
-    }
-}
-
-fn failed(viewer: &Viewer, back: &str, e: AppError) -> Response {
-    let chrome = Chrome::signed_in(viewer, back.to_string());
-    match e {
-        AppError::NotFound => pages::not_found(&chrome),
-        AppError::Forbidden => pages::forbidden(&chrome),
-        AppError::Input(m) => pages::message(
-            &chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "commitment_refused",
-            &m,
-        ),
-        other => pages::internal(other),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "setup.html")]
@@ -70,9 +48,9 @@ pub async fn page(
     Path(code): Path<String>,
 ) -> Response {
     let back = format!("/o/{code}/setup");
-    let set_up = match plans::set_up(&s.store, &actor(&viewer), &code).await {
+    let set_up = match plans::set_up(&s.store, &viewer.actor(), &code).await {
         Ok(x) => x,
-        Err(e) => return failed(&viewer, &back, e),
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
     let lang = viewer.lang();
     let status = set_up
@@ -153,7 +131,7 @@ pub async fn submit(
     }
     match plans::submit(
         &s.store,
-        &actor(&viewer),
+        &viewer.actor(),
         &code,
         &leadership,
         &body,
@@ -162,7 +140,7 @@ pub async fn submit(
     .await
     {
         Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -174,14 +152,14 @@ pub async fn decide(
 ) -> Response {
     let back = format!("/o/{code}/setup");
     // Someone who may not see the organisation learns nothing, however malformed the form.
-    if let Err(e) = plans::set_up(&s.store, &actor(&viewer), &code).await {
-        return failed(&viewer, &back, e);
+    if let Err(e) = plans::set_up(&s.store, &viewer.actor(), &code).await {
+        return pages::refused(&viewer, &back, e);
     }
     let approve = match f.value("decision") {
         "approve" => true,
         "return" => false,
         _ => {
-            return failed(
+            return pages::refused(
                 &viewer,
                 &back,
                 AppError::Input(t(viewer.lang(), "web.bad_form", &[])),
@@ -189,9 +167,9 @@ pub async fn decide(
         }
     };
     let comment = Some(f.value("comment")).filter(|c| !c.is_empty());
-    match plans::decide_plan(&s.store, &actor(&viewer), &code, approve, comment).await {
+    match plans::decide_plan(&s.store, &viewer.actor(), &code, approve, comment).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -208,9 +186,9 @@ pub async fn add_meeting(
         attendance: f.value("attendance"),
     };
     let today = chrono::Local::now().date_naive();
-    match plans::add_meeting(&s.store, &actor(&viewer), &code, &input, today).await {
+    match plans::add_meeting(&s.store, &viewer.actor(), &code, &input, today).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => failed(&viewer, &back, e),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }
 
@@ -248,9 +226,9 @@ pub async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> Response {
     let back = format!("/o/{code}/plans");
-    let (root, rows) = match plans::overview(&s.store, &actor(&viewer), &code).await {
+    let (root, rows) = match plans::overview(&s.store, &viewer.actor(), &code).await {
         Ok(x) => x,
-        Err(e) => return failed(&viewer, &back, e),
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
     let lang = viewer.lang();
     let label = |st: &str| t(lang, &format!("plan.status_{st}"), &[]);

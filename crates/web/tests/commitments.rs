@@ -175,3 +175,47 @@ async fn a_member_cannot_write_for_a_colleague_and_the_org_page_lists_commitment
         assert!(page.body.contains("/c/new?kind=organisation"));
     }
 }
+
+#[tokio::test]
+async fn nothing_about_another_subject_leaks_through_a_bad_form_or_a_draft() {
+    for app in apps().await {
+        let label = app.label();
+        // A bad date on a form for someone else's member: refused before the form is read.
+        let li = app.sign_in("li").await;
+        let csrf = app.csrf(&li).await;
+        let form = item_form(&csrf, "member", app.b1_member, "x", "1").replace("2010-12-31", "bad");
+        let refused = app.post_form("/c", Some(&li), &form).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{label}");
+        assert!(
+            !refused.body.contains(support::B1_MEMBER),
+            "{label}: the name leaked"
+        );
+
+        // A draft of the school branch: the sector guide of its sector cannot tell it exists.
+        let office = app.sign_in("office").await;
+        let ocsrf = app.csrf(&office).await;
+        let e1 = app.store.org_by_code("E1").await.unwrap().unwrap();
+        let made = app
+            .post_form(
+                "/c",
+                Some(&office),
+                &item_form(&ocsrf, "organisation", e1.id, "school", "1"),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let guide = app.sign_in("guide").await;
+        let seen = app.get(made.location(), Some(&guide)).await;
+        assert_eq!(seen.status, StatusCode::NOT_FOUND, "{label}");
+        let unknown = app.get("/c/999999", Some(&guide)).await;
+        assert_eq!(unknown.status, seen.status, "a draft looks like nothing");
+
+        // Assigning reviewers is the committee's: a member cannot even open the page.
+        let member = app.sign_in("member").await;
+        let page = app.get("/o/B1/reviewers", Some(&member)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{label}");
+        assert!(
+            !page.body.contains("<option value=\"reviewer\">"),
+            "no account names"
+        );
+    }
+}

@@ -167,8 +167,8 @@ CREATE TABLE service_records (
 CREATE INDEX service_records_org ON service_records(org_id, served_on);
 CREATE INDEX service_records_member ON service_records(member_id, served_on);
 
--- Leader reviews (领导点评): who reviews which subject, and the reviews, one per reviewer,
--- subject and period.
+-- Leader reviews (领导点评): who reviews which subject, and the reviews, one per campaign,
+-- reviewer, subject and period.
 CREATE TABLE review_assignments (
     reviewer TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
@@ -190,6 +190,6 @@ CREATE TABLE reviews (
     comment TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    UNIQUE (reviewer, subject_kind, subject_id, period)
+    UNIQUE (campaign_id, reviewer, subject_kind, subject_id, period)
 );
 CREATE INDEX reviews_org ON reviews(org_id, period);
