@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod ballot;
 pub mod campaign;
 pub mod commitment;
 pub mod dates;
