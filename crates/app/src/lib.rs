@@ -5,6 +5,7 @@ pub mod commitments;
 pub mod demo;
 mod demo_activity;
 mod error;
+pub mod evaluation;
 pub mod figures;
 pub mod import;
 pub mod init;

@@ -40,10 +40,13 @@ pub enum Action {
     WriteReviews,
     /// Assign reviewers to subjects (target: the subject's organisation).
     AssignReviewers,
+    /// Create evaluation rounds, issue ballot codes, moderate comments (target: the round's
+    /// scope organisation).
+    ManageEvaluations,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
@@ -57,6 +60,7 @@ impl Action {
         Action::WriteRecords,
         Action::WriteReviews,
         Action::AssignReviewers,
+        Action::ManageEvaluations,
     ];
 
     fn writes(self) -> bool {

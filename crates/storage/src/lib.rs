@@ -14,6 +14,7 @@ mod audit;
 mod campaigns;
 mod commitments;
 mod error;
+mod evaluation;
 mod figures;
 mod members;
 mod migrate;
@@ -37,6 +38,7 @@ pub use commitments::{
     ProgressRecord, StepDetail,
 };
 pub use error::StoreError;
+pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{Span, SubjectFigures};
 pub use members::{MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
 pub use orgs::{NewOrg, OrgRecord, OrgUpdate};

@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_participation.sql"),
         postgres: include_str!("../migrations/postgres/0004_participation.sql"),
     },
+    Migration {
+        version: 5,
+        name: "evaluation",
+        sqlite: include_str!("../migrations/sqlite/0005_evaluation.sql"),
+        postgres: include_str!("../migrations/postgres/0005_evaluation.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

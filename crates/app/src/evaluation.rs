@@ -1,0 +1,552 @@
+//! Mass evaluation (群众评议) as the office and the public use it: rounds over a scope,
+//! ballot codes issued per subject and exported for printing, ballots cast exactly once
+//! through one writer that commits them in batches, results and the secrecy invariant.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, Verdict, check_ballot};
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
+
+use crate::AppError;
+use crate::commitments::Actor;
+
+/// The longest round name.
+pub const MAX_NAME: usize = 100;
+/// Codes issued per subject at a time.
+pub const MAX_PER_SUBJECT: usize = 10_000;
+
+/// What the office types to create a round.
+pub struct RoundInput<'a> {
+    pub name: &'a str,
+    pub scope: &'a str,
+    /// `organisations`, `members`, `teams` or `cadres`.
+    pub subjects: &'a str,
+    pub mode: &'a str,
+    pub starts_on: &'a str,
+    pub ends_on: &'a str,
+}
+
+fn kind_of(s: &str) -> Option<SubjectKind> {
+    match s {
+        "organisations" | "organisation" => Some(SubjectKind::Organisation),
+        "members" | "member" => Some(SubjectKind::Member),
+        "teams" | "team" => Some(SubjectKind::Team),
+        "cadres" | "cadre" => Some(SubjectKind::Cadre),
+        _ => None,
+    }
+}
+
+fn input(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> AppError {
+    AppError::Input(both(key, args))
+}
+
+/// Creates a round over the subjects of a kind in the scope's subtree. For organisations
+/// these are the organisations below the scope (the scope itself when it has none).
+/// `actor` is `None` for the operator at the command line.
+pub async fn create_round(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    i: &RoundInput<'_>,
+) -> Result<i64, AppError> {
+    let name = i.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(input("eval.name", &[("max", &MAX_NAME)]));
+    }
+    let scope = store
+        .org_by_code(i.scope)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(a) = actor {
+        let path = scope.tree_path();
+        AppError::check(decide(
+            a.principal,
+            Action::ManageEvaluations,
+            &Target::of(&path, scope.sector.as_deref()),
+        ))?;
+    }
+    let kind = kind_of(i.subjects).ok_or_else(|| input("eval.subjects", &[]))?;
+    let mode = Mode::parse(i.mode).ok_or_else(|| input("eval.mode", &[]))?;
+    let day = |s: &str| {
+        xianfeng_domain::dates::parse_date(s).ok_or_else(|| input("eval.date", &[("value", &s)]))
+    };
+    let (starts, ends) = (day(i.starts_on)?, day(i.ends_on)?);
+    if ends < starts {
+        return Err(input("eval.dates", &[]));
+    }
+    let (campaign_id, _) = store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let subjects = subjects_under(store, &scope, kind).await?;
+    if subjects.is_empty() {
+        return Err(input("eval.no_subjects", &[]));
+    }
+    let by = actor.map_or("cli", |a| a.username);
+    let mut tx = store.begin(by).await?;
+    let id = tx
+        .create_round(&NewRound {
+            campaign_id,
+            name: name.to_string(),
+            scope_org_id: scope.id,
+            subject_kind: kind.as_str().to_string(),
+            mode: mode.as_str().to_string(),
+            starts_on: starts.to_string(),
+            ends_on: ends.to_string(),
+            subjects,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn subjects_under(
+    store: &Store,
+    scope: &xianfeng_storage::OrgRecord,
+    kind: SubjectKind,
+) -> Result<Vec<RoundSubject>, AppError> {
+    let (lo, hi) = scope.tree_path().subtree_range();
+    let orgs: Vec<_> = store
+        .all_orgs()
+        .await?
+        .into_iter()
+        .filter(|o| o.path >= lo && o.path < hi)
+        .collect();
+    let mut out = Vec::new();
+    match kind {
+        SubjectKind::Organisation => {
+            let below: Vec<_> = orgs.iter().filter(|o| o.id != scope.id).collect();
+            let chosen = if below.is_empty() { vec![scope] } else { below };
+            for o in chosen {
+                out.push(RoundSubject {
+                    subject_id: o.id,
+                    org_id: o.id,
+                    name: o.name.clone(),
+                    code: o.code.clone(),
+                });
+            }
+        }
+        SubjectKind::Member => {
+            for o in &orgs {
+                for m in store.members_of_org(o.id, 100_000, 0).await? {
+                    out.push(RoundSubject {
+                        subject_id: m.id,
+                        org_id: o.id,
+                        name: m.name,
+                        code: o.code.clone(),
+                    });
+                }
+            }
+        }
+        SubjectKind::Team | SubjectKind::Cadre => {
+            for o in &orgs {
+                for t in store.teams_of_org(o.id).await? {
+                    if kind == SubjectKind::Team {
+                        out.push(RoundSubject {
+                            subject_id: t.id,
+                            org_id: o.id,
+                            name: t.name.clone(),
+                            code: o.code.clone(),
+                        });
+                        continue;
+                    }
+                    for c in store.cadres_of_team(t.id).await? {
+                        out.push(RoundSubject {
+                            subject_id: c.id,
+                            org_id: o.id,
+                            name: c.name,
+                            code: o.code.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A code issued for a subject, shown once (only its keyed hash is kept).
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedCode {
+    pub subject_code: String,
+    pub subject_name: String,
+    pub code: String,
+    pub url: String,
+}
+
+/// Issues `per_subject` new codes for every subject of a code-mode round.
+pub async fn issue_codes(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    round_id: i64,
+    per_subject: usize,
+    base_url: &str,
+) -> Result<Vec<IssuedCode>, AppError> {
+    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    if let Some(a) = actor {
+        let scope = store
+            .org_by_id(round.scope_org_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let path = scope.tree_path();
+        AppError::check(decide(
+            a.principal,
+            Action::ManageEvaluations,
+            &Target::of(&path, scope.sector.as_deref()),
+        ))?;
+    }
+    if round.mode != Mode::Codes.as_str() {
+        return Err(input("eval.not_codes", &[]));
+    }
+    if !(1..=MAX_PER_SUBJECT).contains(&per_subject) {
+        return Err(input("eval.per_subject", &[("max", &MAX_PER_SUBJECT)]));
+    }
+    let subjects = store.round_subjects(round_id).await?;
+    let mut seen = HashSet::new();
+    let mut issued = Vec::with_capacity(subjects.len() * per_subject);
+    let mut hashes = Vec::with_capacity(subjects.len() * per_subject);
+    let base = base_url.trim_end_matches('/');
+    for s in &subjects {
+        let mut made = 0;
+        while made < per_subject {
+            let mut bytes = [0u8; 8];
+            getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+            let code = BallotCode::from_random(&bytes);
+            if !seen.insert(code.as_str().to_string()) {
+                continue;
+            }
+            hashes.push((store.vault().hash(code.as_str()), s.subject_id));
+            issued.push(IssuedCode {
+                subject_code: s.code.clone(),
+                subject_name: s.name.clone(),
+                url: format!("{base}/p/b/{}", code.as_str()),
+                code: code.grouped(),
+            });
+            made += 1;
+        }
+    }
+    let by = actor.map_or("cli", |a| a.username);
+    let mut tx = store.begin(by).await?;
+    tx.add_codes(round_id, &hashes).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// Writes issued codes as a CSV (UTF-8 with BOM) or, for a `.xlsx` name, a workbook, with
+/// the columns `subject_code, subject_name, code, url`.
+pub fn write_codes(path: &Path, codes: &[IssuedCode]) -> Result<(), AppError> {
+    let header = ["subject_code", "subject_name", "code", "url"];
+    let fail = |e: &dyn std::fmt::Display| AppError::Input(format!("{}: {e}", path.display()));
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).map_err(|e| fail(&e))?;
+        }
+        for (r, code) in codes.iter().enumerate() {
+            let row = r as u32 + 1;
+            for (c, v) in [
+                &code.subject_code,
+                &code.subject_name,
+                &code.code,
+                &code.url,
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet
+                    .write_string(row, c as u16, v.as_str())
+                    .map_err(|e| fail(&e))?;
+            }
+        }
+        return book.save(path).map_err(|e| fail(&e));
+    }
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(header).map_err(|e| fail(&e))?;
+        for c in codes {
+            w.write_record([&c.subject_code, &c.subject_name, &c.code, &c.url])
+                .map_err(|e| fail(&e))?;
+        }
+        w.flush().map_err(|e| fail(&e))?;
+    }
+    std::fs::write(path, out).map_err(|e| fail(&e))
+}
+
+/// Why a ballot was not accepted, as the API answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refused {
+    /// No such code (or mistyped): 404, with the reason.
+    UnknownCode(String),
+    /// The code has cast its ballot: 409.
+    Used,
+    /// Outside the round's dates: 403, with the dates.
+    OutsideDates { starts_on: String, ends_on: String },
+    /// The ballot itself is wrong: 422, with the reason.
+    Invalid(String),
+}
+
+/// The one writer of ballots: every cast goes through its queue, and it commits them in
+/// batches (one fsync for many), answering each only after its batch is on disk.
+#[derive(Clone)]
+pub struct BallotWriter {
+    queue: mpsc::Sender<(Cast, oneshot::Sender<Result<bool, String>>)>,
+}
+
+/// Ballots committed together at most.
+const BATCH: usize = 512;
+
+impl BallotWriter {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Store) -> BallotWriter {
+        let (tx, mut rx) = mpsc::channel::<(Cast, oneshot::Sender<Result<bool, String>>)>(8192);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let casts: Vec<Cast> = batch.iter().map(|(c, _)| c.clone()).collect();
+                let result = async {
+                    let mut tx = store.begin("public").await?;
+                    let accepted = tx.cast_batch(&casts).await?;
+                    tx.commit().await?;
+                    Ok::<_, xianfeng_storage::StoreError>(accepted)
+                }
+                .await;
+                match result {
+                    Ok(accepted) => {
+                        for ((_, reply), ok) in batch.into_iter().zip(accepted) {
+                            let _ = reply.send(Ok(ok));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!("ballot batch: {e}");
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        BallotWriter { queue: tx }
+    }
+
+    /// Casts one ballot; true when accepted (its code or browser had not voted yet).
+    pub async fn cast(&self, c: Cast) -> Result<bool, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send((c, reply))
+            .await
+            .map_err(|_| AppError::Input("the ballot writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Input("the ballot writer has stopped".into()))?
+            .map_err(AppError::Input)
+    }
+}
+
+/// The criteria codes of the standard for a subject kind, in the campaign in use.
+async fn criteria(store: &Store, kind: &str) -> Result<Vec<String>, AppError> {
+    let (_, campaign) = store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    Ok(campaign
+        .file
+        .standards
+        .iter()
+        .find(|s| s.subject.as_str() == kind)
+        .map(|s| {
+            s.criteria
+                .iter()
+                .map(|c| c.code.get_ref().clone())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Casts a ballot with a code: checked, then written exactly once by the writer.
+pub async fn cast_with_code(
+    store: &Store,
+    writer: &BallotWriter,
+    typed: &str,
+    ballot: &Ballot,
+    today: NaiveDate,
+) -> Result<Result<(), Refused>, AppError> {
+    let code = match BallotCode::parse(typed) {
+        Ok(c) => c,
+        Err(p) => return Ok(Err(Refused::UnknownCode(p.message()))),
+    };
+    let Some(found) = store.code(&store.vault().hash(code.as_str())).await? else {
+        return Ok(Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))));
+    };
+    if found.used {
+        return Ok(Err(Refused::Used));
+    }
+    let round = store
+        .round(found.round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(outside) = outside_dates(&round, today) {
+        return Ok(Err(outside));
+    }
+    let criteria = criteria(store, &round.subject_kind).await?;
+    let refs: Vec<&str> = criteria.iter().map(String::as_str).collect();
+    if let Err(why) = check_ballot(ballot, &refs) {
+        return Ok(Err(Refused::Invalid(why)));
+    }
+    let accepted = writer
+        .cast(Cast {
+            round_id: round.id,
+            subject_id: found.subject_id,
+            code_hash: Some(store.vault().hash(code.as_str())),
+            voter: None,
+            verdict: ballot.verdict.as_str().to_string(),
+            ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
+            comment: ballot.comment.trim().to_string(),
+        })
+        .await?;
+    Ok(if accepted { Ok(()) } else { Err(Refused::Used) })
+}
+
+fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {
+    let d = today.to_string();
+    (d < round.starts_on || d > round.ends_on).then(|| Refused::OutsideDates {
+        starts_on: round.starts_on.clone(),
+        ends_on: round.ends_on.clone(),
+    })
+}
+
+/// What a code's page shows before the ballot: the round, the subject and its standard.
+pub struct CodeView {
+    pub round: RoundRecord,
+    pub subject: RoundSubject,
+    /// (code, name, requirement) of the criteria of the subject's standard.
+    pub criteria: Vec<(String, String, String)>,
+    pub standard: String,
+}
+
+/// The page a code opens, or why it cannot be used.
+pub async fn code_view(
+    store: &Store,
+    typed: &str,
+    today: NaiveDate,
+) -> Result<Result<CodeView, Refused>, AppError> {
+    let code = match BallotCode::parse(typed) {
+        Ok(c) => c,
+        Err(p) => return Ok(Err(Refused::UnknownCode(p.message()))),
+    };
+    let Some(found) = store.code(&store.vault().hash(code.as_str())).await? else {
+        return Ok(Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))));
+    };
+    if found.used {
+        return Ok(Err(Refused::Used));
+    }
+    let round = store
+        .round(found.round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(outside) = outside_dates(&round, today) {
+        return Ok(Err(outside));
+    }
+    let subject = store
+        .round_subjects(round.id)
+        .await?
+        .into_iter()
+        .find(|s| s.subject_id == found.subject_id)
+        .ok_or(AppError::NotFound)?;
+    let (_, campaign) = store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let standard = campaign
+        .file
+        .standards
+        .iter()
+        .find(|s| s.subject.as_str() == round.subject_kind);
+    Ok(Ok(CodeView {
+        standard: standard.map(|s| s.name.clone()).unwrap_or_default(),
+        criteria: standard
+            .map(|s| {
+                s.criteria
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.code.get_ref().clone(),
+                            c.name.clone(),
+                            c.requirement.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        round,
+        subject,
+    }))
+}
+
+/// A subject's (or an organisation's) results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectResult {
+    pub subject_id: i64,
+    pub code: String,
+    pub name: String,
+    pub tally: Tally,
+    pub satisfaction: Option<f64>,
+    pub score: Option<f64>,
+}
+
+/// Live results of a round per subject.
+pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>, AppError> {
+    let subjects = store.round_subjects(round_id).await?;
+    let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
+    for (subject, verdict, n) in store.tally(round_id).await? {
+        if let Some(v) = Verdict::parse(&verdict) {
+            tallies.entry(subject).or_default().add(v, n as u64);
+        }
+    }
+    let weights = xianfeng_domain::ballot::Weights::default();
+    Ok(subjects
+        .into_iter()
+        .map(|s| {
+            let tally = tallies.get(&s.subject_id).copied().unwrap_or_default();
+            SubjectResult {
+                subject_id: s.subject_id,
+                code: s.code,
+                name: s.name,
+                satisfaction: tally.satisfaction(),
+                score: tally.score(&weights),
+                tally,
+            }
+        })
+        .collect())
+}
+
+/// The secrecy invariant and the totals of a round: used codes equal code-mode ballots, and
+/// the tallies add up to all ballots. Returns (issued, used, code ballots, open ballots).
+pub async fn verify(store: &Store, round_id: i64) -> Result<(i64, i64, i64, i64), AppError> {
+    store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let (issued, used, coded, open) = store.round_counts(round_id).await?;
+    let tallied: i64 = store.tally(round_id).await?.iter().map(|t| t.2).sum();
+    if used != coded || tallied != coded + open {
+        return Err(input(
+            "eval.verify_failed",
+            &[("used", &used), ("ballots", &coded), ("tallied", &tallied)],
+        ));
+    }
+    Ok((issued, used, coded, open))
+}

@@ -1,0 +1,207 @@
+//! Mass evaluation on every backend: rounds, codes, ballots cast exactly once under
+//! concurrency, refusals that count nothing, and the secrecy invariant.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use xianfeng_app::Silent;
+use xianfeng_app::evaluation::{
+    BallotWriter, Refused, RoundInput, cast_with_code, create_round, issue_codes, results, verify,
+};
+use xianfeng_app::import::{ImportMode, ImportOptions, import_members, import_orgs};
+use xianfeng_domain::ballot::{Ballot, Verdict};
+use xianfeng_storage::Store;
+use xianfeng_testkit::{backends, id, today};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A district with two branches of two members each.
+async fn district(store: &Store) {
+    xianfeng_app::init::init(store, Some("Pass-word-1"), false, &Silent)
+        .await
+        .unwrap();
+    let opts = ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad: false,
+        actor: "test".into(),
+        today: today(),
+        on_behalf: None,
+    };
+    let orgs = "组织编码,组织名称,上级组织编码,组织类别\nC1,中共某区委员会,,县(市、区)委\n\
+                B1,第一党支部,C1,党支部\nB2,第二党支部,C1,党支部\n";
+    import_orgs(
+        store,
+        xianfeng_ingest::from_csv_bytes(orgs.into()).unwrap(),
+        &opts,
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let members = format!(
+        "姓名,身份证号,所在组织编码\n甲,{},B1\n乙,{},B1\n丙,{},B2\n丁,{},B2\n",
+        id("41080219800101001"),
+        id("41080219810101002"),
+        id("41080219820101003"),
+        id("41080219830101004")
+    );
+    import_members(
+        store,
+        xianfeng_ingest::from_csv_bytes(members.into()).unwrap(),
+        &opts,
+        &Silent,
+    )
+    .await
+    .unwrap();
+}
+
+fn ballot(verdict: Verdict) -> Ballot {
+    Ballot {
+        verdict,
+        ratings: BTreeMap::new(),
+        comment: String::new(),
+    }
+}
+
+async fn round_with_codes(store: &Store, per_subject: usize) -> (i64, Vec<String>) {
+    let round = create_round(
+        store,
+        None,
+        &RoundInput {
+            name: "2011年上半年群众评议",
+            scope: "C1",
+            subjects: "organisations",
+            mode: "codes",
+            starts_on: "2011-06-01",
+            ends_on: "2011-06-30",
+        },
+    )
+    .await
+    .unwrap();
+    let codes = issue_codes(store, None, round, per_subject, "http://x")
+        .await
+        .unwrap();
+    (round, codes.into_iter().map(|c| c.code).collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_clients_with_the_same_code_cast_exactly_one_ballot() {
+    for db in backends().await {
+        let store = db.open().await;
+        district(&store).await;
+        let (round, codes) = round_with_codes(&store, 3).await;
+        let writer = BallotWriter::start(store.clone());
+        let code = codes[0].clone();
+        let mut clients = Vec::new();
+        for i in 0..50 {
+            let (store, writer, code) = (store.clone(), writer.clone(), code.clone());
+            let verdict = Verdict::ALL[i % 3];
+            clients.push(tokio::spawn(async move {
+                cast_with_code(&store, &writer, &code, &ballot(verdict), day("2011-06-15"))
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut accepted = 0;
+        for c in clients {
+            match c.await.unwrap() {
+                Ok(()) => accepted += 1,
+                Err(Refused::Used) => {}
+                Err(other) => panic!("{}: {other:?}", db.label),
+            }
+        }
+        assert_eq!(accepted, 1, "{}", db.label);
+        let (issued, used, coded, open) = verify(&store, round).await.unwrap();
+        assert_eq!((issued, used, coded, open), (6, 1, 1, 0), "{}", db.label);
+
+        // Many different codes at once: every one counts once.
+        let mut clients = Vec::new();
+        for code in codes.iter().skip(1) {
+            let (store, writer, code) = (store.clone(), writer.clone(), code.clone());
+            clients.push(tokio::spawn(async move {
+                cast_with_code(
+                    &store,
+                    &writer,
+                    &code,
+                    &ballot(Verdict::Satisfied),
+                    day("2011-06-15"),
+                )
+                .await
+                .unwrap()
+            }));
+        }
+        for c in clients {
+            assert_eq!(c.await.unwrap(), Ok(()), "{}", db.label);
+        }
+        assert_eq!(verify(&store, round).await.unwrap(), (6, 6, 6, 0));
+        let totals: u64 = results(&store, round)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.tally.valid())
+            .sum();
+        assert_eq!(totals, 6);
+    }
+}
+
+#[tokio::test]
+async fn refused_ballots_count_nothing_and_say_why() {
+    for db in backends().await {
+        let store = db.open().await;
+        district(&store).await;
+        let (round, codes) = round_with_codes(&store, 1).await;
+        let writer = BallotWriter::start(store.clone());
+        let cast = |code: String, b: Ballot, on: &str| {
+            let (store, writer) = (store.clone(), writer.clone());
+            let on = day(on);
+            async move {
+                cast_with_code(&store, &writer, &code, &b, on)
+                    .await
+                    .unwrap()
+            }
+        };
+        // One character wrong: caught by the check character.
+        let mut typo = codes[0].clone().into_bytes();
+        typo[0] = if typo[0] == b'A' { b'B' } else { b'A' };
+        let typo = String::from_utf8(typo).unwrap();
+        assert!(matches!(
+            cast(typo, ballot(Verdict::Satisfied), "2011-06-15").await,
+            Err(Refused::UnknownCode(m)) if m.contains("输错")
+        ));
+        assert!(matches!(
+            cast(codes[0].clone(), ballot(Verdict::Satisfied), "2011-07-01").await,
+            Err(Refused::OutsideDates { .. })
+        ));
+        let mut rated = ballot(Verdict::Satisfied);
+        rated.ratings.insert("colour".into(), 5);
+        assert!(matches!(
+            cast(codes[0].clone(), rated, "2011-06-15").await,
+            Err(Refused::Invalid(_))
+        ));
+        assert_eq!(
+            verify(&store, round).await.unwrap(),
+            (2, 0, 0, 0),
+            "{}",
+            db.label
+        );
+        // A rating of the organisations' standard is accepted; replaying the code is not.
+        let mut good = ballot(Verdict::BasicallySatisfied);
+        good.ratings.insert("leadership".into(), 4);
+        good.comment = "<script>alert(1)</script>".into();
+        assert_eq!(
+            cast(codes[0].clone(), good.clone(), "2011-06-15").await,
+            Ok(())
+        );
+        assert_eq!(
+            cast(codes[0].clone(), good, "2011-06-15").await,
+            Err(Refused::Used)
+        );
+        assert_eq!(verify(&store, round).await.unwrap(), (2, 1, 1, 0));
+        let comments = store.comments(round, None, 10).await.unwrap();
+        assert_eq!(
+            comments[0].comment, "<script>alert(1)</script>",
+            "stored as typed"
+        );
+    }
+}
