@@ -7,6 +7,7 @@
 mod account;
 mod api;
 mod assets;
+mod ballot;
 mod chrome;
 mod commitments;
 mod guard;
@@ -60,9 +61,12 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// The one writer of ballots, which commits them in batches.
+    pub ballots: xianfeng_app::evaluation::BallotWriter,
 }
 
-/// Every route of the application. `tests/routes.rs` walks this list as an account of
+/// Every route of the application. Call it inside a Tokio runtime: it starts the ballot
+/// writer. `tests/routes.rs` walks this list as an account of
 /// another subtree and as an anonymous visitor; a route added here without a place in
 /// that walk fails the test.
 pub fn router(store: Store, config: WebConfig) -> Router {
@@ -121,6 +125,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/files/{id}", get(commitments::file))
         .route("/p/", get(public::index))
         .route("/p/o/{code}", get(public::organisation))
+        .route("/p/b/{code}", get(ballot::page).post(ballot::cast))
         .route("/assets/{file}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::fallback)
@@ -132,6 +137,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             timeout,
         ))
         .with_state(AppState {
+            ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
             store,
             config: Arc::new(config),
         })

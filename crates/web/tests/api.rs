@@ -221,7 +221,7 @@ async fn errors_are_json_with_a_stable_code() {
 }
 
 /// Fills a documented path's parameters with values that exist in the small city.
-fn concrete(path: &str, member: i64, commitment: &str) -> String {
+fn concrete(path: &str, member: i64, commitment: &str, round: i64) -> String {
     let code = if path.ends_with("/children") {
         "T1"
     } else {
@@ -229,6 +229,8 @@ fn concrete(path: &str, member: i64, commitment: &str) -> String {
     };
     let id = if path.starts_with("/api/v1/commitments") {
         commitment.to_string()
+    } else if path.starts_with("/api/v1/rounds") {
+        round.to_string()
     } else {
         member.to_string()
     };
@@ -260,10 +262,24 @@ async fn the_api_answers_what_its_openapi_document_says() {
         }
         let commitment = support::publish_member_commitment(app).await;
         let commitment = commitment.trim_start_matches("/c/");
+        let round = xianfeng_app::evaluation::create_round(
+            &app.store,
+            None,
+            &xianfeng_app::evaluation::RoundInput {
+                name: "评议",
+                scope: "T1",
+                subjects: "organisations",
+                mode: "codes",
+                starts_on: "2011-06-01",
+                ends_on: "2011-06-30",
+            },
+        )
+        .await
+        .unwrap();
         let token = app.token("office").await;
         for (path, ops) in paths {
             let Some(get) = ops.get("get") else { continue };
-            let url = concrete(path, app.b1_member, commitment);
+            let url = concrete(path, app.b1_member, commitment, round);
             let ok = app.api("GET", &url, Some(&token), None).await;
             let responses = get["responses"].as_object().unwrap();
             assert_eq!(ok.status, StatusCode::OK, "{url}: {}", ok.body);

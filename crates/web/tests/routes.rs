@@ -325,6 +325,31 @@ const WALK: &[Walk] = &[
         pattern: "/api/v1/figures",
         expect: Expect::Refused,
     },
+    Walk {
+        method: "GET",
+        pattern: "/p/b/{code}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/p/b/{code}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/ballots",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/rounds",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/rounds/{id}/results",
+        expect: Expect::Refused,
+    },
 ];
 
 /// (method, pattern) of every `.route(…)` in the router's source files.
@@ -369,6 +394,7 @@ fn every_route_has_a_place_in_the_walk() {
 
 /// B1's things, as the walk aims at them.
 struct Targets {
+    round: i64,
     member: i64,
     staged: String,
     commitment: String,
@@ -380,6 +406,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.staged.clone()
     } else if pattern.starts_with("/c/") || pattern.starts_with("/api/v1/commitments/") {
         t.commitment.clone()
+    } else if pattern.starts_with("/api/v1/rounds") {
+        t.round.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
     } else {
@@ -532,7 +560,22 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
             .await;
         let commitment = support::publish_member_commitment(&app).await;
         let file = support::report_with_photo(&app, &commitment).await;
+        let round = xianfeng_app::evaluation::create_round(
+            &app.store,
+            None,
+            &xianfeng_app::evaluation::RoundInput {
+                name: "评议",
+                scope: "T1",
+                subjects: "organisations",
+                mode: "codes",
+                starts_on: "2011-06-01",
+                ends_on: "2011-06-30",
+            },
+        )
+        .await
+        .unwrap();
         let targets = Targets {
+            round,
             member: app.b1_member,
             staged: up.location().trim_start_matches("/import/").to_string(),
             commitment: commitment.trim_start_matches("/c/").to_string(),

@@ -117,6 +117,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Mass evaluation (群众评议): rounds, ballot codes, results, the secrecy check.
+    Eval {
+        #[command(subcommand)]
+        action: EvalAction,
+    },
     /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
     /// commitment items due, kept and overdue; study and service hours; review points.
     Figures {
@@ -126,6 +131,64 @@ pub enum Command {
         /// A period code of the campaign file [default: the current one].
         #[arg(long)]
         period: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvalAction {
+    /// Rounds: `eval round create …` prints the new round's id alone on its last line.
+    Round {
+        #[command(subcommand)]
+        action: RoundAction,
+    },
+    /// Issues ballot codes for every subject of a round and writes them (CSV, or .xlsx),
+    /// columns subject_code, subject_name, code, url.
+    Codes {
+        round: i64,
+        #[arg(long)]
+        per_subject: usize,
+        #[arg(long)]
+        out: PathBuf,
+        /// The public address the QR codes and URLs point at.
+        #[arg(
+            long,
+            env = "XIANFENG_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        base_url: String,
+    },
+    /// Checks that used codes equal code-mode ballots and that the totals add up.
+    Verify { round: i64 },
+    /// Live results per subject.
+    Results {
+        round: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoundAction {
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The organisation whose subtree's subjects are evaluated.
+        #[arg(long)]
+        scope: String,
+        /// organisations, members, teams or cadres
+        #[arg(long)]
+        subjects: String,
+        /// codes or open
+        #[arg(long)]
+        mode: String,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+    },
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -567,6 +630,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Eval { action } => return eval(&cli, action).await,
         Command::Figures {
             scope,
             period,
@@ -661,6 +725,111 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
             ExitCode::from(1)
         },
     )
+}
+
+async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
+    use xianfeng_app::evaluation as ev;
+    let store = open(cli).await?;
+    match action {
+        EvalAction::Round {
+            action:
+                RoundAction::Create {
+                    name,
+                    scope,
+                    subjects,
+                    mode,
+                    start,
+                    end,
+                },
+        } => {
+            let id = ev::create_round(
+                &store,
+                None,
+                &ev::RoundInput {
+                    name,
+                    scope,
+                    subjects,
+                    mode,
+                    starts_on: start,
+                    ends_on: end,
+                },
+            )
+            .await?;
+            let n = store.round_subjects(id).await?.len();
+            println!("{}", both("cli.round_created", &[("subjects", &n)]));
+            println!("{id}");
+        }
+        EvalAction::Round {
+            action: RoundAction::List { json },
+        } => {
+            let rounds = store.rounds().await?;
+            if *json {
+                print_json(&rounds)?;
+            } else {
+                for r in rounds {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{} – {}",
+                        r.id, r.name, r.subject_kind, r.mode, r.starts_on, r.ends_on
+                    );
+                }
+            }
+        }
+        EvalAction::Codes {
+            round,
+            per_subject,
+            out,
+            base_url,
+        } => {
+            let codes = ev::issue_codes(&store, None, *round, *per_subject, base_url).await?;
+            ev::write_codes(out, &codes)?;
+            println!(
+                "{}",
+                both(
+                    "cli.codes_written",
+                    &[("n", &codes.len()), ("path", &out.display())]
+                )
+            );
+        }
+        EvalAction::Verify { round } => {
+            let (issued, used, coded, open) = ev::verify(&store, *round).await?;
+            println!(
+                "{}",
+                both(
+                    "cli.eval_verified",
+                    &[
+                        ("issued", &issued),
+                        ("used", &used),
+                        ("coded", &coded),
+                        ("open", &open)
+                    ]
+                )
+            );
+        }
+        EvalAction::Results { round, json } => {
+            store
+                .round(*round)
+                .await?
+                .ok_or_else(|| anyhow!(both("app.not_found", &[])))?;
+            let rows = ev::results(&store, *round).await?;
+            if *json {
+                print_json(&rows)?;
+            } else {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        r.code,
+                        r.name,
+                        r.tally.satisfied,
+                        r.tally.basically_satisfied,
+                        r.tally.dissatisfied,
+                        r.satisfaction
+                            .map_or_else(String::new, |s| format!("{:.1}%", s * 100.0))
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// At most this many problems are printed; the errors file holds them all.

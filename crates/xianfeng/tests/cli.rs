@@ -740,3 +740,99 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
         "{stderr}"
     );
 }
+
+#[test]
+fn evaluation_rounds_and_codes_from_the_command_line() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+        let out = env.ok(&[
+            "eval",
+            "round",
+            "create",
+            "--name",
+            "2011年群众评议",
+            "--scope",
+            "T1",
+            "--subjects",
+            "organisations",
+            "--mode",
+            "codes",
+            "--start",
+            "2011-06-01",
+            "--end",
+            "2011-06-30",
+        ]);
+        let id = out.lines().last().unwrap().trim().to_string();
+        assert!(id.parse::<i64>().is_ok(), "{}: {out}", env.label);
+        let csv_path = env.path("codes.csv");
+        env.ok(&[
+            "eval",
+            "codes",
+            &id,
+            "--per-subject",
+            "3",
+            "--out",
+            csv_path.to_str().unwrap(),
+            "--base-url",
+            "https://cxzy.example",
+        ]);
+        let text = std::fs::read_to_string(&csv_path).unwrap();
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        assert_eq!(lines.next(), Some("subject_code,subject_name,code,url"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 6, "two branches under T1, three codes each");
+        assert!(rows[0].starts_with("B1,") && rows[0].contains(",https://cxzy.example/p/b/"));
+        let code = rows[0].split(',').nth(2).unwrap();
+        assert_eq!(code.len(), 11, "ABCD-EFGH-J: {code}");
+        let xlsx = env.path("codes.xlsx");
+        env.ok(&[
+            "eval",
+            "codes",
+            &id,
+            "--per-subject",
+            "1",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ]);
+        assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+        let verified = env.ok(&["eval", "verify", &id]);
+        assert!(verified.contains("8"), "8 codes issued: {verified}");
+        let bad = env.run(&[
+            "eval",
+            "round",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "NOPE",
+            "--subjects",
+            "organisations",
+            "--mode",
+            "codes",
+            "--start",
+            "2011-06-01",
+            "--end",
+            "2011-06-30",
+        ]);
+        assert!(!bad.status.success());
+        let bad = env.run(&[
+            "eval",
+            "round",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "T1",
+            "--subjects",
+            "organisations",
+            "--mode",
+            "sometimes",
+            "--start",
+            "2011-06-01",
+            "--end",
+            "2011-06-30",
+        ]);
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("codes"));
+    }
+}

@@ -3,6 +3,7 @@
 //! stays the same across releases (docs/API.md lists them). The OpenAPI document at
 //! `/api/v1/openapi.json` is generated from these handlers.
 
+mod evaluation;
 mod participation;
 mod registry;
 
@@ -50,6 +51,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/reviews", post(participation::review))
         .route("/figures", get(participation::figures))
+        .route("/ballots", post(evaluation::cast))
+        .route("/rounds", get(evaluation::rounds))
+        .route("/rounds/{id}/results", get(evaluation::round_results))
         .fallback(fallback)
 }
 
@@ -248,6 +252,9 @@ impl Modify for BearerScheme {
         participation::service,
         participation::review,
         participation::figures,
+        evaluation::cast,
+        evaluation::rounds,
+        evaluation::round_results,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -256,6 +263,7 @@ impl Modify for BearerScheme {
         (name = "commitments", description = "Public commitments and their lifecycle"),
         (name = "records", description = "Study and service records, figures for scoring"),
         (name = "reviews", description = "Leader reviews"),
+        (name = "evaluation", description = "Mass evaluation: ballots, rounds, results"),
     )
 )]
 pub struct ApiDoc;
