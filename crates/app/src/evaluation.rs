@@ -294,7 +294,14 @@ pub enum Refused {
     OutsideDates { starts_on: String, ends_on: String },
     /// The ballot itself is wrong: 422, with the reason.
     Invalid(String),
+    /// Too many open-mode ballots from one address in a minute: 429.
+    TooMany,
 }
+
+/// Open-mode ballots one address may cast per minute; more are refused.
+pub const OPEN_PER_MINUTE: i64 = 30;
+/// Beyond this many in a minute from one address, the minute is flagged for the office.
+pub const BURST: i64 = 10;
 
 /// The one writer of ballots: every cast goes through its queue, and it commits them in
 /// batches (one fsync for many), answering each only after its batch is on disk.
@@ -431,6 +438,112 @@ fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {
     })
 }
 
+/// Casts an open-mode ballot for a subject of a round: once per browser (`voter`, already
+/// a keyed hash) per subject, and at most [`OPEN_PER_MINUTE`] per address (hashed) a minute.
+#[allow(clippy::too_many_arguments)]
+pub async fn cast_open(
+    store: &Store,
+    writer: &BallotWriter,
+    round_id: i64,
+    subject_id: i64,
+    voter: &str,
+    address: &str,
+    ballot: &Ballot,
+    now: chrono::DateTime<chrono::Utc>,
+    today: NaiveDate,
+) -> Result<Result<(), Refused>, AppError> {
+    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    if round.mode != Mode::Open.as_str() {
+        return Err(AppError::NotFound);
+    }
+    if !store
+        .round_subjects(round_id)
+        .await?
+        .iter()
+        .any(|s| s.subject_id == subject_id)
+    {
+        return Err(AppError::NotFound);
+    }
+    if let Some(outside) = outside_dates(&round, today) {
+        return Ok(Err(outside));
+    }
+    let criteria = criteria(store, &round.subject_kind).await?;
+    let refs: Vec<&str> = criteria.iter().map(String::as_str).collect();
+    if let Err(why) = check_ballot(ballot, &refs) {
+        return Ok(Err(Refused::Invalid(why)));
+    }
+    let minute = now.timestamp() / 60;
+    if store.bump_open_rate(round_id, address, minute).await? > OPEN_PER_MINUTE {
+        return Ok(Err(Refused::TooMany));
+    }
+    let accepted = writer
+        .cast(Cast {
+            round_id,
+            subject_id,
+            code_hash: None,
+            voter: Some(voter.to_string()),
+            verdict: ballot.verdict.as_str().to_string(),
+            ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
+            comment: ballot.comment.trim().to_string(),
+        })
+        .await?;
+    Ok(if accepted { Ok(()) } else { Err(Refused::Used) })
+}
+
+/// The open-mode page of a subject: the same view as a code's, or why it cannot be used.
+pub async fn open_view(
+    store: &Store,
+    round_id: i64,
+    subject_id: i64,
+    today: NaiveDate,
+) -> Result<Result<CodeView, Refused>, AppError> {
+    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    if round.mode != Mode::Open.as_str() {
+        return Err(AppError::NotFound);
+    }
+    if let Some(outside) = outside_dates(&round, today) {
+        return Ok(Err(outside));
+    }
+    view(store, round, subject_id).await.map(Ok)
+}
+
+async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<CodeView, AppError> {
+    let subject = store
+        .round_subjects(round.id)
+        .await?
+        .into_iter()
+        .find(|s| s.subject_id == subject_id)
+        .ok_or(AppError::NotFound)?;
+    let (_, campaign) = store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let standard = campaign
+        .file
+        .standards
+        .iter()
+        .find(|s| s.subject.as_str() == round.subject_kind);
+    Ok(CodeView {
+        standard: standard.map(|s| s.name.clone()).unwrap_or_default(),
+        criteria: standard
+            .map(|s| {
+                s.criteria
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.code.get_ref().clone(),
+                            c.name.clone(),
+                            c.requirement.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        round,
+        subject,
+    })
+}
+
 /// What a code's page shows before the ballot: the round, the subject and its standard.
 pub struct CodeView {
     pub round: RoundRecord,
@@ -463,40 +576,7 @@ pub async fn code_view(
     if let Some(outside) = outside_dates(&round, today) {
         return Ok(Err(outside));
     }
-    let subject = store
-        .round_subjects(round.id)
-        .await?
-        .into_iter()
-        .find(|s| s.subject_id == found.subject_id)
-        .ok_or(AppError::NotFound)?;
-    let (_, campaign) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| input("app.no_campaign", &[]))?;
-    let standard = campaign
-        .file
-        .standards
-        .iter()
-        .find(|s| s.subject.as_str() == round.subject_kind);
-    Ok(Ok(CodeView {
-        standard: standard.map(|s| s.name.clone()).unwrap_or_default(),
-        criteria: standard
-            .map(|s| {
-                s.criteria
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.code.get_ref().clone(),
-                            c.name.clone(),
-                            c.requirement.clone(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        round,
-        subject,
-    }))
+    view(store, round, found.subject_id).await.map(Ok)
 }
 
 /// A subject's (or an organisation's) results.

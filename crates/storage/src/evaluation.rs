@@ -174,6 +174,35 @@ impl Store {
         Ok((issued, used, coded, open))
     }
 
+    /// Counts one open-mode ballot attempt from an address (hashed) in a minute and returns
+    /// the count so far. Rate-limit state, not campaign data: written directly.
+    pub async fn bump_open_rate(&self, round_id: i64, address: &str, minute: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO open_rates (round_id, address, minute, n) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (round_id, address, minute) DO UPDATE SET n = open_rates.n + 1 \
+             RETURNING n",
+        )
+        .bind(round_id)
+        .bind(address.to_string())
+        .bind(minute)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(n)
+    }
+
+    /// Minutes in which one address cast more than `over` open ballots: (address hash,
+    /// minute, count), busiest first, for the office to look into.
+    pub async fn open_bursts(&self, round_id: i64, over: i64) -> Result<Vec<(String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT address, minute, n FROM open_rates WHERE round_id = $1 AND n > $2 \
+             ORDER BY n DESC, minute DESC LIMIT 100",
+        )
+        .bind(round_id)
+        .bind(over)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     /// The comments of a round's ballots (of one subject, if given), newest first.
     pub async fn comments(
         &self,

@@ -6,8 +6,10 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use std::collections::{BTreeMap, HashMap};
-use xianfeng_app::evaluation::{CodeView, Refused, cast_with_code, code_view};
+use std::collections::HashMap;
+use xianfeng_app::evaluation::{
+    CodeView, Refused, cast_open, cast_with_code, code_view, open_view,
+};
 use xianfeng_domain::ballot::{Ballot, MAX_COMMENT, Verdict};
 use xianfeng_domain::i18n::{Lang, t};
 
@@ -19,7 +21,8 @@ use crate::{AppState, pages};
 #[template(path = "ballot.html")]
 struct BallotPage {
     chrome: Chrome,
-    code: String,
+    /// Where the form posts: the code's page, or the open-mode page.
+    action: String,
     subject: String,
     organisation: String,
     round: String,
@@ -60,6 +63,10 @@ fn explain(lang: Lang, code: &str, r: Refused) -> Response {
             ),
         ),
         Refused::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Refused::TooMany => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t(lang, "web.ballot_too_many", &[]),
+        ),
     };
     let page = DonePage {
         title: chrome.tx.get("ballot_sorry"),
@@ -72,11 +79,11 @@ fn explain(lang: Lang, code: &str, r: Refused) -> Response {
     }
 }
 
-fn form(lang: Lang, code: &str, v: CodeView, error: Option<String>) -> Response {
+fn form(lang: Lang, action: &str, v: CodeView, error: Option<String>) -> Response {
     let organisation = v.subject.code.clone();
     let page = BallotPage {
-        chrome: Chrome::anonymous(lang, &format!("/p/b/{code}")),
-        code: code.to_string(),
+        chrome: Chrome::anonymous(lang, action),
+        action: action.to_string(),
         subject: v.subject.name,
         organisation,
         round: v.round.name,
@@ -103,8 +110,39 @@ pub async fn page(
 ) -> Response {
     let lang = lang_of(&headers);
     match code_view(&s.store, &code, today()).await {
-        Ok(Ok(view)) => form(lang, &code, view, None),
+        Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, None),
         Ok(Err(r)) => explain(lang, &code, r),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// The ballot in a posted form, or `None` without a verdict. Ratings that are not numbers
+/// count as 0, which the checks refuse with the criterion named.
+fn ballot_of(f: &HashMap<String, String>) -> Option<Ballot> {
+    let verdict = f.get("verdict").and_then(|v| Verdict::parse(v))?;
+    let ratings = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let criterion = k.strip_prefix("rating_")?;
+            (!v.is_empty()).then(|| (criterion.to_string(), v.parse::<u8>().unwrap_or(0)))
+        })
+        .collect();
+    Some(Ballot {
+        verdict,
+        ratings,
+        comment: f.get("comment").cloned().unwrap_or_default(),
+    })
+}
+
+fn thanks(lang: Lang) -> Response {
+    let chrome = Chrome::anonymous(lang, "/p/");
+    let page = DonePage {
+        title: chrome.tx.get("ballot_thanks"),
+        message: chrome.tx.get("ballot_thanks_text"),
+        chrome,
+    };
+    match page.render() {
+        Ok(html) => (StatusCode::CREATED, Html(html)).into_response(),
         Err(e) => pages::internal(e),
     }
 }
@@ -119,53 +157,132 @@ pub async fn cast(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let verdict = f.get("verdict").and_then(|v| Verdict::parse(v));
-    let mut ratings = BTreeMap::new();
-    for (k, v) in &f {
-        if let Some(criterion) = k.strip_prefix("rating_")
-            && !v.is_empty()
-        {
-            match v.parse::<u8>() {
-                Ok(n) => {
-                    ratings.insert(criterion.to_string(), n);
-                }
-                Err(_) => {
-                    ratings.insert(criterion.to_string(), 0);
-                }
-            }
-        }
-    }
-    let Some(verdict) = verdict else {
+    let Some(ballot) = ballot_of(&f) else {
         return match code_view(&s.store, &code, today()).await {
-            Ok(Ok(view)) => form(lang, &code, view, Some(t(lang, "web.ballot_choose", &[]))),
+            Ok(Ok(view)) => form(
+                lang,
+                &format!("/p/b/{code}"),
+                view,
+                Some(t(lang, "web.ballot_choose", &[])),
+            ),
             Ok(Err(r)) => explain(lang, &code, r),
             Err(e) => pages::internal(e),
         };
     };
-    let ballot = Ballot {
-        verdict,
-        ratings,
-        comment: f.get("comment").cloned().unwrap_or_default(),
-    };
     match cast_with_code(&s.store, &s.ballots, &code, &ballot, today()).await {
-        Ok(Ok(())) => {
-            let chrome = Chrome::anonymous(lang, "/p/");
-            let page = DonePage {
-                title: chrome.tx.get("ballot_thanks"),
-                message: chrome.tx.get("ballot_thanks_text"),
-                chrome,
-            };
-            match page.render() {
-                Ok(html) => (StatusCode::CREATED, Html(html)).into_response(),
-                Err(e) => pages::internal(e),
-            }
-        }
+        Ok(Ok(())) => thanks(lang),
         Ok(Err(Refused::Invalid(why))) => match code_view(&s.store, &code, today()).await {
-            Ok(Ok(view)) => form(lang, &code, view, Some(why)),
+            Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why)),
             Ok(Err(r)) => explain(lang, &code, r),
             Err(e) => pages::internal(e),
         },
         Ok(Err(r)) => explain(lang, &code, r),
         Err(e) => pages::internal(e),
     }
+}
+
+/// The browser's voter cookie: a random token and its keyed signature.
+const VOTER_COOKIE: &str = "xf_voter";
+
+/// The signed voter token of this browser, if it carries a valid one.
+fn voter_token(s: &AppState, headers: &HeaderMap) -> Option<String> {
+    let value = crate::session::cookie(headers, VOTER_COOKIE)?;
+    let (token, mac) = value.split_once('.')?;
+    let expected = s.store.vault().hash(&format!("voter:{token}"));
+    crate::session::same_secret(mac, &expected).then(|| token.to_string())
+}
+
+fn new_voter_token() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system provides randomness");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The open-mode page of a subject: anyone may evaluate, once per browser.
+pub async fn open_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((round, subject)): Path<(i64, i64)>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let here = format!("/p/e/{round}/{subject}");
+    match open_view(&s.store, round, subject, today()).await {
+        Ok(Ok(view)) => form(lang, &here, view, None),
+        Ok(Err(r)) => explain(lang, &here, r),
+        Err(xianfeng_app::AppError::NotFound) => pages::not_found(&Chrome::anonymous(lang, &here)),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// Casts an open-mode ballot. The browser gets a signed voter cookie on its first ballot;
+/// the database keeps only a keyed hash of it, never tied to the ballot.
+pub async fn open_cast(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    crate::session::PeerAddress(address): crate::session::PeerAddress,
+    Path((round, subject)): Path<(i64, i64)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let here = format!("/p/e/{round}/{subject}");
+    let Some(ballot) = ballot_of(&f) else {
+        return match open_view(&s.store, round, subject, today()).await {
+            Ok(Ok(view)) => form(lang, &here, view, Some(t(lang, "web.ballot_choose", &[]))),
+            Ok(Err(r)) => explain(lang, &here, r),
+            Err(_) => pages::not_found(&Chrome::anonymous(lang, &here)),
+        };
+    };
+    let (token, fresh) = match voter_token(&s, &headers) {
+        Some(t) => (t, false),
+        None => (new_voter_token(), true),
+    };
+    let vault = s.store.vault();
+    let voter = vault.hash(&format!("voter-id:{token}"));
+    let address = vault.hash(&format!("address:{address}"));
+    let outcome = cast_open(
+        &s.store,
+        &s.ballots,
+        round,
+        subject,
+        &voter,
+        &address,
+        &ballot,
+        chrono::Utc::now(),
+        today(),
+    )
+    .await;
+    let mut response = match outcome {
+        Ok(Ok(())) => thanks(lang),
+        Ok(Err(Refused::Invalid(why))) => {
+            match open_view(&s.store, round, subject, today()).await {
+                Ok(Ok(view)) => form(lang, &here, view, Some(why)),
+                _ => pages::not_found(&Chrome::anonymous(lang, &here)),
+            }
+        }
+        Ok(Err(Refused::Used)) => {
+            let page = DonePage {
+                title: t(lang, "web.ballot_sorry", &[]),
+                message: t(lang, "web.ballot_voted", &[]),
+                chrome: Chrome::anonymous(lang, &here),
+            };
+            match page.render() {
+                Ok(html) => (StatusCode::CONFLICT, Html(html)).into_response(),
+                Err(e) => pages::internal(e),
+            }
+        }
+        Ok(Err(r)) => explain(lang, &here, r),
+        Err(xianfeng_app::AppError::NotFound) => pages::not_found(&Chrome::anonymous(lang, &here)),
+        Err(e) => pages::internal(e),
+    };
+    if fresh {
+        let mac = vault.hash(&format!("voter:{token}"));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+            "{VOTER_COOKIE}={token}.{mac}; HttpOnly; SameSite=Lax; Path=/p/e/; Max-Age=31536000"
+        )) {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    response
 }

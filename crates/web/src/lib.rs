@@ -126,6 +126,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/p/", get(public::index))
         .route("/p/o/{code}", get(public::organisation))
         .route("/p/b/{code}", get(ballot::page).post(ballot::cast))
+        .route(
+            "/p/e/{round}/{subject}",
+            get(ballot::open_page).post(ballot::open_cast),
+        )
         .route("/assets/{file}", get(assets::serve))
         .nest("/api/v1", api::router())
         .fallback(pages::fallback)

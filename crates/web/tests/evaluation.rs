@@ -154,3 +154,76 @@ async fn the_ballot_api_answers_with_its_documented_codes() {
         );
     }
 }
+
+#[tokio::test]
+async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
+    for app in apps().await {
+        let label = app.label();
+        let id = create_round(
+            &app.store,
+            None,
+            &RoundInput {
+                name: "公开评议",
+                scope: "T1",
+                subjects: "organisations",
+                mode: "open",
+                starts_on: "2000-01-01",
+                ends_on: "2999-12-31",
+            },
+        )
+        .await
+        .unwrap();
+        let subject = app.store.round_subjects(id).await.unwrap()[0].subject_id;
+        let path = format!("/p/e/{id}/{subject}");
+        assert_eq!(app.get(&path, None).await.status, StatusCode::OK, "{label}");
+        let first = app.post_form(&path, None, "verdict=satisfied").await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let cookie = first
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("xf_voter="))
+            .and_then(|c| c.split(';').next())
+            .expect("a voter cookie")
+            .to_string();
+        let again = app
+            .post_form(&path, Some(&cookie), "verdict=dissatisfied")
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{label}");
+        assert!(again.body.contains("已经评议过"));
+        // Without the cookie, the address limit holds: 30 a minute.
+        let mut statuses = Vec::new();
+        for _ in 0..30 {
+            statuses.push(app.post_form(&path, None, "verdict=satisfied").await.status);
+        }
+        assert_eq!(
+            statuses.last(),
+            Some(&StatusCode::TOO_MANY_REQUESTS),
+            "{label}"
+        );
+        let accepted = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        assert_eq!(
+            accepted, 28,
+            "the first, the refused replay and 28 more make 30"
+        );
+        let bursts = app
+            .store
+            .open_bursts(id, xianfeng_app::evaluation::BURST)
+            .await
+            .unwrap();
+        assert_eq!(bursts.len(), 1, "the burst is flagged for the office");
+        let (_, _, coded, open) = xianfeng_app::evaluation::verify(&app.store, id)
+            .await
+            .unwrap();
+        assert_eq!((coded, open), (0, 29));
+        // A code-mode round has no open page.
+        let (codes_round, _) = round(&app, "2000-01-01", "2999-12-31").await;
+        let s2 = app.store.round_subjects(codes_round).await.unwrap()[0].subject_id;
+        let closed = app.get(&format!("/p/e/{codes_round}/{s2}"), None).await;
+        assert_eq!(closed.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -350,6 +350,16 @@ const WALK: &[Walk] = &[
         pattern: "/api/v1/rounds/{id}/results",
         expect: Expect::Refused,
     },
+    Walk {
+        method: "GET",
+        pattern: "/p/e/{round}/{subject}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/p/e/{round}/{subject}",
+        expect: Expect::Public,
+    },
 ];
 
 /// (method, pattern) of every `.route(…)` in the router's source files.
@@ -415,6 +425,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
     };
     let path = pattern
         .replace("{code}", "B1")
+        .replace("{round}", &t.round.to_string())
+        .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
         .replace(
             "{file}",

@@ -73,6 +73,11 @@ pub async fn cast(
             Err(ApiError::new(StatusCode::FORBIDDEN, "round_closed", lang)
                 .with_detail(&format!("{starts_on} – {ends_on}")))
         }
+        Ok(Err(Refused::TooMany)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            lang,
+        )),
         Ok(Err(Refused::Invalid(why))) => {
             Err(
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_ballot", lang)
