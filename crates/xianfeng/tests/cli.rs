@@ -836,3 +836,130 @@ fn evaluation_rounds_and_codes_from_the_command_line() {
         assert!(String::from_utf8_lossy(&bad.stderr).contains("codes"));
     }
 }
+
+/// POSTs JSON over a fresh connection; the status code, or `None` if the server is gone.
+fn post_json(addr: &str, path: &str, body: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    raw.split(' ').nth(1)?.parse().ok()
+}
+
+#[test]
+fn every_acknowledged_ballot_survives_a_kill_of_the_server() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+        let today = chrono::Local::now().date_naive();
+        let out = env.ok(&[
+            "eval",
+            "round",
+            "create",
+            "--name",
+            "评议",
+            "--scope",
+            "T1",
+            "--subjects",
+            "organisations",
+            "--mode",
+            "codes",
+            "--start",
+            &(today - chrono::Duration::days(1)).to_string(),
+            "--end",
+            &(today + chrono::Duration::days(1)).to_string(),
+        ]);
+        let round = out.lines().last().unwrap().trim().to_string();
+        let codes_file = env.path("codes.csv");
+        env.ok(&[
+            "eval",
+            "codes",
+            &round,
+            "--per-subject",
+            "1500",
+            "--out",
+            codes_file.to_str().unwrap(),
+        ]);
+        let codes: Vec<String> = std::fs::read_to_string(&codes_file)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().to_string())
+            .collect();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut server = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(["serve", "--addr", &addr, "--db", &env.db, "--key-file"])
+            .arg(&env.key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if http(&addr, "GET", "/healthz", None, None).is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // Eight clients post distinct codes until the server dies under them.
+        let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut clients = Vec::new();
+        for part in codes.chunks(codes.len() / 8) {
+            let (part, addr, acked) = (part.to_vec(), addr.clone(), acked.clone());
+            clients.push(std::thread::spawn(move || {
+                for code in part {
+                    let body = format!(r#"{{"code":"{code}","verdict":"satisfied"}}"#);
+                    match post_json(&addr, "/api/v1/ballots", &body) {
+                        Some(201) => acked.lock().unwrap().push(code),
+                        Some(_) => {}
+                        None => return,
+                    }
+                }
+            }));
+        }
+        while acked.lock().unwrap().len() < 200 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
+        server.wait().unwrap();
+        for c in clients {
+            c.join().unwrap();
+        }
+        let acked = acked.lock().unwrap().clone();
+        assert!(
+            acked.len() >= 200 && acked.len() < codes.len(),
+            "{}: {}",
+            env.label,
+            acked.len()
+        );
+
+        // After the crash: every acknowledged code is used, and used codes equal ballots.
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = xianfeng_app::open::open_store(&env.db, &env.key, false)
+                .await
+                .unwrap();
+            for code in &acked {
+                let hash = store.vault().hash(&code.replace('-', ""));
+                let found = store.code(&hash).await.unwrap().expect("a known code");
+                assert!(found.used, "{}: acknowledged {code} was lost", env.label);
+            }
+            let (_, used, coded, _) =
+                xianfeng_app::evaluation::verify(&store, round.parse().unwrap())
+                    .await
+                    .unwrap();
+            assert_eq!(used, coded);
+            assert!(used as usize >= acked.len());
+        });
+    }
+}
