@@ -27,6 +27,9 @@ pub struct ActivitySummary {
     pub study_records: usize,
     pub service_records: usize,
     pub reviews: usize,
+    pub ballots: usize,
+    /// A few unused ballot codes of the round open today, to try the phone page with.
+    pub sample_codes: Vec<String>,
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -341,6 +344,140 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
             summary.reviews += 1;
         }
     }
+    evaluation(&mut tx, store, campaign_id, &orgs, rng, &mut summary).await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// A ballot as people cast it: mostly satisfied, some basically, a few not.
+fn verdict(rng: &mut Rng) -> &'static str {
+    match rng.below(100) {
+        0..=69 => "satisfied",
+        70..=91 => "basically_satisfied",
+        _ => "dissatisfied",
+    }
+}
+
+const COMMENTS: &[&str] = &[
+    "服务态度好，办事效率高",
+    "希望多开展便民服务活动",
+    "党员带头作用明显",
+    "",
+    "",
+    "",
+];
+
+/// Evaluation rounds: a finished code round in 解放区 with its ballots, an open round in
+/// 山阳区, and a code round open today with unused codes to try.
+async fn evaluation(
+    tx: &mut WriteTx,
+    store: &Store,
+    campaign_id: i64,
+    orgs: &[xianfeng_storage::OrgRecord],
+    rng: &mut Rng,
+    summary: &mut ActivitySummary,
+) -> Result<(), AppError> {
+    use xianfeng_storage::{Cast, NewRound, RoundSubject};
+    let under = |code: &str| -> (i64, Vec<RoundSubject>) {
+        let root = orgs.iter().find(|o| o.code == code);
+        let Some(root) = root else { return (0, vec![]) };
+        let (lo, hi) = root.tree_path().subtree_range();
+        let subjects = orgs
+            .iter()
+            .filter(|o| o.kind == "branch" && o.path >= lo && o.path < hi)
+            .take(40)
+            .map(|o| RoundSubject {
+                subject_id: o.id,
+                org_id: o.id,
+                name: o.name.clone(),
+                code: o.code.clone(),
+            })
+            .collect();
+        (root.id, subjects)
+    };
+    let today = chrono::Local::now().date_naive();
+    for (name, scope, mode, start, end) in [
+        (
+            "2011年上半年基层党组织群众评议",
+            "JZ-JF",
+            "codes",
+            "2011-06-01".to_string(),
+            "2011-06-20".to_string(),
+        ),
+        (
+            "2011年下半年公开评议",
+            "JZ-SY",
+            "open",
+            "2011-11-01".to_string(),
+            "2011-11-30".to_string(),
+        ),
+        (
+            "群众评议（演示，今日开放）",
+            "JZ-JF",
+            "codes",
+            today.to_string(),
+            (today + chrono::Duration::days(30)).to_string(),
+        ),
+    ] {
+        let (scope_id, subjects) = under(scope);
+        if subjects.is_empty() {
+            continue;
+        }
+        let round = tx
+            .create_round(&NewRound {
+                campaign_id,
+                name: name.into(),
+                scope_org_id: scope_id,
+                subject_kind: "organisation".into(),
+                mode: mode.into(),
+                starts_on: start.clone(),
+                ends_on: end.clone(),
+                subjects: subjects.clone(),
+            })
+            .await?;
+        let live = start == today.to_string();
+        let per_subject = if live { 3 } else { 25 };
+        let mut casts = Vec::new();
+        let mut codes = Vec::new();
+        for s in &subjects {
+            for k in 0..per_subject {
+                let comment = COMMENTS[rng.below(COMMENTS.len() as u64) as usize].to_string();
+                let chosen = verdict(rng);
+                let cast = |code_hash, voter| Cast {
+                    round_id: round,
+                    subject_id: s.subject_id,
+                    code_hash,
+                    voter,
+                    verdict: chosen.into(),
+                    ratings: "{}".into(),
+                    comment,
+                };
+                if mode == "codes" {
+                    let mut bytes = [0u8; 8];
+                    for b in &mut bytes {
+                        *b = rng.below(256) as u8;
+                    }
+                    let code = xianfeng_domain::ballot::BallotCode::from_random(&bytes);
+                    let hash = store.vault().hash(code.as_str());
+                    codes.push((hash.clone(), s.subject_id));
+                    // Most codes of a finished round were used; none of today's.
+                    if !live && k < 20 {
+                        casts.push(cast(Some(hash), None));
+                    } else if live && summary.sample_codes.len() < 5 {
+                        summary.sample_codes.push(code.grouped());
+                    }
+                } else {
+                    casts.push(cast(
+                        None,
+                        Some(format!("demo-voter-{round}-{}-{k}", s.subject_id)),
+                    ));
+                }
+            }
+        }
+        if !codes.is_empty() {
+            tx.add_codes(round, &codes).await?;
+        }
+        summary.ballots += tx.cast_batch(&casts).await?.iter().filter(|a| **a).count();
+    }
+    Ok(())
 }

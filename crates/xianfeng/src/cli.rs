@@ -453,6 +453,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         ],
                     )
                 );
+                if !a.sample_codes.is_empty() {
+                    println!(
+                        "{}",
+                        both(
+                            "cli.demo_codes",
+                            &[
+                                ("ballots", &a.ballots),
+                                ("codes", &a.sample_codes.join("  "))
+                            ]
+                        )
+                    );
+                }
             }
             print_accounts(&report.accounts);
             println!(
