@@ -133,7 +133,7 @@ pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subjec
     })
 }
 
-async fn campaign(store: &Store) -> Result<(i64, Campaign), AppError> {
+async fn campaign(store: &Store) -> Result<(i64, std::sync::Arc<Campaign>), AppError> {
     store
         .current_campaign()
         .await?

@@ -308,6 +308,18 @@ pub const BURST: i64 = 10;
 #[derive(Clone)]
 pub struct BallotWriter {
     queue: mpsc::Sender<(Cast, oneshot::Sender<Result<bool, String>>)>,
+    /// Rounds never change once created: each is read once, with the criteria its ballots
+    /// may rate, and kept.
+    rounds: RoundCache,
+}
+
+type RoundCache =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<RoundInfo>>>>;
+
+/// A round as casting needs it.
+pub struct RoundInfo {
+    pub round: RoundRecord,
+    pub criteria: Vec<String>,
 }
 
 /// Ballots committed together at most.
@@ -349,7 +361,29 @@ impl BallotWriter {
                 }
             }
         });
-        BallotWriter { queue: tx }
+        BallotWriter {
+            queue: tx,
+            rounds: Default::default(),
+        }
+    }
+
+    /// The round `id` and its criteria, read once.
+    pub async fn round(
+        &self,
+        store: &Store,
+        id: i64,
+    ) -> Result<std::sync::Arc<RoundInfo>, AppError> {
+        if let Some(r) = self.rounds.lock().expect("not poisoned").get(&id) {
+            return Ok(r.clone());
+        }
+        let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+        let criteria = criteria(store, &round.subject_kind).await?;
+        let info = std::sync::Arc::new(RoundInfo { round, criteria });
+        self.rounds
+            .lock()
+            .expect("not poisoned")
+            .insert(id, info.clone());
+        Ok(info)
     }
 
     /// Casts one ballot; true when accepted (its code or browser had not voted yet).

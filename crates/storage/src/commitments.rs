@@ -185,17 +185,29 @@ type EventRow = (
 
 impl Store {
     /// The campaign in use: the most recently created one (the built-in one until an office
-    /// creates its own), with its parsed file.
-    pub async fn current_campaign(&self) -> Result<Option<(i64, Campaign)>> {
-        let row: Option<(i64, String, String)> =
-            sqlx::query_as("SELECT id, code, source FROM campaigns ORDER BY id DESC LIMIT 1")
+    /// creates its own), with its parsed file. The file is parsed once per campaign.
+    pub async fn current_campaign(&self) -> Result<Option<(i64, std::sync::Arc<Campaign>)>> {
+        let newest: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1")
                 .fetch_optional(self.reader())
                 .await?;
-        let Some((id, code, source)) = row else {
+        let Some((id,)) = newest else {
             return Ok(None);
         };
-        let campaign =
-            Campaign::load(&code, &source).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if let Some((cached, c)) = self.campaign.lock().expect("not poisoned").as_ref()
+            && *cached == id
+        {
+            return Ok(Some((id, c.clone())));
+        }
+        let (code, source): (String, String) =
+            sqlx::query_as("SELECT code, source FROM campaigns WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.reader())
+                .await?;
+        let campaign = std::sync::Arc::new(
+            Campaign::load(&code, &source).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        );
+        *self.campaign.lock().expect("not poisoned") = Some((id, campaign.clone()));
         Ok(Some((id, campaign)))
     }
 

@@ -56,6 +56,7 @@ pub use write::WriteTx;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
+use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::i18n::both;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -67,6 +68,9 @@ pub enum Dialect {
     Postgres,
 }
 
+/// The parsed campaign in use, by id, shared by the clones of a [`Store`].
+type CampaignCache = std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<Campaign>)>>>;
+
 /// An open database: a pool for reads, a pool for writes (one connection on SQLite, which
 /// has one writer anyway), and the vault that protects personal data.
 #[derive(Clone)]
@@ -75,6 +79,9 @@ pub struct Store {
     write: AnyPool,
     dialect: Dialect,
     vault: Vault,
+    /// The campaign in use, parsed once: (campaign id, its file). Campaigns never change
+    /// once stored; a newer one replaces the entry.
+    pub(crate) campaign: CampaignCache,
 }
 
 /// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`
@@ -152,6 +159,7 @@ impl Store {
             write,
             dialect,
             vault,
+            campaign: Default::default(),
         };
         migrate::run(&store).await?;
         store.check_vault().await?;

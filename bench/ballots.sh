@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Ballot throughput (issue 5): wrk posts distinct valid codes to /api/v1/ballots for
+# DURATION seconds, then the same load on /healthz; prints accepted ballots/s, p99 latency
+# and the ratio of the two rates. SQLite by default; PG_URL=postgres://… for PostgreSQL.
+# Needs wrk (Debian: apt-get install wrk). Data goes to bench-data/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-30}"
+THREADS="${THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+CODES="${CODES:-1000000}"
+PORT="${PORT:-18080}"
+BIN="${CARGO_TARGET_DIR:-target}/release/xianfeng"
+
+cargo build --release --bin xianfeng >/dev/null
+mkdir -p bench-data
+WORK="$(mktemp -d bench-data/ballots.XXXX)"
+if [[ -n "${PG_URL:-}" ]]; then
+  SCHEMA="xf_bench_$$"
+  psql "$PG_URL" -qc "CREATE SCHEMA $SCHEMA"
+  DB="${PG_URL}?options=-c%20search_path%3D${SCHEMA}"
+else
+  DB="$WORK/x.db"
+fi
+X() { "$BIN" "$@" --db "$DB" --key-file "$WORK/x.key"; }
+
+X init --password Pass-word-1 >/dev/null
+{
+  echo "组织编码,组织名称,上级组织编码,组织类别"
+  echo "R,中共测试区委员会,,县(市、区)委"
+  for i in $(seq 1 100); do echo "B$i,第${i}党支部,R,党支部"; done
+} > "$WORK/orgs.csv"
+X import orgs "$WORK/orgs.csv" >/dev/null
+TODAY="$(date +%F)"
+ROUND="$(X eval round create --name bench --scope R --subjects organisations --mode codes \
+  --start "$TODAY" --end "$TODAY" | tail -1)"
+PER=$(( (CODES + 99) / 100 ))
+echo "issuing $((PER * 100)) codes…"
+/usr/bin/time -f "  issued in %e s" "$BIN" eval codes "$ROUND" --per-subject "$PER" \
+  --out "$WORK/codes.csv" --db "$DB" --key-file "$WORK/x.key" >/dev/null
+tail -n +2 "$WORK/codes.csv" | cut -d, -f3 | tr -d '-' > "$WORK/codes.txt"
+
+X serve --addr "127.0.0.1:$PORT" >/dev/null 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== POST /api/v1/ballots, ${DURATION}s, $THREADS threads, $CONNECTIONS connections"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \
+  "http://127.0.0.1:$PORT" -- "$WORK/codes.txt" "$THREADS" | tee "$WORK/ballots.txt"
+echo "== GET /healthz, same load"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+  "http://127.0.0.1:$PORT/healthz" | tee "$WORK/healthz.txt"
+
+kill $SERVER; wait $SERVER 2>/dev/null || true
+X eval verify "$ROUND"
+python3 - "$WORK" "$DURATION" <<'PY'
+import re, sys
+work, duration = sys.argv[1], float(sys.argv[2])
+def read(name):
+    t = open(f"{work}/{name}").read()
+    total = int(re.search(r"(\d+) requests in", t).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    p99 = re.search(r"99%\s+(\S+)", t).group(1)
+    return total, int(bad.group(1)) if bad else 0, p99
+b_total, b_bad, b_p99 = read("ballots.txt")
+h_total, _, h_p99 = read("healthz.txt")
+accepted = (b_total - b_bad) / duration
+health = h_total / duration
+print(f"accepted ballots/s: {accepted:,.0f} (refused {b_bad}), p99 {b_p99}")
+print(f"healthz requests/s: {health:,.0f}, p99 {h_p99}")
+print(f"ratio ballots/healthz: {accepted / health:.2f}")
+PY
+if [[ -n "${PG_URL:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $SCHEMA CASCADE"; fi
