@@ -664,3 +664,101 @@ pub async fn verify(store: &Store, round_id: i64) -> Result<(i64, i64, i64, i64)
     }
     Ok((issued, used, coded, open))
 }
+
+/// Results added up per organisation of the round's scope: every organisation with
+/// subjects in its subtree, in tree order, with its depth below the scope.
+pub async fn results_by_organisation(
+    store: &Store,
+    round_id: i64,
+) -> Result<Vec<(String, String, i64, Tally)>, AppError> {
+    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let scope = store
+        .org_by_id(round.scope_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (lo, hi) = scope.tree_path().subtree_range();
+    let orgs: Vec<_> = store
+        .all_orgs()
+        .await?
+        .into_iter()
+        .filter(|o| o.path >= lo && o.path < hi)
+        .collect();
+    let subjects = store.round_subjects(round_id).await?;
+    let path_of: std::collections::HashMap<i64, &str> =
+        orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
+    let mut by_subject: BTreeMap<i64, Tally> = BTreeMap::new();
+    for (subject, verdict, n) in store.tally(round_id).await? {
+        if let Some(v) = Verdict::parse(&verdict) {
+            by_subject.entry(subject).or_default().add(v, n as u64);
+        }
+    }
+    let mut out = Vec::new();
+    for o in &orgs {
+        let mut total = Tally::default();
+        let mut any = false;
+        for s in &subjects {
+            if path_of
+                .get(&s.org_id)
+                .is_some_and(|p| p.starts_with(o.path.as_str()))
+            {
+                any = true;
+                let t = by_subject.get(&s.subject_id).copied().unwrap_or_default();
+                total.add(Verdict::Satisfied, t.satisfied);
+                total.add(Verdict::BasicallySatisfied, t.basically_satisfied);
+                total.add(Verdict::Dissatisfied, t.dissatisfied);
+            }
+        }
+        if any {
+            out.push((o.code.clone(), o.name.clone(), o.depth - scope.depth, total));
+        }
+    }
+    Ok(out)
+}
+
+/// Hides a ballot's comment with a reason (it stays counted), for an account that may
+/// manage the round's evaluation; recorded in the audit trail.
+pub async fn hide_comment(
+    store: &Store,
+    actor: &Actor<'_>,
+    round_id: i64,
+    ballot_id: i64,
+    reason: &str,
+) -> Result<bool, AppError> {
+    may_manage(store, actor, round_id).await?;
+    if reason.trim().is_empty() || reason.chars().count() > 200 {
+        return Err(input("eval.hide_reason", &[]));
+    }
+    let in_round = store
+        .comments(round_id, None, 100_000)
+        .await?
+        .iter()
+        .any(|c| c.ballot_id == ballot_id);
+    if !in_round {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin(actor.username).await?;
+    let hidden = tx.hide_comment(ballot_id, reason).await?;
+    tx.commit().await?;
+    Ok(hidden)
+}
+
+/// Whether the actor may manage the round (its scope in the actor's, with the right role);
+/// the round if so.
+pub async fn may_manage(
+    store: &Store,
+    actor: &Actor<'_>,
+    round_id: i64,
+) -> Result<RoundRecord, AppError> {
+    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let scope = store
+        .org_by_id(round.scope_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = scope.tree_path();
+    AppError::check(decide(
+        actor.principal,
+        Action::ManageEvaluations,
+        &Target::of(&path, scope.sector.as_deref()),
+    ))?;
+    Ok(round)
+}

@@ -10,6 +10,7 @@ mod assets;
 mod ballot;
 mod chrome;
 mod commitments;
+mod evaluation;
 mod guard;
 mod import;
 mod lang;
@@ -102,6 +103,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             get(reviews::assign_page).post(reviews::assign),
         )
         .route("/reviews", get(reviews::desk).post(reviews::write))
+        .route("/eval", get(evaluation::list).post(evaluation::create))
+        .route("/eval/{id}", get(evaluation::page))
+        .route("/eval/{id}/codes", post(evaluation::codes))
+        .route("/eval/{id}/comments/{ballot}/hide", post(evaluation::hide))
         .route("/m/{id}", get(tree::member_page))
         .route("/account", get(account::page))
         .route(

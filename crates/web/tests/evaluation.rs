@@ -227,3 +227,123 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
         assert_eq!(closed.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
+    for app in apps().await {
+        let label = app.label();
+        let office = app.sign_in("office").await;
+        let csrf = app.csrf(&office).await;
+        let made = app
+            .post_form(
+                "/eval",
+                Some(&office),
+                &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start=2000-01-01&end=2999-12-31"),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
+        let page_path = made.location().to_string();
+        let slips = app
+            .post_form(
+                &format!("{page_path}/codes"),
+                Some(&office),
+                &format!("csrf={csrf}&per_subject=2&format=slips"),
+            )
+            .await;
+        assert_eq!(slips.status, StatusCode::CREATED, "{}", slips.body);
+        assert_eq!(
+            slips.body.matches("class=\"slip\"").count(),
+            6,
+            "three branches, two each"
+        );
+        assert!(slips.body.contains("<svg"), "each slip has its QR code");
+        let code = slips
+            .body
+            .split("class=\"slip-code\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap()
+            .to_string();
+        let cast = app
+            .post_form(
+                &format!("/p/b/{code}"),
+                None,
+                "verdict=dissatisfied&comment=%3Cscript%3Ealert(1)%3C%2Fscript%3E%E6%80%81%E5%BA%A6%E5%B7%AE",
+            )
+            .await;
+        assert_eq!(cast.status, StatusCode::CREATED, "{}", cast.body);
+        let sheet = app
+            .post_form(
+                &format!("{page_path}/codes"),
+                Some(&office),
+                &format!("csrf={csrf}&per_subject=1&format=csv"),
+            )
+            .await;
+        assert!(
+            sheet.body.contains("subject_code,subject_name,code,url"),
+            "{}",
+            sheet.body
+        );
+
+        let page = app.get(&page_path, Some(&office)).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}");
+        assert!(page.body.contains("&#60;script&#62;") || page.body.contains("&lt;script&gt;"));
+        assert!(!page.body.contains("<script>alert"), "comments are text");
+        assert!(
+            page.body.contains("某街道党工委"),
+            "results per organisation"
+        );
+        let ballot = page
+            .body
+            .split("/comments/")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap()
+            .to_string();
+        let hide = format!("{page_path}/comments/{ballot}/hide");
+        let no_reason = app
+            .post_form(&hide, Some(&office), &format!("csrf={csrf}&reason="))
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let wang = app.sign_in("wang").await;
+        let wcsrf = app.csrf(&wang).await;
+        let not_hers = app
+            .post_form(&hide, Some(&wang), &format!("csrf={wcsrf}&reason=x"))
+            .await;
+        assert!(matches!(
+            not_hers.status,
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ));
+        let hidden = app
+            .post_form(
+                &hide,
+                Some(&office),
+                &format!("csrf={csrf}&reason=%E5%90%AB%E8%84%9A%E6%9C%AC"),
+            )
+            .await;
+        assert_eq!(hidden.status, StatusCode::SEE_OTHER);
+        let page = app.get(&page_path, Some(&office)).await;
+        assert!(
+            page.body.contains("含脚本") && !page.body.contains("态度差"),
+            "{label}"
+        );
+        let round: i64 = page_path.trim_start_matches("/eval/").parse().unwrap();
+        let (_, used, coded, _) = xianfeng_app::evaluation::verify(&app.store, round)
+            .await
+            .unwrap();
+        assert_eq!((used, coded), (1, 1), "hidden comments stay counted");
+        let audit = app
+            .store
+            .audit_entries(&xianfeng_storage::AuditFilter {
+                since_ms: None,
+                limit: 1000,
+            })
+            .await
+            .unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "eval.comment.hide" && e.actor == "office")
+        );
+    }
+}

@@ -360,6 +360,31 @@ const WALK: &[Walk] = &[
         pattern: "/p/e/{round}/{subject}",
         expect: Expect::Public,
     },
+    Walk {
+        method: "GET",
+        pattern: "/eval",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/eval",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/eval/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/eval/{id}/codes",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/eval/{id}/comments/{ballot}/hide",
+        expect: Expect::Refused,
+    },
 ];
 
 /// (method, pattern) of every `.route(…)` in the router's source files.
@@ -416,7 +441,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.staged.clone()
     } else if pattern.starts_with("/c/") || pattern.starts_with("/api/v1/commitments/") {
         t.commitment.clone()
-    } else if pattern.starts_with("/api/v1/rounds") {
+    } else if pattern.starts_with("/api/v1/rounds") || pattern.starts_with("/eval/") {
         t.round.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
@@ -426,6 +451,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
     let path = pattern
         .replace("{code}", "B1")
         .replace("{round}", &t.round.to_string())
+        .replace("{ballot}", "1")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
         .replace(
@@ -547,7 +573,9 @@ async fn request(
                 &format!(
                     "csrf={csrf}&step=approve&skip_bad=1&current=x&new=Aa-123456&repeat=Aa-123456\
                      &text=x&kind=self&on=2010-07-01&hours_{member}=1&name=x&member_{member}=1\
-                     &reviewer=reviewer&subject=member:{member}&period=2011-h1&grade=good&comment=x"
+                     &reviewer=reviewer&subject=member:{member}&period=2011-h1&grade=good&comment=x\
+                     &scope=B1&subjects=members&mode=codes&start=2011-06-01&end=2011-06-30\
+                     &per_subject=1&format=csv&reason=x"
                 ),
             )
             .await
