@@ -303,11 +303,12 @@ pub const OPEN_PER_MINUTE: i64 = 30;
 /// Beyond this many in a minute from one address, the minute is flagged for the office.
 pub const BURST: i64 = 10;
 
-/// The one writer of ballots: every cast goes through its queue, and it commits them in
-/// batches (one fsync for many), answering each only after its batch is on disk.
+/// The one writer of ballots: every cast goes through its queue, and it decides and
+/// commits them in batches (one look-up, one update and one fsync for many), answering each
+/// only after its batch is on disk.
 #[derive(Clone)]
 pub struct BallotWriter {
-    queue: mpsc::Sender<(Cast, oneshot::Sender<Result<bool, String>>)>,
+    queue: mpsc::Sender<(Job, Reply)>,
     /// Rounds never change once created: each is read once, with the criteria its ballots
     /// may rate, and kept.
     rounds: RoundCache,
@@ -322,13 +323,120 @@ pub struct RoundInfo {
     pub criteria: Vec<String>,
 }
 
-/// Ballots committed together at most.
+/// What the writer is asked to do.
+enum Job {
+    /// A ballot with a code (its keyed hash), decided against the code in the batch.
+    Code {
+        hash: String,
+        ballot: Ballot,
+        today: NaiveDate,
+    },
+    /// An open-mode ballot, already checked: once per voter per subject.
+    Open(Cast),
+}
+
+/// Ballots decided and committed together at most.
 const BATCH: usize = 512;
+
+type Reply = oneshot::Sender<Result<Result<(), Refused>, String>>;
+
+async fn round_info(
+    store: &Store,
+    cache: &RoundCache,
+    id: i64,
+) -> Result<std::sync::Arc<RoundInfo>, AppError> {
+    if let Some(r) = cache.lock().expect("not poisoned").get(&id) {
+        return Ok(r.clone());
+    }
+    let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+    let criteria = criteria(store, &round.subject_kind).await?;
+    let info = std::sync::Arc::new(RoundInfo { round, criteria });
+    cache.lock().expect("not poisoned").insert(id, info.clone());
+    Ok(info)
+}
+
+/// Decides and writes one batch; the answer for each job, in order.
+async fn write_batch(
+    store: &Store,
+    cache: &RoundCache,
+    jobs: &[Job],
+) -> Result<Vec<Result<(), Refused>>, AppError> {
+    let mut tx = store.begin("public").await?;
+    let hashes: Vec<String> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Code { hash, .. } => Some(hash.clone()),
+            Job::Open(_) => None,
+        })
+        .collect();
+    let found = if hashes.is_empty() {
+        Default::default()
+    } else {
+        tx.codes_in_tx(&hashes).await?
+    };
+    let mut taken = HashSet::new();
+    let mut coded = Vec::new();
+    let mut open = Vec::new();
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let answer = match job {
+            Job::Open(c) => {
+                open.push((answers.len(), c.clone()));
+                Ok(())
+            }
+            Job::Code {
+                hash,
+                ballot,
+                today,
+            } => match found.get(hash) {
+                None => Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))),
+                Some(code) if code.used || taken.contains(hash) => Err(Refused::Used),
+                Some(code) => {
+                    let info = round_info(store, cache, code.round_id).await?;
+                    let refs: Vec<&str> = info.criteria.iter().map(String::as_str).collect();
+                    if let Some(outside) = outside_dates(&info.round, *today) {
+                        Err(outside)
+                    } else if let Err(why) = check_ballot(ballot, &refs) {
+                        Err(Refused::Invalid(why))
+                    } else {
+                        taken.insert(hash.clone());
+                        coded.push(Cast {
+                            round_id: code.round_id,
+                            subject_id: code.subject_id,
+                            code_hash: Some(hash.clone()),
+                            voter: None,
+                            verdict: ballot.verdict.as_str().to_string(),
+                            ratings: serde_json::to_string(&ballot.ratings)
+                                .expect("ratings serialise"),
+                            comment: ballot.comment.trim().to_string(),
+                        });
+                        Ok(())
+                    }
+                }
+            },
+        };
+        answers.push(answer);
+    }
+    tx.cast_coded(&coded).await?;
+    if !open.is_empty() {
+        let casts: Vec<Cast> = open.iter().map(|(_, c)| c.clone()).collect();
+        let accepted = tx.cast_batch(&casts).await?;
+        for ((at, _), ok) in open.iter().zip(accepted) {
+            if !ok {
+                answers[*at] = Err(Refused::Used);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
 
 impl BallotWriter {
     /// Starts the writer task on the current runtime.
     pub fn start(store: Store) -> BallotWriter {
-        let (tx, mut rx) = mpsc::channel::<(Cast, oneshot::Sender<Result<bool, String>>)>(8192);
+        let (tx, mut rx) = mpsc::channel::<(Job, Reply)>(8192);
+        let rounds: RoundCache = Default::default();
+        let cache = rounds.clone();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
@@ -338,33 +446,23 @@ impl BallotWriter {
                         Err(_) => break,
                     }
                 }
-                let casts: Vec<Cast> = batch.iter().map(|(c, _)| c.clone()).collect();
-                let result = async {
-                    let mut tx = store.begin("public").await?;
-                    let accepted = tx.cast_batch(&casts).await?;
-                    tx.commit().await?;
-                    Ok::<_, xianfeng_storage::StoreError>(accepted)
-                }
-                .await;
-                match result {
-                    Ok(accepted) => {
-                        for ((_, reply), ok) in batch.into_iter().zip(accepted) {
-                            let _ = reply.send(Ok(ok));
+                let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
+                match write_batch(&store, &cache, &jobs).await {
+                    Ok(answers) => {
+                        for (reply, answer) in replies.into_iter().zip(answers) {
+                            let _ = reply.send(Ok(answer));
                         }
                     }
                     Err(e) => {
                         tracing::error!("ballot batch: {e}");
-                        for (_, reply) in batch {
+                        for reply in replies {
                             let _ = reply.send(Err(e.to_string()));
                         }
                     }
                 }
             }
         });
-        BallotWriter {
-            queue: tx,
-            rounds: Default::default(),
-        }
+        BallotWriter { queue: tx, rounds }
     }
 
     /// The round `id` and its criteria, read once.
@@ -373,30 +471,22 @@ impl BallotWriter {
         store: &Store,
         id: i64,
     ) -> Result<std::sync::Arc<RoundInfo>, AppError> {
-        if let Some(r) = self.rounds.lock().expect("not poisoned").get(&id) {
-            return Ok(r.clone());
-        }
-        let round = store.round(id).await?.ok_or(AppError::NotFound)?;
-        let criteria = criteria(store, &round.subject_kind).await?;
-        let info = std::sync::Arc::new(RoundInfo { round, criteria });
-        self.rounds
-            .lock()
-            .expect("not poisoned")
-            .insert(id, info.clone());
-        Ok(info)
+        round_info(store, &self.rounds, id).await
     }
 
-    /// Casts one ballot; true when accepted (its code or browser had not voted yet).
-    pub async fn cast(&self, c: Cast) -> Result<bool, AppError> {
+    async fn submit(&self, job: Job) -> Result<Result<(), Refused>, AppError> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send((c, reply))
-            .await
-            .map_err(|_| AppError::Input("the ballot writer has stopped".into()))?;
+        let stopped = || AppError::Input("the ballot writer has stopped".into());
+        self.queue.send((job, reply)).await.map_err(|_| stopped())?;
         answer
             .await
-            .map_err(|_| AppError::Input("the ballot writer has stopped".into()))?
+            .map_err(|_| stopped())?
             .map_err(AppError::Input)
+    }
+
+    /// Casts one open-mode ballot; accepted unless its voter has voted for the subject.
+    pub async fn cast(&self, c: Cast) -> Result<bool, AppError> {
+        Ok(self.submit(Job::Open(c)).await?.is_ok())
     }
 }
 
@@ -420,7 +510,8 @@ async fn criteria(store: &Store, kind: &str) -> Result<Vec<String>, AppError> {
         .unwrap_or_default())
 }
 
-/// Casts a ballot with a code: checked, then written exactly once by the writer.
+/// Casts a ballot with a code: the writer looks the code up, checks the round's dates and
+/// the ballot, and writes it exactly once.
 pub async fn cast_with_code(
     store: &Store,
     writer: &BallotWriter,
@@ -432,36 +523,14 @@ pub async fn cast_with_code(
         Ok(c) => c,
         Err(p) => return Ok(Err(Refused::UnknownCode(p.message()))),
     };
-    let Some(found) = store.code(&store.vault().hash(code.as_str())).await? else {
-        return Ok(Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))));
-    };
-    if found.used {
-        return Ok(Err(Refused::Used));
-    }
-    let round = store
-        .round(found.round_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(outside) = outside_dates(&round, today) {
-        return Ok(Err(outside));
-    }
-    let criteria = criteria(store, &round.subject_kind).await?;
-    let refs: Vec<&str> = criteria.iter().map(String::as_str).collect();
-    if let Err(why) = check_ballot(ballot, &refs) {
-        return Ok(Err(Refused::Invalid(why)));
-    }
-    let accepted = writer
-        .cast(Cast {
-            round_id: round.id,
-            subject_id: found.subject_id,
-            code_hash: Some(store.vault().hash(code.as_str())),
-            voter: None,
-            verdict: ballot.verdict.as_str().to_string(),
-            ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
-            comment: ballot.comment.trim().to_string(),
+    let hash = store.vault().hash(code.as_str());
+    writer
+        .submit(Job::Code {
+            hash,
+            ballot: ballot.clone(),
+            today,
         })
-        .await?;
-    Ok(if accepted { Ok(()) } else { Err(Refused::Used) })
+        .await
 }
 
 fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {

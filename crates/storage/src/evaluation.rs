@@ -368,8 +368,67 @@ impl WriteTx {
             .filter(|(_, ok)| **ok)
             .map(|(c, _)| c)
             .collect();
+        self.insert_ballots(&stored).await?;
+        Ok(accepted)
+    }
+
+    /// The codes among `hashes` as this transaction sees them, by hash. Writers are
+    /// serialised (see `WriteTx`), so what is read here stays true until commit.
+    pub async fn codes_in_tx(
+        &mut self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, CodeRecord>> {
+        let mut out = std::collections::HashMap::with_capacity(hashes.len());
+        for chunk in hashes.chunks(500) {
+            let sql = format!(
+                "SELECT hash, round_id, subject_id, used FROM ballot_codes WHERE hash IN ({})",
+                crate::in_list(self.dialect, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(AssertSqlSafe(sql));
+            for h in chunk {
+                q = q.bind(h.clone());
+            }
+            for (hash, round_id, subject_id, used) in q.fetch_all(&mut *self.tx).await? {
+                out.insert(
+                    hash,
+                    CodeRecord {
+                        round_id,
+                        subject_id,
+                        used: used != 0,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores code-mode ballots whose codes the caller found unused in this transaction,
+    /// marking the codes used: one statement for the codes, one per 400 ballots.
+    pub async fn cast_coded(&mut self, casts: &[Cast]) -> Result<()> {
+        let hashes: Vec<&String> = casts.iter().filter_map(|c| c.code_hash.as_ref()).collect();
+        for chunk in hashes.chunks(500) {
+            let sql = format!(
+                "UPDATE ballot_codes SET used = 1 WHERE used = 0 AND hash IN ({})",
+                crate::in_list(self.dialect, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for h in chunk {
+                q = q.bind((*h).clone());
+            }
+            let n = q.execute(&mut *self.tx).await?.rows_affected();
+            if n as usize != chunk.len() {
+                return Err(crate::StoreError::Conflict(
+                    "a ballot code was used by another writer meanwhile".into(),
+                ));
+            }
+        }
+        let all: Vec<&Cast> = casts.iter().collect();
+        self.insert_ballots(&all).await
+    }
+
+    async fn insert_ballots(&mut self, stored: &[&Cast]) -> Result<()> {
         if stored.is_empty() {
-            return Ok(accepted);
+            return Ok(());
         }
         let first = self.next_id("ballots").await?;
         let mut next = first;
@@ -401,8 +460,7 @@ impl WriteTx {
         let after = serde_json::json!({ "ballots": stored.len() });
         let key = format!("{}-{}", first, next - 1);
         self.record::<(), _>("eval.ballots", "ballot", &key, None, Some(&after))
-            .await?;
-        Ok(accepted)
+            .await
     }
 
     /// Hides a ballot's comment (it stays counted), with the reason, in the audit trail.
