@@ -40,10 +40,11 @@ echo "issuing $((PER * 100)) codes…"
   --out "$WORK/codes.csv" --db "$DB" --key-file "$WORK/x.key" >/dev/null
 tail -n +2 "$WORK/codes.csv" | cut -d, -f3 | tr -d '-' > "$WORK/codes.txt"
 
-X serve --addr "127.0.0.1:$PORT" >/dev/null 2>&1 &
+"$BIN" serve --addr "127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; cat "$WORK/server.log"; exit 1; }
 
 echo "== POST /api/v1/ballots, ${DURATION}s, $THREADS threads, $CONNECTIONS connections"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \

@@ -58,12 +58,24 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler shares, behind one reference count: handlers take a copy per
+/// request, which is then a single atomic increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Store,
-    pub config: Arc<WebConfig>,
+    pub config: WebConfig,
     /// The one writer of ballots, which commits them in batches.
     pub ballots: xianfeng_app::evaluation::BallotWriter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// Every route of the application. Call it inside a Tokio runtime: it starts the ballot
@@ -145,11 +157,11 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .with_state(AppState {
+        .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
             store,
-            config: Arc::new(config),
-        })
+            config,
+        })))
 }
 
 async fn healthz() -> &'static str {
