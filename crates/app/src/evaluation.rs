@@ -682,6 +682,16 @@ pub async fn code_view(
     view(store, round, found.subject_id).await.map(Ok)
 }
 
+/// How results are computed, from the campaign file's `[evaluation]` (defaults: 100/60/0
+/// points, 基本满意 counted as satisfied).
+pub async fn rules(store: &Store) -> Result<xianfeng_domain::campaign::EvaluationRules, AppError> {
+    Ok(store
+        .current_campaign()
+        .await?
+        .map(|(_, c)| c.file.evaluation.clone())
+        .unwrap_or_default())
+}
+
 /// A subject's (or an organisation's) results.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectResult {
@@ -702,7 +712,8 @@ pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>,
             tallies.entry(subject).or_default().add(v, n as u64);
         }
     }
-    let weights = xianfeng_domain::ballot::Weights::default();
+    let rules = rules(store).await?;
+    let weights = xianfeng_domain::ballot::Weights::from(&rules);
     Ok(subjects
         .into_iter()
         .map(|s| {
@@ -711,7 +722,7 @@ pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>,
                 subject_id: s.subject_id,
                 code: s.code,
                 name: s.name,
-                satisfaction: tally.satisfaction(),
+                satisfaction: tally.satisfaction_by(rules.basic_counts_as_satisfied),
                 score: tally.score(&weights),
                 tally,
             }

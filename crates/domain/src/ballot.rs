@@ -202,6 +202,16 @@ pub struct Weights {
     pub dissatisfied: f64,
 }
 
+impl From<&crate::campaign::EvaluationRules> for Weights {
+    fn from(r: &crate::campaign::EvaluationRules) -> Weights {
+        Weights {
+            satisfied: r.satisfied_points,
+            basically_satisfied: r.basically_satisfied_points,
+            dissatisfied: r.dissatisfied_points,
+        }
+    }
+}
+
 impl Default for Weights {
     fn default() -> Self {
         Weights {
@@ -241,6 +251,15 @@ impl Tally {
     /// 满意率: (满意 + 基本满意) / valid ballots.
     pub fn satisfaction(&self) -> Option<f64> {
         self.rate(self.satisfied + self.basically_satisfied)
+    }
+
+    /// 满意率 by the campaign's rule: with or without 基本满意.
+    pub fn satisfaction_by(&self, basic_counts: bool) -> Option<f64> {
+        if basic_counts {
+            self.satisfaction()
+        } else {
+            self.rate(self.satisfied)
+        }
     }
 
     /// 基本满意率
@@ -359,5 +378,15 @@ mod tests {
             dissatisfied: -20.0,
         };
         assert_eq!(t.score(&strict), Some(73.0));
+        assert_eq!(t.satisfaction_by(false), Some(0.6), "basic not counted");
+        let from_file = crate::campaign::Campaign::load(
+            "t.toml",
+            &format!(
+                "{}\n[evaluation]\nbasically_satisfied_points = 50.0\ndissatisfied_points = -20.0\n",
+                crate::campaign::BUILTIN_2010
+            ),
+        )
+        .unwrap();
+        assert_eq!(Weights::from(&from_file.file.evaluation), strict);
     }
 }

@@ -117,13 +117,19 @@ struct RoundPage {
     may_manage: bool,
 }
 
-fn row(code: String, name: String, indent: i64, tally: Tally) -> Row {
-    let weights = xianfeng_domain::ballot::Weights::default();
+fn row(
+    rules: &xianfeng_domain::campaign::EvaluationRules,
+    code: String,
+    name: String,
+    indent: i64,
+    tally: Tally,
+) -> Row {
+    let weights = xianfeng_domain::ballot::Weights::from(rules);
     Row {
         code,
         name,
         indent,
-        satisfaction: percent(tally.satisfaction()),
+        satisfaction: percent(tally.satisfaction_by(rules.basic_counts_as_satisfied)),
         score: tally
             .score(&weights)
             .map_or_else(|| "—".to_string(), |v| format!("{v:.1}")),
@@ -156,15 +162,19 @@ pub async fn page(
     let may_manage = service::may_manage(&s.store, &viewer.actor(), id)
         .await
         .is_ok();
+    let rules = match service::rules(&s.store).await {
+        Ok(r) => r,
+        Err(e) => return pages::refused(&viewer, "/eval", e),
+    };
     let page = RoundPage {
         chrome: Chrome::signed_in(&viewer, back),
         subjects: subjects
             .into_iter()
-            .map(|r: SubjectResult| row(r.code, r.name, 0, r.tally))
+            .map(|r: SubjectResult| row(&rules, r.code, r.name, 0, r.tally))
             .collect(),
         organisations: orgs
             .into_iter()
-            .map(|(code, name, depth, tally)| row(code, name, depth.min(6), tally))
+            .map(|(code, name, depth, tally)| row(&rules, code, name, depth.min(6), tally))
             .collect(),
         comments,
         bursts: bursts

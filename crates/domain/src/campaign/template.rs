@@ -72,6 +72,47 @@ pub struct CampaignFile {
     /// Leader-review grades and their points (领导点评等次).
     #[serde(default)]
     pub review_grades: Vec<ReviewGrade>,
+    /// How mass-evaluation results are computed (群众评议计分).
+    #[serde(default)]
+    pub evaluation: EvaluationRules,
+}
+
+/// The points of each verdict for the weighted score, and what counts as satisfied.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationRules {
+    #[serde(default = "default_satisfied")]
+    pub satisfied_points: f64,
+    #[serde(default = "default_basic")]
+    pub basically_satisfied_points: f64,
+    #[serde(default)]
+    pub dissatisfied_points: f64,
+    /// Whether 基本满意 counts towards 满意率 (the usual rule) or not.
+    #[serde(default = "default_true")]
+    pub basic_counts_as_satisfied: bool,
+}
+
+fn default_satisfied() -> f64 {
+    100.0
+}
+
+fn default_basic() -> f64 {
+    60.0
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for EvaluationRules {
+    fn default() -> Self {
+        EvaluationRules {
+            satisfied_points: default_satisfied(),
+            basically_satisfied_points: default_basic(),
+            dissatisfied_points: 0.0,
+            basic_counts_as_satisfied: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
