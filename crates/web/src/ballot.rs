@@ -199,12 +199,21 @@ fn new_voter_token() -> String {
 }
 
 /// The open-mode page of a subject: anyone may evaluate, once per browser.
+/// The round and subject of an open-mode address, or `None` when they are not numbers
+/// (such an address is as unknown as any other).
+fn ids(round: &str, subject: &str) -> Option<(i64, i64)> {
+    Some((round.parse().ok()?, subject.parse().ok()?))
+}
+
 pub async fn open_page(
     State(s): State<AppState>,
     headers: HeaderMap,
-    Path((round, subject)): Path<(i64, i64)>,
+    Path((round, subject)): Path<(String, String)>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let Some((round, subject)) = ids(&round, &subject) else {
+        return pages::not_found(&Chrome::anonymous(lang, "/p/"));
+    };
     let here = format!("/p/e/{round}/{subject}");
     match open_view(&s.store, round, subject, today()).await {
         Ok(Ok(view)) => form(lang, &here, view, None),
@@ -220,10 +229,13 @@ pub async fn open_cast(
     State(s): State<AppState>,
     headers: HeaderMap,
     crate::session::PeerAddress(address): crate::session::PeerAddress,
-    Path((round, subject)): Path<(i64, i64)>,
+    Path((round, subject)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let Some((round, subject)) = ids(&round, &subject) else {
+        return pages::not_found(&Chrome::anonymous(lang, "/p/"));
+    };
     let here = format!("/p/e/{round}/{subject}");
     let Some(ballot) = ballot_of(&f) else {
         return match open_view(&s.store, round, subject, today()).await {

@@ -225,6 +225,13 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
         let s2 = app.store.round_subjects(codes_round).await.unwrap()[0].subject_id;
         let closed = app.get(&format!("/p/e/{codes_round}/{s2}"), None).await;
         assert_eq!(closed.status, StatusCode::NOT_FOUND);
+        let nonsense = app.get("/p/e/abc/%3Cscript%3E", None).await;
+        assert_eq!(
+            nonsense.status,
+            StatusCode::NOT_FOUND,
+            "a page, not a parse error"
+        );
+        assert!(nonsense.body.contains("未找到"));
     }
 }
 
