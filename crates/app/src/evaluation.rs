@@ -208,34 +208,62 @@ pub async fn issue_codes(
         return Err(input("eval.per_subject", &[("max", &MAX_PER_SUBJECT)]));
     }
     let subjects = store.round_subjects(round_id).await?;
-    let mut seen = HashSet::new();
-    let mut issued = Vec::with_capacity(subjects.len() * per_subject);
-    let mut hashes = Vec::with_capacity(subjects.len() * per_subject);
     let base = base_url.trim_end_matches('/');
-    for s in &subjects {
-        let mut made = 0;
-        while made < per_subject {
-            let mut bytes = [0u8; 8];
-            getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-            let code = BallotCode::from_random(&bytes);
-            if !seen.insert(code.as_str().to_string()) {
-                continue;
+    let fresh = || {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+        BallotCode::from_random(&bytes)
+    };
+    // One slot per code to issue: (subject index, code). Codes are drawn at random; a code
+    // already drawn, or already stored for any round, is drawn again.
+    let mut slots: Vec<(usize, BallotCode)> = Vec::with_capacity(subjects.len() * per_subject);
+    let mut seen = HashSet::new();
+    for (i, _) in subjects.iter().enumerate() {
+        for _ in 0..per_subject {
+            let mut code = fresh();
+            while !seen.insert(code.as_str().to_string()) {
+                code = fresh();
             }
-            hashes.push((store.vault().hash(code.as_str()), s.subject_id));
-            issued.push(IssuedCode {
-                subject_code: s.code.clone(),
-                subject_name: s.name.clone(),
-                url: format!("{base}/p/b/{}", code.as_str()),
-                code: code.grouped(),
-            });
-            made += 1;
+            slots.push((i, code));
         }
     }
     let by = actor.map_or("cli", |a| a.username);
     let mut tx = store.begin(by).await?;
-    tx.add_codes(round_id, &hashes).await?;
+    loop {
+        let hashes: Vec<String> = slots
+            .iter()
+            .map(|(_, c)| store.vault().hash(c.as_str()))
+            .collect();
+        let stored = tx.codes_in_tx(&hashes).await?;
+        if stored.is_empty() {
+            let rows: Vec<(String, i64)> = hashes
+                .into_iter()
+                .zip(&slots)
+                .map(|(h, (i, _))| (h, subjects[*i].subject_id))
+                .collect();
+            tx.add_codes(round_id, &rows).await?;
+            break;
+        }
+        for (slot, hash) in slots.iter_mut().zip(&hashes) {
+            if stored.contains_key(hash) {
+                let mut code = fresh();
+                while !seen.insert(code.as_str().to_string()) {
+                    code = fresh();
+                }
+                slot.1 = code;
+            }
+        }
+    }
     tx.commit().await?;
-    Ok(issued)
+    Ok(slots
+        .into_iter()
+        .map(|(i, code)| IssuedCode {
+            subject_code: subjects[i].code.clone(),
+            subject_name: subjects[i].name.clone(),
+            url: format!("{base}/p/b/{}", code.as_str()),
+            code: code.grouped(),
+        })
+        .collect())
 }
 
 /// Writes issued codes as a CSV (UTF-8 with BOM) or, for a `.xlsx` name, a workbook, with
@@ -298,6 +326,10 @@ pub enum Refused {
     TooMany,
 }
 
+/// Failed code look-ups (unknown or mistyped) one address may make in an hour; after that
+/// it is refused for an hour, valid codes included, so that codes cannot be found by trying.
+pub const GUESSES_PER_HOUR: i64 = 30;
+
 /// Open-mode ballots one address may cast per minute; more are refused.
 pub const OPEN_PER_MINUTE: i64 = 30;
 /// Beyond this many in a minute from one address, the minute is flagged for the office.
@@ -312,7 +344,13 @@ pub struct BallotWriter {
     /// Rounds never change once created: each is read once, with the criteria its ballots
     /// may rate, and kept.
     rounds: RoundCache,
+    /// Addresses (hashed) refused until a minute, after too many failed look-ups. The
+    /// counts are in the database; this instance remembers whom it has blocked, so that
+    /// the hot path costs no read.
+    blocked: Blocked,
 }
+
+type Blocked = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>;
 
 type RoundCache =
     std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<RoundInfo>>>>;
@@ -462,7 +500,30 @@ impl BallotWriter {
                 }
             }
         });
-        BallotWriter { queue: tx, rounds }
+        BallotWriter {
+            queue: tx,
+            rounds,
+            blocked: Default::default(),
+        }
+    }
+
+    fn is_blocked(&self, address: &str, minute: i64) -> bool {
+        self.blocked
+            .lock()
+            .expect("not poisoned")
+            .get(address)
+            .is_some_and(|until| minute < *until)
+    }
+
+    /// Counts a failed look-up; blocks the address once it has failed too often.
+    async fn failed(&self, store: &Store, address: &str, minute: i64) -> Result<(), AppError> {
+        if store.note_code_failure(address, minute).await? > GUESSES_PER_HOUR {
+            self.blocked
+                .lock()
+                .expect("not poisoned")
+                .insert(address.to_string(), minute + 60);
+        }
+        Ok(())
     }
 
     /// The round `id` and its criteria, read once.
@@ -517,20 +578,31 @@ pub async fn cast_with_code(
     writer: &BallotWriter,
     typed: &str,
     ballot: &Ballot,
+    address: &str,
     today: NaiveDate,
 ) -> Result<Result<(), Refused>, AppError> {
-    let code = match BallotCode::parse(typed) {
-        Ok(c) => c,
-        Err(p) => return Ok(Err(Refused::UnknownCode(p.message()))),
+    let address = store.vault().hash(&format!("address:{address}"));
+    let minute = chrono::Utc::now().timestamp() / 60;
+    if writer.is_blocked(&address, minute) {
+        return Ok(Err(Refused::TooMany));
+    }
+    let answer = match BallotCode::parse(typed) {
+        Ok(code) => {
+            let hash = store.vault().hash(code.as_str());
+            writer
+                .submit(Job::Code {
+                    hash,
+                    ballot: ballot.clone(),
+                    today,
+                })
+                .await?
+        }
+        Err(p) => Err(Refused::UnknownCode(p.message())),
     };
-    let hash = store.vault().hash(code.as_str());
-    writer
-        .submit(Job::Code {
-            hash,
-            ballot: ballot.clone(),
-            today,
-        })
-        .await
+    if matches!(answer, Err(Refused::UnknownCode(_))) {
+        writer.failed(store, &address, minute).await?;
+    }
+    Ok(answer)
 }
 
 fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {
@@ -659,15 +731,29 @@ pub struct CodeView {
 /// The page a code opens, or why it cannot be used.
 pub async fn code_view(
     store: &Store,
+    writer: &BallotWriter,
     typed: &str,
+    address: &str,
     today: NaiveDate,
 ) -> Result<Result<CodeView, Refused>, AppError> {
-    let code = match BallotCode::parse(typed) {
-        Ok(c) => c,
-        Err(p) => return Ok(Err(Refused::UnknownCode(p.message()))),
+    let address = store.vault().hash(&format!("address:{address}"));
+    let minute = chrono::Utc::now().timestamp() / 60;
+    if writer.is_blocked(&address, minute) {
+        return Ok(Err(Refused::TooMany));
+    }
+    let found = match BallotCode::parse(typed) {
+        Ok(code) => store
+            .code(&store.vault().hash(code.as_str()))
+            .await?
+            .ok_or_else(|| both("ballot.code_unknown", &[])),
+        Err(p) => Err(p.message()),
     };
-    let Some(found) = store.code(&store.vault().hash(code.as_str())).await? else {
-        return Ok(Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))));
+    let found = match found {
+        Ok(f) => f,
+        Err(why) => {
+            writer.failed(store, &address, minute).await?;
+            return Ok(Err(Refused::UnknownCode(why)));
+        }
     };
     if found.used {
         return Ok(Err(Refused::Used));

@@ -98,9 +98,16 @@ async fn fifty_clients_with_the_same_code_cast_exactly_one_ballot() {
             let (store, writer, code) = (store.clone(), writer.clone(), code.clone());
             let verdict = Verdict::ALL[i % 3];
             clients.push(tokio::spawn(async move {
-                cast_with_code(&store, &writer, &code, &ballot(verdict), day("2011-06-15"))
-                    .await
-                    .unwrap()
+                cast_with_code(
+                    &store,
+                    &writer,
+                    &code,
+                    &ballot(verdict),
+                    "10.0.0.1",
+                    day("2011-06-15"),
+                )
+                .await
+                .unwrap()
             }));
         }
         let mut accepted = 0;
@@ -125,6 +132,7 @@ async fn fifty_clients_with_the_same_code_cast_exactly_one_ballot() {
                     &writer,
                     &code,
                     &ballot(Verdict::Satisfied),
+                    "10.0.0.2",
                     day("2011-06-15"),
                 )
                 .await
@@ -156,7 +164,7 @@ async fn refused_ballots_count_nothing_and_say_why() {
             let (store, writer) = (store.clone(), writer.clone());
             let on = day(on);
             async move {
-                cast_with_code(&store, &writer, &code, &b, on)
+                cast_with_code(&store, &writer, &code, &b, "10.0.0.3", on)
                     .await
                     .unwrap()
             }
@@ -203,5 +211,59 @@ async fn refused_ballots_count_nothing_and_say_why() {
             comments[0].comment, "<script>alert(1)</script>",
             "stored as typed"
         );
+    }
+}
+
+#[tokio::test]
+async fn an_address_that_keeps_guessing_codes_is_refused_for_an_hour() {
+    for db in backends().await {
+        let store = db.open().await;
+        district(&store).await;
+        let (round, codes) = round_with_codes(&store, 1).await;
+        let writer = BallotWriter::start(store.clone());
+        let on = day("2011-06-15");
+        for i in 0..=xianfeng_app::evaluation::GUESSES_PER_HOUR {
+            let guess = xianfeng_domain::ballot::BallotCode::from_random(&[i as u8; 8]);
+            let answer = cast_with_code(
+                &store,
+                &writer,
+                guess.as_str(),
+                &ballot(Verdict::Satisfied),
+                "6.6.6.6",
+                on,
+            )
+            .await
+            .unwrap();
+            assert!(
+                matches!(answer, Err(Refused::UnknownCode(_))),
+                "{}: {answer:?}",
+                db.label
+            );
+        }
+        // Now even a real code from that address is refused, and nothing is counted.
+        let blocked = cast_with_code(
+            &store,
+            &writer,
+            &codes[0],
+            &ballot(Verdict::Satisfied),
+            "6.6.6.6",
+            on,
+        )
+        .await
+        .unwrap();
+        assert_eq!(blocked, Err(Refused::TooMany), "{}", db.label);
+        assert_eq!(verify(&store, round).await.unwrap().1, 0);
+        // Another address is not affected.
+        let other = cast_with_code(
+            &store,
+            &writer,
+            &codes[0],
+            &ballot(Verdict::Satisfied),
+            "10.9.9.9",
+            on,
+        )
+        .await
+        .unwrap();
+        assert_eq!(other, Ok(()));
     }
 }

@@ -85,8 +85,11 @@ impl BallotCode {
         if n != DATA_LEN + 1 {
             return Err(CodeProblem::Length(n));
         }
-        if let Some(bad) = cleaned.bytes().find(|b| value(*b).is_none()) {
-            return Err(CodeProblem::Character(bad as char));
+        if let Some(bad) = cleaned
+            .chars()
+            .find(|c| !c.is_ascii() || value(*c as u8).is_none())
+        {
+            return Err(CodeProblem::Character(bad));
         }
         let bytes = cleaned.as_bytes();
         if check_char(&bytes[..DATA_LEN]) != bytes[DATA_LEN] {
@@ -190,6 +193,14 @@ pub fn check_ballot(b: &Ballot, criteria: &[&str]) -> Result<(), String> {
     }
     if b.comment.chars().count() > MAX_COMMENT {
         return Err(both("ballot.comment", &[("max", &MAX_COMMENT)]));
+    }
+    // Control characters (NUL above all, which PostgreSQL refuses in text) have no place
+    // in a comment; line breaks and tabs do.
+    if b.comment
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(both("ballot.comment_control", &[]));
     }
     Ok(())
 }
@@ -358,6 +369,13 @@ mod tests {
         b.ratings.clear();
         b.comment = "好".repeat(MAX_COMMENT + 1);
         assert!(check_ballot(&b, &criteria).is_err());
+        b.comment = "好\0".into();
+        assert!(
+            check_ballot(&b, &criteria).is_err(),
+            "a NUL would fail the whole batch"
+        );
+        b.comment = "第一行\n第二行".into();
+        assert_eq!(check_ballot(&b, &criteria), Ok(()));
     }
 
     #[test]

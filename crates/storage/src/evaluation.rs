@@ -90,6 +90,13 @@ fn round(r: RoundRow) -> RoundRecord {
     }
 }
 
+/// A random positive id below 2^53 (exact in any JSON reader).
+fn random_id() -> i64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the operating system provides randomness");
+    (u64::from_le_bytes(b) >> 11) as i64 + 1
+}
+
 impl Store {
     pub async fn round(&self, id: i64) -> Result<Option<RoundRecord>> {
         let row: Option<RoundRow> = sqlx::query_as(dynsql!(
@@ -185,6 +192,28 @@ impl Store {
         .bind(round_id)
         .bind(address.to_string())
         .bind(minute)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(n)
+    }
+
+    /// Notes a failed code look-up from an address (hashed) and returns the failures from
+    /// it in the hour up to `minute`. Rate-limit state, written directly.
+    pub async fn note_code_failure(&self, address: &str, minute: i64) -> Result<i64> {
+        sqlx::query(
+            "INSERT INTO code_failures (address, minute, n) VALUES ($1, $2, 1) \
+             ON CONFLICT (address, minute) DO UPDATE SET n = code_failures.n + 1",
+        )
+        .bind(address.to_string())
+        .bind(minute)
+        .execute(&self.write)
+        .await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM code_failures \
+             WHERE address = $1 AND minute > $2",
+        )
+        .bind(address.to_string())
+        .bind(minute - 60)
         .fetch_one(&self.write)
         .await?;
         Ok(n)
@@ -430,8 +459,10 @@ impl WriteTx {
         if stored.is_empty() {
             return Ok(());
         }
-        let first = self.next_id("ballots").await?;
-        let mut next = first;
+        // Random ids: the order of the rows, and of the ids, says nothing about the order in
+        // which ballots were cast, and so nothing about which code or voter cast which.
+        let ids: Vec<i64> = stored.iter().map(|_| random_id()).collect();
+        let mut next = ids.iter();
         for chunk in stored.chunks(400) {
             let sql = format!(
                 "INSERT INTO ballots (id, round_id, subject_id, mode, verdict, ratings, comment) \
@@ -446,20 +477,19 @@ impl WriteTx {
                     "open"
                 };
                 q = q
-                    .bind(next)
+                    .bind(*next.next().expect("one id per ballot"))
                     .bind(c.round_id)
                     .bind(c.subject_id)
                     .bind(mode)
                     .bind(c.verdict.clone())
                     .bind(c.ratings.clone())
                     .bind(c.comment.clone());
-                next += 1;
             }
             q.execute(&mut *self.tx).await?;
         }
+        // The audit entry counts the ballots and names neither ids nor codes.
         let after = serde_json::json!({ "ballots": stored.len() });
-        let key = format!("{}-{}", first, next - 1);
-        self.record::<(), _>("eval.ballots", "ballot", &key, None, Some(&after))
+        self.record::<(), _>("eval.ballots", "ballot", "batch", None, Some(&after))
             .await
     }
 

@@ -45,9 +45,10 @@ fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The explanation for a code that cannot be used, as a page.
-fn explain(lang: Lang, code: &str, r: Refused) -> Response {
-    let chrome = Chrome::anonymous(lang, &format!("/p/b/{code}"));
+/// The explanation for a code or page that cannot be used, as a page; `here` is its
+/// address.
+fn explain(lang: Lang, here: &str, r: Refused) -> Response {
+    let chrome = Chrome::anonymous(lang, here);
     let (status, message) = match r {
         Refused::UnknownCode(why) => (
             StatusCode::NOT_FOUND,
@@ -106,12 +107,13 @@ fn form(lang: Lang, action: &str, v: CodeView, error: Option<String>) -> Respons
 pub async fn page(
     State(s): State<AppState>,
     headers: HeaderMap,
+    crate::session::PeerAddress(address): crate::session::PeerAddress,
     Path(code): Path<String>,
 ) -> Response {
     let lang = lang_of(&headers);
-    match code_view(&s.store, &code, today()).await {
+    match code_view(&s.store, &s.ballots, &code, &address, today()).await {
         Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, None),
-        Ok(Err(r)) => explain(lang, &code, r),
+        Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
         Err(e) => pages::internal(e),
     }
 }
@@ -153,30 +155,33 @@ fn thanks(lang: Lang) -> Response {
 pub async fn cast(
     State(s): State<AppState>,
     headers: HeaderMap,
+    crate::session::PeerAddress(address): crate::session::PeerAddress,
     Path(code): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&headers);
     let Some(ballot) = ballot_of(&f) else {
-        return match code_view(&s.store, &code, today()).await {
+        return match code_view(&s.store, &s.ballots, &code, &address, today()).await {
             Ok(Ok(view)) => form(
                 lang,
                 &format!("/p/b/{code}"),
                 view,
                 Some(t(lang, "web.ballot_choose", &[])),
             ),
-            Ok(Err(r)) => explain(lang, &code, r),
+            Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
             Err(e) => pages::internal(e),
         };
     };
-    match cast_with_code(&s.store, &s.ballots, &code, &ballot, today()).await {
+    match cast_with_code(&s.store, &s.ballots, &code, &ballot, &address, today()).await {
         Ok(Ok(())) => thanks(lang),
-        Ok(Err(Refused::Invalid(why))) => match code_view(&s.store, &code, today()).await {
-            Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why)),
-            Ok(Err(r)) => explain(lang, &code, r),
-            Err(e) => pages::internal(e),
-        },
-        Ok(Err(r)) => explain(lang, &code, r),
+        Ok(Err(Refused::Invalid(why))) => {
+            match code_view(&s.store, &s.ballots, &code, &address, today()).await {
+                Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why)),
+                Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
+                Err(e) => pages::internal(e),
+            }
+        }
+        Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
         Err(e) => pages::internal(e),
     }
 }

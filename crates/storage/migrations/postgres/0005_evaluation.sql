@@ -67,3 +67,12 @@ CREATE TABLE open_rates (
     n BIGINT NOT NULL,
     PRIMARY KEY (round_id, address, minute)
 );
+
+-- Failed code look-ups (unknown or mistyped) per address (hashed) and minute: an address
+-- that keeps guessing is refused for a while, so that codes cannot be found by trying.
+CREATE TABLE code_failures (
+    address TEXT COLLATE "C" NOT NULL,
+    minute BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (address, minute)
+);

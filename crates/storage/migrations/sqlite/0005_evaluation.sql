@@ -51,13 +51,13 @@ CREATE TABLE ballots (
 CREATE INDEX ballots_round ON ballots(round_id, subject_id);
 
 -- Open mode: which browser (a random id from a signed cookie, hashed) has voted for which
--- subject. It says nothing about the ballot cast.
+-- subject. It says nothing about the ballot cast; stored in key order (no insertion order).
 CREATE TABLE open_voters (
     round_id INTEGER NOT NULL REFERENCES eval_rounds(id),
     subject_id INTEGER NOT NULL,
     voter TEXT NOT NULL,
     PRIMARY KEY (round_id, subject_id, voter)
-);
+) WITHOUT ROWID;
 
 -- Open-mode ballots per address (hashed) and minute, for limits and burst flags.
 CREATE TABLE open_rates (
@@ -67,3 +67,12 @@ CREATE TABLE open_rates (
     n INTEGER NOT NULL,
     PRIMARY KEY (round_id, address, minute)
 );
+
+-- Failed code look-ups (unknown or mistyped) per address (hashed) and minute: an address
+-- that keeps guessing is refused for a while, so that codes cannot be found by trying.
+CREATE TABLE code_failures (
+    address TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (address, minute)
+) WITHOUT ROWID;

@@ -44,11 +44,13 @@ pub struct Accepted {
         (status = 404, description = "Unknown or mistyped code", body = ApiError),
         (status = 409, description = "The code has been used", body = ApiError),
         (status = 422, description = "Invalid ballot", body = ApiError),
+        (status = 429, description = "Too many failed codes from this address", body = ApiError),
     )
 )]
 pub async fn cast(
     State(s): State<AppState>,
     headers: HeaderMap,
+    crate::session::PeerAddress(address): crate::session::PeerAddress,
     body: Result<Json<BallotRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let lang = api_lang(&headers);
@@ -63,7 +65,7 @@ pub async fn cast(
         comment: req.comment,
     };
     let today = chrono::Local::now().date_naive();
-    match cast_with_code(&s.store, &s.ballots, &req.code, &ballot, today).await {
+    match cast_with_code(&s.store, &s.ballots, &req.code, &ballot, &address, today).await {
         Ok(Ok(())) => Ok((StatusCode::CREATED, Json(Accepted { accepted: true }))),
         Ok(Err(Refused::UnknownCode(why))) => {
             Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_code", lang).with_detail(&why))
