@@ -90,11 +90,14 @@ fn round(r: RoundRow) -> RoundRecord {
     }
 }
 
-/// A random positive id below 2^53 (exact in any JSON reader).
-fn random_id() -> i64 {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).expect("the operating system provides randomness");
-    (u64::from_le_bytes(b) >> 11) as i64 + 1
+/// Fisher–Yates with the operating system's randomness.
+fn shuffle<T>(items: &mut [T]) {
+    for i in (1..items.len()).rev() {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).expect("the operating system provides randomness");
+        let j = (u64::from_le_bytes(b) % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
 }
 
 impl Store {
@@ -459,9 +462,13 @@ impl WriteTx {
         if stored.is_empty() {
             return Ok(());
         }
-        // Random ids: the order of the rows, and of the ids, says nothing about the order in
-        // which ballots were cast, and so nothing about which code or voter cast which.
-        let ids: Vec<i64> = stored.iter().map(|_| random_id()).collect();
+        // Within a batch the ballots are stored in a random order, so that their ids do not
+        // follow the order in which they were cast. Ids stay ascending from batch to batch:
+        // random ids would scatter the inserts over the table and cost a third of the speed.
+        let mut stored: Vec<&Cast> = stored.to_vec();
+        shuffle(&mut stored);
+        let first = self.next_id("ballots").await?;
+        let ids: Vec<i64> = (0..stored.len() as i64).map(|i| first + i).collect();
         let mut next = ids.iter();
         for chunk in stored.chunks(400) {
             let sql = format!(

@@ -23,21 +23,39 @@ fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// A label value that lives as long as the process: route patterns and methods are few,
+/// so each is kept once, and counting a request allocates nothing.
+fn interned(value: &str) -> &'static str {
+    static SEEN: OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
+    if let Some(v) = seen.get(value) {
+        return v;
+    }
+    // Bounded: the router's patterns, the standard methods and the status codes in use.
+    let leaked: &'static str = Box::leak(value.to_string().into_boxed_str());
+    seen.insert(leaked);
+    leaked
+}
+
 pub async fn track(req: Request, next: Next) -> Response {
     handle();
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+        .map_or("unmatched", |p| interned(p.as_str()));
+    // Clients may send any method name; only the standard ones are labels of their own.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => interned(m),
+        _ => "other",
+    };
     let started = Instant::now();
     let response = next.run(req).await;
-    let labels = [
-        ("method", method),
-        ("route", route),
-        ("status", response.status().as_u16().to_string()),
-    ];
+    let status = interned(response.status().as_str());
+    let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
