@@ -89,14 +89,6 @@ async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
     store.org_by_id(id).await?.ok_or(AppError::NotFound)
 }
 
-/// The organisation above `o`, or `o` itself at the top of the tree.
-async fn superior_of(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
-    match o.parent_id {
-        Some(p) => org(store, p).await,
-        None => Ok(o.clone()),
-    }
-}
-
 /// Finds a subject by kind and id.
 pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subject, AppError> {
     let (name, member, own) = match kind {
@@ -121,7 +113,7 @@ pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subjec
     let superior = if kind == SubjectKind::Member {
         own.clone()
     } else {
-        superior_of(store, &own).await?
+        crate::scope::superior(store, &own).await?
     };
     Ok(Subject {
         kind,
@@ -131,13 +123,6 @@ pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subjec
         org: own,
         superior,
     })
-}
-
-async fn campaign(store: &Store) -> Result<(i64, std::sync::Arc<Campaign>), AppError> {
-    store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))
 }
 
 fn draft_problems(
@@ -181,7 +166,7 @@ pub async fn draft(
 ) -> Result<i64, AppError> {
     let s = subject(store, kind, subject_id).await?;
     may(actor, &s, Side::Owner)?;
-    let (campaign_id, campaign) = campaign(store).await?;
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     draft_problems(&campaign, kind, title, items)?;
     let mut tx = store.begin(actor.username).await?;
     let id = tx
@@ -222,7 +207,7 @@ pub async fn edit(
     may(actor, &s, Side::Owner)?;
     xianfeng_domain::commitment::next(c.status(), Step::Edit)
         .map_err(|r| AppError::Input(r.message()))?;
-    let (_, campaign) = campaign(store).await?;
+    let (_, campaign) = crate::scope::campaign(store).await?;
     draft_problems(&campaign, s.kind, title, items)?;
     let mut tx = store.begin(actor.username).await?;
     tx.edit_commitment(&c, title, items).await?;

@@ -11,11 +11,11 @@ use tokio::sync::{mpsc, oneshot};
 use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, Verdict, check_ballot};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::policy::Action;
 use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
 
-use crate::AppError;
 use crate::commitments::Actor;
+use crate::{AppError, scope};
 
 /// The longest round name.
 pub const MAX_NAME: usize = 100;
@@ -59,18 +59,13 @@ pub async fn create_round(
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(input("eval.name", &[("max", &MAX_NAME)]));
     }
-    let scope = store
-        .org_by_code(i.scope)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(a) = actor {
-        let path = scope.tree_path();
-        AppError::check(decide(
-            a.principal,
-            Action::ManageEvaluations,
-            &Target::of(&path, scope.sector.as_deref()),
-        ))?;
-    }
+    let scope = scope::org_for(
+        store,
+        actor.map(|a| a.principal),
+        i.scope,
+        Action::ManageEvaluations,
+    )
+    .await?;
     let kind = kind_of(i.subjects).ok_or_else(|| input("eval.subjects", &[]))?;
     let mode = Mode::parse(i.mode).ok_or_else(|| input("eval.mode", &[]))?;
     let day = |s: &str| {
@@ -80,10 +75,7 @@ pub async fn create_round(
     if ends < starts {
         return Err(input("eval.dates", &[]));
     }
-    let (campaign_id, _) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let (campaign_id, _) = scope::campaign(store).await?;
     let subjects = subjects_under(store, &scope, kind).await?;
     if subjects.is_empty() {
         return Err(input("eval.no_subjects", &[]));
@@ -188,19 +180,10 @@ pub async fn issue_codes(
     per_subject: usize,
     base_url: &str,
 ) -> Result<Vec<IssuedCode>, AppError> {
-    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    if let Some(a) = actor {
-        let scope = store
-            .org_by_id(round.scope_org_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let path = scope.tree_path();
-        AppError::check(decide(
-            a.principal,
-            Action::ManageEvaluations,
-            &Target::of(&path, scope.sector.as_deref()),
-        ))?;
-    }
+    let round = match actor {
+        Some(a) => may_manage(store, a, round_id).await?,
+        None => store.round(round_id).await?.ok_or(AppError::NotFound)?,
+    };
     if round.mode != Mode::Codes.as_str() {
         return Err(input("eval.not_codes", &[]));
     }
@@ -553,10 +536,7 @@ impl BallotWriter {
 
 /// The criteria codes of the standard for a subject kind, in the campaign in use.
 async fn criteria(store: &Store, kind: &str) -> Result<Vec<String>, AppError> {
-    let (_, campaign) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let (_, campaign) = scope::campaign(store).await?;
     Ok(campaign
         .file
         .standards
@@ -689,10 +669,7 @@ async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<Code
         .into_iter()
         .find(|s| s.subject_id == subject_id)
         .ok_or(AppError::NotFound)?;
-    let (_, campaign) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| input("app.no_campaign", &[]))?;
+    let (_, campaign) = scope::campaign(store).await?;
     let standard = campaign
         .file
         .standards
@@ -920,11 +897,38 @@ pub async fn may_manage(
         .org_by_id(round.scope_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let path = scope.tree_path();
-    AppError::check(decide(
-        actor.principal,
-        Action::ManageEvaluations,
-        &Target::of(&path, scope.sector.as_deref()),
-    ))?;
+    scope::allowed(actor.principal, Action::ManageEvaluations, &scope)?;
     Ok(round)
+}
+
+/// The round `id` and its scope organisation, if `principal` may see that organisation;
+/// outside it, the round is as unknown as one that does not exist.
+pub async fn may_read(
+    store: &Store,
+    principal: &xianfeng_domain::policy::Principal,
+    id: i64,
+) -> Result<(RoundRecord, xianfeng_storage::OrgRecord), AppError> {
+    let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+    let scope = store
+        .org_by_id(round.scope_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope::allowed(principal, Action::ReadOrganisation, &scope).map_err(|_| AppError::NotFound)?;
+    Ok((round, scope))
+}
+
+/// The rounds `principal` may see, newest first, each with its scope organisation.
+pub async fn visible_rounds(
+    store: &Store,
+    principal: &xianfeng_domain::policy::Principal,
+) -> Result<Vec<(RoundRecord, xianfeng_storage::OrgRecord)>, AppError> {
+    let mut out = Vec::new();
+    for r in store.rounds().await? {
+        match may_read(store, principal, r.id).await {
+            Ok(found) => out.push(found),
+            Err(AppError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use xianfeng_domain::campaign::{Campaign, Period};
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::policy::Action;
 use xianfeng_storage::{Span, Store, SubjectFigures};
 
 use crate::AppError;
@@ -29,19 +29,14 @@ pub async fn figures(
     period: Option<&str>,
     today: NaiveDate,
 ) -> Result<(Period, Vec<SubjectFigures>), AppError> {
-    let root = store.org_by_code(scope).await?.ok_or(AppError::NotFound)?;
-    if let Some(a) = actor {
-        let path = root.tree_path();
-        AppError::check(decide(
-            a.principal,
-            Action::ReadMembers,
-            &Target::of(&path, root.sector.as_deref()),
-        ))?;
-    }
-    let (campaign_id, campaign) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?;
+    let root = crate::scope::org_for(
+        store,
+        actor.map(|a| a.principal),
+        scope,
+        Action::ReadMembers,
+    )
+    .await?;
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = match period {
         Some(code) => campaign.period(code).ok_or_else(|| {
             let known: Vec<String> = campaign.periods().into_iter().map(|p| p.code).collect();

@@ -13,6 +13,7 @@ pub mod open;
 pub mod plans;
 pub mod records;
 pub mod reviews;
+pub mod scope;
 
 pub use error::AppError;
 

@@ -5,11 +5,11 @@
 use chrono::NaiveDate;
 use xianfeng_domain::i18n::both;
 use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
-use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::policy::Action;
 use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
 
-use crate::AppError;
 use crate::commitments::{Actor, Upload, prepare_file};
+use crate::{AppError, scope};
 
 /// The longest leadership body, plan text and meeting title.
 pub const MAX_LEADERSHIP: usize = 2000;
@@ -20,32 +20,11 @@ pub const MAX_TITLE: usize = 100;
 pub const MEETING_LEVELS: [&str; 4] = ["city", "county", "township", "grassroots"];
 
 fn allowed(actor: &Actor, action: Action, org: &OrgRecord) -> Result<(), AppError> {
-    let path = org.tree_path();
-    AppError::check(decide(
-        actor.principal,
-        action,
-        &Target::of(&path, org.sector.as_deref()),
-    ))
-}
-
-async fn org(store: &Store, code: &str) -> Result<OrgRecord, AppError> {
-    store.org_by_code(code).await?.ok_or(AppError::NotFound)
-}
-
-/// The organisation that approves `o`'s plan: its parent, or itself at the top.
-async fn superior(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
-    match o.parent_id {
-        Some(p) => store.org_by_id(p).await?.ok_or(AppError::NotFound),
-        None => Ok(o.clone()),
-    }
+    scope::allowed(actor.principal, action, org)
 }
 
 async fn campaign_id(store: &Store) -> Result<i64, AppError> {
-    Ok(store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?
-        .0)
+    Ok(scope::campaign(store).await?.0)
 }
 
 /// Everything about one organisation's set-up, and what the actor may do with it.
@@ -60,12 +39,11 @@ pub struct SetUp {
 }
 
 pub async fn set_up(store: &Store, actor: &Actor<'_>, code: &str) -> Result<SetUp, AppError> {
-    let o = org(store, code).await?;
-    allowed(actor, Action::ReadOrganisation, &o)?;
+    let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
     let campaign = campaign_id(store).await?;
     let plan = store.plan(campaign, o.id).await?;
     let status = plan.as_ref().and_then(PlanRecord::status);
-    let up = superior(store, &o).await?;
+    let up = scope::superior(store, &o).await?;
     Ok(SetUp {
         may_submit: allowed(actor, Action::WritePlan, &o).is_ok()
             && next_plan(status, PlanStep::Submit, None).is_ok(),
@@ -87,8 +65,7 @@ pub async fn submit(
     body: &str,
     document: Option<&Upload>,
 ) -> Result<(), AppError> {
-    let o = org(store, code).await?;
-    allowed(actor, Action::WritePlan, &o)?;
+    let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
     let campaign = campaign_id(store).await?;
     let before = store.plan(campaign, o.id).await?;
     next_plan(
@@ -134,9 +111,12 @@ pub async fn decide_plan(
     approve: bool,
     comment: Option<&str>,
 ) -> Result<PlanStatus, AppError> {
-    let o = org(store, code).await?;
-    allowed(actor, Action::ReadOrganisation, &o)?;
-    allowed(actor, Action::ApprovePlans, &superior(store, &o).await?)?;
+    let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
+    allowed(
+        actor,
+        Action::ApprovePlans,
+        &scope::superior(store, &o).await?,
+    )?;
     let campaign = campaign_id(store).await?;
     let before = store.plan(campaign, o.id).await?;
     let step = if approve {
@@ -160,8 +140,7 @@ pub async fn overview(
     actor: &Actor<'_>,
     code: &str,
 ) -> Result<(OrgRecord, Vec<PlanOverviewRow>), AppError> {
-    let o = org(store, code).await?;
-    allowed(actor, Action::ReadOrganisation, &o)?;
+    let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
     let campaign = campaign_id(store).await?;
     let rows = store.plan_overview(campaign, &o.tree_path()).await?;
     Ok((o, rows))
@@ -183,8 +162,7 @@ pub async fn add_meeting(
     m: &MeetingInput<'_>,
     today: NaiveDate,
 ) -> Result<i64, AppError> {
-    let o = org(store, code).await?;
-    allowed(actor, Action::WritePlan, &o)?;
+    let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
     let held_on = xianfeng_domain::dates::parse_date(m.held_on)
         .filter(|d| *d <= today)
         .ok_or_else(|| AppError::Input(both("app.meeting_date", &[("value", &m.held_on)])))?;

@@ -12,22 +12,15 @@ use xianfeng_domain::roster::RowIssue;
 use xianfeng_ingest::{Cell, SheetReader};
 use xianfeng_storage::{MemberRecord, NewRecord, OrgRecord, RecordKind, Store};
 
-use crate::AppError;
 use crate::commitments::Actor;
+use crate::{AppError, scope};
 
 /// Longest topic or description.
 pub const MAX_TEXT: usize = 200;
 
 /// The organisation `code`, which the actor may read.
 pub async fn org(store: &Store, actor: &Actor<'_>, code: &str) -> Result<OrgRecord, AppError> {
-    let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
-    let path = o.tree_path();
-    AppError::check(decide(
-        actor.principal,
-        Action::ReadMembers,
-        &Target::of(&path, o.sector.as_deref()),
-    ))?;
-    Ok(o)
+    scope::org_for(store, Some(actor.principal), code, Action::ReadMembers).await
 }
 
 /// Whether the actor may enter records for `member` (of organisation `o`); `None` asks
@@ -42,10 +35,7 @@ pub fn may_write(actor: &Actor, o: &OrgRecord, member: Option<i64>) -> Result<()
 }
 
 async fn campaign(store: &Store) -> Result<(i64, (NaiveDate, NaiveDate)), AppError> {
-    let (id, c) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?;
+    let (id, c) = scope::campaign(store).await?;
     Ok((id, (c.starts_on, c.ends_on)))
 }
 

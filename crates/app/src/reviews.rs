@@ -8,8 +8,8 @@ use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{Assignment, NewReview, ReviewRecord, Store};
 
-use crate::AppError;
 use crate::commitments::{Actor, Subject, subject};
+use crate::{AppError, scope};
 
 /// The longest comment.
 pub const MAX_COMMENT: usize = 1000;
@@ -21,14 +21,7 @@ pub async fn may_assign(
     actor: &Actor<'_>,
     code: &str,
 ) -> Result<xianfeng_storage::OrgRecord, AppError> {
-    let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
-    let path = o.tree_path();
-    AppError::check(decide(
-        actor.principal,
-        Action::AssignReviewers,
-        &Target::of(&path, o.sector.as_deref()),
-    ))?;
-    Ok(o)
+    scope::org_for(store, Some(actor.principal), code, Action::AssignReviewers).await
 }
 
 /// Assigns `subject` to the reviewer account `reviewer`; true when it was new.
@@ -40,12 +33,7 @@ pub async fn assign(
     subject_id: i64,
 ) -> Result<bool, AppError> {
     let s = subject(store, kind, subject_id).await?;
-    let path = s.org.tree_path();
-    AppError::check(decide(
-        actor.principal,
-        Action::AssignReviewers,
-        &Target::of(&path, s.org.sector.as_deref()),
-    ))?;
+    scope::allowed(actor.principal, Action::AssignReviewers, &s.org)?;
     let is_reviewer = store
         .principal(reviewer)
         .await?
@@ -99,10 +87,7 @@ pub async fn write(
 ) -> Result<i64, AppError> {
     let s = subject(store, kind, subject_id).await?;
     may_review(store, actor, &s).await?;
-    let (campaign_id, campaign) = store
-        .current_campaign()
-        .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))?;
+    let (campaign_id, campaign) = scope::campaign(store).await?;
     let period = campaign.period(input.period).ok_or_else(|| {
         let known: Vec<String> = campaign.periods().into_iter().map(|p| p.name).collect();
         AppError::Input(both("app.unknown_period", &[("known", &known.join("、"))]))

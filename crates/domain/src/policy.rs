@@ -212,6 +212,14 @@ pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
     Decision::Allow
 }
 
+/// Whether `p` may take `action` in at least one of the organisations it is assigned to:
+/// whether to offer a form at all (each use is still decided on its own target).
+pub fn anywhere(p: &Principal, action: Action) -> bool {
+    p.scopes
+        .iter()
+        .any(|path| decide(p, action, &Target::of(path, None)).allowed())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +322,17 @@ mod tests {
             decide(&guide, Action::ReadOrganisation, &other),
             Decision::OutOfScope
         );
+    }
+
+    #[test]
+    fn forms_are_offered_to_whoever_may_act_somewhere() {
+        let secretary = principal(Role::Secretary, &[&[1, 2, 7]]);
+        assert!(anywhere(&secretary, Action::WriteMembers));
+        assert!(!anywhere(&secretary, Action::WriteOrganisations));
+        assert!(!anywhere(
+            &principal(Role::Office, &[]),
+            Action::WriteMembers
+        ));
     }
 
     #[test]

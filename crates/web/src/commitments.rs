@@ -3,7 +3,7 @@
 //! is `app::commitments`' (policy, lifecycle); these handlers parse, call and render.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -17,7 +17,8 @@ use xianfeng_domain::i18n::t;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
 
 use crate::chrome::Chrome;
-use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer, same_secret};
+use crate::multipart::PostedFiles;
+use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
 use crate::{AppState, pages};
 
 /// Blank item rows offered on a form (the page works without a script that adds rows).
@@ -464,56 +465,22 @@ pub async fn step(
 pub async fn progress(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    SignedIn(viewer): SignedIn,
-    mut multipart: Multipart,
+    form: PostedFiles,
 ) -> Response {
     let back = format!("/c/{id}");
-    let (mut csrf, mut item, mut body, mut files) = (String::new(), None, String::new(), vec![]);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                let key = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    "upload_too_large"
-                } else {
-                    "upload_broken"
-                };
-                return pages::message(
-                    &Chrome::signed_in(&viewer, back),
-                    e.status(),
-                    "commitment_refused",
-                    &t(viewer.lang(), &format!("web.{key}"), &[]),
-                );
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let Ok(bytes) = field.bytes().await else {
-            return pages::message(
-                &Chrome::signed_in(&viewer, back),
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "commitment_refused",
-                &t(viewer.lang(), "web.upload_too_large", &[]),
-            );
-        };
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "item" => item = String::from_utf8_lossy(&bytes).parse::<i64>().ok(),
-            "body" => body = String::from_utf8_lossy(&bytes).into_owned(),
-            "files" if !bytes.is_empty() => files.push(Upload {
-                file_name: file_name.unwrap_or_default(),
-                bytes: bytes.to_vec(),
-            }),
-            _ => {}
-        }
-    }
-    if !same_secret(&csrf, &viewer.session.csrf_token) {
-        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
-    }
-    match service::report(&s.store, &viewer.actor(), id, item, &body, &files, today()).await {
+    let item = form.value("item").parse::<i64>().ok();
+    let files: Vec<Upload> = form
+        .files("files")
+        .map(|f| Upload {
+            file_name: f.file_name.clone(),
+            bytes: f.bytes.to_vec(),
+        })
+        .collect();
+    let viewer = &form.viewer;
+    let body = form.value("body");
+    match service::report(&s.store, &viewer.actor(), id, item, body, &files, today()).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
+        Err(e) => pages::refused(viewer, &back, e),
     }
 }
 

@@ -6,38 +6,21 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use xianfeng_app::AppError;
 use xianfeng_app::evaluation::{
     self as service, BURST, IssuedCode, RoundInput, SubjectResult, issue_codes, results,
     results_by_organisation,
 };
 use xianfeng_domain::ballot::Tally;
-use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_storage::{CommentRecord, RoundRecord};
 
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
-use crate::session::{Posted, SignedIn, Viewer};
+use crate::session::{Posted, SignedIn};
 use crate::{AppState, pages, qr};
 
 fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
-}
-
-/// Whether the viewer may see the round: its scope organisation is visible to them.
-async fn visible(s: &AppState, viewer: &Viewer, r: &RoundRecord) -> bool {
-    match s.store.org_by_id(r.scope_org_id).await {
-        Ok(Some(o)) => {
-            let path = o.tree_path();
-            decide(
-                &viewer.principal,
-                Action::ReadOrganisation,
-                &Target::of(&path, o.sector.as_deref()),
-            )
-            .allowed()
-        }
-        _ => false,
-    }
 }
 
 #[derive(Template)]
@@ -49,24 +32,11 @@ struct RoundsPage {
 }
 
 pub async fn list(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
-    let all = match s.store.rounds().await {
-        Ok(r) => r,
+    let rounds = match service::visible_rounds(&s.store, &viewer.principal).await {
+        Ok(r) => r.into_iter().map(|(round, _)| round).collect(),
         Err(e) => return pages::internal(e),
     };
-    let mut rounds = Vec::new();
-    for r in all {
-        if visible(&s, &viewer, &r).await {
-            rounds.push(r);
-        }
-    }
-    let may_create = viewer.principal.scopes.iter().any(|path| {
-        decide(
-            &viewer.principal,
-            Action::ManageEvaluations,
-            &Target::of(path, None),
-        )
-        .allowed()
-    });
+    let may_create = anywhere(&viewer.principal, Action::ManageEvaluations);
     let page = RoundsPage {
         chrome: Chrome::signed_in(&viewer, "/eval".into()),
         rounds,
@@ -143,10 +113,9 @@ pub async fn page(
     Path(id): Path<i64>,
 ) -> Response {
     let back = format!("/eval/{id}");
-    let round = match s.store.round(id).await {
-        Ok(Some(r)) if visible(&s, &viewer, &r).await => r,
-        Ok(_) => return pages::refused(&viewer, &back, AppError::NotFound),
-        Err(e) => return pages::internal(e),
+    let round = match service::may_read(&s.store, &viewer.principal, id).await {
+        Ok((r, _)) => r,
+        Err(e) => return pages::refused(&viewer, &back, e),
     };
     let (subjects, orgs, comments, bursts, counts) = match (
         results(&s.store, id).await,

@@ -4,7 +4,7 @@
 //! between preview and confirmation (any web instance can confirm it), for an hour.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,12 +14,13 @@ use xianfeng_app::import::{
     ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
 };
 use xianfeng_domain::i18n::t;
-use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::roster::{Field, MemberField, OrgField, RowIssue};
 use xianfeng_storage::{StagedImport, Store};
 
 use crate::chrome::Chrome;
-use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer, same_secret};
+use crate::multipart::PostedFiles;
+use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
 use crate::{AppState, pages};
 
 /// What a roster holds.
@@ -63,10 +64,7 @@ const SHOWN_ISSUES: usize = 100;
 /// Whether the account may import `kind` anywhere: into at least one organisation it is
 /// assigned to (the import itself then checks each row).
 fn may_import(viewer: &Viewer, kind: Kind) -> bool {
-    let p = &viewer.principal;
-    p.scopes
-        .iter()
-        .any(|path| decide(p, kind.action(), &Target::of(path, None)).allowed())
+    anywhere(&viewer.principal, kind.action())
 }
 
 #[derive(Template)]
@@ -99,59 +97,28 @@ pub async fn form(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
 
 /// Receives the upload, checks what can be checked without reading it, keeps it and
 /// sends the browser to the preview.
-pub async fn upload(
-    State(s): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    mut multipart: Multipart,
-) -> Response {
+pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Response {
+    let viewer = &form.viewer;
     let lang = viewer.lang();
     let refuse = |key: &str, status: StatusCode| {
         form_page(
             &s,
-            &viewer,
+            viewer,
             status,
             Some(t(lang, &format!("web.{key}"), &[])),
         )
     };
-    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE);
-            }
-            Err(_) => return refuse("upload_broken", StatusCode::BAD_REQUEST),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE);
-            }
-            Err(_) => return refuse("upload_broken", StatusCode::BAD_REQUEST),
-        };
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" => file = Some((file_name.unwrap_or_default(), bytes)),
-            _ => {}
-        }
-    }
-    if !same_secret(&csrf, &viewer.session.csrf_token) {
-        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
-    }
-    let Some(kind) = Kind::parse(&kind) else {
+    let Some(kind) = Kind::parse(form.value("kind")) else {
         return refuse("import_kind_missing", StatusCode::UNPROCESSABLE_ENTITY);
     };
-    if !may_import(&viewer, kind) {
-        return pages::forbidden(&Chrome::signed_in(&viewer, "/import".into()));
+    if !may_import(viewer, kind) {
+        return pages::forbidden(&Chrome::signed_in(viewer, "/import".into()));
     }
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some(file) = form.files("file").next() else {
         return refuse("import_file_missing", StatusCode::UNPROCESSABLE_ENTITY);
     };
-    if extension(&file_name).is_none() {
+    let (file_name, bytes) = (&file.file_name, &file.bytes);
+    if extension(file_name).is_none() {
         return refuse("import_file_type", StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
     let display_name: String = file_name.chars().take(200).collect();
@@ -161,7 +128,7 @@ pub async fn upload(
             &viewer.session.username,
             kind.as_str(),
             &display_name,
-            &bytes,
+            bytes,
         )
         .await
     {
@@ -171,13 +138,30 @@ pub async fn upload(
 }
 
 /// The accepted extension of a file name, lower-cased.
-fn extension(file_name: &str) -> Option<&'static str> {
+pub(crate) fn extension(file_name: &str) -> Option<&'static str> {
     let (_, ext) = file_name.rsplit_once('.')?;
     EXTENSIONS.into_iter().find(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// Runs the import of a staged file for the account. The file is written to a temporary
 /// file of our own naming (the uploaded name is never a path) for the sheet reader.
+/// Starts reading an uploaded sheet. The bytes go to a temporary file of our own naming
+/// (the uploaded name is never a path), which must live until the reading is done.
+pub(crate) fn open_sheet(
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
+    let ext = extension(file_name).unwrap_or("csv");
+    let mut tmp = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .map_err(|e| AppError::Input(e.to_string()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| AppError::Input(e.to_string()))?;
+    let reader = xianfeng_ingest::open(tmp.path())?;
+    Ok((tmp, reader))
+}
+
 async fn run(
     store: &Store,
     viewer: &Viewer,
@@ -185,14 +169,7 @@ async fn run(
     mode: ImportMode,
     skip_bad: bool,
 ) -> Result<ImportReport, AppError> {
-    let ext = extension(&staged.file_name).unwrap_or("csv");
-    let mut tmp = tempfile::Builder::new()
-        .suffix(&format!(".{ext}"))
-        .tempfile()
-        .map_err(|e| AppError::Input(e.to_string()))?;
-    tmp.write_all(&staged.content)
-        .map_err(|e| AppError::Input(e.to_string()))?;
-    let reader = xianfeng_ingest::open(tmp.path())?;
+    let (tmp, reader) = open_sheet(&staged.file_name, &staged.content)?;
     let opts = ImportOptions {
         mode,
         skip_bad,

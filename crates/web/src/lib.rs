@@ -16,6 +16,7 @@ mod import;
 mod lang;
 mod login;
 mod metrics;
+mod multipart;
 mod pages;
 mod public;
 mod qr;

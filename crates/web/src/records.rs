@@ -2,11 +2,10 @@
 //! once, import a study sheet, set up service carriers, and see each member's totals.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::io::Write;
 use xianfeng_app::AppError;
 use xianfeng_app::records::{self as service, Batch};
 use xianfeng_domain::i18n::t;
@@ -16,7 +15,8 @@ use xianfeng_storage::{MemberTotal, RecordKind, RecordRow, ServicePost};
 
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
-use crate::session::{Posted, SignedIn, Viewer, same_secret};
+use crate::multipart::PostedFiles;
+use crate::session::{Posted, SignedIn, Viewer};
 use crate::{AppState, pages};
 
 fn path_of(kind: RecordKind, code: &str) -> String {
@@ -246,90 +246,42 @@ pub async fn create_post(
 pub async fn import_study(
     State(s): State<AppState>,
     Path(code): Path<String>,
-    SignedIn(viewer): SignedIn,
-    mut multipart: Multipart,
+    form: PostedFiles,
 ) -> Response {
     let back = path_of(RecordKind::Study, &code);
-    let (mut csrf, mut file) = (String::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return pages::message(
-                    &Chrome::signed_in(&viewer, back),
-                    e.status(),
-                    "commitment_refused",
-                    &t(viewer.lang(), "web.upload_broken", &[]),
-                );
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().unwrap_or_default().to_string();
-        let Ok(bytes) = field.bytes().await else {
-            return pages::message(
-                &Chrome::signed_in(&viewer, back),
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "commitment_refused",
-                &t(viewer.lang(), "web.upload_too_large", &[]),
-            );
-        };
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" if !bytes.is_empty() => file = Some((file_name, bytes)),
-            _ => {}
-        }
-    }
-    if !same_secret(&csrf, &viewer.session.csrf_token) {
-        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
-    }
+    let viewer = &form.viewer;
     // Who may not import here learns nothing about the file's problems.
     let allowed = match service::org(&s.store, &viewer.actor(), &code).await {
         Ok(o) => service::may_write(&viewer.actor(), &o, None),
         Err(e) => Err(e),
     };
     if let Err(e) = allowed {
-        return pages::refused(&viewer, &back, e);
+        return pages::refused(viewer, &back, e);
     }
-    let Some((file_name, bytes)) = file else {
+    let Some(file) = form.files("file").next() else {
         return pages::refused(
-            &viewer,
+            viewer,
             &back,
             AppError::Input(t(viewer.lang(), "web.import_file_missing", &[])),
         );
     };
-    let ext = match file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-    {
-        Some(e) if ["xlsx", "xls", "csv"].contains(&e.as_str()) => e,
-        _ => {
-            return pages::refused(
-                &viewer,
-                &back,
-                AppError::Input(t(viewer.lang(), "web.import_file_type", &[])),
-            );
-        }
-    };
-    // Read from a temporary file of our own naming: the uploaded name is never a path.
-    let reader = tempfile::Builder::new()
-        .suffix(&format!(".{ext}"))
-        .tempfile()
-        .and_then(|mut tmp| tmp.write_all(&bytes).map(|_| tmp));
-    let tmp = match reader {
-        Ok(tmp) => tmp,
-        Err(e) => return pages::internal(e),
-    };
-    let reader = match xianfeng_ingest::open(tmp.path()) {
-        Ok(r) => r,
-        Err(e) => return pages::refused(&viewer, &back, AppError::Input(e.to_string())),
+    if crate::import::extension(&file.file_name).is_none() {
+        return pages::refused(
+            viewer,
+            &back,
+            AppError::Input(t(viewer.lang(), "web.import_file_type", &[])),
+        );
+    }
+    let (_tmp, reader) = match crate::import::open_sheet(&file.file_name, &file.bytes) {
+        Ok(opened) => opened,
+        Err(e) => return pages::refused(viewer, &back, e),
     };
     let today = chrono::Local::now().date_naive();
     match service::import_study(&s.store, &viewer.actor(), &code, reader, today).await {
         Ok(outcome) if outcome.issues.is_empty() => {
             Redirect::to(&format!("{back}?written={}", outcome.written)).into_response()
         }
-        Ok(outcome) => render(&s, &viewer, RecordKind::Study, &code, None, outcome.issues).await,
-        Err(e) => pages::refused(&viewer, &back, e),
+        Ok(outcome) => render(&s, viewer, RecordKind::Study, &code, None, outcome.issues).await,
+        Err(e) => pages::refused(viewer, &back, e),
     }
 }

@@ -2,8 +2,7 @@
 //! mobilisation meetings, and for a superior the plan status of its whole subtree.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
@@ -14,7 +13,8 @@ use xianfeng_storage::{MeetingRecord, PlanRecord};
 
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
-use crate::session::{Posted, SignedIn, same_secret};
+use crate::multipart::PostedFiles;
+use crate::session::{Posted, SignedIn};
 use crate::{AppState, pages};
 
 #[derive(Template)]
@@ -82,65 +82,27 @@ pub async fn page(
 /// Submits the plan: multipart, for the optional document.
 pub async fn submit(
     State(s): State<AppState>,
-    SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-    mut multipart: Multipart,
+    form: PostedFiles,
 ) -> Response {
     let back = format!("/o/{code}/setup");
-    let (mut csrf, mut leadership, mut body, mut document) =
-        (String::new(), String::new(), String::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return pages::message(
-                    &Chrome::signed_in(&viewer, back),
-                    e.status(),
-                    "commitment_refused",
-                    &t(viewer.lang(), "web.upload_broken", &[]),
-                );
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let Ok(bytes) = field.bytes().await else {
-            return pages::message(
-                &Chrome::signed_in(&viewer, back),
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "commitment_refused",
-                &t(viewer.lang(), "web.upload_too_large", &[]),
-            );
-        };
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        match name.as_str() {
-            "csrf" => csrf = text(),
-            "leadership_body" => leadership = text(),
-            "body" => body = text(),
-            "document" if !bytes.is_empty() => {
-                document = Some(Upload {
-                    file_name: file_name.unwrap_or_default(),
-                    bytes: bytes.to_vec(),
-                })
-            }
-            _ => {}
-        }
-    }
-    if !same_secret(&csrf, &viewer.session.csrf_token) {
-        return (StatusCode::FORBIDDEN, pages::csrf_message()).into_response();
-    }
+    let document = form.files("document").next().map(|f| Upload {
+        file_name: f.file_name.clone(),
+        bytes: f.bytes.to_vec(),
+    });
+    let viewer = &form.viewer;
     match plans::submit(
         &s.store,
         &viewer.actor(),
         &code,
-        &leadership,
-        &body,
+        form.value("leadership_body"),
+        form.value("body"),
         document.as_ref(),
     )
     .await
     {
         Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
+        Err(e) => pages::refused(viewer, &back, e),
     }
 }
 

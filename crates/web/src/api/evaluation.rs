@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xianfeng_app::evaluation::{Refused, SubjectResult, cast_with_code, results};
 use xianfeng_domain::ballot::{Ballot, Verdict};
-use xianfeng_domain::policy::{Action, Target, decide};
 
 use super::{ApiError, Bearer, api_lang, json_refusal};
 use crate::AppState;
@@ -117,39 +116,21 @@ pub async fn rounds(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
 ) -> Result<Json<Vec<Round>>, ApiError> {
-    let mut out = Vec::new();
-    for r in s
-        .store
-        .rounds()
+    let rounds = xianfeng_app::evaluation::visible_rounds(&s.store, &viewer.principal)
         .await
-        .map_err(|e| super::internal(lang, e))?
-    {
-        let Some(scope) = s
-            .store
-            .org_by_id(r.scope_org_id)
-            .await
-            .map_err(|e| super::internal(lang, e))?
-        else {
-            continue;
-        };
-        let path = scope.tree_path();
-        let d = decide(
-            &viewer.principal,
-            Action::ReadOrganisation,
-            &Target::of(&path, scope.sector.as_deref()),
-        );
-        if d.allowed() {
-            out.push(Round {
-                id: r.id,
-                name: r.name,
-                subject_kind: r.subject_kind,
-                mode: r.mode,
-                starts_on: r.starts_on,
-                ends_on: r.ends_on,
-                scope: scope.code,
-            });
-        }
-    }
+        .map_err(|e| super::internal(lang, e))?;
+    let out = rounds
+        .into_iter()
+        .map(|(r, scope)| Round {
+            id: r.id,
+            name: r.name,
+            subject_kind: r.subject_kind,
+            mode: r.mode,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            scope: scope.code,
+        })
+        .collect();
     Ok(Json(out))
 }
 
@@ -186,27 +167,10 @@ pub async fn round_results(
 ) -> Result<Json<Vec<SubjectResults>>, ApiError> {
     let not_found = || super::not_found_response(lang);
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    let round = s
-        .store
-        .round(id)
-        .await
-        .map_err(|e| super::internal(lang, e))?
-        .ok_or_else(not_found)?;
-    let scope = s
-        .store
-        .org_by_id(round.scope_org_id)
-        .await
-        .map_err(|e| super::internal(lang, e))?
-        .ok_or_else(not_found)?;
-    let path = scope.tree_path();
-    if !decide(
-        &viewer.principal,
-        Action::ReadOrganisation,
-        &Target::of(&path, scope.sector.as_deref()),
-    )
-    .allowed()
-    {
-        return Err(not_found());
+    match xianfeng_app::evaluation::may_read(&s.store, &viewer.principal, id).await {
+        Ok(_) => {}
+        Err(xianfeng_app::AppError::NotFound) => return Err(not_found()),
+        Err(e) => return Err(super::internal(lang, e)),
     }
     let rows = results(&s.store, id)
         .await

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{self as commitments, Actor, StepInput};
+use xianfeng_app::commitments::{self as commitments, StepInput};
 use xianfeng_app::records::{self, Batch};
 use xianfeng_app::reviews::{self, ReviewInput};
 use xianfeng_domain::campaign::SubjectKind;
@@ -20,13 +20,6 @@ use xianfeng_storage::{CommitmentRecord, RecordKind, StoreError, SubjectFigures}
 use super::{ApiError, Bearer, json_refusal, query_refusal};
 use crate::AppState;
 use crate::session::Viewer;
-
-fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor {
-        username: &viewer.session.username,
-        principal: &viewer.principal,
-    }
-}
 
 /// An application error as the API answers it.
 fn refused(lang: Lang, e: AppError) -> ApiError {
@@ -175,7 +168,7 @@ pub async fn create(
     let k = kind(lang, &req.subject_kind)?;
     let id = commitments::draft(
         &s.store,
-        &actor(&viewer),
+        &viewer.actor(),
         k,
         req.subject_id,
         &req.title,
@@ -202,7 +195,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Commitment>, ApiError> {
     let id: i64 = id.parse().map_err(|_| super::not_found_response(lang))?;
-    let (c, _) = commitments::load(&s.store, &actor(&viewer), id)
+    let (c, _) = commitments::load(&s.store, &viewer.actor(), id)
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(Json(commitment_json(&s, lang, c).await?))
@@ -234,7 +227,7 @@ pub async fn edit(
     body: Result<Json<Edit>, JsonRejection>,
 ) -> Result<Json<Commitment>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    let a = actor(&viewer);
+    let a = viewer.actor();
     commitments::edit(&s.store, &a, id, &req.title, &drafts(req.items))
         .await
         .map_err(|e| refused(lang, e))?;
@@ -301,7 +294,7 @@ pub async fn transition(
         item,
         reason: req.reason,
     };
-    let to: Status = commitments::step(&s.store, &actor(&viewer), id, step, &input, today())
+    let to: Status = commitments::step(&s.store, &viewer.actor(), id, step, &input, today())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(Json(TransitionDone {
@@ -354,7 +347,7 @@ async fn enter(
         on: &req.on,
         hours: &hours,
     };
-    let written = records::enter(&s.store, &actor(viewer), kind, code, &batch, today())
+    let written = records::enter(&s.store, &viewer.actor(), kind, code, &batch, today())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok((StatusCode::CREATED, Json(Written { written })))
@@ -441,7 +434,7 @@ pub async fn review(
         grade: &req.grade,
         comment: &req.comment,
     };
-    let id = reviews::write(&s.store, &actor(&viewer), k, req.subject_id, &input)
+    let id = reviews::write(&s.store, &viewer.actor(), k, req.subject_id, &input)
         .await
         .map_err(|e| refused(lang, e))?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -500,7 +493,7 @@ pub async fn figures(
     let Query(q) = q.map_err(|r| query_refusal(lang, r))?;
     let (period, rows) = xianfeng_app::figures::figures(
         &s.store,
-        Some(&actor(&viewer)),
+        Some(&viewer.actor()),
         &q.scope,
         q.period.as_deref(),
         today(),

@@ -1,0 +1,52 @@
+//! What every service asks first: the campaign in use, and an organisation the actor may
+//! act on (by the one policy), or the refusal to answer with.
+
+use std::sync::Arc;
+
+use xianfeng_domain::campaign::Campaign;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::policy::{Action, Principal, Target, decide};
+use xianfeng_storage::{OrgRecord, Store};
+
+use crate::AppError;
+
+/// The campaign in use, or a message saying there is none yet.
+pub async fn campaign(store: &Store) -> Result<(i64, Arc<Campaign>), AppError> {
+    store
+        .current_campaign()
+        .await?
+        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))
+}
+
+/// Whether `principal` may do `action` to organisation `o`.
+pub fn allowed(principal: &Principal, action: Action, o: &OrgRecord) -> Result<(), AppError> {
+    let path = o.tree_path();
+    AppError::check(decide(
+        principal,
+        action,
+        &Target::of(&path, o.sector.as_deref()),
+    ))
+}
+
+/// The organisation `code`, if `principal` may do `action` to it (`None`: the operator at
+/// the command line, who may do anything).
+pub async fn org_for(
+    store: &Store,
+    principal: Option<&Principal>,
+    code: &str,
+    action: Action,
+) -> Result<OrgRecord, AppError> {
+    let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
+    if let Some(p) = principal {
+        allowed(p, action, &o)?;
+    }
+    Ok(o)
+}
+
+/// The organisation above `o`, or `o` itself at the top of the tree.
+pub async fn superior(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
+    match o.parent_id {
+        Some(p) => store.org_by_id(p).await?.ok_or(AppError::NotFound),
+        None => Ok(o.clone()),
+    }
+}
