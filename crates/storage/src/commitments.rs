@@ -144,6 +144,9 @@ fn record(r: Row) -> CommitmentRecord {
     }
 }
 
+const ITEM_COLUMNS: &str = "id, commitment_id, position, activity, content, target, due_on, \
+     outcome, closed_on, closed_by, close_note";
+
 type ItemRow = (
     i64,
     i64,
@@ -312,8 +315,7 @@ impl Store {
             return Ok(());
         }
         let sql = format!(
-            "SELECT id, commitment_id, position, activity, content, target, due_on, outcome, \
-             closed_on, closed_by, close_note FROM commitment_items \
+            "SELECT {ITEM_COLUMNS} FROM commitment_items \
              WHERE commitment_id IN ({}) ORDER BY commitment_id, position",
             in_list(self.dialect, commitments.len())
         );
@@ -414,11 +416,10 @@ impl WriteTx {
                 .await?;
         let Some(row) = row else { return Ok(None) };
         let mut c = record(row);
-        let items: Vec<ItemRow> = sqlx::query_as(
-            "SELECT id, commitment_id, position, activity, content, target, due_on, outcome, \
-             closed_on, closed_by, close_note FROM commitment_items \
-             WHERE commitment_id = $1 ORDER BY position",
-        )
+        let items: Vec<ItemRow> = sqlx::query_as(dynsql!(
+            "SELECT {ITEM_COLUMNS} FROM commitment_items \
+             WHERE commitment_id = $1 ORDER BY position"
+        ))
         .bind(id)
         .fetch_all(&mut *self.tx)
         .await?;

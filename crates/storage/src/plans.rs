@@ -74,6 +74,11 @@ type PlanRow = (
     Option<i64>,
 );
 
+/// The plan of an organisation in a campaign; read by the store and inside transactions.
+const PLAN_OF_ORG: &str = "SELECT id, org_id, leadership_body, body, attachment_id, status, \
+     comment, submitted_by, submitted_at, decided_by, decided_at FROM plans \
+     WHERE campaign_id = $1 AND org_id = $2";
+
 fn plan(r: PlanRow) -> PlanRecord {
     PlanRecord {
         id: r.0,
@@ -93,15 +98,11 @@ fn plan(r: PlanRow) -> PlanRecord {
 impl Store {
     /// The plan of an organisation in a campaign, if one was submitted.
     pub async fn plan(&self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
-        let row: Option<PlanRow> = sqlx::query_as(
-            "SELECT id, org_id, leadership_body, body, attachment_id, status, comment, \
-             submitted_by, submitted_at, decided_by, decided_at FROM plans \
-             WHERE campaign_id = $1 AND org_id = $2",
-        )
-        .bind(campaign_id)
-        .bind(org_id)
-        .fetch_optional(self.reader())
-        .await?;
+        let row: Option<PlanRow> = sqlx::query_as(PLAN_OF_ORG)
+            .bind(campaign_id)
+            .bind(org_id)
+            .fetch_optional(self.reader())
+            .await?;
         Ok(row.map(plan))
     }
 
@@ -174,15 +175,11 @@ impl Store {
 impl WriteTx {
     /// The plan of an organisation as this transaction sees it.
     pub async fn plan(&mut self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
-        let row: Option<PlanRow> = sqlx::query_as(
-            "SELECT id, org_id, leadership_body, body, attachment_id, status, comment, \
-             submitted_by, submitted_at, decided_by, decided_at FROM plans \
-             WHERE campaign_id = $1 AND org_id = $2",
-        )
-        .bind(campaign_id)
-        .bind(org_id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
+        let row: Option<PlanRow> = sqlx::query_as(PLAN_OF_ORG)
+            .bind(campaign_id)
+            .bind(org_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         Ok(row.map(plan))
     }
 

@@ -23,14 +23,14 @@ struct MemberRow {
     id_masked: String,
 }
 
-/// A leadership team with its cadres, and whether the viewer may write a commitment for
-/// the team and for each cadre.
+/// A leadership team with its cadres, and whether the viewer may write commitments for the
+/// team and its cadres.
 struct TeamView {
     id: i64,
     name: String,
     may_commit: bool,
-    /// (id, name, position, may write a commitment)
-    cadres: Vec<(i64, String, String, bool)>,
+    /// (id, name, position)
+    cadres: Vec<(i64, String, String)>,
 }
 
 struct OrgRow {
@@ -372,6 +372,10 @@ pub async fn org_page(
     p.category = org.category.clone().unwrap_or_default();
     p.sector = org.sector.clone().unwrap_or_default();
     p.children = children;
+    // The organisation's own commitments, and its teams' and cadres' (kept here too), are
+    // written by whoever is on this organisation's owner side: one decision for all.
+    p.may_commit = may_commit(&s, &viewer, SubjectKind::Organisation, org.id).await;
+    let may_write_here = p.may_commit.is_some();
     if may(&viewer, Action::ReadMembers, &org).allowed() {
         let from = paging.from.max(0);
         let members = match s
@@ -405,16 +409,11 @@ pub async fn org_page(
             let mut view = TeamView {
                 id: t.id,
                 name: t.name,
-                may_commit: may_commit(&s, &viewer, SubjectKind::Team, t.id)
-                    .await
-                    .is_some(),
+                may_commit: may_write_here,
                 cadres: vec![],
             };
             for c in cadres {
-                let may = may_commit(&s, &viewer, SubjectKind::Cadre, c.id)
-                    .await
-                    .is_some();
-                view.cadres.push((c.id, c.name, c.position, may));
+                view.cadres.push((c.id, c.name, c.position));
             }
             p.teams.push(view);
         }
@@ -431,7 +430,6 @@ pub async fn org_page(
             .collect(),
         Err(resp) => return resp,
     };
-    p.may_commit = may_commit(&s, &viewer, SubjectKind::Organisation, org.id).await;
     render(p)
 }
 
