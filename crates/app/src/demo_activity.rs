@@ -443,10 +443,10 @@ async fn evaluation(
             for k in 0..per_subject {
                 let comment = COMMENTS[rng.below(COMMENTS.len() as u64) as usize].to_string();
                 let chosen = verdict(rng);
-                let cast = |code_hash, voter| Cast {
+                let cast = |code_mark, voter| Cast {
                     round_id: round,
                     subject_id: s.subject_id,
-                    code_hash,
+                    code_mark,
                     voter,
                     verdict: chosen.into(),
                     ratings: "{}".into(),
@@ -458,11 +458,12 @@ async fn evaluation(
                         *b = rng.below(256) as u8;
                     }
                     let code = xianfeng_domain::ballot::BallotCode::from_random(&bytes);
-                    let hash = store.vault().hash(code.as_str());
-                    codes.push((hash.clone(), s.subject_id));
+                    // A new round's codes are numbered from 0 in the order they are added.
+                    let mark = codes.len() as i64;
+                    codes.push((store.vault().hash(code.as_str()), s.subject_id));
                     // Most codes of a finished round were used; none of today's.
                     if !live && k < 20 {
-                        casts.push(cast(Some(hash), None));
+                        casts.push(cast(Some(mark), None));
                     } else if live && summary.sample_codes.len() < 5 {
                         summary.sample_codes.push(code.grouped());
                     }
@@ -474,10 +475,13 @@ async fn evaluation(
                 }
             }
         }
-        if !codes.is_empty() {
+        if codes.is_empty() {
+            summary.ballots += tx.cast_batch(&casts).await?.iter().filter(|a| **a).count();
+        } else {
             tx.add_codes(round, &codes).await?;
+            tx.cast_coded(&casts).await?;
+            summary.ballots += casts.len();
         }
-        summary.ballots += tx.cast_batch(&casts).await?.iter().filter(|a| **a).count();
     }
     Ok(())
 }

@@ -327,9 +327,9 @@ pub struct BallotWriter {
     /// Rounds never change once created: each is read once, with the criteria its ballots
     /// may rate, and kept.
     rounds: RoundCache,
-    /// Addresses (hashed) refused until a minute, after too many failed look-ups. The
-    /// counts are in the database; this instance remembers whom it has blocked, so that
-    /// the hot path costs no read.
+    /// Addresses refused until a minute, after too many failed look-ups. The counts are
+    /// in the database (by keyed hash); this instance remembers whom it has blocked, so
+    /// that the hot path costs neither a read nor a hash.
     blocked: Blocked,
 }
 
@@ -382,7 +382,7 @@ async fn write_batch(
     cache: &RoundCache,
     jobs: &[Job],
 ) -> Result<Vec<Result<(), Refused>>, AppError> {
-    let mut tx = store.begin("public").await?;
+    let mut tx = store.begin_ballots("public").await?;
     let hashes: Vec<String> = jobs
         .iter()
         .filter_map(|j| match j {
@@ -393,7 +393,7 @@ async fn write_batch(
     let found = if hashes.is_empty() {
         Default::default()
     } else {
-        tx.codes_in_tx(&hashes).await?
+        tx.codes(hashes).await?
     };
     let mut taken = HashSet::new();
     let mut coded = Vec::new();
@@ -411,7 +411,7 @@ async fn write_batch(
                 today,
             } => match found.get(hash) {
                 None => Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))),
-                Some(code) if code.used || taken.contains(hash) => Err(Refused::Used),
+                Some(code) if code.used || taken.contains(hash.as_str()) => Err(Refused::Used),
                 Some(code) => {
                     let info = round_info(store, cache, code.round_id).await?;
                     let refs: Vec<&str> = info.criteria.iter().map(String::as_str).collect();
@@ -420,11 +420,11 @@ async fn write_batch(
                     } else if let Err(why) = check_ballot(ballot, &refs) {
                         Err(Refused::Invalid(why))
                     } else {
-                        taken.insert(hash.clone());
+                        taken.insert(hash.as_str());
                         coded.push(Cast {
                             round_id: code.round_id,
                             subject_id: code.subject_id,
-                            code_hash: Some(hash.clone()),
+                            code_mark: Some(code.mark),
                             voter: None,
                             verdict: ballot.verdict.as_str().to_string(),
                             ratings: serde_json::to_string(&ballot.ratings)
@@ -438,13 +438,13 @@ async fn write_batch(
         };
         answers.push(answer);
     }
-    tx.cast_coded(&coded).await?;
+    tx.cast_coded(coded).await?;
     if !open.is_empty() {
-        let casts: Vec<Cast> = open.iter().map(|(_, c)| c.clone()).collect();
-        let accepted = tx.cast_batch(&casts).await?;
-        for ((at, _), ok) in open.iter().zip(accepted) {
+        let (at, casts): (Vec<usize>, Vec<Cast>) = open.into_iter().unzip();
+        let accepted = tx.cast_open(casts).await?;
+        for (at, ok) in at.into_iter().zip(accepted) {
             if !ok {
-                answers[*at] = Err(Refused::Used);
+                answers[at] = Err(Refused::Used);
             }
         }
     }
@@ -498,9 +498,12 @@ impl BallotWriter {
             .is_some_and(|until| minute < *until)
     }
 
-    /// Counts a failed look-up; blocks the address once it has failed too often.
+    /// Counts a failed look-up; blocks the address once it has failed too often. The
+    /// count is stored under the address's keyed hash; only this instance's memory holds
+    /// the address itself, and only while it is blocked.
     async fn failed(&self, store: &Store, address: &str, minute: i64) -> Result<(), AppError> {
-        if store.note_code_failure(address, minute).await? > GUESSES_PER_HOUR {
+        let hashed = store.vault().hash(&format!("address:{address}"));
+        if store.note_code_failure(&hashed, minute).await? > GUESSES_PER_HOUR {
             self.blocked
                 .lock()
                 .expect("not poisoned")
@@ -561,9 +564,8 @@ pub async fn cast_with_code(
     address: &str,
     today: NaiveDate,
 ) -> Result<Result<(), Refused>, AppError> {
-    let address = store.vault().hash(&format!("address:{address}"));
     let minute = chrono::Utc::now().timestamp() / 60;
-    if writer.is_blocked(&address, minute) {
+    if writer.is_blocked(address, minute) {
         return Ok(Err(Refused::TooMany));
     }
     let answer = match BallotCode::parse(typed) {
@@ -580,7 +582,7 @@ pub async fn cast_with_code(
         Err(p) => Err(Refused::UnknownCode(p.message())),
     };
     if matches!(answer, Err(Refused::UnknownCode(_))) {
-        writer.failed(store, &address, minute).await?;
+        writer.failed(store, address, minute).await?;
     }
     Ok(answer)
 }
@@ -635,7 +637,7 @@ pub async fn cast_open(
         .cast(Cast {
             round_id,
             subject_id,
-            code_hash: None,
+            code_mark: None,
             voter: Some(voter.to_string()),
             verdict: ballot.verdict.as_str().to_string(),
             ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
@@ -713,9 +715,8 @@ pub async fn code_view(
     address: &str,
     today: NaiveDate,
 ) -> Result<Result<CodeView, Refused>, AppError> {
-    let address = store.vault().hash(&format!("address:{address}"));
     let minute = chrono::Utc::now().timestamp() / 60;
-    if writer.is_blocked(&address, minute) {
+    if writer.is_blocked(address, minute) {
         return Ok(Err(Refused::TooMany));
     }
     let found = match BallotCode::parse(typed) {
@@ -728,7 +729,7 @@ pub async fn code_view(
     let found = match found {
         Ok(f) => f,
         Err(why) => {
-            writer.failed(store, &address, minute).await?;
+            writer.failed(store, address, minute).await?;
             return Ok(Err(Refused::UnknownCode(why)));
         }
     };
@@ -794,12 +795,18 @@ pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>,
 }
 
 /// The secrecy invariant and the totals of a round: used codes equal code-mode ballots, and
-/// the tallies add up to all ballots. Returns (issued, used, code ballots, open ballots).
+/// the tallies kept with the ballots are what the ballots themselves count. Returns (issued,
+/// used, code ballots, open ballots).
 pub async fn verify(store: &Store, round_id: i64) -> Result<(i64, i64, i64, i64), AppError> {
     store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    let (issued, used, coded, open) = store.round_counts(round_id).await?;
-    let tallied: i64 = store.tally(round_id).await?.iter().map(|t| t.2).sum();
-    if used != coded || tallied != coded + open {
+    let (issued, used) = store.code_counts(round_id).await?;
+    let (coded, open) = store.ballot_counts(round_id).await?;
+    let tallies = store.tally(round_id).await?;
+    let tallied: i64 = tallies.iter().map(|t| t.2).sum();
+    if used != coded
+        || tallied != coded + open
+        || tallies != store.tally_from_ballots(round_id).await?
+    {
         return Err(input(
             "eval.verify_failed",
             &[("used", &used), ("ballots", &coded), ("tallied", &tallied)],

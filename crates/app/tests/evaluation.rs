@@ -267,3 +267,109 @@ async fn an_address_that_keeps_guessing_codes_is_refused_for_an_hour() {
         assert_eq!(other, Ok(()));
     }
 }
+
+/// A round begun before used codes became bits (migration 6) carries on after it: the
+/// codes used stay used, the others can still vote, the counts add up.
+#[tokio::test]
+async fn codes_and_ballots_from_before_migration_6_carry_on() {
+    for db in backends().await {
+        let vault = || xianfeng_storage::Vault::new(db.key);
+        let old = Store::open_at(&db.url, vault(), 5).await.unwrap();
+        district(&old).await;
+        let round = create_round(
+            &old,
+            None,
+            &RoundInput {
+                name: "2010年下半年群众评议",
+                scope: "C1",
+                subjects: "organisations",
+                mode: "codes",
+                starts_on: "2010-12-01",
+                ends_on: "2010-12-31",
+            },
+        )
+        .await
+        .unwrap();
+        let subjects = old.round_subjects(round).await.unwrap();
+        let (s1, s2) = (subjects[0].subject_id, subjects[1].subject_id);
+        old.close().await;
+        // Written as schema 5 stored them: a `used` flag per code.
+        let raw = db.raw().await;
+        for (hash, subject, used) in [("h1", s1, 1), ("h2", s1, 0), ("h3", s2, 1)] {
+            sqlx::query(
+                "INSERT INTO ballot_codes (hash, round_id, subject_id, used) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(hash)
+            .bind(round)
+            .bind(subject)
+            .bind(used as i64)
+            .execute(&raw)
+            .await
+            .unwrap();
+        }
+        for (id, subject, verdict) in [(1i64, s1, "satisfied"), (2, s2, "dissatisfied")] {
+            sqlx::query(
+                "INSERT INTO ballots (id, round_id, subject_id, mode, verdict, ratings, comment) \
+                 VALUES ($1, $2, $3, 'codes', $4, '{}', '')",
+            )
+            .bind(id)
+            .bind(round)
+            .bind(subject)
+            .bind(verdict)
+            .execute(&raw)
+            .await
+            .unwrap();
+        }
+        raw.close().await;
+
+        let store = db.open().await;
+        let used = |hash: &'static str| {
+            let store = store.clone();
+            async move { store.code(hash).await.unwrap().unwrap().used }
+        };
+        assert!(
+            used("h1").await && !used("h2").await && used("h3").await,
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            verify(&store, round).await.unwrap(),
+            (3, 2, 2, 0),
+            "{}",
+            db.label
+        );
+        let tallies = store.tally(round).await.unwrap();
+        assert_eq!(
+            tallies,
+            vec![(s1, "satisfied".into(), 1), (s2, "dissatisfied".into(), 1)],
+            "{}",
+            db.label
+        );
+        // New codes are numbered after the old ones and vote as usual.
+        let codes = issue_codes(&store, None, round, 1, "http://x")
+            .await
+            .unwrap();
+        let writer = BallotWriter::start(store.clone());
+        for c in &codes {
+            let cast = cast_with_code(
+                &store,
+                &writer,
+                &c.code,
+                &ballot(Verdict::Satisfied),
+                "10.0.0.9",
+                day("2010-12-15"),
+            )
+            .await
+            .unwrap();
+            assert!(cast.is_ok(), "{}: {cast:?}", db.label);
+        }
+        let n = codes.len() as i64;
+        assert_eq!(
+            verify(&store, round).await.unwrap(),
+            (3 + n, 2 + n, 2 + n, 0),
+            "{}",
+            db.label
+        );
+        store.close().await;
+    }
+}

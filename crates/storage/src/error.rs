@@ -4,6 +4,8 @@ use std::fmt;
 #[derive(Debug)]
 pub enum StoreError {
     Db(sqlx::Error),
+    /// From the SQLite connection of the ballot writer (see `ballot_tx`).
+    Sqlite(rusqlite::Error),
     NotFound(String),
     Conflict(String),
     Invalid(String),
@@ -14,6 +16,7 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Db(e) => write!(f, "database error: {e}"),
+            StoreError::Sqlite(e) => write!(f, "database error: {e}"),
             StoreError::NotFound(s)
             | StoreError::Conflict(s)
             | StoreError::Invalid(s)
@@ -27,5 +30,11 @@ impl std::error::Error for StoreError {}
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         StoreError::Db(e)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
     }
 }

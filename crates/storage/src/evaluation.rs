@@ -42,24 +42,74 @@ pub struct NewRound {
     pub subjects: Vec<RoundSubject>,
 }
 
-/// A ballot to cast. `code_hash` for a code-mode ballot; `voter` (hashed) for open mode.
+/// A ballot to cast. `code_mark` (the code's number in its round, see [`CodeRecord`]) for
+/// a code-mode ballot; `voter` (hashed) for open mode.
 #[derive(Debug, Clone)]
 pub struct Cast {
     pub round_id: i64,
     pub subject_id: i64,
-    pub code_hash: Option<String>,
+    pub code_mark: Option<i64>,
     pub voter: Option<String>,
     pub verdict: String,
     pub ratings: String,
     pub comment: String,
 }
 
-/// What a code is for, and whether it has been used.
+/// What a code is for, and whether it has been used. `mark` is its number within the
+/// round: bit `mark % 63` of word `mark / 63` in `code_marks` says whether it was used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeRecord {
     pub round_id: i64,
     pub subject_id: i64,
+    pub mark: i64,
     pub used: bool,
+}
+
+/// Bits per word of `code_marks`: 63, so that no word needs the sign bit.
+const MARK_BITS: i64 = 63;
+
+/// A code by its keyed hash: (round, subject, mark, used 0/1).
+pub(crate) const LOOK_UP_CODE: &str = "SELECT c.round_id, c.subject_id, c.mark, \
+     (m.bits >> CAST(c.mark % 63 AS INTEGER)) & 1 FROM ballot_codes c \
+     JOIN code_marks m ON m.round_id = c.round_id AND m.word = c.mark / 63 WHERE c.hash = $1";
+
+/// Marks a code used if it was not: ($1 its bit, $2 round, $3 word); one row changed if so.
+pub(crate) const MARK_USED: &str = "UPDATE code_marks SET bits = bits | $1 \
+     WHERE round_id = $2 AND word = $3 AND (bits & $1) = 0";
+
+/// Adds $4 ballots to the count of ($1 round, $2 subject, $3 verdict).
+pub(crate) const ADD_TO_TALLY: &str = "INSERT INTO eval_tallies (round_id, subject_id, verdict, n) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (round_id, subject_id, verdict) \
+     DO UPDATE SET n = eval_tallies.n + excluded.n";
+
+pub(crate) const INSERT_BALLOT: &str = "INSERT INTO ballots \
+     (id, round_id, subject_id, mode, verdict, ratings, comment) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// The `MARK_USED` arguments of a code's mark: (bit, word).
+pub(crate) fn mark_bit(mark: i64) -> (i64, i64) {
+    (1i64 << (mark % MARK_BITS), mark / MARK_BITS)
+}
+
+/// The counts a batch adds to the tallies: (round, subject, verdict) -> ballots.
+pub(crate) fn tally_changes<'a>(
+    casts: &[&'a Cast],
+) -> std::collections::BTreeMap<(i64, i64, &'a str), i64> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in casts {
+        *out.entry((c.round_id, c.subject_id, c.verdict.as_str()))
+            .or_insert(0) += 1;
+    }
+    out
+}
+
+fn code_record((round_id, subject_id, mark, used): (i64, i64, i64, i64)) -> CodeRecord {
+    CodeRecord {
+        round_id,
+        subject_id,
+        mark,
+        used: used != 0,
+    }
 }
 
 /// One ballot's comment, for reading and moderation.
@@ -90,8 +140,33 @@ fn round(r: RoundRow) -> RoundRecord {
     }
 }
 
+impl Cast {
+    /// The ballot's mode as stored: `codes` or `open`.
+    pub(crate) fn mode(&self) -> &'static str {
+        if self.code_mark.is_some() {
+            "codes"
+        } else {
+            "open"
+        }
+    }
+}
+
+/// The audit entry of a batch of `n` ballots: (action, entity, key) and what it records.
+/// It counts the ballots and names neither ids nor codes.
+pub(crate) fn ballot_audit(
+    n: usize,
+) -> (
+    (&'static str, &'static str, &'static str),
+    serde_json::Value,
+) {
+    (
+        ("eval.ballots", "ballot", "batch"),
+        serde_json::json!({ "ballots": n }),
+    )
+}
+
 /// Fisher–Yates with the operating system's randomness.
-fn shuffle<T>(items: &mut [T]) {
+pub(crate) fn shuffle<T>(items: &mut [T]) {
     for i in (1..items.len()).rev() {
         let mut b = [0u8; 8];
         getrandom::fill(&mut b).expect("the operating system provides randomness");
@@ -141,20 +216,28 @@ impl Store {
 
     /// The round and subject a code's keyed hash belongs to.
     pub async fn code(&self, hash: &str) -> Result<Option<CodeRecord>> {
-        let row: Option<(i64, i64, i64)> =
-            sqlx::query_as("SELECT round_id, subject_id, used FROM ballot_codes WHERE hash = $1")
-                .bind(hash.to_string())
-                .fetch_optional(self.reader())
-                .await?;
-        Ok(row.map(|(round_id, subject_id, used)| CodeRecord {
-            round_id,
-            subject_id,
-            used: used != 0,
-        }))
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(LOOK_UP_CODE)
+            .bind(hash.to_string())
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(code_record))
     }
 
-    /// Counts per subject and verdict: (subject id, verdict, ballots).
+    /// Counts per subject and verdict, as kept with the ballots: (subject id, verdict,
+    /// ballots).
     pub async fn tally(&self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT subject_id, verdict, n FROM eval_tallies WHERE round_id = $1 AND n > 0 \
+             ORDER BY subject_id, verdict",
+        )
+        .bind(round_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Counts per subject and verdict counted from the ballots themselves, for checking
+    /// the tallies: (subject id, verdict, ballots).
+    pub async fn tally_from_ballots(&self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT subject_id, verdict, COUNT(*) FROM ballots WHERE round_id = $1 \
              GROUP BY subject_id, verdict ORDER BY subject_id, verdict",
@@ -164,24 +247,33 @@ impl Store {
         .await?)
     }
 
-    /// (codes issued, codes used, code-mode ballots, open-mode ballots) of a round.
-    pub async fn round_counts(&self, round_id: i64) -> Result<(i64, i64, i64, i64)> {
-        let (issued, used): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM ballot_codes \
-             WHERE round_id = $1",
-        )
-        .bind(round_id)
-        .fetch_one(self.reader())
-        .await?;
-        let (coded, open): (i64, i64) = sqlx::query_as(
+    /// (codes issued, codes used) of a round.
+    pub async fn code_counts(&self, round_id: i64) -> Result<(i64, i64)> {
+        let (issued,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM ballot_codes WHERE round_id = $1")
+                .bind(round_id)
+                .fetch_one(self.reader())
+                .await?;
+        let words: Vec<(i64,)> =
+            sqlx::query_as("SELECT bits FROM code_marks WHERE round_id = $1 AND bits <> 0")
+                .bind(round_id)
+                .fetch_all(self.reader())
+                .await?;
+        let used = words.iter().map(|(b,)| i64::from(b.count_ones())).sum();
+        Ok((issued, used))
+    }
+
+    /// (code-mode ballots, open-mode ballots) of a round, counted from the ballots
+    /// themselves: a read of every ballot of the round, for checking.
+    pub async fn ballot_counts(&self, round_id: i64) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN mode = 'codes' THEN 1 ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN mode = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT) \
              FROM ballots WHERE round_id = $1",
         )
         .bind(round_id)
         .fetch_one(self.reader())
-        .await?;
-        Ok((issued, used, coded, open))
+        .await?)
     }
 
     /// Counts one open-mode ballot attempt from an address (hashed) in a minute and returns
@@ -320,20 +412,44 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Stores new codes (keyed hashes) of a round: (hash, subject id).
+    /// Stores new codes (keyed hashes) of a round: (hash, subject id). They are numbered
+    /// after the round's codes so far, with clear bits in `code_marks`.
     pub async fn add_codes(&mut self, round_id: i64, codes: &[(String, i64)]) -> Result<usize> {
+        let (first,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(MAX(mark) + 1, 0) AS BIGINT) FROM ballot_codes \
+             WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let mut marks = first..;
         for chunk in codes.chunks(500) {
             let sql = format!(
-                "INSERT INTO ballot_codes (hash, round_id, subject_id, used) VALUES {}",
+                "INSERT INTO ballot_codes (hash, round_id, subject_id, mark) VALUES {}",
                 values_list(self.dialect, chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (hash, subject) in chunk {
+            for ((hash, subject), mark) in chunk.iter().zip(&mut marks) {
                 q = q
                     .bind(hash.clone())
                     .bind(round_id)
                     .bind(*subject)
-                    .bind(0i64);
+                    .bind(mark);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let last = first + codes.len() as i64 - 1;
+        let words: Vec<i64> = (first / MARK_BITS..=last / MARK_BITS).collect();
+        for chunk in words.chunks(500) {
+            // The word of the first new code may exist already, part-filled.
+            let sql = format!(
+                "INSERT INTO code_marks (round_id, word, bits) VALUES {} \
+                 ON CONFLICT (round_id, word) DO NOTHING",
+                values_list(self.dialect, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for word in chunk {
+                q = q.bind(round_id).bind(*word).bind(0i64);
             }
             q.execute(&mut *self.tx).await?;
         }
@@ -349,38 +465,24 @@ impl WriteTx {
         Ok(codes.len())
     }
 
-    /// Casts a batch of ballots; for each, whether it was accepted. A code already used, or
-    /// a browser that already voted for the subject, is refused; each accepted ballot is
-    /// stored in the same transaction. One audit entry per batch counts the ballots and
-    /// names no code.
+    /// Casts a batch of open-mode ballots; for each, whether it was accepted. A browser
+    /// that already voted for the subject is refused; each accepted ballot is stored in the
+    /// same transaction.
     pub async fn cast_batch(&mut self, casts: &[Cast]) -> Result<Vec<bool>> {
         let mut accepted = Vec::with_capacity(casts.len());
+        let sql = match self.dialect {
+            Dialect::Sqlite => {
+                "INSERT OR IGNORE INTO open_voters (round_id, subject_id, voter) \
+                 VALUES ($1, $2, $3)"
+            }
+            Dialect::Postgres => {
+                "INSERT INTO open_voters (round_id, subject_id, voter) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+            }
+        };
         for c in casts {
-            let ok = match (&c.code_hash, &c.voter) {
-                (Some(hash), _) => {
-                    sqlx::query(
-                        "UPDATE ballot_codes SET used = 1 WHERE hash = $1 AND used = 0 \
-                         AND round_id = $2 AND subject_id = $3",
-                    )
-                    .bind(hash.clone())
-                    .bind(c.round_id)
-                    .bind(c.subject_id)
-                    .execute(&mut *self.tx)
-                    .await?
-                    .rows_affected()
-                        == 1
-                }
-                (None, Some(voter)) => {
-                    let sql = match self.dialect {
-                        Dialect::Sqlite => {
-                            "INSERT OR IGNORE INTO open_voters (round_id, subject_id, voter) \
-                             VALUES ($1, $2, $3)"
-                        }
-                        Dialect::Postgres => {
-                            "INSERT INTO open_voters (round_id, subject_id, voter) \
-                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-                        }
-                    };
+            let ok = match &c.voter {
+                Some(voter) => {
                     sqlx::query(sql)
                         .bind(c.round_id)
                         .bind(c.subject_id)
@@ -390,7 +492,7 @@ impl WriteTx {
                         .rows_affected()
                         == 1
                 }
-                (None, None) => false,
+                None => false,
             };
             accepted.push(ok);
         }
@@ -413,42 +515,36 @@ impl WriteTx {
         let mut out = std::collections::HashMap::with_capacity(hashes.len());
         for chunk in hashes.chunks(500) {
             let sql = format!(
-                "SELECT hash, round_id, subject_id, used FROM ballot_codes WHERE hash IN ({})",
+                "SELECT c.hash, c.round_id, c.subject_id, c.mark, \
+                 (m.bits >> CAST(c.mark % 63 AS INTEGER)) & 1 FROM ballot_codes c \
+                 JOIN code_marks m ON m.round_id = c.round_id AND m.word = c.mark / 63 \
+                 WHERE c.hash IN ({})",
                 crate::in_list(self.dialect, chunk.len())
             );
-            let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(AssertSqlSafe(sql));
+            let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(AssertSqlSafe(sql));
             for h in chunk {
                 q = q.bind(h.clone());
             }
-            for (hash, round_id, subject_id, used) in q.fetch_all(&mut *self.tx).await? {
-                out.insert(
-                    hash,
-                    CodeRecord {
-                        round_id,
-                        subject_id,
-                        used: used != 0,
-                    },
-                );
+            for (hash, round_id, subject_id, mark, used) in q.fetch_all(&mut *self.tx).await? {
+                out.insert(hash, code_record((round_id, subject_id, mark, used)));
             }
         }
         Ok(out)
     }
 
     /// Stores code-mode ballots whose codes the caller found unused in this transaction,
-    /// marking the codes used: one statement for the codes, one per 400 ballots.
+    /// marking the codes used.
     pub async fn cast_coded(&mut self, casts: &[Cast]) -> Result<()> {
-        let hashes: Vec<&String> = casts.iter().filter_map(|c| c.code_hash.as_ref()).collect();
-        for chunk in hashes.chunks(500) {
-            let sql = format!(
-                "UPDATE ballot_codes SET used = 1 WHERE used = 0 AND hash IN ({})",
-                crate::in_list(self.dialect, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for h in chunk {
-                q = q.bind((*h).clone());
-            }
-            let n = q.execute(&mut *self.tx).await?.rows_affected();
-            if n as usize != chunk.len() {
+        for c in casts {
+            let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
+            let n = sqlx::query(MARK_USED)
+                .bind(bit)
+                .bind(c.round_id)
+                .bind(word)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+            if n != 1 {
                 return Err(crate::StoreError::Conflict(
                     "a ballot code was used by another writer meanwhile".into(),
                 ));
@@ -458,6 +554,8 @@ impl WriteTx {
         self.insert_ballots(&all).await
     }
 
+    /// Stores ballots, in a random order within the batch, adds them to the tallies and
+    /// records the batch in the audit trail.
     async fn insert_ballots(&mut self, stored: &[&Cast]) -> Result<()> {
         if stored.is_empty() {
             return Ok(());
@@ -478,25 +576,28 @@ impl WriteTx {
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for c in chunk {
-                let mode = if c.code_hash.is_some() {
-                    "codes"
-                } else {
-                    "open"
-                };
                 q = q
                     .bind(*next.next().expect("one id per ballot"))
                     .bind(c.round_id)
                     .bind(c.subject_id)
-                    .bind(mode)
+                    .bind(c.mode())
                     .bind(c.verdict.clone())
                     .bind(c.ratings.clone())
                     .bind(c.comment.clone());
             }
             q.execute(&mut *self.tx).await?;
         }
-        // The audit entry counts the ballots and names neither ids nor codes.
-        let after = serde_json::json!({ "ballots": stored.len() });
-        self.record::<(), _>("eval.ballots", "ballot", "batch", None, Some(&after))
+        for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
+            sqlx::query(ADD_TO_TALLY)
+                .bind(round_id)
+                .bind(subject_id)
+                .bind(verdict.to_string())
+                .bind(n)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let ((action, entity, key), after) = ballot_audit(stored.len());
+        self.record::<(), _>(action, entity, key, None, Some(&after))
             .await
     }
 

@@ -11,6 +11,7 @@ macro_rules! dynsql {
 }
 
 mod audit;
+mod ballot_tx;
 mod campaigns;
 mod commitments;
 mod error;
@@ -32,6 +33,7 @@ pub mod vault;
 mod write;
 
 pub use audit::AuditFilter;
+pub use ballot_tx::BallotTx;
 pub use campaigns::StoredCampaign;
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, ItemRecord, NewAttachment, NewCommitment,
@@ -82,6 +84,8 @@ pub struct Store {
     /// The campaign in use, parsed once: (campaign id, its file). Campaigns never change
     /// once stored; a newer one replaces the entry.
     pub(crate) campaign: CampaignCache,
+    /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
+    lane: Option<std::sync::Arc<ballot_tx::Lane>>,
 }
 
 /// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`
@@ -106,9 +110,24 @@ pub fn normalise_url(url: &str) -> Result<(String, Dialect)> {
     Ok((out, Dialect::Sqlite))
 }
 
+/// The file behind a normalised SQLite URL; `None` for an in-memory database, which a
+/// second connection could not share.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let (file, query) = url.strip_prefix("sqlite://")?.split_once('?')?;
+    let memory = file.is_empty() || file == ":memory:" || query.contains("mode=memory");
+    (!memory).then(|| std::path::PathBuf::from(file))
+}
+
 impl Store {
     /// Connects, applies pending migrations and checks the vault key against the database.
     pub async fn open(url: &str, vault: Vault) -> Result<Store> {
+        Store::open_at(url, vault, i64::MAX).await
+    }
+
+    /// Opens with the migrations up to `version` only: for tests of a migration against
+    /// data written at the schema before it.
+    #[doc(hidden)]
+    pub async fn open_at(url: &str, vault: Vault, version: i64) -> Result<Store> {
         install_default_drivers();
         let (url, dialect) = normalise_url(url)?;
         let (read, write) = match dialect {
@@ -154,15 +173,19 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store {
+        let mut store = Store {
             read,
             write,
             dialect,
             vault,
             campaign: Default::default(),
+            lane: None,
         };
-        migrate::run(&store).await?;
+        migrate::run(&store, version).await?;
         store.check_vault().await?;
+        if let Some(file) = sqlite_file(&url) {
+            store.lane = Some(std::sync::Arc::new(ballot_tx::Lane::start(&file)?));
+        }
         Ok(store)
     }
 
@@ -204,6 +227,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(lane) = &self.lane {
+            lane.stop().await;
+        }
         self.read.close().await;
         self.write.close().await;
     }

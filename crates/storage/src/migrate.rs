@@ -44,9 +44,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_evaluation.sql"),
         postgres: include_str!("../migrations/postgres/0005_evaluation.sql"),
     },
+    Migration {
+        version: 6,
+        name: "ballot_marks",
+        sqlite: include_str!("../migrations/sqlite/0006_ballot_marks.sql"),
+        postgres: include_str!("../migrations/postgres/0006_ballot_marks.sql"),
+    },
 ];
 
-pub(crate) async fn run(store: &Store) -> Result<()> {
+/// Applies the migrations not applied yet, up to `up_to`.
+pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
     let pool = &store.write;
     pool.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -60,7 +67,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
         sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
             .fetch_all(pool)
             .await?;
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
         let sql = match store.dialect {
             Dialect::Sqlite => m.sqlite,
             Dialect::Postgres => m.postgres,

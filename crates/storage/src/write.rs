@@ -11,6 +11,31 @@ use sqlx::AssertSqlSafe;
 /// Audit rows are written in batches of this many, to keep bulk imports fast.
 const AUDIT_BATCH: usize = 400;
 
+/// The audit entry that follows `(last id, last hash)` in the chain: `what` is (action,
+/// entity, entity key); `before`/`after` are serialised as JSON (`None` is `null`).
+pub(crate) fn chain_entry<B: Serialize, A: Serialize>(
+    (last_id, last_hash): (i64, &str),
+    actor: &str,
+    (action, entity, entity_key): (&str, &str, &str),
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AuditEntry {
+    let mut entry = AuditEntry {
+        id: last_id + 1,
+        at: now_ms(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_key: entity_key.to_string(),
+        before: serde_json::to_string(&before).expect("records serialise"),
+        after: serde_json::to_string(&after).expect("records serialise"),
+        prev_hash: last_hash.to_string(),
+        hash: String::new(),
+    };
+    entry.hash = entry.expected_hash();
+    entry
+}
+
 pub struct WriteTx {
     /// Decrypts stored values that an update must compare with.
     pub(crate) vault: crate::Vault,
@@ -79,25 +104,16 @@ impl WriteTx {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
-        let before = serde_json::to_string(&before).expect("records serialise");
-        let after = serde_json::to_string(&after).expect("records serialise");
-        let id = self.last_id + 1;
-        let mut entry = AuditEntry {
-            id,
-            at: now_ms(),
-            actor: self.actor.clone(),
-            action: action.to_string(),
-            entity: entity.to_string(),
-            entity_key: entity_key.to_string(),
+        let entry = chain_entry(
+            (self.last_id, &self.last_hash),
+            &self.actor,
+            (action, entity, entity_key),
             before,
             after,
-            prev_hash: self.last_hash.clone(),
-            hash: String::new(),
-        };
-        entry.hash = entry.expected_hash();
+        );
+        self.last_id = entry.id;
         self.last_hash = entry.hash.clone();
         self.pending.push(entry);
-        self.last_id = id;
         if self.pending.len() >= AUDIT_BATCH {
             self.flush().await?;
         }

@@ -122,7 +122,7 @@ pub async fn page(
         results_by_organisation(&s.store, id).await,
         s.store.comments(id, None, 200).await,
         s.store.open_bursts(id, BURST).await,
-        s.store.round_counts(id).await,
+        s.store.code_counts(id).await,
     ) {
         (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
         (Err(e), ..) | (_, Err(e), ..) => return pages::refused(&viewer, &back, e),

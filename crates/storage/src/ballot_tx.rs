@@ -1,0 +1,375 @@
+//! The ballot writer's transaction, the hot path of mass evaluation (群众评议): it looks a
+//! batch's codes up, marks them used and stores the ballots, committed together.
+//!
+//! On PostgreSQL it is a [`WriteTx`]. On SQLite it runs on a thread of its own with a
+//! connection of its own (rusqlite) to the same file, each statement prepared once and
+//! stepped directly: through sqlx every argument was converted twice and every statement
+//! and row crossed to sqlx's worker thread and back, which at 15,000 ballots a second was
+//! 40 % of the server's time (docs/PERFORMANCE.md). Both paths keep the same rules: a code
+//! is marked used only if it was not, in the transaction that stores its ballot, and one
+//! audit entry per batch counts the ballots without naming a code or a ballot.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::{OwnedMutexGuard, oneshot};
+
+use crate::evaluation::{
+    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, LOOK_UP_CODE, MARK_USED, ballot_audit, mark_bit,
+    shuffle, tally_changes,
+};
+use crate::write::chain_entry;
+use crate::{Result, Store, StoreError, WriteTx};
+
+/// One batch's transaction. Dropped without [`BallotTx::commit`], it is rolled back.
+pub struct BallotTx(Kind);
+
+enum Kind {
+    Shared(Box<WriteTx>),
+    Lane(LaneTx),
+}
+
+/// A transaction open on the lane's connection.
+struct LaneTx {
+    lane: Arc<Lane>,
+    /// One transaction at a time on the lane's connection.
+    _turn: OwnedMutexGuard<()>,
+    finished: bool,
+}
+
+impl Drop for LaneTx {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Queued before the turn is released, so the next batch begins after it.
+            self.lane.send(Op::Rollback, None);
+        }
+    }
+}
+
+impl Store {
+    /// Begins a ballot batch; `actor` is recorded in the audit trail.
+    pub async fn begin_ballots(&self, actor: &str) -> Result<BallotTx> {
+        match &self.lane {
+            Some(lane) => {
+                let turn = lane.turn.clone().lock_owned().await;
+                let tx = LaneTx {
+                    lane: lane.clone(),
+                    _turn: turn,
+                    finished: false,
+                };
+                lane.call(Op::Begin(actor.to_string())).await?;
+                Ok(BallotTx(Kind::Lane(tx)))
+            }
+            None => Ok(BallotTx(Kind::Shared(Box::new(self.begin(actor).await?)))),
+        }
+    }
+}
+
+impl BallotTx {
+    /// The codes among `hashes`, as this transaction sees them, by hash.
+    pub async fn codes(&mut self, hashes: Vec<String>) -> Result<HashMap<String, CodeRecord>> {
+        match &mut self.0 {
+            Kind::Shared(tx) => tx.codes_in_tx(&hashes).await,
+            Kind::Lane(tx) => match tx.lane.call(Op::Codes(hashes)).await? {
+                Answer::Codes(found) => Ok(found),
+                _ => unreachable!("the lane answers a look-up with codes"),
+            },
+        }
+    }
+
+    /// Stores code-mode ballots whose codes were found unused in this transaction,
+    /// marking the codes used.
+    pub async fn cast_coded(&mut self, casts: Vec<Cast>) -> Result<()> {
+        if casts.is_empty() {
+            return Ok(());
+        }
+        match &mut self.0 {
+            Kind::Shared(tx) => tx.cast_coded(&casts).await,
+            Kind::Lane(tx) => tx.lane.call(Op::CastCoded(casts)).await.map(|_| ()),
+        }
+    }
+
+    /// Stores open-mode ballots, each unless its voter has voted for the subject; for
+    /// each, whether it was accepted.
+    pub async fn cast_open(&mut self, casts: Vec<Cast>) -> Result<Vec<bool>> {
+        match &mut self.0 {
+            Kind::Shared(tx) => tx.cast_batch(&casts).await,
+            Kind::Lane(tx) => match tx.lane.call(Op::CastOpen(casts)).await? {
+                Answer::Accepted(accepted) => Ok(accepted),
+                _ => unreachable!("the lane answers open ballots with their acceptance"),
+            },
+        }
+    }
+
+    /// Commits; the batch is on disk when this returns.
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            Kind::Shared(tx) => tx.commit().await,
+            Kind::Lane(mut tx) => {
+                // The thread rolls back itself if the commit fails.
+                tx.finished = true;
+                tx.lane.call(Op::Commit).await.map(|_| ())
+            }
+        }
+    }
+}
+
+enum Op {
+    Begin(String),
+    Codes(Vec<String>),
+    CastCoded(Vec<Cast>),
+    CastOpen(Vec<Cast>),
+    Commit,
+    Rollback,
+}
+
+enum Answer {
+    Done,
+    Codes(HashMap<String, CodeRecord>),
+    Accepted(Vec<bool>),
+}
+
+type Reply = oneshot::Sender<Result<Answer>>;
+
+/// A request to the thread; without a reply for a rollback nobody waits for.
+type Request = (Op, Option<Reply>);
+
+/// The SQLite ballot thread and its queue.
+pub(crate) struct Lane {
+    queue: Mutex<Option<mpsc::Sender<Request>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Lane {
+    /// Opens a connection to the database file and starts its thread.
+    pub(crate) fn start(path: &Path) -> Result<Lane> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // synchronous=FULL: the commit has reached the disk (fsync) before any ballot of
+        // the batch is acknowledged.
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
+             PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+        )?;
+        let (queue, requests) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("ballot-writer".into())
+            .spawn(move || run(LaneWriter { conn, head: None }, requests))
+            .map_err(|e| StoreError::Invalid(format!("cannot start the ballot writer: {e}")))?;
+        Ok(Lane {
+            queue: Mutex::new(Some(queue)),
+            thread: Mutex::new(Some(thread)),
+            turn: Default::default(),
+        })
+    }
+
+    fn send(&self, op: Op, reply: Option<Reply>) -> bool {
+        let queue = self.queue.lock().expect("not poisoned");
+        queue.as_ref().is_some_and(|q| q.send((op, reply)).is_ok())
+    }
+
+    async fn call(&self, op: Op) -> Result<Answer> {
+        let stopped = || StoreError::Invalid("the ballot writer has stopped".into());
+        let (reply, answer) = oneshot::channel();
+        if !self.send(op, Some(reply)) {
+            return Err(stopped());
+        }
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Lets the thread finish what is queued, close its connection and end.
+    pub(crate) async fn stop(&self) {
+        self.queue.lock().expect("not poisoned").take();
+        let thread = self.thread.lock().expect("not poisoned").take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+fn run(mut writer: LaneWriter, requests: mpsc::Receiver<Request>) {
+    for (op, reply) in requests {
+        let answer = writer.apply(op);
+        if let Err(e) = &answer {
+            tracing::error!("ballot writer: {e}");
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(answer);
+        }
+    }
+    if writer.head.is_some() {
+        let _ = writer.conn.execute_batch("ROLLBACK");
+    }
+}
+
+struct LaneWriter {
+    conn: Connection,
+    /// Within a transaction: the actor and the end of the audit chain (last id, hash).
+    head: Option<(String, i64, String)>,
+}
+
+impl LaneWriter {
+    fn apply(&mut self, op: Op) -> Result<Answer> {
+        match op {
+            Op::Begin(actor) => {
+                if self.head.is_some() {
+                    self.conn.execute_batch("ROLLBACK")?;
+                    self.head = None;
+                }
+                self.conn.execute_batch("BEGIN IMMEDIATE")?;
+                let (id, hash): (i64, String) = self.conn.query_row(
+                    "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                self.head = Some((actor, id, hash));
+                Ok(Answer::Done)
+            }
+            Op::Codes(hashes) => {
+                let mut look = self.conn.prepare_cached(LOOK_UP_CODE)?;
+                let mut found = HashMap::with_capacity(hashes.len());
+                for hash in hashes {
+                    let code = look
+                        .query_row([&hash], |r| {
+                            Ok(CodeRecord {
+                                round_id: r.get(0)?,
+                                subject_id: r.get(1)?,
+                                mark: r.get(2)?,
+                                used: r.get::<_, i64>(3)? != 0,
+                            })
+                        })
+                        .optional()?;
+                    if let Some(code) = code {
+                        found.insert(hash, code);
+                    }
+                }
+                Ok(Answer::Codes(found))
+            }
+            Op::CastCoded(casts) => {
+                {
+                    let mut mark = self.conn.prepare_cached(MARK_USED)?;
+                    for c in &casts {
+                        let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
+                        if mark.execute(params![bit, c.round_id, word])? != 1 {
+                            return Err(StoreError::Conflict(
+                                "a ballot code was used by another writer meanwhile".into(),
+                            ));
+                        }
+                    }
+                }
+                let stored: Vec<&Cast> = casts.iter().collect();
+                self.insert_ballots(stored)?;
+                Ok(Answer::Done)
+            }
+            Op::CastOpen(casts) => {
+                let mut accepted = Vec::with_capacity(casts.len());
+                {
+                    let mut once = self.conn.prepare_cached(
+                        "INSERT OR IGNORE INTO open_voters (round_id, subject_id, voter) \
+                         VALUES (?1, ?2, ?3)",
+                    )?;
+                    for c in &casts {
+                        let ok = match &c.voter {
+                            Some(voter) => {
+                                once.execute(params![c.round_id, c.subject_id, voter])? == 1
+                            }
+                            None => false,
+                        };
+                        accepted.push(ok);
+                    }
+                }
+                let stored = casts.iter().zip(&accepted).filter(|(_, ok)| **ok);
+                self.insert_ballots(stored.map(|(c, _)| c).collect())?;
+                Ok(Answer::Accepted(accepted))
+            }
+            Op::Commit => {
+                let (_, id, hash) = self.head.take().ok_or_else(|| {
+                    StoreError::Invalid("commit without a ballot transaction".into())
+                })?;
+                let done = self
+                    .conn
+                    .execute(
+                        "UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE id = 1",
+                        params![id, hash],
+                    )
+                    .and_then(|_| self.conn.execute_batch("COMMIT"));
+                if done.is_err() && !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                done?;
+                Ok(Answer::Done)
+            }
+            Op::Rollback => {
+                if self.head.take().is_some() {
+                    self.conn.execute_batch("ROLLBACK")?;
+                }
+                Ok(Answer::Done)
+            }
+        }
+    }
+
+    /// Stores ballots in a random order within the batch, with the batch's audit entry.
+    fn insert_ballots(&mut self, mut stored: Vec<&Cast>) -> Result<()> {
+        if stored.is_empty() {
+            return Ok(());
+        }
+        let (actor, last_id, last_hash) = self
+            .head
+            .as_mut()
+            .ok_or_else(|| StoreError::Invalid("ballots outside a transaction".into()))?;
+        shuffle(&mut stored);
+        let first: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ballots", [], |r| {
+                    r.get(0)
+                })?;
+        let mut insert = self.conn.prepare_cached(INSERT_BALLOT)?;
+        for (id, c) in (first..).zip(&stored) {
+            insert.execute(params![
+                id,
+                c.round_id,
+                c.subject_id,
+                c.mode(),
+                c.verdict,
+                c.ratings,
+                c.comment
+            ])?;
+        }
+        let mut add = self.conn.prepare_cached(ADD_TO_TALLY)?;
+        for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
+            add.execute(params![round_id, subject_id, verdict, n])?;
+        }
+        let (what, after) = ballot_audit(stored.len());
+        let e = chain_entry(
+            (*last_id, last_hash),
+            actor,
+            what,
+            None::<&()>,
+            Some(&after),
+        );
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_log (id, at, actor, action, entity, entity_key, before_json, \
+                 after_json, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                e.id,
+                e.at,
+                e.actor,
+                e.action,
+                e.entity,
+                e.entity_key,
+                e.before,
+                e.after,
+                e.prev_hash,
+                e.hash
+            ])?;
+        *last_id = e.id;
+        *last_hash = e.hash;
+        Ok(())
+    }
+}
