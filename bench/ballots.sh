@@ -2,6 +2,9 @@
 # Ballot throughput (issue 5): wrk posts distinct valid codes to /api/v1/ballots for
 # DURATION seconds, then the same load on /healthz; prints accepted ballots/s, p99 latency
 # and the ratio of the two rates. SQLite by default; PG_URL=postgres://… for PostgreSQL.
+# Also prints the server's CPU time per request of each run. HEALTHZ_LUA=1 builds the
+# /healthz requests in Lua too (bench/healthz.lua), as the ballots are; the server takes
+# TOKIO_WORKER_THREADS from the environment.
 # Needs wrk (Debian: apt-get install wrk). Data goes to bench-data/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,12 +49,21 @@ trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; cat "$WORK/server.log"; exit 1; }
 
+cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 echo "== POST /api/v1/ballots, ${DURATION}s, $THREADS threads, $CONNECTIONS connections"
+cpu > "$WORK/cpu0"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \
   "http://127.0.0.1:$PORT" -- "$WORK/codes.txt" "$THREADS" | tee "$WORK/ballots.txt"
+cpu > "$WORK/cpu1"
 echo "== GET /healthz, same load"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
-  "http://127.0.0.1:$PORT/healthz" | tee "$WORK/healthz.txt"
+if [[ -n "${HEALTHZ_LUA:-}" ]]; then
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/healthz.lua \
+    "http://127.0.0.1:$PORT" | tee "$WORK/healthz.txt"
+else
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+    "http://127.0.0.1:$PORT/healthz" | tee "$WORK/healthz.txt"
+fi
+cpu > "$WORK/cpu2"
 
 kill $SERVER; wait $SERVER 2>/dev/null || true
 X eval verify "$ROUND"
@@ -66,10 +78,15 @@ def read(name):
     return total, int(bad.group(1)) if bad else 0, p99
 b_total, b_bad, b_p99 = read("ballots.txt")
 h_total, _, h_p99 = read("healthz.txt")
+ticks = [float(open(f"{work}/cpu{i}").read()) for i in range(3)]
+b_cpu, h_cpu = (ticks[1] - ticks[0]) / 100, (ticks[2] - ticks[1]) / 100
 accepted = (b_total - b_bad) / duration
 health = h_total / duration
 print(f"accepted ballots/s: {accepted:,.0f} (refused {b_bad}), p99 {b_p99}")
 print(f"healthz requests/s: {health:,.0f}, p99 {h_p99}")
 print(f"ratio ballots/healthz: {accepted / health:.2f}")
+print(f"server CPU per request: ballots {b_cpu / b_total * 1e6:.1f} us "
+      f"({b_cpu / duration:.2f} cores), healthz {h_cpu / h_total * 1e6:.1f} us "
+      f"({h_cpu / duration:.2f} cores)")
 PY
 if [[ -n "${PG_URL:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $SCHEMA CASCADE"; fi

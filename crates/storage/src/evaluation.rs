@@ -533,18 +533,28 @@ impl WriteTx {
     }
 
     /// Stores code-mode ballots whose codes the caller found unused in this transaction,
-    /// marking the codes used.
+    /// marking the codes used: one statement sets the bits of a batch, word by word, each
+    /// word only if none of its new bits was set.
     pub async fn cast_coded(&mut self, casts: &[Cast]) -> Result<()> {
+        let mut words: std::collections::BTreeMap<(i64, i64), i64> = Default::default();
         for c in casts {
             let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
-            let n = sqlx::query(MARK_USED)
-                .bind(bit)
-                .bind(c.round_id)
-                .bind(word)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected();
-            if n != 1 {
+            *words.entry((c.round_id, word)).or_insert(0) |= bit;
+        }
+        let words: Vec<_> = words.into_iter().collect();
+        for chunk in words.chunks(300) {
+            let sql = format!(
+                "UPDATE code_marks SET bits = code_marks.bits | v.b \
+                 FROM ({}) AS v \
+                 WHERE code_marks.round_id = v.r AND code_marks.word = v.w \
+                 AND (code_marks.bits & v.b) = 0",
+                crate::rows_table(self.dialect, chunk.len(), &["r", "w", "b"])
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((round_id, word), bits) in chunk {
+                q = q.bind(*round_id).bind(*word).bind(*bits);
+            }
+            if q.execute(&mut *self.tx).await?.rows_affected() as usize != chunk.len() {
                 return Err(crate::StoreError::Conflict(
                     "a ballot code was used by another writer meanwhile".into(),
                 ));
@@ -587,14 +597,24 @@ impl WriteTx {
             }
             q.execute(&mut *self.tx).await?;
         }
-        for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
-            sqlx::query(ADD_TO_TALLY)
-                .bind(round_id)
-                .bind(subject_id)
-                .bind(verdict.to_string())
-                .bind(n)
-                .execute(&mut *self.tx)
-                .await?;
+        let changes: Vec<_> = tally_changes(&stored).into_iter().collect();
+        for chunk in changes.chunks(300) {
+            // One row per key in each statement, as ON CONFLICT requires.
+            let sql = format!(
+                "INSERT INTO eval_tallies (round_id, subject_id, verdict, n) VALUES {} \
+                 ON CONFLICT (round_id, subject_id, verdict) \
+                 DO UPDATE SET n = eval_tallies.n + excluded.n",
+                values_list(self.dialect, chunk.len(), 4)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((round_id, subject_id, verdict), n) in chunk {
+                q = q
+                    .bind(*round_id)
+                    .bind(*subject_id)
+                    .bind(verdict.to_string())
+                    .bind(*n);
+            }
+            q.execute(&mut *self.tx).await?;
         }
         let ((action, entity, key), after) = ballot_audit(stored.len());
         self.record::<(), _>(action, entity, key, None, Some(&after))

@@ -270,6 +270,34 @@ pub(crate) fn values_list(dialect: Dialect, rows: usize, cols: usize) -> String 
     s
 }
 
+/// `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: `rows` rows of placeholders named
+/// `names`, usable as a table in both dialects (SQLite cannot name the columns of a
+/// `VALUES` list), for a statement with no other parameters.
+pub(crate) fn rows_table(dialect: Dialect, rows: usize, names: &[&str]) -> String {
+    let mut params = values_list(dialect, rows, names.len());
+    params.retain(|c| c != '(' && c != ')');
+    let mut params = params.split(',');
+    let mut out = String::new();
+    for r in 0..rows {
+        out.push_str(if r == 0 {
+            "SELECT "
+        } else {
+            " UNION ALL SELECT "
+        });
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(params.next().expect("one placeholder per column"));
+            if r == 0 {
+                out.push_str(" AS ");
+                out.push_str(name);
+            }
+        }
+    }
+    out
+}
+
 /// Placeholders for an IN list, for a statement with no other parameters.
 pub(crate) fn in_list(dialect: Dialect, n: usize) -> String {
     (1..=n)
