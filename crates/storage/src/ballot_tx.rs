@@ -18,8 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use crate::evaluation::{
-    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, LOOK_UP_CODE, MARK_USED, ballot_audit, mark_bit,
-    shuffle, tally_changes,
+    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, LOOK_UP_CODE, MARK_USED, ballot_audit,
+    mark_words, shuffle, tally_changes,
 };
 use crate::write::chain_entry;
 use crate::{Result, Store, StoreError, WriteTx};
@@ -213,19 +213,24 @@ struct LaneWriter {
 }
 
 impl LaneWriter {
+    /// Runs a statement without parameters, prepared once per connection: preparing even
+    /// `COMMIT` anew for every batch showed in the profile.
+    fn run(&self, sql: &str) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute([])
+    }
+
     fn apply(&mut self, op: Op) -> Result<Answer> {
         match op {
             Op::Begin(actor) => {
                 if self.head.is_some() {
-                    self.conn.execute_batch("ROLLBACK")?;
+                    self.run("ROLLBACK")?;
                     self.head = None;
                 }
-                self.conn.execute_batch("BEGIN IMMEDIATE")?;
-                let (id, hash): (i64, String) = self.conn.query_row(
-                    "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
+                self.run("BEGIN IMMEDIATE")?;
+                let (id, hash): (i64, String) = self
+                    .conn
+                    .prepare_cached("SELECT last_id, last_hash FROM audit_head WHERE id = 1")?
+                    .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 self.head = Some((actor, id, hash));
                 Ok(Answer::Done)
             }
@@ -252,9 +257,8 @@ impl LaneWriter {
             Op::CastCoded(casts) => {
                 {
                     let mut mark = self.conn.prepare_cached(MARK_USED)?;
-                    for c in &casts {
-                        let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
-                        if mark.execute(params![bit, c.round_id, word])? != 1 {
+                    for ((round_id, word), bits) in mark_words(&casts) {
+                        if mark.execute(params![bits, round_id, word])? != 1 {
                             return Err(StoreError::Conflict(
                                 "a ballot code was used by another writer meanwhile".into(),
                             ));
@@ -292,20 +296,20 @@ impl LaneWriter {
                 })?;
                 let done = self
                     .conn
-                    .execute(
+                    .prepare_cached(
                         "UPDATE audit_head SET last_id = ?1, last_hash = ?2 WHERE id = 1",
-                        params![id, hash],
                     )
-                    .and_then(|_| self.conn.execute_batch("COMMIT"));
+                    .and_then(|mut head| head.execute(params![id, hash]))
+                    .and_then(|_| self.run("COMMIT"));
                 if done.is_err() && !self.conn.is_autocommit() {
-                    let _ = self.conn.execute_batch("ROLLBACK");
+                    let _ = self.run("ROLLBACK");
                 }
                 done?;
                 Ok(Answer::Done)
             }
             Op::Rollback => {
                 if self.head.take().is_some() {
-                    self.conn.execute_batch("ROLLBACK")?;
+                    self.run("ROLLBACK")?;
                 }
                 Ok(Answer::Done)
             }
@@ -322,11 +326,10 @@ impl LaneWriter {
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("ballots outside a transaction".into()))?;
         shuffle(&mut stored);
-        let first: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ballots", [], |r| {
-                    r.get(0)
-                })?;
+        let first: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM ballots")?
+            .query_row([], |r| r.get(0))?;
         let mut insert = self.conn.prepare_cached(INSERT_BALLOT)?;
         for (id, c) in (first..).zip(&stored) {
             insert.execute(params![

@@ -73,7 +73,8 @@ pub(crate) const LOOK_UP_CODE: &str = "SELECT c.round_id, c.subject_id, c.mark, 
      (m.bits >> CAST(c.mark % 63 AS INTEGER)) & 1 FROM ballot_codes c \
      JOIN code_marks m ON m.round_id = c.round_id AND m.word = c.mark / 63 WHERE c.hash = $1";
 
-/// Marks a code used if it was not: ($1 its bit, $2 round, $3 word); one row changed if so.
+/// Marks codes used if none of them was: ($1 their bits, $2 round, $3 word); one row
+/// changed if so.
 pub(crate) const MARK_USED: &str = "UPDATE code_marks SET bits = bits | $1 \
      WHERE round_id = $2 AND word = $3 AND (bits & $1) = 0";
 
@@ -86,9 +87,20 @@ pub(crate) const INSERT_BALLOT: &str = "INSERT INTO ballots \
      (id, round_id, subject_id, mode, verdict, ratings, comment) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-/// The `MARK_USED` arguments of a code's mark: (bit, word).
+/// A code's mark as (its bit, its word) in `code_marks`.
 pub(crate) fn mark_bit(mark: i64) -> (i64, i64) {
     (1i64 << (mark % MARK_BITS), mark / MARK_BITS)
+}
+
+/// The bits a batch sets, word by word: ((round, word), bits). Several codes of a batch
+/// often share a word; each word is then changed once.
+pub(crate) fn mark_words(casts: &[Cast]) -> Vec<((i64, i64), i64)> {
+    let mut words: std::collections::BTreeMap<(i64, i64), i64> = Default::default();
+    for c in casts {
+        let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
+        *words.entry((c.round_id, word)).or_insert(0) |= bit;
+    }
+    words.into_iter().collect()
 }
 
 /// The counts a batch adds to the tallies: (round, subject, verdict) -> ballots.
@@ -536,12 +548,7 @@ impl WriteTx {
     /// marking the codes used: one statement sets the bits of a batch, word by word, each
     /// word only if none of its new bits was set.
     pub async fn cast_coded(&mut self, casts: &[Cast]) -> Result<()> {
-        let mut words: std::collections::BTreeMap<(i64, i64), i64> = Default::default();
-        for c in casts {
-            let (bit, word) = mark_bit(c.code_mark.unwrap_or_default());
-            *words.entry((c.round_id, word)).or_insert(0) |= bit;
-        }
-        let words: Vec<_> = words.into_iter().collect();
+        let words = mark_words(casts);
         for chunk in words.chunks(300) {
             let sql = format!(
                 "UPDATE code_marks SET bits = code_marks.bits | v.b \
