@@ -18,8 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use crate::evaluation::{
-    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, LOOK_UP_CODE, MARK_USED, ballot_audit,
-    mark_words, shuffle, tally_changes,
+    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, MARK_USED, ballot_audit, mark_bit, mark_words,
+    shuffle, tally_changes,
 };
 use crate::write::chain_entry;
 use crate::{Result, Store, StoreError, WriteTx};
@@ -235,22 +235,44 @@ impl LaneWriter {
                 Ok(Answer::Done)
             }
             Op::Codes(hashes) => {
-                let mut look = self.conn.prepare_cached(LOOK_UP_CODE)?;
+                // The code rows one by one, each word of bits once per batch: several codes
+                // of a batch often share a word.
+                let mut row = self.conn.prepare_cached(
+                    "SELECT round_id, subject_id, mark FROM ballot_codes WHERE hash = $1",
+                )?;
+                let mut word_bits = self.conn.prepare_cached(
+                    "SELECT bits FROM code_marks WHERE round_id = $1 AND word = $2",
+                )?;
+                let mut words: HashMap<(i64, i64), i64> = HashMap::new();
                 let mut found = HashMap::with_capacity(hashes.len());
                 for hash in hashes {
-                    let code = look
-                        .query_row([&hash], |r| {
-                            Ok(CodeRecord {
-                                round_id: r.get(0)?,
-                                subject_id: r.get(1)?,
-                                mark: r.get(2)?,
-                                used: r.get::<_, i64>(3)? != 0,
-                            })
-                        })
+                    let code = row
+                        .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                         .optional()?;
-                    if let Some(code) = code {
-                        found.insert(hash, code);
-                    }
+                    let Some((round_id, subject_id, mark)) = code else {
+                        continue;
+                    };
+                    let (bit, word) = mark_bit(mark);
+                    let bits = match words.get(&(round_id, word)) {
+                        Some(bits) => *bits,
+                        None => {
+                            let bits: i64 = word_bits
+                                .query_row(params![round_id, word], |r| r.get(0))
+                                .optional()?
+                                .unwrap_or(0);
+                            words.insert((round_id, word), bits);
+                            bits
+                        }
+                    };
+                    found.insert(
+                        hash,
+                        CodeRecord {
+                            round_id,
+                            subject_id,
+                            mark,
+                            used: bits & bit != 0,
+                        },
+                    );
                 }
                 Ok(Answer::Codes(found))
             }

@@ -4,14 +4,14 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xianfeng_app::evaluation::{Refused, SubjectResult, cast_with_code, results};
 use xianfeng_domain::ballot::{Ballot, Verdict};
 
-use super::{ApiError, Bearer, api_lang, json_refusal};
+use super::{ApiError, ApiLang, Bearer, json_refusal};
 use crate::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -48,11 +48,10 @@ pub struct Accepted {
 )]
 pub async fn cast(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    ApiLang(lang): ApiLang,
     crate::session::PeerAddress(address): crate::session::PeerAddress,
     body: Result<Json<BallotRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
-    let lang = api_lang(&headers);
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
     let verdict = Verdict::parse(&req.verdict).ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_ballot", lang)

@@ -109,6 +109,21 @@ pub fn api_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// The language an API caller asks for, read from the headers in place (a `HeaderMap`
+/// argument would copy them all, on the ballot path too).
+pub struct ApiLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ApiLang(api_lang(&parts.headers)))
+    }
+}
+
 /// A request with a valid bearer token; the account's password must not be awaiting a
 /// change (generated passwords are changed in the browser first).
 pub struct Bearer(pub Viewer, pub Lang);
