@@ -17,6 +17,7 @@ pub mod org_import;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod ranking;
 pub mod records;
 pub mod role;
 pub mod roster;

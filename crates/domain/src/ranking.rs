@@ -1,0 +1,196 @@
+//! Rankings among peers (横向比位次) and by growth over the previous period (纵向比增幅).
+//!
+//! Scores are [`Points`]: hundredths of a point, whole numbers, so that two subjects with
+//! the same score as shown are equal when ranked (floating-point sums of the same inputs in
+//! a different order could differ in their last bit and split a tie).
+//!
+//! Ranking is competition ranking ("1224"): equal scores share a rank, and the next rank
+//! skips as many places as shared the one before. A subject's rank is one more than the
+//! number of peers with a strictly higher score.
+
+use std::collections::BTreeMap;
+
+/// A score in hundredths of a point (8,750 is 87.50).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Points(pub i64);
+
+impl Points {
+    /// The nearest hundredth of `value`; `None` for a value that is not a finite number.
+    pub fn from_f64(value: f64) -> Option<Points> {
+        let hundredths = (value * 100.0).round();
+        (hundredths.is_finite() && hundredths.abs() < 9.0e15).then_some(Points(hundredths as i64))
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl std::fmt::Display for Points {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(
+            f,
+            "{sign}{}.{:02}",
+            self.0.unsigned_abs() / 100,
+            self.0.unsigned_abs() % 100
+        )
+    }
+}
+
+/// Competition ranks of `scores`, higher first: the rank of each input, in input order.
+pub fn competition_ranks(scores: &[Points]) -> Vec<u32> {
+    // How many scores are strictly higher than each distinct score.
+    let mut counts: BTreeMap<Points, u32> = BTreeMap::new();
+    for s in scores {
+        *counts.entry(*s).or_insert(0) += 1;
+    }
+    let mut above = 0u32;
+    let mut rank_of: BTreeMap<Points, u32> = BTreeMap::new();
+    for (score, n) in counts.iter().rev() {
+        rank_of.insert(*score, above + 1);
+        above += n;
+    }
+    scores.iter().map(|s| rank_of[s]).collect()
+}
+
+/// A subject's place among its peers in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub rank: u32,
+    /// `score - previous`; `None` without a previous score.
+    pub growth: Option<Points>,
+    /// Competition rank by growth among the peers that have one.
+    pub growth_rank: Option<u32>,
+}
+
+/// Standings of peers given (score, previous score), in input order.
+pub fn standings(rows: &[(Points, Option<Points>)]) -> Vec<Standing> {
+    let scores: Vec<Points> = rows.iter().map(|(s, _)| *s).collect();
+    let ranks = competition_ranks(&scores);
+    let growths: Vec<Option<Points>> = rows
+        .iter()
+        .map(|(s, p)| p.map(|p| Points(s.0 - p.0)))
+        .collect();
+    let known: Vec<Points> = growths.iter().flatten().copied().collect();
+    let mut growth_ranks = competition_ranks(&known).into_iter();
+    ranks
+        .into_iter()
+        .zip(growths)
+        .map(|(rank, growth)| Standing {
+            rank,
+            growth,
+            growth_rank: growth.map(|_| growth_ranks.next().expect("one rank per growth")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(v: &[i64]) -> Vec<Points> {
+        v.iter().map(|x| Points(*x)).collect()
+    }
+
+    #[test]
+    fn equal_scores_share_a_rank_and_the_next_rank_skips() {
+        assert_eq!(
+            competition_ranks(&p(&[9000, 9500, 9000, 8000, 9500])),
+            vec![3, 1, 3, 5, 1]
+        );
+        assert_eq!(competition_ranks(&[]), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn growth_is_ranked_among_those_with_a_previous_score() {
+        let rows = [
+            (Points(9000), Some(Points(8000))),
+            (Points(9500), None),
+            (Points(7000), Some(Points(7500))),
+            (Points(8800), Some(Points(7800))),
+        ];
+        let s = standings(&rows);
+        assert_eq!(s[0].growth, Some(Points(1000)));
+        assert_eq!(s[1].growth, None);
+        assert_eq!(s[1].growth_rank, None);
+        assert_eq!(s[2].growth, Some(Points(-500)));
+        assert_eq!(
+            [s[0].growth_rank, s[2].growth_rank, s[3].growth_rank],
+            [Some(1), Some(3), Some(1)]
+        );
+        assert_eq!([s[0].rank, s[1].rank, s[2].rank, s[3].rank], [2, 1, 4, 3]);
+    }
+
+    #[test]
+    fn points_show_two_decimals_and_come_from_numbers_only() {
+        assert_eq!(Points(8750).to_string(), "87.50");
+        assert_eq!(Points(-5).to_string(), "-0.05");
+        assert_eq!(Points::from_f64(87.499), Some(Points(8750)));
+        assert_eq!(Points::from_f64(f64::NAN), None);
+        assert_eq!(Points::from_f64(f64::INFINITY), None);
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<(i64, Option<i64>)>> {
+        // Few distinct values, so that ties are common.
+        prop::collection::vec((0i64..20, prop::option::of(0i64..20)), 0..40)
+    }
+
+    proptest! {
+        #[test]
+        fn ranks_do_not_depend_on_input_order(rows in rows(), seed in any::<u64>()) {
+            let input: Vec<_> = rows.iter().map(|(s, q)| (Points(*s), q.map(Points))).collect();
+            let before = standings(&input);
+            // A permutation of the rows: the same subjects, another order.
+            let mut order: Vec<usize> = (0..input.len()).collect();
+            let mut x = seed | 1;
+            for i in (1..order.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let shuffled: Vec<_> = order.iter().map(|&i| input[i]).collect();
+            let after = standings(&shuffled);
+            for (k, &i) in order.iter().enumerate() {
+                prop_assert_eq!(after[k], before[i]);
+            }
+        }
+
+        #[test]
+        fn ranks_agree_with_scores(rows in rows()) {
+            let input: Vec<_> = rows.iter().map(|(s, q)| (Points(*s), q.map(Points))).collect();
+            let s = standings(&input);
+            for i in 0..input.len() {
+                let higher = input.iter().filter(|(o, _)| *o > input[i].0).count() as u32;
+                prop_assert_eq!(s[i].rank, higher + 1);
+                for j in 0..input.len() {
+                    if input[i].0 == input[j].0 {
+                        prop_assert_eq!(s[i].rank, s[j].rank);
+                    }
+                    if input[i].0 > input[j].0 {
+                        prop_assert!(s[i].rank < s[j].rank);
+                    }
+                    if let (Some(gi), Some(gj)) = (s[i].growth, s[j].growth) {
+                        prop_assert_eq!(gi == gj, s[i].growth_rank == s[j].growth_rank);
+                        prop_assert_eq!(gi > gj, s[i].growth_rank < s[j].growth_rank);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn growth_has_the_sign_of_the_change(rows in rows()) {
+            let input: Vec<_> = rows.iter().map(|(s, q)| (Points(*s), q.map(Points))).collect();
+            for ((score, previous), st) in input.iter().zip(standings(&input)) {
+                match previous {
+                    None => prop_assert!(st.growth.is_none() && st.growth_rank.is_none()),
+                    Some(p) => {
+                        let g = st.growth.expect("a previous score gives a growth");
+                        prop_assert_eq!(g.0.signum(), (score.0 - p.0).signum());
+                        prop_assert_eq!(g.0, score.0 - p.0);
+                    }
+                }
+            }
+        }
+    }
+}
