@@ -85,6 +85,68 @@ pub fn standings(rows: &[(Points, Option<Points>)]) -> Vec<Standing> {
         .collect()
 }
 
+/// How grades are given (评定等次), from the campaign file: by minimum score, or by the
+/// share of peers each grade may take at most (e.g. 优秀 at most a third).
+#[derive(Debug, Clone, PartialEq)]
+pub enum GradeRule {
+    /// (grade, lowest score that earns it), best grade first; below all, the last grade.
+    Thresholds(Vec<(String, Points)>),
+    /// (grade, largest share of the peers, 0.0 to 1.0), best first; the last grade takes
+    /// everyone left.
+    Quotas(Vec<(String, f64)>),
+}
+
+/// The grade of each score, in input order. `None` where a rule has no grades.
+///
+/// Under quotas, subjects are taken in rank order; a group tied at the boundary that would
+/// overfill a grade goes down to the next one whole, so that a quota is never exceeded and
+/// equal scores always share a grade.
+pub fn grades(scores: &[Points], rule: &GradeRule) -> Vec<Option<String>> {
+    match rule {
+        GradeRule::Thresholds(steps) => scores
+            .iter()
+            .map(|s| {
+                steps
+                    .iter()
+                    .find(|(_, min)| s >= min)
+                    .or(steps.last())
+                    .map(|(g, _)| g.clone())
+            })
+            .collect(),
+        GradeRule::Quotas(shares) => {
+            let Some(((last, _), upper)) = shares.split_last() else {
+                return vec![None; scores.len()];
+            };
+            let n = scores.len();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|a, b| scores[*b].cmp(&scores[*a]));
+            let mut out = vec![Some(last.clone()); n];
+            let mut next = 0;
+            for (grade, share) in upper {
+                let quota = (share.clamp(0.0, 1.0) * n as f64 + 1e-9).floor() as usize;
+                let mut given = 0;
+                while next < n {
+                    // The whole group of equal scores starting here.
+                    let score = scores[order[next]];
+                    let end = order[next..]
+                        .iter()
+                        .position(|i| scores[*i] != score)
+                        .map_or(n, |k| next + k);
+                    if given + (end - next) > quota {
+                        break;
+                    }
+                    for i in &order[next..end] {
+                        out[*i] = Some(grade.clone());
+                    }
+                    given += end - next;
+                    next = end;
+                }
+            }
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +192,34 @@ mod tests {
         assert_eq!(Points::from_f64(87.499), Some(Points(8750)));
         assert_eq!(Points::from_f64(f64::NAN), None);
         assert_eq!(Points::from_f64(f64::INFINITY), None);
+    }
+
+    fn g(v: &[Option<String>]) -> Vec<&str> {
+        v.iter().map(|x| x.as_deref().unwrap_or("-")).collect()
+    }
+
+    #[test]
+    fn thresholds_give_the_best_grade_reached_and_the_last_below_all() {
+        let rule = GradeRule::Thresholds(vec![
+            ("优秀".into(), Points(9000)),
+            ("良好".into(), Points(8000)),
+            ("一般".into(), Points(6000)),
+            ("较差".into(), Points(0)),
+        ]);
+        let out = grades(&p(&[9500, 9000, 8999, 6000, -100]), &rule);
+        assert_eq!(g(&out), ["优秀", "优秀", "良好", "一般", "较差"]);
+    }
+
+    #[test]
+    fn a_quota_is_never_exceeded_and_a_tie_at_its_edge_goes_down_whole() {
+        let rule = GradeRule::Quotas(vec![("优秀".into(), 1.0 / 3.0), ("良好".into(), 1.0)]);
+        // Six subjects: a third is two. The second and third are tied: both go down.
+        let out = grades(&p(&[90, 80, 80, 70, 60, 50]), &rule);
+        assert_eq!(g(&out), ["优秀", "良好", "良好", "良好", "良好", "良好"]);
+        let out = grades(&p(&[90, 85, 80, 70, 60, 50]), &rule);
+        assert_eq!(g(&out), ["优秀", "优秀", "良好", "良好", "良好", "良好"]);
+        assert_eq!(grades(&[], &rule), Vec::<Option<String>>::new());
+        assert_eq!(grades(&p(&[1]), &GradeRule::Quotas(vec![])), vec![None]);
     }
 
     fn rows() -> impl Strategy<Value = Vec<(i64, Option<i64>)>> {
@@ -188,6 +278,28 @@ mod tests {
                         let g = st.growth.expect("a previous score gives a growth");
                         prop_assert_eq!(g.0.signum(), (score.0 - p.0).signum());
                         prop_assert_eq!(g.0, score.0 - p.0);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn quotas_hold_and_equal_scores_share_a_grade(
+            scores in prop::collection::vec(0i64..10, 0..40),
+            top in 0.0f64..1.0,
+        ) {
+            let scores: Vec<Points> = scores.into_iter().map(Points).collect();
+            let rule = GradeRule::Quotas(vec![("A".into(), top), ("B".into(), 1.0)]);
+            let out = grades(&scores, &rule);
+            let a = out.iter().filter(|x| x.as_deref() == Some("A")).count();
+            prop_assert!(a as f64 <= top * scores.len() as f64 + 1e-6);
+            for i in 0..scores.len() {
+                for j in 0..scores.len() {
+                    if scores[i] == scores[j] {
+                        prop_assert_eq!(&out[i], &out[j]);
+                    }
+                    if scores[i] > scores[j] && out[j].as_deref() == Some("A") {
+                        prop_assert_eq!(out[i].as_deref(), Some("A"));
                     }
                 }
             }
