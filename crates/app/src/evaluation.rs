@@ -103,13 +103,7 @@ async fn subjects_under(
     scope: &xianfeng_storage::OrgRecord,
     kind: SubjectKind,
 ) -> Result<Vec<RoundSubject>, AppError> {
-    let (lo, hi) = scope.tree_path().subtree_range();
-    let orgs: Vec<_> = store
-        .all_orgs()
-        .await?
-        .into_iter()
-        .filter(|o| o.path >= lo && o.path < hi)
-        .collect();
+    let orgs = store.orgs_under(scope).await?;
     let mut out = Vec::new();
     match kind {
         SubjectKind::Organisation => {
@@ -609,23 +603,18 @@ pub async fn cast_open(
     now: chrono::DateTime<chrono::Utc>,
     today: NaiveDate,
 ) -> Result<Result<(), Refused>, AppError> {
-    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let info = writer.round(store, round_id).await?;
+    let round = &info.round;
     if round.mode != Mode::Open.as_str() {
         return Err(AppError::NotFound);
     }
-    if !store
-        .round_subjects(round_id)
-        .await?
-        .iter()
-        .any(|s| s.subject_id == subject_id)
-    {
+    if store.round_subject(round_id, subject_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    if let Some(outside) = outside_dates(&round, today) {
+    if let Some(outside) = outside_dates(round, today) {
         return Ok(Err(outside));
     }
-    let criteria = criteria(store, &round.subject_kind).await?;
-    let refs: Vec<&str> = criteria.iter().map(String::as_str).collect();
+    let refs: Vec<&str> = info.criteria.iter().map(String::as_str).collect();
     if let Err(why) = check_ballot(ballot, &refs) {
         return Ok(Err(Refused::Invalid(why)));
     }
@@ -666,10 +655,8 @@ pub async fn open_view(
 
 async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<CodeView, AppError> {
     let subject = store
-        .round_subjects(round.id)
+        .round_subject(round.id, subject_id)
         .await?
-        .into_iter()
-        .find(|s| s.subject_id == subject_id)
         .ok_or(AppError::NotFound)?;
     let (_, campaign) = scope::campaign(store).await?;
     let standard = campaign
@@ -770,12 +757,7 @@ pub struct SubjectResult {
 /// Live results of a round per subject.
 pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>, AppError> {
     let subjects = store.round_subjects(round_id).await?;
-    let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
-    for (subject, verdict, n) in store.tally(round_id).await? {
-        if let Some(v) = Verdict::parse(&verdict) {
-            tallies.entry(subject).or_default().add(v, n as u64);
-        }
-    }
+    let tallies = tallies_by_subject(store, round_id).await?;
     let rules = rules(store).await?;
     let weights = xianfeng_domain::ballot::Weights::from(&rules);
     Ok(subjects
@@ -815,8 +797,23 @@ pub async fn verify(store: &Store, round_id: i64) -> Result<(i64, i64, i64, i64)
     Ok((issued, used, coded, open))
 }
 
+/// The kept counts of a round, by subject.
+async fn tallies_by_subject(
+    store: &Store,
+    round_id: i64,
+) -> Result<BTreeMap<i64, Tally>, AppError> {
+    let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
+    for (subject, verdict, n) in store.tally(round_id).await? {
+        if let Some(v) = Verdict::parse(&verdict) {
+            tallies.entry(subject).or_default().add(v, n as u64);
+        }
+    }
+    Ok(tallies)
+}
+
 /// Results added up per organisation of the round's scope: every organisation with
-/// subjects in its subtree, in tree order, with its depth below the scope.
+/// subjects in its subtree, in tree order, with its depth below the scope. Each subject's
+/// tally is added to its organisation and to every one above it up to the scope.
 pub async fn results_by_organisation(
     store: &Store,
     round_id: i64,
@@ -826,43 +823,26 @@ pub async fn results_by_organisation(
         .org_by_id(round.scope_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (lo, hi) = scope.tree_path().subtree_range();
-    let orgs: Vec<_> = store
-        .all_orgs()
-        .await?
+    let orgs = store.orgs_under(&scope).await?;
+    let parent_of: std::collections::HashMap<i64, Option<i64>> =
+        orgs.iter().map(|o| (o.id, o.parent_id)).collect();
+    let tallies = tallies_by_subject(store, round_id).await?;
+    let mut totals: std::collections::HashMap<i64, Tally> = Default::default();
+    for s in store.round_subjects(round_id).await? {
+        let tally = tallies.get(&s.subject_id).copied().unwrap_or_default();
+        let mut at = Some(s.org_id);
+        while let Some(id) = at.filter(|id| parent_of.contains_key(id)) {
+            totals.entry(id).or_default().absorb(&tally);
+            at = if id == scope.id { None } else { parent_of[&id] };
+        }
+    }
+    Ok(orgs
         .into_iter()
-        .filter(|o| o.path >= lo && o.path < hi)
-        .collect();
-    let subjects = store.round_subjects(round_id).await?;
-    let path_of: std::collections::HashMap<i64, &str> =
-        orgs.iter().map(|o| (o.id, o.path.as_str())).collect();
-    let mut by_subject: BTreeMap<i64, Tally> = BTreeMap::new();
-    for (subject, verdict, n) in store.tally(round_id).await? {
-        if let Some(v) = Verdict::parse(&verdict) {
-            by_subject.entry(subject).or_default().add(v, n as u64);
-        }
-    }
-    let mut out = Vec::new();
-    for o in &orgs {
-        let mut total = Tally::default();
-        let mut any = false;
-        for s in &subjects {
-            if path_of
-                .get(&s.org_id)
-                .is_some_and(|p| p.starts_with(o.path.as_str()))
-            {
-                any = true;
-                let t = by_subject.get(&s.subject_id).copied().unwrap_or_default();
-                total.add(Verdict::Satisfied, t.satisfied);
-                total.add(Verdict::BasicallySatisfied, t.basically_satisfied);
-                total.add(Verdict::Dissatisfied, t.dissatisfied);
-            }
-        }
-        if any {
-            out.push((o.code.clone(), o.name.clone(), o.depth - scope.depth, total));
-        }
-    }
-    Ok(out)
+        .filter_map(|o| {
+            let total = totals.remove(&o.id)?;
+            Some((o.code, o.name, o.depth - scope.depth, total))
+        })
+        .collect())
 }
 
 /// Hides a ballot's comment with a reason (it stays counted), for an account that may

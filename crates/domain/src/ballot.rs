@@ -250,6 +250,13 @@ impl Tally {
         }
     }
 
+    /// Adds another tally's counts to this one.
+    pub fn absorb(&mut self, other: &Tally) {
+        self.satisfied += other.satisfied;
+        self.basically_satisfied += other.basically_satisfied;
+        self.dissatisfied += other.dissatisfied;
+    }
+
     pub fn valid(&self) -> u64 {
         self.satisfied + self.basically_satisfied + self.dissatisfied
     }

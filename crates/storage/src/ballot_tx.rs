@@ -18,11 +18,24 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use crate::evaluation::{
-    ADD_TO_TALLY, Cast, CodeRecord, INSERT_BALLOT, MARK_USED, ballot_audit, mark_bit, mark_words,
-    shuffle, tally_changes,
+    Cast, CodeRecord, ballot_audit, mark_bit, mark_words, shuffle, tally_changes,
 };
 use crate::write::chain_entry;
 use crate::{Result, Store, StoreError, WriteTx};
+
+/// Marks codes used if none of them was: ($1 their bits, $2 round, $3 word); one row
+/// changed if so.
+const MARK_USED: &str = "UPDATE code_marks SET bits = bits | $1 \
+     WHERE round_id = $2 AND word = $3 AND (bits & $1) = 0";
+
+/// Adds $4 ballots to the count of ($1 round, $2 subject, $3 verdict).
+const ADD_TO_TALLY: &str = "INSERT INTO eval_tallies (round_id, subject_id, verdict, n) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (round_id, subject_id, verdict) \
+     DO UPDATE SET n = eval_tallies.n + excluded.n";
+
+const INSERT_BALLOT: &str = "INSERT INTO ballots \
+     (id, round_id, subject_id, mode, verdict, ratings, comment) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// One batch's transaction. Dropped without [`BallotTx::commit`], it is rolled back.
 pub struct BallotTx(Kind);

@@ -69,23 +69,9 @@ pub struct CodeRecord {
 const MARK_BITS: i64 = 63;
 
 /// A code by its keyed hash: (round, subject, mark, used 0/1).
-pub(crate) const LOOK_UP_CODE: &str = "SELECT c.round_id, c.subject_id, c.mark, \
+const LOOK_UP_CODE: &str = "SELECT c.round_id, c.subject_id, c.mark, \
      (m.bits >> CAST(c.mark % 63 AS INTEGER)) & 1 FROM ballot_codes c \
      JOIN code_marks m ON m.round_id = c.round_id AND m.word = c.mark / 63 WHERE c.hash = $1";
-
-/// Marks codes used if none of them was: ($1 their bits, $2 round, $3 word); one row
-/// changed if so.
-pub(crate) const MARK_USED: &str = "UPDATE code_marks SET bits = bits | $1 \
-     WHERE round_id = $2 AND word = $3 AND (bits & $1) = 0";
-
-/// Adds $4 ballots to the count of ($1 round, $2 subject, $3 verdict).
-pub(crate) const ADD_TO_TALLY: &str = "INSERT INTO eval_tallies (round_id, subject_id, verdict, n) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (round_id, subject_id, verdict) \
-     DO UPDATE SET n = eval_tallies.n + excluded.n";
-
-pub(crate) const INSERT_BALLOT: &str = "INSERT INTO ballots \
-     (id, round_id, subject_id, mode, verdict, ratings, comment) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// A code's mark as (its bit, its word) in `code_marks`.
 pub(crate) fn mark_bit(mark: i64) -> (i64, i64) {
@@ -138,6 +124,17 @@ const ROUND_COLUMNS: &str =
     "id, campaign_id, name, scope_org_id, subject_kind, mode, starts_on, ends_on";
 
 type RoundRow = (i64, i64, String, i64, String, String, String, String);
+
+type SubjectRow = (i64, i64, String, String);
+
+fn round_subject((subject_id, org_id, name, code): SubjectRow) -> RoundSubject {
+    RoundSubject {
+        subject_id,
+        org_id,
+        name,
+        code,
+    }
+}
 
 fn round(r: RoundRow) -> RoundRecord {
     RoundRecord {
@@ -208,22 +205,32 @@ impl Store {
     }
 
     pub async fn round_subjects(&self, round_id: i64) -> Result<Vec<RoundSubject>> {
-        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        let rows: Vec<SubjectRow> = sqlx::query_as(
             "SELECT subject_id, org_id, name, code FROM eval_subjects WHERE round_id = $1 \
              ORDER BY code, subject_id",
         )
         .bind(round_id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(subject_id, org_id, name, code)| RoundSubject {
-                subject_id,
-                org_id,
-                name,
-                code,
-            })
-            .collect())
+        Ok(rows.into_iter().map(round_subject).collect())
+    }
+
+    /// One subject of a round, if it is one: what a phone page and an open ballot need,
+    /// without reading the round's whole list.
+    pub async fn round_subject(
+        &self,
+        round_id: i64,
+        subject_id: i64,
+    ) -> Result<Option<RoundSubject>> {
+        let row: Option<SubjectRow> = sqlx::query_as(
+            "SELECT subject_id, org_id, name, code FROM eval_subjects \
+             WHERE round_id = $1 AND subject_id = $2",
+        )
+        .bind(round_id)
+        .bind(subject_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(round_subject))
     }
 
     /// The round and subject a code's keyed hash belongs to.

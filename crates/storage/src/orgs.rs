@@ -205,6 +205,20 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The organisations of `org`'s subtree, itself included, in tree order: one indexed
+    /// range over the path.
+    pub async fn orgs_under(&self, org: &OrgRecord) -> Result<Vec<OrgRecord>> {
+        let (lo, hi) = org.tree_path().subtree_range();
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE path >= $1 AND path < $2 ORDER BY path"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Organisations and members in the subtree of `org`: one indexed range over the path.
     pub async fn subtree_counts(&self, org: &OrgRecord) -> Result<SubtreeCounts> {
         let (lo, hi) = org.tree_path().subtree_range();
