@@ -65,7 +65,16 @@ fn ballot(verdict: Verdict) -> Ballot {
 }
 
 async fn round_with_codes(store: &Store, per_subject: usize) -> (i64, Vec<String>) {
-    let round = create_round(
+    let round = new_round(store).await;
+    let codes = issue_codes(store, None, round, per_subject, "http://x")
+        .await
+        .unwrap();
+    (round, codes.into_iter().map(|c| c.code).collect())
+}
+
+/// A code-mode round of the district's branches, in June 2011.
+async fn new_round(store: &Store) -> i64 {
+    create_round(
         store,
         None,
         &RoundInput {
@@ -78,11 +87,7 @@ async fn round_with_codes(store: &Store, per_subject: usize) -> (i64, Vec<String
         },
     )
     .await
-    .unwrap();
-    let codes = issue_codes(store, None, round, per_subject, "http://x")
-        .await
-        .unwrap();
-    (round, codes.into_iter().map(|c| c.code).collect())
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -371,5 +376,51 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             db.label
         );
         store.close().await;
+    }
+}
+
+/// Results per organisation add each subject's ballots to its own organisation and to
+/// every one above it, up to the round's scope.
+#[tokio::test]
+async fn results_add_up_from_each_branch_to_the_scope() {
+    for db in backends().await {
+        let store = db.open().await;
+        district(&store).await;
+        let round = new_round(&store).await;
+        let codes = issue_codes(&store, None, round, 3, "http://x")
+            .await
+            .unwrap();
+        let writer = BallotWriter::start(store.clone());
+        // Every code votes: satisfied for B1, dissatisfied for B2.
+        for c in &codes {
+            let verdict = match c.subject_code.as_str() {
+                "B1" => Verdict::Satisfied,
+                _ => Verdict::Dissatisfied,
+            };
+            let cast = cast_with_code(
+                &store,
+                &writer,
+                &c.code,
+                &ballot(verdict),
+                "10.0.0.7",
+                day("2011-06-15"),
+            )
+            .await
+            .unwrap();
+            assert!(cast.is_ok(), "{}: {cast:?}", db.label);
+        }
+        let rows = xianfeng_app::evaluation::results_by_organisation(&store, round)
+            .await
+            .unwrap();
+        let summary: Vec<(&str, i64, u64, u64)> = rows
+            .iter()
+            .map(|(code, _, depth, t)| (code.as_str(), *depth, t.satisfied, t.dissatisfied))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("C1", 0, 3, 3), ("B1", 1, 3, 0), ("B2", 1, 0, 3)],
+            "{}",
+            db.label
+        );
     }
 }
