@@ -393,6 +393,8 @@ async fn write_batch(
     let mut coded = Vec::new();
     let mut open = Vec::new();
     let mut answers = Vec::with_capacity(jobs.len());
+    // (round, subject) of every ballot taken, for the scores to pick up after commit.
+    let mut touched: Vec<(i64, i64)> = Vec::new();
     for job in jobs {
         let answer = match job {
             Job::Open(c) => {
@@ -415,6 +417,7 @@ async fn write_batch(
                         Err(Refused::Invalid(why))
                     } else {
                         taken.insert(hash.as_str());
+                        touched.push((code.round_id, code.subject_id));
                         coded.push(Cast {
                             round_id: code.round_id,
                             subject_id: code.subject_id,
@@ -435,14 +438,20 @@ async fn write_batch(
     tx.cast_coded(coded).await?;
     if !open.is_empty() {
         let (at, casts): (Vec<usize>, Vec<Cast>) = open.into_iter().unzip();
-        let accepted = tx.cast_open(casts).await?;
-        for (at, ok) in at.into_iter().zip(accepted) {
-            if !ok {
+        let accepted = tx.cast_open(casts.clone()).await?;
+        for ((at, ok), cast) in at.into_iter().zip(accepted).zip(&casts) {
+            if ok {
+                touched.push((cast.round_id, cast.subject_id));
+            } else {
                 answers[at] = Err(Refused::Used);
             }
         }
     }
     tx.commit().await?;
+    for (round, subject) in touched {
+        let info = round_info(store, cache, round).await?;
+        store.touch(&info.round.subject_kind, subject);
+    }
     Ok(answers)
 }
 

@@ -8,12 +8,15 @@ mod error;
 pub mod evaluation;
 pub mod figures;
 pub mod import;
+pub mod indicators;
 pub mod init;
 pub mod open;
 pub mod plans;
 pub mod records;
 pub mod reviews;
 pub mod scope;
+pub mod score_tables;
+pub mod scores;
 
 pub use error::AppError;
 

@@ -643,3 +643,139 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
         }
     }
 }
+
+#[tokio::test]
+async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    use xianfeng_app::scores::{self, PeerSet, Scores};
+    use xianfeng_domain::ranking::Points;
+    use xianfeng_domain::scoring::Part;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let staff = principal(s, "staff").await;
+        let staff = Actor {
+            username: "staff",
+            principal: &staff,
+        };
+        let mut tx = s.begin("test").await.unwrap();
+        tx.create_user(&NewUser {
+            username: "leader".into(),
+            role: Role::Reviewer,
+            password_hash: "x".into(),
+            must_change_password: false,
+            org_ids: vec![],
+            member_id: None,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let leader = principal(s, "leader").await;
+        let leader = Actor {
+            username: "leader",
+            principal: &leader,
+        };
+        for (member, grade) in [(c.wang_fang, "good"), (c.zhang_wei, "average")] {
+            assign(s, &staff, "leader", SubjectKind::Member, member)
+                .await
+                .unwrap();
+            let review = ReviewInput {
+                period: "2010",
+                grade,
+                comment: "点评",
+            };
+            write(s, &leader, SubjectKind::Member, member, &review)
+                .await
+                .unwrap();
+        }
+        let now = day("2011-03-01");
+        let board_of = |b: &std::sync::Arc<std::sync::RwLock<scores::PeriodBoard>>| {
+            let b = b.read().unwrap();
+            let kb = b.kind(SubjectKind::Member);
+            let total = |id| kb.scored.total(kb.slot(id).unwrap());
+            (total(c.wang_fang), total(c.zhang_wei), b.audit_head)
+        };
+        let cache = Scores::new();
+        let board = cache.board(s, Some("2010"), now).await.unwrap();
+        let (fang, wei, head) = board_of(&board);
+        // Only reviews count (10 of 10 points, 5 of 10); hours (none recorded, the same for
+        // everyone) tell nobody apart and are left out.
+        assert_eq!((fang, wei), (Some(Points(10_000)), Some(Points(5_000))));
+        {
+            let b = board.read().unwrap();
+            let kb = b.kind(SubjectKind::Member);
+            let e = kb.explain(kb.slot(c.zhang_wei).unwrap());
+            let review = Part::ALL
+                .iter()
+                .position(|p| *p == Part::LeaderReview)
+                .unwrap();
+            assert_eq!(e.criteria[0].parts[review], Some(Points(5_000)));
+            assert_eq!(e.criteria[0].parts[0], None, "no self-assessment given");
+            let set = PeerSet {
+                kind: Some(SubjectKind::Member),
+                scope: Some("B1"),
+                ..Default::default()
+            };
+            let r = scores::rank(&b, None, &set, None).unwrap();
+            let ranks: Vec<(i64, u32)> = r.rows.iter().map(|x| (kb.ids[x.slot], x.rank)).collect();
+            assert_eq!(ranks, vec![(c.wang_fang, 1), (c.zhang_wei, 2)]);
+            let unknown = PeerSet {
+                scope: Some("NOPE"),
+                ..set
+            };
+            assert!(matches!(
+                scores::rank(&b, None, &unknown, None),
+                Err(AppError::Input(_))
+            ));
+        }
+
+        // A new review shows by rescoring its subject alone: the board is not recomputed.
+        // (The two reviews written before the board was made are in it already.)
+        cache.refresh(s, now).await.unwrap();
+        assert_eq!(board_of(&board), (fang, wei, head));
+        let better = ReviewInput {
+            period: "2010",
+            grade: "good",
+            comment: "进步明显",
+        };
+        write(s, &leader, SubjectKind::Member, c.zhang_wei, &better)
+            .await
+            .unwrap();
+        assert_eq!(cache.refresh(s, now).await.unwrap(), 1);
+        let same = cache.board(s, Some("2010"), now).await.unwrap();
+        assert_eq!(
+            board_of(&same),
+            (Some(Points(10_000)), Some(Points(10_000)), head)
+        );
+
+        // Closing freezes: the snapshot holds what the inputs give, a recomputation from
+        // it gives the same numbers, and the period's inputs can no longer change.
+        let open_totals = board_of(&same);
+        let closure = scores::close(s, "staff", "2010", now).await.unwrap();
+        assert_eq!(closure.subjects as usize, board.read().unwrap().subjects());
+        let (campaign_id, campaign) = xianfeng_app::scope::campaign(s).await.unwrap();
+        let period = campaign.period("2010").unwrap();
+        let frozen = scores::compute(s, campaign_id, campaign.clone(), &period, now)
+            .await
+            .unwrap();
+        assert!(frozen.closed.is_some());
+        assert!(scores::verify(&frozen).is_empty());
+        let kb = frozen.kind(SubjectKind::Member);
+        let frozen_totals = (
+            kb.scored.total(kb.slot(c.wang_fang).unwrap()),
+            kb.scored.total(kb.slot(c.zhang_wei).unwrap()),
+        );
+        assert_eq!(frozen_totals, (open_totals.0, open_totals.1));
+        assert_eq!(scores::snapshot_rows(&frozen).1, closure.digest);
+        let late = ReviewInput {
+            period: "2010",
+            grade: "poor",
+            comment: "补评",
+        };
+        let refused = write(s, &leader, SubjectKind::Member, c.wang_fang, &late).await;
+        assert!(matches!(refused, Err(AppError::Input(m)) if m.contains("2010")));
+        assert!(scores::close(s, "staff", "2010", now).await.is_err());
+        // 2011-h1 has not ended on 2011-03-01.
+        assert!(scores::close(s, "staff", "2011-h1", now).await.is_err());
+    }
+}

@@ -21,5 +21,6 @@ pub mod ranking;
 pub mod records;
 pub mod role;
 pub mod roster;
+pub mod scoring;
 pub mod sheet;
 pub mod text;

@@ -8,8 +8,6 @@
 //! skips as many places as shared the one before. A subject's rank is one more than the
 //! number of peers with a strictly higher score.
 
-use std::collections::BTreeMap;
-
 /// A score in hundredths of a point (8,750 is 87.50).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Points(pub i64);
@@ -40,18 +38,19 @@ impl std::fmt::Display for Points {
 
 /// Competition ranks of `scores`, higher first: the rank of each input, in input order.
 pub fn competition_ranks(scores: &[Points]) -> Vec<u32> {
-    // How many scores are strictly higher than each distinct score.
-    let mut counts: BTreeMap<Points, u32> = BTreeMap::new();
-    for s in scores {
-        *counts.entry(*s).or_insert(0) += 1;
+    // Sorted highest first, a score's rank is one more than the position of the first
+    // score equal to it.
+    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
+    order.sort_unstable_by(|a, b| scores[*b as usize].cmp(&scores[*a as usize]));
+    let mut ranks = vec![0u32; scores.len()];
+    let mut rank = 0u32;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos == 0 || scores[i as usize] != scores[order[pos - 1] as usize] {
+            rank = pos as u32 + 1;
+        }
+        ranks[i as usize] = rank;
     }
-    let mut above = 0u32;
-    let mut rank_of: BTreeMap<Points, u32> = BTreeMap::new();
-    for (score, n) in counts.iter().rev() {
-        rank_of.insert(*score, above + 1);
-        above += n;
-    }
-    scores.iter().map(|s| rank_of[s]).collect()
+    ranks
 }
 
 /// A subject's place among its peers in a period.

@@ -25,6 +25,7 @@ mod people;
 mod plans;
 mod records;
 mod reviews;
+mod scores;
 mod sessions;
 mod staged;
 mod stats;
@@ -48,6 +49,7 @@ pub use people::{CadreRecord, NewCadre, TeamRecord};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use reviews::{Assignment, NewReview, ReviewRecord};
+pub use scores::{Closure, Facts, IndicatorValue, Only, ScoredOrg, SnapshotRow, Universe};
 pub use sessions::{NewSession, SessionRecord};
 pub use staged::{STAGED_LIFETIME_MS, StagedImport};
 pub use stats::Stats;
@@ -86,6 +88,9 @@ pub struct Store {
     pub(crate) campaign: CampaignCache,
     /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
     lane: Option<std::sync::Arc<ballot_tx::Lane>>,
+    /// Subjects whose reviews, ballots or self-assessment changed since the scores last
+    /// looked (see `Store::touch`), shared by the clones of a store.
+    touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, i64)>>>,
 }
 
 /// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`
@@ -180,6 +185,7 @@ impl Store {
             vault,
             campaign: Default::default(),
             lane: None,
+            touched: Default::default(),
         };
         migrate::run(&store, version).await?;
         store.check_vault().await?;
@@ -199,6 +205,22 @@ impl Store {
 
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    /// Notes that a subject's per-subject score inputs changed, so that current scores
+    /// can be updated for it alone instead of recomputing every subject.
+    pub fn touch(&self, kind: &str, id: i64) {
+        if let Ok(mut t) = self.touched.lock() {
+            t.insert((kind.to_string(), id));
+        }
+    }
+
+    /// The subjects touched since the last call, and forgets them.
+    pub fn take_touched(&self) -> Vec<(String, i64)> {
+        self.touched
+            .lock()
+            .map(|mut t| t.drain().collect())
+            .unwrap_or_default()
     }
 
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.

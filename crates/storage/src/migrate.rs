@@ -50,6 +50,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_ballot_marks.sql"),
         postgres: include_str!("../migrations/postgres/0006_ballot_marks.sql"),
     },
+    Migration {
+        version: 7,
+        name: "scores",
+        sqlite: include_str!("../migrations/sqlite/0007_scores.sql"),
+        postgres: include_str!("../migrations/postgres/0007_scores.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -69,6 +69,8 @@ pub struct Shared {
     pub config: WebConfig,
     /// The one writer of ballots, which commits them in batches.
     pub ballots: xianfeng_app::evaluation::BallotWriter,
+    /// Scores and rankings kept between requests, updated as reviews and ballots arrive.
+    pub scores: Arc<xianfeng_app::scores::Scores>,
 }
 
 impl std::ops::Deref for AppState {
@@ -160,9 +162,37 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         ))
         .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
+            scores: start_scores(store.clone()),
             store,
             config,
         })))
+}
+
+/// The scores kept between requests, and the task that keeps them current: touched
+/// subjects are rescored every two seconds; a board whose inputs changed otherwise is
+/// recomputed in full once a minute, in the background.
+fn start_scores(store: Store) -> Arc<xianfeng_app::scores::Scores> {
+    let scores = Arc::new(xianfeng_app::scores::Scores::new());
+    let weak = Arc::downgrade(&scores);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            let Some(scores) = weak.upgrade() else { break };
+            let today = chrono::Local::now().date_naive();
+            if let Err(e) = scores.refresh(&store, today).await {
+                tracing::warn!("scores: {e}");
+            }
+            n += 1;
+            if n.is_multiple_of(30)
+                && let Err(e) = scores.renew_changed(&store, today).await
+            {
+                tracing::warn!("scores: {e}");
+            }
+        }
+    });
+    scores
 }
 
 async fn healthz() -> &'static str {

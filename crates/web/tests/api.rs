@@ -461,3 +461,116 @@ async fn a_commitment_goes_through_its_life_over_the_api() {
         );
     }
 }
+
+#[tokio::test]
+async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_period() {
+    for app in apps().await {
+        let label = app.label();
+        let (campaign_id, _) = xianfeng_app::scope::campaign(&app.store).await.unwrap();
+        // Leader reviews of the two branches: B1 falls from 好 to 一般, B2 rises from 差 to 好.
+        let mut tx = app.store.begin("test").await.unwrap();
+        for (code, period, grade, points) in [
+            ("B1", "2010", "good", 10),
+            ("B1", "2011-h1", "average", 5),
+            ("B2", "2010", "poor", 2),
+            ("B2", "2011-h1", "good", 10),
+        ] {
+            let org = app.store.org_by_code(code).await.unwrap().unwrap();
+            tx.write_review_as(
+                "leader",
+                &xianfeng_storage::NewReview {
+                    campaign_id,
+                    subject_kind: "organisation".into(),
+                    subject_id: org.id,
+                    org_id: org.id,
+                    period: period.into(),
+                    grade: grade.into(),
+                    points,
+                    comment: "点评".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let office = app.token("office").await;
+        let get = |url: String| {
+            let (app, t) = (&app, office.clone());
+            async move { app.api("GET", &url, Some(&t), None).await }
+        };
+        let periods = get("/api/v1/periods".into()).await.json();
+        let ids: Vec<&str> = periods
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["2010", "2011-h1", "2011-h2", "2012-h1"], "{label}");
+        assert!(
+            periods
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["closed"] == false)
+        );
+
+        let page =
+            get("/api/v1/rankings?period=2011-h1&scope=T1&kind=organisation&level=branch".into())
+                .await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.body);
+        let page = page.json();
+        let rows = page["rows"].as_array().unwrap();
+        let row = |i: usize, f: &str| rows[i][f].clone();
+        // Only the reviews count (hours: nobody recorded any, which tells nobody apart), and
+        // branches without a review have no score: B2 100, B1 50.
+        assert_eq!(
+            (row(0, "code"), row(1, "code")),
+            ("B2".into(), "B1".into()),
+            "{label}"
+        );
+        assert_eq!((row(0, "rank"), row(1, "rank")), (1.into(), 2.into()));
+        assert_eq!(row(0, "score").as_f64(), Some(100.0));
+        assert_eq!(row(1, "score").as_f64(), Some(50.0));
+        // 2010: B1 100, B2 20.
+        assert_eq!(row(0, "previous_score").as_f64(), Some(20.0));
+        assert_eq!(row(0, "growth").as_f64(), Some(80.0));
+        assert_eq!(row(1, "growth").as_f64(), Some(-50.0));
+        assert_eq!(
+            (row(0, "growth_rank"), row(1, "growth_rank")),
+            (1.into(), 2.into())
+        );
+        assert_eq!(page["total"], 2);
+
+        // Paging, and the peer set decides the ranks: B1 alone is first among itself.
+        let second =
+            get("/api/v1/rankings?period=2011-h1&scope=T1&level=branch&limit=1&offset=1".into())
+                .await
+                .json();
+        assert_eq!(second["rows"][0]["code"], "B1");
+        let alone = get("/api/v1/rankings?period=2011-h1&scope=B1".into())
+            .await
+            .json();
+        assert_eq!(alone["rows"][0]["rank"], 1, "{label}");
+
+        for bad in [
+            "/api/v1/rankings?limit=0",
+            "/api/v1/rankings?limit=10001",
+            "/api/v1/rankings?kind=branch",
+            "/api/v1/rankings?period=2099",
+        ] {
+            let r = get(bad.into()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{label} {bad}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["code"], "invalid_request");
+        }
+        let li = app.token("li").await;
+        let theirs = app
+            .api("GET", "/api/v1/rankings?scope=B1", Some(&li), None)
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    }
+}

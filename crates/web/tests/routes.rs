@@ -327,6 +327,16 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/api/v1/periods",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/rankings",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/p/b/{code}",
         expect: Expect::Public,
     },
@@ -466,6 +476,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         "/search" => "/search?q=%E7%AC%AC%E4%B8%80".into(),
         "/c/new" => format!("/c/new?kind=member&subject={}", t.member),
         "/api/v1/figures" => "/api/v1/figures?scope=B1".into(),
+        "/api/v1/rankings" => "/api/v1/rankings?scope=B1".into(),
         "/lang" => "/lang?to=en&back=/o/B1".into(),
         _ => path,
     }

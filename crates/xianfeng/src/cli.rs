@@ -124,6 +124,16 @@ pub enum Command {
     },
     /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
     /// commitment items due, kept and overdue; study and service hours; review points.
+    /// Scores and rankings (计分排名): recompute, rankings, Excel export, closing periods.
+    Scores {
+        #[command(subcommand)]
+        action: crate::scores_cli::ScoresAction,
+    },
+    /// Performance indicators (业绩指标): import values from a sheet.
+    Indicators {
+        #[command(subcommand)]
+        action: crate::scores_cli::IndicatorsAction,
+    },
     Figures {
         /// The organisation whose subtree is reported.
         #[arg(long)]
@@ -643,6 +653,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Eval { action } => return eval(&cli, action).await,
+        Command::Scores { action } => {
+            return crate::scores_cli::scores(&open(&cli).await?, action).await;
+        }
+        Command::Indicators { action } => {
+            return crate::scores_cli::indicators(&open(&cli).await?, action).await;
+        }
         Command::Figures {
             scope,
             period,

@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod progress;
+mod scores_cli;
 
 use std::process::ExitCode;
 

@@ -175,6 +175,85 @@ impl Campaign {
     }
 }
 
+/// Scoring: the weights, criteria and indicators the campaign gives each kind.
+impl Campaign {
+    /// The standard of a subject kind, if the campaign has one.
+    pub fn standard_of(&self, kind: SubjectKind) -> Option<&Standard> {
+        self.file.standards.iter().find(|s| s.subject == kind)
+    }
+
+    /// The part and criterion weights for a kind and category (分类指导): the category's
+    /// scoring rule, else the kind's, else the defaults.
+    pub fn profile(&self, kind: SubjectKind, category: Option<&str>) -> crate::scoring::Profile {
+        let rule = |cat: Option<&str>| {
+            self.file.scoring.iter().find(|r| {
+                r.subject == kind && r.category.as_ref().map(|c| c.get_ref().as_str()) == cat
+            })
+        };
+        let parts = category
+            .and_then(|c| rule(Some(c)))
+            .or_else(|| rule(None))
+            .map(|r| {
+                crate::scoring::Part::ALL
+                    .map(|p| r.parts.get_ref().get(p.as_str()).copied().unwrap_or(0))
+            })
+            .unwrap_or_else(|| crate::scoring::default_parts(kind));
+        let criteria = match self.standard_of(kind) {
+            Some(std) => {
+                let w = self.weights(std.code.get_ref(), category);
+                std.criteria
+                    .iter()
+                    .map(|c| w.get(c.code.get_ref()).copied().unwrap_or(0))
+                    .collect()
+            }
+            None => vec![],
+        };
+        crate::scoring::Profile { parts, criteria }
+    }
+
+    /// The indicators of a kind, in the file's order.
+    pub fn indicators_of(&self, kind: SubjectKind) -> Vec<&IndicatorSpec> {
+        self.file
+            .indicators
+            .iter()
+            .filter(|i| i.subject == kind)
+            .collect()
+    }
+
+    /// The grading rule, in hundredths for thresholds; `None` when the file sets none.
+    pub fn grade_rule(&self) -> Option<crate::ranking::GradeRule> {
+        use crate::ranking::{GradeRule, Points};
+        let g = self.file.grading.as_ref()?;
+        Some(match g.by {
+            GradeBy::Thresholds => GradeRule::Thresholds(
+                g.grades
+                    .iter()
+                    .map(|s| {
+                        let min = Points::from_f64(s.min.unwrap_or(0.0)).unwrap_or(Points(0));
+                        (s.code.get_ref().clone(), min)
+                    })
+                    .collect(),
+            ),
+            GradeBy::Quotas => GradeRule::Quotas(
+                g.grades
+                    .iter()
+                    .map(|s| (s.code.get_ref().clone(), s.share.unwrap_or(1.0)))
+                    .collect(),
+            ),
+        })
+    }
+
+    /// A grade's name in the campaign file, by its code.
+    pub fn grade_name(&self, code: &str) -> Option<&GradeSpec> {
+        self.file
+            .grading
+            .as_ref()?
+            .grades
+            .iter()
+            .find(|g| g.code.get_ref() == code)
+    }
+}
+
 fn parse_error(text: &str, e: &toml::de::Error) -> CampaignError {
     // toml's message already carries the line and a caret; keep its first line of
     // explanation and give the line ourselves so every error has one shape.
@@ -368,6 +447,12 @@ impl Checker<'_> {
             }
         }
 
+        self.scoring(f, &cats);
+        self.indicators(f);
+        if let Some(g) = &f.grading {
+            self.grading(g);
+        }
+
         let mut grades = HashMap::new();
         for (i, g) in f.review_grades.iter().enumerate() {
             self.code(&g.code, &format!("review_grades[{i}]"), &mut grades);
@@ -427,6 +512,116 @@ impl Checker<'_> {
                 format!("{path}.ends_on"),
                 both("campaign.outside", &[]),
             );
+        }
+    }
+
+    fn scoring(&mut self, f: &CampaignFile, cats: &HashMap<String, usize>) {
+        let mut seen = HashSet::new();
+        for (i, r) in f.scoring.iter().enumerate() {
+            let path = format!("scoring[{i}]");
+            let cat = r.category.as_ref().map(|c| c.get_ref().clone());
+            if let Some(c) = &r.category
+                && !cats.contains_key(c.get_ref())
+            {
+                self.at(
+                    c,
+                    format!("{path}.category"),
+                    both("campaign.unknown_category", &[("code", c.get_ref())]),
+                );
+            }
+            if !seen.insert((r.subject, cat)) {
+                self.at(
+                    &r.parts,
+                    path.clone(),
+                    both("campaign.duplicate_scoring", &[]),
+                );
+            }
+            let unknown: Vec<&str> = r
+                .parts
+                .get_ref()
+                .keys()
+                .filter(|k| crate::scoring::Part::parse(k).is_none())
+                .map(String::as_str)
+                .collect();
+            let sum: u32 = r.parts.get_ref().values().sum();
+            if !unknown.is_empty() {
+                let known: Vec<&str> = crate::scoring::Part::ALL
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect();
+                self.at(
+                    &r.parts,
+                    format!("{path}.parts"),
+                    both(
+                        "campaign.unknown_parts",
+                        &[
+                            ("unknown", &unknown.join(", ")),
+                            ("known", &known.join(", ")),
+                        ],
+                    ),
+                );
+            } else if sum != 100 {
+                self.at(
+                    &r.parts,
+                    format!("{path}.parts"),
+                    both("campaign.parts_sum", &[("sum", &sum)]),
+                );
+            }
+        }
+    }
+
+    fn indicators(&mut self, f: &CampaignFile) {
+        let mut codes = HashMap::new();
+        for (i, ind) in f.indicators.iter().enumerate() {
+            let path = format!("indicators[{i}]");
+            self.code(&ind.code, &path, &mut codes);
+            if ind.weight == 0 {
+                self.at(
+                    &ind.code,
+                    format!("{path}.weight"),
+                    both("campaign.zero_weight", &[]),
+                );
+            }
+            let Some(c) = &ind.criterion else { continue };
+            let standard = f.standards.iter().find(|s| s.subject == ind.subject);
+            let known = standard
+                .is_some_and(|s| s.criteria.iter().any(|k| k.code.get_ref() == c.get_ref()));
+            if !known {
+                self.at(
+                    c,
+                    format!("{path}.criterion"),
+                    both("campaign.unknown_criterion", &[("code", c.get_ref())]),
+                );
+            }
+        }
+    }
+
+    fn grading(&mut self, g: &Grading) {
+        let mut codes = HashMap::new();
+        let last = g.grades.len().saturating_sub(1);
+        for (i, grade) in g.grades.iter().enumerate() {
+            let path = format!("grading.grades[{i}]");
+            self.code(&grade.code, &path, &mut codes);
+            let ok = match g.by {
+                GradeBy::Thresholds => grade.min.is_some_and(|m| (0.0..=100.0).contains(&m)),
+                GradeBy::Quotas => {
+                    i == last || grade.share.is_some_and(|s| (0.0..=1.0).contains(&s))
+                }
+            };
+            if !ok {
+                let key = match g.by {
+                    GradeBy::Thresholds => "campaign.grade_min",
+                    GradeBy::Quotas => "campaign.grade_share",
+                };
+                self.at(&grade.code, path, both(key, &[]));
+            }
+        }
+        if g.grades.is_empty() {
+            self.errors.push(CampaignError {
+                line: None,
+                path: "grading.grades".into(),
+                message: both("campaign.no_grading", &[]),
+            });
         }
     }
 
@@ -616,6 +811,31 @@ mod tests {
         }
         .to_string();
         assert!(shown.starts_with("t.toml line "), "{shown}");
+    }
+
+    #[test]
+    fn scoring_rules_name_known_parts_summing_to_100_and_known_criteria() {
+        let c = Campaign::builtin();
+        let rural = c.profile(SubjectKind::Organisation, Some("rural"));
+        let school = c.profile(SubjectKind::Organisation, Some("school"));
+        assert_eq!(rural.parts.iter().sum::<u32>(), 100);
+        assert_ne!(
+            rural.parts, school.parts,
+            "分类指导 weighs rural units differently"
+        );
+        assert_eq!(school.criteria.iter().sum::<u32>(), 100);
+        assert!(c.grade_rule().is_some());
+
+        let broken = BUILTIN_2010
+            .replacen("mass_evaluation = 30", "mass_evalution = 30", 1)
+            .replacen("leader_review = 30,", "leader_review = 20,", 1)
+            .replacen("criterion = \"performance\"", "criterion = \"speed\"", 1);
+        let errs = errors_of(&broken);
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs[0].message.contains("mass_evalution"), "{errs:?}");
+        assert!(errs[1].message.contains("90"), "{errs:?}");
+        assert!(errs[2].path.ends_with(".criterion"), "{errs:?}");
+        assert!(errs.iter().all(|e| e.line.is_some()));
     }
 
     #[test]

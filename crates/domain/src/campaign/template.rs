@@ -38,6 +38,10 @@ impl SubjectKind {
             SubjectKind::Cadre => "cadre",
         }
     }
+
+    pub fn parse(s: &str) -> Option<SubjectKind> {
+        SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -75,6 +79,92 @@ pub struct CampaignFile {
     /// How mass-evaluation results are computed (群众评议计分).
     #[serde(default)]
     pub evaluation: EvaluationRules,
+    /// How scores are made (计分办法): the weight of each part per subject kind and, where
+    /// 分类指导 asks for it, per category. A kind without a rule uses the default parts.
+    #[serde(default)]
+    pub scoring: Vec<ScoringRule>,
+    /// Imported performance indicators (业绩指标) and how each counts.
+    #[serde(default)]
+    pub indicators: Vec<IndicatorSpec>,
+    /// Grades (评定等次) by minimum scores or by quota shares.
+    #[serde(default)]
+    pub grading: Option<Grading>,
+}
+
+/// The weights of the parts of a score for one subject kind, and optionally one category.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringRule {
+    pub subject: SubjectKind,
+    /// A category code (分类指导); absent for the kind's rule for every other category.
+    #[serde(default)]
+    pub category: Option<Spanned<String>>,
+    /// Part code (`self_assessment`, `leader_review`, `mass_evaluation`, `commitments`,
+    /// `activity`, `indicators`) to its weight in percent; the weights sum to 100.
+    pub parts: Spanned<std::collections::BTreeMap<String, u32>>,
+}
+
+/// Whether a higher or a lower value of an indicator is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+/// A performance indicator (业绩指标) whose values are imported per subject and period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub subject: SubjectKind,
+    pub better: Better,
+    /// Its weight among the kind's indicators (relative, default 1).
+    #[serde(default = "default_indicator_weight")]
+    pub weight: u32,
+    /// The criterion it speaks to; absent, it counts towards every criterion.
+    #[serde(default)]
+    pub criterion: Option<Spanned<String>>,
+    #[serde(default)]
+    pub unit: String,
+}
+
+fn default_indicator_weight() -> u32 {
+    1
+}
+
+/// How grades are given among the peers ranked together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeBy {
+    /// Each grade has a lowest score (`min`).
+    Thresholds,
+    /// Each grade but the last takes at most a share of the peers (`share`, 0 to 1).
+    Quotas,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grading {
+    pub by: GradeBy,
+    pub grades: Vec<GradeSpec>,
+}
+
+/// One grade, best first.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeSpec {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub share: Option<f64>,
 }
 
 /// The points of each verdict for the weighted score, and what counts as satisfied.

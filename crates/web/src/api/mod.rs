@@ -6,6 +6,7 @@
 mod evaluation;
 mod participation;
 mod registry;
+mod scores;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, State};
@@ -54,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/ballots", post(evaluation::cast))
         .route("/rounds", get(evaluation::rounds))
         .route("/rounds/{id}/results", get(evaluation::round_results))
+        .route("/periods", get(scores::periods))
+        .route("/rankings", get(scores::rankings))
         .fallback(fallback)
 }
 
@@ -270,6 +273,8 @@ impl Modify for BearerScheme {
         evaluation::cast,
         evaluation::rounds,
         evaluation::round_results,
+        scores::periods,
+        scores::rankings,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -279,6 +284,7 @@ impl Modify for BearerScheme {
         (name = "records", description = "Study and service records, figures for scoring"),
         (name = "reviews", description = "Leader reviews"),
         (name = "evaluation", description = "Mass evaluation: ballots, rounds, results"),
+        (name = "scores", description = "Periods, scores and rankings"),
     )
 )]
 pub struct ApiDoc;

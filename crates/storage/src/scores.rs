@@ -1,0 +1,561 @@
+//! What scores are made of (计分数据), read in bulk per period; self-assessments and
+//! imported indicator values; and closed periods' snapshots (考核周期定格).
+//!
+//! The reads are grouped queries over whole tables (a city-wide recompute reads every
+//! subject), each returning one row per subject; the app layer turns them into a sheet.
+
+use serde::Serialize;
+
+use crate::figures::Span;
+use crate::{Result, Store, WriteTx, values_list};
+use sqlx::AssertSqlSafe;
+
+/// An organisation as scoring sees it: where it sits, its level and category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredOrg {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+    /// Its kind (党委, 党支部 …): the level peers share.
+    pub kind: String,
+    pub category: Option<String>,
+    /// Members directly in it.
+    pub member_count: i64,
+}
+
+/// Every subject there is to score, as the tree has them now.
+#[derive(Debug, Clone, Default)]
+pub struct Universe {
+    pub orgs: Vec<ScoredOrg>,
+    /// (member, organisation).
+    pub members: Vec<(i64, i64)>,
+    /// (team, organisation).
+    pub teams: Vec<(i64, i64)>,
+    /// (cadre, organisation of the team, the cadre's own member record if linked).
+    pub cadres: Vec<(i64, i64, Option<i64>)>,
+}
+
+/// The inputs of a period, one row per subject (and criterion, verdict or indicator).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// (kind, subject, criterion, points 0–100).
+    pub self_points: Vec<(String, i64, String, i64)>,
+    /// (kind, subject, sum of points, reviews).
+    pub reviews: Vec<(String, i64, i64, i64)>,
+    /// (kind, subject, verdict, ballots) over the rounds that end in the period.
+    pub tallies: Vec<(String, i64, String, i64)>,
+    /// (kind, subject, items kept, items that can be judged: closed, or open past due).
+    pub items: Vec<(String, i64, i64, i64)>,
+    /// (member, organisation recorded in, tenths of an hour of study and service).
+    pub hours: Vec<(i64, i64, i64)>,
+    /// (kind, subject, indicator, value).
+    pub indicators: Vec<(String, i64, String, f64)>,
+}
+
+/// Which subjects to read facts for: all, or these of one kind.
+pub enum Only<'a> {
+    All,
+    Subjects(&'a str, &'a [i64]),
+}
+
+/// One subject's row in a closed period's snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapshotRow {
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub category: Option<String>,
+    pub level: String,
+    /// Hundredths; `None` without data.
+    pub total: Option<i64>,
+    /// Hundredths per criterion, comma-separated, empty where there was no data.
+    pub criteria: String,
+    /// The subject's inputs, as `scoring::encode_inputs` writes them.
+    pub inputs: String,
+}
+
+/// A closed period: when, by whom, and the digest of its snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closure {
+    pub period: String,
+    pub subjects: i64,
+    pub digest: String,
+    pub closed_by: String,
+    pub closed_at: i64,
+}
+
+/// An imported indicator value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorValue {
+    pub period: String,
+    pub indicator: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub value: f64,
+}
+
+const SNAPSHOT_COLUMNS: &str =
+    "subject_kind, subject_id, org_id, category, level, total, criteria, inputs";
+
+impl Store {
+    /// Every organisation, member, team and cadre, with what places them among peers.
+    pub async fn score_universe(&self) -> Result<Universe> {
+        type OrgRow = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+        );
+        let orgs: Vec<OrgRow> = sqlx::query_as(
+            "SELECT id, parent_id, code, name, path, kind, category, member_count FROM organisations \
+             ORDER BY path",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let orgs = orgs
+            .into_iter()
+            .map(
+                |(id, parent_id, code, name, path, kind, category, member_count)| ScoredOrg {
+                    id,
+                    parent_id,
+                    code,
+                    name,
+                    path,
+                    kind,
+                    category,
+                    member_count,
+                },
+            )
+            .collect();
+        let members = sqlx::query_as("SELECT id, org_id FROM members ORDER BY id")
+            .fetch_all(self.reader())
+            .await?;
+        let teams = sqlx::query_as("SELECT id, org_id FROM leadership_teams ORDER BY id")
+            .fetch_all(self.reader())
+            .await?;
+        let cadres = sqlx::query_as(
+            "SELECT c.id, t.org_id, c.member_id FROM cadres c \
+             JOIN leadership_teams t ON t.id = c.team_id ORDER BY c.id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Universe {
+            orgs,
+            members,
+            teams,
+            cadres,
+        })
+    }
+
+    /// The inputs of a period. `only` narrows the per-subject facts (self-assessment,
+    /// reviews, ballots, commitments) to some subjects, for updating a few scores; hours and
+    /// indicators are normalised among all peers and are read only for `Only::All`.
+    pub async fn period_facts(&self, span: &Span<'_>, only: Only<'_>) -> Result<Facts> {
+        let filter = |col_kind: &str, col_id: &str, first: usize| match &only {
+            Only::All => String::new(),
+            Only::Subjects(_, ids) => {
+                // `$n` works on both databases (SQLite numbers them in order of appearance).
+                let list = (first + 1..=first + ids.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                format!(" AND {col_kind} = ${first} AND {col_id} IN ({list})")
+            }
+        };
+        macro_rules! narrowed {
+            ($q:expr) => {{
+                let mut q = $q;
+                if let Only::Subjects(kind, ids) = &only {
+                    q = q.bind(kind.to_string());
+                    for id in ids.iter() {
+                        q = q.bind(*id);
+                    }
+                }
+                q
+            }};
+        }
+        let self_points = narrowed!(
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT subject_kind, subject_id, criterion, points FROM self_assessments \
+                 WHERE campaign_id = $1 AND period = $2{}",
+                filter("subject_kind", "subject_id", 3)
+            )))
+            .bind(span.campaign_id)
+            .bind(span.period.to_string())
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut facts = Facts {
+            self_points,
+            ..Facts::default()
+        };
+        facts.reviews = narrowed!(
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT subject_kind, subject_id, CAST(SUM(points) AS BIGINT), COUNT(*) \
+                 FROM reviews WHERE campaign_id = $1 AND period = $2{} \
+                 GROUP BY subject_kind, subject_id",
+                filter("subject_kind", "subject_id", 3)
+            )))
+            .bind(span.campaign_id)
+            .bind(span.period.to_string())
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.tallies = narrowed!(
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT r.subject_kind, t.subject_id, t.verdict, CAST(SUM(t.n) AS BIGINT) \
+                 FROM eval_tallies t JOIN eval_rounds r ON r.id = t.round_id \
+                 WHERE r.campaign_id = $1 AND r.ends_on >= $2 AND r.ends_on <= $3{} \
+                 GROUP BY r.subject_kind, t.subject_id, t.verdict",
+                filter("r.subject_kind", "t.subject_id", 4)
+            )))
+            .bind(span.campaign_id)
+            .bind(span.from.to_string())
+            .bind(span.to.to_string())
+        )
+        .fetch_all(self.reader())
+        .await?;
+        facts.items = narrowed!(
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT c.subject_kind, c.subject_id, \
+                 CAST(SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN i.outcome <> 'open' OR i.due_on < $4 THEN 1 ELSE 0 END) \
+                 AS BIGINT) \
+                 FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
+                 WHERE c.campaign_id = $1 AND i.due_on >= $2 AND i.due_on <= $3 \
+                 AND c.status IN ('published', 'evaluated'){} \
+                 GROUP BY c.subject_kind, c.subject_id",
+                filter("c.subject_kind", "c.subject_id", 5)
+            )))
+            .bind(span.campaign_id)
+            .bind(span.from.to_string())
+            .bind(span.to.to_string())
+            .bind(span.today.to_string())
+        )
+        .fetch_all(self.reader())
+        .await?;
+        if let Only::Subjects(..) = only {
+            return Ok(facts);
+        }
+        for (table, day) in [
+            ("study_records", "studied_on"),
+            ("service_records", "served_on"),
+        ] {
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT member_id, org_id, CAST(SUM(hours_tenths) AS BIGINT) FROM {table} \
+                 WHERE campaign_id = $1 AND {day} >= $2 AND {day} <= $3 \
+                 GROUP BY member_id, org_id"
+            )))
+            .bind(span.campaign_id)
+            .bind(span.from.to_string())
+            .bind(span.to.to_string())
+            .fetch_all(self.reader())
+            .await?;
+            facts.hours.extend(rows);
+        }
+        facts.indicators = sqlx::query_as(
+            "SELECT subject_kind, subject_id, indicator, value FROM indicator_values \
+             WHERE campaign_id = $1 AND period = $2",
+        )
+        .bind(span.campaign_id)
+        .bind(span.period.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(facts)
+    }
+
+    /// The id of the last audit entry: it moves whenever anything changes.
+    pub async fn audit_head(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT last_id FROM audit_head WHERE id = 1")
+                .fetch_one(self.reader())
+                .await?,
+        )
+    }
+
+    /// The names of some subjects of a kind (members, teams, cadres), by id.
+    pub async fn subject_names(&self, kind: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        let table = match kind {
+            "member" => "members",
+            "team" => "leadership_teams",
+            "cadre" => "cadres",
+            _ => "organisations",
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut q = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT id, name FROM {table} WHERE id IN ({list})"
+            )));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let rows: Vec<(i64, String)> = q.fetch_all(self.reader()).await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The periods of a campaign that are closed.
+    pub async fn closures(&self, campaign_id: i64) -> Result<Vec<Closure>> {
+        let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT period, subjects, digest, closed_by, closed_at FROM period_closures \
+             WHERE campaign_id = $1 ORDER BY closed_at",
+        )
+        .bind(campaign_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(period, subjects, digest, closed_by, closed_at)| Closure {
+                period,
+                subjects,
+                digest,
+                closed_by,
+                closed_at,
+            })
+            .collect())
+    }
+
+    /// A closed period's snapshot, every subject, in (kind, id) order.
+    pub async fn snapshot(&self, campaign_id: i64, period: &str) -> Result<Vec<SnapshotRow>> {
+        type Row = (
+            String,
+            i64,
+            i64,
+            Option<String>,
+            String,
+            Option<i64>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM period_scores WHERE campaign_id = $1 AND period = $2 \
+             ORDER BY subject_kind, subject_id"
+        )))
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(subject_kind, subject_id, org_id, category, level, total, criteria, inputs)| {
+                    SnapshotRow {
+                        subject_kind,
+                        subject_id,
+                        org_id,
+                        category,
+                        level,
+                        total,
+                        criteria,
+                        inputs,
+                    }
+                },
+            )
+            .collect())
+    }
+}
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 parameters at 10 columns a row.
+const SNAPSHOT_BATCH: usize = 1_000;
+
+impl WriteTx {
+    /// Whether a period is closed, read inside the transaction that would change it.
+    pub async fn period_closed(&mut self, campaign_id: i64, period: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM period_closures WHERE campaign_id = $1 AND period = $2",
+        )
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Closes a period: stores its snapshot and the closure, audited with the digest.
+    /// Refused (returns `false`, nothing written) when the period is closed already.
+    pub async fn close_period(
+        &mut self,
+        campaign_id: i64,
+        period: &str,
+        rows: &[SnapshotRow],
+        digest: &str,
+    ) -> Result<bool> {
+        if self.period_closed(campaign_id, period).await? {
+            return Ok(false);
+        }
+        for chunk in rows.chunks(SNAPSHOT_BATCH) {
+            let sql = format!(
+                "INSERT INTO period_scores (campaign_id, period, {SNAPSHOT_COLUMNS}) VALUES {}",
+                values_list(self.dialect, chunk.len(), 10)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(campaign_id)
+                    .bind(period.to_string())
+                    .bind(r.subject_kind.clone())
+                    .bind(r.subject_id)
+                    .bind(r.org_id)
+                    .bind(r.category.clone())
+                    .bind(r.level.clone())
+                    .bind(r.total)
+                    .bind(r.criteria.clone())
+                    .bind(r.inputs.clone());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let closure = Closure {
+            period: period.to_string(),
+            subjects: rows.len() as i64,
+            digest: digest.to_string(),
+            closed_by: self.actor.clone(),
+            closed_at: crate::now_ms(),
+        };
+        sqlx::query(
+            "INSERT INTO period_closures (campaign_id, period, subjects, digest, closed_by, \
+             closed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .bind(closure.subjects)
+        .bind(closure.digest.clone())
+        .bind(closure.closed_by.clone())
+        .bind(closure.closed_at)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(
+            "period.close",
+            "period",
+            &format!("{campaign_id}/{period}"),
+            None::<&()>,
+            Some(&closure),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Writes a subject's self-assessment for a period: (criterion, points) pairs replace
+    /// the ones given before.
+    pub async fn write_self_assessment(
+        &mut self,
+        campaign_id: i64,
+        period: &str,
+        (kind, subject_id): (&str, i64),
+        points: &[(String, i64)],
+    ) -> Result<()> {
+        let before: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT criterion, points FROM self_assessments WHERE campaign_id = $1 \
+             AND period = $2 AND subject_kind = $3 AND subject_id = $4 ORDER BY criterion",
+        )
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .bind(kind.to_string())
+        .bind(subject_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM self_assessments WHERE campaign_id = $1 AND period = $2 \
+             AND subject_kind = $3 AND subject_id = $4",
+        )
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .bind(kind.to_string())
+        .bind(subject_id)
+        .execute(&mut *self.tx)
+        .await?;
+        let now = crate::now_ms();
+        for (criterion, p) in points {
+            sqlx::query(
+                "INSERT INTO self_assessments (campaign_id, period, subject_kind, subject_id, \
+                 criterion, points, recorded_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(campaign_id)
+            .bind(period.to_string())
+            .bind(kind.to_string())
+            .bind(subject_id)
+            .bind(criterion.clone())
+            .bind(*p)
+            .bind(self.actor.clone())
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.record(
+            "self_assessment.write",
+            kind,
+            &format!("{subject_id}/{period}"),
+            Some(&before),
+            Some(&points),
+        )
+        .await
+    }
+
+    /// Stores imported indicator values, replacing earlier values of the same indicator,
+    /// subject and period; each change is audited with the value it replaced.
+    pub async fn import_indicator_values(
+        &mut self,
+        campaign_id: i64,
+        values: &[IndicatorValue],
+    ) -> Result<()> {
+        let now = crate::now_ms();
+        for chunk in values.chunks(SNAPSHOT_BATCH) {
+            for v in chunk {
+                let before: Option<f64> = sqlx::query_scalar(
+                    "SELECT value FROM indicator_values WHERE campaign_id = $1 AND period = $2 \
+                     AND indicator = $3 AND subject_kind = $4 AND subject_id = $5",
+                )
+                .bind(campaign_id)
+                .bind(v.period.clone())
+                .bind(v.indicator.clone())
+                .bind(v.subject_kind.clone())
+                .bind(v.subject_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                let sql = if before.is_some() {
+                    "UPDATE indicator_values SET value = $6, imported_by = $7, imported_at = $8 \
+                     WHERE campaign_id = $1 AND period = $2 AND indicator = $3 \
+                     AND subject_kind = $4 AND subject_id = $5"
+                } else {
+                    "INSERT INTO indicator_values (campaign_id, period, indicator, subject_kind, \
+                     subject_id, value, imported_by, imported_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                };
+                sqlx::query(sql)
+                    .bind(campaign_id)
+                    .bind(v.period.clone())
+                    .bind(v.indicator.clone())
+                    .bind(v.subject_kind.clone())
+                    .bind(v.subject_id)
+                    .bind(v.value)
+                    .bind(self.actor.clone())
+                    .bind(now)
+                    .execute(&mut *self.tx)
+                    .await?;
+                let key = format!(
+                    "{}/{}/{}/{}",
+                    v.subject_kind, v.subject_id, v.indicator, v.period
+                );
+                self.record(
+                    "indicator.import",
+                    "indicator_value",
+                    &key,
+                    before.as_ref(),
+                    Some(&v.value),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
