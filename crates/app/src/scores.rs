@@ -21,7 +21,9 @@ use xianfeng_domain::ranking::{GradeRule, Points, competition_ranks, grades, sta
 use xianfeng_domain::scoring::{
     self, Explanation, IndicatorColumn, NONE, Norms, Profile, Scored, Sheet,
 };
-use xianfeng_storage::{Closure, Facts, Only, ScoredOrg, SnapshotRow, Span, Store, Universe};
+use xianfeng_storage::{
+    Closure, Facts, Lexicon, Only, ScoredOrg, SnapshotRow, Span, Store, Universe,
+};
 
 use crate::AppError;
 
@@ -270,38 +272,61 @@ impl Rules {
     }
 }
 
+/// The position of a kind in `SubjectKind::ALL`, as facts number kinds.
+fn kind_code(kind: SubjectKind) -> u8 {
+    kind_index(kind) as u8
+}
+
+/// The criteria and indicators of every kind, numbered as the boards number them.
+fn lexicon(campaign: &Campaign) -> Lexicon {
+    let mut lex = Lexicon::default();
+    for (i, kind) in SubjectKind::ALL.iter().enumerate() {
+        let (criteria, indicators, _) = shape(campaign, *kind, 0);
+        lex.criteria[i] = criteria;
+        lex.indicators[i] = indicators;
+    }
+    lex
+}
+
 /// Sets the per-subject facts (self-assessment, review, ballots, commitments) of the slots
 /// they name; slots they do not name keep what they had.
 fn apply_subject_facts(board: &mut KindBoard, facts: &Facts, rules: &Rules) {
-    let kind = board.kind.map(|k| k.as_str()).unwrap_or_default();
+    let Some(kind) = board.kind.map(kind_code) else {
+        return;
+    };
     let c = board.sheet.criteria;
     for (k, id, criterion, points) in &facts.self_points {
-        if k != kind {
-            continue;
-        }
-        if let (Some(slot), Some(ci)) = (
-            board.slot(*id),
-            board.criteria.iter().position(|x| x == criterion),
-        ) {
+        let ci = *criterion as usize;
+        if let (true, Some(slot), true) = (*k == kind, board.slot(*id), ci < c) {
             board.sheet.self_points[slot * c + ci] = (*points).clamp(0, 100) as f64;
         }
     }
     for (k, id, sum, n) in &facts.reviews {
-        if let (true, Some(slot)) = (k == kind, board.slot(*id)) {
+        if let (true, Some(slot)) = (*k == kind, board.slot(*id)) {
             board.sheet.review[slot] = scoring::review_value(*sum, *n, rules.best_review);
         }
     }
-    let mut tallies: HashMap<usize, Tally> = HashMap::new();
-    for (k, id, verdict, n) in &facts.tallies {
-        if let (true, Some(slot), Some(v)) = (k == kind, board.slot(*id), Verdict::parse(verdict)) {
-            tallies.entry(slot).or_default().add(v, (*n).max(0) as u64);
+    // A subject in several rounds has several entries: add them up per slot first.
+    let mut tallied: Vec<(usize, Tally)> = vec![];
+    for (k, id, counts) in &facts.tallies {
+        if let (true, Some(slot)) = (*k == kind, board.slot(*id)) {
+            let mut t = Tally::default();
+            for (v, n) in Verdict::ALL.iter().zip(counts) {
+                t.add(*v, (*n).max(0) as u64);
+            }
+            tallied.push((slot, t));
         }
     }
-    for (slot, t) in tallies {
-        board.sheet.mass[slot] = t.score(&rules.weights).unwrap_or(NONE);
+    tallied.sort_unstable_by_key(|(slot, _)| *slot);
+    for group in tallied.chunk_by(|a, b| a.0 == b.0) {
+        let mut t = Tally::default();
+        for (_, one) in group {
+            t.absorb(one);
+        }
+        board.sheet.mass[group[0].0] = t.score(&rules.weights).unwrap_or(NONE);
     }
     for (k, id, kept, judged) in &facts.items {
-        if let (true, Some(slot)) = (k == kind, board.slot(*id)) {
+        if let (true, Some(slot)) = (*k == kind, board.slot(*id)) {
             board.sheet.commitments[slot] = scoring::commitment_value(*kept, *judged);
         }
     }
@@ -352,14 +377,13 @@ fn apply_peer_facts(board: &mut KindBoard, universe: &Universe, facts: &Facts, t
         }
     }
     let ni = board.indicators.len();
+    let code = kind_code(kind);
     for (k, id, indicator, value) in &facts.indicators {
-        if k != kind.as_str() || !value.is_finite() {
+        let j = *indicator as usize;
+        if *k != code || !value.is_finite() || j >= ni {
             continue;
         }
-        if let (Some(slot), Some(j)) = (
-            board.slot(*id),
-            board.indicators.iter().position(|x| x == indicator),
-        ) {
+        if let Some(slot) = board.slot(*id) {
             board.sheet.indicator_values[slot * ni + j] = *value;
         }
     }
@@ -473,14 +497,14 @@ pub async fn compute(
         .await?
         .into_iter()
         .find(|c| c.period == period.code);
-    let universe = store.score_universe().await?;
-    let tree = Arc::new(Tree::new(universe.orgs.clone()));
     let kinds = match &closed {
         Some(_) => {
+            let universe = store.score_universe().await?;
+            let tree = Arc::new(Tree::new(universe.orgs));
             let rows = store.snapshot(campaign_id, &period.code).await?;
             let campaign = campaign.clone();
-            let tree = tree.clone();
-            tokio::task::spawn_blocking(move || {
+            let shared = tree.clone();
+            let kinds = tokio::task::spawn_blocking(move || {
                 SubjectKind::ALL
                     .iter()
                     .map(|k| {
@@ -488,12 +512,13 @@ pub async fn compute(
                             .iter()
                             .filter(|r| r.subject_kind == k.as_str())
                             .collect();
-                        kind_from_snapshot(*k, &campaign, &tree, &mine)
+                        kind_from_snapshot(*k, &campaign, &shared, &mine)
                     })
                     .collect::<Result<Vec<_>, _>>()
             })
             .await
-            .map_err(|e| AppError::Input(e.to_string()))??
+            .map_err(|e| AppError::Input(e.to_string()))??;
+            (tree, kinds)
         }
         None => {
             let (from, to, day) = (
@@ -501,29 +526,28 @@ pub async fn compute(
                 period.ends_on.to_string(),
                 today.to_string(),
             );
-            let facts = store
-                .period_facts(
-                    &Span {
-                        campaign_id,
-                        period: &period.code,
-                        from: &from,
-                        to: &to,
-                        today: &day,
-                    },
-                    Only::All,
-                )
-                .await?;
-            let tree = tree.clone();
-            tokio::task::spawn_blocking(move || {
+            let span = Span {
+                campaign_id,
+                period: &period.code,
+                from: &from,
+                to: &to,
+                today: &day,
+            };
+            let (mut universe, facts) = store.score_inputs(&span, &lexicon(&campaign)).await?;
+            let tree = Arc::new(Tree::new(std::mem::take(&mut universe.orgs)));
+            let shared = tree.clone();
+            let kinds = tokio::task::spawn_blocking(move || {
                 SubjectKind::ALL
                     .iter()
-                    .map(|k| build_kind(*k, &campaign, &tree, &universe, &facts))
+                    .map(|k| build_kind(*k, &campaign, &shared, &universe, &facts))
                     .collect::<Vec<_>>()
             })
             .await
-            .map_err(|e| AppError::Input(e.to_string()))?
+            .map_err(|e| AppError::Input(e.to_string()))?;
+            (tree, kinds)
         }
     };
+    let (tree, kinds) = kinds;
     Ok(PeriodBoard {
         period: period.clone(),
         closed,
@@ -851,6 +875,7 @@ impl Scores {
         }
         let (campaign_id, campaign) = crate::scope::campaign(store).await?;
         let rules = Rules::of(&campaign);
+        let lex = lexicon(&campaign);
         let open: Vec<SharedBoard> = match self.boards.lock() {
             Ok(b) => b
                 .iter()
@@ -887,7 +912,7 @@ impl Scores {
                         today: &day,
                     };
                     let facts = store
-                        .period_facts(&span, Only::Subjects(kind, chunk))
+                        .period_facts(&span, &lex, Only::Subjects(kind, chunk))
                         .await?;
                     let Ok(mut b) = board.write() else { continue };
                     let kb = &mut b.kinds[kind_index(k)];

@@ -26,6 +26,7 @@ mod plans;
 mod records;
 mod reviews;
 mod scores;
+mod scores_sqlite;
 mod sessions;
 mod staged;
 mod stats;
@@ -49,7 +50,9 @@ pub use people::{CadreRecord, NewCadre, TeamRecord};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use reviews::{Assignment, NewReview, ReviewRecord};
-pub use scores::{Closure, Facts, IndicatorValue, Only, ScoredOrg, SnapshotRow, Universe};
+pub use scores::{
+    Closure, Facts, IndicatorValue, Lexicon, Only, ScoredOrg, SnapshotRow, Universe, kind_code,
+};
 pub use sessions::{NewSession, SessionRecord};
 pub use staged::{STAGED_LIFETIME_MS, StagedImport};
 pub use stats::Stats;
@@ -88,6 +91,8 @@ pub struct Store {
     pub(crate) campaign: CampaignCache,
     /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
     lane: Option<std::sync::Arc<ballot_tx::Lane>>,
+    /// SQLite only: the database file, for the bulk read of score inputs.
+    sqlite_path: Option<std::path::PathBuf>,
     /// Subjects whose reviews, ballots or self-assessment changed since the scores last
     /// looked (see `Store::touch`), shared by the clones of a store.
     touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, i64)>>>,
@@ -185,12 +190,14 @@ impl Store {
             vault,
             campaign: Default::default(),
             lane: None,
+            sqlite_path: None,
             touched: Default::default(),
         };
         migrate::run(&store, version).await?;
         store.check_vault().await?;
         if let Some(file) = sqlite_file(&url) {
             store.lane = Some(std::sync::Arc::new(ballot_tx::Lane::start(&file)?));
+            store.sqlite_path = Some(file);
         }
         Ok(store)
     }

@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_scores.sql"),
         postgres: include_str!("../migrations/postgres/0007_scores.sql"),
     },
+    Migration {
+        version: 8,
+        name: "score_indexes",
+        sqlite: include_str!("../migrations/sqlite/0008_score_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_score_indexes.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+use xianfeng_domain::ballot::Verdict;
+use xianfeng_domain::campaign::SubjectKind;
+
 use crate::figures::Span;
 use crate::{Result, Store, WriteTx, values_list};
 use sqlx::AssertSqlSafe;
@@ -37,21 +40,57 @@ pub struct Universe {
     pub cadres: Vec<(i64, i64, Option<i64>)>,
 }
 
-/// The inputs of a period, one row per subject (and criterion, verdict or indicator).
+/// The inputs of a period, one row per subject (and criterion or indicator). A kind is its
+/// position in `SubjectKind::ALL`; criteria and indicators their position in the
+/// [`Lexicon`]; verdicts theirs in `Verdict::ALL`. Numbers only, so that a city's facts
+/// take tens of megabytes, not hundreds.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// (kind, subject, criterion, points 0–100).
-    pub self_points: Vec<(String, i64, String, i64)>,
+    pub self_points: Vec<(u8, i64, u16, i64)>,
     /// (kind, subject, sum of points, reviews).
-    pub reviews: Vec<(String, i64, i64, i64)>,
-    /// (kind, subject, verdict, ballots) over the rounds that end in the period.
-    pub tallies: Vec<(String, i64, String, i64)>,
+    pub reviews: Vec<(u8, i64, i64, i64)>,
+    /// (kind, subject, ballots per verdict) in a round that ends in the period; a subject
+    /// in several rounds has several entries.
+    pub tallies: Vec<(u8, i64, [i64; 3])>,
     /// (kind, subject, items kept, items that can be judged: closed, or open past due).
-    pub items: Vec<(String, i64, i64, i64)>,
-    /// (member, organisation recorded in, tenths of an hour of study and service).
+    pub items: Vec<(u8, i64, i64, i64)>,
+    /// (member, organisation recorded in, tenths of an hour of study or service).
     pub hours: Vec<(i64, i64, i64)>,
     /// (kind, subject, indicator, value).
-    pub indicators: Vec<(String, i64, String, f64)>,
+    pub indicators: Vec<(u8, i64, u16, f64)>,
+}
+
+/// The criteria and indicators of each kind, in order, to number the facts by.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub criteria: [Vec<String>; 4],
+    pub indicators: [Vec<String>; 4],
+}
+
+impl Lexicon {
+    pub fn criterion(&self, kind: u8, code: &str) -> Option<u16> {
+        let list = self.criteria.get(kind as usize)?;
+        list.iter().position(|c| c == code).map(|i| i as u16)
+    }
+
+    pub fn indicator(&self, kind: u8, code: &str) -> Option<u16> {
+        let list = self.indicators.get(kind as usize)?;
+        list.iter().position(|c| c == code).map(|i| i as u16)
+    }
+}
+
+/// A subject kind's number: its position in `SubjectKind::ALL`.
+pub fn kind_code(kind: &str) -> Option<u8> {
+    SubjectKind::ALL
+        .iter()
+        .position(|k| k.as_str() == kind)
+        .map(|i| i as u8)
+}
+
+/// A verdict's number: its position in `Verdict::ALL`.
+pub(crate) fn verdict_code(verdict: &str) -> Option<usize> {
+    Verdict::ALL.iter().position(|v| v.as_str() == verdict)
 }
 
 /// Which subjects to read facts for: all, or these of one kind.
@@ -153,10 +192,40 @@ impl Store {
         })
     }
 
-    /// The inputs of a period. `only` narrows the per-subject facts (self-assessment,
-    /// reviews, ballots, commitments) to some subjects, for updating a few scores; hours and
-    /// indicators are normalised among all peers and are read only for `Only::All`.
-    pub async fn period_facts(&self, span: &Span<'_>, only: Only<'_>) -> Result<Facts> {
+    /// Every subject and the inputs of a period: the whole city, for a full recompute. On a
+    /// SQLite file this is the two-thread bulk read of `scores_sqlite`; elsewhere the
+    /// portable queries.
+    pub async fn score_inputs(&self, span: &Span<'_>, lex: &Lexicon) -> Result<(Universe, Facts)> {
+        if let Some(path) = self.sqlite_path.clone() {
+            let window = crate::scores_sqlite::Window {
+                campaign_id: span.campaign_id,
+                period: span.period.to_string(),
+                from: span.from.to_string(),
+                to: span.to.to_string(),
+                today: span.today.to_string(),
+            };
+            let lex = lex.clone();
+            return tokio::task::spawn_blocking(move || {
+                crate::scores_sqlite::read(&path, window, lex)
+            })
+            .await
+            .map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+        }
+        let universe = self.score_universe().await?;
+        let facts = self.period_facts(span, lex, Only::All).await?;
+        Ok((universe, facts))
+    }
+
+    /// The inputs of a period by the portable queries. `only` narrows the per-subject facts
+    /// (self-assessment, reviews, ballots, commitments) to some subjects, for updating a few
+    /// scores; hours and indicators are normalised among all peers and are read only for
+    /// `Only::All`.
+    pub async fn period_facts(
+        &self,
+        span: &Span<'_>,
+        lex: &Lexicon,
+        only: Only<'_>,
+    ) -> Result<Facts> {
         let filter = |col_kind: &str, col_id: &str, first: usize| match &only {
             Only::All => String::new(),
             Only::Subjects(_, ids) => {
@@ -180,7 +249,7 @@ impl Store {
                 q
             }};
         }
-        let self_points = narrowed!(
+        let self_points: Vec<(String, i64, String, i64)> = narrowed!(
             sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT subject_kind, subject_id, criterion, points FROM self_assessments \
                  WHERE campaign_id = $1 AND period = $2{}",
@@ -192,10 +261,16 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         let mut facts = Facts {
-            self_points,
+            self_points: self_points
+                .into_iter()
+                .filter_map(|(k, id, c, p)| {
+                    let k = kind_code(&k)?;
+                    Some((k, id, lex.criterion(k, &c)?, p))
+                })
+                .collect(),
             ..Facts::default()
         };
-        facts.reviews = narrowed!(
+        let reviews: Vec<(String, i64, i64, i64)> = narrowed!(
             sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT subject_kind, subject_id, CAST(SUM(points) AS BIGINT), COUNT(*) \
                  FROM reviews WHERE campaign_id = $1 AND period = $2{} \
@@ -207,12 +282,20 @@ impl Store {
         )
         .fetch_all(self.reader())
         .await?;
-        facts.tallies = narrowed!(
+        facts.reviews = reviews
+            .into_iter()
+            .filter_map(|(k, id, sum, n)| Some((kind_code(&k)?, id, sum, n)))
+            .collect();
+        let tallies: Vec<(String, i64, i64, i64, i64)> = narrowed!(
             sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT r.subject_kind, t.subject_id, t.verdict, CAST(SUM(t.n) AS BIGINT) \
+                "SELECT r.subject_kind, t.subject_id, \
+                 CAST(SUM(CASE WHEN t.verdict = 'satisfied' THEN t.n ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN t.verdict = 'basically_satisfied' THEN t.n ELSE 0 END) \
+                 AS BIGINT), \
+                 CAST(SUM(CASE WHEN t.verdict = 'dissatisfied' THEN t.n ELSE 0 END) AS BIGINT) \
                  FROM eval_tallies t JOIN eval_rounds r ON r.id = t.round_id \
                  WHERE r.campaign_id = $1 AND r.ends_on >= $2 AND r.ends_on <= $3{} \
-                 GROUP BY r.subject_kind, t.subject_id, t.verdict",
+                 GROUP BY r.subject_kind, t.subject_id",
                 filter("r.subject_kind", "t.subject_id", 4)
             )))
             .bind(span.campaign_id)
@@ -221,7 +304,11 @@ impl Store {
         )
         .fetch_all(self.reader())
         .await?;
-        facts.items = narrowed!(
+        facts.tallies = tallies
+            .into_iter()
+            .filter_map(|(k, id, s, b, d)| Some((kind_code(&k)?, id, [s, b, d])))
+            .collect();
+        let items: Vec<(String, i64, i64, i64)> = narrowed!(
             sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT c.subject_kind, c.subject_id, \
                  CAST(SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
@@ -240,6 +327,10 @@ impl Store {
         )
         .fetch_all(self.reader())
         .await?;
+        facts.items = items
+            .into_iter()
+            .filter_map(|(k, id, kept, judged)| Some((kind_code(&k)?, id, kept, judged)))
+            .collect();
         if let Only::Subjects(..) = only {
             return Ok(facts);
         }
@@ -259,7 +350,7 @@ impl Store {
             .await?;
             facts.hours.extend(rows);
         }
-        facts.indicators = sqlx::query_as(
+        let indicators: Vec<(String, i64, String, f64)> = sqlx::query_as(
             "SELECT subject_kind, subject_id, indicator, value FROM indicator_values \
              WHERE campaign_id = $1 AND period = $2",
         )
@@ -267,6 +358,13 @@ impl Store {
         .bind(span.period.to_string())
         .fetch_all(self.reader())
         .await?;
+        facts.indicators = indicators
+            .into_iter()
+            .filter_map(|(k, id, i, v)| {
+                let k = kind_code(&k)?;
+                Some((k, id, lex.indicator(k, &i)?, v))
+            })
+            .collect();
         Ok(facts)
     }
 
