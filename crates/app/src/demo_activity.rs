@@ -8,8 +8,7 @@ use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::plan::PlanStatus;
 use xianfeng_storage::{
-    Assignment, NewCommitment, NewMeeting, NewRecord, NewReview, RecordKind, StepDetail, Store,
-    WriteTx,
+    NewCommitment, NewMeeting, NewRecord, RecordKind, StepDetail, Store, WriteTx,
 };
 
 use crate::AppError;
@@ -17,8 +16,6 @@ use crate::demo::Rng;
 
 /// Branches that carry commitments and records.
 const ACTIVE_BRANCHES: usize = 120;
-/// Organisations reviewed by the demo reviewer.
-const REVIEWED: usize = 20;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ActivitySummary {
@@ -27,6 +24,9 @@ pub struct ActivitySummary {
     pub study_records: usize,
     pub service_records: usize,
     pub reviews: usize,
+    /// Self-assessments and indicator values of the scored branches (`demo_scores`).
+    pub self_assessments: usize,
+    pub indicator_values: usize,
     pub ballots: usize,
     /// A few unused ballot codes of the round open today, to try the phone page with.
     pub sample_codes: Vec<String>,
@@ -305,47 +305,12 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
         }
     }
 
-    // The demo reviewer reviews branches of 解放区 (its own scope), two periods each.
-    let reviewed: Vec<_> = orgs
-        .iter()
-        .filter(|o| o.kind == "branch" && o.code.starts_with("JZ-JF"))
-        .take(REVIEWED)
-        .collect();
-    let grades = [
-        ("good", 10),
-        ("fairly-good", 7),
-        ("average", 5),
-        ("poor", 2),
-    ];
-    for o in reviewed {
-        tx.assign_reviewer(&Assignment {
-            reviewer: "reviewer".into(),
-            subject_kind: "organisation".into(),
-            subject_id: o.id,
-            org_id: o.id,
-        })
-        .await?;
-        for period in ["2010", "2011-h1"] {
-            let (grade, points) = grades[rng.below(10).min(3) as usize % 4];
-            tx.write_review_as(
-                "reviewer",
-                &NewReview {
-                    campaign_id,
-                    subject_kind: "organisation".into(),
-                    subject_id: o.id,
-                    org_id: o.id,
-                    period: period.into(),
-                    grade: grade.into(),
-                    points,
-                    comment: "组织生活规范，承诺践诺扎实，群众评价较好。".into(),
-                },
-            )
-            .await?;
-            summary.reviews += 1;
-        }
-    }
     evaluation(&mut tx, store, campaign_id, &orgs, rng, &mut summary).await?;
     tx.commit().await?;
+    let (reviews, selfs, values) = crate::demo_scores::build(store, rng).await?;
+    summary.reviews += reviews;
+    summary.self_assessments += selfs;
+    summary.indicator_values += values;
     Ok(summary)
 }
 

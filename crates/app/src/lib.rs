@@ -4,6 +4,7 @@
 pub mod commitments;
 pub mod demo;
 mod demo_activity;
+mod demo_scores;
 mod error;
 pub mod evaluation;
 pub mod figures;

@@ -13,10 +13,14 @@ use xianfeng_domain::ranking::Points;
 use xianfeng_storage::Store;
 
 use crate::AppError;
-use crate::scores::{self, PeerSet, Scores};
+use crate::scores::{self, PeerSet, Ranking, Scores, SharedBoard};
+use std::sync::Arc;
+use xianfeng_domain::campaign::Campaign;
 
-/// The most rows one request may ask for.
+/// The most rows one API request may ask for.
 pub const MAX_LIMIT: usize = 10_000;
+/// The most rows an Excel sheet holds, for exports.
+pub const MAX_ROWS: usize = 1_048_575;
 pub const DEFAULT_LIMIT: usize = 100;
 
 /// A ranking request: the peer set, the period, and the page.
@@ -73,19 +77,31 @@ fn num(p: Points) -> f64 {
     p.0 as f64 / 100.0
 }
 
-/// A page of the ranking the query names.
+/// A ranking made for a query, with what its rows need.
+struct Selection {
+    board: SharedBoard,
+    campaign: Arc<Campaign>,
+    period: Period,
+    closed: bool,
+    kind: SubjectKind,
+    ranking: Ranking,
+    /// Tree position of the scope (`None`: the whole tree).
+    scope_at: Option<u32>,
+}
+
+/// Authorises and ranks the peer set the query names.
 ///
 /// `viewer` is `None` for the operator at the command line. An account sees organisations
 /// within its scope only, and members' and cadres' names only where it may see members;
 /// without a scope the query covers the account's own top organisation (the whole tree for
 /// the operator).
-pub async fn table(
+async fn select(
     store: &Store,
     scores_cache: &Scores,
     viewer: Option<&Principal>,
     q: &TableQuery<'_>,
     today: NaiveDate,
-) -> Result<Table, AppError> {
+) -> Result<Selection, AppError> {
     let kind = q.set.kind.unwrap_or(SubjectKind::Organisation);
     let action = match kind {
         SubjectKind::Member | SubjectKind::Cadre => Action::ReadMembers,
@@ -100,22 +116,15 @@ pub async fn table(
         crate::scope::org_for(store, Some(p), code, action).await?;
     }
     let set = PeerSet {
+        kind: Some(kind),
         scope: scope.as_deref(),
         ..q.set.clone()
     };
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(AppError::Input(both(
-            "app.bad_limit",
-            &[("max", &MAX_LIMIT)],
-        )));
-    }
     let (_, campaign) = crate::scope::campaign(store).await?;
     let board = scores_cache.board(store, q.period, today).await?;
     let period = board.read().map_err(poisoned)?.period.clone();
     let previous = scores_cache.previous(store, &period, today).await?;
-    // Read under the locks, then let go before any await.
-    let (ranked_page, total, closed, criteria_codes, leaders_slots, codes, groups) = {
+    let (ranking, closed, scope_at) = {
         let b = board.read().map_err(poisoned)?;
         let prev_guard = match &previous {
             Some(p) => Some(p.read().map_err(poisoned)?),
@@ -127,20 +136,36 @@ pub async fn table(
             &set,
             campaign.grade_rule().as_ref(),
         )?;
-        let total = ranking.rows.len();
-        let page: Vec<scores::Ranked> = ranking
-            .rows
-            .into_iter()
-            .skip(q.offset)
-            .take(limit)
-            .collect();
+        let at = scope.as_deref().and_then(|c| b.tree.by_code(c));
+        (ranking, b.closed.is_some(), at)
+    };
+    Ok(Selection {
+        board,
+        campaign,
+        period,
+        closed,
+        kind,
+        ranking,
+        scope_at,
+    })
+}
+
+/// Table rows for some ranked subjects, names read outside the board's lock.
+async fn rows(
+    store: &Store,
+    sel: &Selection,
+    picks: &[&scores::Ranked],
+) -> Result<Vec<TableRow>, AppError> {
+    let kind = sel.kind;
+    let (codes, groups, crit, ids, tree) = {
+        let b = sel.board.read().map_err(poisoned)?;
         let kb = b.kind(kind);
-        let codes: Vec<String> = page
+        let codes: Vec<String> = picks
             .iter()
             .map(|r| scores::subject_code(&b, kind, r.slot))
             .collect();
-        let groups: Vec<_> = page.iter().map(|r| kb.group_of(r.slot).clone()).collect();
-        let crit: Vec<Vec<Option<f64>>> = page
+        let groups: Vec<_> = picks.iter().map(|r| kb.group_of(r.slot).clone()).collect();
+        let crit: Vec<Vec<Option<f64>>> = picks
             .iter()
             .map(|r| {
                 (0..kb.criteria.len())
@@ -148,44 +173,14 @@ pub async fn table(
                     .collect()
             })
             .collect();
-        let leaders: Vec<(Points, Vec<(usize, String)>)> = ranking
-            .leaders
+        let ids: Vec<(usize, i64, u32)> = picks
             .iter()
-            .map(|(best, slots)| {
-                let who = slots
-                    .iter()
-                    .take(20)
-                    .map(|s| (*s, scores::subject_code(&b, kind, *s)))
-                    .collect();
-                (*best, who)
-            })
+            .map(|r| (r.slot, kb.ids[r.slot], kb.org[r.slot]))
             .collect();
-        (
-            page.into_iter().zip(crit).collect::<Vec<_>>(),
-            total,
-            b.closed.is_some(),
-            kb.criteria.clone(),
-            leaders,
-            codes,
-            groups,
-        )
-    };
-    let mut wanted: Vec<usize> = ranked_page.iter().map(|(r, _)| r.slot).collect();
-    wanted.extend(
-        leaders_slots
-            .iter()
-            .flat_map(|(_, who)| who.iter().map(|(s, _)| *s)),
-    );
-    let (ids, tree) = {
-        let guard = board.read().map_err(poisoned)?;
-        let kb = guard.kind(kind);
-        let ids: Vec<(usize, i64, u32)> = wanted
-            .iter()
-            .map(|s| (*s, kb.ids[*s], kb.org[*s]))
-            .collect();
-        (ids, guard.tree.clone())
+        (codes, groups, crit, ids, b.tree.clone())
     };
     let names = scores::names_of(store, &tree, kind, &ids).await?;
+    let campaign = &sel.campaign;
     let category_name = |c: &Option<String>| {
         c.as_ref().map(|code| {
             campaign
@@ -203,11 +198,12 @@ pub async fn table(
                 .map_or(code.clone(), |s| s.name.clone())
         })
     };
-    let rows = ranked_page
+    Ok(picks
         .iter()
         .zip(codes)
         .zip(groups)
-        .map(|(((r, crit), code), (category, level))| TableRow {
+        .zip(crit)
+        .map(|(((r, code), (category, level)), criteria)| TableRow {
             code,
             name: names.get(&r.slot).cloned().unwrap_or_default(),
             rank: r.rank,
@@ -219,11 +215,46 @@ pub async fn table(
             grade: grade_name(&r.grade),
             category: category_name(&category),
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
-            criteria: crit.clone(),
+            criteria,
         })
+        .collect())
+}
+
+/// The criteria (code, name) and their leaders (单项第一) of a selection.
+async fn leaders(
+    store: &Store,
+    sel: &Selection,
+) -> Result<(Vec<(String, String)>, Vec<Leader>), AppError> {
+    let (codes, who, tree) = {
+        let b = sel.board.read().map_err(poisoned)?;
+        let kb = b.kind(sel.kind);
+        // Per criterion: the best score, and (slot, id, tree position, code) of who has it.
+        type Who = (Points, Vec<(usize, i64, u32, String)>);
+        let who: Vec<Who> = sel
+            .ranking
+            .leaders
+            .iter()
+            .map(|(best, slots)| {
+                let who = slots
+                    .iter()
+                    .take(20)
+                    .map(|s| {
+                        let code = scores::subject_code(&b, sel.kind, *s);
+                        (*s, kb.ids[*s], kb.org[*s], code)
+                    })
+                    .collect();
+                (*best, who)
+            })
+            .collect();
+        (kb.criteria.clone(), who, b.tree.clone())
+    };
+    let ids: Vec<(usize, i64, u32)> = who
+        .iter()
+        .flat_map(|(_, w)| w.iter().map(|(s, id, at, _)| (*s, *id, *at)))
         .collect();
-    let standard = campaign.standard_of(kind);
-    let criteria: Vec<(String, String)> = criteria_codes
+    let names = scores::names_of(store, &tree, sel.kind, &ids).await?;
+    let standard = sel.campaign.standard_of(sel.kind);
+    let criteria: Vec<(String, String)> = codes
         .iter()
         .map(|c| {
             let name = standard
@@ -234,27 +265,191 @@ pub async fn table(
         .collect();
     let leaders = criteria
         .iter()
-        .zip(leaders_slots)
+        .zip(who)
         .map(|((code, _), (best, who))| {
             let best = (best.0 != i64::MIN).then(|| num(best));
             let who = who
                 .into_iter()
-                .map(|(s, c)| (c, names.get(&s).cloned().unwrap_or_default()))
+                .map(|(s, _, _, c)| (c, names.get(&s).cloned().unwrap_or_default()))
                 .collect();
             (code.clone(), best, who)
         })
         .collect();
-    Ok(Table {
-        previous_period: crate::scores::previous_period(&campaign, &period).map(|p| p.code),
-        period,
-        closed,
-        kind,
-        total,
+    Ok((criteria, leaders))
+}
+
+/// A table from a selection and its parts: `page` is (limit, offset).
+fn assemble(
+    sel: &Selection,
+    (limit, offset): (usize, usize),
+    criteria: Vec<(String, String)>,
+    rows: Vec<TableRow>,
+    leaders: Vec<Leader>,
+) -> Table {
+    Table {
+        previous_period: scores::previous_period(&sel.campaign, &sel.period).map(|p| p.code),
+        period: sel.period.clone(),
+        closed: sel.closed,
+        kind: sel.kind,
+        total: sel.ranking.rows.len(),
         limit,
-        offset: q.offset,
+        offset,
         criteria,
         rows,
         leaders,
+    }
+}
+
+/// A page of the ranking the query names (see [`select`] for who sees what).
+pub async fn table(
+    store: &Store,
+    scores_cache: &Scores,
+    viewer: Option<&Principal>,
+    q: &TableQuery<'_>,
+    today: NaiveDate,
+) -> Result<Table, AppError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_ROWS {
+        return Err(AppError::Input(both(
+            "app.bad_limit",
+            &[("max", &MAX_LIMIT)],
+        )));
+    }
+    let sel = select(store, scores_cache, viewer, q, today).await?;
+    let page: Vec<&scores::Ranked> = sel.ranking.rows.iter().skip(q.offset).take(limit).collect();
+    let rows = rows(store, &sel, &page).await?;
+    let (criteria, leaders) = leaders(store, &sel).await?;
+    Ok(assemble(&sel, (limit, q.offset), criteria, rows, leaders))
+}
+
+/// An organisation below the scope, with its subjects' count and mean score (drill-down).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildRow {
+    pub code: String,
+    pub name: String,
+    pub subjects: usize,
+    pub mean: Option<f64>,
+}
+
+/// What a dashboard shows of a peer set beside its ranking: the distribution of scores,
+/// the top and bottom, the biggest movers either way, and the organisations below.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub table: Table,
+    /// Scores in tenths of the scale: (label, subjects), 0–10 … 90–100.
+    pub bins: Vec<(String, u64)>,
+    pub top: Vec<TableRow>,
+    pub bottom: Vec<TableRow>,
+    pub risers: Vec<TableRow>,
+    pub fallers: Vec<TableRow>,
+    pub children: Vec<ChildRow>,
+    /// The scope and the organisations above it, top first: (code, name).
+    pub crumbs: Vec<(String, String)>,
+    pub participation: scores::Participation,
+}
+
+/// How many subjects the short lists on a dashboard show.
+pub const SHORT_LIST: usize = 10;
+
+/// The dashboard of a peer set: a page of its ranking and the overview beside it.
+pub async fn overview(
+    store: &Store,
+    scores_cache: &Scores,
+    viewer: Option<&Principal>,
+    q: &TableQuery<'_>,
+    today: NaiveDate,
+) -> Result<Overview, AppError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let sel = select(store, scores_cache, viewer, q, today).await?;
+    let all = &sel.ranking.rows;
+    let page: Vec<&scores::Ranked> = all.iter().skip(q.offset).take(limit).collect();
+    let top: Vec<&scores::Ranked> = all.iter().take(SHORT_LIST).collect();
+    let bottom: Vec<&scores::Ranked> = all.iter().rev().take(SHORT_LIST).collect();
+    let mut moved: Vec<&scores::Ranked> = all.iter().filter(|r| r.growth.is_some()).collect();
+    moved.sort_by_key(|r| (std::cmp::Reverse(r.growth), r.slot));
+    let risers: Vec<&scores::Ranked> = moved
+        .iter()
+        .take(SHORT_LIST)
+        .filter(|r| r.growth.is_some_and(|g| g.0 > 0))
+        .copied()
+        .collect();
+    let fallers: Vec<&scores::Ranked> = moved
+        .iter()
+        .rev()
+        .take(SHORT_LIST)
+        .filter(|r| r.growth.is_some_and(|g| g.0 < 0))
+        .copied()
+        .collect();
+    let mut bins = vec![0u64; 10];
+    for r in all {
+        bins[((r.score.0.clamp(0, 9_999)) / 1_000) as usize] += 1;
+    }
+    let bins = bins
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (format!("{}–{}", i * 10, i * 10 + 10), n))
+        .collect();
+    let (children, crumbs, at) = {
+        let b = sel.board.read().map_err(poisoned)?;
+        let kb = b.kind(sel.kind);
+        let at = sel.scope_at.unwrap_or(0);
+        let kids = if b.tree.orgs.is_empty() {
+            vec![]
+        } else {
+            b.tree.children(at)
+        };
+        let ranges: Vec<std::ops::Range<u32>> = kids.iter().map(|c| b.tree.subtree(*c)).collect();
+        let mut sums = vec![(0usize, 0i64); kids.len()];
+        for r in all {
+            let pos = kb.org[r.slot];
+            if let Some(i) = ranges.iter().position(|g| g.contains(&pos)) {
+                sums[i].0 += 1;
+                sums[i].1 += r.score.0;
+            }
+        }
+        let children = kids
+            .iter()
+            .zip(sums)
+            .map(|(c, (n, sum))| {
+                let o = &b.tree.orgs[*c as usize];
+                ChildRow {
+                    code: o.code.clone(),
+                    name: o.name.clone(),
+                    subjects: n,
+                    mean: (n > 0).then(|| (sum as f64 / n as f64).round() / 100.0),
+                }
+            })
+            .collect();
+        let mut crumbs = vec![];
+        let mut cur = b.tree.orgs.get(at as usize);
+        while let Some(o) = cur {
+            crumbs.push((o.code.clone(), o.name.clone()));
+            cur = o
+                .parent_id
+                .and_then(|p| b.tree.position(p))
+                .and_then(|p| b.tree.orgs.get(p as usize));
+        }
+        crumbs.reverse();
+        (children, crumbs, at)
+    };
+    let participation = if crumbs.is_empty() {
+        scores::Participation::default()
+    } else {
+        scores::participation(store, &sel.board, at).await?
+    };
+    let (criteria, leaders) = leaders(store, &sel).await?;
+    let page_rows = rows(store, &sel, &page).await?;
+    let table = assemble(&sel, (limit, q.offset), criteria, page_rows, leaders);
+    Ok(Overview {
+        top: rows(store, &sel, &top).await?,
+        bottom: rows(store, &sel, &bottom).await?,
+        risers: rows(store, &sel, &risers).await?,
+        fallers: rows(store, &sel, &fallers).await?,
+        table,
+        bins,
+        children,
+        crumbs,
+        participation,
     })
 }
 
@@ -374,5 +569,230 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
             .write_string(i as u32, 0, both(key, &[]))
             .map_err(fail)?;
     }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// One criterion's row in "how this score was made".
+#[derive(Debug, Clone)]
+pub struct CriterionView {
+    pub name: String,
+    pub weight: u32,
+    /// Each part's value, in `Part::ALL` order; `None` where the part had no data.
+    pub parts: [Option<f64>; 6],
+    pub score: Option<f64>,
+}
+
+/// A raw value beside its peers' range: (what, value, peers' lowest, peers' highest); `what`
+/// is empty for study and service hours (the page names them in its language), else the
+/// indicator's name and unit.
+pub type RawRow = (String, f64, f64, f64);
+
+/// Everything a subject's score page shows.
+#[derive(Debug, Clone)]
+pub struct SubjectView {
+    pub code: String,
+    pub name: String,
+    pub kind: SubjectKind,
+    pub category: Option<String>,
+    pub level: String,
+    pub period: Period,
+    pub closed: bool,
+    pub total: Option<f64>,
+    /// Rank among the peers (same kind, category and level) in the organisation above,
+    /// and how many they are.
+    pub standing: Option<(u32, usize)>,
+    pub growth: Option<f64>,
+    pub grade: Option<String>,
+    /// The organisation the standing is within: (code, name).
+    pub scope: (String, String),
+    pub part_weights: [u32; 6],
+    pub criteria: Vec<CriterionView>,
+    /// Raw hours and indicator values with their peers' range; indicator names carry units.
+    pub raw: Vec<RawRow>,
+    /// (period name, total) for every period of the campaign.
+    pub history: Vec<(String, Option<f64>)>,
+    /// (criterion code, name, points given) of the self-assessment.
+    pub self_points: Vec<(String, String, Option<i64>)>,
+    pub may_self_assess: bool,
+}
+
+/// The page of one subject's score: how it was made, where it stands, its history.
+pub async fn subject_view(
+    store: &Store,
+    scores_cache: &Scores,
+    viewer: &Principal,
+    code: &str,
+    period: Option<&str>,
+    today: NaiveDate,
+) -> Result<SubjectView, AppError> {
+    let (_, campaign) = crate::scope::campaign(store).await?;
+    let board = scores_cache.board(store, period, today).await?;
+    let period = board.read().map_err(poisoned)?.period.clone();
+    let previous = scores_cache.previous(store, &period, today).await?;
+    // Who it is, where it sits, and whether the viewer may see it.
+    let (kind, slot, org_code, id) = {
+        let b = board.read().map_err(poisoned)?;
+        let (kind, slot) = scores::parse_subject_code(&b, code).ok_or(AppError::NotFound)?;
+        let kb = b.kind(kind);
+        let org = b
+            .tree
+            .orgs
+            .get(kb.org[slot] as usize)
+            .ok_or(AppError::NotFound)?;
+        (kind, slot, org.code.clone(), kb.ids[slot])
+    };
+    let action = match kind {
+        SubjectKind::Member | SubjectKind::Cadre => Action::ReadMembers,
+        SubjectKind::Organisation | SubjectKind::Team => Action::ReadOrganisation,
+    };
+    let own_org = crate::scope::org_for(store, Some(viewer), &org_code, action).await?;
+    // The standing is among peers under the organisation above (the organisation itself
+    // for a member, team or cadre), within what the viewer may see.
+    let scope_org = match (kind, own_org.parent_id) {
+        (SubjectKind::Organisation, Some(parent)) => match store.org_by_id(parent).await? {
+            Some(p) if crate::scope::allowed(viewer, action, &p).is_ok() => p,
+            _ => own_org.clone(),
+        },
+        _ => own_org.clone(),
+    };
+    let view = {
+        let b = board.read().map_err(poisoned)?;
+        let prev_guard = match &previous {
+            Some(p) => Some(p.read().map_err(poisoned)?),
+            None => None,
+        };
+        let kb = b.kind(kind);
+        let (category, level) = kb.group_of(slot).clone();
+        let set = PeerSet {
+            kind: Some(kind),
+            scope: Some(&scope_org.code),
+            category: category.as_deref(),
+            level: Some(&level),
+        };
+        let ranking = scores::rank(
+            &b,
+            prev_guard.as_deref(),
+            &set,
+            campaign.grade_rule().as_ref(),
+        )?;
+        let mine = ranking.rows.iter().find(|r| r.slot == slot);
+        let e = kb.explain(slot);
+        let standard = campaign.standard_of(kind);
+        let criteria = e
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(k, c)| CriterionView {
+                name: standard
+                    .and_then(|s| s.criteria.get(k))
+                    .map_or(String::new(), |x| x.name.clone()),
+                weight: c.weight,
+                parts: c.parts.map(|p| p.map(num)),
+                score: c.score.map(num),
+            })
+            .collect();
+        let mut raw = vec![];
+        if let Some(a) = e.activity {
+            raw.push((String::new(), a.value, a.min, a.max));
+        }
+        for (spec, v) in campaign.indicators_of(kind).iter().zip(&e.indicators) {
+            if let Some(v) = v {
+                let what = if spec.unit.is_empty() {
+                    spec.name.clone()
+                } else {
+                    format!("{} ({})", spec.name, spec.unit)
+                };
+                raw.push((what, v.value, v.min, v.max));
+            }
+        }
+        let c = kb.sheet.criteria;
+        let self_points = kb
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(k, code)| {
+                let v = kb.sheet.self_points[slot * c + k];
+                let name = standard
+                    .and_then(|s| s.criteria.get(k))
+                    .map_or(code.clone(), |x| x.name.clone());
+                (code.clone(), name, (!v.is_nan()).then_some(v as i64))
+            })
+            .collect();
+        SubjectView {
+            code: code.to_string(),
+            name: String::new(),
+            kind,
+            category: category.as_ref().map(|code| {
+                campaign
+                    .file
+                    .categories
+                    .iter()
+                    .find(|x| x.code.get_ref() == code)
+                    .map_or(code.clone(), |x| x.name.clone())
+            }),
+            level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
+            closed: b.closed.is_some(),
+            total: kb.scored.total(slot).map(num),
+            standing: mine.map(|r| (r.rank, ranking.rows.len())),
+            growth: mine.and_then(|r| r.growth).map(num),
+            grade: mine
+                .and_then(|r| r.grade.clone())
+                .map(|g| campaign.grade_name(&g).map_or(g, |s| s.name.clone())),
+            scope: (scope_org.code.clone(), scope_org.name.clone()),
+            part_weights: e.part_weights,
+            criteria,
+            raw,
+            history: vec![],
+            self_points,
+            period: period.clone(),
+            may_self_assess: false,
+        }
+    };
+    let mut view = view;
+    let tree = board.read().map_err(poisoned)?.tree.clone();
+    let at = tree.position(own_org.id).unwrap_or(0);
+    view.name = scores::names_of(store, &tree, kind, &[(slot, id, at)])
+        .await?
+        .remove(&slot)
+        .unwrap_or_default();
+    for p in campaign.periods() {
+        let b = scores_cache.board(store, Some(&p.code), today).await?;
+        let b = b.read().map_err(poisoned)?;
+        let kb = b.kind(kind);
+        let total = kb.slot(id).and_then(|s| kb.scored.total(s)).map(num);
+        view.history.push((p.name.clone(), total));
+    }
+    let subject = crate::commitments::subject(store, kind, id).await?;
+    view.may_self_assess = !view.closed && scores::may_self_assess(viewer, &subject).allowed();
+    Ok(view)
+}
+
+/// A simple sheet for the short tables of a dashboard: headers and rows of text.
+pub fn plain_xlsx(
+    title: &str,
+    headers: &[String],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(title).map_err(fail)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, h, &bold)
+            .map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if !v.is_empty() => sheet.write_number(r as u32 + 1, c as u16, n),
+                _ => sheet.write_string(r as u32 + 1, c as u16, v),
+            }
+            .map_err(fail)?;
+        }
+    }
+    sheet.autofit();
     book.save_to_buffer().map_err(fail)
 }

@@ -112,6 +112,10 @@ pub struct KindBoard {
     pub sheet: Sheet,
     pub norms: Norms,
     pub scored: Scored,
+    /// Per slot: ballots cast about the subject in the period's rounds, and its commitment
+    /// items kept; for the participation figures of a scope.
+    pub ballots: Vec<u32>,
+    pub kept: Vec<u32>,
 }
 
 impl KindBoard {
@@ -225,15 +229,7 @@ impl<'c> Groups<'c> {
 }
 
 fn shape(campaign: &Campaign, kind: SubjectKind, n: usize) -> (Vec<String>, Vec<String>, Sheet) {
-    let criteria: Vec<String> = campaign
-        .standard_of(kind)
-        .map(|s| {
-            s.criteria
-                .iter()
-                .map(|c| c.code.get_ref().clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let criteria: Vec<String> = campaign.criterion_codes(kind);
     let specs = campaign.indicators_of(kind);
     let columns = specs
         .iter()
@@ -318,16 +314,22 @@ fn apply_subject_facts(board: &mut KindBoard, facts: &Facts, rules: &Rules) {
         }
     }
     tallied.sort_unstable_by_key(|(slot, _)| *slot);
+    let n = board.ids.len();
+    board.ballots.resize(n, 0);
+    board.kept.resize(n, 0);
     for group in tallied.chunk_by(|a, b| a.0 == b.0) {
         let mut t = Tally::default();
         for (_, one) in group {
             t.absorb(one);
         }
-        board.sheet.mass[group[0].0] = t.score(&rules.weights).unwrap_or(NONE);
+        let slot = group[0].0;
+        board.sheet.mass[slot] = t.score(&rules.weights).unwrap_or(NONE);
+        board.ballots[slot] = u32::try_from(t.valid()).unwrap_or(u32::MAX);
     }
     for (k, id, kept, judged) in &facts.items {
         if let (true, Some(slot)) = (*k == kind, board.slot(*id)) {
             board.sheet.commitments[slot] = scoring::commitment_value(*kept, *judged);
+            board.kept[slot] = u32::try_from(*kept).unwrap_or(u32::MAX);
         }
     }
 }
@@ -467,6 +469,7 @@ fn kind_from_snapshot(
         ids.push(r.subject_id);
         org.push(tree.position(r.org_id).unwrap_or(NOWHERE));
     }
+    let n = ids.len();
     let mut board = KindBoard {
         kind: Some(kind),
         ids,
@@ -477,6 +480,8 @@ fn kind_from_snapshot(
         profiles: groups.profile_list,
         sheet,
         scored,
+        ballots: vec![0; n],
+        kept: vec![0; n],
         ..Default::default()
     };
     board.norms = board.sheet.norms();
@@ -554,6 +559,58 @@ pub async fn compute(
         tree,
         kinds,
         audit_head,
+    })
+}
+
+/// Participation in a scope (参与情况): plans submitted and commitments published (now),
+/// commitment items kept and ballots cast in the board's period. Ballots and items count
+/// for the organisations and members of the scope (a closed period's from its snapshot's
+/// inputs are not kept, so they show as 0 there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Participation {
+    pub plans: i64,
+    pub commitments: i64,
+    pub items_kept: i64,
+    pub ballots: i64,
+}
+
+/// The participation figures of the subtree at tree position `at`.
+pub async fn participation(
+    store: &Store,
+    board: &SharedBoard,
+    at: u32,
+) -> Result<Participation, AppError> {
+    let (range, lo, hi) = {
+        let b = board
+            .read()
+            .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+        let range = b.tree.subtree(at);
+        let path = &b.tree.orgs[at as usize].path;
+        let path = xianfeng_domain::org::TreePath::from_stored(path.clone());
+        let (lo, hi) = path.subtree_range();
+        (range, lo, hi)
+    };
+    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let (plans, commitments) = store
+        .plan_and_commitment_counts(campaign_id, (&lo, &hi))
+        .await?;
+    let b = board
+        .read()
+        .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+    let (mut items_kept, mut ballots) = (0i64, 0i64);
+    for kb in &b.kinds {
+        for slot in 0..kb.ids.len() {
+            if range.contains(&kb.org[slot]) {
+                items_kept += i64::from(kb.kept.get(slot).copied().unwrap_or(0));
+                ballots += i64::from(kb.ballots.get(slot).copied().unwrap_or(0));
+            }
+        }
+    }
+    Ok(Participation {
+        plans,
+        commitments,
+        items_kept,
+        ballots,
     })
 }
 
@@ -923,6 +980,8 @@ impl Scores {
                         kb.sheet.review[slot] = NONE;
                         kb.sheet.mass[slot] = NONE;
                         kb.sheet.commitments[slot] = NONE;
+                        kb.ballots[slot] = 0;
+                        kb.kept[slot] = 0;
                     }
                     apply_subject_facts(kb, &facts, &rules);
                     let KindBoard {
@@ -982,12 +1041,25 @@ impl Scores {
 
 /// Closes a period: scores it from today's inputs and stores that as its snapshot. Returns
 /// the closure. Refused for a period that is closed already or has not ended yet.
+///
+/// `actor` is `None` for the operator at the command line; an account needs the right to
+/// close periods over every top organisation of the tree (the office's).
 pub async fn close(
     store: &Store,
-    actor: &str,
+    actor: Option<&crate::commitments::Actor<'_>>,
     period: &str,
     today: NaiveDate,
 ) -> Result<Closure, AppError> {
+    if let Some(a) = actor {
+        for root in store.roots().await? {
+            crate::scope::allowed(
+                a.principal,
+                xianfeng_domain::policy::Action::ClosePeriods,
+                &root,
+            )?;
+        }
+    }
+    let actor = actor.map_or("cli", |a| a.username);
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = resolve_period(&campaign, Some(period), today)?;
     if period.ends_on >= today {
@@ -1023,6 +1095,71 @@ pub async fn close(
         closed_by: actor.to_string(),
         closed_at: 0,
     })
+}
+
+/// Whether `principal` may give the self-assessment of `subject` (the policy decides).
+pub(crate) fn may_self_assess(
+    principal: &xianfeng_domain::policy::Principal,
+    subject: &crate::commitments::Subject,
+) -> xianfeng_domain::policy::Decision {
+    let path = subject.org.tree_path();
+    let target = xianfeng_domain::policy::Target {
+        member: subject.member,
+        ..xianfeng_domain::policy::Target::of(&path, subject.org.sector.as_deref())
+    };
+    xianfeng_domain::policy::decide(
+        principal,
+        xianfeng_domain::policy::Action::WriteSelfAssessment,
+        &target,
+    )
+}
+
+/// Gives a subject's self-assessment (自评) for a period: points 0–100 for each criterion
+/// of its standard, every criterion named once. Refused in a closed period.
+pub async fn write_self_assessment(
+    store: &Store,
+    actor: &crate::commitments::Actor<'_>,
+    kind: SubjectKind,
+    subject_id: i64,
+    period: &str,
+    points: &[(String, i64)],
+) -> Result<(), AppError> {
+    let subject = crate::commitments::subject(store, kind, subject_id).await?;
+    AppError::check(may_self_assess(actor.principal, &subject))?;
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let period = resolve_period(&campaign, Some(period), chrono::Local::now().date_naive())?;
+    ensure_open(store, campaign_id, &period).await?;
+    let criteria: Vec<String> = campaign.criterion_codes(kind);
+    let mut given: Vec<(String, i64)> = vec![];
+    for c in &criteria {
+        let found: Vec<&(String, i64)> = points.iter().filter(|(k, _)| k == c).collect();
+        match found[..] {
+            [(_, p)] if (0..=100).contains(p) => given.push((c.clone(), *p)),
+            _ => {
+                return Err(AppError::Input(both(
+                    "app.self_assessment_points",
+                    &[("criterion", c)],
+                )));
+            }
+        }
+    }
+    if let Some((extra, _)) = points.iter().find(|(k, _)| !criteria.contains(k)) {
+        return Err(AppError::Input(both(
+            "campaign.unknown_criterion",
+            &[("code", extra)],
+        )));
+    }
+    let mut tx = store.begin(actor.username).await?;
+    tx.write_self_assessment(
+        campaign_id,
+        &period.code,
+        (kind.as_str(), subject_id),
+        &given,
+    )
+    .await?;
+    tx.commit().await?;
+    store.touch(kind.as_str(), subject_id);
+    Ok(())
 }
 
 /// Refuses a change to the inputs of a closed period, naming it.

@@ -751,7 +751,7 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         // Closing freezes: the snapshot holds what the inputs give, a recomputation from
         // it gives the same numbers, and the period's inputs can no longer change.
         let open_totals = board_of(&same);
-        let closure = scores::close(s, "staff", "2010", now).await.unwrap();
+        let closure = scores::close(s, None, "2010", now).await.unwrap();
         assert_eq!(closure.subjects as usize, board.read().unwrap().subjects());
         let (campaign_id, campaign) = xianfeng_app::scope::campaign(s).await.unwrap();
         let period = campaign.period("2010").unwrap();
@@ -774,8 +774,78 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         };
         let refused = write(s, &leader, SubjectKind::Member, c.wang_fang, &late).await;
         assert!(matches!(refused, Err(AppError::Input(m)) if m.contains("2010")));
-        assert!(scores::close(s, "staff", "2010", now).await.is_err());
+        assert!(scores::close(s, None, "2010", now).await.is_err());
         // 2011-h1 has not ended on 2011-03-01.
-        assert!(scores::close(s, "staff", "2011-h1", now).await.is_err());
+        assert!(scores::close(s, None, "2011-h1", now).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
+    use xianfeng_app::score_tables::{TableQuery, table, write_xlsx};
+    use xianfeng_app::scores::{PeerSet, Scores};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        // One bad row among good ones: nothing is stored, every problem has its row.
+        let sheet = "对象代码,指标,考核周期,数值\nB1,tasks-completed,2010,95\nB2,tasks-completed,2010,80%\n\
+                     B9,tasks-completed,2010,70\nB1,speed,2010,1\nB2,complaints,2010,many\n";
+        let report = xianfeng_app::indicators::import(
+            s,
+            "test",
+            xianfeng_ingest::from_csv_bytes(sheet.into()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.imported, 0);
+        let rows: Vec<&str> = report
+            .problems
+            .iter()
+            .map(|p| p.split(':').next().unwrap())
+            .collect();
+        assert_eq!(report.problems.len(), 3, "{:?}", report.problems);
+        assert!(
+            rows[0].contains('4') && rows[1].contains('5') && rows[2].contains('6'),
+            "{rows:?}"
+        );
+        let good = "subject_code,indicator,period,value\nB1,tasks-completed,2010,95\nB2,tasks-completed,2010,80%\n";
+        let report = xianfeng_app::indicators::import(
+            s,
+            "test",
+            xianfeng_ingest::from_csv_bytes(good.into()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.imported, report.problems.len()),
+            (2, 0),
+            "{:?}",
+            report.problems
+        );
+
+        // The indicator alone ranks the two branches; the export holds what the table shows.
+        let cache = Scores::new();
+        let q = TableQuery {
+            period: Some("2010"),
+            set: PeerSet {
+                scope: Some("T1"),
+                level: Some("branch"),
+                ..Default::default()
+            },
+            limit: Some(100),
+            offset: 0,
+        };
+        let t = table(s, &cache, None, &q, day("2011-03-01")).await.unwrap();
+        let codes: Vec<&str> = t.rows.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["B1", "B2"]);
+        assert_eq!((t.rows[0].score, t.rows[1].score), (100.0, 0.0));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scores.xlsx");
+        write_xlsx(&file, &[t]).unwrap();
+        let mut back = xianfeng_ingest::open(&file).unwrap();
+        assert!(back.headers[0].contains("位次"), "{:?}", back.headers);
+        let (_, first) = back.next().unwrap().unwrap();
+        assert_eq!(first[1].to_text(), "B1");
+        assert_eq!(first[5].to_text(), "100");
     }
 }

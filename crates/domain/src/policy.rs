@@ -43,10 +43,15 @@ pub enum Action {
     /// Create evaluation rounds, issue ballot codes, moderate comments (target: the round's
     /// scope organisation).
     ManageEvaluations,
+    /// Close an assessment period, freezing its scores (target: the top of the tree).
+    ClosePeriods,
+    /// Give a subject's self-assessment (自评) (target: the subject's organisation; a member
+    /// only their own).
+    WriteSelfAssessment,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
@@ -61,6 +66,8 @@ impl Action {
         Action::WriteReviews,
         Action::AssignReviewers,
         Action::ManageEvaluations,
+        Action::ClosePeriods,
+        Action::WriteSelfAssessment,
     ];
 
     fn writes(self) -> bool {
@@ -142,7 +149,8 @@ fn permits(role: Role, action: Action) -> bool {
             ReadOrganisation | ReadMembers | ReadCommitments | ManageAccounts
         ),
         Role::Office => true,
-        Role::CommitteeStaff => !matches!(action, ManageAccounts),
+        // Closing a period freezes the whole city's scores: the office's decision.
+        Role::CommitteeStaff => !matches!(action, ManageAccounts | ClosePeriods),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.
         // The tree, and approving plans, are the committee's.
@@ -156,11 +164,18 @@ fn permits(role: Role, action: Action) -> bool {
                 | ApproveCommitments
                 | ReadCommitments
                 | WriteRecords
+                | WriteSelfAssessment
         ),
-        // A member writes their own commitment and study records (checked in `decide`).
+        // A member writes their own commitment, study records and self-assessment (checked
+        // in `decide`).
         Role::Member => matches!(
             action,
-            ReadOrganisation | ReadMembers | ReadCommitments | WriteCommitments | WriteRecords
+            ReadOrganisation
+                | ReadMembers
+                | ReadCommitments
+                | WriteCommitments
+                | WriteRecords
+                | WriteSelfAssessment
         ),
         Role::Reviewer => matches!(
             action,
@@ -200,7 +215,10 @@ pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
     }
     // A member's own things only: their commitments and records, never another's.
     if p.role == Role::Member
-        && matches!(action, Action::WriteCommitments | Action::WriteRecords)
+        && matches!(
+            action,
+            Action::WriteCommitments | Action::WriteRecords | Action::WriteSelfAssessment
+        )
         && (target.member.is_none() || target.member != p.member_id)
     {
         return Decision::NotPermitted;
@@ -293,6 +311,13 @@ mod tests {
             let want = action != Action::WriteReviews;
             assert_eq!(decide(&office, action, &t).allowed(), want, "{action:?}");
         }
+        // Closing a period freezes the city's scores: the office's alone.
+        let staff = principal(Role::CommitteeStaff, &[&[1, 2]]);
+        assert!(decide(&staff, Action::AssignReviewers, &t).allowed());
+        assert_eq!(
+            decide(&staff, Action::ClosePeriods, &t),
+            Decision::NotPermitted
+        );
         let admin = principal(Role::Admin, &[]);
         assert!(decide(&admin, Action::ManageAccounts, &t).allowed());
         assert_eq!(

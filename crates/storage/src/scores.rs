@@ -368,6 +368,35 @@ impl Store {
         Ok(facts)
     }
 
+    /// Plans submitted (any status: a plan row exists once submitted) and commitments
+    /// published in the subtree whose path range is `[lo, hi)`.
+    pub async fn plan_and_commitment_counts(
+        &self,
+        campaign_id: i64,
+        (lo, hi): (&str, &str),
+    ) -> Result<(i64, i64)> {
+        let plans: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM plans p JOIN organisations o ON o.id = p.org_id \
+             WHERE p.campaign_id = $1 AND o.path >= $2 AND o.path < $3",
+        )
+        .bind(campaign_id)
+        .bind(lo.to_string())
+        .bind(hi.to_string())
+        .fetch_one(self.reader())
+        .await?;
+        let commitments: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM commitments c JOIN organisations o ON o.id = c.org_id \
+             WHERE c.campaign_id = $1 AND o.path >= $2 AND o.path < $3 \
+             AND c.status IN ('published', 'evaluated')",
+        )
+        .bind(campaign_id)
+        .bind(lo.to_string())
+        .bind(hi.to_string())
+        .fetch_one(self.reader())
+        .await?;
+        Ok((plans, commitments))
+    }
+
     /// The id of the last audit entry: it moves whenever anything changes.
     pub async fn audit_head(&self) -> Result<i64> {
         Ok(

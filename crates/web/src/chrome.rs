@@ -18,6 +18,19 @@ pub struct Chrome {
     pub account: Option<Account>,
 }
 
+/// Percent-encodes a value for a query string (paths keep their slashes readable).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 impl Chrome {
     pub fn signed_in(viewer: &Viewer, back: String) -> Chrome {
         Chrome {
@@ -39,15 +52,7 @@ impl Chrome {
 
     /// The page's own path, as a query value for the language switch to return to.
     pub fn back_query(&self) -> String {
-        let mut out = String::with_capacity(self.back.len());
-        for b in self.back.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-        out
+        encode_query_value(&self.back)
     }
 
     pub fn anonymous(lang: Lang, back: &str) -> Chrome {

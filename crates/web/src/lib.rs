@@ -8,6 +8,7 @@ mod account;
 mod api;
 mod assets;
 mod ballot;
+mod charts;
 mod chrome;
 mod commitments;
 mod evaluation;
@@ -22,6 +23,7 @@ mod public;
 mod qr;
 mod records;
 mod reviews;
+mod scores;
 mod session;
 mod setup;
 mod text;
@@ -95,6 +97,12 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/logout", post(login::logout))
         .route("/lang", get(lang::switch))
         .route("/", get(tree::home))
+        .route("/scores", get(scores::dashboard))
+        .route("/scores/export", get(scores::export))
+        .route("/scores/method", get(scores::method))
+        .route("/scores/close", post(scores::close))
+        .route("/scores/s/{code}", get(scores::subject))
+        .route("/scores/s/{code}/self", post(scores::self_assess))
         .route("/search", get(tree::search))
         .route("/tree/{code}", get(tree::fragment))
         .route("/o/{code}", get(tree::org_page))

@@ -31,6 +31,9 @@ struct DeskPage {
     entries: Vec<DeskEntry>,
     /// (code, name) of the periods and of the grades, from the campaign file.
     periods: Vec<(String, String)>,
+    /// The periods a review may still be written for (closed ones are frozen), with the
+    /// current one selected: (code, name, selected).
+    open_periods: Vec<(String, String, bool)>,
     grades: Vec<(String, String)>,
 }
 
@@ -57,8 +60,8 @@ pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         Ok(e) => e,
         Err(e) => return pages::refused(&viewer, back, e),
     };
-    let campaign = match s.store.current_campaign().await {
-        Ok(Some((_, c))) => c,
+    let (campaign_id, campaign) = match s.store.current_campaign().await {
+        Ok(Some(c)) => c,
         Ok(None) => {
             return pages::refused(
                 &viewer,
@@ -68,8 +71,24 @@ pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         }
         Err(e) => return pages::internal(e),
     };
+    let closed: Vec<String> = match s.store.closures(campaign_id).await {
+        Ok(c) => c.into_iter().map(|c| c.period).collect(),
+        Err(e) => return pages::internal(e),
+    };
+    let today = chrono::Local::now().date_naive();
+    let current = xianfeng_app::figures::default_period(&campaign, today).map(|p| p.code);
+    let open_periods = campaign
+        .periods()
+        .into_iter()
+        .filter(|p| !closed.contains(&p.code))
+        .map(|p| {
+            let on = current.as_deref() == Some(p.code.as_str());
+            (p.code, p.name, on)
+        })
+        .collect();
     let chrome = Chrome::signed_in(&viewer, back.into());
     let page = DeskPage {
+        open_periods,
         entries: entries
             .into_iter()
             .map(|(subject, reviews)| DeskEntry {

@@ -466,33 +466,7 @@ async fn a_commitment_goes_through_its_life_over_the_api() {
 async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_period() {
     for app in apps().await {
         let label = app.label();
-        let (campaign_id, _) = xianfeng_app::scope::campaign(&app.store).await.unwrap();
-        // Leader reviews of the two branches: B1 falls from 好 to 一般, B2 rises from 差 to 好.
-        let mut tx = app.store.begin("test").await.unwrap();
-        for (code, period, grade, points) in [
-            ("B1", "2010", "good", 10),
-            ("B1", "2011-h1", "average", 5),
-            ("B2", "2010", "poor", 2),
-            ("B2", "2011-h1", "good", 10),
-        ] {
-            let org = app.store.org_by_code(code).await.unwrap().unwrap();
-            tx.write_review_as(
-                "leader",
-                &xianfeng_storage::NewReview {
-                    campaign_id,
-                    subject_kind: "organisation".into(),
-                    subject_id: org.id,
-                    org_id: org.id,
-                    period: period.into(),
-                    grade: grade.into(),
-                    points,
-                    comment: "点评".into(),
-                },
-            )
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
+        support::review_branches(&app).await;
         let office = app.token("office").await;
         let get = |url: String| {
             let (app, t) = (&app, office.clone());

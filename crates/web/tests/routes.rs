@@ -327,6 +327,36 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/scores",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/scores/export",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/scores/method",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/scores/close",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/scores/s/{code}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/scores/s/{code}/self",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/api/v1/periods",
         expect: Expect::Own,
     },
@@ -477,6 +507,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         "/c/new" => format!("/c/new?kind=member&subject={}", t.member),
         "/api/v1/figures" => "/api/v1/figures?scope=B1".into(),
         "/api/v1/rankings" => "/api/v1/rankings?scope=B1".into(),
+        "/scores" => "/scores?scope=B1".into(),
+        "/scores/export" => "/scores/export?scope=B1&table=top".into(),
         "/lang" => "/lang?to=en&back=/o/B1".into(),
         _ => path,
     }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
-use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table, write_xlsx};
+use xianfeng_app::score_tables::{MAX_ROWS, TableQuery, table, write_xlsx};
 use xianfeng_app::scores::{self, PeerSet, Scores};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::both;
@@ -148,7 +148,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
                         scope: Some(scope),
                         ..Default::default()
                     },
-                    limit: Some(MAX_LIMIT),
+                    limit: Some(MAX_ROWS),
                     offset: 0,
                 };
                 let t = table(store, &cache, None, &q, today).await?;
@@ -167,7 +167,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             );
         }
         ScoresAction::Close { period } => {
-            let c = scores::close(store, "cli", period, today).await?;
+            let c = scores::close(store, None, period, today).await?;
             println!(
                 "{}",
                 both(

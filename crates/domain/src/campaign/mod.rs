@@ -211,6 +211,18 @@ impl Campaign {
         crate::scoring::Profile { parts, criteria }
     }
 
+    /// The criterion codes of a kind's standard, in its order (none without a standard).
+    pub fn criterion_codes(&self, kind: SubjectKind) -> Vec<String> {
+        self.standard_of(kind)
+            .map(|s| {
+                s.criteria
+                    .iter()
+                    .map(|c| c.code.get_ref().clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The indicators of a kind, in the file's order.
     pub fn indicators_of(&self, kind: SubjectKind) -> Vec<&IndicatorSpec> {
         self.file

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::AppError;
-use xianfeng_app::score_tables::{TableQuery, table};
+use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table};
 use xianfeng_app::scores::PeerSet;
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Lang;
@@ -155,6 +155,12 @@ pub async fn rankings(
                 .with_detail("kind: organisation | member | team | cadre")
         })?,
     };
+    if q.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+                .with_detail(&format!("limit: 1–{MAX_LIMIT}")),
+        );
+    }
     let query = TableQuery {
         period: q.period.as_deref(),
         set: PeerSet {

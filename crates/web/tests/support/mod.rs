@@ -390,3 +390,33 @@ pub async fn publish_member_commitment(app: &App) -> String {
     }
     path
 }
+
+/// Leader reviews of the two branches: B1 falls from 好 to 一般, B2 rises from 差 to 好.
+pub async fn review_branches(app: &App) {
+    let (campaign_id, _) = xianfeng_app::scope::campaign(&app.store).await.unwrap();
+    let mut tx = app.store.begin("test").await.unwrap();
+    for (code, period, grade, points) in [
+        ("B1", "2010", "good", 10),
+        ("B1", "2011-h1", "average", 5),
+        ("B2", "2010", "poor", 2),
+        ("B2", "2011-h1", "good", 10),
+    ] {
+        let org = app.store.org_by_code(code).await.unwrap().unwrap();
+        tx.write_review_as(
+            "leader",
+            &xianfeng_storage::NewReview {
+                campaign_id,
+                subject_kind: "organisation".into(),
+                subject_id: org.id,
+                org_id: org.id,
+                period: period.into(),
+                grade: grade.into(),
+                points,
+                comment: "点评".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}

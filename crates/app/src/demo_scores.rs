@@ -1,0 +1,99 @@
+//! The demo city's scoring data (issue 6): three assessment periods of leader reviews,
+//! self-assessments and indicator values for the branches of two districts, each branch
+//! with a standing of its own that drifts from period to period, so that growth, movers and
+//! history show; then the first period is closed, so a frozen period shows too.
+
+use xianfeng_storage::{Assignment, IndicatorValue, NewReview, Store};
+
+use crate::AppError;
+use crate::demo::Rng;
+
+/// The districts whose branches are scored in full.
+const DISTRICTS: [&str; 2] = ["JZ-JF", "JZ-SY"];
+/// The periods given data, in order; the first is closed at the end.
+const PERIODS: [&str; 3] = ["2010", "2011-h1", "2011-h2"];
+const CRITERIA: [&str; 5] = [
+    "leadership",
+    "members",
+    "mechanism",
+    "performance",
+    "public-opinion",
+];
+
+/// What was written: (reviews, self-assessments, indicator values).
+pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize, usize), AppError> {
+    let Some((campaign_id, _)) = store.current_campaign().await? else {
+        return Ok((0, 0, 0));
+    };
+    let orgs = store.all_orgs().await?;
+    let branches: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.kind == "branch" && DISTRICTS.iter().any(|d| o.code.starts_with(d)))
+        .collect();
+    let grades = [
+        ("good", 10),
+        ("fairly-good", 7),
+        ("average", 5),
+        ("poor", 2),
+    ];
+    let mut tx = store.begin("demo").await?;
+    let (mut reviews, mut selfs, mut values) = (0, 0, 0);
+    let mut indicators = vec![];
+    for o in &branches {
+        tx.assign_reviewer(&Assignment {
+            reviewer: "reviewer".into(),
+            subject_kind: "organisation".into(),
+            subject_id: o.id,
+            org_id: o.id,
+        })
+        .await?;
+        // A branch's standing: 0 (strong) to 3 (weak), drifting a step now and then.
+        let mut standing = rng.below(4) as i64;
+        for period in PERIODS {
+            standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
+            let (grade, points) = grades[standing as usize];
+            tx.write_review_as(
+                "reviewer",
+                &NewReview {
+                    campaign_id,
+                    subject_kind: "organisation".into(),
+                    subject_id: o.id,
+                    org_id: o.id,
+                    period: period.into(),
+                    grade: grade.into(),
+                    points,
+                    comment: "组织生活规范，承诺践诺扎实，群众评价较好。".into(),
+                },
+            )
+            .await?;
+            reviews += 1;
+            let points: Vec<(String, i64)> = CRITERIA
+                .iter()
+                .map(|c| (c.to_string(), 95 - 8 * standing - rng.below(8) as i64))
+                .collect();
+            tx.write_self_assessment(campaign_id, period, ("organisation", o.id), &points)
+                .await?;
+            selfs += 1;
+            indicators.push(IndicatorValue {
+                period: period.into(),
+                indicator: "tasks-completed".into(),
+                subject_kind: "organisation".into(),
+                subject_id: o.id,
+                value: (100 - 9 * standing - rng.below(10) as i64) as f64,
+            });
+            indicators.push(IndicatorValue {
+                period: period.into(),
+                indicator: "complaints".into(),
+                subject_kind: "organisation".into(),
+                subject_id: o.id,
+                value: (2 * standing + rng.below(4) as i64) as f64,
+            });
+        }
+    }
+    values += indicators.len();
+    tx.import_indicator_values(campaign_id, &indicators).await?;
+    tx.commit().await?;
+    let today = chrono::Local::now().date_naive();
+    crate::scores::close(store, None, PERIODS[0], today).await?;
+    Ok((reviews, selfs, values))
+}

@@ -1,0 +1,109 @@
+//! The score dashboard and a subject's score page, as the office and a branch secretary
+//! use them: the ranking among the peers chosen, how a score was made, a self-assessment
+//! that changes it, and the Excel export of each table.
+
+mod support;
+
+use axum::http::{StatusCode, header};
+use support::apps;
+
+#[tokio::test]
+async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
+    for app in apps().await {
+        let label = app.label();
+        support::review_branches(&app).await;
+        let office = app.sign_in("office").await;
+        let page = app
+            .get(
+                "/scores?period=2011-h1&scope=T1&level=branch",
+                Some(&office),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.body);
+        let body = &page.body;
+        // B2 (某社区第二党支部, 100) ranks above B1 (50), with growth over 2010.
+        let first = body.find("某社区第二党支部").expect("B2 is listed");
+        let second = body.find("某社区第一党支部").expect("B1 is listed");
+        assert!(first < second, "{label}: B2 first");
+        assert!(
+            body.contains("+80.00") && body.contains("-50.00"),
+            "{label}: growth"
+        );
+        assert!(body.contains("<svg"), "{label}: charts drawn on the server");
+        assert!(!body.contains("<script"), "{label}: no script");
+        assert!(
+            body.contains("/scores/export?"),
+            "{label}: every table exports"
+        );
+
+        let export = app
+            .get(
+                "/scores/export?period=2011-h1&scope=T1&level=branch&table=ranking",
+                Some(&office),
+            )
+            .await;
+        assert_eq!(export.status, StatusCode::OK, "{label}");
+        assert!(
+            export.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        assert!(
+            export.body.starts_with("PK"),
+            "{label}: an .xlsx (zip) file"
+        );
+
+        // How B1's score was made: the review part is 50, nothing else has data.
+        let subject = app.get("/scores/s/B1?period=2011-h1", Some(&office)).await;
+        assert_eq!(subject.status, StatusCode::OK, "{label}: {}", subject.body);
+        assert!(subject.body.contains("50.00"), "{label}");
+
+        // The branch secretary self-assesses B1: the score takes it in at once.
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        let form = |points: &str| {
+            let mut f = format!("csrf={csrf}&period=2011-h1");
+            for c in [
+                "leadership",
+                "members",
+                "mechanism",
+                "performance",
+                "public-opinion",
+            ] {
+                f.push_str(&format!("&c_{c}={points}"));
+            }
+            f
+        };
+        let bad = app
+            .post_form("/scores/s/B1/self", Some(&wang), &form("101"))
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {}",
+            bad.body
+        );
+        let saved = app
+            .post_form("/scores/s/B1/self", Some(&wang), &form("80"))
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            saved.body
+        );
+        let after = app.get("/scores/s/B1?period=2011-h1", Some(&wang)).await;
+        // (80*10 + 50*25) / 35 = 58.57: self-assessment 10 %, review 25 % for organisations.
+        assert!(after.body.contains("58.57"), "{label}: {}", after.body);
+
+        // The neighbouring branch's secretary may neither see nor assess B1.
+        let li = app.sign_in("li").await;
+        let li_csrf = app.csrf(&li).await;
+        let theirs = app.get("/scores/s/B1?period=2011-h1", Some(&li)).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        let form = format!("csrf={li_csrf}&period=2011-h1&c_leadership=100");
+        let refused = app.post_form("/scores/s/B1/self", Some(&li), &form).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    }
+}
