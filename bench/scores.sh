@@ -32,3 +32,21 @@ for i in $(seq "$RUNS"); do
   XIANFENG_LOG=error /usr/bin/time -f "run $i: whole command %e s, peak RSS %M KB" \
     "$BIN" --db "$DB" --key-file "$KEY" scores recompute --period 2011-h1
 done
+
+# The city-wide dashboard at that size: a server on the same database, signed in as the
+# administrator; the first request computes the current and previous periods, the next
+# ones are served from them. Then the server's resident memory.
+PORT="${PORT:-8094}"
+XIANFENG_LOG=warn "$BIN" --db "$DB" --key-file "$KEY" serve --addr "127.0.0.1:$PORT" >/dev/null 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null' EXIT
+sleep 3
+JAR="$DIR/cookies"
+curl -s -o /dev/null -c "$JAR" -b "$JAR" -d 'username=admin&password=Bench-2010!' "http://127.0.0.1:$PORT/login"
+for kind in organisation member; do
+  for i in 1 2 3 4 5 6; do
+    curl -s -o /dev/null -b "$JAR" -w "dashboard $kind request $i: %{http_code} in %{time_total} s\n" \
+      "http://127.0.0.1:$PORT/scores?period=2011-h1&kind=$kind"
+  done
+  echo "server resident memory after the $kind dashboard: $(ps -o rss= -p $SERVER) KB"
+done

@@ -13,7 +13,7 @@ use xianfeng_domain::ranking::Points;
 use xianfeng_storage::Store;
 
 use crate::AppError;
-use crate::scores::{self, PeerSet, Ranking, Scores, SharedBoard};
+use crate::scores::{self, PeerSet, Scores, SharedBoard};
 use std::sync::Arc;
 use xianfeng_domain::campaign::Campaign;
 
@@ -84,7 +84,9 @@ struct Selection {
     period: Period,
     closed: bool,
     kind: SubjectKind,
-    ranking: Ranking,
+    ranking: Arc<scores::Ranking>,
+    /// The boards' stamp, for results derived from this selection.
+    stamp: scores::Stamp,
     /// Tree position of the scope (`None`: the whole tree).
     scope_at: Option<u32>,
 }
@@ -124,18 +126,38 @@ async fn select(
     let board = scores_cache.board(store, q.period, today).await?;
     let period = board.read().map_err(poisoned)?.period.clone();
     let previous = scores_cache.previous(store, &period, today).await?;
+    let stamp: scores::Stamp = std::iter::once(&board)
+        .chain(previous.as_ref())
+        .map(scores::stamp_of)
+        .collect();
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        period.code,
+        kind.as_str(),
+        set.scope.unwrap_or(""),
+        set.category.unwrap_or(""),
+        set.level.unwrap_or(""),
+        campaign.code()
+    );
     let (ranking, closed, scope_at) = {
         let b = board.read().map_err(poisoned)?;
-        let prev_guard = match &previous {
-            Some(p) => Some(p.read().map_err(poisoned)?),
-            None => None,
+        let ranking = match scores_cache.recall_ranking(&key, &stamp) {
+            Some(r) => r,
+            None => {
+                let prev_guard = match &previous {
+                    Some(p) => Some(p.read().map_err(poisoned)?),
+                    None => None,
+                };
+                let r = Arc::new(scores::rank(
+                    &b,
+                    prev_guard.as_deref(),
+                    &set,
+                    campaign.grade_rule().as_ref(),
+                )?);
+                scores_cache.remember_ranking(key, stamp.clone(), r.clone());
+                r
+            }
         };
-        let ranking = scores::rank(
-            &b,
-            prev_guard.as_deref(),
-            &set,
-            campaign.grade_rule().as_ref(),
-        )?;
         let at = scope.as_deref().and_then(|c| b.tree.by_code(c));
         (ranking, b.closed.is_some(), at)
     };
@@ -146,6 +168,7 @@ async fn select(
         closed,
         kind,
         ranking,
+        stamp,
         scope_at,
     })
 }
@@ -191,13 +214,7 @@ async fn rows(
                 .map_or(code.clone(), |x| x.name.clone())
         })
     };
-    let grade_name = |g: &Option<String>| {
-        g.as_ref().map(|code| {
-            campaign
-                .grade_name(code)
-                .map_or(code.clone(), |s| s.name.clone())
-        })
-    };
+    let grade_name = |g: Option<u8>| campaign.grade_at(g?).map(|s| s.name.clone());
     Ok(picks
         .iter()
         .zip(codes)
@@ -210,9 +227,9 @@ async fn rows(
             score: num(r.score),
             previous_score: r.previous.map(num),
             growth: r.growth.map(num),
-            growth_percent: r.growth_percent.map(num),
+            growth_percent: r.growth_percent().map(num),
             growth_rank: r.growth_rank,
-            grade: grade_name(&r.grade),
+            grade: grade_name(r.grade),
             category: category_name(&category),
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
             criteria,
@@ -348,6 +365,21 @@ pub struct Overview {
     pub participation: scores::Participation,
 }
 
+/// The first `n` of `rows` by `key`, in that order, by partial selection.
+fn extremes<'a, K: Ord>(
+    rows: &[&'a scores::Ranked],
+    n: usize,
+    key: impl Fn(&&'a scores::Ranked) -> K,
+) -> Vec<&'a scores::Ranked> {
+    let mut v = rows.to_vec();
+    if v.len() > n {
+        v.select_nth_unstable_by_key(n, &key);
+        v.truncate(n);
+    }
+    v.sort_by_key(key);
+    v
+}
+
 /// How many subjects the short lists on a dashboard show.
 pub const SHORT_LIST: usize = 10;
 
@@ -365,20 +397,17 @@ pub async fn overview(
     let page: Vec<&scores::Ranked> = all.iter().skip(q.offset).take(limit).collect();
     let top: Vec<&scores::Ranked> = all.iter().take(SHORT_LIST).collect();
     let bottom: Vec<&scores::Ranked> = all.iter().rev().take(SHORT_LIST).collect();
-    let mut moved: Vec<&scores::Ranked> = all.iter().filter(|r| r.growth.is_some()).collect();
-    moved.sort_by_key(|r| (std::cmp::Reverse(r.growth), r.slot));
-    let risers: Vec<&scores::Ranked> = moved
-        .iter()
-        .take(SHORT_LIST)
+    // The ten that rose most and the ten that fell most: a partial selection, not a sort
+    // of every peer (a city's members are a million).
+    let moved: Vec<&scores::Ranked> = all.iter().filter(|r| r.growth.is_some()).collect();
+    let by_growth = |r: &&scores::Ranked| (std::cmp::Reverse(r.growth), r.slot);
+    let risers: Vec<&scores::Ranked> = extremes(&moved, SHORT_LIST, by_growth)
+        .into_iter()
         .filter(|r| r.growth.is_some_and(|g| g.0 > 0))
-        .copied()
         .collect();
-    let fallers: Vec<&scores::Ranked> = moved
-        .iter()
-        .rev()
-        .take(SHORT_LIST)
+    let fallers: Vec<&scores::Ranked> = extremes(&moved, SHORT_LIST, |r| (r.growth, r.slot))
+        .into_iter()
         .filter(|r| r.growth.is_some_and(|g| g.0 < 0))
-        .copied()
         .collect();
     let mut bins = vec![0u64; 10];
     for r in all {
@@ -398,13 +427,29 @@ pub async fn overview(
         } else {
             b.tree.children(at)
         };
-        let ranges: Vec<std::ops::Range<u32>> = kids.iter().map(|c| b.tree.subtree(*c)).collect();
+        // Which child's subtree each tree position below the scope lies in.
+        let below = if b.tree.orgs.is_empty() {
+            0..0
+        } else {
+            b.tree.subtree(at)
+        };
+        let mut owner = vec![usize::MAX; below.len()];
+        for (i, c) in kids.iter().enumerate() {
+            for pos in b.tree.subtree(*c) {
+                owner[(pos - below.start) as usize] = i;
+            }
+        }
         let mut sums = vec![(0usize, 0i64); kids.len()];
         for r in all {
             let pos = kb.org[r.slot];
-            if let Some(i) = ranges.iter().position(|g| g.contains(&pos)) {
-                sums[i].0 += 1;
-                sums[i].1 += r.score.0;
+            let i = pos
+                .checked_sub(below.start)
+                .and_then(|p| owner.get(p as usize))
+                .copied()
+                .unwrap_or(usize::MAX);
+            if let Some(sum) = sums.get_mut(i) {
+                sum.0 += 1;
+                sum.1 += r.score.0;
             }
         }
         let children = kids
@@ -432,10 +477,16 @@ pub async fn overview(
         crumbs.reverse();
         (children, crumbs, at)
     };
-    let participation = if crumbs.is_empty() {
-        scores::Participation::default()
-    } else {
-        scores::participation(store, &sel.board, at).await?
+    let key = format!("{}|{at}", sel.period.code);
+    let own_stamp: scores::Stamp = sel.stamp[..1].to_vec();
+    let participation = match scores_cache.recall_participation(&key, &own_stamp) {
+        Some(p) => p,
+        None if crumbs.is_empty() => scores::Participation::default(),
+        None => {
+            let p = scores::participation(store, &sel.board, at).await?;
+            scores_cache.remember_participation(key, own_stamp, p.clone());
+            p
+        }
     };
     let (criteria, leaders) = leaders(store, &sel).await?;
     let page_rows = rows(store, &sel, &page).await?;
@@ -457,7 +508,9 @@ pub async fn overview(
 async fn top_of(store: &Store, p: &Principal) -> Result<String, AppError> {
     let top = p.scopes.iter().min_by_key(|s| s.depth());
     let Some(id) = top.and_then(|s| s.ids().last().copied()) else {
-        return Err(AppError::Forbidden);
+        // An account without organisations (the administrator) starts at the top.
+        let root = store.roots().await?.into_iter().next();
+        return root.map(|o| o.code).ok_or(AppError::NotFound);
     };
     let org = store.org_by_id(id).await?.ok_or(AppError::Forbidden)?;
     Ok(org.code)
@@ -736,8 +789,8 @@ pub async fn subject_view(
             standing: mine.map(|r| (r.rank, ranking.rows.len())),
             growth: mine.and_then(|r| r.growth).map(num),
             grade: mine
-                .and_then(|r| r.grade.clone())
-                .map(|g| campaign.grade_name(&g).map_or(g, |s| s.name.clone())),
+                .and_then(|r| campaign.grade_at(r.grade?))
+                .map(|s| s.name.clone()),
             scope: (scope_org.code.clone(), scope_org.name.clone()),
             part_weights: e.part_weights,
             criteria,

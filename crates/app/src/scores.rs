@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use xianfeng_domain::ballot::{Tally, Verdict, Weights};
 use xianfeng_domain::campaign::{Campaign, Period, SubjectKind};
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::ranking::{GradeRule, Points, competition_ranks, grades, standings};
+use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, standings};
 use xianfeng_domain::scoring::{
     self, Explanation, IndicatorColumn, NONE, Norms, Profile, Scored, Sheet,
 };
@@ -142,6 +142,9 @@ pub struct PeriodBoard {
     pub kinds: Vec<KindBoard>,
     /// The audit head when the inputs were read: a later head means something changed.
     pub audit_head: i64,
+    /// Moves each time subjects are rescored in place, so that rankings made from the
+    /// board can be kept until it changes.
+    pub version: u64,
 }
 
 impl PeriodBoard {
@@ -559,6 +562,7 @@ pub async fn compute(
         tree,
         kinds,
         audit_head,
+        version: 0,
     })
 }
 
@@ -688,16 +692,28 @@ pub struct PeerSet<'a> {
 
 /// One subject's place in a ranking.
 #[derive(Debug, Clone, PartialEq)]
+/// Kept small (a ranking of a city's members holds a million of them): the grade is its
+/// position in the campaign file's `[grading]`, and the relative growth is computed when
+/// shown.
 pub struct Ranked {
     pub slot: usize,
     pub rank: u32,
     pub score: Points,
     pub previous: Option<Points>,
     pub growth: Option<Points>,
-    /// Growth as a share of the previous score, in hundredths of a percent.
-    pub growth_percent: Option<Points>,
     pub growth_rank: Option<u32>,
-    pub grade: Option<String>,
+    /// Position of the grade in the campaign file's `[grading]` grades.
+    pub grade: Option<u8>,
+}
+
+impl Ranked {
+    /// Growth as a share of the previous score, in hundredths of a percent.
+    pub fn growth_percent(&self) -> Option<Points> {
+        match (self.growth, self.previous) {
+            (Some(g), Some(p)) if p.0 != 0 => Points::from_f64(100.0 * g.0 as f64 / p.0 as f64),
+            _ => None,
+        }
+    }
 }
 
 /// A ranking of a peer set, best first (ties in subject order).
@@ -753,7 +769,7 @@ pub fn rank(
     let standing = standings(&rows);
     let scores: Vec<Points> = rows.iter().map(|r| r.0).collect();
     let graded = match rule {
-        Some(rule) => grades(&scores, rule),
+        Some(rule) => grade_positions(&scores, rule),
         None => vec![None; scores.len()],
     };
     let mut out: Vec<Ranked> = slots
@@ -765,30 +781,25 @@ pub fn rank(
             score: *score,
             previous: *previous,
             growth: st.growth,
-            growth_percent: match (st.growth, previous) {
-                (Some(g), Some(p)) if p.0 != 0 => Points::from_f64(100.0 * g.0 as f64 / p.0 as f64),
-                _ => None,
-            },
             growth_rank: st.growth_rank,
             grade,
         })
         .collect();
     out.sort_by_key(|r| (r.rank, kb.ids[r.slot]));
+    // The leader of each criterion is whoever has its highest score: one pass, no ranking.
     let leaders = (0..kb.criteria.len())
         .map(|k| {
-            let per: Vec<Points> = slots
+            let best = slots
                 .iter()
-                .map(|s| kb.scored.criterion(*s, k).unwrap_or(Points(i64::MIN)))
-                .collect();
-            let ranks = competition_ranks(&per);
-            let best = per.iter().copied().max().unwrap_or(Points(i64::MIN));
+                .filter_map(|s| kb.scored.criterion(*s, k))
+                .max()
+                .unwrap_or(Points(i64::MIN));
             let firsts = slots
                 .iter()
-                .zip(ranks)
-                .filter(|(_, r)| *r == 1)
-                .map(|(s, _)| *s)
+                .filter(|s| kb.scored.criterion(**s, k) == Some(best))
+                .copied()
                 .collect();
-            (best, if best.0 == i64::MIN { vec![] } else { firsts })
+            (best, firsts)
         })
         .collect();
     Ok(Ranking {
@@ -863,6 +874,38 @@ pub async fn names_of(
         .collect())
 }
 
+/// Which boards, at which versions, a derived result was made from.
+pub type Stamp = Vec<(usize, u64)>;
+
+/// The stamp of a board: its identity and version.
+pub fn stamp_of(board: &SharedBoard) -> (usize, u64) {
+    let version = board.read().map(|b| b.version).unwrap_or(u64::MAX);
+    (Arc::as_ptr(board) as usize, version)
+}
+
+/// The most derived results kept per kind of result before the oldest are let go.
+const DERIVED: usize = 256;
+
+fn remember<T>(map: &Mutex<HashMap<String, (Stamp, T)>>, key: String, stamp: Stamp, value: T) {
+    if let Ok(mut m) = map.lock() {
+        if m.len() >= DERIVED {
+            m.clear();
+        }
+        m.insert(key, (stamp, value));
+    }
+}
+
+fn recall<T: Clone>(
+    map: &Mutex<HashMap<String, (Stamp, T)>>,
+    key: &str,
+    stamp: &Stamp,
+) -> Option<T> {
+    let m = map.lock().ok()?;
+    m.get(key)
+        .filter(|(s, _)| s == stamp)
+        .map(|(_, v)| v.clone())
+}
+
 /// A board shared between requests; rescoring a subject takes the write lock briefly.
 pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
 
@@ -871,6 +914,10 @@ pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
 #[derive(Default)]
 pub struct Scores {
     boards: Mutex<HashMap<(i64, String), SharedBoard>>,
+    /// Rankings and participation figures made from boards, by query, with the stamp of
+    /// the boards they were made from: kept until a board changes.
+    rankings: Mutex<HashMap<String, (Stamp, Arc<Ranking>)>>,
+    participation: Mutex<HashMap<String, (Stamp, Participation)>>,
     /// Serialises computing, so that two requests do not both read a million rows.
     computing: tokio::sync::Mutex<()>,
 }
@@ -993,6 +1040,7 @@ impl Scores {
                     } = kb;
                     sheet.rescore(norms, profiles, &slots, scored);
                     rescored += slots.len();
+                    b.version += 1;
                 }
             }
         }
@@ -1029,6 +1077,23 @@ impl Scores {
             }
         }
         Ok(renewed)
+    }
+
+    /// A ranking made earlier for `key` from boards still at `stamp`.
+    pub fn recall_ranking(&self, key: &str, stamp: &Stamp) -> Option<Arc<Ranking>> {
+        recall(&self.rankings, key, stamp)
+    }
+
+    pub fn remember_ranking(&self, key: String, stamp: Stamp, ranking: Arc<Ranking>) {
+        remember(&self.rankings, key, stamp, ranking);
+    }
+
+    pub fn recall_participation(&self, key: &str, stamp: &Stamp) -> Option<Participation> {
+        recall(&self.participation, key, stamp)
+    }
+
+    pub fn remember_participation(&self, key: String, stamp: Stamp, p: Participation) {
+        remember(&self.participation, key, stamp, p);
     }
 
     /// Forgets every board (after a period is closed, or indicators imported).

@@ -39,13 +39,17 @@ impl std::fmt::Display for Points {
 /// Competition ranks of `scores`, higher first: the rank of each input, in input order.
 pub fn competition_ranks(scores: &[Points]) -> Vec<u32> {
     // Sorted highest first, a score's rank is one more than the position of the first
-    // score equal to it.
-    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
-    order.sort_unstable_by(|a, b| scores[*b as usize].cmp(&scores[*a as usize]));
+    // score equal to it. Pairs sort faster than indices that look their scores up.
+    let mut order: Vec<(std::cmp::Reverse<i64>, u32)> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (std::cmp::Reverse(s.0), i as u32))
+        .collect();
+    order.sort_unstable();
     let mut ranks = vec![0u32; scores.len()];
     let mut rank = 0u32;
-    for (pos, &i) in order.iter().enumerate() {
-        if pos == 0 || scores[i as usize] != scores[order[pos - 1] as usize] {
+    for (pos, &(score, i)) in order.iter().enumerate() {
+        if pos == 0 || score != order[pos - 1].0 {
             rank = pos as u32 + 1;
         }
         ranks[i as usize] = rank;
@@ -101,41 +105,57 @@ pub enum GradeRule {
 /// overfill a grade goes down to the next one whole, so that a quota is never exceeded and
 /// equal scores always share a grade.
 pub fn grades(scores: &[Points], rule: &GradeRule) -> Vec<Option<String>> {
+    let names: Vec<&String> = match rule {
+        GradeRule::Thresholds(steps) => steps.iter().map(|(g, _)| g).collect(),
+        GradeRule::Quotas(shares) => shares.iter().map(|(g, _)| g).collect(),
+    };
+    grade_positions(scores, rule)
+        .into_iter()
+        .map(|p| p.map(|p| names[p as usize].clone()))
+        .collect()
+}
+
+/// [`grades`] as positions in the rule's list (best first), without a string per subject.
+pub fn grade_positions(scores: &[Points], rule: &GradeRule) -> Vec<Option<u8>> {
     match rule {
         GradeRule::Thresholds(steps) => scores
             .iter()
             .map(|s| {
                 steps
                     .iter()
-                    .find(|(_, min)| s >= min)
-                    .or(steps.last())
-                    .map(|(g, _)| g.clone())
+                    .position(|(_, min)| s >= min)
+                    .or(steps.len().checked_sub(1))
+                    .map(|p| p as u8)
             })
             .collect(),
         GradeRule::Quotas(shares) => {
-            let Some(((last, _), upper)) = shares.split_last() else {
+            let Some(((_, _), upper)) = shares.split_last() else {
                 return vec![None; scores.len()];
             };
             let n = scores.len();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|a, b| scores[*b].cmp(&scores[*a]));
-            let mut out = vec![Some(last.clone()); n];
+            let mut order: Vec<(std::cmp::Reverse<Points>, usize)> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (std::cmp::Reverse(*s), i))
+                .collect();
+            order.sort_unstable();
+            let mut out = vec![Some(upper.len() as u8); n];
             let mut next = 0;
-            for (grade, share) in upper {
+            for (position, (_, share)) in upper.iter().enumerate() {
                 let quota = (share.clamp(0.0, 1.0) * n as f64 + 1e-9).floor() as usize;
                 let mut given = 0;
                 while next < n {
                     // The whole group of equal scores starting here.
-                    let score = scores[order[next]];
+                    let score = order[next].0;
                     let end = order[next..]
                         .iter()
-                        .position(|i| scores[*i] != score)
+                        .position(|(s, _)| *s != score)
                         .map_or(n, |k| next + k);
                     if given + (end - next) > quota {
                         break;
                     }
-                    for i in &order[next..end] {
-                        out[*i] = Some(grade.clone());
+                    for (_, i) in &order[next..end] {
+                        out[*i] = Some(position as u8);
                     }
                     given += end - next;
                     next = end;

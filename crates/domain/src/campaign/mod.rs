@@ -255,14 +255,9 @@ impl Campaign {
         })
     }
 
-    /// A grade's name in the campaign file, by its code.
-    pub fn grade_name(&self, code: &str) -> Option<&GradeSpec> {
-        self.file
-            .grading
-            .as_ref()?
-            .grades
-            .iter()
-            .find(|g| g.code.get_ref() == code)
+    /// A grade of the campaign file by its position, best first.
+    pub fn grade_at(&self, position: u8) -> Option<&GradeSpec> {
+        self.file.grading.as_ref()?.grades.get(position as usize)
     }
 }
 
