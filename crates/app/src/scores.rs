@@ -145,7 +145,12 @@ pub struct PeriodBoard {
     /// Moves each time subjects are rescored in place, so that rankings made from the
     /// board can be kept until it changes.
     pub version: u64,
+    /// Unique to this board in the process (a recomputed board gets a new one).
+    pub id: u64,
 }
+
+/// Numbers boards as they are made.
+static BOARDS_MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl PeriodBoard {
     pub fn kind(&self, kind: SubjectKind) -> &KindBoard {
@@ -563,6 +568,7 @@ pub async fn compute(
         kinds,
         audit_head,
         version: 0,
+        id: BOARDS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     })
 }
 
@@ -875,12 +881,15 @@ pub async fn names_of(
 }
 
 /// Which boards, at which versions, a derived result was made from.
-pub type Stamp = Vec<(usize, u64)>;
+pub type Stamp = Vec<(u64, u64)>;
 
-/// The stamp of a board: its identity and version.
-pub fn stamp_of(board: &SharedBoard) -> (usize, u64) {
-    let version = board.read().map(|b| b.version).unwrap_or(u64::MAX);
-    (Arc::as_ptr(board) as usize, version)
+/// The stamp of a board: its number and version (not its address, which a later board
+/// may reuse).
+pub fn stamp_of(board: &SharedBoard) -> (u64, u64) {
+    board
+        .read()
+        .map(|b| (b.id, b.version))
+        .unwrap_or((0, u64::MAX))
 }
 
 /// The most derived results kept per kind of result before the oldest are let go.

@@ -115,8 +115,8 @@ fn by_period(conn: &Connection, w: &Window, lex: &Lexicon, facts: &mut Facts) ->
     Ok(())
 }
 
-/// Ballots of the rounds ending in the period, and commitment items due in it.
-fn by_date(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
+/// Ballot counts of the rounds ending in the period.
+fn tallies(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
     let mut q = conn.prepare(
         "SELECT id, subject_kind FROM eval_rounds \
          WHERE campaign_id = ?1 AND ends_on >= ?2 AND ends_on <= ?3",
@@ -148,8 +148,12 @@ fn by_date(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
 
-    // Items per commitment first (one pass over the period's items), then commitments.
+/// Commitment items due in the period, per subject: items per commitment first (one pass
+/// over the period's items), then the commitments they belong to.
+fn items(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
     let mut per_commitment: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut q = conn.prepare(
         "SELECT commitment_id, outcome, due_on < ?3 FROM commitment_items \
@@ -211,26 +215,29 @@ fn hours(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
     Ok(())
 }
 
-/// Reads the universe and a period's facts on two threads of about equal work (most rows
-/// are ballot counts and commitment items, on the second thread).
+/// Reads the universe and a period's facts on three threads of about equal work (most rows
+/// are ballot counts and commitment items), each with its own connection.
 pub(crate) fn read(path: &Path, w: Window, lex: Lexicon) -> Result<(Universe, Facts)> {
     let a = open(path)?;
-    std::thread::scope(|s| {
-        let dated = s.spawn(|| -> Result<Facts> {
-            let b = open(path)?;
+    let on_own = |part: fn(&Connection, &Window, &mut Facts) -> Result<()>| {
+        let w = &w;
+        move || -> Result<Facts> {
+            let conn = open(path)?;
             let mut facts = Facts::default();
-            by_date(&b, &w, &mut facts)?;
+            part(&conn, w, &mut facts)?;
             Ok(facts)
-        });
+        }
+    };
+    std::thread::scope(|s| {
+        let counted = s.spawn(on_own(tallies));
+        let kept = s.spawn(on_own(items));
         let universe = universe(&a)?;
         let mut facts = Facts::default();
         by_period(&a, &w, &lex, &mut facts)?;
         hours(&a, &w, &mut facts)?;
-        let dated = dated
-            .join()
-            .map_err(|_| StoreError::Invalid("the score reader thread failed".into()))??;
-        facts.tallies = dated.tallies;
-        facts.items = dated.items;
+        let failed = || StoreError::Invalid("a score reader thread failed".into());
+        facts.tallies = counted.join().map_err(|_| failed())??.tallies;
+        facts.items = kept.join().map_err(|_| failed())??.items;
         Ok((universe, facts))
     })
 }

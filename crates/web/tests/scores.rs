@@ -96,6 +96,17 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
         let after = app.get("/scores/s/B1?period=2011-h1", Some(&wang)).await;
         // (80*10 + 50*25) / 35 = 58.57: self-assessment 10 %, review 25 % for organisations.
         assert!(after.body.contains("58.57"), "{label}: {}", after.body);
+        // The dashboard's ranking, kept since the first visit, follows the change too.
+        let again = app
+            .get(
+                "/scores?period=2011-h1&scope=T1&level=branch",
+                Some(&office),
+            )
+            .await;
+        assert!(
+            again.body.contains("58.57"),
+            "{label}: the kept ranking was renewed"
+        );
 
         // The neighbouring branch's secretary may neither see nor assess B1.
         let li = app.sign_in("li").await;
