@@ -104,7 +104,7 @@ test("on a 360-pixel phone every page fits the screen", async () => {
     isMobile: true,
     hasTouch: true,
   });
-  for (const path of ["/", `/o/${state.branch}`, "/search?q=%E6%94%AF%E9%83%A8", "/import", "/account", `/p/o/${state.branch}`, `/o/${state.branch}/setup`, `/o/${state.branch}/study`, `/o/${state.branch}/service`, "/reviews"]) {
+  for (const path of ["/", `/o/${state.branch}`, "/search?q=%E6%94%AF%E9%83%A8", "/import", "/account", `/p/o/${state.branch}`, `/o/${state.branch}/setup`, `/o/${state.branch}/study`, `/o/${state.branch}/service`, "/reviews", "/scores"]) {
     await page.goto(`${state.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${path} is ${width}px wide`);
@@ -113,5 +113,37 @@ test("on a 360-pixel phone every page fits the screen", async () => {
   await page.goto(`${state.base}/`);
   const height = await page.locator("nav.main a").first().evaluate((a) => a.getBoundingClientRect().height);
   assert.ok(height >= 40, `nav link ${height}px high`);
+  await context.close();
+});
+
+test("the score dashboard on a phone: charts, drill-down, how a score was made", async () => {
+  const { context, page } = await signedIn("office", {
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const fits = async (what) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${what} is ${width}px wide`);
+  };
+  await page.goto(`${state.base}/scores?period=2011-h2&scope=JZ-JF&level=branch`);
+  await fits("the dashboard");
+  assert.ok(await page.locator("svg.chart").count() >= 2, "charts drawn");
+  assert.equal(await page.locator("script").count(), 0, "no script on the dashboard");
+  // Drill down from the district to one of its towns.
+  await page.goto(`${state.base}/scores?period=2011-h2&scope=JZ-JF`);
+  const town = page.locator("a[href^='/scores?'][href*='scope=JZ-JF-']").first();
+  await town.click();
+  await page.waitForLoadState();
+  assert.match(page.url(), /scope=JZ-JF-/);
+  // A subject's page says how its score was made, part by part.
+  await page.goto(`${state.base}/scores?period=2011-h2&scope=JZ-JF&level=branch`);
+  await page.locator("a[href^='/scores/s/']").first().click();
+  await page.waitForLoadState();
+  await fits("a subject's score");
+  const content = await page.content();
+  assert.match(content, /得分构成/);
+  assert.match(content, /领导点评/);
+  assert.match(content, /历次得分/);
   await context.close();
 });

@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use xianfeng_domain::ballot::Verdict;
 use xianfeng_domain::campaign::SubjectKind;
 
 use crate::figures::Span;
@@ -86,11 +85,6 @@ pub fn kind_code(kind: &str) -> Option<u8> {
         .iter()
         .position(|k| k.as_str() == kind)
         .map(|i| i as u8)
-}
-
-/// A verdict's number: its position in `Verdict::ALL`.
-pub(crate) fn verdict_code(verdict: &str) -> Option<usize> {
-    Verdict::ALL.iter().position(|v| v.as_str() == verdict)
 }
 
 /// Which subjects to read facts for: all, or these of one kind.

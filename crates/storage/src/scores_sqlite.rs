@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use crate::scores::{Facts, Lexicon, ScoredOrg, Universe, kind_code, verdict_code};
+use xianfeng_domain::ballot::Verdict;
+
+use crate::scores::{Facts, Lexicon, ScoredOrg, Universe, kind_code};
 use crate::{Result, StoreError};
 
 fn open(path: &Path) -> Result<Connection> {
@@ -126,26 +128,28 @@ fn tallies(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut q =
-        conn.prepare("SELECT subject_id, verdict, n FROM eval_tallies WHERE round_id = ?1")?;
+    // One row per subject with its three counts: SQLite adds them up as it walks the
+    // table's key (round, subject, verdict), instead of three rows each coming back.
+    let sums: Vec<String> = Verdict::ALL
+        .iter()
+        .map(|v| {
+            format!(
+                "SUM(CASE WHEN verdict = '{}' THEN n ELSE 0 END)",
+                v.as_str()
+            )
+        })
+        .collect();
+    let mut q = conn.prepare(&format!(
+        "SELECT subject_id, {} FROM eval_tallies WHERE round_id = ?1 GROUP BY subject_id",
+        sums.join(", ")
+    ))?;
     for (round, kind) in rounds {
         let Some(k) = kind_code(&kind) else { continue };
         let mut rows = q.query(params![round])?;
-        // Rows come by (subject, verdict): one entry per subject of the round.
         while let Some(r) = rows.next()? {
-            let subject: i64 = r.get(0)?;
-            let Some(v) = verdict_code(r.get_ref(1)?.as_str()?) else {
-                continue;
-            };
-            let n: i64 = r.get(2)?;
-            match facts.tallies.last_mut() {
-                Some((lk, ls, counts)) if *lk == k && *ls == subject => counts[v] += n,
-                _ => {
-                    let mut counts = [0; 3];
-                    counts[v] = n;
-                    facts.tallies.push((k, subject, counts));
-                }
-            }
+            facts
+                .tallies
+                .push((k, r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]));
         }
     }
     Ok(())
