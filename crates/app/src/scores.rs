@@ -116,11 +116,39 @@ pub struct KindBoard {
     /// items kept; for the participation figures of a scope.
     pub ballots: Vec<u32>,
     pub kept: Vec<u32>,
+    /// Slot by id, `id - first id`, when ids are dense enough for a table (they are
+    /// numbered from 1 by the application); a search in `ids` otherwise.
+    by_id: Vec<u32>,
 }
 
 impl KindBoard {
     pub fn slot(&self, id: i64) -> Option<usize> {
+        if !self.by_id.is_empty() {
+            let first = *self.ids.first()?;
+            let at = usize::try_from(id.checked_sub(first)?).ok()?;
+            return self
+                .by_id
+                .get(at)
+                .filter(|s| **s != u32::MAX)
+                .map(|s| *s as usize);
+        }
         self.ids.binary_search(&id).ok()
+    }
+
+    /// Builds the slot table when ids span at most four times their number.
+    fn index_ids(&mut self) {
+        let (Some(first), Some(last)) = (self.ids.first(), self.ids.last()) else {
+            return;
+        };
+        let span = (last - first) as usize + 1;
+        if span > 4 * self.ids.len() + 1024 {
+            return;
+        }
+        let mut by_id = vec![u32::MAX; span];
+        for (slot, id) in self.ids.iter().enumerate() {
+            by_id[(id - first) as usize] = slot as u32;
+        }
+        self.by_id = by_id;
     }
 
     pub fn group_of(&self, slot: usize) -> &(Option<String>, String) {
@@ -443,6 +471,7 @@ fn build_kind(
         sheet,
         ..Default::default()
     };
+    board.index_ids();
     let rules = Rules::of(campaign);
     apply_subject_facts(&mut board, facts, &rules);
     apply_peer_facts(&mut board, universe, facts, tree);
@@ -492,6 +521,7 @@ fn kind_from_snapshot(
         kept: vec![0; n],
         ..Default::default()
     };
+    board.index_ids();
     board.norms = board.sheet.norms();
     Ok(board)
 }
@@ -1250,4 +1280,36 @@ pub async fn ensure_open(store: &Store, campaign_id: i64, period: &Period) -> Re
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn board(ids: Vec<i64>) -> KindBoard {
+        let mut b = KindBoard {
+            ids,
+            ..Default::default()
+        };
+        b.index_ids();
+        b
+    }
+
+    #[test]
+    fn a_subject_is_found_by_table_when_ids_are_dense_and_by_search_when_not() {
+        let dense = board((10..20).chain(22..30).collect());
+        assert!(!dense.by_id.is_empty());
+        assert_eq!(dense.slot(10), Some(0));
+        assert_eq!(dense.slot(22), Some(10));
+        assert_eq!(dense.slot(20), None, "a gap");
+        assert_eq!(
+            (dense.slot(9), dense.slot(30), dense.slot(i64::MIN)),
+            (None, None, None)
+        );
+        let sparse = board(vec![1, 5, 1_000_000_000]);
+        assert!(sparse.by_id.is_empty());
+        assert_eq!(sparse.slot(1_000_000_000), Some(2));
+        assert_eq!(sparse.slot(6), None);
+        assert_eq!(board(vec![]).slot(1), None);
+    }
 }
