@@ -448,9 +448,13 @@ async fn write_batch(
         }
     }
     tx.commit().await?;
+    // The ballots are stored: a failure to mark their subjects for the scores must not
+    // turn into an error for the voters (the minute's full recompute catches up).
     for (round, subject) in touched {
-        let info = round_info(store, cache, round).await?;
-        store.touch(&info.round.subject_kind, subject);
+        match round_info(store, cache, round).await {
+            Ok(info) => store.touch(&info.round.subject_kind, subject),
+            Err(e) => tracing::warn!("scores: round {round}: {e}"),
+        }
     }
     Ok(answers)
 }

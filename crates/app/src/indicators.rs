@@ -187,6 +187,14 @@ pub async fn import(
         return Ok(report);
     }
     let mut tx = store.begin(actor).await?;
+    let mut periods: Vec<&str> = values.iter().map(|v| v.period.as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    for code in periods {
+        if let Some(p) = campaign.period(code) {
+            crate::scores::refuse_if_closed(&mut tx, campaign_id, &p).await?;
+        }
+    }
     tx.import_indicator_values(campaign_id, &values).await?;
     tx.commit().await?;
     report.imported = values.len();

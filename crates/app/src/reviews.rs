@@ -110,6 +110,7 @@ pub async fn write(
         )));
     }
     let mut tx = store.begin(actor.username).await?;
+    crate::scores::refuse_if_closed(&mut tx, campaign_id, &period).await?;
     let id = tx
         .write_review(&NewReview {
             campaign_id,

@@ -115,7 +115,15 @@ async fn select(
         (None, None) => None,
     };
     if let (Some(p), Some(code)) = (viewer, &scope) {
-        crate::scope::org_for(store, Some(p), code, action).await?;
+        let org = crate::scope::org_for(store, Some(p), code, action).await?;
+        // A sector guide sees its sector's organisations across the tree, but not the
+        // subtrees below them, which hold other sectors: rankings only within its own.
+        let path = org.tree_path();
+        if p.role == xianfeng_domain::role::Role::SectorGuide
+            && !p.scopes.iter().any(|s| s.contains(&path))
+        {
+            return Err(AppError::NotFound);
+        }
     }
     let set = PeerSet {
         kind: Some(kind),
@@ -478,6 +486,20 @@ pub async fn overview(
         (children, crumbs, at)
     };
     let key = format!("{}|{at}", sel.period.code);
+    // The organisations above the scope are named only to those who may see them.
+    let mut crumbs = crumbs;
+    if let Some(p) = viewer {
+        let mut shown = vec![];
+        for (code, name) in crumbs {
+            if crate::scope::org_for(store, Some(p), &code, Action::ReadOrganisation)
+                .await
+                .is_ok()
+            {
+                shown.push((code, name));
+            }
+        }
+        crumbs = shown;
+    }
     let own_stamp: scores::Stamp = sel.stamp[..1].to_vec();
     let participation = match scores_cache.recall_participation(&key, &own_stamp) {
         Some(p) => p,
@@ -808,11 +830,23 @@ pub async fn subject_view(
         .await?
         .remove(&slot)
         .unwrap_or_default();
+    // Periods that have begun only; one that cannot be read shows as a gap, not an error.
     for p in campaign.periods() {
-        let b = scores_cache.board(store, Some(&p.code), today).await?;
-        let b = b.read().map_err(poisoned)?;
-        let kb = b.kind(kind);
-        let total = kb.slot(id).and_then(|s| kb.scored.total(s)).map(num);
+        let total = if p.starts_on > today {
+            None
+        } else {
+            match scores_cache.board(store, Some(&p.code), today).await {
+                Ok(b) => {
+                    let b = b.read().map_err(poisoned)?;
+                    let kb = b.kind(kind);
+                    kb.slot(id).and_then(|s| kb.scored.total(s)).map(num)
+                }
+                Err(e) => {
+                    tracing::warn!("scores history {}: {e}", p.code);
+                    None
+                }
+            }
+        };
         view.history.push((p.name.clone(), total));
     }
     let subject = crate::commitments::subject(store, kind, id).await?;
@@ -820,10 +854,13 @@ pub async fn subject_view(
     Ok(view)
 }
 
-/// A simple sheet for the short tables of a dashboard: headers and rows of text.
+/// A simple sheet for the short tables of a dashboard: headers and rows of text; the
+/// columns marked in `numeric` are written as numbers where they hold one (never a name or
+/// code, which may look like a number).
 pub fn plain_xlsx(
     title: &str,
     headers: &[String],
+    numeric: &[bool],
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
@@ -839,8 +876,11 @@ pub fn plain_xlsx(
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            match v.parse::<f64>() {
-                Ok(n) if !v.is_empty() => sheet.write_number(r as u32 + 1, c as u16, n),
+            let number = v.parse::<f64>().ok().filter(|n| n.is_finite());
+            match number {
+                Some(n) if numeric.get(c) == Some(&true) => {
+                    sheet.write_number(r as u32 + 1, c as u16, n)
+                }
                 _ => sheet.write_string(r as u32 + 1, c as u16, v),
             }
             .map_err(fail)?;

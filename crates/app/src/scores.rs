@@ -864,21 +864,26 @@ pub fn subject_code(board: &PeriodBoard, kind: SubjectKind, slot: usize) -> Stri
 
 /// Reads a subject code back to (kind, id) on a board.
 pub fn parse_subject_code(board: &PeriodBoard, code: &str) -> Option<(SubjectKind, usize)> {
+    // An organisation's own code first: organisations choose their codes, which may look
+    // like `M12`; members, teams and cadres are `M`, `T` or `C` and digits only.
+    if let Some(pos) = board.tree.by_code(code) {
+        let id = board.tree.orgs[pos as usize].id;
+        return board
+            .kind(SubjectKind::Organisation)
+            .slot(id)
+            .map(|s| (SubjectKind::Organisation, s));
+    }
     let numbered = |prefix: char, kind: SubjectKind| {
-        let id: i64 = code.strip_prefix(prefix)?.parse().ok()?;
+        let digits = code.strip_prefix(prefix)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id: i64 = digits.parse().ok()?;
         board.kind(kind).slot(id).map(|s| (kind, s))
     };
     numbered('M', SubjectKind::Member)
         .or_else(|| numbered('T', SubjectKind::Team))
         .or_else(|| numbered('C', SubjectKind::Cadre))
-        .or_else(|| {
-            let pos = board.tree.by_code(code)?;
-            let id = board.tree.orgs[pos as usize].id;
-            board
-                .kind(SubjectKind::Organisation)
-                .slot(id)
-                .map(|s| (SubjectKind::Organisation, s))
-        })
 }
 
 /// The names of ranked subjects, by slot: `subjects` are (slot, id, tree position). Read
@@ -910,6 +915,9 @@ pub async fn names_of(
         .collect())
 }
 
+/// A value and when it was made.
+type Dated<T> = (std::time::Instant, T);
+
 /// Which boards, at which versions, a derived result was made from.
 pub type Stamp = Vec<(u64, u64)>;
 
@@ -922,12 +930,20 @@ pub fn stamp_of(board: &SharedBoard) -> (u64, u64) {
         .unwrap_or((0, u64::MAX))
 }
 
-/// The most derived results kept per kind of result before the oldest are let go.
-const DERIVED: usize = 256;
+/// How many derived results are kept before all are let go: rankings are large (a city's
+/// members, some 64 MB each), participation figures small.
+const RANKINGS_KEPT: usize = 8;
+const PARTICIPATION_KEPT: usize = 256;
 
-fn remember<T>(map: &Mutex<HashMap<String, (Stamp, T)>>, key: String, stamp: Stamp, value: T) {
+fn remember<T>(
+    map: &Mutex<HashMap<String, (Stamp, T)>>,
+    most: usize,
+    key: String,
+    stamp: Stamp,
+    value: T,
+) {
     if let Ok(mut m) = map.lock() {
-        if m.len() >= DERIVED {
+        if m.len() >= most {
             m.clear();
         }
         m.insert(key, (stamp, value));
@@ -956,7 +972,10 @@ pub struct Scores {
     /// Rankings and participation figures made from boards, by query, with the stamp of
     /// the boards they were made from: kept until a board changes.
     rankings: Mutex<HashMap<String, (Stamp, Arc<Ranking>)>>,
-    participation: Mutex<HashMap<String, (Stamp, Participation)>>,
+    /// Participation also counts plans and commitments as they are now: kept a minute.
+    participation: Mutex<HashMap<String, (Stamp, Dated<Participation>)>>,
+    /// Moved by `forget`, so that a board computed before it is not put back after it.
+    generation: std::sync::atomic::AtomicU64,
     /// Serialises computing, so that two requests do not both read a million rows.
     computing: tokio::sync::Mutex<()>,
 }
@@ -987,11 +1006,10 @@ impl Scores {
         if let Some(b) = self.cached(&key) {
             return Ok(b);
         }
+        let generation = self.generation();
         let board = compute(store, campaign_id, campaign, &period, today).await?;
         let board = Arc::new(RwLock::new(board));
-        if let Ok(mut boards) = self.boards.lock() {
-            boards.insert(key, board.clone());
-        }
+        self.keep(key, board.clone(), generation);
         Ok(board)
     }
 
@@ -1016,6 +1034,22 @@ impl Scores {
         if touched.is_empty() {
             return Ok(0);
         }
+        let result = self.rescore(store, today, &touched).await;
+        if result.is_err() {
+            // Try them again next time rather than lose them.
+            for (kind, id) in &touched {
+                store.touch(kind, *id);
+            }
+        }
+        result
+    }
+
+    async fn rescore(
+        &self,
+        store: &Store,
+        today: NaiveDate,
+        touched: &[(String, i64)],
+    ) -> Result<usize, AppError> {
         let (campaign_id, campaign) = crate::scope::campaign(store).await?;
         let rules = Rules::of(&campaign);
         let lex = lexicon(&campaign);
@@ -1027,9 +1061,9 @@ impl Scores {
                 .collect(),
             Err(_) => vec![],
         };
-        let mut by_kind: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut by_kind: HashMap<&str, Vec<i64>> = HashMap::new();
         for (kind, id) in touched {
-            by_kind.entry(kind).or_default().push(id);
+            by_kind.entry(kind.as_str()).or_default().push(*id);
         }
         let mut rescored = 0;
         for board in open {
@@ -1094,10 +1128,11 @@ impl Scores {
         let stale: Vec<((i64, String), Period)> = match self.boards.lock() {
             Ok(boards) => boards
                 .iter()
-                .filter_map(|(key, b)| {
-                    let b = b.read().ok()?;
-                    (b.closed.is_none() && b.audit_head != head)
-                        .then(|| (key.clone(), b.period.clone()))
+                .filter_map(|(key, b)| match b.read() {
+                    Ok(b) => (b.closed.is_none() && b.audit_head != head)
+                        .then(|| (key.clone(), b.period.clone())),
+                    // A panic while it was being changed: replace it, closed or not.
+                    Err(poisoned) => Some((key.clone(), poisoned.into_inner().period.clone())),
                 })
                 .collect(),
             Err(_) => vec![],
@@ -1109,11 +1144,10 @@ impl Scores {
                 continue;
             }
             let _one = self.computing.lock().await;
+            let generation = self.generation();
             let fresh = compute(store, campaign_id, campaign.clone(), &period, today).await?;
-            if let Ok(mut boards) = self.boards.lock() {
-                boards.insert(key, Arc::new(RwLock::new(fresh)));
-                renewed += 1;
-            }
+            self.keep(key, Arc::new(RwLock::new(fresh)), generation);
+            renewed += 1;
         }
         Ok(renewed)
     }
@@ -1124,19 +1158,41 @@ impl Scores {
     }
 
     pub fn remember_ranking(&self, key: String, stamp: Stamp, ranking: Arc<Ranking>) {
-        remember(&self.rankings, key, stamp, ranking);
+        remember(&self.rankings, RANKINGS_KEPT, key, stamp, ranking);
     }
 
     pub fn recall_participation(&self, key: &str, stamp: &Stamp) -> Option<Participation> {
-        recall(&self.participation, key, stamp)
+        let (at, p) = recall(&self.participation, key, stamp)?;
+        (at.elapsed() < std::time::Duration::from_secs(60)).then_some(p)
     }
 
     pub fn remember_participation(&self, key: String, stamp: Stamp, p: Participation) {
-        remember(&self.participation, key, stamp, p);
+        remember(
+            &self.participation,
+            PARTICIPATION_KEPT,
+            key,
+            stamp,
+            (std::time::Instant::now(), p),
+        );
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Keeps a computed board unless `forget` ran since `generation` was read.
+    fn keep(&self, key: (i64, String), board: SharedBoard, generation: u64) {
+        if let Ok(mut boards) = self.boards.lock()
+            && self.generation() == generation
+        {
+            boards.insert(key, board);
+        }
     }
 
     /// Forgets every board (after a period is closed, or indicators imported).
     pub fn forget(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut boards) = self.boards.lock() {
             boards.clear();
         }
@@ -1155,7 +1211,11 @@ pub async fn close(
     today: NaiveDate,
 ) -> Result<Closure, AppError> {
     if let Some(a) = actor {
-        for root in store.roots().await? {
+        let roots = store.roots().await?;
+        if roots.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        for root in roots {
             crate::scope::allowed(
                 a.principal,
                 xianfeng_domain::policy::Action::ClosePeriods,
@@ -1181,6 +1241,14 @@ pub async fn close(
     }
     let (rows, digest) = snapshot_rows(&board);
     let mut tx = store.begin(actor).await?;
+    // Inputs written between reading them and now would be missing from the snapshot.
+    if tx.audit_position() != board.audit_head {
+        tx.rollback().await?;
+        return Err(AppError::Input(both(
+            "app.period_changed_while_closing",
+            &[("period", &period.name)],
+        )));
+    }
     if !tx
         .close_period(campaign_id, &period.code, &rows, &digest)
         .await?
@@ -1254,6 +1322,7 @@ pub async fn write_self_assessment(
         )));
     }
     let mut tx = store.begin(actor.username).await?;
+    refuse_if_closed(&mut tx, campaign_id, &period).await?;
     tx.write_self_assessment(
         campaign_id,
         &period.code,
@@ -1263,6 +1332,23 @@ pub async fn write_self_assessment(
     .await?;
     tx.commit().await?;
     store.touch(kind.as_str(), subject_id);
+    Ok(())
+}
+
+/// Refuses a change to the inputs of a closed period, asked inside the transaction that
+/// would make it, so that a close cannot slip in between (dropping the transaction on the
+/// error rolls it back).
+pub(crate) async fn refuse_if_closed(
+    tx: &mut xianfeng_storage::WriteTx,
+    campaign_id: i64,
+    period: &Period,
+) -> Result<(), AppError> {
+    if tx.period_closed(campaign_id, &period.code).await? {
+        return Err(AppError::Input(both(
+            "app.period_closed",
+            &[("period", &period.name)],
+        )));
+    }
     Ok(())
 }
 

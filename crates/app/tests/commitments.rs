@@ -767,6 +767,24 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         );
         assert_eq!(frozen_totals, (open_totals.0, open_totals.1));
         assert_eq!(scores::snapshot_rows(&frozen).1, closure.digest);
+        // A stored score changed behind the system's back is found, by recomputation and
+        // by the digest.
+        sqlx::query(
+            "UPDATE period_scores SET total = total + 1 WHERE subject_kind = 'member' \
+             AND subject_id = $1",
+        )
+        .bind(c.wang_fang)
+        .execute(&db.raw().await)
+        .await
+        .unwrap();
+        let tampered = scores::compute(s, campaign_id, campaign.clone(), &period, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            scores::verify(&tampered),
+            vec![(SubjectKind::Member, c.wang_fang)]
+        );
+        assert_ne!(scores::snapshot_rows(&tampered).1, closure.digest);
         let late = ReviewInput {
             period: "2010",
             grade: "poor",

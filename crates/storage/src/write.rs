@@ -91,6 +91,12 @@ impl WriteTx {
     }
 
     /// Limits member changes in this transaction to members of `orgs`.
+    /// The id of the audit entry this transaction follows: what a read made before the
+    /// transaction can compare with, to know that nothing changed in between.
+    pub fn audit_position(&self) -> i64 {
+        self.last_id
+    }
+
     pub fn restrict_members_to(&mut self, orgs: std::collections::HashSet<i64>) {
         self.member_orgs = Some(orgs);
     }

@@ -170,7 +170,8 @@ async fn load(
     q: &DashQuery,
 ) -> Result<(Overview, SubjectKind), xianfeng_app::AppError> {
     let kind = kind_of(q)?;
-    let query = table_query(q, kind, PAGE, q.page.unwrap_or(0) * PAGE);
+    let offset = q.page.unwrap_or(0).saturating_mul(PAGE);
+    let query = table_query(q, kind, PAGE, offset);
     let o = score_tables::overview(
         &s.store,
         &s.scores,
@@ -243,8 +244,8 @@ pub async fn dashboard(
             (code, k.name_zh().to_string(), on)
         })
         .collect();
-    let page = q.page.unwrap_or(0);
     let pages_total = o.table.total.div_ceil(PAGE).max(1);
+    let page = q.page.unwrap_or(0).min(pages_total - 1);
     let movers_items: Vec<(String, f64)> = o
         .risers
         .iter()
@@ -340,7 +341,12 @@ pub async fn export(
     Query(mut q): Query<DashQuery>,
 ) -> Response {
     let back = "/scores".to_string();
+    // The tables a dashboard has; anything else is refused (the name goes into the file's).
+    const TABLES: [&str; 6] = ["ranking", "top", "bottom", "movers", "leaders", "children"];
     let which = q.table.clone().unwrap_or_else(|| "ranking".into());
+    if !TABLES.contains(&which.as_str()) {
+        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+    }
     let tx = crate::text::Text {
         lang: viewer.lang(),
     };
@@ -412,7 +418,12 @@ pub async fn export(
                     .collect(),
             ),
         };
-        plain_xlsx(&tx.get("scores_title"), &headers, &rows)
+        let numeric: &[bool] = match which.as_str() {
+            "leaders" => &[false, true, false],
+            "children" => &[false, false, true, true],
+            _ => &[true, false, false, true, true, true, false],
+        };
+        plain_xlsx(&tx.get("scores_title"), &headers, numeric, &rows)
     };
     match bytes {
         Ok(b) => (

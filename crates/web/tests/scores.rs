@@ -108,6 +108,15 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
             "{label}: the kept ranking was renewed"
         );
 
+        // The secretary's own dashboard names nothing above the branch.
+        let own = app.get("/scores?period=2011-h1", Some(&wang)).await;
+        assert_eq!(own.status, StatusCode::OK, "{label}");
+        assert!(own.body.contains("某社区第一党支部"));
+        assert!(
+            !own.body.contains("某街道党工委"),
+            "{label}: the street is not the branch's to see"
+        );
+
         // The neighbouring branch's secretary may neither see nor assess B1.
         let li = app.sign_in("li").await;
         let li_csrf = app.csrf(&li).await;

@@ -186,6 +186,23 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             if b.closed.is_none() {
                 bail!(both("cli.period_open", &[("period", period)]));
             }
+            // The stored rows must still be the ones whose digest went into the audit trail.
+            let digest = scores::snapshot_rows(&b).1;
+            let recorded = b
+                .closed
+                .as_ref()
+                .map(|c| c.digest.clone())
+                .unwrap_or_default();
+            if digest != recorded {
+                eprintln!(
+                    "{}",
+                    both(
+                        "cli.snapshot_digest",
+                        &[("recorded", &recorded), ("found", &digest)]
+                    )
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             let bad = scores::verify(&b);
             if bad.is_empty() {
                 println!(

@@ -630,6 +630,21 @@ impl Checker<'_> {
                 message: both("campaign.no_grading", &[]),
             });
         }
+        // Best first: each grade's minimum below the one before, or a subject would be
+        // given the first grade it reaches in file order, not its best.
+        if g.by == GradeBy::Thresholds {
+            for (i, pair) in g.grades.windows(2).enumerate() {
+                if let (Some(a), Some(b)) = (pair[0].min, pair[1].min)
+                    && b >= a
+                {
+                    self.at(
+                        &pair[1].code,
+                        format!("grading.grades[{}].min", i + 1),
+                        both("campaign.grade_order", &[]),
+                    );
+                }
+            }
+        }
     }
 
     fn variation(
@@ -843,6 +858,16 @@ mod tests {
         assert!(errs[1].message.contains("90"), "{errs:?}");
         assert!(errs[2].path.ends_with(".criterion"), "{errs:?}");
         assert!(errs.iter().all(|e| e.line.is_some()));
+    }
+
+    #[test]
+    fn threshold_grades_must_come_best_first() {
+        let start = BUILTIN_2010.find("[grading]").unwrap();
+        let grading = "[grading]\nby = \"thresholds\"\n\n[[grading.grades]]\ncode = \"good\"\nname = \"良好\"\nmin = 60\n\n[[grading.grades]]\ncode = \"excellent\"\nname = \"优秀\"\nmin = 90\n";
+        let file = format!("{}{}", &BUILTIN_2010[..start], grading);
+        let errs = errors_of(&file);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].path, "grading.grades[1].min");
     }
 
     #[test]
