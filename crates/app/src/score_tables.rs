@@ -666,6 +666,8 @@ pub type RawRow = (String, f64, f64, f64);
 #[derive(Debug, Clone)]
 pub struct SubjectView {
     pub code: String,
+    /// The subject's id within its kind.
+    pub id: i64,
     pub name: String,
     pub kind: SubjectKind,
     pub category: Option<String>,
@@ -795,6 +797,7 @@ pub async fn subject_view(
             .collect();
         SubjectView {
             code: code.to_string(),
+            id,
             name: String::new(),
             kind,
             category: category.as_ref().map(|code| {

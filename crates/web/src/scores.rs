@@ -620,26 +620,11 @@ pub async fn self_assess(
             Err(_) => points.push((c.clone(), -1)),
         }
     }
-    let id: i64 = code
-        .trim_start_matches(['M', 'T', 'C'])
-        .parse()
-        .ok()
-        .filter(|_| view.kind != SubjectKind::Organisation)
-        .unwrap_or_default();
-    let id = if view.kind == SubjectKind::Organisation {
-        match s.store.org_by_code(&code).await {
-            Ok(Some(o)) => o.id,
-            Ok(None) => return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound),
-            Err(e) => return pages::internal(e),
-        }
-    } else {
-        id
-    };
     match xianfeng_app::scores::write_self_assessment(
         &s.store,
         &viewer.actor(),
         view.kind,
-        id,
+        view.id,
         &view.period.code,
         &points,
     )
