@@ -49,6 +49,9 @@ pub struct WebConfig {
     /// The address the public reaches this site at (e.g. `https://cxzy.example.gov`), for
     /// the QR codes on printed pages; without it, the address the browser used.
     pub public_url: Option<String>,
+    /// Compute the current and previous periods' scores as the server starts, so that the
+    /// first visitor to the dashboards does not wait for a city-wide recompute.
+    pub warm_scores: bool,
 }
 
 impl Default for WebConfig {
@@ -57,6 +60,7 @@ impl Default for WebConfig {
             max_body_bytes: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
             public_url: None,
+            warm_scores: false,
         }
     }
 }
@@ -170,7 +174,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         ))
         .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
-            scores: start_scores(store.clone()),
+            scores: start_scores(store.clone(), config.warm_scores),
             store,
             config,
         })))
@@ -179,10 +183,28 @@ pub fn router(store: Store, config: WebConfig) -> Router {
 /// The scores kept between requests, and the task that keeps them current: touched
 /// subjects are rescored every two seconds; a board whose inputs changed otherwise is
 /// recomputed in full once a minute, in the background.
-fn start_scores(store: Store) -> Arc<xianfeng_app::scores::Scores> {
+fn start_scores(store: Store, warm: bool) -> Arc<xianfeng_app::scores::Scores> {
     let scores = Arc::new(xianfeng_app::scores::Scores::new());
     let weak = Arc::downgrade(&scores);
+    let warming = scores.clone();
     tokio::spawn(async move {
+        if warm {
+            let today = chrono::Local::now().date_naive();
+            let started = std::time::Instant::now();
+            match warming.board(&store, None, today).await {
+                Ok(b) => {
+                    let period = b.read().ok().map(|b| b.period.clone());
+                    if let Some(p) = period
+                        && let Err(e) = warming.previous(&store, &p, today).await
+                    {
+                        tracing::warn!("scores: {e}");
+                    }
+                    tracing::info!("scores ready in {:.1} s", started.elapsed().as_secs_f64());
+                }
+                Err(e) => tracing::warn!("scores: {e}"),
+            }
+        }
+        drop(warming);
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         let mut n: u64 = 0;
         loop {

@@ -362,6 +362,7 @@ impl Cli {
                 .or(f.request_timeout_seconds)
                 .map_or(defaults.request_timeout, std::time::Duration::from_secs),
             public_url: args.public_url.clone().or_else(|| f.public_url.clone()),
+            warm_scores: true,
         };
         (addr, config)
     }
