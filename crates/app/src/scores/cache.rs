@@ -1,0 +1,296 @@
+//! The boards and derived results kept between requests, and keeping them current.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::NaiveDate;
+use xianfeng_domain::campaign::{Period, SubjectKind};
+use xianfeng_domain::scoring::NONE;
+use xianfeng_storage::{Only, Span, Store};
+
+use super::{board::*, build::*, periods::*, rank::*};
+use crate::AppError;
+
+/// A value and when it was made.
+pub(super) type Dated<T> = (std::time::Instant, T);
+
+/// Which boards, at which versions, a derived result was made from.
+pub type Stamp = Vec<(u64, u64)>;
+
+/// The stamp of a board: its number and version (not its address, which a later board
+/// may reuse).
+pub fn stamp_of(board: &SharedBoard) -> (u64, u64) {
+    board
+        .read()
+        .map(|b| (b.id, b.version))
+        .unwrap_or((0, u64::MAX))
+}
+
+/// How many derived results are kept before all are let go: rankings are large (a city's
+/// members, some 64 MB each), participation figures small.
+pub(super) const RANKINGS_KEPT: usize = 8;
+pub(super) const PARTICIPATION_KEPT: usize = 256;
+
+pub(super) fn remember<T>(
+    map: &Mutex<HashMap<String, (Stamp, T)>>,
+    most: usize,
+    key: String,
+    stamp: Stamp,
+    value: T,
+) {
+    if let Ok(mut m) = map.lock() {
+        if m.len() >= most {
+            m.clear();
+        }
+        m.insert(key, (stamp, value));
+    }
+}
+
+pub(super) fn recall<T: Clone>(
+    map: &Mutex<HashMap<String, (Stamp, T)>>,
+    key: &str,
+    stamp: &Stamp,
+) -> Option<T> {
+    let m = map.lock().ok()?;
+    m.get(key)
+        .filter(|(s, _)| s == stamp)
+        .map(|(_, v)| v.clone())
+}
+
+/// A board shared between requests; rescoring a subject takes the write lock briefly.
+pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
+
+/// Boards kept between requests: closed periods for good, open ones until their inputs
+/// change; touched subjects are rescored in place.
+#[derive(Default)]
+pub struct Scores {
+    boards: Mutex<HashMap<(i64, String), SharedBoard>>,
+    /// Rankings and participation figures made from boards, by query, with the stamp of
+    /// the boards they were made from: kept until a board changes.
+    rankings: Mutex<HashMap<String, (Stamp, Arc<Ranking>)>>,
+    /// Participation also counts plans and commitments as they are now: kept a minute.
+    participation: Mutex<HashMap<String, (Stamp, Dated<Participation>)>>,
+    /// Moved by `forget`, so that a board computed before it is not put back after it.
+    generation: std::sync::atomic::AtomicU64,
+    /// Serialises computing, so that two requests do not both read a million rows.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl Scores {
+    pub fn new() -> Scores {
+        Scores::default()
+    }
+
+    fn cached(&self, key: &(i64, String)) -> Option<SharedBoard> {
+        self.boards.lock().ok()?.get(key).cloned()
+    }
+
+    /// The board of `period` (default: the current one), computed on first use.
+    pub async fn board(
+        &self,
+        store: &Store,
+        period: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<SharedBoard, AppError> {
+        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+        let period = resolve_period(&campaign, period, today)?;
+        let key = (campaign_id, period.code.clone());
+        if let Some(b) = self.cached(&key) {
+            return Ok(b);
+        }
+        let _one = self.computing.lock().await;
+        if let Some(b) = self.cached(&key) {
+            return Ok(b);
+        }
+        let generation = self.generation();
+        let board = compute(store, campaign_id, campaign, &period, today).await?;
+        let board = Arc::new(RwLock::new(board));
+        self.keep(key, board.clone(), generation);
+        Ok(board)
+    }
+
+    /// The board of the period before `period`, if there is one.
+    pub async fn previous(
+        &self,
+        store: &Store,
+        period: &Period,
+        today: NaiveDate,
+    ) -> Result<Option<SharedBoard>, AppError> {
+        let (_, campaign) = crate::scope::campaign(store).await?;
+        match previous_period(&campaign, period) {
+            Some(p) => Ok(Some(self.board(store, Some(&p.code), today).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Rescores the subjects touched since the last call in every open board, reading
+    /// only their own facts. Returns how many subjects were rescored.
+    pub async fn refresh(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
+        let touched = store.take_touched();
+        if touched.is_empty() {
+            return Ok(0);
+        }
+        let result = self.rescore(store, today, &touched).await;
+        if result.is_err() {
+            // Try them again next time rather than lose them.
+            for (kind, id) in &touched {
+                store.touch(kind, *id);
+            }
+        }
+        result
+    }
+
+    async fn rescore(
+        &self,
+        store: &Store,
+        today: NaiveDate,
+        touched: &[(String, i64)],
+    ) -> Result<usize, AppError> {
+        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+        let rules = Rules::of(&campaign);
+        let lex = lexicon(&campaign);
+        let open: Vec<SharedBoard> = match self.boards.lock() {
+            Ok(b) => b
+                .iter()
+                .filter(|((c, _), _)| *c == campaign_id)
+                .map(|(_, b)| b.clone())
+                .collect(),
+            Err(_) => vec![],
+        };
+        let mut by_kind: HashMap<&str, Vec<i64>> = HashMap::new();
+        for (kind, id) in touched {
+            by_kind.entry(kind.as_str()).or_default().push(*id);
+        }
+        let mut rescored = 0;
+        for board in open {
+            let period = match board.read() {
+                Ok(b) if b.closed.is_none() => b.period.clone(),
+                _ => continue,
+            };
+            let (from, to, day) = (
+                period.starts_on.to_string(),
+                period.ends_on.to_string(),
+                today.to_string(),
+            );
+            for (kind, ids) in &by_kind {
+                let Some(k) = SubjectKind::parse(kind) else {
+                    continue;
+                };
+                for chunk in ids.chunks(500) {
+                    let span = Span {
+                        campaign_id,
+                        period: &period.code,
+                        from: &from,
+                        to: &to,
+                        today: &day,
+                    };
+                    let facts = store
+                        .period_facts(&span, &lex, Only::Subjects(kind, chunk))
+                        .await?;
+                    let Ok(mut b) = board.write() else { continue };
+                    let kb = &mut b.kinds[kind_index(k)];
+                    let slots: Vec<usize> = chunk.iter().filter_map(|id| kb.slot(*id)).collect();
+                    let c = kb.sheet.criteria;
+                    for &slot in &slots {
+                        kb.sheet.self_points[slot * c..(slot + 1) * c].fill(NONE);
+                        kb.sheet.review[slot] = NONE;
+                        kb.sheet.mass[slot] = NONE;
+                        kb.sheet.commitments[slot] = NONE;
+                        kb.ballots[slot] = 0;
+                        kb.kept[slot] = 0;
+                    }
+                    apply_subject_facts(kb, &facts, &rules);
+                    let KindBoard {
+                        sheet,
+                        norms,
+                        profiles,
+                        scored,
+                        ..
+                    } = kb;
+                    sheet.rescore(norms, profiles, &slots, scored);
+                    rescored += slots.len();
+                    b.version += 1;
+                }
+            }
+        }
+        Ok(rescored)
+    }
+
+    /// Recomputes in full, one at a time, the open boards whose inputs changed since they
+    /// were computed (the audit head moved), and swaps each in when done: requests go on
+    /// using the old board meanwhile. Closed boards never change.
+    pub async fn renew_changed(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
+        let head = store.audit_head().await?;
+        let stale: Vec<((i64, String), Period)> = match self.boards.lock() {
+            Ok(boards) => boards
+                .iter()
+                .filter_map(|(key, b)| match b.read() {
+                    Ok(b) => (b.closed.is_none() && b.audit_head != head)
+                        .then(|| (key.clone(), b.period.clone())),
+                    // A panic while it was being changed: replace it, closed or not.
+                    Err(poisoned) => Some((key.clone(), poisoned.into_inner().period.clone())),
+                })
+                .collect(),
+            Err(_) => vec![],
+        };
+        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+        let mut renewed = 0;
+        for (key, period) in stale {
+            if key.0 != campaign_id {
+                continue;
+            }
+            let _one = self.computing.lock().await;
+            let generation = self.generation();
+            let fresh = compute(store, campaign_id, campaign.clone(), &period, today).await?;
+            self.keep(key, Arc::new(RwLock::new(fresh)), generation);
+            renewed += 1;
+        }
+        Ok(renewed)
+    }
+
+    /// A ranking made earlier for `key` from boards still at `stamp`.
+    pub fn recall_ranking(&self, key: &str, stamp: &Stamp) -> Option<Arc<Ranking>> {
+        recall(&self.rankings, key, stamp)
+    }
+
+    pub fn remember_ranking(&self, key: String, stamp: Stamp, ranking: Arc<Ranking>) {
+        remember(&self.rankings, RANKINGS_KEPT, key, stamp, ranking);
+    }
+
+    pub fn recall_participation(&self, key: &str, stamp: &Stamp) -> Option<Participation> {
+        let (at, p) = recall(&self.participation, key, stamp)?;
+        (at.elapsed() < std::time::Duration::from_secs(60)).then_some(p)
+    }
+
+    pub fn remember_participation(&self, key: String, stamp: Stamp, p: Participation) {
+        remember(
+            &self.participation,
+            PARTICIPATION_KEPT,
+            key,
+            stamp,
+            (std::time::Instant::now(), p),
+        );
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Keeps a computed board unless `forget` ran since `generation` was read.
+    fn keep(&self, key: (i64, String), board: SharedBoard, generation: u64) {
+        if let Ok(mut boards) = self.boards.lock()
+            && self.generation() == generation
+        {
+            boards.insert(key, board);
+        }
+    }
+
+    /// Forgets every board (after a period is closed, or indicators imported).
+    pub fn forget(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut boards) = self.boards.lock() {
+            boards.clear();
+        }
+    }
+}

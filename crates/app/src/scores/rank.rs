@@ -1,0 +1,264 @@
+//! Ranking a peer set of a board, subject codes and names, and the participation figures
+//! of a scope.
+
+use std::collections::HashMap;
+
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, standings};
+use xianfeng_storage::Store;
+
+use super::{board::*, cache::*};
+use crate::AppError;
+
+/// Participation in a scope (参与情况): plans submitted and commitments published (now),
+/// commitment items kept and ballots cast in the board's period. Ballots and items count
+/// for the organisations and members of the scope (a closed period's from its snapshot's
+/// inputs are not kept, so they show as 0 there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Participation {
+    pub plans: i64,
+    pub commitments: i64,
+    pub items_kept: i64,
+    pub ballots: i64,
+}
+
+/// The participation figures of the subtree at tree position `at`.
+pub async fn participation(
+    store: &Store,
+    board: &SharedBoard,
+    at: u32,
+) -> Result<Participation, AppError> {
+    let (range, lo, hi) = {
+        let b = board
+            .read()
+            .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+        let range = b.tree.subtree(at);
+        let path = &b.tree.orgs[at as usize].path;
+        let path = xianfeng_domain::org::TreePath::from_stored(path.clone());
+        let (lo, hi) = path.subtree_range();
+        (range, lo, hi)
+    };
+    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let (plans, commitments) = store
+        .plan_and_commitment_counts(campaign_id, (&lo, &hi))
+        .await?;
+    let b = board
+        .read()
+        .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+    let (mut items_kept, mut ballots) = (0i64, 0i64);
+    for kb in &b.kinds {
+        for slot in 0..kb.ids.len() {
+            if range.contains(&kb.org[slot]) {
+                items_kept += i64::from(kb.kept.get(slot).copied().unwrap_or(0));
+                ballots += i64::from(kb.ballots.get(slot).copied().unwrap_or(0));
+            }
+        }
+    }
+    Ok(Participation {
+        plans,
+        commitments,
+        items_kept,
+        ballots,
+    })
+}
+
+/// Which subjects a ranking compares: one kind, within a scope, optionally one category
+/// and level. Ranks are among exactly these (the peer set).
+#[derive(Debug, Clone, Default)]
+pub struct PeerSet<'a> {
+    pub kind: Option<SubjectKind>,
+    /// An organisation code; its whole subtree. `None`: everyone.
+    pub scope: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub level: Option<&'a str>,
+}
+
+/// One subject's place in a ranking.
+#[derive(Debug, Clone, PartialEq)]
+/// Kept small (a ranking of a city's members holds a million of them): the grade is its
+/// position in the campaign file's `[grading]`, and the relative growth is computed when
+/// shown.
+pub struct Ranked {
+    pub slot: usize,
+    pub rank: u32,
+    pub score: Points,
+    pub previous: Option<Points>,
+    pub growth: Option<Points>,
+    pub growth_rank: Option<u32>,
+    /// Position of the grade in the campaign file's `[grading]` grades.
+    pub grade: Option<u8>,
+}
+
+impl Ranked {
+    /// Growth as a share of the previous score, in hundredths of a percent.
+    pub fn growth_percent(&self) -> Option<Points> {
+        match (self.growth, self.previous) {
+            (Some(g), Some(p)) if p.0 != 0 => Points::from_f64(100.0 * g.0 as f64 / p.0 as f64),
+            _ => None,
+        }
+    }
+}
+
+/// A ranking of a peer set, best first (ties in subject order).
+#[derive(Debug)]
+pub struct Ranking {
+    pub kind: SubjectKind,
+    pub rows: Vec<Ranked>,
+    /// Per criterion: its best score among the peers and the slots that reach it.
+    pub leaders: Vec<(Points, Vec<usize>)>,
+}
+
+/// Ranks the peer set of `board`, with growth against `previous`.
+pub fn rank(
+    board: &PeriodBoard,
+    previous: Option<&PeriodBoard>,
+    set: &PeerSet<'_>,
+    rule: Option<&GradeRule>,
+) -> Result<Ranking, AppError> {
+    let kind = set.kind.unwrap_or(SubjectKind::Organisation);
+    let kb = board.kind(kind);
+    let range = match set.scope {
+        Some(code) => {
+            let at = board
+                .tree
+                .by_code(code)
+                .ok_or_else(|| AppError::Input(both("app.unknown_scope", &[("code", &code)])))?;
+            Some(board.tree.subtree(at))
+        }
+        None => None,
+    };
+    let wanted_groups: Vec<bool> = kb
+        .groups
+        .iter()
+        .map(|(cat, level)| {
+            set.category.is_none_or(|c| cat.as_deref() == Some(c))
+                && set.level.is_none_or(|l| level == l)
+        })
+        .collect();
+    let slots: Vec<usize> = (0..kb.ids.len())
+        .filter(|s| wanted_groups[kb.sheet.peer[*s] as usize])
+        .filter(|s| range.as_ref().is_none_or(|r| r.contains(&kb.org[*s])))
+        .filter(|s| kb.scored.total(*s).is_some())
+        .collect();
+    let prev_kb = previous.map(|p| p.kind(kind));
+    let rows: Vec<(Points, Option<Points>)> = slots
+        .iter()
+        .map(|s| {
+            let score = kb.scored.total(*s).expect("filtered on a score");
+            let prev = prev_kb.and_then(|p| p.slot(kb.ids[*s]).and_then(|ps| p.scored.total(ps)));
+            (score, prev)
+        })
+        .collect();
+    let standing = standings(&rows);
+    let scores: Vec<Points> = rows.iter().map(|r| r.0).collect();
+    let graded = match rule {
+        Some(rule) => grade_positions(&scores, rule),
+        None => vec![None; scores.len()],
+    };
+    let mut out: Vec<Ranked> = slots
+        .iter()
+        .zip(rows.iter().zip(standing.iter().zip(graded)))
+        .map(|(slot, ((score, previous), (st, grade)))| Ranked {
+            slot: *slot,
+            rank: st.rank,
+            score: *score,
+            previous: *previous,
+            growth: st.growth,
+            growth_rank: st.growth_rank,
+            grade,
+        })
+        .collect();
+    out.sort_by_key(|r| (r.rank, kb.ids[r.slot]));
+    // The leader of each criterion is whoever has its highest score: one pass, no ranking.
+    let leaders = (0..kb.criteria.len())
+        .map(|k| {
+            let best = slots
+                .iter()
+                .filter_map(|s| kb.scored.criterion(*s, k))
+                .max()
+                .unwrap_or(Points(i64::MIN));
+            let firsts = slots
+                .iter()
+                .filter(|s| kb.scored.criterion(**s, k) == Some(best))
+                .copied()
+                .collect();
+            (best, firsts)
+        })
+        .collect();
+    Ok(Ranking {
+        kind,
+        rows: out,
+        leaders,
+    })
+}
+
+/// A subject's public code in rankings: its organisation code for an organisation, and
+/// `M`, `T` or `C` with the id for a member, team or cadre.
+pub fn subject_code(board: &PeriodBoard, kind: SubjectKind, slot: usize) -> String {
+    let kb = board.kind(kind);
+    match kind {
+        SubjectKind::Organisation => board
+            .tree
+            .orgs
+            .get(kb.org[slot] as usize)
+            .map(|o| o.code.clone())
+            .unwrap_or_else(|| kb.ids[slot].to_string()),
+        SubjectKind::Member => format!("M{}", kb.ids[slot]),
+        SubjectKind::Team => format!("T{}", kb.ids[slot]),
+        SubjectKind::Cadre => format!("C{}", kb.ids[slot]),
+    }
+}
+
+/// Reads a subject code back to (kind, id) on a board.
+pub fn parse_subject_code(board: &PeriodBoard, code: &str) -> Option<(SubjectKind, usize)> {
+    // An organisation's own code first: organisations choose their codes, which may look
+    // like `M12`; members, teams and cadres are `M`, `T` or `C` and digits only.
+    if let Some(pos) = board.tree.by_code(code) {
+        let id = board.tree.orgs[pos as usize].id;
+        return board
+            .kind(SubjectKind::Organisation)
+            .slot(id)
+            .map(|s| (SubjectKind::Organisation, s));
+    }
+    let numbered = |prefix: char, kind: SubjectKind| {
+        let digits = code.strip_prefix(prefix)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id: i64 = digits.parse().ok()?;
+        board.kind(kind).slot(id).map(|s| (kind, s))
+    };
+    numbered('M', SubjectKind::Member)
+        .or_else(|| numbered('T', SubjectKind::Team))
+        .or_else(|| numbered('C', SubjectKind::Cadre))
+}
+
+/// The names of ranked subjects, by slot: `subjects` are (slot, id, tree position). Read
+/// for the rows shown only, outside any lock on the board.
+pub async fn names_of(
+    store: &Store,
+    tree: &Tree,
+    kind: SubjectKind,
+    subjects: &[(usize, i64, u32)],
+) -> Result<HashMap<usize, String>, AppError> {
+    if kind == SubjectKind::Organisation {
+        return Ok(subjects
+            .iter()
+            .map(|(slot, _, pos)| {
+                let name = tree.orgs.get(*pos as usize).map(|o| o.name.clone());
+                (*slot, name.unwrap_or_default())
+            })
+            .collect());
+    }
+    let ids: Vec<i64> = subjects.iter().map(|(_, id, _)| *id).collect();
+    let by_id: HashMap<i64, String> = store
+        .subject_names(kind.as_str(), &ids)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(subjects
+        .iter()
+        .map(|(slot, id, _)| (*slot, by_id.get(id).cloned().unwrap_or_default()))
+        .collect())
+}
