@@ -729,6 +729,13 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             ));
         }
 
+        // However many periods are looked at, at most three boards are held.
+        for p in ["2010", "2011-h1", "2011-h2", "2012-h1", "2010"] {
+            cache.board(s, Some(p), now).await.unwrap();
+        }
+        assert_eq!(cache.boards_kept(), scores::BOARDS_KEPT);
+        let board = cache.board(s, Some("2010"), now).await.unwrap();
+
         // A new review shows by rescoring its subject alone: the board is not recomputed.
         // (The two reviews written before the board was made are in it already.)
         cache.refresh(s, now).await.unwrap();
@@ -741,7 +748,8 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         write(s, &leader, SubjectKind::Member, c.zhang_wei, &better)
             .await
             .unwrap();
-        assert_eq!(cache.refresh(s, now).await.unwrap(), 1);
+        // One subject, rescored in each open board held (three now).
+        assert_eq!(cache.refresh(s, now).await.unwrap(), scores::BOARDS_KEPT);
         let same = cache.board(s, Some("2010"), now).await.unwrap();
         assert_eq!(
             board_of(&same),

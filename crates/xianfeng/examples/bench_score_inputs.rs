@@ -1,11 +1,12 @@
 //! Fills a benchmark registry (bench/import.sh's 100,000 organisations and 1,000,000
-//! members) with what scores are made of, for periods 2010 and 2011-h1 (docs/PERFORMANCE.md):
+//! members) with what scores are made of, for periods 2011-h2 and 2012-h1, the previous and
+//! the current period of the built-in campaign from its end on (docs/PERFORMANCE.md):
 //!
 //!   cargo run --release -p xianfeng --example bench_score_inputs -- DB_URL KEY_FILE
 //!
 //! Every organisation and member gets two leader reviews (one per period), ballots in a
 //! round of its kind (counts per verdict), a published commitment with three items due in
-//! 2011-h1, and study hours; organisations also self-assess and have two indicator values.
+//! 2012-h1, and study hours; organisations also self-assess and have two indicator values.
 //! Plain INSERT … SELECT, the same text on SQLite and PostgreSQL.
 
 use std::time::Instant;
@@ -52,27 +53,27 @@ async fn main() {
     let mut steps: Vec<(String, String)> = vec![
         (
             "reviews of members".into(),
-            review("member", "members", 0, "2011-h1", 0, "org_id"),
+            review("member", "members", 0, "2012-h1", 0, "org_id"),
         ),
         (
-            "reviews of members, 2010".into(),
-            review("member", "members", 0, "2010", 1, "org_id"),
+            "reviews of members, 2011-h2".into(),
+            review("member", "members", 0, "2011-h2", 1, "org_id"),
         ),
         (
             "reviews of organisations".into(),
-            review("organisation", "organisations", ORG, "2011-h1", 0, "id"),
+            review("organisation", "organisations", ORG, "2012-h1", 0, "id"),
         ),
         (
-            "reviews of organisations, 2010".into(),
-            review("organisation", "organisations", ORG, "2010", 1, "id"),
+            "reviews of organisations, 2011-h2".into(),
+            review("organisation", "organisations", ORG, "2011-h2", 1, "id"),
         ),
         (
             "rounds".into(),
             format!(
                 "INSERT INTO eval_rounds (id, campaign_id, name, scope_org_id, subject_kind, mode, \
                  starts_on, ends_on, created_by, created_at) VALUES \
-                 (900001, {c}, 'bench', {root}, 'organisation', 'codes', '2011-06-01', '2011-06-30', 'bench', 0), \
-                 (900002, {c}, 'bench', {root}, 'member', 'codes', '2011-06-01', '2011-06-30', 'bench', 0)"
+                 (900001, {c}, 'bench', {root}, 'organisation', 'codes', '2012-06-01', '2012-06-30', 'bench', 0), \
+                 (900002, {c}, 'bench', {root}, 'member', 'codes', '2012-06-01', '2012-06-30', 'bench', 0)"
             ),
         ),
     ];
@@ -111,7 +112,7 @@ async fn main() {
             format!(
                 "INSERT INTO commitment_items (id, commitment_id, position, activity, content, target, \
                  due_on, outcome, closed_on, closed_by, close_note) \
-                 SELECT id * 3 + {k}, id, {k}, 'study', 'bench', 'bench', '2011-0{m}-15', \
+                 SELECT id * 3 + {k}, id, {k}, 'study', 'bench', 'bench', '2012-0{m}-15', \
                  CASE WHEN (id + {k}) % 4 = 0 THEN 'not_kept' WHEN (id + {k}) % 4 = 1 THEN 'open' \
                  ELSE 'kept' END, NULL, NULL, NULL FROM commitments",
                 m = 3 + k
@@ -123,7 +124,7 @@ async fn main() {
         format!(
             "INSERT INTO study_records (id, campaign_id, member_id, org_id, topic, form, \
              hours_tenths, studied_on, recorded_by, created_at) \
-             SELECT id, {c}, id, org_id, 'bench', 'group', 10 + id % 50, '2011-03-01', 'bench', 0 \
+             SELECT id, {c}, id, org_id, 'bench', 'group', 10 + id % 50, '2012-03-01', 'bench', 0 \
              FROM members"
         ),
     ));
@@ -139,7 +140,7 @@ async fn main() {
             format!(
                 "INSERT INTO self_assessments (campaign_id, period, subject_kind, subject_id, \
                  criterion, points, recorded_by, updated_at) \
-                 SELECT {c}, '2011-h1', 'organisation', id, '{criterion}', 60 + id % 40, 'bench', 0 \
+                 SELECT {c}, '2012-h1', 'organisation', id, '{criterion}', 60 + id % 40, 'bench', 0 \
                  FROM organisations"
             ),
         ));
@@ -153,7 +154,7 @@ async fn main() {
             format!(
                 "INSERT INTO indicator_values (campaign_id, period, indicator, subject_kind, \
                  subject_id, value, imported_by, imported_at) \
-                 SELECT {c}, '2011-h1', '{indicator}', 'organisation', id, {value}, 'bench', 0 \
+                 SELECT {c}, '2012-h1', '{indicator}', 'organisation', id, {value}, 'bench', 0 \
                  FROM organisations"
             ),
         ));

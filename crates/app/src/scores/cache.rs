@@ -57,6 +57,10 @@ pub(super) fn recall<T: Clone>(
         .map(|(_, v)| v.clone())
 }
 
+/// How many periods' boards are kept at most: the current one, the previous one (for
+/// growth), and one more being looked at.
+pub const BOARDS_KEPT: usize = 3;
+
 /// A board shared between requests; rescoring a subject takes the write lock briefly.
 pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
 
@@ -65,6 +69,9 @@ pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
 #[derive(Default)]
 pub struct Scores {
     boards: Mutex<HashMap<(i64, String), SharedBoard>>,
+    /// When each board was last asked for: beyond [`BOARDS_KEPT`], the least recently used
+    /// is let go (a city's board is over 100 MB).
+    used: Mutex<HashMap<(i64, String), std::time::Instant>>,
     /// Rankings and participation figures made from boards, by query, with the stamp of
     /// the boards they were made from: kept until a board changes.
     rankings: Mutex<HashMap<String, (Stamp, Arc<Ranking>)>>,
@@ -81,8 +88,17 @@ impl Scores {
         Scores::default()
     }
 
+    /// How many periods' boards are held now.
+    pub fn boards_kept(&self) -> usize {
+        self.boards.lock().map(|b| b.len()).unwrap_or(0)
+    }
+
     fn cached(&self, key: &(i64, String)) -> Option<SharedBoard> {
-        self.boards.lock().ok()?.get(key).cloned()
+        let board = self.boards.lock().ok()?.get(key).cloned()?;
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key.clone(), std::time::Instant::now());
+        }
+        Some(board)
     }
 
     /// The board of `period` (default: the current one), computed on first use.
@@ -124,7 +140,7 @@ impl Scores {
     }
 
     /// Rescores the subjects touched since the last call in every open board, reading
-    /// only their own facts. Returns how many subjects were rescored.
+    /// only their own facts. Returns how many scores were rescored, over all the boards.
     pub async fn refresh(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
         let touched = store.take_touched();
         if touched.is_empty() {
@@ -278,10 +294,23 @@ impl Scores {
 
     /// Keeps a computed board unless `forget` ran since `generation` was read.
     fn keep(&self, key: (i64, String), board: SharedBoard, generation: u64) {
-        if let Ok(mut boards) = self.boards.lock()
-            && self.generation() == generation
-        {
-            boards.insert(key, board);
+        let (Ok(mut boards), Ok(mut used)) = (self.boards.lock(), self.used.lock()) else {
+            return;
+        };
+        if self.generation() != generation {
+            return;
+        }
+        used.insert(key.clone(), std::time::Instant::now());
+        boards.insert(key.clone(), board);
+        while boards.len() > BOARDS_KEPT {
+            let oldest = boards
+                .keys()
+                .filter(|k| **k != key)
+                .min_by_key(|k| used.get(*k).copied())
+                .cloned();
+            let Some(oldest) = oldest else { break };
+            boards.remove(&oldest);
+            used.remove(&oldest);
         }
     }
 

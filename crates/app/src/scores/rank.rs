@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, standings};
+use xianfeng_domain::ranking::{GradeRule, Points, grade_positions};
 use xianfeng_storage::Store;
 
 use super::{board::*, cache::*};
@@ -136,40 +136,61 @@ pub fn rank(
                 && set.level.is_none_or(|l| level == l)
         })
         .collect();
-    let slots: Vec<usize> = (0..kb.ids.len())
+    // The peers in their final order, best first and ties by id: one sort, and the
+    // competition ranks read off it. A ranking of a city's members is a million rows, so
+    // the temporary arrays are kept few and narrow.
+    let mut order: Vec<(std::cmp::Reverse<i64>, i64, u32)> = (0..kb.ids.len())
         .filter(|s| wanted_groups[kb.sheet.peer[*s] as usize])
         .filter(|s| range.as_ref().is_none_or(|r| r.contains(&kb.org[*s])))
-        .filter(|s| kb.scored.total(*s).is_some())
+        .filter_map(|s| {
+            let total = kb.scored.total(s)?;
+            Some((std::cmp::Reverse(total.0), kb.ids[s], s as u32))
+        })
         .collect();
+    order.sort_unstable();
     let prev_kb = previous.map(|p| p.kind(kind));
-    let rows: Vec<(Points, Option<Points>)> = slots
+    let mut out: Vec<Ranked> = Vec::with_capacity(order.len());
+    for (pos, &(std::cmp::Reverse(score), id, slot)) in order.iter().enumerate() {
+        let rank = match out.last() {
+            Some(last) if last.score.0 == score => last.rank,
+            _ => pos as u32 + 1,
+        };
+        let previous = prev_kb.and_then(|p| p.slot(id).and_then(|ps| p.scored.total(ps)));
+        out.push(Ranked {
+            slot: slot as usize,
+            rank,
+            score: Points(score),
+            previous,
+            growth: previous.map(|p| Points(score - p.0)),
+            growth_rank: None,
+            grade: None,
+        });
+    }
+    drop(order);
+    // Growth ranks among those with a previous score, the same way.
+    let mut by_growth: Vec<(std::cmp::Reverse<i64>, u32)> = out
         .iter()
-        .map(|s| {
-            let score = kb.scored.total(*s).expect("filtered on a score");
-            let prev = prev_kb.and_then(|p| p.slot(kb.ids[*s]).and_then(|ps| p.scored.total(ps)));
-            (score, prev)
-        })
+        .enumerate()
+        .filter_map(|(i, r)| r.growth.map(|g| (std::cmp::Reverse(g.0), i as u32)))
         .collect();
-    let standing = standings(&rows);
-    let scores: Vec<Points> = rows.iter().map(|r| r.0).collect();
-    let graded = match rule {
-        Some(rule) => grade_positions(&scores, rule),
-        None => vec![None; scores.len()],
-    };
-    let mut out: Vec<Ranked> = slots
-        .iter()
-        .zip(rows.iter().zip(standing.iter().zip(graded)))
-        .map(|(slot, ((score, previous), (st, grade)))| Ranked {
-            slot: *slot,
-            rank: st.rank,
-            score: *score,
-            previous: *previous,
-            growth: st.growth,
-            growth_rank: st.growth_rank,
-            grade,
-        })
-        .collect();
-    out.sort_by_key(|r| (r.rank, kb.ids[r.slot]));
+    by_growth.sort_unstable();
+    let mut last: Option<(i64, u32)> = None;
+    for (pos, &(std::cmp::Reverse(growth), i)) in by_growth.iter().enumerate() {
+        let rank = match last {
+            Some((g, r)) if g == growth => r,
+            _ => pos as u32 + 1,
+        };
+        last = Some((growth, rank));
+        out[i as usize].growth_rank = Some(rank);
+    }
+    drop(by_growth);
+    if let Some(rule) = rule {
+        let scores: Vec<Points> = out.iter().map(|r| r.score).collect();
+        for (r, grade) in out.iter_mut().zip(grade_positions(&scores, rule)) {
+            r.grade = grade;
+        }
+    }
+    let slots: Vec<usize> = out.iter().map(|r| r.slot).collect();
     // The leader of each criterion is whoever has its highest score: one pass, no ranking.
     let leaders = (0..kb.criteria.len())
         .map(|k| {
@@ -261,4 +282,107 @@ pub async fn names_of(
         .iter()
         .map(|(slot, id, _)| (*slot, by_id.get(id).cloned().unwrap_or_default()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use xianfeng_domain::campaign::Period;
+    use xianfeng_domain::ranking::standings;
+    use xianfeng_domain::scoring::{Scored, Sheet};
+    use xianfeng_storage::ScoredOrg;
+
+    /// A board of members 1..=n with these totals (`None`: no score), all in one branch.
+    fn board(totals: &[Option<i64>]) -> PeriodBoard {
+        let n = totals.len();
+        let mut scored = Scored::with_capacity(0, n);
+        for t in totals {
+            scored.push(&[], t.map(Points));
+        }
+        let members = KindBoard {
+            kind: Some(SubjectKind::Member),
+            ids: (1..=n as i64).collect(),
+            org: vec![0; n],
+            groups: vec![(None, "branch".into())],
+            sheet: Sheet::blank(n, 0, vec![]),
+            scored,
+            ..Default::default()
+        };
+        let mut kinds: Vec<KindBoard> = SubjectKind::ALL
+            .iter()
+            .map(|_| KindBoard::default())
+            .collect();
+        kinds[1] = members;
+        let org = ScoredOrg {
+            id: 1,
+            parent_id: None,
+            code: "B".into(),
+            name: "支部".into(),
+            path: "/1/".into(),
+            kind: "branch".into(),
+            category: None,
+            member_count: n as i64,
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2011, 1, 1).expect("a date");
+        PeriodBoard {
+            period: Period {
+                code: "p".into(),
+                name: "p".into(),
+                starts_on: day,
+                ends_on: day,
+            },
+            closed: None,
+            tree: Arc::new(Tree::new(vec![org])),
+            kinds,
+            audit_head: 0,
+            version: 0,
+            id: 0,
+        }
+    }
+
+    /// The ranking agrees with `domain::ranking::standings` on many tied, partly missing
+    /// inputs: ranks, growth and growth ranks, and rows come best first, ties by id.
+    #[test]
+    fn ranks_and_growth_agree_with_the_domain_rules() {
+        let mut seed = 2010_0501u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for _ in 0..50 {
+            let n = 1 + next(40) as usize;
+            let now: Vec<Option<i64>> = (0..n)
+                .map(|_| (next(5) > 0).then(|| next(8) as i64 * 500))
+                .collect();
+            let before: Vec<Option<i64>> = (0..n)
+                .map(|_| (next(3) > 0).then(|| next(8) as i64 * 500))
+                .collect();
+            let (b, p) = (board(&now), board(&before));
+            let set = PeerSet {
+                kind: Some(SubjectKind::Member),
+                ..Default::default()
+            };
+            let got = rank(&b, Some(&p), &set, None).expect("ranks");
+            let peers: Vec<usize> = (0..n).filter(|i| now[*i].is_some()).collect();
+            let rows: Vec<(Points, Option<Points>)> = peers
+                .iter()
+                .map(|i| (Points(now[*i].unwrap_or(0)), before[*i].map(Points)))
+                .collect();
+            let want = standings(&rows);
+            assert_eq!(got.rows.len(), peers.len());
+            for r in &got.rows {
+                let k = peers.iter().position(|i| *i == r.slot).expect("a peer");
+                assert_eq!(
+                    (r.rank, r.growth, r.growth_rank),
+                    (want[k].rank, want[k].growth, want[k].growth_rank)
+                );
+            }
+            for w in got.rows.windows(2) {
+                assert!((w[0].rank, w[0].slot) < (w[1].rank, w[1].slot));
+            }
+        }
+    }
 }
