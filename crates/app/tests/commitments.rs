@@ -90,6 +90,23 @@ async fn city(store: Store) -> City {
     }
 }
 
+/// A reviewer account (领导) with no organisation of its own: subjects reach it by
+/// assignment.
+async fn add_reviewer(store: &Store, name: &str) {
+    let mut tx = store.begin("test").await.unwrap();
+    tx.create_user(&NewUser {
+        username: name.into(),
+        role: Role::Reviewer,
+        password_hash: "x".into(),
+        must_change_password: false,
+        org_ids: vec![],
+        member_id: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 async fn principal(store: &Store, name: &str) -> Principal {
     store.principal(name).await.unwrap().unwrap()
 }
@@ -484,18 +501,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
             .await
             .unwrap();
         // A reviewer account, assigned to 王芳, reviews her for 2010.
-        let mut tx = s.begin("test").await.unwrap();
-        tx.create_user(&NewUser {
-            username: "leader".into(),
-            role: Role::Reviewer,
-            password_hash: "x".into(),
-            must_change_password: false,
-            org_ids: vec![],
-            member_id: None,
-        })
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        add_reviewer(s, "leader").await;
         assign(s, &staff, "leader", SubjectKind::Member, c.wang_fang)
             .await
             .unwrap();
@@ -658,18 +664,7 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             username: "staff",
             principal: &staff,
         };
-        let mut tx = s.begin("test").await.unwrap();
-        tx.create_user(&NewUser {
-            username: "leader".into(),
-            role: Role::Reviewer,
-            password_hash: "x".into(),
-            must_change_password: false,
-            org_ids: vec![],
-            member_id: None,
-        })
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        add_reviewer(s, "leader").await;
         let leader = principal(s, "leader").await;
         let leader = Actor {
             username: "leader",

@@ -163,14 +163,7 @@ pub async fn subject_view(
             id,
             name: String::new(),
             kind,
-            category: category.as_ref().map(|code| {
-                campaign
-                    .file
-                    .categories
-                    .iter()
-                    .find(|x| x.code.get_ref() == code)
-                    .map_or(code.clone(), |x| x.name.clone())
-            }),
+            category: category.as_deref().map(|c| campaign.category_name(c)),
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
             closed: b.closed.is_some(),
             total: kb.scored.total(slot).map(num),

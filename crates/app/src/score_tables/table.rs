@@ -209,16 +209,7 @@ pub(super) async fn rows(
     };
     let names = scores::names_of(store, &tree, kind, &ids).await?;
     let campaign = &sel.campaign;
-    let category_name = |c: &Option<String>| {
-        c.as_ref().map(|code| {
-            campaign
-                .file
-                .categories
-                .iter()
-                .find(|x| x.code.get_ref() == code)
-                .map_or(code.clone(), |x| x.name.clone())
-        })
-    };
+    let category_name = |c: &Option<String>| c.as_deref().map(|c| campaign.category_name(c));
     let grade_name = |g: Option<u8>| campaign.grade_at(g?).map(|s| s.name.clone());
     Ok(picks
         .iter()

@@ -255,6 +255,15 @@ impl Campaign {
         })
     }
 
+    /// A category's name by its code (the code itself when the file has no such category).
+    pub fn category_name(&self, code: &str) -> String {
+        self.file
+            .categories
+            .iter()
+            .find(|c| c.code.get_ref() == code)
+            .map_or_else(|| code.to_string(), |c| c.name.clone())
+    }
+
     /// A grade of the campaign file by its position, best first.
     pub fn grade_at(&self, position: u8) -> Option<&GradeSpec> {
         self.file.grading.as_ref()?.grades.get(position as usize)

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::session::Viewer;
 
 /// An application error as the API answers it.
-fn refused(lang: Lang, e: AppError) -> ApiError {
+pub(super) fn refused(lang: Lang, e: AppError) -> ApiError {
     match e {
         AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
         AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
@@ -46,7 +46,7 @@ fn kind(lang: Lang, s: &str) -> Result<SubjectKind, ApiError> {
         })
 }
 
-fn today() -> chrono::NaiveDate {
+pub(super) fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 

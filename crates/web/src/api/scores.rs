@@ -7,29 +7,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xianfeng_app::AppError;
 use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table};
 use xianfeng_app::scores::PeerSet;
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::Lang;
 
+use super::participation::{refused, today};
 use super::{ApiError, Bearer, query_refusal};
 use crate::AppState;
-
-fn refused(lang: Lang, e: AppError) -> ApiError {
-    match e {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
-        AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
-        AppError::Input(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang).with_detail(&m)
-        }
-        other => super::internal(lang, other),
-    }
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 /// An assessment period (考核周期).
 #[derive(Serialize, ToSchema)]
