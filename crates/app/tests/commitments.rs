@@ -770,6 +770,22 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         );
         assert_eq!(frozen_totals, (open_totals.0, open_totals.1));
         assert_eq!(scores::snapshot_rows(&frozen).1, closure.digest);
+        // A server that kept the open board learns of the close at its next renewal (the
+        // audit head moved); a subject's history then reads the period from its snapshot.
+        assert!(cache.renew_changed(s, now).await.unwrap() >= 1);
+        let staff_principal = principal(s, "staff").await;
+        let view = xianfeng_app::score_tables::subject_view(
+            s,
+            &cache,
+            &staff_principal,
+            &format!("M{}", c.wang_fang),
+            Some("2010"),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(view.history[0].1, frozen_totals.0.map(|p| p.as_f64()));
+        assert!(view.closed && !view.may_self_assess);
         // A stored score changed behind the system's back is found, by recomputation and
         // by the digest.
         sqlx::query(

@@ -426,6 +426,27 @@ impl Store {
         Ok(out)
     }
 
+    /// One subject's total in a closed period's snapshot: `None` when the snapshot has no
+    /// row for it, `Some(None)` when it had no score.
+    pub async fn snapshot_total(
+        &self,
+        campaign_id: i64,
+        period: &str,
+        (kind, id): (&str, i64),
+    ) -> Result<Option<Option<i64>>> {
+        let total: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT total FROM period_scores WHERE campaign_id = $1 AND period = $2 \
+             AND subject_kind = $3 AND subject_id = $4",
+        )
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .bind(kind.to_string())
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(total.map(|(t,)| t))
+    }
+
     /// The periods of a campaign that are closed.
     pub async fn closures(&self, campaign_id: i64) -> Result<Vec<Closure>> {
         let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(

@@ -189,10 +189,25 @@ pub async fn subject_view(
         .await?
         .remove(&slot)
         .unwrap_or_default();
-    // Periods that have begun only; one that cannot be read shows as a gap, not an error.
+    // Periods that have begun only. A closed period's total is read from its snapshot (one
+    // row), so that a subject's history does not compute, and hold, a board per period;
+    // an open one comes from its board. One that cannot be read shows as a gap.
+    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let closed: Vec<String> = store
+        .closures(campaign_id)
+        .await?
+        .into_iter()
+        .map(|c| c.period)
+        .collect();
     for p in campaign.periods() {
         let total = if p.starts_on > today {
             None
+        } else if closed.contains(&p.code) {
+            store
+                .snapshot_total(campaign_id, &p.code, (kind.as_str(), id))
+                .await?
+                .flatten()
+                .map(|t| num(xianfeng_domain::ranking::Points(t)))
         } else {
             match scores_cache.board(store, Some(&p.code), today).await {
                 Ok(b) => {
