@@ -450,9 +450,17 @@ async fn write_batch(
     tx.commit().await?;
     // The ballots are stored: a failure to mark their subjects for the scores must not
     // turn into an error for the voters (the minute's full recompute catches up).
+    let mut by_round: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (round, subject) in touched {
+        by_round.entry(round).or_default().push(subject);
+    }
+    for (round, subjects) in by_round {
         match round_info(store, cache, round).await {
-            Ok(info) => store.touch(&info.round.subject_kind, subject),
+            Ok(info) => {
+                for subject in subjects {
+                    store.touch(&info.round.subject_kind, subject);
+                }
+            }
             Err(e) => tracing::warn!("scores: round {round}: {e}"),
         }
     }

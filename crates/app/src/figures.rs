@@ -45,22 +45,8 @@ pub async fn figures(
         None => default_period(&campaign, today)
             .ok_or_else(|| AppError::Input(both("app.no_periods", &[])))?,
     };
-    let (from, to, day) = (
-        period.starts_on.to_string(),
-        period.ends_on.to_string(),
-        today.to_string(),
-    );
     let rows = store
-        .figures(
-            &root.tree_path(),
-            &Span {
-                campaign_id,
-                period: &period.code,
-                from: &from,
-                to: &to,
-                today: &day,
-            },
-        )
+        .figures(&root.tree_path(), &Span::of(campaign_id, &period, today))
         .await?;
     Ok((period, rows))
 }

@@ -92,7 +92,6 @@ pub async fn write(
         let known: Vec<String> = campaign.periods().into_iter().map(|p| p.name).collect();
         AppError::Input(both("app.unknown_period", &[("known", &known.join("、"))]))
     })?;
-    crate::scores::ensure_open(store, campaign_id, &period).await?;
     let points = campaign.review_points(input.grade).ok_or_else(|| {
         let known: Vec<&str> = campaign
             .file

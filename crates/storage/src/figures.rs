@@ -39,21 +39,39 @@ impl SubjectFigures {
 }
 
 /// The span of a period: its code (for reviews) and its first and last days (ISO).
-pub struct Span<'a> {
+#[derive(Debug, Clone)]
+pub struct Span {
     /// The campaign whose commitments, records and reviews count.
     pub campaign_id: i64,
-    pub period: &'a str,
-    pub from: &'a str,
-    pub to: &'a str,
+    pub period: String,
+    pub from: String,
+    pub to: String,
     /// Items due before this day and still open are overdue (ISO).
-    pub today: &'a str,
+    pub today: String,
+}
+
+impl Span {
+    /// A campaign's period as of `today`.
+    pub fn of(
+        campaign_id: i64,
+        period: &xianfeng_domain::campaign::Period,
+        today: chrono::NaiveDate,
+    ) -> Span {
+        Span {
+            campaign_id,
+            period: period.code.clone(),
+            from: period.starts_on.to_string(),
+            to: period.ends_on.to_string(),
+            today: today.to_string(),
+        }
+    }
 }
 
 type Key = (String, i64);
 
 impl Store {
     /// The figures of every organisation, member, team and cadre in the subtree of `root`.
-    pub async fn figures(&self, root: &TreePath, span: &Span<'_>) -> Result<Vec<SubjectFigures>> {
+    pub async fn figures(&self, root: &TreePath, span: &Span) -> Result<Vec<SubjectFigures>> {
         let (lo, hi) = root.subtree_range();
         let mut out: BTreeMap<Key, SubjectFigures> = BTreeMap::new();
         let mut subject = |kind: &str, id: i64, name: String, org: String| {

@@ -189,15 +189,9 @@ impl Store {
     /// Every subject and the inputs of a period: the whole city, for a full recompute. On a
     /// SQLite file this is the two-thread bulk read of `scores_sqlite`; elsewhere the
     /// portable queries.
-    pub async fn score_inputs(&self, span: &Span<'_>, lex: &Lexicon) -> Result<(Universe, Facts)> {
+    pub async fn score_inputs(&self, span: &Span, lex: &Lexicon) -> Result<(Universe, Facts)> {
         if let Some(path) = self.sqlite_path.clone() {
-            let window = crate::scores_sqlite::Window {
-                campaign_id: span.campaign_id,
-                period: span.period.to_string(),
-                from: span.from.to_string(),
-                to: span.to.to_string(),
-                today: span.today.to_string(),
-            };
+            let window = span.clone();
             let lex = lex.clone();
             return tokio::task::spawn_blocking(move || {
                 crate::scores_sqlite::read(&path, window, lex)
@@ -214,12 +208,7 @@ impl Store {
     /// (self-assessment, reviews, ballots, commitments) to some subjects, for updating a few
     /// scores; hours and indicators are normalised among all peers and are read only for
     /// `Only::All`.
-    pub async fn period_facts(
-        &self,
-        span: &Span<'_>,
-        lex: &Lexicon,
-        only: Only<'_>,
-    ) -> Result<Facts> {
+    pub async fn period_facts(&self, span: &Span, lex: &Lexicon, only: Only<'_>) -> Result<Facts> {
         let filter = |col_kind: &str, col_id: &str, first: usize| match &only {
             Only::All => String::new(),
             Only::Subjects(_, ids) => {

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, params};
 
 use xianfeng_domain::ballot::Verdict;
 
+use crate::figures::Span;
 use crate::scores::{Facts, Lexicon, ScoredOrg, Universe, kind_code};
 use crate::{Result, StoreError};
 
@@ -24,15 +25,6 @@ fn open(path: &Path) -> Result<Connection> {
     // A larger page cache for the scans; the connection lives for one read.
     conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")?;
     Ok(conn)
-}
-
-/// The period to read: campaign, period code, first and last day, and today (ISO).
-pub(crate) struct Window {
-    pub campaign_id: i64,
-    pub period: String,
-    pub from: String,
-    pub to: String,
-    pub today: String,
 }
 
 fn universe(conn: &Connection) -> Result<Universe> {
@@ -77,7 +69,7 @@ fn universe(conn: &Connection) -> Result<Universe> {
 }
 
 /// Reviews, self-assessments and indicator values: the facts filed under a period code.
-fn by_period(conn: &Connection, w: &Window, lex: &Lexicon, facts: &mut Facts) -> Result<()> {
+fn by_period(conn: &Connection, w: &Span, lex: &Lexicon, facts: &mut Facts) -> Result<()> {
     let mut q = conn.prepare(
         "SELECT subject_kind, subject_id, SUM(points), COUNT(*) FROM reviews \
          WHERE campaign_id = ?1 AND period = ?2 GROUP BY subject_kind, subject_id",
@@ -88,37 +80,47 @@ fn by_period(conn: &Connection, w: &Window, lex: &Lexicon, facts: &mut Facts) ->
             facts.reviews.push((k, r.get(1)?, r.get(2)?, r.get(3)?));
         }
     }
-    let mut q = conn.prepare(
+    facts.self_points = coded(
+        conn,
         "SELECT subject_kind, subject_id, criterion, points FROM self_assessments \
          WHERE campaign_id = ?1 AND period = ?2",
+        w,
+        |k, c| lex.criterion(k, c),
     )?;
-    let mut rows = q.query(params![w.campaign_id, w.period])?;
-    while let Some(r) = rows.next()? {
-        let Some(k) = kind_code(r.get_ref(0)?.as_str()?) else {
-            continue;
-        };
-        if let Some(c) = lex.criterion(k, r.get_ref(2)?.as_str()?) {
-            facts.self_points.push((k, r.get(1)?, c, r.get(3)?));
-        }
-    }
-    let mut q = conn.prepare(
+    facts.indicators = coded(
+        conn,
         "SELECT subject_kind, subject_id, indicator, value FROM indicator_values \
          WHERE campaign_id = ?1 AND period = ?2",
+        w,
+        |k, i| lex.indicator(k, i),
     )?;
-    let mut rows = q.query(params![w.campaign_id, w.period])?;
-    while let Some(r) = rows.next()? {
-        let Some(k) = kind_code(r.get_ref(0)?.as_str()?) else {
-            continue;
-        };
-        if let Some(j) = lex.indicator(k, r.get_ref(2)?.as_str()?) {
-            facts.indicators.push((k, r.get(1)?, j, r.get(3)?));
-        }
-    }
     Ok(())
 }
 
+/// Rows (kind, subject, code, value) filed under the period, the code (a criterion or an
+/// indicator) numbered by `number`; rows of unknown kinds or codes are left out.
+fn coded<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    w: &Span,
+    number: impl Fn(u8, &str) -> Option<u16>,
+) -> Result<Vec<(u8, i64, u16, T)>> {
+    let mut q = conn.prepare(sql)?;
+    let mut rows = q.query(params![w.campaign_id, w.period])?;
+    let mut out = vec![];
+    while let Some(r) = rows.next()? {
+        let Some(k) = kind_code(r.get_ref(0)?.as_str()?) else {
+            continue;
+        };
+        if let Some(code) = number(k, r.get_ref(2)?.as_str()?) {
+            out.push((k, r.get(1)?, code, r.get(3)?));
+        }
+    }
+    Ok(out)
+}
+
 /// Ballot counts of the rounds ending in the period.
-fn tallies(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
+fn tallies(conn: &Connection, w: &Span, facts: &mut Facts) -> Result<()> {
     let mut q = conn.prepare(
         "SELECT id, subject_kind FROM eval_rounds \
          WHERE campaign_id = ?1 AND ends_on >= ?2 AND ends_on <= ?3",
@@ -157,7 +159,7 @@ fn tallies(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
 
 /// Commitment items due in the period, per subject: items per commitment first (one pass
 /// over the period's items), then the commitments they belong to.
-fn items(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
+fn items(conn: &Connection, w: &Span, facts: &mut Facts) -> Result<()> {
     let mut per_commitment: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut q = conn.prepare(
         "SELECT commitment_id, outcome, due_on < ?3 FROM commitment_items \
@@ -202,7 +204,7 @@ fn items(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
 }
 
 /// Study and service hours recorded in the period.
-fn hours(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
+fn hours(conn: &Connection, w: &Span, facts: &mut Facts) -> Result<()> {
     for (table, day) in [
         ("study_records", "studied_on"),
         ("service_records", "served_on"),
@@ -221,9 +223,9 @@ fn hours(conn: &Connection, w: &Window, facts: &mut Facts) -> Result<()> {
 
 /// Reads the universe and a period's facts on three threads of about equal work (most rows
 /// are ballot counts and commitment items), each with its own connection.
-pub(crate) fn read(path: &Path, w: Window, lex: Lexicon) -> Result<(Universe, Facts)> {
+pub(crate) fn read(path: &Path, w: Span, lex: Lexicon) -> Result<(Universe, Facts)> {
     let a = open(path)?;
-    let on_own = |part: fn(&Connection, &Window, &mut Facts) -> Result<()>| {
+    let on_own = |part: fn(&Connection, &Span, &mut Facts) -> Result<()>| {
         let w = &w;
         move || -> Result<Facts> {
             let conn = open(path)?;

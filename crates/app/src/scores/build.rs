@@ -47,6 +47,34 @@ impl<'c> Groups<'c> {
         g
     }
 
+    /// The board of the subjects placed so far: slots in `ids` order, with their tree
+    /// positions, the sheet of their inputs and any scores already known.
+    fn board(
+        self,
+        (criteria, indicators, sheet): (Vec<String>, Vec<String>, Sheet),
+        ids: Vec<i64>,
+        org: Vec<u32>,
+        scored: Scored,
+    ) -> KindBoard {
+        let n = ids.len();
+        let mut board = KindBoard {
+            kind: Some(self.kind),
+            ids,
+            org,
+            groups: self.list,
+            criteria,
+            indicators,
+            profiles: self.profile_list,
+            sheet,
+            scored,
+            ballots: vec![0; n],
+            kept: vec![0; n],
+            ..Default::default()
+        };
+        board.index_ids();
+        board
+    }
+
     fn profile(&mut self, category: &Option<String>) -> u16 {
         if let Some(p) = self.profiles.get(category) {
             return *p;
@@ -149,9 +177,6 @@ pub(super) fn apply_subject_facts(board: &mut KindBoard, facts: &Facts, rules: &
         }
     }
     tallied.sort_unstable_by_key(|(slot, _)| *slot);
-    let n = board.ids.len();
-    board.ballots.resize(n, 0);
-    board.kept.resize(n, 0);
     for group in tallied.chunk_by(|a, b| a.0 == b.0) {
         let mut t = Tally::default();
         for (_, one) in group {
@@ -264,18 +289,7 @@ pub(super) fn build_kind(
         ids.push(*id);
         org.push(pos);
     }
-    let mut board = KindBoard {
-        kind: Some(kind),
-        ids,
-        org,
-        groups: groups.list,
-        criteria,
-        indicators,
-        profiles: groups.profile_list,
-        sheet,
-        ..Default::default()
-    };
-    board.index_ids();
+    let mut board = groups.board((criteria, indicators, sheet), ids, org, Scored::default());
     let rules = Rules::of(campaign);
     apply_subject_facts(&mut board, facts, &rules);
     apply_peer_facts(&mut board, universe, facts, tree);
@@ -310,22 +324,7 @@ pub(super) fn kind_from_snapshot(
         ids.push(r.subject_id);
         org.push(tree.position(r.org_id).unwrap_or(NOWHERE));
     }
-    let n = ids.len();
-    let mut board = KindBoard {
-        kind: Some(kind),
-        ids,
-        org,
-        groups: groups.list,
-        criteria,
-        indicators,
-        profiles: groups.profile_list,
-        sheet,
-        scored,
-        ballots: vec![0; n],
-        kept: vec![0; n],
-        ..Default::default()
-    };
-    board.index_ids();
+    let mut board = groups.board((criteria, indicators, sheet), ids, org, scored);
     board.norms = board.sheet.norms();
     Ok(board)
 }
@@ -368,18 +367,7 @@ pub async fn compute(
             (tree, kinds)
         }
         None => {
-            let (from, to, day) = (
-                period.starts_on.to_string(),
-                period.ends_on.to_string(),
-                today.to_string(),
-            );
-            let span = Span {
-                campaign_id,
-                period: &period.code,
-                from: &from,
-                to: &to,
-                today: &day,
-            };
+            let span = Span::of(campaign_id, period, today);
             let (mut universe, facts) = store.score_inputs(&span, &lexicon(&campaign)).await?;
             let tree = Arc::new(Tree::new(std::mem::take(&mut universe.orgs)));
             let shared = tree.clone();

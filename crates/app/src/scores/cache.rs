@@ -183,23 +183,12 @@ impl Scores {
                 Ok(b) if b.closed.is_none() => b.period.clone(),
                 _ => continue,
             };
-            let (from, to, day) = (
-                period.starts_on.to_string(),
-                period.ends_on.to_string(),
-                today.to_string(),
-            );
+            let span = Span::of(campaign_id, &period, today);
             for (kind, ids) in &by_kind {
                 let Some(k) = SubjectKind::parse(kind) else {
                     continue;
                 };
                 for chunk in ids.chunks(500) {
-                    let span = Span {
-                        campaign_id,
-                        period: &period.code,
-                        from: &from,
-                        to: &to,
-                        today: &day,
-                    };
                     let facts = store
                         .period_facts(&span, &lex, Only::Subjects(kind, chunk))
                         .await?;

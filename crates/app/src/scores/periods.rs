@@ -195,7 +195,6 @@ pub async fn write_self_assessment(
     AppError::check(may_self_assess(actor.principal, &subject))?;
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = resolve_period(&campaign, Some(period), chrono::Local::now().date_naive())?;
-    ensure_open(store, campaign_id, &period).await?;
     let criteria: Vec<String> = campaign.criterion_codes(kind);
     let mut given: Vec<(String, i64)> = vec![];
     for c in &criteria {
@@ -239,22 +238,6 @@ pub(crate) async fn refuse_if_closed(
     period: &Period,
 ) -> Result<(), AppError> {
     if tx.period_closed(campaign_id, &period.code).await? {
-        return Err(AppError::Input(both(
-            "app.period_closed",
-            &[("period", &period.name)],
-        )));
-    }
-    Ok(())
-}
-
-/// Refuses a change to the inputs of a closed period, naming it.
-pub async fn ensure_open(store: &Store, campaign_id: i64, period: &Period) -> Result<(), AppError> {
-    let closed = store
-        .closures(campaign_id)
-        .await?
-        .iter()
-        .any(|c| c.period == period.code);
-    if closed {
         return Err(AppError::Input(both(
             "app.period_closed",
             &[("period", &period.name)],
