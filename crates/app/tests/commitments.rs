@@ -693,6 +693,12 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         let cache = Scores::new();
         let board = cache.board(s, Some("2010"), now).await.unwrap();
         let (fang, wei, head) = board_of(&board);
+        // Two periods kept on the same tree share one copy of it.
+        let other = cache.board(s, Some("2011-h1"), now).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(
+            &board.read().unwrap().tree,
+            &other.read().unwrap().tree
+        ));
         // Only reviews count (10 of 10 points, 5 of 10); hours (none recorded, the same for
         // everyone) tell nobody apart and are left out.
         assert_eq!((fang, wei), (Some(Points(10_000)), Some(Points(5_000))));
@@ -712,7 +718,11 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
                 ..Default::default()
             };
             let r = scores::rank(&b, None, &set, None).unwrap();
-            let ranks: Vec<(i64, u32)> = r.rows.iter().map(|x| (kb.ids[x.slot], x.rank)).collect();
+            let ranks: Vec<(i64, u32)> = r
+                .rows
+                .iter()
+                .map(|x| (kb.ids[x.slot()], x.rank()))
+                .collect();
             assert_eq!(ranks, vec![(c.wang_fang, 1), (c.zhang_wei, 2)]);
             let unknown = PeerSet {
                 scope: Some("NOPE"),
@@ -884,5 +894,261 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
         let (_, first) = back.next().unwrap().unwrap();
         assert_eq!(first[1].to_text(), "B1");
         assert_eq!(first[5].to_text(), "100");
+    }
+}
+
+/// The score facts the database keeps by triggers (one row per subject and period) follow
+/// every kind of write, equal a recount from the counted tables, and give what the parts
+/// need: reviews rewritten, ballots cast, items of published commitments only, overdue
+/// items counted by the day, hours for the member and the branch.
+#[tokio::test]
+async fn score_facts_follow_every_write_and_equal_a_recount() {
+    use xianfeng_app::evaluation::{BallotWriter, RoundInput, cast_with_code, create_round};
+    use xianfeng_app::records::{Batch, enter};
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    use xianfeng_domain::ballot::{Ballot, Verdict};
+    use xianfeng_domain::campaign::Campaign;
+    use xianfeng_storage::{Facts, Lexicon, Only, RecordKind, Span};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let campaign_id = s.campaigns().await.unwrap()[0].id;
+        let periods = Campaign::builtin().periods();
+        let periods = &periods;
+        let facts = |period: &'static str, today: &'static str| async move {
+            let p = periods.iter().find(|p| p.code == period).unwrap();
+            let span = Span::of(campaign_id, p, day(today));
+            let mut f: Facts = s
+                .period_facts(&span, &Lexicon::default(), Only::All)
+                .await
+                .unwrap();
+            f.reviews.sort_unstable();
+            f.tallies.sort_unstable();
+            f.items.sort_unstable();
+            f.hours.sort_unstable();
+            f
+        };
+        let (pf, pw, pv, ps) = (
+            principal(s, "fang").await,
+            principal(s, "wang").await,
+            principal(s, "wei").await,
+            principal(s, "staff").await,
+        );
+        let fang = Actor {
+            username: "fang",
+            principal: &pf,
+        };
+        let wang = Actor {
+            username: "wang",
+            principal: &pw,
+        };
+        let wei = Actor {
+            username: "wei",
+            principal: &pv,
+        };
+        let staff = Actor {
+            username: "staff",
+            principal: &ps,
+        };
+        let member = xianfeng_storage::kind_code("member").unwrap();
+        let org = xianfeng_storage::kind_code("organisation").unwrap();
+
+        // 王芳's commitment, published: item 1 (2010) kept, item 2 (2011-h1) open.
+        let now = day("2010-08-01");
+        let input = StepInput::default();
+        let mine = commitments::draft(s, &fang, SubjectKind::Member, c.wang_fang, "承诺", &items())
+            .await
+            .unwrap();
+        commitments::step(s, &fang, mine, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            facts("2010", "2011-03-01").await.items,
+            vec![],
+            "not yet published"
+        );
+        for step in [Step::Approve, Step::Publish] {
+            commitments::step(s, &wang, mine, step, &input, now)
+                .await
+                .unwrap();
+        }
+        let first = s.commitment(mine).await.unwrap().unwrap().items[0].id;
+        let kept = StepInput {
+            item: Some((first, Outcome::Kept)),
+            reason: None,
+        };
+        commitments::step(s, &wang, mine, Step::CloseItem, &kept, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            facts("2010", "2011-03-01").await.items,
+            vec![(member, c.wang_fang, 1, 1)]
+        );
+        // In 2011-h1 the open item is judged only once it is past due.
+        assert_eq!(
+            facts("2011-h1", "2011-03-01").await.items,
+            vec![(member, c.wang_fang, 0, 0)]
+        );
+        assert_eq!(
+            facts("2011-h1", "2011-07-01").await.items,
+            vec![(member, c.wang_fang, 0, 1)],
+            "{}: the period is over",
+            db.label
+        );
+
+        // 张伟's items fall due in February and May 2011: on 1 March one is past due.
+        let dated = |due: &str| ItemDraft {
+            due_on: day(due),
+            ..items()[0].clone()
+        };
+        let his = commitments::draft(
+            s,
+            &wei,
+            SubjectKind::Member,
+            c.zhang_wei,
+            "承诺",
+            &[dated("2011-02-01"), dated("2011-05-01")],
+        )
+        .await
+        .unwrap();
+        commitments::step(s, &wei, his, Step::Submit, &input, now)
+            .await
+            .unwrap();
+        for step in [Step::Approve, Step::Publish] {
+            commitments::step(s, &wang, his, step, &input, now)
+                .await
+                .unwrap();
+        }
+        let mut expected = vec![(member, c.wang_fang, 0, 0), (member, c.zhang_wei, 0, 1)];
+        expected.sort_unstable();
+        assert_eq!(
+            facts("2011-h1", "2011-03-01").await.items,
+            expected,
+            "{}",
+            db.label
+        );
+
+        // Study hours count for each member and for the branch recorded.
+        let hours = [
+            (c.wang_fang, "2.5".to_string()),
+            (c.zhang_wei, "1".to_string()),
+        ];
+        let batch = Batch {
+            text: "党章",
+            kind: "group",
+            on: "2010-07-01",
+            hours: &hours,
+        };
+        enter(s, &wang, RecordKind::Study, "B1", &batch, now)
+            .await
+            .unwrap();
+        let b1 = s.org_by_code("B1").await.unwrap().unwrap().id;
+        let mut expected = vec![
+            (member, c.wang_fang, 25),
+            (member, c.zhang_wei, 10),
+            (org, b1, 35),
+        ];
+        expected.sort_unstable();
+        assert_eq!(facts("2010", "2011-03-01").await.hours, expected);
+
+        // A review, then the same reviewer's second thoughts: one review, the new points.
+        add_reviewer(s, "leader").await;
+        assign(s, &staff, "leader", SubjectKind::Member, c.wang_fang)
+            .await
+            .unwrap();
+        let pl = principal(s, "leader").await;
+        let leader = Actor {
+            username: "leader",
+            principal: &pl,
+        };
+        for grade in ["good", "average"] {
+            let review = ReviewInput {
+                period: "2010",
+                grade,
+                comment: "点评",
+            };
+            write(s, &leader, SubjectKind::Member, c.wang_fang, &review)
+                .await
+                .unwrap();
+        }
+        let reviews = facts("2010", "2011-03-01").await.reviews;
+        assert_eq!(reviews.len(), 1);
+        assert_eq!(reviews[0].3, 1, "{}: rewritten, not added", db.label);
+
+        // Ballots of a round that ends in 2011-h1 count in that period.
+        let round = create_round(
+            s,
+            None,
+            &RoundInput {
+                name: "评议",
+                scope: "B1",
+                subjects: "organisations",
+                mode: "codes",
+                starts_on: "2011-06-01",
+                ends_on: "2011-06-30",
+            },
+        )
+        .await
+        .unwrap();
+        let codes = xianfeng_app::evaluation::issue_codes(s, None, round, 2, "http://x")
+            .await
+            .unwrap();
+        let writer = BallotWriter::start(s.clone());
+        for (code, verdict) in codes
+            .iter()
+            .zip([Verdict::Satisfied, Verdict::Dissatisfied])
+        {
+            let ballot = Ballot {
+                verdict,
+                ratings: Default::default(),
+                comment: String::new(),
+            };
+            cast_with_code(
+                s,
+                &writer,
+                &code.code,
+                &ballot,
+                "10.0.0.1",
+                day("2011-06-15"),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        }
+        assert_eq!(
+            facts("2011-h1", "2011-07-01").await.tallies,
+            vec![(org, b1, [1, 0, 1])],
+            "{}",
+            db.label
+        );
+        assert_eq!(facts("2010", "2011-07-01").await.tallies, vec![]);
+
+        // What the triggers kept is what a recount finds.
+        let mut kept = vec![];
+        for (period, today) in [
+            ("2010", "2011-03-01"),
+            ("2011-h1", "2011-03-01"),
+            ("2011-h1", "2011-07-01"),
+        ] {
+            kept.push(facts(period, today).await);
+        }
+        let mut tx = s.begin("test").await.unwrap();
+        tx.recount_score_facts(campaign_id).await.unwrap();
+        tx.commit().await.unwrap();
+        for (i, (period, today)) in [
+            ("2010", "2011-03-01"),
+            ("2011-h1", "2011-03-01"),
+            ("2011-h1", "2011-07-01"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert_eq!(
+                facts(period, today).await,
+                kept[i],
+                "{}: {period}",
+                db.label
+            );
+        }
     }
 }

@@ -25,6 +25,7 @@ mod people;
 mod plans;
 mod records;
 mod reviews;
+mod score_facts;
 mod scores;
 mod scores_sqlite;
 mod sessions;
@@ -194,6 +195,9 @@ impl Store {
             touched: Default::default(),
         };
         migrate::run(&store, version).await?;
+        if version >= 9 {
+            store.fill_score_facts().await?;
+        }
         store.check_vault().await?;
         if let Some(file) = sqlite_file(&url) {
             store.lane = Some(std::sync::Arc::new(ballot_tx::Lane::start(&file)?));

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_score_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0008_score_indexes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "score_facts",
+        sqlite: include_str!("../migrations/sqlite/0009_score_facts.sql"),
+        postgres: include_str!("../migrations/postgres/0009_score_facts.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -43,21 +43,90 @@ pub struct Universe {
 /// position in `SubjectKind::ALL`; criteria and indicators their position in the
 /// [`Lexicon`]; verdicts theirs in `Verdict::ALL`. Numbers only, so that a city's facts
 /// take tens of megabytes, not hundreds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     /// (kind, subject, criterion, points 0–100).
     pub self_points: Vec<(u8, i64, u16, i64)>,
     /// (kind, subject, sum of points, reviews).
     pub reviews: Vec<(u8, i64, i64, i64)>,
-    /// (kind, subject, ballots per verdict) in a round that ends in the period; a subject
-    /// in several rounds has several entries.
+    /// (kind, subject, ballots per verdict) in the rounds that end in the period.
     pub tallies: Vec<(u8, i64, [i64; 3])>,
     /// (kind, subject, items kept, items that can be judged: closed, or open past due).
     pub items: Vec<(u8, i64, i64, i64)>,
-    /// (member, organisation recorded in, tenths of an hour of study or service).
-    pub hours: Vec<(i64, i64, i64)>,
+    /// (kind, subject, tenths of an hour of study or service): a member's own, or an
+    /// organisation's records.
+    pub hours: Vec<(u8, i64, i64)>,
     /// (kind, subject, indicator, value).
     pub indicators: Vec<(u8, i64, u16, f64)>,
+}
+
+/// The columns of `score_facts` read for a period, in the order [`Counts`] takes them.
+pub(crate) const FACT_ROWS: &str = "SELECT subject_kind, subject_id, review_points, reviews, \
+     satisfied, basically_satisfied, dissatisfied, items, items_kept, items_closed, \
+     hours_tenths FROM score_facts WHERE campaign_id = $1 AND period = $2";
+
+/// Open items of counted commitments due from $2 and before $3 (today), per subject; the
+/// caller may narrow the subjects between this and [`OVERDUE_GROUPS`].
+pub(crate) const OVERDUE_ITEMS: &str = "SELECT c.subject_kind, c.subject_id, COUNT(*) \
+     FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
+     WHERE i.outcome = 'open' AND i.due_on >= $2 AND i.due_on < $3 AND c.campaign_id = $1 \
+     AND c.status IN ('published', 'evaluated')";
+pub(crate) const OVERDUE_GROUPS: &str = "GROUP BY c.subject_kind, c.subject_id";
+
+/// A subject's row of `score_facts`.
+pub(crate) struct Counts {
+    /// Sum of points, reviews.
+    pub review: (i64, i64),
+    pub ballots: [i64; 3],
+    /// Items due in the period, kept, closed.
+    pub items: (i64, i64, i64),
+    pub hours: i64,
+}
+
+/// Open items past due in a running period, per subject.
+#[derive(Default)]
+pub(crate) struct Overdue(std::collections::HashMap<(u8, i64), i64>);
+
+impl Overdue {
+    pub(crate) fn from_rows(rows: impl Iterator<Item = (u8, i64, i64)>) -> Overdue {
+        Overdue(rows.map(|(k, id, n)| ((k, id), n)).collect())
+    }
+}
+
+impl Span {
+    /// The days whose open items are past due, when the period is running: from its first
+    /// day to before today. `None` when no day of it is past, or all are (then every open
+    /// item of it is past due and no query is needed).
+    pub(crate) fn overdue_range(&self) -> Option<(&str, &str)> {
+        (self.from < self.today && self.today <= self.to)
+            .then_some((self.from.as_str(), self.today.as_str()))
+    }
+}
+
+impl Facts {
+    /// Takes a subject's counts: the entries of each part it has data for. Items that can
+    /// be judged are the closed ones and the open ones past due.
+    pub(crate) fn add_counts(&mut self, k: u8, id: i64, c: Counts, span: &Span, overdue: &Overdue) {
+        let (points, reviews) = c.review;
+        if reviews > 0 {
+            self.reviews.push((k, id, points, reviews));
+        }
+        if c.ballots.iter().any(|n| *n != 0) {
+            self.tallies.push((k, id, c.ballots));
+        }
+        let (items, kept, closed) = c.items;
+        if items > 0 {
+            let past_due = if span.to < span.today {
+                items - closed
+            } else {
+                overdue.0.get(&(k, id)).copied().unwrap_or(0)
+            };
+            self.items.push((k, id, kept, closed + past_due));
+        }
+        if c.hours != 0 {
+            self.hours.push((k, id, c.hours));
+        }
+    }
 }
 
 /// The criteria and indicators of each kind, in order, to number the facts by.
@@ -206,8 +275,8 @@ impl Store {
 
     /// The inputs of a period by the portable queries. `only` narrows the per-subject facts
     /// (self-assessment, reviews, ballots, commitments) to some subjects, for updating a few
-    /// scores; hours and indicators are normalised among all peers and are read only for
-    /// `Only::All`.
+    /// scores; indicators are normalised among all peers and are read only for `Only::All`
+    /// (so are hours, which the narrowed rows carry but the caller leaves alone).
     pub async fn period_facts(&self, span: &Span, lex: &Lexicon, only: Only<'_>) -> Result<Facts> {
         let filter = |col_kind: &str, col_id: &str, first: usize| match &only {
             Only::All => String::new(),
@@ -253,11 +322,31 @@ impl Store {
                 .collect(),
             ..Facts::default()
         };
-        let reviews: Vec<(String, i64, i64, i64)> = narrowed!(
+        let overdue: Vec<(String, i64, i64)> = match span.overdue_range() {
+            None => vec![],
+            Some((from, before)) => {
+                narrowed!(
+                    sqlx::query_as(AssertSqlSafe(format!(
+                        "{OVERDUE_ITEMS}{} {OVERDUE_GROUPS}",
+                        filter("c.subject_kind", "c.subject_id", 4)
+                    )))
+                    .bind(span.campaign_id)
+                    .bind(from.to_string())
+                    .bind(before.to_string())
+                )
+                .fetch_all(self.reader())
+                .await?
+            }
+        };
+        let overdue = Overdue::from_rows(
+            overdue
+                .into_iter()
+                .filter_map(|(k, id, n)| Some((kind_code(&k)?, id, n))),
+        );
+        type Row = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = narrowed!(
             sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT subject_kind, subject_id, CAST(SUM(points) AS BIGINT), COUNT(*) \
-                 FROM reviews WHERE campaign_id = $1 AND period = $2{} \
-                 GROUP BY subject_kind, subject_id",
+                "{FACT_ROWS}{}",
                 filter("subject_kind", "subject_id", 3)
             )))
             .bind(span.campaign_id)
@@ -265,73 +354,19 @@ impl Store {
         )
         .fetch_all(self.reader())
         .await?;
-        facts.reviews = reviews
-            .into_iter()
-            .filter_map(|(k, id, sum, n)| Some((kind_code(&k)?, id, sum, n)))
-            .collect();
-        let tallies: Vec<(String, i64, i64, i64, i64)> = narrowed!(
-            sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT r.subject_kind, t.subject_id, \
-                 CAST(SUM(CASE WHEN t.verdict = 'satisfied' THEN t.n ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN t.verdict = 'basically_satisfied' THEN t.n ELSE 0 END) \
-                 AS BIGINT), \
-                 CAST(SUM(CASE WHEN t.verdict = 'dissatisfied' THEN t.n ELSE 0 END) AS BIGINT) \
-                 FROM eval_tallies t JOIN eval_rounds r ON r.id = t.round_id \
-                 WHERE r.campaign_id = $1 AND r.ends_on >= $2 AND r.ends_on <= $3{} \
-                 GROUP BY r.subject_kind, t.subject_id",
-                filter("r.subject_kind", "t.subject_id", 4)
-            )))
-            .bind(span.campaign_id)
-            .bind(span.from.to_string())
-            .bind(span.to.to_string())
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.tallies = tallies
-            .into_iter()
-            .filter_map(|(k, id, s, b, d)| Some((kind_code(&k)?, id, [s, b, d])))
-            .collect();
-        let items: Vec<(String, i64, i64, i64)> = narrowed!(
-            sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT c.subject_kind, c.subject_id, \
-                 CAST(SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN i.outcome <> 'open' OR i.due_on < $4 THEN 1 ELSE 0 END) \
-                 AS BIGINT) \
-                 FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
-                 WHERE c.campaign_id = $1 AND i.due_on >= $2 AND i.due_on <= $3 \
-                 AND c.status IN ('published', 'evaluated'){} \
-                 GROUP BY c.subject_kind, c.subject_id",
-                filter("c.subject_kind", "c.subject_id", 5)
-            )))
-            .bind(span.campaign_id)
-            .bind(span.from.to_string())
-            .bind(span.to.to_string())
-            .bind(span.today.to_string())
-        )
-        .fetch_all(self.reader())
-        .await?;
-        facts.items = items
-            .into_iter()
-            .filter_map(|(k, id, kept, judged)| Some((kind_code(&k)?, id, kept, judged)))
-            .collect();
+        for (k, id, rp, rn, s, b, d, items, kept, closed, hours) in rows {
+            if let Some(k) = kind_code(&k) {
+                let counts = Counts {
+                    review: (rp, rn),
+                    ballots: [s, b, d],
+                    items: (items, kept, closed),
+                    hours,
+                };
+                facts.add_counts(k, id, counts, span, &overdue);
+            }
+        }
         if let Only::Subjects(..) = only {
             return Ok(facts);
-        }
-        for (table, day) in [
-            ("study_records", "studied_on"),
-            ("service_records", "served_on"),
-        ] {
-            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT member_id, org_id, CAST(SUM(hours_tenths) AS BIGINT) FROM {table} \
-                 WHERE campaign_id = $1 AND {day} >= $2 AND {day} <= $3 \
-                 GROUP BY member_id, org_id"
-            )))
-            .bind(span.campaign_id)
-            .bind(span.from.to_string())
-            .bind(span.to.to_string())
-            .fetch_all(self.reader())
-            .await?;
-            facts.hours.extend(rows);
         }
         let indicators: Vec<(String, i64, String, f64)> = sqlx::query_as(
             "SELECT subject_kind, subject_id, indicator, value FROM indicator_values \

@@ -52,6 +52,9 @@ pub enum ScoresAction {
     Close { period: String },
     /// Checks that a closed period's stored scores follow from its stored inputs.
     Verify { period: String },
+    /// Recounts the per-subject counts scores are read from (reviews, ballots, commitment
+    /// items, hours) from the tables themselves; database triggers keep them otherwise.
+    Recount,
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,6 +219,10 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
                 eprintln!("{}", both("cli.snapshot_bad", &[("n", &bad.len())]));
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        ScoresAction::Recount => {
+            scores::recount(store).await?;
+            println!("{}", both("cli.facts_recounted", &[]));
         }
     }
     Ok(ExitCode::SUCCESS)

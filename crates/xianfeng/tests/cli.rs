@@ -712,6 +712,18 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
         .filter(|s| s["items_kept"].as_i64() > Some(0))
         .count();
     assert!(kept > 0);
+    // The demo's scores, from the counts the database kept as it was filled, are the same
+    // after those counts are recounted from the tables.
+    let ranking = |period: &str| {
+        env.ok(&[
+            "scores", "rankings", "--period", period, "--scope", "JZ-JF", "--kind", "member",
+        ])
+    };
+    let before = (ranking("2011-h1"), ranking("2011-h2"));
+    assert!(before.0.lines().count() > 10, "{}", before.0);
+    let out = env.ok(&["scores", "recount"]);
+    assert!(out.contains("重新汇总"), "{out}");
+    assert_eq!((ranking("2011-h1"), ranking("2011-h2")), before);
     let bad = env.run(&["figures", "--scope", "JZ-JF", "--period", "1999"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2011-h1"));

@@ -70,19 +70,19 @@ pub async fn overview(
     let bottom: Vec<&scores::Ranked> = all.iter().rev().take(SHORT_LIST).collect();
     // The ten that rose most and the ten that fell most: a partial selection, not a sort
     // of every peer (a city's members are a million).
-    let moved: Vec<&scores::Ranked> = all.iter().filter(|r| r.growth.is_some()).collect();
-    let by_growth = |r: &&scores::Ranked| (std::cmp::Reverse(r.growth), r.slot);
+    let moved: Vec<&scores::Ranked> = all.iter().filter(|r| r.growth().is_some()).collect();
+    let by_growth = |r: &&scores::Ranked| (std::cmp::Reverse(r.growth()), r.slot());
     let risers: Vec<&scores::Ranked> = extremes(&moved, SHORT_LIST, by_growth)
         .into_iter()
-        .filter(|r| r.growth.is_some_and(|g| g.0 > 0))
+        .filter(|r| r.growth().is_some_and(|g| g.0 > 0))
         .collect();
-    let fallers: Vec<&scores::Ranked> = extremes(&moved, SHORT_LIST, |r| (r.growth, r.slot))
+    let fallers: Vec<&scores::Ranked> = extremes(&moved, SHORT_LIST, |r| (r.growth(), r.slot()))
         .into_iter()
-        .filter(|r| r.growth.is_some_and(|g| g.0 < 0))
+        .filter(|r| r.growth().is_some_and(|g| g.0 < 0))
         .collect();
     let mut bins = vec![0u64; 10];
     for r in all {
-        bins[((r.score.0.clamp(0, 9_999)) / 1_000) as usize] += 1;
+        bins[((r.score().0.clamp(0, 9_999)) / 1_000) as usize] += 1;
     }
     let bins = bins
         .into_iter()
@@ -112,7 +112,7 @@ pub async fn overview(
         }
         let mut sums = vec![(0usize, 0i64); kids.len()];
         for r in all {
-            let pos = kb.org[r.slot];
+            let pos = kb.org[r.slot()];
             let i = pos
                 .checked_sub(below.start)
                 .and_then(|p| owner.get(p as usize))
@@ -120,7 +120,7 @@ pub async fn overview(
                 .unwrap_or(usize::MAX);
             if let Some(sum) = sums.get_mut(i) {
                 sum.0 += 1;
-                sum.1 += r.score.0;
+                sum.1 += r.score().0;
             }
         }
         let children = kids

@@ -115,7 +115,7 @@ pub async fn subject_view(
             &set,
             campaign.grade_rule().as_ref(),
         )?;
-        let mine = ranking.rows.iter().find(|r| r.slot == slot);
+        let mine = ranking.rows.iter().find(|r| r.slot() == slot);
         let e = kb.explain(slot);
         let standard = campaign.standard_of(kind);
         let criteria = e
@@ -167,10 +167,10 @@ pub async fn subject_view(
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
             closed: b.closed.is_some(),
             total: kb.scored.total(slot).map(num),
-            standing: mine.map(|r| (r.rank, ranking.rows.len())),
-            growth: mine.and_then(|r| r.growth).map(num),
+            standing: mine.map(|r| (r.rank(), ranking.rows.len())),
+            growth: mine.and_then(|r| r.growth()).map(num),
             grade: mine
-                .and_then(|r| campaign.grade_at(r.grade?))
+                .and_then(|r| campaign.grade_at(r.grade()?))
                 .map(|s| s.name.clone()),
             scope: (scope_org.code.clone(), scope_org.name.clone()),
             part_weights: e.part_weights,

@@ -190,20 +190,23 @@ pub(super) async fn rows(
         let kb = b.kind(kind);
         let codes: Vec<String> = picks
             .iter()
-            .map(|r| scores::subject_code(&b, kind, r.slot))
+            .map(|r| scores::subject_code(&b, kind, r.slot()))
             .collect();
-        let groups: Vec<_> = picks.iter().map(|r| kb.group_of(r.slot).clone()).collect();
+        let groups: Vec<_> = picks
+            .iter()
+            .map(|r| kb.group_of(r.slot()).clone())
+            .collect();
         let crit: Vec<Vec<Option<f64>>> = picks
             .iter()
             .map(|r| {
                 (0..kb.criteria.len())
-                    .map(|k| kb.scored.criterion(r.slot, k).map(num))
+                    .map(|k| kb.scored.criterion(r.slot(), k).map(num))
                     .collect()
             })
             .collect();
         let ids: Vec<(usize, i64, u32)> = picks
             .iter()
-            .map(|r| (r.slot, kb.ids[r.slot], kb.org[r.slot]))
+            .map(|r| (r.slot(), kb.ids[r.slot()], kb.org[r.slot()]))
             .collect();
         (codes, groups, crit, ids, b.tree.clone())
     };
@@ -218,14 +221,14 @@ pub(super) async fn rows(
         .zip(crit)
         .map(|(((r, code), (category, level)), criteria)| TableRow {
             code,
-            name: names.get(&r.slot).cloned().unwrap_or_default(),
-            rank: r.rank,
-            score: num(r.score),
-            previous_score: r.previous.map(num),
-            growth: r.growth.map(num),
+            name: names.get(&r.slot()).cloned().unwrap_or_default(),
+            rank: r.rank(),
+            score: num(r.score()),
+            previous_score: r.previous().map(num),
+            growth: r.growth().map(num),
             growth_percent: r.growth_percent().map(num),
-            growth_rank: r.growth_rank,
-            grade: grade_name(r.grade),
+            growth_rank: r.growth_rank(),
+            grade: grade_name(r.grade()),
             category: category_name(&category),
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
             criteria,

@@ -225,13 +225,17 @@ pub(super) fn apply_peer_facts(
     } else {
         HashMap::new()
     };
-    for (member, org, tenths) in &facts.hours {
+    let (member, organisation) = (
+        kind_code(SubjectKind::Member),
+        kind_code(SubjectKind::Organisation),
+    );
+    for (k, id, tenths) in &facts.hours {
         let hours = *tenths as f64 / 10.0;
         let slot = match kind {
-            SubjectKind::Member => board.slot(*member),
-            SubjectKind::Organisation => board.slot(*org),
-            SubjectKind::Cadre => member_of_cadre.get(member).copied(),
-            SubjectKind::Team => None,
+            SubjectKind::Member if *k == member => board.slot(*id),
+            SubjectKind::Organisation if *k == organisation => board.slot(*id),
+            SubjectKind::Cadre if *k == member => member_of_cadre.get(id).copied(),
+            _ => None,
         };
         if let Some(slot) = slot {
             board.sheet.activity[slot] += hours;
@@ -278,14 +282,26 @@ pub(super) fn build_kind(
     let mut groups = Groups::new(campaign, kind);
     let mut ids = Vec::with_capacity(members.len());
     let mut org = Vec::with_capacity(members.len());
+    // Subjects of one organisation share its peer group: looked up once per organisation
+    // (a hundred thousand) rather than per member (a million).
+    let mut of_org: Vec<Option<(u32, u16)>> = vec![None; tree.orgs.len() + 1];
     for (slot, (id, org_id)) in members.iter().enumerate() {
         let pos = tree.position(*org_id).unwrap_or(NOWHERE);
-        let (category, level) = match tree.orgs.get(pos as usize) {
-            Some(o) => (o.category.clone(), o.kind.clone()),
-            None => (None, String::new()),
+        let memo = (pos as usize).min(tree.orgs.len());
+        let (peer, profile) = match of_org[memo] {
+            Some(known) => known,
+            None => {
+                let (category, level) = match tree.orgs.get(pos as usize) {
+                    Some(o) => (o.category.clone(), o.kind.clone()),
+                    None => (None, String::new()),
+                };
+                let found = (groups.group(&category, &level), groups.profile(&category));
+                of_org[memo] = Some(found);
+                found
+            }
         };
-        sheet.peer[slot] = groups.group(&category, &level);
-        sheet.profile[slot] = groups.profile(&category);
+        sheet.peer[slot] = peer;
+        sheet.profile[slot] = profile;
         ids.push(*id);
         org.push(pos);
     }
@@ -371,11 +387,23 @@ pub async fn compute(
             let (mut universe, facts) = store.score_inputs(&span, &lexicon(&campaign)).await?;
             let tree = Arc::new(Tree::new(std::mem::take(&mut universe.orgs)));
             let shared = tree.clone();
+            // Members are most of the work: built beside the other kinds.
             let kinds = tokio::task::spawn_blocking(move || {
-                SubjectKind::ALL
-                    .iter()
-                    .map(|k| build_kind(*k, &campaign, &shared, &universe, &facts))
-                    .collect::<Vec<_>>()
+                let build = |k: &SubjectKind| build_kind(*k, &campaign, &shared, &universe, &facts);
+                std::thread::scope(|s| {
+                    let members = s.spawn(|| build(&SubjectKind::Member));
+                    let mut kinds: Vec<Option<KindBoard>> = SubjectKind::ALL
+                        .iter()
+                        .map(|k| (*k != SubjectKind::Member).then(|| build(k)))
+                        .collect();
+                    let at = kind_index(SubjectKind::Member);
+                    kinds[at] = Some(
+                        members
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    );
+                    kinds.into_iter().flatten().collect::<Vec<_>>()
+                })
             })
             .await
             .map_err(|e| AppError::Input(e.to_string()))?;

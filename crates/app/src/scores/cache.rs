@@ -282,7 +282,31 @@ impl Scores {
     }
 
     /// Keeps a computed board unless `forget` ran since `generation` was read.
+    /// Has `board` use the tree of a kept board when the two trees are the same: a city's
+    /// tree is tens of megabytes, and the periods kept are usually scored on one tree.
+    fn share_tree(&self, board: &SharedBoard) {
+        let others: Vec<SharedBoard> = match self.boards.lock() {
+            Ok(boards) => boards.values().cloned().collect(),
+            Err(_) => return,
+        };
+        let Ok(mut mine) = board.write() else { return };
+        for other in others {
+            if Arc::ptr_eq(&other, board) {
+                continue;
+            }
+            // Never wait for a board being rescored: sharing is only a saving.
+            let Ok(theirs) = other.try_read() else {
+                continue;
+            };
+            if Arc::ptr_eq(&theirs.tree, &mine.tree) || theirs.tree.orgs == mine.tree.orgs {
+                mine.tree = theirs.tree.clone();
+                return;
+            }
+        }
+    }
+
     fn keep(&self, key: (i64, String), board: SharedBoard, generation: u64) {
+        self.share_tree(&board);
         let (Ok(mut boards), Ok(mut used)) = (self.boards.lock(), self.used.lock()) else {
             return;
         };

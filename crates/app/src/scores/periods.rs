@@ -94,6 +94,16 @@ pub fn verify(board: &PeriodBoard) -> Vec<(SubjectKind, i64)> {
     bad
 }
 
+/// Recounts the current campaign's score facts from the tables they count (the operator's
+/// repair, at the command line only): the triggers of migration 0009 keep them otherwise.
+pub async fn recount(store: &Store) -> Result<(), AppError> {
+    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let mut tx = store.begin("cli").await?;
+    tx.recount_score_facts(campaign_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Closes a period: scores it from today's inputs and stores that as its snapshot. Returns
 /// the closure. Refused for a period that is closed already or has not ended yet.
 ///

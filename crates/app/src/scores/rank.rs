@@ -74,26 +74,68 @@ pub struct PeerSet<'a> {
     pub level: Option<&'a str>,
 }
 
-/// One subject's place in a ranking.
+/// One subject's place in a ranking. Kept small, as a ranking of a city's members holds a
+/// million of them: 24 bytes, numbers only. Scores are hundredths of a point, at most
+/// 100.00, so they fit 32 bits; the grade is its position in the campaign file's
+/// `[grading]`, growth and relative growth are computed when asked for.
 #[derive(Debug, Clone, PartialEq)]
-/// Kept small (a ranking of a city's members holds a million of them): the grade is its
-/// position in the campaign file's `[grading]`, and the relative growth is computed when
-/// shown.
 pub struct Ranked {
-    pub slot: usize,
-    pub rank: u32,
-    pub score: Points,
-    pub previous: Option<Points>,
-    pub growth: Option<Points>,
-    pub growth_rank: Option<u32>,
-    /// Position of the grade in the campaign file's `[grading]` grades.
-    pub grade: Option<u8>,
+    slot: u32,
+    rank: u32,
+    score: i32,
+    /// `NO_PREVIOUS` without a previous score.
+    previous: i32,
+    /// 0 without a growth rank.
+    growth_rank: u32,
+    /// `u8::MAX` without a grade.
+    grade: u8,
+}
+
+const NO_PREVIOUS: i32 = i32::MIN;
+
+/// A score in 32 bits: scores are hundredths of a point of at most 100.00.
+fn narrow(p: Points) -> i32 {
+    i32::try_from(p.0).unwrap_or(if p.0 < 0 { i32::MIN + 1 } else { i32::MAX })
 }
 
 impl Ranked {
+    /// The subject's slot on its kind's board.
+    pub fn slot(&self) -> usize {
+        self.slot as usize
+    }
+
+    /// Competition rank by score among the peers (1 is best).
+    pub fn rank(&self) -> u32 {
+        self.rank
+    }
+
+    pub fn score(&self) -> Points {
+        Points(i64::from(self.score))
+    }
+
+    /// The score in the previous period, if there was one.
+    pub fn previous(&self) -> Option<Points> {
+        (self.previous != NO_PREVIOUS).then(|| Points(i64::from(self.previous)))
+    }
+
+    /// Score minus the previous score.
+    pub fn growth(&self) -> Option<Points> {
+        self.previous().map(|p| Points(self.score().0 - p.0))
+    }
+
+    /// Competition rank by growth among the peers with a previous score.
+    pub fn growth_rank(&self) -> Option<u32> {
+        (self.growth_rank != 0).then_some(self.growth_rank)
+    }
+
+    /// Position of the grade in the campaign file's `[grading]` grades.
+    pub fn grade(&self) -> Option<u8> {
+        (self.grade != u8::MAX).then_some(self.grade)
+    }
+
     /// Growth as a share of the previous score, in hundredths of a percent.
     pub fn growth_percent(&self) -> Option<Points> {
-        match (self.growth, self.previous) {
+        match (self.growth(), self.previous()) {
             (Some(g), Some(p)) if p.0 != 0 => Points::from_f64(100.0 * g.0 as f64 / p.0 as f64),
             _ => None,
         }
@@ -151,19 +193,19 @@ pub fn rank(
     let prev_kb = previous.map(|p| p.kind(kind));
     let mut out: Vec<Ranked> = Vec::with_capacity(order.len());
     for (pos, &(std::cmp::Reverse(score), id, slot)) in order.iter().enumerate() {
+        let score = narrow(Points(score));
         let rank = match out.last() {
-            Some(last) if last.score.0 == score => last.rank,
+            Some(last) if last.score == score => last.rank,
             _ => pos as u32 + 1,
         };
         let previous = prev_kb.and_then(|p| p.slot(id).and_then(|ps| p.scored.total(ps)));
         out.push(Ranked {
-            slot: slot as usize,
+            slot,
             rank,
-            score: Points(score),
-            previous,
-            growth: previous.map(|p| Points(score - p.0)),
-            growth_rank: None,
-            grade: None,
+            score,
+            previous: previous.map_or(NO_PREVIOUS, narrow),
+            growth_rank: 0,
+            grade: u8::MAX,
         });
     }
     drop(order);
@@ -171,7 +213,7 @@ pub fn rank(
     let mut by_growth: Vec<(std::cmp::Reverse<i64>, u32)> = out
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| r.growth.map(|g| (std::cmp::Reverse(g.0), i as u32)))
+        .filter_map(|(i, r)| r.growth().map(|g| (std::cmp::Reverse(g.0), i as u32)))
         .collect();
     by_growth.sort_unstable();
     let mut last: Option<(i64, u32)> = None;
@@ -181,16 +223,16 @@ pub fn rank(
             _ => pos as u32 + 1,
         };
         last = Some((growth, rank));
-        out[i as usize].growth_rank = Some(rank);
+        out[i as usize].growth_rank = rank;
     }
     drop(by_growth);
     if let Some(rule) = rule {
-        let scores: Vec<Points> = out.iter().map(|r| r.score).collect();
+        let scores: Vec<Points> = out.iter().map(|r| r.score()).collect();
         for (r, grade) in out.iter_mut().zip(grade_positions(&scores, rule)) {
-            r.grade = grade;
+            r.grade = grade.unwrap_or(u8::MAX);
         }
     }
-    let slots: Vec<usize> = out.iter().map(|r| r.slot).collect();
+    let slots: Vec<usize> = out.iter().map(|r| r.slot()).collect();
     // The leader of each criterion is whoever has its highest score: one pass, no ranking.
     let leaders = (0..kb.criteria.len())
         .map(|k| {
@@ -374,14 +416,14 @@ mod tests {
             let want = standings(&rows);
             assert_eq!(got.rows.len(), peers.len());
             for r in &got.rows {
-                let k = peers.iter().position(|i| *i == r.slot).expect("a peer");
+                let k = peers.iter().position(|i| *i == r.slot()).expect("a peer");
                 assert_eq!(
-                    (r.rank, r.growth, r.growth_rank),
+                    (r.rank(), r.growth(), r.growth_rank()),
                     (want[k].rank, want[k].growth, want[k].growth_rank)
                 );
             }
             for w in got.rows.windows(2) {
-                assert!((w[0].rank, w[0].slot) < (w[1].rank, w[1].slot));
+                assert!((w[0].rank(), w[0].slot()) < (w[1].rank(), w[1].slot()));
             }
         }
     }

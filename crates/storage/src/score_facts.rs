@@ -1,0 +1,171 @@
+//! Score facts (计分数据汇总): the per-subject, per-period counts that triggers keep in
+//! `score_facts` (migration 0009), the campaign periods the triggers place rows by, and the
+//! recount that rebuilds them from the counted tables. The recount's statements are the
+//! definition of what the triggers must keep; a test holds the two together.
+
+use sqlx::{Any, AssertSqlSafe, Transaction};
+
+use xianfeng_domain::campaign::{Campaign, Period};
+
+use crate::{Result, Store, WriteTx};
+
+/// Counted commitments: published, or evaluated at the end.
+const COUNTED: &str = "('published', 'evaluated')";
+
+/// The columns every recount statement adds to on conflict.
+fn add_on_conflict(columns: &[&str]) -> String {
+    let sets: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = score_facts.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        " ON CONFLICT (campaign_id, period, subject_kind, subject_id) DO UPDATE SET {}",
+        sets.join(", ")
+    )
+}
+
+/// Recounts a campaign's score facts from reviews, ballot counts, commitment items and
+/// study and service records. Runs in the caller's transaction.
+pub(crate) async fn rebuild(tx: &mut Transaction<'static, Any>, campaign_id: i64) -> Result<()> {
+    let period_of = |day: &str| {
+        format!(
+            "JOIN campaign_periods p ON p.campaign_id = $1 \
+             AND p.starts_on <= {day} AND {day} <= p.ends_on"
+        )
+    };
+    let statements = [
+        "DELETE FROM score_facts WHERE campaign_id = $1".to_string(),
+        format!(
+            "INSERT INTO score_facts (campaign_id, period, subject_kind, subject_id, \
+             review_points, reviews) \
+             SELECT campaign_id, period, subject_kind, subject_id, SUM(points), COUNT(*) \
+             FROM reviews WHERE campaign_id = $1 \
+             GROUP BY campaign_id, period, subject_kind, subject_id{}",
+            add_on_conflict(&["review_points", "reviews"])
+        ),
+        format!(
+            "INSERT INTO score_facts (campaign_id, period, subject_kind, subject_id, \
+             satisfied, basically_satisfied, dissatisfied) \
+             SELECT r.campaign_id, p.code, r.subject_kind, t.subject_id, \
+             SUM(CASE WHEN t.verdict = 'satisfied' THEN t.n ELSE 0 END), \
+             SUM(CASE WHEN t.verdict = 'basically_satisfied' THEN t.n ELSE 0 END), \
+             SUM(CASE WHEN t.verdict = 'dissatisfied' THEN t.n ELSE 0 END) \
+             FROM eval_tallies t JOIN eval_rounds r ON r.id = t.round_id {} \
+             WHERE r.campaign_id = $1 \
+             GROUP BY r.campaign_id, p.code, r.subject_kind, t.subject_id{}",
+            period_of("r.ends_on"),
+            add_on_conflict(&["satisfied", "basically_satisfied", "dissatisfied"])
+        ),
+        format!(
+            "INSERT INTO score_facts (campaign_id, period, subject_kind, subject_id, \
+             items, items_kept, items_closed) \
+             SELECT c.campaign_id, p.code, c.subject_kind, c.subject_id, COUNT(*), \
+             SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN i.outcome <> 'open' THEN 1 ELSE 0 END) \
+             FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id {} \
+             WHERE c.campaign_id = $1 AND c.status IN {COUNTED} \
+             GROUP BY c.campaign_id, p.code, c.subject_kind, c.subject_id{}",
+            period_of("i.due_on"),
+            add_on_conflict(&["items", "items_kept", "items_closed"])
+        ),
+    ];
+    let mut all: Vec<String> = statements.into_iter().collect();
+    for (table, day) in [
+        ("study_records", "studied_on"),
+        ("service_records", "served_on"),
+    ] {
+        for (kind, column) in [("member", "member_id"), ("organisation", "org_id")] {
+            all.push(format!(
+                "INSERT INTO score_facts (campaign_id, period, subject_kind, subject_id, \
+                 hours_tenths) \
+                 SELECT s.campaign_id, p.code, '{kind}', s.{column}, SUM(s.hours_tenths) \
+                 FROM {table} s {} WHERE s.campaign_id = $1 \
+                 GROUP BY s.campaign_id, p.code, s.{column}{}",
+                period_of(&format!("s.{day}")),
+                add_on_conflict(&["hours_tenths"])
+            ));
+        }
+    }
+    for sql in all {
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(campaign_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores a campaign's periods for the triggers. A database held at a schema before
+/// migration 0009 (the migration tests open one) has no such table: its campaigns get
+/// their periods from `fill_score_facts` when the migration comes.
+pub(crate) async fn store_periods(
+    tx: &mut Transaction<'static, Any>,
+    campaign_id: i64,
+    periods: &[Period],
+) -> Result<()> {
+    let migrated: Option<(i64,)> =
+        sqlx::query_as("SELECT version FROM schema_migrations WHERE version = 9")
+            .fetch_optional(&mut **tx)
+            .await?;
+    if migrated.is_none() {
+        return Ok(());
+    }
+    for p in periods {
+        sqlx::query(
+            "INSERT INTO campaign_periods (campaign_id, code, starts_on, ends_on) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(campaign_id)
+        .bind(p.code.clone())
+        .bind(p.starts_on.to_string())
+        .bind(p.ends_on.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Gives every stored campaign without periods (one stored before migration 0009) its
+    /// periods and counts its score facts: once, on the first open after the upgrade.
+    pub(crate) async fn fill_score_facts(&self) -> Result<()> {
+        let missing: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, code, source FROM campaigns c WHERE NOT EXISTS \
+             (SELECT 1 FROM campaign_periods p WHERE p.campaign_id = c.id) ORDER BY id",
+        )
+        .fetch_all(&self.write)
+        .await?;
+        for (id, code, source) in missing {
+            let campaign = match Campaign::load(&code, &source) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(campaign = code, error = %e, "stored campaign does not load");
+                    continue;
+                }
+            };
+            tracing::info!(campaign = code, "counting score facts");
+            let mut tx = self.write.begin().await?;
+            store_periods(&mut tx, id, &campaign.periods()).await?;
+            rebuild(&mut tx, id).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+impl WriteTx {
+    /// Recounts a campaign's score facts from the counted tables: the repair if they were
+    /// ever changed by hand, and the reference the triggers are tested against.
+    pub async fn recount_score_facts(&mut self, campaign_id: i64) -> Result<()> {
+        rebuild(&mut self.tx, campaign_id).await?;
+        let after = serde_json::json!({ "campaign_id": campaign_id });
+        self.record::<(), _>(
+            "scores.recount",
+            "campaign",
+            &campaign_id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await
+    }
+}
