@@ -31,7 +31,8 @@ const COLUMNS: [(&str, &[&str]); 4] = [
     ("value", &["value", "数值", "指标值"]),
 ];
 
-fn column_of(headers: &[String], names: &[&str]) -> Option<usize> {
+/// The column whose header is one of `names` (compared normalised and in lower case).
+pub(crate) fn column_of(headers: &[String], names: &[&str]) -> Option<usize> {
     headers.iter().position(|h| {
         let h = xianfeng_domain::text::normalise(h).to_lowercase();
         names.iter().any(|n| h == *n)

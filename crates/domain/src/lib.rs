@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod ballot;
+pub mod calendar;
 pub mod campaign;
 pub mod commitment;
 pub mod dates;

@@ -12,6 +12,7 @@ macro_rules! dynsql {
 
 mod audit;
 mod ballot_tx;
+mod calendar;
 mod campaigns;
 mod commitments;
 mod error;

@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_score_facts.sql"),
         postgres: include_str!("../migrations/postgres/0009_score_facts.sql"),
     },
+    Migration {
+        version: 10,
+        name: "calendar",
+        sqlite: include_str!("../migrations/sqlite/0010_calendar.sql"),
+        postgres: include_str!("../migrations/postgres/0010_calendar.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -143,9 +143,14 @@ impl Store {
                     continue;
                 }
             };
+            let periods = campaign.periods();
+            if periods.is_empty() {
+                // Nothing can be placed in a period: no counts to make, now or later.
+                continue;
+            }
             tracing::info!(campaign = code, "counting score facts");
             let mut tx = self.write.begin().await?;
-            store_periods(&mut tx, id, &campaign.periods()).await?;
+            store_periods(&mut tx, id, &periods).await?;
             rebuild(&mut tx, id).await?;
             tx.commit().await?;
         }

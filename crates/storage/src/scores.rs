@@ -66,10 +66,12 @@ pub(crate) const FACT_ROWS: &str = "SELECT subject_kind, subject_id, review_poin
      hours_tenths FROM score_facts WHERE campaign_id = $1 AND period = $2";
 
 /// Open items of counted commitments due from $2 and before $3 (today), per subject; the
-/// caller may narrow the subjects between this and [`OVERDUE_GROUPS`].
+/// caller may narrow the subjects between this and [`OVERDUE_GROUPS`]. Parameters appear
+/// in their numbers' order: SQLite numbers `$n` by first appearance, and rusqlite binds
+/// by position.
 pub(crate) const OVERDUE_ITEMS: &str = "SELECT c.subject_kind, c.subject_id, COUNT(*) \
      FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
-     WHERE i.outcome = 'open' AND i.due_on >= $2 AND i.due_on < $3 AND c.campaign_id = $1 \
+     WHERE c.campaign_id = $1 AND i.outcome = 'open' AND i.due_on >= $2 AND i.due_on < $3 \
      AND c.status IN ('published', 'evaluated')";
 pub(crate) const OVERDUE_GROUPS: &str = "GROUP BY c.subject_kind, c.subject_id";
 

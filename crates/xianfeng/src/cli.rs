@@ -122,8 +122,6 @@ pub enum Command {
         #[command(subcommand)]
         action: EvalAction,
     },
-    /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
-    /// commitment items due, kept and overdue; study and service hours; review points.
     /// Scores and rankings (计分排名): recompute, rankings, Excel export, closing periods.
     Scores {
         #[command(subcommand)]
@@ -134,6 +132,13 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::scores_cli::IndicatorsAction,
     },
+    /// The working-day calendar (工作日历): working days, counting them, the office's days.
+    Calendar {
+        #[command(subcommand)]
+        action: crate::calendar_cli::CalendarAction,
+    },
+    /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
+    /// commitment items due, kept and overdue; study and service hours; review points.
     Figures {
         /// The organisation whose subtree is reported.
         #[arg(long)]
@@ -659,6 +664,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Indicators { action } => {
             return crate::scores_cli::indicators(&open(&cli).await?, action).await;
+        }
+        Command::Calendar { action } => {
+            return crate::calendar_cli::calendar(&open(&cli).await?, action).await;
         }
         Command::Figures {
             scope,

@@ -1,5 +1,6 @@
 //! `xianfeng`: the command line over the same services the web uses.
 
+mod calendar_cli;
 mod cli;
 mod config;
 mod progress;

@@ -975,3 +975,107 @@ fn every_acknowledged_ballot_survives_a_kill_of_the_server() {
         });
     }
 }
+
+#[test]
+fn the_working_day_calendar_counts_holidays_and_make_up_days_and_takes_the_offices_year() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        // National Day 2011: the 3rd off, the weekend of 8 and 9 October worked.
+        let out = env.ok(&[
+            "calendar",
+            "is-workday",
+            "2011-10-03",
+            "2011-10-08",
+            "2011-10-09",
+            "2011-10-15",
+        ]);
+        assert_eq!(
+            out, "2011-10-03 false\n2011-10-08 true\n2011-10-09 true\n2011-10-15 false\n",
+            "{}",
+            env.label
+        );
+        assert_eq!(
+            env.ok(&["calendar", "add-workdays", "2011-09-30", "5"]),
+            "2011-10-12\n"
+        );
+        // Spring Festival 2012: Saturday 21 January worked, 22–28 off, Sunday 29 worked.
+        assert_eq!(
+            env.ok(&["calendar", "add-workdays", "2012-01-20", "1"]),
+            "2012-01-21\n"
+        );
+        assert_eq!(
+            env.ok(&["calendar", "add-workdays", "2012-01-21", "1"]),
+            "2012-01-29\n",
+            "past the Spring Festival week"
+        );
+
+        // A year without data is refused, not guessed, and so is a malformed date.
+        let no_data = env.run(&["calendar", "add-workdays", "2026-12-30", "3"]);
+        assert!(!no_data.status.success());
+        assert!(String::from_utf8_lossy(&no_data.stderr).contains("2027"));
+        let bad = env.run(&["calendar", "is-workday", "2011-02-30"]);
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("2011-02-30"));
+
+        // A sheet with a bad row changes nothing; the corrected sheet gives 2027 data.
+        let broken = env.file(
+            "broken.csv",
+            "日期,类型,说明\n2027-01-01,放假,元旦\n2027-01-02,也许,\n".as_bytes(),
+        );
+        let refused = env.run(&["calendar", "import", &broken]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("也许"));
+        assert!(
+            !env.run(&["calendar", "is-workday", "2027-01-04"])
+                .status
+                .success()
+        );
+        let schedule = env.file(
+            "2027.csv",
+            "日期,类型,说明\n2027-01-01,放假,元旦\n2027-02-06,上班,春节调休\n".as_bytes(),
+        );
+        env.ok(&["calendar", "import", &schedule]);
+        assert_eq!(
+            env.ok(&[
+                "calendar",
+                "is-workday",
+                "2027-01-01",
+                "2027-01-04",
+                "2027-02-06"
+            ]),
+            "2027-01-01 false\n2027-01-04 true\n2027-02-06 true\n",
+            "{}",
+            env.label
+        );
+        assert_eq!(
+            env.ok(&["calendar", "add-workdays", "2026-12-30", "3"]),
+            "2027-01-05\n"
+        );
+
+        // A local day off, set and taken back; both are in the audit trail.
+        env.ok(&[
+            "calendar",
+            "set",
+            "2011-10-10",
+            "holiday",
+            "--note",
+            "本地放假",
+        ]);
+        assert_eq!(
+            env.ok(&["calendar", "is-workday", "2011-10-10"]),
+            "2011-10-10 false\n"
+        );
+        let listed = env.ok(&["calendar", "list", "2011"]);
+        assert!(
+            listed.contains("2011-10-10\tholiday\toffice\t本地放假"),
+            "{listed}"
+        );
+        env.ok(&["calendar", "unset", "2011-10-10"]);
+        assert_eq!(
+            env.ok(&["calendar", "is-workday", "2011-10-10"]),
+            "2011-10-10 true\n"
+        );
+        let audit = env.ok(&["audit", "list"]);
+        assert!(audit.contains("calendar.unset"), "{audit}");
+    }
+}

@@ -50,6 +50,9 @@ impl std::fmt::Display for CampaignErrors {
 
 impl std::error::Error for CampaignErrors {}
 
+/// The most grades a `[grading]` may list.
+pub const MAX_GRADES: usize = 20;
+
 /// A campaign file that parsed and passed every rule.
 /// An assessment period with its dates (both days included).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -637,6 +640,14 @@ impl Checker<'_> {
                 line: None,
                 path: "grading.grades".into(),
                 message: both("campaign.no_grading", &[]),
+            });
+        }
+        // A ranked subject keeps its grade as a byte (u8::MAX: none).
+        if g.grades.len() > MAX_GRADES {
+            self.errors.push(CampaignError {
+                line: None,
+                path: "grading.grades".into(),
+                message: both("campaign.too_many_grades", &[("max", &MAX_GRADES)]),
             });
         }
         // Best first: each grade's minimum below the one before, or a subject would be
