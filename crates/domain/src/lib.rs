@@ -23,5 +23,6 @@ pub mod records;
 pub mod role;
 pub mod roster;
 pub mod scoring;
+pub mod selection;
 pub mod sheet;
 pub mod text;

@@ -271,6 +271,44 @@ impl Campaign {
     pub fn grade_at(&self, position: u8) -> Option<&GradeSpec> {
         self.file.grading.as_ref()?.grades.get(position as usize)
     }
+
+    /// An honour (表彰项目) by its code.
+    pub fn honour(&self, code: &str) -> Option<&Honour> {
+        self.file.honours.iter().find(|h| h.code.get_ref() == code)
+    }
+
+    /// The quota of a nominating organisation for an honour: its own line in `quotas`, or
+    /// the honour's `quota`; `None`: no limit.
+    pub fn quota_for(&self, honour: &Honour, org_code: &str) -> Option<crate::selection::Quota> {
+        honour
+            .quotas
+            .iter()
+            .find(|q| q.org.get_ref() == org_code)
+            .map(|q| q.spec())
+            .or(honour.quota.as_ref().map(|q| *q.get_ref()))
+            .and_then(|q| q.quota())
+    }
+
+    /// An honour's eligibility rules, with grades numbered as `[grading]` lists them.
+    pub fn eligibility(&self, honour: &Honour) -> crate::selection::Rules {
+        let e = honour.eligibility_spec();
+        let grades: Vec<String> = self
+            .file
+            .grading
+            .as_ref()
+            .map(|g| g.grades.iter().map(|x| x.code.get_ref().clone()).collect())
+            .unwrap_or_default();
+        let min_grade = e.min_grade.as_ref().and_then(|g| {
+            let at = grades.iter().position(|x| x == g.get_ref())?;
+            Some((grades.clone(), at))
+        });
+        crate::selection::Rules {
+            formal_members_only: e.formal_members_only,
+            no_sanction: e.no_sanction,
+            min_grade,
+            min_satisfaction: e.min_satisfaction,
+        }
+    }
 }
 
 fn parse_error(text: &str, e: &toml::de::Error) -> CampaignError {
@@ -464,6 +502,7 @@ impl Checker<'_> {
                     both("campaign.notice_workdays", &[("value", &h.notice_workdays)]),
                 );
             }
+            self.honour(f, h, &path);
         }
 
         self.scoring(f, &cats);
@@ -610,6 +649,84 @@ impl Checker<'_> {
                     c,
                     format!("{path}.criterion"),
                     both("campaign.unknown_criterion", &[("code", c.get_ref())]),
+                );
+            }
+        }
+    }
+
+    /// An honour's quotas, eligibility rules and the honour it recommends from.
+    fn honour(&mut self, f: &CampaignFile, h: &Honour, path: &str) {
+        if let Some(q) = &h.quota
+            && q.get_ref().quota().is_none()
+        {
+            self.at(q, format!("{path}.quota"), both("campaign.bad_quota", &[]));
+        }
+        let mut orgs = HashSet::new();
+        for (i, q) in h.quotas.iter().enumerate() {
+            let at = format!("{path}.quotas[{i}]");
+            if q.spec().quota().is_none() {
+                self.at(&q.org, at.clone(), both("campaign.bad_quota", &[]));
+            }
+            if q.org.get_ref().trim().is_empty() || !orgs.insert(q.org.get_ref().clone()) {
+                self.at(
+                    &q.org,
+                    format!("{at}.org"),
+                    both("campaign.quota_org", &[("org", q.org.get_ref())]),
+                );
+            }
+        }
+        let Some(spanned) = &h.eligibility else {
+            return self.honour_from(f, h, path);
+        };
+        let e = spanned.get_ref();
+        if e.formal_members_only && !matches!(h.subject, SubjectKind::Member | SubjectKind::Cadre) {
+            self.at(
+                spanned,
+                format!("{path}.eligibility.formal_members_only"),
+                both("campaign.formal_for_people", &[]),
+            );
+        }
+        if let Some(g) = &e.min_grade {
+            let known = f
+                .grading
+                .as_ref()
+                .is_some_and(|gr| gr.grades.iter().any(|x| x.code.get_ref() == g.get_ref()));
+            if !known {
+                self.at(
+                    g,
+                    format!("{path}.eligibility.min_grade"),
+                    both("campaign.unknown_grade", &[("grade", g.get_ref())]),
+                );
+            }
+        }
+        if let Some(r) = e.min_satisfaction
+            && !(0.0..=1.0).contains(&r)
+        {
+            self.at(
+                spanned,
+                format!("{path}.eligibility.min_satisfaction"),
+                both("campaign.min_satisfaction", &[("value", &r)]),
+            );
+        }
+        self.honour_from(f, h, path);
+    }
+
+    fn honour_from(&mut self, f: &CampaignFile, h: &Honour, path: &str) {
+        if let Some(from) = &h.from {
+            let below = f
+                .honours
+                .iter()
+                .find(|o| o.code.get_ref() == from.get_ref());
+            let ok = below.is_some_and(|b| {
+                b.code.get_ref() != h.code.get_ref()
+                    && b.subject == h.subject
+                    && (b.level as u8) < (h.level as u8)
+            });
+            if !ok {
+                self.at(
+                    from,
+                    format!("{path}.from"),
+                    both("campaign.honour_from", &[("code", from.get_ref())]),
                 );
             }
         }
@@ -798,6 +915,74 @@ mod tests {
 
     fn errors_of(text: &str) -> Vec<CampaignError> {
         Campaign::load("t.toml", text).unwrap_err().errors
+    }
+
+    #[test]
+    fn honours_carry_quotas_rules_and_the_honour_they_recommend_from() {
+        let c = Campaign::builtin();
+        let member = c.honour("excellent-member").unwrap();
+        use crate::selection::Quota;
+        assert_eq!(c.quota_for(member, "JZ-JF"), Some(Quota::Share(0.03)));
+        let rules = c.eligibility(member);
+        assert!(rules.formal_members_only && rules.no_sanction);
+        assert_eq!(rules.min_grade.as_ref().map(|(_, at)| *at), Some(1), "good");
+        let province = c.honour("province-excellent-member").unwrap();
+        assert_eq!(
+            province.from.as_ref().map(|f| f.get_ref().as_str()),
+            Some("excellent-member")
+        );
+
+        // A particular organisation's quota wins over the honour's.
+        let own = BUILTIN_2010.replacen(
+            "quota = { share = 0.03 }",
+            "quota = { share = 0.03 }\nquotas = [{ org = \"JZ-JF\", number = 4 }]",
+            1,
+        );
+        let c = Campaign::load("t.toml", &own).unwrap();
+        let member = c.honour("excellent-member").unwrap();
+        assert_eq!(c.quota_for(member, "JZ-JF"), Some(Quota::Number(4)));
+        assert_eq!(c.quota_for(member, "JZ-SY"), Some(Quota::Share(0.03)));
+    }
+
+    #[test]
+    fn bad_quotas_rules_and_recommendations_are_refused_with_their_line() {
+        let cases = [
+            (
+                "quota = { share = 0.03 }",
+                "quota = { share = 0.03, number = 2 }",
+                "quota",
+            ),
+            ("quota = { number = 1 }", "quota = { number = 0 }", "quota"),
+            (
+                "eligibility = { min_grade = \"good\", min_satisfaction = 0.8 }",
+                "eligibility = { min_grade = \"best\", min_satisfaction = 0.8 }",
+                "min_grade",
+            ),
+            (
+                "eligibility = { min_grade = \"good\", min_satisfaction = 0.8 }",
+                "eligibility = { formal_members_only = true }",
+                "formal_members_only",
+            ),
+            (
+                "from = \"advanced-organisation\"",
+                "from = \"central-advanced-organisation\"",
+                "from",
+            ),
+            (
+                "from = \"excellent-member\"",
+                "from = \"advanced-organisation\"",
+                "from",
+            ),
+        ];
+        for (from, to, field) in cases {
+            assert!(BUILTIN_2010.contains(from), "{from}");
+            let text = BUILTIN_2010.replacen(from, to, 1);
+            let errs = errors_of(&text);
+            assert_eq!(errs.len(), 1, "{to}: {errs:?}");
+            assert!(errs[0].path.contains(field), "{to}: {:?}", errs[0]);
+            let at = BUILTIN_2010.find(from).unwrap();
+            assert_eq!(errs[0].line, Some(line_of(&text, at)), "{to}");
+        }
     }
 
     #[test]

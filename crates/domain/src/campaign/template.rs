@@ -332,6 +332,91 @@ pub struct Honour {
     pub notice_workdays: u32,
     #[serde(default)]
     pub description: String,
+    /// Candidates each nominating organisation may put forward (推荐名额); none: no limit.
+    #[serde(default)]
+    pub quota: Option<Spanned<QuotaSpec>>,
+    /// Quotas of particular nominating organisations, by organisation code.
+    #[serde(default)]
+    pub quotas: Vec<OrgQuota>,
+    /// Who may be nominated (评选条件), checked by the system for every candidate.
+    #[serde(default)]
+    pub eligibility: Option<Spanned<EligibilitySpec>>,
+    /// The honour whose approved candidates are recommended on for this one (a provincial
+    /// honour from the city's own, say).
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
+    /// Objections to this honour's notices must give a name and contact (实名).
+    #[serde(default)]
+    pub objection_real_name: bool,
+}
+
+impl Honour {
+    /// The eligibility rules as written (none: anyone of the kind).
+    pub fn eligibility_spec(&self) -> EligibilitySpec {
+        self.eligibility
+            .as_ref()
+            .map(|e| e.get_ref().clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A quota: a number of candidates, or a share of the eligible subjects.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaSpec {
+    #[serde(default)]
+    pub number: Option<u32>,
+    #[serde(default)]
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgQuota {
+    pub org: Spanned<String>,
+    #[serde(default)]
+    pub number: Option<u32>,
+    #[serde(default)]
+    pub share: Option<f64>,
+}
+
+impl OrgQuota {
+    pub fn spec(&self) -> QuotaSpec {
+        QuotaSpec {
+            number: self.number,
+            share: self.share,
+        }
+    }
+}
+
+impl QuotaSpec {
+    /// The quota, when exactly one of number (at least 1) and share (over 0, at most 1)
+    /// is given.
+    pub fn quota(&self) -> Option<crate::selection::Quota> {
+        match (self.number, self.share) {
+            (Some(n), None) if n >= 1 => Some(crate::selection::Quota::Number(n)),
+            (None, Some(s)) if s > 0.0 && s <= 1.0 => Some(crate::selection::Quota::Share(s)),
+            _ => None,
+        }
+    }
+}
+
+/// The eligibility rules of an honour.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilitySpec {
+    /// Members and cadres must be formal members (正式党员).
+    #[serde(default)]
+    pub formal_members_only: bool,
+    /// No disciplinary sanction (党纪处分) recorded during the campaign.
+    #[serde(default)]
+    pub no_sanction: bool,
+    /// The lowest grade of `[grading]` accepted, in the latest period scored.
+    #[serde(default)]
+    pub min_grade: Option<Spanned<String>>,
+    /// The lowest satisfaction rate of mass evaluation accepted, 0–1.
+    #[serde(default)]
+    pub min_satisfaction: Option<f64>,
 }
 
 fn default_notice_workdays() -> u32 {

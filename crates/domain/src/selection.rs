@@ -1,0 +1,545 @@
+//! Selection and commendation (评选表彰): a nomination's way from 推荐 through 考核, 审定 and
+//! 公示 to 表彰, the quotas nominating organisations must keep to, the eligibility rules
+//! checked for every candidate, and the public notice's period and objections.
+//!
+//! Pure rules only: who may take a step is `policy`'s, the dates come from `calendar`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::calendar::{CalendarError, WorkCalendar};
+use crate::i18n::{Lang, both, t};
+
+/// Where a nomination stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 推荐: put forward by its organisation, with the account of deeds.
+    Nominated,
+    /// 考核: assessed, with the assessment record and opinion.
+    Assessed,
+    /// 审定: approved by the meeting that decides.
+    Approved,
+    /// 公示: on a public notice.
+    InNotice,
+    /// 表彰: commended, with the decision's number (文号) and date.
+    Commended,
+    /// 撤回: withdrawn by those who nominated.
+    Withdrawn,
+    /// 未通过: rejected at assessment, approval or after the notice.
+    Rejected,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] = [
+        Stage::Nominated,
+        Stage::Assessed,
+        Stage::Approved,
+        Stage::InNotice,
+        Stage::Commended,
+        Stage::Withdrawn,
+        Stage::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Nominated => "nominated",
+            Stage::Assessed => "assessed",
+            Stage::Approved => "approved",
+            Stage::InNotice => "in_notice",
+            Stage::Commended => "commended",
+            Stage::Withdrawn => "withdrawn",
+            Stage::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// No step leads out of it.
+    pub fn is_final(self) -> bool {
+        matches!(self, Stage::Commended | Stage::Withdrawn | Stage::Rejected)
+    }
+
+    /// Still counts against its organisation's quota: everything but withdrawn and
+    /// rejected nominations.
+    pub fn holds_quota(self) -> bool {
+        !matches!(self, Stage::Withdrawn | Stage::Rejected)
+    }
+}
+
+/// A step of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Assess,
+    Approve,
+    /// Put on a public notice.
+    Notice,
+    Commend,
+    Withdraw,
+    Reject,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Assess,
+        Step::Approve,
+        Step::Notice,
+        Step::Commend,
+        Step::Withdraw,
+        Step::Reject,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Assess => "assess",
+            Step::Approve => "approve",
+            Step::Notice => "notice",
+            Step::Commend => "commend",
+            Step::Withdraw => "withdraw",
+            Step::Reject => "reject",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Steps that must say why (withdrawing, rejecting).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Step::Withdraw | Step::Reject)
+    }
+}
+
+/// The stage a step leads to from `stage`, or why it cannot be taken.
+pub fn next(stage: Stage, step: Step) -> Result<Stage, String> {
+    use Stage::*;
+    let to = match (stage, step) {
+        (Nominated, Step::Assess) => Assessed,
+        (Assessed, Step::Approve) => Approved,
+        (Approved, Step::Notice) => InNotice,
+        (InNotice, Step::Commend) => Commended,
+        (s, Step::Withdraw) if !s.is_final() => Withdrawn,
+        (s, Step::Reject) if !s.is_final() => Rejected,
+        _ => return Err(out_of_order(stage, step)),
+    };
+    Ok(to)
+}
+
+/// "Cannot STEP a nomination that is STAGE", with both named in each language.
+fn out_of_order(stage: Stage, step: Step) -> String {
+    let say = |lang: Lang| {
+        let stage = t(lang, &format!("selection.stage_{}", stage.as_str()), &[]);
+        let step = t(lang, &format!("selection.step_{}", step.as_str()), &[]);
+        t(
+            lang,
+            "selection.out_of_order",
+            &[("stage", &stage), ("step", &step)],
+        )
+    };
+    format!("{} / {}", say(Lang::ZhCn), say(Lang::En))
+}
+
+/// How many candidates an organisation may nominate for an honour (推荐名额).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Quota {
+    /// A fixed number.
+    Number(u32),
+    /// A share of its eligible subjects, 0 < share ≤ 1.
+    Share(f64),
+}
+
+impl Quota {
+    /// The number allowed among `eligible` subjects: a share is rounded down, but an
+    /// organisation with any eligible subject may nominate at least one.
+    pub fn allowed(self, eligible: u32) -> u32 {
+        match self {
+            Quota::Number(n) => n,
+            Quota::Share(s) => {
+                let n = (f64::from(eligible) * s + 1e-9).floor() as u32;
+                if eligible > 0 { n.max(1) } else { 0 }
+            }
+        }
+    }
+}
+
+/// Refuses a nomination that would take an organisation over its quota.
+pub fn check_quota(held: u32, allowed: u32) -> Result<(), String> {
+    if held < allowed {
+        Ok(())
+    } else {
+        Err(both(
+            "selection.over_quota",
+            &[("held", &held), ("allowed", &allowed)],
+        ))
+    }
+}
+
+/// One eligibility rule's verdict on a candidate, with its reason for the record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleCheck {
+    /// `formal_member`, `no_sanction`, `min_grade`, `min_satisfaction`.
+    pub rule: &'static str,
+    pub passed: bool,
+    pub reason: String,
+}
+
+/// The eligibility rules of an honour (评选条件), from the campaign file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    pub formal_members_only: bool,
+    pub no_sanction: bool,
+    /// Grade codes of `[grading]`, best first, and the position of the lowest accepted.
+    pub min_grade: Option<(Vec<String>, usize)>,
+    /// Lowest satisfaction rate (满意率: satisfied and basically satisfied over valid
+    /// ballots), 0–1.
+    pub min_satisfaction: Option<f64>,
+}
+
+/// What the rules look at, as the system knows it about a candidate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CandidateFacts {
+    /// For members and cadres: a formal member (正式党员)? `None` when not a person.
+    pub formal_member: Option<bool>,
+    /// Disciplinary sanctions (党纪处分) recorded in the campaign.
+    pub sanctions: u32,
+    /// The candidate's grade position in `[grading]` in the latest period, if graded.
+    pub grade: Option<usize>,
+    /// Satisfaction rate in the latest rounds, if any valid ballots.
+    pub satisfaction: Option<f64>,
+}
+
+/// Evaluates every rule that applies; the candidate is eligible when all pass.
+pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
+    let mut out = vec![];
+    if rules.formal_members_only
+        && let Some(formal) = f.formal_member
+    {
+        out.push(RuleCheck {
+            rule: "formal_member",
+            passed: formal,
+            reason: both(
+                if formal {
+                    "selection.formal_yes"
+                } else {
+                    "selection.formal_no"
+                },
+                &[],
+            ),
+        });
+    }
+    if rules.no_sanction {
+        out.push(RuleCheck {
+            rule: "no_sanction",
+            passed: f.sanctions == 0,
+            reason: both("selection.sanctions", &[("n", &f.sanctions)]),
+        });
+    }
+    if let Some((grades, lowest)) = &rules.min_grade {
+        let want = grades.get(*lowest).map(String::as_str).unwrap_or("");
+        let (passed, reason) = match f.grade {
+            Some(g) => (
+                g <= *lowest,
+                both(
+                    "selection.grade",
+                    &[
+                        ("grade", &grades.get(g).map(String::as_str).unwrap_or("")),
+                        ("want", &want),
+                    ],
+                ),
+            ),
+            None => (false, both("selection.no_grade", &[("want", &want)])),
+        };
+        out.push(RuleCheck {
+            rule: "min_grade",
+            passed,
+            reason,
+        });
+    }
+    if let Some(min) = rules.min_satisfaction {
+        let percent = |r: f64| format!("{:.1}%", r * 100.0);
+        let (passed, reason) = match f.satisfaction {
+            Some(r) => (
+                r + 1e-9 >= min,
+                both(
+                    "selection.satisfaction",
+                    &[("rate", &percent(r)), ("want", &percent(min))],
+                ),
+            ),
+            None => (
+                false,
+                both("selection.no_ballots", &[("want", &percent(min))]),
+            ),
+        };
+        out.push(RuleCheck {
+            rule: "min_satisfaction",
+            passed,
+            reason,
+        });
+    }
+    out
+}
+
+/// Whether every check passed.
+pub fn eligible(checks: &[RuleCheck]) -> bool {
+    checks.iter().all(|c| c.passed)
+}
+
+/// A public notice's period (公示期): from the day it is put up to the end of its last
+/// working day, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NoticePeriod {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+impl NoticePeriod {
+    /// A notice of `workdays` working days put up on `starts_on`.
+    pub fn new(
+        calendar: &WorkCalendar,
+        starts_on: NaiveDate,
+        workdays: u32,
+    ) -> Result<NoticePeriod, CalendarError> {
+        Ok(NoticePeriod {
+            starts_on,
+            ends_on: calendar.period_end(starts_on, workdays.max(1))?,
+        })
+    }
+
+    /// Objections are taken from the first day to the last, both included; a late one is
+    /// refused with the end date.
+    pub fn takes_objections(&self, today: NaiveDate) -> Result<(), String> {
+        if today < self.starts_on {
+            Err(both(
+                "selection.notice_not_started",
+                &[("starts_on", &self.starts_on)],
+            ))
+        } else if today > self.ends_on {
+            Err(both(
+                "selection.notice_ended",
+                &[("ends_on", &self.ends_on)],
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Candidates can be commended once the period is over.
+    pub fn is_over(&self, today: NaiveDate) -> bool {
+        today > self.ends_on
+    }
+}
+
+/// What an investigation of an objection found (调查核实结果).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// 属实
+    Upheld,
+    /// 部分属实
+    PartlyUpheld,
+    /// 不属实
+    NotUpheld,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 3] = [Finding::Upheld, Finding::PartlyUpheld, Finding::NotUpheld];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finding::Upheld => "upheld",
+            Finding::PartlyUpheld => "partly_upheld",
+            Finding::NotUpheld => "not_upheld",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Finding> {
+        Finding::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether the finding stands in the way of commendation: anything found true, in
+    /// whole or in part, does (DECISIONS 64).
+    pub fn blocks(self) -> bool {
+        !matches!(self, Finding::NotUpheld)
+    }
+}
+
+/// Whether a candidate may be commended: the notice is over and no objection to them is
+/// open or was found true. `findings` has one entry per objection, `None` while open.
+pub fn may_commend(
+    period: &NoticePeriod,
+    today: NaiveDate,
+    findings: &[Option<Finding>],
+) -> Result<(), String> {
+    if !period.is_over(today) {
+        return Err(both(
+            "selection.notice_running",
+            &[("ends_on", &period.ends_on)],
+        ));
+    }
+    let open = findings.iter().filter(|f| f.is_none()).count();
+    if open > 0 {
+        return Err(both("selection.objection_open", &[("n", &open)]));
+    }
+    if findings.iter().flatten().any(|f| f.blocks()) {
+        return Err(both("selection.objection_upheld", &[]));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_nomination_goes_forward_one_step_at_a_time() {
+        let mut s = Stage::Nominated;
+        for (step, want) in [
+            (Step::Assess, Stage::Assessed),
+            (Step::Approve, Stage::Approved),
+            (Step::Notice, Stage::InNotice),
+            (Step::Commend, Stage::Commended),
+        ] {
+            s = next(s, step).unwrap();
+            assert_eq!(s, want);
+        }
+        // Out of order: approving before assessment, commending before the notice.
+        assert!(next(Stage::Nominated, Step::Approve).is_err());
+        assert!(next(Stage::Approved, Step::Commend).is_err());
+        let msg = next(Stage::Nominated, Step::Commend).unwrap_err();
+        assert!(msg.contains("nominated") || msg.contains("推荐"), "{msg}");
+        // Withdrawn or rejected from any open stage, never from a final one.
+        for s in [
+            Stage::Nominated,
+            Stage::Assessed,
+            Stage::Approved,
+            Stage::InNotice,
+        ] {
+            assert_eq!(next(s, Step::Withdraw), Ok(Stage::Withdrawn));
+            assert_eq!(next(s, Step::Reject), Ok(Stage::Rejected));
+        }
+        for s in [Stage::Commended, Stage::Withdrawn, Stage::Rejected] {
+            for step in Step::ALL {
+                assert!(next(s, step).is_err(), "{s:?} {step:?}");
+            }
+        }
+    }
+
+    proptest! {
+        /// Whatever steps are tried, a nomination only ever reaches a stage by the steps
+        /// before it: commended implies it was assessed, approved and noticed on the way.
+        #[test]
+        fn commended_only_through_every_stage(steps in prop::collection::vec(0usize..6, 0..20)) {
+            let mut s = Stage::Nominated;
+            let mut seen = vec![s];
+            for i in steps {
+                if let Ok(to) = next(s, Step::ALL[i]) {
+                    s = to;
+                    seen.push(s);
+                }
+            }
+            if s == Stage::Commended {
+                prop_assert_eq!(
+                    seen,
+                    vec![Stage::Nominated, Stage::Assessed, Stage::Approved, Stage::InNotice, Stage::Commended]
+                );
+            }
+        }
+
+        #[test]
+        fn a_share_quota_never_exceeds_the_eligible(eligible in 0u32..10_000, share in 0.001f64..=1.0) {
+            let n = Quota::Share(share).allowed(eligible);
+            prop_assert!(n <= eligible);
+            prop_assert_eq!(n == 0, eligible == 0);
+        }
+    }
+
+    #[test]
+    fn quotas_by_number_and_by_share() {
+        assert_eq!(Quota::Number(2).allowed(100), 2);
+        assert_eq!(Quota::Share(0.05).allowed(100), 5);
+        assert_eq!(
+            Quota::Share(0.05).allowed(39),
+            1,
+            "rounded down, at least one"
+        );
+        assert_eq!(Quota::Share(1.0 / 3.0).allowed(9), 3);
+        assert!(check_quota(1, 2).is_ok());
+        let over = check_quota(2, 2).unwrap_err();
+        assert!(over.contains('2'), "{over}");
+    }
+
+    #[test]
+    fn eligibility_is_checked_rule_by_rule_with_reasons() {
+        let rules = Rules {
+            formal_members_only: true,
+            no_sanction: true,
+            min_grade: Some((vec!["excellent".into(), "good".into(), "fair".into()], 1)),
+            min_satisfaction: Some(0.8),
+        };
+        let good = CandidateFacts {
+            formal_member: Some(true),
+            sanctions: 0,
+            grade: Some(0),
+            satisfaction: Some(0.92),
+        };
+        let checks = evaluate(&rules, &good);
+        assert_eq!(checks.len(), 4);
+        assert!(eligible(&checks));
+        let probationary = CandidateFacts {
+            formal_member: Some(false),
+            grade: Some(2),
+            satisfaction: Some(0.5),
+            sanctions: 1,
+        };
+        let checks = evaluate(&rules, &probationary);
+        assert!(checks.iter().all(|c| !c.passed));
+        assert!(checks[3].reason.contains("50.0%"), "{}", checks[3].reason);
+        // No ballots, no grade: not shown as passed.
+        let unknown = CandidateFacts {
+            formal_member: Some(true),
+            ..Default::default()
+        };
+        let checks = evaluate(&rules, &unknown);
+        assert!(!eligible(&checks));
+        // An organisation is not asked about membership.
+        let org = CandidateFacts {
+            formal_member: None,
+            grade: Some(1),
+            satisfaction: Some(0.8),
+            sanctions: 0,
+        };
+        let checks = evaluate(&rules, &org);
+        assert_eq!(checks.len(), 3);
+        assert!(eligible(&checks));
+    }
+
+    #[test]
+    fn the_notice_runs_five_working_days_and_takes_objections_until_its_last() {
+        let cal = WorkCalendar::builtin();
+        // Put up on Thursday 29 September 2011: 29, 30 September, then 8, 9, 10 October.
+        let p = NoticePeriod::new(&cal, day("2011-09-29"), 5).unwrap();
+        assert_eq!(p.ends_on, day("2011-10-10"));
+        assert!(p.takes_objections(day("2011-10-05")).is_ok());
+        assert!(p.takes_objections(day("2011-10-10")).is_ok());
+        let late = p.takes_objections(day("2011-10-11")).unwrap_err();
+        assert!(late.contains("2011-10-10"), "{late}");
+        assert!(p.takes_objections(day("2011-09-28")).is_err());
+        // Commendation waits for the end and for every objection's finding.
+        assert!(may_commend(&p, day("2011-10-10"), &[]).is_err());
+        assert!(may_commend(&p, day("2011-10-11"), &[]).is_ok());
+        assert!(may_commend(&p, day("2011-10-11"), &[None]).is_err());
+        assert!(may_commend(&p, day("2011-10-11"), &[Some(Finding::NotUpheld)]).is_ok());
+        assert!(may_commend(&p, day("2011-10-11"), &[Some(Finding::Upheld)]).is_err());
+        assert!(may_commend(&p, day("2011-10-11"), &[Some(Finding::PartlyUpheld)]).is_err());
+        // A notice crossing into a year without calendar data is refused.
+        assert!(NoticePeriod::new(&cal, day("2026-12-28"), 5).is_err());
+    }
+}
