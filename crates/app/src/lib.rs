@@ -19,6 +19,7 @@ pub mod reviews;
 pub mod scope;
 pub mod score_tables;
 pub mod scores;
+pub mod selection;
 
 pub use error::AppError;
 

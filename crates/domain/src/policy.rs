@@ -48,10 +48,22 @@ pub enum Action {
     /// Give a subject's self-assessment (自评) (target: the subject's organisation; a member
     /// only their own).
     WriteSelfAssessment,
+    /// Nominate candidates for an honour (推荐), or withdraw them (target: the nominating
+    /// organisation).
+    Nominate,
+    /// Assess, approve or reject nominations, and recommend approved ones on (考核, 审定)
+    /// (target: the organisation that decides them).
+    DecideNominations,
+    /// Put candidates on public notice and commend them (公示, 表彰) (target: the
+    /// organisation that decides them): the office's.
+    Commend,
+    /// Investigate objections and record their findings (异议核实) (target: the
+    /// organisation that decides the nomination).
+    HandleObjections,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
@@ -68,6 +80,10 @@ impl Action {
         Action::ManageEvaluations,
         Action::ClosePeriods,
         Action::WriteSelfAssessment,
+        Action::Nominate,
+        Action::DecideNominations,
+        Action::Commend,
+        Action::HandleObjections,
     ];
 
     fn writes(self) -> bool {
@@ -149,8 +165,9 @@ fn permits(role: Role, action: Action) -> bool {
             ReadOrganisation | ReadMembers | ReadCommitments | ManageAccounts
         ),
         Role::Office => true,
-        // Closing a period freezes the whole city's scores: the office's decision.
-        Role::CommitteeStaff => !matches!(action, ManageAccounts | ClosePeriods),
+        // Closing a period freezes the whole city's scores, and commendation is the city
+        // committee's decision: the office's.
+        Role::CommitteeStaff => !matches!(action, ManageAccounts | ClosePeriods | Commend),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.
         // The tree, and approving plans, are the committee's.
@@ -165,6 +182,7 @@ fn permits(role: Role, action: Action) -> bool {
                 | ReadCommitments
                 | WriteRecords
                 | WriteSelfAssessment
+                | Nominate
         ),
         // A member writes their own commitment, study records and self-assessment (checked
         // in `decide`).
@@ -316,6 +334,33 @@ mod tests {
         assert!(decide(&staff, Action::AssignReviewers, &t).allowed());
         assert_eq!(
             decide(&staff, Action::ClosePeriods, &t),
+            Decision::NotPermitted
+        );
+        // Selection: the branch nominates, the committee assesses and approves, the office
+        // puts candidates on notice and commends them.
+        assert!(decide(&secretary, Action::Nominate, &t).allowed());
+        for action in [
+            Action::DecideNominations,
+            Action::Commend,
+            Action::HandleObjections,
+        ] {
+            assert_eq!(
+                decide(&secretary, action, &t),
+                Decision::NotPermitted,
+                "{action:?}"
+            );
+        }
+        for action in [
+            Action::Nominate,
+            Action::DecideNominations,
+            Action::HandleObjections,
+        ] {
+            assert!(decide(&staff, action, &t).allowed(), "{action:?}");
+        }
+        assert_eq!(decide(&staff, Action::Commend, &t), Decision::NotPermitted);
+        assert!(decide(&office, Action::Commend, &t).allowed());
+        assert_eq!(
+            decide(&member, Action::Nominate, &t),
             Decision::NotPermitted
         );
         let admin = principal(Role::Admin, &[]);

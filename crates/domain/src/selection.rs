@@ -389,6 +389,77 @@ pub fn may_commend(
     Ok(())
 }
 
+/// Longest texts accepted: the account of deeds, the notice's summary, an objection.
+pub const MAX_DEEDS: usize = 20_000;
+pub const MAX_SUMMARY: usize = 500;
+pub const MAX_OBJECTION: usize = 2_000;
+
+/// Whether `text` holds a run of eleven or more digits: an ID number or a mobile number,
+/// which a public notice must never show.
+fn has_personal_number(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            run += 1;
+            if run >= 11 {
+                return true;
+            }
+        } else if !matches!(c, ' ' | '-') {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Whether `text` holds markup (`<` followed by a letter, `/` or `!`): a script or a tag
+/// in what should be plain text.
+fn has_markup(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<'
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Checks a plain text a person typed: present when `required`, at most `max` characters,
+/// no markup. `field` names it in the message.
+pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result<(), String> {
+    // The field named in each language (`selection.field_*`).
+    let say = |key: &str, n: usize| {
+        let in_lang = |lang: Lang| {
+            let name = t(lang, &format!("selection.field_{field}"), &[]);
+            t(lang, key, &[("field", &name), ("n", &n), ("max", &max)])
+        };
+        format!("{} / {}", in_lang(Lang::ZhCn), in_lang(Lang::En))
+    };
+    let n = text.trim().chars().count();
+    if required && n == 0 {
+        return Err(say("selection.text_required", n));
+    }
+    if n > max {
+        return Err(say("selection.text_too_long", n));
+    }
+    if has_markup(text) {
+        return Err(say("selection.text_markup", n));
+    }
+    Ok(())
+}
+
+/// Checks the summary of deeds a public notice will show: also no ID or phone numbers.
+pub fn check_summary(text: &str) -> Result<(), String> {
+    check_text("summary", text, true, MAX_SUMMARY)?;
+    if has_personal_number(text) {
+        return Err(both("selection.summary_numbers", &[]));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +530,20 @@ mod tests {
             prop_assert!(n <= eligible);
             prop_assert_eq!(n == 0, eligible == 0);
         }
+    }
+
+    #[test]
+    fn texts_are_plain_bounded_and_public_summaries_hold_no_personal_numbers() {
+        assert!(check_text("content", "  ", true, 10).is_err());
+        assert!(check_text("content", "", false, 10).is_ok());
+        assert!(check_text("content", "一二三四五六七八九十一", true, 10).is_err());
+        assert!(check_text("content", "<script>alert(1)</script>", true, 100).is_err());
+        assert!(check_text("content", "<img src=x onerror=alert(1)>", true, 100).is_err());
+        assert!(check_text("content", "得分 < 60 分，3<5", true, 100).is_ok());
+        assert!(check_summary("带领群众脱贫致富，事迹突出。").is_ok());
+        assert!(check_summary("联系电话 138 0000 0000").is_err());
+        assert!(check_summary("身份证 41080219800101001X").is_err());
+        assert!(check_summary("2010年至2012年连续三年").is_ok());
     }
 
     #[test]

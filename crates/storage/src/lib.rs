@@ -29,6 +29,7 @@ mod reviews;
 mod score_facts;
 mod scores;
 mod scores_sqlite;
+mod selection;
 mod sessions;
 mod staged;
 mod stats;
@@ -54,6 +55,10 @@ pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use reviews::{Assignment, NewReview, ReviewRecord};
 pub use scores::{
     Closure, Facts, IndicatorValue, Lexicon, Only, ScoredOrg, SnapshotRow, Universe, kind_code,
+};
+pub use selection::{
+    NewNomination, NewNotice, NewObjection, NominationEvent, NominationRecord, NoticeRecord,
+    ObjectionRecord, StepRecord,
 };
 pub use sessions::{NewSession, SessionRecord};
 pub use staged::{STAGED_LIFETIME_MS, StagedImport};

@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_calendar.sql"),
         postgres: include_str!("../migrations/postgres/0010_calendar.sql"),
     },
+    Migration {
+        version: 11,
+        name: "selection",
+        sqlite: include_str!("../migrations/sqlite/0011_selection.sql"),
+        postgres: include_str!("../migrations/postgres/0011_selection.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

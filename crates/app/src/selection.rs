@@ -1,0 +1,629 @@
+//! Selection and commendation as accounts use it (评选表彰): nominating within quota, the
+//! eligibility checks with their reasons, assessment, approval, recommendation on to the
+//! level above, public notices, objections and their findings, commendation and the honour
+//! roll. The web, the API and the command line call these; each asks the policy who may
+//! act and the domain whether the step may be taken, then writes through storage.
+//!
+//! Levels: the organisation that nominates holds the quota; the organisation above it
+//! assesses and approves (the city committee decides its own). An approved nomination
+//! can be recommended on: a new nomination held by the organisation that approved it and
+//! decided above that. Notices and commendation are for nominations decided at the top.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use xianfeng_domain::campaign::{Campaign, Honour, SubjectKind};
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::person::MemberType;
+use xianfeng_domain::policy::Action;
+use xianfeng_domain::selection::{
+    self, CandidateFacts, NoticePeriod, RuleCheck, Stage, Step, check_summary, check_text,
+};
+use xianfeng_storage::{
+    NewNomination, NewNotice, NewObjection, NominationRecord, OrgRecord, StepRecord, Store,
+};
+
+use crate::AppError;
+use crate::commitments::{Actor, Subject, subject};
+use crate::scores::{PeerSet, Scores};
+
+fn input(message: String) -> AppError {
+    AppError::Input(message)
+}
+
+/// Whether `actor` (none: the operator at the command line) may do `action` to `o`.
+fn may(actor: Option<&Actor>, action: Action, o: &OrgRecord) -> Result<(), AppError> {
+    match actor {
+        Some(a) => crate::scope::allowed(a.principal, action, o),
+        None => Ok(()),
+    }
+}
+
+fn honour_of<'c>(campaign: &'c Campaign, code: &str) -> Result<&'c Honour, AppError> {
+    campaign.honour(code).ok_or_else(|| {
+        let known: Vec<&str> = campaign
+            .file
+            .honours
+            .iter()
+            .map(|h| h.code.get_ref().as_str())
+            .collect();
+        input(both(
+            "app.unknown_honour",
+            &[("code", &code), ("known", &known.join(", "))],
+        ))
+    })
+}
+
+async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
+    store.org_by_id(id).await?.ok_or(AppError::NotFound)
+}
+
+/// The grade position and number of subjects of `subject`'s kind in the subtree of
+/// `under`, on the current period's board.
+async fn board_facts(
+    store: &Store,
+    scores: &Scores,
+    campaign: &Campaign,
+    subject: &Subject,
+    under: &OrgRecord,
+    today: NaiveDate,
+) -> Result<(Option<usize>, u32), AppError> {
+    let board = scores.board(store, None, today).await?;
+    let b = board
+        .read()
+        .map_err(|_| input(both("app.scores_busy", &[])))?;
+    let kb = b.kind(subject.kind);
+    let subtree = b.tree.by_code(&under.code).map(|at| b.tree.subtree(at));
+    let in_subtree = subtree.as_ref().map_or(0, |r| {
+        kb.org.iter().filter(|pos| r.contains(pos)).count() as u32
+    });
+    let Some(slot) = kb.slot(subject.id) else {
+        return Ok((None, in_subtree));
+    };
+    // The grade among the subject's peers city-wide: same kind, category and level.
+    let (category, level) = kb.groups[kb.sheet.peer[slot] as usize].clone();
+    let set = PeerSet {
+        kind: Some(subject.kind),
+        scope: None,
+        category: category.as_deref(),
+        level: Some(level.as_str()),
+    };
+    let ranking = crate::scores::rank(&b, None, &set, campaign.grade_rule().as_ref())?;
+    let grade = ranking
+        .rows
+        .iter()
+        .find(|r| r.slot() == slot)
+        .and_then(|r| r.grade())
+        .map(usize::from);
+    Ok((grade, in_subtree))
+}
+
+/// What the eligibility rules look at, for one subject.
+async fn candidate_facts(
+    store: &Store,
+    campaign_id: i64,
+    campaign: &Campaign,
+    subject: &Subject,
+    grade: Option<usize>,
+) -> Result<CandidateFacts, AppError> {
+    let member = match subject.kind {
+        SubjectKind::Member => Some(subject.id),
+        SubjectKind::Cadre => store.cadre_member(subject.id).await?,
+        _ => None,
+    };
+    let formal_member = match (subject.kind, member) {
+        (SubjectKind::Member | SubjectKind::Cadre, Some(m)) => {
+            let record = store.member(m).await?;
+            Some(
+                record
+                    .is_some_and(|r| MemberType::parse(&r.member_type) == Some(MemberType::Formal)),
+            )
+        }
+        // A cadre with no member record cannot be shown to be a formal member.
+        (SubjectKind::Member | SubjectKind::Cadre, None) => Some(false),
+        _ => None,
+    };
+    let sanctions = match member {
+        Some(m) => {
+            let (from, to) = (campaign.starts_on.to_string(), campaign.ends_on.to_string());
+            u32::try_from(store.sanctions_of(m, &from, &to).await?).unwrap_or(u32::MAX)
+        }
+        None => 0,
+    };
+    // 满意率: satisfied and basically satisfied over all valid ballots.
+    let [satisfied, basically, dissatisfied] = store
+        .campaign_ballots_of(campaign_id, subject.kind.as_str(), subject.id)
+        .await?;
+    let valid = satisfied + basically + dissatisfied;
+    let satisfied = satisfied + basically;
+    Ok(CandidateFacts {
+        formal_member,
+        sanctions,
+        grade,
+        satisfaction: (valid > 0).then(|| satisfied as f64 / valid as f64),
+    })
+}
+
+/// A nomination as its organisation puts it forward.
+#[derive(Debug, Clone)]
+pub struct NominationInput<'a> {
+    pub honour: &'a str,
+    pub kind: SubjectKind,
+    pub subject_id: i64,
+    /// The nominating organisation's code.
+    pub nominated_by: &'a str,
+    pub deeds: &'a str,
+    pub summary: &'a str,
+}
+
+/// The eligibility checks of a subject for an honour, with their reasons.
+pub async fn check_eligibility(
+    store: &Store,
+    scores: &Scores,
+    honour: &str,
+    kind: SubjectKind,
+    subject_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<RuleCheck>, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let h = honour_of(&campaign, honour)?;
+    let s = subject(store, kind, subject_id).await?;
+    let (grade, _) = board_facts(store, scores, &campaign, &s, &s.org, today).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+    Ok(selection::evaluate(&campaign.eligibility(h), &facts))
+}
+
+/// Nominates a subject: refused for an unknown honour, a subject of another kind or outside
+/// the nominating organisation, an ineligible subject (with every failed rule's reason),
+/// a nomination over quota, or a subject nominated already.
+pub async fn nominate(
+    store: &Store,
+    scores: &Scores,
+    actor: Option<&Actor<'_>>,
+    n: &NominationInput<'_>,
+    today: NaiveDate,
+) -> Result<i64, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let h = honour_of(&campaign, n.honour)?;
+    if h.from.is_some() {
+        return Err(input(both(
+            "app.honour_by_recommendation",
+            &[("code", &n.honour)],
+        )));
+    }
+    if h.subject != n.kind {
+        return Err(input(both(
+            "app.honour_kind",
+            &[("honour", &h.name), ("kind", &h.subject.as_str())],
+        )));
+    }
+    check_text("deeds", n.deeds, true, selection::MAX_DEEDS).map_err(input)?;
+    check_summary(n.summary).map_err(input)?;
+    let nominating = store
+        .org_by_code(n.nominated_by)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(actor, Action::Nominate, &nominating)?;
+    let s = subject(store, n.kind, n.subject_id).await?;
+    if !nominating.tree_path().contains(&s.org.tree_path()) {
+        return Err(input(both(
+            "app.nominee_outside",
+            &[("name", &s.name), ("org", &nominating.name)],
+        )));
+    }
+    let decided_by = crate::scope::superior(store, &nominating).await?;
+    let (grade, in_subtree) = board_facts(store, scores, &campaign, &s, &nominating, today).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+    let checks = selection::evaluate(&campaign.eligibility(h), &facts);
+    if !selection::eligible(&checks) {
+        let why: Vec<&str> = checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.reason.as_str())
+            .collect();
+        return Err(input(both(
+            "app.not_eligible",
+            &[("name", &s.name), ("why", &why.join("; "))],
+        )));
+    }
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    if let Some(quota) = campaign.quota_for(h, &nominating.code) {
+        let held = tx
+            .nominations_held(campaign_id, n.honour, nominating.id)
+            .await?;
+        let held = u32::try_from(held).unwrap_or(u32::MAX);
+        selection::check_quota(held, quota.allowed(in_subtree)).map_err(input)?;
+    }
+    let id = tx
+        .create_nomination(
+            &NewNomination {
+                campaign_id,
+                honour: n.honour.to_string(),
+                subject_kind: n.kind.as_str().to_string(),
+                subject_id: n.subject_id,
+                org_id: s.org.id,
+                nominated_by_org: nominating.id,
+                decided_by_org: decided_by.id,
+                deeds: n.deeds.trim().to_string(),
+                summary: n.summary.trim().to_string(),
+                eligibility: serde_json::to_string(&checks).unwrap_or_default(),
+                recommended_from: None,
+            },
+            &[],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What a step carries.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// The assessment, the decision, or the reason to withdraw or reject.
+    pub note: String,
+    /// Commendation: the decision's number (文号) and date.
+    pub document_no: String,
+    pub commended_on: Option<NaiveDate>,
+}
+
+/// Takes a step on a nomination: assess, approve, withdraw, reject or commend (putting on
+/// notice is [`publish_notice`]'s).
+pub async fn step(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    id: i64,
+    step: Step,
+    s: &StepInput,
+    today: NaiveDate,
+) -> Result<Stage, AppError> {
+    let before = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    let decided = org(store, before.decided_by_org).await?;
+    let action = match step {
+        Step::Withdraw => {
+            let nominating = org(store, before.nominated_by_org).await?;
+            may(actor, Action::Nominate, &nominating)?;
+            None
+        }
+        Step::Assess | Step::Approve | Step::Reject => Some(Action::DecideNominations),
+        Step::Commend => Some(Action::Commend),
+        Step::Notice => return Err(input(both("app.notice_by_notice", &[]))),
+    };
+    if let Some(action) = action {
+        may(actor, action, &decided)?;
+    }
+    let to = selection::next(before.stage(), step).map_err(input)?;
+    let mut detail = StepRecord::default();
+    match step {
+        Step::Assess | Step::Approve => {
+            check_text("note", &s.note, true, selection::MAX_DEEDS).map_err(input)?;
+        }
+        Step::Withdraw | Step::Reject => {
+            check_text("reason", &s.note, true, selection::MAX_DEEDS).map_err(input)?;
+        }
+        Step::Commend => {
+            check_text("document_no", &s.document_no, true, 100).map_err(input)?;
+            let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
+            let notice = store.notice(notice_id).await?.ok_or(AppError::NotFound)?;
+            let period = period_of(&notice)?;
+            let findings: Vec<_> = store
+                .objections(notice_id)
+                .await?
+                .into_iter()
+                .filter(|o| o.nomination_id == id)
+                .map(|o| o.finding())
+                .collect();
+            selection::may_commend(&period, today, &findings).map_err(input)?;
+            detail.document_no = Some(s.document_no.trim().to_string());
+            detail.commended_on = Some(s.commended_on.unwrap_or(today).to_string());
+        }
+        Step::Notice => {}
+    }
+    if !s.note.trim().is_empty() {
+        detail.note = Some(s.note.trim().to_string());
+    }
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    tx.step_nomination(&before, step, to, &detail).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+fn period_of(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
+    let day = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| input(both("app.notice_damaged", &[])))
+    };
+    Ok(NoticePeriod {
+        starts_on: day(&n.starts_on)?,
+        ends_on: day(&n.ends_on)?,
+    })
+}
+
+/// Recommends an approved nomination on to `honour` (whose `from` is the nomination's
+/// honour) or, for the same honour, to the level above: a new nomination held by the
+/// organisation that approved it, within that organisation's quota.
+pub async fn recommend(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    id: i64,
+    honour: &str,
+) -> Result<i64, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let before = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    let holder = org(store, before.decided_by_org).await?;
+    may(actor, Action::DecideNominations, &holder)?;
+    let h = honour_of(&campaign, honour)?;
+    let same = honour == before.honour;
+    let from_ok = h
+        .from
+        .as_ref()
+        .is_some_and(|f| *f.get_ref() == before.honour);
+    if !(same || from_ok) {
+        return Err(input(both(
+            "app.recommend_honour",
+            &[("honour", &h.name), ("from", &before.honour)],
+        )));
+    }
+    let wanted = if from_ok {
+        [Stage::Approved, Stage::Commended].as_slice()
+    } else {
+        [Stage::Approved].as_slice()
+    };
+    if !wanted.contains(&before.stage()) {
+        return Err(input(both("app.recommend_stage", &[])));
+    }
+    // The same honour goes up one level; a higher honour is decided where the holder is.
+    let decided_by = if same {
+        if holder.parent_id.is_none() {
+            return Err(input(both("app.recommend_top", &[])));
+        }
+        crate::scope::superior(store, &holder).await?
+    } else {
+        holder.clone()
+    };
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    if let Some(quota) = campaign.quota_for(h, &holder.code) {
+        let held = tx.nominations_held(campaign_id, honour, holder.id).await?;
+        let held = u32::try_from(held).unwrap_or(u32::MAX);
+        // Recommendations are counted against a number; a share of a higher level's
+        // candidates is the number of those approved below (at least one).
+        let approved = store
+            .nominations(campaign_id, Some(&before.honour))
+            .await?
+            .iter()
+            .filter(|n| n.decided_by_org == holder.id && n.stage() != Stage::Rejected)
+            .count() as u32;
+        selection::check_quota(held, quota.allowed(approved)).map_err(input)?;
+    }
+    let new = tx
+        .create_nomination(
+            &NewNomination {
+                campaign_id,
+                honour: honour.to_string(),
+                subject_kind: before.subject_kind.clone(),
+                subject_id: before.subject_id,
+                org_id: before.org_id,
+                nominated_by_org: holder.id,
+                decided_by_org: decided_by.id,
+                deeds: before.deeds.clone(),
+                summary: before.summary.clone(),
+                eligibility: before.eligibility.clone(),
+                recommended_from: Some(before.id),
+            },
+            &[],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// A public notice to put up.
+#[derive(Debug, Clone)]
+pub struct NoticeInput<'a> {
+    pub honour: &'a str,
+    pub nominations: &'a [i64],
+    pub title: &'a str,
+    pub body: &'a str,
+    pub contact: &'a str,
+    pub starts_on: NaiveDate,
+}
+
+/// Puts approved candidates of one honour, decided at the top of the tree, on a public
+/// notice of the honour's length in working days; they move to "in notice".
+pub async fn publish_notice(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    n: &NoticeInput<'_>,
+) -> Result<i64, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let h = honour_of(&campaign, n.honour)?;
+    check_text("title", n.title, true, 200).map_err(input)?;
+    check_text("body", n.body, false, selection::MAX_DEEDS).map_err(input)?;
+    check_text("contact", n.contact, true, 200).map_err(input)?;
+    if n.nominations.is_empty() {
+        return Err(input(both("app.notice_empty", &[])));
+    }
+    let calendar = crate::calendar::load(store).await?;
+    let period = NoticePeriod::new(&calendar, n.starts_on, h.notice_workdays)
+        .map_err(|e| input(e.to_string()))?;
+    let mut candidates: Vec<NominationRecord> = vec![];
+    for id in n.nominations {
+        let c = store.nomination(*id).await?.ok_or(AppError::NotFound)?;
+        let decided = org(store, c.decided_by_org).await?;
+        may(actor, Action::Commend, &decided)?;
+        if c.honour != n.honour {
+            return Err(input(both("app.notice_other_honour", &[("id", id)])));
+        }
+        if decided.parent_id.is_some() {
+            return Err(input(both("app.notice_not_top", &[("id", id)])));
+        }
+        selection::next(c.stage(), Step::Notice).map_err(input)?;
+        candidates.push(c);
+    }
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    let notice = tx
+        .create_notice(&NewNotice {
+            campaign_id,
+            honour: n.honour.to_string(),
+            title: n.title.trim().to_string(),
+            body: n.body.trim().to_string(),
+            contact: n.contact.trim().to_string(),
+            starts_on: period.starts_on.to_string(),
+            ends_on: period.ends_on.to_string(),
+            workdays: i64::from(h.notice_workdays),
+            real_name: h.objection_real_name,
+        })
+        .await?;
+    for c in &candidates {
+        let detail = StepRecord {
+            notice_id: Some(notice),
+            ..Default::default()
+        };
+        tx.step_nomination(c, Step::Notice, Stage::InNotice, &detail)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(notice)
+}
+
+/// An objection as someone raises it on the public page.
+#[derive(Debug, Clone)]
+pub struct ObjectionInput<'a> {
+    pub notice_id: i64,
+    pub nomination_id: i64,
+    pub content: &'a str,
+    pub name: &'a str,
+    pub contact: &'a str,
+    /// Where it came from (the address), for the rate limit; stored only as a keyed hash.
+    pub source: &'a str,
+}
+
+/// Objections one source may raise on one notice per hour.
+pub const OBJECTIONS_PER_HOUR: i64 = 3;
+
+/// Takes an objection during the notice: content required, plain text; a name and contact
+/// when the notice asks for them; at most [`OBJECTIONS_PER_HOUR`] per source.
+pub async fn object(
+    store: &Store,
+    o: &ObjectionInput<'_>,
+    today: NaiveDate,
+    now_ms: i64,
+) -> Result<i64, AppError> {
+    let notice = store.notice(o.notice_id).await?.ok_or(AppError::NotFound)?;
+    let candidate = store
+        .nomination(o.nomination_id)
+        .await?
+        .filter(|c| c.notice_id == Some(notice.id))
+        .ok_or(AppError::NotFound)?;
+    period_of(&notice)?.takes_objections(today).map_err(input)?;
+    check_text("content", o.content, true, selection::MAX_OBJECTION).map_err(input)?;
+    check_text("name", o.name, notice.real_name, 50).map_err(input)?;
+    check_text("contact", o.contact, notice.real_name, 100).map_err(input)?;
+    let recent = store
+        .objections_from(notice.id, o.source, now_ms - 3_600_000)
+        .await?;
+    if recent >= OBJECTIONS_PER_HOUR {
+        return Err(input(both(
+            "app.objections_rate",
+            &[("n", &OBJECTIONS_PER_HOUR)],
+        )));
+    }
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let mut tx = store.begin("public").await?;
+    let id = tx
+        .add_objection(&NewObjection {
+            notice_id: notice.id,
+            nomination_id: candidate.id,
+            content: o.content.trim().to_string(),
+            name: optional(o.name),
+            contact: optional(o.contact),
+            source: o.source.to_string(),
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records what the investigation of an objection found.
+pub async fn find(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    notice_id: i64,
+    objection_id: i64,
+    investigation: &str,
+    finding: selection::Finding,
+) -> Result<(), AppError> {
+    let objection = store
+        .objections(notice_id)
+        .await?
+        .into_iter()
+        .find(|o| o.id == objection_id)
+        .ok_or(AppError::NotFound)?;
+    let nomination = store
+        .nomination(objection.nomination_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(
+        actor,
+        Action::HandleObjections,
+        &org(store, nomination.decided_by_org).await?,
+    )?;
+    check_text("investigation", investigation, true, selection::MAX_DEEDS).map_err(input)?;
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    tx.record_finding(objection_id, investigation.trim(), finding)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One line of the honour roll (光荣榜).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollEntry {
+    pub honour: String,
+    pub honour_name: String,
+    pub name: String,
+    /// The subject's organisation.
+    pub unit: String,
+    pub summary: String,
+    pub document_no: String,
+    pub commended_on: String,
+}
+
+/// A campaign's commended candidates, by honour in the campaign file's order, then by date.
+pub async fn honour_roll(store: &Store) -> Result<Vec<RollEntry>, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let mut out = vec![];
+    for n in store.nominations(campaign_id, None).await? {
+        if n.stage() != Stage::Commended {
+            continue;
+        }
+        let Some(kind) = SubjectKind::parse(&n.subject_kind) else {
+            continue;
+        };
+        let s = subject(store, kind, n.subject_id).await?;
+        out.push(RollEntry {
+            honour_name: campaign
+                .honour(&n.honour)
+                .map_or(n.honour.clone(), |h| h.name.clone()),
+            honour: n.honour,
+            name: s.name,
+            unit: s.org.name,
+            summary: n.summary,
+            document_no: n.document_no.unwrap_or_default(),
+            commended_on: n.commended_on.unwrap_or_default(),
+        });
+    }
+    let order = |code: &str| {
+        campaign
+            .file
+            .honours
+            .iter()
+            .position(|h| h.code.get_ref() == code)
+            .unwrap_or(usize::MAX)
+    };
+    out.sort_by(|a, b| {
+        (order(&a.honour), &a.commended_on, &a.name).cmp(&(
+            order(&b.honour),
+            &b.commended_on,
+            &b.name,
+        ))
+    });
+    Ok(out)
+}

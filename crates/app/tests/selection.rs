@@ -1,0 +1,391 @@
+//! Selection and commendation on every backend, as the accounts that take each step: a
+//! member nominated by the branch within quota, assessed and approved by the street
+//! committee, recommended to the district, put on notice, objected to, found untrue,
+//! commended and on the honour roll; and every refusal on the way changes nothing.
+
+use xianfeng_app::AppError;
+use xianfeng_app::scores::Scores;
+use xianfeng_app::selection::{
+    NominationInput, NoticeInput, ObjectionInput, StepInput, find, honour_roll, nominate, object,
+    publish_notice, recommend, step,
+};
+use xianfeng_domain::campaign::{BUILTIN_2010, Campaign, SubjectKind};
+use xianfeng_domain::role::Role;
+use xianfeng_domain::selection::{Finding, Stage, Step};
+use xianfeng_storage::{NewUser, Store};
+use xianfeng_testkit::backends;
+
+mod support;
+use support::{actor, city, day, principal};
+
+/// The built-in campaign with simpler rules for outstanding members (formal members
+/// without sanctions), stored as the campaign in use.
+async fn test_campaign(store: &Store) {
+    let text = BUILTIN_2010.replacen("code = \"jiaozuo-2010\"", "code = \"test-2010\"", 1).replacen(
+        "eligibility = { formal_members_only = true, no_sanction = true, min_grade = \"good\", min_satisfaction = 0.8 }",
+        "eligibility = { formal_members_only = true, no_sanction = true }",
+        1,
+    );
+    let campaign = Campaign::load("test.toml", &text).unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.create_campaign(&campaign, &text, false).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
+    let mut tx = store.begin("test").await.unwrap();
+    let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
+    tx.create_user(&NewUser {
+        username: name.into(),
+        role,
+        password_hash: "x".into(),
+        must_change_password: false,
+        org_ids,
+        member_id: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn message(e: AppError) -> String {
+    match e {
+        AppError::Input(m) => m,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        test_campaign(s).await;
+        add_user(s, "office", Role::Office, "C1").await;
+        let scores = Scores::new();
+        let (pw, pl, ps, po) = (
+            principal(s, "wang").await,
+            principal(s, "li").await,
+            principal(s, "staff").await,
+            principal(s, "office").await,
+        );
+        let (wang, li, staff, office) = (
+            actor("wang", &pw),
+            actor("li", &pl),
+            actor("staff", &ps),
+            actor("office", &po),
+        );
+        let today = day("2012-06-25");
+        let fang = |summary: &'static str| NominationInput {
+            honour: "excellent-member",
+            kind: SubjectKind::Member,
+            subject_id: c.wang_fang,
+            nominated_by: "B1",
+            deeds: "王芳同志带领党员志愿服务队，为社区孤寡老人服务三百余小时。",
+            summary,
+        };
+
+        // A summary that shows a phone number is refused before anything is stored.
+        let refused = nominate(
+            s,
+            &scores,
+            Some(&wang),
+            &fang("联系电话 13800000000"),
+            today,
+        )
+        .await
+        .unwrap_err();
+        assert!(message(refused).contains("电话"));
+        // Another branch's secretary cannot nominate for B1.
+        let outside = nominate(s, &scores, Some(&li), &fang("事迹突出"), today).await;
+        assert!(matches!(outside, Err(AppError::NotFound)), "{}", db.label);
+        let id = nominate(
+            s,
+            &scores,
+            Some(&wang),
+            &fang("为社区孤寡老人服务三百余小时"),
+            today,
+        )
+        .await
+        .unwrap();
+        // The branch of two members has one place (3 %, at least one): 张伟 is over quota.
+        let over = nominate(
+            s,
+            &scores,
+            Some(&wang),
+            &NominationInput {
+                subject_id: c.zhang_wei,
+                ..fang("事迹突出")
+            },
+            today,
+        )
+        .await
+        .unwrap_err();
+        let over = message(over);
+        assert!(over.contains("名额") && over.contains('1'), "{over}");
+        // Nominating her twice is refused too, even from above.
+        let twice = nominate(
+            s,
+            &scores,
+            None,
+            &NominationInput {
+                nominated_by: "T1",
+                ..fang("事迹突出")
+            },
+            today,
+        )
+        .await;
+        assert!(twice.is_err(), "{}", db.label);
+        // A member with a disciplinary sanction is not eligible, and is told why.
+        let b2 = s.org_by_code("B2").await.unwrap().unwrap();
+        let li_qiang = s.members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
+        let mut tx = s.begin("test").await.unwrap();
+        tx.add_sanction(li_qiang, "2011-03-01", "警告", "")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let sanctioned = nominate(
+            s,
+            &scores,
+            Some(&li),
+            &NominationInput {
+                subject_id: li_qiang,
+                nominated_by: "B2",
+                ..fang("事迹突出")
+            },
+            today,
+        )
+        .await
+        .unwrap_err();
+        assert!(message(sanctioned).contains("处分"));
+
+        // The branch may not assess (the committee above it is outside its scope); the street
+        // committee assesses, then approves.
+        let step_in = |note: &str| StepInput {
+            note: note.into(),
+            ..Default::default()
+        };
+        let forbidden = step(s, Some(&wang), id, Step::Assess, &step_in("好"), today).await;
+        assert!(matches!(forbidden, Err(AppError::NotFound)), "{}", db.label);
+        let early = step(s, Some(&staff), id, Step::Approve, &step_in("同意"), today)
+            .await
+            .unwrap_err();
+        assert!(message(early).contains("已推荐"));
+        let blank = step(s, Some(&staff), id, Step::Assess, &step_in("  "), today).await;
+        assert!(blank.is_err());
+        step(
+            s,
+            Some(&staff),
+            id,
+            Step::Assess,
+            &step_in("考核组实地考核，群众认可"),
+            today,
+        )
+        .await
+        .unwrap();
+        step(
+            s,
+            Some(&staff),
+            id,
+            Step::Approve,
+            &step_in("工委会议同意推荐"),
+            today,
+        )
+        .await
+        .unwrap();
+        // Decided by the street committee, not the top: it cannot go on notice yet.
+        let notice_in = |ids: &'static [i64]| NoticeInput {
+            honour: "excellent-member",
+            nominations: ids,
+            title: "优秀共产党员拟表彰对象公示",
+            body: "公示期间，如有异议，请向区委组织部反映。",
+            contact: "区委组织部 电话 0391-0000000",
+            starts_on: day("2012-07-02"),
+        };
+        let ids: &'static [i64] = Box::leak(vec![id].into_boxed_slice());
+        let not_top = publish_notice(s, Some(&office), &notice_in(ids))
+            .await
+            .unwrap_err();
+        assert!(message(not_top).contains(&id.to_string()));
+        // Recommended on to the district, which assesses and approves it.
+        let up = recommend(s, Some(&staff), id, "excellent-member")
+            .await
+            .unwrap();
+        step(
+            s,
+            Some(&office),
+            up,
+            Step::Assess,
+            &step_in("区委考核"),
+            today,
+        )
+        .await
+        .unwrap();
+        step(
+            s,
+            Some(&office),
+            up,
+            Step::Approve,
+            &step_in("区委常委会审定"),
+            today,
+        )
+        .await
+        .unwrap();
+
+        // On notice from Monday 2 July 2012 for 5 working days: to Friday 6 July.
+        let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
+        let staff_notice = publish_notice(s, Some(&staff), &notice_in(ups)).await;
+        assert!(staff_notice.is_err(), "{}: the office's", db.label);
+        let notice = publish_notice(s, Some(&office), &notice_in(ups))
+            .await
+            .unwrap();
+        let n = s.notice(notice).await.unwrap().unwrap();
+        assert_eq!(
+            (n.starts_on.as_str(), n.ends_on.as_str()),
+            ("2012-07-02", "2012-07-06")
+        );
+        assert!(n.real_name, "objections to outstanding members need a name");
+
+        // Objections: a name is required; three an hour from one place; none after the end.
+        let raise = |name: &'static str, on: &'static str, source: &'static str| async move {
+            let o = ObjectionInput {
+                notice_id: notice,
+                nomination_id: up,
+                content: "反映该同志服务时长有夸大。",
+                name,
+                contact: if name.is_empty() { "" } else { "13900000000" },
+                source,
+            };
+            object(s, &o, day(on), chrono::Utc::now().timestamp_millis()).await
+        };
+        assert!(raise("", "2012-07-03", "10.0.0.9").await.is_err());
+        for _ in 0..3 {
+            raise("赵敏", "2012-07-03", "10.0.0.9").await.unwrap();
+        }
+        let flood = raise("赵敏", "2012-07-03", "10.0.0.9").await.unwrap_err();
+        assert!(message(flood).contains('3'));
+        let late = raise("赵敏", "2012-07-07", "10.0.0.8").await.unwrap_err();
+        assert!(message(late).contains("2012-07-06"));
+        let scripted = object(
+            s,
+            &ObjectionInput {
+                notice_id: notice,
+                nomination_id: up,
+                content: "<script>alert(1)</script>",
+                name: "赵敏",
+                contact: "13900000000",
+                source: "10.0.0.7",
+            },
+            day("2012-07-03"),
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await;
+        assert!(scripted.is_err());
+        let objections = s.objections(notice).await.unwrap();
+        assert_eq!(objections.len(), 3, "{}", db.label);
+        assert_eq!(
+            objections[0].name.as_deref(),
+            Some("赵敏"),
+            "decrypted for the office"
+        );
+
+        // Not before the end, and not while an objection is open.
+        let commend = StepInput {
+            document_no: "焦发〔2012〕15号".into(),
+            commended_on: Some(day("2012-07-10")),
+            ..Default::default()
+        };
+        let during = step(
+            s,
+            Some(&office),
+            up,
+            Step::Commend,
+            &commend,
+            day("2012-07-06"),
+        )
+        .await
+        .unwrap_err();
+        assert!(message(during).contains("2012-07-06"));
+        let open = step(
+            s,
+            Some(&office),
+            up,
+            Step::Commend,
+            &commend,
+            day("2012-07-09"),
+        )
+        .await
+        .unwrap_err();
+        assert!(message(open).contains('3'));
+        for o in &objections {
+            find(
+                s,
+                Some(&office),
+                notice,
+                o.id,
+                "经核实，服务时长有签到记录为证",
+                Finding::NotUpheld,
+            )
+            .await
+            .unwrap();
+        }
+        let again = find(
+            s,
+            Some(&office),
+            notice,
+            objections[0].id,
+            "再查",
+            Finding::Upheld,
+        )
+        .await;
+        assert!(again.is_err(), "a finding is recorded once");
+        assert_eq!(
+            step(
+                s,
+                Some(&office),
+                up,
+                Step::Commend,
+                &commend,
+                day("2012-07-09")
+            )
+            .await
+            .unwrap(),
+            Stage::Commended
+        );
+
+        let roll = honour_roll(s).await.unwrap();
+        assert_eq!(roll.len(), 1, "{}", db.label);
+        assert_eq!(roll[0].name, "王芳");
+        assert_eq!(roll[0].unit, "第一党支部");
+        assert_eq!(roll[0].document_no, "焦发〔2012〕15号");
+        assert_eq!(roll[0].commended_on, "2012-07-10");
+        let steps: Vec<String> = s
+            .nomination_events(up)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{}:{}", e.step, e.actor))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "nominate:staff",
+                "assess:office",
+                "approve:office",
+                "notice:office",
+                "commend:office"
+            ]
+        );
+        // A commended nomination takes no further step.
+        let withdrawn = step(
+            s,
+            Some(&office),
+            up,
+            Step::Withdraw,
+            &step_in("撤回"),
+            today,
+        )
+        .await;
+        assert!(withdrawn.is_err());
+    }
+}

@@ -1,0 +1,699 @@
+//! Selection and commendation (评选表彰): nominations and their steps, public notices,
+//! objections and disciplinary sanctions. The rules live in `domain::selection`; this
+//! module stores what the application decided, and refuses a step whose starting stage is
+//! no longer true (someone else moved first).
+
+use serde::Serialize;
+use xianfeng_domain::i18n::both;
+use xianfeng_domain::selection::{Finding, Stage, Step};
+
+use crate::{Result, Store, StoreError, WriteTx, now_ms};
+
+const NOMINATION_COLUMNS: &str = "id, campaign_id, honour, subject_kind, subject_id, org_id, \
+     nominated_by_org, decided_by_org, stage, deeds, summary, eligibility, assessment, decision, \
+     notice_id, document_no, commended_on, recommended_from, created_by, created_at, updated_at";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NominationRecord {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub honour: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub nominated_by_org: i64,
+    pub decided_by_org: i64,
+    pub stage: String,
+    pub deeds: String,
+    pub summary: String,
+    /// JSON list of the eligibility checks made when nominated.
+    pub eligibility: String,
+    pub assessment: Option<String>,
+    pub decision: Option<String>,
+    pub notice_id: Option<i64>,
+    pub document_no: Option<String>,
+    pub commended_on: Option<String>,
+    pub recommended_from: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl NominationRecord {
+    pub fn stage(&self) -> Stage {
+        Stage::parse(&self.stage).unwrap_or(Stage::Nominated)
+    }
+}
+
+fn nomination_of(r: sqlx::any::AnyRow) -> Result<NominationRecord> {
+    use sqlx::Row;
+    Ok(NominationRecord {
+        id: r.try_get(0)?,
+        campaign_id: r.try_get(1)?,
+        honour: r.try_get(2)?,
+        subject_kind: r.try_get(3)?,
+        subject_id: r.try_get(4)?,
+        org_id: r.try_get(5)?,
+        nominated_by_org: r.try_get(6)?,
+        decided_by_org: r.try_get(7)?,
+        stage: r.try_get(8)?,
+        deeds: r.try_get(9)?,
+        summary: r.try_get(10)?,
+        eligibility: r.try_get(11)?,
+        assessment: r.try_get(12)?,
+        decision: r.try_get(13)?,
+        notice_id: r.try_get(14)?,
+        document_no: r.try_get(15)?,
+        commended_on: r.try_get(16)?,
+        recommended_from: r.try_get(17)?,
+        created_by: r.try_get(18)?,
+        created_at: r.try_get(19)?,
+        updated_at: r.try_get(20)?,
+    })
+}
+
+/// A nomination to store.
+#[derive(Debug, Clone)]
+pub struct NewNomination {
+    pub campaign_id: i64,
+    pub honour: String,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub nominated_by_org: i64,
+    pub decided_by_org: i64,
+    pub deeds: String,
+    pub summary: String,
+    pub eligibility: String,
+    pub recommended_from: Option<i64>,
+}
+
+/// What a step writes besides the stage.
+#[derive(Debug, Clone, Default)]
+pub struct StepRecord {
+    /// The step's text: the assessment, the decision, the reason to withdraw or reject.
+    pub note: Option<String>,
+    pub notice_id: Option<i64>,
+    pub document_no: Option<String>,
+    pub commended_on: Option<String>,
+}
+
+/// One step taken on a nomination.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NominationEvent {
+    pub step: String,
+    pub from_stage: String,
+    pub to_stage: String,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeRecord {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub honour: String,
+    pub title: String,
+    pub body: String,
+    pub contact: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub workdays: i64,
+    pub real_name: bool,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewNotice {
+    pub campaign_id: i64,
+    pub honour: String,
+    pub title: String,
+    pub body: String,
+    pub contact: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub workdays: i64,
+    pub real_name: bool,
+}
+
+/// An objection as the office reads it (name and contact decrypted).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectionRecord {
+    pub id: i64,
+    pub notice_id: i64,
+    pub nomination_id: i64,
+    pub content: String,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    pub submitted_at: i64,
+    pub investigation: Option<String>,
+    pub finding: Option<String>,
+    pub handled_by: Option<String>,
+    pub handled_at: Option<i64>,
+}
+
+impl ObjectionRecord {
+    pub fn finding(&self) -> Option<Finding> {
+        self.finding.as_deref().and_then(Finding::parse)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewObjection {
+    pub notice_id: i64,
+    pub nomination_id: i64,
+    pub content: String,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    /// Where it came from, hashed before it is stored.
+    pub source: String,
+}
+
+fn moved_on() -> StoreError {
+    StoreError::Conflict(both("store.nomination_moved_on", &[]))
+}
+
+impl Store {
+    pub async fn nomination(&self, id: i64) -> Result<Option<NominationRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(nomination_of).transpose()
+    }
+
+    /// A campaign's nominations, optionally for one honour, newest first.
+    pub async fn nominations(
+        &self,
+        campaign_id: i64,
+        honour: Option<&str>,
+    ) -> Result<Vec<NominationRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations WHERE campaign_id = $1 \
+             AND ($2 = '' OR honour = $2) ORDER BY id DESC"
+        )))
+        .bind(campaign_id)
+        .bind(honour.unwrap_or("").to_string())
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(nomination_of).collect()
+    }
+
+    /// The candidates of a notice, in nomination order.
+    pub async fn notice_candidates(&self, notice_id: i64) -> Result<Vec<NominationRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NOMINATION_COLUMNS} FROM nominations WHERE notice_id = $1 ORDER BY id"
+        )))
+        .bind(notice_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(nomination_of).collect()
+    }
+
+    /// The steps taken on a nomination, oldest first.
+    pub async fn nomination_events(&self, id: i64) -> Result<Vec<NominationEvent>> {
+        let rows: Vec<(String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT step, from_stage, to_stage, actor, note, at FROM nomination_events \
+             WHERE nomination_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(step, from_stage, to_stage, actor, note, at)| NominationEvent {
+                    step,
+                    from_stage,
+                    to_stage,
+                    actor,
+                    note,
+                    at,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn notice(&self, id: i64) -> Result<Option<NoticeRecord>> {
+        Ok(self.notices_where("id = $1", id).await?.into_iter().next())
+    }
+
+    /// A campaign's notices, newest first.
+    pub async fn notices(&self, campaign_id: i64) -> Result<Vec<NoticeRecord>> {
+        self.notices_where("campaign_id = $1", campaign_id).await
+    }
+
+    async fn notices_where(&self, filter: &str, value: i64) -> Result<Vec<NoticeRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, campaign_id, honour, title, body, contact, starts_on, ends_on, \
+             workdays, real_name, created_by, created_at FROM notices WHERE {filter} \
+             ORDER BY id DESC"
+        )))
+        .bind(value)
+        .fetch_all(self.reader())
+        .await?;
+        use sqlx::Row as _;
+        rows.into_iter()
+            .map(|r| {
+                Ok(NoticeRecord {
+                    id: r.try_get(0)?,
+                    campaign_id: r.try_get(1)?,
+                    honour: r.try_get(2)?,
+                    title: r.try_get(3)?,
+                    body: r.try_get(4)?,
+                    contact: r.try_get(5)?,
+                    starts_on: r.try_get(6)?,
+                    ends_on: r.try_get(7)?,
+                    workdays: r.try_get(8)?,
+                    real_name: r.try_get::<i64, _>(9)? != 0,
+                    created_by: r.try_get(10)?,
+                    created_at: r.try_get(11)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The objections of a notice, oldest first, names and contacts decrypted.
+    pub async fn objections(&self, notice_id: i64) -> Result<Vec<ObjectionRecord>> {
+        use sqlx::Row as _;
+        let rows = sqlx::query(
+            "SELECT id, notice_id, nomination_id, content, name, contact, submitted_at, \
+             investigation, finding, handled_by, handled_at FROM objections \
+             WHERE notice_id = $1 ORDER BY id",
+        )
+        .bind(notice_id)
+        .fetch_all(self.reader())
+        .await?;
+        let open = |v: Option<String>| -> Result<Option<String>> {
+            v.map(|s| self.vault().decrypt(&s)).transpose()
+        };
+        rows.into_iter()
+            .map(|r| {
+                Ok(ObjectionRecord {
+                    id: r.try_get(0)?,
+                    notice_id: r.try_get(1)?,
+                    nomination_id: r.try_get(2)?,
+                    content: r.try_get(3)?,
+                    name: open(r.try_get(4)?)?,
+                    contact: open(r.try_get(5)?)?,
+                    submitted_at: r.try_get(6)?,
+                    investigation: r.try_get(7)?,
+                    finding: r.try_get(8)?,
+                    handled_by: r.try_get(9)?,
+                    handled_at: r.try_get(10)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Objections to a notice from one source since `since` (ms): for rate limiting.
+    pub async fn objections_from(&self, notice_id: i64, source: &str, since: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE notice_id = $1 AND source = $2 \
+             AND submitted_at >= $3",
+        )
+        .bind(notice_id)
+        .bind(self.vault().hash(source))
+        .bind(since)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// Ballots about a subject in all of a campaign's rounds: satisfied, basically
+    /// satisfied, dissatisfied (from the score facts).
+    pub async fn campaign_ballots_of(
+        &self,
+        campaign_id: i64,
+        kind: &str,
+        id: i64,
+    ) -> Result<[i64; 3]> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT CAST(SUM(satisfied) AS BIGINT), CAST(SUM(basically_satisfied) AS BIGINT),              CAST(SUM(dissatisfied) AS BIGINT) FROM score_facts              WHERE campaign_id = $1 AND subject_kind = $2 AND subject_id = $3              GROUP BY subject_id",
+        )
+        .bind(campaign_id)
+        .bind(kind.to_string())
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map_or([0; 3], |(s, b, d)| [s, b, d]))
+    }
+
+    /// The member record linked to a cadre, if any.
+    pub async fn cadre_member(&self, cadre_id: i64) -> Result<Option<i64>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT member_id FROM cadres WHERE id = $1")
+                .bind(cadre_id)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(row.and_then(|(m,)| m))
+    }
+
+    /// Sanctions of a member imposed from `from` to `to` (ISO days, both included).
+    pub async fn sanctions_of(&self, member_id: i64, from: &str, to: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sanctions WHERE member_id = $1 AND imposed_on >= $2 \
+             AND imposed_on <= $3",
+        )
+        .bind(member_id)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_one(self.reader())
+        .await?)
+    }
+}
+
+impl WriteTx {
+    /// Nominations an organisation holds for an honour (all but withdrawn and rejected),
+    /// read inside the transaction that would add one, so two at once cannot both pass.
+    pub async fn nominations_held(
+        &mut self,
+        campaign_id: i64,
+        honour: &str,
+        nominated_by_org: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM nominations WHERE campaign_id = $1 AND honour = $2 \
+             AND nominated_by_org = $3 AND stage NOT IN ('withdrawn', 'rejected')",
+        )
+        .bind(campaign_id)
+        .bind(honour.to_string())
+        .bind(nominated_by_org)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    /// Stores a nomination at the first stage, with its first event and audit entry.
+    pub async fn create_nomination(
+        &mut self,
+        n: &NewNomination,
+        attachments: &[i64],
+    ) -> Result<i64> {
+        // Open: not withdrawn or rejected, and not recommended on already (the chain of a
+        // candidate recommended up level by level is one nomination in spirit).
+        let open: Option<(i64,)> = sqlx::query_as(
+            "SELECT n.id FROM nominations n WHERE n.campaign_id = $1 AND n.honour = $2 \
+             AND n.subject_kind = $3 AND n.subject_id = $4 \
+             AND n.stage NOT IN ('withdrawn', 'rejected') AND n.id <> $5 \
+             AND NOT EXISTS (SELECT 1 FROM nominations up WHERE up.recommended_from = n.id \
+             AND up.stage NOT IN ('withdrawn', 'rejected'))",
+        )
+        .bind(n.campaign_id)
+        .bind(n.honour.clone())
+        .bind(n.subject_kind.clone())
+        .bind(n.subject_id)
+        .bind(n.recommended_from.unwrap_or(0))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some((other,)) = open {
+            return Err(StoreError::Conflict(both(
+                "store.nominated_already",
+                &[("id", &other)],
+            )));
+        }
+        let id = self.next_id("nominations").await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO nominations (id, campaign_id, honour, subject_kind, subject_id, org_id, \
+             nominated_by_org, decided_by_org, stage, deeds, summary, eligibility, \
+             recommended_from, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        )
+        .bind(id)
+        .bind(n.campaign_id)
+        .bind(n.honour.clone())
+        .bind(n.subject_kind.clone())
+        .bind(n.subject_id)
+        .bind(n.org_id)
+        .bind(n.nominated_by_org)
+        .bind(n.decided_by_org)
+        .bind(Stage::Nominated.as_str())
+        .bind(n.deeds.clone())
+        .bind(n.summary.clone())
+        .bind(n.eligibility.clone())
+        .bind(n.recommended_from)
+        .bind(self.actor.clone())
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        for a in attachments {
+            sqlx::query(
+                "INSERT INTO nomination_attachments (nomination_id, attachment_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(*a)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.nomination_event(id, "nominate", "", Stage::Nominated, None, now)
+            .await?;
+        let after = serde_json::json!({
+            "honour": n.honour, "subject_kind": n.subject_kind, "subject_id": n.subject_id,
+            "nominated_by_org": n.nominated_by_org, "decided_by_org": n.decided_by_org,
+            "recommended_from": n.recommended_from, "attachments": attachments,
+        });
+        self.record::<(), _>(
+            "nomination.create",
+            "nomination",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn nomination_event(
+        &mut self,
+        id: i64,
+        step: &str,
+        from: &str,
+        to: Stage,
+        note: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        let event = self.next_id("nomination_events").await?;
+        sqlx::query(
+            "INSERT INTO nomination_events (id, nomination_id, step, from_stage, to_stage, \
+             actor, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(event)
+        .bind(id)
+        .bind(step.to_string())
+        .bind(from.to_string())
+        .bind(to.as_str())
+        .bind(self.actor.clone())
+        .bind(note.map(str::to_string))
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Moves a nomination from `before`'s stage to `to` by `step`, writing what the step
+    /// carries; refused if the nomination has moved on since `before` was read.
+    pub async fn step_nomination(
+        &mut self,
+        before: &NominationRecord,
+        step: Step,
+        to: Stage,
+        detail: &StepRecord,
+    ) -> Result<()> {
+        let now = now_ms();
+        let note = detail.note.clone();
+        let assessment = if step == Step::Assess {
+            note.clone()
+        } else {
+            before.assessment.clone()
+        };
+        let decision = if step == Step::Approve {
+            note.clone()
+        } else {
+            before.decision.clone()
+        };
+        let n = sqlx::query(
+            "UPDATE nominations SET stage = $1, assessment = $2, decision = $3, \
+             notice_id = $4, document_no = $5, commended_on = $6, updated_at = $7 \
+             WHERE id = $8 AND stage = $9",
+        )
+        .bind(to.as_str())
+        .bind(assessment)
+        .bind(decision)
+        .bind(detail.notice_id.or(before.notice_id))
+        .bind(detail.document_no.clone().or(before.document_no.clone()))
+        .bind(detail.commended_on.clone().or(before.commended_on.clone()))
+        .bind(now)
+        .bind(before.id)
+        .bind(before.stage.clone())
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(moved_on());
+        }
+        self.nomination_event(
+            before.id,
+            step.as_str(),
+            &before.stage,
+            to,
+            note.as_deref(),
+            now,
+        )
+        .await?;
+        let after = serde_json::json!({
+            "stage": to.as_str(), "note": note, "notice_id": detail.notice_id,
+            "document_no": detail.document_no, "commended_on": detail.commended_on,
+        });
+        let prior = serde_json::json!({ "stage": before.stage });
+        self.record(
+            &format!("nomination.{}", step.as_str()),
+            "nomination",
+            &before.id.to_string(),
+            Some(&prior),
+            Some(&after),
+        )
+        .await
+    }
+
+    pub async fn create_notice(&mut self, n: &NewNotice) -> Result<i64> {
+        let id = self.next_id("notices").await?;
+        sqlx::query(
+            "INSERT INTO notices (id, campaign_id, honour, title, body, contact, starts_on, \
+             ends_on, workdays, real_name, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(n.campaign_id)
+        .bind(n.honour.clone())
+        .bind(n.title.clone())
+        .bind(n.body.clone())
+        .bind(n.contact.clone())
+        .bind(n.starts_on.clone())
+        .bind(n.ends_on.clone())
+        .bind(n.workdays)
+        .bind(i64::from(n.real_name))
+        .bind(self.actor.clone())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        let after = serde_json::json!({
+            "honour": n.honour, "title": n.title, "starts_on": n.starts_on,
+            "ends_on": n.ends_on, "workdays": n.workdays, "real_name": n.real_name,
+        });
+        self.record::<(), _>(
+            "notice.create",
+            "notice",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Stores an objection; the name and contact are encrypted, the source only hashed.
+    pub async fn add_objection(&mut self, o: &NewObjection) -> Result<i64> {
+        let id = self.next_id("objections").await?;
+        let seal = |v: &Option<String>| v.as_ref().map(|s| self.vault.encrypt(s));
+        sqlx::query(
+            "INSERT INTO objections (id, notice_id, nomination_id, content, name, contact, \
+             source, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(o.notice_id)
+        .bind(o.nomination_id)
+        .bind(o.content.clone())
+        .bind(seal(&o.name))
+        .bind(seal(&o.contact))
+        .bind(self.vault.hash(&o.source))
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        // The audit trail says that an objection came and about whom, never who raised it.
+        let after = serde_json::json!({
+            "notice_id": o.notice_id, "nomination_id": o.nomination_id,
+            "named": o.name.is_some(),
+        });
+        self.record::<(), _>(
+            "objection.create",
+            "objection",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Records an objection's investigation and finding; refused if it has one already.
+    pub async fn record_finding(
+        &mut self,
+        id: i64,
+        investigation: &str,
+        finding: Finding,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE objections SET investigation = $1, finding = $2, handled_by = $3, \
+             handled_at = $4 WHERE id = $5 AND finding IS NULL",
+        )
+        .bind(investigation.to_string())
+        .bind(finding.as_str())
+        .bind(self.actor.clone())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict(both("store.objection_handled", &[])));
+        }
+        let after =
+            serde_json::json!({ "finding": finding.as_str(), "investigation": investigation });
+        self.record::<(), _>(
+            "objection.finding",
+            "objection",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await
+    }
+
+    /// Records a disciplinary sanction against a member.
+    pub async fn add_sanction(
+        &mut self,
+        member_id: i64,
+        imposed_on: &str,
+        kind: &str,
+        note: &str,
+    ) -> Result<i64> {
+        let id = self.next_id("sanctions").await?;
+        sqlx::query(
+            "INSERT INTO sanctions (id, member_id, imposed_on, kind, note, recorded_by, \
+             recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(member_id)
+        .bind(imposed_on.to_string())
+        .bind(kind.to_string())
+        .bind(note.to_string())
+        .bind(self.actor.clone())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        let after =
+            serde_json::json!({ "member_id": member_id, "imposed_on": imposed_on, "kind": kind });
+        self.record::<(), _>(
+            "sanction.create",
+            "sanction",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+}
