@@ -576,6 +576,7 @@ pub async fn find(
 /// One line of the honour roll (光荣榜).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RollEntry {
+    pub nomination: i64,
     pub honour: String,
     pub honour_name: String,
     pub name: String,
@@ -599,6 +600,7 @@ pub async fn honour_roll(store: &Store) -> Result<Vec<RollEntry>, AppError> {
         };
         let s = subject(store, kind, n.subject_id).await?;
         out.push(RollEntry {
+            nomination: n.id,
             honour_name: campaign
                 .honour(&n.honour)
                 .map_or(n.honour.clone(), |h| h.name.clone()),

@@ -9,28 +9,14 @@ use xianfeng_app::selection::{
     NominationInput, NoticeInput, ObjectionInput, StepInput, find, honour_roll, nominate, object,
     publish_notice, recommend, step,
 };
-use xianfeng_domain::campaign::{BUILTIN_2010, Campaign, SubjectKind};
+use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::role::Role;
 use xianfeng_domain::selection::{Finding, Stage, Step};
 use xianfeng_storage::{NewUser, Store};
-use xianfeng_testkit::backends;
+use xianfeng_testkit::{backends, use_simple_selection_campaign};
 
 mod support;
 use support::{actor, city, day, principal};
-
-/// The built-in campaign with simpler rules for outstanding members (formal members
-/// without sanctions), stored as the campaign in use.
-async fn test_campaign(store: &Store) {
-    let text = BUILTIN_2010.replacen("code = \"jiaozuo-2010\"", "code = \"test-2010\"", 1).replacen(
-        "eligibility = { formal_members_only = true, no_sanction = true, min_grade = \"good\", min_satisfaction = 0.8 }",
-        "eligibility = { formal_members_only = true, no_sanction = true }",
-        1,
-    );
-    let campaign = Campaign::load("test.toml", &text).unwrap();
-    let mut tx = store.begin("test").await.unwrap();
-    tx.create_campaign(&campaign, &text, false).await.unwrap();
-    tx.commit().await.unwrap();
-}
 
 async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
     let mut tx = store.begin("test").await.unwrap();
@@ -60,7 +46,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
     for db in backends().await {
         let c = city(db.open().await).await;
         let s = &c.store;
-        test_campaign(s).await;
+        use_simple_selection_campaign(s).await;
         add_user(s, "office", Role::Office, "C1").await;
         let scores = Scores::new();
         let (pw, pl, ps, po) = (

@@ -75,3 +75,23 @@ pub fn id(first17: &str) -> String {
         xianfeng_domain::idcard::check_char(first17.as_bytes())
     )
 }
+
+/// Stores, as the campaign in use, the built-in campaign with simpler rules for outstanding
+/// members (formal members without sanctions: no grade or ballots needed), so that a test
+/// city of a few members can nominate one.
+pub async fn use_simple_selection_campaign(store: &Store) {
+    use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
+    let text = BUILTIN_2010
+        .replacen("code = \"jiaozuo-2010\"", "code = \"test-2010\"", 1)
+        .replacen(
+            "eligibility = { formal_members_only = true, no_sanction = true, min_grade = \"good\", min_satisfaction = 0.8 }",
+            "eligibility = { formal_members_only = true, no_sanction = true }",
+            1,
+        );
+    let campaign = Campaign::load("test.toml", &text).expect("the variant loads");
+    let mut tx = store.begin("test").await.expect("a transaction");
+    tx.create_campaign(&campaign, &text, false)
+        .await
+        .expect("stored");
+    tx.commit().await.expect("committed");
+}

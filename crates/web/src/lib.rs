@@ -18,6 +18,7 @@ mod lang;
 mod login;
 mod metrics;
 mod multipart;
+mod notices;
 mod pages;
 mod public;
 mod qr;
@@ -161,6 +162,12 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route(
             "/p/e/{round}/{subject}",
             get(ballot::open_page).post(ballot::open_cast),
+        )
+        .route("/p/n/{id}", get(notices::notice).post(notices::raise))
+        .route("/p/honours/{campaign}", get(notices::roll))
+        .route(
+            "/p/honours/{campaign}/{nomination}",
+            get(notices::certificate),
         )
         .route("/assets/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

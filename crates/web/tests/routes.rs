@@ -402,6 +402,26 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/p/n/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/p/n/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/honours/{campaign}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/honours/{campaign}/{nomination}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/eval",
         expect: Expect::Own,
     },
@@ -492,6 +512,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         .replace("{code}", "B1")
         .replace("{round}", &t.round.to_string())
         .replace("{ballot}", "1")
+        .replace("{campaign}", "jiaozuo-2010")
+        .replace("{nomination}", "1")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
         .replace(

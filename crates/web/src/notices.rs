@@ -1,0 +1,304 @@
+//! Public notices (公示) and the honour roll (光荣榜) under `/p/`: no sign-in, printable.
+//! A notice lists its candidates by name, unit and summary of deeds — never an ID number
+//! or a phone — with the period in working days, and takes objections (异议) while it runs.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use xianfeng_app::AppError;
+use xianfeng_app::selection::{ObjectionInput, RollEntry, honour_roll, object};
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::i18n::t;
+use xianfeng_domain::selection::MAX_OBJECTION;
+
+use crate::chrome::Chrome;
+use crate::session::{PeerAddress, lang_of};
+use crate::{AppState, pages};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A candidate as the public sees them.
+pub struct PublicCandidate {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    honour: String,
+    body: String,
+    contact: String,
+    starts_on: String,
+    ends_on: String,
+    workdays: i64,
+    real_name: bool,
+    /// Objections are taken today.
+    open: bool,
+    /// Why not, when they are not.
+    closed_note: String,
+    candidates: Vec<PublicCandidate>,
+    max_objection: usize,
+    error: Option<String>,
+    /// The values typed, kept when the form comes back with an error.
+    typed: ObjectionForm,
+}
+
+#[derive(Template)]
+#[template(path = "ballot_done.html")]
+struct DonePage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ObjectionForm {
+    #[serde(default)]
+    pub nomination: i64,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub contact: String,
+}
+
+async fn candidates(s: &AppState, notice_id: i64) -> Result<Vec<PublicCandidate>, AppError> {
+    let mut out = vec![];
+    for n in s.store.notice_candidates(notice_id).await? {
+        let Some(kind) = SubjectKind::parse(&n.subject_kind) else {
+            continue;
+        };
+        let subject = xianfeng_app::commitments::subject(&s.store, kind, n.subject_id).await?;
+        out.push(PublicCandidate {
+            id: n.id,
+            name: subject.name,
+            unit: subject.org.name,
+            summary: n.summary,
+        });
+    }
+    Ok(out)
+}
+
+async fn render_notice(
+    s: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    error: Option<String>,
+    typed: ObjectionForm,
+) -> Response {
+    let lang = lang_of(headers);
+    let chrome = Chrome::anonymous(lang, &format!("/p/n/{id}"));
+    let notice = match s.store.notice(id).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return pages::not_found(&chrome),
+        Err(e) => return pages::internal(e),
+    };
+    let honour = match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c
+            .honour(&notice.honour)
+            .map_or(notice.honour.clone(), |h| h.name.clone()),
+        Ok(None) => notice.honour.clone(),
+        Err(e) => return pages::internal(e),
+    };
+    let people = match candidates(s, id).await {
+        Ok(c) => c,
+        Err(e) => return pages::internal(e),
+    };
+    let today = today().to_string();
+    let (open, closed_note) = if today < notice.starts_on {
+        (
+            false,
+            t(
+                lang,
+                "web.notice_not_started",
+                &[("date", &notice.starts_on)],
+            ),
+        )
+    } else if today > notice.ends_on {
+        (
+            false,
+            t(lang, "web.notice_ended", &[("date", &notice.ends_on)]),
+        )
+    } else {
+        (true, String::new())
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = NoticePage {
+        chrome,
+        id,
+        title: notice.title,
+        honour,
+        body: notice.body,
+        contact: notice.contact,
+        starts_on: notice.starts_on,
+        ends_on: notice.ends_on,
+        workdays: notice.workdays,
+        real_name: notice.real_name,
+        open,
+        closed_note,
+        candidates: people,
+        max_objection: MAX_OBJECTION,
+        error,
+        typed,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+/// `/p/n/{id}`: the notice, its candidates and, while it runs, the objection form.
+pub async fn notice(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    render_notice(&s, &headers, id, None, ObjectionForm::default()).await
+}
+
+/// Takes an objection; a refusal comes back on the form with what was typed.
+pub async fn raise(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    PeerAddress(address): PeerAddress,
+    Path(id): Path<i64>,
+    Form(f): Form<ObjectionForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let input = ObjectionInput {
+        notice_id: id,
+        nomination_id: f.nomination,
+        content: &f.content,
+        name: &f.name,
+        contact: &f.contact,
+        source: &address,
+    };
+    match object(
+        &s.store,
+        &input,
+        today(),
+        chrono::Utc::now().timestamp_millis(),
+    )
+    .await
+    {
+        Ok(_) => {
+            let chrome = Chrome::anonymous(lang, &format!("/p/n/{id}"));
+            let page = DonePage {
+                title: chrome.tx.get("objection_received_title"),
+                message: chrome.tx.get("objection_received"),
+                chrome,
+            };
+            match page.render() {
+                Ok(html) => Html(html).into_response(),
+                Err(e) => pages::internal(e),
+            }
+        }
+        Err(AppError::Input(why)) => render_notice(&s, &headers, id, Some(why), f).await,
+        Err(AppError::NotFound) => {
+            pages::not_found(&Chrome::anonymous(lang, &format!("/p/n/{id}")))
+        }
+        Err(e) => pages::internal(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "honours.html")]
+struct RollPage {
+    chrome: Chrome,
+    code: String,
+    campaign: String,
+    organiser: String,
+    /// (honour name, entries)
+    groups: Vec<(String, Vec<(i64, RollEntry)>)>,
+}
+
+/// `/p/honours/{campaign}`: the commended, by honour.
+pub async fn roll(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}"));
+    let campaign = match s.store.current_campaign().await {
+        Ok(Some((_, c))) if c.code() == code => c,
+        Ok(_) => return pages::not_found(&chrome),
+        Err(e) => return pages::internal(e),
+    };
+    let entries = match honour_roll(&s.store).await {
+        Ok(e) => e,
+        Err(e) => return pages::internal(e),
+    };
+    let mut groups: Vec<(String, Vec<(i64, RollEntry)>)> = vec![];
+    for e in entries {
+        match groups.last_mut() {
+            Some((name, list)) if *name == e.honour_name => list.push((e.nomination, e)),
+            _ => groups.push((e.honour_name.clone(), vec![(e.nomination, e)])),
+        }
+    }
+    let page = RollPage {
+        chrome,
+        code: code.clone(),
+        campaign: campaign.file.campaign.name.clone(),
+        organiser: campaign.file.campaign.organiser.clone(),
+        groups,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    code: String,
+    entry: RollEntry,
+    organiser: String,
+}
+
+/// `/p/honours/{campaign}/{nomination}`: a certificate (荣誉证书) to print on A4.
+pub async fn certificate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((code, id)): Path<(String, i64)>,
+) -> Response {
+    let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}/{id}"));
+    let campaign = match s.store.current_campaign().await {
+        Ok(Some((_, c))) if c.code() == code => c,
+        Ok(_) => return pages::not_found(&chrome),
+        Err(e) => return pages::internal(e),
+    };
+    let entry = match honour_roll(&s.store).await {
+        Ok(e) => e.into_iter().find(|e| e.nomination == id),
+        Err(e) => return pages::internal(e),
+    };
+    let Some(entry) = entry else {
+        return pages::not_found(&chrome);
+    };
+    let page = CertificatePage {
+        chrome,
+        code: code.clone(),
+        entry,
+        organiser: campaign.file.campaign.organiser.clone(),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}

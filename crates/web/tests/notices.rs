@@ -1,0 +1,221 @@
+//! Public notices and the honour roll as the public sees them: candidates by name, unit and
+//! summary (never an ID number or phone), objections taken while the notice runs (a real
+//! name where the honour asks, a few an hour), none after it ends, and the commended on the
+//! roll with a printable certificate.
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::Datelike;
+use xianfeng_app::scores::Scores;
+use xianfeng_app::selection::{
+    NominationInput, NoticeInput, StepInput, nominate, publish_notice, recommend, step,
+};
+use xianfeng_domain::calendar::CalendarDay;
+use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::selection::Step;
+use xianfeng_storage::Store;
+use xianfeng_testkit::use_simple_selection_campaign;
+
+/// B1's member nominated by B1, approved by T1, recommended to C1 and approved there; put
+/// on a notice starting `starts_on`. Returns (nomination at C1, notice).
+async fn on_notice(store: &Store, member: i64, starts_on: chrono::NaiveDate) -> (i64, i64) {
+    let scores = Scores::new();
+    let today = chrono::NaiveDate::from_ymd_opt(2012, 6, 25).unwrap();
+    let id = nominate(
+        store,
+        &scores,
+        None,
+        &NominationInput {
+            honour: "excellent-member",
+            kind: SubjectKind::Member,
+            subject_id: member,
+            nominated_by: "B1",
+            deeds: "带领党员志愿服务队服务社区三百余小时。",
+            summary: "带领志愿服务队服务社区三百余小时",
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    let note = |n: &str| StepInput {
+        note: n.into(),
+        ..Default::default()
+    };
+    step(store, None, id, Step::Assess, &note("考核"), today)
+        .await
+        .unwrap();
+    step(store, None, id, Step::Approve, &note("同意"), today)
+        .await
+        .unwrap();
+    let up = recommend(store, None, id, "excellent-member")
+        .await
+        .unwrap();
+    step(store, None, up, Step::Assess, &note("考核"), today)
+        .await
+        .unwrap();
+    step(store, None, up, Step::Approve, &note("审定"), today)
+        .await
+        .unwrap();
+    let notice = publish_notice(
+        store,
+        None,
+        &NoticeInput {
+            honour: "excellent-member",
+            nominations: &[up],
+            title: "优秀共产党员拟表彰对象公示",
+            body: "公示期间如有异议，请反映。",
+            contact: "区委组织部 0391-0000000",
+            starts_on,
+        },
+    )
+    .await
+    .unwrap();
+    (up, notice)
+}
+
+#[tokio::test]
+async fn a_running_notice_takes_objections_and_an_ended_one_leads_to_the_roll() {
+    for app in support::apps().await {
+        let label = app.label();
+        let s = &app.store;
+        use_simple_selection_campaign(s).await;
+        // The notice runs from today: give the calendar next year too, whatever today is.
+        let today = chrono::Local::now().date_naive();
+        let next_year = chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).unwrap();
+        xianfeng_app::calendar::set(
+            s,
+            "test",
+            CalendarDay {
+                date: next_year,
+                workday: false,
+                note: "元旦".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let (_, running) = on_notice(s, app.b1_member, today).await;
+
+        let page = app.get(&format!("/p/n/{running}"), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}");
+        assert!(page.body.contains(support::B1_MEMBER), "{label}");
+        assert!(page.body.contains("某社区第一党支部"));
+        assert!(page.body.contains("服务社区三百余小时"));
+        assert!(!page.body.contains("13800138000") && !page.body.contains("410802"));
+        assert!(page.body.contains("name=\"content\""), "the form is open");
+        let nomination = page
+            .body
+            .split("name=\"nomination\"")
+            .nth(1)
+            .and_then(|rest| rest.split("value=\"").nth(1))
+            .and_then(|v| v.split('"').next())
+            .unwrap()
+            .to_string();
+
+        // Outstanding members' notices take objections under a real name only.
+        let form = |name: &str| {
+            format!(
+                "nomination={nomination}&content=%E6%9C%8D%E5%8A%A1%E6%97%B6%E9%95%BF%E5%A4%B8%E5%A4%A7&name={name}&contact=139"
+            )
+        };
+        let anonymous = app
+            .post_form(&format!("/p/n/{running}"), None, &form(""))
+            .await;
+        assert_eq!(
+            anonymous.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}"
+        );
+        assert!(anonymous.body.contains("姓名"), "{}", anonymous.body);
+        assert!(anonymous.body.contains("夸大"), "what was typed comes back");
+        for _ in 0..3 {
+            let ok = app
+                .post_form(&format!("/p/n/{running}"), None, &form("%E8%B5%B5"))
+                .await;
+            assert_eq!(ok.status, StatusCode::OK, "{label}: {}", ok.body);
+            assert!(ok.body.contains("已收到"));
+        }
+        let flood = app
+            .post_form(&format!("/p/n/{running}"), None, &form("%E8%B5%B5"))
+            .await;
+        assert_eq!(flood.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert_eq!(s.objections(running).await.unwrap().len(), 3, "{label}");
+        let scripted = app
+            .post_form(
+                &format!("/p/n/{running}"),
+                None,
+                &format!(
+                    "nomination={nomination}&content=%3Cscript%3Ex%3C%2Fscript%3E&name=a&contact=b"
+                ),
+            )
+            .await;
+        assert_eq!(scripted.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            !scripted.body.contains("<script>x"),
+            "never echoed as markup"
+        );
+
+        // Unknown notices and campaigns are not found; nobody is on the roll yet.
+        let missing = app.get("/p/n/999999", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        let roll = app.get("/p/honours/test-2010", None).await;
+        assert_eq!(roll.status, StatusCode::OK);
+        assert!(
+            !roll.body.contains(support::B1_MEMBER),
+            "nobody commended yet"
+        );
+        let unknown = app.get("/p/honours/nope", None).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_commended_are_on_the_roll_with_a_certificate() {
+    for app in support::apps().await {
+        let label = app.label();
+        let s = &app.store;
+        use_simple_selection_campaign(s).await;
+        let starts = chrono::NaiveDate::from_ymd_opt(2012, 7, 2).unwrap();
+        let (up, notice) = on_notice(s, app.b1_member, starts).await;
+        let ended = app.get(&format!("/p/n/{notice}"), None).await;
+        assert!(ended.body.contains("2012-07-06"), "{label}");
+        assert!(
+            !ended.body.contains("name=\"content\""),
+            "no form after the end"
+        );
+        let late = app
+            .post_form(
+                &format!("/p/n/{notice}"),
+                None,
+                &format!("nomination={up}&content=x&name=a&contact=b"),
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(late.body.contains("2012-07-06"));
+        let commend = StepInput {
+            document_no: "焦发〔2012〕15号".into(),
+            commended_on: chrono::NaiveDate::from_ymd_opt(2012, 7, 10),
+            ..Default::default()
+        };
+        step(
+            s,
+            None,
+            up,
+            Step::Commend,
+            &commend,
+            chrono::NaiveDate::from_ymd_opt(2012, 7, 9).unwrap(),
+        )
+        .await
+        .unwrap();
+        let roll = app.get("/p/honours/test-2010", None).await;
+        assert!(roll.body.contains(support::B1_MEMBER), "{label}");
+        assert!(roll.body.contains("优秀共产党员"));
+        assert!(roll.body.contains("焦发〔2012〕15号"));
+        let cert = app.get(&format!("/p/honours/test-2010/{up}"), None).await;
+        assert_eq!(cert.status, StatusCode::OK);
+        assert!(cert.body.contains("荣誉证书") && cert.body.contains(support::B1_MEMBER));
+        assert!(cert.body.contains("2012-07-10"));
+        let other = app.get("/p/honours/test-2010/999999", None).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    }
+}
