@@ -6,6 +6,7 @@ pub mod commitments;
 pub mod demo;
 mod demo_activity;
 mod demo_scores;
+pub mod docx;
 mod error;
 pub mod evaluation;
 pub mod figures;

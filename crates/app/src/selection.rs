@@ -629,3 +629,295 @@ pub async fn honour_roll(store: &Store) -> Result<Vec<RollEntry>, AppError> {
     });
     Ok(out)
 }
+
+/// An eligibility check as stored with a nomination.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, Serialize)]
+pub struct StoredCheck {
+    pub rule: String,
+    pub passed: bool,
+    pub reason: String,
+}
+
+/// A nomination with the names a page or export shows, and what the viewer may do to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NominationView {
+    pub record: NominationRecord,
+    pub honour_name: String,
+    pub subject: String,
+    pub unit: String,
+    /// (code, name) of the nominating and the deciding organisation.
+    pub nominated_by: (String, String),
+    pub decided_by: (String, String),
+    pub checks: Vec<StoredCheck>,
+    /// Steps the viewer may take now (putting on notice is the notice's).
+    pub steps: Vec<Step>,
+    /// Whether the viewer may recommend it on (approved, or commended for a higher honour).
+    pub may_recommend: bool,
+    /// Decided at the top of the tree: it may go on a public notice once approved.
+    pub decided_at_top: bool,
+}
+
+async fn view_of(
+    store: &Store,
+    campaign: &Campaign,
+    actor: Option<&Actor<'_>>,
+    n: NominationRecord,
+) -> Result<NominationView, AppError> {
+    let kind = SubjectKind::parse(&n.subject_kind).ok_or(AppError::NotFound)?;
+    let s = subject(store, kind, n.subject_id).await?;
+    let nominating = org(store, n.nominated_by_org).await?;
+    let deciding = org(store, n.decided_by_org).await?;
+    let stage = n.stage();
+    let mut steps = vec![];
+    for step in Step::ALL {
+        if step == Step::Notice || selection::next(stage, step).is_err() {
+            continue;
+        }
+        let (action, target) = match step {
+            Step::Withdraw => (Action::Nominate, &nominating),
+            Step::Commend => (Action::Commend, &deciding),
+            _ => (Action::DecideNominations, &deciding),
+        };
+        if may(actor, action, target).is_ok() {
+            steps.push(step);
+        }
+    }
+    let may_recommend = matches!(stage, Stage::Approved | Stage::Commended)
+        && may(actor, Action::DecideNominations, &deciding).is_ok()
+        && (deciding.parent_id.is_some()
+            || campaign
+                .file
+                .honours
+                .iter()
+                .any(|h| h.from.as_ref().is_some_and(|f| *f.get_ref() == n.honour)));
+    Ok(NominationView {
+        honour_name: campaign
+            .honour(&n.honour)
+            .map_or(n.honour.clone(), |h| h.name.clone()),
+        subject: s.name,
+        unit: s.org.name,
+        nominated_by: (nominating.code, nominating.name),
+        decided_by: (deciding.code, deciding.name),
+        checks: serde_json::from_str(&n.eligibility).unwrap_or_default(),
+        steps,
+        may_recommend,
+        decided_at_top: deciding.parent_id.is_none(),
+        record: n,
+    })
+}
+
+/// Whether the viewer may see a nomination: it may read the subject's organisation.
+async fn may_see(store: &Store, actor: Option<&Actor<'_>>, n: &NominationRecord) -> bool {
+    match org(store, n.org_id).await {
+        Ok(o) => may(actor, Action::ReadOrganisation, &o).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The nominations the viewer may see, newest first, optionally of one honour.
+pub async fn visible(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    honour: Option<&str>,
+) -> Result<Vec<NominationView>, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let mut out = vec![];
+    for n in store.nominations(campaign_id, honour).await? {
+        if may_see(store, actor, &n).await {
+            out.push(view_of(store, &campaign, actor, n).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// One nomination with its steps so far; not found outside the viewer's scope.
+pub async fn view(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    id: i64,
+) -> Result<(NominationView, Vec<xianfeng_storage::NominationEvent>), AppError> {
+    let (_, campaign) = crate::scope::campaign(store).await?;
+    let n = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    if !may_see(store, actor, &n).await {
+        return Err(AppError::NotFound);
+    }
+    let events = store.nomination_events(id).await?;
+    Ok((view_of(store, &campaign, actor, n).await?, events))
+}
+
+/// Who an organisation may nominate for an honour: its own members (for members), the
+/// organisations directly below it (for organisations), its teams and their cadres.
+pub async fn candidates_for(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    honour: &str,
+    org_code: &str,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let (_, campaign) = crate::scope::campaign(store).await?;
+    let h = honour_of(&campaign, honour)?;
+    let o = store
+        .org_by_code(org_code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(actor, Action::Nominate, &o)?;
+    Ok(match h.subject {
+        SubjectKind::Member => store
+            .members_of_org(o.id, 1000, 0)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect(),
+        SubjectKind::Organisation => store
+            .children(o.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect(),
+        SubjectKind::Team => store
+            .teams_of_org(o.id)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+        SubjectKind::Cadre => {
+            let mut out = vec![];
+            for t in store.teams_of_org(o.id).await? {
+                for c in store.cadres_of_team(t.id).await? {
+                    out.push((c.id, c.name));
+                }
+            }
+            out
+        }
+    })
+}
+
+/// A notice's objections with names and contacts, for those who handle them (the
+/// organisation deciding its candidates); refused for anyone else.
+pub async fn objections_for(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    notice_id: i64,
+) -> Result<Vec<xianfeng_storage::ObjectionRecord>, AppError> {
+    let candidates = store.notice_candidates(notice_id).await?;
+    let first = candidates.first().ok_or(AppError::NotFound)?;
+    may(
+        actor,
+        Action::HandleObjections,
+        &org(store, first.decided_by_org).await?,
+    )?;
+    Ok(store.objections(notice_id).await?)
+}
+
+/// The recommendation and approval form (推荐审批表) of a nomination, as an editable .docx:
+/// (file name, bytes).
+pub async fn approval_form(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    let (v, _) = view(store, actor, id).await?;
+    let (_, campaign) = crate::scope::campaign(store).await?;
+    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    let checks: Vec<String> = v
+        .checks
+        .iter()
+        .map(|c| format!("{} {}", if c.passed { "✓" } else { "✗" }, c.reason))
+        .collect();
+    let mut notice = String::new();
+    if let Some(n) = v.record.notice_id
+        && let Some(record) = store.notice(n).await?
+    {
+        let objections = store
+            .objections(n)
+            .await?
+            .into_iter()
+            .filter(|o| o.nomination_id == id)
+            .count();
+        notice = format!(
+            "{} — {}（{}）\n{}",
+            record.starts_on,
+            record.ends_on,
+            record.title,
+            both("app.form_objections", &[("n", &objections)])
+        );
+    }
+    let rows = vec![
+        (zh("selection.form_name"), v.subject.clone()),
+        (zh("selection.form_unit"), v.unit.clone()),
+        (zh("selection.form_honour"), v.honour_name.clone()),
+        (zh("selection.form_nominated_by"), v.nominated_by.1.clone()),
+        (zh("selection.form_eligibility"), checks.join("\n")),
+        (zh("selection.form_deeds"), v.record.deeds.clone()),
+        (zh("selection.form_summary"), v.record.summary.clone()),
+        (
+            zh("selection.form_assessment"),
+            v.record.assessment.clone().unwrap_or_default(),
+        ),
+        (
+            zh("selection.form_decision"),
+            v.record.decision.clone().unwrap_or_default(),
+        ),
+        (zh("selection.form_notice"), notice),
+        (
+            zh("selection.form_commendation"),
+            format!(
+                "{} {}",
+                v.record.document_no.clone().unwrap_or_default(),
+                v.record.commended_on.clone().unwrap_or_default()
+            ),
+        ),
+    ];
+    let title = format!("{}{}", v.honour_name, zh("selection.form_title"));
+    let footer = vec![format!(
+        "{}：{}",
+        campaign.file.campaign.organiser, campaign.file.campaign.name
+    )];
+    let bytes = crate::docx::form(&title, &rows, &footer)?;
+    Ok((format!("nomination-{id}.docx"), bytes))
+}
+
+/// The nominations the viewer may see, as an .xlsx list.
+pub async fn export(store: &Store, actor: Option<&Actor<'_>>) -> Result<Vec<u8>, AppError> {
+    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    let headers: Vec<String> = [
+        "form_name",
+        "form_unit",
+        "form_honour",
+        "form_stage",
+        "form_nominated_by",
+        "form_decided_by",
+        "form_summary",
+        "form_commendation",
+    ]
+    .iter()
+    .map(|k| zh(&format!("selection.{k}")))
+    .collect();
+    let rows: Vec<Vec<String>> = visible(store, actor, None)
+        .await?
+        .into_iter()
+        .map(|v| {
+            vec![
+                v.subject,
+                v.unit,
+                v.honour_name,
+                zh(&format!("selection.stage_{}", v.record.stage)),
+                v.nominated_by.1,
+                v.decided_by.1,
+                v.record.summary,
+                format!(
+                    "{} {}",
+                    v.record.document_no.unwrap_or_default(),
+                    v.record.commended_on.unwrap_or_default()
+                )
+                .trim()
+                .to_string(),
+            ]
+        })
+        .collect();
+    crate::score_tables::plain_xlsx(
+        &zh("selection.form_sheet"),
+        &headers,
+        &vec![false; headers.len()],
+        &rows,
+    )
+}

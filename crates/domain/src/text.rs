@@ -27,6 +27,24 @@ pub fn normalise(input: &str) -> String {
     out
 }
 
+/// Escapes text for XML content and attributes (SVG charts, Word documents); characters
+/// XML 1.0 does not allow (controls other than tab and line breaks) are dropped.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalise;

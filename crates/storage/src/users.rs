@@ -101,6 +101,18 @@ impl Store {
             .collect())
     }
 
+    /// The codes of the organisations an account is assigned to.
+    pub async fn user_org_codes(&self, username: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT o.code FROM user_organisations u JOIN users x ON x.id = u.user_id \
+             JOIN organisations o ON o.id = u.org_id WHERE x.username = $1 ORDER BY o.code",
+        )
+        .bind(username.to_string())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
+
     /// The stored password hash and whether the account is disabled.
     pub async fn credentials(&self, username: &str) -> Result<Option<(String, bool)>> {
         let row: Option<(String, i64)> =

@@ -7,18 +7,7 @@ use std::fmt::Write;
 
 /// Escapes text for SVG content and attributes.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    xianfeng_domain::text::escape_xml(s)
 }
 
 const WIDTH: f64 = 600.0;

@@ -25,6 +25,7 @@ mod qr;
 mod records;
 mod reviews;
 mod scores;
+mod selection;
 mod session;
 mod setup;
 mod text;
@@ -108,6 +109,19 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/scores/close", post(scores::close))
         .route("/scores/s/{code}", get(scores::subject))
         .route("/scores/s/{code}/self", post(scores::self_assess))
+        .route("/selection", get(selection::list).post(selection::create))
+        .route("/selection/new", get(selection::new_form))
+        .route("/selection/export", get(selection::export))
+        .route(
+            "/selection/notices",
+            get(selection::notices).post(selection::publish),
+        )
+        .route("/selection/notices/{id}", get(selection::notice))
+        .route("/selection/notices/{id}/findings", post(selection::finding))
+        .route("/selection/{id}", get(selection::page))
+        .route("/selection/{id}/step", post(selection::step))
+        .route("/selection/{id}/form.docx", get(selection::form))
+        .route("/selection/{id}/recommend", post(selection::recommend))
         .route("/search", get(tree::search))
         .route("/tree/{code}", get(tree::fragment))
         .route("/o/{code}", get(tree::org_page))

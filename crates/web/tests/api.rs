@@ -221,7 +221,10 @@ async fn errors_are_json_with_a_stable_code() {
 }
 
 /// Fills a documented path's parameters with values that exist in the small city.
-fn concrete(path: &str, member: i64, commitment: &str, round: i64) -> String {
+/// The selection records the walk of documented paths reads: (nomination, notice).
+type Selection = (i64, i64);
+
+fn concrete(path: &str, member: i64, commitment: &str, round: i64, sel: Selection) -> String {
     let code = if path.ends_with("/children") {
         "T1"
     } else {
@@ -231,6 +234,10 @@ fn concrete(path: &str, member: i64, commitment: &str, round: i64) -> String {
         commitment.to_string()
     } else if path.starts_with("/api/v1/rounds") {
         round.to_string()
+    } else if path.starts_with("/api/v1/nominations") {
+        sel.0.to_string()
+    } else if path.starts_with("/api/v1/notices") {
+        sel.1.to_string()
     } else {
         member.to_string()
     };
@@ -276,10 +283,12 @@ async fn the_api_answers_what_its_openapi_document_says() {
         )
         .await
         .unwrap();
+        // Selection: a notice with an objection found untrue, and its candidate commended.
+        let selection = support::b1_member_commended(app).await;
         let token = app.token("office").await;
         for (path, ops) in paths {
             let Some(get) = ops.get("get") else { continue };
-            let url = concrete(path, app.b1_member, commitment, round);
+            let url = concrete(path, app.b1_member, commitment, round, selection);
             let ok = app.api("GET", &url, Some(&token), None).await;
             let responses = get["responses"].as_object().unwrap();
             assert_eq!(ok.status, StatusCode::OK, "{url}: {}", ok.body);
@@ -546,5 +555,162 @@ async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_p
             .api("GET", "/api/v1/rankings?scope=B1", Some(&li), None)
             .await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_nomination_goes_to_notice_and_an_objection_is_found_untrue_over_the_api() {
+    for app in apps().await {
+        let label = app.label();
+        support::prepare_selection(&app.store).await;
+        let (wang, staff, office) = (
+            app.token("wang").await,
+            app.token("staff").await,
+            app.token("office").await,
+        );
+        let body = format!(
+            r#"{{"honour":"excellent-member","nominated_by":"B1","subject_id":{},"deeds":"服务社区","summary":"服务社区三百余小时"}}"#,
+            app.b1_member
+        );
+        let made = app
+            .api("POST", "/api/v1/nominations", Some(&wang), Some(&body))
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{label}: {}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let again = app
+            .api("POST", "/api/v1/nominations", Some(&wang), Some(&body))
+            .await;
+        assert!(
+            matches!(
+                again.status,
+                StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY
+            ),
+            "{label}: {}",
+            again.status
+        );
+        let step = |who: &str, id: i64, step: &str, note: &str| {
+            let who = who.to_string();
+            let body = format!(r#"{{"step":"{step}","note":"{note}"}}"#);
+            let app = &app;
+            async move {
+                app.api(
+                    "POST",
+                    &format!("/api/v1/nominations/{id}/transitions"),
+                    Some(&who),
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        let early = step(&staff, id, "approve", "同意").await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert_eq!(
+            step(&staff, id, "assess", "考核").await.json()["stage"],
+            "assessed"
+        );
+        assert_eq!(
+            step(&staff, id, "approve", "同意").await.json()["stage"],
+            "approved"
+        );
+        let up = app
+            .api(
+                "POST",
+                &format!("/api/v1/nominations/{id}/recommendations"),
+                Some(&staff),
+                Some(r#"{"honour":"excellent-member"}"#),
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::CREATED, "{label}: {}", up.body);
+        let up = up.json()["id"].as_i64().unwrap();
+        step(&office, up, "assess", "考核").await;
+        assert_eq!(
+            step(&office, up, "approve", "审定").await.json()["stage"],
+            "approved"
+        );
+        let today = chrono::Local::now().date_naive();
+        let notice = app
+            .api(
+                "POST",
+                "/api/v1/notices",
+                Some(&office),
+                Some(&format!(
+                    r#"{{"honour":"excellent-member","nominations":[{up}],"title":"公示","contact":"组织部","starts_on":"{today}"}}"#
+                )),
+            )
+            .await;
+        assert_eq!(
+            notice.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            notice.body
+        );
+        let notice = notice.json();
+        assert_eq!(notice["status"], "running");
+        let nid = notice["id"].as_i64().unwrap();
+        let listed = app.api("GET", "/api/v1/notices", None, None).await.json();
+        assert_eq!(listed[0]["id"], nid, "public, no token");
+
+        let object = |name: &str| {
+            format!(
+                r#"{{"nomination":{up},"content":"服务时长有夸大","name":"{name}","contact":"139"}}"#
+            )
+        };
+        let path = format!("/api/v1/notices/{nid}/objections");
+        let unnamed = app.api("POST", &path, None, Some(&object(""))).await;
+        assert_eq!(
+            unnamed.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "real name"
+        );
+        let raised = app.api("POST", &path, None, Some(&object("赵敏"))).await;
+        assert_eq!(
+            raised.status,
+            StatusCode::CREATED,
+            "{label}: {}",
+            raised.body
+        );
+        let oid = raised.json()["id"].as_i64().unwrap();
+        let seen = app.api("GET", &path, Some(&wang), None).await;
+        assert_eq!(
+            seen.status,
+            StatusCode::NOT_FOUND,
+            "{label}: the branch does not handle them (the district is outside its scope)"
+        );
+        let seen = app.api("GET", &path, Some(&office), None).await.json();
+        assert_eq!(seen[0]["name"], "赵敏");
+        assert!(seen[0]["finding"].is_null());
+        let finding = format!("{path}/{oid}/finding");
+        let body = r#"{"finding":"not_upheld","investigation":"有签到记录"}"#;
+        let found = app.api("POST", &finding, Some(&office), Some(body)).await;
+        assert_eq!(
+            found.status,
+            StatusCode::NO_CONTENT,
+            "{label}: {}",
+            found.body
+        );
+        let twice = app.api("POST", &finding, Some(&office), Some(body)).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        let commend = app
+            .api(
+                "POST",
+                &format!("/api/v1/nominations/{up}/transitions"),
+                Some(&office),
+                Some(r#"{"step":"commend","document_no":"焦发〔2012〕15号"}"#),
+            )
+            .await;
+        assert_eq!(
+            commend.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the notice runs"
+        );
+        let mine = app
+            .api("GET", "/api/v1/nominations", Some(&wang), None)
+            .await
+            .json();
+        assert_eq!(
+            mine.as_array().unwrap().len(),
+            2,
+            "{label}: both levels, in B1's scope"
+        );
     }
 }

@@ -6,95 +6,15 @@
 mod support;
 
 use axum::http::StatusCode;
-use chrono::Datelike;
-use xianfeng_app::scores::Scores;
-use xianfeng_app::selection::{
-    NominationInput, NoticeInput, StepInput, nominate, publish_notice, recommend, step,
-};
-use xianfeng_domain::calendar::CalendarDay;
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_app::selection::{StepInput, step};
 use xianfeng_domain::selection::Step;
-use xianfeng_storage::Store;
-use xianfeng_testkit::use_simple_selection_campaign;
-
-/// B1's member nominated by B1, approved by T1, recommended to C1 and approved there; put
-/// on a notice starting `starts_on`. Returns (nomination at C1, notice).
-async fn on_notice(store: &Store, member: i64, starts_on: chrono::NaiveDate) -> (i64, i64) {
-    let scores = Scores::new();
-    let today = chrono::NaiveDate::from_ymd_opt(2012, 6, 25).unwrap();
-    let id = nominate(
-        store,
-        &scores,
-        None,
-        &NominationInput {
-            honour: "excellent-member",
-            kind: SubjectKind::Member,
-            subject_id: member,
-            nominated_by: "B1",
-            deeds: "带领党员志愿服务队服务社区三百余小时。",
-            summary: "带领志愿服务队服务社区三百余小时",
-        },
-        today,
-    )
-    .await
-    .unwrap();
-    let note = |n: &str| StepInput {
-        note: n.into(),
-        ..Default::default()
-    };
-    step(store, None, id, Step::Assess, &note("考核"), today)
-        .await
-        .unwrap();
-    step(store, None, id, Step::Approve, &note("同意"), today)
-        .await
-        .unwrap();
-    let up = recommend(store, None, id, "excellent-member")
-        .await
-        .unwrap();
-    step(store, None, up, Step::Assess, &note("考核"), today)
-        .await
-        .unwrap();
-    step(store, None, up, Step::Approve, &note("审定"), today)
-        .await
-        .unwrap();
-    let notice = publish_notice(
-        store,
-        None,
-        &NoticeInput {
-            honour: "excellent-member",
-            nominations: &[up],
-            title: "优秀共产党员拟表彰对象公示",
-            body: "公示期间如有异议，请反映。",
-            contact: "区委组织部 0391-0000000",
-            starts_on,
-        },
-    )
-    .await
-    .unwrap();
-    (up, notice)
-}
 
 #[tokio::test]
 async fn a_running_notice_takes_objections_and_an_ended_one_leads_to_the_roll() {
     for app in support::apps().await {
         let label = app.label();
         let s = &app.store;
-        use_simple_selection_campaign(s).await;
-        // The notice runs from today: give the calendar next year too, whatever today is.
-        let today = chrono::Local::now().date_naive();
-        let next_year = chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).unwrap();
-        xianfeng_app::calendar::set(
-            s,
-            "test",
-            CalendarDay {
-                date: next_year,
-                workday: false,
-                note: "元旦".into(),
-            },
-        )
-        .await
-        .unwrap();
-        let (_, running) = on_notice(s, app.b1_member, today).await;
+        let (_, running) = support::b1_member_on_notice(&app).await;
 
         let page = app.get(&format!("/p/n/{running}"), None).await;
         assert_eq!(page.status, StatusCode::OK, "{label}");
@@ -174,9 +94,9 @@ async fn the_commended_are_on_the_roll_with_a_certificate() {
     for app in support::apps().await {
         let label = app.label();
         let s = &app.store;
-        use_simple_selection_campaign(s).await;
+        support::prepare_selection(s).await;
         let starts = chrono::NaiveDate::from_ymd_opt(2012, 7, 2).unwrap();
-        let (up, notice) = on_notice(s, app.b1_member, starts).await;
+        let (up, notice) = support::member_on_notice(s, app.b1_member, "B1", starts).await;
         let ended = app.get(&format!("/p/n/{notice}"), None).await;
         assert!(ended.body.contains("2012-07-06"), "{label}");
         assert!(

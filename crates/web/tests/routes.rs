@@ -402,6 +402,121 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/selection",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/selection",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/new",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/export",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/notices",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/selection/notices",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/notices/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/selection/notices/{id}/findings",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/selection/{id}/step",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/selection/{id}/form.docx",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/selection/{id}/recommend",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/notices",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/notices",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/nominations",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/nominations",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/nominations/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/nominations/{id}/transitions",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/nominations/{id}/recommendations",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/notices/{id}/objections",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/notices/{id}/objections",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/notices/{id}/objections/{objection}/finding",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/honours",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/p/n/{id}",
         expect: Expect::Public,
     },
@@ -491,6 +606,9 @@ fn every_route_has_a_place_in_the_walk() {
 struct Targets {
     round: i64,
     member: i64,
+    /// B1's member nominated by B1, and the notice they are on.
+    nomination: i64,
+    notice: i64,
     staged: String,
     commitment: String,
     file: String,
@@ -505,6 +623,13 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.round.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
+    } else if pattern.starts_with("/selection/notices/")
+        || pattern.starts_with("/p/n/")
+        || pattern.starts_with("/api/v1/notices/")
+    {
+        t.notice.to_string()
+    } else if pattern.starts_with("/selection/") || pattern.starts_with("/api/v1/nominations/") {
+        t.nomination.to_string()
     } else {
         t.member.to_string()
     };
@@ -513,7 +638,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         .replace("{round}", &t.round.to_string())
         .replace("{ballot}", "1")
         .replace("{campaign}", "jiaozuo-2010")
-        .replace("{nomination}", "1")
+        .replace("{nomination}", &t.nomination.to_string())
+        .replace("{objection}", "1")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
         .replace(
@@ -564,6 +690,7 @@ async fn request(
     cookie: Option<&str>,
     token: Option<&str>,
     csrf: &str,
+    nomination: i64,
 ) -> support::Answer {
     let member = app.b1_member;
     let b1_row = format!(
@@ -585,6 +712,18 @@ async fn request(
             ("POST", p) if p.ends_with("-records") => format!(
                 r#"{{"text":"x","kind":"self","on":"2010-07-01","hours":[{{"member_id":{member},"hours":"1"}}]}}"#
             ),
+            ("POST", "/api/v1/nominations") => format!(
+                r#"{{"honour":"excellent-member","nominated_by":"B1","subject_id":{member},"deeds":"x","summary":"x"}}"#
+            ),
+            ("POST", p) if p.ends_with("/recommendations") => {
+                r#"{"honour":"excellent-member"}"#.to_string()
+            }
+            ("POST", "/api/v1/notices") => format!(
+                r#"{{"honour":"excellent-member","nominations":[{nomination}],"title":"x","contact":"x","starts_on":"2012-07-02"}}"#
+            ),
+            ("POST", p) if p.ends_with("/finding") => {
+                r#"{"finding":"upheld","investigation":"x"}"#.to_string()
+            }
             ("POST", "/api/v1/reviews") => format!(
                 r#"{{"subject_kind":"member","subject_id":{member},"period":"2010","grade":"good","comment":"x"}}"#
             ),
@@ -679,9 +818,12 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
         )
         .await
         .unwrap();
+        let (nomination, notice) = support::b1_member_on_notice(&app).await;
         let targets = Targets {
             round,
             member: app.b1_member,
+            nomination,
+            notice,
             staged: up.location().trim_start_matches("/import/").to_string(),
             commitment: commitment.trim_start_matches("/c/").to_string(),
             file,
@@ -694,7 +836,16 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
         for w in WALK {
             let path = concrete(w.pattern, &targets);
             // As the sibling branch's secretary.
-            let a = request(&app, w, &path, Some(&li), Some(&li_token), &li_csrf).await;
+            let a = request(
+                &app,
+                w,
+                &path,
+                Some(&li),
+                Some(&li_token),
+                &li_csrf,
+                targets.nomination,
+            )
+            .await;
             // Public pages name the people of published commitments, by design; never
             // their ID numbers or phones.
             assert!(
@@ -723,7 +874,7 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
                 Expect::Public => {}
             }
             // Anonymously: pages send to sign-in, the API wants a token.
-            let a = request(&app, w, &path, None, None, "").await;
+            let a = request(&app, w, &path, None, None, "", targets.nomination).await;
             assert!(!leaks(&a.body, w.expect), "{label} anonymous {path}");
             if !matches!(w.expect, Expect::Public) {
                 if path.starts_with("/api/") {

@@ -7,6 +7,7 @@ mod evaluation;
 mod participation;
 mod registry;
 mod scores;
+mod selection;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, State};
@@ -57,6 +58,26 @@ pub fn router() -> Router<AppState> {
         .route("/rounds/{id}/results", get(evaluation::round_results))
         .route("/periods", get(scores::periods))
         .route("/rankings", get(scores::rankings))
+        .route(
+            "/nominations",
+            get(selection::nominations).post(selection::nominate),
+        )
+        .route("/nominations/{id}", get(selection::nomination))
+        .route("/nominations/{id}/transitions", post(selection::transition))
+        .route(
+            "/nominations/{id}/recommendations",
+            post(selection::recommend),
+        )
+        .route("/notices", get(selection::notices).post(selection::publish))
+        .route(
+            "/notices/{id}/objections",
+            get(selection::objections).post(selection::object),
+        )
+        .route(
+            "/notices/{id}/objections/{objection}/finding",
+            post(selection::finding),
+        )
+        .route("/honours", get(selection::honours))
         .fallback(fallback)
 }
 
@@ -275,6 +296,17 @@ impl Modify for BearerScheme {
         evaluation::round_results,
         scores::periods,
         scores::rankings,
+        selection::notices,
+        selection::nominations,
+        selection::nomination,
+        selection::nominate,
+        selection::transition,
+        selection::recommend,
+        selection::publish,
+        selection::object,
+        selection::objections,
+        selection::finding,
+        selection::honours,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -285,6 +317,7 @@ impl Modify for BearerScheme {
         (name = "reviews", description = "Leader reviews"),
         (name = "evaluation", description = "Mass evaluation: ballots, rounds, results"),
         (name = "scores", description = "Periods, scores and rankings"),
+        (name = "selection", description = "Nominations, notices, objections and the honour roll"),
     )
 )]
 pub struct ApiDoc;

@@ -420,3 +420,145 @@ pub async fn review_branches(app: &App) {
     }
     tx.commit().await.unwrap();
 }
+
+/// Stores the simpler test campaign and gives the calendar next year too, so that a notice
+/// starting today has working days to count whatever today is.
+pub async fn prepare_selection(store: &Store) {
+    xianfeng_testkit::use_simple_selection_campaign(store).await;
+    let today = chrono::Local::now().date_naive();
+    let next_year =
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 1, 1).expect("a date");
+    xianfeng_app::calendar::set(
+        store,
+        "test",
+        xianfeng_domain::calendar::CalendarDay {
+            date: next_year,
+            workday: false,
+            note: "元旦".into(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// `member`, nominated by their branch `branch` for outstanding member, approved by T1,
+/// recommended to C1, approved there and put on a notice starting `starts_on`:
+/// (nomination at C1, notice).
+pub async fn member_on_notice(
+    store: &Store,
+    member: i64,
+    branch: &str,
+    starts_on: chrono::NaiveDate,
+) -> (i64, i64) {
+    use xianfeng_app::selection::{
+        NominationInput, NoticeInput, StepInput, nominate, publish_notice, recommend, step,
+    };
+    use xianfeng_domain::selection::Step;
+    let s = store;
+    let today = chrono::NaiveDate::from_ymd_opt(2012, 6, 25).expect("a date");
+    let id = nominate(
+        s,
+        &xianfeng_app::scores::Scores::new(),
+        None,
+        &NominationInput {
+            honour: "excellent-member",
+            kind: xianfeng_domain::campaign::SubjectKind::Member,
+            subject_id: member,
+            nominated_by: branch,
+            deeds: "带领党员志愿服务队服务社区三百余小时。",
+            summary: "带领志愿服务队服务社区三百余小时",
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    let note = |n: &str| StepInput {
+        note: n.into(),
+        ..Default::default()
+    };
+    step(s, None, id, Step::Assess, &note("考核"), today)
+        .await
+        .unwrap();
+    step(s, None, id, Step::Approve, &note("同意"), today)
+        .await
+        .unwrap();
+    let up = recommend(s, None, id, "excellent-member").await.unwrap();
+    step(s, None, up, Step::Assess, &note("考核"), today)
+        .await
+        .unwrap();
+    step(s, None, up, Step::Approve, &note("审定"), today)
+        .await
+        .unwrap();
+    let notice = publish_notice(
+        s,
+        None,
+        &NoticeInput {
+            honour: "excellent-member",
+            nominations: &[up],
+            title: "优秀共产党员拟表彰对象公示",
+            body: "公示期间如有异议，请反映。",
+            contact: "区委组织部 0391-0000000",
+            starts_on,
+        },
+    )
+    .await
+    .unwrap();
+    (up, notice)
+}
+
+/// B1's member on a notice from today (see [`member_on_notice`]).
+pub async fn b1_member_on_notice(app: &App) -> (i64, i64) {
+    prepare_selection(&app.store).await;
+    member_on_notice(
+        &app.store,
+        app.b1_member,
+        "B1",
+        chrono::Local::now().date_naive(),
+    )
+    .await
+}
+
+/// B1's member on a notice of July 2012, objected to on its second day, the objection
+/// found untrue, and commended (see [`member_on_notice`]): (nomination on the roll, notice).
+pub async fn b1_member_commended(app: &App) -> (i64, i64) {
+    use xianfeng_app::selection::{ObjectionInput, StepInput, find, object, step};
+    prepare_selection(&app.store).await;
+    let s = &app.store;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2012, 7, d).expect("a date");
+    let (up, notice) = member_on_notice(s, app.b1_member, "B1", day(2)).await;
+    let objection = ObjectionInput {
+        notice_id: notice,
+        nomination_id: up,
+        content: "服务时长有夸大",
+        name: "赵敏",
+        contact: "13900000000",
+        source: "10.0.0.1",
+    };
+    let id = object(s, &objection, day(3), 0).await.unwrap();
+    find(
+        s,
+        None,
+        notice,
+        id,
+        "有签到记录为证",
+        xianfeng_domain::selection::Finding::NotUpheld,
+    )
+    .await
+    .unwrap();
+    let commend = StepInput {
+        document_no: "焦发〔2012〕15号".into(),
+        commended_on: Some(day(10)),
+        ..Default::default()
+    };
+    step(
+        s,
+        None,
+        up,
+        xianfeng_domain::selection::Step::Commend,
+        &commend,
+        day(9),
+    )
+    .await
+    .unwrap();
+    (up, notice)
+}

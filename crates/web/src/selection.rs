@@ -1,0 +1,537 @@
+//! Selection pages for branches, committees and the office (`/selection`): nominations in
+//! scope, nominating within quota, each step with its record, recommending on, putting
+//! candidates on public notice, and the objections with their findings.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use xianfeng_app::selection::{
+    self as service, NominationInput, NominationView, NoticeInput, StepInput,
+};
+use xianfeng_domain::policy::{Action, anywhere};
+use xianfeng_domain::selection::{Finding, Stage, Step};
+use xianfeng_storage::{NominationEvent, NoticeRecord, ObjectionRecord};
+
+use crate::chrome::Chrome;
+use crate::commitments::Fields;
+use crate::session::{Posted, SignedIn};
+use crate::{AppState, pages};
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A stage's or step's name in the reader's language.
+fn name(chrome: &Chrome, kind: &str, code: &str) -> String {
+    xianfeng_domain::i18n::t(chrome.tx.lang, &format!("selection.{kind}_{code}"), &[])
+}
+
+#[derive(Template)]
+#[template(path = "selection.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<(NominationView, String)>,
+    /// (code, name) of the campaign's honours open to nomination.
+    honours: Vec<(String, String)>,
+    /// Organisation codes the account is assigned to, for the nomination form.
+    orgs: Vec<String>,
+    may_nominate: bool,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let chrome = Chrome::signed_in(&viewer, "/selection".into());
+    let honour = q
+        .get("honour")
+        .map(String::as_str)
+        .filter(|h| !h.is_empty());
+    let rows = match service::visible(&s.store, Some(&viewer.actor()), honour).await {
+        Ok(r) => r,
+        Err(e) => return pages::refused(&viewer, "/selection", e),
+    };
+    let honours = match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c
+            .file
+            .honours
+            .iter()
+            .filter(|h| h.from.is_none())
+            .map(|h| (h.code.get_ref().clone(), h.name.clone()))
+            .collect(),
+        Ok(None) => vec![],
+        Err(e) => return pages::internal(e),
+    };
+    let orgs = match s.store.user_org_codes(&viewer.session.username).await {
+        Ok(o) => o,
+        Err(e) => return pages::internal(e),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|v| {
+            let stage = name(&chrome, "stage", &v.record.stage);
+            (v, stage)
+        })
+        .collect();
+    let page = ListPage {
+        may_nominate: anywhere(&viewer.principal, Action::Nominate),
+        chrome,
+        rows,
+        honours,
+        orgs,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "selection_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    honour: String,
+    honour_name: String,
+    org: String,
+    candidates: Vec<(i64, String)>,
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| {
+        q.get(k)
+            .map(String::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let (honour, org) = (get("honour"), get("org"));
+    let candidates =
+        match service::candidates_for(&s.store, Some(&viewer.actor()), &honour, &org).await {
+            Ok(c) => c,
+            Err(e) => return pages::refused(&viewer, "/selection", e),
+        };
+    let honour_name = match s.store.current_campaign().await {
+        Ok(Some((_, c))) => c.honour(&honour).map_or(honour.clone(), |h| h.name.clone()),
+        _ => honour.clone(),
+    };
+    let page = NewPage {
+        chrome: Chrome::signed_in(&viewer, format!("/selection/new?honour={honour}&org={org}")),
+        honour,
+        honour_name,
+        org,
+        candidates,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+    let back = format!(
+        "/selection/new?honour={}&org={}",
+        crate::chrome::encode_query_value(f.value("honour")),
+        crate::chrome::encode_query_value(f.value("org"))
+    );
+    let (campaign, subject) = match (s.store.current_campaign().await, f.value("subject").parse()) {
+        (Ok(Some((_, c))), Ok(id)) => (c, id),
+        (Err(e), _) => return pages::internal(e),
+        _ => {
+            return pages::refused(
+                &viewer,
+                &back,
+                xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+                    "app.pick_candidate",
+                    &[],
+                )),
+            );
+        }
+    };
+    let Some(kind) = campaign.honour(f.value("honour")).map(|h| h.subject) else {
+        return pages::refused(&viewer, "/selection", xianfeng_app::AppError::NotFound);
+    };
+    let input = NominationInput {
+        honour: f.value("honour"),
+        kind,
+        subject_id: subject,
+        nominated_by: f.value("org"),
+        deeds: f.value("deeds"),
+        summary: f.value("summary"),
+    };
+    match service::nominate(&s.store, &s.scores, Some(&viewer.actor()), &input, today()).await {
+        Ok(id) => Redirect::to(&format!("/selection/{id}")).into_response(),
+        Err(e) => pages::refused(&viewer, &back, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "selection_item.html")]
+struct ItemPage {
+    chrome: Chrome,
+    v: NominationView,
+    stage: String,
+    /// (step code, step name) the viewer may take.
+    steps: Vec<(String, String)>,
+    /// (when, step name, actor, note)
+    events: Vec<(String, String, String, String)>,
+    /// Honours this one may be recommended on to: (code, name).
+    onward: Vec<(String, String)>,
+    today: String,
+}
+
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn event_rows(
+    chrome: &Chrome,
+    events: Vec<NominationEvent>,
+) -> Vec<(String, String, String, String)> {
+    events
+        .into_iter()
+        .map(|e| {
+            (
+                when(e.at),
+                name(chrome, "step", &e.step),
+                e.actor,
+                e.note.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let back = format!("/selection/{id}");
+    let (v, events) = match service::view(&s.store, Some(&viewer.actor()), id).await {
+        Ok(x) => x,
+        Err(e) => return pages::refused(&viewer, &back, e),
+    };
+    let chrome = Chrome::signed_in(&viewer, back);
+    let onward = match s.store.current_campaign().await {
+        Ok(Some((_, c))) if v.may_recommend => {
+            let mut out = vec![];
+            if v.record.stage() == Stage::Approved && !v.decided_at_top {
+                out.push((v.record.honour.clone(), v.honour_name.clone()));
+            }
+            for h in &c.file.honours {
+                if h.from
+                    .as_ref()
+                    .is_some_and(|f| *f.get_ref() == v.record.honour)
+                {
+                    out.push((h.code.get_ref().clone(), h.name.clone()));
+                }
+            }
+            out
+        }
+        _ => vec![],
+    };
+    let page = ItemPage {
+        stage: name(&chrome, "stage", &v.record.stage),
+        steps: v
+            .steps
+            .iter()
+            .map(|st| (st.as_str().to_string(), name(&chrome, "step", st.as_str())))
+            .collect(),
+        events: event_rows(&chrome, events),
+        onward,
+        today: today().to_string(),
+        chrome,
+        v,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn step(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/selection/{id}");
+    let Some(step) = Step::parse(f.value("step")) else {
+        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+    };
+    let input = StepInput {
+        note: f.value("note").to_string(),
+        document_no: f.value("document_no").to_string(),
+        commended_on: NaiveDate::parse_from_str(f.value("commended_on"), "%Y-%m-%d").ok(),
+    };
+    match service::step(&s.store, Some(&viewer.actor()), id, step, &input, today()).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => pages::refused(&viewer, &back, e),
+    }
+}
+
+pub async fn recommend(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/selection/{id}");
+    match service::recommend(&s.store, Some(&viewer.actor()), id, f.value("honour")).await {
+        Ok(new) => Redirect::to(&format!("/selection/{new}")).into_response(),
+        Err(e) => pages::refused(&viewer, &back, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "selection_notices.html")]
+struct NoticesPage {
+    chrome: Chrome,
+    notices: Vec<NoticeRecord>,
+    /// Approved candidates decided at the top, ready for a notice: (id, honour, honour
+    /// name, subject, unit).
+    ready: Vec<(i64, String, String, String, String)>,
+    may_notice: bool,
+    today: String,
+}
+
+pub async fn notices(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+    let chrome = Chrome::signed_in(&viewer, "/selection/notices".into());
+    let actor = viewer.actor();
+    let (campaign_id, rows) = match (
+        s.store.current_campaign().await,
+        service::visible(&s.store, Some(&actor), None).await,
+    ) {
+        (Ok(Some((id, _))), Ok(rows)) => (id, rows),
+        (Ok(None), _) => {
+            return pages::refused(&viewer, "/selection", xianfeng_app::AppError::NotFound);
+        }
+        (Err(e), _) => return pages::internal(e),
+        (_, Err(e)) => return pages::refused(&viewer, "/selection", e),
+    };
+    let notices = match s.store.notices(campaign_id).await {
+        Ok(n) => n,
+        Err(e) => return pages::internal(e),
+    };
+    let ready = rows
+        .into_iter()
+        .filter(|v| v.record.stage() == Stage::Approved && v.decided_at_top)
+        .map(|v| {
+            (
+                v.record.id,
+                v.record.honour.clone(),
+                v.honour_name,
+                v.subject,
+                v.unit,
+            )
+        })
+        .collect();
+    let page = NoticesPage {
+        may_notice: anywhere(&viewer.principal, Action::Commend),
+        chrome,
+        notices,
+        ready,
+        today: today().to_string(),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+    let back = "/selection/notices";
+    let ids: Vec<i64> = f
+        .entries()
+        .filter_map(|(k, v)| {
+            (v == "1")
+                .then(|| k.strip_prefix("n_")?.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let Ok(starts_on) = NaiveDate::parse_from_str(f.value("starts_on"), "%Y-%m-%d") else {
+        return pages::refused(
+            &viewer,
+            back,
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+                "cli.bad_date",
+                &[("value", &f.value("starts_on"))],
+            )),
+        );
+    };
+    let input = NoticeInput {
+        honour: f.value("honour"),
+        nominations: &ids,
+        title: f.value("title"),
+        body: f.value("body"),
+        contact: f.value("contact"),
+        starts_on,
+    };
+    match service::publish_notice(&s.store, Some(&viewer.actor()), &input).await {
+        Ok(id) => Redirect::to(&format!("/selection/notices/{id}")).into_response(),
+        Err(e) => pages::refused(&viewer, back, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "selection_notice.html")]
+struct NoticeAdminPage {
+    chrome: Chrome,
+    notice: NoticeRecord,
+    candidates: Vec<NominationView>,
+    /// (objection, candidate's name, finding's name)
+    objections: Vec<(ObjectionRecord, String, String)>,
+    may_handle: bool,
+}
+
+pub async fn notice(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    let back = format!("/selection/notices/{id}");
+    let actor = viewer.actor();
+    let notice = match s.store.notice(id).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound),
+        Err(e) => return pages::internal(e),
+    };
+    let mut candidates = vec![];
+    match s.store.notice_candidates(id).await {
+        Ok(list) => {
+            for n in list {
+                match service::view(&s.store, Some(&actor), n.id).await {
+                    Ok((v, _)) => candidates.push(v),
+                    Err(xianfeng_app::AppError::NotFound) => {}
+                    Err(e) => return pages::refused(&viewer, &back, e),
+                }
+            }
+        }
+        Err(e) => return pages::internal(e),
+    }
+    if candidates.is_empty() {
+        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+    }
+    // Objections name the people who raised them: shown only to those who handle them.
+    let (objections, may_handle) = match service::objections_for(&s.store, Some(&actor), id).await {
+        Ok(list) => (list, true),
+        Err(xianfeng_app::AppError::Forbidden | xianfeng_app::AppError::NotFound) => {
+            (vec![], false)
+        }
+        Err(e) => return pages::internal(e),
+    };
+    let chrome = Chrome::signed_in(&viewer, back);
+    let objections = objections
+        .into_iter()
+        .map(|o| {
+            let who = candidates
+                .iter()
+                .find(|c| c.record.id == o.nomination_id)
+                .map_or(String::new(), |c| c.subject.clone());
+            let finding = o
+                .finding
+                .as_deref()
+                .map_or(String::new(), |f| name(&chrome, "finding", f));
+            (o, who, finding)
+        })
+        .collect();
+    let page = NoticeAdminPage {
+        chrome,
+        notice,
+        candidates,
+        objections,
+        may_handle,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => pages::internal(e),
+    }
+}
+
+pub async fn finding(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Response {
+    let back = format!("/selection/notices/{id}");
+    // Whoever may not handle this notice's objections learns nothing from the form.
+    if let Err(e) = service::objections_for(&s.store, Some(&viewer.actor()), id).await {
+        return pages::refused(&viewer, &back, e);
+    }
+    let (Ok(objection), Some(finding)) = (
+        f.value("objection").parse::<i64>(),
+        Finding::parse(f.value("finding")),
+    ) else {
+        return pages::refused(
+            &viewer,
+            &back,
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both("app.pick_finding", &[])),
+        );
+    };
+    match service::find(
+        &s.store,
+        Some(&viewer.actor()),
+        id,
+        objection,
+        f.value("investigation"),
+        finding,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&back).into_response(),
+        Err(e) => pages::refused(&viewer, &back, e),
+    }
+}
+
+fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `/selection/export`: the nominations in scope as .xlsx.
+pub async fn export(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+    match service::export(&s.store, Some(&viewer.actor())).await {
+        Ok(bytes) => download(
+            "nominations.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        ),
+        Err(e) => pages::refused(&viewer, "/selection", e),
+    }
+}
+
+/// `/selection/{id}/form.docx`: the recommendation and approval form, editable in Word.
+pub async fn form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    match service::approval_form(&s.store, Some(&viewer.actor()), id).await {
+        Ok((name, bytes)) => download(
+            &name,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            bytes,
+        ),
+        Err(e) => pages::refused(&viewer, &format!("/selection/{id}"), e),
+    }
+}

@@ -1,0 +1,223 @@
+//! The selection pages as the accounts use them: the branch secretary nominates from the
+//! form, the street committee assesses, approves and recommends, the office approves, puts
+//! the candidate on notice, records objections' findings and downloads the forms.
+
+mod support;
+
+use axum::http::StatusCode;
+
+/// Percent-encodes a form value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the_office() {
+    for app in support::apps().await {
+        let label = app.label();
+        support::prepare_selection(&app.store).await;
+        let (wang, staff, office) = (
+            app.sign_in("wang").await,
+            app.sign_in("staff").await,
+            app.sign_in("office").await,
+        );
+        let (wang_csrf, staff_csrf, office_csrf) = (
+            app.csrf(&wang).await,
+            app.csrf(&staff).await,
+            app.csrf(&office).await,
+        );
+
+        // The branch secretary opens the form for B1 and picks its member.
+        let list = app.get("/selection", Some(&wang)).await;
+        assert_eq!(list.status, StatusCode::OK, "{label}");
+        assert!(list.body.contains("action=\"/selection/new\""));
+        let form = app
+            .get("/selection/new?honour=excellent-member&org=B1", Some(&wang))
+            .await;
+        assert!(
+            form.body.contains(support::B1_MEMBER),
+            "{label}: {}",
+            form.body
+        );
+        let other = app
+            .get("/selection/new?honour=excellent-member&org=B2", Some(&wang))
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "B2 is not wang's");
+        let nominate = |summary: &str| {
+            format!(
+                "csrf={wang_csrf}&honour=excellent-member&org=B1&subject={}&deeds={}&summary={}",
+                app.b1_member,
+                enc("带领志愿服务队服务社区三百余小时。"),
+                enc(summary)
+            )
+        };
+        let bad = app
+            .post_form("/selection", Some(&wang), &nominate("电话 13800138000"))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(bad.body.contains("电话"));
+        let made = app
+            .post_form("/selection", Some(&wang), &nominate("服务社区三百余小时"))
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
+        let item = made.location().to_string();
+        let page = app.get(&item, Some(&wang)).await;
+        assert!(page.body.contains("✓"), "eligibility shown: {}", page.body);
+        assert!(
+            !page.body.contains("name=\"step\" value=\"assess\""),
+            "not the branch's"
+        );
+
+        // The street committee assesses, approves and recommends to the district.
+        for (step, note) in [("assess", "考核组实地考核"), ("approve", "工委会议同意")]
+        {
+            let done = app
+                .post_form(
+                    &format!("{item}/step"),
+                    Some(&staff),
+                    &format!("csrf={staff_csrf}&step={step}&note={}", enc(note)),
+                )
+                .await;
+            assert_eq!(
+                done.status,
+                StatusCode::SEE_OTHER,
+                "{label} {step}: {}",
+                done.body
+            );
+        }
+        let up = app
+            .post_form(
+                &format!("{item}/recommend"),
+                Some(&staff),
+                &format!("csrf={staff_csrf}&honour=excellent-member"),
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::SEE_OTHER, "{label}: {}", up.body);
+        let upper = up.location().to_string();
+        let upper_id = upper.trim_start_matches("/selection/").to_string();
+        for (step, note) in [("assess", "区委考核"), ("approve", "区委常委会审定")] {
+            let done = app
+                .post_form(
+                    &format!("{upper}/step"),
+                    Some(&office),
+                    &format!("csrf={office_csrf}&step={step}&note={}", enc(note)),
+                )
+                .await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "{label} {step}");
+        }
+
+        // The office puts the candidate on notice from today.
+        let notices = app.get("/selection/notices", Some(&office)).await;
+        assert!(
+            notices.body.contains(&format!("name=\"n_{upper_id}\"")),
+            "{label}: ready"
+        );
+        let today = chrono::Local::now().date_naive().to_string();
+        let published = app
+            .post_form(
+                "/selection/notices",
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&honour=excellent-member&n_{upper_id}=1&title={}&body=&contact={}&starts_on={today}",
+                    enc("优秀共产党员拟表彰对象公示"),
+                    enc("区委组织部 0391-0000000")
+                ),
+            )
+            .await;
+        assert_eq!(
+            published.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            published.body
+        );
+        let admin = published.location().to_string();
+        let notice_id = admin.trim_start_matches("/selection/notices/").to_string();
+
+        // An objection from the public page, found untrue by the office.
+        let raised = app
+            .post_form(
+                &format!("/p/n/{notice_id}"),
+                None,
+                &format!(
+                    "nomination={upper_id}&content={}&name={}&contact=139",
+                    enc("服务时长有夸大"),
+                    enc("赵敏")
+                ),
+            )
+            .await;
+        assert_eq!(raised.status, StatusCode::OK, "{label}: {}", raised.body);
+        let handling = app.get(&admin, Some(&office)).await;
+        assert!(
+            handling.body.contains("赵敏"),
+            "the office sees who objected"
+        );
+        let objection = handling
+            .body
+            .split("name=\"objection\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+        let secretary_view = app.get(&admin, Some(&wang)).await;
+        assert!(
+            !secretary_view.body.contains("赵敏"),
+            "{label}: nobody else does"
+        );
+        let found = app
+            .post_form(
+                &format!("{admin}/findings"),
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&objection={objection}&finding=not_upheld&investigation={}",
+                    enc("有签到记录为证")
+                ),
+            )
+            .await;
+        assert_eq!(
+            found.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            found.body
+        );
+        // Commending waits for the end of the notice.
+        let early = app
+            .post_form(
+                &format!("{upper}/step"),
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&step=commend&document_no={}",
+                    enc("焦发〔2012〕15号")
+                ),
+            )
+            .await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+
+        // The forms: the approval form as Word, the list as Excel.
+        let docx = app.get(&format!("{upper}/form.docx"), Some(&office)).await;
+        assert_eq!(docx.status, StatusCode::OK);
+        assert!(
+            docx.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("wordprocessingml")
+        );
+        let xlsx = app.get("/selection/export", Some(&office)).await;
+        assert!(
+            xlsx.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let li = app.sign_in("li").await;
+        let not_li = app.get(&format!("{upper}/form.docx"), Some(&li)).await;
+        assert_eq!(not_li.status, StatusCode::NOT_FOUND, "{label}");
+    }
+}
