@@ -34,23 +34,38 @@ export function xianfeng(...args) {
   });
 }
 
-export async function start() {
-  state.dir = mkdtempSync(join(tmpdir(), "xianfeng-browser-"));
-  xianfeng("init", "--demo", "--password", PASSWORD);
-  const users = JSON.parse(xianfeng("user", "list", "--json"));
-  state.branch = users.find((u) => u.username === "secretary").organisations[0];
+/// Starts the server on the database; `today` (YYYY-MM-DD) makes it a rehearsal on that date.
+export async function serve(today) {
   const port = await freePort();
   state.base = `http://127.0.0.1:${port}`;
-  state.server = spawn(BIN, ["serve", "--addr", `127.0.0.1:${port}`, "--db", join(state.dir, "x.db")], {
-    cwd: state.dir,
-    stdio: "ignore",
-  });
+  const args = ["serve", "--addr", `127.0.0.1:${port}`, "--db", join(state.dir, "x.db")];
+  if (today) args.push("--today", today);
+  state.server = spawn(BIN, args, { cwd: state.dir, stdio: "ignore" });
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`${state.base}/healthz`)).ok) break;
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/// Stops the server and starts it again (on another rehearsal date, say).
+export async function restart(today) {
+  const exited = new Promise((ok) => state.server.once("exit", ok));
+  state.server.kill("SIGTERM");
+  await exited;
+  await serve(today);
+}
+
+/// A fresh demo city served; `options.prepare()` runs command-line steps on it before the
+/// server starts, `options.today` rehearses a date.
+export async function start(options = {}) {
+  state.dir = mkdtempSync(join(tmpdir(), "xianfeng-browser-"));
+  xianfeng("init", "--demo", "--password", PASSWORD);
+  const users = JSON.parse(xianfeng("user", "list", "--json"));
+  state.branch = users.find((u) => u.username === "secretary").organisations[0];
+  if (options.prepare) options.prepare();
+  await serve(options.today);
   state.browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

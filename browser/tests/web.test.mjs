@@ -104,7 +104,7 @@ test("on a 360-pixel phone every page fits the screen", async () => {
     isMobile: true,
     hasTouch: true,
   });
-  for (const path of ["/", `/o/${state.branch}`, "/search?q=%E6%94%AF%E9%83%A8", "/import", "/account", `/p/o/${state.branch}`, `/o/${state.branch}/setup`, `/o/${state.branch}/study`, `/o/${state.branch}/service`, "/reviews", "/scores"]) {
+  for (const path of ["/", `/o/${state.branch}`, "/search?q=%E6%94%AF%E9%83%A8", "/import", "/account", `/p/o/${state.branch}`, `/o/${state.branch}/setup`, `/o/${state.branch}/study`, `/o/${state.branch}/service`, "/reviews", "/scores", "/selection", `/selection/new?honour=excellent-member&org=${state.branch}`, "/selection/notices"]) {
     await page.goto(`${state.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${path} is ${width}px wide`);

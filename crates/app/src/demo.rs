@@ -147,6 +147,8 @@ pub struct DemoSummary {
     pub cadres: usize,
     /// Plans, commitments, records and reviews of the campaign at work.
     pub activity: crate::demo_activity::ActivitySummary,
+    /// Nominations at every step, a running notice, the honour roll.
+    pub selection: crate::demo_selection::SelectionSummary,
 }
 
 /// Where new branches go: their category, sector and the ID area code of their members.
@@ -501,6 +503,8 @@ pub async fn build(
     }
     tx.commit().await?;
     summary.activity = crate::demo_activity::build(store, &mut b.rng).await?;
+    summary.selection =
+        crate::demo_selection::build(store, chrono::Local::now().date_naive()).await?;
     progress.finish();
     Ok((summary, accounts))
 }

@@ -6,6 +6,7 @@ pub mod commitments;
 pub mod demo;
 mod demo_activity;
 mod demo_scores;
+mod demo_selection;
 pub mod docx;
 mod error;
 pub mod evaluation;

@@ -57,8 +57,12 @@ async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
     store.org_by_id(id).await?.ok_or(AppError::NotFound)
 }
 
-/// The grade position and number of subjects of `subject`'s kind in the subtree of
-/// `under`, on the current period's board.
+/// Periods looked back through for a candidate's latest grade.
+const GRADE_PERIODS: usize = 4;
+
+/// The grade position of `subject` in the latest period it has a score in (the current
+/// period first, then back at most [`GRADE_PERIODS`]), and the number of subjects of its
+/// kind in the subtree of `under`.
 async fn board_facts(
     store: &Store,
     scores: &Scores,
@@ -67,34 +71,45 @@ async fn board_facts(
     under: &OrgRecord,
     today: NaiveDate,
 ) -> Result<(Option<usize>, u32), AppError> {
-    let board = scores.board(store, None, today).await?;
-    let b = board
-        .read()
-        .map_err(|_| input(both("app.scores_busy", &[])))?;
-    let kb = b.kind(subject.kind);
-    let subtree = b.tree.by_code(&under.code).map(|at| b.tree.subtree(at));
-    let in_subtree = subtree.as_ref().map_or(0, |r| {
-        kb.org.iter().filter(|pos| r.contains(pos)).count() as u32
-    });
-    let Some(slot) = kb.slot(subject.id) else {
-        return Ok((None, in_subtree));
-    };
-    // The grade among the subject's peers city-wide: same kind, category and level.
-    let (category, level) = kb.groups[kb.sheet.peer[slot] as usize].clone();
-    let set = PeerSet {
-        kind: Some(subject.kind),
-        scope: None,
-        category: category.as_deref(),
-        level: Some(level.as_str()),
-    };
-    let ranking = crate::scores::rank(&b, None, &set, campaign.grade_rule().as_ref())?;
-    let grade = ranking
-        .rows
-        .iter()
-        .find(|r| r.slot() == slot)
-        .and_then(|r| r.grade())
-        .map(usize::from);
-    Ok((grade, in_subtree))
+    let mut period = Some(crate::scores::resolve_period(campaign, None, today)?);
+    let mut in_subtree = None;
+    for _ in 0..GRADE_PERIODS {
+        let Some(p) = period.take() else { break };
+        let board = scores.board(store, Some(&p.code), today).await?;
+        let b = board
+            .read()
+            .map_err(|_| input(both("app.scores_busy", &[])))?;
+        let kb = b.kind(subject.kind);
+        if in_subtree.is_none() {
+            let subtree = b.tree.by_code(&under.code).map(|at| b.tree.subtree(at));
+            in_subtree = Some(subtree.as_ref().map_or(0, |r| {
+                kb.org.iter().filter(|pos| r.contains(pos)).count() as u32
+            }));
+        }
+        let scored = kb
+            .slot(subject.id)
+            .filter(|s| kb.scored.total(*s).is_some());
+        if let Some(slot) = scored {
+            // The grade among the subject's peers city-wide: same kind, category and level.
+            let (category, level) = kb.groups[kb.sheet.peer[slot] as usize].clone();
+            let set = PeerSet {
+                kind: Some(subject.kind),
+                scope: None,
+                category: category.as_deref(),
+                level: Some(level.as_str()),
+            };
+            let ranking = crate::scores::rank(&b, None, &set, campaign.grade_rule().as_ref())?;
+            let grade = ranking
+                .rows
+                .iter()
+                .find(|r| r.slot() == slot)
+                .and_then(|r| r.grade())
+                .map(usize::from);
+            return Ok((grade, in_subtree.unwrap_or(0)));
+        }
+        period = crate::scores::previous_period(campaign, &p);
+    }
+    Ok((None, in_subtree.unwrap_or(0)))
 }
 
 /// What the eligibility rules look at, for one subject.

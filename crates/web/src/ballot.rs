@@ -14,6 +14,7 @@ use xianfeng_domain::ballot::{Ballot, MAX_COMMENT, Verdict};
 use xianfeng_domain::i18n::{Lang, t};
 
 use crate::chrome::Chrome;
+use crate::clock::today;
 use crate::session::lang_of;
 use crate::{AppState, pages};
 
@@ -39,10 +40,6 @@ struct DonePage {
     chrome: Chrome,
     title: String,
     message: String,
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// The explanation for a code or page that cannot be used, as a page; `here` is its

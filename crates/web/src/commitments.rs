@@ -17,16 +17,13 @@ use xianfeng_domain::i18n::t;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
 
 use crate::chrome::Chrome;
+use crate::clock::today;
 use crate::multipart::PostedFiles;
 use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
 use crate::{AppState, pages};
 
 /// Blank item rows offered on a form (the page works without a script that adds rows).
 const BLANK_ROWS: usize = 3;
-
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 pub fn parse_kind(s: &str) -> Option<SubjectKind> {
     SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)

@@ -174,7 +174,7 @@ async fn run(
         mode,
         skip_bad,
         actor: viewer.session.username.clone(),
-        today: chrono::Local::now().date_naive(),
+        today: crate::clock::today(),
         on_behalf: Some(viewer.principal.clone()),
     };
     let silent = xianfeng_app::Silent;

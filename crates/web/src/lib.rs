@@ -10,6 +10,7 @@ mod assets;
 mod ballot;
 mod charts;
 mod chrome;
+pub mod clock;
 mod commitments;
 mod evaluation;
 mod guard;
@@ -210,7 +211,7 @@ fn start_scores(store: Store, warm: bool) -> Arc<xianfeng_app::scores::Scores> {
     let warming = scores.clone();
     tokio::spawn(async move {
         if warm {
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             let started = std::time::Instant::now();
             match warming.board(&store, None, today).await {
                 Ok(b) => {
@@ -231,7 +232,7 @@ fn start_scores(store: Store, warm: bool) -> Arc<xianfeng_app::scores::Scores> {
         loop {
             tick.tick().await;
             let Some(scores) = weak.upgrade() else { break };
-            let today = chrono::Local::now().date_naive();
+            let today = crate::clock::today();
             if let Err(e) = scores.refresh(&store, today).await {
                 tracing::warn!("scores: {e}");
             }

@@ -14,12 +14,9 @@ use xianfeng_domain::i18n::t;
 use xianfeng_domain::selection::MAX_OBJECTION;
 
 use crate::chrome::Chrome;
+use crate::clock::today;
 use crate::session::{PeerAddress, lang_of};
 use crate::{AppState, pages};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 /// A candidate as the public sees them.
 pub struct PublicCandidate {

@@ -193,7 +193,7 @@ async fn enter(s: AppState, viewer: Viewer, kind: RecordKind, code: String, f: F
         on: f.value("on"),
         hours: &hours,
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     match service::enter(&s.store, &viewer.actor(), kind, &code, &batch, today).await {
         Ok(n) => Redirect::to(&format!("{back}?written={n}")).into_response(),
         Err(e) => pages::refused(&viewer, &back, e),
@@ -276,7 +276,7 @@ pub async fn import_study(
         Ok(opened) => opened,
         Err(e) => return pages::refused(viewer, &back, e),
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     match service::import_study(&s.store, &viewer.actor(), &code, reader, today).await {
         Ok(outcome) if outcome.issues.is_empty() => {
             Redirect::to(&format!("{back}?written={}", outcome.written)).into_response()

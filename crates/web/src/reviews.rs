@@ -75,7 +75,7 @@ pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
         Ok(c) => c.into_iter().map(|c| c.period).collect(),
         Err(e) => return pages::internal(e),
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let current = xianfeng_app::figures::default_period(&campaign, today).map(|p| p.code);
     let open_periods = campaign
         .periods()

@@ -19,6 +19,7 @@ use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::scoring::Part;
 
 use crate::chrome::{Chrome, encode_query_value};
+use crate::clock::today;
 use crate::commitments::Fields;
 use crate::session::{Posted, SignedIn};
 use crate::{AppState, charts, pages};
@@ -131,10 +132,6 @@ struct DashboardPage {
     next_page: Option<String>,
     page_label: String,
     may_close: bool,
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 fn kind_of(q: &DashQuery) -> Result<SubjectKind, xianfeng_app::AppError> {

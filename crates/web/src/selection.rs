@@ -16,13 +16,10 @@ use xianfeng_domain::selection::{Finding, Stage, Step};
 use xianfeng_storage::{NominationEvent, NoticeRecord, ObjectionRecord};
 
 use crate::chrome::Chrome;
+use crate::clock::today;
 use crate::commitments::Fields;
 use crate::session::{Posted, SignedIn};
 use crate::{AppState, pages};
-
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 /// A stage's or step's name in the reader's language.
 fn name(chrome: &Chrome, kind: &str, code: &str) -> String {

@@ -147,7 +147,7 @@ pub async fn add_meeting(
         level: f.value("level"),
         attendance: f.value("attendance"),
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     match plans::add_meeting(&s.store, &viewer.actor(), &code, &input, today).await {
         Ok(_) => Redirect::to(&back).into_response(),
         Err(e) => pages::refused(&viewer, &back, e),

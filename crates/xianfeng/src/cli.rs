@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// [default: the address the browser used]
     #[arg(long, env = "XIANFENG_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Rehearsal: the server acts as if today were this date (YYYY-MM-DD), for training
+    /// sessions that walk a notice period through [default: the system's date]
+    #[arg(long, env = "XIANFENG_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -469,6 +473,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         ],
                     )
                 );
+                let sel = &d.selection;
+                println!(
+                    "{}",
+                    both(
+                        "cli.demo_selection",
+                        &[
+                            ("nominations", &sel.nominations),
+                            ("commended", &sel.commended),
+                            (
+                                "notice",
+                                &sel.running_notice
+                                    .map_or_else(|| "—".to_string(), |n| format!("/p/n/{n}")),
+                            ),
+                        ],
+                    )
+                );
                 if !a.sample_codes.is_empty() {
                     println!(
                         "{}",
@@ -491,10 +511,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { web } => {
             let store = open(&cli).await?;
             let (addr, config) = cli.web(web);
+            if let Some(day) = web.today {
+                xianfeng_web::clock::rehearse(day);
+                tracing::warn!(%day, "rehearsal: the server acts as if today were this date");
+            }
             serve(store, &addr, config).await?;
         }
         Command::Demo { web, password } => {
             let (addr, config) = cli.web(web);
+            if let Some(day) = web.today {
+                xianfeng_web::clock::rehearse(day);
+            }
             let db = cli.db.clone().unwrap_or_else(|| DEMO_DB.to_string());
             let key = cli
                 .key_file

@@ -691,6 +691,10 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
     let env = &envs()[0];
     let out = env.ok(&["init", "--demo", "--password", "Pass-word-1"]);
     assert!(out.contains("公开承诺"), "{out}");
+    assert!(
+        out.contains("评选表彰") && out.contains("2个表彰对象"),
+        "{out}"
+    );
     let figures = env.json(&["figures", "--scope", "JZ-JF", "--period", "2010", "--json"]);
     assert_eq!(figures["period"]["code"], "2010");
     let subjects = figures["subjects"].as_array().unwrap();

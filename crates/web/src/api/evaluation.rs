@@ -62,7 +62,7 @@ pub async fn cast(
         ratings: req.ratings,
         comment: req.comment,
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     match cast_with_code(&s.store, &s.ballots, &req.code, &ballot, &address, today).await {
         Ok(Ok(())) => Ok((StatusCode::CREATED, Json(Accepted { accepted: true }))),
         Ok(Err(Refused::UnknownCode(why))) => {

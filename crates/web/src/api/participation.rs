@@ -19,6 +19,7 @@ use xianfeng_storage::{CommitmentRecord, RecordKind, StoreError, SubjectFigures}
 
 use super::{ApiError, Bearer, json_refusal, query_refusal};
 use crate::AppState;
+use crate::clock::today;
 use crate::session::Viewer;
 
 /// An application error as the API answers it.
@@ -44,10 +45,6 @@ fn kind(lang: Lang, s: &str) -> Result<SubjectKind, ApiError> {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
                 .with_detail("subject_kind: organisation, member, team or cadre")
         })
-}
-
-pub(super) fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// One item of a commitment.

@@ -11,9 +11,10 @@ use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table};
 use xianfeng_app::scores::PeerSet;
 use xianfeng_domain::campaign::SubjectKind;
 
-use super::participation::{refused, today};
+use super::participation::refused;
 use super::{ApiError, Bearer, query_refusal};
 use crate::AppState;
+use crate::clock::today;
 
 /// An assessment period (考核周期).
 #[derive(Serialize, ToSchema)]

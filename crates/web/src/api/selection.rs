@@ -15,9 +15,10 @@ use xianfeng_app::selection::{
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::selection::{Finding, Step};
 
-use super::participation::{refused, today};
+use super::participation::refused;
 use super::{ApiError, ApiLang, Bearer, json_refusal};
 use crate::AppState;
+use crate::clock::today;
 
 fn invalid(lang: xianfeng_domain::i18n::Lang, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang).with_detail(detail)

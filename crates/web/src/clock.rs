@@ -1,0 +1,23 @@
+//! The server's date. The system's date, unless the server was started with a rehearsal
+//! date (`xianfeng serve --today DATE`): a training session, or the browser test, walks a
+//! notice period through as if it were those days. Only the date moves; the audit trail
+//! and sessions keep real time.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+
+static REHEARSAL: OnceLock<NaiveDate> = OnceLock::new();
+
+/// Fixes the server's date for the life of the process (once; later calls change nothing).
+pub fn rehearse(day: NaiveDate) {
+    let _ = REHEARSAL.set(day);
+}
+
+/// Today, for every date rule the pages and the API apply.
+pub fn today() -> NaiveDate {
+    REHEARSAL
+        .get()
+        .copied()
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
