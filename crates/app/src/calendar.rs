@@ -21,6 +21,20 @@ pub async fn load(store: &Store) -> Result<WorkCalendar, AppError> {
     Ok(WorkCalendar::with_office(&years, &days))
 }
 
+/// Whether `principal` (none: the operator at the command line) may enter calendar days:
+/// the office's, over the whole tree.
+pub async fn may_manage(
+    store: &Store,
+    principal: Option<&xianfeng_domain::policy::Principal>,
+) -> Result<(), AppError> {
+    match principal {
+        Some(p) => {
+            crate::scope::city_wide(store, p, xianfeng_domain::policy::Action::ManageCalendar).await
+        }
+        None => Ok(()),
+    }
+}
+
 /// Sets one day as a working day or a day off.
 pub async fn set(store: &Store, actor: &str, day: CalendarDay) -> Result<(), AppError> {
     let mut tx = store.begin(actor).await?;

@@ -367,7 +367,8 @@ pub async fn report(
 }
 
 /// Whether a stored file may be served to `actor`: evidence of a commitment the actor may
-/// see, or the document of a plan of an organisation the actor may see. Returns its kind
+/// see, a file of a nomination the actor may see, or the document of a plan of an
+/// organisation the actor may see. Returns its kind
 /// for the content type.
 pub async fn evidence(
     store: &Store,
@@ -376,6 +377,8 @@ pub async fn evidence(
 ) -> Result<(xianfeng_storage::AttachmentRecord, FileKind), AppError> {
     if let Some(commitment) = store.attachment_commitment(attachment_id).await? {
         load(store, actor, commitment).await?;
+    } else if let Some(nomination) = store.attachment_nomination(attachment_id).await? {
+        crate::selection::view(store, Some(actor), nomination).await?;
     } else {
         let org_id = store
             .attachment_plan_org(attachment_id)

@@ -50,3 +50,20 @@ pub async fn superior(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppErro
         None => Ok(o.clone()),
     }
 }
+
+/// Whether `principal` may do `action` over every top organisation of the tree: the
+/// decisions that hold for the whole city (closing a period, the calendar), the office's.
+pub async fn city_wide(
+    store: &Store,
+    principal: &Principal,
+    action: Action,
+) -> Result<(), AppError> {
+    let roots = store.roots().await?;
+    if roots.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    for root in roots {
+        allowed(principal, action, &root)?;
+    }
+    Ok(())
+}

@@ -936,3 +936,72 @@ pub async fn export(store: &Store, actor: Option<&Actor<'_>>) -> Result<Vec<u8>,
         &rows,
     )
 }
+
+/// Files of the account of deeds a nomination may carry.
+pub const MAX_NOMINATION_FILES: usize = 10;
+
+/// Attaches files (photos, documents) to the account of deeds of a nomination not yet
+/// decided: by those who nominated it.
+pub async fn attach(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    id: i64,
+    files: &[crate::commitments::Upload],
+) -> Result<usize, AppError> {
+    let (v, _) = view(store, actor, id).await?;
+    let nominating = store
+        .org_by_code(&v.nominated_by.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may(actor, Action::Nominate, &nominating)?;
+    if !matches!(v.record.stage(), Stage::Nominated | Stage::Assessed) {
+        return Err(input(both("app.files_after_assessment", &[])));
+    }
+    let held = store.nomination_attachments(id).await?.len();
+    if files.is_empty() || held + files.len() > MAX_NOMINATION_FILES {
+        return Err(input(both(
+            "app.too_many_files",
+            &[("n", &MAX_NOMINATION_FILES)],
+        )));
+    }
+    let prepared = files
+        .iter()
+        .map(crate::commitments::prepare_file)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    let mut ids = vec![];
+    for a in &prepared {
+        ids.push(tx.add_attachment(a).await?);
+    }
+    tx.attach_to_nomination(id, &ids).await?;
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// The disciplinary sanctions of the Party's rules (党纪处分), lightest first.
+pub const SANCTIONS: [&str; 5] = ["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"];
+
+/// Records a disciplinary sanction against a member (the operator at the command line, from
+/// the discipline inspection commission's decision): the "no sanction" rule sees it.
+pub async fn record_sanction(
+    store: &Store,
+    member_id: i64,
+    imposed_on: NaiveDate,
+    kind: &str,
+    note: &str,
+) -> Result<i64, AppError> {
+    store.member(member_id).await?.ok_or(AppError::NotFound)?;
+    if !SANCTIONS.contains(&kind.trim()) {
+        return Err(input(both(
+            "app.unknown_sanction",
+            &[("value", &kind), ("known", &SANCTIONS.join("、"))],
+        )));
+    }
+    check_text("note", note, false, 2_000).map_err(input)?;
+    let mut tx = store.begin("cli").await?;
+    let id = tx
+        .add_sanction(member_id, &imposed_on.to_string(), kind.trim(), note.trim())
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}

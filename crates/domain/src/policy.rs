@@ -60,10 +60,12 @@ pub enum Action {
     /// Investigate objections and record their findings (异议核实) (target: the
     /// organisation that decides the nomination).
     HandleObjections,
+    /// Enter the working-day calendar's days (工作日历) (target: the top of the tree).
+    ManageCalendar,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
@@ -84,6 +86,7 @@ impl Action {
         Action::DecideNominations,
         Action::Commend,
         Action::HandleObjections,
+        Action::ManageCalendar,
     ];
 
     fn writes(self) -> bool {
@@ -167,7 +170,10 @@ fn permits(role: Role, action: Action) -> bool {
         Role::Office => true,
         // Closing a period freezes the whole city's scores, and commendation is the city
         // committee's decision: the office's.
-        Role::CommitteeStaff => !matches!(action, ManageAccounts | ClosePeriods | Commend),
+        Role::CommitteeStaff => !matches!(
+            action,
+            ManageAccounts | ClosePeriods | Commend | ManageCalendar
+        ),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.
         // The tree, and approving plans, are the committee's.
@@ -359,6 +365,11 @@ mod tests {
         }
         assert_eq!(decide(&staff, Action::Commend, &t), Decision::NotPermitted);
         assert!(decide(&office, Action::Commend, &t).allowed());
+        assert_eq!(
+            decide(&staff, Action::ManageCalendar, &t),
+            Decision::NotPermitted,
+            "the calendar is the office's"
+        );
         assert_eq!(
             decide(&member, Action::Nominate, &t),
             Decision::NotPermitted

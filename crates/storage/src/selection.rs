@@ -323,6 +323,28 @@ impl Store {
         .await?)
     }
 
+    /// The files attached to a nomination (事迹材料): (attachment id, file name, kind).
+    pub async fn nomination_attachments(&self, id: i64) -> Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.file_name, a.kind FROM nomination_attachments n \
+             JOIN attachments a ON a.id = n.attachment_id WHERE n.nomination_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// The nomination a stored file belongs to, if any.
+    pub async fn attachment_nomination(&self, attachment_id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT nomination_id FROM nomination_attachments WHERE attachment_id = $1",
+        )
+        .bind(attachment_id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     /// Ballots about a subject in all of a campaign's rounds: satisfied, basically
     /// satisfied, dissatisfied (from the score facts).
     pub async fn campaign_ballots_of(
@@ -464,6 +486,28 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Attaches stored files to a nomination's account of deeds.
+    pub async fn attach_to_nomination(&mut self, id: i64, attachments: &[i64]) -> Result<()> {
+        for a in attachments {
+            sqlx::query(
+                "INSERT INTO nomination_attachments (nomination_id, attachment_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(*a)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let after = serde_json::json!({ "attachments": attachments });
+        self.record::<(), _>(
+            "nomination.attach",
+            "nomination",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await
     }
 
     async fn nomination_event(

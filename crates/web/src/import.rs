@@ -143,6 +143,21 @@ pub(crate) fn extension(file_name: &str) -> Option<&'static str> {
     EXTENSIONS.into_iter().find(|e| e.eq_ignore_ascii_case(ext))
 }
 
+/// The sheet uploaded in a form's `file` field, opened for reading; or, when it is missing,
+/// of a type we do not read, or unreadable, the message why, for the form's page.
+pub(crate) fn uploaded_sheet(
+    form: &crate::multipart::PostedFiles,
+) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
+    let lang = form.viewer.lang();
+    let Some(file) = form.files("file").next() else {
+        return Err(AppError::Input(t(lang, "web.import_file_missing", &[])));
+    };
+    if extension(&file.file_name).is_none() {
+        return Err(AppError::Input(t(lang, "web.import_file_type", &[])));
+    }
+    open_sheet(&file.file_name, &file.bytes)
+}
+
 /// Runs the import of a staged file for the account. The file is written to a temporary
 /// file of our own naming (the uploaded name is never a path) for the sheet reader.
 /// Starts reading an uploaded sheet. The bytes go to a temporary file of our own naming

@@ -8,6 +8,7 @@ mod account;
 mod api;
 mod assets;
 mod ballot;
+mod calendar;
 mod charts;
 mod chrome;
 pub mod clock;
@@ -122,7 +123,11 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/selection/{id}", get(selection::page))
         .route("/selection/{id}/step", post(selection::step))
         .route("/selection/{id}/form.docx", get(selection::form))
+        .route("/selection/{id}/files", post(selection::attach))
         .route("/selection/{id}/recommend", post(selection::recommend))
+        .route("/calendar", get(calendar::page).post(calendar::set))
+        .route("/calendar/unset", post(calendar::unset))
+        .route("/calendar/import", post(calendar::import))
         .route("/search", get(tree::search))
         .route("/tree/{code}", get(tree::fragment))
         .route("/o/{code}", get(tree::org_page))

@@ -258,21 +258,7 @@ pub async fn import_study(
     if let Err(e) = allowed {
         return pages::refused(viewer, &back, e);
     }
-    let Some(file) = form.files("file").next() else {
-        return pages::refused(
-            viewer,
-            &back,
-            AppError::Input(t(viewer.lang(), "web.import_file_missing", &[])),
-        );
-    };
-    if crate::import::extension(&file.file_name).is_none() {
-        return pages::refused(
-            viewer,
-            &back,
-            AppError::Input(t(viewer.lang(), "web.import_file_type", &[])),
-        );
-    }
-    let (_tmp, reader) = match crate::import::open_sheet(&file.file_name, &file.bytes) {
+    let (_tmp, reader) = match crate::import::uploaded_sheet(&form) {
         Ok(opened) => opened,
         Err(e) => return pages::refused(viewer, &back, e),
     };

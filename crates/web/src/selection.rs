@@ -182,6 +182,10 @@ struct ItemPage {
     /// Honours this one may be recommended on to: (code, name).
     onward: Vec<(String, String)>,
     today: String,
+    /// (attachment id, file name) of the account of deeds.
+    files: Vec<(i64, String)>,
+    /// Whether the viewer may add files (those who nominated, before approval).
+    may_attach: bool,
 }
 
 fn when(ms: i64) -> String {
@@ -222,6 +226,12 @@ pub async fn page(
         Err(e) => return pages::refused(&viewer, &back, e),
     };
     let chrome = Chrome::signed_in(&viewer, back);
+    let files = match s.store.nomination_attachments(id).await {
+        Ok(f) => f.into_iter().map(|(fid, name, _)| (fid, name)).collect(),
+        Err(e) => return pages::internal(e),
+    };
+    let may_attach = v.steps.contains(&Step::Withdraw)
+        && matches!(v.record.stage(), Stage::Nominated | Stage::Assessed);
     let onward = match s.store.current_campaign().await {
         Ok(Some((_, c))) if v.may_recommend => {
             let mut out = vec![];
@@ -250,6 +260,8 @@ pub async fn page(
         events: event_rows(&chrome, events),
         onward,
         today: today().to_string(),
+        files,
+        may_attach,
         chrome,
         v,
     };
@@ -276,6 +288,27 @@ pub async fn step(
     match service::step(&s.store, Some(&viewer.actor()), id, step, &input, today()).await {
         Ok(_) => Redirect::to(&back).into_response(),
         Err(e) => pages::refused(&viewer, &back, e),
+    }
+}
+
+/// Files for the account of deeds (multipart: csrf, files).
+pub async fn attach(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    form: crate::multipart::PostedFiles,
+) -> Response {
+    let back = format!("/selection/{id}");
+    let files: Vec<xianfeng_app::commitments::Upload> = form
+        .files("files")
+        .map(|f| xianfeng_app::commitments::Upload {
+            file_name: f.file_name.clone(),
+            bytes: f.bytes.to_vec(),
+        })
+        .collect();
+    let viewer = &form.viewer;
+    match service::attach(&s.store, Some(&viewer.actor()), id, &files).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => pages::refused(viewer, &back, e),
     }
 }
 

@@ -451,6 +451,11 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "POST",
+        pattern: "/selection/{id}/files",
+        expect: Expect::Refused,
+    },
+    Walk {
         method: "GET",
         pattern: "/selection/{id}/form.docx",
         expect: Expect::Refused,
@@ -514,6 +519,26 @@ const WALK: &[Walk] = &[
         method: "GET",
         pattern: "/api/v1/honours",
         expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/calendar",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/calendar",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/calendar/unset",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/calendar/import",
+        expect: Expect::Refused,
     },
     Walk {
         method: "GET",
@@ -747,7 +772,11 @@ async fn request(
         }
         ("POST", "/logout") => app.post_form(path, cookie, "csrf=forged").await,
         ("POST", p)
-            if p.ends_with("/progress") || p.ends_with("/plan") || p.ends_with("/study/import") =>
+            if p.ends_with("/progress")
+                || p.ends_with("/plan")
+                || p.ends_with("/study/import")
+                || (p.starts_with("/selection/") && p.ends_with("/files"))
+                || p == "/calendar/import" =>
         {
             match cookie {
                 Some(c) => {

@@ -76,6 +76,36 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             "not the branch's"
         );
 
+        // A photo for the account of deeds: the people who may see the nomination see it.
+        let photo = support::phone_photo();
+        let attached = app
+            .multipart(
+                &format!("{item}/files"),
+                &wang,
+                &[("csrf", &wang_csrf)],
+                &[("files", "deeds.jpg", &photo)],
+            )
+            .await;
+        assert_eq!(
+            attached.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            attached.body
+        );
+        let page = app.get(&item, Some(&wang)).await;
+        let file = page
+            .body
+            .split("href=\"/files/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a file link")
+            .to_string();
+        let seen = app.get(&format!("/files/{file}"), Some(&office)).await;
+        assert_eq!(seen.status, StatusCode::OK, "{label}");
+        let li = app.sign_in("li").await;
+        let hidden = app.get(&format!("/files/{file}"), Some(&li)).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{label}");
+
         // The street committee assesses, approves and recommends to the district.
         for (step, note) in [("assess", "考核组实地考核"), ("approve", "工委会议同意")]
         {
@@ -216,8 +246,80 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
                 .unwrap()
                 .contains("spreadsheetml")
         );
-        let li = app.sign_in("li").await;
         let not_li = app.get(&format!("{upper}/form.docx"), Some(&li)).await;
         assert_eq!(not_li.status, StatusCode::NOT_FOUND, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn the_office_keeps_the_working_day_calendar_and_others_read_it() {
+    for app in support::apps().await {
+        let label = app.label();
+        let (office, wang) = (app.sign_in("office").await, app.sign_in("wang").await);
+        let (office_csrf, wang_csrf) = (app.csrf(&office).await, app.csrf(&wang).await);
+        // National Day 2011 is built in, with its make-up Saturday.
+        let page = app.get("/calendar?year=2011", Some(&wang)).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}");
+        assert!(page.body.contains("2011-10-08") && page.body.contains("国庆节"));
+        assert!(
+            !page.body.contains("action=\"/calendar\""),
+            "no form for a secretary"
+        );
+        let refused = app
+            .post_form(
+                "/calendar",
+                Some(&wang),
+                &format!("csrf={wang_csrf}&date=2011-10-10&kind=holiday&note=x"),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{label}");
+
+        // The office sets a local day off, then imports next year's schedule.
+        let set = app
+            .post_form(
+                "/calendar",
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&date=2011-10-10&kind=holiday&note={}",
+                    enc("本地放假")
+                ),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{label}: {}", set.body);
+        let page = app.get("/calendar?year=2011", Some(&office)).await;
+        assert!(page.body.contains("本地放假") && page.body.contains("action=\"/calendar/unset\""));
+        let missing = app.get("/calendar?year=2030", Some(&office)).await;
+        assert!(
+            missing.body.contains("国务院办公厅"),
+            "a year without data says so"
+        );
+        let bad = "日期,类型,说明\n2030-01-01,放假,元旦\n2030-01-02,也许,\n";
+        let refused = app
+            .multipart(
+                "/calendar/import",
+                &office,
+                &[("csrf", &office_csrf)],
+                &[("file", "2030.csv", bad.as_bytes())],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(refused.body.contains("也许"));
+        let good = "日期,类型,说明\n2030-01-01,放假,元旦\n";
+        let imported = app
+            .multipart(
+                "/calendar/import",
+                &office,
+                &[("csrf", &office_csrf)],
+                &[("file", "2030.csv", good.as_bytes())],
+            )
+            .await;
+        assert_eq!(
+            imported.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            imported.body
+        );
+        let page = app.get("/calendar?year=2030", Some(&office)).await;
+        assert!(page.body.contains("2030-01-01") && !page.body.contains("国务院办公厅"));
     }
 }

@@ -35,7 +35,7 @@ pub enum CalendarAction {
     Import { file: PathBuf },
 }
 
-fn date(s: &str) -> Result<NaiveDate> {
+pub(crate) fn date(s: &str) -> Result<NaiveDate> {
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) => Ok(d),
         Err(_) => bail!(both("cli.bad_date", &[("value", &s)])),

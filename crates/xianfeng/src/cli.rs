@@ -141,6 +141,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::calendar_cli::CalendarAction,
     },
+    /// Disciplinary sanctions (党纪处分) that selection's eligibility rules look at.
+    Sanction {
+        #[command(subcommand)]
+        action: crate::sanction_cli::SanctionAction,
+    },
     /// Figures for scoring (考核数据) of every subject under an organisation, for a period:
     /// commitment items due, kept and overdue; study and service hours; review points.
     Figures {
@@ -694,6 +699,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Calendar { action } => {
             return crate::calendar_cli::calendar(&open(&cli).await?, action).await;
+        }
+        Command::Sanction { action } => {
+            return crate::sanction_cli::sanction(&open(&cli).await?, action).await;
         }
         Command::Figures {
             scope,

@@ -4,6 +4,7 @@ mod calendar_cli;
 mod cli;
 mod config;
 mod progress;
+mod sanction_cli;
 mod scores_cli;
 
 use std::process::ExitCode;

@@ -728,6 +728,30 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
     let out = env.ok(&["scores", "recount"]);
     assert!(out.contains("重新汇总"), "{out}");
     assert_eq!((ranking("2011-h1"), ranking("2011-h2")), before);
+    // A disciplinary sanction, of a kind the Party's rules know.
+    let unknown = env.run(&[
+        "sanction",
+        "add",
+        "--member",
+        "1",
+        "--on",
+        "2011-03-01",
+        "--kind",
+        "处分",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("严重警告"));
+    let ok = env.ok(&[
+        "sanction",
+        "add",
+        "--member",
+        "1",
+        "--on",
+        "2011-03-01",
+        "--kind",
+        "警告",
+    ]);
+    assert!(ok.contains("党纪处分"), "{ok}");
     let bad = env.run(&["figures", "--scope", "JZ-JF", "--period", "1999"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2011-h1"));

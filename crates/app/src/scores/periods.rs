@@ -116,17 +116,12 @@ pub async fn close(
     today: NaiveDate,
 ) -> Result<Closure, AppError> {
     if let Some(a) = actor {
-        let roots = store.roots().await?;
-        if roots.is_empty() {
-            return Err(AppError::Forbidden);
-        }
-        for root in roots {
-            crate::scope::allowed(
-                a.principal,
-                xianfeng_domain::policy::Action::ClosePeriods,
-                &root,
-            )?;
-        }
+        crate::scope::city_wide(
+            store,
+            a.principal,
+            xianfeng_domain::policy::Action::ClosePeriods,
+        )
+        .await?;
     }
     let actor = actor.map_or("cli", |a| a.username);
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
