@@ -603,8 +603,21 @@ pub struct RollEntry {
 }
 
 /// A campaign's commended candidates, by honour in the campaign file's order, then by date.
-pub async fn honour_roll(store: &Store) -> Result<Vec<RollEntry>, AppError> {
+///
+/// `within`: only the commended of that organisation's subtree (the roll of a county, a
+/// branch); an unknown code is not found.
+pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<RollEntry>, AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let within = match within {
+        Some(code) => Some(
+            store
+                .org_by_code(code)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .tree_path(),
+        ),
+        None => None,
+    };
     let mut out = vec![];
     for n in store.nominations(campaign_id, None).await? {
         if n.stage() != Stage::Commended {
@@ -614,6 +627,12 @@ pub async fn honour_roll(store: &Store) -> Result<Vec<RollEntry>, AppError> {
             continue;
         };
         let s = subject(store, kind, n.subject_id).await?;
+        if within
+            .as_ref()
+            .is_some_and(|w| !w.contains(&s.org.tree_path()))
+        {
+            continue;
+        }
         out.push(RollEntry {
             nomination: n.id,
             honour_name: campaign
@@ -1004,4 +1023,39 @@ pub async fn record_sanction(
         .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The honour roll as an .xlsx sheet.
+pub fn roll_xlsx(entries: &[RollEntry]) -> Result<Vec<u8>, AppError> {
+    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    let headers: Vec<String> = [
+        "form_honour",
+        "form_name",
+        "form_unit",
+        "form_summary",
+        "form_commendation",
+    ]
+    .iter()
+    .map(|k| zh(&format!("selection.{k}")))
+    .collect();
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.honour_name.clone(),
+                e.name.clone(),
+                e.unit.clone(),
+                e.summary.clone(),
+                format!("{} {}", e.document_no, e.commended_on)
+                    .trim()
+                    .to_string(),
+            ]
+        })
+        .collect();
+    crate::score_tables::plain_xlsx(
+        &zh("selection.roll_sheet"),
+        &headers,
+        &vec![false; headers.len()],
+        &rows,
+    )
 }

@@ -3,7 +3,9 @@
 //! or a phone — with the period in working days, and takes objections (异议) while it runs.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -218,17 +220,21 @@ pub async fn raise(
 struct RollPage {
     chrome: Chrome,
     code: String,
+    /// The organisation the roll is narrowed to, for the export link.
+    org: String,
     campaign: String,
     organiser: String,
     /// (honour name, entries)
     groups: Vec<(String, Vec<(i64, RollEntry)>)>,
 }
 
-/// `/p/honours/{campaign}`: the commended, by honour.
+/// `/p/honours/{campaign}?org=CODE&format=xlsx`: the commended, by honour; of one
+/// organisation's subtree with `org`; as a spreadsheet with `format=xlsx`.
 pub async fn roll(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}"));
     let campaign = match s.store.current_campaign().await {
@@ -236,10 +242,31 @@ pub async fn roll(
         Ok(_) => return pages::not_found(&chrome),
         Err(e) => return pages::internal(e),
     };
-    let entries = match honour_roll(&s.store).await {
+    let org = q.get("org").map(String::as_str).filter(|o| !o.is_empty());
+    let entries = match honour_roll(&s.store, org).await {
         Ok(e) => e,
+        Err(AppError::NotFound) => return pages::not_found(&chrome),
         Err(e) => return pages::internal(e),
     };
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        return match xianfeng_app::selection::roll_xlsx(&entries) {
+            Ok(bytes) => (
+                [
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"honours.xlsx\"",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => pages::internal(e),
+        };
+    }
     let mut groups: Vec<(String, Vec<(i64, RollEntry)>)> = vec![];
     for e in entries {
         match groups.last_mut() {
@@ -250,6 +277,7 @@ pub async fn roll(
     let page = RollPage {
         chrome,
         code: code.clone(),
+        org: org.unwrap_or("").to_string(),
         campaign: campaign.file.campaign.name.clone(),
         organiser: campaign.file.campaign.organiser.clone(),
         groups,
@@ -281,7 +309,7 @@ pub async fn certificate(
         Ok(_) => return pages::not_found(&chrome),
         Err(e) => return pages::internal(e),
     };
-    let entry = match honour_roll(&s.store).await {
+    let entry = match honour_roll(&s.store, None).await {
         Ok(e) => e.into_iter().find(|e| e.nomination == id),
         Err(e) => return pages::internal(e),
     };

@@ -131,6 +131,18 @@ async fn the_commended_are_on_the_roll_with_a_certificate() {
         assert!(roll.body.contains(support::B1_MEMBER), "{label}");
         assert!(roll.body.contains("优秀共产党员"));
         assert!(roll.body.contains("焦发〔2012〕15号"));
+        let b2 = app.get("/p/honours/test-2010?org=B2", None).await;
+        assert!(!b2.body.contains(support::B1_MEMBER), "{label}: B2's roll");
+        let xlsx = app
+            .get("/p/honours/test-2010?org=B1&format=xlsx", None)
+            .await;
+        assert!(
+            xlsx.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        assert!(xlsx.body.starts_with("PK"), "an .xlsx is a zip");
         let cert = app.get(&format!("/p/honours/test-2010/{up}"), None).await;
         assert_eq!(cert.status, StatusCode::OK);
         assert!(cert.body.contains("荣誉证书") && cert.body.contains(support::B1_MEMBER));

@@ -540,16 +540,27 @@ pub struct HonourOut {
     commended_on: String,
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HonoursQuery {
+    /// An organisation code: only the commended of its subtree.
+    org: Option<String>,
+}
+
 /// The honour roll (光荣榜): the commended of the campaign in use, by honour. Public.
 #[utoipa::path(
-    get, path = "/api/v1/honours", tag = "selection",
-    responses((status = 200, description = "The commended", body = [HonourOut]))
+    get, path = "/api/v1/honours", tag = "selection", params(HonoursQuery),
+    responses(
+        (status = 200, description = "The commended", body = [HonourOut]),
+        (status = 404, description = "Unknown organisation", body = ApiError),
+    )
 )]
 pub async fn honours(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
+    axum::extract::Query(q): axum::extract::Query<HonoursQuery>,
 ) -> Result<Json<Vec<HonourOut>>, ApiError> {
-    let roll = service::honour_roll(&s.store)
+    let roll = service::honour_roll(&s.store, q.org.as_deref())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(Json(
