@@ -35,10 +35,18 @@ pub async fn may_manage(
     }
 }
 
-/// Sets one day as a working day or a day off.
+/// Sets one day as a working day or a day off (a local day off, a correction). Refused in
+/// a year without data: its schedule is imported whole.
 pub async fn set(store: &Store, actor: &str, day: CalendarDay) -> Result<(), AppError> {
+    use chrono::Datelike;
+    if !load(store).await?.has_year(day.date.year()) {
+        return Err(AppError::Input(both(
+            "app.calendar_import_first",
+            &[("year", &day.date.year())],
+        )));
+    }
     let mut tx = store.begin(actor).await?;
-    tx.set_calendar_days(&[day]).await?;
+    tx.set_calendar_days(&[day], false).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -155,7 +163,7 @@ pub async fn import(
     }
     if report.problems.is_empty() {
         let mut tx = store.begin(actor).await?;
-        tx.set_calendar_days(&days).await?;
+        tx.set_calendar_days(&days, true).await?;
         tx.commit().await?;
         report.imported = days.len();
     }

@@ -162,6 +162,7 @@ pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSu
                 contact: "市委组织部 电话 0391-0000000，地址 焦作市人民路",
                 starts_on: day("2012-06-11"),
             },
+            today,
         )
         .await?;
         let commend = StepInput {
@@ -207,7 +208,7 @@ pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSu
         summary.nominations += 1;
         step(store, None, id, Step::Assess, &assess, today).await?;
         step(store, None, id, Step::Approve, &approve, today).await?;
-        let up = recommend(store, None, id, "advanced-organisation").await?;
+        let up = recommend(store, &scores, None, id, "advanced-organisation", today).await?;
         step(
             store,
             None,
@@ -240,6 +241,7 @@ pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSu
                 contact: "市委组织部 电话 0391-0000000",
                 starts_on: today,
             },
+            today,
         )
         .await;
         // Without calendar data for the days ahead (late December, before the next

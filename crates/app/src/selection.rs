@@ -137,10 +137,11 @@ async fn candidate_facts(
         (SubjectKind::Member | SubjectKind::Cadre, None) => Some(false),
         _ => None,
     };
+    // Since the campaign began: a sanction after its end, before the commendation, counts.
     let sanctions = match member {
         Some(m) => {
-            let (from, to) = (campaign.starts_on.to_string(), campaign.ends_on.to_string());
-            u32::try_from(store.sanctions_of(m, &from, &to).await?).unwrap_or(u32::MAX)
+            let from = campaign.starts_on.to_string();
+            u32::try_from(store.sanctions_of(m, &from, "9999-12-31").await?).unwrap_or(u32::MAX)
         }
         None => 0,
     };
@@ -219,7 +220,10 @@ pub async fn nominate(
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &nominating)?;
     let s = subject(store, n.kind, n.subject_id).await?;
-    if !nominating.tree_path().contains(&s.org.tree_path()) {
+    // An organisation is put forward by one above it, never by itself.
+    let outside = !nominating.tree_path().contains(&s.org.tree_path())
+        || (n.kind == SubjectKind::Organisation && nominating.id == s.org.id);
+    if outside {
         return Err(input(both(
             "app.nominee_outside",
             &[("name", &s.name), ("org", &nominating.name)],
@@ -306,6 +310,13 @@ pub async fn step(
         may(actor, action, &decided)?;
     }
     let to = selection::next(before.stage(), step).map_err(input)?;
+    // A candidate recommended on is decided above now: taking this one back would free the
+    // quota while the candidate goes on.
+    if matches!(step, Step::Withdraw | Step::Reject)
+        && let Some(up) = store.recommended_on(id).await?
+    {
+        return Err(input(both("app.recommended_on", &[("id", &up)])));
+    }
     let mut detail = StepRecord::default();
     match step {
         Step::Assess | Step::Approve => {
@@ -327,8 +338,17 @@ pub async fn step(
                 .map(|o| o.finding())
                 .collect();
             selection::may_commend(&period, today, &findings).map_err(input)?;
+            let on = s.commended_on.unwrap_or(today);
+            if on <= period.ends_on || on > today {
+                return Err(input(both(
+                    "app.commended_on",
+                    &[("after", &period.ends_on), ("today", &today)],
+                )));
+            }
+            // Membership and sanctions can change during the notice: checked again.
+            recheck_person(store, &before).await?;
             detail.document_no = Some(s.document_no.trim().to_string());
-            detail.commended_on = Some(s.commended_on.unwrap_or(today).to_string());
+            detail.commended_on = Some(on.to_string());
         }
         Step::Notice => {}
     }
@@ -339,6 +359,35 @@ pub async fn step(
     tx.step_nomination(&before, step, to, &detail).await?;
     tx.commit().await?;
     Ok(to)
+}
+
+/// The eligibility rules about the person (a formal member, no sanction) checked again
+/// for a candidate about to be commended; grade and satisfaction stand as checked at
+/// nomination.
+async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let Some(h) = campaign.honour(&n.honour) else {
+        return Ok(());
+    };
+    let kind = SubjectKind::parse(&n.subject_kind).ok_or(AppError::NotFound)?;
+    let s = subject(store, kind, n.subject_id).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, None).await?;
+    let mut rules = campaign.eligibility(h);
+    rules.min_grade = None;
+    rules.min_satisfaction = None;
+    let checks = selection::evaluate(&rules, &facts);
+    if selection::eligible(&checks) {
+        return Ok(());
+    }
+    let why: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| c.reason.as_str())
+        .collect();
+    Err(input(both(
+        "app.not_eligible",
+        &[("name", &s.name), ("why", &why.join("; "))],
+    )))
 }
 
 fn period_of(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
@@ -356,9 +405,11 @@ fn period_of(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppErro
 /// organisation that approved it, within that organisation's quota.
 pub async fn recommend(
     store: &Store,
+    scores: &Scores,
     actor: Option<&Actor<'_>>,
     id: i64,
     honour: &str,
+    today: NaiveDate,
 ) -> Result<i64, AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let before = store.nomination(id).await?.ok_or(AppError::NotFound)?;
@@ -374,6 +425,13 @@ pub async fn recommend(
         return Err(input(both(
             "app.recommend_honour",
             &[("honour", &h.name), ("from", &before.honour)],
+        )));
+    }
+    // A higher honour takes the top level's candidates only: the city recommends its own.
+    if from_ok && holder.parent_id.is_some() {
+        return Err(input(both(
+            "app.recommend_from_top",
+            &[("honour", &h.name)],
         )));
     }
     let wanted = if from_ok {
@@ -393,18 +451,46 @@ pub async fn recommend(
     } else {
         holder.clone()
     };
+    // A higher honour has rules of its own: checked now, as at a nomination.
+    let eligibility = if from_ok {
+        let kind = SubjectKind::parse(&before.subject_kind).ok_or(AppError::NotFound)?;
+        let s = subject(store, kind, before.subject_id).await?;
+        let (grade, _) = board_facts(store, scores, &campaign, &s, &holder, today).await?;
+        let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+        let checks = selection::evaluate(&campaign.eligibility(h), &facts);
+        if !selection::eligible(&checks) {
+            let why: Vec<&str> = checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.reason.as_str())
+                .collect();
+            return Err(input(both(
+                "app.not_eligible",
+                &[("name", &s.name), ("why", &why.join("; "))],
+            )));
+        }
+        serde_json::to_string(&checks).unwrap_or_default()
+    } else {
+        before.eligibility.clone()
+    };
+    // The share of a higher level's quota is of the candidates approved at the level
+    // below it (at least one).
+    let approved = store
+        .nominations(campaign_id, Some(&before.honour))
+        .await?
+        .iter()
+        .filter(|n| {
+            n.decided_by_org == holder.id
+                && matches!(
+                    n.stage(),
+                    Stage::Approved | Stage::InNotice | Stage::Commended
+                )
+        })
+        .count() as u32;
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     if let Some(quota) = campaign.quota_for(h, &holder.code) {
         let held = tx.nominations_held(campaign_id, honour, holder.id).await?;
         let held = u32::try_from(held).unwrap_or(u32::MAX);
-        // Recommendations are counted against a number; a share of a higher level's
-        // candidates is the number of those approved below (at least one).
-        let approved = store
-            .nominations(campaign_id, Some(&before.honour))
-            .await?
-            .iter()
-            .filter(|n| n.decided_by_org == holder.id && n.stage() != Stage::Rejected)
-            .count() as u32;
         selection::check_quota(held, quota.allowed(approved)).map_err(input)?;
     }
     let new = tx
@@ -419,7 +505,7 @@ pub async fn recommend(
                 decided_by_org: decided_by.id,
                 deeds: before.deeds.clone(),
                 summary: before.summary.clone(),
-                eligibility: before.eligibility.clone(),
+                eligibility,
                 recommended_from: Some(before.id),
             },
             &[],
@@ -442,16 +528,22 @@ pub struct NoticeInput<'a> {
 
 /// Puts approved candidates of one honour, decided at the top of the tree, on a public
 /// notice of the honour's length in working days; they move to "in notice".
+///
+/// An account may not put up a notice that started before `today` (the public would lose
+/// days to object); the operator at the command line may, to enter a past campaign.
 pub async fn publish_notice(
     store: &Store,
     actor: Option<&Actor<'_>>,
     n: &NoticeInput<'_>,
+    today: NaiveDate,
 ) -> Result<i64, AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let h = honour_of(&campaign, n.honour)?;
     check_text("title", n.title, true, 200).map_err(input)?;
     check_text("body", n.body, false, selection::MAX_DEEDS).map_err(input)?;
     check_text("contact", n.contact, true, 200).map_err(input)?;
+    selection::check_public("title", n.title).map_err(input)?;
+    selection::check_public("body", n.body).map_err(input)?;
     if n.nominations.is_empty() {
         return Err(input(both("app.notice_empty", &[])));
     }
@@ -471,6 +563,9 @@ pub async fn publish_notice(
         }
         selection::next(c.stage(), Step::Notice).map_err(input)?;
         candidates.push(c);
+    }
+    if actor.is_some() && n.starts_on < today {
+        return Err(input(both("app.notice_in_past", &[("today", &today)])));
     }
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     let notice = tx
@@ -510,6 +605,12 @@ pub struct ObjectionInput<'a> {
     pub source: &'a str,
 }
 
+/// Whether a nomination is still shown on its notice: in notice, or commended after it
+/// (withdrawn and rejected candidates leave it).
+pub fn on_notice(n: &NominationRecord) -> bool {
+    matches!(n.stage(), Stage::InNotice | Stage::Commended)
+}
+
 /// Objections one source may raise on one notice per hour.
 pub const OBJECTIONS_PER_HOUR: i64 = 3;
 
@@ -525,13 +626,15 @@ pub async fn object(
     let candidate = store
         .nomination(o.nomination_id)
         .await?
-        .filter(|c| c.notice_id == Some(notice.id))
+        .filter(|c| c.notice_id == Some(notice.id) && on_notice(c))
         .ok_or(AppError::NotFound)?;
     period_of(&notice)?.takes_objections(today).map_err(input)?;
     check_text("content", o.content, true, selection::MAX_OBJECTION).map_err(input)?;
     check_text("name", o.name, notice.real_name, 50).map_err(input)?;
     check_text("contact", o.contact, notice.real_name, 100).map_err(input)?;
-    let recent = store
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let mut tx = store.begin("public").await?;
+    let recent = tx
         .objections_from(notice.id, o.source, now_ms - 3_600_000)
         .await?;
     if recent >= OBJECTIONS_PER_HOUR {
@@ -540,8 +643,6 @@ pub async fn object(
             &[("n", &OBJECTIONS_PER_HOUR)],
         )));
     }
-    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let mut tx = store.begin("public").await?;
     let id = tx
         .add_objection(&NewObjection {
             notice_id: notice.id,
@@ -833,12 +934,17 @@ pub async fn objections_for(
     notice_id: i64,
 ) -> Result<Vec<xianfeng_storage::ObjectionRecord>, AppError> {
     let candidates = store.notice_candidates(notice_id).await?;
-    let first = candidates.first().ok_or(AppError::NotFound)?;
-    may(
-        actor,
-        Action::HandleObjections,
-        &org(store, first.decided_by_org).await?,
-    )?;
+    if candidates.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    // Every candidate's deciding organisation: a name and contact go to no one else.
+    for c in &candidates {
+        may(
+            actor,
+            Action::HandleObjections,
+            &org(store, c.decided_by_org).await?,
+        )?;
+    }
     Ok(store.objections(notice_id).await?)
 }
 

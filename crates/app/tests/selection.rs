@@ -145,6 +145,24 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         .unwrap_err();
         assert!(message(sanctioned).contains("处分"));
 
+        // An organisation is nominated by one above it, never by itself.
+        let itself = nominate(
+            s,
+            &scores,
+            None,
+            &NominationInput {
+                honour: "advanced-organisation",
+                kind: SubjectKind::Organisation,
+                subject_id: s.org_by_code("B1").await.unwrap().unwrap().id,
+                nominated_by: "B1",
+                ..fang("事迹突出")
+            },
+            today,
+        )
+        .await
+        .unwrap_err();
+        assert!(message(itself).contains("不能由其推荐"), "{}", db.label);
+
         // The branch may not assess (the committee above it is outside its scope); the street
         // committee assesses, then approves.
         let step_in = |note: &str| StepInput {
@@ -189,14 +207,31 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             starts_on: day("2012-07-02"),
         };
         let ids: &'static [i64] = Box::leak(vec![id].into_boxed_slice());
-        let not_top = publish_notice(s, Some(&office), &notice_in(ids))
+        let not_top = publish_notice(s, Some(&office), &notice_in(ids), day("2012-07-02"))
             .await
             .unwrap_err();
         assert!(message(not_top).contains(&id.to_string()));
+        // The street committee may not recommend for the provincial honour: the city does.
+        let early = recommend(
+            s,
+            &scores,
+            Some(&staff),
+            id,
+            "province-excellent-member",
+            today,
+        )
+        .await
+        .unwrap_err();
+        assert!(message(early).contains("市级"), "{}", db.label);
         // Recommended on to the district, which assesses and approves it.
-        let up = recommend(s, Some(&staff), id, "excellent-member")
+        let up = recommend(s, &scores, Some(&staff), id, "excellent-member", today)
             .await
             .unwrap();
+        // Once recommended on, the branch's nomination cannot be withdrawn to free its place.
+        let freed = step(s, Some(&wang), id, Step::Withdraw, &step_in("撤回"), today)
+            .await
+            .unwrap_err();
+        assert!(message(freed).contains(&up.to_string()), "{}", db.label);
         step(
             s,
             Some(&office),
@@ -220,9 +255,15 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
 
         // On notice from Monday 2 July 2012 for 5 working days: to Friday 6 July.
         let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
-        let staff_notice = publish_notice(s, Some(&staff), &notice_in(ups)).await;
+        let staff_notice =
+            publish_notice(s, Some(&staff), &notice_in(ups), day("2012-07-02")).await;
         assert!(staff_notice.is_err(), "{}: the office's", db.label);
-        let notice = publish_notice(s, Some(&office), &notice_in(ups))
+        // Not back-dated: the public would lose days to object.
+        let past = publish_notice(s, Some(&office), &notice_in(ups), day("2012-07-03"))
+            .await
+            .unwrap_err();
+        assert!(message(past).contains("2012-07-03"));
+        let notice = publish_notice(s, Some(&office), &notice_in(ups), day("2012-07-02"))
             .await
             .unwrap();
         let n = s.notice(notice).await.unwrap().unwrap();
@@ -315,6 +356,23 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             .await
             .unwrap();
         }
+        // The date of commendation comes after the notice and not after today.
+        for on in ["2012-07-05", "2012-07-20"] {
+            let wrong = StepInput {
+                commended_on: Some(day(on)),
+                ..commend.clone()
+            };
+            let refused = step(
+                s,
+                Some(&office),
+                up,
+                Step::Commend,
+                &wrong,
+                day("2012-07-10"),
+            )
+            .await;
+            assert!(refused.is_err(), "{}: commended on {on}", db.label);
+        }
         let again = find(
             s,
             Some(&office),
@@ -332,7 +390,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
                 up,
                 Step::Commend,
                 &commend,
-                day("2012-07-09")
+                day("2012-07-10")
             )
             .await
             .unwrap(),

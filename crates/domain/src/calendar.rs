@@ -133,13 +133,13 @@ impl WorkCalendar {
         c
     }
 
-    /// The built-in calendar with the office's years and days on top: a year the office
-    /// has entered days for counts as a year with data; the office's days win.
+    /// The built-in calendar with the office's years and days on top. A year has data when
+    /// it is built in or the office imported its schedule (`years`); a single day entered
+    /// does not make a year's data (its holidays would be missing). The office's days win.
     pub fn with_office(years: &[i32], days: &[CalendarDay]) -> WorkCalendar {
         let mut c = WorkCalendar::builtin();
         c.years.extend(years.iter().copied());
         for d in days {
-            c.years.insert(d.date.year());
             c.days
                 .insert(d.date, (d.workday, DaySource::Office, d.note.clone()));
         }
@@ -316,18 +316,24 @@ mod tests {
             workday: false,
             note: "元旦".into(),
         };
-        let c = WorkCalendar::with_office(&[], &[local, next]);
+        let c = WorkCalendar::with_office(&[2027], &[local, next.clone()]);
         assert_eq!(c.is_workday(day("2011-11-07")), Ok(false));
         assert_eq!(
             c.day(day("2011-11-07")).map(|(_, s, _)| s),
             Ok(DaySource::Office)
         );
-        // Entering a day of 2027 gives 2027 data: its other days follow the weekday rule.
+        // With 2027's schedule imported, its other days follow the weekday rule.
         assert_eq!(c.is_workday(day("2027-01-01")), Ok(false));
         assert_eq!(c.is_workday(day("2027-01-04")), Ok(true));
         assert_eq!(c.add_workdays(day("2026-12-31"), 1), Ok(day("2027-01-04")));
         let with_year = WorkCalendar::with_office(&[2028], &[]);
         assert!(with_year.has_year(2028));
+        // A single day entered for a year does not give the year data.
+        let one_day = WorkCalendar::with_office(&[], &[next]);
+        assert_eq!(
+            one_day.is_workday(day("2027-01-04")),
+            Err(CalendarError::NoData { year: 2027 })
+        );
         assert_eq!(
             c.exceptions(2011)
                 .iter()

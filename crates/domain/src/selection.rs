@@ -203,7 +203,7 @@ pub struct Rules {
 pub struct CandidateFacts {
     /// For members and cadres: a formal member (正式党员)? `None` when not a person.
     pub formal_member: Option<bool>,
-    /// Disciplinary sanctions (党纪处分) recorded in the campaign.
+    /// Disciplinary sanctions (党纪处分) recorded since the campaign began.
     pub sanctions: u32,
     /// The candidate's grade position in `[grading]` in the latest period, if graded.
     pub grade: Option<usize>,
@@ -394,8 +394,10 @@ pub const MAX_DEEDS: usize = 20_000;
 pub const MAX_SUMMARY: usize = 500;
 pub const MAX_OBJECTION: usize = 2_000;
 
-/// Whether `text` holds a run of eleven or more digits: an ID number or a mobile number,
-/// which a public notice must never show.
+/// Whether `text` holds eleven or more digits in a row, with the separators people put in
+/// phone numbers between them (138.0000.0000, (138)0000/0000): an ID number or a mobile
+/// number, which a public notice must never show. Letters, Chinese and list punctuation
+/// end a run, so dates and counts in prose ("2010、2011年") pass.
 fn has_personal_number(text: &str) -> bool {
     let mut run = 0;
     for c in text.chars() {
@@ -404,7 +406,12 @@ fn has_personal_number(text: &str) -> bool {
             if run >= 11 {
                 return true;
             }
-        } else if !matches!(c, ' ' | '-') {
+        } else if !matches!(
+            c,
+            ' ' | '-' | '.' | '/' | '(' | ')' | '（' | '）' | '—' | '_' | '\u{3000}'
+        ) {
+            // Letters, Chinese and list punctuation (、，) end a run; the separators people
+            // write inside phone numbers do not.
             run = 0;
         }
     }
@@ -454,7 +461,13 @@ pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result
 /// Checks the summary of deeds a public notice will show: also no ID or phone numbers.
 pub fn check_summary(text: &str) -> Result<(), String> {
     check_text("summary", text, true, MAX_SUMMARY)?;
+    check_public("summary", text)
+}
+
+/// Refuses ID or phone numbers in a text the public will read (`field` names it).
+pub fn check_public(field: &str, text: &str) -> Result<(), String> {
     if has_personal_number(text) {
+        let _ = field;
         return Err(both("selection.summary_numbers", &[]));
     }
     Ok(())
@@ -544,6 +557,10 @@ mod tests {
         assert!(check_summary("联系电话 138 0000 0000").is_err());
         assert!(check_summary("身份证 41080219800101001X").is_err());
         assert!(check_summary("2010年至2012年连续三年").is_ok());
+        assert!(check_summary("电话 138.0000.0000").is_err());
+        assert!(check_summary("电话 (138)0000/0000").is_err());
+        assert!(check_summary("服务 300 余小时，帮扶 12 户").is_ok());
+        assert!(check_summary("2010、2011、2012年连续三年被评为先进").is_ok());
     }
 
     #[test]

@@ -46,9 +46,14 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Sets days (replacing what the office had set for them) and declares their years to
-    /// have data; one audit entry per day, with what it was before.
-    pub async fn set_calendar_days(&mut self, days: &[CalendarDay]) -> Result<()> {
+    /// Sets days (replacing what the office had set for them), one audit entry per day with
+    /// what it was before; with `declare_years`, their years now have data (an imported
+    /// year's schedule).
+    pub async fn set_calendar_days(
+        &mut self,
+        days: &[CalendarDay],
+        declare_years: bool,
+    ) -> Result<()> {
         let now = now_ms();
         for d in days {
             let key = d.date.to_string();
@@ -86,6 +91,9 @@ impl WriteTx {
                 Some(&after),
             )
             .await?;
+        }
+        if !declare_years {
+            return Ok(());
         }
         let mut years: Vec<i32> = days
             .iter()

@@ -310,17 +310,16 @@ impl Store {
             .collect()
     }
 
-    /// Objections to a notice from one source since `since` (ms): for rate limiting.
-    pub async fn objections_from(&self, notice_id: i64, source: &str, since: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM objections WHERE notice_id = $1 AND source = $2 \
-             AND submitted_at >= $3",
+    /// The open nomination recommended on from `id`, if any.
+    pub async fn recommended_on(&self, id: i64) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM nominations WHERE recommended_from = $1 \
+             AND stage NOT IN ('withdrawn', 'rejected')",
         )
-        .bind(notice_id)
-        .bind(self.vault().hash(source))
-        .bind(since)
-        .fetch_one(self.reader())
-        .await?)
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|r| r.0))
     }
 
     /// The files attached to a nomination (事迹材料): (attachment id, file name, kind).
@@ -636,6 +635,25 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Objections to a notice from one source since `since` (ms), counted inside the
+    /// transaction that would add one, so that objections sent at once cannot all pass.
+    pub async fn objections_from(
+        &mut self,
+        notice_id: i64,
+        source: &str,
+        since: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE notice_id = $1 AND source = $2 \
+             AND submitted_at >= $3",
+        )
+        .bind(notice_id)
+        .bind(self.vault.hash(source))
+        .bind(since)
+        .fetch_one(&mut *self.tx)
+        .await?)
     }
 
     /// Stores an objection; the name and contact are encrypted, the source only hashed.

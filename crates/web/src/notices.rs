@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::selection::{ObjectionInput, RollEntry, honour_roll, object};
+use xianfeng_app::selection::{ObjectionInput, RollEntry, honour_roll, object, on_notice};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::selection::MAX_OBJECTION;
@@ -75,7 +75,7 @@ pub struct ObjectionForm {
 async fn candidates(s: &AppState, notice_id: i64) -> Result<Vec<PublicCandidate>, AppError> {
     let mut out = vec![];
     for n in s.store.notice_candidates(notice_id).await? {
-        let Some(kind) = SubjectKind::parse(&n.subject_kind) else {
+        let Some(kind) = SubjectKind::parse(&n.subject_kind).filter(|_| on_notice(&n)) else {
             continue;
         };
         let subject = xianfeng_app::commitments::subject(&s.store, kind, n.subject_id).await?;

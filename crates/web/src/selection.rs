@@ -318,7 +318,16 @@ pub async fn recommend(
     Posted(viewer, f): Posted<Fields>,
 ) -> Response {
     let back = format!("/selection/{id}");
-    match service::recommend(&s.store, Some(&viewer.actor()), id, f.value("honour")).await {
+    match service::recommend(
+        &s.store,
+        &s.scores,
+        Some(&viewer.actor()),
+        id,
+        f.value("honour"),
+        today(),
+    )
+    .await
+    {
         Ok(new) => Redirect::to(&format!("/selection/{new}")).into_response(),
         Err(e) => pages::refused(&viewer, &back, e),
     }
@@ -408,7 +417,7 @@ pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields
         contact: f.value("contact"),
         starts_on,
     };
-    match service::publish_notice(&s.store, Some(&viewer.actor()), &input).await {
+    match service::publish_notice(&s.store, Some(&viewer.actor()), &input, today()).await {
         Ok(id) => Redirect::to(&format!("/selection/notices/{id}")).into_response(),
         Err(e) => pages::refused(&viewer, back, e),
     }

@@ -123,7 +123,7 @@ async fn the_commended_are_on_the_roll_with_a_certificate() {
             up,
             Step::Commend,
             &commend,
-            chrono::NaiveDate::from_ymd_opt(2012, 7, 9).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2012, 7, 10).unwrap(),
         )
         .await
         .unwrap();
@@ -149,5 +149,50 @@ async fn the_commended_are_on_the_roll_with_a_certificate() {
         assert!(cert.body.contains("2012-07-10"));
         let other = app.get("/p/honours/test-2010/999999", None).await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_candidate_sanctioned_during_the_notice_is_not_commended_and_a_withdrawn_one_leaves_it() {
+    for app in support::apps().await {
+        let label = app.label();
+        let s = &app.store;
+        support::prepare_selection(s).await;
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2012, 7, d).unwrap();
+        let (up, notice) = support::member_on_notice(s, app.b1_member, "B1", day(2)).await;
+        // A sanction recorded during the notice stops the commendation.
+        let mut tx = s.begin("test").await.unwrap();
+        tx.add_sanction(app.b1_member, "2012-07-04", "警告", "")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let commend = StepInput {
+            document_no: "焦发〔2012〕15号".into(),
+            commended_on: Some(day(10)),
+            ..Default::default()
+        };
+        let refused = step(s, None, up, Step::Commend, &commend, day(10)).await;
+        let Err(xianfeng_app::AppError::Input(why)) = refused else {
+            panic!("{label}: commended despite the sanction");
+        };
+        assert!(why.contains("处分"), "{why}");
+        // Withdrawn, the candidate leaves the public notice and takes no objection.
+        let reason = StepInput {
+            note: "本人谦让".into(),
+            ..Default::default()
+        };
+        step(s, None, up, Step::Withdraw, &reason, day(10))
+            .await
+            .unwrap();
+        let page = app.get(&format!("/p/n/{notice}"), None).await;
+        assert!(!page.body.contains(support::B1_MEMBER), "{label}");
+        let objection = app
+            .post_form(
+                &format!("/p/n/{notice}"),
+                None,
+                &format!("nomination={up}&content=x&name=a&contact=b"),
+            )
+            .await;
+        assert_eq!(objection.status, StatusCode::NOT_FOUND, "{label}");
     }
 }

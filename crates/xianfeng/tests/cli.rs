@@ -1080,6 +1080,10 @@ fn the_working_day_calendar_counts_holidays_and_make_up_days_and_takes_the_offic
             "2027-01-05\n"
         );
 
+        // A single day of a year without a schedule does not make the year's data.
+        let lone = env.run(&["calendar", "set", "2031-01-01", "holiday"]);
+        assert!(!lone.status.success(), "{}", env.label);
+        assert!(String::from_utf8_lossy(&lone.stderr).contains("2031"));
         // A local day off, set and taken back; both are in the audit trail.
         env.ok(&[
             "calendar",

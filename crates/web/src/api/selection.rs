@@ -323,9 +323,16 @@ pub async fn recommend(
     body: Result<Json<RecommendIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    let new = service::recommend(&s.store, Some(&viewer.actor()), id, &req.honour)
-        .await
-        .map_err(|e| refused(lang, e))?;
+    let new = service::recommend(
+        &s.store,
+        &s.scores,
+        Some(&viewer.actor()),
+        id,
+        &req.honour,
+        today(),
+    )
+    .await
+    .map_err(|e| refused(lang, e))?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id: new })))
 }
 
@@ -369,7 +376,7 @@ pub async fn publish(
         contact: &req.contact,
         starts_on,
     };
-    let id = service::publish_notice(&s.store, Some(&viewer.actor()), &input)
+    let id = service::publish_notice(&s.store, Some(&viewer.actor()), &input, today())
         .await
         .map_err(|e| refused(lang, e))?;
     let notice = s

@@ -428,17 +428,19 @@ pub async fn prepare_selection(store: &Store) {
     let today = chrono::Local::now().date_naive();
     let next_year =
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 1, 1).expect("a date");
-    xianfeng_app::calendar::set(
-        store,
-        "test",
-        xianfeng_domain::calendar::CalendarDay {
+    // As if next year's schedule had been imported.
+    let mut tx = store.begin("test").await.unwrap();
+    tx.set_calendar_days(
+        &[xianfeng_domain::calendar::CalendarDay {
             date: next_year,
             workday: false,
             note: "元旦".into(),
-        },
+        }],
+        true,
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// `member`, nominated by their branch `branch` for outstanding member, approved by T1,
@@ -482,7 +484,10 @@ pub async fn member_on_notice(
     step(s, None, id, Step::Approve, &note("同意"), today)
         .await
         .unwrap();
-    let up = recommend(s, None, id, "excellent-member").await.unwrap();
+    let scores = xianfeng_app::scores::Scores::new();
+    let up = recommend(s, &scores, None, id, "excellent-member", today)
+        .await
+        .unwrap();
     step(s, None, up, Step::Assess, &note("考核"), today)
         .await
         .unwrap();
@@ -500,6 +505,7 @@ pub async fn member_on_notice(
             contact: "区委组织部 0391-0000000",
             starts_on,
         },
+        starts_on,
     )
     .await
     .unwrap();
@@ -556,7 +562,7 @@ pub async fn b1_member_commended(app: &App) -> (i64, i64) {
         up,
         xianfeng_domain::selection::Step::Commend,
         &commend,
-        day(9),
+        day(10),
     )
     .await
     .unwrap();
