@@ -112,6 +112,22 @@ async fn board_facts(
     Ok((None, in_subtree.unwrap_or(0)))
 }
 
+/// Refuses an ineligible candidate with the reason of every rule it fails.
+fn eligible_or_refused(name: &str, checks: &[RuleCheck]) -> Result<(), AppError> {
+    if selection::eligible(checks) {
+        return Ok(());
+    }
+    let why: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| c.reason.as_str())
+        .collect();
+    Err(input(both(
+        "app.not_eligible",
+        &[("name", &name), ("why", &why.join("; "))],
+    )))
+}
+
 /// What the eligibility rules look at, for one subject.
 async fn candidate_facts(
     store: &Store,
@@ -233,17 +249,7 @@ pub async fn nominate(
     let (grade, in_subtree) = board_facts(store, scores, &campaign, &s, &nominating, today).await?;
     let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
     let checks = selection::evaluate(&campaign.eligibility(h), &facts);
-    if !selection::eligible(&checks) {
-        let why: Vec<&str> = checks
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| c.reason.as_str())
-            .collect();
-        return Err(input(both(
-            "app.not_eligible",
-            &[("name", &s.name), ("why", &why.join("; "))],
-        )));
-    }
+    eligible_or_refused(&s.name, &checks)?;
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     if let Some(quota) = campaign.quota_for(h, &nominating.code) {
         let held = tx
@@ -375,19 +381,7 @@ async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppEr
     let mut rules = campaign.eligibility(h);
     rules.min_grade = None;
     rules.min_satisfaction = None;
-    let checks = selection::evaluate(&rules, &facts);
-    if selection::eligible(&checks) {
-        return Ok(());
-    }
-    let why: Vec<&str> = checks
-        .iter()
-        .filter(|c| !c.passed)
-        .map(|c| c.reason.as_str())
-        .collect();
-    Err(input(both(
-        "app.not_eligible",
-        &[("name", &s.name), ("why", &why.join("; "))],
-    )))
+    eligible_or_refused(&s.name, &selection::evaluate(&rules, &facts))
 }
 
 fn period_of(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
@@ -458,17 +452,7 @@ pub async fn recommend(
         let (grade, _) = board_facts(store, scores, &campaign, &s, &holder, today).await?;
         let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
         let checks = selection::evaluate(&campaign.eligibility(h), &facts);
-        if !selection::eligible(&checks) {
-            let why: Vec<&str> = checks
-                .iter()
-                .filter(|c| !c.passed)
-                .map(|c| c.reason.as_str())
-                .collect();
-            return Err(input(both(
-                "app.not_eligible",
-                &[("name", &s.name), ("why", &why.join("; "))],
-            )));
-        }
+        eligible_or_refused(&s.name, &checks)?;
         serde_json::to_string(&checks).unwrap_or_default()
     } else {
         before.eligibility.clone()

@@ -56,11 +56,32 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
 #[template(path = "public_index.html")]
 struct IndexPage {
     chrome: Chrome,
+    /// The campaign's code, for the honour roll; empty before any campaign.
+    campaign: String,
+    /// Notices taking objections now or soon: (id, title, starts_on, ends_on).
+    notices: Vec<(i64, String, String, String)>,
 }
 
-pub async fn index(headers: HeaderMap) -> Response {
+pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let today = crate::clock::today().to_string();
+    let (campaign, notices) = match s.store.current_campaign().await {
+        Ok(Some((id, c))) => match s.store.notices(id).await {
+            Ok(list) => (
+                c.code().to_string(),
+                list.into_iter()
+                    .filter(|n| n.ends_on >= today)
+                    .map(|n| (n.id, n.title, n.starts_on, n.ends_on))
+                    .collect(),
+            ),
+            Err(e) => return pages::internal(e),
+        },
+        Ok(None) => (String::new(), vec![]),
+        Err(e) => return pages::internal(e),
+    };
     let page = IndexPage {
         chrome: Chrome::anonymous(lang_of(&headers), "/p/"),
+        campaign,
+        notices,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

@@ -16,6 +16,10 @@ async fn a_running_notice_takes_objections_and_an_ended_one_leads_to_the_roll() 
         let s = &app.store;
         let (_, running) = support::b1_member_on_notice(&app).await;
 
+        // The public entry page leads to the running notice and to the roll.
+        let entry = app.get("/p/", None).await;
+        assert!(entry.body.contains(&format!("/p/n/{running}")), "{label}");
+        assert!(entry.body.contains("/p/honours/test-2010"));
         let page = app.get(&format!("/p/n/{running}"), None).await;
         assert_eq!(page.status, StatusCode::OK, "{label}");
         assert!(page.body.contains(support::B1_MEMBER), "{label}");
