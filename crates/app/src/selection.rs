@@ -801,14 +801,19 @@ async fn view_of(
             steps.push(step);
         }
     }
-    let may_recommend = matches!(stage, Stage::Approved | Stage::Commended)
-        && may(actor, Action::DecideNominations, &deciding).is_ok()
-        && (deciding.parent_id.is_some()
-            || campaign
-                .file
-                .honours
-                .iter()
-                .any(|h| h.from.as_ref().is_some_and(|f| *f.get_ref() == n.honour)));
+    // Up one level while approved below the top; at the top, on to a higher honour.
+    let may_recommend = may(actor, Action::DecideNominations, &deciding).is_ok()
+        && match deciding.parent_id {
+            Some(_) => stage == Stage::Approved,
+            None => {
+                matches!(stage, Stage::Approved | Stage::Commended)
+                    && campaign
+                        .file
+                        .honours
+                        .iter()
+                        .any(|h| h.from.as_ref().is_some_and(|f| *f.get_ref() == n.honour))
+            }
+        };
     Ok(NominationView {
         honour_name: campaign
             .honour(&n.honour)

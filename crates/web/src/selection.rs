@@ -238,7 +238,8 @@ pub async fn page(
             if v.record.stage() == Stage::Approved && !v.decided_at_top {
                 out.push((v.record.honour.clone(), v.honour_name.clone()));
             }
-            for h in &c.file.honours {
+            // Higher honours take the top level's candidates only.
+            for h in c.file.honours.iter().filter(|_| v.decided_at_top) {
                 if h.from
                     .as_ref()
                     .is_some_and(|f| *f.get_ref() == v.record.honour)

@@ -123,6 +123,18 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
                 done.body
             );
         }
+        // Below the top only the same honour one level up is offered; the provincial
+        // honour is the city's to recommend for.
+        let approved = app.get(&item, Some(&staff)).await;
+        assert!(
+            approved.body.contains("value=\"excellent-member\""),
+            "{label}"
+        );
+        assert!(
+            !approved
+                .body
+                .contains("value=\"province-excellent-member\"")
+        );
         let up = app
             .post_form(
                 &format!("{item}/recommend"),
@@ -143,6 +155,12 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
                 .await;
             assert_eq!(done.status, StatusCode::SEE_OTHER, "{label} {step}");
         }
+
+        let top = app.get(&upper, Some(&office)).await;
+        assert!(
+            top.body.contains("value=\"province-excellent-member\""),
+            "{label}"
+        );
 
         // The office puts the candidate on notice from today.
         let notices = app.get("/selection/notices", Some(&office)).await;
