@@ -1095,16 +1095,27 @@ pub async fn attach(
 /// The disciplinary sanctions of the Party's rules (党纪处分), lightest first.
 pub const SANCTIONS: [&str; 5] = ["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"];
 
-/// Records a disciplinary sanction against a member (the operator at the command line, from
-/// the discipline inspection commission's decision): the "no sanction" rule sees it.
+/// Whether `actor` may record and see a member's sanctions (the office's), or why not.
+pub async fn may_record_sanctions(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let m = store.member(member_id).await?.ok_or(AppError::NotFound)?;
+    may(actor, Action::RecordSanctions, &org(store, m.org_id).await?)
+}
+
+/// Records a disciplinary sanction against a member, from the discipline inspection
+/// commission's decision: the "no sanction" rule sees it.
 pub async fn record_sanction(
     store: &Store,
+    actor: Option<&Actor<'_>>,
     member_id: i64,
     imposed_on: NaiveDate,
     kind: &str,
     note: &str,
 ) -> Result<i64, AppError> {
-    store.member(member_id).await?.ok_or(AppError::NotFound)?;
+    may_record_sanctions(store, actor, member_id).await?;
     if !SANCTIONS.contains(&kind.trim()) {
         return Err(input(both(
             "app.unknown_sanction",
@@ -1112,7 +1123,7 @@ pub async fn record_sanction(
         )));
     }
     check_text("note", note, false, 2_000).map_err(input)?;
-    let mut tx = store.begin("cli").await?;
+    let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     let id = tx
         .add_sanction(member_id, &imposed_on.to_string(), kind.trim(), note.trim())
         .await?;

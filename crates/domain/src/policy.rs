@@ -62,10 +62,13 @@ pub enum Action {
     HandleObjections,
     /// Enter the working-day calendar's days (工作日历) (target: the top of the tree).
     ManageCalendar,
+    /// Record a member's disciplinary sanction (党纪处分), and see those recorded (target:
+    /// the member's organisation): the office's.
+    RecordSanctions,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::WriteOrganisations,
@@ -87,6 +90,7 @@ impl Action {
         Action::Commend,
         Action::HandleObjections,
         Action::ManageCalendar,
+        Action::RecordSanctions,
     ];
 
     fn writes(self) -> bool {
@@ -172,7 +176,7 @@ fn permits(role: Role, action: Action) -> bool {
         // committee's decision: the office's.
         Role::CommitteeStaff => !matches!(
             action,
-            ManageAccounts | ClosePeriods | Commend | ManageCalendar
+            ManageAccounts | ClosePeriods | Commend | ManageCalendar | RecordSanctions
         ),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.
@@ -365,11 +369,14 @@ mod tests {
         }
         assert_eq!(decide(&staff, Action::Commend, &t), Decision::NotPermitted);
         assert!(decide(&office, Action::Commend, &t).allowed());
-        assert_eq!(
-            decide(&staff, Action::ManageCalendar, &t),
-            Decision::NotPermitted,
-            "the calendar is the office's"
-        );
+        for action in [Action::ManageCalendar, Action::RecordSanctions] {
+            assert_eq!(
+                decide(&staff, action, &t),
+                Decision::NotPermitted,
+                "{action:?} is the office's"
+            );
+            assert_eq!(decide(&secretary, action, &t), Decision::NotPermitted);
+        }
         assert_eq!(
             decide(&member, Action::Nominate, &t),
             Decision::NotPermitted

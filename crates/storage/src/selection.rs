@@ -373,6 +373,17 @@ impl Store {
         Ok(row.and_then(|(m,)| m))
     }
 
+    /// A member's recorded sanctions, latest first: (imposed on, kind, note).
+    pub async fn sanctions_list(&self, member_id: i64) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT imposed_on, kind, note FROM sanctions WHERE member_id = $1 \
+             ORDER BY imposed_on DESC, id DESC",
+        )
+        .bind(member_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     /// Sanctions of a member imposed from `from` to `to` (ISO days, both included).
     pub async fn sanctions_of(&self, member_id: i64, from: &str, to: &str) -> Result<i64> {
         Ok(sqlx::query_scalar(

@@ -156,6 +156,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/eval/{id}/codes", post(evaluation::codes))
         .route("/eval/{id}/comments/{ballot}/hide", post(evaluation::hide))
         .route("/m/{id}", get(tree::member_page))
+        .route("/m/{id}/sanctions", post(tree::record_sanction))
         .route("/account", get(account::page))
         .route(
             "/account/password",

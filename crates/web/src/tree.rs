@@ -459,6 +459,11 @@ struct MemberPage {
     joined_on: String,
     phone_masked: String,
     may_commit: Option<i64>,
+    /// The member's recorded sanctions (imposed on, kind, note), for those who record them
+    /// (the office); `None` for everyone else.
+    sanctions: Option<Vec<(String, String, String)>>,
+    sanction_kinds: &'static [&'static str],
+    today: String,
 }
 
 /// One member, personal data masked.
@@ -486,6 +491,16 @@ pub async fn member_page(
         return refused;
     }
     let may_commit = may_commit(&s, &viewer, SubjectKind::Member, id).await;
+    let sanctions =
+        match xianfeng_app::selection::may_record_sanctions(&s.store, Some(&viewer.actor()), id)
+            .await
+        {
+            Ok(()) => match s.store.sanctions_list(id).await {
+                Ok(list) => Some(list),
+                Err(e) => return internal(e),
+            },
+            Err(_) => None,
+        };
     let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
     let (birth_date, ethnicity, joined_on, phone_masked) = (
         member.birth_date.clone(),
@@ -502,10 +517,50 @@ pub async fn member_page(
         joined_on,
         phone_masked,
         may_commit,
+        sanctions,
+        sanction_kinds: &xianfeng_app::selection::SANCTIONS,
+        today: crate::clock::today().to_string(),
         chrome,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => internal(e),
+    }
+}
+
+/// Records a member's disciplinary sanction (the office's), from the member's page.
+pub async fn record_sanction(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    crate::session::Posted(viewer, f): crate::session::Posted<crate::commitments::Fields>,
+) -> Response {
+    let back = format!("/m/{id}");
+    if let Err(e) =
+        xianfeng_app::selection::may_record_sanctions(&s.store, Some(&viewer.actor()), id).await
+    {
+        return pages::refused(&viewer, &back, e);
+    }
+    let Ok(on) = chrono::NaiveDate::parse_from_str(f.value("imposed_on"), "%Y-%m-%d") else {
+        return pages::refused(
+            &viewer,
+            &back,
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+                "cli.bad_date",
+                &[("value", &f.value("imposed_on"))],
+            )),
+        );
+    };
+    match xianfeng_app::selection::record_sanction(
+        &s.store,
+        Some(&viewer.actor()),
+        id,
+        on,
+        f.value("kind"),
+        f.value("note"),
+    )
+    .await
+    {
+        Ok(_) => axum::response::Redirect::to(&back).into_response(),
+        Err(e) => pages::refused(&viewer, &back, e),
     }
 }

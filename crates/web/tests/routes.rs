@@ -541,6 +541,11 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "POST",
+        pattern: "/m/{id}/sanctions",
+        expect: Expect::Refused,
+    },
+    Walk {
         method: "GET",
         pattern: "/p/n/{id}",
         expect: Expect::Public,

@@ -341,3 +341,72 @@ async fn the_office_keeps_the_working_day_calendar_and_others_read_it() {
         assert!(page.body.contains("2030-01-01") && !page.body.contains("国务院办公厅"));
     }
 }
+
+#[tokio::test]
+async fn the_office_records_a_sanction_on_the_members_page_and_it_bars_nomination() {
+    for app in support::apps().await {
+        let label = app.label();
+        support::prepare_selection(&app.store).await;
+        let (office, wang) = (app.sign_in("office").await, app.sign_in("wang").await);
+        let (office_csrf, wang_csrf) = (app.csrf(&office).await, app.csrf(&wang).await);
+        let member = format!("/m/{}", app.b1_member);
+        let secretary_view = app.get(&member, Some(&wang)).await;
+        assert!(
+            !secretary_view.body.contains("/sanctions"),
+            "{label}: the office's"
+        );
+        let refused = app
+            .post_form(
+                &format!("{member}/sanctions"),
+                Some(&wang),
+                &format!(
+                    "csrf={wang_csrf}&imposed_on=2011-03-01&kind={}",
+                    enc("警告")
+                ),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}");
+        let unknown = app
+            .post_form(
+                &format!("{member}/sanctions"),
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&imposed_on=2011-03-01&kind={}",
+                    enc("处分")
+                ),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        let recorded = app
+            .post_form(
+                &format!("{member}/sanctions"),
+                Some(&office),
+                &format!(
+                    "csrf={office_csrf}&imposed_on=2011-03-01&kind={}&note={}",
+                    enc("警告"),
+                    enc("纪委决定")
+                ),
+            )
+            .await;
+        assert_eq!(
+            recorded.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            recorded.body
+        );
+        let page = app.get(&member, Some(&office)).await;
+        assert!(page.body.contains("2011-03-01") && page.body.contains("纪委决定"));
+        let form = app
+            .post_form(
+                "/selection",
+                Some(&wang),
+                &format!(
+                    "csrf={wang_csrf}&honour=excellent-member&org=B1&subject={}&deeds=x&summary=x",
+                    app.b1_member
+                ),
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(form.body.contains("处分"), "{}", form.body);
+    }
+}

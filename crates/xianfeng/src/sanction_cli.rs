@@ -33,8 +33,8 @@ pub async fn sanction(store: &Store, action: &SanctionAction) -> Result<ExitCode
         kind,
         note,
     } = action;
-    let id =
-        xianfeng_app::selection::record_sanction(store, *member, date(on)?, kind, note).await?;
+    let id = xianfeng_app::selection::record_sanction(store, None, *member, date(on)?, kind, note)
+        .await?;
     println!("{}", both("cli.sanction_recorded", &[("id", &id)]));
     Ok(ExitCode::SUCCESS)
 }
