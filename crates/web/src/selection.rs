@@ -342,6 +342,8 @@ struct NoticesPage {
     /// Approved candidates decided at the top, ready for a notice: (id, honour, honour
     /// name, subject, unit).
     ready: Vec<(i64, String, String, String, String)>,
+    /// The honours of the ready candidates, once each: (code, name).
+    honours: Vec<(String, String)>,
     may_notice: bool,
     today: String,
 }
@@ -364,7 +366,7 @@ pub async fn notices(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> R
         Ok(n) => n,
         Err(e) => return pages::internal(e),
     };
-    let ready = rows
+    let ready: Vec<(i64, String, String, String, String)> = rows
         .into_iter()
         .filter(|v| v.record.stage() == Stage::Approved && v.decided_at_top)
         .map(|v| {
@@ -377,8 +379,15 @@ pub async fn notices(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> R
             )
         })
         .collect();
+    let mut honours: Vec<(String, String)> = vec![];
+    for (_, code, hname, _, _) in &ready {
+        if !honours.iter().any(|(c, _)| c == code) {
+            honours.push((code.clone(), hname.clone()));
+        }
+    }
     let page = NoticesPage {
         may_notice: anywhere(&viewer.principal, Action::Commend),
+        honours,
         chrome,
         notices,
         ready,
