@@ -526,8 +526,8 @@ pub async fn publish_notice(
     check_text("title", n.title, true, 200).map_err(input)?;
     check_text("body", n.body, false, selection::MAX_DEEDS).map_err(input)?;
     check_text("contact", n.contact, true, 200).map_err(input)?;
-    selection::check_public("title", n.title).map_err(input)?;
-    selection::check_public("body", n.body).map_err(input)?;
+    selection::check_public(n.title).map_err(input)?;
+    selection::check_public(n.body).map_err(input)?;
     if n.nominations.is_empty() {
         return Err(input(both("app.notice_empty", &[])));
     }
@@ -749,14 +749,6 @@ pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<Roll
     Ok(out)
 }
 
-/// An eligibility check as stored with a nomination.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, Serialize)]
-pub struct StoredCheck {
-    pub rule: String,
-    pub passed: bool,
-    pub reason: String,
-}
-
 /// A nomination with the names a page or export shows, and what the viewer may do to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct NominationView {
@@ -767,7 +759,7 @@ pub struct NominationView {
     /// (code, name) of the nominating and the deciding organisation.
     pub nominated_by: (String, String),
     pub decided_by: (String, String),
-    pub checks: Vec<StoredCheck>,
+    pub checks: Vec<RuleCheck>,
     /// Steps the viewer may take now (putting on notice is the notice's).
     pub steps: Vec<Step>,
     /// Whether the viewer may recommend it on (approved, or commended for a higher honour).

@@ -61,12 +61,6 @@ impl Stage {
     pub fn is_final(self) -> bool {
         matches!(self, Stage::Commended | Stage::Withdrawn | Stage::Rejected)
     }
-
-    /// Still counts against its organisation's quota: everything but withdrawn and
-    /// rejected nominations.
-    pub fn holds_quota(self) -> bool {
-        !matches!(self, Stage::Withdrawn | Stage::Rejected)
-    }
 }
 
 /// A step of the workflow.
@@ -105,11 +99,6 @@ impl Step {
 
     pub fn parse(s: &str) -> Option<Step> {
         Step::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// Steps that must say why (withdrawing, rejecting).
-    pub fn needs_reason(self) -> bool {
-        matches!(self, Step::Withdraw | Step::Reject)
     }
 }
 
@@ -177,11 +166,12 @@ pub fn check_quota(held: u32, allowed: u32) -> Result<(), String> {
     }
 }
 
-/// One eligibility rule's verdict on a candidate, with its reason for the record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One eligibility rule's verdict on a candidate, with its reason for the record (kept
+/// with the nomination as JSON, and read back as it was).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RuleCheck {
     /// `formal_member`, `no_sanction`, `min_grade`, `min_satisfaction`.
-    pub rule: &'static str,
+    pub rule: String,
     pub passed: bool,
     pub reason: String,
 }
@@ -218,7 +208,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         && let Some(formal) = f.formal_member
     {
         out.push(RuleCheck {
-            rule: "formal_member",
+            rule: "formal_member".into(),
             passed: formal,
             reason: both(
                 if formal {
@@ -232,7 +222,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
     }
     if rules.no_sanction {
         out.push(RuleCheck {
-            rule: "no_sanction",
+            rule: "no_sanction".into(),
             passed: f.sanctions == 0,
             reason: both("selection.sanctions", &[("n", &f.sanctions)]),
         });
@@ -253,7 +243,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
             None => (false, both("selection.no_grade", &[("want", &want)])),
         };
         out.push(RuleCheck {
-            rule: "min_grade",
+            rule: "min_grade".into(),
             passed,
             reason,
         });
@@ -274,7 +264,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
             ),
         };
         out.push(RuleCheck {
-            rule: "min_satisfaction",
+            rule: "min_satisfaction".into(),
             passed,
             reason,
         });
@@ -461,13 +451,12 @@ pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result
 /// Checks the summary of deeds a public notice will show: also no ID or phone numbers.
 pub fn check_summary(text: &str) -> Result<(), String> {
     check_text("summary", text, true, MAX_SUMMARY)?;
-    check_public("summary", text)
+    check_public(text)
 }
 
-/// Refuses ID or phone numbers in a text the public will read (`field` names it).
-pub fn check_public(field: &str, text: &str) -> Result<(), String> {
+/// Refuses ID or phone numbers in a text the public will read.
+pub fn check_public(text: &str) -> Result<(), String> {
     if has_personal_number(text) {
-        let _ = field;
         return Err(both("selection.summary_numbers", &[]));
     }
     Ok(())

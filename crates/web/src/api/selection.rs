@@ -112,7 +112,7 @@ pub struct NominationOut {
     recommended_from: Option<i64>,
     /// Each eligibility rule checked: `{rule, passed, reason}`.
     #[schema(value_type = Vec<Object>)]
-    eligibility: Vec<service::StoredCheck>,
+    eligibility: Vec<xianfeng_domain::selection::RuleCheck>,
     /// Transitions the caller may take now.
     steps: Vec<String>,
 }
