@@ -335,7 +335,7 @@ pub async fn step(
             check_text("document_no", &s.document_no, true, 100).map_err(input)?;
             let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
             let notice = store.notice(notice_id).await?.ok_or(AppError::NotFound)?;
-            let period = period_of(&notice)?;
+            let period = notice_period(&notice)?;
             let findings: Vec<_> = store
                 .objections(notice_id)
                 .await?
@@ -384,7 +384,8 @@ async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppEr
     eligible_or_refused(&s.name, &selection::evaluate(&rules, &facts))
 }
 
-fn period_of(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
+/// A stored notice's period.
+pub fn notice_period(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
     let day = |s: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| input(both("app.notice_damaged", &[])))
     };
@@ -612,7 +613,9 @@ pub async fn object(
         .await?
         .filter(|c| c.notice_id == Some(notice.id) && on_notice(c))
         .ok_or(AppError::NotFound)?;
-    period_of(&notice)?.takes_objections(today).map_err(input)?;
+    notice_period(&notice)?
+        .takes_objections(today)
+        .map_err(input)?;
     check_text("content", o.content, true, selection::MAX_OBJECTION).map_err(input)?;
     check_text("name", o.name, notice.real_name, 50).map_err(input)?;
     check_text("contact", o.contact, notice.real_name, 100).map_err(input)?;

@@ -298,27 +298,54 @@ impl NoticePeriod {
         })
     }
 
-    /// Objections are taken from the first day to the last, both included; a late one is
-    /// refused with the end date.
-    pub fn takes_objections(&self, today: NaiveDate) -> Result<(), String> {
+    /// Where the notice stands on `today`: both its first and its last day are running.
+    pub fn phase(&self, today: NaiveDate) -> NoticePhase {
         if today < self.starts_on {
-            Err(both(
+            NoticePhase::Upcoming
+        } else if today > self.ends_on {
+            NoticePhase::Ended
+        } else {
+            NoticePhase::Running
+        }
+    }
+
+    /// Objections are taken while it runs; a late one is refused with the end date.
+    pub fn takes_objections(&self, today: NaiveDate) -> Result<(), String> {
+        match self.phase(today) {
+            NoticePhase::Upcoming => Err(both(
                 "selection.notice_not_started",
                 &[("starts_on", &self.starts_on)],
-            ))
-        } else if today > self.ends_on {
-            Err(both(
+            )),
+            NoticePhase::Ended => Err(both(
                 "selection.notice_ended",
                 &[("ends_on", &self.ends_on)],
-            ))
-        } else {
-            Ok(())
+            )),
+            NoticePhase::Running => Ok(()),
         }
     }
 
     /// Candidates can be commended once the period is over.
     pub fn is_over(&self, today: NaiveDate) -> bool {
-        today > self.ends_on
+        self.phase(today) == NoticePhase::Ended
+    }
+}
+
+/// A notice before, during and after its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticePhase {
+    Upcoming,
+    Running,
+    Ended,
+}
+
+impl NoticePhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticePhase::Upcoming => "upcoming",
+            NoticePhase::Running => "running",
+            NoticePhase::Ended => "ended",
+        }
     }
 }
 

@@ -10,10 +10,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::selection::{ObjectionInput, RollEntry, honour_roll, object, on_notice};
+use xianfeng_app::selection::{
+    ObjectionInput, RollEntry, honour_roll, notice_period, object, on_notice,
+};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::t;
-use xianfeng_domain::selection::MAX_OBJECTION;
+use xianfeng_domain::selection::{MAX_OBJECTION, NoticePhase};
 
 use crate::chrome::Chrome;
 use crate::clock::today;
@@ -114,23 +116,24 @@ async fn render_notice(
         Ok(c) => c,
         Err(e) => return pages::internal(e),
     };
-    let today = today().to_string();
-    let (open, closed_note) = if today < notice.starts_on {
-        (
+    let phase = match notice_period(&notice) {
+        Ok(p) => p.phase(today()),
+        Err(e) => return pages::internal(e),
+    };
+    let (open, closed_note) = match phase {
+        NoticePhase::Upcoming => (
             false,
             t(
                 lang,
                 "web.notice_not_started",
                 &[("date", &notice.starts_on)],
             ),
-        )
-    } else if today > notice.ends_on {
-        (
+        ),
+        NoticePhase::Ended => (
             false,
             t(lang, "web.notice_ended", &[("date", &notice.ends_on)]),
-        )
-    } else {
-        (true, String::new())
+        ),
+        NoticePhase::Running => (true, String::new()),
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

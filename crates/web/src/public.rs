@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::selection::NoticePhase;
 
 use crate::chrome::Chrome;
 use crate::commitments::{ItemView, activity_names, item_views};
@@ -63,13 +64,16 @@ struct IndexPage {
 }
 
 pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let today = crate::clock::today().to_string();
+    let today = crate::clock::today();
     let (campaign, notices) = match s.store.current_campaign().await {
         Ok(Some((id, c))) => match s.store.notices(id).await {
             Ok(list) => (
                 c.code().to_string(),
                 list.into_iter()
-                    .filter(|n| n.ends_on >= today)
+                    .filter(|n| {
+                        xianfeng_app::selection::notice_period(n)
+                            .is_ok_and(|p| p.phase(today) != NoticePhase::Ended)
+                    })
                     .map(|n| (n.id, n.title, n.starts_on, n.ends_on))
                     .collect(),
             ),

@@ -45,14 +45,7 @@ pub struct NoticeOut {
 }
 
 fn notice_out(n: xianfeng_storage::NoticeRecord) -> NoticeOut {
-    let today = today().to_string();
-    let status = if today < n.starts_on {
-        "upcoming"
-    } else if today > n.ends_on {
-        "ended"
-    } else {
-        "running"
-    };
+    let status = service::notice_period(&n).map_or("ended", |p| p.phase(today()).as_str());
     NoticeOut {
         url: format!("/p/n/{}", n.id),
         id: n.id,
