@@ -34,14 +34,6 @@ struct BallotPage {
     error: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "ballot_done.html")]
-struct DonePage {
-    chrome: Chrome,
-    title: String,
-    message: String,
-}
-
 /// The explanation for a code or page that cannot be used, as a page; `here` is its
 /// address.
 fn explain(lang: Lang, here: &str, r: Refused) -> Response {
@@ -66,15 +58,8 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
             t(lang, "web.ballot_too_many", &[]),
         ),
     };
-    let page = DonePage {
-        title: chrome.tx.get("ballot_sorry"),
-        message,
-        chrome,
-    };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    let title = chrome.tx.get("ballot_sorry");
+    pages::done(chrome, status, title, message)
 }
 
 fn form(lang: Lang, action: &str, v: CodeView, error: Option<String>) -> Response {
@@ -135,15 +120,11 @@ fn ballot_of(f: &HashMap<String, String>) -> Option<Ballot> {
 
 fn thanks(lang: Lang) -> Response {
     let chrome = Chrome::anonymous(lang, "/p/");
-    let page = DonePage {
-        title: chrome.tx.get("ballot_thanks"),
-        message: chrome.tx.get("ballot_thanks_text"),
-        chrome,
-    };
-    match page.render() {
-        Ok(html) => (StatusCode::CREATED, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    let (title, message) = (
+        chrome.tx.get("ballot_thanks"),
+        chrome.tx.get("ballot_thanks_text"),
+    );
+    pages::done(chrome, StatusCode::CREATED, title, message)
 }
 
 /// Casts the ballot from the form: `verdict`, `rating_{criterion}`, `comment`. The code in
@@ -273,17 +254,12 @@ pub async fn open_cast(
                 _ => pages::not_found(&Chrome::anonymous(lang, &here)),
             }
         }
-        Ok(Err(Refused::Used)) => {
-            let page = DonePage {
-                title: t(lang, "web.ballot_sorry", &[]),
-                message: t(lang, "web.ballot_voted", &[]),
-                chrome: Chrome::anonymous(lang, &here),
-            };
-            match page.render() {
-                Ok(html) => (StatusCode::CONFLICT, Html(html)).into_response(),
-                Err(e) => pages::internal(e),
-            }
-        }
+        Ok(Err(Refused::Used)) => pages::done(
+            Chrome::anonymous(lang, &here),
+            StatusCode::CONFLICT,
+            t(lang, "web.ballot_sorry", &[]),
+            t(lang, "web.ballot_voted", &[]),
+        ),
         Ok(Err(r)) => explain(lang, &here, r),
         Err(xianfeng_app::AppError::NotFound) => pages::not_found(&Chrome::anonymous(lang, &here)),
         Err(e) => pages::internal(e),

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use xianfeng_app::evaluation::{
     self as service, BURST, IssuedCode, RoundInput, SubjectResult, issue_codes, results,
@@ -228,21 +228,11 @@ pub async fn codes(
                 Err(e) => return pages::internal(e),
             };
             let kind = if ext == "xlsx" {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                pages::XLSX
             } else {
                 "text/csv; charset=utf-8"
             };
-            (
-                [
-                    (header::CONTENT_TYPE, kind.to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"ballot-codes-{id}.{ext}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
+            pages::download(&format!("ballot-codes-{id}.{ext}"), kind, bytes)
         }
         _ => {
             let round = s

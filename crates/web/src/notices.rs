@@ -54,14 +54,6 @@ struct NoticePage {
     typed: ObjectionForm,
 }
 
-#[derive(Template)]
-#[template(path = "ballot_done.html")]
-struct DonePage {
-    chrome: Chrome,
-    title: String,
-    message: String,
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct ObjectionForm {
     #[serde(default)]
@@ -200,15 +192,11 @@ pub async fn raise(
     {
         Ok(_) => {
             let chrome = Chrome::anonymous(lang, &format!("/p/n/{id}"));
-            let page = DonePage {
-                title: chrome.tx.get("objection_received_title"),
-                message: chrome.tx.get("objection_received"),
-                chrome,
-            };
-            match page.render() {
-                Ok(html) => Html(html).into_response(),
-                Err(e) => pages::internal(e),
-            }
+            let (title, message) = (
+                chrome.tx.get("objection_received_title"),
+                chrome.tx.get("objection_received"),
+            );
+            pages::done(chrome, StatusCode::OK, title, message)
         }
         Err(AppError::Input(why)) => render_notice(&s, &headers, id, Some(why), f).await,
         Err(AppError::NotFound) => {
@@ -253,20 +241,7 @@ pub async fn roll(
     };
     if q.get("format").map(String::as_str) == Some("xlsx") {
         return match xianfeng_app::selection::roll_xlsx(&entries) {
-            Ok(bytes) => (
-                [
-                    (
-                        axum::http::header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                    (
-                        axum::http::header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"honours.xlsx\"",
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
+            Ok(bytes) => pages::download("honours.xlsx", pages::XLSX, bytes),
             Err(e) => pages::internal(e),
         };
     }

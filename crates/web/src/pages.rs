@@ -32,6 +32,47 @@ pub fn message(chrome: &Chrome, status: StatusCode, title_key: &str, message: &s
 }
 
 /// Logs what went wrong and answers 500 without details.
+#[derive(Template)]
+#[template(path = "done.html")]
+struct DonePage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+}
+
+/// A short page that says what happened: a ballot counted, an objection received, a code
+/// that cannot be used.
+pub fn done(chrome: Chrome, status: StatusCode, title: String, message: String) -> Response {
+    let page = DonePage {
+        chrome,
+        title,
+        message,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The .xlsx and .docx content types.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A file to save, under `name`.
+pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!("{e}");
     (

@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::score_tables::{
@@ -423,20 +422,7 @@ pub async fn export(
         plain_xlsx(&tx.get("scores_title"), &headers, numeric, &rows)
     };
     match bytes {
-        Ok(b) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"scores-{which}.xlsx\""),
-                ),
-            ],
-            b,
-        )
-            .into_response(),
+        Ok(b) => pages::download(&format!("scores-{which}.xlsx"), pages::XLSX, b),
         Err(e) => pages::refused(&viewer, &back, e),
     }
 }

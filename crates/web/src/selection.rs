@@ -543,28 +543,10 @@ pub async fn finding(
     }
 }
 
-fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `/selection/export`: the nominations in scope as .xlsx.
 pub async fn export(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
     match service::export(&s.store, Some(&viewer.actor())).await {
-        Ok(bytes) => download(
-            "nominations.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            bytes,
-        ),
+        Ok(bytes) => pages::download("nominations.xlsx", pages::XLSX, bytes),
         Err(e) => pages::refused(&viewer, "/selection", e),
     }
 }
@@ -576,11 +558,7 @@ pub async fn form(
     Path(id): Path<i64>,
 ) -> Response {
     match service::approval_form(&s.store, Some(&viewer.actor()), id).await {
-        Ok((name, bytes)) => download(
-            &name,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            bytes,
-        ),
+        Ok((name, bytes)) => pages::download(&name, pages::DOCX, bytes),
         Err(e) => pages::refused(&viewer, &format!("/selection/{id}"), e),
     }
 }
