@@ -2,7 +2,7 @@
 //! take each step: who may, what is refused, and what is recorded.
 
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{self, Actor, StepInput, Upload};
+use xianfeng_app::commitments::{self, StepInput, Upload};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::role::Role;
@@ -10,7 +10,7 @@ use xianfeng_storage::NewUser;
 use xianfeng_testkit::{backends, id};
 
 mod support;
-use support::{add_reviewer, city, day, principal};
+use support::{actor, add_reviewer, city, day, principal};
 
 fn items() -> Vec<ItemDraft> {
     vec![
@@ -57,15 +57,11 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             principal(s, "wang").await,
             principal(s, "li").await,
         );
-        let as_ = |username, principal| Actor {
-            username,
-            principal,
-        };
         let (fang, wei, wang, li) = (
-            as_("fang", &fang),
-            as_("wei", &wei),
-            as_("wang", &wang),
-            as_("li", &li),
+            actor("fang", &fang),
+            actor("wei", &wei),
+            actor("wang", &wang),
+            actor("li", &li),
         );
         let now = day("2010-06-15");
 
@@ -276,14 +272,8 @@ async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_re
         let c = city(db.open().await).await;
         let s = &c.store;
         let (wang, staff) = (principal(s, "wang").await, principal(s, "staff").await);
-        let wang = Actor {
-            username: "wang",
-            principal: &wang,
-        };
-        let staff = Actor {
-            username: "staff",
-            principal: &staff,
-        };
+        let wang = actor("wang", &wang);
+        let staff = actor("staff", &staff);
         let b1 = s.org_by_code("B1").await.unwrap().unwrap();
         let now = day("2010-06-15");
         let id = commitments::draft(
@@ -345,18 +335,9 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
             principal(s, "wang").await,
             principal(s, "staff").await,
         );
-        let fang = Actor {
-            username: "fang",
-            principal: &fang,
-        };
-        let wang = Actor {
-            username: "wang",
-            principal: &wang,
-        };
-        let staff = Actor {
-            username: "staff",
-            principal: &staff,
-        };
+        let fang = actor("fang", &fang);
+        let wang = actor("wang", &wang);
+        let staff = actor("staff", &staff);
         let now = day("2010-08-01");
         let id = commitments::draft(s, &fang, SubjectKind::Member, c.wang_fang, "承诺", &items())
             .await
@@ -407,10 +388,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
             .await
             .unwrap();
         let leader = principal(s, "leader").await;
-        let leader = Actor {
-            username: "leader",
-            principal: &leader,
-        };
+        let leader = actor("leader", &leader);
         let review = ReviewInput {
             period: "2010",
             grade: "fairly-good",
@@ -462,10 +440,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
         assert_eq!(fang_row.study_tenths, 25);
         // Another branch's secretary may not read B1's figures.
         let li = principal(s, "li").await;
-        let li = Actor {
-            username: "li",
-            principal: &li,
-        };
+        let li = actor("li", &li);
         let refused = xianfeng_app::figures::figures(s, Some(&li), "B1", None, now).await;
         assert!(matches!(refused, Err(AppError::NotFound)));
     }
@@ -509,14 +484,8 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
         .unwrap();
         tx.commit().await.unwrap();
         let (county, staff) = (principal(s, "county").await, principal(s, "staff").await);
-        let county = Actor {
-            username: "county",
-            principal: &county,
-        };
-        let staff = Actor {
-            username: "staff",
-            principal: &staff,
-        };
+        let county = actor("county", &county);
+        let staff = actor("staff", &staff);
         let team_items = vec![ItemDraft {
             activity: "politics".into(),
             content: "严守政治纪律".into(),
@@ -561,16 +530,10 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         let c = city(db.open().await).await;
         let s = &c.store;
         let staff = principal(s, "staff").await;
-        let staff = Actor {
-            username: "staff",
-            principal: &staff,
-        };
+        let staff = actor("staff", &staff);
         add_reviewer(s, "leader").await;
         let leader = principal(s, "leader").await;
-        let leader = Actor {
-            username: "leader",
-            principal: &leader,
-        };
+        let leader = actor("leader", &leader);
         for (member, grade) in [(c.wang_fang, "good"), (c.zhang_wei, "average")] {
             assign(s, &staff, "leader", SubjectKind::Member, member)
                 .await
@@ -835,22 +798,10 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
             principal(s, "wei").await,
             principal(s, "staff").await,
         );
-        let fang = Actor {
-            username: "fang",
-            principal: &pf,
-        };
-        let wang = Actor {
-            username: "wang",
-            principal: &pw,
-        };
-        let wei = Actor {
-            username: "wei",
-            principal: &pv,
-        };
-        let staff = Actor {
-            username: "staff",
-            principal: &ps,
-        };
+        let fang = actor("fang", &pf);
+        let wang = actor("wang", &pw);
+        let wei = actor("wei", &pv);
+        let staff = actor("staff", &ps);
         let member = xianfeng_storage::kind_code("member").unwrap();
         let org = xianfeng_storage::kind_code("organisation").unwrap();
 
@@ -958,10 +909,7 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
             .await
             .unwrap();
         let pl = principal(s, "leader").await;
-        let leader = Actor {
-            username: "leader",
-            principal: &pl,
-        };
+        let leader = actor("leader", &pl);
         for grade in ["good", "average"] {
             let review = ReviewInput {
                 period: "2010",
