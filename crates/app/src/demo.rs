@@ -502,9 +502,16 @@ pub async fn build(
         });
     }
     tx.commit().await?;
+    let started = std::time::Instant::now();
     summary.activity = crate::demo_activity::build(store, &mut b.rng).await?;
+    let activity = started.elapsed();
     summary.selection =
         crate::demo_selection::build(store, chrono::Local::now().date_naive()).await?;
+    tracing::info!(
+        activity_ms = activity.as_millis() as u64,
+        selection_ms = (started.elapsed() - activity).as_millis() as u64,
+        "demo built"
+    );
     progress.finish();
     Ok((summary, accounts))
 }

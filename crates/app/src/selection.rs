@@ -57,11 +57,12 @@ async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
     store.org_by_id(id).await?.ok_or(AppError::NotFound)
 }
 
-/// Periods looked back through for a candidate's latest grade.
-const GRADE_PERIODS: usize = 4;
+/// Periods looked at for a candidate's latest grade: as many as the score cache keeps, so
+/// that checking candidate after candidate never computes a board twice.
+const GRADE_PERIODS: usize = crate::scores::BOARDS_KEPT;
 
 /// The grade position of `subject` in the latest period it has a score in (the current
-/// period first, then back at most [`GRADE_PERIODS`]), and the number of subjects of its
+/// period first, then back, [`GRADE_PERIODS`] periods in all), and the number of subjects of its
 /// kind in the subtree of `under`.
 async fn board_facts(
     store: &Store,
