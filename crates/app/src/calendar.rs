@@ -7,12 +7,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use xianfeng_domain::calendar::{CalendarDay, WorkCalendar};
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::sheet::Cell;
+use xianfeng_domain::sheet::{Cell, column_of};
 use xianfeng_ingest::{IngestError, SheetReader};
 use xianfeng_storage::Store;
 
 use crate::AppError;
-use crate::indicators::column_of;
 
 /// The calendar with the office's entries.
 pub async fn load(store: &Store) -> Result<WorkCalendar, AppError> {

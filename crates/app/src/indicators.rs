@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::both;
-use xianfeng_domain::sheet::Cell;
+use xianfeng_domain::sheet::{Cell, column_of};
 use xianfeng_ingest::{IngestError, SheetReader};
 use xianfeng_storage::{IndicatorValue, Store};
 
@@ -30,14 +30,6 @@ const COLUMNS: [(&str, &[&str]); 4] = [
     ("period", &["period", "考核周期", "周期"]),
     ("value", &["value", "数值", "指标值"]),
 ];
-
-/// The column whose header is one of `names` (compared normalised and in lower case).
-pub(crate) fn column_of(headers: &[String], names: &[&str]) -> Option<usize> {
-    headers.iter().position(|h| {
-        let h = xianfeng_domain::text::normalise(h).to_lowercase();
-        names.iter().any(|n| h == *n)
-    })
-}
 
 fn value_of(cell: &Cell) -> Option<f64> {
     let v = match cell {

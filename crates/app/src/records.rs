@@ -9,6 +9,7 @@ use xianfeng_domain::i18n::both;
 use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths, check_day};
 use xianfeng_domain::roster::RowIssue;
+use xianfeng_domain::sheet::column_of;
 use xianfeng_ingest::{Cell, SheetReader};
 use xianfeng_storage::{MemberRecord, NewRecord, OrgRecord, RecordKind, Store};
 
@@ -194,12 +195,6 @@ const FORM_HEADERS: [&str; 3] = ["学习形式", "形式", "form"];
 const HOURS_HEADERS: [&str; 3] = ["学时", "时长", "hours"];
 const DATE_HEADERS: [&str; 3] = ["日期", "学习日期", "date"];
 
-fn column(headers: &[String], names: &[&str]) -> Option<usize> {
-    headers
-        .iter()
-        .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-}
-
 fn cell_text(cells: &[Cell], i: Option<usize>) -> String {
     i.and_then(|i| cells.get(i))
         .map(Cell::to_text)
@@ -225,12 +220,12 @@ pub async fn import_study(
     may_write(actor, &o, None)?;
     let (campaign_id, span) = campaign(store).await?;
     let h = &reader.headers;
-    let (id_col, name_col) = (column(h, &ID_HEADERS), column(h, &NAME_HEADERS));
+    let (id_col, name_col) = (column_of(h, &ID_HEADERS), column_of(h, &NAME_HEADERS));
     let cols = (
-        column(h, &TOPIC_HEADERS),
-        column(h, &FORM_HEADERS),
-        column(h, &HOURS_HEADERS),
-        column(h, &DATE_HEADERS),
+        column_of(h, &TOPIC_HEADERS),
+        column_of(h, &FORM_HEADERS),
+        column_of(h, &HOURS_HEADERS),
+        column_of(h, &DATE_HEADERS),
     );
     let (Some(_), Some(_), Some(_), Some(_)) = cols else {
         return Err(AppError::Input(both(

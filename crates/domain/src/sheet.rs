@@ -37,3 +37,27 @@ impl Cell {
         }
     }
 }
+
+/// The column whose header is one of `names` (compared after `text::normalise`, ignoring
+/// case): how an imported sheet's columns are found by their Chinese or English names.
+pub fn column_of(headers: &[String], names: &[&str]) -> Option<usize> {
+    headers.iter().position(|h| {
+        let h = crate::text::normalise(h).to_lowercase();
+        names.iter().any(|n| h == n.to_lowercase())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_found_by_any_of_their_names_whatever_the_width_or_case() {
+        let headers: Vec<String> = ["序号", " 日期 ", "ＫＩＮＤ", "说明"]
+            .map(String::from)
+            .into();
+        assert_eq!(column_of(&headers, &["date", "日期"]), Some(1));
+        assert_eq!(column_of(&headers, &["kind", "类型"]), Some(2));
+        assert_eq!(column_of(&headers, &["note"]), None);
+    }
+}
