@@ -280,6 +280,26 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
     for db in backends().await {
         let vault = || xianfeng_storage::Vault::new(db.key);
         let old = Store::open_at(&db.url, vault(), 5).await.unwrap();
+        // Today's code takes ids from the counters of migration 12: lent for the set-up,
+        // dropped again below so that the migration seeds them from the stored rows.
+        let raw = db.raw().await;
+        sqlx::query("CREATE TABLE id_counters (name TEXT PRIMARY KEY, last_id BIGINT NOT NULL)")
+            .execute(&raw)
+            .await
+            .unwrap();
+        for table in [
+            "organisations",
+            "members",
+            "users",
+            "campaigns",
+            "eval_rounds",
+        ] {
+            sqlx::query("INSERT INTO id_counters (name, last_id) VALUES ($1, 0)")
+                .bind(table)
+                .execute(&raw)
+                .await
+                .unwrap();
+        }
         district(&old).await;
         let round = create_round(
             &old,
@@ -325,6 +345,10 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             .await
             .unwrap();
         }
+        sqlx::query("DROP TABLE id_counters")
+            .execute(&raw)
+            .await
+            .unwrap();
         raw.close().await;
 
         let store = db.open().await;

@@ -361,10 +361,15 @@ impl LaneWriter {
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("ballots outside a transaction".into()))?;
         shuffle(&mut stored);
-        let first: i64 = self
+        let taken = stored.len() as i64;
+        let last: i64 = self
             .conn
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM ballots")?
-            .query_row([], |r| r.get(0))?;
+            .prepare_cached(
+                "UPDATE id_counters SET last_id = last_id + ?1 WHERE name = 'ballots' \
+                 RETURNING last_id",
+            )?
+            .query_row([taken], |r| r.get(0))?;
+        let first = last - taken + 1;
         let mut insert = self.conn.prepare_cached(INSERT_BALLOT)?;
         for (id, c) in (first..).zip(&stored) {
             insert.execute(params![

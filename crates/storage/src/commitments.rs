@@ -465,7 +465,7 @@ impl WriteTx {
     }
 
     async fn insert_items(&mut self, commitment_id: i64, items: &[ItemDraft]) -> Result<()> {
-        let first = self.next_id("commitment_items").await?;
+        let first = self.take_ids("commitment_items", items.len()).await?;
         for (i, item) in items.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO commitment_items (id, commitment_id, position, activity, content, \

@@ -434,13 +434,16 @@ impl WriteTx {
     /// Stores new codes (keyed hashes) of a round: (hash, subject id). They are numbered
     /// after the round's codes so far, with clear bits in `code_marks`.
     pub async fn add_codes(&mut self, round_id: i64, codes: &[(String, i64)]) -> Result<usize> {
-        let (first,): (i64,) = sqlx::query_as(
-            "SELECT CAST(COALESCE(MAX(mark) + 1, 0) AS BIGINT) FROM ballot_codes \
-             WHERE round_id = $1",
+        let taken = codes.len() as i64;
+        let (now_taken,): (i64,) = sqlx::query_as(
+            "UPDATE eval_rounds SET marks_taken = marks_taken + $2 WHERE id = $1 \
+             RETURNING marks_taken",
         )
         .bind(round_id)
+        .bind(taken)
         .fetch_one(&mut *self.tx)
         .await?;
+        let first = now_taken - taken;
         let mut marks = first..;
         for chunk in codes.chunks(500) {
             let sql = format!(
@@ -589,7 +592,7 @@ impl WriteTx {
         // random ids would scatter the inserts over the table and cost a third of the speed.
         let mut stored: Vec<&Cast> = stored.to_vec();
         shuffle(&mut stored);
-        let first = self.next_id("ballots").await?;
+        let first = self.take_ids("ballots", stored.len()).await?;
         let ids: Vec<i64> = (0..stored.len() as i64).map(|i| first + i).collect();
         let mut next = ids.iter();
         for chunk in stored.chunks(400) {

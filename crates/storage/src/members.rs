@@ -378,11 +378,7 @@ impl WriteTx {
         rows: Vec<PreparedMember>,
         outcome: &mut UpsertOutcome,
     ) -> Result<Vec<(PreparedMember, i64, MemberAudit)>> {
-        let first_id = match self.next_member_id {
-            Some(id) => id,
-            None => self.next_id("members").await?,
-        };
-        self.next_member_id = Some(first_id + rows.len() as i64);
+        let first_id = self.take_ids("members", rows.len()).await?;
         let now = now_ms();
         // Most imports bring only new people: the plain insert is tried first, under a
         // savepoint, and only if someone is already there does the statement run again

@@ -80,6 +80,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_selection.sql"),
         postgres: include_str!("../migrations/postgres/0011_selection.sql"),
     },
+    Migration {
+        version: 12,
+        name: "id_counters",
+        sqlite: include_str!("../migrations/sqlite/0012_id_counters.sql"),
+        postgres: include_str!("../migrations/postgres/0012_id_counters.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.
@@ -135,4 +141,117 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// Migrations whose two dialects really differ throughout, and why.
+    const DIFFERENT_MIGRATIONS: &[(i64, &str)] = &[
+        (
+            6,
+            "SQLite cannot add a NOT NULL column to a filled table: it rebuilds ballot_codes \
+             and makes code_marks WITHOUT ROWID",
+        ),
+        (
+            9,
+            "triggers: SQLite writes the body inline, PostgreSQL through plpgsql functions",
+        ),
+    ];
+
+    /// Statements only PostgreSQL has (by their start, normalised), and why.
+    const POSTGRES_ONLY: &[(&str, &str)] = &[(
+        "ALTER TABLE audit_log ALTER COLUMN",
+        "SET STORAGE EXTERNAL: large audit entries stored uncompressed",
+    )];
+
+    /// One dialect's statements reduced to what both must agree on: no comments, one space
+    /// between words, SQLite's type names, no bytewise collation (PostgreSQL's `COLLATE
+    /// "C"`), no `WITHOUT ROWID` (SQLite), no constraint names (PostgreSQL names the
+    /// foreign key a bulk load drops and adds back).
+    fn statements(sql: &str) -> Vec<String> {
+        let text: String = sql
+            .lines()
+            .map(|l| l.split("--").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("COLLATE \"C\"", " ")
+            .replace("WITHOUT ROWID", " ")
+            .replace("DOUBLE PRECISION", "REAL")
+            .replace("BYTEA", "BLOB");
+        let mut words = Vec::new();
+        let mut after_constraint = false;
+        for w in text.split_whitespace() {
+            if std::mem::take(&mut after_constraint) {
+                continue;
+            }
+            match w {
+                "CONSTRAINT" => after_constraint = true,
+                "BIGINT" => words.push("INTEGER"),
+                "BIGINT," => words.push("INTEGER,"),
+                other => words.push(other),
+            }
+        }
+        words
+            .join(" ")
+            .replace("( ", "(")
+            .replace(" )", ")")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn both_dialects_of_every_migration_agree_but_the_named_differences() {
+        for m in MIGRATIONS {
+            let sqlite = statements(m.sqlite);
+            let postgres: Vec<String> = statements(m.postgres)
+                .into_iter()
+                .filter(|s| !POSTGRES_ONLY.iter().any(|(start, _)| s.starts_with(start)))
+                .collect();
+            if DIFFERENT_MIGRATIONS.iter().any(|(v, _)| *v == m.version) {
+                assert_ne!(
+                    sqlite, postgres,
+                    "migration {} is listed as different but agrees: take it off the list",
+                    m.version
+                );
+                continue;
+            }
+            for (i, (a, b)) in sqlite.iter().zip(&postgres).enumerate() {
+                assert_eq!(
+                    a,
+                    b,
+                    "migration {} ({}), statement {}: SQLite and PostgreSQL differ",
+                    m.version,
+                    m.name,
+                    i + 1
+                );
+            }
+            assert_eq!(
+                sqlite.len(),
+                postgres.len(),
+                "migration {} ({}): the dialects have different numbers of statements",
+                m.version,
+                m.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_normalisation_keeps_real_differences() {
+        assert_eq!(
+            statements(
+                "CREATE TABLE t (\n  id BIGINT PRIMARY KEY, -- x\n  c TEXT COLLATE \"C\"\n);"
+            ),
+            statements("CREATE TABLE t (id INTEGER PRIMARY KEY,\n c TEXT);")
+        );
+        assert_ne!(
+            statements("CREATE TABLE t (id INTEGER, c TEXT);"),
+            statements("CREATE TABLE t (id INTEGER, c TEXT NOT NULL);")
+        );
+        assert_eq!(statements("SELECT 1; SELECT 2;").len(), 2);
+    }
 }

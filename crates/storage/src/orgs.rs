@@ -241,8 +241,10 @@ impl Store {
 const INSERT_BATCH: usize = 500;
 
 impl WriteTx {
+    /// The id new organisations are numbered from; [`WriteTx::insert_orgs`] moves the
+    /// counter past the ids it inserts.
     pub async fn next_org_id(&mut self) -> Result<i64> {
-        self.next_id("organisations").await
+        self.peek_next_id("organisations").await
     }
 
     /// Inserts organisations, parents before children, and records each.
@@ -276,6 +278,9 @@ impl WriteTx {
                 self.record::<(), _>("org.create", "organisation", &o.code, None, Some(o))
                     .await?;
             }
+        }
+        if let Some(last) = orgs.iter().map(|o| o.id).max() {
+            self.ids_used_up_to("organisations", last).await?;
         }
         Ok(())
     }

@@ -198,7 +198,7 @@ impl WriteTx {
         if rows.is_empty() {
             return Ok(0);
         }
-        let first = self.next_id(kind.table()).await?;
+        let first = self.take_ids(kind.table(), rows.len()).await?;
         let now = now_ms();
         for (i, r) in rows.iter().enumerate() {
             let post = r.kind.parse::<i64>().ok().filter(|p| *p > 0);

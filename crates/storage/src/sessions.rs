@@ -139,23 +139,20 @@ impl Store {
         address: &str,
         success: bool,
     ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
-        let (max,): (i64,) =
-            sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM login_attempts")
-                .fetch_one(&mut *tx)
-                .await?;
+        // The id is taken in its own statement: attempts arrive in parallel, outside the
+        // serialised write path.
+        let id = crate::write::take_ids(&self.write, "login_attempts", 1).await?;
         sqlx::query(
             "INSERT INTO login_attempts (id, username, address, at, success) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(max + 1)
+        .bind(id)
         .bind(username.to_string())
         .bind(address.to_string())
         .bind(now_ms())
         .bind(i64::from(success))
-        .execute(&mut *tx)
+        .execute(&self.write)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -50,9 +50,6 @@ pub struct WriteTx {
     pub(crate) bulk_members: Option<bool>,
     /// Change in each organisation's direct member count, applied at commit.
     pub(crate) member_deltas: std::collections::BTreeMap<i64, i64>,
-    /// The next free member id, once known: asking the database for MAX(id) before every
-    /// statement let PostgreSQL pick a plan from stale statistics and scan the table.
-    pub(crate) next_member_id: Option<i64>,
     /// When set, only members of these organisations may be changed: an import on behalf
     /// of an account must not pull in someone registered outside its scope.
     pub(crate) member_orgs: Option<std::collections::HashSet<i64>>,
@@ -84,7 +81,6 @@ impl WriteTx {
             last_hash,
             pending: Vec::new(),
             member_deltas: Default::default(),
-            next_member_id: None,
             bulk_members: None,
             member_orgs: None,
         })
@@ -174,13 +170,50 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The next free id of a table. Safe because writers are serialised by the audit head.
+    /// The next free id of a table.
     pub(crate) async fn next_id(&mut self, table: &str) -> Result<i64> {
-        let (max,): (i64,) = sqlx::query_as(dynsql!(
-            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"
-        ))
-        .fetch_one(&mut *self.tx)
-        .await?;
-        Ok(max + 1)
+        self.take_ids(table, 1).await
     }
+
+    /// Takes `n` consecutive fresh ids of `table` and returns the first.
+    pub(crate) async fn take_ids(&mut self, table: &str, n: usize) -> Result<i64> {
+        take_ids(&mut *self.tx, table, n).await
+    }
+
+    /// The id the next [`WriteTx::take_ids`] of `table` would start at, with the counter
+    /// row locked until this transaction ends: for a plan that numbers its rows before it
+    /// knows how many it will insert, then calls [`WriteTx::ids_used_up_to`].
+    pub(crate) async fn peek_next_id(&mut self, table: &str) -> Result<i64> {
+        take_ids(&mut *self.tx, table, 0).await
+    }
+
+    /// Moves the counter of `table` past `last`, for rows inserted with ids chosen ahead.
+    pub(crate) async fn ids_used_up_to(&mut self, table: &str, last: i64) -> Result<()> {
+        sqlx::query("UPDATE id_counters SET last_id = $2 WHERE name = $1 AND last_id < $2")
+            .bind(table.to_string())
+            .bind(last)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Takes `n` consecutive ids of `table` in one atomic statement and returns the first
+/// (with `n = 0`, the next one, without taking it). Concurrent transactions queue on the
+/// counter's row and never get the same id, unlike `MAX(id) + 1`.
+pub(crate) async fn take_ids<'c, E>(executor: E, table: &str, n: usize) -> Result<i64>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let n = n as i64;
+    let last: Option<(i64,)> = sqlx::query_as(
+        "UPDATE id_counters SET last_id = last_id + $2 WHERE name = $1 RETURNING last_id",
+    )
+    .bind(table.to_string())
+    .bind(n)
+    .fetch_optional(executor)
+    .await?;
+    let (last,) =
+        last.ok_or_else(|| crate::StoreError::Invalid(format!("no id counter for table {table}")))?;
+    Ok(last - n + 1)
 }

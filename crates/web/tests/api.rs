@@ -714,3 +714,40 @@ async fn a_nomination_goes_to_notice_and_an_objection_is_found_untrue_over_the_a
         );
     }
 }
+
+/// Sign-in attempts arriving together each get their own record: on PostgreSQL two of
+/// sixteen used to take the same id (`MAX(id) + 1`) and answered 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_are_each_refused_and_recorded() {
+    for app in apps().await {
+        let label = app.label();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let router = app.router.clone();
+            tasks.spawn(async move {
+                let req = axum::http::Request::post("/api/v1/login")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(
+                        r#"{"username":"wang","password":"wrong-password"}"#,
+                    ))
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, req)
+                    .await
+                    .unwrap()
+                    .status()
+            });
+        }
+        let mut refused = 0;
+        while let Some(status) = tasks.join_next().await {
+            let status = status.unwrap();
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+                "{label}: {status}"
+            );
+            refused += usize::from(status == StatusCode::UNAUTHORIZED);
+        }
+        // Every attempt that was judged (not refused as locked beforehand) is on record.
+        let (recorded, _) = app.store.recent_failures("wang", "-").await.unwrap();
+        assert_eq!(recorded as usize, refused, "{label}");
+    }
+}
