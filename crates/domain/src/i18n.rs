@@ -88,6 +88,86 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Stri
     out
 }
 
+/// Something to tell a person — a refusal, a row's problem, a notice — as a key of the
+/// translation files and its arguments. It is put into words only where a person reads
+/// it (a page, the API's `message`, the command line), in that reader's language; until
+/// then it travels as data, so nobody ever reads two languages at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    key: std::borrow::Cow<'static, str>,
+    args: Vec<(&'static str, Arg)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Arg {
+    /// A value shown as it is: a number, a code, a name.
+    Text(String),
+    /// A message of its own, put into the same language.
+    Message(Message),
+}
+
+impl Message {
+    /// The message with `key` (a dotted key of `locales/*.toml`).
+    pub fn new(key: impl Into<std::borrow::Cow<'static, str>>) -> Message {
+        Message {
+            key: key.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Text that is the same in every language (what another program said, say): shown
+    /// as it is.
+    pub fn verbatim(text: impl Into<String>) -> Message {
+        Message::new("").arg("text", text.into())
+    }
+
+    /// Fills `{name}` with `value` as it prints.
+    pub fn arg(mut self, name: &'static str, value: impl std::fmt::Display) -> Message {
+        self.args.push((name, Arg::Text(value.to_string())));
+        self
+    }
+
+    /// Fills `{name}` with another message, in the same language as this one.
+    pub fn arg_message(mut self, name: &'static str, value: Message) -> Message {
+        self.args.push((name, Arg::Message(value)));
+        self
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The message in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    Arg::Text(text) => text.clone(),
+                    Arg::Message(m) => m.render(lang),
+                };
+                (*name, value)
+            })
+            .collect();
+        if self.key.is_empty() {
+            return args.into_iter().map(|(_, v)| v).collect();
+        }
+        let refs: Vec<(&str, &dyn std::fmt::Display)> = args
+            .iter()
+            .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        t(lang, &self.key, &refs)
+    }
+}
+
+/// English: the language of logs. A person is shown [`Message::render`] in theirs.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
 /// Chinese first, then English: the form used in CLI output, logs and error files, where one
 /// reader may need either.
 pub fn both(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
@@ -110,6 +190,19 @@ mod tests {
     #[test]
     fn both_catalogues_have_the_same_keys() {
         assert_eq!(keys(Lang::ZhCn), keys(Lang::En));
+    }
+
+    #[test]
+    fn a_message_is_put_into_one_language_with_its_nested_parts() {
+        let m = Message::new("calendar.make_up")
+            .arg_message("holiday", Message::new("calendar.NationalDay"));
+        assert_eq!(m.render(Lang::ZhCn), "国庆节调休上班");
+        assert_eq!(m.render(Lang::En), "National Day make-up working day");
+        assert_eq!(m.to_string(), m.render(Lang::En));
+        assert_eq!(
+            Message::verbatim("disk full").render(Lang::ZhCn),
+            "disk full"
+        );
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub async fn page(
         .is_ok();
     let lang = chrome.tx.lang;
     let days = cal
-        .exceptions(year)
+        .exceptions(year, lang)
         .into_iter()
         .map(|(d, source)| DayRow {
             date: d.date.to_string(),

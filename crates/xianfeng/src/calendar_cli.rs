@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use xianfeng_domain::calendar::{CalendarDay, DaySource};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::{Lang, both};
 use xianfeng_storage::Store;
 
 #[derive(Subcommand, Debug)]
@@ -42,7 +42,7 @@ pub(crate) fn date(s: &str) -> Result<NaiveDate> {
     }
 }
 
-pub async fn calendar(store: &Store, action: &CalendarAction) -> Result<ExitCode> {
+pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Result<ExitCode> {
     use std::io::Write;
     let cal = xianfeng_app::calendar::load(store).await?;
     let mut out = std::io::stdout().lock();
@@ -74,7 +74,7 @@ pub async fn calendar(store: &Store, action: &CalendarAction) -> Result<ExitCode
             if !cal.has_year(*year) {
                 bail!(xianfeng_domain::calendar::CalendarError::NoData { year: *year }.to_string());
             }
-            for (day, source) in cal.exceptions(*year) {
+            for (day, source) in cal.exceptions(*year, lang) {
                 let kind = if day.workday { "workday" } else { "holiday" };
                 let source = match source {
                     DaySource::Office => "office",

@@ -39,11 +39,36 @@ pub struct Cli {
     /// A TOML configuration file (docs/CONFIG.md); flags and the environment override it.
     #[arg(long, global = true, env = "XIANFENG_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Language of what is printed: zh-CN or en [default: Chinese when LC_ALL,
+    /// LC_MESSAGES or LANG starts with zh, otherwise English]
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
     /// The config file's `[serve]` settings, kept for `serve` and `demo`.
     #[arg(skip)]
     pub serve_file: crate::config::ServeSection,
+}
+
+impl Cli {
+    /// The language to print in: `--lang`, else the locale of the environment.
+    pub fn lang(&self) -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty());
+        lang_of(self.lang.as_deref(), locale.as_deref())
+    }
+}
+
+/// `--lang` wins; otherwise a locale starting with `zh` (zh_CN.UTF-8, zh_TW …) means
+/// Chinese and any other (C, POSIX, en_US.UTF-8, none) English.
+fn lang_of(flag: Option<&str>, locale: Option<&str>) -> Lang {
+    match (flag, locale) {
+        (Some(tag), _) => Lang::from_tag(tag),
+        (None, Some(l)) if l.to_ascii_lowercase().starts_with("zh") => Lang::ZhCn,
+        _ => Lang::En,
+    }
 }
 
 /// How the web server listens and what it accepts.
@@ -698,7 +723,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             return crate::scores_cli::indicators(&open(&cli).await?, action).await;
         }
         Command::Calendar { action } => {
-            return crate::calendar_cli::calendar(&open(&cli).await?, action).await;
+            return crate::calendar_cli::calendar(&open(&cli).await?, action, cli.lang()).await;
         }
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;

@@ -3,24 +3,27 @@
 //! weekend days worked in exchange (调休上班) — so that notice periods (公示期) can be
 //! counted in working days.
 //!
-//! The years 2010 to 2026 are built in, from the `chinese_holiday` crate's copy of the State
-//! Council's notices. The office adds later years and local days off as [`CalendarDay`]
-//! entries, which take precedence. A date in a year with no data is refused, never
-//! guessed: the weekday rule alone would be wrong around every holiday.
+//! The years 2010 to 2026 are built in, from our own table of the State Council's notices
+//! (`data/official_calendar.toml`, checked day by day against a second transcription of
+//! the notices in `notices.rs`). The office adds later years and local days off as
+//! [`CalendarDay`] entries, which take precedence. A date in a year with no data is
+//! refused, never guessed: the weekday rule alone would be wrong around every holiday.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::i18n::{Lang, both, t};
+use crate::i18n::{Lang, Message, t};
+
+#[cfg(test)]
+mod notices;
 
 /// The first and last year built in.
 pub const BUILTIN_YEARS: (i32, i32) = (2010, 2026);
 
-/// The last day the built-in data knows (the crate stops on 25 December 2026; the week
-/// after follows the weekday rule unless the office enters the next year's notice).
-const BUILTIN_LAST_DAY: (i32, u32, u32) = (2026, 12, 25);
+/// The official calendar, as the State Council's notices set it.
+const OFFICIAL: &str = include_str!("../../data/official_calendar.toml");
 
 /// One day that differs from the weekday rule, or that the office has set.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -43,6 +46,62 @@ pub enum DaySource {
     Office,
 }
 
+/// The holiday (节日) an official day off or make-up working day belongs to, as the
+/// notices name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Festival {
+    NewYearsDay,
+    SpringFestival,
+    ChingMingFestival,
+    InternationalWorkersDay,
+    DragonBoatFestival,
+    MidAutumnFestival,
+    NationalDay,
+    /// 中秋节、国庆节: one block for both (2012, 2017, 2023).
+    MidAutumnAndNationalDay,
+    /// 国庆节、中秋节: the same, worded the other way round (2020, 2025).
+    NationalDayAndMidAutumn,
+    /// The 70th anniversary of the victory of 1945 (2015-09-03, 国发明电〔2015〕1号).
+    VictoryAnniversary,
+}
+
+impl Festival {
+    /// As the notices write it (and our table stores it).
+    fn from_notice(name: &str) -> Option<Festival> {
+        Some(match name {
+            "元旦" => Festival::NewYearsDay,
+            "春节" => Festival::SpringFestival,
+            "清明节" => Festival::ChingMingFestival,
+            "劳动节" => Festival::InternationalWorkersDay,
+            "端午节" => Festival::DragonBoatFestival,
+            "中秋节" => Festival::MidAutumnFestival,
+            "国庆节" => Festival::NationalDay,
+            "中秋节、国庆节" => Festival::MidAutumnAndNationalDay,
+            "国庆节、中秋节" => Festival::NationalDayAndMidAutumn,
+            "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日" => {
+                Festival::VictoryAnniversary
+            }
+            _ => return None,
+        })
+    }
+
+    /// Its key in the translation files (`calendar.*`).
+    fn key(self) -> &'static str {
+        match self {
+            Festival::NewYearsDay => "calendar.NewYearsDay",
+            Festival::SpringFestival => "calendar.SpringFestival",
+            Festival::ChingMingFestival => "calendar.ChingMingFestival",
+            Festival::InternationalWorkersDay => "calendar.InternationalWorkersDay",
+            Festival::DragonBoatFestival => "calendar.DragonBoatFestival",
+            Festival::MidAutumnFestival => "calendar.MidAutumnFestival",
+            Festival::NationalDay => "calendar.NationalDay",
+            Festival::MidAutumnAndNationalDay => "calendar.MidAutumnAndNationalDay",
+            Festival::NationalDayAndMidAutumn => "calendar.NationalDayAndMidAutumn",
+            Festival::VictoryAnniversary => "calendar.VictoryAnniversary",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {
     /// The calendar has no data for this year.
@@ -51,74 +110,120 @@ pub enum CalendarError {
     OutOfRange,
 }
 
+impl CalendarError {
+    /// What to tell the reader.
+    pub fn message(&self) -> Message {
+        match self {
+            CalendarError::NoData { year } => Message::new("calendar.no_data").arg("year", year),
+            CalendarError::OutOfRange => Message::new("calendar.out_of_range"),
+        }
+    }
+}
+
 impl std::fmt::Display for CalendarError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CalendarError::NoData { year } => {
-                f.write_str(&both("calendar.no_data", &[("year", year)]))
-            }
-            CalendarError::OutOfRange => f.write_str(&both("calendar.out_of_range", &[])),
-        }
+        self.message().fmt(f)
     }
 }
 
 impl std::error::Error for CalendarError {}
 
+/// Why a day differs from the weekday rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Note {
+    /// An official holiday, or a weekend worked for it.
+    Official(Festival),
+    /// What the office wrote.
+    Office(String),
+}
+
 /// The calendar: the years it has data for and the days that differ from the weekday rule.
 #[derive(Debug, Clone, Default)]
 pub struct WorkCalendar {
     years: BTreeSet<i32>,
-    days: BTreeMap<NaiveDate, (bool, DaySource, String)>,
+    days: BTreeMap<NaiveDate, (bool, Note)>,
 }
 
 fn weekday_rule(d: NaiveDate) -> bool {
     !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// The built-in exceptions to the weekday rule, computed once from the crate's table.
-fn builtin_days() -> &'static Vec<CalendarDay> {
-    static DAYS: OnceLock<Vec<CalendarDay>> = OnceLock::new();
+/// One official day: its date, whether it is worked, its festival.
+type OfficialDay = (NaiveDate, bool, Festival);
+
+/// The built-in exceptions to the weekday rule, read once from our table. The table is
+/// compiled in and checked by the tests below, so a fault in it is a build defect.
+fn builtin_days() -> &'static Vec<OfficialDay> {
+    static DAYS: OnceLock<Vec<OfficialDay>> = OnceLock::new();
     DAYS.get_or_init(|| {
-        let first = NaiveDate::from_ymd_opt(BUILTIN_YEARS.0, 1, 1).expect("a date");
-        let (y, m, d) = BUILTIN_LAST_DAY;
-        let last = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
-        first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .filter_map(|d| {
-                // Within the crate's range by construction: it panics outside it.
-                let ymd =
-                    chinese_holiday::Ymd::new(d.year() as u16, d.month() as u8, d.day() as u8);
-                let kind = chinese_holiday::chinese_holiday(ymd);
-                let workday = kind.is_workday();
-                (workday != weekday_rule(d)).then(|| CalendarDay {
-                    date: d,
-                    workday,
-                    note: holiday_name(kind),
-                })
-            })
-            .collect()
+        parse_official(OFFICIAL).expect("the built-in calendar is checked by tests")
     })
 }
 
-/// The holiday a built-in day belongs to, in Chinese and English (`calendar.*` in the
-/// translation files), with "make-up working day" for the weekend days worked.
-fn holiday_name(kind: chinese_holiday::DayKind) -> String {
-    let debug = format!("{kind:?}");
-    let festival = debug
-        .strip_suffix("Holiday")
-        .or_else(|| debug.strip_suffix("Workday"))
-        .unwrap_or(&debug);
-    let key = format!("calendar.{festival}");
-    let in_lang = |lang: Lang| {
-        let name = t(lang, &key, &[]);
-        if kind.is_workday() {
-            t(lang, "calendar.make_up", &[("holiday", &name)])
-        } else {
-            name
+/// Reads the table of official days: `[[year]]` entries with `off` (weekdays off) and
+/// `work` (weekends worked), each day a `{ date, festival }`.
+fn parse_official(text: &str) -> Result<Vec<OfficialDay>, String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("{e}"))?;
+    let years = table
+        .get("year")
+        .and_then(toml::Value::as_array)
+        .ok_or("no [[year]] entries")?;
+    let mut out = Vec::new();
+    for year in years {
+        for (list, workday) in [("off", false), ("work", true)] {
+            let days = year.get(list).and_then(toml::Value::as_array);
+            for day in days.into_iter().flatten() {
+                let date = day
+                    .get("date")
+                    .and_then(toml::Value::as_datetime)
+                    .and_then(|d| d.date)
+                    .and_then(|d| {
+                        NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                    })
+                    .ok_or_else(|| format!("a day without a date in {list}: {day}"))?;
+                let name = day
+                    .get("festival")
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or("");
+                let festival = Festival::from_notice(name)
+                    .ok_or_else(|| format!("{date}: unknown festival {name:?}"))?;
+                if workday == weekday_rule(date) {
+                    return Err(format!(
+                        "{date} follows the weekday rule: it needs no entry"
+                    ));
+                }
+                out.push((date, workday, festival));
+            }
         }
-    };
-    format!("{} / {}", in_lang(Lang::ZhCn), in_lang(Lang::En))
+    }
+    out.sort_by_key(|d| d.0);
+    if out.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err("a date is listed twice".into());
+    }
+    Ok(out)
+}
+
+fn source_of(note: &Note) -> DaySource {
+    match note {
+        Note::Official(_) => DaySource::Builtin,
+        Note::Office(_) => DaySource::Office,
+    }
+}
+
+/// A day's note in `lang`: the holiday's name, or "… make-up working day" for a weekend
+/// worked; the office's own words as written.
+fn note_text(note: &Note, workday: bool, lang: Lang) -> String {
+    match note {
+        Note::Official(festival) => {
+            let name = t(lang, festival.key(), &[]);
+            if workday {
+                t(lang, "calendar.make_up", &[("holiday", &name)])
+            } else {
+                name
+            }
+        }
+        Note::Office(text) => text.clone(),
+    }
 }
 
 impl WorkCalendar {
@@ -126,9 +231,8 @@ impl WorkCalendar {
     pub fn builtin() -> WorkCalendar {
         let mut c = WorkCalendar::default();
         c.years.extend(BUILTIN_YEARS.0..=BUILTIN_YEARS.1);
-        for d in builtin_days() {
-            c.days
-                .insert(d.date, (d.workday, DaySource::Builtin, d.note.clone()));
+        for (date, workday, festival) in builtin_days() {
+            c.days.insert(*date, (*workday, Note::Official(*festival)));
         }
         c
     }
@@ -141,7 +245,7 @@ impl WorkCalendar {
         c.years.extend(years.iter().copied());
         for d in days {
             c.days
-                .insert(d.date, (d.workday, DaySource::Office, d.note.clone()));
+                .insert(d.date, (d.workday, Note::Office(d.note.clone())));
         }
         c
     }
@@ -166,20 +270,25 @@ impl WorkCalendar {
     /// Whether `d` is a working day.
     pub fn is_workday(&self, d: NaiveDate) -> Result<bool, CalendarError> {
         self.check(d)?;
-        Ok(self.days.get(&d).map_or(weekday_rule(d), |(w, _, _)| *w))
+        Ok(self.days.get(&d).map_or(weekday_rule(d), |(w, _)| *w))
     }
 
-    /// A day's status, where it comes from and its note.
-    pub fn day(&self, d: NaiveDate) -> Result<(bool, DaySource, &str), CalendarError> {
+    /// A day's status, where it comes from and its note in `lang`.
+    pub fn day(
+        &self,
+        d: NaiveDate,
+        lang: Lang,
+    ) -> Result<(bool, DaySource, String), CalendarError> {
         self.check(d)?;
         Ok(match self.days.get(&d) {
-            Some((w, source, note)) => (*w, *source, note.as_str()),
-            None => (weekday_rule(d), DaySource::Weekday, ""),
+            Some((w, note)) => (*w, source_of(note), note_text(note, *w, lang)),
+            None => (weekday_rule(d), DaySource::Weekday, String::new()),
         })
     }
 
-    /// The days of `year` that differ from the weekday rule or were set by the office.
-    pub fn exceptions(&self, year: i32) -> Vec<(CalendarDay, DaySource)> {
+    /// The days of `year` that differ from the weekday rule or were set by the office,
+    /// with their notes in `lang`.
+    pub fn exceptions(&self, year: i32, lang: Lang) -> Vec<(CalendarDay, DaySource)> {
         let (Some(from), Some(to)) = (
             NaiveDate::from_ymd_opt(year, 1, 1),
             NaiveDate::from_ymd_opt(year, 12, 31),
@@ -188,14 +297,14 @@ impl WorkCalendar {
         };
         self.days
             .range(from..=to)
-            .map(|(date, (workday, source, note))| {
+            .map(|(date, (workday, note))| {
                 (
                     CalendarDay {
                         date: *date,
                         workday: *workday,
-                        note: note.clone(),
+                        note: note_text(note, *workday, lang),
                     },
-                    *source,
+                    source_of(note),
                 )
             })
             .collect()
@@ -267,6 +376,74 @@ mod tests {
         assert_eq!(c.is_workday(day("2026-02-14")), Ok(true));
     }
 
+    /// Every adjusted day of every year, 2010–2026: our table says what the notices say,
+    /// transcribed a second time as they are written (holiday blocks and weekends worked).
+    #[test]
+    fn the_table_agrees_with_every_notice_day_by_day() {
+        fn date(year: i32, s: &str) -> NaiveDate {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(&format!("{year}-{s}"), "%Y-%m-%d"))
+                .unwrap_or_else(|_| panic!("{year}: bad date {s}"))
+        }
+        let mut from_notices: Vec<OfficialDay> = Vec::new();
+        for (year, notice, blocks) in notices::NOTICES {
+            assert!(notice.contains('号'), "{year}: {notice}");
+            for block in blocks.split("; ") {
+                let mut words = block.split(' ');
+                let name = words.next().unwrap();
+                let festival = Festival::from_notice(name)
+                    .unwrap_or_else(|| panic!("{year}: unknown festival {name}"));
+                let (first, last) = words.next().unwrap().split_once("..").unwrap();
+                let (first, last) = (date(*year, first), date(*year, last));
+                assert!(first <= last, "{year} {name}");
+                for d in first.iter_days().take_while(|d| *d <= last) {
+                    if weekday_rule(d) {
+                        from_notices.push((d, false, festival));
+                    }
+                }
+                match words.next() {
+                    Some("work") => {}
+                    Some(other) => panic!("{year} {name}: unexpected {other}"),
+                    None => continue,
+                }
+                for w in words {
+                    let d = date(*year, w);
+                    assert!(!weekday_rule(d), "{year} {name}: {d} is a weekday already");
+                    from_notices.push((d, true, festival));
+                }
+            }
+        }
+        from_notices.sort_by_key(|d| d.0);
+        let table = builtin_days();
+        for (ours, theirs) in table.iter().zip(&from_notices) {
+            assert_eq!(ours, theirs);
+        }
+        assert_eq!(table.len(), from_notices.len());
+        // The two days the chinese_holiday crate had wrong (国办发明电〔2015〕18号).
+        let c = WorkCalendar::builtin();
+        assert_eq!(c.is_workday(day("2016-10-09")), Ok(true));
+        assert_eq!(c.is_workday(day("2016-12-30")), Ok(true));
+        assert_eq!(c.is_workday(day("2016-09-18")), Ok(true));
+    }
+
+    #[test]
+    fn a_broken_table_is_caught() {
+        let ok = "[[year]]\nyear = 2016\noff = [{ date = 2016-10-03, festival = \"国庆节\" }]\n";
+        assert_eq!(parse_official(ok).map(|d| d.len()), Ok(1));
+        let weekend_off = ok.replace("2016-10-03", "2016-10-02");
+        assert!(
+            parse_official(&weekend_off)
+                .unwrap_err()
+                .contains("weekday rule")
+        );
+        let unknown = ok.replace("国庆节", "圣诞节");
+        assert!(
+            parse_official(&unknown)
+                .unwrap_err()
+                .contains("unknown festival")
+        );
+    }
+
     #[test]
     fn a_year_without_data_is_refused_not_guessed() {
         let c = WorkCalendar::builtin();
@@ -319,7 +496,7 @@ mod tests {
         let c = WorkCalendar::with_office(&[2027], &[local, next.clone()]);
         assert_eq!(c.is_workday(day("2011-11-07")), Ok(false));
         assert_eq!(
-            c.day(day("2011-11-07")).map(|(_, s, _)| s),
+            c.day(day("2011-11-07"), Lang::En).map(|(_, s, _)| s),
             Ok(DaySource::Office)
         );
         // With 2027's schedule imported, its other days follow the weekday rule.
@@ -335,7 +512,7 @@ mod tests {
             Err(CalendarError::NoData { year: 2027 })
         );
         assert_eq!(
-            c.exceptions(2011)
+            c.exceptions(2011, Lang::ZhCn)
                 .iter()
                 .filter(|(_, s)| *s == DaySource::Office)
                 .count(),
