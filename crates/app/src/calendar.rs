@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use xianfeng_domain::calendar::{CalendarDay, WorkCalendar};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::sheet::{Cell, column_of};
 use xianfeng_ingest::{IngestError, SheetReader};
 use xianfeng_storage::Store;
@@ -39,7 +39,7 @@ pub async fn may_manage(
 pub async fn set(store: &Store, actor: &str, day: CalendarDay) -> Result<(), AppError> {
     use chrono::Datelike;
     if !load(store).await?.has_year(day.date.year()) {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.calendar_import_first",
             &[("year", &day.date.year())],
         )));
@@ -87,7 +87,7 @@ pub struct CalendarReport {
     pub rows: usize,
     pub imported: usize,
     /// `row N: column: why`; non-empty means nothing was stored.
-    pub problems: Vec<String>,
+    pub problems: Vec<Message>,
 }
 
 const COLUMNS: [(&str, &[&str]); 3] = [
@@ -108,28 +108,28 @@ pub async fn import(
         .map(|(_, names)| column_of(&sheet.headers, names))
         .collect();
     let (Some(date_col), Some(kind_col)) = (at[0], at[1]) else {
-        return Err(AppError::Input(both("app.calendar_columns", &[])));
+        return Err(AppError::Input(Message::of("app.calendar_columns", &[])));
     };
     let mut report = CalendarReport::default();
     let mut days = vec![];
     let mut seen: HashMap<NaiveDate, usize> = HashMap::new();
     for row in sheet {
-        let (n, cells) = row.map_err(|e: IngestError| AppError::Input(e.to_string()))?;
+        let (n, cells) = row.map_err(|e: IngestError| AppError::Input(e.message()))?;
         if cells.iter().all(Cell::is_empty) {
             continue;
         }
         report.rows += 1;
         let cell = |i: usize| cells.get(i).cloned().unwrap_or(Cell::Empty);
-        let mut problem = |column: &str, why: String| {
-            report.problems.push(format!(
-                "{}: {column}: {why}",
-                both("app.indicator_row", &[("row", &n)])
-            ));
+        let mut problem = |column: &str, why: Message| {
+            report.problems.push(
+                Message::of("app.row_problem", &[("row", &n), ("column", &column)])
+                    .arg_message("why", why),
+            );
         };
         let Some(date) = date_of(&cell(date_col)) else {
             problem(
                 "date",
-                both(
+                Message::of(
                     "app.bad_calendar_date",
                     &[("value", &cell(date_col).to_text())],
                 ),
@@ -139,7 +139,7 @@ pub async fn import(
         let Some(workday) = parse_kind(&cell(kind_col).to_text()) else {
             problem(
                 "kind",
-                both(
+                Message::of(
                     "app.bad_calendar_kind",
                     &[("value", &cell(kind_col).to_text())],
                 ),
@@ -149,7 +149,7 @@ pub async fn import(
         if let Some(first) = seen.insert(date, n) {
             problem(
                 "date",
-                both("app.duplicate_calendar_row", &[("row", &first)]),
+                Message::of("app.duplicate_calendar_row", &[("row", &first)]),
             );
             continue;
         }

@@ -12,7 +12,7 @@ use xianfeng_domain::campaign::{Campaign, SubjectKind};
 use xianfeng_domain::commitment::{
     ItemDraft, Outcome, Request, Side, Snapshot, Status, Step, check_draft, decide as decide_step,
 };
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::media::{self, FileKind};
 use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_storage::{
@@ -135,24 +135,18 @@ fn draft_problems(
     if issues.is_empty() {
         return Ok(());
     }
-    let lines: Vec<String> = issues
-        .iter()
-        .map(|i| {
-            if i.field == "title" {
-                i.message.clone()
-            } else {
-                both(
-                    "app.item_problem",
-                    &[
-                        ("n", &(i.index + 1)),
-                        ("field", &i.field),
-                        ("why", &i.message),
-                    ],
-                )
-            }
-        })
-        .collect();
-    Err(AppError::Input(lines.join("\n")))
+    let lines = issues.iter().map(|i| {
+        if i.field == "title" {
+            i.message.clone()
+        } else {
+            Message::of(
+                "app.item_problem",
+                &[("n", &(i.index + 1)), ("field", &i.field)],
+            )
+            .arg_message("why", i.message.clone())
+        }
+    });
+    Err(AppError::Input(Message::lines(lines)))
 }
 
 /// Writes a new draft commitment for a subject.
@@ -250,7 +244,7 @@ pub async fn step(
         reason: input.reason.as_deref(),
     };
     if step == Step::CloseItem && item.is_none() {
-        return Err(AppError::Input(both("commitment.item_closed", &[])));
+        return Err(AppError::Input(Message::of("commitment.item_closed", &[])));
     }
     let to = decide_step(
         &Snapshot {
@@ -291,11 +285,10 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Checks an upload and makes it safe to keep: the kind by its bytes (the extension must
 /// agree), the size, and photos without their location and other metadata.
 pub fn prepare_file(u: &Upload) -> Result<NewAttachment, AppError> {
-    let bad = |why: String| {
-        AppError::Input(both(
-            "app.bad_file",
-            &[("name", &u.file_name), ("why", &why)],
-        ))
+    let bad = |why: Message| {
+        AppError::Input(
+            Message::of("app.bad_file", &[("name", &u.file_name)]).arg_message("why", why),
+        )
     };
     let extension = u
         .file_name
@@ -304,15 +297,15 @@ pub fn prepare_file(u: &Upload) -> Result<NewAttachment, AppError> {
         .unwrap_or_default();
     let kind = media::sniff(&u.bytes)
         .filter(|k| media::extension_matches(*k, &extension))
-        .ok_or_else(|| bad(both("app.file_kind", &[])))?;
+        .ok_or_else(|| bad(Message::of("app.file_kind", &[])))?;
     if u.bytes.len() > MAX_FILE_BYTES {
-        return Err(bad(both(
+        return Err(bad(Message::of(
             "app.file_too_large",
             &[("mb", &(MAX_FILE_BYTES / 1024 / 1024))],
         )));
     }
-    let content =
-        media::strip_metadata(kind, &u.bytes).map_err(|_| bad(both("app.file_broken", &[])))?;
+    let content = media::strip_metadata(kind, &u.bytes)
+        .map_err(|_| bad(Message::of("app.file_broken", &[])))?;
     Ok(NewAttachment {
         kind: kind.as_str().to_string(),
         extension,
@@ -337,7 +330,7 @@ pub async fn report(
     xianfeng_domain::commitment::next(c.status(), Step::Report)
         .map_err(|r| AppError::Input(r.message()))?;
     if body.trim().is_empty() || body.chars().count() > MAX_REPORT {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.report_required",
             &[("max", &MAX_REPORT)],
         )));
@@ -345,10 +338,10 @@ pub async fn report(
     if let Some(item) = item_id
         && !c.items.iter().any(|i| i.id == item)
     {
-        return Err(AppError::Input(both("commitment.item_closed", &[])));
+        return Err(AppError::Input(Message::of("commitment.item_closed", &[])));
     }
     if files.len() > MAX_FILES {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.too_many_files",
             &[("n", &MAX_FILES)],
         )));

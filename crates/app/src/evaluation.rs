@@ -10,7 +10,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, Verdict, check_ballot};
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
 
@@ -43,8 +43,8 @@ fn kind_of(s: &str) -> Option<SubjectKind> {
     }
 }
 
-fn input(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> AppError {
-    AppError::Input(both(key, args))
+fn input(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> AppError {
+    AppError::Input(Message::of(key, args))
 }
 
 /// Creates a round over the subjects of a kind in the scope's subtree. For organisations
@@ -247,7 +247,9 @@ pub async fn issue_codes(
 /// the columns `subject_code, subject_name, code, url`.
 pub fn write_codes(path: &Path, codes: &[IssuedCode]) -> Result<(), AppError> {
     let header = ["subject_code", "subject_name", "code", "url"];
-    let fail = |e: &dyn std::fmt::Display| AppError::Input(format!("{}: {e}", path.display()));
+    let fail = |e: &dyn std::fmt::Display| {
+        AppError::Input(Message::verbatim(format!("{}: {e}", path.display())))
+    };
     let is_xlsx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
@@ -292,13 +294,13 @@ pub fn write_codes(path: &Path, codes: &[IssuedCode]) -> Result<(), AppError> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refused {
     /// No such code (or mistyped): 404, with the reason.
-    UnknownCode(String),
+    UnknownCode(Message),
     /// The code has cast its ballot: 409.
     Used,
     /// Outside the round's dates: 403, with the dates.
     OutsideDates { starts_on: String, ends_on: String },
     /// The ballot itself is wrong: 422, with the reason.
-    Invalid(String),
+    Invalid(Message),
     /// Too many open-mode ballots from one address in a minute: 429.
     TooMany,
 }
@@ -353,7 +355,7 @@ enum Job {
 /// Ballots decided and committed together at most.
 const BATCH: usize = 512;
 
-type Reply = oneshot::Sender<Result<Result<(), Refused>, String>>;
+type Reply = oneshot::Sender<Result<Result<(), Refused>, Message>>;
 
 async fn round_info(
     store: &Store,
@@ -406,7 +408,10 @@ async fn write_batch(
                 ballot,
                 today,
             } => match found.get(hash) {
-                None => Err(Refused::UnknownCode(both("ballot.code_unknown", &[]))),
+                None => Err(Refused::UnknownCode(Message::of(
+                    "ballot.code_unknown",
+                    &[],
+                ))),
                 Some(code) if code.used || taken.contains(hash.as_str()) => Err(Refused::Used),
                 Some(code) => {
                     let info = round_info(store, cache, code.round_id).await?;
@@ -492,7 +497,7 @@ impl BallotWriter {
                     Err(e) => {
                         tracing::error!("ballot batch: {e}");
                         for reply in replies {
-                            let _ = reply.send(Err(e.to_string()));
+                            let _ = reply.send(Err(Message::verbatim(e.to_string())));
                         }
                     }
                 }
@@ -538,7 +543,7 @@ impl BallotWriter {
 
     async fn submit(&self, job: Job) -> Result<Result<(), Refused>, AppError> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || AppError::Input("the ballot writer has stopped".into());
+        let stopped = || AppError::Input(Message::verbatim("the ballot writer has stopped"));
         self.queue.send((job, reply)).await.map_err(|_| stopped())?;
         answer
             .await
@@ -731,7 +736,7 @@ pub async fn code_view(
         Ok(code) => store
             .code(&store.vault().hash(code.as_str()))
             .await?
-            .ok_or_else(|| both("ballot.code_unknown", &[])),
+            .ok_or_else(|| Message::of("ballot.code_unknown", &[])),
         Err(p) => Err(p.message()),
     };
     let found = match found {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use xianfeng_domain::campaign::{Campaign, Period};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{Span, Store, SubjectFigures};
 
@@ -40,10 +40,13 @@ pub async fn figures(
     let period = match period {
         Some(code) => campaign.period(code).ok_or_else(|| {
             let known: Vec<String> = campaign.periods().into_iter().map(|p| p.code).collect();
-            AppError::Input(both("app.unknown_period", &[("known", &known.join(", "))]))
+            AppError::Input(Message::of(
+                "app.unknown_period",
+                &[("known", &known.join(", "))],
+            ))
         })?,
         None => default_period(&campaign, today)
-            .ok_or_else(|| AppError::Input(both("app.no_periods", &[])))?,
+            .ok_or_else(|| AppError::Input(Message::of("app.no_periods", &[])))?,
     };
     let rows = store
         .figures(&root.tree_path(), &Span::of(campaign_id, &period, today))

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::org::{OrgKind, TreePath};
 use xianfeng_domain::org_import::{KnownOrg, OrgPlan, plan_org_import};
 use xianfeng_domain::policy::{Action, Principal, Target, decide};
@@ -192,7 +192,7 @@ fn check_member(
             row,
             column: MemberField::OrgCode.headers()[0].to_string(),
             value: m.org_code.to_string(),
-            reason: both("import.org_missing", &[]),
+            reason: Message::of("import.org_missing", &[]),
         }]);
     };
     // ID numbers are 18 ASCII characters once validated: kept as bytes, not as a String each.
@@ -207,7 +207,7 @@ fn check_member(
             row,
             column: MemberField::IdNumber.headers()[0].to_string(),
             value: m.id_number.masked(),
-            reason: both("import.duplicate_person", &[("row", first)]),
+            reason: Message::of("import.duplicate_person", &[("row", first)]),
         }]);
     }
     seen.insert(key, row);
@@ -357,7 +357,7 @@ pub async fn import_orgs(
                     row: r.row,
                     column: field.headers()[0].to_string(),
                     value,
-                    reason: both("import.code_unavailable", &[]),
+                    reason: Message::of("import.code_unavailable", &[]),
                 });
                 return false;
             }
@@ -452,7 +452,7 @@ fn keep_in_scope(
                     row: row_of.get(&o.code).copied().unwrap_or(0),
                     column: OrgField::Code.headers()[0].to_string(),
                     value: o.code.clone(),
-                    reason: both("import.org_out_of_scope", &[]),
+                    reason: Message::of("import.org_out_of_scope", &[]),
                 });
             }
             ok
@@ -463,23 +463,29 @@ fn keep_in_scope(
 }
 
 /// Writes the issues as a CSV file that Excel opens correctly (UTF-8 with BOM), with
-/// Chinese headers: 行号, 列, 值, 原因.
-pub fn write_issues_csv(path: &Path, issues: &[RowIssue]) -> std::io::Result<()> {
-    std::fs::write(path, issues_csv(issues)?)
+/// headers and reasons in `lang` (行号, 列, 值, 原因).
+pub fn write_issues_csv(path: &Path, issues: &[RowIssue], lang: Lang) -> std::io::Result<()> {
+    std::fs::write(path, issues_csv(issues, lang)?)
 }
 
 /// The issues as the bytes of [`write_issues_csv`]'s file (for a download).
-pub fn issues_csv(issues: &[RowIssue]) -> std::io::Result<Vec<u8>> {
+pub fn issues_csv(issues: &[RowIssue], lang: Lang) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(["行号 row", "列 column", "值 value", "原因 reason"])?;
+        let header = |key: &str| xianfeng_domain::i18n::t(lang, key, &[]);
+        w.write_record([
+            header("import.col_row"),
+            header("import.col_column"),
+            header("import.col_value"),
+            header("import.col_reason"),
+        ])?;
         for i in issues {
             w.write_record([
                 i.row.to_string(),
                 i.column.clone(),
                 i.value.clone(),
-                i.reason.clone(),
+                i.reason.render(lang),
             ])?;
         }
         w.flush()?;

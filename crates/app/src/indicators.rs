@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::sheet::{Cell, column_of};
 use xianfeng_ingest::{IngestError, SheetReader};
 use xianfeng_storage::{IndicatorValue, Store};
@@ -18,7 +18,7 @@ pub struct IndicatorReport {
     pub rows: usize,
     pub imported: usize,
     /// `row N: column: why`, in row order; non-empty means nothing was stored.
-    pub problems: Vec<String>,
+    pub problems: Vec<Message>,
 }
 
 const COLUMNS: [(&str, &[&str]); 4] = [
@@ -57,7 +57,7 @@ pub async fn import(
         }
     }
     if !missing.is_empty() {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.indicator_columns",
             &[("missing", &missing.join(", "))],
         )));
@@ -84,17 +84,17 @@ pub async fn import(
     let mut values = vec![];
     let mut seen: HashMap<(String, String, i64, String), usize> = HashMap::new();
     for row in sheet {
-        let (n, cells) = row.map_err(|e: IngestError| AppError::Input(e.to_string()))?;
+        let (n, cells) = row.map_err(|e: IngestError| AppError::Input(e.message()))?;
         if cells.iter().all(Cell::is_empty) {
             continue;
         }
         report.rows += 1;
         let cell = |i: usize| cells.get(at[i]).cloned().unwrap_or(Cell::Empty);
-        let mut problem = |column: &str, why: String| {
-            report.problems.push(format!(
-                "{}: {column}: {why}",
-                both("app.indicator_row", &[("row", &n)])
-            ));
+        let mut problem = |column: &str, why: Message| {
+            report.problems.push(
+                Message::of("app.row_problem", &[("row", &n), ("column", &column)])
+                    .arg_message("why", why),
+            );
         };
         let (code, indicator, period) = (cell(0).to_text(), cell(1).to_text(), cell(2).to_text());
         let Some(spec) = campaign
@@ -111,7 +111,7 @@ pub async fn import(
                 .collect();
             problem(
                 "indicator",
-                both(
+                Message::of(
                     "app.unknown_indicator",
                     &[("value", &indicator), ("known", &known.join(", "))],
                 ),
@@ -129,7 +129,7 @@ pub async fn import(
         let Some(id) = id else {
             problem(
                 "subject_code",
-                both(
+                Message::of(
                     "app.unknown_subject",
                     &[("code", &code), ("kind", &kind.as_str())],
                 ),
@@ -140,18 +140,21 @@ pub async fn import(
             let known: Vec<String> = campaign.periods().into_iter().map(|p| p.code).collect();
             problem(
                 "period",
-                both("app.unknown_period", &[("known", &known.join(", "))]),
+                Message::of("app.unknown_period", &[("known", &known.join(", "))]),
             );
             continue;
         };
         if closed.contains(&p.code) {
-            problem("period", both("app.period_closed", &[("period", &p.name)]));
+            problem(
+                "period",
+                Message::of("app.period_closed", &[("period", &p.name)]),
+            );
             continue;
         }
         let Some(value) = value_of(&cell(3)) else {
             problem(
                 "value",
-                both("app.bad_indicator_value", &[("value", &cell(3).to_text())]),
+                Message::of("app.bad_indicator_value", &[("value", &cell(3).to_text())]),
             );
             continue;
         };
@@ -164,7 +167,7 @@ pub async fn import(
         if let Some(first) = seen.insert(key, n) {
             problem(
                 "subject_code",
-                both("app.duplicate_indicator_row", &[("row", &first)]),
+                Message::of("app.duplicate_indicator_row", &[("row", &first)]),
             );
             continue;
         }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{NewUser, Store, password};
 
@@ -31,7 +31,7 @@ pub async fn init(
     progress: &dyn Progress,
 ) -> Result<InitReport, AppError> {
     if !store.campaigns().await?.is_empty() {
-        return Err(AppError::Input(both("app.already_initialised", &[])));
+        return Err(AppError::Input(Message::of("app.already_initialised", &[])));
     }
     if let Some(p) = password_for_all {
         check_password(p)?;
@@ -80,7 +80,7 @@ pub fn check_password(p: &str) -> Result<(), AppError> {
     .filter(|k| **k)
     .count();
     if p.chars().count() < 8 || kinds < 2 {
-        return Err(AppError::Input(both("app.weak_password", &[])));
+        return Err(AppError::Input(Message::of("app.weak_password", &[])));
     }
     Ok(())
 }

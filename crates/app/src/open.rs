@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use xianfeng_storage::{Store, Vault, normalise_url};
 
 use crate::AppError;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 
 /// Where the key file is when none is named: beside a SQLite file (`xianfeng.db` →
 /// `xianfeng.key`), else `xianfeng.key` in the working directory.
@@ -27,18 +27,18 @@ pub fn default_key_path(db_url: &str) -> PathBuf {
 pub fn load_key(path: &Path, create: bool) -> Result<[u8; 32], AppError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Vault::parse_key(&text)
-            .map_err(|e| AppError::Input(format!("{}: {e}", path.display())))?),
+            .map_err(|e| AppError::Input(Message::verbatim(format!("{}: {e}", path.display()))))?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let key = Vault::generate_key();
             write_private(path, &format!("{}\n", hex_encode(&key))).map_err(|e| {
-                AppError::Input(both(
+                AppError::Input(Message::of(
                     "app.key_unwritable",
                     &[("path", &path.display()), ("error", &e)],
                 ))
             })?;
             Ok(key)
         }
-        Err(e) => Err(AppError::Input(both(
+        Err(e) => Err(AppError::Input(Message::of(
             "app.key_unreadable",
             &[("path", &path.display()), ("error", &e)],
         ))),

@@ -3,7 +3,7 @@
 //! returns the plan and sees, for its whole subtree, who has not submitted or is waiting.
 
 use chrono::NaiveDate;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
@@ -79,7 +79,7 @@ pub async fn submit(
         || leadership_body.chars().count() > MAX_LEADERSHIP
         || body.chars().count() > MAX_PLAN
     {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.plan_required",
             &[("max", &MAX_PLAN)],
         )));
@@ -165,19 +165,21 @@ pub async fn add_meeting(
     let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
     let held_on = xianfeng_domain::dates::parse_date(m.held_on)
         .filter(|d| *d <= today)
-        .ok_or_else(|| AppError::Input(both("app.meeting_date", &[("value", &m.held_on)])))?;
+        .ok_or_else(|| {
+            AppError::Input(Message::of("app.meeting_date", &[("value", &m.held_on)]))
+        })?;
     let attendance: i64 = m
         .attendance
         .trim()
         .parse()
         .ok()
         .filter(|n| (1..=100_000).contains(n))
-        .ok_or_else(|| AppError::Input(both("app.meeting_attendance", &[])))?;
+        .ok_or_else(|| AppError::Input(Message::of("app.meeting_attendance", &[])))?;
     if !MEETING_LEVELS.contains(&m.level) {
-        return Err(AppError::Input(both("app.meeting_level", &[])));
+        return Err(AppError::Input(Message::of("app.meeting_level", &[])));
     }
     if m.title.trim().is_empty() || m.title.chars().count() > MAX_TITLE {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.meeting_title",
             &[("max", &MAX_TITLE)],
         )));

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths, check_day};
 use xianfeng_domain::roster::RowIssue;
@@ -40,13 +40,13 @@ async fn campaign(store: &Store) -> Result<(i64, (NaiveDate, NaiveDate)), AppErr
     Ok((id, (c.starts_on, c.ends_on)))
 }
 
-fn text(value: &str, key: &str) -> Result<String, AppError> {
+fn text(value: &str, key: &'static str) -> Result<String, AppError> {
     let t = value.trim();
     if t.is_empty() {
-        return Err(AppError::Input(both(key, &[])));
+        return Err(AppError::Input(Message::of(key, &[])));
     }
     if t.chars().count() > MAX_TEXT {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "commitment.too_long",
             &[("max", &MAX_TEXT)],
         )));
@@ -85,7 +85,7 @@ pub async fn enter(
     )?;
     let kind_code = match kind {
         RecordKind::Study => StudyForm::parse(b.kind)
-            .ok_or_else(|| AppError::Input(both("records.form", &[])))?
+            .ok_or_else(|| AppError::Input(Message::of("records.form", &[])))?
             .as_str()
             .to_string(),
         RecordKind::Service => match b.kind.trim() {
@@ -126,14 +126,16 @@ pub async fn enter(
                 tenths: t.0,
                 on: on.to_string(),
             }),
-            Err(why) => problems.push(format!("{}：{why}", m.name)),
+            Err(why) => problems.push(
+                Message::of("app.named_problem", &[("name", &m.name)]).arg_message("why", why),
+            ),
         }
     }
     if !problems.is_empty() {
-        return Err(AppError::Input(problems.join("\n")));
+        return Err(AppError::Input(Message::lines(problems)));
     }
     if rows.is_empty() {
-        return Err(AppError::Input(both("records.no_rows", &[])));
+        return Err(AppError::Input(Message::of("records.no_rows", &[])));
     }
     let mut tx = store.begin(actor.username).await?;
     let n = tx.add_records(kind, &rows).await?;
@@ -153,11 +155,11 @@ pub async fn create_post(
 ) -> Result<i64, AppError> {
     let o = org(store, actor, code).await?;
     may_write(actor, &o, None)?;
-    let kind =
-        ServiceKind::parse(kind).ok_or_else(|| AppError::Input(both("records.kind", &[])))?;
+    let kind = ServiceKind::parse(kind)
+        .ok_or_else(|| AppError::Input(Message::of("records.kind", &[])))?;
     let name = text(name, "records.name")?;
     if description.chars().count() > MAX_TEXT {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "commitment.too_long",
             &[("max", &MAX_TEXT)],
         )));
@@ -228,7 +230,7 @@ pub async fn import_study(
         column_of(h, &DATE_HEADERS),
     );
     let (Some(_), Some(_), Some(_), Some(_)) = cols else {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "import.missing_columns",
             &[(
                 "columns",
@@ -237,7 +239,7 @@ pub async fn import_study(
         )));
     };
     if id_col.is_none() && name_col.is_none() {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "import.missing_columns",
             &[("columns", &"身份证号 / 姓名")],
         )));
@@ -251,7 +253,7 @@ pub async fn import_study(
     let mut issues = Vec::new();
     for item in reader {
         let (row, cells) = item?;
-        let issue = |column: &str, value: String, reason: String| RowIssue {
+        let issue = |column: &str, value: String, reason: Message| RowIssue {
             row,
             column: column.to_string(),
             value,
@@ -275,7 +277,7 @@ pub async fn import_study(
             issues.push(issue(
                 ID_HEADERS[0],
                 xianfeng_domain::idcard::mask_id_number(id_number.trim()) + &name,
-                both("records.not_in_org", &[("row", &row)]),
+                Message::of("records.not_in_org", &[("row", &row)]),
             ));
             continue;
         };
@@ -288,7 +290,7 @@ pub async fn import_study(
             issues.push(issue(
                 TOPIC_HEADERS[0],
                 topic.clone(),
-                both("records.topic", &[]),
+                Message::of("records.topic", &[]),
             ));
             bad = true;
         }
@@ -297,7 +299,7 @@ pub async fn import_study(
             issues.push(issue(
                 FORM_HEADERS[0],
                 cell_text(&cells, cols.1),
-                both("records.form", &[]),
+                Message::of("records.form", &[]),
             ));
             bad = true;
         }
@@ -323,7 +325,7 @@ pub async fn import_study(
         return Ok(SheetOutcome { written: 0, issues });
     }
     if rows.is_empty() {
-        return Err(AppError::Input(both("records.no_rows", &[])));
+        return Err(AppError::Input(Message::of("records.no_rows", &[])));
     }
     let mut tx = store.begin(actor.username).await?;
     let written = tx.add_records(RecordKind::Study, &rows).await?;

@@ -3,7 +3,7 @@
 //! worth the points the campaign file gives it, and sees only what is assigned.
 
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{Assignment, NewReview, ReviewRecord, Store};
@@ -39,7 +39,7 @@ pub async fn assign(
         .await?
         .is_some_and(|p| p.role == Role::Reviewer);
     if !is_reviewer {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.not_a_reviewer",
             &[("name", &reviewer)],
         )));
@@ -90,7 +90,10 @@ pub async fn write(
     let (campaign_id, campaign) = scope::campaign(store).await?;
     let period = campaign.period(input.period).ok_or_else(|| {
         let known: Vec<String> = campaign.periods().into_iter().map(|p| p.name).collect();
-        AppError::Input(both("app.unknown_period", &[("known", &known.join("、"))]))
+        AppError::Input(Message::of(
+            "app.unknown_period",
+            &[("known", &known.join("、"))],
+        ))
     })?;
     let points = campaign.review_points(input.grade).ok_or_else(|| {
         let known: Vec<&str> = campaign
@@ -99,11 +102,14 @@ pub async fn write(
             .iter()
             .map(|g| g.name.as_str())
             .collect();
-        AppError::Input(both("app.unknown_grade", &[("known", &known.join("、"))]))
+        AppError::Input(Message::of(
+            "app.unknown_grade",
+            &[("known", &known.join("、"))],
+        ))
     })?;
     let comment = input.comment.trim();
     if comment.is_empty() || comment.chars().count() > MAX_COMMENT {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.review_comment",
             &[("max", &MAX_COMMENT)],
         )));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use xianfeng_domain::campaign::Campaign;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_storage::{OrgRecord, Store};
 
@@ -15,7 +15,7 @@ pub async fn campaign(store: &Store) -> Result<(i64, Arc<Campaign>), AppError> {
     store
         .current_campaign()
         .await?
-        .ok_or_else(|| AppError::Input(both("app.no_campaign", &[])))
+        .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))
 }
 
 /// Whether `principal` may do `action` to organisation `o`.

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::campaign::{Campaign, Honour, SubjectKind};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::person::MemberType;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::selection::{
@@ -26,7 +26,7 @@ use crate::AppError;
 use crate::commitments::{Actor, Subject, subject};
 use crate::scores::{PeerSet, Scores};
 
-fn input(message: String) -> AppError {
+fn input(message: Message) -> AppError {
     AppError::Input(message)
 }
 
@@ -46,7 +46,7 @@ fn honour_of<'c>(campaign: &'c Campaign, code: &str) -> Result<&'c Honour, AppEr
             .iter()
             .map(|h| h.code.get_ref().as_str())
             .collect();
-        input(both(
+        input(Message::of(
             "app.unknown_honour",
             &[("code", &code), ("known", &known.join(", "))],
         ))
@@ -79,7 +79,7 @@ async fn board_facts(
         let board = scores.board(store, Some(&p.code), today).await?;
         let b = board
             .read()
-            .map_err(|_| input(both("app.scores_busy", &[])))?;
+            .map_err(|_| input(Message::of("app.scores_busy", &[])))?;
         let kb = b.kind(subject.kind);
         if in_subtree.is_none() {
             let subtree = b.tree.by_code(&under.code).map(|at| b.tree.subtree(at));
@@ -118,15 +118,14 @@ fn eligible_or_refused(name: &str, checks: &[RuleCheck]) -> Result<(), AppError>
     if selection::eligible(checks) {
         return Ok(());
     }
-    let why: Vec<&str> = checks
+    let why = checks
         .iter()
         .filter(|c| !c.passed)
-        .map(|c| c.reason.as_str())
-        .collect();
-    Err(input(both(
-        "app.not_eligible",
-        &[("name", &name), ("why", &why.join("; "))],
-    )))
+        .map(|c| c.reason.clone());
+    Err(input(
+        Message::of("app.not_eligible", &[("name", &name)])
+            .arg_message("why", Message::joined(why, "; ")),
+    ))
 }
 
 /// What the eligibility rules look at, for one subject.
@@ -218,13 +217,13 @@ pub async fn nominate(
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let h = honour_of(&campaign, n.honour)?;
     if h.from.is_some() {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.honour_by_recommendation",
             &[("code", &n.honour)],
         )));
     }
     if h.subject != n.kind {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.honour_kind",
             &[("honour", &h.name), ("kind", &h.subject.as_str())],
         )));
@@ -241,7 +240,7 @@ pub async fn nominate(
     let outside = !nominating.tree_path().contains(&s.org.tree_path())
         || (n.kind == SubjectKind::Organisation && nominating.id == s.org.id);
     if outside {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.nominee_outside",
             &[("name", &s.name), ("org", &nominating.name)],
         )));
@@ -311,7 +310,7 @@ pub async fn step(
         }
         Step::Assess | Step::Approve | Step::Reject => Some(Action::DecideNominations),
         Step::Commend => Some(Action::Commend),
-        Step::Notice => return Err(input(both("app.notice_by_notice", &[]))),
+        Step::Notice => return Err(input(Message::of("app.notice_by_notice", &[]))),
     };
     if let Some(action) = action {
         may(actor, action, &decided)?;
@@ -322,7 +321,7 @@ pub async fn step(
     if matches!(step, Step::Withdraw | Step::Reject)
         && let Some(up) = store.recommended_on(id).await?
     {
-        return Err(input(both("app.recommended_on", &[("id", &up)])));
+        return Err(input(Message::of("app.recommended_on", &[("id", &up)])));
     }
     let mut detail = StepRecord::default();
     match step {
@@ -347,7 +346,7 @@ pub async fn step(
             selection::may_commend(&period, today, &findings).map_err(input)?;
             let on = s.commended_on.unwrap_or(today);
             if on <= period.ends_on || on > today {
-                return Err(input(both(
+                return Err(input(Message::of(
                     "app.commended_on",
                     &[("after", &period.ends_on), ("today", &today)],
                 )));
@@ -388,7 +387,8 @@ async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppEr
 /// A stored notice's period.
 pub fn notice_period(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
     let day = |s: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| input(both("app.notice_damaged", &[])))
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| input(Message::of("app.notice_damaged", &[])))
     };
     Ok(NoticePeriod {
         starts_on: day(&n.starts_on)?,
@@ -418,14 +418,14 @@ pub async fn recommend(
         .as_ref()
         .is_some_and(|f| *f.get_ref() == before.honour);
     if !(same || from_ok) {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.recommend_honour",
             &[("honour", &h.name), ("from", &before.honour)],
         )));
     }
     // A higher honour takes the top level's candidates only: the city recommends its own.
     if from_ok && holder.parent_id.is_some() {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.recommend_from_top",
             &[("honour", &h.name)],
         )));
@@ -436,12 +436,12 @@ pub async fn recommend(
         [Stage::Approved].as_slice()
     };
     if !wanted.contains(&before.stage()) {
-        return Err(input(both("app.recommend_stage", &[])));
+        return Err(input(Message::of("app.recommend_stage", &[])));
     }
     // The same honour goes up one level; a higher honour is decided where the holder is.
     let decided_by = if same {
         if holder.parent_id.is_none() {
-            return Err(input(both("app.recommend_top", &[])));
+            return Err(input(Message::of("app.recommend_top", &[])));
         }
         crate::scope::superior(store, &holder).await?
     } else {
@@ -531,27 +531,30 @@ pub async fn publish_notice(
     selection::check_public(n.title).map_err(input)?;
     selection::check_public(n.body).map_err(input)?;
     if n.nominations.is_empty() {
-        return Err(input(both("app.notice_empty", &[])));
+        return Err(input(Message::of("app.notice_empty", &[])));
     }
     let calendar = crate::calendar::load(store).await?;
     let period = NoticePeriod::new(&calendar, n.starts_on, h.notice_workdays)
-        .map_err(|e| input(e.to_string()))?;
+        .map_err(|e| input(e.message()))?;
     let mut candidates: Vec<NominationRecord> = vec![];
     for id in n.nominations {
         let c = store.nomination(*id).await?.ok_or(AppError::NotFound)?;
         let decided = org(store, c.decided_by_org).await?;
         may(actor, Action::Commend, &decided)?;
         if c.honour != n.honour {
-            return Err(input(both("app.notice_other_honour", &[("id", id)])));
+            return Err(input(Message::of("app.notice_other_honour", &[("id", id)])));
         }
         if decided.parent_id.is_some() {
-            return Err(input(both("app.notice_not_top", &[("id", id)])));
+            return Err(input(Message::of("app.notice_not_top", &[("id", id)])));
         }
         selection::next(c.stage(), Step::Notice).map_err(input)?;
         candidates.push(c);
     }
     if actor.is_some() && n.starts_on < today {
-        return Err(input(both("app.notice_in_past", &[("today", &today)])));
+        return Err(input(Message::of(
+            "app.notice_in_past",
+            &[("today", &today)],
+        )));
     }
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     let notice = tx
@@ -626,7 +629,7 @@ pub async fn object(
         .objections_from(notice.id, o.source, now_ms - 3_600_000)
         .await?;
     if recent >= OBJECTIONS_PER_HOUR {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.objections_rate",
             &[("n", &OBJECTIONS_PER_HOUR)],
         )));
@@ -942,11 +945,15 @@ pub async fn approval_form(
 ) -> Result<(String, Vec<u8>), AppError> {
     let (v, _) = view(store, actor, id).await?;
     let (_, campaign) = crate::scope::campaign(store).await?;
-    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    // The form is a Chinese document, whoever prints it.
+    let zh = |key: &str| xianfeng_domain::i18n::t(Lang::ZhCn, key, &[]);
     let checks: Vec<String> = v
         .checks
         .iter()
-        .map(|c| format!("{} {}", if c.passed { "✓" } else { "✗" }, c.reason))
+        .map(|c| {
+            let mark = if c.passed { "✓" } else { "✗" };
+            format!("{mark} {}", c.reason.render(Lang::ZhCn))
+        })
         .collect();
     let mut notice = String::new();
     if let Some(n) = v.record.notice_id
@@ -963,7 +970,7 @@ pub async fn approval_form(
             record.starts_on,
             record.ends_on,
             record.title,
-            both("app.form_objections", &[("n", &objections)])
+            Message::of("app.form_objections", &[("n", &objections)]).render(Lang::ZhCn)
         );
     }
     let rows = vec![
@@ -1003,7 +1010,8 @@ pub async fn approval_form(
 
 /// The nominations the viewer may see, as an .xlsx list.
 pub async fn export(store: &Store, actor: Option<&Actor<'_>>) -> Result<Vec<u8>, AppError> {
-    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    // The form is a Chinese document, whoever prints it.
+    let zh = |key: &str| xianfeng_domain::i18n::t(Lang::ZhCn, key, &[]);
     let headers: Vec<String> = [
         "form_name",
         "form_unit",
@@ -1065,11 +1073,11 @@ pub async fn attach(
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &nominating)?;
     if !matches!(v.record.stage(), Stage::Nominated | Stage::Assessed) {
-        return Err(input(both("app.files_after_assessment", &[])));
+        return Err(input(Message::of("app.files_after_assessment", &[])));
     }
     let held = store.nomination_attachments(id).await?.len();
     if files.is_empty() || held + files.len() > MAX_NOMINATION_FILES {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.too_many_files",
             &[("n", &MAX_NOMINATION_FILES)],
         )));
@@ -1113,7 +1121,7 @@ pub async fn record_sanction(
 ) -> Result<i64, AppError> {
     may_record_sanctions(store, actor, member_id).await?;
     if !SANCTIONS.contains(&kind.trim()) {
-        return Err(input(both(
+        return Err(input(Message::of(
             "app.unknown_sanction",
             &[("value", &kind), ("known", &SANCTIONS.join("、"))],
         )));
@@ -1129,7 +1137,8 @@ pub async fn record_sanction(
 
 /// The honour roll as an .xlsx sheet.
 pub fn roll_xlsx(entries: &[RollEntry]) -> Result<Vec<u8>, AppError> {
-    let zh = |key: &str| xianfeng_domain::i18n::t(xianfeng_domain::i18n::Lang::ZhCn, key, &[]);
+    // The form is a Chinese document, whoever prints it.
+    let zh = |key: &str| xianfeng_domain::i18n::t(Lang::ZhCn, key, &[]);
     let headers: Vec<String> = [
         "form_honour",
         "form_name",

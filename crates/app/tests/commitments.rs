@@ -99,7 +99,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         let early =
             commitments::step(s, &wang, id, Step::Publish, &StepInput::default(), now).await;
         assert!(
-            matches!(&early, Err(AppError::Input(m)) if m.contains("草稿")),
+            matches!(&early, Err(AppError::Input(m)) if m.render(xianfeng_domain::i18n::Lang::ZhCn).contains("草稿")),
             "{early:?}"
         );
         assert_eq!(
@@ -198,7 +198,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         };
         let early = commitments::step(s, &wang, id, Step::Evaluate, &judged, now).await;
         assert!(
-            matches!(&early, Err(AppError::Input(m)) if m.contains('2')),
+            matches!(&early, Err(AppError::Input(m)) if m.render(xianfeng_domain::i18n::Lang::En).contains('2')),
             "{early:?}"
         );
         let second = record.items[1].id;
@@ -684,7 +684,9 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             comment: "补评",
         };
         let refused = write(s, &leader, SubjectKind::Member, c.wang_fang, &late).await;
-        assert!(matches!(refused, Err(AppError::Input(m)) if m.contains("2010")));
+        assert!(
+            matches!(refused, Err(AppError::Input(m)) if m.render(xianfeng_domain::i18n::Lang::En).contains("2010"))
+        );
         assert!(scores::close(s, None, "2010", now).await.is_err());
         // 2011-h1 has not ended on 2011-03-01.
         assert!(scores::close(s, None, "2011-h1", now).await.is_err());
@@ -709,10 +711,13 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
         .await
         .unwrap();
         assert_eq!(report.imported, 0);
-        let rows: Vec<&str> = report
+        let rows: Vec<String> = report
             .problems
             .iter()
-            .map(|p| p.split(':').next().unwrap())
+            .map(|p| {
+                let text = p.render(xianfeng_domain::i18n::Lang::En);
+                text.split(':').next().unwrap().to_string()
+            })
             .collect();
         assert_eq!(report.problems.len(), 3, "{:?}", report.problems);
         assert!(
@@ -752,7 +757,7 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
         assert_eq!((t.rows[0].score, t.rows[1].score), (100.0, 0.0));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scores.xlsx");
-        write_xlsx(&file, &[t]).unwrap();
+        write_xlsx(&file, &[t], xianfeng_domain::i18n::Lang::ZhCn).unwrap();
         let mut back = xianfeng_ingest::open(&file).unwrap();
         assert!(back.headers[0].contains("位次"), "{:?}", back.headers);
         let (_, first) = back.next().unwrap().unwrap();

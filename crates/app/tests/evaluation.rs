@@ -180,7 +180,7 @@ async fn refused_ballots_count_nothing_and_say_why() {
         let typo = String::from_utf8(typo).unwrap();
         assert!(matches!(
             cast(typo, ballot(Verdict::Satisfied), "2011-06-15").await,
-            Err(Refused::UnknownCode(m)) if m.contains("输错")
+            Err(Refused::UnknownCode(m)) if m.render(xianfeng_domain::i18n::Lang::ZhCn).contains("输错")
         ));
         assert!(matches!(
             cast(codes[0].clone(), ballot(Verdict::Satisfied), "2011-07-01").await,

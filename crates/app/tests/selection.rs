@@ -34,9 +34,11 @@ async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
     tx.commit().await.unwrap();
 }
 
+/// The refusal's text in both languages, so that either can be looked for.
 fn message(e: AppError) -> String {
+    use xianfeng_domain::i18n::Lang;
     match e {
-        AppError::Input(m) => m,
+        AppError::Input(m) => format!("{} / {}", m.render(Lang::ZhCn), m.render(Lang::En)),
         other => panic!("expected a message, got {other:?}"),
     }
 }

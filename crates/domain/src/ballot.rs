@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::i18n::both;
+use crate::i18n::Message;
 
 /// The 31 characters of a code: digits 2–9 and letters without I, L and O. 31 is prime, so
 /// a weighted sum modulo 31 changes whenever one character does.
@@ -51,11 +51,11 @@ pub enum CodeProblem {
 }
 
 impl CodeProblem {
-    pub fn message(&self) -> String {
+    pub fn message(&self) -> Message {
         match self {
-            CodeProblem::Length(n) => both("ballot.code_length", &[("n", n)]),
-            CodeProblem::Character(c) => both("ballot.code_character", &[("c", c)]),
-            CodeProblem::Mistyped => both("ballot.code_mistyped", &[]),
+            CodeProblem::Length(n) => Message::of("ballot.code_length", &[("n", n)]),
+            CodeProblem::Character(c) => Message::of("ballot.code_character", &[("c", c)]),
+            CodeProblem::Mistyped => Message::of("ballot.code_mistyped", &[]),
         }
     }
 }
@@ -179,20 +179,20 @@ pub struct Ballot {
 
 /// Checks a ballot against the criteria of the subject's standard: ratings only for those
 /// criteria and within range, a comment not too long. The message says what is wrong.
-pub fn check_ballot(b: &Ballot, criteria: &[&str]) -> Result<(), String> {
+pub fn check_ballot(b: &Ballot, criteria: &[&str]) -> Result<(), Message> {
     for (code, rating) in &b.ratings {
         if !criteria.contains(&code.as_str()) {
-            return Err(both(
+            return Err(Message::of(
                 "ballot.unknown_criterion",
                 &[("code", code), ("known", &criteria.join(", "))],
             ));
         }
         if !RATING_RANGE.contains(rating) {
-            return Err(both("ballot.rating", &[("code", code)]));
+            return Err(Message::of("ballot.rating", &[("code", code)]));
         }
     }
     if b.comment.chars().count() > MAX_COMMENT {
-        return Err(both("ballot.comment", &[("max", &MAX_COMMENT)]));
+        return Err(Message::of("ballot.comment", &[("max", &MAX_COMMENT)]));
     }
     // Control characters (NUL above all, which PostgreSQL refuses in text) have no place
     // in a comment; line breaks and tabs do.
@@ -200,7 +200,7 @@ pub fn check_ballot(b: &Ballot, criteria: &[&str]) -> Result<(), String> {
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(both("ballot.comment_control", &[]));
+        return Err(Message::of("ballot.comment_control", &[]));
     }
     Ok(())
 }
@@ -370,7 +370,12 @@ mod tests {
         };
         assert_eq!(check_ballot(&b, &criteria), Ok(()));
         b.ratings.insert("colour".into(), 3);
-        assert!(check_ballot(&b, &criteria).unwrap_err().contains("colour"));
+        assert!(
+            check_ballot(&b, &criteria)
+                .unwrap_err()
+                .render(crate::i18n::Lang::En)
+                .contains("colour")
+        );
         b.ratings = BTreeMap::from([("members".to_string(), 6)]);
         assert!(check_ballot(&b, &criteria).is_err());
         b.ratings.clear();

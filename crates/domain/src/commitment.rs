@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use crate::campaign::{Campaign, SubjectKind};
-use crate::i18n::both;
+use crate::i18n::Message;
 
 /// Where a commitment is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,25 +169,21 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn message(&self) -> String {
+    pub fn message(&self) -> Message {
         match self {
-            Refusal::NotNow { step, status } => both(
-                "commitment.not_now",
-                &[
-                    (
-                        "step",
-                        &both(&format!("commitment.step_{}", step.as_str()), &[]),
-                    ),
-                    (
-                        "status",
-                        &both(&format!("commitment.status_{}", status.as_str()), &[]),
-                    ),
-                ],
-            ),
-            Refusal::ReasonRequired => both("commitment.reason_required", &[]),
-            Refusal::NoItems => both("commitment.no_items", &[]),
-            Refusal::ItemsOpen(n) => both("commitment.items_open", &[("n", n)]),
-            Refusal::ItemClosed => both("commitment.item_closed", &[]),
+            Refusal::NotNow { step, status } => Message::new("commitment.not_now")
+                .arg_message(
+                    "step",
+                    Message::new(format!("commitment.step_{}", step.as_str())),
+                )
+                .arg_message(
+                    "status",
+                    Message::new(format!("commitment.status_{}", status.as_str())),
+                ),
+            Refusal::ReasonRequired => Message::of("commitment.reason_required", &[]),
+            Refusal::NoItems => Message::of("commitment.no_items", &[]),
+            Refusal::ItemsOpen(n) => Message::of("commitment.items_open", &[("n", n)]),
+            Refusal::ItemClosed => Message::of("commitment.item_closed", &[]),
         }
     }
 }
@@ -274,7 +270,7 @@ pub struct ItemDraft {
 pub struct ItemIssue {
     pub index: usize,
     pub field: &'static str,
-    pub message: String,
+    pub message: Message,
 }
 
 pub const MAX_TITLE: usize = 100;
@@ -293,13 +289,14 @@ pub fn check_draft(
     items: &[ItemDraft],
 ) -> Vec<ItemIssue> {
     let mut issues = Vec::new();
-    let mut issue = |index, field, key: &str, args: &[(&str, &dyn std::fmt::Display)]| {
-        issues.push(ItemIssue {
-            index,
-            field,
-            message: both(key, args),
-        })
-    };
+    let mut issue =
+        |index, field, key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]| {
+            issues.push(ItemIssue {
+                index,
+                field,
+                message: Message::of(key, args),
+            })
+        };
     let title_len = title.trim().chars().count();
     if title_len == 0 {
         issue(0, "title", "commitment.title_required", &[]);
@@ -459,7 +456,12 @@ mod tests {
             "the evaluation is written down"
         );
         assert_eq!(decide(&all_closed, Evaluate, because), Ok(Evaluated));
-        assert!(Refusal::ItemsOpen(2).message().contains('2'));
+        assert!(
+            Refusal::ItemsOpen(2)
+                .message()
+                .render(crate::i18n::Lang::En)
+                .contains('2')
+        );
     }
 
     #[test]
@@ -513,8 +515,11 @@ mod tests {
             [(0, "title"), (0, "activity"), (1, "target"), (1, "due_on")]
         );
         assert!(
-            issues[1].message.contains("比学习"),
-            "{}",
+            issues[1]
+                .message
+                .render(crate::i18n::Lang::ZhCn)
+                .contains("比学习"),
+            "{:?}",
             issues[1].message
         );
         // Teams carry 四讲一争, in which politics is an item.

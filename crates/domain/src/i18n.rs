@@ -88,17 +88,22 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Stri
     out
 }
 
-/// Something to tell a person — a refusal, a row's problem, a notice — as a key of the
-/// translation files and its arguments. It is put into words only where a person reads
-/// it (a page, the API's `message`, the command line), in that reader's language; until
-/// then it travels as data, so nobody ever reads two languages at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something to tell a person — a refusal, a row's problem, a reason — as a key of the
+/// translation files and its arguments. It is put into words only where a person reads it
+/// (a page, the API's `message`, the command line), in that reader's language; until then
+/// it travels as data, so nobody reads two languages at once. It has no `Display` on
+/// purpose: whoever shows it must say in which language ([`Message::render`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredMessage", into = "StoredMessage")]
 pub struct Message {
-    key: std::borrow::Cow<'static, str>,
-    args: Vec<(&'static str, Arg)>,
+    key: Cow<'static, str>,
+    args: Vec<(Cow<'static, str>, Arg)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
 enum Arg {
     /// A value shown as it is: a number, a code, a name.
     Text(String),
@@ -106,30 +111,99 @@ enum Arg {
     Message(Message),
 }
 
+/// How a message is kept in stored JSON (a nomination's eligibility reasons): its key and
+/// arguments, or — as records from before messages had keys — plain text.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum StoredMessage {
+    Keyed {
+        key: String,
+        #[serde(default)]
+        args: Vec<(String, Arg)>,
+    },
+    Plain(String),
+}
+
+impl From<StoredMessage> for Message {
+    fn from(m: StoredMessage) -> Message {
+        match m {
+            StoredMessage::Keyed { key, args } => Message {
+                key: key.into(),
+                args: args.into_iter().map(|(n, a)| (n.into(), a)).collect(),
+            },
+            StoredMessage::Plain(text) => Message::verbatim(text),
+        }
+    }
+}
+
+impl From<Message> for StoredMessage {
+    fn from(m: Message) -> StoredMessage {
+        StoredMessage::Keyed {
+            key: m.key.into_owned(),
+            args: m
+                .args
+                .into_iter()
+                .map(|(n, a)| (n.into_owned(), a))
+                .collect(),
+        }
+    }
+}
+
 impl Message {
     /// The message with `key` (a dotted key of `locales/*.toml`).
-    pub fn new(key: impl Into<std::borrow::Cow<'static, str>>) -> Message {
+    pub fn new(key: impl Into<Cow<'static, str>>) -> Message {
         Message {
             key: key.into(),
             args: Vec::new(),
         }
     }
 
-    /// Text that is the same in every language (what another program said, say): shown
-    /// as it is.
+    /// The message with `key` and arguments shown as they print.
+    pub fn of(
+        key: impl Into<Cow<'static, str>>,
+        args: &[(&'static str, &dyn std::fmt::Display)],
+    ) -> Message {
+        let mut m = Message::new(key);
+        for (name, value) in args {
+            m = m.arg(name, value);
+        }
+        m
+    }
+
+    /// Text that is the same in every language (what another program said, a file's own
+    /// words): shown as it is. (A message without a key shows its arguments one after the
+    /// other.)
     pub fn verbatim(text: impl Into<String>) -> Message {
         Message::new("").arg("text", text.into())
     }
 
+    /// Several messages, one per line.
+    pub fn lines(messages: impl IntoIterator<Item = Message>) -> Message {
+        Message::joined(messages, "\n")
+    }
+
+    /// Several messages with `separator` between them.
+    pub fn joined(messages: impl IntoIterator<Item = Message>, separator: &str) -> Message {
+        let mut out = Message::new("");
+        for (i, m) in messages.into_iter().enumerate() {
+            if i > 0 {
+                out = out.arg("separator", separator);
+            }
+            out = out.arg_message("part", m);
+        }
+        out
+    }
+
     /// Fills `{name}` with `value` as it prints.
     pub fn arg(mut self, name: &'static str, value: impl std::fmt::Display) -> Message {
-        self.args.push((name, Arg::Text(value.to_string())));
+        self.args
+            .push((Cow::Borrowed(name), Arg::Text(value.to_string())));
         self
     }
 
     /// Fills `{name}` with another message, in the same language as this one.
     pub fn arg_message(mut self, name: &'static str, value: Message) -> Message {
-        self.args.push((name, Arg::Message(value)));
+        self.args.push((Cow::Borrowed(name), Arg::Message(value)));
         self
     }
 
@@ -147,7 +221,7 @@ impl Message {
                     Arg::Text(text) => text.clone(),
                     Arg::Message(m) => m.render(lang),
                 };
-                (*name, value)
+                (name.as_ref(), value)
             })
             .collect();
         if self.key.is_empty() {
@@ -159,12 +233,10 @@ impl Message {
             .collect();
         t(lang, &self.key, &refs)
     }
-}
 
-/// English: the language of logs. A person is shown [`Message::render`] in theirs.
-impl std::fmt::Display for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.render(Lang::En))
+    /// In English, for logs and `Display` of error types (which go to logs).
+    pub fn for_log(&self) -> String {
+        self.render(Lang::En)
     }
 }
 
@@ -198,7 +270,6 @@ mod tests {
             .arg_message("holiday", Message::new("calendar.NationalDay"));
         assert_eq!(m.render(Lang::ZhCn), "国庆节调休上班");
         assert_eq!(m.render(Lang::En), "National Day make-up working day");
-        assert_eq!(m.to_string(), m.render(Lang::En));
         assert_eq!(
             Message::verbatim("disk full").render(Lang::ZhCn),
             "disk full"

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use std::fmt;
 
-use crate::i18n::both;
+use crate::i18n::Message;
 use crate::text::normalise;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -27,19 +27,25 @@ pub enum IdNumberError {
     DigitsLost,
 }
 
-impl fmt::Display for IdNumberError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            IdNumberError::Length(n) => both("idcard.length", &[("found", n)]),
-            IdNumberError::Characters => both("idcard.characters", &[]),
-            IdNumberError::BirthDate(d) => both("idcard.birth_date", &[("date", d)]),
-            IdNumberError::CheckDigit { expected, found } => both(
+impl IdNumberError {
+    /// What is wrong with the number, to tell the person who typed it.
+    pub fn message(&self) -> Message {
+        match self {
+            IdNumberError::Length(n) => Message::of("idcard.length", &[("found", n)]),
+            IdNumberError::Characters => Message::of("idcard.characters", &[]),
+            IdNumberError::BirthDate(d) => Message::of("idcard.birth_date", &[("date", d)]),
+            IdNumberError::CheckDigit { expected, found } => Message::of(
                 "idcard.check_digit",
                 &[("expected", expected), ("found", found)],
             ),
-            IdNumberError::DigitsLost => both("idcard.digits_lost", &[]),
-        };
-        f.write_str(&s)
+            IdNumberError::DigitsLost => Message::of("idcard.digits_lost", &[]),
+        }
+    }
+}
+
+impl fmt::Display for IdNumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().for_log())
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::i18n::both;
+use crate::i18n::Message;
 use crate::org::{OrgKind, TreePath};
 use crate::roster::{Field, OrgRow, RowIssue};
 
@@ -42,7 +42,7 @@ pub struct OrgPlan {
     pub issues: Vec<RowIssue>,
 }
 
-fn issue(row: &OrgRow, column: &str, value: &str, reason: String) -> RowIssue {
+fn issue(row: &OrgRow, column: &str, value: &str, reason: Message) -> RowIssue {
     RowIssue {
         row: row.row,
         column: column.to_string(),
@@ -69,7 +69,7 @@ pub fn plan_org_import(
                 &row,
                 crate::roster::OrgField::Code.headers()[0],
                 &code,
-                both("orgplan.duplicate", &[("row", &first.row)]),
+                Message::of("orgplan.duplicate", &[("row", &first.row)]),
             ));
             continue;
         }
@@ -119,7 +119,7 @@ pub fn plan_org_import(
                     row,
                     crate::roster::OrgField::ParentCode.headers()[0],
                     row.parent.as_ref().map_or("", |p| p.as_str()),
-                    both("orgplan.cycle", &[("codes", &codes)]),
+                    Message::of("orgplan.cycle", &[("codes", &codes)]),
                 ));
                 failed.insert(code.clone());
                 state.insert(code.clone(), State::Done);
@@ -135,13 +135,13 @@ pub fn plan_org_import(
                 Some(p) => {
                     let pc = p.as_str();
                     if failed.contains(pc) {
-                        Err(both("orgplan.parent_failed", &[("code", &pc)]))
+                        Err(Message::of("orgplan.parent_failed", &[("code", &pc)]))
                     } else if let Some((id, path, kind, cat)) = placed.get(pc) {
                         Ok(Some((*id, path.clone(), *kind, cat.clone())))
                     } else if let Some(k) = known.get(pc) {
                         Ok(Some((k.id, k.path.clone(), k.kind, k.category.clone())))
                     } else {
-                        Err(both("orgplan.parent_missing", &[("code", &pc)]))
+                        Err(Message::of("orgplan.parent_missing", &[("code", &pc)]))
                     }
                 }
             };
@@ -166,7 +166,7 @@ pub fn plan_org_import(
                     row,
                     crate::roster::OrgField::Kind.headers()[0],
                     row.kind.name_zh(),
-                    both(
+                    Message::of(
                         "orgplan.kind_under",
                         &[("kind", &row.kind.name_zh()), ("parent", &pkind.name_zh())],
                     ),
@@ -186,7 +186,7 @@ pub fn plan_org_import(
                         row,
                         crate::roster::OrgField::ParentCode.headers()[0],
                         row.parent.as_ref().map_or("", |p| p.as_str()),
-                        both(
+                        Message::of(
                             "orgplan.parent_changed",
                             &[("current", &k.parent_code.clone().unwrap_or_default())],
                         ),
@@ -283,8 +283,22 @@ mod tests {
         assert!(plan.create.is_empty());
         let rows_with_issues: Vec<usize> = plan.issues.iter().map(|i| i.row).collect();
         assert_eq!(rows_with_issues, vec![2, 3, 4, 5, 6]);
-        assert!(plan.issues[0].reason.contains("A → B") || plan.issues[0].reason.contains("B → A"));
-        assert!(plan.issues[2].reason.contains("NOPE"));
+        assert!(
+            plan.issues[0]
+                .reason
+                .render(crate::i18n::Lang::ZhCn)
+                .contains("A → B")
+                || plan.issues[0]
+                    .reason
+                    .render(crate::i18n::Lang::ZhCn)
+                    .contains("B → A")
+        );
+        assert!(
+            plan.issues[2]
+                .reason
+                .render(crate::i18n::Lang::En)
+                .contains("NOPE")
+        );
     }
 
     #[test]

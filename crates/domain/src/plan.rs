@@ -7,7 +7,7 @@
 //!    returned ──submit──▶ submitted
 //! ```
 
-use crate::i18n::both;
+use crate::i18n::Message;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanStatus {
@@ -62,7 +62,7 @@ pub fn next_plan(
     status: Option<PlanStatus>,
     step: PlanStep,
     reason: Option<&str>,
-) -> Result<PlanStatus, String> {
+) -> Result<PlanStatus, Message> {
     use PlanStatus::*;
     let to = match (step, status) {
         (PlanStep::Submit, None | Some(Returned)) => Submitted,
@@ -70,17 +70,13 @@ pub fn next_plan(
         (PlanStep::Return, Some(Submitted)) => Returned,
         _ => {
             let now = status.map_or("none", PlanStatus::as_str);
-            return Err(both(
-                "plan.not_now",
-                &[
-                    ("step", &both(&format!("plan.step_{}", step.as_str()), &[])),
-                    ("status", &both(&format!("plan.status_{now}"), &[])),
-                ],
-            ));
+            return Err(Message::of("plan.not_now", &[])
+                .arg_message("step", Message::new(format!("plan.step_{}", step.as_str())))
+                .arg_message("status", Message::new(format!("plan.status_{now}"))));
         }
     };
     if step == PlanStep::Return && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(both("plan.reason_required", &[]));
+        return Err(Message::of("plan.reason_required", &[]));
     }
     Ok(to)
 }
@@ -117,6 +113,9 @@ mod tests {
         assert!(next_plan(Some(Submitted), PlanStep::Return, None).is_err());
         assert!(next_plan(Some(Submitted), PlanStep::Return, Some("  ")).is_err());
         let e = next_plan(Some(Approved), PlanStep::Submit, None).unwrap_err();
-        assert!(e.contains("已批准"), "{e}");
+        assert!(
+            e.render(crate::i18n::Lang::ZhCn).contains("已批准"),
+            "{e:?}"
+        );
     }
 }

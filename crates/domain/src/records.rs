@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::i18n::both;
+use crate::i18n::Message;
 
 /// How members studied (学习形式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,9 +117,9 @@ pub const MAX_TENTHS: i64 = 240;
 impl Tenths {
     /// Parses hours as people type them: `2`, `1.5`, `0.5`, `１．５` (full-width), with at
     /// most one decimal. More than a day, nothing, or a negative number is refused.
-    pub fn parse(s: &str) -> Result<Tenths, String> {
+    pub fn parse(s: &str) -> Result<Tenths, Message> {
         let s = crate::text::normalise(s);
-        let refuse = || both("records.hours", &[("value", &s)]);
+        let refuse = || Message::of("records.hours", &[("value", &s)]);
         let (whole, frac) = match s.split_once('.') {
             Some((w, f)) => (w, f),
             None => (s.as_str(), ""),
@@ -164,11 +164,11 @@ pub fn check_day(
     value: &str,
     today: NaiveDate,
     campaign: (NaiveDate, NaiveDate),
-) -> Result<NaiveDate, String> {
+) -> Result<NaiveDate, Message> {
     let d = crate::dates::parse_date(value)
-        .ok_or_else(|| both("records.date", &[("value", &value)]))?;
+        .ok_or_else(|| Message::of("records.date", &[("value", &value)]))?;
     if d > today || d < campaign.0 || d > campaign.1 {
-        return Err(both(
+        return Err(Message::of(
             "records.date_outside",
             &[("value", &d), ("start", &campaign.0), ("end", &campaign.1)],
         ));

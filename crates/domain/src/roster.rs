@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 
 use crate::dates::{from_excel_serial, is_plausible_past, parse_date};
-use crate::i18n::both;
+use crate::i18n::Message;
 use crate::idcard::{IdNumber, mask_id_number};
 use crate::org::{OrgCode, OrgKind};
 use crate::person::{Gender, MemberType, Phone};
@@ -19,7 +19,7 @@ pub struct RowIssue {
     pub row: usize,
     pub column: String,
     pub value: String,
-    pub reason: String,
+    pub reason: Message,
 }
 
 /// A column the importer knows, with the headers that name it.
@@ -154,7 +154,7 @@ fn header_key(h: &str) -> String {
 impl<F: Field> Columns<F> {
     /// Finds the fields among `headers`, in any order; unknown headers are ignored. Fails when
     /// a required column is missing or a field is named twice.
-    pub fn find(headers: &[String]) -> Result<Columns<F>, String> {
+    pub fn find(headers: &[String]) -> Result<Columns<F>, Message> {
         let mut found: HashMap<F, (usize, String)> = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
             let key = header_key(h);
@@ -166,7 +166,7 @@ impl<F: Field> Columns<F> {
             });
             if let Some(f) = field {
                 if let Some((_, first)) = found.get(&f) {
-                    return Err(both(
+                    return Err(Message::of(
                         "import.duplicate_column",
                         &[("first", first), ("second", h)],
                     ));
@@ -180,7 +180,7 @@ impl<F: Field> Columns<F> {
             .map(|f| format!("{} ({})", f.headers()[0], f.id()))
             .collect();
         if !missing.is_empty() {
-            return Err(both(
+            return Err(Message::of(
                 "import.missing_columns",
                 &[("columns", &missing.join(", "))],
             ));
@@ -216,7 +216,7 @@ struct RowCheck<'c, F: Field> {
 }
 
 impl<F: Field> RowCheck<'_, F> {
-    fn issue(&mut self, f: F, value: impl Into<String>, reason: String) {
+    fn issue(&mut self, f: F, value: impl Into<String>, reason: Message) {
         self.issues.push(RowIssue {
             row: self.row,
             column: self.columns.header(f),
@@ -228,12 +228,12 @@ impl<F: Field> RowCheck<'_, F> {
     fn required_text(&mut self, cells: &[Cell], f: F, max_chars: usize) -> String {
         let v = self.columns.cell(cells, f).to_text();
         if v.is_empty() {
-            self.issue(f, "", both("import.required", &[]));
+            self.issue(f, "", Message::of("import.required", &[]));
         } else if v.chars().count() > max_chars {
             self.issue(
                 f,
                 v.clone(),
-                both("import.too_long", &[("max", &max_chars)]),
+                Message::of("import.too_long", &[("max", &max_chars)]),
             );
         }
         v
@@ -245,7 +245,7 @@ impl<F: Field> RowCheck<'_, F> {
             self.issue(
                 f,
                 v.clone(),
-                both("import.too_long", &[("max", &max_chars)]),
+                Message::of("import.too_long", &[("max", &max_chars)]),
             );
         }
         (!v.is_empty()).then_some(v)
@@ -264,11 +264,15 @@ impl<F: Field> RowCheck<'_, F> {
         match date {
             Some(d) if is_plausible_past(d, today) => Some(d),
             Some(d) => {
-                self.issue(f, d.to_string(), both("import.date_implausible", &[]));
+                self.issue(
+                    f,
+                    d.to_string(),
+                    Message::of("import.date_implausible", &[]),
+                );
                 None
             }
             None => {
-                self.issue(f, cell.to_text(), both("import.date_format", &[]));
+                self.issue(f, cell.to_text(), Message::of("import.date_format", &[]));
                 None
             }
         }
@@ -346,7 +350,11 @@ pub fn parse_org_row(
     let raw_code = c.required_text(cells, OrgField::Code, 64);
     let code = OrgCode::parse(&raw_code);
     if code.is_none() && !raw_code.is_empty() {
-        c.issue(OrgField::Code, raw_code, both("import.code_format", &[]));
+        c.issue(
+            OrgField::Code,
+            raw_code,
+            Message::of("import.code_format", &[]),
+        );
     }
     let name = c.required_text(cells, OrgField::Name, 100);
     let parent = match c.optional_text(cells, OrgField::ParentCode, 64) {
@@ -354,7 +362,11 @@ pub fn parse_org_row(
         Some(p) => {
             let parsed = OrgCode::parse(&p);
             if parsed.is_none() {
-                c.issue(OrgField::ParentCode, p, both("import.code_format", &[]));
+                c.issue(
+                    OrgField::ParentCode,
+                    p,
+                    Message::of("import.code_format", &[]),
+                );
             }
             parsed
         }
@@ -367,7 +379,7 @@ pub fn parse_org_row(
                 c.issue(
                     OrgField::Kind,
                     k,
-                    both("import.unknown_kind", &[("known", &known.join("、"))]),
+                    Message::of("import.unknown_kind", &[("known", &known.join("、"))]),
                 );
             }
             parsed
@@ -375,7 +387,7 @@ pub fn parse_org_row(
         None => {
             let guessed = kind_from_name(&name);
             if guessed.is_none() && !name.is_empty() {
-                c.issue(OrgField::Kind, "", both("import.kind_needed", &[]));
+                c.issue(OrgField::Kind, "", Message::of("import.kind_needed", &[]));
             }
             guessed
         }
@@ -388,7 +400,7 @@ pub fn parse_org_row(
                 c.issue(
                     OrgField::Category,
                     v,
-                    both(
+                    Message::of(
                         "import.unknown_category",
                         &[("known", &categories.names.join("、"))],
                     ),
@@ -445,14 +457,14 @@ pub fn parse_member_row(
     let name = c.required_text(cells, MemberField::Name, 50);
     let id_number = match columns.cell(cells, MemberField::IdNumber) {
         Cell::Number(n) => {
-            IdNumber::from_spreadsheet_number(*n).map_err(|e| (format!("{n:.0}"), e.to_string()))
+            IdNumber::from_spreadsheet_number(*n).map_err(|e| (format!("{n:.0}"), e.message()))
         }
         cell => {
             let text = cell.to_text();
             if text.is_empty() {
-                Err((String::new(), both("import.required", &[])))
+                Err((String::new(), Message::of("import.required", &[])))
             } else {
-                IdNumber::parse(&text).map_err(|e| (mask_id_number(&text), e.to_string()))
+                IdNumber::parse(&text).map_err(|e| (mask_id_number(&text), e.message()))
             }
         }
     };
@@ -467,11 +479,19 @@ pub fn parse_member_row(
         None => id_number.as_ref().map(gender_of),
         Some(g) => match (Gender::parse(&g), &id_number) {
             (None, _) => {
-                c.issue(MemberField::Gender, g, both("import.gender_format", &[]));
+                c.issue(
+                    MemberField::Gender,
+                    g,
+                    Message::of("import.gender_format", &[]),
+                );
                 None
             }
             (Some(parsed), Some(id)) if parsed != gender_of(id) => {
-                c.issue(MemberField::Gender, g, both("import.gender_mismatch", &[]));
+                c.issue(
+                    MemberField::Gender,
+                    g,
+                    Message::of("import.gender_mismatch", &[]),
+                );
                 None
             }
             (Some(parsed), _) => Some(parsed),
@@ -486,7 +506,7 @@ pub fn parse_member_row(
             c.issue(
                 MemberField::BirthDate,
                 d.to_string(),
-                both("import.birth_mismatch", &[]),
+                Message::of("import.birth_mismatch", &[]),
             );
             None
         }
@@ -502,7 +522,7 @@ pub fn parse_member_row(
             c.issue(
                 MemberField::JoinedOn,
                 j.to_string(),
-                both("import.joined_too_young", &[]),
+                Message::of("import.joined_too_young", &[]),
             );
         }
     }
@@ -513,7 +533,7 @@ pub fn parse_member_row(
                 c.issue(
                     MemberField::MemberType,
                     t,
-                    both("import.member_type_format", &[]),
+                    Message::of("import.member_type_format", &[]),
                 );
             }
             parsed
@@ -531,7 +551,7 @@ pub fn parse_member_row(
         c.issue(
             MemberField::OrgCode,
             raw_org,
-            both("import.code_format", &[]),
+            Message::of("import.code_format", &[]),
         );
     }
     let position = c.optional_text(cells, MemberField::Position, 50);
@@ -543,7 +563,7 @@ pub fn parse_member_row(
                 c.issue(
                     MemberField::Phone,
                     mask_id_number(&format!("{n:.0}")),
-                    both("import.phone_format", &[]),
+                    Message::of("import.phone_format", &[]),
                 );
             }
             p
@@ -558,7 +578,7 @@ pub fn parse_member_row(
                     c.issue(
                         MemberField::Phone,
                         mask_id_number(&text),
-                        both("import.phone_format", &[]),
+                        Message::of("import.phone_format", &[]),
                     );
                 }
                 p
@@ -626,14 +646,18 @@ mod tests {
         assert!(c.has(MemberField::Phone) && !c.has(MemberField::Gender));
         let missing = Columns::<MemberField>::find(&headers(&["姓名"])).unwrap_err();
         assert!(
-            missing.contains("身份证号") && missing.contains("所在组织编码"),
-            "{missing}"
+            missing.render(crate::i18n::Lang::ZhCn).contains("身份证号")
+                && missing
+                    .render(crate::i18n::Lang::ZhCn)
+                    .contains("所在组织编码"),
+            "{missing:?}"
         );
         let twice =
             Columns::<OrgField>::find(&headers(&["组织编码", "code", "组织名称"])).unwrap_err();
         assert!(
-            twice.contains("组织编码") && twice.contains("code"),
-            "{twice}"
+            twice.render(crate::i18n::Lang::ZhCn).contains("组织编码")
+                && twice.render(crate::i18n::Lang::En).contains("code"),
+            "{twice:?}"
         );
     }
 
@@ -733,7 +757,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[1].reason.contains("企事业单位"));
+        assert!(
+            e[1].reason
+                .render(crate::i18n::Lang::ZhCn)
+                .contains("企事业单位")
+        );
     }
 
     fn any_cell() -> impl Strategy<Value = Cell> {
@@ -760,7 +788,7 @@ mod tests {
             ])).unwrap();
             if let Err(issues) = parse_member_row(row, &cells, &mcols, today()) {
                 prop_assert!(!issues.is_empty());
-                prop_assert!(issues.iter().all(|i| i.row == row && !i.reason.is_empty()));
+                prop_assert!(issues.iter().all(|i| i.row == row && !i.reason.render(crate::i18n::Lang::En).is_empty()));
             }
             let ocols = Columns::<OrgField>::find(&headers(&[
                 "组织编码", "组织名称", "上级组织编码", "组织类别", "分类", "所属行业",

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::calendar::{CalendarError, WorkCalendar};
-use crate::i18n::{Lang, both, t};
+use crate::i18n::Message;
 
 /// Where a nomination stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -103,7 +103,7 @@ impl Step {
 }
 
 /// The stage a step leads to from `stage`, or why it cannot be taken.
-pub fn next(stage: Stage, step: Step) -> Result<Stage, String> {
+pub fn next(stage: Stage, step: Step) -> Result<Stage, Message> {
     use Stage::*;
     let to = match (stage, step) {
         (Nominated, Step::Assess) => Assessed,
@@ -117,18 +117,17 @@ pub fn next(stage: Stage, step: Step) -> Result<Stage, String> {
     Ok(to)
 }
 
-/// "Cannot STEP a nomination that is STAGE", with both named in each language.
-fn out_of_order(stage: Stage, step: Step) -> String {
-    let say = |lang: Lang| {
-        let stage = t(lang, &format!("selection.stage_{}", stage.as_str()), &[]);
-        let step = t(lang, &format!("selection.step_{}", step.as_str()), &[]);
-        t(
-            lang,
-            "selection.out_of_order",
-            &[("stage", &stage), ("step", &step)],
+/// "Cannot STEP a nomination that is STAGE", with both named in the reader's language.
+fn out_of_order(stage: Stage, step: Step) -> Message {
+    Message::new("selection.out_of_order")
+        .arg_message(
+            "stage",
+            Message::new(format!("selection.stage_{}", stage.as_str())),
         )
-    };
-    format!("{} / {}", say(Lang::ZhCn), say(Lang::En))
+        .arg_message(
+            "step",
+            Message::new(format!("selection.step_{}", step.as_str())),
+        )
 }
 
 /// How many candidates an organisation may nominate for an honour (推荐名额).
@@ -155,11 +154,11 @@ impl Quota {
 }
 
 /// Refuses a nomination that would take an organisation over its quota.
-pub fn check_quota(held: u32, allowed: u32) -> Result<(), String> {
+pub fn check_quota(held: u32, allowed: u32) -> Result<(), Message> {
     if held < allowed {
         Ok(())
     } else {
-        Err(both(
+        Err(Message::of(
             "selection.over_quota",
             &[("held", &held), ("allowed", &allowed)],
         ))
@@ -173,7 +172,7 @@ pub struct RuleCheck {
     /// `formal_member`, `no_sanction`, `min_grade`, `min_satisfaction`.
     pub rule: String,
     pub passed: bool,
-    pub reason: String,
+    pub reason: Message,
 }
 
 /// The eligibility rules of an honour (评选条件), from the campaign file.
@@ -210,7 +209,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         out.push(RuleCheck {
             rule: "formal_member".into(),
             passed: formal,
-            reason: both(
+            reason: Message::of(
                 if formal {
                     "selection.formal_yes"
                 } else {
@@ -224,7 +223,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         out.push(RuleCheck {
             rule: "no_sanction".into(),
             passed: f.sanctions == 0,
-            reason: both("selection.sanctions", &[("n", &f.sanctions)]),
+            reason: Message::of("selection.sanctions", &[("n", &f.sanctions)]),
         });
     }
     if let Some((grades, lowest)) = &rules.min_grade {
@@ -232,7 +231,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         let (passed, reason) = match f.grade {
             Some(g) => (
                 g <= *lowest,
-                both(
+                Message::of(
                     "selection.grade",
                     &[
                         ("grade", &grades.get(g).map(String::as_str).unwrap_or("")),
@@ -240,7 +239,7 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
                     ],
                 ),
             ),
-            None => (false, both("selection.no_grade", &[("want", &want)])),
+            None => (false, Message::of("selection.no_grade", &[("want", &want)])),
         };
         out.push(RuleCheck {
             rule: "min_grade".into(),
@@ -253,14 +252,14 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         let (passed, reason) = match f.satisfaction {
             Some(r) => (
                 r + 1e-9 >= min,
-                both(
+                Message::of(
                     "selection.satisfaction",
                     &[("rate", &percent(r)), ("want", &percent(min))],
                 ),
             ),
             None => (
                 false,
-                both("selection.no_ballots", &[("want", &percent(min))]),
+                Message::of("selection.no_ballots", &[("want", &percent(min))]),
             ),
         };
         out.push(RuleCheck {
@@ -310,13 +309,13 @@ impl NoticePeriod {
     }
 
     /// Objections are taken while it runs; a late one is refused with the end date.
-    pub fn takes_objections(&self, today: NaiveDate) -> Result<(), String> {
+    pub fn takes_objections(&self, today: NaiveDate) -> Result<(), Message> {
         match self.phase(today) {
-            NoticePhase::Upcoming => Err(both(
+            NoticePhase::Upcoming => Err(Message::of(
                 "selection.notice_not_started",
                 &[("starts_on", &self.starts_on)],
             )),
-            NoticePhase::Ended => Err(both(
+            NoticePhase::Ended => Err(Message::of(
                 "selection.notice_ended",
                 &[("ends_on", &self.ends_on)],
             )),
@@ -389,19 +388,19 @@ pub fn may_commend(
     period: &NoticePeriod,
     today: NaiveDate,
     findings: &[Option<Finding>],
-) -> Result<(), String> {
+) -> Result<(), Message> {
     if !period.is_over(today) {
-        return Err(both(
+        return Err(Message::of(
             "selection.notice_running",
             &[("ends_on", &period.ends_on)],
         ));
     }
     let open = findings.iter().filter(|f| f.is_none()).count();
     if open > 0 {
-        return Err(both("selection.objection_open", &[("n", &open)]));
+        return Err(Message::of("selection.objection_open", &[("n", &open)]));
     }
     if findings.iter().flatten().any(|f| f.blocks()) {
-        return Err(both("selection.objection_upheld", &[]));
+        return Err(Message::of("selection.objection_upheld", &[]));
     }
     Ok(())
 }
@@ -453,14 +452,13 @@ fn has_markup(text: &str) -> bool {
 
 /// Checks a plain text a person typed: present when `required`, at most `max` characters,
 /// no markup. `field` names it in the message.
-pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result<(), String> {
-    // The field named in each language (`selection.field_*`).
-    let say = |key: &str, n: usize| {
-        let in_lang = |lang: Lang| {
-            let name = t(lang, &format!("selection.field_{field}"), &[]);
-            t(lang, key, &[("field", &name), ("n", &n), ("max", &max)])
-        };
-        format!("{} / {}", in_lang(Lang::ZhCn), in_lang(Lang::En))
+pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result<(), Message> {
+    // The field named in the reader's language (`selection.field_*`).
+    let say = |key: &'static str, n: usize| {
+        Message::new(key)
+            .arg_message("field", Message::new(format!("selection.field_{field}")))
+            .arg("n", n)
+            .arg("max", max)
     };
     let n = text.trim().chars().count();
     if required && n == 0 {
@@ -476,15 +474,15 @@ pub fn check_text(field: &str, text: &str, required: bool, max: usize) -> Result
 }
 
 /// Checks the summary of deeds a public notice will show: also no ID or phone numbers.
-pub fn check_summary(text: &str) -> Result<(), String> {
+pub fn check_summary(text: &str) -> Result<(), Message> {
     check_text("summary", text, true, MAX_SUMMARY)?;
     check_public(text)
 }
 
 /// Refuses ID or phone numbers in a text the public will read.
-pub fn check_public(text: &str) -> Result<(), String> {
+pub fn check_public(text: &str) -> Result<(), Message> {
     if has_personal_number(text) {
-        return Err(both("selection.summary_numbers", &[]));
+        return Err(Message::of("selection.summary_numbers", &[]));
     }
     Ok(())
 }
@@ -514,7 +512,11 @@ mod tests {
         assert!(next(Stage::Nominated, Step::Approve).is_err());
         assert!(next(Stage::Approved, Step::Commend).is_err());
         let msg = next(Stage::Nominated, Step::Commend).unwrap_err();
-        assert!(msg.contains("nominated") || msg.contains("推荐"), "{msg}");
+        assert!(
+            msg.render(crate::i18n::Lang::En).contains("nominated")
+                || msg.render(crate::i18n::Lang::ZhCn).contains("推荐"),
+            "{msg:?}"
+        );
         // Withdrawn or rejected from any open stage, never from a final one.
         for s in [
             Stage::Nominated,
@@ -591,7 +593,7 @@ mod tests {
         assert_eq!(Quota::Share(1.0 / 3.0).allowed(9), 3);
         assert!(check_quota(1, 2).is_ok());
         let over = check_quota(2, 2).unwrap_err();
-        assert!(over.contains('2'), "{over}");
+        assert!(over.render(crate::i18n::Lang::En).contains('2'), "{over:?}");
     }
 
     #[test]
@@ -619,7 +621,14 @@ mod tests {
         };
         let checks = evaluate(&rules, &probationary);
         assert!(checks.iter().all(|c| !c.passed));
-        assert!(checks[3].reason.contains("50.0%"), "{}", checks[3].reason);
+        assert!(
+            checks[3]
+                .reason
+                .render(crate::i18n::Lang::En)
+                .contains("50.0%"),
+            "{:?}",
+            checks[3].reason
+        );
         // No ballots, no grade: not shown as passed.
         let unknown = CandidateFacts {
             formal_member: Some(true),
@@ -648,7 +657,10 @@ mod tests {
         assert!(p.takes_objections(day("2011-10-05")).is_ok());
         assert!(p.takes_objections(day("2011-10-10")).is_ok());
         let late = p.takes_objections(day("2011-10-11")).unwrap_err();
-        assert!(late.contains("2011-10-10"), "{late}");
+        assert!(
+            late.render(crate::i18n::Lang::En).contains("2011-10-10"),
+            "{late:?}"
+        );
         assert!(p.takes_objections(day("2011-09-28")).is_err());
         // Commendation waits for the end and for every objection's finding.
         assert!(may_commend(&p, day("2011-10-10"), &[]).is_err());

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use xianfeng_domain::dates::from_excel_serial;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 pub use xianfeng_domain::sheet::Cell;
 
 /// Why a file cannot be read. Each message says what the user can do about it.
@@ -29,18 +29,24 @@ pub enum IngestError {
     NoHeader,
 }
 
+impl IngestError {
+    /// What is wrong with the file, to tell the person who sent it.
+    pub fn message(&self) -> Message {
+        match self {
+            IngestError::Open(e) => Message::of("ingest.open", &[("error", e)]),
+            IngestError::Empty => Message::of("ingest.empty", &[]),
+            IngestError::NotASpreadsheet => Message::of("ingest.not_a_spreadsheet", &[]),
+            IngestError::PasswordProtected => Message::of("ingest.password", &[]),
+            IngestError::Encoding => Message::of("ingest.encoding", &[]),
+            IngestError::Broken(e) => Message::of("ingest.broken", &[("error", e)]),
+            IngestError::NoHeader => Message::of("ingest.no_header", &[]),
+        }
+    }
+}
+
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            IngestError::Open(e) => both("ingest.open", &[("error", e)]),
-            IngestError::Empty => both("ingest.empty", &[]),
-            IngestError::NotASpreadsheet => both("ingest.not_a_spreadsheet", &[]),
-            IngestError::PasswordProtected => both("ingest.password", &[]),
-            IngestError::Encoding => both("ingest.encoding", &[]),
-            IngestError::Broken(e) => both("ingest.broken", &[("error", e)]),
-            IngestError::NoHeader => both("ingest.no_header", &[]),
-        };
-        f.write_str(&s)
+        f.write_str(&self.message().for_log())
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+use xianfeng_domain::i18n::Message;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{OwnedMutexGuard, oneshot};
@@ -172,7 +173,11 @@ impl Lane {
         let thread = std::thread::Builder::new()
             .name("ballot-writer".into())
             .spawn(move || run(LaneWriter { conn, head: None }, requests))
-            .map_err(|e| StoreError::Invalid(format!("cannot start the ballot writer: {e}")))?;
+            .map_err(|e| {
+                StoreError::Invalid(Message::verbatim(format!(
+                    "cannot start the ballot writer: {e}"
+                )))
+            })?;
         Ok(Lane {
             queue: Mutex::new(Some(queue)),
             thread: Mutex::new(Some(thread)),
@@ -186,7 +191,7 @@ impl Lane {
     }
 
     async fn call(&self, op: Op) -> Result<Answer> {
-        let stopped = || StoreError::Invalid("the ballot writer has stopped".into());
+        let stopped = || StoreError::Invalid(Message::verbatim("the ballot writer has stopped"));
         let (reply, answer) = oneshot::channel();
         if !self.send(op, Some(reply)) {
             return Err(stopped());
@@ -294,9 +299,9 @@ impl LaneWriter {
                     let mut mark = self.conn.prepare_cached(MARK_USED)?;
                     for ((round_id, word), bits) in mark_words(&casts) {
                         if mark.execute(params![bits, round_id, word])? != 1 {
-                            return Err(StoreError::Conflict(
-                                "a ballot code was used by another writer meanwhile".into(),
-                            ));
+                            return Err(StoreError::Conflict(Message::verbatim(
+                                "a ballot code was used by another writer meanwhile",
+                            )));
                         }
                     }
                 }
@@ -327,7 +332,7 @@ impl LaneWriter {
             }
             Op::Commit => {
                 let (_, id, hash) = self.head.take().ok_or_else(|| {
-                    StoreError::Invalid("commit without a ballot transaction".into())
+                    StoreError::Invalid(Message::verbatim("commit without a ballot transaction"))
                 })?;
                 let done = self
                     .conn
@@ -356,10 +361,9 @@ impl LaneWriter {
         if stored.is_empty() {
             return Ok(());
         }
-        let (actor, last_id, last_hash) = self
-            .head
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("ballots outside a transaction".into()))?;
+        let (actor, last_id, last_hash) = self.head.as_mut().ok_or_else(|| {
+            StoreError::Invalid(Message::verbatim("ballots outside a transaction"))
+        })?;
         shuffle(&mut stored);
         let taken = stored.len() as i64;
         let last: i64 = self

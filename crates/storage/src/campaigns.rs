@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use xianfeng_domain::campaign::Campaign;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 
 use crate::{Result, Store, StoreError, WriteTx, now_ms};
 
@@ -59,7 +59,7 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(both(
+            return Err(StoreError::Conflict(Message::of(
                 "store.campaign_exists",
                 &[("code", &campaign.code())],
             )));

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use xianfeng_domain::campaign::{Campaign, SubjectKind};
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;
@@ -208,7 +208,8 @@ impl Store {
                 .fetch_one(self.reader())
                 .await?;
         let campaign = std::sync::Arc::new(
-            Campaign::load(&code, &source).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            Campaign::load(&code, &source)
+                .map_err(|e| StoreError::Invalid(Message::verbatim(e.to_string())))?,
         );
         *self.campaign.lock().expect("not poisoned") = Some((id, campaign.clone()));
         Ok(Some((id, campaign)))
@@ -533,10 +534,10 @@ impl WriteTx {
         detail: &StepDetail,
     ) -> Result<()> {
         if detail.item.is_some() && step != Step::CloseItem {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Invalid(Message::verbatim(format!(
                 "only closing an item names an item, not {}",
                 step.as_str()
-            )));
+            ))));
         }
         let now = now_ms();
         let published = (to == Status::Published && before.status() != Status::Published)
@@ -761,5 +762,5 @@ fn items_json(items: &[ItemDraft]) -> serde_json::Value {
 }
 
 fn moved_on() -> StoreError {
-    StoreError::Conflict(both("store.commitment_moved_on", &[]))
+    StoreError::Conflict(Message::of("store.commitment_moved_on", &[]))
 }

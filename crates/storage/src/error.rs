@@ -1,15 +1,18 @@
 use std::fmt;
 
-/// What can go wrong in storage. Messages are for the person at the keyboard.
+use xianfeng_domain::i18n::Message;
+
+/// What can go wrong in storage. Messages are for the person at the keyboard, put into
+/// their language where they are shown (`Display` is for logs, in English).
 #[derive(Debug)]
 pub enum StoreError {
     Db(sqlx::Error),
     /// From the SQLite connection of the ballot writer (see `ballot_tx`).
     Sqlite(rusqlite::Error),
-    NotFound(String),
-    Conflict(String),
-    Invalid(String),
-    Key(String),
+    NotFound(Message),
+    Conflict(Message),
+    Invalid(Message),
+    Key(Message),
 }
 
 impl fmt::Display for StoreError {
@@ -20,12 +23,25 @@ impl fmt::Display for StoreError {
             StoreError::NotFound(s)
             | StoreError::Conflict(s)
             | StoreError::Invalid(s)
-            | StoreError::Key(s) => f.write_str(s),
+            | StoreError::Key(s) => f.write_str(&s.for_log()),
         }
     }
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// What to tell a person, when the error is theirs to act on (not a database fault).
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            StoreError::NotFound(m)
+            | StoreError::Conflict(m)
+            | StoreError::Invalid(m)
+            | StoreError::Key(m) => Some(m),
+            StoreError::Db(_) | StoreError::Sqlite(_) => None,
+        }
+    }
+}
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {

@@ -573,7 +573,9 @@ impl WriteTx {
             }
             if q.execute(&mut *self.tx).await?.rows_affected() as usize != chunk.len() {
                 return Err(crate::StoreError::Conflict(
-                    "a ballot code was used by another writer meanwhile".into(),
+                    xianfeng_domain::i18n::Message::verbatim(
+                        "a ballot code was used by another writer meanwhile",
+                    ),
                 ));
             }
         }

@@ -71,7 +71,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 use xianfeng_domain::campaign::Campaign;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -116,7 +116,10 @@ pub fn normalise_url(url: &str) -> Result<(String, Dialect)> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     if path.is_empty() || path.contains("://") {
-        return Err(StoreError::Invalid(both("store.bad_url", &[("url", &url)])));
+        return Err(StoreError::Invalid(Message::of(
+            "store.bad_url",
+            &[("url", &url)],
+        )));
     }
     let (file, query) = path.split_once('?').unwrap_or((path, ""));
     let mut out = format!("sqlite://{file}?mode=rwc");
@@ -254,7 +257,7 @@ impl Store {
                 .await?;
         match stored {
             Some((v,)) if v == check => Ok(()),
-            Some(_) => Err(StoreError::Key(both("store.wrong_key", &[]))),
+            Some(_) => Err(StoreError::Key(Message::of("store.wrong_key", &[]))),
             None => {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ('vault_check', $1)")
                     .bind(check)

@@ -6,10 +6,10 @@ use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
 use sqlx::{Arguments, Row};
 use std::collections::HashMap;
+use xianfeng_domain::i18n::Message;
 
 use crate::{Dialect, Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
 use sqlx::AssertSqlSafe;
-use xianfeng_domain::i18n::both;
 
 /// A member as lists and pages show it: personal data masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,7 +82,7 @@ macro_rules! add_args {
     ($args:expr, $($v:expr),+ $(,)?) => {
         $(
             $args.add($v).map_err(|e| {
-                crate::StoreError::Invalid(format!("cannot encode a value: {e}"))
+                crate::StoreError::Invalid(Message::verbatim(format!("cannot encode a value: {e}")))
             })?;
         )+
     };
@@ -349,7 +349,7 @@ impl WriteTx {
                 if let Some(allowed) = &self.member_orgs
                     && !allowed.contains(&before.org_id)
                 {
-                    return Err(StoreError::Conflict(both(
+                    return Err(StoreError::Conflict(Message::of(
                         "store.member_elsewhere",
                         &[("id", &before.id_masked)],
                     )));

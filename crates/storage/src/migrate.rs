@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use sqlx::Executor;
+use xianfeng_domain::i18n::Message;
 
 use crate::{Dialect, Result, Store, StoreError, now_ms};
 
@@ -111,10 +112,10 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
         let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
         if let Some((_, stored)) = applied.iter().find(|(v, _)| *v == m.version) {
             if *stored != checksum {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Invalid(Message::verbatim(format!(
                     "migration {} ({}) differs from the one applied to this database",
                     m.version, m.name
-                )));
+                ))));
             }
             continue;
         }
@@ -136,9 +137,9 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
     if let Some((v, _)) = applied.last()
         && *v > MIGRATIONS.last().map_or(0, |m| m.version)
     {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Invalid(Message::verbatim(format!(
             "this database has schema version {v}, newer than this program knows: upgrade xianfeng"
-        )));
+        ))));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::{OrgKind, TreePath, plan_move};
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
@@ -313,7 +313,7 @@ impl WriteTx {
     pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
         let old = org.tree_path();
         let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {
-            StoreError::Invalid(both(
+            StoreError::Invalid(Message::of(
                 "store.move_cycle",
                 &[("code", &org.code), ("parent", &new_parent.code)],
             ))
@@ -321,7 +321,7 @@ impl WriteTx {
         if let (Some(k), Some(pk)) = (org.kind(), new_parent.kind())
             && !k.may_sit_under(pk)
         {
-            return Err(StoreError::Invalid(both(
+            return Err(StoreError::Invalid(Message::of(
                 "orgplan.kind_under",
                 &[("kind", &k.name_zh()), ("parent", &pk.name_zh())],
             )));

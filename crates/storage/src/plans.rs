@@ -2,7 +2,7 @@
 //! (动员大会). The plan's lifecycle is `domain::plan`'s; this stores what was decided.
 
 use serde::Serialize;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
 use xianfeng_domain::plan::PlanStatus;
 
@@ -333,5 +333,5 @@ impl WriteTx {
 }
 
 fn moved_on() -> StoreError {
-    StoreError::Conflict(both("store.plan_moved_on", &[]))
+    StoreError::Conflict(Message::of("store.plan_moved_on", &[]))
 }

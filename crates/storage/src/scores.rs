@@ -5,6 +5,7 @@
 //! subject), each returning one row per subject; the app layer turns them into a sheet.
 
 use serde::Serialize;
+use xianfeng_domain::i18n::Message;
 
 use xianfeng_domain::campaign::SubjectKind;
 
@@ -268,7 +269,7 @@ impl Store {
                 crate::scores_sqlite::read(&path, window, lex)
             })
             .await
-            .map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))?;
         }
         let universe = self.score_universe().await?;
         let facts = self.period_facts(span, lex, Only::All).await?;

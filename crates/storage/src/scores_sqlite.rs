@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::time::Duration;
+use xianfeng_domain::i18n::Message;
 
 use rusqlite::{Connection, OpenFlags, params};
 
@@ -142,7 +143,7 @@ pub(crate) fn read(path: &Path, w: Span, lex: Lexicon) -> Result<(Universe, Fact
     std::thread::scope(|s| {
         let read_facts = s.spawn(|| by_period(&open(path)?, &w, &lex));
         let universe = universe(&a)?;
-        let failed = || StoreError::Invalid("a score reader thread failed".into());
+        let failed = || StoreError::Invalid(Message::verbatim("a score reader thread failed"));
         let facts = read_facts.join().map_err(|_| failed())??;
         Ok((universe, facts))
     })

@@ -4,7 +4,7 @@
 //! no longer true (someone else moved first).
 
 use serde::Serialize;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::selection::{Finding, Stage, Step};
 
 use crate::{Result, Store, StoreError, WriteTx, now_ms};
@@ -172,7 +172,7 @@ pub struct NewObjection {
 }
 
 fn moved_on() -> StoreError {
-    StoreError::Conflict(both("store.nomination_moved_on", &[]))
+    StoreError::Conflict(Message::of("store.nomination_moved_on", &[]))
 }
 
 impl Store {
@@ -441,7 +441,7 @@ impl WriteTx {
         .fetch_optional(&mut *self.tx)
         .await?;
         if let Some((other,)) = open {
-            return Err(StoreError::Conflict(both(
+            return Err(StoreError::Conflict(Message::of(
                 "store.nominated_already",
                 &[("id", &other)],
             )));
@@ -721,7 +721,10 @@ impl WriteTx {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::Conflict(both("store.objection_handled", &[])));
+            return Err(StoreError::Conflict(Message::of(
+                "store.objection_handled",
+                &[],
+            )));
         }
         let after =
             serde_json::json!({ "finding": finding.as_str(), "investigation": investigation });

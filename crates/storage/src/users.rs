@@ -1,7 +1,7 @@
 //! Accounts (账号): a role and the organisations whose subtrees it may act on.
 
 use serde::Serialize;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
 use xianfeng_domain::policy::Principal;
 use xianfeng_domain::role::Role;
@@ -51,9 +51,9 @@ impl Store {
             return Ok(None);
         };
         let Some(role) = Role::parse(&role) else {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Invalid(Message::verbatim(format!(
                 "unknown role {role:?} stored for {username}"
-            )));
+            ))));
         };
         let scopes: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT o.path, o.sector FROM user_organisations u \
@@ -127,7 +127,7 @@ impl Store {
 impl WriteTx {
     pub async fn create_user(&mut self, u: &NewUser) -> Result<()> {
         if !valid_username(&u.username) {
-            return Err(StoreError::Invalid(both(
+            return Err(StoreError::Invalid(Message::of(
                 "store.username",
                 &[("name", &u.username)],
             )));
@@ -137,7 +137,7 @@ impl WriteTx {
             .fetch_optional(&mut *self.tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(both(
+            return Err(StoreError::Conflict(Message::of(
                 "store.user_exists",
                 &[("name", &u.username)],
             )));
@@ -191,7 +191,7 @@ impl WriteTx {
         .await?
         .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(both(
+            return Err(StoreError::NotFound(Message::of(
                 "store.no_user",
                 &[("name", &username)],
             )));
@@ -211,7 +211,7 @@ impl WriteTx {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(both(
+            return Err(StoreError::NotFound(Message::of(
                 "store.no_user",
                 &[("name", &username)],
             )));
@@ -242,7 +242,9 @@ impl WriteTx {
                     .iter()
                     .find(|(_, fc)| fc == c)
                     .map(|(id, _)| *id)
-                    .ok_or_else(|| StoreError::NotFound(both("store.no_org", &[("code", c)])))
+                    .ok_or_else(|| {
+                        StoreError::NotFound(Message::of("store.no_org", &[("code", c)]))
+                    })
             })
             .collect()
     }

@@ -11,6 +11,7 @@ use aes_gcm::{AesGcm, Nonce};
 use hmac::{Hmac, Mac};
 use sm3::Sm3;
 use sm4::Sm4;
+use xianfeng_domain::i18n::Message;
 
 use crate::StoreError;
 
@@ -98,11 +99,15 @@ impl Vault {
     pub fn parse_key(text: &str) -> Result<[u8; 32], StoreError> {
         let hex_text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = hex::decode(&hex_text).map_err(|_| {
-            StoreError::Key("the key file must hold 64 hexadecimal characters".into())
+            StoreError::Key(Message::verbatim(
+                "the key file must hold 64 hexadecimal characters",
+            ))
         })?;
-        bytes
-            .try_into()
-            .map_err(|_| StoreError::Key("the key file must hold 64 hexadecimal characters".into()))
+        bytes.try_into().map_err(|_| {
+            StoreError::Key(Message::verbatim(
+                "the key file must hold 64 hexadecimal characters",
+            ))
+        })
     }
 
     /// Keyed hash for equality lookups: HMAC-SM3 truncated to 128 bits (32 hex characters),
@@ -127,8 +132,11 @@ impl Vault {
     }
 
     pub fn decrypt(&self, stored: &str) -> Result<String, StoreError> {
-        let bad =
-            || StoreError::Key("a protected value could not be decrypted with this key".into());
+        let bad = || {
+            StoreError::Key(Message::verbatim(
+                "a protected value could not be decrypted with this key",
+            ))
+        };
         let bytes = hex::decode(stored).map_err(|_| bad())?;
         if bytes.len() < 12 + 16 {
             return Err(bad());

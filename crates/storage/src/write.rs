@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::{Any, AnyPool, Transaction};
 use xianfeng_domain::audit::AuditEntry;
+use xianfeng_domain::i18n::Message;
 
 use crate::{Dialect, Result, now_ms, values_list};
 use sqlx::AssertSqlSafe;
@@ -213,7 +214,10 @@ where
     .bind(n)
     .fetch_optional(executor)
     .await?;
-    let (last,) =
-        last.ok_or_else(|| crate::StoreError::Invalid(format!("no id counter for table {table}")))?;
+    let (last,) = last.ok_or_else(|| {
+        crate::StoreError::Invalid(Message::verbatim(format!(
+            "no id counter for table {table}"
+        )))
+    })?;
     Ok(last - n + 1)
 }

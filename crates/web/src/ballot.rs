@@ -41,7 +41,11 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
     let (status, message) = match r {
         Refused::UnknownCode(why) => (
             StatusCode::NOT_FOUND,
-            format!("{} {}", why, t(lang, "web.ballot_unknown_hint", &[])),
+            format!(
+                "{} {}",
+                why.render(lang),
+                t(lang, "web.ballot_unknown_hint", &[])
+            ),
         ),
         Refused::Used => (StatusCode::CONFLICT, t(lang, "web.ballot_used", &[])),
         Refused::OutsideDates { starts_on, ends_on } => (
@@ -52,7 +56,7 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
                 &[("start", &starts_on), ("end", &ends_on)],
             ),
         ),
-        Refused::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Refused::Invalid(why) => (StatusCode::UNPROCESSABLE_ENTITY, why.render(lang)),
         Refused::TooMany => (
             StatusCode::TOO_MANY_REQUESTS,
             t(lang, "web.ballot_too_many", &[]),
@@ -154,7 +158,7 @@ pub async fn cast(
         Ok(Ok(())) => thanks(lang),
         Ok(Err(Refused::Invalid(why))) => {
             match code_view(&s.store, &s.ballots, &code, &address, today()).await {
-                Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why)),
+                Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why.render(lang))),
                 Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
                 Err(e) => pages::internal(e),
             }
@@ -250,7 +254,7 @@ pub async fn open_cast(
         Ok(Ok(())) => thanks(lang),
         Ok(Err(Refused::Invalid(why))) => {
             match open_view(&s.store, round, subject, today()).await {
-                Ok(Ok(view)) => form(lang, &here, view, Some(why)),
+                Ok(Ok(view)) => form(lang, &here, view, Some(why.render(lang))),
                 _ => pages::not_found(&Chrome::anonymous(lang, &here)),
             }
         }

@@ -110,7 +110,7 @@ pub async fn set(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -
         return pages::refused(
             &viewer,
             &back,
-            AppError::Input(xianfeng_domain::i18n::both(
+            AppError::Input(xianfeng_domain::i18n::Message::of(
                 "app.bad_calendar_date",
                 &[("value", &f.value("date"))],
             )),
@@ -158,7 +158,11 @@ pub async fn import(State(s): State<AppState>, form: PostedFiles) -> Response {
     };
     match service::import(&s.store, &viewer.session.username, reader).await {
         Ok(report) if report.problems.is_empty() => Redirect::to(&back).into_response(),
-        Ok(report) => pages::refused(viewer, &back, AppError::Input(report.problems.join("\n"))),
+        Ok(report) => pages::refused(
+            viewer,
+            &back,
+            AppError::Input(xianfeng_domain::i18n::Message::lines(report.problems)),
+        ),
         Err(e) => pages::refused(viewer, &back, e),
     }
 }

@@ -13,6 +13,7 @@ use xianfeng_app::AppError;
 use xianfeng_app::commitments::{self as service, StepInput, Subject, Upload};
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Status, Step, next, overdue};
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
 
@@ -72,13 +73,12 @@ fn item_rows(f: &Fields) -> Vec<ItemRow> {
         .collect()
 }
 
-fn drafts(rows: &[ItemRow], lang: xianfeng_domain::i18n::Lang) -> Result<Vec<ItemDraft>, String> {
+fn drafts(rows: &[ItemRow]) -> Result<Vec<ItemDraft>, Message> {
     rows.iter()
         .enumerate()
         .map(|(i, r)| {
             let due_on = xianfeng_domain::dates::parse_date(&r.due_on).ok_or_else(|| {
-                t(
-                    lang,
+                Message::of(
                     "web.commitment_bad_due",
                     &[("n", &(i + 1)), ("value", &r.due_on)],
                 )
@@ -202,7 +202,7 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
     }
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
-    let result = match drafts(&rows, viewer.lang()) {
+    let result = match drafts(&rows) {
         Ok(items) => {
             service::draft(&s.store, &viewer.actor(), kind, subject_id, &title, &items).await
         }
@@ -211,7 +211,16 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
     match result {
         Ok(id) => Redirect::to(&format!("/c/{id}")).into_response(),
         Err(AppError::Input(m)) => {
-            form_page(&s, &viewer, &subject, "/c".into(), title, rows, Some(m)).await
+            form_page(
+                &s,
+                &viewer,
+                &subject,
+                "/c".into(),
+                title,
+                rows,
+                Some(m.render(viewer.lang())),
+            )
+            .await
         }
         Err(e) => pages::refused(&viewer, back, e),
     }
@@ -251,14 +260,25 @@ pub async fn edit(
     let back = format!("/c/{id}/edit");
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
-    let result = match drafts(&rows, viewer.lang()) {
+    let result = match drafts(&rows) {
         Ok(items) => service::edit(&s.store, &viewer.actor(), id, &title, &items).await,
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/c/{id}")).into_response(),
         Err(AppError::Input(m)) => match service::load(&s.store, &viewer.actor(), id).await {
-            Ok((_, subject)) => form_page(&s, &viewer, &subject, back, title, rows, Some(m)).await,
+            Ok((_, subject)) => {
+                form_page(
+                    &s,
+                    &viewer,
+                    &subject,
+                    back,
+                    title,
+                    rows,
+                    Some(m.render(viewer.lang())),
+                )
+                .await
+            }
             Err(e) => pages::refused(&viewer, &back, e),
         },
         Err(e) => pages::refused(&viewer, &back, e),

@@ -6,9 +6,9 @@
 //! with a bearer token that a foreign page cannot make a browser send.
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 fn cross_site(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -30,7 +30,7 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes && !req.uri().path().starts_with("/api/") && cross_site(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site form post refused");
-        return (StatusCode::FORBIDDEN, crate::pages::csrf_message()).into_response();
+        return crate::pages::csrf_refused(crate::session::lang_of(req.headers()));
     }
     next.run(req).await
 }

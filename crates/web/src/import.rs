@@ -148,12 +148,15 @@ pub(crate) fn extension(file_name: &str) -> Option<&'static str> {
 pub(crate) fn uploaded_sheet(
     form: &crate::multipart::PostedFiles,
 ) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
-    let lang = form.viewer.lang();
     let Some(file) = form.files("file").next() else {
-        return Err(AppError::Input(t(lang, "web.import_file_missing", &[])));
+        return Err(AppError::Input(xianfeng_domain::i18n::Message::new(
+            "web.import_file_missing",
+        )));
     };
     if extension(&file.file_name).is_none() {
-        return Err(AppError::Input(t(lang, "web.import_file_type", &[])));
+        return Err(AppError::Input(xianfeng_domain::i18n::Message::new(
+            "web.import_file_type",
+        )));
     }
     open_sheet(&file.file_name, &file.bytes)
 }
@@ -170,9 +173,9 @@ pub(crate) fn open_sheet(
     let mut tmp = tempfile::Builder::new()
         .suffix(&format!(".{ext}"))
         .tempfile()
-        .map_err(|e| AppError::Input(e.to_string()))?;
+        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
     tmp.write_all(bytes)
-        .map_err(|e| AppError::Input(e.to_string()))?;
+        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
     let reader = xianfeng_ingest::open(tmp.path())?;
     Ok((tmp, reader))
 }
@@ -242,17 +245,14 @@ fn preview_page(
 ) -> Response {
     let (report, error, status) = match result {
         Ok(r) => (r, None, StatusCode::OK),
-        Err(AppError::Store(e)) if !matches!(e, xianfeng_storage::StoreError::Db(_)) => (
-            ImportReport::default(),
-            Some(e.to_string()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(AppError::Store(e)) => return pages::internal(e),
-        Err(e) => (
-            ImportReport::default(),
-            Some(e.to_string()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(e) => match e.message() {
+            Some(m) => (
+                ImportReport::default(),
+                Some(m.render(viewer.lang())),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            None => return pages::internal(e),
+        },
     };
     let chrome = Chrome::signed_in(viewer, format!("/import/{}", file.id));
     let page = PreviewPage {
@@ -301,7 +301,7 @@ pub async fn errors_csv(
         Ok(r) => r,
         Err(e) => return preview_page(&viewer, &file, Err(e), false),
     };
-    match issues_csv(&report.issues) {
+    match issues_csv(&report.issues, viewer.lang()) {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

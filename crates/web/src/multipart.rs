@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use xianfeng_domain::i18n::t;
 
 use crate::chrome::Chrome;
@@ -87,7 +87,7 @@ impl FromRequest<AppState> for PostedFiles {
         }
         let csrf = fields.get("csrf").map_or("", String::as_str);
         if !same_secret(csrf, &viewer.session.csrf_token) {
-            return Err((StatusCode::FORBIDDEN, pages::csrf_message()).into_response());
+            return Err(pages::csrf_refused(viewer.lang()));
         }
         Ok(PostedFiles {
             viewer,

@@ -198,7 +198,9 @@ pub async fn raise(
             );
             pages::done(chrome, StatusCode::OK, title, message)
         }
-        Err(AppError::Input(why)) => render_notice(&s, &headers, id, Some(why), f).await,
+        Err(AppError::Input(why)) => {
+            render_notice(&s, &headers, id, Some(why.render(lang)), f).await
+        }
         Err(AppError::NotFound) => {
             pages::not_found(&Chrome::anonymous(lang, &format!("/p/n/{id}")))
         }

@@ -113,19 +113,26 @@ pub fn refused(viewer: &crate::session::Viewer, back: &str, e: xianfeng_app::App
             &chrome,
             StatusCode::UNPROCESSABLE_ENTITY,
             "commitment_refused",
-            &m,
+            &m.render(chrome.tx.lang),
         ),
-        AppError::Store(StoreError::Conflict(m)) => {
-            message(&chrome, StatusCode::CONFLICT, "commitment_refused", &m)
-        }
+        AppError::Store(StoreError::Conflict(m)) => message(
+            &chrome,
+            StatusCode::CONFLICT,
+            "commitment_refused",
+            &m.render(chrome.tx.lang),
+        ),
         other => internal(other),
     }
 }
 
-/// The refusal of a form whose CSRF token is missing or wrong, in both languages: it is
-/// shown before the session (and its language) is known.
-pub fn csrf_message() -> String {
-    both("web.csrf_failed", &[])
+/// The refusal (403) of a form whose CSRF token is missing or wrong, or that was posted
+/// from another site, in `lang`: the session's, or the browser's before it is known.
+pub fn csrf_refused(lang: Lang) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        xianfeng_domain::i18n::t(lang, "web.csrf_failed", &[]),
+    )
+        .into_response()
 }
 
 /// Any path no route knows: a page for people, JSON under the API.

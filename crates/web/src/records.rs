@@ -94,7 +94,7 @@ async fn render(
             return pages::refused(
                 viewer,
                 &back,
-                AppError::Input(t(lang, "app.no_campaign", &[])),
+                AppError::Input(xianfeng_domain::i18n::Message::new("app.no_campaign")),
             );
         }
         (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use xianfeng_app::AppError;
 use xianfeng_app::reviews::{self as service, ReviewInput};
-use xianfeng_domain::i18n::t;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::ReviewRecord;
 
@@ -66,7 +65,7 @@ pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
             return pages::refused(
                 &viewer,
                 back,
-                AppError::Input(t(viewer.lang(), "app.no_campaign", &[])),
+                AppError::Input(xianfeng_domain::i18n::Message::new("app.no_campaign")),
             );
         }
         Err(e) => return pages::internal(e),

@@ -137,7 +137,7 @@ fn kind_of(q: &DashQuery) -> Result<SubjectKind, xianfeng_app::AppError> {
     match some(&q.kind) {
         None => Ok(SubjectKind::Organisation),
         Some(k) => SubjectKind::parse(k).ok_or_else(|| {
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
                 "cli.bad_kind",
                 &[("value", &k)],
             ))
@@ -361,7 +361,7 @@ pub async fn export(
         )
         .await
         {
-            Ok(t) => xlsx_bytes(&[t]),
+            Ok(t) => xlsx_bytes(&[t], viewer.lang()),
             Err(e) => Err(e),
         }
     } else {

@@ -145,7 +145,7 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
             return pages::refused(
                 &viewer,
                 &back,
-                xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+                xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
                     "app.pick_candidate",
                     &[],
                 )),
@@ -413,7 +413,7 @@ pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields
         return pages::refused(
             &viewer,
             back,
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
                 "cli.bad_date",
                 &[("value", &f.value("starts_on"))],
             )),
@@ -525,7 +525,10 @@ pub async fn finding(
         return pages::refused(
             &viewer,
             &back,
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both("app.pick_finding", &[])),
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
+                "app.pick_finding",
+                &[],
+            )),
         );
     };
     match service::find(

@@ -105,7 +105,7 @@ where
             )
         })?;
         if !same_secret(form.csrf(), &viewer.session.csrf_token) {
-            return Err((StatusCode::FORBIDDEN, crate::pages::csrf_message()).into_response());
+            return Err(crate::pages::csrf_refused(viewer.lang()));
         }
         Ok(Posted(viewer, form))
     }

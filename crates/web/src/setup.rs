@@ -124,7 +124,7 @@ pub async fn decide(
             return pages::refused(
                 &viewer,
                 &back,
-                AppError::Input(t(viewer.lang(), "web.bad_form", &[])),
+                AppError::Input(xianfeng_domain::i18n::Message::new("web.bad_form")),
             );
         }
     };

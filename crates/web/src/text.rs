@@ -1,6 +1,6 @@
 //! UI text of one page, looked up from the translation files.
 
-use xianfeng_domain::i18n::{Lang, t};
+use xianfeng_domain::i18n::{Lang, Message, t};
 
 pub struct Text {
     pub lang: Lang,
@@ -9,6 +9,11 @@ pub struct Text {
 impl Text {
     pub fn get(&self, key: &str) -> String {
         t(self.lang, &format!("web.{key}"), &[])
+    }
+
+    /// A message (a refusal, a row's problem, a reason) in the page's language.
+    pub fn say(&self, message: &Message) -> String {
+        message.render(self.lang)
     }
 
     pub fn html_lang(&self) -> &'static str {

@@ -544,7 +544,7 @@ pub async fn record_sanction(
         return pages::refused(
             &viewer,
             &back,
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::both(
+            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
                 "cli.bad_date",
                 &[("value", &f.value("imposed_on"))],
             )),

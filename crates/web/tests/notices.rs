@@ -179,7 +179,11 @@ async fn a_candidate_sanctioned_during_the_notice_is_not_commended_and_a_withdra
         let Err(xianfeng_app::AppError::Input(why)) = refused else {
             panic!("{label}: commended despite the sanction");
         };
-        assert!(why.contains("处分"), "{why}");
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::ZhCn)
+                .contains("处分"),
+            "{why:?}"
+        );
         // Withdrawn, the candidate leaves the public notice and takes no objection.
         let reason = StepInput {
             note: "本人谦让".into(),

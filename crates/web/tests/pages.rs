@@ -259,3 +259,25 @@ async fn metrics_count_requests_by_route_pattern() {
     );
     assert!(csrf_in("<input name=\"csrf\" value=\"abc\">").as_deref() == Some("abc"));
 }
+
+/// A refusal is written in the reader's language alone: Chinese for a Chinese session,
+/// English once she switches, never both in one page.
+#[tokio::test]
+async fn a_refusal_is_in_the_readers_language_alone() {
+    for app in apps().await {
+        let label = app.label();
+        let office = app.sign_in("office").await;
+        let csrf = app.csrf(&office).await;
+        let form = format!("csrf={csrf}&date=2011-13-40&kind=holiday&note=");
+        let zh = app.post_form("/calendar", Some(&office), &form).await;
+        assert_eq!(zh.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(zh.body.contains("不是日期"), "{label}: {}", zh.body);
+        assert!(!zh.body.contains("is not a date"), "{label}: {}", zh.body);
+
+        app.get("/lang?to=en&back=/", Some(&office)).await;
+        let en = app.post_form("/calendar", Some(&office), &form).await;
+        assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(en.body.contains("is not a date"), "{label}: {}", en.body);
+        assert!(!en.body.contains("不是日期"), "{label}: {}", en.body);
+    }
+}

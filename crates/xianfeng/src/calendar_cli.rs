@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::say::say;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use xianfeng_domain::calendar::{CalendarDay, DaySource};
-use xianfeng_domain::i18n::{Lang, both};
+use xianfeng_domain::i18n::Lang;
 use xianfeng_storage::Store;
 
 #[derive(Subcommand, Debug)]
@@ -38,7 +39,7 @@ pub enum CalendarAction {
 pub(crate) fn date(s: &str) -> Result<NaiveDate> {
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) => Ok(d),
-        Err(_) => bail!(both("cli.bad_date", &[("value", &s)])),
+        Err(_) => bail!(say("cli.bad_date", &[("value", &s)])),
     }
 }
 
@@ -57,7 +58,7 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
                         }
                     }
                     Err(e) => {
-                        eprintln!("{s}: {e}");
+                        eprintln!("{s}: {}", crate::say::error(&e));
                         failed = true;
                     }
                 }
@@ -93,7 +94,7 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
         } => {
             let d = date(s)?;
             let Some(workday) = xianfeng_app::calendar::parse_kind(kind) else {
-                bail!(both("app.bad_calendar_kind", &[("value", kind)]));
+                bail!(say("app.bad_calendar_kind", &[("value", kind)]));
             };
             let day = CalendarDay {
                 date: d,
@@ -106,7 +107,7 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
         CalendarAction::Unset { date: s } => {
             let d = date(s)?;
             if !xianfeng_app::calendar::unset(store, "cli", d).await? {
-                bail!(both("cli.calendar_not_set", &[("date", &d)]));
+                bail!(say("cli.calendar_not_set", &[("date", &d)]));
             }
             let _ = writeln!(
                 out,
@@ -119,18 +120,18 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
             let report = xianfeng_app::calendar::import(store, "cli", sheet).await?;
             if !report.problems.is_empty() {
                 for p in &report.problems {
-                    eprintln!("{p}");
+                    eprintln!("{}", crate::say::show(p));
                 }
                 eprintln!(
                     "{}",
-                    both("cli.calendar_refused", &[("n", &report.problems.len())])
+                    say("cli.calendar_refused", &[("n", &report.problems.len())])
                 );
                 return Ok(ExitCode::FAILURE);
             }
             let _ = writeln!(
                 out,
                 "{}",
-                both("cli.calendar_imported", &[("n", &report.imported)])
+                say("cli.calendar_imported", &[("n", &report.imported)])
             );
         }
     }

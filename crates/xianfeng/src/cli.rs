@@ -6,13 +6,14 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::say::say;
 use xianfeng_app::import::{
     ImportMode, ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
 };
 use xianfeng_app::init::{CreatedAccount, check_password, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
-use xianfeng_domain::i18n::{Lang, both};
+use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, NewUser, Store, password};
 
@@ -411,8 +412,8 @@ impl Cli {
 async fn serve(store: Store, addr: &str, config: xianfeng_web::WebConfig) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| both("cli.cannot_listen", &[("addr", &addr)]))?;
-    println!("{}", both("cli.serving", &[("addr", &addr)]));
+        .with_context(|| say("cli.cannot_listen", &[("addr", &addr)]))?;
+    println!("{}", say("cli.serving", &[("addr", &addr)]));
     xianfeng_web::serve(store.clone(), config, listener, stop_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
@@ -457,7 +458,7 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 }
 
 fn print_accounts(accounts: &[CreatedAccount]) {
-    println!("{}", both("cli.accounts", &[]));
+    println!("{}", say("cli.accounts", &[]));
     for a in accounts {
         println!(
             "  {:<12} {:<16} {:<14} {}",
@@ -473,13 +474,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Init { demo, password } => {
             let store = open_store(cli.db(), &key_path(&cli), true).await?;
-            let progress = CliProgress::new(&both("cli.demo_label", &[]));
+            let progress = CliProgress::new(&say("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), *demo, &progress).await?;
-            println!("{}", both("cli.initialised", &[("db", &cli.db())]));
+            println!("{}", say("cli.initialised", &[("db", &cli.db())]));
             if let Some(d) = &report.demo {
                 println!(
                     "{}",
-                    both(
+                    say(
                         "cli.demo_city",
                         &[
                             ("organisations", &d.organisations),
@@ -492,7 +493,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let a = &d.activity;
                 println!(
                     "{}",
-                    both(
+                    say(
                         "cli.demo_activity",
                         &[
                             ("plans", &a.plans),
@@ -506,7 +507,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let sel = &d.selection;
                 println!(
                     "{}",
-                    both(
+                    say(
                         "cli.demo_selection",
                         &[
                             ("nominations", &sel.nominations),
@@ -522,7 +523,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 if !a.sample_codes.is_empty() {
                     println!(
                         "{}",
-                        both(
+                        say(
                             "cli.demo_codes",
                             &[
                                 ("ballots", &a.ballots),
@@ -535,7 +536,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print_accounts(&report.accounts);
             println!(
                 "{}",
-                both("cli.data_key", &[("path", &key_path(&cli).display())])
+                say("cli.data_key", &[("path", &key_path(&cli).display())])
             );
         }
         Command::Serve { web } => {
@@ -564,10 +565,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let _ = std::fs::remove_file(&key);
             }
             let store = open_store(&db, &key, true).await?;
-            let progress = CliProgress::new(&both("cli.demo_label", &[]));
+            let progress = CliProgress::new(&say("cli.demo_label", &[]));
             let report = init(&store, password.as_deref(), true, &progress).await?;
             print_accounts(&report.accounts);
-            println!("{}", both("cli.demo_at", &[("addr", &addr), ("db", &db)]));
+            println!("{}", say("cli.demo_at", &[("addr", &addr), ("db", &db)]));
             serve(store, &addr, config).await?;
         }
         Command::Import { what } => return import(&cli, what).await,
@@ -585,7 +586,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 tx.commit().await?;
                 println!(
                     "{} {} {}",
-                    both("cli.campaign_created", &[]),
+                    say("cli.campaign_created", &[]),
                     campaign.code(),
                     campaign.file.campaign.name
                 );
@@ -609,7 +610,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let org = store
                         .org_by_code(code)
                         .await?
-                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", code)])))?;
+                        .ok_or_else(|| anyhow!(say("store.no_org", &[("code", code)])))?;
                     let counts = store.subtree_counts(&org).await?;
                     if *json {
                         print_json(&serde_json::json!({"organisation": org, "subtree": counts}))?;
@@ -617,7 +618,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         println!("{} {} ({})", org.code, org.name, org.kind);
                         println!(
                             "{}",
-                            both(
+                            say(
                                 "cli.subtree",
                                 &[
                                     ("organisations", &counts.organisations),
@@ -631,17 +632,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let org = store
                         .org_by_code(code)
                         .await?
-                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", code)])))?;
+                        .ok_or_else(|| anyhow!(say("store.no_org", &[("code", code)])))?;
                     let parent = store
                         .org_by_code(to)
                         .await?
-                        .ok_or_else(|| anyhow!(both("store.no_org", &[("code", to)])))?;
+                        .ok_or_else(|| anyhow!(say("store.no_org", &[("code", to)])))?;
                     let mut tx = store.begin("cli").await?;
                     let moved = tx.move_org(&org, &parent).await?;
                     tx.commit().await?;
                     println!(
                         "{}",
-                        both(
+                        say(
                             "cli.moved",
                             &[("code", code), ("to", to), ("count", &moved)]
                         )
@@ -659,7 +660,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         Some(s) => Some(
                             xianfeng_domain::dates::parse_date(s)
                                 .ok_or_else(|| {
-                                    anyhow!("--since: {}", both("cli.not_a_date", &[("value", s)]))
+                                    anyhow!("--since: {}", say("cli.not_a_date", &[("value", s)]))
                                 })?
                                 .and_hms_opt(0, 0, 0)
                                 .expect("midnight exists")
@@ -688,9 +689,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 AuditAction::Verify => match store.verify_audit().await? {
-                    Ok(n) => println!("{}", both("cli.audit_intact", &[("count", &n)])),
+                    Ok(n) => println!("{}", say("cli.audit_intact", &[("count", &n)])),
                     Err(id) => {
-                        eprintln!("{}", both("cli.audit_broken", &[("id", &id)]));
+                        eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));
                         return Ok(ExitCode::from(1));
                     }
                 },
@@ -711,7 +712,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     ("campaigns", s.campaigns),
                     ("audit_entries", s.audit_entries),
                 ] {
-                    println!("{n:>10}  {}", both(&format!("cli.stats.{key}"), &[]));
+                    println!("{n:>10}  {}", say(format!("cli.stats.{key}"), &[]));
                 }
             }
         }
@@ -745,12 +746,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     "{} ({} – {})",
                     period.name, period.starts_on, period.ends_on
                 );
-                for lang in [Lang::ZhCn, Lang::En] {
-                    println!(
-                        "{}",
-                        xianfeng_domain::i18n::t(lang, "cli.figures_header", &[])
-                    );
-                }
+                println!("{}", say("cli.figures_header", &[]));
                 let hours = |t: i64| xianfeng_domain::records::Tenths(t).display();
                 for f in &rows {
                     println!(
@@ -775,20 +771,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 
 fn load_campaign(path: &Path) -> Result<(Campaign, String)> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| both("cli.cannot_read", &[("path", &path.display())]))?;
-    let campaign =
-        Campaign::load(&path.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
+        .with_context(|| say("cli.cannot_read", &[("path", &path.display())]))?;
+    let campaign = Campaign::load(&path.display().to_string(), &text)
+        .map_err(|e| anyhow!("{}", e.render(crate::say::lang())))?;
     Ok((campaign, text))
 }
 
 async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     let (args, label) = match what {
-        ImportWhat::Orgs(a) => (a, both("cli.stats.organisations", &[])),
-        ImportWhat::Members(a) => (a, both("cli.stats.members", &[])),
+        ImportWhat::Orgs(a) => (a, say("cli.stats.organisations", &[])),
+        ImportWhat::Members(a) => (a, say("cli.stats.members", &[])),
     };
     let store = open(cli).await?;
-    let reader =
-        xianfeng_ingest::open(&args.file).map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let reader = xianfeng_ingest::open(&args.file).map_err(|e| {
+        anyhow!(
+            "{}: {}",
+            args.file.display(),
+            crate::say::show(&e.message())
+        )
+    })?;
     let opts = ImportOptions {
         mode: if args.dry_run {
             ImportMode::Check
@@ -805,9 +806,9 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         ImportWhat::Orgs(_) => import_orgs(&store, reader, &opts, &progress).await,
         ImportWhat::Members(_) => import_members(&store, reader, &opts, &progress).await,
     }
-    .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    .map_err(|e| anyhow!("{}: {}", args.file.display(), crate::say::app_error(&e)))?;
     if let Some(path) = &args.errors {
-        write_issues_csv(path, &report.issues)
+        write_issues_csv(path, &report.issues, crate::say::lang())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
@@ -853,7 +854,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
             )
             .await?;
             let n = store.round_subjects(id).await?.len();
-            println!("{}", both("cli.round_created", &[("subjects", &n)]));
+            println!("{}", say("cli.round_created", &[("subjects", &n)]));
             println!("{id}");
         }
         EvalAction::Round {
@@ -881,7 +882,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
             ev::write_codes(out, &codes)?;
             println!(
                 "{}",
-                both(
+                say(
                     "cli.codes_written",
                     &[("n", &codes.len()), ("path", &out.display())]
                 )
@@ -891,7 +892,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
             let (issued, used, coded, open) = ev::verify(&store, *round).await?;
             println!(
                 "{}",
-                both(
+                say(
                     "cli.eval_verified",
                     &[
                         ("issued", &issued),
@@ -906,7 +907,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
             store
                 .round(*round)
                 .await?
-                .ok_or_else(|| anyhow!(both("app.not_found", &[])))?;
+                .ok_or_else(|| anyhow!(say("app.not_found", &[])))?;
             let rows = ev::results(&store, *round).await?;
             if *json {
                 print_json(&rows)?;
@@ -940,7 +941,7 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
             i.row,
             i.column,
             i.value,
-            i.reason
+            crate::say::show(&i.reason)
         );
     }
     if r.issues.len() > SHOWN_ISSUES {
@@ -951,12 +952,12 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
         };
         eprintln!(
             "{}",
-            both(key, &[("count", &(r.issues.len() - SHOWN_ISSUES))])
+            say(key, &[("count", &(r.issues.len() - SHOWN_ISSUES))])
         );
     }
     let o = r.outcome;
     let summary = if args.dry_run {
-        both(
+        say(
             "cli.dry_run",
             &[
                 ("rows", &r.rows),
@@ -970,7 +971,7 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
             (true, true) => "cli.written_skipped",
             (true, false) => "cli.written",
         };
-        both(
+        say(
             key,
             &[
                 ("rows", &r.rows),
@@ -999,7 +1000,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                         u.role,
                         u.organisations.join(","),
                         if u.disabled {
-                            format!(" ({})", both("cli.disabled_mark", &[]))
+                            format!(" ({})", say("cli.disabled_mark", &[]))
                         } else {
                             String::new()
                         }
@@ -1016,13 +1017,13 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
         } => {
             let role = Role::parse(role).ok_or_else(|| {
                 let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                anyhow!(both(
+                anyhow!(say(
                     "cli.unknown_role",
                     &[("role", role), ("known", &known.join(", "))]
                 ))
             })?;
             if role != Role::Admin && orgs.is_empty() {
-                bail!(both("cli.org_required", &[]));
+                bail!(say("cli.org_required", &[]));
             }
             if let Some(p) = given {
                 check_password(p)?;
@@ -1033,7 +1034,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                     store
                         .member_by_id_number(id_number)
                         .await?
-                        .ok_or_else(|| anyhow!(both("cli.no_member", &[])))?
+                        .ok_or_else(|| anyhow!(say("cli.no_member", &[])))?
                         .id,
                 ),
                 None => None,
@@ -1052,13 +1053,13 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             tx.commit().await?;
             println!(
                 "{}",
-                both(
+                say(
                     "cli.account_created",
                     &[("name", username), ("role", &role.as_str())]
                 )
             );
             if given.is_none() {
-                println!("{}", both("cli.initial_password", &[("password", &pw)]));
+                println!("{}", say("cli.initial_password", &[("password", &pw)]));
             }
         }
         UserAction::Passwd {
@@ -1075,16 +1076,16 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             tx.commit().await?;
             // Whoever signed in with the old password is signed out.
             store.end_other_sessions(username, None).await?;
-            println!("{}", both("cli.password_set", &[("name", username)]));
+            println!("{}", say("cli.password_set", &[("name", username)]));
             if given.is_none() {
-                println!("{}", both("cli.new_password", &[("password", &pw)]));
+                println!("{}", say("cli.new_password", &[("password", &pw)]));
             }
         }
         UserAction::Disable { username } => {
             let mut tx = store.begin("cli").await?;
             tx.set_disabled(username, true).await?;
             tx.commit().await?;
-            println!("{}", both("cli.disabled", &[("name", username)]));
+            println!("{}", say("cli.disabled", &[("name", username)]));
         }
     }
     Ok(ExitCode::SUCCESS)

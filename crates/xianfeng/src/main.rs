@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod progress;
 mod sanction_cli;
+mod say;
 mod scores_cli;
 
 use std::process::ExitCode;
@@ -23,10 +24,11 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let mut args = <cli::Cli as clap::Parser>::parse();
+    say::set_lang(args.lang());
     let file = match config::load(args.config.as_deref()) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{}: {e:#}", xianfeng_domain::i18n::both("cli.error", &[]));
+            eprintln!("{}: {e:#}", say::say("cli.error", &[]));
             return ExitCode::from(1);
         }
     };
@@ -45,7 +47,7 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(args)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}: {e}", xianfeng_domain::i18n::both("cli.error", &[]));
+            eprintln!("{}: {}", say::say("cli.error", &[]), say::error(&e));
             ExitCode::from(1)
         }
     }

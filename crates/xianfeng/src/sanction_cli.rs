@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
+use crate::say::say;
 use anyhow::Result;
 use clap::Subcommand;
-use xianfeng_domain::i18n::both;
 use xianfeng_storage::Store;
 
 use crate::calendar_cli::date;
@@ -35,6 +35,6 @@ pub async fn sanction(store: &Store, action: &SanctionAction) -> Result<ExitCode
     } = action;
     let id = xianfeng_app::selection::record_sanction(store, None, *member, date(on)?, kind, note)
         .await?;
-    println!("{}", both("cli.sanction_recorded", &[("id", &id)]));
+    println!("{}", say("cli.sanction_recorded", &[("id", &id)]));
     Ok(ExitCode::SUCCESS)
 }

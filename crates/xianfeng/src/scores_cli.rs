@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use crate::say::say;
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use xianfeng_app::score_tables::{MAX_ROWS, TableQuery, table, write_xlsx};
 use xianfeng_app::scores::{self, PeerSet, Scores};
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::both;
 use xianfeng_storage::Store;
 
 #[derive(Subcommand, Debug)]
@@ -66,7 +66,7 @@ pub enum IndicatorsAction {
 fn kind_of(s: &str) -> Result<SubjectKind> {
     match SubjectKind::parse(s) {
         Some(k) => Ok(k),
-        None => bail!(both("cli.bad_kind", &[("value", &s)])),
+        None => bail!(say("cli.bad_kind", &[("value", &s)])),
     }
 }
 
@@ -159,11 +159,11 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
                     tables.push(t);
                 }
             }
-            write_xlsx(out, &tables)?;
+            write_xlsx(out, &tables, crate::say::lang())?;
             let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
             println!(
                 "{}",
-                both(
+                say(
                     "cli.scores_exported",
                     &[("rows", &rows), ("file", &out.display())]
                 )
@@ -173,7 +173,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             let c = scores::close(store, None, period, today).await?;
             println!(
                 "{}",
-                both(
+                say(
                     "cli.period_closed",
                     &[
                         ("period", &c.period),
@@ -187,7 +187,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             let board = cache.board(store, Some(period), today).await?;
             let b = board.read().map_err(|_| anyhow::anyhow!("poisoned"))?;
             if b.closed.is_none() {
-                bail!(both("cli.period_open", &[("period", period)]));
+                bail!(say("cli.period_open", &[("period", period)]));
             }
             // The stored rows must still be the ones whose digest went into the audit trail.
             let digest = scores::snapshot_rows(&b).1;
@@ -199,7 +199,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             if digest != recorded {
                 eprintln!(
                     "{}",
-                    both(
+                    say(
                         "cli.snapshot_digest",
                         &[("recorded", &recorded), ("found", &digest)]
                     )
@@ -208,21 +208,18 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
             }
             let bad = scores::verify(&b);
             if bad.is_empty() {
-                println!(
-                    "{}",
-                    both("cli.snapshot_ok", &[("subjects", &b.subjects())])
-                );
+                println!("{}", say("cli.snapshot_ok", &[("subjects", &b.subjects())]));
             } else {
                 for (kind, id) in &bad {
                     eprintln!("{}\t{id}", kind.as_str());
                 }
-                eprintln!("{}", both("cli.snapshot_bad", &[("n", &bad.len())]));
+                eprintln!("{}", say("cli.snapshot_bad", &[("n", &bad.len())]));
                 return Ok(ExitCode::FAILURE);
             }
         }
         ScoresAction::Recount => {
             scores::recount(store).await?;
-            println!("{}", both("cli.facts_recounted", &[]));
+            println!("{}", say("cli.facts_recounted", &[]));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -235,16 +232,16 @@ pub async fn indicators(store: &Store, action: &IndicatorsAction) -> Result<Exit
     if report.problems.is_empty() {
         println!(
             "{}",
-            both("cli.indicators_imported", &[("n", &report.imported)])
+            say("cli.indicators_imported", &[("n", &report.imported)])
         );
         Ok(ExitCode::SUCCESS)
     } else {
         for p in &report.problems {
-            eprintln!("{p}");
+            eprintln!("{}", crate::say::show(p));
         }
         eprintln!(
             "{}",
-            both("cli.indicators_refused", &[("n", &report.problems.len())])
+            say("cli.indicators_refused", &[("n", &report.problems.len())])
         );
         Ok(ExitCode::FAILURE)
     }

@@ -51,9 +51,18 @@ fn envs() -> Vec<Env> {
 }
 
 impl Env {
-    /// Runs xianfeng with `--db` and `--key-file` after the subcommand's arguments.
+    /// Runs xianfeng with `--db` and `--key-file` after the subcommand's arguments, in a
+    /// Chinese locale (as the offices run it).
     fn run(&self, args: &[&str]) -> Output {
+        self.run_in("zh_CN.UTF-8", args)
+    }
+
+    /// The same, with `LANG` set to `locale`.
+    fn run_in(&self, locale: &str, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .env("LANG", locale)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .args(args)
             .args(["--db", &self.db, "--key-file"])
             .arg(&self.key)
@@ -180,13 +189,16 @@ fn bad_rows_are_reported_to_a_file_and_nothing_is_written() {
         );
         let file = env.file("m.csv", csv.as_bytes());
         let errors = env.path("errors.csv");
-        let out = env.run(&[
-            "import",
-            "members",
-            &file,
-            "--errors",
-            errors.to_str().unwrap(),
-        ]);
+        let out = env.run_in(
+            "C",
+            &[
+                "import",
+                "members",
+                &file,
+                "--errors",
+                errors.to_str().unwrap(),
+            ],
+        );
         assert_eq!(out.status.code(), Some(1), "{}", env.label);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("nothing written"), "{stdout}");
@@ -208,7 +220,7 @@ fn bad_rows_are_reported_to_a_file_and_nothing_is_written() {
         );
         assert_eq!(env.json(&["stats", "--json"])["members"], 0);
 
-        let out = env.run(&["import", "members", &file, "--skip-bad"]);
+        let out = env.run_in("C", &["import", "members", &file, "--skip-bad"]);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("skipped"));
         assert_eq!(env.json(&["stats", "--json"])["members"], 1);
@@ -299,7 +311,7 @@ fn broken_files_get_a_message_and_change_nothing() {
     ];
     for (name, bytes, expected) in cases {
         let file = env.file(name, &bytes);
-        let out = env.run(&["import", "orgs", &file]);
+        let out = env.run_in("C", &["import", "orgs", &file]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         assert!(stderr.contains(expected), "{name}: {stderr}");
@@ -395,7 +407,7 @@ fn moves_and_the_audit_trail_from_the_command_line() {
         Some(1),
         "a working committee under a branch"
     );
-    let out = env.run(&["org", "move", "C1", "--to", "B2"]);
+    let out = env.run_in("C", &["org", "move", "C1", "--to", "B2"]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("below"),
         "a cycle"
@@ -422,7 +434,8 @@ fn moves_and_the_audit_trail_from_the_command_line() {
     );
     let future = env.json(&["audit", "list", "--json", "--since", "2999-01-01"]);
     assert_eq!(future.as_array().unwrap().len(), 0);
-    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+    let verified = env.run_in("C", &["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("intact"));
 }
 
 /// One HTTP/1.1 request over a fresh connection: (status, head, body).
@@ -1110,4 +1123,36 @@ fn the_working_day_calendar_counts_holidays_and_make_up_days_and_takes_the_offic
         let audit = env.ok(&["audit", "list"]);
         assert!(audit.contains("calendar.unset"), "{audit}");
     }
+}
+
+/// Output is in one language: English under `LANG=C`, Chinese under `LANG=zh_CN.UTF-8`,
+/// and `--lang` wins over the locale. Refusals read the same way.
+#[test]
+fn the_command_line_speaks_the_language_of_its_locale() {
+    let env = &envs()[0];
+    let has_han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let english = env.run_in("C", &["init", "--password", "Pass-word-1"]);
+    let stdout = String::from_utf8_lossy(&english.stdout);
+    assert!(english.status.success(), "{stdout}");
+    assert!(stdout.contains("initialised"), "{stdout}");
+    assert!(!has_han(&stdout), "English only: {stdout}");
+
+    let refused = env.run_in("C", &["calendar", "is-workday", "2031-05-06"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("no data for 2031"), "{stderr}");
+    assert!(!has_han(&stderr), "English only: {stderr}");
+
+    let chinese = env.run_in("zh_CN.UTF-8", &["calendar", "is-workday", "2031-05-06"]);
+    let stderr = String::from_utf8_lossy(&chinese.stderr);
+    assert!(stderr.contains("没有 2031 年的数据"), "{stderr}");
+    assert!(!stderr.contains("no data"), "Chinese only: {stderr}");
+
+    let chosen = env.run_in("zh_CN.UTF-8", &["--lang", "en", "calendar", "list", "2016"]);
+    let stdout = String::from_utf8_lossy(&chosen.stdout);
+    assert!(
+        stdout.contains("2016-10-09\tworkday\tbuiltin\tNational Day make-up working day"),
+        "{stdout}"
+    );
+    assert!(!has_han(&stdout), "English only: {stdout}");
 }

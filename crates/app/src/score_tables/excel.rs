@@ -2,22 +2,23 @@
 
 use std::path::Path;
 
-use xianfeng_domain::i18n::{Lang, both, t};
+use xianfeng_domain::i18n::{Lang, Message, t};
 
 use super::table::*;
 use crate::AppError;
 
 /// Writes ranking tables to an .xlsx workbook, one sheet per table, with the column
-/// headers in Chinese and English and a sheet explaining the method.
-pub fn write_xlsx(path: &Path, tables: &[Table]) -> Result<(), AppError> {
-    let bytes = xlsx_bytes(tables)?;
-    std::fs::write(path, bytes).map_err(|e| AppError::Input(format!("{}: {e}", path.display())))
+/// headers in `lang` and a sheet explaining the method.
+pub fn write_xlsx(path: &Path, tables: &[Table], lang: Lang) -> Result<(), AppError> {
+    let bytes = xlsx_bytes(tables, lang)?;
+    std::fs::write(path, bytes)
+        .map_err(|e| AppError::Input(Message::verbatim(format!("{}: {e}", path.display()))))
 }
 
 /// The workbook of [`write_xlsx`], in memory (for a download).
-pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+pub fn xlsx_bytes(tables: &[Table], lang: Lang) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(e.to_string());
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(Message::verbatim(e.to_string()));
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let two = Format::new().set_num_format("0.00");
@@ -25,11 +26,7 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
         let sheet = book.add_worksheet();
         let title = format!(
             "{}-{}",
-            t(
-                Lang::ZhCn,
-                &format!("scores.kind_{}", table.kind.as_str()),
-                &[]
-            ),
+            t(lang, &format!("scores.kind_{}", table.kind.as_str()), &[]),
             table.period.code
         );
         sheet.set_name(&title).map_err(fail)?;
@@ -47,7 +44,7 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
             "grade",
         ]
         .iter()
-        .map(|h| both(&format!("scores.col_{h}"), &[]))
+        .map(|h| t(lang, &format!("scores.col_{h}"), &[]))
         .collect();
         headers.extend(table.criteria.iter().map(|(_, name)| name.clone()));
         for (c, h) in headers.iter().enumerate() {
@@ -94,7 +91,7 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
     }
     let notes = book.add_worksheet();
     notes
-        .set_name(t(Lang::ZhCn, "scores.method_sheet", &[]))
+        .set_name(t(lang, "scores.method_sheet", &[]))
         .map_err(fail)?;
     for (i, key) in [
         "scores.method_1",
@@ -106,7 +103,7 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, AppError> {
     .enumerate()
     {
         notes
-            .write_string(i as u32, 0, both(key, &[]))
+            .write_string(i as u32, 0, t(lang, key, &[]))
             .map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
@@ -122,7 +119,7 @@ pub fn plain_xlsx(
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(e.to_string());
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(Message::verbatim(e.to_string()));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(title).map_err(fail)?;

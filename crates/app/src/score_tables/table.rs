@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::campaign::{Period, SubjectKind};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::policy::{Action, Principal};
 use xianfeng_domain::ranking::Points;
@@ -326,7 +326,7 @@ pub async fn table(
 ) -> Result<Table, AppError> {
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_ROWS {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.bad_limit",
             &[("max", &MAX_LIMIT)],
         )));
@@ -351,5 +351,5 @@ pub(super) async fn top_of(store: &Store, p: &Principal) -> Result<String, AppEr
 }
 
 pub(super) fn poisoned<T>(_: T) -> AppError {
-    AppError::Input(both("app.scores_busy", &[]))
+    AppError::Input(Message::of("app.scores_busy", &[]))
 }

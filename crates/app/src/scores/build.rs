@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use xianfeng_domain::ballot::{Tally, Verdict, Weights};
 use xianfeng_domain::campaign::{Campaign, Period, SubjectKind};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::Points;
 use xianfeng_domain::scoring::{self, IndicatorColumn, NONE, Profile, Scored, Sheet};
 use xianfeng_storage::{Facts, Lexicon, SnapshotRow, Span, Store, Universe};
@@ -331,7 +331,7 @@ pub(super) fn kind_from_snapshot(
         sheet.profile[slot] = groups.profile(&r.category);
         let crit = scoring::decode_scores(&r.criteria, criteria.len());
         let (true, Some(crit)) = (scoring::decode_inputs(&r.inputs, &mut sheet, slot), crit) else {
-            return Err(AppError::Input(both(
+            return Err(AppError::Input(Message::of(
                 "app.snapshot_damaged",
                 &[("kind", &kind.as_str()), ("id", &r.subject_id)],
             )));
@@ -379,7 +379,7 @@ pub async fn compute(
                     .collect::<Result<Vec<_>, _>>()
             })
             .await
-            .map_err(|e| AppError::Input(e.to_string()))??;
+            .map_err(|e| AppError::Input(Message::verbatim(e.to_string())))??;
             (tree, kinds)
         }
         None => {
@@ -406,7 +406,7 @@ pub async fn compute(
                 })
             })
             .await
-            .map_err(|e| AppError::Input(e.to_string()))?;
+            .map_err(|e| AppError::Input(Message::verbatim(e.to_string())))?;
             (tree, kinds)
         }
     };

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use xianfeng_domain::campaign::{Campaign, Period, SubjectKind};
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::scoring::{self};
 use xianfeng_storage::{Closure, SnapshotRow, Store};
 
@@ -19,10 +19,13 @@ pub fn resolve_period(
     match code {
         Some(code) => campaign.period(code).ok_or_else(|| {
             let known: Vec<String> = campaign.periods().into_iter().map(|p| p.code).collect();
-            AppError::Input(both("app.unknown_period", &[("known", &known.join(", "))]))
+            AppError::Input(Message::of(
+                "app.unknown_period",
+                &[("known", &known.join(", "))],
+            ))
         }),
         None => crate::figures::default_period(campaign, today)
-            .ok_or_else(|| AppError::Input(both("app.no_periods", &[]))),
+            .ok_or_else(|| AppError::Input(Message::of("app.no_periods", &[]))),
     }
 }
 
@@ -127,14 +130,14 @@ pub async fn close(
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = resolve_period(&campaign, Some(period), today)?;
     if period.ends_on >= today {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.period_not_ended",
             &[("period", &period.name), ("ends", &period.ends_on)],
         )));
     }
     let board = compute(store, campaign_id, campaign, &period, today).await?;
     if board.closed.is_some() {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.period_closed",
             &[("period", &period.name)],
         )));
@@ -144,7 +147,7 @@ pub async fn close(
     // Inputs written between reading them and now would be missing from the snapshot.
     if tx.audit_position() != board.audit_head {
         tx.rollback().await?;
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.period_changed_while_closing",
             &[("period", &period.name)],
         )));
@@ -154,7 +157,7 @@ pub async fn close(
         .await?
     {
         tx.rollback().await?;
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.period_closed",
             &[("period", &period.name)],
         )));
@@ -207,7 +210,7 @@ pub async fn write_self_assessment(
         match found[..] {
             [(_, p)] if (0..=100).contains(p) => given.push((c.clone(), *p)),
             _ => {
-                return Err(AppError::Input(both(
+                return Err(AppError::Input(Message::of(
                     "app.self_assessment_points",
                     &[("criterion", c)],
                 )));
@@ -215,7 +218,7 @@ pub async fn write_self_assessment(
         }
     }
     if let Some((extra, _)) = points.iter().find(|(k, _)| !criteria.contains(k)) {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "campaign.unknown_criterion",
             &[("code", extra)],
         )));
@@ -243,7 +246,7 @@ pub(crate) async fn refuse_if_closed(
     period: &Period,
 ) -> Result<(), AppError> {
     if tx.period_closed(campaign_id, &period.code).await? {
-        return Err(AppError::Input(both(
+        return Err(AppError::Input(Message::of(
             "app.period_closed",
             &[("period", &period.name)],
         )));

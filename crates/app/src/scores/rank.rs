@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::i18n::both;
+use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::{GradeRule, Points, grade_positions};
 use xianfeng_storage::Store;
 
@@ -32,7 +32,7 @@ pub async fn participation(
     let (range, lo, hi) = {
         let b = board
             .read()
-            .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+            .map_err(|_| AppError::Input(Message::of("app.scores_busy", &[])))?;
         let range = b.tree.subtree(at);
         let path = &b.tree.orgs[at as usize].path;
         let path = xianfeng_domain::org::TreePath::from_stored(path.clone());
@@ -45,7 +45,7 @@ pub async fn participation(
         .await?;
     let b = board
         .read()
-        .map_err(|_| AppError::Input(both("app.scores_busy", &[])))?;
+        .map_err(|_| AppError::Input(Message::of("app.scores_busy", &[])))?;
     let (mut items_kept, mut ballots) = (0i64, 0i64);
     for kb in &b.kinds {
         for slot in 0..kb.ids.len() {
@@ -162,10 +162,9 @@ pub fn rank(
     let kb = board.kind(kind);
     let range = match set.scope {
         Some(code) => {
-            let at = board
-                .tree
-                .by_code(code)
-                .ok_or_else(|| AppError::Input(both("app.unknown_scope", &[("code", &code)])))?;
+            let at = board.tree.by_code(code).ok_or_else(|| {
+                AppError::Input(Message::of("app.unknown_scope", &[("code", &code)]))
+            })?;
             Some(board.tree.subtree(at))
         }
         None => None,

@@ -122,7 +122,7 @@ impl CalendarError {
 
 impl std::fmt::Display for CalendarError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.message().fmt(f)
+        f.write_str(&self.message().for_log())
     }
 }
 

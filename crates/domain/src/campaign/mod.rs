@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
-use crate::i18n::both;
+use crate::i18n::Message;
 
 /// The built-in 2010–2012 campaign of 焦作市委, the default template.
 pub const BUILTIN_2010: &str = include_str!("builtin_2010.toml");
@@ -19,7 +19,7 @@ pub const BUILTIN_2010_NAME: &str = "builtin_2010.toml";
 pub struct CampaignError {
     pub line: Option<usize>,
     pub path: String,
-    pub message: String,
+    pub message: Message,
 }
 
 /// All the problems found in a file, printed one per line as `FILE line N: PATH: MESSAGE`.
@@ -29,22 +29,30 @@ pub struct CampaignErrors {
     pub errors: Vec<CampaignError>,
 }
 
-impl std::fmt::Display for CampaignErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl CampaignErrors {
+    /// Every problem, one per line, in `lang`.
+    pub fn render(&self, lang: crate::i18n::Lang) -> String {
+        let mut out = String::new();
         for (i, e) in self.errors.iter().enumerate() {
             if i > 0 {
-                writeln!(f)?;
+                out.push('\n');
             }
             match e.line {
-                Some(l) => write!(f, "{} line {l}: ", self.file)?,
-                None => write!(f, "{}: ", self.file)?,
+                Some(l) => out.push_str(&format!("{} line {l}: ", self.file)),
+                None => out.push_str(&format!("{}: ", self.file)),
             }
             if !e.path.is_empty() {
-                write!(f, "{}: ", e.path)?;
+                out.push_str(&format!("{}: ", e.path));
             }
-            f.write_str(&e.message)?;
+            out.push_str(&e.message.render(lang));
         }
-        Ok(())
+        out
+    }
+}
+
+impl std::fmt::Display for CampaignErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(crate::i18n::Lang::En))
     }
 }
 
@@ -318,7 +326,7 @@ fn parse_error(text: &str, e: &toml::de::Error) -> CampaignError {
     CampaignError {
         line,
         path: String::new(),
-        message: e.message().to_string(),
+        message: Message::verbatim(e.message()),
     }
 }
 
@@ -351,7 +359,7 @@ struct Checker<'t> {
 }
 
 impl Checker<'_> {
-    fn at<T>(&mut self, spanned: &Spanned<T>, path: String, message: String) {
+    fn at<T>(&mut self, spanned: &Spanned<T>, path: String, message: Message) {
         let line = Some(line_of(self.text, spanned.span().start));
         self.errors.push(CampaignError {
             line,
@@ -366,14 +374,14 @@ impl Checker<'_> {
             self.at(
                 code,
                 format!("{path}.code"),
-                both("campaign.code_pattern", &[("code", code.get_ref())]),
+                Message::of("campaign.code_pattern", &[("code", code.get_ref())]),
             );
         }
         if let Some(first) = seen.get(code.get_ref()) {
             self.at(
                 code,
                 format!("{path}.code"),
-                both(
+                Message::of(
                     "campaign.duplicate_code",
                     &[("code", code.get_ref()), ("line", first)],
                 ),
@@ -389,7 +397,7 @@ impl Checker<'_> {
             self.at(
                 d,
                 path,
-                both("campaign.bad_date", &[("value", d.get_ref())]),
+                Message::of("campaign.bad_date", &[("value", d.get_ref())]),
             );
         }
         parsed
@@ -408,7 +416,7 @@ impl Checker<'_> {
             self.at(
                 ends,
                 format!("{path}.ends_on"),
-                both("campaign.ends_before_start", &[]),
+                Message::of("campaign.ends_before_start", &[]),
             );
             return None;
         }
@@ -441,7 +449,7 @@ impl Checker<'_> {
                 self.at(
                     &s.code,
                     format!("{path}.subject"),
-                    both(
+                    Message::of(
                         "campaign.second_standard",
                         &[("subject", &s.subject.as_str()), ("first", first)],
                     ),
@@ -455,7 +463,7 @@ impl Checker<'_> {
             }
             let sum: u32 = s.criteria.iter().map(|c| *c.weight.get_ref()).sum();
             if sum != 100 {
-                let msg = both(
+                let msg = Message::of(
                     "campaign.weights_sum",
                     &[("standard", s.code.get_ref()), ("sum", &sum)],
                 );
@@ -499,7 +507,7 @@ impl Checker<'_> {
                 self.at(
                     &h.code,
                     format!("{path}.notice_workdays"),
-                    both("campaign.notice_workdays", &[("value", &h.notice_workdays)]),
+                    Message::of("campaign.notice_workdays", &[("value", &h.notice_workdays)]),
                 );
             }
             self.honour(f, h, &path);
@@ -519,7 +527,7 @@ impl Checker<'_> {
             self.errors.push(CampaignError {
                 line: None,
                 path: "review_grades".into(),
-                message: both("campaign.no_grades", &[]),
+                message: Message::of("campaign.no_grades", &[]),
             });
         }
     }
@@ -537,7 +545,7 @@ impl Checker<'_> {
                     self.at(
                         &p.starts_on,
                         format!("{path}.starts_on"),
-                        both(
+                        Message::of(
                             "campaign.phase_overlap",
                             &[("other", list[*j].code.get_ref())],
                         ),
@@ -561,14 +569,14 @@ impl Checker<'_> {
             self.at(
                 &p.starts_on,
                 format!("{path}.starts_on"),
-                both("campaign.outside", &[]),
+                Message::of("campaign.outside", &[]),
             );
         }
         if e > ce {
             self.at(
                 &p.ends_on,
                 format!("{path}.ends_on"),
-                both("campaign.outside", &[]),
+                Message::of("campaign.outside", &[]),
             );
         }
     }
@@ -584,14 +592,14 @@ impl Checker<'_> {
                 self.at(
                     c,
                     format!("{path}.category"),
-                    both("campaign.unknown_category", &[("code", c.get_ref())]),
+                    Message::of("campaign.unknown_category", &[("code", c.get_ref())]),
                 );
             }
             if !seen.insert((r.subject, cat)) {
                 self.at(
                     &r.parts,
                     path.clone(),
-                    both("campaign.duplicate_scoring", &[]),
+                    Message::of("campaign.duplicate_scoring", &[]),
                 );
             }
             let unknown: Vec<&str> = r
@@ -610,7 +618,7 @@ impl Checker<'_> {
                 self.at(
                     &r.parts,
                     format!("{path}.parts"),
-                    both(
+                    Message::of(
                         "campaign.unknown_parts",
                         &[
                             ("unknown", &unknown.join(", ")),
@@ -622,7 +630,7 @@ impl Checker<'_> {
                 self.at(
                     &r.parts,
                     format!("{path}.parts"),
-                    both("campaign.parts_sum", &[("sum", &sum)]),
+                    Message::of("campaign.parts_sum", &[("sum", &sum)]),
                 );
             }
         }
@@ -637,7 +645,7 @@ impl Checker<'_> {
                 self.at(
                     &ind.code,
                     format!("{path}.weight"),
-                    both("campaign.zero_weight", &[]),
+                    Message::of("campaign.zero_weight", &[]),
                 );
             }
             let Some(c) = &ind.criterion else { continue };
@@ -648,7 +656,7 @@ impl Checker<'_> {
                 self.at(
                     c,
                     format!("{path}.criterion"),
-                    both("campaign.unknown_criterion", &[("code", c.get_ref())]),
+                    Message::of("campaign.unknown_criterion", &[("code", c.get_ref())]),
                 );
             }
         }
@@ -659,19 +667,23 @@ impl Checker<'_> {
         if let Some(q) = &h.quota
             && q.get_ref().quota().is_none()
         {
-            self.at(q, format!("{path}.quota"), both("campaign.bad_quota", &[]));
+            self.at(
+                q,
+                format!("{path}.quota"),
+                Message::of("campaign.bad_quota", &[]),
+            );
         }
         let mut orgs = HashSet::new();
         for (i, q) in h.quotas.iter().enumerate() {
             let at = format!("{path}.quotas[{i}]");
             if q.spec().quota().is_none() {
-                self.at(&q.org, at.clone(), both("campaign.bad_quota", &[]));
+                self.at(&q.org, at.clone(), Message::of("campaign.bad_quota", &[]));
             }
             if q.org.get_ref().trim().is_empty() || !orgs.insert(q.org.get_ref().clone()) {
                 self.at(
                     &q.org,
                     format!("{at}.org"),
-                    both("campaign.quota_org", &[("org", q.org.get_ref())]),
+                    Message::of("campaign.quota_org", &[("org", q.org.get_ref())]),
                 );
             }
         }
@@ -683,7 +695,7 @@ impl Checker<'_> {
             self.at(
                 spanned,
                 format!("{path}.eligibility.formal_members_only"),
-                both("campaign.formal_for_people", &[]),
+                Message::of("campaign.formal_for_people", &[]),
             );
         }
         if let Some(g) = &e.min_grade {
@@ -695,7 +707,7 @@ impl Checker<'_> {
                 self.at(
                     g,
                     format!("{path}.eligibility.min_grade"),
-                    both("campaign.unknown_grade", &[("grade", g.get_ref())]),
+                    Message::of("campaign.unknown_grade", &[("grade", g.get_ref())]),
                 );
             }
         }
@@ -705,7 +717,7 @@ impl Checker<'_> {
             self.at(
                 spanned,
                 format!("{path}.eligibility.min_satisfaction"),
-                both("campaign.min_satisfaction", &[("value", &r)]),
+                Message::of("campaign.min_satisfaction", &[("value", &r)]),
             );
         }
         self.honour_from(f, h, path);
@@ -726,7 +738,7 @@ impl Checker<'_> {
                 self.at(
                     from,
                     format!("{path}.from"),
-                    both("campaign.honour_from", &[("code", from.get_ref())]),
+                    Message::of("campaign.honour_from", &[("code", from.get_ref())]),
                 );
             }
         }
@@ -749,14 +761,14 @@ impl Checker<'_> {
                     GradeBy::Thresholds => "campaign.grade_min",
                     GradeBy::Quotas => "campaign.grade_share",
                 };
-                self.at(&grade.code, path, both(key, &[]));
+                self.at(&grade.code, path, Message::of(key, &[]));
             }
         }
         if g.grades.is_empty() {
             self.errors.push(CampaignError {
                 line: None,
                 path: "grading.grades".into(),
-                message: both("campaign.no_grading", &[]),
+                message: Message::of("campaign.no_grading", &[]),
             });
         }
         // A ranked subject keeps its grade as a byte (u8::MAX: none).
@@ -764,7 +776,7 @@ impl Checker<'_> {
             self.errors.push(CampaignError {
                 line: None,
                 path: "grading.grades".into(),
-                message: both("campaign.too_many_grades", &[("max", &MAX_GRADES)]),
+                message: Message::of("campaign.too_many_grades", &[("max", &MAX_GRADES)]),
             });
         }
         // Best first: each grade's minimum below the one before, or a subject would be
@@ -777,7 +789,7 @@ impl Checker<'_> {
                     self.at(
                         &pair[1].code,
                         format!("grading.grades[{}].min", i + 1),
-                        both("campaign.grade_order", &[]),
+                        Message::of("campaign.grade_order", &[]),
                     );
                 }
             }
@@ -798,7 +810,7 @@ impl Checker<'_> {
             self.at(
                 &v.category,
                 format!("{path}.category"),
-                both(
+                Message::of(
                     "campaign.unknown_category",
                     &[("code", v.category.get_ref())],
                 ),
@@ -813,7 +825,7 @@ impl Checker<'_> {
             self.at(
                 &v.standard,
                 format!("{path}.standard"),
-                both(
+                Message::of(
                     "campaign.unknown_standard",
                     &[("code", v.standard.get_ref())],
                 ),
@@ -826,7 +838,7 @@ impl Checker<'_> {
             self.at(
                 &v.category,
                 path.clone(),
-                both("campaign.duplicate_variation", &[]),
+                Message::of("campaign.duplicate_variation", &[]),
             );
         }
         let criteria: HashSet<&str> = standard
@@ -845,7 +857,7 @@ impl Checker<'_> {
                 self.at(
                     w,
                     format!("{path}.weights"),
-                    both(
+                    Message::of(
                         "campaign.variation_weights_keys",
                         &[
                             ("missing", &missing.join(", ")),
@@ -857,7 +869,7 @@ impl Checker<'_> {
                 self.at(
                     w,
                     format!("{path}.weights"),
-                    both("campaign.variation_weights_sum", &[("sum", &sum)]),
+                    Message::of("campaign.variation_weights_sum", &[("sum", &sum)]),
                 );
             }
         }
@@ -866,7 +878,7 @@ impl Checker<'_> {
                 self.at(
                     &v.standard,
                     format!("{path}.requirements.{key}"),
-                    both("campaign.unknown_criterion", &[("code", key)]),
+                    Message::of("campaign.unknown_criterion", &[("code", key)]),
                 );
             }
         }
@@ -993,7 +1005,14 @@ mod tests {
         assert_eq!(errs[0].line, Some(expected_line));
         let unknown = BUILTIN_2010.replacen("[campaign]\n", "[campaign]\ncolour = 1\n", 1);
         let errs = errors_of(&unknown);
-        assert!(errs[0].message.contains("colour"), "{:?}", errs[0]);
+        assert!(
+            errs[0]
+                .message
+                .render(crate::i18n::Lang::En)
+                .contains("colour"),
+            "{:?}",
+            errs[0]
+        );
     }
 
     #[test]
@@ -1002,7 +1021,11 @@ mod tests {
         let errs = errors_of(&broken);
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].path.starts_with("standards[0].criteria["));
-        assert!(errs[0].message.contains("95"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.render(crate::i18n::Lang::En).contains("95"),
+            "{:?}",
+            errs[0].message
+        );
         assert!(errs[0].line.is_some());
     }
 
@@ -1029,7 +1052,8 @@ mod tests {
             "{errs:?}"
         );
         assert!(
-            errs.iter().any(|e| e.message.contains("service")),
+            errs.iter()
+                .any(|e| e.message.render(crate::i18n::Lang::En).contains("service")),
             "{errs:?}"
         );
         let shown = CampaignErrors {
@@ -1059,8 +1083,17 @@ mod tests {
             .replacen("criterion = \"performance\"", "criterion = \"speed\"", 1);
         let errs = errors_of(&broken);
         assert_eq!(errs.len(), 3, "{errs:?}");
-        assert!(errs[0].message.contains("mass_evalution"), "{errs:?}");
-        assert!(errs[1].message.contains("90"), "{errs:?}");
+        assert!(
+            errs[0]
+                .message
+                .render(crate::i18n::Lang::En)
+                .contains("mass_evalution"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].message.render(crate::i18n::Lang::En).contains("90"),
+            "{errs:?}"
+        );
         assert!(errs[2].path.ends_with(".criterion"), "{errs:?}");
         assert!(errs.iter().all(|e| e.line.is_some()));
     }
@@ -1091,8 +1124,8 @@ mod tests {
         );
         let errs = errors_of(&overlapping);
         assert!(
-            errs.iter()
-                .any(|e| e.path.starts_with("periods[") && e.message.contains("2011-h1")),
+            errs.iter().any(|e| e.path.starts_with("periods[")
+                && e.message.render(crate::i18n::Lang::En).contains("2011-h1")),
             "{errs:?}"
         );
     }

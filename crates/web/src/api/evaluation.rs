@@ -66,7 +66,7 @@ pub async fn cast(
     match cast_with_code(&s.store, &s.ballots, &req.code, &ballot, &address, today).await {
         Ok(Ok(())) => Ok((StatusCode::CREATED, Json(Accepted { accepted: true }))),
         Ok(Err(Refused::UnknownCode(why))) => {
-            Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_code", lang).with_detail(&why))
+            Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_code", lang).with_message(&why))
         }
         Ok(Err(Refused::Used)) => Err(ApiError::new(StatusCode::CONFLICT, "code_used", lang)),
         Ok(Err(Refused::OutsideDates { starts_on, ends_on })) => {
@@ -81,7 +81,7 @@ pub async fn cast(
         Ok(Err(Refused::Invalid(why))) => {
             Err(
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_ballot", lang)
-                    .with_detail(&why),
+                    .with_message(&why),
             )
         }
         Err(e) => Err(super::internal(lang, e)),

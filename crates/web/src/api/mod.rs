@@ -91,6 +91,8 @@ pub struct ApiError {
     pub message: String,
     #[serde(skip)]
     status: StatusCode,
+    #[serde(skip)]
+    lang: Lang,
 }
 
 impl ApiError {
@@ -99,7 +101,14 @@ impl ApiError {
             code,
             message: t(lang, &format!("api.{code}"), &[]),
             status,
+            lang,
         }
+    }
+
+    /// The same, with a message (what exactly, and why) in the caller's language after it.
+    pub fn with_message(self, detail: &xianfeng_domain::i18n::Message) -> ApiError {
+        let text = detail.render(self.lang);
+        self.with_detail(&text)
     }
 
     /// The same, with a detail (e.g. which field) after the message.

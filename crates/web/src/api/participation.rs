@@ -28,10 +28,11 @@ pub(super) fn refused(lang: Lang, e: AppError) -> ApiError {
         AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
         AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
         AppError::Input(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang).with_detail(&m)
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+                .with_message(&m)
         }
         AppError::Store(StoreError::Conflict(m)) => {
-            ApiError::new(StatusCode::CONFLICT, "conflict", lang).with_detail(&m)
+            ApiError::new(StatusCode::CONFLICT, "conflict", lang).with_message(&m)
         }
         other => super::internal(lang, other),
     }

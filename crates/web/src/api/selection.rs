@@ -103,14 +103,23 @@ pub struct NominationOut {
     document_no: Option<String>,
     commended_on: Option<String>,
     recommended_from: Option<i64>,
-    /// Each eligibility rule checked: `{rule, passed, reason}`.
-    #[schema(value_type = Vec<Object>)]
-    eligibility: Vec<xianfeng_domain::selection::RuleCheck>,
+    /// Each eligibility rule checked, its reason in the caller's language.
+    eligibility: Vec<CheckOut>,
     /// Transitions the caller may take now.
     steps: Vec<String>,
 }
 
-fn nomination_out(v: NominationView) -> NominationOut {
+/// One eligibility rule's verdict.
+#[derive(Serialize, ToSchema)]
+pub struct CheckOut {
+    /// `formal_member`, `no_sanction`, `min_grade`, `min_satisfaction`.
+    rule: String,
+    passed: bool,
+    /// Why, in the language of `Accept-Language`.
+    reason: String,
+}
+
+fn nomination_out(v: NominationView, lang: xianfeng_domain::i18n::Lang) -> NominationOut {
     let r = v.record;
     NominationOut {
         id: r.id,
@@ -131,7 +140,15 @@ fn nomination_out(v: NominationView) -> NominationOut {
         document_no: r.document_no,
         commended_on: r.commended_on,
         recommended_from: r.recommended_from,
-        eligibility: v.checks,
+        eligibility: v
+            .checks
+            .into_iter()
+            .map(|c| CheckOut {
+                rule: c.rule,
+                passed: c.passed,
+                reason: c.reason.render(lang),
+            })
+            .collect(),
         steps: v.steps.iter().map(|s| s.as_str().to_string()).collect(),
     }
 }
@@ -151,7 +168,9 @@ pub async fn nominations(
     let list = service::visible(&s.store, Some(&viewer.actor()), None)
         .await
         .map_err(|e| refused(lang, e))?;
-    Ok(Json(list.into_iter().map(nomination_out).collect()))
+    Ok(Json(
+        list.into_iter().map(|v| nomination_out(v, lang)).collect(),
+    ))
 }
 
 /// One nomination.
@@ -172,7 +191,7 @@ pub async fn nomination(
     let (v, _) = service::view(&s.store, Some(&viewer.actor()), id)
         .await
         .map_err(|e| refused(lang, e))?;
-    Ok(Json(nomination_out(v)))
+    Ok(Json(nomination_out(v, lang)))
 }
 
 #[derive(Deserialize, ToSchema)]
