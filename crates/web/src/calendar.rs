@@ -6,19 +6,21 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use xianfeng_app::AppError;
 use xianfeng_app::calendar as service;
 use xianfeng_domain::calendar::{CalendarDay, DaySource};
 use xianfeng_domain::i18n::t;
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
 use crate::commitments::Fields;
 use crate::multipart::PostedFiles;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, pages};
 
 struct DayRow {
     date: String,
@@ -44,17 +46,15 @@ pub async fn page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let year = q
         .get("year")
         .and_then(|y| y.parse::<i32>().ok())
         .filter(|y| (1900..=2200).contains(y))
         .unwrap_or_else(|| today().year());
     let chrome = Chrome::signed_in(&viewer, format!("/calendar?year={year}"));
-    let cal = match service::load(&s.store).await {
-        Ok(c) => c,
-        Err(e) => return pages::internal(e),
-    };
+    let attempt = Attempt::new(&viewer, "/", "calendar_unavailable");
+    let cal = service::load(&s.store).await.or_refuse(&attempt)?;
     let may_manage = service::may_manage(&s.store, Some(&viewer.principal))
         .await
         .is_ok();
@@ -85,10 +85,7 @@ pub async fn page(
         days,
         may_manage,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 fn back_to(date: &str) -> String {
@@ -98,71 +95,72 @@ fn back_to(date: &str) -> String {
 }
 
 /// Sets a day as a working day or a day off.
-pub async fn set(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn set(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
     let back = back_to(f.value("date"));
-    if let Err(e) = service::may_manage(&s.store, Some(&viewer.principal)).await {
-        return pages::refused(&viewer, &back, e);
-    }
+    let attempt = Attempt::new(&viewer, &back, "calendar_not_changed");
+    service::may_manage(&s.store, Some(&viewer.principal))
+        .await
+        .or_refuse(&attempt)?;
     let (Ok(date), Some(workday)) = (
         NaiveDate::parse_from_str(f.value("date"), "%Y-%m-%d"),
         service::parse_kind(f.value("kind")),
     ) else {
-        return pages::refused(
-            &viewer,
-            &back,
-            AppError::Input(xianfeng_domain::i18n::Message::of(
-                "app.bad_calendar_date",
-                &[("value", &f.value("date"))],
-            )),
-        );
+        return Err(attempt.refused(AppError::input(
+            "app.bad_calendar_date",
+            &[("value", &f.value("date"))],
+        )));
     };
-    if let Err(e) = xianfeng_domain::selection::check_text("note", f.value("note"), false, 200) {
-        return pages::refused(&viewer, &back, AppError::Input(e));
-    }
+    xianfeng_domain::selection::check_text("note", f.value("note"), false, 200)
+        .map_err(AppError::Input)
+        .or_refuse(&attempt)?;
     let day = CalendarDay {
         date,
         workday,
         note: f.value("note").to_string(),
     };
-    match service::set(&s.store, &viewer.session.username, day).await {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    service::set(&s.store, &viewer.session.username, day)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Takes back the office's entry for a day.
-pub async fn unset(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn unset(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
     let back = back_to(f.value("date"));
-    if let Err(e) = service::may_manage(&s.store, Some(&viewer.principal)).await {
-        return pages::refused(&viewer, &back, e);
-    }
+    let attempt = Attempt::new(&viewer, &back, "calendar_not_changed");
+    service::may_manage(&s.store, Some(&viewer.principal))
+        .await
+        .or_refuse(&attempt)?;
     let Ok(date) = NaiveDate::parse_from_str(f.value("date"), "%Y-%m-%d") else {
-        return pages::refused(&viewer, &back, AppError::NotFound);
+        return Err(attempt.refused(AppError::NotFound));
     };
-    match service::unset(&s.store, &viewer.session.username, date).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    service::unset(&s.store, &viewer.session.username, date)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Imports a sheet of days: all rows or none, every problem with its row.
-pub async fn import(State(s): State<AppState>, form: PostedFiles) -> Response {
+pub async fn import(State(s): State<AppState>, form: PostedFiles) -> Result<Response, PageError> {
     let viewer = &form.viewer;
-    let back = "/calendar".to_string();
-    if let Err(e) = service::may_manage(&s.store, Some(&viewer.principal)).await {
-        return pages::refused(viewer, &back, e);
+    let back = "/calendar";
+    let attempt = Attempt::new(viewer, back, "calendar_not_imported");
+    service::may_manage(&s.store, Some(&viewer.principal))
+        .await
+        .or_refuse(&attempt)?;
+    let (_tmp, reader) = crate::import::uploaded_sheet(&form).or_refuse(&attempt)?;
+    let report = service::import(&s.store, &viewer.session.username, reader)
+        .await
+        .or_refuse(&attempt)?;
+    if !report.problems.is_empty() {
+        let problems = xianfeng_domain::i18n::Message::lines(report.problems);
+        return Err(attempt.refused(AppError::Input(problems)));
     }
-    let (_tmp, reader) = match crate::import::uploaded_sheet(&form) {
-        Ok(opened) => opened,
-        Err(e) => return pages::refused(viewer, &back, e),
-    };
-    match service::import(&s.store, &viewer.session.username, reader).await {
-        Ok(report) if report.problems.is_empty() => Redirect::to(&back).into_response(),
-        Ok(report) => pages::refused(
-            viewer,
-            &back,
-            AppError::Input(xianfeng_domain::i18n::Message::lines(report.problems)),
-        ),
-        Err(e) => pages::refused(viewer, &back, e),
-    }
+    Ok(Redirect::to(back).into_response())
 }

@@ -7,11 +7,13 @@ use xianfeng_domain::i18n::Lang;
 use crate::session::Viewer;
 use crate::text::Text;
 
+#[derive(Clone)]
 pub struct Account {
     pub username: String,
     pub csrf: String,
 }
 
+#[derive(Clone)]
 pub struct Chrome {
     pub tx: Text,
     pub back: String,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use xianfeng_domain::i18n::{Lang, both};
+use xianfeng_domain::i18n::Lang;
 
 use crate::chrome::Chrome;
 use crate::session::lang_of;
@@ -73,13 +73,121 @@ pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// Logs what went wrong and answers 500 without details, in Chinese (the default language:
+/// used where the reader's is not known).
 pub fn internal(e: impl std::fmt::Display) -> Response {
+    internal_in(Lang::default(), e)
+}
+
+/// Logs what went wrong and answers 500 without details, in `lang`.
+pub fn internal_in(lang: Lang, e: impl std::fmt::Display) -> Response {
     tracing::error!("{e}");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        both("web.internal_error", &[]),
+        xianfeng_domain::i18n::t(lang, "web.internal_error", &[]),
     )
         .into_response()
+}
+
+/// What a handler sets out to do, for the page that says it could not: who asks (the
+/// language and the account shown), where "back" leads, and the title (a `web.` key)
+/// naming what was refused.
+pub struct Attempt {
+    chrome: Chrome,
+    title: &'static str,
+}
+
+impl Attempt {
+    pub fn new(
+        viewer: &crate::session::Viewer,
+        back: impl Into<String>,
+        title: &'static str,
+    ) -> Attempt {
+        Attempt {
+            chrome: Chrome::signed_in(viewer, back.into()),
+            title,
+        }
+    }
+
+    /// The refusal of this attempt for `error`.
+    pub fn refused(&self, error: impl Into<xianfeng_app::AppError>) -> PageError {
+        PageError::Refused(Box::new(Refusal {
+            chrome: self.chrome.clone(),
+            title: self.title,
+            error: error.into(),
+        }))
+    }
+}
+
+/// Why a page could not be shown or a form not taken, as the page that says so: HTML
+/// handlers return `Result<Response, PageError>` and use `?` (with [`OrRefuse`]).
+pub enum PageError {
+    /// Not found (also what lies outside the scope), forbidden, someone else was quicker
+    /// (409), or what to fix (422); anything else is the system's fault (500, logged).
+    Refused(Box<Refusal>),
+    /// A page that could not be put together (a template error): logged, 500.
+    Internal(String),
+}
+
+/// A refused attempt: who asked, what was refused, and why.
+pub struct Refusal {
+    chrome: Chrome,
+    title: &'static str,
+    error: xianfeng_app::AppError,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        use xianfeng_app::AppError;
+        use xianfeng_storage::StoreError;
+        let Refusal {
+            chrome,
+            title,
+            error,
+        } = match self {
+            PageError::Refused(refusal) => *refusal,
+            PageError::Internal(e) => return internal(e),
+        };
+        let lang = chrome.tx.lang;
+        match error {
+            AppError::NotFound => not_found(&chrome),
+            AppError::Forbidden => forbidden(&chrome),
+            AppError::Store(StoreError::Conflict(m)) => {
+                message(&chrome, StatusCode::CONFLICT, title, &m.render(lang))
+            }
+            AppError::Store(e @ (StoreError::Db(_) | StoreError::Sqlite(_))) => {
+                internal_in(lang, e)
+            }
+            other => match other.message() {
+                Some(m) => message(
+                    &chrome,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    title,
+                    &m.render(lang),
+                ),
+                None => internal_in(lang, other),
+            },
+        }
+    }
+}
+
+/// `?` for the results of services in an HTML handler: an error becomes the refusal of
+/// the attempt.
+pub trait OrRefuse<T> {
+    fn or_refuse(self, attempt: &Attempt) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<xianfeng_app::AppError>> OrRefuse<T> for Result<T, E> {
+    fn or_refuse(self, attempt: &Attempt) -> Result<T, PageError> {
+        self.map_err(|e| attempt.refused(e))
+    }
+}
+
+/// A page, rendered: `status` and its HTML.
+pub fn html<T: Template>(status: StatusCode, page: &T) -> Result<Response, PageError> {
+    page.render()
+        .map(|html| (status, Html(html)).into_response())
+        .map_err(|e| PageError::Internal(e.to_string()))
 }
 
 pub fn not_found(chrome: &Chrome) -> Response {
@@ -100,29 +208,12 @@ pub fn forbidden(chrome: &Chrome) -> Response {
     )
 }
 
-/// The page for an application error: not found (also for what lies outside the scope),
-/// forbidden, someone else was quicker (409), or the message of what to fix (422).
+/// The page for an application error, with the generic title (for handlers not yet
+/// returning [`PageError`]).
 pub fn refused(viewer: &crate::session::Viewer, back: &str, e: xianfeng_app::AppError) -> Response {
-    use xianfeng_app::AppError;
-    use xianfeng_storage::StoreError;
-    let chrome = Chrome::signed_in(viewer, back.to_string());
-    match e {
-        AppError::NotFound => not_found(&chrome),
-        AppError::Forbidden => forbidden(&chrome),
-        AppError::Input(m) => message(
-            &chrome,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "commitment_refused",
-            &m.render(chrome.tx.lang),
-        ),
-        AppError::Store(StoreError::Conflict(m)) => message(
-            &chrome,
-            StatusCode::CONFLICT,
-            "commitment_refused",
-            &m.render(chrome.tx.lang),
-        ),
-        other => internal(other),
-    }
+    Attempt::new(viewer, back, "commitment_refused")
+        .refused(e)
+        .into_response()
 }
 
 /// The refusal (403) of a form whose CSRF token is missing or wrong, or that was posted

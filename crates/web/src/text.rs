@@ -2,6 +2,7 @@
 
 use xianfeng_domain::i18n::{Lang, Message, t};
 
+#[derive(Clone)]
 pub struct Text {
     pub lang: Lang,
 }

@@ -261,7 +261,7 @@ async fn metrics_count_requests_by_route_pattern() {
 }
 
 /// A refusal is written in the reader's language alone: Chinese for a Chinese session,
-/// English once she switches, never both in one page.
+/// English once she switches, never both in one page; its title says what was refused.
 #[tokio::test]
 async fn a_refusal_is_in_the_readers_language_alone() {
     for app in apps().await {
@@ -273,11 +273,20 @@ async fn a_refusal_is_in_the_readers_language_alone() {
         assert_eq!(zh.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(zh.body.contains("不是日期"), "{label}: {}", zh.body);
         assert!(!zh.body.contains("is not a date"), "{label}: {}", zh.body);
+        assert!(
+            zh.body.contains("<h1>工作日历未修改</h1>"),
+            "{label}: {}",
+            zh.body
+        );
 
         app.get("/lang?to=en&back=/", Some(&office)).await;
         let en = app.post_form("/calendar", Some(&office), &form).await;
         assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(en.body.contains("is not a date"), "{label}: {}", en.body);
         assert!(!en.body.contains("不是日期"), "{label}: {}", en.body);
+        assert!(
+            en.body.contains("<h1>The calendar was not changed</h1>"),
+            "{label}"
+        );
     }
 }
