@@ -1,6 +1,7 @@
 //! Application services: the operations a user asks for, composed from the domain core,
 //! storage and ingest. The CLI and the web call these and nothing below them.
 
+pub mod accounts;
 pub mod calendar;
 pub mod commitments;
 pub mod demo;

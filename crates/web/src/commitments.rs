@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -17,11 +17,12 @@ use xianfeng_domain::i18n::Message;
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
 use crate::multipart::PostedFiles;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
-use crate::{AppState, pages};
 
 /// Blank item rows offered on a form (the page works without a script that adds rows).
 const BLANK_ROWS: usize = 3;
@@ -116,15 +117,15 @@ async fn form_page(
     title: String,
     mut rows: Vec<ItemRow>,
     error: Option<String>,
-) -> Response {
-    let activities = match s.store.current_campaign().await {
-        Ok(Some((_, c))) => c
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(viewer, &action, "commitment_unavailable");
+    let activities = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((_, c)) => c
             .activity_items(subject.kind)
             .iter()
             .map(|a| (a.code.get_ref().clone(), a.name.clone()))
             .collect(),
-        Ok(None) => vec![],
-        Err(e) => return pages::internal(e),
+        None => vec![],
     };
     rows.extend(std::iter::repeat_n(ItemRow::default(), BLANK_ROWS));
     let status = if error.is_some() {
@@ -143,10 +144,7 @@ async fn form_page(
         activities,
         error,
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(status, &page)
 }
 
 #[derive(Deserialize)]
@@ -160,18 +158,15 @@ pub async fn new_form(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(q): Query<NewQuery>,
-) -> Response {
-    let back = "/c/new";
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/c/new", "commitment_unavailable");
     let Some(kind) = parse_kind(&q.kind) else {
-        return pages::not_found(&Chrome::signed_in(&viewer, back.into()));
+        return Err(attempt.refused(AppError::NotFound));
     };
-    let subject = match service::subject(&s.store, kind, q.subject).await {
-        Ok(sub) => sub,
-        Err(e) => return pages::refused(&viewer, back, e),
-    };
-    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
-        return pages::refused(&viewer, back, e);
-    }
+    let subject = service::subject(&s.store, kind, q.subject)
+        .await
+        .or_refuse(&attempt)?;
+    service::may(&viewer.actor(), &subject, Side::Owner).or_refuse(&attempt)?;
     form_page(
         &s,
         &viewer,
@@ -184,22 +179,22 @@ pub async fn new_form(
     .await
 }
 
-pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
-    let back = "/c";
+pub async fn create(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/c", "commitment_not_saved");
     let (Some(kind), Ok(subject_id)) = (
         parse_kind(f.value("kind")),
         f.value("subject").parse::<i64>(),
     ) else {
-        return pages::not_found(&Chrome::signed_in(&viewer, back.into()));
+        return Err(attempt.refused(AppError::NotFound));
     };
-    let subject = match service::subject(&s.store, kind, subject_id).await {
-        Ok(sub) => sub,
-        Err(e) => return pages::refused(&viewer, back, e),
-    };
+    let subject = service::subject(&s.store, kind, subject_id)
+        .await
+        .or_refuse(&attempt)?;
     // Before anything about the form: who may not write here learns nothing of the subject.
-    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
-        return pages::refused(&viewer, back, e);
-    }
+    service::may(&viewer.actor(), &subject, Side::Owner).or_refuse(&attempt)?;
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
     let result = match drafts(&rows) {
@@ -209,20 +204,12 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
-        Ok(id) => Redirect::to(&format!("/c/{id}")).into_response(),
+        Ok(id) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
         Err(AppError::Input(m)) => {
-            form_page(
-                &s,
-                &viewer,
-                &subject,
-                "/c".into(),
-                title,
-                rows,
-                Some(m.render(viewer.lang())),
-            )
-            .await
+            let error = Some(m.render(viewer.lang()));
+            form_page(&s, &viewer, &subject, "/c".into(), title, rows, error).await
         }
-        Err(e) => pages::refused(&viewer, back, e),
+        Err(e) => Err(attempt.refused(e)),
     }
 }
 
@@ -230,15 +217,13 @@ pub async fn edit_form(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/c/{id}/edit");
-    let (c, subject) = match service::load(&s.store, &viewer.actor(), id).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
-    if let Err(e) = service::may(&viewer.actor(), &subject, Side::Owner) {
-        return pages::refused(&viewer, &back, e);
-    }
+    let attempt = Attempt::new(&viewer, &back, "commitment_unavailable");
+    let (c, subject) = service::load(&s.store, &viewer.actor(), id)
+        .await
+        .or_refuse(&attempt)?;
+    service::may(&viewer.actor(), &subject, Side::Owner).or_refuse(&attempt)?;
     let rows = c
         .items
         .iter()
@@ -256,8 +241,9 @@ pub async fn edit(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/c/{id}/edit");
+    let attempt = Attempt::new(&viewer, &back, "commitment_not_saved");
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
     let result = match drafts(&rows) {
@@ -265,23 +251,15 @@ pub async fn edit(
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
-        Ok(()) => Redirect::to(&format!("/c/{id}")).into_response(),
-        Err(AppError::Input(m)) => match service::load(&s.store, &viewer.actor(), id).await {
-            Ok((_, subject)) => {
-                form_page(
-                    &s,
-                    &viewer,
-                    &subject,
-                    back,
-                    title,
-                    rows,
-                    Some(m.render(viewer.lang())),
-                )
+        Ok(()) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Err(AppError::Input(m)) => {
+            let (_, subject) = service::load(&s.store, &viewer.actor(), id)
                 .await
-            }
-            Err(e) => pages::refused(&viewer, &back, e),
-        },
-        Err(e) => pages::refused(&viewer, &back, e),
+                .or_refuse(&attempt)?;
+            let error = Some(m.render(viewer.lang()));
+            form_page(&s, &viewer, &subject, back, title, rows, error).await
+        }
+        Err(e) => Err(attempt.refused(e)),
     }
 }
 
@@ -398,19 +376,14 @@ pub async fn page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/c/{id}");
-    let (c, subject) = match service::load(&s.store, &viewer.actor(), id).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
-    let (events, reports) = match (
-        s.store.commitment_events(id).await,
-        s.store.progress_reports(id).await,
-    ) {
-        (Ok(e), Ok(r)) => (e, r),
-        (Err(e), _) | (_, Err(e)) => return pages::internal(e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "commitment_unavailable");
+    let (c, subject) = service::load(&s.store, &viewer.actor(), id)
+        .await
+        .or_refuse(&attempt)?;
+    let events = s.store.commitment_events(id).await.or_refuse(&attempt)?;
+    let reports = s.store.progress_reports(id).await.or_refuse(&attempt)?;
     let lang = viewer.lang();
     let names = activity_names(&s).await;
     let chrome = Chrome::signed_in(&viewer, back);
@@ -436,10 +409,7 @@ pub async fn page(
         can: possible_steps(&viewer, &subject, &c),
         chrome,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 /// A lifecycle step from the commitment page.
@@ -447,21 +417,22 @@ pub async fn step(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/c/{id}");
+    let attempt = Attempt::new(&viewer, &back, "commitment_step_refused");
     // Someone who may not see the commitment learns nothing, however malformed the form.
-    if let Err(e) = service::load(&s.store, &viewer.actor(), id).await {
-        return pages::refused(&viewer, &back, e);
-    }
+    service::load(&s.store, &viewer.actor(), id)
+        .await
+        .or_refuse(&attempt)?;
     let Some(step) =
         Step::parse(f.value("step")).filter(|s| *s != Step::Report && *s != Step::Edit)
     else {
-        return pages::message(
+        return Ok(pages::message(
             &Chrome::signed_in(&viewer, back),
             StatusCode::BAD_REQUEST,
             "bad_form",
             &t(viewer.lang(), "web.bad_form", &[]),
-        );
+        ));
     };
     let item = match (
         f.value("item").parse::<i64>(),
@@ -472,10 +443,10 @@ pub async fn step(
     };
     let reason = Some(f.value("reason").to_string()).filter(|r| !r.is_empty());
     let input = StepInput { item, reason };
-    match service::step(&s.store, &viewer.actor(), id, step, &input, today()).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    service::step(&s.store, &viewer.actor(), id, step, &input, today())
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// A progress report with evidence files (multipart: csrf, item, body, files).
@@ -483,8 +454,9 @@ pub async fn progress(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     form: PostedFiles,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/c/{id}");
+    let attempt = Attempt::new(&form.viewer, &back, "progress_not_saved");
     let item = form.value("item").parse::<i64>().ok();
     let files: Vec<Upload> = form
         .files("files")
@@ -495,10 +467,10 @@ pub async fn progress(
         .collect();
     let viewer = &form.viewer;
     let body = form.value("body");
-    match service::report(&s.store, &viewer.actor(), id, item, body, &files, today()).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(viewer, &back, e),
-    }
+    service::report(&s.store, &viewer.actor(), id, item, body, &files, today())
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// An evidence file, to whoever may see its commitment. Served under a name of our own
@@ -507,34 +479,32 @@ pub async fn file(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let back = format!("/files/{id}");
-    match service::evidence(&s.store, &viewer.actor(), id).await {
-        Ok((a, kind)) => {
-            let disposition = if kind.is_image() {
-                "inline"
-            } else {
-                "attachment"
-            };
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, format!("/files/{id}"), "file_unavailable");
+    let (a, kind) = service::evidence(&s.store, &viewer.actor(), id)
+        .await
+        .or_refuse(&attempt)?;
+    let disposition = if kind.is_image() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    Ok((
+        [
             (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        kind.content_type(&a.extension).to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("{disposition}; filename=\"evidence-{id}.{}\"", a.extension),
-                    ),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-                ],
-                a.content,
-            )
-                .into_response()
-        }
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+                header::CONTENT_TYPE,
+                kind.content_type(&a.extension).to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"evidence-{id}.{}\"", a.extension),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        a.content,
+    )
+        .into_response())
 }
 
 /// Commitments shown on an organisation's page: its own and its members' (and its teams'),

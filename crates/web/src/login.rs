@@ -6,9 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use xianfeng_domain::auth::may_try_login;
-use xianfeng_domain::i18n::Lang;
-use xianfeng_storage::{NewSession, Store, StoreError, password};
+use xianfeng_app::accounts::{Refusal, sign_in};
 
 use crate::chrome::Chrome;
 use crate::session::{CarriesCsrf, PeerAddress, Posted, SESSION_COOKIE, lang_of};
@@ -46,52 +44,6 @@ pub struct LoginForm {
     password: String,
 }
 
-/// A hash to verify against when the account does not exist, so that an unknown name takes
-/// as long to refuse as a wrong password.
-fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| password::hash("decoy password for unknown accounts"))
-}
-
-/// Why a sign-in was refused.
-pub enum Refusal {
-    /// Too many failures for this account or from this address in the window.
-    Locked,
-    /// Wrong name or password, or a disabled account: the same answer for all three.
-    Failed,
-}
-
-/// Checks a name and password with throttling, records the attempt, and opens a session
-/// when they are right. The web form and `POST /api/v1/login` both sign in here.
-pub async fn authenticate(
-    store: &Store,
-    username: &str,
-    given: String,
-    address: &str,
-    lang: Lang,
-) -> Result<Result<NewSession, Refusal>, StoreError> {
-    let (by_account, by_address) = store.recent_failures(username, address).await?;
-    if may_try_login(by_account, by_address).is_err() {
-        return Ok(Err(Refusal::Locked));
-    }
-    let stored = store.credentials(username).await?;
-    let known = stored.is_some();
-    let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
-    // argon2 is deliberately slow: off the async threads.
-    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
-        .await
-        .unwrap_or(false);
-    let ok = matches && !disabled && known;
-    store.record_login_attempt(username, address, ok).await?;
-    if !ok {
-        return Ok(Err(Refusal::Failed));
-    }
-    Ok(store
-        .create_session(username, lang.code())
-        .await?
-        .ok_or(Refusal::Failed))
-}
-
 pub async fn submit(
     State(s): State<AppState>,
     PeerAddress(address): PeerAddress,
@@ -112,7 +64,7 @@ pub async fn submit(
             status,
         )
     };
-    let session = match authenticate(&s.store, &username, form.password, &address, lang).await {
+    let session = match sign_in(&s.store, &username, form.password, &address, lang).await {
         Ok(Ok(session)) => session,
         Ok(Err(Refusal::Locked)) => {
             return refuse("login_locked", StatusCode::TOO_MANY_REQUESTS);

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
 use xianfeng_app::records::{self as service, Batch};
@@ -13,11 +13,12 @@ use xianfeng_domain::records::{ServiceKind, StudyForm, Tenths};
 use xianfeng_domain::roster::RowIssue;
 use xianfeng_storage::{MemberTotal, RecordKind, RecordRow, ServicePost};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
 use crate::multipart::PostedFiles;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn, Viewer};
-use crate::{AppState, pages};
 
 fn path_of(kind: RecordKind, code: &str) -> String {
     match kind {
@@ -75,40 +76,32 @@ async fn render(
     code: &str,
     written: Option<usize>,
     issues: Vec<RowIssue>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = path_of(kind, code);
+    let attempt = Attempt::new(viewer, &back, "records_unavailable");
     let a = viewer.actor();
-    let o = match service::org(&s.store, &a, code).await {
-        Ok(o) => o,
-        Err(e) => return pages::refused(viewer, &back, e),
-    };
+    let o = service::org(&s.store, &a, code).await.or_refuse(&attempt)?;
     let lang = viewer.lang();
-    let (span, all_members, posts, recent) = match (
-        s.store.current_campaign().await,
-        s.store.members_of_org(o.id, 100_000, 0).await,
-        s.store.service_posts(o.id).await,
-        s.store.records(kind, o.id, RECENT).await,
-    ) {
-        (Ok(Some((_, c))), Ok(m), Ok(p), Ok(r)) => ((c.starts_on, c.ends_on), m, p, r),
-        (Ok(None), ..) => {
-            return pages::refused(
-                viewer,
-                &back,
-                AppError::Input(xianfeng_domain::i18n::Message::new("app.no_campaign")),
-            );
-        }
-        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
-            return pages::internal(e);
-        }
+    let Some((_, campaign)) = s.store.current_campaign().await.or_refuse(&attempt)? else {
+        return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
     };
-    let totals = match s
+    let span = (campaign.starts_on, campaign.ends_on);
+    let all_members = s
+        .store
+        .members_of_org(o.id, 100_000, 0)
+        .await
+        .or_refuse(&attempt)?;
+    let posts = s.store.service_posts(o.id).await.or_refuse(&attempt)?;
+    let recent = s
+        .store
+        .records(kind, o.id, RECENT)
+        .await
+        .or_refuse(&attempt)?;
+    let totals = s
         .store
         .member_totals(kind, o.id, &span.0.to_string(), &span.1.to_string())
         .await
-    {
-        Ok(t) => t,
-        Err(e) => return pages::internal(e),
-    };
+        .or_refuse(&attempt)?;
     // Lines are offered for the members the viewer may write for: all of them for the
     // secretary, one's own for a member.
     let members = all_members
@@ -154,10 +147,7 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(status, &page)
 }
 
 pub async fn study_page(
@@ -165,7 +155,7 @@ pub async fn study_page(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
     Query(n): Query<Notice>,
-) -> Response {
+) -> Result<Response, PageError> {
     render(&s, &viewer, RecordKind::Study, &code, n.written, vec![]).await
 }
 
@@ -174,12 +164,19 @@ pub async fn service_page(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
     Query(n): Query<Notice>,
-) -> Response {
+) -> Result<Response, PageError> {
     render(&s, &viewer, RecordKind::Service, &code, n.written, vec![]).await
 }
 
-async fn enter(s: AppState, viewer: Viewer, kind: RecordKind, code: String, f: Fields) -> Response {
+async fn enter(
+    s: AppState,
+    viewer: Viewer,
+    kind: RecordKind,
+    code: String,
+    f: Fields,
+) -> Result<Response, PageError> {
     let back = path_of(kind, &code);
+    let attempt = Attempt::new(&viewer, &back, "records_not_saved");
     let hours: Vec<(i64, String)> = f
         .entries()
         .filter_map(|(k, v)| {
@@ -194,17 +191,17 @@ async fn enter(s: AppState, viewer: Viewer, kind: RecordKind, code: String, f: F
         hours: &hours,
     };
     let today = crate::clock::today();
-    match service::enter(&s.store, &viewer.actor(), kind, &code, &batch, today).await {
-        Ok(n) => Redirect::to(&format!("{back}?written={n}")).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    let n = service::enter(&s.store, &viewer.actor(), kind, &code, &batch, today)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("{back}?written={n}")).into_response())
 }
 
 pub async fn enter_study(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     enter(s, viewer, RecordKind::Study, code, f).await
 }
 
@@ -212,7 +209,7 @@ pub async fn enter_service(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     enter(s, viewer, RecordKind::Service, code, f).await
 }
 
@@ -220,13 +217,14 @@ pub async fn create_post(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = path_of(RecordKind::Service, &code);
+    let attempt = Attempt::new(&viewer, &back, "carrier_not_saved");
     let members: Vec<i64> = f
         .entries()
         .filter_map(|(k, _)| k.strip_prefix("member_")?.parse().ok())
         .collect();
-    match service::create_post(
+    service::create_post(
         &s.store,
         &viewer.actor(),
         &code,
@@ -236,10 +234,8 @@ pub async fn create_post(
         &members,
     )
     .await
-    {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Imports a study sheet (multipart: csrf, file); every problem is listed, nothing written.
@@ -247,27 +243,23 @@ pub async fn import_study(
     State(s): State<AppState>,
     Path(code): Path<String>,
     form: PostedFiles,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = path_of(RecordKind::Study, &code);
     let viewer = &form.viewer;
+    let attempt = Attempt::new(viewer, &back, "records_not_imported");
     // Who may not import here learns nothing about the file's problems.
-    let allowed = match service::org(&s.store, &viewer.actor(), &code).await {
-        Ok(o) => service::may_write(&viewer.actor(), &o, None),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = allowed {
-        return pages::refused(viewer, &back, e);
-    }
-    let (_tmp, reader) = match crate::import::uploaded_sheet(&form) {
-        Ok(opened) => opened,
-        Err(e) => return pages::refused(viewer, &back, e),
-    };
+    let o = service::org(&s.store, &viewer.actor(), &code)
+        .await
+        .or_refuse(&attempt)?;
+    service::may_write(&viewer.actor(), &o, None).or_refuse(&attempt)?;
+    let (_tmp, reader) = crate::import::uploaded_sheet(&form).or_refuse(&attempt)?;
     let today = crate::clock::today();
-    match service::import_study(&s.store, &viewer.actor(), &code, reader, today).await {
-        Ok(outcome) if outcome.issues.is_empty() => {
-            Redirect::to(&format!("{back}?written={}", outcome.written)).into_response()
-        }
-        Ok(outcome) => render(&s, viewer, RecordKind::Study, &code, None, outcome.issues).await,
-        Err(e) => pages::refused(viewer, &back, e),
+    let outcome = service::import_study(&s.store, &viewer.actor(), &code, reader, today)
+        .await
+        .or_refuse(&attempt)?;
+    if outcome.issues.is_empty() {
+        let to = format!("{back}?written={}", outcome.written);
+        return Ok(Redirect::to(&to).into_response());
     }
+    render(&s, viewer, RecordKind::Study, &code, None, outcome.issues).await
 }

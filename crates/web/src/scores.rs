@@ -6,7 +6,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::score_tables::{
     self, ChildRow, Overview, SubjectView, TableQuery, TableRow, plain_xlsx, xlsx_bytes,
@@ -20,8 +21,9 @@ use xianfeng_domain::scoring::Part;
 use crate::chrome::{Chrome, encode_query_value};
 use crate::clock::today;
 use crate::commitments::Fields;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, charts, pages};
+use crate::{AppState, charts};
 
 /// Rows of the ranking per page.
 const PAGE: usize = 50;
@@ -187,16 +189,13 @@ pub async fn dashboard(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(q): Query<DashQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = "/scores".to_string();
-    let (o, kind) = match load(&s, &viewer, &q).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
-    let campaign = match xianfeng_app::scope::campaign(&s.store).await {
-        Ok((_, c)) => c,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "scores_unavailable");
+    let (o, kind) = load(&s, &viewer, &q).await.or_refuse(&attempt)?;
+    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+        .await
+        .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
     let tx = &chrome.tx;
     let scope = o.crumbs.last().map(|c| c.0.clone()).unwrap_or_default();
@@ -297,10 +296,7 @@ pub async fn dashboard(
         next_page: (page + 1 < pages_total).then(|| page_view.q.with_page(page + 1)),
         ..page_view
     };
-    match page_view.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page_view)
 }
 
 fn short_rows(tx: &crate::text::Text, rows: &[TableRow]) -> (Vec<String>, Vec<Vec<String>>) {
@@ -335,24 +331,21 @@ pub async fn export(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(mut q): Query<DashQuery>,
-) -> Response {
-    let back = "/scores".to_string();
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/scores", "export_unavailable");
     // The tables a dashboard has; anything else is refused (the name goes into the file's).
     const TABLES: [&str; 6] = ["ranking", "top", "bottom", "movers", "leaders", "children"];
     let which = q.table.clone().unwrap_or_else(|| "ranking".into());
     if !TABLES.contains(&which.as_str()) {
-        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+        return Err(attempt.refused(xianfeng_app::AppError::NotFound));
     }
     let tx = crate::text::Text {
         lang: viewer.lang(),
     };
     let bytes = if which == "ranking" {
-        let kind = match kind_of(&q) {
-            Ok(k) => k,
-            Err(e) => return pages::refused(&viewer, &back, e),
-        };
+        let kind = kind_of(&q).or_refuse(&attempt)?;
         let query = table_query(&q, kind, score_tables::MAX_ROWS, 0);
-        match score_tables::table(
+        let table = score_tables::table(
             &s.store,
             &s.scores,
             Some(&viewer.principal),
@@ -360,16 +353,11 @@ pub async fn export(
             today(),
         )
         .await
-        {
-            Ok(t) => xlsx_bytes(&[t], viewer.lang()),
-            Err(e) => Err(e),
-        }
+        .or_refuse(&attempt)?;
+        xlsx_bytes(&[table], viewer.lang())
     } else {
         q.page = None;
-        let (o, _) = match load(&s, &viewer, &q).await {
-            Ok(x) => x,
-            Err(e) => return pages::refused(&viewer, &back, e),
-        };
+        let (o, _) = load(&s, &viewer, &q).await.or_refuse(&attempt)?;
         let (headers, rows) = match which.as_str() {
             "top" => short_rows(&tx, &o.top),
             "bottom" => short_rows(&tx, &o.bottom),
@@ -421,10 +409,12 @@ pub async fn export(
         };
         plain_xlsx(&tx.get("scores_title"), &headers, numeric, &rows)
     };
-    match bytes {
-        Ok(b) => pages::download(&format!("scores-{which}.xlsx"), pages::XLSX, b),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    let bytes = bytes.or_refuse(&attempt)?;
+    Ok(pages::download(
+        &format!("scores-{which}.xlsx"),
+        pages::XLSX,
+        bytes,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -474,9 +464,10 @@ pub async fn subject(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/scores/s/{code}");
-    let v: SubjectView = match score_tables::subject_view(
+    let attempt = Attempt::new(&viewer, &back, "scores_unavailable");
+    let v: SubjectView = score_tables::subject_view(
         &s.store,
         &s.scores,
         &viewer.principal,
@@ -485,21 +476,18 @@ pub async fn subject(
         today(),
     )
     .await
-    {
-        Ok(v) => v,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
-    let periods = match xianfeng_app::scope::campaign(&s.store).await {
-        Ok((_, c)) => c
-            .periods()
-            .into_iter()
-            .map(|p| {
-                let on = p.code == v.period.code;
-                (p.code, p.name, on)
-            })
-            .collect(),
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    .or_refuse(&attempt)?;
+    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+        .await
+        .or_refuse(&attempt)?;
+    let periods = campaign
+        .periods()
+        .into_iter()
+        .map(|p| {
+            let on = p.code == v.period.code;
+            (p.code, p.name, on)
+        })
+        .collect();
     let chrome = Chrome::signed_in(&viewer, back);
     let tx = &chrome.tx;
     let parts = Part::ALL
@@ -569,10 +557,7 @@ pub async fn subject(
             .collect(),
         chrome,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 /// Saves a self-assessment from the subject's page: one `c_{criterion}` field each.
@@ -580,10 +565,11 @@ pub async fn self_assess(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/scores/s/{code}");
+    let attempt = Attempt::new(&viewer, &back, "self_assessment_not_saved");
     let period = f.value("period").to_string();
-    let view = match score_tables::subject_view(
+    let view = score_tables::subject_view(
         &s.store,
         &s.scores,
         &viewer.principal,
@@ -592,10 +578,7 @@ pub async fn self_assess(
         today(),
     )
     .await
-    {
-        Ok(v) => v,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    .or_refuse(&attempt)?;
     let mut points = vec![];
     for (c, _, _) in &view.self_points {
         match f.value(&format!("c_{c}")).parse::<i64>() {
@@ -603,7 +586,7 @@ pub async fn self_assess(
             Err(_) => points.push((c.clone(), -1)),
         }
     }
-    match xianfeng_app::scores::write_self_assessment(
+    xianfeng_app::scores::write_self_assessment(
         &s.store,
         &viewer.actor(),
         view.kind,
@@ -612,26 +595,25 @@ pub async fn self_assess(
         &points,
     )
     .await
-    {
-        Ok(()) => {
-            // Show the new numbers at once rather than within the refresh's two seconds.
-            let _ = s.scores.refresh(&s.store, today()).await;
-            Redirect::to(&format!("{back}?period={}", view.period.code)).into_response()
-        }
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    .or_refuse(&attempt)?;
+    // Show the new numbers at once rather than within the refresh's two seconds.
+    let _ = s.scores.refresh(&s.store, today()).await;
+    Ok(Redirect::to(&format!("{back}?period={}", view.period.code)).into_response())
 }
 
 /// Closes a period from the dashboard (the office).
-pub async fn close(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn close(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/scores", "period_not_closed");
     let period = f.value("period").to_string();
-    match xianfeng_app::scores::close(&s.store, Some(&viewer.actor()), &period, today()).await {
-        Ok(_) => {
-            s.scores.forget();
-            Redirect::to(&format!("/scores?period={}", encode_query_value(&period))).into_response()
-        }
-        Err(e) => pages::refused(&viewer, "/scores", e),
-    }
+    xianfeng_app::scores::close(&s.store, Some(&viewer.actor()), &period, today())
+        .await
+        .or_refuse(&attempt)?;
+    s.scores.forget();
+    let to = format!("/scores?period={}", encode_query_value(&period));
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// How scores are made, for everyone who reads them.

@@ -3,7 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
 use xianfeng_app::commitments::Upload;
@@ -11,11 +12,12 @@ use xianfeng_app::plans::{self, MEETING_LEVELS, MeetingInput};
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{MeetingRecord, PlanRecord};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
 use crate::multipart::PostedFiles;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, pages};
 
 #[derive(Template)]
 #[template(path = "setup.html")]
@@ -46,12 +48,12 @@ pub async fn page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/setup");
-    let set_up = match plans::set_up(&s.store, &viewer.actor(), &code).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "setup_unavailable");
+    let set_up = plans::set_up(&s.store, &viewer.actor(), &code)
+        .await
+        .or_refuse(&attempt)?;
     let lang = viewer.lang();
     let status = set_up
         .plan
@@ -73,10 +75,7 @@ pub async fn page(
         may_decide: set_up.may_decide,
         may_record: set_up.may_record,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 /// Submits the plan: multipart, for the optional document.
@@ -84,14 +83,15 @@ pub async fn submit(
     State(s): State<AppState>,
     Path(code): Path<String>,
     form: PostedFiles,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/setup");
+    let attempt = Attempt::new(&form.viewer, &back, "plan_not_submitted");
     let document = form.files("document").next().map(|f| Upload {
         file_name: f.file_name.clone(),
         bytes: f.bytes.to_vec(),
     });
     let viewer = &form.viewer;
-    match plans::submit(
+    plans::submit(
         &s.store,
         &viewer.actor(),
         &code,
@@ -100,10 +100,8 @@ pub async fn submit(
         document.as_ref(),
     )
     .await
-    {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(viewer, &back, e),
-    }
+    .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Approves or returns the plan (`decision` = `approve` or `return`, with `comment`).
@@ -111,36 +109,32 @@ pub async fn decide(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/setup");
+    let attempt = Attempt::new(&viewer, &back, "plan_not_decided");
     // Someone who may not see the organisation learns nothing, however malformed the form.
-    if let Err(e) = plans::set_up(&s.store, &viewer.actor(), &code).await {
-        return pages::refused(&viewer, &back, e);
-    }
+    plans::set_up(&s.store, &viewer.actor(), &code)
+        .await
+        .or_refuse(&attempt)?;
     let approve = match f.value("decision") {
         "approve" => true,
         "return" => false,
-        _ => {
-            return pages::refused(
-                &viewer,
-                &back,
-                AppError::Input(xianfeng_domain::i18n::Message::new("web.bad_form")),
-            );
-        }
+        _ => return Err(attempt.refused(AppError::input("web.bad_form", &[]))),
     };
     let comment = Some(f.value("comment")).filter(|c| !c.is_empty());
-    match plans::decide_plan(&s.store, &viewer.actor(), &code, approve, comment).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    plans::decide_plan(&s.store, &viewer.actor(), &code, approve, comment)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn add_meeting(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/setup");
+    let attempt = Attempt::new(&viewer, &back, "meeting_not_saved");
     let input = MeetingInput {
         title: f.value("title"),
         held_on: f.value("held_on"),
@@ -148,10 +142,10 @@ pub async fn add_meeting(
         attendance: f.value("attendance"),
     };
     let today = crate::clock::today();
-    match plans::add_meeting(&s.store, &viewer.actor(), &code, &input, today).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    plans::add_meeting(&s.store, &viewer.actor(), &code, &input, today)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Deserialize)]
@@ -186,12 +180,12 @@ pub async fn overview(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
     Query(q): Query<OverviewQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/plans");
-    let (root, rows) = match plans::overview(&s.store, &viewer.actor(), &code).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "plans_unavailable");
+    let (root, rows) = plans::overview(&s.store, &viewer.actor(), &code)
+        .await
+        .or_refuse(&attempt)?;
     let lang = viewer.lang();
     let label = |st: &str| t(lang, &format!("plan.status_{st}"), &[]);
     let code_of = |r: &xianfeng_storage::PlanOverviewRow| {
@@ -223,8 +217,5 @@ pub async fn overview(
         rows: shown,
         counts,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }

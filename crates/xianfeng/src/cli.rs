@@ -1,7 +1,7 @@
 //! Commands and their options. Each command opens the store, calls an application
 //! service, and prints a result a person can read (or JSON with `--json`).
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,12 +10,12 @@ use crate::say::say;
 use xianfeng_app::import::{
     ImportMode, ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
 };
-use xianfeng_app::init::{CreatedAccount, check_password, init};
+use xianfeng_app::init::{CreatedAccount, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
 use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
-use xianfeng_storage::{AuditFilter, NewUser, Store, password};
+use xianfeng_storage::{AuditFilter, Store};
 
 use crate::progress::CliProgress;
 
@@ -1022,35 +1022,18 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                     &[("role", role), ("known", &known.join(", "))]
                 ))
             })?;
-            if role != Role::Admin && orgs.is_empty() {
-                bail!(say("cli.org_required", &[]));
-            }
-            if let Some(p) = given {
-                check_password(p)?;
-            }
-            let pw = given.clone().unwrap_or_else(password::generate);
-            let member_id = match member {
-                Some(id_number) => Some(
-                    store
-                        .member_by_id_number(id_number)
-                        .await?
-                        .ok_or_else(|| anyhow!(say("cli.no_member", &[])))?
-                        .id,
-                ),
-                None => None,
-            };
-            let mut tx = store.begin("cli").await?;
-            let org_ids = tx.org_ids_by_codes(orgs).await?;
-            tx.create_user(&NewUser {
-                username: username.clone(),
-                role,
-                password_hash: password::hash(&pw),
-                must_change_password: given.is_none(),
-                org_ids,
-                member_id,
-            })
+            let set = xianfeng_app::accounts::create_account(
+                &store,
+                "cli",
+                xianfeng_app::accounts::NewAccount {
+                    username,
+                    role,
+                    orgs,
+                    password: given.as_deref(),
+                    member_id_number: member.as_deref(),
+                },
+            )
             .await?;
-            tx.commit().await?;
             println!(
                 "{}",
                 say(
@@ -1058,27 +1041,26 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                     &[("name", username), ("role", &role.as_str())]
                 )
             );
-            if given.is_none() {
-                println!("{}", say("cli.initial_password", &[("password", &pw)]));
+            if set.generated {
+                println!(
+                    "{}",
+                    say("cli.initial_password", &[("password", &set.password)])
+                );
             }
         }
         UserAction::Passwd {
             username,
             password: given,
         } => {
-            if let Some(p) = given {
-                check_password(p)?;
-            }
-            let pw = given.clone().unwrap_or_else(password::generate);
-            let mut tx = store.begin("cli").await?;
-            tx.set_password(username, &password::hash(&pw), given.is_none())
-                .await?;
-            tx.commit().await?;
-            // Whoever signed in with the old password is signed out.
-            store.end_other_sessions(username, None).await?;
+            let set =
+                xianfeng_app::accounts::reset_password(&store, "cli", username, given.as_deref())
+                    .await?;
             println!("{}", say("cli.password_set", &[("name", username)]));
-            if given.is_none() {
-                println!("{}", say("cli.new_password", &[("password", &pw)]));
+            if set.generated {
+                println!(
+                    "{}",
+                    say("cli.new_password", &[("password", &set.password)])
+                );
             }
         }
         UserAction::Disable { username } => {

@@ -23,8 +23,8 @@ use xianfeng_domain::auth::IDLE_TIMEOUT_MS;
 use xianfeng_domain::i18n::{Lang, t};
 
 use crate::AppState;
-use crate::login::{Refusal, authenticate};
 use crate::session::{PeerAddress, Viewer, viewer_for_token};
+use xianfeng_app::accounts::{Refusal, sign_in};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -243,7 +243,7 @@ pub async fn login(
     let lang = api_lang(&headers);
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
     let username = req.username.trim().to_string();
-    match authenticate(&s.store, &username, req.password, &address, lang).await {
+    match sign_in(&s.store, &username, req.password, &address, lang).await {
         Ok(Ok(session)) => Ok(Json(LoginResponse {
             token: session.token,
             idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
