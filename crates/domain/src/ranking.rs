@@ -36,10 +36,27 @@ impl std::fmt::Display for Points {
     }
 }
 
+/// The competition ranks of keys already in ranking order (best first): the rank of a key
+/// is one more than the position of the first key equal to it. This is the one definition
+/// of a rank; [`competition_ranks`] sorts and then applies it, and the scores service
+/// applies it to the city-wide rankings it sorts itself.
+pub fn ranks_in_order<K: PartialEq + Copy>(
+    keys: impl IntoIterator<Item = K>,
+) -> impl Iterator<Item = u32> {
+    let mut last: Option<(K, u32)> = None;
+    keys.into_iter().enumerate().map(move |(pos, key)| {
+        let rank = match last {
+            Some((k, r)) if k == key => r,
+            _ => pos as u32 + 1,
+        };
+        last = Some((key, rank));
+        rank
+    })
+}
+
 /// Competition ranks of `scores`, higher first: the rank of each input, in input order.
 pub fn competition_ranks(scores: &[Points]) -> Vec<u32> {
-    // Sorted highest first, a score's rank is one more than the position of the first
-    // score equal to it. Pairs sort faster than indices that look their scores up.
+    // Pairs sort faster than indices that look their scores up.
     let mut order: Vec<(std::cmp::Reverse<i64>, u32)> = scores
         .iter()
         .enumerate()
@@ -47,11 +64,8 @@ pub fn competition_ranks(scores: &[Points]) -> Vec<u32> {
         .collect();
     order.sort_unstable();
     let mut ranks = vec![0u32; scores.len()];
-    let mut rank = 0u32;
-    for (pos, &(score, i)) in order.iter().enumerate() {
-        if pos == 0 || score != order[pos - 1].0 {
-            rank = pos as u32 + 1;
-        }
+    let in_order = ranks_in_order(order.iter().map(|(score, _)| *score));
+    for (&(_, i), rank) in order.iter().zip(in_order) {
         ranks[i as usize] = rank;
     }
     ranks
@@ -182,6 +196,13 @@ mod tests {
             vec![3, 1, 3, 5, 1]
         );
         assert_eq!(competition_ranks(&[]), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn ranks_in_order_share_a_rank_for_equal_keys_and_skip_after() {
+        let ranks: Vec<u32> = ranks_in_order([9, 7, 7, 7, 3, 3, 1]).collect();
+        assert_eq!(ranks, [1, 2, 2, 2, 5, 5, 7]);
+        assert_eq!(ranks_in_order(Vec::<i64>::new()).count(), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Message;
-use xianfeng_domain::ranking::{GradeRule, Points, grade_positions};
+use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, ranks_in_order};
 use xianfeng_storage::Store;
 
 use super::{board::*, cache::*};
@@ -191,12 +191,9 @@ pub fn rank(
     order.sort_unstable();
     let prev_kb = previous.map(|p| p.kind(kind));
     let mut out: Vec<Ranked> = Vec::with_capacity(order.len());
-    for (pos, &(std::cmp::Reverse(score), id, slot)) in order.iter().enumerate() {
+    let ranks = ranks_in_order(order.iter().map(|(score, _, _)| *score));
+    for (&(std::cmp::Reverse(score), id, slot), rank) in order.iter().zip(ranks) {
         let score = narrow(Points(score));
-        let rank = match out.last() {
-            Some(last) if last.score == score => last.rank,
-            _ => pos as u32 + 1,
-        };
         let previous = prev_kb.and_then(|p| p.slot(id).and_then(|ps| p.scored.total(ps)));
         out.push(Ranked {
             slot,
@@ -215,13 +212,8 @@ pub fn rank(
         .filter_map(|(i, r)| r.growth().map(|g| (std::cmp::Reverse(g.0), i as u32)))
         .collect();
     by_growth.sort_unstable();
-    let mut last: Option<(i64, u32)> = None;
-    for (pos, &(std::cmp::Reverse(growth), i)) in by_growth.iter().enumerate() {
-        let rank = match last {
-            Some((g, r)) if g == growth => r,
-            _ => pos as u32 + 1,
-        };
-        last = Some((growth, rank));
+    let ranks = ranks_in_order(by_growth.iter().map(|(growth, _)| *growth));
+    for (&(_, i), rank) in by_growth.iter().zip(ranks) {
         out[i as usize].growth_rank = rank;
     }
     drop(by_growth);
