@@ -392,3 +392,22 @@ pub async fn evidence(
     let kind = FileKind::parse(&a.kind).ok_or(AppError::NotFound)?;
     Ok((a, kind))
 }
+
+/// Commitments kept at organisation `org_id` (its own, its members', its teams' and
+/// cadres') that `actor` may see, each with its subject's name.
+pub async fn visible_in_org(
+    store: &Store,
+    actor: &Actor<'_>,
+    org_id: i64,
+) -> Result<Vec<(CommitmentRecord, String)>, AppError> {
+    let all = store.commitments_in(&[org_id], &Status::ALL).await?;
+    let mut out = Vec::new();
+    for c in all {
+        if let Ok(subject) = subject(store, c.kind(), c.subject_id).await
+            && may_see(actor, &subject, &c).is_ok()
+        {
+            out.push((c, subject.name));
+        }
+    }
+    Ok(out)
+}

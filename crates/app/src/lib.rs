@@ -18,6 +18,7 @@ pub mod init;
 pub mod open;
 pub mod plans;
 pub mod records;
+pub mod registry;
 pub mod reviews;
 pub mod scope;
 pub mod score_tables;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use xianfeng_app::AppError;
 use xianfeng_app::commitments::{self as service, StepInput, Subject, Upload};
 use xianfeng_domain::campaign::SubjectKind;
-use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Status, Step, next, overdue};
+use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Step, next, overdue};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
@@ -505,28 +505,4 @@ pub async fn file(
         a.content,
     )
         .into_response())
-}
-
-/// Commitments shown on an organisation's page: its own and its members' (and its teams'),
-/// those the viewer may see.
-pub async fn visible_in_org(
-    s: &AppState,
-    viewer: &Viewer,
-    org_id: i64,
-) -> Result<Vec<(CommitmentRecord, String)>, Response> {
-    let all = s
-        .store
-        .commitments_in(&[org_id], &Status::ALL)
-        .await
-        .map_err(pages::internal)?;
-    let a = viewer.actor();
-    let mut out = Vec::new();
-    for c in all {
-        if let Ok(subject) = service::subject(&s.store, c.kind(), c.subject_id).await
-            && service::may_see(&a, &subject, &c).is_ok()
-        {
-            out.push((c, subject.name));
-        }
-    }
-    Ok(out)
 }

@@ -7,14 +7,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xianfeng_domain::i18n::Lang;
-use xianfeng_domain::policy::{Action, Decision};
-use xianfeng_storage::{MemberRecord, OrgRecord, Store};
+use xianfeng_app::registry::{self, OrgSummary};
+use xianfeng_storage::{MemberRecord, OrgRecord};
 
-use super::{ApiError, Bearer, internal, not_found_response, query_refusal};
+use super::participation::refused;
+use super::{ApiError, Bearer, not_found_response, query_refusal};
 use crate::AppState;
-use crate::session::Viewer;
-use crate::tree::may;
 
 /// An organisation (党组织).
 #[derive(Serialize, ToSchema)]
@@ -77,62 +75,19 @@ pub struct Paging {
 
 const MAX_LIMIT: i64 = 500;
 
-fn refusal(decision: Decision, lang: Lang) -> Option<ApiError> {
-    match decision {
-        Decision::Allow => None,
-        Decision::OutOfScope => Some(not_found_response(lang)),
-        Decision::NotPermitted => Some(ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang)),
-    }
-}
-
-async fn org_for(
-    store: &Store,
-    viewer: &Viewer,
-    lang: Lang,
-    code: &str,
-    action: Action,
-) -> Result<OrgRecord, ApiError> {
-    let org = store
-        .org_by_code(code)
-        .await
-        .map_err(|e| internal(lang, e))?
-        .ok_or_else(|| not_found_response(lang))?;
-    match refusal(may(viewer, action, &org), lang) {
-        None => Ok(org),
-        Some(e) => Err(e),
-    }
-}
-
-async fn organisation_json(
-    store: &Store,
-    viewer: &Viewer,
-    lang: Lang,
-    o: &OrgRecord,
-) -> Result<Organisation, ApiError> {
-    let counts = store
-        .subtree_counts(o)
-        .await
-        .map_err(|e| internal(lang, e))?;
-    let parent = match o.parent_id {
-        Some(id) => store
-            .org_by_id(id)
-            .await
-            .map_err(|e| internal(lang, e))?
-            .filter(|p| may(viewer, Action::ReadOrganisation, p).allowed())
-            .map(|p| p.code),
-        None => None,
-    };
-    Ok(Organisation {
+fn organisation_json(s: &OrgSummary, parent: Option<&OrgRecord>) -> Organisation {
+    let o = &s.org;
+    Organisation {
         code: o.code.clone(),
         name: o.name.clone(),
         kind: o.kind.clone(),
         category: o.category.clone(),
         sector: o.sector.clone(),
-        parent,
-        organisations: counts.organisations,
-        members: counts.members,
+        parent: parent.map(|p| p.code.clone()),
+        organisations: s.organisations,
+        members: s.members,
         direct_members: o.member_count,
-    })
+    }
 }
 
 fn member_json(m: MemberRecord) -> Member {
@@ -167,10 +122,10 @@ pub async fn organisation(
     Bearer(viewer, lang): Bearer,
     Path(code): Path<String>,
 ) -> Result<Json<Organisation>, ApiError> {
-    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadOrganisation).await?;
-    Ok(Json(
-        organisation_json(&s.store, &viewer, lang, &org).await?,
-    ))
+    let view = registry::org_view(&s.store, &viewer.principal, &code)
+        .await
+        .map_err(|e| refused(lang, e))?;
+    Ok(Json(organisation_json(&view.summary, view.parent.as_ref())))
 }
 
 /// The organisations directly under one, those the account may see.
@@ -189,20 +144,14 @@ pub async fn children(
     Bearer(viewer, lang): Bearer,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<Organisation>>, ApiError> {
-    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadOrganisation).await?;
-    let kids = s
-        .store
-        .children(org.id)
+    let (org, kids) = registry::children(&s.store, &viewer.principal, &code)
         .await
-        .map_err(|e| internal(lang, e))?;
-    let mut out = Vec::new();
-    for k in kids
-        .iter()
-        .filter(|k| may(&viewer, Action::ReadOrganisation, k).allowed())
-    {
-        out.push(organisation_json(&s.store, &viewer, lang, k).await?);
-    }
-    Ok(Json(out))
+        .map_err(|e| refused(lang, e))?;
+    Ok(Json(
+        kids.iter()
+            .map(|k| organisation_json(k, Some(&org)))
+            .collect(),
+    ))
 }
 
 /// The members directly in an organisation, a page at a time, by name.
@@ -233,12 +182,9 @@ pub async fn members(
                 .with_detail("limit 1..=500, offset >= 0"),
         );
     }
-    let org = org_for(&s.store, &viewer, lang, &code, Action::ReadMembers).await?;
-    let items = s
-        .store
-        .members_of_org(org.id, limit, offset)
+    let (org, items) = registry::members(&s.store, &viewer.principal, &code, limit, offset)
         .await
-        .map_err(|e| internal(lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     Ok(Json(MemberPage {
         items: items.into_iter().map(member_json).collect(),
         total: org.member_count,
@@ -268,20 +214,8 @@ pub async fn member(
     let Ok(id) = id.parse::<i64>() else {
         return Err(not_found_response(lang));
     };
-    let m = s
-        .store
-        .member(id)
+    let (m, _) = registry::member(&s.store, &viewer.principal, id)
         .await
-        .map_err(|e| internal(lang, e))?
-        .ok_or_else(|| not_found_response(lang))?;
-    let org = s
-        .store
-        .org_by_id(m.org_id)
-        .await
-        .map_err(|e| internal(lang, e))?
-        .ok_or_else(|| not_found_response(lang))?;
-    if let Some(e) = refusal(may(&viewer, Action::ReadMembers, &org), lang) {
-        return Err(e);
-    }
+        .map_err(|e| refused(lang, e))?;
     Ok(Json(member_json(m)))
 }

@@ -1,0 +1,198 @@
+//! The registry (组织体系): the organisation tree, its members, leadership teams and
+//! cadres as an account may see them — the tree level by level, search, an organisation's
+//! page, a member. The pages and the API read it here; every organisation is found and
+//! then put to the one policy (`scope::org_for`), so that out of scope reads exactly like
+//! an unknown code.
+
+use xianfeng_domain::policy::{Action, Principal};
+use xianfeng_domain::role::Role;
+use xianfeng_storage::{CadreRecord, MemberRecord, OrgRecord, Store, TeamRecord};
+
+use crate::AppError;
+use crate::scope::{allowed, org_for};
+
+/// An organisation with the size of its subtree.
+#[derive(Debug, Clone)]
+pub struct OrgSummary {
+    pub org: OrgRecord,
+    /// Organisations in the subtree, itself included.
+    pub organisations: i64,
+    /// Members in the subtree.
+    pub members: i64,
+}
+
+/// The organisation `code`, if `principal` may do `action` to it.
+pub async fn org(
+    store: &Store,
+    principal: &Principal,
+    code: &str,
+    action: Action,
+) -> Result<OrgRecord, AppError> {
+    org_for(store, Some(principal), code, action).await
+}
+
+/// Whether `principal` may read organisation `o` at all.
+pub fn may_read(principal: &Principal, o: &OrgRecord) -> bool {
+    allowed(principal, Action::ReadOrganisation, o).is_ok()
+}
+
+async fn summary(store: &Store, o: &OrgRecord) -> Result<OrgSummary, AppError> {
+    let counts = store.subtree_counts(o).await?;
+    Ok(OrgSummary {
+        org: o.clone(),
+        organisations: counts.organisations,
+        members: counts.members,
+    })
+}
+
+/// The organisations of `orgs` that `principal` may read, with their counts.
+pub async fn visible(
+    store: &Store,
+    principal: &Principal,
+    orgs: &[OrgRecord],
+) -> Result<Vec<OrgSummary>, AppError> {
+    let mut out = Vec::new();
+    for o in orgs.iter().filter(|o| may_read(principal, o)) {
+        out.push(summary(store, o).await?);
+    }
+    Ok(out)
+}
+
+/// The top of the account's part of the tree: the organisations it is assigned to (every
+/// root for the administrator), with their counts.
+pub async fn scope_roots(
+    store: &Store,
+    principal: &Principal,
+) -> Result<Vec<OrgSummary>, AppError> {
+    let roots = if principal.scopes.is_empty() {
+        store.roots().await?
+    } else {
+        let mut orgs = Vec::new();
+        for scope in &principal.scopes {
+            if let Some(id) = scope.ids().last()
+                && let Some(o) = store.org_by_id(*id).await?
+            {
+                orgs.push(o);
+            }
+        }
+        orgs
+    };
+    visible(store, principal, &roots).await
+}
+
+/// The children of `code` the account may read, with their counts.
+pub async fn children(
+    store: &Store,
+    principal: &Principal,
+    code: &str,
+) -> Result<(OrgRecord, Vec<OrgSummary>), AppError> {
+    let o = org(store, principal, code, Action::ReadOrganisation).await?;
+    let kids = store.children(o.id).await?;
+    let shown = visible(store, principal, &kids).await?;
+    Ok((o, shown))
+}
+
+/// Organisations by name or code within what the account may see: at most `limit`, and
+/// whether there were more.
+pub async fn search(
+    store: &Store,
+    principal: &Principal,
+    query: &str,
+    limit: usize,
+) -> Result<(Vec<OrgSummary>, bool), AppError> {
+    let q = xianfeng_domain::text::normalise(query.trim());
+    if q.is_empty() {
+        return Ok((vec![], false));
+    }
+    // The database narrows by scope first; the policy still decides each row.
+    let sectors: &[String] = if principal.role == Role::SectorGuide {
+        &principal.sectors
+    } else {
+        &[]
+    };
+    let everywhere = principal.role == Role::Admin;
+    let found = store
+        .search_orgs(&q, &principal.scopes, sectors, everywhere, limit as i64 + 1)
+        .await?;
+    let more = found.len() > limit;
+    let shown = visible(store, principal, &found[..found.len().min(limit)]).await?;
+    Ok((shown, more))
+}
+
+/// An organisation as its page shows it to an account.
+pub struct OrgView {
+    pub summary: OrgSummary,
+    /// The ancestors the account may read, top first (the organisation itself left out).
+    pub breadcrumbs: Vec<OrgRecord>,
+    /// The parent, when the account may read it.
+    pub parent: Option<OrgRecord>,
+    pub children: Vec<OrgSummary>,
+    /// Whether the account may see the members, teams and cadres.
+    pub may_read_members: bool,
+}
+
+/// The organisation `code` with what its page shows around it.
+pub async fn org_view(
+    store: &Store,
+    principal: &Principal,
+    code: &str,
+) -> Result<OrgView, AppError> {
+    let o = org(store, principal, code, Action::ReadOrganisation).await?;
+    let ancestors = store.ancestors(&o).await?;
+    let kids = store.children(o.id).await?;
+    let children = visible(store, principal, &kids).await?;
+    let breadcrumbs: Vec<OrgRecord> = ancestors
+        .into_iter()
+        .filter(|a| a.id != o.id && may_read(principal, a))
+        .collect();
+    let parent = breadcrumbs
+        .iter()
+        .find(|a| Some(a.id) == o.parent_id)
+        .cloned();
+    Ok(OrgView {
+        may_read_members: allowed(principal, Action::ReadMembers, &o).is_ok(),
+        summary: summary(store, &o).await?,
+        breadcrumbs,
+        parent,
+        children,
+    })
+}
+
+/// A page of the members of `code` (`limit` from `offset`), if the account may see them.
+pub async fn members(
+    store: &Store,
+    principal: &Principal,
+    code: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(OrgRecord, Vec<MemberRecord>), AppError> {
+    let o = org(store, principal, code, Action::ReadMembers).await?;
+    let page = store.members_of_org(o.id, limit, offset).await?;
+    Ok((o, page))
+}
+
+/// The leadership teams of organisation `o` with their cadres (the caller has checked
+/// that the account may see them).
+pub async fn teams(
+    store: &Store,
+    o: &OrgRecord,
+) -> Result<Vec<(TeamRecord, Vec<CadreRecord>)>, AppError> {
+    let mut out = Vec::new();
+    for t in store.teams_of_org(o.id).await? {
+        let cadres = store.cadres_of_team(t.id).await?;
+        out.push((t, cadres));
+    }
+    Ok(out)
+}
+
+/// One member and the organisation it belongs to, if the account may see its members.
+pub async fn member(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+) -> Result<(MemberRecord, OrgRecord), AppError> {
+    let m = store.member(id).await?.ok_or(AppError::NotFound)?;
+    let o = store.org_by_id(m.org_id).await?.ok_or(AppError::NotFound)?;
+    allowed(principal, Action::ReadMembers, &o)?;
+    Ok((m, o))
+}
