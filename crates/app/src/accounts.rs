@@ -220,3 +220,11 @@ pub async fn reset_password(
     store.end_other_sessions(username, None).await?;
     Ok(set)
 }
+
+/// Disables an account: it can no longer sign in.
+pub async fn disable(store: &Store, actor: &str, username: &str) -> Result<(), AppError> {
+    let mut tx = store.begin(actor).await?;
+    tx.set_disabled(username, true).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod campaigns;
 pub mod commitments;
 pub mod demo;
 mod demo_activity;

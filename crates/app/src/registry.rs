@@ -196,3 +196,15 @@ pub async fn member(
     allowed(principal, Action::ReadMembers, &o)?;
     Ok((m, o))
 }
+
+/// Moves organisation `code` with its subtree under `to` (the operator's, at the command
+/// line); returns how many organisations moved.
+pub async fn move_org(store: &Store, actor: &str, code: &str, to: &str) -> Result<usize, AppError> {
+    let no_org = |code: &str| AppError::input("store.no_org", &[("code", &code.to_string())]);
+    let o = store.org_by_code(code).await?.ok_or_else(|| no_org(code))?;
+    let parent = store.org_by_code(to).await?.ok_or_else(|| no_org(to))?;
+    let mut tx = store.begin(actor).await?;
+    let moved = tx.move_org(&o, &parent).await?;
+    tx.commit().await?;
+    Ok(moved)
+}

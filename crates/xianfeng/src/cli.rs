@@ -581,9 +581,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             CampaignAction::Create { from } => {
                 let (campaign, text) = load_campaign(from)?;
                 let store = open(&cli).await?;
-                let mut tx = store.begin("cli").await?;
-                tx.create_campaign(&campaign, &text, false).await?;
-                tx.commit().await?;
+                xianfeng_app::campaigns::create(&store, "cli", &campaign, &text).await?;
                 println!(
                     "{} {} {}",
                     say("cli.campaign_created", &[]),
@@ -629,17 +627,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 OrgAction::Move { code, to } => {
-                    let org = store
-                        .org_by_code(code)
-                        .await?
-                        .ok_or_else(|| anyhow!(say("store.no_org", &[("code", code)])))?;
-                    let parent = store
-                        .org_by_code(to)
-                        .await?
-                        .ok_or_else(|| anyhow!(say("store.no_org", &[("code", to)])))?;
-                    let mut tx = store.begin("cli").await?;
-                    let moved = tx.move_org(&org, &parent).await?;
-                    tx.commit().await?;
+                    let moved = xianfeng_app::registry::move_org(&store, "cli", code, to).await?;
                     println!(
                         "{}",
                         say(
@@ -1064,9 +1052,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
             }
         }
         UserAction::Disable { username } => {
-            let mut tx = store.begin("cli").await?;
-            tx.set_disabled(username, true).await?;
-            tx.commit().await?;
+            xianfeng_app::accounts::disable(&store, "cli", username).await?;
             println!("{}", say("cli.disabled", &[("name", username)]));
         }
     }
