@@ -5,18 +5,20 @@
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
+use xianfeng_app::AppError;
 use xianfeng_app::evaluation::{
     CodeView, Refused, cast_open, cast_with_code, code_view, open_view,
 };
 use xianfeng_domain::ballot::{Ballot, MAX_COMMENT, Verdict};
 use xianfeng_domain::i18n::{Lang, t};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::lang_of;
-use crate::{AppState, pages};
 
 #[derive(Template)]
 #[template(path = "ballot.html")]
@@ -66,7 +68,12 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
     pages::done(chrome, status, title, message)
 }
 
-fn form(lang: Lang, action: &str, v: CodeView, error: Option<String>) -> Response {
+fn form(
+    lang: Lang,
+    action: &str,
+    v: CodeView,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let organisation = v.subject.code.clone();
     let page = BallotPage {
         chrome: Chrome::anonymous(lang, action),
@@ -84,9 +91,26 @@ fn form(lang: Lang, action: &str, v: CodeView, error: Option<String>) -> Respons
     } else {
         StatusCode::OK
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
+    pages::html(status, &page)
+}
+
+/// A code's page: the form (with `error`, when the ballot came back) or why the code
+/// cannot be used.
+async fn code_page(
+    s: &AppState,
+    attempt: &Attempt,
+    lang: Lang,
+    code: &str,
+    address: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let here = format!("/p/b/{code}");
+    match code_view(&s.store, &s.ballots, code, address, today())
+        .await
+        .or_refuse(attempt)?
+    {
+        Ok(view) => form(lang, &here, view, error),
+        Err(r) => Ok(explain(lang, &here, r)),
     }
 }
 
@@ -95,13 +119,10 @@ pub async fn page(
     headers: HeaderMap,
     crate::session::PeerAddress(address): crate::session::PeerAddress,
     Path(code): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
-    match code_view(&s.store, &s.ballots, &code, &address, today()).await {
-        Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, None),
-        Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
-        Err(e) => pages::internal(e),
-    }
+    let attempt = Attempt::public(lang, &format!("/p/b/{code}"), "ballot_unavailable");
+    code_page(&s, &attempt, lang, &code, &address, None).await
 }
 
 /// The ballot in a posted form, or `None` without a verdict. Ratings that are not numbers
@@ -140,31 +161,24 @@ pub async fn cast(
     crate::session::PeerAddress(address): crate::session::PeerAddress,
     Path(code): Path<String>,
     Form(f): Form<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
+    let here = format!("/p/b/{code}");
+    let attempt = Attempt::public(lang, &here, "ballot_not_cast");
     let Some(ballot) = ballot_of(&f) else {
-        return match code_view(&s.store, &s.ballots, &code, &address, today()).await {
-            Ok(Ok(view)) => form(
-                lang,
-                &format!("/p/b/{code}"),
-                view,
-                Some(t(lang, "web.ballot_choose", &[])),
-            ),
-            Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
-            Err(e) => pages::internal(e),
-        };
+        let choose = t(lang, "web.ballot_choose", &[]);
+        return code_page(&s, &attempt, lang, &code, &address, Some(choose)).await;
     };
-    match cast_with_code(&s.store, &s.ballots, &code, &ballot, &address, today()).await {
-        Ok(Ok(())) => thanks(lang),
-        Ok(Err(Refused::Invalid(why))) => {
-            match code_view(&s.store, &s.ballots, &code, &address, today()).await {
-                Ok(Ok(view)) => form(lang, &format!("/p/b/{code}"), view, Some(why.render(lang))),
-                Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
-                Err(e) => pages::internal(e),
-            }
+    match cast_with_code(&s.store, &s.ballots, &code, &ballot, &address, today())
+        .await
+        .or_refuse(&attempt)?
+    {
+        Ok(()) => Ok(thanks(lang)),
+        Err(Refused::Invalid(why)) => {
+            let why = Some(why.render(lang));
+            code_page(&s, &attempt, lang, &code, &address, why).await
         }
-        Ok(Err(r)) => explain(lang, &format!("/p/b/{code}"), r),
-        Err(e) => pages::internal(e),
+        Err(r) => Ok(explain(lang, &here, r)),
     }
 }
 
@@ -196,22 +210,27 @@ pub async fn open_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path((round, subject)): Path<(String, String)>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
     let Some((round, subject)) = ids(&round, &subject) else {
-        return pages::not_found(&Chrome::anonymous(lang, "/p/"));
+        let attempt = Attempt::public(lang, "/p/", "ballot_unavailable");
+        return Err(attempt.refused(AppError::NotFound));
     };
     let here = format!("/p/e/{round}/{subject}");
-    match open_view(&s.store, round, subject, today()).await {
-        Ok(Ok(view)) => form(lang, &here, view, None),
-        Ok(Err(r)) => explain(lang, &here, r),
-        Err(xianfeng_app::AppError::NotFound) => pages::not_found(&Chrome::anonymous(lang, &here)),
-        Err(e) => pages::internal(e),
+    let attempt = Attempt::public(lang, &here, "ballot_unavailable");
+    match open_view(&s.store, round, subject, today())
+        .await
+        .or_refuse(&attempt)?
+    {
+        Ok(view) => form(lang, &here, view, None),
+        Err(r) => Ok(explain(lang, &here, r)),
     }
 }
 
 /// Casts an open-mode ballot. The browser gets a signed voter cookie on its first ballot;
-/// the database keeps only a keyed hash of it, never tied to the ballot.
+/// the database keeps only a keyed hash of it, never tied to the ballot. Every answer to a
+/// filled-in ballot carries that cookie, a refusal too: hence a plain `Response`, the
+/// refusals made into one here.
 pub async fn open_cast(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -221,15 +240,19 @@ pub async fn open_cast(
 ) -> Response {
     let lang = lang_of(&headers);
     let Some((round, subject)) = ids(&round, &subject) else {
-        return pages::not_found(&Chrome::anonymous(lang, "/p/"));
+        let attempt = Attempt::public(lang, "/p/", "ballot_not_cast");
+        return attempt.refused(AppError::NotFound).into_response();
     };
     let here = format!("/p/e/{round}/{subject}");
+    let attempt = Attempt::public(lang, &here, "ballot_not_cast");
     let Some(ballot) = ballot_of(&f) else {
+        let choose = t(lang, "web.ballot_choose", &[]);
         return match open_view(&s.store, round, subject, today()).await {
-            Ok(Ok(view)) => form(lang, &here, view, Some(t(lang, "web.ballot_choose", &[]))),
-            Ok(Err(r)) => explain(lang, &here, r),
-            Err(_) => pages::not_found(&Chrome::anonymous(lang, &here)),
-        };
+            Ok(Ok(view)) => form(lang, &here, view, Some(choose)),
+            Ok(Err(r)) => Ok(explain(lang, &here, r)),
+            Err(_) => Err(attempt.refused(AppError::NotFound)),
+        }
+        .into_response();
     };
     let (token, fresh) = match voter_token(&s, &headers) {
         Some(t) => (t, false),
@@ -250,24 +273,24 @@ pub async fn open_cast(
         today(),
     )
     .await;
-    let mut response = match outcome {
-        Ok(Ok(())) => thanks(lang),
+    let answer = match outcome {
+        Ok(Ok(())) => Ok(thanks(lang)),
         Ok(Err(Refused::Invalid(why))) => {
             match open_view(&s.store, round, subject, today()).await {
                 Ok(Ok(view)) => form(lang, &here, view, Some(why.render(lang))),
-                _ => pages::not_found(&Chrome::anonymous(lang, &here)),
+                _ => Err(attempt.refused(AppError::NotFound)),
             }
         }
-        Ok(Err(Refused::Used)) => pages::done(
+        Ok(Err(Refused::Used)) => Ok(pages::done(
             Chrome::anonymous(lang, &here),
             StatusCode::CONFLICT,
             t(lang, "web.ballot_sorry", &[]),
             t(lang, "web.ballot_voted", &[]),
-        ),
-        Ok(Err(r)) => explain(lang, &here, r),
-        Err(xianfeng_app::AppError::NotFound) => pages::not_found(&Chrome::anonymous(lang, &here)),
-        Err(e) => pages::internal(e),
+        )),
+        Ok(Err(r)) => Ok(explain(lang, &here, r)),
+        Err(e) => Err(attempt.refused(e)),
     };
+    let mut response = answer.into_response();
     if fresh {
         let mac = vault.hash(&format!("voter:{token}"));
         if let Ok(v) = axum::http::HeaderValue::from_str(&format!(

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_app::evaluation::{
     self as service, BURST, IssuedCode, RoundInput, SubjectResult, issue_codes, results,
     results_by_organisation,
@@ -16,8 +16,9 @@ use xianfeng_storage::{CommentRecord, RoundRecord};
 
 use crate::chrome::Chrome;
 use crate::commitments::Fields;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, pages, qr};
+use crate::{AppState, qr};
 
 fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
@@ -31,24 +32,31 @@ struct RoundsPage {
     may_create: bool,
 }
 
-pub async fn list(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
-    let rounds = match service::visible_rounds(&s.store, &viewer.principal).await {
-        Ok(r) => r.into_iter().map(|(round, _)| round).collect(),
-        Err(e) => return pages::internal(e),
-    };
+pub async fn list(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/eval", "rounds_unavailable");
+    let rounds = service::visible_rounds(&s.store, &viewer.principal)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|(round, _)| round)
+        .collect();
     let may_create = anywhere(&viewer.principal, Action::ManageEvaluations);
     let page = RoundsPage {
         chrome: Chrome::signed_in(&viewer, "/eval".into()),
         rounds,
         may_create,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
-pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn create(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/eval", "round_not_created");
     let input = RoundInput {
         name: f.value("name"),
         scope: f.value("scope"),
@@ -57,10 +65,10 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
         starts_on: f.value("start"),
         ends_on: f.value("end"),
     };
-    match service::create_round(&s.store, Some(&viewer.actor()), &input).await {
-        Ok(id) => Redirect::to(&format!("/eval/{id}")).into_response(),
-        Err(e) => pages::refused(&viewer, "/eval", e),
-    }
+    let id = service::create_round(&s.store, Some(&viewer.actor()), &input)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/eval/{id}")).into_response())
 }
 
 struct Row {
@@ -111,30 +119,25 @@ pub async fn page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/eval/{id}");
-    let round = match service::may_read(&s.store, &viewer.principal, id).await {
-        Ok((r, _)) => r,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
-    let (subjects, orgs, comments, bursts, counts) = match (
-        results(&s.store, id).await,
-        results_by_organisation(&s.store, id).await,
-        s.store.comments(id, None, 200).await,
-        s.store.open_bursts(id, BURST).await,
-        s.store.code_counts(id).await,
-    ) {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-        (Err(e), ..) | (_, Err(e), ..) => return pages::refused(&viewer, &back, e),
-        (.., Err(e), _, _) | (.., Err(e), _) | (.., Err(e)) => return pages::internal(e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "round_unavailable");
+    let (round, _) = service::may_read(&s.store, &viewer.principal, id)
+        .await
+        .or_refuse(&attempt)?;
+    let subjects = results(&s.store, id).await.or_refuse(&attempt)?;
+    let orgs = results_by_organisation(&s.store, id)
+        .await
+        .or_refuse(&attempt)?;
+    let comments = s.store.comments(id, None, 200).await.or_refuse(&attempt)?;
+    let bursts = s.store.open_bursts(id, BURST).await.or_refuse(&attempt)?;
+    let counts = s.store.code_counts(id).await.or_refuse(&attempt)?;
     let may_manage = service::may_manage(&s.store, &viewer.actor(), id)
         .await
         .is_ok();
-    let rules = match service::rules(&s.store).await {
-        Ok(r) => r,
-        Err(e) => return pages::refused(&viewer, "/eval", e),
-    };
+    // The campaign's rules are not the round's: their refusal leads back to the rounds.
+    let to_rounds = Attempt::new(&viewer, "/eval", "round_unavailable");
+    let rules = service::rules(&s.store).await.or_refuse(&to_rounds)?;
     let page = RoundPage {
         chrome: Chrome::signed_in(&viewer, back),
         subjects: subjects
@@ -160,22 +163,20 @@ pub async fn page(
         may_manage,
         round,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 pub async fn hide(
     State(s): State<AppState>,
     Path((id, ballot)): Path<(i64, i64)>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/eval/{id}");
-    match service::hide_comment(&s.store, &viewer.actor(), id, ballot, f.value("reason")).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    let attempt = Attempt::new(&viewer, &back, "comment_not_hidden");
+    service::hide_comment(&s.store, &viewer.actor(), id, ballot, f.value("reason"))
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// One cut-out slip: the code, its QR code, the subject.
@@ -201,38 +202,36 @@ pub async fn codes(
     headers: HeaderMap,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/eval/{id}");
+    let attempt = Attempt::new(&viewer, &back, "codes_not_issued");
     let per_subject = f.value("per_subject").parse::<usize>().unwrap_or(0);
     let base = qr::absolute(s.config.public_url.as_deref(), &headers, "");
     let issued: Vec<IssuedCode> =
-        match issue_codes(&s.store, Some(&viewer.actor()), id, per_subject, &base).await {
-            Ok(c) => c,
-            Err(e) => return pages::refused(&viewer, &back, e),
-        };
+        issue_codes(&s.store, Some(&viewer.actor()), id, per_subject, &base)
+            .await
+            .or_refuse(&attempt)?;
     match f.value("format") {
         "xlsx" | "csv" => {
             let ext = f.value("format");
-            let file = match tempfile::Builder::new()
+            // A file of our own that cannot be written or read is the system's fault.
+            let io = |e: std::io::Error| PageError::Internal(e.to_string());
+            let file = tempfile::Builder::new()
                 .suffix(&format!(".{ext}"))
                 .tempfile()
-            {
-                Ok(t) => t,
-                Err(e) => return pages::internal(e),
-            };
-            if let Err(e) = service::write_codes(file.path(), &issued) {
-                return pages::refused(&viewer, &back, e);
-            }
-            let bytes = match std::fs::read(file.path()) {
-                Ok(b) => b,
-                Err(e) => return pages::internal(e),
-            };
+                .map_err(io)?;
+            service::write_codes(file.path(), &issued).or_refuse(&attempt)?;
+            let bytes = std::fs::read(file.path()).map_err(io)?;
             let kind = if ext == "xlsx" {
                 pages::XLSX
             } else {
                 "text/csv; charset=utf-8"
             };
-            pages::download(&format!("ballot-codes-{id}.{ext}"), kind, bytes)
+            Ok(pages::download(
+                &format!("ballot-codes-{id}.{ext}"),
+                kind,
+                bytes,
+            ))
         }
         _ => {
             let round = s
@@ -256,10 +255,7 @@ pub async fn codes(
                     })
                     .collect(),
             };
-            match page.render() {
-                Ok(html) => (StatusCode::CREATED, Html(html)).into_response(),
-                Err(e) => pages::internal(e),
-            }
+            pages::html(StatusCode::CREATED, &page)
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use xianfeng_app::AppError;
 use xianfeng_app::selection::{
@@ -17,10 +17,11 @@ use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::selection::{MAX_OBJECTION, NoticePhase};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{PeerAddress, lang_of};
-use crate::{AppState, pages};
 
 /// A candidate as the public sees them.
 pub struct PublicCandidate {
@@ -89,29 +90,21 @@ async fn render_notice(
     id: i64,
     error: Option<String>,
     typed: ObjectionForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(headers);
-    let chrome = Chrome::anonymous(lang, &format!("/p/n/{id}"));
-    let notice = match s.store.notice(id).await {
-        Ok(Some(n)) => n,
-        Ok(None) => return pages::not_found(&chrome),
-        Err(e) => return pages::internal(e),
+    let here = format!("/p/n/{id}");
+    let attempt = Attempt::public(lang, &here, "notice_unavailable");
+    let Some(notice) = s.store.notice(id).await.or_refuse(&attempt)? else {
+        return Err(attempt.refused(AppError::NotFound));
     };
-    let honour = match s.store.current_campaign().await {
-        Ok(Some((_, c))) => c
+    let honour = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((_, c)) => c
             .honour(&notice.honour)
             .map_or(notice.honour.clone(), |h| h.name.clone()),
-        Ok(None) => notice.honour.clone(),
-        Err(e) => return pages::internal(e),
+        None => notice.honour.clone(),
     };
-    let people = match candidates(s, id).await {
-        Ok(c) => c,
-        Err(e) => return pages::internal(e),
-    };
-    let phase = match notice_period(&notice) {
-        Ok(p) => p.phase(today()),
-        Err(e) => return pages::internal(e),
-    };
+    let people = candidates(s, id).await.or_refuse(&attempt)?;
+    let phase = notice_period(&notice).or_refuse(&attempt)?.phase(today());
     let (open, closed_note) = match phase {
         NoticePhase::Upcoming => (
             false,
@@ -133,7 +126,7 @@ async fn render_notice(
         StatusCode::OK
     };
     let page = NoticePage {
-        chrome,
+        chrome: Chrome::anonymous(lang, &here),
         id,
         title: notice.title,
         honour,
@@ -150,10 +143,7 @@ async fn render_notice(
         error,
         typed,
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(status, &page)
 }
 
 /// `/p/n/{id}`: the notice, its candidates and, while it runs, the objection form.
@@ -161,7 +151,7 @@ pub async fn notice(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     render_notice(&s, &headers, id, None, ObjectionForm::default()).await
 }
 
@@ -172,8 +162,10 @@ pub async fn raise(
     PeerAddress(address): PeerAddress,
     Path(id): Path<i64>,
     Form(f): Form<ObjectionForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
+    let here = format!("/p/n/{id}");
+    let attempt = Attempt::public(lang, &here, "objection_not_received");
     let input = ObjectionInput {
         notice_id: id,
         nomination_id: f.nomination,
@@ -191,20 +183,17 @@ pub async fn raise(
     .await
     {
         Ok(_) => {
-            let chrome = Chrome::anonymous(lang, &format!("/p/n/{id}"));
+            let chrome = Chrome::anonymous(lang, &here);
             let (title, message) = (
                 chrome.tx.get("objection_received_title"),
                 chrome.tx.get("objection_received"),
             );
-            pages::done(chrome, StatusCode::OK, title, message)
+            Ok(pages::done(chrome, StatusCode::OK, title, message))
         }
         Err(AppError::Input(why)) => {
             render_notice(&s, &headers, id, Some(why.render(lang)), f).await
         }
-        Err(AppError::NotFound) => {
-            pages::not_found(&Chrome::anonymous(lang, &format!("/p/n/{id}")))
-        }
-        Err(e) => pages::internal(e),
+        Err(e) => Err(attempt.refused(e)),
     }
 }
 
@@ -228,24 +217,18 @@ pub async fn roll(
     headers: HeaderMap,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}"));
-    let campaign = match s.store.current_campaign().await {
-        Ok(Some((_, c))) if c.code() == code => c,
-        Ok(_) => return pages::not_found(&chrome),
-        Err(e) => return pages::internal(e),
+    let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "honour_roll_unavailable");
+    let campaign = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((_, c)) if c.code() == code => c,
+        _ => return Err(attempt.refused(AppError::NotFound)),
     };
     let org = q.get("org").map(String::as_str).filter(|o| !o.is_empty());
-    let entries = match honour_roll(&s.store, org).await {
-        Ok(e) => e,
-        Err(AppError::NotFound) => return pages::not_found(&chrome),
-        Err(e) => return pages::internal(e),
-    };
+    let entries = honour_roll(&s.store, org).await.or_refuse(&attempt)?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
-        return match xianfeng_app::selection::roll_xlsx(&entries) {
-            Ok(bytes) => pages::download("honours.xlsx", pages::XLSX, bytes),
-            Err(e) => pages::internal(e),
-        };
+        let bytes = xianfeng_app::selection::roll_xlsx(&entries).or_refuse(&attempt)?;
+        return Ok(pages::download("honours.xlsx", pages::XLSX, bytes));
     }
     let mut groups: Vec<(String, Vec<(i64, RollEntry)>)> = vec![];
     for e in entries {
@@ -262,10 +245,7 @@ pub async fn roll(
         organiser: campaign.file.campaign.organiser.clone(),
         groups,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 #[derive(Template)]
@@ -282,19 +262,16 @@ pub async fn certificate(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path((code, id)): Path<(String, i64)>,
-) -> Response {
+) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}/{id}"));
-    let campaign = match s.store.current_campaign().await {
-        Ok(Some((_, c))) if c.code() == code => c,
-        Ok(_) => return pages::not_found(&chrome),
-        Err(e) => return pages::internal(e),
+    let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "certificate_unavailable");
+    let campaign = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((_, c)) if c.code() == code => c,
+        _ => return Err(attempt.refused(AppError::NotFound)),
     };
-    let entry = match honour_roll(&s.store, None).await {
-        Ok(e) => e.into_iter().find(|e| e.nomination == id),
-        Err(e) => return pages::internal(e),
-    };
-    let Some(entry) = entry else {
-        return pages::not_found(&chrome);
+    let roll = honour_roll(&s.store, None).await.or_refuse(&attempt)?;
+    let Some(entry) = roll.into_iter().find(|e| e.nomination == id) else {
+        return Err(attempt.refused(AppError::NotFound));
     };
     let page = CertificatePage {
         chrome,
@@ -302,8 +279,5 @@ pub async fn certificate(
         entry,
         organiser: campaign.file.campaign.organiser.clone(),
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }

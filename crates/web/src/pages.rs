@@ -109,6 +109,14 @@ impl Attempt {
         }
     }
 
+    /// The same for somebody not signed in (the public pages).
+    pub fn public(lang: Lang, back: &str, title: &'static str) -> Attempt {
+        Attempt {
+            chrome: Chrome::anonymous(lang, back),
+            title,
+        }
+    }
+
     /// The refusal of this attempt for `error`.
     pub fn refused(&self, error: impl Into<xianfeng_app::AppError>) -> PageError {
         PageError::Refused(Box::new(Refusal {

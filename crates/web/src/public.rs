@@ -4,15 +4,16 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::selection::NoticePhase;
 
 use crate::chrome::Chrome;
 use crate::commitments::{ItemView, activity_names, item_views};
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::lang_of;
-use crate::{AppState, pages, qr};
+use crate::{AppState, qr};
 use xianfeng_app::AppError;
 use xianfeng_domain::commitment::{Outcome, Status};
 use xianfeng_domain::i18n::{Lang, t};
@@ -63,34 +64,33 @@ struct IndexPage {
     notices: Vec<(i64, String, String, String)>,
 }
 
-pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     let today = crate::clock::today();
-    let (campaign, notices) = match s.store.current_campaign().await {
-        Ok(Some((id, c))) => match s.store.notices(id).await {
-            Ok(list) => (
-                c.code().to_string(),
-                list.into_iter()
-                    .filter(|n| {
-                        xianfeng_app::selection::notice_period(n)
-                            .is_ok_and(|p| p.phase(today) != NoticePhase::Ended)
-                    })
-                    .map(|n| (n.id, n.title, n.starts_on, n.ends_on))
-                    .collect(),
-            ),
-            Err(e) => return pages::internal(e),
-        },
-        Ok(None) => (String::new(), vec![]),
-        Err(e) => return pages::internal(e),
+    let chrome = Chrome::anonymous(lang_of(&headers), "/p/");
+    let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "public_index_unavailable");
+    let (campaign, notices) = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((id, c)) => (
+            c.code().to_string(),
+            s.store
+                .notices(id)
+                .await
+                .or_refuse(&attempt)?
+                .into_iter()
+                .filter(|n| {
+                    xianfeng_app::selection::notice_period(n)
+                        .is_ok_and(|p| p.phase(today) != NoticePhase::Ended)
+                })
+                .map(|n| (n.id, n.title, n.starts_on, n.ends_on))
+                .collect(),
+        ),
+        None => (String::new(), vec![]),
     };
     let page = IndexPage {
-        chrome: Chrome::anonymous(lang_of(&headers), "/p/"),
+        chrome,
         campaign,
         notices,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 struct PublicOrg {
@@ -142,31 +142,25 @@ pub async fn organisation(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/o/{code}"));
-    let org = match s.store.org_by_code(&code).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return pages::not_found(&chrome),
-        Err(e) => return pages::internal(e),
+    let attempt = Attempt::public(
+        chrome.tx.lang,
+        &chrome.back,
+        "organisation_page_unavailable",
+    );
+    let Some(org) = s.store.org_by_code(&code).await.or_refuse(&attempt)? else {
+        return Err(attempt.refused(AppError::NotFound));
     };
     let parent = match org.parent_id {
-        Some(id) => match s.store.org_by_id(id).await {
-            Ok(p) => p.as_ref().map(public),
-            Err(e) => return pages::internal(e),
-        },
+        Some(id) => s.store.org_by_id(id).await.or_refuse(&attempt)?,
         None => None,
     };
-    let (children, counts) = match (
-        s.store.children(org.id).await,
-        s.store.subtree_counts(&org).await,
-    ) {
-        (Ok(c), Ok(n)) => (c, n),
-        (Err(e), _) | (_, Err(e)) => return pages::internal(e),
-    };
-    let board = match board(&s, chrome.tx.lang, org.id).await {
-        Ok(b) => b,
-        Err(e) => return pages::internal(e),
-    };
+    let children = s.store.children(org.id).await.or_refuse(&attempt)?;
+    let counts = s.store.subtree_counts(&org).await.or_refuse(&attempt)?;
+    let board = board(&s, chrome.tx.lang, org.id)
+        .await
+        .or_refuse(&attempt)?;
     let url = qr::absolute(
         s.config.public_url.as_deref(),
         &headers,
@@ -175,7 +169,7 @@ pub async fn organisation(
     let page = OrgPage {
         chrome,
         org: public(&org),
-        parent,
+        parent: parent.as_ref().map(public),
         children: children.iter().map(public).collect(),
         organisations: counts.organisations,
         members: counts.members,
@@ -183,8 +177,5 @@ pub async fn organisation(
         qr: qr::svg(&url).unwrap_or_default(),
         url,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }

@@ -3,16 +3,18 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_app::AppError;
 use xianfeng_app::reviews::{self as service, ReviewInput};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::ReviewRecord;
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::commitments::{Fields, parse_kind};
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, pages};
 
 struct DeskEntry {
     kind: String,
@@ -53,27 +55,27 @@ impl DeskPage {
 }
 
 /// The reviewer's desk: every assigned subject, its reviews so far, a form per subject.
-pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+pub async fn desk(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
     let back = "/reviews";
-    let entries = match service::desk(&s.store, &viewer.actor()).await {
-        Ok(e) => e,
-        Err(e) => return pages::refused(&viewer, back, e),
+    let attempt = Attempt::new(&viewer, back, "reviews_unavailable");
+    let entries = service::desk(&s.store, &viewer.actor())
+        .await
+        .or_refuse(&attempt)?;
+    let Some((campaign_id, campaign)) = s.store.current_campaign().await.or_refuse(&attempt)?
+    else {
+        return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
     };
-    let (campaign_id, campaign) = match s.store.current_campaign().await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return pages::refused(
-                &viewer,
-                back,
-                AppError::Input(xianfeng_domain::i18n::Message::new("app.no_campaign")),
-            );
-        }
-        Err(e) => return pages::internal(e),
-    };
-    let closed: Vec<String> = match s.store.closures(campaign_id).await {
-        Ok(c) => c.into_iter().map(|c| c.period).collect(),
-        Err(e) => return pages::internal(e),
-    };
+    let closed: Vec<String> = s
+        .store
+        .closures(campaign_id)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|c| c.period)
+        .collect();
     let today = crate::clock::today();
     let current = xianfeng_app::figures::default_period(&campaign, today).map(|p| p.code);
     let open_periods = campaign
@@ -117,29 +119,30 @@ pub async fn desk(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Resp
             .collect(),
         chrome,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
-pub async fn write(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn write(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
     let back = "/reviews";
+    let attempt = Attempt::new(&viewer, back, "review_not_saved");
     let (Some(kind), Ok(id)) = (
         parse_kind(f.value("kind")),
         f.value("subject").parse::<i64>(),
     ) else {
-        return pages::refused(&viewer, back, AppError::NotFound);
+        return Err(attempt.refused(AppError::NotFound));
     };
     let input = ReviewInput {
         period: f.value("period"),
         grade: f.value("grade"),
         comment: f.value("comment"),
     };
-    match service::write(&s.store, &viewer.actor(), kind, id, &input).await {
-        Ok(_) => Redirect::to(back).into_response(),
-        Err(e) => pages::refused(&viewer, back, e),
-    }
+    service::write(&s.store, &viewer.actor(), kind, id, &input)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(back).into_response())
 }
 
 #[derive(Template)]
@@ -161,13 +164,13 @@ pub async fn assign_page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/reviewers");
+    let attempt = Attempt::new(&viewer, &back, "reviewers_unavailable");
     let a = viewer.actor();
-    let o = match service::may_assign(&s.store, &a, &code).await {
-        Ok(o) => o,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    let o = service::may_assign(&s.store, &a, &code)
+        .await
+        .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back.clone());
     let label = |kind: &str, name: &str| {
         format!("{}（{}）", name, chrome.tx.get(&format!("subject_{kind}")))
@@ -176,17 +179,14 @@ pub async fn assign_page(
         format!("organisation:{}", o.id),
         label("organisation", &o.name),
     )];
-    let (teams, members, assignments, users) = match (
-        s.store.teams_of_org(o.id).await,
-        s.store.members_of_org(o.id, 500, 0).await,
-        s.store.assignments_in(o.id).await,
-        s.store.list_users().await,
-    ) {
-        (Ok(t), Ok(m), Ok(a), Ok(u)) => (t, m, a, u),
-        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
-            return pages::internal(e);
-        }
-    };
+    let teams = s.store.teams_of_org(o.id).await.or_refuse(&attempt)?;
+    let members = s
+        .store
+        .members_of_org(o.id, 500, 0)
+        .await
+        .or_refuse(&attempt)?;
+    let assignments = s.store.assignments_in(o.id).await.or_refuse(&attempt)?;
+    let users = s.store.list_users().await.or_refuse(&attempt)?;
     subjects.extend(
         teams
             .iter()
@@ -220,33 +220,32 @@ pub async fn assign_page(
         subjects,
         chrome,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 pub async fn assign(
     State(s): State<AppState>,
     Path(code): Path<String>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/o/{code}/reviewers");
+    let attempt = Attempt::new(&viewer, &back, "reviewer_not_assigned");
     let parsed = f
         .value("subject")
         .split_once(':')
         .and_then(|(k, id)| Some((parse_kind(k)?, id.parse::<i64>().ok()?)));
     let Some((kind, id)) = parsed else {
-        return pages::refused(&viewer, &back, AppError::NotFound);
+        return Err(attempt.refused(AppError::NotFound));
     };
     // The subject must be kept in this organisation: the form offers nothing else.
-    match xianfeng_app::commitments::subject(&s.store, kind, id).await {
-        Ok(sub) if sub.org.code == code => {}
-        Ok(_) => return pages::refused(&viewer, &back, AppError::NotFound),
-        Err(e) => return pages::refused(&viewer, &back, e),
+    let subject = xianfeng_app::commitments::subject(&s.store, kind, id)
+        .await
+        .or_refuse(&attempt)?;
+    if subject.org.code != code {
+        return Err(attempt.refused(AppError::NotFound));
     }
-    match service::assign(&s.store, &viewer.actor(), f.value("reviewer"), kind, id).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    service::assign(&s.store, &viewer.actor(), f.value("reviewer"), kind, id)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use xianfeng_app::AppError;
 use xianfeng_app::selection::{
     self as service, NominationInput, NominationView, NoticeInput, StepInput,
 };
@@ -15,11 +17,12 @@ use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::selection::{Finding, Stage, Step};
 use xianfeng_storage::{NominationEvent, NoticeRecord, ObjectionRecord};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
 use crate::commitments::Fields;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
-use crate::{AppState, pages};
 
 /// A stage's or step's name in the reader's language.
 fn name(chrome: &Chrome, kind: &str, code: &str) -> String {
@@ -42,31 +45,31 @@ pub async fn list(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let chrome = Chrome::signed_in(&viewer, "/selection".into());
+    let attempt = Attempt::new(&viewer, "/selection", "nominations_unavailable");
     let honour = q
         .get("honour")
         .map(String::as_str)
         .filter(|h| !h.is_empty());
-    let rows = match service::visible(&s.store, Some(&viewer.actor()), honour).await {
-        Ok(r) => r,
-        Err(e) => return pages::refused(&viewer, "/selection", e),
-    };
-    let honours = match s.store.current_campaign().await {
-        Ok(Some((_, c))) => c
+    let rows = service::visible(&s.store, Some(&viewer.actor()), honour)
+        .await
+        .or_refuse(&attempt)?;
+    let honours = match s.store.current_campaign().await.or_refuse(&attempt)? {
+        Some((_, c)) => c
             .file
             .honours
             .iter()
             .filter(|h| h.from.is_none())
             .map(|h| (h.code.get_ref().clone(), h.name.clone()))
             .collect(),
-        Ok(None) => vec![],
-        Err(e) => return pages::internal(e),
+        None => vec![],
     };
-    let orgs = match s.store.user_org_codes(&viewer.session.username).await {
-        Ok(o) => o,
-        Err(e) => return pages::internal(e),
-    };
+    let orgs = s
+        .store
+        .user_org_codes(&viewer.session.username)
+        .await
+        .or_refuse(&attempt)?;
     let rows = rows
         .into_iter()
         .map(|v| {
@@ -81,10 +84,7 @@ pub async fn list(
         honours,
         orgs,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 #[derive(Template)]
@@ -101,7 +101,7 @@ pub async fn new_form(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let get = |k: &str| {
         q.get(k)
             .map(String::as_str)
@@ -110,11 +110,10 @@ pub async fn new_form(
             .to_string()
     };
     let (honour, org) = (get("honour"), get("org"));
-    let candidates =
-        match service::candidates_for(&s.store, Some(&viewer.actor()), &honour, &org).await {
-            Ok(c) => c,
-            Err(e) => return pages::refused(&viewer, "/selection", e),
-        };
+    let attempt = Attempt::new(&viewer, "/selection", "nomination_form_unavailable");
+    let candidates = service::candidates_for(&s.store, Some(&viewer.actor()), &honour, &org)
+        .await
+        .or_refuse(&attempt)?;
     let honour_name = match s.store.current_campaign().await {
         Ok(Some((_, c))) => c.honour(&honour).map_or(honour.clone(), |h| h.name.clone()),
         _ => honour.clone(),
@@ -126,34 +125,26 @@ pub async fn new_form(
         org,
         candidates,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
-pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
+pub async fn create(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
     let back = format!(
         "/selection/new?honour={}&org={}",
         crate::chrome::encode_query_value(f.value("honour")),
         crate::chrome::encode_query_value(f.value("org"))
     );
-    let (campaign, subject) = match (s.store.current_campaign().await, f.value("subject").parse()) {
-        (Ok(Some((_, c))), Ok(id)) => (c, id),
-        (Err(e), _) => return pages::internal(e),
-        _ => {
-            return pages::refused(
-                &viewer,
-                &back,
-                xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
-                    "app.pick_candidate",
-                    &[],
-                )),
-            );
-        }
+    let attempt = Attempt::new(&viewer, &back, "nomination_not_saved");
+    let campaign = s.store.current_campaign().await.or_refuse(&attempt)?;
+    let (Some((_, campaign)), Ok(subject)) = (campaign, f.value("subject").parse()) else {
+        return Err(attempt.refused(AppError::input("app.pick_candidate", &[])));
     };
     let Some(kind) = campaign.honour(f.value("honour")).map(|h| h.subject) else {
-        return pages::refused(&viewer, "/selection", xianfeng_app::AppError::NotFound);
+        let attempt = Attempt::new(&viewer, "/selection", "nomination_not_saved");
+        return Err(attempt.refused(AppError::NotFound));
     };
     let input = NominationInput {
         honour: f.value("honour"),
@@ -163,10 +154,10 @@ pub async fn create(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>
         deeds: f.value("deeds"),
         summary: f.value("summary"),
     };
-    match service::nominate(&s.store, &s.scores, Some(&viewer.actor()), &input, today()).await {
-        Ok(id) => Redirect::to(&format!("/selection/{id}")).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    let id = service::nominate(&s.store, &s.scores, Some(&viewer.actor()), &input, today())
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/selection/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -219,17 +210,21 @@ pub async fn page(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/{id}");
-    let (v, events) = match service::view(&s.store, Some(&viewer.actor()), id).await {
-        Ok(x) => x,
-        Err(e) => return pages::refused(&viewer, &back, e),
-    };
+    let attempt = Attempt::new(&viewer, &back, "nomination_unavailable");
+    let (v, events) = service::view(&s.store, Some(&viewer.actor()), id)
+        .await
+        .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
-    let files = match s.store.nomination_attachments(id).await {
-        Ok(f) => f.into_iter().map(|(fid, name, _)| (fid, name)).collect(),
-        Err(e) => return pages::internal(e),
-    };
+    let files = s
+        .store
+        .nomination_attachments(id)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|(fid, name, _)| (fid, name))
+        .collect();
     let may_attach = v.steps.contains(&Step::Withdraw)
         && matches!(v.record.stage(), Stage::Nominated | Stage::Assessed);
     let onward = match s.store.current_campaign().await {
@@ -266,30 +261,28 @@ pub async fn page(
         chrome,
         v,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 pub async fn step(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/{id}");
+    let attempt = Attempt::new(&viewer, &back, "nomination_step_not_taken");
     let Some(step) = Step::parse(f.value("step")) else {
-        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+        return Err(attempt.refused(AppError::NotFound));
     };
     let input = StepInput {
         note: f.value("note").to_string(),
         document_no: f.value("document_no").to_string(),
         commended_on: NaiveDate::parse_from_str(f.value("commended_on"), "%Y-%m-%d").ok(),
     };
-    match service::step(&s.store, Some(&viewer.actor()), id, step, &input, today()).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    service::step(&s.store, Some(&viewer.actor()), id, step, &input, today())
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Files for the account of deeds (multipart: csrf, files).
@@ -297,7 +290,7 @@ pub async fn attach(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     form: crate::multipart::PostedFiles,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/{id}");
     let files: Vec<xianfeng_app::commitments::Upload> = form
         .files("files")
@@ -307,19 +300,21 @@ pub async fn attach(
         })
         .collect();
     let viewer = &form.viewer;
-    match service::attach(&s.store, Some(&viewer.actor()), id, &files).await {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(viewer, &back, e),
-    }
+    let attempt = Attempt::new(viewer, &back, "deeds_files_not_attached");
+    service::attach(&s.store, Some(&viewer.actor()), id, &files)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn recommend(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/{id}");
-    match service::recommend(
+    let attempt = Attempt::new(&viewer, &back, "nomination_not_recommended");
+    let new = service::recommend(
         &s.store,
         &s.scores,
         Some(&viewer.actor()),
@@ -328,10 +323,8 @@ pub async fn recommend(
         today(),
     )
     .await
-    {
-        Ok(new) => Redirect::to(&format!("/selection/{new}")).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/selection/{new}")).into_response())
 }
 
 #[derive(Template)]
@@ -348,24 +341,20 @@ struct NoticesPage {
     today: String,
 }
 
-pub async fn notices(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+pub async fn notices(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
     let chrome = Chrome::signed_in(&viewer, "/selection/notices".into());
+    let attempt = Attempt::new(&viewer, "/selection", "notices_unavailable");
     let actor = viewer.actor();
-    let (campaign_id, rows) = match (
-        s.store.current_campaign().await,
-        service::visible(&s.store, Some(&actor), None).await,
-    ) {
-        (Ok(Some((id, _))), Ok(rows)) => (id, rows),
-        (Ok(None), _) => {
-            return pages::refused(&viewer, "/selection", xianfeng_app::AppError::NotFound);
-        }
-        (Err(e), _) => return pages::internal(e),
-        (_, Err(e)) => return pages::refused(&viewer, "/selection", e),
+    let Some((campaign_id, _)) = s.store.current_campaign().await.or_refuse(&attempt)? else {
+        return Err(attempt.refused(AppError::NotFound));
     };
-    let notices = match s.store.notices(campaign_id).await {
-        Ok(n) => n,
-        Err(e) => return pages::internal(e),
-    };
+    let rows = service::visible(&s.store, Some(&actor), None)
+        .await
+        .or_refuse(&attempt)?;
+    let notices = s.store.notices(campaign_id).await.or_refuse(&attempt)?;
     let ready: Vec<(i64, String, String, String, String)> = rows
         .into_iter()
         .filter(|v| v.record.stage() == Stage::Approved && v.decided_at_top)
@@ -393,14 +382,14 @@ pub async fn notices(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> R
         ready,
         today: today().to_string(),
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
-pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields>) -> Response {
-    let back = "/selection/notices";
+pub async fn publish(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/selection/notices", "notice_not_published");
     let ids: Vec<i64> = f
         .entries()
         .filter_map(|(k, v)| {
@@ -410,14 +399,10 @@ pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields
         })
         .collect();
     let Ok(starts_on) = NaiveDate::parse_from_str(f.value("starts_on"), "%Y-%m-%d") else {
-        return pages::refused(
-            &viewer,
-            back,
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
-                "cli.bad_date",
-                &[("value", &f.value("starts_on"))],
-            )),
-        );
+        return Err(attempt.refused(AppError::input(
+            "cli.bad_date",
+            &[("value", &f.value("starts_on"))],
+        )));
     };
     let input = NoticeInput {
         honour: f.value("honour"),
@@ -427,10 +412,10 @@ pub async fn publish(State(s): State<AppState>, Posted(viewer, f): Posted<Fields
         contact: f.value("contact"),
         starts_on,
     };
-    match service::publish_notice(&s.store, Some(&viewer.actor()), &input, today()).await {
-        Ok(id) => Redirect::to(&format!("/selection/notices/{id}")).into_response(),
-        Err(e) => pages::refused(&viewer, back, e),
-    }
+    let id = service::publish_notice(&s.store, Some(&viewer.actor()), &input, today())
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/selection/notices/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -448,37 +433,29 @@ pub async fn notice(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/notices/{id}");
+    let attempt = Attempt::new(&viewer, &back, "notice_unavailable");
     let actor = viewer.actor();
-    let notice = match s.store.notice(id).await {
-        Ok(Some(n)) => n,
-        Ok(None) => return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound),
-        Err(e) => return pages::internal(e),
+    let Some(notice) = s.store.notice(id).await.or_refuse(&attempt)? else {
+        return Err(attempt.refused(AppError::NotFound));
     };
     let mut candidates = vec![];
-    match s.store.notice_candidates(id).await {
-        Ok(list) => {
-            for n in list {
-                match service::view(&s.store, Some(&actor), n.id).await {
-                    Ok((v, _)) => candidates.push(v),
-                    Err(xianfeng_app::AppError::NotFound) => {}
-                    Err(e) => return pages::refused(&viewer, &back, e),
-                }
-            }
+    for n in s.store.notice_candidates(id).await.or_refuse(&attempt)? {
+        match service::view(&s.store, Some(&actor), n.id).await {
+            Ok((v, _)) => candidates.push(v),
+            Err(AppError::NotFound) => {}
+            Err(e) => return Err(attempt.refused(e)),
         }
-        Err(e) => return pages::internal(e),
     }
     if candidates.is_empty() {
-        return pages::refused(&viewer, &back, xianfeng_app::AppError::NotFound);
+        return Err(attempt.refused(AppError::NotFound));
     }
     // Objections name the people who raised them: shown only to those who handle them.
     let (objections, may_handle) = match service::objections_for(&s.store, Some(&actor), id).await {
         Ok(list) => (list, true),
-        Err(xianfeng_app::AppError::Forbidden | xianfeng_app::AppError::NotFound) => {
-            (vec![], false)
-        }
-        Err(e) => return pages::internal(e),
+        Err(AppError::Forbidden | AppError::NotFound) => (vec![], false),
+        Err(e) => return Err(attempt.refused(e)),
     };
     let chrome = Chrome::signed_in(&viewer, back);
     let objections = objections
@@ -502,36 +479,27 @@ pub async fn notice(
         objections,
         may_handle,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(StatusCode::OK, &page)
 }
 
 pub async fn finding(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
-) -> Response {
+) -> Result<Response, PageError> {
     let back = format!("/selection/notices/{id}");
+    let attempt = Attempt::new(&viewer, &back, "finding_not_recorded");
     // Whoever may not handle this notice's objections learns nothing from the form.
-    if let Err(e) = service::objections_for(&s.store, Some(&viewer.actor()), id).await {
-        return pages::refused(&viewer, &back, e);
-    }
+    service::objections_for(&s.store, Some(&viewer.actor()), id)
+        .await
+        .or_refuse(&attempt)?;
     let (Ok(objection), Some(finding)) = (
         f.value("objection").parse::<i64>(),
         Finding::parse(f.value("finding")),
     ) else {
-        return pages::refused(
-            &viewer,
-            &back,
-            xianfeng_app::AppError::Input(xianfeng_domain::i18n::Message::of(
-                "app.pick_finding",
-                &[],
-            )),
-        );
+        return Err(attempt.refused(AppError::input("app.pick_finding", &[])));
     };
-    match service::find(
+    service::find(
         &s.store,
         Some(&viewer.actor()),
         id,
@@ -540,18 +508,20 @@ pub async fn finding(
         finding,
     )
     .await
-    {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => pages::refused(&viewer, &back, e),
-    }
+    .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// `/selection/export`: the nominations in scope as .xlsx.
-pub async fn export(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
-    match service::export(&s.store, Some(&viewer.actor())).await {
-        Ok(bytes) => pages::download("nominations.xlsx", pages::XLSX, bytes),
-        Err(e) => pages::refused(&viewer, "/selection", e),
-    }
+pub async fn export(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/selection", "nominations_not_exported");
+    let bytes = service::export(&s.store, Some(&viewer.actor()))
+        .await
+        .or_refuse(&attempt)?;
+    Ok(pages::download("nominations.xlsx", pages::XLSX, bytes))
 }
 
 /// `/selection/{id}/form.docx`: the recommendation and approval form, editable in Word.
@@ -559,9 +529,14 @@ pub async fn form(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    match service::approval_form(&s.store, Some(&viewer.actor()), id).await {
-        Ok((name, bytes)) => pages::download(&name, pages::DOCX, bytes),
-        Err(e) => pages::refused(&viewer, &format!("/selection/{id}"), e),
-    }
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(
+        &viewer,
+        format!("/selection/{id}"),
+        "approval_form_not_made",
+    );
+    let (name, bytes) = service::approval_form(&s.store, Some(&viewer.actor()), id)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(pages::download(&name, pages::DOCX, bytes))
 }

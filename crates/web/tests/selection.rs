@@ -64,6 +64,11 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(bad.body.contains("电话"));
+        assert!(
+            bad.body.contains("<h1>推荐人选未能保存</h1>"),
+            "{label}: {}",
+            bad.body
+        );
         let made = app
             .post_form("/selection", Some(&wang), &nominate("服务社区三百余小时"))
             .await;
