@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::io::Write;
 use xianfeng_app::AppError;
@@ -18,10 +18,11 @@ use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::roster::{Field, MemberField, OrgField, RowIssue};
 use xianfeng_storage::{StagedImport, Store};
 
+use crate::AppState;
 use crate::chrome::Chrome;
 use crate::multipart::PostedFiles;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
-use crate::{AppState, pages};
 
 /// What a roster holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +78,12 @@ struct FormPage {
     error: Option<String>,
 }
 
-fn form_page(s: &AppState, viewer: &Viewer, status: StatusCode, error: Option<String>) -> Response {
+fn form_page(
+    s: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let page = FormPage {
         chrome: Chrome::signed_in(viewer, "/import".into()),
         may_members: may_import(viewer, Kind::Members),
@@ -85,20 +91,21 @@ fn form_page(s: &AppState, viewer: &Viewer, status: StatusCode, error: Option<St
         max_mb: s.config.max_body_bytes / (1024 * 1024),
         error,
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(status, &page)
 }
 
-pub async fn form(State(s): State<AppState>, SignedIn(viewer): SignedIn) -> Response {
+pub async fn form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
     form_page(&s, &viewer, StatusCode::OK, None)
 }
 
 /// Receives the upload, checks what can be checked without reading it, keeps it and
 /// sends the browser to the preview.
-pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Response {
+pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Result<Response, PageError> {
     let viewer = &form.viewer;
+    let attempt = Attempt::new(viewer, "/import", "import_not_received");
     let lang = viewer.lang();
     let refuse = |key: &str, status: StatusCode| {
         form_page(
@@ -112,7 +119,7 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Response {
         return refuse("import_kind_missing", StatusCode::UNPROCESSABLE_ENTITY);
     };
     if !may_import(viewer, kind) {
-        return pages::forbidden(&Chrome::signed_in(viewer, "/import".into()));
+        return Err(attempt.refused(AppError::Forbidden));
     }
     let Some(file) = form.files("file").next() else {
         return refuse("import_file_missing", StatusCode::UNPROCESSABLE_ENTITY);
@@ -122,7 +129,7 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Response {
         return refuse("import_file_type", StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
     let display_name: String = file_name.chars().take(200).collect();
-    match s
+    let id = s
         .store
         .stage_import(
             &viewer.session.username,
@@ -131,10 +138,8 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Response {
             bytes,
         )
         .await
-    {
-        Ok(id) => Redirect::to(&format!("/import/{id}")).into_response(),
-        Err(e) => pages::internal(e),
-    }
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
 
 /// The accepted extension of a file name, lower-cased.
@@ -205,16 +210,21 @@ async fn run(
 }
 
 /// The staged file `id` of this account, or the page to answer with.
-async fn staged(s: &AppState, viewer: &Viewer, id: i64) -> Result<StagedImport, Response> {
-    match s.store.staged_import(id, &viewer.session.username).await {
-        Ok(Some(f)) => Ok(f),
-        Ok(None) => Err(pages::message(
+async fn staged(s: &AppState, viewer: &Viewer, id: i64) -> Result<StagedImport, PageError> {
+    let attempt = Attempt::new(viewer, "/import", "import_unavailable");
+    match s
+        .store
+        .staged_import(id, &viewer.session.username)
+        .await
+        .or_refuse(&attempt)?
+    {
+        Some(f) => Ok(f),
+        None => Err(PageError::Answer(Box::new(pages::message(
             &Chrome::signed_in(viewer, "/import".into()),
             StatusCode::NOT_FOUND,
             "import_title",
             &viewer_text(viewer, "import_expired"),
-        )),
-        Err(e) => Err(pages::internal(e)),
+        )))),
     }
 }
 
@@ -242,7 +252,7 @@ fn preview_page(
     file: &StagedImport,
     result: Result<ImportReport, AppError>,
     done: bool,
-) -> Response {
+) -> Result<Response, PageError> {
     let (report, error, status) = match result {
         Ok(r) => (r, None, StatusCode::OK),
         Err(e) => match e.message() {
@@ -251,7 +261,10 @@ fn preview_page(
                 Some(m.render(viewer.lang())),
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),
-            None => return pages::internal(e),
+            None => {
+                let attempt = Attempt::new(viewer, "/import", "import_not_done");
+                return Err(attempt.refused(e));
+            }
         },
     };
     let chrome = Chrome::signed_in(viewer, format!("/import/{}", file.id));
@@ -265,10 +278,7 @@ fn preview_page(
         done,
         error,
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
+    pages::html(status, &page)
 }
 
 /// What the staged file would do: rehearsed in a transaction that is rolled back, so the
@@ -278,11 +288,8 @@ pub async fn preview(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let file = match staged(&s, &viewer, id).await {
-        Ok(f) => f,
-        Err(resp) => return resp,
-    };
+) -> Result<Response, PageError> {
+    let file = staged(&s, &viewer, id).await?;
     let result = run(&s.store, &viewer, &file, ImportMode::Rehearse, true).await;
     preview_page(&viewer, &file, result, false)
 }
@@ -292,29 +299,25 @@ pub async fn errors_csv(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let file = match staged(&s, &viewer, id).await {
-        Ok(f) => f,
-        Err(resp) => return resp,
-    };
+) -> Result<Response, PageError> {
+    let file = staged(&s, &viewer, id).await?;
     let report = match run(&s.store, &viewer, &file, ImportMode::Check, false).await {
         Ok(r) => r,
         Err(e) => return preview_page(&viewer, &file, Err(e), false),
     };
-    match issues_csv(&report.issues, viewer.lang()) {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"import-errors-{id}.csv\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => pages::internal(e),
-    }
+    let bytes = issues_csv(&report.issues, viewer.lang())
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"import-errors-{id}.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// An empty roster with the headers the import expects (Chinese, as Excel users write
@@ -357,16 +360,14 @@ pub async fn confirm(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     Posted(viewer, form): Posted<ConfirmForm>,
-) -> Response {
-    let file = match staged(&s, &viewer, id).await {
-        Ok(f) => f,
-        Err(resp) => return resp,
-    };
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, format!("/import/{id}"), "import_not_done");
+    let file = staged(&s, &viewer, id).await?;
     let skip_bad = form.skip_bad.is_some();
     let result = run(&s.store, &viewer, &file, ImportMode::Commit, skip_bad).await;
     let committed = matches!(&result, Ok(r) if r.committed);
-    if committed && let Err(e) = s.store.drop_staged_import(id).await {
-        return pages::internal(e);
+    if committed {
+        s.store.drop_staged_import(id).await.or_refuse(&attempt)?;
     }
     preview_page(&viewer, &file, result, committed)
 }

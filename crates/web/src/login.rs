@@ -4,13 +4,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::accounts::{Refusal, sign_in};
 
+use crate::AppState;
 use crate::chrome::Chrome;
+use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{CarriesCsrf, PeerAddress, Posted, SESSION_COOKIE, lang_of};
-use crate::{AppState, pages};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -20,22 +21,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
-fn render(page: LoginPage, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => pages::internal(e),
-    }
-}
-
-pub async fn page(headers: HeaderMap) -> Response {
-    render(
-        LoginPage {
-            chrome: Chrome::anonymous(lang_of(&headers), "/login"),
-            username: String::new(),
-            error: None,
-        },
-        StatusCode::OK,
-    )
+pub async fn page(headers: HeaderMap) -> Result<Response, PageError> {
+    let page = LoginPage {
+        chrome: Chrome::anonymous(lang_of(&headers), "/login"),
+        username: String::new(),
+        error: None,
+    };
+    pages::html(StatusCode::OK, &page)
 }
 
 #[derive(Deserialize)]
@@ -49,30 +41,29 @@ pub async fn submit(
     PeerAddress(address): PeerAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
+    let attempt = Attempt::public(lang, "/login", "sign_in_failed");
     let username = form.username.trim().to_string();
     let refuse = |key: &str, status: StatusCode| {
         let chrome = Chrome::anonymous(lang, "/login");
         let error = Some(chrome.tx.get(key));
-        render(
-            LoginPage {
-                chrome,
-                username: username.clone(),
-                error,
-            },
-            status,
-        )
+        let page = LoginPage {
+            chrome,
+            username: username.clone(),
+            error,
+        };
+        pages::html(status, &page)
     };
-    let session = match sign_in(&s.store, &username, form.password, &address, lang).await {
-        Ok(Ok(session)) => session,
-        Ok(Err(Refusal::Locked)) => {
-            return refuse("login_locked", StatusCode::TOO_MANY_REQUESTS);
-        }
-        Ok(Err(Refusal::Failed)) => return refuse("login_failed", StatusCode::UNAUTHORIZED),
-        Err(e) => return pages::internal(e),
+    let session = match sign_in(&s.store, &username, form.password, &address, lang)
+        .await
+        .or_refuse(&attempt)?
+    {
+        Ok(session) => session,
+        Err(Refusal::Locked) => return refuse("login_locked", StatusCode::TOO_MANY_REQUESTS),
+        Err(Refusal::Failed) => return refuse("login_failed", StatusCode::UNAUTHORIZED),
     };
-    (
+    Ok((
         [(
             header::SET_COOKIE,
             format!(
@@ -82,7 +73,7 @@ pub async fn submit(
         )],
         Redirect::to("/"),
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -96,16 +87,21 @@ impl CarriesCsrf for LogoutForm {
     }
 }
 
-pub async fn logout(State(s): State<AppState>, Posted(viewer, _): Posted<LogoutForm>) -> Response {
-    if let Err(e) = s.store.end_session(&viewer.token).await {
-        return pages::internal(e);
-    }
-    (
+pub async fn logout(
+    State(s): State<AppState>,
+    Posted(viewer, _): Posted<LogoutForm>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/", "sign_out_failed");
+    s.store
+        .end_session(&viewer.token)
+        .await
+        .or_refuse(&attempt)?;
+    Ok((
         [(
             header::SET_COOKIE,
             format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
         )],
         Redirect::to("/login"),
     )
-        .into_response()
+        .into_response())
 }

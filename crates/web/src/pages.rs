@@ -135,6 +135,8 @@ pub enum PageError {
     Refused(Box<Refusal>),
     /// A page that could not be put together (a template error): logged, 500.
     Internal(String),
+    /// A page the handler made itself to say no (a message of its own, with its status).
+    Answer(Box<Response>),
 }
 
 /// A refused attempt: who asked, what was refused, and why.
@@ -155,6 +157,7 @@ impl IntoResponse for PageError {
         } = match self {
             PageError::Refused(refusal) => *refusal,
             PageError::Internal(e) => return internal(e),
+            PageError::Answer(page) => return *page,
         };
         let lang = chrome.tx.lang;
         match error {
@@ -214,14 +217,6 @@ pub fn forbidden(chrome: &Chrome) -> Response {
         "forbidden_title",
         &chrome.tx.get("forbidden"),
     )
-}
-
-/// The page for an application error, with the generic title (for handlers not yet
-/// returning [`PageError`]).
-pub fn refused(viewer: &crate::session::Viewer, back: &str, e: xianfeng_app::AppError) -> Response {
-    Attempt::new(viewer, back, "commitment_refused")
-        .refused(e)
-        .into_response()
 }
 
 /// The refusal (403) of a form whose CSRF token is missing or wrong, or that was posted
