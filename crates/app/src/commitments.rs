@@ -8,44 +8,20 @@
 //! a team's or a cadre's (the city committee approves its own).
 
 use chrono::NaiveDate;
-use xianfeng_domain::campaign::{Campaign, SubjectKind};
+use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::commitment::{
     ItemDraft, Outcome, Request, Side, Snapshot, Status, Step, check_draft, decide as decide_step,
 };
 use xianfeng_domain::i18n::Message;
-use xianfeng_domain::media::{self, FileKind};
-use xianfeng_domain::policy::{Action, Principal, Target, decide};
-use xianfeng_storage::{
-    CommitmentRecord, NewAttachment, NewCommitment, OrgRecord, StepDetail, Store,
-};
+use xianfeng_domain::media::FileKind;
+use xianfeng_domain::policy::{Action, Target, decide};
+use xianfeng_domain::subject::SubjectKind;
+use xianfeng_storage::{CommitmentRecord, NewAttachment, NewCommitment, StepDetail, Store};
 
 use crate::AppError;
-
-/// Who is acting: the account's name (for the record) and what the policy knows of it.
-pub struct Actor<'a> {
-    pub username: &'a str,
-    pub principal: &'a Principal,
-}
-
-/// Whom a commitment is about, with the organisations that decide who may act on it.
-#[derive(Debug, Clone)]
-pub struct Subject {
-    pub kind: SubjectKind,
-    pub id: i64,
-    pub name: String,
-    /// The member, when the subject is one (a member account acts on its own only).
-    pub member: Option<i64>,
-    /// The subject's own organisation.
-    pub org: OrgRecord,
-    /// The organisation that approves and judges.
-    pub superior: OrgRecord,
-}
-
-impl Subject {
-    fn owner_target(&self) -> (xianfeng_domain::org::TreePath, Option<String>) {
-        (self.org.tree_path(), self.org.sector.clone())
-    }
-}
+use crate::actor::Actor;
+use crate::files::{Upload, prepare_file};
+use crate::subjects::{Subject, subject};
 
 /// Whether `actor` may take `side`'s part on `subject`.
 pub fn may(actor: &Actor, subject: &Subject, side: Side) -> Result<(), AppError> {
@@ -83,46 +59,6 @@ pub fn may_see(actor: &Actor, subject: &Subject, c: &CommitmentRecord) -> Result
             .map_err(|_| AppError::NotFound);
     }
     read
-}
-
-async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
-    store.org_by_id(id).await?.ok_or(AppError::NotFound)
-}
-
-/// Finds a subject by kind and id.
-pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subject, AppError> {
-    let (name, member, own) = match kind {
-        SubjectKind::Organisation => {
-            let o = org(store, id).await?;
-            (o.name.clone(), None, o)
-        }
-        SubjectKind::Member => {
-            let m = store.member(id).await?.ok_or(AppError::NotFound)?;
-            (m.name, Some(m.id), org(store, m.org_id).await?)
-        }
-        SubjectKind::Team => {
-            let t = store.team(id).await?.ok_or(AppError::NotFound)?;
-            (t.name, None, org(store, t.org_id).await?)
-        }
-        SubjectKind::Cadre => {
-            let c = store.cadre(id).await?.ok_or(AppError::NotFound)?;
-            let t = store.team(c.team_id).await?.ok_or(AppError::NotFound)?;
-            (c.name, None, org(store, t.org_id).await?)
-        }
-    };
-    let superior = if kind == SubjectKind::Member {
-        own.clone()
-    } else {
-        crate::scope::superior(store, &own).await?
-    };
-    Ok(Subject {
-        kind,
-        id,
-        name,
-        member,
-        org: own,
-        superior,
-    })
 }
 
 fn draft_problems(
@@ -269,50 +205,11 @@ pub async fn step(
     Ok(to)
 }
 
-/// An uploaded evidence file, as received.
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
 /// The longest progress report.
 pub const MAX_REPORT: usize = 2000;
 
-/// Evidence files one report may carry, and the size of each.
+/// Evidence files one report may carry (each at most `files::MAX_FILE_BYTES`).
 pub const MAX_FILES: usize = 9;
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
-
-/// Checks an upload and makes it safe to keep: the kind by its bytes (the extension must
-/// agree), the size, and photos without their location and other metadata.
-pub fn prepare_file(u: &Upload) -> Result<NewAttachment, AppError> {
-    let bad = |why: Message| {
-        AppError::Input(
-            Message::of("app.bad_file", &[("name", &u.file_name)]).arg_message("why", why),
-        )
-    };
-    let extension = u
-        .file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let kind = media::sniff(&u.bytes)
-        .filter(|k| media::extension_matches(*k, &extension))
-        .ok_or_else(|| bad(Message::of("app.file_kind", &[])))?;
-    if u.bytes.len() > MAX_FILE_BYTES {
-        return Err(bad(Message::of(
-            "app.file_too_large",
-            &[("mb", &(MAX_FILE_BYTES / 1024 / 1024))],
-        )));
-    }
-    let content = media::strip_metadata(kind, &u.bytes)
-        .map_err(|_| bad(Message::of("app.file_broken", &[])))?;
-    Ok(NewAttachment {
-        kind: kind.as_str().to_string(),
-        extension,
-        file_name: u.file_name.chars().take(200).collect(),
-        content,
-    })
-}
 
 /// Reports progress (践诺) on a published commitment, optionally on one item, with
 /// evidence files.

@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, Verdict, check_ballot};
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
 
-use crate::commitments::Actor;
+use crate::actor::Actor;
 use crate::{AppError, scope};
 
 /// The longest round name.

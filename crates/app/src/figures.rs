@@ -8,7 +8,7 @@ use xianfeng_domain::policy::Action;
 use xianfeng_storage::{Span, Store, SubjectFigures};
 
 use crate::AppError;
-use crate::commitments::Actor;
+use crate::actor::Actor;
 
 /// The period to use when none is named: the one today falls in, else the latest that
 /// has begun, else the first.

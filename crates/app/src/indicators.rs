@@ -4,9 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::sheet::{Cell, column_of};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_ingest::{IngestError, SheetReader};
 use xianfeng_storage::{IndicatorValue, Store};
 

@@ -2,17 +2,16 @@
 //! storage and ingest. The CLI and the web call these and nothing below them.
 
 pub mod accounts;
+pub mod actor;
 pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
 pub mod demo;
-mod demo_activity;
-mod demo_scores;
-mod demo_selection;
 pub mod docx;
 mod error;
 pub mod evaluation;
 pub mod figures;
+pub mod files;
 pub mod import;
 pub mod indicators;
 pub mod init;
@@ -25,6 +24,7 @@ pub mod scope;
 pub mod score_tables;
 pub mod scores;
 pub mod selection;
+pub mod subjects;
 
 pub use error::AppError;
 

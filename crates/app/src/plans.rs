@@ -8,7 +8,8 @@ use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
 
-use crate::commitments::{Actor, Upload, prepare_file};
+use crate::actor::Actor;
+use crate::files::{Upload, prepare_file};
 use crate::{AppError, scope};
 
 /// The longest leadership body, plan text and meeting title.

@@ -13,7 +13,7 @@ use xianfeng_domain::sheet::column_of;
 use xianfeng_ingest::{Cell, SheetReader};
 use xianfeng_storage::{MemberRecord, NewRecord, OrgRecord, RecordKind, Store};
 
-use crate::commitments::Actor;
+use crate::actor::Actor;
 use crate::{AppError, scope};
 
 /// Longest topic or description.

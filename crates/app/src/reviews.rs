@@ -2,13 +2,14 @@
 //! subjects to a reviewer; the reviewer writes, per assessment period, a comment and a grade
 //! worth the points the campaign file gives it, and sees only what is assigned.
 
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::role::Role;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Assignment, NewReview, ReviewRecord, Store};
 
-use crate::commitments::{Actor, Subject, subject};
+use crate::actor::Actor;
+use crate::subjects::{Subject, subject};
 use crate::{AppError, scope};
 
 /// The longest comment.
@@ -141,10 +142,7 @@ pub async fn desk(
     let mine = store.reviews_by(actor.username).await?;
     let mut out = Vec::new();
     for a in store.assignments_of(actor.username).await? {
-        let Some(kind) = SubjectKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == a.subject_kind)
-        else {
+        let Some(kind) = SubjectKind::parse(&a.subject_kind) else {
             continue;
         };
         // A subject removed since it was assigned is skipped, not an error.

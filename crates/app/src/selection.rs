@@ -11,20 +11,22 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::{Campaign, Honour, SubjectKind};
+use xianfeng_domain::campaign::{Campaign, Honour};
 use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::person::MemberType;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::selection::{
     self, CandidateFacts, NoticePeriod, RuleCheck, Stage, Step, check_summary, check_text,
 };
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{
     NewNomination, NewNotice, NewObjection, NominationRecord, OrgRecord, StepRecord, Store,
 };
 
 use crate::AppError;
-use crate::commitments::{Actor, Subject, subject};
+use crate::actor::Actor;
 use crate::scores::{PeerSet, Scores};
+use crate::subjects::{Subject, subject};
 
 fn input(message: Message) -> AppError {
     AppError::Input(message)
@@ -1064,7 +1066,7 @@ pub async fn attach(
     store: &Store,
     actor: Option<&Actor<'_>>,
     id: i64,
-    files: &[crate::commitments::Upload],
+    files: &[crate::files::Upload],
 ) -> Result<usize, AppError> {
     let (v, _) = view(store, actor, id).await?;
     let nominating = store
@@ -1084,7 +1086,7 @@ pub async fn attach(
     }
     let prepared = files
         .iter()
-        .map(crate::commitments::prepare_file)
+        .map(crate::files::prepare_file)
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     let mut ids = vec![];

@@ -2,10 +2,11 @@
 //! take each step: who may, what is refused, and what is recorded.
 
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{self, StepInput, Upload};
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_app::commitments::{self, StepInput};
+use xianfeng_app::files::Upload;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::role::Role;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::NewUser;
 use xianfeng_testkit::{backends, id};
 

@@ -9,9 +9,9 @@ use xianfeng_app::selection::{
     NominationInput, NoticeInput, ObjectionInput, StepInput, find, honour_roll, nominate, object,
     publish_notice, recommend, step,
 };
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::role::Role;
 use xianfeng_domain::selection::{Finding, Stage, Step};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{NewUser, Store};
 use xianfeng_testkit::{backends, use_simple_selection_campaign};
 

@@ -11,8 +11,9 @@
 
 use chrono::NaiveDate;
 
-use crate::campaign::{Campaign, SubjectKind};
+use crate::campaign::Campaign;
 use crate::i18n::Message;
+use crate::subject::SubjectKind;
 
 /// Where a commitment is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

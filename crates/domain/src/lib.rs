@@ -25,4 +25,5 @@ pub mod roster;
 pub mod scoring;
 pub mod selection;
 pub mod sheet;
+pub mod subject;
 pub mod text;

@@ -21,8 +21,15 @@
 //! whole hundredths, so that anyone can redo a score by hand from what the page shows, and the
 //! same inputs always give the same numbers.
 
-use crate::campaign::Better;
 use crate::ranking::Points;
+
+/// Whether a higher or a lower value of an indicator is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    Higher,
+    Lower,
+}
 
 /// A part of a score, in the order the campaign file and the explanation list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,8 +76,8 @@ impl Part {
 pub type PartWeights = [u32; 6];
 
 /// The parts' weights of a kind the campaign file gives no rule for.
-pub fn default_parts(kind: crate::campaign::SubjectKind) -> PartWeights {
-    use crate::campaign::SubjectKind::*;
+pub fn default_parts(kind: crate::subject::SubjectKind) -> PartWeights {
+    use crate::subject::SubjectKind::*;
     match kind {
         Organisation => [10, 25, 30, 20, 5, 10],
         Member => [10, 30, 20, 25, 15, 0],

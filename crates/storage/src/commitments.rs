@@ -4,9 +4,10 @@
 //! longer true (someone else moved first).
 
 use serde::Serialize;
-use xianfeng_domain::campaign::{Campaign, SubjectKind};
+use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;

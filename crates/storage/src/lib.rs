@@ -28,7 +28,6 @@ mod records;
 mod reviews;
 mod score_facts;
 mod scores;
-mod scores_sqlite;
 mod selection;
 mod sessions;
 mod staged;

@@ -11,7 +11,8 @@ use xianfeng_app::accounts::{self, PasswordChange, PasswordRefusal};
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{CarriesCsrf, PeerAddress, Posted, SignedIn, Viewer};
+use crate::session::{CarriesCsrf, PeerAddress, Posted, SignedIn};
+use crate::viewer::Viewer;
 
 #[derive(Template)]
 #[template(path = "account.html")]

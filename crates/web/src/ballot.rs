@@ -17,8 +17,8 @@ use xianfeng_domain::i18n::{Lang, t};
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
+use crate::cookies::lang_of;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::lang_of;
 
 #[derive(Template)]
 #[template(path = "ballot.html")]
@@ -187,7 +187,7 @@ const VOTER_COOKIE: &str = "xf_voter";
 
 /// The signed voter token of this browser, if it carries a valid one.
 fn voter_token(s: &AppState, headers: &HeaderMap) -> Option<String> {
-    let value = crate::session::cookie(headers, VOTER_COOKIE)?;
+    let value = crate::cookies::cookie(headers, VOTER_COOKIE)?;
     let (token, mac) = value.split_once('.')?;
     let expected = s.store.vault().hash(&format!("voter:{token}"));
     crate::session::same_secret(mac, &expected).then(|| token.to_string())

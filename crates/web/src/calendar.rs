@@ -17,7 +17,7 @@ use xianfeng_domain::i18n::t;
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::multipart::PostedFiles;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};

@@ -4,8 +4,8 @@
 
 use xianfeng_domain::i18n::Lang;
 
-use crate::session::Viewer;
 use crate::text::Text;
+use crate::viewer::Viewer;
 
 #[derive(Clone)]
 pub struct Account {

@@ -10,47 +10,26 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::{self as service, StepInput, Subject, Upload};
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_app::commitments::{self as service, StepInput};
+use xianfeng_app::files::Upload;
+use xianfeng_app::subjects::Subject;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Step, next, overdue};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::i18n::t;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{CommitmentEvent, CommitmentRecord, ProgressRecord};
 
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
+use crate::forms::Fields;
 use crate::multipart::PostedFiles;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
+use crate::session::{Posted, SignedIn};
+use crate::viewer::Viewer;
 
 /// Blank item rows offered on a form (the page works without a script that adds rows).
 const BLANK_ROWS: usize = 3;
-
-pub fn parse_kind(s: &str) -> Option<SubjectKind> {
-    SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
-}
-
-/// A form as name → value, for forms with numbered rows.
-#[derive(Deserialize)]
-#[serde(transparent)]
-pub struct Fields(HashMap<String, String>);
-
-impl CarriesCsrf for Fields {
-    fn csrf(&self) -> &str {
-        self.0.get("csrf").map_or("", String::as_str)
-    }
-}
-
-impl Fields {
-    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.trim()))
-    }
-
-    pub fn value(&self, k: &str) -> &str {
-        self.0.get(k).map_or("", |v| v.trim())
-    }
-}
 
 /// One item row on the form, as typed (kept when the form comes back with a problem).
 #[derive(Clone, Default)]
@@ -160,10 +139,10 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, "/c/new", "commitment_unavailable");
-    let Some(kind) = parse_kind(&q.kind) else {
+    let Some(kind) = SubjectKind::parse(&q.kind) else {
         return Err(attempt.refused(AppError::NotFound));
     };
-    let subject = service::subject(&s.store, kind, q.subject)
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, q.subject)
         .await
         .or_refuse(&attempt)?;
     service::may(&viewer.actor(), &subject, Side::Owner).or_refuse(&attempt)?;
@@ -185,12 +164,12 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, "/c", "commitment_not_saved");
     let (Some(kind), Ok(subject_id)) = (
-        parse_kind(f.value("kind")),
+        SubjectKind::parse(f.value("kind")),
         f.value("subject").parse::<i64>(),
     ) else {
         return Err(attempt.refused(AppError::NotFound));
     };
-    let subject = service::subject(&s.store, kind, subject_id)
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, subject_id)
         .await
         .or_refuse(&attempt)?;
     // Before anything about the form: who may not write here learns nothing of the subject.

@@ -15,7 +15,7 @@ use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_storage::{CommentRecord, RoundRecord};
 
 use crate::chrome::Chrome;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
 use crate::{AppState, qr};

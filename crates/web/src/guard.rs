@@ -30,7 +30,7 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes && !req.uri().path().starts_with("/api/") && cross_site(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site form post refused");
-        return crate::pages::csrf_refused(crate::session::lang_of(req.headers()));
+        return crate::pages::csrf_refused(crate::cookies::lang_of(req.headers()));
     }
     next.run(req).await
 }

@@ -22,7 +22,8 @@ use crate::AppState;
 use crate::chrome::Chrome;
 use crate::multipart::PostedFiles;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{CarriesCsrf, Posted, SignedIn, Viewer};
+use crate::session::{CarriesCsrf, Posted, SignedIn};
+use crate::viewer::Viewer;
 
 /// What a roster holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

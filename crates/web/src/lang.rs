@@ -8,9 +8,7 @@ use serde::Deserialize;
 use xianfeng_domain::i18n::Lang;
 
 use crate::AppState;
-use crate::session::{SESSION_COOKIE, cookie};
-
-pub const LANG_COOKIE: &str = "xf_lang";
+use crate::cookies::{LANG_COOKIE, SESSION_COOKIE, cookie};
 
 #[derive(Deserialize)]
 pub struct Switch {

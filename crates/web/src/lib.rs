@@ -13,7 +13,9 @@ mod charts;
 mod chrome;
 pub mod clock;
 mod commitments;
+mod cookies;
 mod evaluation;
+mod forms;
 mod guard;
 mod import;
 mod lang;
@@ -32,6 +34,7 @@ mod session;
 mod setup;
 mod text;
 mod tree;
+mod viewer;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -192,7 +195,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         )
         .route("/assets/{file}", get(assets::serve))
         .nest("/api/v1", api::router())
-        .fallback(pages::fallback)
+        .fallback(fallback)
         .layer(axum::middleware::from_fn(guard::same_origin))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -271,4 +274,14 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Any path no route knows: a page for people, JSON under the API.
+async fn fallback(req: axum::extract::Request) -> axum::response::Response {
+    if req.uri().path().starts_with("/api/") {
+        use axum::response::IntoResponse;
+        return api::not_found_response(xianfeng_domain::i18n::Lang::default()).into_response();
+    }
+    let lang = cookies::lang_of(req.headers());
+    pages::not_found(&chrome::Chrome::anonymous(lang, "/"))
 }

@@ -10,8 +10,9 @@ use xianfeng_app::accounts::{Refusal, sign_in};
 
 use crate::AppState;
 use crate::chrome::Chrome;
+use crate::cookies::{SESSION_COOKIE, lang_of};
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{CarriesCsrf, PeerAddress, Posted, SESSION_COOKIE, lang_of};
+use crate::session::{CarriesCsrf, PeerAddress, Posted};
 
 #[derive(Template)]
 #[template(path = "login.html")]

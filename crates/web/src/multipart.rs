@@ -11,7 +11,8 @@ use axum::response::Response;
 use xianfeng_domain::i18n::t;
 
 use crate::chrome::Chrome;
-use crate::session::{SignedIn, Viewer, same_secret};
+use crate::session::{SignedIn, same_secret};
+use crate::viewer::Viewer;
 use crate::{AppState, pages};
 
 /// One file of the form, with the name the browser gave it (shown, never a path).

@@ -13,15 +13,16 @@ use xianfeng_app::AppError;
 use xianfeng_app::selection::{
     ObjectionInput, RollEntry, honour_roll, notice_period, object, on_notice,
 };
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::selection::{MAX_OBJECTION, NoticePhase};
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
+use crate::cookies::lang_of;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{PeerAddress, lang_of};
+use crate::session::PeerAddress;
 
 /// A candidate as the public sees them.
 pub struct PublicCandidate {
@@ -73,7 +74,7 @@ async fn candidates(s: &AppState, notice_id: i64) -> Result<Vec<PublicCandidate>
         let Some(kind) = SubjectKind::parse(&n.subject_kind).filter(|_| on_notice(&n)) else {
             continue;
         };
-        let subject = xianfeng_app::commitments::subject(&s.store, kind, n.subject_id).await?;
+        let subject = xianfeng_app::subjects::subject(&s.store, kind, n.subject_id).await?;
         out.push(PublicCandidate {
             id: n.id,
             name: subject.name,

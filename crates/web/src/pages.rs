@@ -2,13 +2,11 @@
 //! the reader's language with a way back home.
 
 use askama::Template;
-use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use xianfeng_domain::i18n::Lang;
 
 use crate::chrome::Chrome;
-use crate::session::lang_of;
 
 #[derive(Template)]
 #[template(path = "message.html")]
@@ -99,7 +97,7 @@ pub struct Attempt {
 
 impl Attempt {
     pub fn new(
-        viewer: &crate::session::Viewer,
+        viewer: &crate::viewer::Viewer,
         back: impl Into<String>,
         title: &'static str,
     ) -> Attempt {
@@ -227,13 +225,4 @@ pub fn csrf_refused(lang: Lang) -> Response {
         xianfeng_domain::i18n::t(lang, "web.csrf_failed", &[]),
     )
         .into_response()
-}
-
-/// Any path no route knows: a page for people, JSON under the API.
-pub async fn fallback(req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        return crate::api::not_found_response(Lang::default()).into_response();
-    }
-    let lang = lang_of(req.headers());
-    not_found(&Chrome::anonymous(lang, "/"))
 }

@@ -11,8 +11,8 @@ use xianfeng_domain::selection::NoticePhase;
 
 use crate::chrome::Chrome;
 use crate::commitments::{ItemView, activity_names, item_views};
+use crate::cookies::lang_of;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::lang_of;
 use crate::{AppState, qr};
 use xianfeng_app::AppError;
 use xianfeng_domain::commitment::{Outcome, Status};
@@ -31,7 +31,7 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
         .commitments_in(&[org_id], &[Status::Published, Status::Evaluated])
         .await?
     {
-        let subject = xianfeng_app::commitments::subject(&s.store, c.kind(), c.subject_id).await?;
+        let subject = xianfeng_app::subjects::subject(&s.store, c.kind(), c.subject_id).await?;
         let reports = s.store.progress_reports(c.id).await?;
         let outcomes = c.outcomes();
         let closed = outcomes.iter().filter(|o| **o != Outcome::Open).count();

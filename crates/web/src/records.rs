@@ -15,10 +15,11 @@ use xianfeng_storage::{MemberTotal, RecordKind, RecordRow, ServicePost};
 
 use crate::AppState;
 use crate::chrome::Chrome;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::multipart::PostedFiles;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{Posted, SignedIn, Viewer};
+use crate::session::{Posted, SignedIn};
+use crate::viewer::Viewer;
 
 fn path_of(kind: RecordKind, code: &str) -> String {
     match kind {

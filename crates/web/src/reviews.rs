@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_app::AppError;
 use xianfeng_app::reviews::{self as service, ReviewInput};
 use xianfeng_domain::role::Role;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::ReviewRecord;
 
 use crate::AppState;
 use crate::chrome::Chrome;
-use crate::commitments::{Fields, parse_kind};
+use crate::forms::Fields;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
 
@@ -129,7 +130,7 @@ pub async fn write(
     let back = "/reviews";
     let attempt = Attempt::new(&viewer, back, "review_not_saved");
     let (Some(kind), Ok(id)) = (
-        parse_kind(f.value("kind")),
+        SubjectKind::parse(f.value("kind")),
         f.value("subject").parse::<i64>(),
     ) else {
         return Err(attempt.refused(AppError::NotFound));
@@ -233,12 +234,12 @@ pub async fn assign(
     let parsed = f
         .value("subject")
         .split_once(':')
-        .and_then(|(k, id)| Some((parse_kind(k)?, id.parse::<i64>().ok()?)));
+        .and_then(|(k, id)| Some((SubjectKind::parse(k)?, id.parse::<i64>().ok()?)));
     let Some((kind, id)) = parsed else {
         return Err(attempt.refused(AppError::NotFound));
     };
     // The subject must be kept in this organisation: the form offers nothing else.
-    let subject = xianfeng_app::commitments::subject(&s.store, kind, id)
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, id)
         .await
         .or_refuse(&attempt)?;
     if subject.org.code != code {

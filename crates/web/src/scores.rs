@@ -13,14 +13,14 @@ use xianfeng_app::score_tables::{
     self, ChildRow, Overview, SubjectView, TableQuery, TableRow, plain_xlsx, xlsx_bytes,
 };
 use xianfeng_app::scores::PeerSet;
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::scoring::Part;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::chrome::{Chrome, encode_query_value};
 use crate::clock::today;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
 use crate::{AppState, charts};
@@ -164,7 +164,7 @@ fn table_query(q: &DashQuery, kind: SubjectKind, limit: usize, offset: usize) ->
 
 async fn load(
     s: &AppState,
-    viewer: &crate::session::Viewer,
+    viewer: &crate::viewer::Viewer,
     q: &DashQuery,
 ) -> Result<(Overview, SubjectKind), xianfeng_app::AppError> {
     let kind = kind_of(q)?;

@@ -20,7 +20,7 @@ use xianfeng_storage::{NominationEvent, NoticeRecord, ObjectionRecord};
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::clock::today;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};
 
@@ -292,9 +292,9 @@ pub async fn attach(
     form: crate::multipart::PostedFiles,
 ) -> Result<Response, PageError> {
     let back = format!("/selection/{id}");
-    let files: Vec<xianfeng_app::commitments::Upload> = form
+    let files: Vec<xianfeng_app::files::Upload> = form
         .files("files")
-        .map(|f| xianfeng_app::commitments::Upload {
+        .map(|f| xianfeng_app::files::Upload {
             file_name: f.file_name.clone(),
             bytes: f.bytes.to_vec(),
         })

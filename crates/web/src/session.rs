@@ -1,59 +1,17 @@
 //! Who is asking: the session behind the cookie, and the account as the policy sees it.
 
 use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use xianfeng_domain::i18n::Lang;
-use xianfeng_domain::policy::Principal;
-use xianfeng_storage::{SessionRecord, Store, StoreError};
+use xianfeng_storage::{Store, StoreError};
 
 use crate::AppState;
-
-pub const SESSION_COOKIE: &str = "xf_session";
-
-/// The value of a cookie, if the request carries it.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// The language chosen on this browser (by cookie), before anyone signs in.
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, crate::lang::LANG_COOKIE)
-        .map(|l| Lang::from_tag(&l))
-        .unwrap_or_default()
-}
-
-/// A signed-in account.
-pub struct Viewer {
-    pub session: SessionRecord,
-    pub principal: Principal,
-    pub token: String,
-}
-
-impl Viewer {
-    pub fn lang(&self) -> Lang {
-        Lang::from_tag(&self.session.lang)
-    }
-
-    /// The account as the application services see it.
-    pub fn actor(&self) -> xianfeng_app::commitments::Actor<'_> {
-        xianfeng_app::commitments::Actor {
-            username: &self.session.username,
-            principal: &self.principal,
-        }
-    }
-}
+use crate::cookies::{SESSION_COOKIE, cookie};
+use crate::viewer::Viewer;
 
 /// Where an account whose password must change may still go: the page that changes it,
 /// and the way out.

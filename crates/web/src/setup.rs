@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::commitments::Upload;
+use xianfeng_app::files::Upload;
 use xianfeng_app::plans::{self, MEETING_LEVELS, MeetingInput};
 use xianfeng_domain::i18n::t;
 use xianfeng_storage::{MeetingRecord, PlanRecord};
 
 use crate::AppState;
 use crate::chrome::Chrome;
-use crate::commitments::Fields;
+use crate::forms::Fields;
 use crate::multipart::PostedFiles;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
 use crate::session::{Posted, SignedIn};

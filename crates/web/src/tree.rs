@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xianfeng_app::AppError;
 use xianfeng_app::registry::{self, OrgSummary};
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
 use crate::chrome::Chrome;
 use crate::pages::{self, Attempt, OrRefuse, PageError};
-use crate::session::{SignedIn, Viewer};
+use crate::session::SignedIn;
 use crate::text::Text;
+use crate::viewer::Viewer;
 
 struct MemberRow {
     id: i64,
@@ -294,7 +295,7 @@ pub async fn org_page(
 
 /// `id`, when the viewer may write a commitment for this subject.
 async fn may_commit(s: &AppState, viewer: &Viewer, kind: SubjectKind, id: i64) -> Option<i64> {
-    let subject = xianfeng_app::commitments::subject(&s.store, kind, id)
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, id)
         .await
         .ok()?;
     xianfeng_app::commitments::may(
@@ -375,7 +376,7 @@ pub async fn member_page(
 pub async fn record_sanction(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    crate::session::Posted(viewer, f): crate::session::Posted<crate::commitments::Fields>,
+    crate::session::Posted(viewer, f): crate::session::Posted<crate::forms::Fields>,
 ) -> Result<Response, PageError> {
     let back = format!("/m/{id}");
     let attempt = Attempt::new(&viewer, &back, "sanction_not_saved");

@@ -1,5 +1,5 @@
 //! What the command line prints, in one language: `--lang`, or the locale of the
-//! environment (see [`crate::cli::Cli::lang`]), chosen once as the process starts.
+//! environment (`Cli::lang` decides it), chosen once as the process starts.
 
 use std::sync::OnceLock;
 

@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 use xianfeng_app::score_tables::{MAX_ROWS, TableQuery, table, write_xlsx};
 use xianfeng_app::scores::{self, PeerSet, Scores};
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
 #[derive(Subcommand, Debug)]

@@ -1,9 +1,10 @@
 //! One subject's score page: how it was made, where it stands, its history.
 
 use chrono::NaiveDate;
-use xianfeng_domain::campaign::{Period, SubjectKind};
+use xianfeng_domain::campaign::Period;
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::policy::{Action, Principal};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
 use super::table::*;
@@ -223,7 +224,7 @@ pub async fn subject_view(
         };
         view.history.push((p.name.clone(), total));
     }
-    let subject = crate::commitments::subject(store, kind, id).await?;
+    let subject = crate::subjects::subject(store, kind, id).await?;
     view.may_self_assess = !view.closed && scores::may_self_assess(viewer, &subject).allowed();
     Ok(view)
 }

@@ -2,11 +2,12 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::{Period, SubjectKind};
+use xianfeng_domain::campaign::Period;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::policy::{Action, Principal};
 use xianfeng_domain::ranking::Points;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
 use crate::AppError;

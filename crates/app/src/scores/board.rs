@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use xianfeng_domain::campaign::{Period, SubjectKind};
+use xianfeng_domain::campaign::Period;
 use xianfeng_domain::scoring::{Explanation, Norms, Profile, Scored, Sheet};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Closure, ScoredOrg};
 
 /// The organisation tree in path order: a subtree is one range of positions.

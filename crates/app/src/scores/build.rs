@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use xianfeng_domain::ballot::{Tally, Verdict, Weights};
-use xianfeng_domain::campaign::{Campaign, Period, SubjectKind};
+use xianfeng_domain::campaign::{Campaign, Period};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::Points;
 use xianfeng_domain::scoring::{self, IndicatorColumn, NONE, Profile, Scored, Sheet};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Facts, Lexicon, SnapshotRow, Span, Store, Universe};
 
 use super::board::*;

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
-use xianfeng_domain::campaign::{Period, SubjectKind};
+use xianfeng_domain::campaign::Period;
 use xianfeng_domain::scoring::NONE;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Only, Span, Store};
 
 use super::{board::*, build::*, periods::*, rank::*};

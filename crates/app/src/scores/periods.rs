@@ -2,9 +2,10 @@
 //! and refusing changes to a closed period's inputs (self-assessment included).
 
 use chrono::NaiveDate;
-use xianfeng_domain::campaign::{Campaign, Period, SubjectKind};
+use xianfeng_domain::campaign::{Campaign, Period};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::scoring::{self};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Closure, SnapshotRow, Store};
 
 use super::{board::*, build::*};
@@ -114,7 +115,7 @@ pub async fn recount(store: &Store) -> Result<(), AppError> {
 /// close periods over every top organisation of the tree (the office's).
 pub async fn close(
     store: &Store,
-    actor: Option<&crate::commitments::Actor<'_>>,
+    actor: Option<&crate::actor::Actor<'_>>,
     period: &str,
     today: NaiveDate,
 ) -> Result<Closure, AppError> {
@@ -175,7 +176,7 @@ pub async fn close(
 /// Whether `principal` may give the self-assessment of `subject` (the policy decides).
 pub(crate) fn may_self_assess(
     principal: &xianfeng_domain::policy::Principal,
-    subject: &crate::commitments::Subject,
+    subject: &crate::subjects::Subject,
 ) -> xianfeng_domain::policy::Decision {
     let path = subject.org.tree_path();
     let target = xianfeng_domain::policy::Target {
@@ -193,13 +194,13 @@ pub(crate) fn may_self_assess(
 /// of its standard, every criterion named once. Refused in a closed period.
 pub async fn write_self_assessment(
     store: &Store,
-    actor: &crate::commitments::Actor<'_>,
+    actor: &crate::actor::Actor<'_>,
     kind: SubjectKind,
     subject_id: i64,
     period: &str,
     points: &[(String, i64)],
 ) -> Result<(), AppError> {
-    let subject = crate::commitments::subject(store, kind, subject_id).await?;
+    let subject = crate::subjects::subject(store, kind, subject_id).await?;
     AppError::check(may_self_assess(actor.principal, &subject))?;
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = resolve_period(&campaign, Some(period), chrono::Local::now().date_naive())?;

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, ranks_in_order};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
 use super::{board::*, cache::*};

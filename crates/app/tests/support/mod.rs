@@ -106,11 +106,8 @@ pub async fn add_reviewer(store: &Store, name: &str) {
 }
 
 /// An account acting: its name and what the policy knows of it.
-pub fn actor<'a>(
-    username: &'a str,
-    principal: &'a Principal,
-) -> xianfeng_app::commitments::Actor<'a> {
-    xianfeng_app::commitments::Actor {
+pub fn actor<'a>(username: &'a str, principal: &'a Principal) -> xianfeng_app::actor::Actor<'a> {
+    xianfeng_app::actor::Actor {
         username,
         principal,
     }

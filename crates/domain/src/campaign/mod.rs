@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
 use crate::i18n::Message;
+use crate::subject::SubjectKind;
 
 /// The built-in 2010–2012 campaign of 焦作市委, the default template.
 pub const BUILTIN_2010: &str = include_str!("builtin_2010.toml");

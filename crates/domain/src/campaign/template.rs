@@ -8,41 +8,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-/// The four kinds of subject a campaign evaluates (评价对象).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectKind {
-    /// 基层党组织
-    Organisation,
-    /// 党员
-    Member,
-    /// 县级领导班子
-    Team,
-    /// 领导干部
-    Cadre,
-}
-
-impl SubjectKind {
-    pub const ALL: [SubjectKind; 4] = [
-        SubjectKind::Organisation,
-        SubjectKind::Member,
-        SubjectKind::Team,
-        SubjectKind::Cadre,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectKind::Organisation => "organisation",
-            SubjectKind::Member => "member",
-            SubjectKind::Team => "team",
-            SubjectKind::Cadre => "cadre",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SubjectKind> {
-        SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+use crate::scoring::Better;
+use crate::subject::SubjectKind;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -102,14 +69,6 @@ pub struct ScoringRule {
     /// Part code (`self_assessment`, `leader_review`, `mass_evaluation`, `commitments`,
     /// `activity`, `indicators`) to its weight in percent; the weights sum to 100.
     pub parts: Spanned<std::collections::BTreeMap<String, u32>>,
-}
-
-/// Whether a higher or a lower value of an indicator is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Better {
-    Higher,
-    Lower,
 }
 
 /// A performance indicator (业绩指标) whose values are imported per subject and period.

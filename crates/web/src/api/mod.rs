@@ -23,7 +23,8 @@ use xianfeng_domain::auth::IDLE_TIMEOUT_MS;
 use xianfeng_domain::i18n::{Lang, t};
 
 use crate::AppState;
-use crate::session::{PeerAddress, Viewer, viewer_for_token};
+use crate::session::{PeerAddress, viewer_for_token};
+use crate::viewer::Viewer;
 use xianfeng_app::accounts::{Refusal, sign_in};
 
 pub fn router() -> Router<AppState> {
@@ -121,6 +122,24 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self)).into_response()
+    }
+}
+
+/// An application error as the API answers it.
+pub(crate) fn refused(lang: Lang, e: xianfeng_app::AppError) -> ApiError {
+    use xianfeng_app::AppError;
+    use xianfeng_storage::StoreError;
+    match e {
+        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
+        AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
+        AppError::Input(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+                .with_message(&m)
+        }
+        AppError::Store(StoreError::Conflict(m)) => {
+            ApiError::new(StatusCode::CONFLICT, "conflict", lang).with_message(&m)
+        }
+        other => internal(lang, other),
     }
 }
 

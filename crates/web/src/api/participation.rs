@@ -8,44 +8,24 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xianfeng_app::AppError;
 use xianfeng_app::commitments::{self as commitments, StepInput};
 use xianfeng_app::records::{self, Batch};
 use xianfeng_app::reviews::{self, ReviewInput};
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Lang;
-use xianfeng_storage::{CommitmentRecord, RecordKind, StoreError, SubjectFigures};
+use xianfeng_domain::subject::SubjectKind;
+use xianfeng_storage::{CommitmentRecord, RecordKind, SubjectFigures};
 
-use super::{ApiError, Bearer, json_refusal, query_refusal};
+use super::{ApiError, Bearer, json_refusal, query_refusal, refused};
 use crate::AppState;
 use crate::clock::today;
-use crate::session::Viewer;
-
-/// An application error as the API answers it.
-pub(super) fn refused(lang: Lang, e: AppError) -> ApiError {
-    match e {
-        AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
-        AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
-        AppError::Input(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
-                .with_message(&m)
-        }
-        AppError::Store(StoreError::Conflict(m)) => {
-            ApiError::new(StatusCode::CONFLICT, "conflict", lang).with_message(&m)
-        }
-        other => super::internal(lang, other),
-    }
-}
+use crate::viewer::Viewer;
 
 fn kind(lang: Lang, s: &str) -> Result<SubjectKind, ApiError> {
-    SubjectKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
-                .with_detail("subject_kind: organisation, member, team or cadre")
-        })
+    SubjectKind::parse(s).ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+            .with_detail("subject_kind: organisation, member, team or cadre")
+    })
 }
 
 /// One item of a commitment.

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::registry::{self, OrgSummary};
 use xianfeng_storage::{MemberRecord, OrgRecord};
 
-use super::participation::refused;
+use super::refused;
 use super::{ApiError, Bearer, not_found_response, query_refusal};
 use crate::AppState;
 

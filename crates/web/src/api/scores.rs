@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table};
 use xianfeng_app::scores::PeerSet;
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::subject::SubjectKind;
 
-use super::participation::refused;
+use super::refused;
 use super::{ApiError, Bearer, query_refusal};
 use crate::AppState;
 use crate::clock::today;

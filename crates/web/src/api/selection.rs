@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use xianfeng_app::selection::{
     self as service, NominationInput, NominationView, NoticeInput, ObjectionInput, StepInput,
 };
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::selection::{Finding, Step};
+use xianfeng_domain::subject::SubjectKind;
 
-use super::participation::refused;
+use super::refused;
 use super::{ApiError, ApiLang, Bearer, json_refusal};
 use crate::AppState;
 use crate::clock::today;

@@ -464,7 +464,7 @@ pub async fn member_on_notice(
         None,
         &NominationInput {
             honour: "excellent-member",
-            kind: xianfeng_domain::campaign::SubjectKind::Member,
+            kind: xianfeng_domain::subject::SubjectKind::Member,
             subject_id: member,
             nominated_by: branch,
             deeds: "带领党员志愿服务队服务社区三百余小时。",

@@ -7,11 +7,13 @@
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 
-use xianfeng_domain::campaign::SubjectKind;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::figures::Span;
 use crate::{Result, Store, WriteTx, values_list};
 use sqlx::AssertSqlSafe;
+
+mod sqlite;
 
 /// An organisation as scoring sees it: where it sits, its level and category.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,17 +261,15 @@ impl Store {
     }
 
     /// Every subject and the inputs of a period: the whole city, for a full recompute. On a
-    /// SQLite file this is the two-thread bulk read of `scores_sqlite`; elsewhere the
+    /// SQLite file this is the two-thread bulk read of `scores::sqlite`; elsewhere the
     /// portable queries.
     pub async fn score_inputs(&self, span: &Span, lex: &Lexicon) -> Result<(Universe, Facts)> {
         if let Some(path) = self.sqlite_path.clone() {
             let window = span.clone();
             let lex = lex.clone();
-            return tokio::task::spawn_blocking(move || {
-                crate::scores_sqlite::read(&path, window, lex)
-            })
-            .await
-            .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))?;
+            return tokio::task::spawn_blocking(move || sqlite::read(&path, window, lex))
+                .await
+                .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))?;
         }
         let universe = self.score_universe().await?;
         let facts = self.period_facts(span, lex, Only::All).await?;

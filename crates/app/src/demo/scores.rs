@@ -5,8 +5,8 @@
 
 use xianfeng_storage::{Assignment, IndicatorValue, NewReview, Store};
 
+use super::Rng;
 use crate::AppError;
-use crate::demo::Rng;
 
 /// The districts whose branches are scored in full.
 const DISTRICTS: [&str; 2] = ["JZ-JF", "JZ-SY"];

@@ -4,15 +4,15 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::plan::PlanStatus;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{
     NewCommitment, NewMeeting, NewRecord, RecordKind, StepDetail, Store, WriteTx,
 };
 
+use super::Rng;
 use crate::AppError;
-use crate::demo::Rng;
 
 /// Branches that carry commitments and records.
 const ACTIVE_BRANCHES: usize = 120;
@@ -307,7 +307,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
 
     evaluation(&mut tx, store, campaign_id, &orgs, rng, &mut summary).await?;
     tx.commit().await?;
-    let (reviews, selfs, values) = crate::demo_scores::build(store, rng).await?;
+    let (reviews, selfs, values) = super::scores::build(store, rng).await?;
     summary.reviews += reviews;
     summary.self_assessments += selfs;
     summary.indicator_values += values;

@@ -10,11 +10,11 @@ use xianfeng_domain::i18n::Message;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use crate::figures::Span;
-use crate::scores::{
+use super::{
     Counts, FACT_ROWS, Facts, Lexicon, OVERDUE_GROUPS, OVERDUE_ITEMS, Overdue, ScoredOrg, Universe,
     kind_code,
 };
+use crate::figures::Span;
 use crate::{Result, StoreError};
 
 fn open(path: &Path) -> Result<Connection> {

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::SubjectKind;
 use xianfeng_domain::selection::{Finding, Step};
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
 use crate::AppError;

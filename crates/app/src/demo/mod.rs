@@ -12,6 +12,10 @@ use xianfeng_storage::{MemberUpsert, NewCadre, NewOrg, NewUser, Store, password}
 use crate::init::CreatedAccount;
 use crate::{AppError, Progress};
 
+mod activity;
+mod scores;
+mod selection;
+
 /// splitmix64: small, fast and the same on every platform.
 pub(crate) struct Rng(pub(crate) u64);
 
@@ -146,9 +150,9 @@ pub struct DemoSummary {
     pub leadership_teams: usize,
     pub cadres: usize,
     /// Plans, commitments, records and reviews of the campaign at work.
-    pub activity: crate::demo_activity::ActivitySummary,
+    pub activity: self::activity::ActivitySummary,
     /// Nominations at every step, a running notice, the honour roll.
-    pub selection: crate::demo_selection::SelectionSummary,
+    pub selection: self::selection::SelectionSummary,
 }
 
 /// Where new branches go: their category, sector and the ID area code of their members.
@@ -503,10 +507,9 @@ pub async fn build(
     }
     tx.commit().await?;
     let started = std::time::Instant::now();
-    summary.activity = crate::demo_activity::build(store, &mut b.rng).await?;
+    summary.activity = self::activity::build(store, &mut b.rng).await?;
     let activity = started.elapsed();
-    summary.selection =
-        crate::demo_selection::build(store, chrono::Local::now().date_naive()).await?;
+    summary.selection = self::selection::build(store, chrono::Local::now().date_naive()).await?;
     tracing::info!(
         activity_ms = activity.as_millis() as u64,
         selection_ms = (started.elapsed() - activity).as_millis() as u64,
