@@ -775,6 +775,10 @@ pub struct NominationView {
     pub may_recommend: bool,
     /// Decided at the top of the tree: it may go on a public notice once approved.
     pub decided_at_top: bool,
+    /// The honours the viewer may recommend it on to now, (code, name): the same honour one
+    /// level up while approved below the top; at the top, the higher honours that take its
+    /// candidates (`from`).
+    pub onward: Vec<(String, String)>,
 }
 
 async fn view_of(
@@ -815,10 +819,24 @@ async fn view_of(
                         .any(|h| h.from.as_ref().is_some_and(|f| *f.get_ref() == n.honour))
             }
         };
+    let honour_name = campaign
+        .honour(&n.honour)
+        .map_or(n.honour.clone(), |h| h.name.clone());
+    let at_top = deciding.parent_id.is_none();
+    let mut onward = vec![];
+    if may_recommend {
+        if stage == Stage::Approved && !at_top {
+            onward.push((n.honour.clone(), honour_name.clone()));
+        }
+        // Higher honours take the top level's candidates only.
+        for h in campaign.file.honours.iter().filter(|_| at_top) {
+            if h.from.as_ref().is_some_and(|f| *f.get_ref() == n.honour) {
+                onward.push((h.code.get_ref().clone(), h.name.clone()));
+            }
+        }
+    }
     Ok(NominationView {
-        honour_name: campaign
-            .honour(&n.honour)
-            .map_or(n.honour.clone(), |h| h.name.clone()),
+        honour_name,
         subject: s.name,
         unit: s.org.name,
         nominated_by: (nominating.code, nominating.name),
@@ -826,7 +844,8 @@ async fn view_of(
         checks: serde_json::from_str(&n.eligibility).unwrap_or_default(),
         steps,
         may_recommend,
-        decided_at_top: deciding.parent_id.is_none(),
+        decided_at_top: at_top,
+        onward,
         record: n,
     })
 }

@@ -205,55 +205,14 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         ))
         .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
-            scores: start_scores(store.clone(), config.warm_scores),
+            scores: xianfeng_app::scores::keep_current(
+                store.clone(),
+                config.warm_scores,
+                crate::clock::today,
+            ),
             store,
             config,
         })))
-}
-
-/// The scores kept between requests, and the task that keeps them current: touched
-/// subjects are rescored every two seconds; a board whose inputs changed otherwise is
-/// recomputed in full once a minute, in the background.
-fn start_scores(store: Store, warm: bool) -> Arc<xianfeng_app::scores::Scores> {
-    let scores = Arc::new(xianfeng_app::scores::Scores::new());
-    let weak = Arc::downgrade(&scores);
-    let warming = scores.clone();
-    tokio::spawn(async move {
-        if warm {
-            let today = crate::clock::today();
-            let started = std::time::Instant::now();
-            match warming.board(&store, None, today).await {
-                Ok(b) => {
-                    let period = b.read().ok().map(|b| b.period.clone());
-                    if let Some(p) = period
-                        && let Err(e) = warming.previous(&store, &p, today).await
-                    {
-                        tracing::warn!("scores: {e}");
-                    }
-                    tracing::info!("scores ready in {:.1} s", started.elapsed().as_secs_f64());
-                }
-                Err(e) => tracing::warn!("scores: {e}"),
-            }
-        }
-        drop(warming);
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        let mut n: u64 = 0;
-        loop {
-            tick.tick().await;
-            let Some(scores) = weak.upgrade() else { break };
-            let today = crate::clock::today();
-            if let Err(e) = scores.refresh(&store, today).await {
-                tracing::warn!("scores: {e}");
-            }
-            n += 1;
-            if n.is_multiple_of(30)
-                && let Err(e) = scores.renew_changed(&store, today).await
-            {
-                tracing::warn!("scores: {e}");
-            }
-        }
-    });
-    scores
 }
 
 async fn healthz() -> &'static str {

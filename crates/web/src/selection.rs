@@ -227,25 +227,6 @@ pub async fn page(
         .collect();
     let may_attach = v.steps.contains(&Step::Withdraw)
         && matches!(v.record.stage(), Stage::Nominated | Stage::Assessed);
-    let onward = match s.store.current_campaign().await {
-        Ok(Some((_, c))) if v.may_recommend => {
-            let mut out = vec![];
-            if v.record.stage() == Stage::Approved && !v.decided_at_top {
-                out.push((v.record.honour.clone(), v.honour_name.clone()));
-            }
-            // Higher honours take the top level's candidates only.
-            for h in c.file.honours.iter().filter(|_| v.decided_at_top) {
-                if h.from
-                    .as_ref()
-                    .is_some_and(|f| *f.get_ref() == v.record.honour)
-                {
-                    out.push((h.code.get_ref().clone(), h.name.clone()));
-                }
-            }
-            out
-        }
-        _ => vec![],
-    };
     let page = ItemPage {
         stage: name(&chrome, "stage", &v.record.stage),
         steps: v
@@ -254,7 +235,7 @@ pub async fn page(
             .map(|st| (st.as_str().to_string(), name(&chrome, "step", st.as_str())))
             .collect(),
         events: event_rows(&chrome, events),
-        onward,
+        onward: v.onward.clone(),
         today: today().to_string(),
         files,
         may_attach,

@@ -12,11 +12,13 @@
 mod board;
 mod build;
 mod cache;
+mod keeper;
 mod periods;
 mod rank;
 
 pub use board::*;
 pub use build::*;
 pub use cache::*;
+pub use keeper::keep_current;
 pub use periods::*;
 pub use rank::*;
