@@ -265,14 +265,14 @@ pub async fn nominate(
             &NewNomination {
                 campaign_id,
                 honour: n.honour.to_string(),
-                subject_kind: n.kind.as_str().to_string(),
+                subject_kind: n.kind,
                 subject_id: n.subject_id,
                 org_id: s.org.id,
                 nominated_by_org: nominating.id,
                 decided_by_org: decided_by.id,
                 deeds: n.deeds.trim().to_string(),
                 summary: n.summary.trim().to_string(),
-                eligibility: serde_json::to_string(&checks).unwrap_or_default(),
+                eligibility: checks.clone(),
                 recommended_from: None,
             },
             &[],
@@ -317,7 +317,7 @@ pub async fn step(
     if let Some(action) = action {
         may(actor, action, &decided)?;
     }
-    let to = selection::next(before.stage(), step).map_err(input)?;
+    let to = selection::next(before.stage, step).map_err(input)?;
     // A candidate recommended on is decided above now: taking this one back would free the
     // quota while the candidate goes on.
     if matches!(step, Step::Withdraw | Step::Reject)
@@ -337,13 +337,13 @@ pub async fn step(
             check_text("document_no", &s.document_no, true, 100).map_err(input)?;
             let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
             let notice = store.notice(notice_id).await?.ok_or(AppError::NotFound)?;
-            let period = notice_period(&notice)?;
+            let period = notice_period(&notice);
             let findings: Vec<_> = store
                 .objections(notice_id)
                 .await?
                 .into_iter()
                 .filter(|o| o.nomination_id == id)
-                .map(|o| o.finding())
+                .map(|o| o.finding)
                 .collect();
             selection::may_commend(&period, today, &findings).map_err(input)?;
             let on = s.commended_on.unwrap_or(today);
@@ -356,7 +356,7 @@ pub async fn step(
             // Membership and sanctions can change during the notice: checked again.
             recheck_person(store, &before).await?;
             detail.document_no = Some(s.document_no.trim().to_string());
-            detail.commended_on = Some(on.to_string());
+            detail.commended_on = Some(on);
         }
         Step::Notice => {}
     }
@@ -377,7 +377,7 @@ async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppEr
     let Some(h) = campaign.honour(&n.honour) else {
         return Ok(());
     };
-    let kind = SubjectKind::parse(&n.subject_kind).ok_or(AppError::NotFound)?;
+    let kind = n.subject_kind;
     let s = subject(store, kind, n.subject_id).await?;
     let facts = candidate_facts(store, campaign_id, &campaign, &s, None).await?;
     let mut rules = campaign.eligibility(h);
@@ -387,15 +387,11 @@ async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppEr
 }
 
 /// A stored notice's period.
-pub fn notice_period(n: &xianfeng_storage::NoticeRecord) -> Result<NoticePeriod, AppError> {
-    let day = |s: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| input(Message::of("app.notice_damaged", &[])))
-    };
-    Ok(NoticePeriod {
-        starts_on: day(&n.starts_on)?,
-        ends_on: day(&n.ends_on)?,
-    })
+pub fn notice_period(n: &xianfeng_storage::NoticeRecord) -> NoticePeriod {
+    NoticePeriod {
+        starts_on: n.starts_on,
+        ends_on: n.ends_on,
+    }
 }
 
 /// Recommends an approved nomination on to `honour` (whose `from` is the nomination's
@@ -437,7 +433,7 @@ pub async fn recommend(
     } else {
         [Stage::Approved].as_slice()
     };
-    if !wanted.contains(&before.stage()) {
+    if !wanted.contains(&before.stage) {
         return Err(input(Message::of("app.recommend_stage", &[])));
     }
     // The same honour goes up one level; a higher honour is decided where the holder is.
@@ -451,13 +447,13 @@ pub async fn recommend(
     };
     // A higher honour has rules of its own: checked now, as at a nomination.
     let eligibility = if from_ok {
-        let kind = SubjectKind::parse(&before.subject_kind).ok_or(AppError::NotFound)?;
+        let kind = before.subject_kind;
         let s = subject(store, kind, before.subject_id).await?;
         let (grade, _) = board_facts(store, scores, &campaign, &s, &holder, today).await?;
         let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
         let checks = selection::evaluate(&campaign.eligibility(h), &facts);
         eligible_or_refused(&s.name, &checks)?;
-        serde_json::to_string(&checks).unwrap_or_default()
+        checks
     } else {
         before.eligibility.clone()
     };
@@ -470,7 +466,7 @@ pub async fn recommend(
         .filter(|n| {
             n.decided_by_org == holder.id
                 && matches!(
-                    n.stage(),
+                    n.stage,
                     Stage::Approved | Stage::InNotice | Stage::Commended
                 )
         })
@@ -486,7 +482,7 @@ pub async fn recommend(
             &NewNomination {
                 campaign_id,
                 honour: honour.to_string(),
-                subject_kind: before.subject_kind.clone(),
+                subject_kind: before.subject_kind,
                 subject_id: before.subject_id,
                 org_id: before.org_id,
                 nominated_by_org: holder.id,
@@ -549,7 +545,7 @@ pub async fn publish_notice(
         if decided.parent_id.is_some() {
             return Err(input(Message::of("app.notice_not_top", &[("id", id)])));
         }
-        selection::next(c.stage(), Step::Notice).map_err(input)?;
+        selection::next(c.stage, Step::Notice).map_err(input)?;
         candidates.push(c);
     }
     if actor.is_some() && n.starts_on < today {
@@ -566,8 +562,8 @@ pub async fn publish_notice(
             title: n.title.trim().to_string(),
             body: n.body.trim().to_string(),
             contact: n.contact.trim().to_string(),
-            starts_on: period.starts_on.to_string(),
-            ends_on: period.ends_on.to_string(),
+            starts_on: period.starts_on,
+            ends_on: period.ends_on,
             workdays: i64::from(h.notice_workdays),
             real_name: h.objection_real_name,
         })
@@ -599,7 +595,7 @@ pub struct ObjectionInput<'a> {
 /// Whether a nomination is still shown on its notice: in notice, or commended after it
 /// (withdrawn and rejected candidates leave it).
 pub fn on_notice(n: &NominationRecord) -> bool {
-    matches!(n.stage(), Stage::InNotice | Stage::Commended)
+    matches!(n.stage, Stage::InNotice | Stage::Commended)
 }
 
 /// Objections one source may raise on one notice per hour.
@@ -619,7 +615,7 @@ pub async fn object(
         .await?
         .filter(|c| c.notice_id == Some(notice.id) && on_notice(c))
         .ok_or(AppError::NotFound)?;
-    notice_period(&notice)?
+    notice_period(&notice)
         .takes_objections(today)
         .map_err(input)?;
     check_text("content", o.content, true, selection::MAX_OBJECTION).map_err(input)?;
@@ -714,13 +710,10 @@ pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<Roll
     };
     let mut out = vec![];
     for n in store.nominations(campaign_id, None).await? {
-        if n.stage() != Stage::Commended {
+        if n.stage != Stage::Commended {
             continue;
         }
-        let Some(kind) = SubjectKind::parse(&n.subject_kind) else {
-            continue;
-        };
-        let s = subject(store, kind, n.subject_id).await?;
+        let s = subject(store, n.subject_kind, n.subject_id).await?;
         if within
             .as_ref()
             .is_some_and(|w| !w.contains(&s.org.tree_path()))
@@ -737,7 +730,7 @@ pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<Roll
             unit: s.org.name,
             summary: n.summary,
             document_no: n.document_no.unwrap_or_default(),
-            commended_on: n.commended_on.unwrap_or_default(),
+            commended_on: n.commended_on.map(|d| d.to_string()).unwrap_or_default(),
         });
     }
     let order = |code: &str| {
@@ -787,11 +780,11 @@ async fn view_of(
     actor: Option<&Actor<'_>>,
     n: NominationRecord,
 ) -> Result<NominationView, AppError> {
-    let kind = SubjectKind::parse(&n.subject_kind).ok_or(AppError::NotFound)?;
+    let kind = n.subject_kind;
     let s = subject(store, kind, n.subject_id).await?;
     let nominating = org(store, n.nominated_by_org).await?;
     let deciding = org(store, n.decided_by_org).await?;
-    let stage = n.stage();
+    let stage = n.stage;
     let mut steps = vec![];
     for step in Step::ALL {
         if step == Step::Notice || selection::next(stage, step).is_err() {
@@ -841,7 +834,7 @@ async fn view_of(
         unit: s.org.name,
         nominated_by: (nominating.code, nominating.name),
         decided_by: (deciding.code, deciding.name),
-        checks: serde_json::from_str(&n.eligibility).unwrap_or_default(),
+        checks: n.eligibility.clone(),
         steps,
         may_recommend,
         decided_at_top: at_top,
@@ -1016,7 +1009,7 @@ pub async fn approval_form(
             format!(
                 "{} {}",
                 v.record.document_no.clone().unwrap_or_default(),
-                v.record.commended_on.clone().unwrap_or_default()
+                v.record.commended_on.map(|d| d.to_string()).unwrap_or_default()
             ),
         ),
     ];
@@ -1054,14 +1047,14 @@ pub async fn export(store: &Store, actor: Option<&Actor<'_>>) -> Result<Vec<u8>,
                 v.subject,
                 v.unit,
                 v.honour_name,
-                zh(&format!("selection.stage_{}", v.record.stage)),
+                zh(&format!("selection.stage_{}", v.record.stage.as_str())),
                 v.nominated_by.1,
                 v.decided_by.1,
                 v.record.summary,
                 format!(
                     "{} {}",
                     v.record.document_no.unwrap_or_default(),
-                    v.record.commended_on.unwrap_or_default()
+                    v.record.commended_on.map(|d| d.to_string()).unwrap_or_default()
                 )
                 .trim()
                 .to_string(),
@@ -1093,7 +1086,7 @@ pub async fn attach(
         .await?
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &nominating)?;
-    if !matches!(v.record.stage(), Stage::Nominated | Stage::Assessed) {
+    if !matches!(v.record.stage, Stage::Nominated | Stage::Assessed) {
         return Err(input(Message::of("app.files_after_assessment", &[])));
     }
     let held = store.nomination_attachments(id).await?.len();

@@ -270,8 +270,8 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             .unwrap();
         let n = s.notice(notice).await.unwrap().unwrap();
         assert_eq!(
-            (n.starts_on.as_str(), n.ends_on.as_str()),
-            ("2012-07-02", "2012-07-06")
+            (n.starts_on, n.ends_on),
+            (day("2012-07-02"), day("2012-07-06"))
         );
         assert!(n.real_name, "objections to outstanding members need a name");
 
@@ -417,7 +417,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| format!("{}:{}", e.step, e.actor))
+            .map(|e| format!("{}:{}", e.step.map_or("nominate", |s| s.as_str()), e.actor))
             .collect();
         assert_eq!(
             steps,
@@ -440,5 +440,41 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         )
         .await;
         assert!(withdrawn.is_err());
+    }
+}
+
+/// A value in the database that the program cannot read is an error naming where it is,
+/// never read as some default: a notice whose dates were damaged, a nomination whose stage
+/// no version of the program writes.
+#[tokio::test]
+async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
+    use xianfeng_domain::i18n::Lang;
+    for db in backends().await {
+        let s = db.open().await;
+        city(s.clone()).await;
+        let (campaign_id, _) = s.current_campaign().await.unwrap().unwrap();
+        let raw = db.raw().await;
+        sqlx::query(
+            "INSERT INTO notices (id, campaign_id, honour, title, body, contact, starts_on, \
+             ends_on, workdays, real_name, created_by, created_at) \
+             VALUES (900, $1, 'excellent_member', 't', 'b', 'c', '2012-13-45', '2012-07-06', \
+             5, 1, 'test', 0)",
+        )
+        .bind(campaign_id)
+        .execute(&raw)
+        .await
+        .unwrap();
+        let Err(xianfeng_storage::StoreError::Invalid(m)) = s.notice(900).await else {
+            panic!("{}: a damaged date was read", db.label);
+        };
+        let text = m.render(Lang::En);
+        assert!(
+            text.contains("notices.starts_on") && text.contains("2012-13-45"),
+            "{}: {text}",
+            db.label
+        );
+        assert!(m.render(Lang::ZhCn).contains("无法识别"), "{}", db.label);
+        // The listing that holds it refuses as well, rather than leave it out quietly.
+        assert!(s.notices(campaign_id).await.is_err(), "{}", db.label);
     }
 }

@@ -26,6 +26,7 @@ mod people;
 mod plans;
 mod records;
 mod reviews;
+mod row;
 mod score_facts;
 mod scores;
 mod selection;

@@ -3,10 +3,13 @@
 //! module stores what the application decided, and refuses a step whose starting stage is
 //! no longer true (someone else moved first).
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
-use xianfeng_domain::selection::{Finding, Stage, Step};
+use xianfeng_domain::selection::{Finding, RuleCheck, Stage, Step};
+use xianfeng_domain::subject::SubjectKind;
 
+use crate::row::Row;
 use crate::{Result, Store, StoreError, WriteTx, now_ms};
 
 const NOMINATION_COLUMNS: &str = "id, campaign_id, honour, subject_kind, subject_id, org_id, \
@@ -18,57 +21,51 @@ pub struct NominationRecord {
     pub id: i64,
     pub campaign_id: i64,
     pub honour: String,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
     pub nominated_by_org: i64,
     pub decided_by_org: i64,
-    pub stage: String,
+    pub stage: Stage,
     pub deeds: String,
     pub summary: String,
-    /// JSON list of the eligibility checks made when nominated.
-    pub eligibility: String,
+    /// The eligibility checks made when nominated, with their reasons.
+    pub eligibility: Vec<RuleCheck>,
     pub assessment: Option<String>,
     pub decision: Option<String>,
     pub notice_id: Option<i64>,
     pub document_no: Option<String>,
-    pub commended_on: Option<String>,
+    pub commended_on: Option<NaiveDate>,
     pub recommended_from: Option<i64>,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-impl NominationRecord {
-    pub fn stage(&self) -> Stage {
-        Stage::parse(&self.stage).unwrap_or(Stage::Nominated)
-    }
-}
-
 fn nomination_of(r: sqlx::any::AnyRow) -> Result<NominationRecord> {
-    use sqlx::Row;
+    let r = Row::of(&r, "nominations");
     Ok(NominationRecord {
-        id: r.try_get(0)?,
-        campaign_id: r.try_get(1)?,
-        honour: r.try_get(2)?,
-        subject_kind: r.try_get(3)?,
-        subject_id: r.try_get(4)?,
-        org_id: r.try_get(5)?,
-        nominated_by_org: r.try_get(6)?,
-        decided_by_org: r.try_get(7)?,
-        stage: r.try_get(8)?,
-        deeds: r.try_get(9)?,
-        summary: r.try_get(10)?,
-        eligibility: r.try_get(11)?,
-        assessment: r.try_get(12)?,
-        decision: r.try_get(13)?,
-        notice_id: r.try_get(14)?,
-        document_no: r.try_get(15)?,
-        commended_on: r.try_get(16)?,
-        recommended_from: r.try_get(17)?,
-        created_by: r.try_get(18)?,
-        created_at: r.try_get(19)?,
-        updated_at: r.try_get(20)?,
+        id: r.get("id")?,
+        campaign_id: r.get("campaign_id")?,
+        honour: r.get("honour")?,
+        subject_kind: r.parsed("subject_kind", SubjectKind::parse)?,
+        subject_id: r.get("subject_id")?,
+        org_id: r.get("org_id")?,
+        nominated_by_org: r.get("nominated_by_org")?,
+        decided_by_org: r.get("decided_by_org")?,
+        stage: r.parsed("stage", Stage::parse)?,
+        deeds: r.get("deeds")?,
+        summary: r.get("summary")?,
+        eligibility: r.json("eligibility")?,
+        assessment: r.get("assessment")?,
+        decision: r.get("decision")?,
+        notice_id: r.get("notice_id")?,
+        document_no: r.get("document_no")?,
+        commended_on: r.date_opt("commended_on")?,
+        recommended_from: r.get("recommended_from")?,
+        created_by: r.get("created_by")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 
@@ -77,14 +74,14 @@ fn nomination_of(r: sqlx::any::AnyRow) -> Result<NominationRecord> {
 pub struct NewNomination {
     pub campaign_id: i64,
     pub honour: String,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
     pub nominated_by_org: i64,
     pub decided_by_org: i64,
     pub deeds: String,
     pub summary: String,
-    pub eligibility: String,
+    pub eligibility: Vec<RuleCheck>,
     pub recommended_from: Option<i64>,
 }
 
@@ -95,15 +92,17 @@ pub struct StepRecord {
     pub note: Option<String>,
     pub notice_id: Option<i64>,
     pub document_no: Option<String>,
-    pub commended_on: Option<String>,
+    pub commended_on: Option<NaiveDate>,
 }
 
 /// One step taken on a nomination.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NominationEvent {
-    pub step: String,
-    pub from_stage: String,
-    pub to_stage: String,
+    /// The step taken; `None` for the nomination itself.
+    pub step: Option<Step>,
+    /// The stage before; `None` for the nomination itself.
+    pub from_stage: Option<Stage>,
+    pub to_stage: Stage,
     pub actor: String,
     pub note: Option<String>,
     pub at: i64,
@@ -117,8 +116,8 @@ pub struct NoticeRecord {
     pub title: String,
     pub body: String,
     pub contact: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub workdays: i64,
     pub real_name: bool,
     pub created_by: String,
@@ -132,8 +131,8 @@ pub struct NewNotice {
     pub title: String,
     pub body: String,
     pub contact: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub workdays: i64,
     pub real_name: bool,
 }
@@ -149,15 +148,9 @@ pub struct ObjectionRecord {
     pub contact: Option<String>,
     pub submitted_at: i64,
     pub investigation: Option<String>,
-    pub finding: Option<String>,
+    pub finding: Option<Finding>,
     pub handled_by: Option<String>,
     pub handled_at: Option<i64>,
-}
-
-impl ObjectionRecord {
-    pub fn finding(&self) -> Option<Finding> {
-        self.finding.as_deref().and_then(Finding::parse)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +163,9 @@ pub struct NewObjection {
     /// Where it came from, hashed before it is stored.
     pub source: String,
 }
+
+/// How the nomination itself is written among its steps.
+const NOMINATE: &str = "nominate";
 
 fn moved_on() -> StoreError {
     StoreError::Conflict(Message::of("store.nomination_moved_on", &[]))
@@ -216,26 +212,32 @@ impl Store {
 
     /// The steps taken on a nomination, oldest first.
     pub async fn nomination_events(&self, id: i64) -> Result<Vec<NominationEvent>> {
-        let rows: Vec<(String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT step, from_stage, to_stage, actor, note, at FROM nomination_events \
              WHERE nomination_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(step, from_stage, to_stage, actor, note, at)| NominationEvent {
-                    step,
-                    from_stage,
-                    to_stage,
-                    actor,
-                    note,
-                    at,
-                },
-            )
-            .collect())
+        rows.iter()
+            .map(|r| {
+                let r = Row::of(r, "nomination_events");
+                Ok(NominationEvent {
+                    step: r.parsed("step", |s| match s {
+                        NOMINATE => Some(None),
+                        other => Step::parse(other).map(Some),
+                    })?,
+                    from_stage: r.parsed("from_stage", |s| match s {
+                        "" => Some(None),
+                        other => Stage::parse(other).map(Some),
+                    })?,
+                    to_stage: r.parsed("to_stage", Stage::parse)?,
+                    actor: r.get("actor")?,
+                    note: r.get("note")?,
+                    at: r.get("at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn notice(&self, id: i64) -> Result<Option<NoticeRecord>> {
@@ -256,22 +258,22 @@ impl Store {
         .bind(value)
         .fetch_all(self.reader())
         .await?;
-        use sqlx::Row as _;
-        rows.into_iter()
+        rows.iter()
             .map(|r| {
+                let r = Row::of(r, "notices");
                 Ok(NoticeRecord {
-                    id: r.try_get(0)?,
-                    campaign_id: r.try_get(1)?,
-                    honour: r.try_get(2)?,
-                    title: r.try_get(3)?,
-                    body: r.try_get(4)?,
-                    contact: r.try_get(5)?,
-                    starts_on: r.try_get(6)?,
-                    ends_on: r.try_get(7)?,
-                    workdays: r.try_get(8)?,
-                    real_name: r.try_get::<i64, _>(9)? != 0,
-                    created_by: r.try_get(10)?,
-                    created_at: r.try_get(11)?,
+                    id: r.get("id")?,
+                    campaign_id: r.get("campaign_id")?,
+                    honour: r.get("honour")?,
+                    title: r.get("title")?,
+                    body: r.get("body")?,
+                    contact: r.get("contact")?,
+                    starts_on: r.date("starts_on")?,
+                    ends_on: r.date("ends_on")?,
+                    workdays: r.get("workdays")?,
+                    real_name: r.get::<i64>("real_name")? != 0,
+                    created_by: r.get("created_by")?,
+                    created_at: r.get("created_at")?,
                 })
             })
             .collect()
@@ -279,7 +281,6 @@ impl Store {
 
     /// The objections of a notice, oldest first, names and contacts decrypted.
     pub async fn objections(&self, notice_id: i64) -> Result<Vec<ObjectionRecord>> {
-        use sqlx::Row as _;
         let rows = sqlx::query(
             "SELECT id, notice_id, nomination_id, content, name, contact, submitted_at, \
              investigation, finding, handled_by, handled_at FROM objections \
@@ -291,20 +292,21 @@ impl Store {
         let open = |v: Option<String>| -> Result<Option<String>> {
             v.map(|s| self.vault().decrypt(&s)).transpose()
         };
-        rows.into_iter()
+        rows.iter()
             .map(|r| {
+                let r = Row::of(r, "objections");
                 Ok(ObjectionRecord {
-                    id: r.try_get(0)?,
-                    notice_id: r.try_get(1)?,
-                    nomination_id: r.try_get(2)?,
-                    content: r.try_get(3)?,
-                    name: open(r.try_get(4)?)?,
-                    contact: open(r.try_get(5)?)?,
-                    submitted_at: r.try_get(6)?,
-                    investigation: r.try_get(7)?,
-                    finding: r.try_get(8)?,
-                    handled_by: r.try_get(9)?,
-                    handled_at: r.try_get(10)?,
+                    id: r.get("id")?,
+                    notice_id: r.get("notice_id")?,
+                    nomination_id: r.get("nomination_id")?,
+                    content: r.get("content")?,
+                    name: open(r.get("name")?)?,
+                    contact: open(r.get("contact")?)?,
+                    submitted_at: r.get("submitted_at")?,
+                    investigation: r.get("investigation")?,
+                    finding: r.parsed_opt("finding", Finding::parse)?,
+                    handled_by: r.get("handled_by")?,
+                    handled_at: r.get("handled_at")?,
                 })
             })
             .collect()
@@ -435,7 +437,7 @@ impl WriteTx {
         )
         .bind(n.campaign_id)
         .bind(n.honour.clone())
-        .bind(n.subject_kind.clone())
+        .bind(n.subject_kind.as_str())
         .bind(n.subject_id)
         .bind(n.recommended_from.unwrap_or(0))
         .fetch_optional(&mut *self.tx)
@@ -457,7 +459,7 @@ impl WriteTx {
         .bind(id)
         .bind(n.campaign_id)
         .bind(n.honour.clone())
-        .bind(n.subject_kind.clone())
+        .bind(n.subject_kind.as_str())
         .bind(n.subject_id)
         .bind(n.org_id)
         .bind(n.nominated_by_org)
@@ -465,7 +467,7 @@ impl WriteTx {
         .bind(Stage::Nominated.as_str())
         .bind(n.deeds.clone())
         .bind(n.summary.clone())
-        .bind(n.eligibility.clone())
+        .bind(serde_json::to_string(&n.eligibility).expect("checks serialise"))
         .bind(n.recommended_from)
         .bind(self.actor.clone())
         .bind(now)
@@ -480,7 +482,7 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         }
-        self.nomination_event(id, "nominate", "", Stage::Nominated, None, now)
+        self.nomination_event(id, NOMINATE, None, Stage::Nominated, None, now)
             .await?;
         let after = serde_json::json!({
             "honour": n.honour, "subject_kind": n.subject_kind, "subject_id": n.subject_id,
@@ -524,7 +526,7 @@ impl WriteTx {
         &mut self,
         id: i64,
         step: &str,
-        from: &str,
+        from: Option<Stage>,
         to: Stage,
         note: Option<&str>,
         at: i64,
@@ -537,7 +539,7 @@ impl WriteTx {
         .bind(event)
         .bind(id)
         .bind(step.to_string())
-        .bind(from.to_string())
+        .bind(from.map_or("", Stage::as_str))
         .bind(to.as_str())
         .bind(self.actor.clone())
         .bind(note.map(str::to_string))
@@ -578,10 +580,15 @@ impl WriteTx {
         .bind(decision)
         .bind(detail.notice_id.or(before.notice_id))
         .bind(detail.document_no.clone().or(before.document_no.clone()))
-        .bind(detail.commended_on.clone().or(before.commended_on.clone()))
+        .bind(
+            detail
+                .commended_on
+                .or(before.commended_on)
+                .map(|d| d.to_string()),
+        )
         .bind(now)
         .bind(before.id)
-        .bind(before.stage.clone())
+        .bind(before.stage.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -591,7 +598,7 @@ impl WriteTx {
         self.nomination_event(
             before.id,
             step.as_str(),
-            &before.stage,
+            Some(before.stage),
             to,
             note.as_deref(),
             now,
@@ -625,8 +632,8 @@ impl WriteTx {
         .bind(n.title.clone())
         .bind(n.body.clone())
         .bind(n.contact.clone())
-        .bind(n.starts_on.clone())
-        .bind(n.ends_on.clone())
+        .bind(n.starts_on.to_string())
+        .bind(n.ends_on.to_string())
         .bind(n.workdays)
         .bind(i64::from(n.real_name))
         .bind(self.actor.clone())

@@ -15,7 +15,6 @@ use xianfeng_app::selection::{
 };
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::selection::{MAX_OBJECTION, NoticePhase};
-use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
 use crate::chrome::Chrome;
@@ -71,9 +70,10 @@ pub struct ObjectionForm {
 async fn candidates(s: &AppState, notice_id: i64) -> Result<Vec<PublicCandidate>, AppError> {
     let mut out = vec![];
     for n in s.store.notice_candidates(notice_id).await? {
-        let Some(kind) = SubjectKind::parse(&n.subject_kind).filter(|_| on_notice(&n)) else {
+        if !on_notice(&n) {
             continue;
-        };
+        }
+        let kind = n.subject_kind;
         let subject = xianfeng_app::subjects::subject(&s.store, kind, n.subject_id).await?;
         out.push(PublicCandidate {
             id: n.id,
@@ -105,7 +105,7 @@ async fn render_notice(
         None => notice.honour.clone(),
     };
     let people = candidates(s, id).await.or_refuse(&attempt)?;
-    let phase = notice_period(&notice).or_refuse(&attempt)?.phase(today());
+    let phase = notice_period(&notice).phase(today());
     let (open, closed_note) = match phase {
         NoticePhase::Upcoming => (
             false,
@@ -133,8 +133,8 @@ async fn render_notice(
         honour,
         body: notice.body,
         contact: notice.contact,
-        starts_on: notice.starts_on,
-        ends_on: notice.ends_on,
+        starts_on: notice.starts_on.to_string(),
+        ends_on: notice.ends_on.to_string(),
         workdays: notice.workdays,
         real_name: notice.real_name,
         open,

@@ -77,10 +77,16 @@ pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Resp
                 .or_refuse(&attempt)?
                 .into_iter()
                 .filter(|n| {
-                    xianfeng_app::selection::notice_period(n)
-                        .is_ok_and(|p| p.phase(today) != NoticePhase::Ended)
+                    xianfeng_app::selection::notice_period(n).phase(today) != NoticePhase::Ended
                 })
-                .map(|n| (n.id, n.title, n.starts_on, n.ends_on))
+                .map(|n| {
+                    (
+                        n.id,
+                        n.title,
+                        n.starts_on.to_string(),
+                        n.ends_on.to_string(),
+                    )
+                })
                 .collect(),
         ),
         None => (String::new(), vec![]),

@@ -73,7 +73,7 @@ pub async fn list(
     let rows = rows
         .into_iter()
         .map(|v| {
-            let stage = name(&chrome, "stage", &v.record.stage);
+            let stage = name(&chrome, "stage", v.record.stage.as_str());
             (v, stage)
         })
         .collect();
@@ -198,7 +198,7 @@ fn event_rows(
         .map(|e| {
             (
                 when(e.at),
-                name(chrome, "step", &e.step),
+                name(chrome, "step", e.step.map_or("nominate", Step::as_str)),
                 e.actor,
                 e.note.unwrap_or_default(),
             )
@@ -226,9 +226,9 @@ pub async fn page(
         .map(|(fid, name, _)| (fid, name))
         .collect();
     let may_attach = v.steps.contains(&Step::Withdraw)
-        && matches!(v.record.stage(), Stage::Nominated | Stage::Assessed);
+        && matches!(v.record.stage, Stage::Nominated | Stage::Assessed);
     let page = ItemPage {
-        stage: name(&chrome, "stage", &v.record.stage),
+        stage: name(&chrome, "stage", v.record.stage.as_str()),
         steps: v
             .steps
             .iter()
@@ -338,7 +338,7 @@ pub async fn notices(
     let notices = s.store.notices(campaign_id).await.or_refuse(&attempt)?;
     let ready: Vec<(i64, String, String, String, String)> = rows
         .into_iter()
-        .filter(|v| v.record.stage() == Stage::Approved && v.decided_at_top)
+        .filter(|v| v.record.stage == Stage::Approved && v.decided_at_top)
         .map(|v| {
             (
                 v.record.id,
@@ -448,8 +448,7 @@ pub async fn notice(
                 .map_or(String::new(), |c| c.subject.clone());
             let finding = o
                 .finding
-                .as_deref()
-                .map_or(String::new(), |f| name(&chrome, "finding", f));
+                .map_or(String::new(), |f| name(&chrome, "finding", f.as_str()));
             (o, who, finding)
         })
         .collect();

@@ -45,14 +45,14 @@ pub struct NoticeOut {
 }
 
 fn notice_out(n: xianfeng_storage::NoticeRecord) -> NoticeOut {
-    let status = service::notice_period(&n).map_or("ended", |p| p.phase(today()).as_str());
+    let status = service::notice_period(&n).phase(today()).as_str();
     NoticeOut {
         url: format!("/p/n/{}", n.id),
         id: n.id,
         honour: n.honour,
         title: n.title,
-        starts_on: n.starts_on,
-        ends_on: n.ends_on,
+        starts_on: n.starts_on.to_string(),
+        ends_on: n.ends_on.to_string(),
         workdays: n.workdays,
         status: status.into(),
         real_name: n.real_name,
@@ -125,11 +125,11 @@ fn nomination_out(v: NominationView, lang: xianfeng_domain::i18n::Lang) -> Nomin
         id: r.id,
         honour: r.honour,
         honour_name: v.honour_name,
-        subject_kind: r.subject_kind,
+        subject_kind: r.subject_kind.as_str().to_string(),
         subject_id: r.subject_id,
         name: v.subject,
         unit: v.unit,
-        stage: r.stage,
+        stage: r.stage.as_str().to_string(),
         nominated_by: v.nominated_by.0,
         decided_by: v.decided_by.0,
         summary: r.summary,
@@ -138,7 +138,7 @@ fn nomination_out(v: NominationView, lang: xianfeng_domain::i18n::Lang) -> Nomin
         decision: r.decision,
         notice_id: r.notice_id,
         document_no: r.document_no,
-        commended_on: r.commended_on,
+        commended_on: r.commended_on.map(|d| d.to_string()),
         recommended_from: r.recommended_from,
         eligibility: v
             .checks
@@ -493,7 +493,7 @@ pub async fn objections(
                 contact: o.contact,
                 submitted_at: o.submitted_at,
                 investigation: o.investigation,
-                finding: o.finding,
+                finding: o.finding.map(|f| f.as_str().to_string()),
             })
             .collect(),
     ))
