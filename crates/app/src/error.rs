@@ -38,6 +38,20 @@ impl AppError {
         AppError::Input(Message::of(key, args))
     }
 
+    /// Whether the system is at fault (a database, key or file error, a damaged stored
+    /// value, anything described only in a log's words): answered as a 500 and logged,
+    /// not as something the person could fix.
+    pub fn is_fault(&self) -> bool {
+        match self {
+            AppError::Store(StoreError::Db(_) | StoreError::Sqlite(_) | StoreError::Key(_)) => true,
+            AppError::Store(StoreError::Invalid(m)) => {
+                m.is_verbatim() || m.key() == "store.bad_value"
+            }
+            AppError::Input(m) => m.is_verbatim(),
+            _ => false,
+        }
+    }
+
     /// What to tell the person who asked, when it is theirs to know (not a fault of the
     /// system, which is logged and answered without details).
     pub fn message(&self) -> Option<Message> {
@@ -73,5 +87,28 @@ impl From<IngestError> for AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         AppError::Store(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_a_person_can_act_on_is_shown_as_a_refusal() {
+        assert!(!AppError::input("app.no_campaign", &[]).is_fault());
+        assert!(!AppError::NotFound.is_fault());
+        assert!(
+            !AppError::Store(StoreError::Conflict(Message::new("store.plan_moved_on"))).is_fault()
+        );
+        // Words meant for a log, a key that does not fit, a damaged stored value: the
+        // system's fault, answered as a 500.
+        assert!(AppError::Input(Message::verbatim("the ballot writer has stopped")).is_fault());
+        assert!(AppError::Store(StoreError::Key(Message::verbatim("bad key"))).is_fault());
+        assert!(AppError::Store(StoreError::Invalid(Message::new("store.bad_value"))).is_fault());
+        assert!(!AppError::Store(StoreError::Invalid(Message::new("store.bad_url"))).is_fault());
+        // Several problems of a sheet, one per line, are the person's to fix.
+        let rows = Message::lines([Message::new("records.topic"), Message::new("records.form")]);
+        assert!(!AppError::Input(rows).is_fault());
     }
 }

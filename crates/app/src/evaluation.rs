@@ -497,7 +497,10 @@ impl BallotWriter {
                     Err(e) => {
                         tracing::error!("ballot batch: {e}");
                         for reply in replies {
-                            let _ = reply.send(Err(Message::verbatim(e.to_string())));
+                            let why = e
+                                .message()
+                                .unwrap_or_else(|| Message::verbatim(e.to_string()));
+                            let _ = reply.send(Err(why));
                         }
                     }
                 }

@@ -1009,7 +1009,10 @@ pub async fn approval_form(
             format!(
                 "{} {}",
                 v.record.document_no.clone().unwrap_or_default(),
-                v.record.commended_on.map(|d| d.to_string()).unwrap_or_default()
+                v.record
+                    .commended_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
         ),
     ];
@@ -1054,7 +1057,10 @@ pub async fn export(store: &Store, actor: Option<&Actor<'_>>) -> Result<Vec<u8>,
                 format!(
                     "{} {}",
                     v.record.document_no.unwrap_or_default(),
-                    v.record.commended_on.map(|d| d.to_string()).unwrap_or_default()
+                    v.record
+                        .commended_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
                 )
                 .trim()
                 .to_string(),

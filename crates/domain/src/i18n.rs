@@ -211,6 +211,16 @@ impl Message {
         &self.key
     }
 
+    /// Whether this is text shown as it is ([`Message::verbatim`]), not words of ours.
+    pub fn is_verbatim(&self) -> bool {
+        self.key.is_empty()
+            && !self.args.is_empty()
+            && self
+                .args
+                .iter()
+                .all(|(name, arg)| name == "text" && matches!(arg, Arg::Text(_)))
+    }
+
     /// The message in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let args: Vec<(&str, String)> = self

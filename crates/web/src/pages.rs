@@ -158,6 +158,9 @@ impl IntoResponse for PageError {
             PageError::Answer(page) => return *page,
         };
         let lang = chrome.tx.lang;
+        if error.is_fault() {
+            return internal_in(lang, error);
+        }
         match error {
             AppError::NotFound => not_found(&chrome),
             AppError::Forbidden => forbidden(&chrome),

@@ -73,7 +73,8 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
         }
         CalendarAction::List { year } => {
             if !cal.has_year(*year) {
-                bail!(xianfeng_domain::calendar::CalendarError::NoData { year: *year }.to_string());
+                let no_data = xianfeng_domain::calendar::CalendarError::NoData { year: *year };
+                bail!(crate::say::show(&no_data.message()));
             }
             for (day, source) in cal.exceptions(*year, lang) {
                 let kind = if day.workday { "workday" } else { "holiday" };

@@ -800,7 +800,14 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
-        print_json(&report)?;
+        // Each problem's reason as a sentence in the output language, as scripts read it.
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(issues) = json.get_mut("issues").and_then(|i| i.as_array_mut()) {
+            for (out, issue) in issues.iter_mut().zip(&report.issues) {
+                out["reason"] = crate::say::show(&issue.reason).into();
+            }
+        }
+        print_json(&json)?;
     } else {
         print_report(&report, args, &args.file);
     }

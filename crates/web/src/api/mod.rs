@@ -129,6 +129,9 @@ impl IntoResponse for ApiError {
 pub(crate) fn refused(lang: Lang, e: xianfeng_app::AppError) -> ApiError {
     use xianfeng_app::AppError;
     use xianfeng_storage::StoreError;
+    if e.is_fault() {
+        return internal(lang, e);
+    }
     match e {
         AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", lang),
         AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", lang),
