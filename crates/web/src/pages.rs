@@ -14,14 +14,27 @@ struct MessagePage<'a> {
     chrome: &'a Chrome,
     title: String,
     message: &'a str,
+    /// Where the reader came from, to go back and try again (a form refused).
+    back: Option<&'a str>,
 }
 
 /// A page with a title (a `web.` key) and a message already in the reader's language.
 pub fn message(chrome: &Chrome, status: StatusCode, title_key: &str, message: &str) -> Response {
+    message_page(chrome, status, title_key, message, None)
+}
+
+fn message_page(
+    chrome: &Chrome,
+    status: StatusCode,
+    title_key: &str,
+    message: &str,
+    back: Option<&str>,
+) -> Response {
     let page = MessagePage {
         chrome,
         title: chrome.tx.get(title_key),
         message,
+        back: back.filter(|b| *b != "/"),
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -164,18 +177,23 @@ impl IntoResponse for PageError {
         match error {
             AppError::NotFound => not_found(&chrome),
             AppError::Forbidden => forbidden(&chrome),
-            AppError::Store(StoreError::Conflict(m)) => {
-                message(&chrome, StatusCode::CONFLICT, title, &m.render(lang))
-            }
+            AppError::Store(StoreError::Conflict(m)) => message_page(
+                &chrome,
+                StatusCode::CONFLICT,
+                title,
+                &m.render(lang),
+                Some(&chrome.back),
+            ),
             AppError::Store(e @ (StoreError::Db(_) | StoreError::Sqlite(_))) => {
                 internal_in(lang, e)
             }
             other => match other.message() {
-                Some(m) => message(
+                Some(m) => message_page(
                     &chrome,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     title,
                     &m.render(lang),
+                    Some(&chrome.back),
                 ),
                 None => internal_in(lang, other),
             },
