@@ -51,7 +51,7 @@ pub fn may_see(actor: &Actor, subject: &Subject, c: &CommitmentRecord) -> Result
         Action::ReadCommitments,
         &Target::of(&path, sector.as_deref()),
     ));
-    if c.status() == Status::Draft {
+    if c.status == Status::Draft {
         // Someone else's draft is as invisible as a commitment that does not exist,
         // whatever the reason they may not see it.
         return read
@@ -120,7 +120,7 @@ pub async fn load(
     id: i64,
 ) -> Result<(CommitmentRecord, Subject), AppError> {
     let c = store.commitment(id).await?.ok_or(AppError::NotFound)?;
-    let s = subject(store, c.kind(), c.subject_id).await?;
+    let s = subject(store, c.subject_kind, c.subject_id).await?;
     may_see(actor, &s, &c)?;
     Ok((c, s))
 }
@@ -135,7 +135,7 @@ pub async fn edit(
 ) -> Result<(), AppError> {
     let (c, s) = load(store, actor, id).await?;
     may(actor, &s, Side::Owner)?;
-    xianfeng_domain::commitment::next(c.status(), Step::Edit)
+    xianfeng_domain::commitment::next(c.status, Step::Edit)
         .map_err(|r| AppError::Input(r.message()))?;
     let (_, campaign) = crate::scope::campaign(store).await?;
     draft_problems(&campaign, s.kind, title, items)?;
@@ -184,7 +184,7 @@ pub async fn step(
     }
     let to = decide_step(
         &Snapshot {
-            status: c.status(),
+            status: c.status,
             items: &outcomes,
         },
         step,
@@ -192,7 +192,7 @@ pub async fn step(
     )
     .map_err(|r| AppError::Input(r.message()))?;
     let detail = StepDetail {
-        item: item.map(|(item_id, outcome)| (item_id, outcome, today.to_string())),
+        item: item.map(|(item_id, outcome)| (item_id, outcome, today)),
         reason: input
             .reason
             .as_ref()
@@ -224,7 +224,7 @@ pub async fn report(
 ) -> Result<i64, AppError> {
     let (c, s) = load(store, actor, id).await?;
     may(actor, &s, Side::Owner)?;
-    xianfeng_domain::commitment::next(c.status(), Step::Report)
+    xianfeng_domain::commitment::next(c.status, Step::Report)
         .map_err(|r| AppError::Input(r.message()))?;
     if body.trim().is_empty() || body.chars().count() > MAX_REPORT {
         return Err(AppError::Input(Message::of(
@@ -300,7 +300,7 @@ pub async fn visible_in_org(
     let all = store.commitments_in(&[org_id], &Status::ALL).await?;
     let mut out = Vec::new();
     for c in all {
-        if let Ok(subject) = subject(store, c.kind(), c.subject_id).await
+        if let Ok(subject) = subject(store, c.subject_kind, c.subject_id).await
             && may_see(actor, &subject, &c).is_ok()
         {
             out.push((c, subject.name));

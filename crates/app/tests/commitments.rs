@@ -104,7 +104,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             "{early:?}"
         );
         assert_eq!(
-            s.commitment(id).await.unwrap().unwrap().status(),
+            s.commitment(id).await.unwrap().unwrap().status,
             Status::Draft
         );
 
@@ -232,7 +232,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             .await
             .unwrap();
         let done = s.commitment(id).await.unwrap().unwrap();
-        assert_eq!(done.status(), Status::Evaluated);
+        assert_eq!(done.status, Status::Evaluated);
         // A report prepared before the evaluation does not land after it.
         let mut tx = s.begin("fang").await.unwrap();
         let late = tx

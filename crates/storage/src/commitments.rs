@@ -3,12 +3,14 @@
 //! stores what the application decided, and refuses a step whose starting status is no
 //! longer true (someone else moved first).
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::subject::SubjectKind;
 
+use crate::row::Row;
 use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;
 
@@ -19,29 +21,23 @@ pub struct ItemRecord {
     pub activity: String,
     pub content: String,
     pub target: String,
-    pub due_on: String,
-    pub outcome: String,
-    pub closed_on: Option<String>,
+    pub due_on: NaiveDate,
+    pub outcome: Outcome,
+    pub closed_on: Option<NaiveDate>,
     pub closed_by: Option<String>,
     pub close_note: Option<String>,
-}
-
-impl ItemRecord {
-    pub fn outcome(&self) -> Outcome {
-        Outcome::parse(&self.outcome).unwrap_or(Outcome::Open)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommitmentRecord {
     pub id: i64,
     pub campaign_id: i64,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     /// The subject's own organisation.
     pub org_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub evaluation: Option<String>,
     pub created_by: String,
     pub created_at: i64,
@@ -51,28 +47,17 @@ pub struct CommitmentRecord {
 }
 
 impl CommitmentRecord {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
-    }
-
-    pub fn kind(&self) -> SubjectKind {
-        SubjectKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == self.subject_kind)
-            .unwrap_or(SubjectKind::Organisation)
-    }
-
     pub fn outcomes(&self) -> Vec<Outcome> {
-        self.items.iter().map(ItemRecord::outcome).collect()
+        self.items.iter().map(|i| i.outcome).collect()
     }
 }
 
 /// One step of a commitment's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommitmentEvent {
-    pub step: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub step: Step,
+    pub from_status: Status,
+    pub to_status: Status,
     pub item_id: Option<i64>,
     pub actor: String,
     pub reason: Option<String>,
@@ -105,87 +90,52 @@ pub struct NewCommitment {
 #[derive(Debug, Clone, Default)]
 pub struct StepDetail {
     /// For closing an item: its id, outcome and the date it closed.
-    pub item: Option<(i64, Outcome, String)>,
+    pub item: Option<(i64, Outcome, NaiveDate)>,
     pub reason: Option<String>,
 }
 
 const COLUMNS: &str = "id, campaign_id, subject_kind, subject_id, org_id, title, status, \
      evaluation, created_by, created_at, updated_at, published_at";
 
-type Row = (
-    i64,
-    i64,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    Option<i64>,
-);
-
-fn record(r: Row) -> CommitmentRecord {
-    CommitmentRecord {
-        id: r.0,
-        campaign_id: r.1,
-        subject_kind: r.2,
-        subject_id: r.3,
-        org_id: r.4,
-        title: r.5,
-        status: r.6,
-        evaluation: r.7,
-        created_by: r.8,
-        created_at: r.9,
-        updated_at: r.10,
-        published_at: r.11,
+fn record(r: &sqlx::any::AnyRow) -> Result<CommitmentRecord> {
+    let r = Row::of(r, "commitments");
+    Ok(CommitmentRecord {
+        id: r.get("id")?,
+        campaign_id: r.get("campaign_id")?,
+        subject_kind: r.parsed("subject_kind", SubjectKind::parse)?,
+        subject_id: r.get("subject_id")?,
+        org_id: r.get("org_id")?,
+        title: r.get("title")?,
+        status: r.parsed("status", Status::parse)?,
+        evaluation: r.get("evaluation")?,
+        created_by: r.get("created_by")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        published_at: r.get("published_at")?,
         items: vec![],
-    }
+    })
 }
 
 const ITEM_COLUMNS: &str = "id, commitment_id, position, activity, content, target, due_on, \
      outcome, closed_on, closed_by, close_note";
 
-type ItemRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn item(r: ItemRow) -> ItemRecord {
-    ItemRecord {
-        id: r.0,
-        position: r.2,
-        activity: r.3,
-        content: r.4,
-        target: r.5,
-        due_on: r.6,
-        outcome: r.7,
-        closed_on: r.8,
-        closed_by: r.9,
-        close_note: r.10,
-    }
+/// An item and the commitment it belongs to.
+fn item(r: &sqlx::any::AnyRow) -> Result<(i64, ItemRecord)> {
+    let r = Row::of(r, "commitment_items");
+    let item = ItemRecord {
+        id: r.get("id")?,
+        position: r.get("position")?,
+        activity: r.get("activity")?,
+        content: r.get("content")?,
+        target: r.get("target")?,
+        due_on: r.date("due_on")?,
+        outcome: r.parsed("outcome", Outcome::parse)?,
+        closed_on: r.date_opt("closed_on")?,
+        closed_by: r.get("closed_by")?,
+        close_note: r.get("close_note")?,
+    };
+    Ok((r.get("commitment_id")?, item))
 }
-
-type EventRow = (
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    Option<String>,
-    i64,
-);
 
 impl Store {
     /// The campaign in use: the most recently created one (the built-in one until an office
@@ -217,13 +167,12 @@ impl Store {
     }
 
     pub async fn commitment(&self, id: i64) -> Result<Option<CommitmentRecord>> {
-        let row: Option<Row> =
-            sqlx::query_as(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(self.reader())
-                .await?;
+        let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let mut c = record(row);
+        let mut c = record(&row)?;
         self.attach_items(std::slice::from_mut(&mut c)).await?;
         Ok(Some(c))
     }
@@ -252,7 +201,7 @@ impl Store {
             " AND status IN ({}) ORDER BY updated_at DESC, id DESC",
             placeholders.join(", ")
         ));
-        let mut q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in org_ids {
             q = q.bind(*id);
         }
@@ -262,9 +211,9 @@ impl Store {
         let mut out: Vec<CommitmentRecord> = q
             .fetch_all(self.reader())
             .await?
-            .into_iter()
+            .iter()
             .map(record)
-            .collect();
+            .collect::<Result<_>>()?;
         self.attach_items(&mut out).await?;
         Ok(out)
     }
@@ -295,9 +244,7 @@ impl Store {
             placeholders.join(", "),
             statuses.len() + 3
         );
-        let mut q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql))
-            .bind(lo)
-            .bind(hi);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(lo).bind(hi);
         for s in statuses {
             q = q.bind(s.as_str());
         }
@@ -305,9 +252,9 @@ impl Store {
             .bind(limit)
             .fetch_all(self.reader())
             .await?
-            .into_iter()
+            .iter()
             .map(record)
-            .collect();
+            .collect::<Result<_>>()?;
         self.attach_items(&mut out).await?;
         Ok(out)
     }
@@ -321,13 +268,14 @@ impl Store {
              WHERE commitment_id IN ({}) ORDER BY commitment_id, position",
             in_list(self.dialect, commitments.len())
         );
-        let mut q = sqlx::query_as::<_, ItemRow>(AssertSqlSafe(sql));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
         for c in commitments.iter() {
             q = q.bind(c.id);
         }
         for r in q.fetch_all(self.reader()).await? {
-            if let Some(c) = commitments.iter_mut().find(|c| c.id == r.1) {
-                c.items.push(item(r));
+            let (commitment_id, i) = item(&r)?;
+            if let Some(c) = commitments.iter_mut().find(|c| c.id == commitment_id) {
+                c.items.push(i);
             }
         }
         Ok(())
@@ -335,27 +283,27 @@ impl Store {
 
     /// Every step taken on a commitment, oldest first.
     pub async fn commitment_events(&self, id: i64) -> Result<Vec<CommitmentEvent>> {
-        let rows: Vec<EventRow> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT step, from_status, to_status, item_id, actor, reason, at \
                  FROM commitment_events WHERE commitment_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(step, from_status, to_status, item_id, actor, reason, at)| CommitmentEvent {
-                    step,
-                    from_status,
-                    to_status,
-                    item_id,
-                    actor,
-                    reason,
-                    at,
-                },
-            )
-            .collect())
+        rows.iter()
+            .map(|r| {
+                let r = Row::of(r, "commitment_events");
+                Ok(CommitmentEvent {
+                    step: r.parsed("step", Step::parse)?,
+                    from_status: r.parsed("from_status", Status::parse)?,
+                    to_status: r.parsed("to_status", Status::parse)?,
+                    item_id: r.get("item_id")?,
+                    actor: r.get("actor")?,
+                    reason: r.get("reason")?,
+                    at: r.get("at")?,
+                })
+            })
+            .collect()
     }
 
     /// Progress reports of a commitment, newest first, with their evidence.
@@ -411,21 +359,23 @@ impl Store {
 impl WriteTx {
     /// A commitment as this transaction sees it (for work that reads back what it wrote).
     pub async fn commitment(&mut self, id: i64) -> Result<Option<CommitmentRecord>> {
-        let row: Option<Row> =
-            sqlx::query_as(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *self.tx)
-                .await?;
+        let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let mut c = record(row);
-        let items: Vec<ItemRow> = sqlx::query_as(dynsql!(
+        let mut c = record(&row)?;
+        let items = sqlx::query(dynsql!(
             "SELECT {ITEM_COLUMNS} FROM commitment_items \
              WHERE commitment_id = $1 ORDER BY position"
         ))
         .bind(id)
         .fetch_all(&mut *self.tx)
         .await?;
-        c.items = items.into_iter().map(item).collect();
+        c.items = items
+            .iter()
+            .map(|r| item(r).map(|(_, i)| i))
+            .collect::<Result<_>>()?;
         Ok(Some(c))
     }
 
@@ -501,7 +451,7 @@ impl WriteTx {
         .bind(title.trim().to_string())
         .bind(now_ms())
         .bind(before.id)
-        .bind(before.status.clone())
+        .bind(before.status.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -541,7 +491,7 @@ impl WriteTx {
             ))));
         }
         let now = now_ms();
-        let published = (to == Status::Published && before.status() != Status::Published)
+        let published = (to == Status::Published && before.status != Status::Published)
             .then_some(now)
             .or(before.published_at);
         let evaluation = if step == Step::Evaluate {
@@ -558,7 +508,7 @@ impl WriteTx {
         .bind(published)
         .bind(evaluation)
         .bind(before.id)
-        .bind(before.status.clone())
+        .bind(before.status.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -571,7 +521,7 @@ impl WriteTx {
                  close_note = $4 WHERE id = $5 AND commitment_id = $6 AND outcome = $7",
             )
             .bind(outcome.as_str())
-            .bind(closed_on.clone())
+            .bind(closed_on.to_string())
             .bind(self.actor.clone())
             .bind(detail.reason.clone())
             .bind(*item_id)
@@ -592,7 +542,7 @@ impl WriteTx {
         .bind(event_id)
         .bind(before.id)
         .bind(step.as_str())
-        .bind(before.status.clone())
+        .bind(before.status.as_str())
         .bind(to.as_str())
         .bind(detail.item.as_ref().map(|i| i.0))
         .bind(self.actor.clone())
@@ -603,7 +553,7 @@ impl WriteTx {
         let b = serde_json::json!({"status": before.status});
         let a = serde_json::json!({
             "status": to.as_str(), "step": step.as_str(), "reason": detail.reason,
-            "item": detail.item.as_ref().map(|(id, o, on)| serde_json::json!({"id": id, "outcome": o.as_str(), "closed_on": on})),
+            "item": detail.item.as_ref().map(|(id, o, on)| serde_json::json!({"id": id, "outcome": o.as_str(), "closed_on": on.to_string()})),
         });
         self.record(
             &format!("commitment.{}", step.as_str()),

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 use xianfeng_app::AppError;
@@ -210,7 +209,7 @@ pub async fn edit_form(
             activity: i.activity.clone(),
             content: i.content.clone(),
             target: i.target.clone(),
-            due_on: i.due_on.clone(),
+            due_on: i.due_on.to_string(),
         })
         .collect();
     form_page(&s, &viewer, &subject, back, c.title, rows, None).await
@@ -303,7 +302,7 @@ fn possible_steps(viewer: &Viewer, subject: &Subject, c: &CommitmentRecord) -> V
     let a = viewer.actor();
     Step::ALL
         .into_iter()
-        .filter(|step| next(c.status(), *step).is_ok())
+        .filter(|step| next(c.status, *step).is_ok())
         .filter(|step| service::may(&a, subject, step.side()).is_ok())
         .map(Step::as_str)
         .collect()
@@ -317,22 +316,19 @@ pub fn item_views(
     let today = today();
     c.items
         .iter()
-        .map(|i| {
-            let due = NaiveDate::parse_from_str(&i.due_on, "%Y-%m-%d").unwrap_or(today);
-            ItemView {
-                id: i.id,
-                activity: activities
-                    .get(&i.activity)
-                    .cloned()
-                    .unwrap_or_else(|| i.activity.clone()),
-                content: i.content.clone(),
-                target: i.target.clone(),
-                due_on: i.due_on.clone(),
-                outcome: t(lang, &format!("web.outcome_{}", i.outcome), &[]),
-                open: i.outcome() == Outcome::Open,
-                overdue: overdue(due, i.outcome(), today),
-                note: i.close_note.clone().unwrap_or_default(),
-            }
+        .map(|i| ItemView {
+            id: i.id,
+            activity: activities
+                .get(&i.activity)
+                .cloned()
+                .unwrap_or_else(|| i.activity.clone()),
+            content: i.content.clone(),
+            target: i.target.clone(),
+            due_on: i.due_on.to_string(),
+            outcome: t(lang, &format!("web.outcome_{}", i.outcome.as_str()), &[]),
+            open: i.outcome == Outcome::Open,
+            overdue: overdue(i.due_on, i.outcome, today),
+            note: i.close_note.clone().unwrap_or_default(),
         })
         .collect()
 }
@@ -367,7 +363,7 @@ pub async fn page(
     let names = activity_names(&s).await;
     let chrome = Chrome::signed_in(&viewer, back);
     let event_view = |e: &CommitmentEvent| EventView {
-        step: t(lang, &format!("commitment.step_{}", e.step), &[]),
+        step: t(lang, &format!("commitment.step_{}", e.step.as_str()), &[]),
         actor: e.actor.clone(),
         at: when(e.at),
         reason: e.reason.clone().unwrap_or_default(),
@@ -379,8 +375,12 @@ pub async fn page(
         subject_kind: chrome.tx.get(&format!("subject_{}", subject.kind.as_str())),
         org_code: subject.org.code.clone(),
         org_name: subject.org.name.clone(),
-        status_code: c.status.clone(),
-        status: t(lang, &format!("commitment.status_{}", c.status), &[]),
+        status_code: c.status.as_str().to_string(),
+        status: t(
+            lang,
+            &format!("commitment.status_{}", c.status.as_str()),
+            &[],
+        ),
         evaluation: c.evaluation.clone().unwrap_or_default(),
         items: item_views(lang, &c, &names),
         events: events.iter().map(event_view).collect(),

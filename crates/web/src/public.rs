@@ -31,15 +31,24 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
         .commitments_in(&[org_id], &[Status::Published, Status::Evaluated])
         .await?
     {
-        let subject = xianfeng_app::subjects::subject(&s.store, c.kind(), c.subject_id).await?;
+        let subject =
+            xianfeng_app::subjects::subject(&s.store, c.subject_kind, c.subject_id).await?;
         let reports = s.store.progress_reports(c.id).await?;
         let outcomes = c.outcomes();
         let closed = outcomes.iter().filter(|o| **o != Outcome::Open).count();
         out.push(BoardEntry {
             title: c.title.clone(),
             subject: subject.name,
-            kind: t(lang, &format!("web.subject_{}", c.subject_kind), &[]),
-            status: t(lang, &format!("commitment.status_{}", c.status), &[]),
+            kind: t(
+                lang,
+                &format!("web.subject_{}", c.subject_kind.as_str()),
+                &[],
+            ),
+            status: t(
+                lang,
+                &format!("commitment.status_{}", c.status.as_str()),
+                &[],
+            ),
             items: item_views(lang, &c, &names),
             kept: outcomes.iter().filter(|o| **o == Outcome::Kept).count(),
             closed,

@@ -285,8 +285,11 @@ pub async fn org_page(
     p.commitments = visible
         .into_iter()
         .map(|(c, subject)| {
-            let status =
-                xianfeng_domain::i18n::t(lang, &format!("commitment.status_{}", c.status), &[]);
+            let status = xianfeng_domain::i18n::t(
+                lang,
+                &format!("commitment.status_{}", c.status.as_str()),
+                &[],
+            );
             (c.id, c.title, subject, status)
         })
         .collect();

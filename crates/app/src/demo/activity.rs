@@ -140,7 +140,7 @@ async fn commitment(
                 } else {
                     Outcome::NotKept
                 },
-                item.due_on.clone(),
+                item.due_on,
             )),
             reason: (!kept).then(|| "因工作调整未能按期完成".to_string()),
         };

@@ -76,11 +76,11 @@ async fn commitment_json(
         .unwrap_or_default();
     Ok(Commitment {
         id: c.id,
-        subject_kind: c.subject_kind,
+        subject_kind: c.subject_kind.as_str().to_string(),
         subject_id: c.subject_id,
         organisation: org,
         title: c.title,
-        status: c.status,
+        status: c.status.as_str().to_string(),
         evaluation: c.evaluation,
         items: c
             .items
@@ -90,9 +90,8 @@ async fn commitment_json(
                 activity: i.activity,
                 content: i.content,
                 target: i.target,
-                due_on: chrono::NaiveDate::parse_from_str(&i.due_on, "%Y-%m-%d")
-                    .unwrap_or_default(),
-                outcome: Some(i.outcome),
+                due_on: i.due_on,
+                outcome: Some(i.outcome.as_str().to_string()),
             })
             .collect(),
     })
