@@ -87,10 +87,10 @@ pub async fn create_round(
             campaign_id,
             name: name.to_string(),
             scope_org_id: scope.id,
-            subject_kind: kind.as_str().to_string(),
-            mode: mode.as_str().to_string(),
-            starts_on: starts.to_string(),
-            ends_on: ends.to_string(),
+            subject_kind: kind,
+            mode,
+            starts_on: starts,
+            ends_on: ends,
             subjects,
         })
         .await?;
@@ -178,7 +178,7 @@ pub async fn issue_codes(
         Some(a) => may_manage(store, a, round_id).await?,
         None => store.round(round_id).await?.ok_or(AppError::NotFound)?,
     };
-    if round.mode != Mode::Codes.as_str() {
+    if round.mode != Mode::Codes {
         return Err(input("eval.not_codes", &[]));
     }
     if !(1..=MAX_PER_SUBJECT).contains(&per_subject) {
@@ -366,7 +366,7 @@ async fn round_info(
         return Ok(r.clone());
     }
     let round = store.round(id).await?.ok_or(AppError::NotFound)?;
-    let criteria = criteria(store, &round.subject_kind).await?;
+    let criteria = criteria(store, round.subject_kind).await?;
     let info = std::sync::Arc::new(RoundInfo { round, criteria });
     cache.lock().expect("not poisoned").insert(id, info.clone());
     Ok(info)
@@ -463,7 +463,7 @@ async fn write_batch(
         match round_info(store, cache, round).await {
             Ok(info) => {
                 for subject in subjects {
-                    store.touch(&info.round.subject_kind, subject);
+                    store.touch(info.round.subject_kind.as_str(), subject);
                 }
             }
             Err(e) => tracing::warn!("scores: round {round}: {e}"),
@@ -561,13 +561,13 @@ impl BallotWriter {
 }
 
 /// The criteria codes of the standard for a subject kind, in the campaign in use.
-async fn criteria(store: &Store, kind: &str) -> Result<Vec<String>, AppError> {
+async fn criteria(store: &Store, kind: SubjectKind) -> Result<Vec<String>, AppError> {
     let (_, campaign) = scope::campaign(store).await?;
     Ok(campaign
         .file
         .standards
         .iter()
-        .find(|s| s.subject.as_str() == kind)
+        .find(|s| s.subject == kind)
         .map(|s| {
             s.criteria
                 .iter()
@@ -611,10 +611,9 @@ pub async fn cast_with_code(
 }
 
 fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {
-    let d = today.to_string();
-    (d < round.starts_on || d > round.ends_on).then(|| Refused::OutsideDates {
-        starts_on: round.starts_on.clone(),
-        ends_on: round.ends_on.clone(),
+    (today < round.starts_on || today > round.ends_on).then(|| Refused::OutsideDates {
+        starts_on: round.starts_on.to_string(),
+        ends_on: round.ends_on.to_string(),
     })
 }
 
@@ -634,7 +633,7 @@ pub async fn cast_open(
 ) -> Result<Result<(), Refused>, AppError> {
     let info = writer.round(store, round_id).await?;
     let round = &info.round;
-    if round.mode != Mode::Open.as_str() {
+    if round.mode != Mode::Open {
         return Err(AppError::NotFound);
     }
     if store.round_subject(round_id, subject_id).await?.is_none() {
@@ -673,7 +672,7 @@ pub async fn open_view(
     today: NaiveDate,
 ) -> Result<Result<CodeView, Refused>, AppError> {
     let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    if round.mode != Mode::Open.as_str() {
+    if round.mode != Mode::Open {
         return Err(AppError::NotFound);
     }
     if let Some(outside) = outside_dates(&round, today) {
@@ -692,7 +691,7 @@ async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<Code
         .file
         .standards
         .iter()
-        .find(|s| s.subject.as_str() == round.subject_kind);
+        .find(|s| s.subject == round.subject_kind);
     Ok(CodeView {
         standard: standard.map(|s| s.name.clone()).unwrap_or_default(),
         criteria: standard

@@ -3,9 +3,13 @@
 //! was not) and stores the ballots of those that were, so that a code casts at most one
 //! ballot and the two always change together.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
+use xianfeng_domain::ballot::Mode;
+use xianfeng_domain::subject::SubjectKind;
 
+use crate::row::Row;
 use crate::{Dialect, Result, Store, WriteTx, now_ms, values_list};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -14,10 +18,10 @@ pub struct RoundRecord {
     pub campaign_id: i64,
     pub name: String,
     pub scope_org_id: i64,
-    pub subject_kind: String,
-    pub mode: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub subject_kind: SubjectKind,
+    pub mode: Mode,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
 }
 
 /// A subject of a round: its id, organisation, name and code (the organisation's code for
@@ -35,10 +39,10 @@ pub struct NewRound {
     pub campaign_id: i64,
     pub name: String,
     pub scope_org_id: i64,
-    pub subject_kind: String,
-    pub mode: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub subject_kind: SubjectKind,
+    pub mode: Mode,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub subjects: Vec<RoundSubject>,
 }
 
@@ -123,8 +127,6 @@ pub struct CommentRecord {
 const ROUND_COLUMNS: &str =
     "id, campaign_id, name, scope_org_id, subject_kind, mode, starts_on, ends_on";
 
-type RoundRow = (i64, i64, String, i64, String, String, String, String);
-
 type SubjectRow = (i64, i64, String, String);
 
 fn round_subject((subject_id, org_id, name, code): SubjectRow) -> RoundSubject {
@@ -136,17 +138,18 @@ fn round_subject((subject_id, org_id, name, code): SubjectRow) -> RoundSubject {
     }
 }
 
-fn round(r: RoundRow) -> RoundRecord {
-    RoundRecord {
-        id: r.0,
-        campaign_id: r.1,
-        name: r.2,
-        scope_org_id: r.3,
-        subject_kind: r.4,
-        mode: r.5,
-        starts_on: r.6,
-        ends_on: r.7,
-    }
+fn round(r: &sqlx::any::AnyRow) -> Result<RoundRecord> {
+    let r = Row::of(r, "eval_rounds");
+    Ok(RoundRecord {
+        id: r.get("id")?,
+        campaign_id: r.get("campaign_id")?,
+        name: r.get("name")?,
+        scope_org_id: r.get("scope_org_id")?,
+        subject_kind: r.parsed("subject_kind", SubjectKind::parse)?,
+        mode: r.parsed("mode", Mode::parse)?,
+        starts_on: r.date("starts_on")?,
+        ends_on: r.date("ends_on")?,
+    })
 }
 
 impl Cast {
@@ -186,22 +189,22 @@ pub(crate) fn shuffle<T>(items: &mut [T]) {
 
 impl Store {
     pub async fn round(&self, id: i64) -> Result<Option<RoundRecord>> {
-        let row: Option<RoundRow> = sqlx::query_as(dynsql!(
+        let row = sqlx::query(dynsql!(
             "SELECT {ROUND_COLUMNS} FROM eval_rounds WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(round))
+        row.as_ref().map(round).transpose()
     }
 
     pub async fn rounds(&self) -> Result<Vec<RoundRecord>> {
-        let rows: Vec<RoundRow> = sqlx::query_as(dynsql!(
+        let rows = sqlx::query(dynsql!(
             "SELECT {ROUND_COLUMNS} FROM eval_rounds ORDER BY id DESC"
         ))
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(round).collect())
+        rows.iter().map(round).collect()
     }
 
     pub async fn round_subjects(&self, round_id: i64) -> Result<Vec<RoundSubject>> {
@@ -391,10 +394,10 @@ impl WriteTx {
         .bind(r.campaign_id)
         .bind(r.name.clone())
         .bind(r.scope_org_id)
-        .bind(r.subject_kind.clone())
-        .bind(r.mode.clone())
-        .bind(r.starts_on.clone())
-        .bind(r.ends_on.clone())
+        .bind(r.subject_kind.as_str())
+        .bind(r.mode.as_str())
+        .bind(r.starts_on.to_string())
+        .bind(r.ends_on.to_string())
         .bind(self.actor.clone())
         .bind(now_ms())
         .execute(&mut *self.tx)

@@ -12,6 +12,12 @@ impl Text {
         t(self.lang, &format!("web.{key}"), &[])
     }
 
+    /// The name of a code (`prefix_code` under `web.`): a mode, a subject kind … never the
+    /// code itself.
+    pub fn name(&self, prefix: &str, code: &str) -> String {
+        self.get(&format!("{prefix}_{code}"))
+    }
+
     /// A message (a refusal, a row's problem, a reason) in the page's language.
     pub fn say(&self, message: &Message) -> String {
         message.render(self.lang)

@@ -256,6 +256,16 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
             .await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
         let page_path = made.location().to_string();
+        // The round's mode and subjects are named, not shown as codes.
+        let listed = app.get("/eval", Some(&office)).await;
+        assert!(
+            listed.body.contains("评议码（一码一票）") && listed.body.contains("党组织"),
+            "{label}: {}",
+            listed.body
+        );
+        assert!(!listed.body.contains("· codes ·"), "{label}");
+        let round_page = app.get(&page_path, Some(&office)).await;
+        assert!(round_page.body.contains("评议码（一码一票）"), "{label}");
         let slips = app
             .post_form(
                 &format!("{page_path}/codes"),

@@ -862,7 +862,12 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
                 for r in rounds {
                     println!(
                         "{}\t{}\t{}\t{}\t{} – {}",
-                        r.id, r.name, r.subject_kind, r.mode, r.starts_on, r.ends_on
+                        r.id,
+                        r.name,
+                        r.subject_kind.as_str(),
+                        r.mode.as_str(),
+                        r.starts_on,
+                        r.ends_on
                     );
                 }
             }

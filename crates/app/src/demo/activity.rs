@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use xianfeng_domain::ballot::Mode;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::plan::PlanStatus;
 use xianfeng_domain::subject::SubjectKind;
@@ -361,27 +362,28 @@ async fn evaluation(
         (root.id, subjects)
     };
     let today = chrono::Local::now().date_naive();
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
     for (name, scope, mode, start, end) in [
         (
             "2011年上半年基层党组织群众评议",
             "JZ-JF",
-            "codes",
-            "2011-06-01".to_string(),
-            "2011-06-20".to_string(),
+            Mode::Codes,
+            date(2011, 6, 1),
+            date(2011, 6, 20),
         ),
         (
             "2011年下半年公开评议",
             "JZ-SY",
-            "open",
-            "2011-11-01".to_string(),
-            "2011-11-30".to_string(),
+            Mode::Open,
+            date(2011, 11, 1),
+            date(2011, 11, 30),
         ),
         (
             "群众评议（演示，今日开放）",
             "JZ-JF",
-            "codes",
-            today.to_string(),
-            (today + chrono::Duration::days(30)).to_string(),
+            Mode::Codes,
+            today,
+            today + chrono::Duration::days(30),
         ),
     ] {
         let (scope_id, subjects) = under(scope);
@@ -393,14 +395,14 @@ async fn evaluation(
                 campaign_id,
                 name: name.into(),
                 scope_org_id: scope_id,
-                subject_kind: "organisation".into(),
-                mode: mode.into(),
-                starts_on: start.clone(),
-                ends_on: end.clone(),
+                subject_kind: SubjectKind::Organisation,
+                mode,
+                starts_on: start,
+                ends_on: end,
                 subjects: subjects.clone(),
             })
             .await?;
-        let live = start == today.to_string();
+        let live = start == today;
         let per_subject = if live { 3 } else { 25 };
         let mut casts = Vec::new();
         let mut codes = Vec::new();
@@ -417,7 +419,7 @@ async fn evaluation(
                     ratings: "{}".into(),
                     comment,
                 };
-                if mode == "codes" {
+                if mode == Mode::Codes {
                     let mut bytes = [0u8; 8];
                     for b in &mut bytes {
                         *b = rng.below(256) as u8;

@@ -123,10 +123,10 @@ pub async fn rounds(
         .map(|(r, scope)| Round {
             id: r.id,
             name: r.name,
-            subject_kind: r.subject_kind,
-            mode: r.mode,
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
+            subject_kind: r.subject_kind.as_str().to_string(),
+            mode: r.mode.as_str().to_string(),
+            starts_on: r.starts_on.to_string(),
+            ends_on: r.ends_on.to_string(),
             scope: scope.code,
         })
         .collect();
