@@ -43,7 +43,7 @@ pub async fn set_up(store: &Store, actor: &Actor<'_>, code: &str) -> Result<SetU
     let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
     let campaign = campaign_id(store).await?;
     let plan = store.plan(campaign, o.id).await?;
-    let status = plan.as_ref().and_then(PlanRecord::status);
+    let status = plan.as_ref().map(|p| p.status);
     let up = scope::superior(store, &o).await?;
     Ok(SetUp {
         may_submit: allowed(actor, Action::WritePlan, &o).is_ok()
@@ -69,12 +69,8 @@ pub async fn submit(
     let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
     let campaign = campaign_id(store).await?;
     let before = store.plan(campaign, o.id).await?;
-    next_plan(
-        before.as_ref().and_then(PlanRecord::status),
-        PlanStep::Submit,
-        None,
-    )
-    .map_err(AppError::Input)?;
+    next_plan(before.as_ref().map(|p| p.status), PlanStep::Submit, None)
+        .map_err(AppError::Input)?;
     if leadership_body.trim().is_empty()
         || body.trim().is_empty()
         || leadership_body.chars().count() > MAX_LEADERSHIP
@@ -125,8 +121,8 @@ pub async fn decide_plan(
     } else {
         PlanStep::Return
     };
-    let to = next_plan(before.as_ref().and_then(PlanRecord::status), step, comment)
-        .map_err(AppError::Input)?;
+    let to =
+        next_plan(before.as_ref().map(|p| p.status), step, comment).map_err(AppError::Input)?;
     let before = before.ok_or(AppError::NotFound)?;
     let mut tx = store.begin(actor.username).await?;
     tx.decide_plan(&before, to, comment.filter(|c| !c.trim().is_empty()))

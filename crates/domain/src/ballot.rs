@@ -148,12 +148,7 @@ pub enum Mode {
     Open,
 }
 
-/// Written as its code, as stored.
-impl serde::Serialize for Mode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+serialize_as_code!(Mode);
 
 impl Mode {
     pub fn as_str(self) -> &'static str {

@@ -15,17 +15,6 @@ use crate::campaign::Campaign;
 use crate::i18n::Message;
 use crate::subject::SubjectKind;
 
-/// Written in records and the audit trail by its code (`as_str`), as it is stored.
-macro_rules! serialize_as_code {
-    ($($t:ty),*) => {$(
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    )*};
-}
-
 serialize_as_code!(Status, Step, Outcome);
 
 /// Where a commitment is in its lifecycle.

@@ -3,6 +3,18 @@
 //! Nothing here does I/O, talks to a database or awaits: every function takes values and
 //! returns values, so the rules are tested fast and in isolation.
 
+/// Codes (`as_str`) serialised as they are stored: records and the audit trail write a
+/// status as its code, whatever the enum's name.
+macro_rules! serialize_as_code {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+
 pub mod audit;
 pub mod auth;
 pub mod ballot;

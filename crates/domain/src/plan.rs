@@ -19,6 +19,8 @@ pub enum PlanStatus {
     Returned,
 }
 
+serialize_as_code!(PlanStatus);
+
 impl PlanStatus {
     pub const ALL: [PlanStatus; 3] = [
         PlanStatus::Submitted,

@@ -6,6 +6,7 @@ use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
 use xianfeng_domain::plan::PlanStatus;
 
+use crate::row::Row;
 use crate::{Result, Store, StoreError, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,18 +16,12 @@ pub struct PlanRecord {
     pub leadership_body: String,
     pub body: String,
     pub attachment_id: Option<i64>,
-    pub status: String,
+    pub status: PlanStatus,
     pub comment: Option<String>,
     pub submitted_by: String,
     pub submitted_at: i64,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
-}
-
-impl PlanRecord {
-    pub fn status(&self) -> Option<PlanStatus> {
-        PlanStatus::parse(&self.status)
-    }
 }
 
 /// One organisation of a subtree and where its plan stands (`None`: not submitted).
@@ -36,7 +31,8 @@ pub struct PlanOverviewRow {
     pub code: String,
     pub name: String,
     pub depth: i64,
-    pub status: Option<String>,
+    /// `None`: no plan submitted.
+    pub status: Option<PlanStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,50 +56,36 @@ pub struct NewMeeting {
     pub attendance: i64,
 }
 
-type PlanRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    String,
-    Option<String>,
-    String,
-    i64,
-    Option<String>,
-    Option<i64>,
-);
-
-/// The plan of an organisation in a campaign; read by the store and inside transactions.
 const PLAN_OF_ORG: &str = "SELECT id, org_id, leadership_body, body, attachment_id, status, \
      comment, submitted_by, submitted_at, decided_by, decided_at FROM plans \
      WHERE campaign_id = $1 AND org_id = $2";
 
-fn plan(r: PlanRow) -> PlanRecord {
-    PlanRecord {
-        id: r.0,
-        org_id: r.1,
-        leadership_body: r.2,
-        body: r.3,
-        attachment_id: r.4,
-        status: r.5,
-        comment: r.6,
-        submitted_by: r.7,
-        submitted_at: r.8,
-        decided_by: r.9,
-        decided_at: r.10,
-    }
+fn plan(r: &sqlx::any::AnyRow) -> Result<PlanRecord> {
+    let r = Row::of(r, "plans");
+    Ok(PlanRecord {
+        id: r.get("id")?,
+        org_id: r.get("org_id")?,
+        leadership_body: r.get("leadership_body")?,
+        body: r.get("body")?,
+        attachment_id: r.get("attachment_id")?,
+        status: r.parsed("status", PlanStatus::parse)?,
+        comment: r.get("comment")?,
+        submitted_by: r.get("submitted_by")?,
+        submitted_at: r.get("submitted_at")?,
+        decided_by: r.get("decided_by")?,
+        decided_at: r.get("decided_at")?,
+    })
 }
 
 impl Store {
     /// The plan of an organisation in a campaign, if one was submitted.
     pub async fn plan(&self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
-        let row: Option<PlanRow> = sqlx::query_as(PLAN_OF_ORG)
+        let row = sqlx::query(PLAN_OF_ORG)
             .bind(campaign_id)
             .bind(org_id)
             .fetch_optional(self.reader())
             .await?;
-        Ok(row.map(plan))
+        row.as_ref().map(plan).transpose()
     }
 
     /// Every organisation under `root` (itself included), in tree order, with its plan's
@@ -114,7 +96,7 @@ impl Store {
         root: &TreePath,
     ) -> Result<Vec<PlanOverviewRow>> {
         let (lo, hi) = root.subtree_range();
-        let rows: Vec<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT o.id, o.code, o.name, o.depth, p.status FROM organisations o \
              LEFT JOIN plans p ON p.org_id = o.id AND p.campaign_id = $1 \
              WHERE o.path >= $2 AND o.path < $3 ORDER BY o.path",
@@ -124,16 +106,18 @@ impl Store {
         .bind(hi)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(org_id, code, name, depth, status)| PlanOverviewRow {
-                org_id,
-                code,
-                name,
-                depth,
-                status,
+        rows.iter()
+            .map(|r| {
+                let r = Row::of(r, "plans");
+                Ok(PlanOverviewRow {
+                    org_id: r.get("id")?,
+                    code: r.get("code")?,
+                    name: r.get("name")?,
+                    depth: r.get("depth")?,
+                    status: r.parsed_opt("status", PlanStatus::parse)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The organisation whose plan carries this attachment, if one does.
@@ -175,12 +159,12 @@ impl Store {
 impl WriteTx {
     /// The plan of an organisation as this transaction sees it.
     pub async fn plan(&mut self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
-        let row: Option<PlanRow> = sqlx::query_as(PLAN_OF_ORG)
+        let row = sqlx::query(PLAN_OF_ORG)
             .bind(campaign_id)
             .bind(org_id)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(row.map(plan))
+        row.as_ref().map(plan).transpose()
     }
 
     /// Submits (or, after a return, resubmits) an organisation's plan. `before` is the plan
@@ -235,7 +219,7 @@ impl WriteTx {
                 .bind(self.actor.clone())
                 .bind(now)
                 .bind(p.id)
-                .bind(p.status.clone())
+                .bind(p.status.as_str())
                 .execute(&mut *self.tx)
                 .await?
                 .rows_affected();
@@ -274,7 +258,7 @@ impl WriteTx {
         .bind(self.actor.clone())
         .bind(now_ms())
         .bind(before.id)
-        .bind(before.status.clone())
+        .bind(before.status.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();

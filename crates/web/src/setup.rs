@@ -188,9 +188,8 @@ pub async fn overview(
         .or_refuse(&attempt)?;
     let lang = viewer.lang();
     let label = |st: &str| t(lang, &format!("plan.status_{st}"), &[]);
-    let code_of = |r: &xianfeng_storage::PlanOverviewRow| {
-        r.status.clone().unwrap_or_else(|| "none".to_string())
-    };
+    let code_of =
+        |r: &xianfeng_storage::PlanOverviewRow| r.status.map_or("none", |s| s.as_str()).to_string();
     let counts = ["none", "submitted", "returned", "approved"]
         .iter()
         .map(|st| {
