@@ -1,6 +1,5 @@
 //! Reading and verifying the audit trail.
 
-use sqlx::Row;
 use xianfeng_domain::audit::{AuditEntry, GENESIS, verify_chain};
 
 use crate::{Result, Store};
@@ -16,17 +15,18 @@ const COLUMNS: &str =
     "id, at, actor, action, entity, entity_key, before_json, after_json, prev_hash, hash";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    let r = crate::row::Row::of(r, "audit_log");
     Ok(AuditEntry {
-        id: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor: r.try_get(2)?,
-        action: r.try_get(3)?,
-        entity: r.try_get(4)?,
-        entity_key: r.try_get(5)?,
-        before: r.try_get(6)?,
-        after: r.try_get(7)?,
-        prev_hash: r.try_get(8)?,
-        hash: r.try_get(9)?,
+        id: r.get("id")?,
+        at: r.get("at")?,
+        actor: r.get("actor")?,
+        action: r.get("action")?,
+        entity: r.get("entity")?,
+        entity_key: r.get("entity_key")?,
+        before: r.get("before_json")?,
+        after: r.get("after_json")?,
+        prev_hash: r.get("prev_hash")?,
+        hash: r.get("hash")?,
     })
 }
 

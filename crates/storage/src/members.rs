@@ -2,9 +2,9 @@
 //! masked text (see [`crate::vault`]).
 
 use serde::Serialize;
+use sqlx::Arguments;
 use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
-use sqlx::{Arguments, Row};
 use std::collections::HashMap;
 use xianfeng_domain::i18n::Message;
 
@@ -92,19 +92,20 @@ const LIST_COLUMNS: &str = "m.id, m.org_id, o.code, m.name, m.gender, m.ethnicit
     m.birth_date, m.id_masked, m.joined_on, m.member_type, m.position, m.phone_masked";
 
 fn from_row(r: &AnyRow) -> Result<MemberRecord> {
+    let r = crate::row::Row::of(r, "members");
     Ok(MemberRecord {
-        id: r.try_get(0)?,
-        org_id: r.try_get(1)?,
-        org_code: r.try_get(2)?,
-        name: r.try_get(3)?,
-        gender: r.try_get(4)?,
-        ethnicity: r.try_get(5)?,
-        birth_date: r.try_get(6)?,
-        id_masked: r.try_get(7)?,
-        joined_on: r.try_get(8)?,
-        member_type: r.try_get(9)?,
-        position: r.try_get(10)?,
-        phone_masked: r.try_get(11)?,
+        id: r.get("id")?,
+        org_id: r.get("org_id")?,
+        org_code: r.get("code")?,
+        name: r.get("name")?,
+        gender: r.get("gender")?,
+        ethnicity: r.get("ethnicity")?,
+        birth_date: r.get("birth_date")?,
+        id_masked: r.get("id_masked")?,
+        joined_on: r.get("joined_on")?,
+        member_type: r.get("member_type")?,
+        position: r.get("position")?,
+        phone_masked: r.get("phone_masked")?,
     })
 }
 
@@ -537,24 +538,25 @@ impl WriteTx {
         }
         let rows = q.fetch_all(&mut *self.tx).await?;
         let mut out = HashMap::new();
-        for r in rows {
+        for r in &rows {
+            let r = crate::row::Row::of(r, "members");
             let audit = MemberAudit {
-                org_id: r.try_get(2)?,
-                name: r.try_get(3)?,
-                gender: r.try_get(4)?,
-                ethnicity: r.try_get(5)?,
-                birth_date: r.try_get(6)?,
-                id_masked: r.try_get(7)?,
-                joined_on: r.try_get(8)?,
-                member_type: r.try_get(9)?,
-                position: r.try_get(10)?,
-                phone_masked: r.try_get(11)?,
+                org_id: r.get("org_id")?,
+                name: r.get("name")?,
+                gender: r.get("gender")?,
+                ethnicity: r.get("ethnicity")?,
+                birth_date: r.get("birth_date")?,
+                id_masked: r.get("id_masked")?,
+                joined_on: r.get("joined_on")?,
+                member_type: r.get("member_type")?,
+                position: r.get("position")?,
+                phone_masked: r.get("phone_masked")?,
                 phone: r
-                    .try_get::<Option<String>, _>(12)?
+                    .get::<Option<String>>("phone_cipher")?
                     .map(|c| self.vault.decrypt(&c))
                     .transpose()?,
             };
-            out.insert(r.try_get(1)?, (r.try_get(0)?, audit));
+            out.insert(r.get::<String>("id_hash")?, (r.get::<i64>("id")?, audit));
         }
         Ok(out)
     }

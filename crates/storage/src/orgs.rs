@@ -1,7 +1,6 @@
 //! The organisation tree: materialized paths make "everything under X" one range scan.
 
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::{OrgKind, TreePath, plan_move};
@@ -72,17 +71,18 @@ const COLUMNS: &str =
     "id, code, name, kind, category, sector, parent_id, path, depth, member_count";
 
 fn from_row(r: &AnyRow) -> Result<OrgRecord> {
+    let r = crate::row::Row::of(r, "organisations");
     Ok(OrgRecord {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        name: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        category: r.try_get(4)?,
-        sector: r.try_get(5)?,
-        parent_id: r.try_get(6)?,
-        path: r.try_get(7)?,
-        depth: r.try_get(8)?,
-        member_count: r.try_get(9)?,
+        id: r.get("id")?,
+        code: r.get("code")?,
+        name: r.get("name")?,
+        kind: r.get("kind")?,
+        category: r.get("category")?,
+        sector: r.get("sector")?,
+        parent_id: r.get("parent_id")?,
+        path: r.get("path")?,
+        depth: r.get("depth")?,
+        member_count: r.get("member_count")?,
     })
 }
 

@@ -83,9 +83,6 @@ pub struct ServicePost {
     pub members: Vec<(i64, String)>,
 }
 
-/// A stored record as selected: id, member, name, text, kind, tenths, day, recorded by.
-type Row = (i64, i64, String, String, String, i64, String, String);
-
 impl Store {
     /// The latest records kept in an organisation, newest first.
     pub async fn records(
@@ -98,9 +95,10 @@ impl Store {
             RecordKind::Study => ("r.topic", "r.form"),
             RecordKind::Service => ("r.description", "CAST(COALESCE(r.post_id, 0) AS TEXT)"),
         };
-        let rows: Vec<Row> = sqlx::query_as(dynsql!(
-            "SELECT r.id, r.member_id, m.name, {text}, {k}, r.hours_tenths, r.{day}, \
-                 r.recorded_by FROM {table} r JOIN members m ON m.id = r.member_id \
+        let rows = sqlx::query(dynsql!(
+            "SELECT r.id, r.member_id, m.name, {text} AS record_text, {k} AS record_kind, \
+                 r.hours_tenths, r.{day} AS record_day, r.recorded_by FROM {table} r \
+                 JOIN members m ON m.id = r.member_id \
                  WHERE r.org_id = $1 ORDER BY r.{day} DESC, r.id DESC LIMIT $2",
             table = kind.table(),
             day = kind.day()
@@ -109,19 +107,21 @@ impl Store {
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RecordRow {
-                id: r.0,
-                member_id: r.1,
-                member_name: r.2,
-                text: r.3,
-                kind: r.4,
-                tenths: r.5,
-                on: r.6,
-                recorded_by: r.7,
+        rows.iter()
+            .map(|r| {
+                let r = crate::row::Row::of(r, kind.table());
+                Ok(RecordRow {
+                    id: r.get("id")?,
+                    member_id: r.get("member_id")?,
+                    member_name: r.get("name")?,
+                    text: r.get("record_text")?,
+                    kind: r.get("record_kind")?,
+                    tenths: r.get("hours_tenths")?,
+                    on: r.get("record_day")?,
+                    recorded_by: r.get("recorded_by")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Each member's records and hours kept in an organisation between two days (both

@@ -40,32 +40,20 @@ pub struct NewReview {
     pub comment: String,
 }
 
-type ReviewRow = (
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-);
-
-fn review(r: ReviewRow) -> ReviewRecord {
-    ReviewRecord {
-        id: r.0,
-        reviewer: r.1,
-        subject_kind: r.2,
-        subject_id: r.3,
-        org_id: r.4,
-        period: r.5,
-        grade: r.6,
-        points: r.7,
-        comment: r.8,
-        updated_at: r.9,
-    }
+fn review(r: &sqlx::any::AnyRow) -> Result<ReviewRecord> {
+    let r = crate::row::Row::of(r, "reviews");
+    Ok(ReviewRecord {
+        id: r.get("id")?,
+        reviewer: r.get("reviewer")?,
+        subject_kind: r.get("subject_kind")?,
+        subject_id: r.get("subject_id")?,
+        org_id: r.get("org_id")?,
+        period: r.get("period")?,
+        grade: r.get("grade")?,
+        points: r.get("points")?,
+        comment: r.get("comment")?,
+        updated_at: r.get("updated_at")?,
+    })
 }
 
 const REVIEW_COLUMNS: &str =
@@ -116,19 +104,19 @@ impl Store {
 
     /// The reviews a reviewer has written, newest first.
     pub async fn reviews_by(&self, reviewer: &str) -> Result<Vec<ReviewRecord>> {
-        let rows: Vec<ReviewRow> = sqlx::query_as(dynsql!(
+        let rows = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 \
              ORDER BY period DESC, updated_at DESC"
         ))
         .bind(reviewer.to_string())
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(review).collect())
+        rows.iter().map(review).collect()
     }
 
     /// The reviews of one subject, by period.
     pub async fn reviews_of(&self, kind: &str, subject_id: i64) -> Result<Vec<ReviewRecord>> {
-        let rows: Vec<ReviewRow> = sqlx::query_as(dynsql!(
+        let rows = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE subject_kind = $1 AND subject_id = $2 \
              ORDER BY period, reviewer"
         ))
@@ -136,7 +124,7 @@ impl Store {
         .bind(subject_id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(review).collect())
+        rows.iter().map(review).collect()
     }
 }
 
@@ -191,7 +179,7 @@ impl WriteTx {
 
     /// Writes `reviewer`'s review (the demonstration data writes for its reviewer).
     pub async fn write_review_as(&mut self, reviewer: &str, r: &NewReview) -> Result<i64> {
-        let before: Option<ReviewRow> = sqlx::query_as(dynsql!(
+        let before = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
              AND subject_id = $3 AND period = $4 AND campaign_id = $5"
         ))
@@ -202,6 +190,7 @@ impl WriteTx {
         .bind(r.campaign_id)
         .fetch_optional(&mut *self.tx)
         .await?;
+        let before = before.as_ref().map(review).transpose()?;
         let now = now_ms();
         let id = match &before {
             Some(b) => {
@@ -213,10 +202,10 @@ impl WriteTx {
                 .bind(r.points)
                 .bind(r.comment.clone())
                 .bind(now)
-                .bind(b.0)
+                .bind(b.id)
                 .execute(&mut *self.tx)
                 .await?;
-                b.0
+                b.id
             }
             None => {
                 let id = self.next_id("reviews").await?;
@@ -242,7 +231,6 @@ impl WriteTx {
                 id
             }
         };
-        let before = before.map(review);
         self.record(
             "review.write",
             "review",
