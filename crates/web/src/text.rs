@@ -12,6 +12,11 @@ impl Text {
         t(self.lang, &format!("web.{key}"), &[])
     }
 
+    /// The text of a key outside the page's own (`selection.finding_upheld`, …).
+    pub fn of(&self, key: &str) -> String {
+        t(self.lang, key, &[])
+    }
+
     /// The name of a code (`prefix_code` under `web.`): a mode, a subject kind … never the
     /// code itself.
     pub fn name(&self, prefix: &str, code: &str) -> String {

@@ -212,6 +212,13 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             handling.body.contains("赵敏"),
             "the office sees who objected"
         );
+        // The findings offered are named, not shown as translation keys.
+        assert!(
+            handling.body.contains(">不属实</option>") && handling.body.contains(">属实</option>"),
+            "{label}: {}",
+            handling.body
+        );
+        assert!(!handling.body.contains("web.finding"), "{label}");
         let objection = handling
             .body
             .split("name=\"objection\" value=\"")
