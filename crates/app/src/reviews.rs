@@ -49,7 +49,7 @@ pub async fn assign(
     let new = tx
         .assign_reviewer(&Assignment {
             reviewer: reviewer.to_string(),
-            subject_kind: kind.as_str().to_string(),
+            subject_kind: kind,
             subject_id,
             org_id: s.org.id,
         })
@@ -60,9 +60,7 @@ pub async fn assign(
 
 /// The policy's word on the actor reviewing `s`.
 async fn may_review(store: &Store, actor: &Actor<'_>, s: &Subject) -> Result<(), AppError> {
-    let assigned = store
-        .is_assigned(actor.username, s.kind.as_str(), s.id)
-        .await?;
+    let assigned = store.is_assigned(actor.username, s.kind, s.id).await?;
     let path = s.org.tree_path();
     let target = Target {
         assigned,
@@ -120,7 +118,7 @@ pub async fn write(
     let id = tx
         .write_review(&NewReview {
             campaign_id,
-            subject_kind: kind.as_str().to_string(),
+            subject_kind: kind,
             subject_id,
             org_id: s.org.id,
             period: period.code,
@@ -142,9 +140,7 @@ pub async fn desk(
     let mine = store.reviews_by(actor.username).await?;
     let mut out = Vec::new();
     for a in store.assignments_of(actor.username).await? {
-        let Some(kind) = SubjectKind::parse(&a.subject_kind) else {
-            continue;
-        };
+        let kind = a.subject_kind;
         // A subject removed since it was assigned is skipped, not an error.
         let Ok(s) = subject(store, kind, a.subject_id).await else {
             continue;

@@ -2,13 +2,14 @@
 //! per reviewer, subject and period (a later one for the same period replaces it).
 
 use serde::Serialize;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::{Result, Store, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assignment {
     pub reviewer: String,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
 }
@@ -17,7 +18,7 @@ pub struct Assignment {
 pub struct ReviewRecord {
     pub id: i64,
     pub reviewer: String,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
     pub period: String,
@@ -31,7 +32,7 @@ pub struct ReviewRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct NewReview {
     pub campaign_id: i64,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
     pub period: String,
@@ -45,7 +46,7 @@ fn review(r: &sqlx::any::AnyRow) -> Result<ReviewRecord> {
     Ok(ReviewRecord {
         id: r.get("id")?,
         reviewer: r.get("reviewer")?,
-        subject_kind: r.get("subject_kind")?,
+        subject_kind: r.parsed("subject_kind", SubjectKind::parse)?,
         subject_id: r.get("subject_id")?,
         org_id: r.get("org_id")?,
         period: r.get("period")?,
@@ -60,13 +61,18 @@ const REVIEW_COLUMNS: &str =
     "id, reviewer, subject_kind, subject_id, org_id, period, grade, points, comment, updated_at";
 
 impl Store {
-    pub async fn is_assigned(&self, reviewer: &str, kind: &str, subject_id: i64) -> Result<bool> {
+    pub async fn is_assigned(
+        &self,
+        reviewer: &str,
+        kind: SubjectKind,
+        subject_id: i64,
+    ) -> Result<bool> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT subject_id FROM review_assignments \
              WHERE reviewer = $1 AND subject_kind = $2 AND subject_id = $3",
         )
         .bind(reviewer.to_string())
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(subject_id)
         .fetch_optional(self.reader())
         .await?;
@@ -81,25 +87,25 @@ impl Store {
 
     /// The assignments of subjects kept in an organisation.
     pub async fn assignments_in(&self, org_id: i64) -> Result<Vec<Assignment>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
              WHERE org_id = $1 ORDER BY reviewer, subject_kind, subject_id",
         )
         .bind(org_id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(assignment).collect())
+        rows.iter().map(assignment).collect()
     }
 
     async fn assignments(&self, filter: &str, value: String) -> Result<Vec<Assignment>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(dynsql!(
+        let rows = sqlx::query(dynsql!(
             "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
              WHERE {filter} ORDER BY subject_kind, subject_id"
         ))
         .bind(value)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows.into_iter().map(assignment).collect())
+        rows.iter().map(assignment).collect()
     }
 
     /// The reviews a reviewer has written, newest first.
@@ -115,12 +121,16 @@ impl Store {
     }
 
     /// The reviews of one subject, by period.
-    pub async fn reviews_of(&self, kind: &str, subject_id: i64) -> Result<Vec<ReviewRecord>> {
+    pub async fn reviews_of(
+        &self,
+        kind: SubjectKind,
+        subject_id: i64,
+    ) -> Result<Vec<ReviewRecord>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE subject_kind = $1 AND subject_id = $2 \
              ORDER BY period, reviewer"
         ))
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(subject_id)
         .fetch_all(self.reader())
         .await?;
@@ -128,15 +138,14 @@ impl Store {
     }
 }
 
-fn assignment(
-    (reviewer, subject_kind, subject_id, org_id): (String, String, i64, i64),
-) -> Assignment {
-    Assignment {
-        reviewer,
-        subject_kind,
-        subject_id,
-        org_id,
-    }
+fn assignment(r: &sqlx::any::AnyRow) -> Result<Assignment> {
+    let r = crate::row::Row::of(r, "review_assignments");
+    Ok(Assignment {
+        reviewer: r.get("reviewer")?,
+        subject_kind: r.parsed("subject_kind", SubjectKind::parse)?,
+        subject_id: r.get("subject_id")?,
+        org_id: r.get("org_id")?,
+    })
 }
 
 impl WriteTx {
@@ -147,7 +156,7 @@ impl WriteTx {
              WHERE reviewer = $1 AND subject_kind = $2 AND subject_id = $3",
         )
         .bind(a.reviewer.clone())
-        .bind(a.subject_kind.clone())
+        .bind(a.subject_kind.as_str())
         .bind(a.subject_id)
         .fetch_optional(&mut *self.tx)
         .await?;
@@ -159,13 +168,18 @@ impl WriteTx {
              assigned_by) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(a.reviewer.clone())
-        .bind(a.subject_kind.clone())
+        .bind(a.subject_kind.as_str())
         .bind(a.subject_id)
         .bind(a.org_id)
         .bind(self.actor.clone())
         .execute(&mut *self.tx)
         .await?;
-        let key = format!("{}/{}/{}", a.reviewer, a.subject_kind, a.subject_id);
+        let key = format!(
+            "{}/{}/{}",
+            a.reviewer,
+            a.subject_kind.as_str(),
+            a.subject_id
+        );
         self.record::<(), _>("review.assign", "review_assignment", &key, None, Some(a))
             .await?;
         Ok(true)
@@ -184,7 +198,7 @@ impl WriteTx {
              AND subject_id = $3 AND period = $4 AND campaign_id = $5"
         ))
         .bind(reviewer.to_string())
-        .bind(r.subject_kind.clone())
+        .bind(r.subject_kind.as_str())
         .bind(r.subject_id)
         .bind(r.period.clone())
         .bind(r.campaign_id)
@@ -217,7 +231,7 @@ impl WriteTx {
                 .bind(id)
                 .bind(r.campaign_id)
                 .bind(reviewer.to_string())
-                .bind(r.subject_kind.clone())
+                .bind(r.subject_kind.as_str())
                 .bind(r.subject_id)
                 .bind(r.org_id)
                 .bind(r.period.clone())

@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserRecord {
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub organisations: Vec<String>,
     pub disabled: bool,
     pub must_change_password: bool,
@@ -74,11 +74,24 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
-        let users: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT id, username, role, disabled, must_change_password FROM users ORDER BY username",
         )
         .fetch_all(self.reader())
         .await?;
+        let users = rows
+            .iter()
+            .map(|r| {
+                let r = crate::row::Row::of(r, "users");
+                Ok((
+                    r.get::<i64>("id")?,
+                    r.get::<String>("username")?,
+                    r.parsed("role", Role::parse)?,
+                    r.get::<i64>("disabled")?,
+                    r.get::<i64>("must_change_password")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let scopes: Vec<(i64, String)> = sqlx::query_as(
             "SELECT u.user_id, o.code FROM user_organisations u \
              JOIN organisations o ON o.id = u.org_id ORDER BY o.code",

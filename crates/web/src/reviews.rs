@@ -201,7 +201,7 @@ pub async fn assign_page(
     let assigned = assignments
         .iter()
         .map(|asg| {
-            let key = format!("{}:{}", asg.subject_kind, asg.subject_id);
+            let key = format!("{}:{}", asg.subject_kind.as_str(), asg.subject_id);
             let name = subjects
                 .iter()
                 .find(|(k, _)| *k == key)
@@ -215,7 +215,7 @@ pub async fn assign_page(
         assigned,
         reviewers: users
             .into_iter()
-            .filter(|u| u.role == Role::Reviewer.as_str() && !u.disabled)
+            .filter(|u| u.role == Role::Reviewer && !u.disabled)
             .map(|u| u.username)
             .collect(),
         subjects,

@@ -73,7 +73,11 @@ async fn a_reviewer_reviews_only_what_is_assigned() {
             .post_form("/reviews", Some(&reviewer), &review("good", "2011-h1"))
             .await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
-        let stored = app.store.reviews_of("member", m).await.unwrap();
+        let stored = app
+            .store
+            .reviews_of(xianfeng_domain::subject::SubjectKind::Member, m)
+            .await
+            .unwrap();
         assert_eq!(stored.len(), 1, "{label}");
         assert_eq!((stored[0].grade.as_str(), stored[0].points), ("good", 10));
         let desk = app.get("/reviews", Some(&reviewer)).await;

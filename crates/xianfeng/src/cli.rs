@@ -997,7 +997,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                     println!(
                         "{:<14} {:<16} {:<20}{}",
                         u.username,
-                        u.role,
+                        u.role.as_str(),
                         u.organisations.join(","),
                         if u.disabled {
                             format!(" ({})", say("cli.disabled_mark", &[]))

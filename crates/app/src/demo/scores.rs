@@ -3,6 +3,7 @@
 //! with a standing of its own that drifts from period to period, so that growth, movers and
 //! history show; then the first period is closed, so a frozen period shows too.
 
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Assignment, IndicatorValue, NewReview, Store};
 
 use super::Rng;
@@ -42,7 +43,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     for o in &branches {
         tx.assign_reviewer(&Assignment {
             reviewer: "reviewer".into(),
-            subject_kind: "organisation".into(),
+            subject_kind: SubjectKind::Organisation,
             subject_id: o.id,
             org_id: o.id,
         })
@@ -56,7 +57,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
                 "reviewer",
                 &NewReview {
                     campaign_id,
-                    subject_kind: "organisation".into(),
+                    subject_kind: SubjectKind::Organisation,
                     subject_id: o.id,
                     org_id: o.id,
                     period: period.into(),

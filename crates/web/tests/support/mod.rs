@@ -406,7 +406,7 @@ pub async fn review_branches(app: &App) {
             "leader",
             &xianfeng_storage::NewReview {
                 campaign_id,
-                subject_kind: "organisation".into(),
+                subject_kind: xianfeng_domain::subject::SubjectKind::Organisation,
                 subject_id: org.id,
                 org_id: org.id,
                 period: period.into(),
