@@ -188,7 +188,7 @@ pub async fn add_meeting(
             campaign_id,
             org_id: o.id,
             title: m.title.trim().to_string(),
-            held_on: held_on.to_string(),
+            held_on,
             level: m.level.to_string(),
             attendance,
         })

@@ -1,6 +1,7 @@
 //! Set-up records (组织准备): implementation plans (实施方案) and mobilisation meetings
 //! (动员大会). The plan's lifecycle is `domain::plan`'s; this stores what was decided.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
@@ -40,7 +41,7 @@ pub struct MeetingRecord {
     pub id: i64,
     pub org_id: i64,
     pub title: String,
-    pub held_on: String,
+    pub held_on: NaiveDate,
     pub level: String,
     pub attendance: i64,
     pub recorded_by: String,
@@ -51,7 +52,7 @@ pub struct NewMeeting {
     pub campaign_id: i64,
     pub org_id: i64,
     pub title: String,
-    pub held_on: String,
+    pub held_on: NaiveDate,
     pub level: String,
     pub attendance: i64,
 }
@@ -131,7 +132,7 @@ impl Store {
     }
 
     pub async fn meetings(&self, campaign_id: i64, org_id: i64) -> Result<Vec<MeetingRecord>> {
-        let rows: Vec<(i64, i64, String, String, String, i64, String)> = sqlx::query_as(
+        let rows = sqlx::query(
             "SELECT id, org_id, title, held_on, level, attendance, recorded_by FROM meetings \
              WHERE campaign_id = $1 AND org_id = $2 ORDER BY held_on DESC, id DESC",
         )
@@ -139,20 +140,20 @@ impl Store {
         .bind(org_id)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, org_id, title, held_on, level, attendance, recorded_by)| MeetingRecord {
-                    id,
-                    org_id,
-                    title,
-                    held_on,
-                    level,
-                    attendance,
-                    recorded_by,
-                },
-            )
-            .collect())
+        rows.iter()
+            .map(|r| {
+                let r = Row::of(r, "meetings");
+                Ok(MeetingRecord {
+                    id: r.get("id")?,
+                    org_id: r.get("org_id")?,
+                    title: r.get("title")?,
+                    held_on: r.date("held_on")?,
+                    level: r.get("level")?,
+                    attendance: r.get("attendance")?,
+                    recorded_by: r.get("recorded_by")?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -293,7 +294,7 @@ impl WriteTx {
         .bind(m.campaign_id)
         .bind(m.org_id)
         .bind(m.title.trim().to_string())
-        .bind(m.held_on.clone())
+        .bind(m.held_on.to_string())
         .bind(m.level.clone())
         .bind(m.attendance)
         .bind(self.actor.clone())

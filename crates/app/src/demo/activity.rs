@@ -200,7 +200,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
                 campaign_id,
                 org_id: o.id,
                 title: format!("{}创先争优活动动员大会", o.name),
-                held_on: "2010-06-08".into(),
+                held_on: NaiveDate::from_ymd_opt(2010, 6, 8).expect("a date"),
                 level: if o.parent_id.is_none() {
                     "city"
                 } else {
