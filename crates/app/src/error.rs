@@ -43,10 +43,13 @@ impl AppError {
     /// not as something the person could fix.
     pub fn is_fault(&self) -> bool {
         match self {
-            AppError::Store(StoreError::Db(_) | StoreError::Sqlite(_) | StoreError::Key(_)) => true,
-            AppError::Store(StoreError::Invalid(m)) => {
-                m.is_verbatim() || m.key() == "store.bad_value"
-            }
+            AppError::Store(
+                StoreError::Db(_)
+                | StoreError::Sqlite(_)
+                | StoreError::Key(_)
+                | StoreError::Damaged(_),
+            ) => true,
+            AppError::Store(StoreError::Invalid(m)) => m.is_verbatim(),
             AppError::Input(m) => m.is_verbatim(),
             _ => false,
         }
@@ -105,7 +108,7 @@ mod tests {
         // system's fault, answered as a 500.
         assert!(AppError::Input(Message::verbatim("the ballot writer has stopped")).is_fault());
         assert!(AppError::Store(StoreError::Key(Message::verbatim("bad key"))).is_fault());
-        assert!(AppError::Store(StoreError::Invalid(Message::new("store.bad_value"))).is_fault());
+        assert!(AppError::Store(StoreError::Damaged(Message::new("store.bad_value"))).is_fault());
         assert!(!AppError::Store(StoreError::Invalid(Message::new("store.bad_url"))).is_fault());
         // Several problems of a sheet, one per line, are the person's to fix.
         let rows = Message::lines([Message::new("records.topic"), Message::new("records.form")]);

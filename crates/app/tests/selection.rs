@@ -464,7 +464,7 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
         .execute(&raw)
         .await
         .unwrap();
-        let Err(xianfeng_storage::StoreError::Invalid(m)) = s.notice(900).await else {
+        let Err(xianfeng_storage::StoreError::Damaged(m)) = s.notice(900).await else {
             panic!("{}: a damaged date was read", db.label);
         };
         let text = m.render(Lang::En);

@@ -13,6 +13,9 @@ pub enum StoreError {
     Conflict(Message),
     Invalid(Message),
     Key(Message),
+    /// A stored value the program cannot read (damaged, or written by a newer version): the
+    /// system's fault, never the reader's to fix.
+    Damaged(Message),
 }
 
 impl fmt::Display for StoreError {
@@ -23,7 +26,8 @@ impl fmt::Display for StoreError {
             StoreError::NotFound(s)
             | StoreError::Conflict(s)
             | StoreError::Invalid(s)
-            | StoreError::Key(s) => f.write_str(&s.for_log()),
+            | StoreError::Key(s)
+            | StoreError::Damaged(s) => f.write_str(&s.for_log()),
         }
     }
 }
@@ -37,7 +41,8 @@ impl StoreError {
             StoreError::NotFound(m)
             | StoreError::Conflict(m)
             | StoreError::Invalid(m)
-            | StoreError::Key(m) => Some(m),
+            | StoreError::Key(m)
+            | StoreError::Damaged(m) => Some(m),
             StoreError::Db(_) | StoreError::Sqlite(_) => None,
         }
     }

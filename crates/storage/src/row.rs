@@ -72,7 +72,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 /// The error for a stored value the program cannot read.
 pub(crate) fn bad_value(table: &str, column: &str, value: &str) -> StoreError {
     let shown: String = value.chars().take(60).collect();
-    StoreError::Invalid(Message::of(
+    StoreError::Damaged(Message::of(
         "store.bad_value",
         &[("table", &table), ("column", &column), ("value", &shown)],
     ))
