@@ -42,19 +42,23 @@ pub async fn sign_in(
     address: &str,
     lang: Lang,
 ) -> Result<Result<NewSession, Refusal>, AppError> {
-    let (by_account, by_address) = store.recent_failures(username, address).await?;
+    let (by_account, by_address) = store.sessions().recent_failures(username, address).await?;
     if may_try_login(by_account, by_address).is_err() {
         return Ok(Err(Refusal::Locked));
     }
-    let stored = store.credentials(username).await?;
+    let stored = store.accounts().credentials(username).await?;
     let known = stored.is_some();
     let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
     let ok = verify(given, hash).await && !disabled && known;
-    store.record_login_attempt(username, address, ok).await?;
+    store
+        .sessions()
+        .record_login_attempt(username, address, ok)
+        .await?;
     if !ok {
         return Ok(Err(Refusal::Failed));
     }
     Ok(store
+        .sessions()
         .create_session(username, lang.code())
         .await?
         .ok_or(Refusal::Failed))
@@ -103,15 +107,19 @@ pub async fn change_password(
     store: &Store,
     c: PasswordChange<'_>,
 ) -> Result<Result<(), PasswordRefusal>, AppError> {
-    let (by_account, by_address) = store.recent_failures(c.username, c.address).await?;
+    let (by_account, by_address) = store
+        .sessions()
+        .recent_failures(c.username, c.address)
+        .await?;
     if may_try_login(by_account, by_address).is_err() {
         return Ok(Err(PasswordRefusal::Locked));
     }
-    let Some((stored, _)) = store.credentials(c.username).await? else {
+    let Some((stored, _)) = store.accounts().credentials(c.username).await? else {
         return Err(AppError::NotFound);
     };
     if !verify(c.current, stored).await {
         store
+            .sessions()
             .record_login_attempt(c.username, c.address, false)
             .await?;
         return Ok(Err(PasswordRefusal::CurrentWrong));
@@ -130,6 +138,7 @@ pub async fn change_password(
     tx.set_password(c.username, &hash, false).await?;
     tx.commit().await?;
     store
+        .sessions()
         .end_other_sessions(c.username, Some(c.session_token))
         .await?;
     Ok(Ok(()))
@@ -183,6 +192,7 @@ pub async fn create_account(
     let member_id = match a.member_id_number {
         Some(id_number) => Some(
             store
+                .registry()
                 .member_by_id_number(id_number)
                 .await?
                 .ok_or_else(|| AppError::input("app.no_member", &[]))?
@@ -217,7 +227,7 @@ pub async fn reset_password(
     tx.set_password(username, &password::hash(&set.password), set.generated)
         .await?;
     tx.commit().await?;
-    store.end_other_sessions(username, None).await?;
+    store.sessions().end_other_sessions(username, None).await?;
     Ok(set)
 }
 

@@ -119,7 +119,11 @@ pub async fn load(
     actor: &Actor<'_>,
     id: i64,
 ) -> Result<(CommitmentRecord, Subject), AppError> {
-    let c = store.commitment(id).await?.ok_or(AppError::NotFound)?;
+    let c = store
+        .commitments()
+        .commitment(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let s = subject(store, c.subject_kind, c.subject_id).await?;
     may_see(actor, &s, &c)?;
     Ok((c, s))
@@ -265,16 +269,29 @@ pub async fn evidence(
     actor: &Actor<'_>,
     attachment_id: i64,
 ) -> Result<(xianfeng_storage::AttachmentRecord, FileKind), AppError> {
-    if let Some(commitment) = store.attachment_commitment(attachment_id).await? {
+    if let Some(commitment) = store
+        .commitments()
+        .attachment_commitment(attachment_id)
+        .await?
+    {
         load(store, actor, commitment).await?;
-    } else if let Some(nomination) = store.attachment_nomination(attachment_id).await? {
+    } else if let Some(nomination) = store
+        .selection()
+        .attachment_nomination(attachment_id)
+        .await?
+    {
         crate::selection::view(store, Some(actor), nomination).await?;
     } else {
         let org_id = store
+            .plans()
             .attachment_plan_org(attachment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let o = store.org_by_id(org_id).await?.ok_or(AppError::NotFound)?;
+        let o = store
+            .registry()
+            .org_by_id(org_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let path = o.tree_path();
         AppError::check(decide(
             actor.principal,
@@ -283,6 +300,7 @@ pub async fn evidence(
         ))?;
     }
     let a = store
+        .commitments()
         .attachment(attachment_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -297,7 +315,10 @@ pub async fn visible_in_org(
     actor: &Actor<'_>,
     org_id: i64,
 ) -> Result<Vec<(CommitmentRecord, String)>, AppError> {
-    let all = store.commitments_in(&[org_id], &Status::ALL).await?;
+    let all = store
+        .commitments()
+        .commitments_in(&[org_id], &Status::ALL)
+        .await?;
     let mut out = Vec::new();
     for c in all {
         if let Ok(subject) = subject(store, c.subject_kind, c.subject_id).await

@@ -103,7 +103,7 @@ async fn subjects_under(
     scope: &xianfeng_storage::OrgRecord,
     kind: SubjectKind,
 ) -> Result<Vec<RoundSubject>, AppError> {
-    let orgs = store.orgs_under(scope).await?;
+    let orgs = store.registry().orgs_under(scope).await?;
     let mut out = Vec::new();
     match kind {
         SubjectKind::Organisation => {
@@ -120,7 +120,7 @@ async fn subjects_under(
         }
         SubjectKind::Member => {
             for o in &orgs {
-                for m in store.members_of_org(o.id, 100_000, 0).await? {
+                for m in store.registry().members_of_org(o.id, 100_000, 0).await? {
                     out.push(RoundSubject {
                         subject_id: m.id,
                         org_id: o.id,
@@ -132,7 +132,7 @@ async fn subjects_under(
         }
         SubjectKind::Team | SubjectKind::Cadre => {
             for o in &orgs {
-                for t in store.teams_of_org(o.id).await? {
+                for t in store.registry().teams_of_org(o.id).await? {
                     if kind == SubjectKind::Team {
                         out.push(RoundSubject {
                             subject_id: t.id,
@@ -142,7 +142,7 @@ async fn subjects_under(
                         });
                         continue;
                     }
-                    for c in store.cadres_of_team(t.id).await? {
+                    for c in store.registry().cadres_of_team(t.id).await? {
                         out.push(RoundSubject {
                             subject_id: c.id,
                             org_id: o.id,
@@ -176,7 +176,11 @@ pub async fn issue_codes(
 ) -> Result<Vec<IssuedCode>, AppError> {
     let round = match actor {
         Some(a) => may_manage(store, a, round_id).await?,
-        None => store.round(round_id).await?.ok_or(AppError::NotFound)?,
+        None => store
+            .evaluation()
+            .round(round_id)
+            .await?
+            .ok_or(AppError::NotFound)?,
     };
     if round.mode != Mode::Codes {
         return Err(input("eval.not_codes", &[]));
@@ -184,7 +188,7 @@ pub async fn issue_codes(
     if !(1..=MAX_PER_SUBJECT).contains(&per_subject) {
         return Err(input("eval.per_subject", &[("max", &MAX_PER_SUBJECT)]));
     }
-    let subjects = store.round_subjects(round_id).await?;
+    let subjects = store.evaluation().round_subjects(round_id).await?;
     let base = base_url.trim_end_matches('/');
     let fresh = || {
         let mut bytes = [0u8; 8];
@@ -365,7 +369,11 @@ async fn round_info(
     if let Some(r) = cache.lock().expect("not poisoned").get(&id) {
         return Ok(r.clone());
     }
-    let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+    let round = store
+        .evaluation()
+        .round(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let criteria = criteria(store, round.subject_kind).await?;
     let info = std::sync::Arc::new(RoundInfo { round, criteria });
     cache.lock().expect("not poisoned").insert(id, info.clone());
@@ -378,7 +386,7 @@ async fn write_batch(
     cache: &RoundCache,
     jobs: &[Job],
 ) -> Result<Vec<Result<(), Refused>>, AppError> {
-    let mut tx = store.begin_ballots("public").await?;
+    let mut tx = store.evaluation().begin_ballots("public").await?;
     let hashes: Vec<String> = jobs
         .iter()
         .filter_map(|j| match j {
@@ -526,7 +534,12 @@ impl BallotWriter {
     /// the address itself, and only while it is blocked.
     async fn failed(&self, store: &Store, address: &str, minute: i64) -> Result<(), AppError> {
         let hashed = store.vault().hash(&format!("address:{address}"));
-        if store.note_code_failure(&hashed, minute).await? > GUESSES_PER_HOUR {
+        if store
+            .evaluation()
+            .note_code_failure(&hashed, minute)
+            .await?
+            > GUESSES_PER_HOUR
+        {
             self.blocked
                 .lock()
                 .expect("not poisoned")
@@ -636,7 +649,12 @@ pub async fn cast_open(
     if round.mode != Mode::Open {
         return Err(AppError::NotFound);
     }
-    if store.round_subject(round_id, subject_id).await?.is_none() {
+    if store
+        .evaluation()
+        .round_subject(round_id, subject_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::NotFound);
     }
     if let Some(outside) = outside_dates(round, today) {
@@ -647,7 +665,12 @@ pub async fn cast_open(
         return Ok(Err(Refused::Invalid(why)));
     }
     let minute = now.timestamp() / 60;
-    if store.bump_open_rate(round_id, address, minute).await? > OPEN_PER_MINUTE {
+    if store
+        .evaluation()
+        .bump_open_rate(round_id, address, minute)
+        .await?
+        > OPEN_PER_MINUTE
+    {
         return Ok(Err(Refused::TooMany));
     }
     let accepted = writer
@@ -671,7 +694,11 @@ pub async fn open_view(
     subject_id: i64,
     today: NaiveDate,
 ) -> Result<Result<CodeView, Refused>, AppError> {
-    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let round = store
+        .evaluation()
+        .round(round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if round.mode != Mode::Open {
         return Err(AppError::NotFound);
     }
@@ -683,6 +710,7 @@ pub async fn open_view(
 
 async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<CodeView, AppError> {
     let subject = store
+        .evaluation()
         .round_subject(round.id, subject_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -736,6 +764,7 @@ pub async fn code_view(
     }
     let found = match BallotCode::parse(typed) {
         Ok(code) => store
+            .evaluation()
             .code(&store.vault().hash(code.as_str()))
             .await?
             .ok_or_else(|| Message::of("ballot.code_unknown", &[])),
@@ -752,6 +781,7 @@ pub async fn code_view(
         return Ok(Err(Refused::Used));
     }
     let round = store
+        .evaluation()
         .round(found.round_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -765,6 +795,7 @@ pub async fn code_view(
 /// points, 基本满意 counted as satisfied).
 pub async fn rules(store: &Store) -> Result<xianfeng_domain::campaign::EvaluationRules, AppError> {
     Ok(store
+        .campaigns()
         .current_campaign()
         .await?
         .map(|(_, c)| c.file.evaluation.clone())
@@ -784,7 +815,7 @@ pub struct SubjectResult {
 
 /// Live results of a round per subject.
 pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>, AppError> {
-    let subjects = store.round_subjects(round_id).await?;
+    let subjects = store.evaluation().round_subjects(round_id).await?;
     let tallies = tallies_by_subject(store, round_id).await?;
     let rules = rules(store).await?;
     let weights = xianfeng_domain::ballot::Weights::from(&rules);
@@ -808,14 +839,18 @@ pub async fn results(store: &Store, round_id: i64) -> Result<Vec<SubjectResult>,
 /// the tallies kept with the ballots are what the ballots themselves count. Returns (issued,
 /// used, code ballots, open ballots).
 pub async fn verify(store: &Store, round_id: i64) -> Result<(i64, i64, i64, i64), AppError> {
-    store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    let (issued, used) = store.code_counts(round_id).await?;
-    let (coded, open) = store.ballot_counts(round_id).await?;
-    let tallies = store.tally(round_id).await?;
+    store
+        .evaluation()
+        .round(round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (issued, used) = store.evaluation().code_counts(round_id).await?;
+    let (coded, open) = store.evaluation().ballot_counts(round_id).await?;
+    let tallies = store.evaluation().tally(round_id).await?;
     let tallied: i64 = tallies.iter().map(|t| t.2).sum();
     if used != coded
         || tallied != coded + open
-        || tallies != store.tally_from_ballots(round_id).await?
+        || tallies != store.evaluation().tally_from_ballots(round_id).await?
     {
         return Err(input(
             "eval.verify_failed",
@@ -831,7 +866,7 @@ async fn tallies_by_subject(
     round_id: i64,
 ) -> Result<BTreeMap<i64, Tally>, AppError> {
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
-    for (subject, verdict, n) in store.tally(round_id).await? {
+    for (subject, verdict, n) in store.evaluation().tally(round_id).await? {
         if let Some(v) = Verdict::parse(&verdict) {
             tallies.entry(subject).or_default().add(v, n as u64);
         }
@@ -846,17 +881,22 @@ pub async fn results_by_organisation(
     store: &Store,
     round_id: i64,
 ) -> Result<Vec<(String, String, i64, Tally)>, AppError> {
-    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let round = store
+        .evaluation()
+        .round(round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let scope = store
+        .registry()
         .org_by_id(round.scope_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let orgs = store.orgs_under(&scope).await?;
+    let orgs = store.registry().orgs_under(&scope).await?;
     let parent_of: std::collections::HashMap<i64, Option<i64>> =
         orgs.iter().map(|o| (o.id, o.parent_id)).collect();
     let tallies = tallies_by_subject(store, round_id).await?;
     let mut totals: std::collections::HashMap<i64, Tally> = Default::default();
-    for s in store.round_subjects(round_id).await? {
+    for s in store.evaluation().round_subjects(round_id).await? {
         let tally = tallies.get(&s.subject_id).copied().unwrap_or_default();
         let mut at = Some(s.org_id);
         while let Some(id) = at.filter(|id| parent_of.contains_key(id)) {
@@ -887,6 +927,7 @@ pub async fn hide_comment(
         return Err(input("eval.hide_reason", &[]));
     }
     let in_round = store
+        .evaluation()
         .comments(round_id, None, 100_000)
         .await?
         .iter()
@@ -907,8 +948,13 @@ pub async fn may_manage(
     actor: &Actor<'_>,
     round_id: i64,
 ) -> Result<RoundRecord, AppError> {
-    let round = store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let round = store
+        .evaluation()
+        .round(round_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let scope = store
+        .registry()
         .org_by_id(round.scope_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -923,8 +969,13 @@ pub async fn may_read(
     principal: &xianfeng_domain::policy::Principal,
     id: i64,
 ) -> Result<(RoundRecord, xianfeng_storage::OrgRecord), AppError> {
-    let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+    let round = store
+        .evaluation()
+        .round(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let scope = store
+        .registry()
         .org_by_id(round.scope_org_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -938,7 +989,7 @@ pub async fn visible_rounds(
     principal: &xianfeng_domain::policy::Principal,
 ) -> Result<Vec<(RoundRecord, xianfeng_storage::OrgRecord)>, AppError> {
     let mut out = Vec::new();
-    for r in store.rounds().await? {
+    for r in store.evaluation().rounds().await? {
         match may_read(store, principal, r.id).await {
             Ok(found) => out.push(found),
             Err(AppError::NotFound) => {}

@@ -49,6 +49,7 @@ pub async fn figures(
             .ok_or_else(|| AppError::Input(Message::of("app.no_periods", &[])))?,
     };
     let rows = store
+        .scores()
         .figures(&root.tree_path(), &Span::of(campaign_id, &period, today))
         .await?;
     Ok((period, rows))

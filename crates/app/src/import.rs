@@ -236,6 +236,7 @@ pub async fn import_members(
     // Organisations outside the account's scope are left out: a row naming one reads as
     // naming an organisation that does not exist, and reveals nothing.
     let orgs: HashMap<String, i64> = store
+        .registry()
         .all_orgs()
         .await?
         .into_iter()
@@ -289,7 +290,7 @@ pub async fn import_orgs(
 ) -> Result<ImportReport, AppError> {
     let columns = Columns::<OrgField>::find(&reader.headers).map_err(AppError::Input)?;
     progress.start(reader.estimated_rows());
-    let cats = store.categories().await?;
+    let cats = store.campaigns().categories().await?;
     let index = CategoryIndex::new(
         cats.iter()
             .map(|(c, n, e)| (c.as_str(), n.as_str(), e.as_str())),
@@ -312,7 +313,7 @@ pub async fn import_orgs(
         progress.advance(chunk.len());
     }
     progress.finish();
-    let existing = store.all_orgs().await?;
+    let existing = store.registry().all_orgs().await?;
     let by_id: HashMap<i64, String> = existing.iter().map(|o| (o.id, o.code.clone())).collect();
     // On behalf of an account, organisations outside its scope are not planned against:
     // a row naming one gets the same neutral answer whatever is there, and reveals nothing.

@@ -62,7 +62,7 @@ pub async fn import(
             &[("missing", &missing.join(", "))],
         )));
     }
-    let universe = store.score_universe().await?;
+    let universe = store.scores().score_universe().await?;
     let orgs: HashMap<&str, i64> = universe
         .orgs
         .iter()
@@ -75,6 +75,7 @@ pub async fn import(
         SubjectKind::Organisation => universe.orgs.iter().any(|o| o.id == id),
     };
     let closed: HashSet<String> = store
+        .scores()
         .closures(campaign_id)
         .await?
         .into_iter()

@@ -30,7 +30,7 @@ pub async fn init(
     with_demo: bool,
     progress: &dyn Progress,
 ) -> Result<InitReport, AppError> {
-    if !store.campaigns().await?.is_empty() {
+    if !store.campaigns().all().await?.is_empty() {
         return Err(AppError::Input(Message::of("app.already_initialised", &[])));
     }
     if let Some(p) = password_for_all {

@@ -42,7 +42,7 @@ pub struct SetUp {
 pub async fn set_up(store: &Store, actor: &Actor<'_>, code: &str) -> Result<SetUp, AppError> {
     let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
     let campaign = campaign_id(store).await?;
-    let plan = store.plan(campaign, o.id).await?;
+    let plan = store.plans().plan(campaign, o.id).await?;
     let status = plan.as_ref().map(|p| p.status);
     let up = scope::superior(store, &o).await?;
     Ok(SetUp {
@@ -51,7 +51,7 @@ pub async fn set_up(store: &Store, actor: &Actor<'_>, code: &str) -> Result<SetU
         may_decide: allowed(actor, Action::ApprovePlans, &up).is_ok()
             && status == Some(PlanStatus::Submitted),
         may_record: allowed(actor, Action::WritePlan, &o).is_ok(),
-        meetings: store.meetings(campaign, o.id).await?,
+        meetings: store.plans().meetings(campaign, o.id).await?,
         plan,
         org: o,
     })
@@ -68,7 +68,7 @@ pub async fn submit(
 ) -> Result<(), AppError> {
     let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
     let campaign = campaign_id(store).await?;
-    let before = store.plan(campaign, o.id).await?;
+    let before = store.plans().plan(campaign, o.id).await?;
     next_plan(before.as_ref().map(|p| p.status), PlanStep::Submit, None)
         .map_err(AppError::Input)?;
     if leadership_body.trim().is_empty()
@@ -115,7 +115,7 @@ pub async fn decide_plan(
         &scope::superior(store, &o).await?,
     )?;
     let campaign = campaign_id(store).await?;
-    let before = store.plan(campaign, o.id).await?;
+    let before = store.plans().plan(campaign, o.id).await?;
     let step = if approve {
         PlanStep::Approve
     } else {
@@ -139,7 +139,10 @@ pub async fn overview(
 ) -> Result<(OrgRecord, Vec<PlanOverviewRow>), AppError> {
     let o = scope::org_for(store, Some(actor.principal), code, Action::ReadOrganisation).await?;
     let campaign = campaign_id(store).await?;
-    let rows = store.plan_overview(campaign, &o.tree_path()).await?;
+    let rows = store
+        .plans()
+        .plan_overview(campaign, &o.tree_path())
+        .await?;
     Ok((o, rows))
 }
 

@@ -92,7 +92,13 @@ pub async fn enter(
             "" => String::new(),
             post => {
                 let id: i64 = post.parse().map_err(|_| AppError::NotFound)?;
-                if !store.service_posts(o.id).await?.iter().any(|p| p.id == id) {
+                if !store
+                    .records()
+                    .service_posts(o.id)
+                    .await?
+                    .iter()
+                    .any(|p| p.id == id)
+                {
                     return Err(AppError::NotFound);
                 }
                 id.to_string()
@@ -101,6 +107,7 @@ pub async fn enter(
     };
     let on = check_day(b.on, today, span).map_err(AppError::Input)?;
     let members: HashMap<i64, MemberRecord> = store
+        .registry()
         .members_of_org(o.id, 100_000, 0)
         .await?
         .into_iter()
@@ -165,6 +172,7 @@ pub async fn create_post(
         )));
     }
     let known: Vec<i64> = store
+        .registry()
         .members_of_org(o.id, 100_000, 0)
         .await?
         .into_iter()
@@ -244,7 +252,7 @@ pub async fn import_study(
             &[("columns", &"身份证号 / 姓名")],
         )));
     }
-    let members = store.members_of_org(o.id, 100_000, 0).await?;
+    let members = store.registry().members_of_org(o.id, 100_000, 0).await?;
     let mut by_name: HashMap<&str, Vec<i64>> = HashMap::new();
     for m in &members {
         by_name.entry(m.name.as_str()).or_default().push(m.id);
@@ -263,6 +271,7 @@ pub async fn import_study(
         let name = cell_text(&cells, name_col);
         let member = if !id_number.trim().is_empty() {
             store
+                .registry()
                 .member_by_id_number(id_number.trim())
                 .await?
                 .filter(|m| m.org_id == o.id)

@@ -37,7 +37,7 @@ pub fn may_read(principal: &Principal, o: &OrgRecord) -> bool {
 }
 
 async fn summary(store: &Store, o: &OrgRecord) -> Result<OrgSummary, AppError> {
-    let counts = store.subtree_counts(o).await?;
+    let counts = store.registry().subtree_counts(o).await?;
     Ok(OrgSummary {
         org: o.clone(),
         organisations: counts.organisations,
@@ -65,12 +65,12 @@ pub async fn scope_roots(
     principal: &Principal,
 ) -> Result<Vec<OrgSummary>, AppError> {
     let roots = if principal.scopes.is_empty() {
-        store.roots().await?
+        store.registry().roots().await?
     } else {
         let mut orgs = Vec::new();
         for scope in &principal.scopes {
             if let Some(id) = scope.ids().last()
-                && let Some(o) = store.org_by_id(*id).await?
+                && let Some(o) = store.registry().org_by_id(*id).await?
             {
                 orgs.push(o);
             }
@@ -87,7 +87,7 @@ pub async fn children(
     code: &str,
 ) -> Result<(OrgRecord, Vec<OrgSummary>), AppError> {
     let o = org(store, principal, code, Action::ReadOrganisation).await?;
-    let kids = store.children(o.id).await?;
+    let kids = store.registry().children(o.id).await?;
     let shown = visible(store, principal, &kids).await?;
     Ok((o, shown))
 }
@@ -112,6 +112,7 @@ pub async fn search(
     };
     let everywhere = principal.role == Role::Admin;
     let found = store
+        .registry()
         .search_orgs(&q, &principal.scopes, sectors, everywhere, limit as i64 + 1)
         .await?;
     let more = found.len() > limit;
@@ -138,8 +139,8 @@ pub async fn org_view(
     code: &str,
 ) -> Result<OrgView, AppError> {
     let o = org(store, principal, code, Action::ReadOrganisation).await?;
-    let ancestors = store.ancestors(&o).await?;
-    let kids = store.children(o.id).await?;
+    let ancestors = store.registry().ancestors(&o).await?;
+    let kids = store.registry().children(o.id).await?;
     let children = visible(store, principal, &kids).await?;
     let breadcrumbs: Vec<OrgRecord> = ancestors
         .into_iter()
@@ -167,7 +168,7 @@ pub async fn members(
     offset: i64,
 ) -> Result<(OrgRecord, Vec<MemberRecord>), AppError> {
     let o = org(store, principal, code, Action::ReadMembers).await?;
-    let page = store.members_of_org(o.id, limit, offset).await?;
+    let page = store.registry().members_of_org(o.id, limit, offset).await?;
     Ok((o, page))
 }
 
@@ -178,8 +179,8 @@ pub async fn teams(
     o: &OrgRecord,
 ) -> Result<Vec<(TeamRecord, Vec<CadreRecord>)>, AppError> {
     let mut out = Vec::new();
-    for t in store.teams_of_org(o.id).await? {
-        let cadres = store.cadres_of_team(t.id).await?;
+    for t in store.registry().teams_of_org(o.id).await? {
+        let cadres = store.registry().cadres_of_team(t.id).await?;
         out.push((t, cadres));
     }
     Ok(out)
@@ -191,8 +192,16 @@ pub async fn member(
     principal: &Principal,
     id: i64,
 ) -> Result<(MemberRecord, OrgRecord), AppError> {
-    let m = store.member(id).await?.ok_or(AppError::NotFound)?;
-    let o = store.org_by_id(m.org_id).await?.ok_or(AppError::NotFound)?;
+    let m = store
+        .registry()
+        .member(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let o = store
+        .registry()
+        .org_by_id(m.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     allowed(principal, Action::ReadMembers, &o)?;
     Ok((m, o))
 }
@@ -201,8 +210,16 @@ pub async fn member(
 /// line); returns how many organisations moved.
 pub async fn move_org(store: &Store, actor: &str, code: &str, to: &str) -> Result<usize, AppError> {
     let no_org = |code: &str| AppError::input("store.no_org", &[("code", &code.to_string())]);
-    let o = store.org_by_code(code).await?.ok_or_else(|| no_org(code))?;
-    let parent = store.org_by_code(to).await?.ok_or_else(|| no_org(to))?;
+    let o = store
+        .registry()
+        .org_by_code(code)
+        .await?
+        .ok_or_else(|| no_org(code))?;
+    let parent = store
+        .registry()
+        .org_by_code(to)
+        .await?
+        .ok_or_else(|| no_org(to))?;
     let mut tx = store.begin(actor).await?;
     let moved = tx.move_org(&o, &parent).await?;
     tx.commit().await?;

@@ -36,6 +36,7 @@ pub async fn assign(
     let s = subject(store, kind, subject_id).await?;
     scope::allowed(actor.principal, Action::AssignReviewers, &s.org)?;
     let is_reviewer = store
+        .accounts()
         .principal(reviewer)
         .await?
         .is_some_and(|p| p.role == Role::Reviewer);
@@ -60,7 +61,10 @@ pub async fn assign(
 
 /// The policy's word on the actor reviewing `s`.
 async fn may_review(store: &Store, actor: &Actor<'_>, s: &Subject) -> Result<(), AppError> {
-    let assigned = store.is_assigned(actor.username, s.kind, s.id).await?;
+    let assigned = store
+        .reviews()
+        .is_assigned(actor.username, s.kind, s.id)
+        .await?;
     let path = s.org.tree_path();
     let target = Target {
         assigned,
@@ -137,9 +141,9 @@ pub async fn desk(
     store: &Store,
     actor: &Actor<'_>,
 ) -> Result<Vec<(Subject, Vec<ReviewRecord>)>, AppError> {
-    let mine = store.reviews_by(actor.username).await?;
+    let mine = store.reviews().reviews_by(actor.username).await?;
     let mut out = Vec::new();
-    for a in store.assignments_of(actor.username).await? {
+    for a in store.reviews().assignments_of(actor.username).await? {
         let kind = a.subject_kind;
         // A subject removed since it was assigned is skipped, not an error.
         let Ok(s) = subject(store, kind, a.subject_id).await else {

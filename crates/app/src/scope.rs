@@ -13,6 +13,7 @@ use crate::AppError;
 /// The campaign in use, or a message saying there is none yet.
 pub async fn campaign(store: &Store) -> Result<(i64, Arc<Campaign>), AppError> {
     store
+        .campaigns()
         .current_campaign()
         .await?
         .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))
@@ -36,7 +37,11 @@ pub async fn org_for(
     code: &str,
     action: Action,
 ) -> Result<OrgRecord, AppError> {
-    let o = store.org_by_code(code).await?.ok_or(AppError::NotFound)?;
+    let o = store
+        .registry()
+        .org_by_code(code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if let Some(p) = principal {
         allowed(p, action, &o)?;
     }
@@ -46,7 +51,11 @@ pub async fn org_for(
 /// The organisation above `o`, or `o` itself at the top of the tree.
 pub async fn superior(store: &Store, o: &OrgRecord) -> Result<OrgRecord, AppError> {
     match o.parent_id {
-        Some(p) => store.org_by_id(p).await?.ok_or(AppError::NotFound),
+        Some(p) => store
+            .registry()
+            .org_by_id(p)
+            .await?
+            .ok_or(AppError::NotFound),
         None => Ok(o.clone()),
     }
 }
@@ -58,7 +67,7 @@ pub async fn city_wide(
     principal: &Principal,
     action: Action,
 ) -> Result<(), AppError> {
-    let roots = store.roots().await?;
+    let roots = store.registry().roots().await?;
     if roots.is_empty() {
         return Err(AppError::Forbidden);
     }

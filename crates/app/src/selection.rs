@@ -56,7 +56,11 @@ fn honour_of<'c>(campaign: &'c Campaign, code: &str) -> Result<&'c Honour, AppEr
 }
 
 async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
-    store.org_by_id(id).await?.ok_or(AppError::NotFound)
+    store
+        .registry()
+        .org_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Periods looked at for a candidate's latest grade: as many as the score cache keeps, so
@@ -140,12 +144,12 @@ async fn candidate_facts(
 ) -> Result<CandidateFacts, AppError> {
     let member = match subject.kind {
         SubjectKind::Member => Some(subject.id),
-        SubjectKind::Cadre => store.cadre_member(subject.id).await?,
+        SubjectKind::Cadre => store.selection().cadre_member(subject.id).await?,
         _ => None,
     };
     let formal_member = match (subject.kind, member) {
         (SubjectKind::Member | SubjectKind::Cadre, Some(m)) => {
-            let record = store.member(m).await?;
+            let record = store.registry().member(m).await?;
             Some(
                 record
                     .is_some_and(|r| MemberType::parse(&r.member_type) == Some(MemberType::Formal)),
@@ -159,12 +163,19 @@ async fn candidate_facts(
     let sanctions = match member {
         Some(m) => {
             let from = campaign.starts_on.to_string();
-            u32::try_from(store.sanctions_of(m, &from, "9999-12-31").await?).unwrap_or(u32::MAX)
+            u32::try_from(
+                store
+                    .selection()
+                    .sanctions_of(m, &from, "9999-12-31")
+                    .await?,
+            )
+            .unwrap_or(u32::MAX)
         }
         None => 0,
     };
     // 满意率: satisfied and basically satisfied over all valid ballots.
     let [satisfied, basically, dissatisfied] = store
+        .selection()
         .campaign_ballots_of(campaign_id, subject.kind.as_str(), subject.id)
         .await?;
     let valid = satisfied + basically + dissatisfied;
@@ -233,6 +244,7 @@ pub async fn nominate(
     check_text("deeds", n.deeds, true, selection::MAX_DEEDS).map_err(input)?;
     check_summary(n.summary).map_err(input)?;
     let nominating = store
+        .registry()
         .org_by_code(n.nominated_by)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -302,7 +314,11 @@ pub async fn step(
     s: &StepInput,
     today: NaiveDate,
 ) -> Result<Stage, AppError> {
-    let before = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    let before = store
+        .selection()
+        .nomination(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let decided = org(store, before.decided_by_org).await?;
     let action = match step {
         Step::Withdraw => {
@@ -321,7 +337,7 @@ pub async fn step(
     // A candidate recommended on is decided above now: taking this one back would free the
     // quota while the candidate goes on.
     if matches!(step, Step::Withdraw | Step::Reject)
-        && let Some(up) = store.recommended_on(id).await?
+        && let Some(up) = store.selection().recommended_on(id).await?
     {
         return Err(input(Message::of("app.recommended_on", &[("id", &up)])));
     }
@@ -336,9 +352,14 @@ pub async fn step(
         Step::Commend => {
             check_text("document_no", &s.document_no, true, 100).map_err(input)?;
             let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
-            let notice = store.notice(notice_id).await?.ok_or(AppError::NotFound)?;
+            let notice = store
+                .selection()
+                .notice(notice_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let period = notice_period(&notice);
             let findings: Vec<_> = store
+                .selection()
                 .objections(notice_id)
                 .await?
                 .into_iter()
@@ -406,7 +427,11 @@ pub async fn recommend(
     today: NaiveDate,
 ) -> Result<i64, AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
-    let before = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    let before = store
+        .selection()
+        .nomination(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let holder = org(store, before.decided_by_org).await?;
     may(actor, Action::DecideNominations, &holder)?;
     let h = honour_of(&campaign, honour)?;
@@ -460,6 +485,7 @@ pub async fn recommend(
     // The share of a higher level's quota is of the candidates approved at the level
     // below it (at least one).
     let approved = store
+        .selection()
         .nominations(campaign_id, Some(&before.honour))
         .await?
         .iter()
@@ -536,7 +562,11 @@ pub async fn publish_notice(
         .map_err(|e| input(e.message()))?;
     let mut candidates: Vec<NominationRecord> = vec![];
     for id in n.nominations {
-        let c = store.nomination(*id).await?.ok_or(AppError::NotFound)?;
+        let c = store
+            .selection()
+            .nomination(*id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let decided = org(store, c.decided_by_org).await?;
         may(actor, Action::Commend, &decided)?;
         if c.honour != n.honour {
@@ -609,8 +639,13 @@ pub async fn object(
     today: NaiveDate,
     now_ms: i64,
 ) -> Result<i64, AppError> {
-    let notice = store.notice(o.notice_id).await?.ok_or(AppError::NotFound)?;
+    let notice = store
+        .selection()
+        .notice(o.notice_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let candidate = store
+        .selection()
         .nomination(o.nomination_id)
         .await?
         .filter(|c| c.notice_id == Some(notice.id) && on_notice(c))
@@ -656,12 +691,14 @@ pub async fn find(
     finding: selection::Finding,
 ) -> Result<(), AppError> {
     let objection = store
+        .selection()
         .objections(notice_id)
         .await?
         .into_iter()
         .find(|o| o.id == objection_id)
         .ok_or(AppError::NotFound)?;
     let nomination = store
+        .selection()
         .nomination(objection.nomination_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -701,6 +738,7 @@ pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<Roll
     let within = match within {
         Some(code) => Some(
             store
+                .registry()
                 .org_by_code(code)
                 .await?
                 .ok_or(AppError::NotFound)?
@@ -709,7 +747,7 @@ pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<Roll
         None => None,
     };
     let mut out = vec![];
-    for n in store.nominations(campaign_id, None).await? {
+    for n in store.selection().nominations(campaign_id, None).await? {
         if n.stage != Stage::Commended {
             continue;
         }
@@ -859,7 +897,7 @@ pub async fn visible(
 ) -> Result<Vec<NominationView>, AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let mut out = vec![];
-    for n in store.nominations(campaign_id, honour).await? {
+    for n in store.selection().nominations(campaign_id, honour).await? {
         if may_see(store, actor, &n).await {
             out.push(view_of(store, &campaign, actor, n).await?);
         }
@@ -874,11 +912,15 @@ pub async fn view(
     id: i64,
 ) -> Result<(NominationView, Vec<xianfeng_storage::NominationEvent>), AppError> {
     let (_, campaign) = crate::scope::campaign(store).await?;
-    let n = store.nomination(id).await?.ok_or(AppError::NotFound)?;
+    let n = store
+        .selection()
+        .nomination(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !may_see(store, actor, &n).await {
         return Err(AppError::NotFound);
     }
-    let events = store.nomination_events(id).await?;
+    let events = store.selection().nomination_events(id).await?;
     Ok((view_of(store, &campaign, actor, n).await?, events))
 }
 
@@ -893,24 +935,28 @@ pub async fn candidates_for(
     let (_, campaign) = crate::scope::campaign(store).await?;
     let h = honour_of(&campaign, honour)?;
     let o = store
+        .registry()
         .org_by_code(org_code)
         .await?
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &o)?;
     Ok(match h.subject {
         SubjectKind::Member => store
+            .registry()
             .members_of_org(o.id, 1000, 0)
             .await?
             .into_iter()
             .map(|m| (m.id, m.name))
             .collect(),
         SubjectKind::Organisation => store
+            .registry()
             .children(o.id)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name))
             .collect(),
         SubjectKind::Team => store
+            .registry()
             .teams_of_org(o.id)
             .await?
             .into_iter()
@@ -918,8 +964,8 @@ pub async fn candidates_for(
             .collect(),
         SubjectKind::Cadre => {
             let mut out = vec![];
-            for t in store.teams_of_org(o.id).await? {
-                for c in store.cadres_of_team(t.id).await? {
+            for t in store.registry().teams_of_org(o.id).await? {
+                for c in store.registry().cadres_of_team(t.id).await? {
                     out.push((c.id, c.name));
                 }
             }
@@ -935,7 +981,7 @@ pub async fn objections_for(
     actor: Option<&Actor<'_>>,
     notice_id: i64,
 ) -> Result<Vec<xianfeng_storage::ObjectionRecord>, AppError> {
-    let candidates = store.notice_candidates(notice_id).await?;
+    let candidates = store.selection().notice_candidates(notice_id).await?;
     if candidates.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -947,7 +993,7 @@ pub async fn objections_for(
             &org(store, c.decided_by_org).await?,
         )?;
     }
-    Ok(store.objections(notice_id).await?)
+    Ok(store.selection().objections(notice_id).await?)
 }
 
 /// The recommendation and approval form (推荐审批表) of a nomination, as an editable .docx:
@@ -971,9 +1017,10 @@ pub async fn approval_form(
         .collect();
     let mut notice = String::new();
     if let Some(n) = v.record.notice_id
-        && let Some(record) = store.notice(n).await?
+        && let Some(record) = store.selection().notice(n).await?
     {
         let objections = store
+            .selection()
             .objections(n)
             .await?
             .into_iter()
@@ -1088,6 +1135,7 @@ pub async fn attach(
 ) -> Result<usize, AppError> {
     let (v, _) = view(store, actor, id).await?;
     let nominating = store
+        .registry()
         .org_by_code(&v.nominated_by.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1095,7 +1143,7 @@ pub async fn attach(
     if !matches!(v.record.stage, Stage::Nominated | Stage::Assessed) {
         return Err(input(Message::of("app.files_after_assessment", &[])));
     }
-    let held = store.nomination_attachments(id).await?.len();
+    let held = store.selection().nomination_attachments(id).await?.len();
     if files.is_empty() || held + files.len() > MAX_NOMINATION_FILES {
         return Err(input(Message::of(
             "app.too_many_files",
@@ -1125,7 +1173,11 @@ pub async fn may_record_sanctions(
     actor: Option<&Actor<'_>>,
     member_id: i64,
 ) -> Result<(), AppError> {
-    let m = store.member(member_id).await?.ok_or(AppError::NotFound)?;
+    let m = store
+        .registry()
+        .member(member_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     may(actor, Action::RecordSanctions, &org(store, m.org_id).await?)
 }
 

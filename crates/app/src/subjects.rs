@@ -28,7 +28,11 @@ impl Subject {
 }
 
 async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
-    store.org_by_id(id).await?.ok_or(AppError::NotFound)
+    store
+        .registry()
+        .org_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Finds a subject by kind and id.
@@ -39,16 +43,28 @@ pub async fn subject(store: &Store, kind: SubjectKind, id: i64) -> Result<Subjec
             (o.name.clone(), None, o)
         }
         SubjectKind::Member => {
-            let m = store.member(id).await?.ok_or(AppError::NotFound)?;
+            let m = store
+                .registry()
+                .member(id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             (m.name, Some(m.id), org(store, m.org_id).await?)
         }
         SubjectKind::Team => {
-            let t = store.team(id).await?.ok_or(AppError::NotFound)?;
+            let t = store.registry().team(id).await?.ok_or(AppError::NotFound)?;
             (t.name, None, org(store, t.org_id).await?)
         }
         SubjectKind::Cadre => {
-            let c = store.cadre(id).await?.ok_or(AppError::NotFound)?;
-            let t = store.team(c.team_id).await?.ok_or(AppError::NotFound)?;
+            let c = store
+                .registry()
+                .cadre(id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let t = store
+                .registry()
+                .team(c.team_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             (c.name, None, org(store, t.org_id).await?)
         }
     };

@@ -104,7 +104,12 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             "{early:?}"
         );
         assert_eq!(
-            s.commitment(id).await.unwrap().unwrap().status,
+            s.commitments()
+                .commitment(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
             Status::Draft
         );
 
@@ -165,9 +170,14 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         )
         .await
         .unwrap();
-        let reports = s.progress_reports(id).await.unwrap();
+        let reports = s.commitments().progress_reports(id).await.unwrap();
         let (attachment, _, _) = reports[0].attachments[0].clone();
-        let stored = s.attachment(attachment).await.unwrap().unwrap();
+        let stored = s
+            .commitments()
+            .attachment(attachment)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(
             !String::from_utf8_lossy(&stored.content).contains("GPS"),
             "{label}"
@@ -231,7 +241,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         commitments::step(s, &wang, id, Step::Evaluate, &verdict, now)
             .await
             .unwrap();
-        let done = s.commitment(id).await.unwrap().unwrap();
+        let done = s.commitments().commitment(id).await.unwrap().unwrap();
         assert_eq!(done.status, Status::Evaluated);
         // A report prepared before the evaluation does not land after it.
         let mut tx = s.begin("fang").await.unwrap();
@@ -243,7 +253,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         assert_eq!(done.evaluation.as_deref(), Some("较好地兑现了承诺"));
 
         // The history names every step, who took it and why.
-        let events = s.commitment_events(id).await.unwrap();
+        let events = s.commitments().commitment_events(id).await.unwrap();
         let steps: Vec<(&str, &str)> = events
             .iter()
             .map(|e| (e.step.as_str(), e.actor.as_str()))
@@ -263,7 +273,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             "{label}"
         );
         assert_eq!(events[1].reason.as_deref(), Some("目标要可衡量"));
-        assert!(s.verify_audit().await.unwrap().is_ok());
+        assert!(s.audit().verify_audit().await.unwrap().is_ok());
     }
 }
 
@@ -275,7 +285,7 @@ async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_re
         let (wang, staff) = (principal(s, "wang").await, principal(s, "staff").await);
         let wang = actor("wang", &wang);
         let staff = actor("staff", &staff);
-        let b1 = s.org_by_code("B1").await.unwrap().unwrap();
+        let b1 = s.registry().org_by_code("B1").await.unwrap().unwrap();
         let now = day("2010-06-15");
         let id = commitments::draft(
             s,
@@ -303,7 +313,7 @@ async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_re
             .unwrap();
 
         // Someone acting on what they saw before another's step is refused, not applied twice.
-        let seen = s.commitment(id).await.unwrap().unwrap();
+        let seen = s.commitments().commitment(id).await.unwrap().unwrap();
         commitments::step(s, &staff, id, Step::Publish, &input, now)
             .await
             .unwrap();
@@ -313,8 +323,12 @@ async fn a_branch_commitment_is_approved_above_the_branch_and_a_stale_step_is_re
             .await;
         assert!(stale.is_err(), "{}", db.label);
         tx.rollback().await.unwrap();
-        assert_eq!(s.commitment_events(id).await.unwrap().len(), 3);
+        assert_eq!(
+            s.commitments().commitment_events(id).await.unwrap().len(),
+            3
+        );
         let drafts = s
+            .commitments()
             .commitments_in(&[b1.id], &[Status::Published])
             .await
             .unwrap();
@@ -353,7 +367,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
                 .unwrap();
         }
         // Item 1 is due in 2010 and kept; item 2 is due in 2011-h1.
-        let first = s.commitment(id).await.unwrap().unwrap().items[0].id;
+        let first = s.commitments().commitment(id).await.unwrap().unwrap().items[0].id;
         let kept = StepInput {
             item: Some((first, Outcome::Kept)),
             reason: None,
@@ -452,7 +466,7 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
     for db in backends().await {
         let c = city(db.open().await).await;
         let s = &c.store;
-        let c1 = s.org_by_code("C1").await.unwrap().unwrap();
+        let c1 = s.registry().org_by_code("C1").await.unwrap().unwrap();
         let mut tx = s.begin("test").await.unwrap();
         let team = tx
             .create_team(c1.id, "中共某区委员会领导班子")
@@ -516,7 +530,15 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
             let approved =
                 commitments::step(s, &county, made, Step::Approve, &input, day("2010-06-01")).await;
             assert!(approved.is_ok(), "{}: {approved:?}", db.label);
-            assert_eq!(s.commitment(made).await.unwrap().unwrap().org_id, c1.id);
+            assert_eq!(
+                s.commitments()
+                    .commitment(made)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .org_id,
+                c1.id
+            );
         }
     }
 }
@@ -782,13 +804,14 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
     for db in backends().await {
         let c = city(db.open().await).await;
         let s = &c.store;
-        let campaign_id = s.campaigns().await.unwrap()[0].id;
+        let campaign_id = s.campaigns().all().await.unwrap()[0].id;
         let periods = Campaign::builtin().periods();
         let periods = &periods;
         let facts = |period: &'static str, today: &'static str| async move {
             let p = periods.iter().find(|p| p.code == period).unwrap();
             let span = Span::of(campaign_id, p, day(today));
             let mut f: Facts = s
+                .scores()
                 .period_facts(&span, &Lexicon::default(), Only::All)
                 .await
                 .unwrap();
@@ -830,7 +853,14 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
                 .await
                 .unwrap();
         }
-        let first = s.commitment(mine).await.unwrap().unwrap().items[0].id;
+        let first = s
+            .commitments()
+            .commitment(mine)
+            .await
+            .unwrap()
+            .unwrap()
+            .items[0]
+            .id;
         let kept = StepInput {
             item: Some((first, Outcome::Kept)),
             reason: None,
@@ -900,7 +930,7 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
         enter(s, &wang, RecordKind::Study, "B1", &batch, now)
             .await
             .unwrap();
-        let b1 = s.org_by_code("B1").await.unwrap().unwrap().id;
+        let b1 = s.registry().org_by_code("B1").await.unwrap().unwrap().id;
         let mut expected = vec![
             (member, c.wang_fang, 25),
             (member, c.zhang_wei, 10),
@@ -982,7 +1012,11 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
         for (period, today) in [("2011-h1", "2011-03-01"), ("2011-h1", "2011-07-01")] {
             let p = periods.iter().find(|p| p.code == period).unwrap();
             let span = Span::of(campaign_id, p, day(today));
-            let (_, mut bulk) = s.score_inputs(&span, &Lexicon::default()).await.unwrap();
+            let (_, mut bulk) = s
+                .scores()
+                .score_inputs(&span, &Lexicon::default())
+                .await
+                .unwrap();
             bulk.reviews.sort_unstable();
             bulk.tallies.sort_unstable();
             bulk.items.sort_unstable();

@@ -211,7 +211,7 @@ async fn refused_ballots_count_nothing_and_say_why() {
             Err(Refused::Used)
         );
         assert_eq!(verify(&store, round).await.unwrap(), (2, 1, 1, 0));
-        let comments = store.comments(round, None, 10).await.unwrap();
+        let comments = store.evaluation().comments(round, None, 10).await.unwrap();
         assert_eq!(
             comments[0].comment, "<script>alert(1)</script>",
             "stored as typed"
@@ -315,7 +315,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
         )
         .await
         .unwrap();
-        let subjects = old.round_subjects(round).await.unwrap();
+        let subjects = old.evaluation().round_subjects(round).await.unwrap();
         let (s1, s2) = (subjects[0].subject_id, subjects[1].subject_id);
         old.close().await;
         // Written as schema 5 stored them: a `used` flag per code.
@@ -354,7 +354,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
         let store = db.open().await;
         let used = |hash: &'static str| {
             let store = store.clone();
-            async move { store.code(hash).await.unwrap().unwrap().used }
+            async move { store.evaluation().code(hash).await.unwrap().unwrap().used }
         };
         assert!(
             used("h1").await && !used("h2").await && used("h3").await,
@@ -367,7 +367,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             "{}",
             db.label
         );
-        let tallies = store.tally(round).await.unwrap();
+        let tallies = store.evaluation().tally(round).await.unwrap();
         assert_eq!(
             tallies,
             vec![(s1, "satisfied".into(), 1), (s2, "dissatisfied".into(), 1)],

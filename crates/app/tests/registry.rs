@@ -54,15 +54,15 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
     for db in backends().await {
         let store = db.open().await;
         seeded(&store).await;
-        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
-        let c1 = store.org_by_code("C1").await.unwrap().unwrap();
+        let b1 = store.registry().org_by_code("B1").await.unwrap().unwrap();
+        let c1 = store.registry().org_by_code("C1").await.unwrap().unwrap();
         assert!(b1.path.starts_with(&c1.path), "{}", db.label);
         assert_eq!(
             b1.category.as_deref(),
             Some("county"),
             "inherited from parent"
         );
-        let e11 = store.org_by_code("E1-1").await.unwrap().unwrap();
+        let e11 = store.registry().org_by_code("E1-1").await.unwrap().unwrap();
         assert_eq!(e11.kind, "branch", "kind told from the name");
 
         let a = id("41080219800101001");
@@ -75,22 +75,38 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
         assert!(r.issues.is_empty(), "{}: {:?}", db.label, r.issues);
         assert_eq!(r.outcome.inserted, 3);
 
-        let counts = store.subtree_counts(&c1).await.unwrap();
+        let counts = store.registry().subtree_counts(&c1).await.unwrap();
         assert_eq!(
             (counts.organisations, counts.members),
             (5, 3),
             "{}",
             db.label
         );
-        let t1 = store.org_by_code("T1").await.unwrap().unwrap();
-        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 2);
+        let t1 = store.registry().org_by_code("T1").await.unwrap().unwrap();
+        assert_eq!(
+            store.registry().subtree_counts(&t1).await.unwrap().members,
+            2
+        );
 
         // Personal data: masked in lists, never stored in plain text, recoverable with the key.
-        let m = store.member_by_id_number(&a).await.unwrap().unwrap();
+        let m = store
+            .registry()
+            .member_by_id_number(&a)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(m.id_masked, format!("4108**********{}", &a[14..]));
         assert_eq!(m.phone_masked.as_deref(), Some("1380***8000"));
         assert_eq!(m.gender, "male", "told from the ID number: odd sequence");
-        assert_eq!(store.reveal_id_number(m.id).await.unwrap().unwrap(), a);
+        assert_eq!(
+            store
+                .registry()
+                .reveal_id_number(m.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            a
+        );
         let raw = db.raw().await;
         let (plain,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM members WHERE id_cipher LIKE '%{a}%' OR id_hash = '{a}' \
@@ -103,6 +119,7 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
 
         // The audit trail lists the created members with their values, masked.
         let entries = store
+            .audit()
             .audit_entries(&xianfeng_storage::AuditFilter::default())
             .await
             .unwrap();
@@ -158,7 +175,13 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             db.label
         );
         assert_eq!(
-            store.member_by_id_number(&d).await.unwrap().unwrap().name,
+            store
+                .registry()
+                .member_by_id_number(&d)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
             "钱进"
         );
 
@@ -173,7 +196,12 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             "{}",
             db.label
         );
-        let li = store.member_by_id_number(&b).await.unwrap().unwrap();
+        let li = store
+            .registry()
+            .member_by_id_number(&b)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(li.phone_masked.as_deref(), Some("1391***5678"));
 
         // A changed row updates the member in place (moved to another branch).
@@ -182,9 +210,12 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             .await
             .unwrap();
         assert_eq!(r.outcome.updated, 1);
-        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 2);
         assert_eq!(
-            store.verify_audit().await.unwrap(),
+            store.registry().subtree_counts(&t1).await.unwrap().members,
+            2
+        );
+        assert_eq!(
+            store.audit().verify_audit().await.unwrap(),
             Ok(store.stats().await.unwrap().audit_entries)
         );
     }
@@ -280,7 +311,7 @@ async fn cycles_and_missing_parents_are_refused_and_change_nothing() {
         let rows: Vec<usize> = r.issues.iter().map(|i| i.row).collect();
         assert_eq!(rows, vec![2, 3, 4], "{}", db.label);
         assert_eq!(store.stats().await.unwrap(), before);
-        assert!(store.org_by_code("X4").await.unwrap().is_none());
+        assert!(store.registry().org_by_code("X4").await.unwrap().is_none());
     }
 }
 
@@ -293,33 +324,39 @@ async fn moving_a_subtree_rewrites_every_descendant_and_refuses_cycles() {
         import_members(&store, csv(&text), &opts(), &Silent)
             .await
             .unwrap();
-        let t1 = store.org_by_code("T1").await.unwrap().unwrap();
-        let e1 = store.org_by_code("E1").await.unwrap().unwrap();
+        let t1 = store.registry().org_by_code("T1").await.unwrap().unwrap();
+        let e1 = store.registry().org_by_code("E1").await.unwrap().unwrap();
         let mut tx = store.begin("test").await.unwrap();
         assert_eq!(tx.move_org(&e1, &t1).await.unwrap(), 2);
         tx.commit().await.unwrap();
-        let e1 = store.org_by_code("E1").await.unwrap().unwrap();
-        let e11 = store.org_by_code("E1-1").await.unwrap().unwrap();
+        let e1 = store.registry().org_by_code("E1").await.unwrap().unwrap();
+        let e11 = store.registry().org_by_code("E1-1").await.unwrap().unwrap();
         assert!(
             e1.path.starts_with(&t1.path) && e11.path.starts_with(&e1.path),
             "{}",
             db.label
         );
         assert_eq!((e1.depth, e11.depth), (3, 4));
-        assert_eq!(store.subtree_counts(&t1).await.unwrap().members, 1);
-        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
+        assert_eq!(
+            store.registry().subtree_counts(&t1).await.unwrap().members,
+            1
+        );
+        let b1 = store.registry().org_by_code("B1").await.unwrap().unwrap();
         // A committee may not sit under a branch.
         let mut tx = store.begin("test").await.unwrap();
         assert!(tx.move_org(&e1, &b1).await.is_err());
         tx.rollback().await.unwrap();
 
         // Under its own descendant: refused, nothing changed.
-        let c1 = store.org_by_code("C1").await.unwrap().unwrap();
+        let c1 = store.registry().org_by_code("C1").await.unwrap().unwrap();
         let mut tx = store.begin("test").await.unwrap();
         assert!(tx.move_org(&c1, &b1).await.is_err());
         tx.rollback().await.unwrap();
-        assert_eq!(store.org_by_code("C1").await.unwrap().unwrap(), c1);
-        assert!(store.verify_audit().await.unwrap().is_ok());
+        assert_eq!(
+            store.registry().org_by_code("C1").await.unwrap().unwrap(),
+            c1
+        );
+        assert!(store.audit().verify_audit().await.unwrap().is_ok());
     }
 }
 
@@ -328,13 +365,18 @@ async fn tampering_with_the_audit_trail_is_detected() {
     for db in backends().await {
         let store = db.open().await;
         seeded(&store).await;
-        assert!(store.verify_audit().await.unwrap().is_ok());
+        assert!(store.audit().verify_audit().await.unwrap().is_ok());
         let raw = db.raw().await;
         sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
             .execute(&raw)
             .await
             .unwrap();
-        assert_eq!(store.verify_audit().await.unwrap(), Err(3), "{}", db.label);
+        assert_eq!(
+            store.audit().verify_audit().await.unwrap(),
+            Err(3),
+            "{}",
+            db.label
+        );
     }
 }
 

@@ -125,8 +125,8 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         .await;
         assert!(twice.is_err(), "{}", db.label);
         // A member with a disciplinary sanction is not eligible, and is told why.
-        let b2 = s.org_by_code("B2").await.unwrap().unwrap();
-        let li_qiang = s.members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
+        let b2 = s.registry().org_by_code("B2").await.unwrap().unwrap();
+        let li_qiang = s.registry().members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
         let mut tx = s.begin("test").await.unwrap();
         tx.add_sanction(li_qiang, "2011-03-01", "警告", "")
             .await
@@ -155,7 +155,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             &NominationInput {
                 honour: "advanced-organisation",
                 kind: SubjectKind::Organisation,
-                subject_id: s.org_by_code("B1").await.unwrap().unwrap().id,
+                subject_id: s.registry().org_by_code("B1").await.unwrap().unwrap().id,
                 nominated_by: "B1",
                 ..fang("事迹突出")
             },
@@ -268,7 +268,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         let notice = publish_notice(s, Some(&office), &notice_in(ups), day("2012-07-02"))
             .await
             .unwrap();
-        let n = s.notice(notice).await.unwrap().unwrap();
+        let n = s.selection().notice(notice).await.unwrap().unwrap();
         assert_eq!(
             (n.starts_on, n.ends_on),
             (day("2012-07-02"), day("2012-07-06"))
@@ -310,7 +310,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         )
         .await;
         assert!(scripted.is_err());
-        let objections = s.objections(notice).await.unwrap();
+        let objections = s.selection().objections(notice).await.unwrap();
         assert_eq!(objections.len(), 3, "{}", db.label);
         assert_eq!(
             objections[0].name.as_deref(),
@@ -413,6 +413,7 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             Err(AppError::NotFound)
         ));
         let steps: Vec<String> = s
+            .selection()
             .nomination_events(up)
             .await
             .unwrap()
@@ -452,7 +453,7 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
     for db in backends().await {
         let s = db.open().await;
         city(s.clone()).await;
-        let (campaign_id, _) = s.current_campaign().await.unwrap().unwrap();
+        let (campaign_id, _) = s.campaigns().current_campaign().await.unwrap().unwrap();
         let raw = db.raw().await;
         sqlx::query(
             "INSERT INTO notices (id, campaign_id, honour, title, body, contact, starts_on, \
@@ -464,7 +465,7 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
         .execute(&raw)
         .await
         .unwrap();
-        let Err(xianfeng_storage::StoreError::Damaged(m)) = s.notice(900).await else {
+        let Err(xianfeng_storage::StoreError::Damaged(m)) = s.selection().notice(900).await else {
             panic!("{}: a damaged date was read", db.label);
         };
         let text = m.render(Lang::En);
@@ -475,6 +476,10 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
         );
         assert!(m.render(Lang::ZhCn).contains("无法识别"), "{}", db.label);
         // The listing that holds it refuses as well, rather than leave it out quietly.
-        assert!(s.notices(campaign_id).await.is_err(), "{}", db.label);
+        assert!(
+            s.selection().notices(campaign_id).await.is_err(),
+            "{}",
+            db.label
+        );
     }
 }

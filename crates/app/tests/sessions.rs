@@ -14,13 +14,19 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
             .unwrap();
         assert!(
             store
+                .sessions()
                 .create_session("nobody", "zh-CN")
                 .await
                 .unwrap()
                 .is_none()
         );
-        let s = store.create_session("admin", "en").await.unwrap().unwrap();
-        let live = store.session(&s.token).await.unwrap().unwrap();
+        let s = store
+            .sessions()
+            .create_session("admin", "en")
+            .await
+            .unwrap()
+            .unwrap();
+        let live = store.sessions().session(&s.token).await.unwrap().unwrap();
         assert_eq!(
             (live.username.as_str(), live.role.as_str()),
             ("admin", "admin")
@@ -28,7 +34,12 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         assert_eq!(live.csrf_token, s.csrf_token);
         assert_eq!(live.lang, "en");
         assert!(
-            store.session("forged-token").await.unwrap().is_none(),
+            store
+                .sessions()
+                .session("forged-token")
+                .await
+                .unwrap()
+                .is_none(),
             "{}",
             db.label
         );
@@ -53,7 +64,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         .await
         .unwrap();
         assert!(
-            store.session(&s.token).await.unwrap().is_none(),
+            store.sessions().session(&s.token).await.unwrap().is_none(),
             "{}",
             db.label
         );
@@ -65,47 +76,56 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
 
         // Ended, or the account disabled: no session.
         let s = store
+            .sessions()
             .create_session("admin", "zh-CN")
             .await
             .unwrap()
             .unwrap();
-        store.end_session(&s.token).await.unwrap();
-        assert!(store.session(&s.token).await.unwrap().is_none());
+        store.sessions().end_session(&s.token).await.unwrap();
+        assert!(store.sessions().session(&s.token).await.unwrap().is_none());
 
         // After a password change the other sessions end; after a reset, all of them.
         let (a, b) = (
             store
+                .sessions()
                 .create_session("admin", "zh-CN")
                 .await
                 .unwrap()
                 .unwrap(),
             store
+                .sessions()
                 .create_session("admin", "zh-CN")
                 .await
                 .unwrap()
                 .unwrap(),
         );
         store
+            .sessions()
             .end_other_sessions("admin", Some(&a.token))
             .await
             .unwrap();
         assert!(
-            store.session(&a.token).await.unwrap().is_some(),
+            store.sessions().session(&a.token).await.unwrap().is_some(),
             "{}",
             db.label
         );
         assert!(
-            store.session(&b.token).await.unwrap().is_none(),
+            store.sessions().session(&b.token).await.unwrap().is_none(),
             "{}",
             db.label
         );
-        store.end_other_sessions("admin", None).await.unwrap();
+        store
+            .sessions()
+            .end_other_sessions("admin", None)
+            .await
+            .unwrap();
         assert!(
-            store.session(&a.token).await.unwrap().is_none(),
+            store.sessions().session(&a.token).await.unwrap().is_none(),
             "{}",
             db.label
         );
         let s = store
+            .sessions()
             .create_session("admin", "zh-CN")
             .await
             .unwrap()
@@ -114,7 +134,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         tx.set_disabled("admin", true).await.unwrap();
         tx.commit().await.unwrap();
         assert!(
-            store.session(&s.token).await.unwrap().is_none(),
+            store.sessions().session(&s.token).await.unwrap().is_none(),
             "{}",
             db.label
         );
@@ -127,15 +147,21 @@ async fn failed_logins_lock_the_account_and_then_the_address() {
         let store = db.open().await;
         for _ in 0..5 {
             store
+                .sessions()
                 .record_login_attempt("wang", "10.0.0.7", false)
                 .await
                 .unwrap();
         }
         store
+            .sessions()
             .record_login_attempt("wang", "10.0.0.8", true)
             .await
             .unwrap();
-        let (account, address) = store.recent_failures("wang", "10.0.0.7").await.unwrap();
+        let (account, address) = store
+            .sessions()
+            .recent_failures("wang", "10.0.0.7")
+            .await
+            .unwrap();
         assert_eq!((account, address), (5, 5), "{}", db.label);
         assert_eq!(
             may_try_login(account, address),
@@ -144,17 +170,26 @@ async fn failed_logins_lock_the_account_and_then_the_address() {
         // Guessing across accounts from one address.
         for i in 0..15 {
             store
+                .sessions()
                 .record_login_attempt(&format!("user{i}"), "10.0.0.7", false)
                 .await
                 .unwrap();
         }
-        let (account, address) = store.recent_failures("li", "10.0.0.7").await.unwrap();
+        let (account, address) = store
+            .sessions()
+            .recent_failures("li", "10.0.0.7")
+            .await
+            .unwrap();
         assert_eq!((account, address), (0, 20));
         assert_eq!(
             may_try_login(account, address),
             Err(Throttle::AddressLocked)
         );
-        let (account, address) = store.recent_failures("li", "10.0.0.9").await.unwrap();
+        let (account, address) = store
+            .sessions()
+            .recent_failures("li", "10.0.0.9")
+            .await
+            .unwrap();
         assert_eq!(may_try_login(account, address), Ok(()));
     }
 }
@@ -199,23 +234,30 @@ async fn an_account_is_seen_by_the_policy_with_its_subtrees_and_sectors() {
             .unwrap();
         }
         tx.commit().await.unwrap();
-        let school = store.org_by_code("S").await.unwrap().unwrap();
+        let school = store.registry().org_by_code("S").await.unwrap().unwrap();
         let school_path = school.tree_path();
         let target = Target::of(&school_path, school.sector.as_deref());
-        let staff = store.principal("staff").await.unwrap().unwrap();
+        let staff = store.accounts().principal("staff").await.unwrap().unwrap();
         assert_eq!(
             decide(&staff, Action::ReadOrganisation, &target),
             Decision::OutOfScope,
             "{}: a sibling county's school",
             db.label
         );
-        let guide = store.principal("guide").await.unwrap().unwrap();
+        let guide = store.accounts().principal("guide").await.unwrap().unwrap();
         assert_eq!(guide.sectors, vec!["教育".to_string()]);
         assert!(decide(&guide, Action::ReadMembers, &target).allowed());
         assert_eq!(
             decide(&guide, Action::WriteMembers, &target),
             Decision::NotPermitted
         );
-        assert!(store.principal("nobody").await.unwrap().is_none());
+        assert!(
+            store
+                .accounts()
+                .principal("nobody")
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

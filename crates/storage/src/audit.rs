@@ -1,8 +1,9 @@
 //! Reading and verifying the audit trail.
 
+use crate::Audit;
 use xianfeng_domain::audit::{AuditEntry, GENESIS, verify_chain};
 
-use crate::{Result, Store};
+use crate::Result;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -30,22 +31,22 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     })
 }
 
-impl Store {
+impl Audit<'_> {
     /// Entries, oldest first.
-    pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {COLUMNS} FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2"
         ))
         .bind(f.since_ms.unwrap_or(i64::MIN))
         .bind(if f.limit > 0 { f.limit } else { i64::MAX })
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(from_row).collect()
     }
 
     /// Walks the whole chain and compares its end with the head. Returns the number of
     /// entries, or the id of the first entry that was altered, removed or inserted.
-    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, i64>> {
+    pub async fn verify_audit(self) -> Result<std::result::Result<i64, i64>> {
         let mut prev = GENESIS.to_string();
         let mut after_id = 0i64;
         let mut count = 0i64;
@@ -54,7 +55,7 @@ impl Store {
                 "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000"
             ))
             .bind(after_id)
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
             if rows.is_empty() {
                 break;
@@ -74,7 +75,7 @@ impl Store {
         }
         let (last_id, last_hash): (i64, String) =
             sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
-                .fetch_one(self.reader())
+                .fetch_one(self.store.reader())
                 .await?;
         if last_id != count || last_hash != prev {
             return Ok(Err(count + 1));

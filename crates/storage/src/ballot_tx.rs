@@ -9,6 +9,7 @@
 //! is marked used only if it was not, in the transaction that stores its ballot, and one
 //! audit entry per batch counts the ballots without naming a code or a ballot.
 
+use crate::Evaluation;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
@@ -22,7 +23,7 @@ use crate::evaluation::{
     Cast, CodeRecord, ballot_audit, mark_bit, mark_words, shuffle, tally_changes,
 };
 use crate::write::chain_entry;
-use crate::{Result, Store, StoreError, WriteTx};
+use crate::{Result, StoreError, WriteTx};
 
 /// Marks codes used if none of them was: ($1 their bits, $2 round, $3 word); one row
 /// changed if so.
@@ -63,10 +64,10 @@ impl Drop for LaneTx {
     }
 }
 
-impl Store {
+impl Evaluation<'_> {
     /// Begins a ballot batch; `actor` is recorded in the audit trail.
-    pub async fn begin_ballots(&self, actor: &str) -> Result<BallotTx> {
-        match &self.lane {
+    pub async fn begin_ballots(self, actor: &str) -> Result<BallotTx> {
+        match &self.store.lane {
             Some(lane) => {
                 let turn = lane.turn.clone().lock_owned().await;
                 let tx = LaneTx {
@@ -77,7 +78,9 @@ impl Store {
                 lane.call(Op::Begin(actor.to_string())).await?;
                 Ok(BallotTx(Kind::Lane(tx)))
             }
-            None => Ok(BallotTx(Kind::Shared(Box::new(self.begin(actor).await?)))),
+            None => Ok(BallotTx(Kind::Shared(Box::new(
+                self.store.begin(actor).await?,
+            )))),
         }
     }
 }

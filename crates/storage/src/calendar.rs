@@ -1,11 +1,12 @@
 //! The office's entries in the working-day calendar (工作日历): days and years with data.
 //! The built-in official calendar lives in `domain::calendar`; these rows go on top of it.
 
+use crate::Calendar;
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::calendar::CalendarDay;
 
-use crate::{Result, Store, WriteTx, now_ms};
+use crate::{Result, WriteTx, now_ms};
 
 /// What a day was before a change, for the audit trail.
 #[derive(Serialize)]
@@ -14,12 +15,12 @@ struct DayState<'a> {
     note: &'a str,
 }
 
-impl Store {
+impl Calendar<'_> {
     /// The office's days, in date order.
-    pub async fn calendar_days(&self) -> Result<Vec<CalendarDay>> {
+    pub async fn calendar_days(self) -> Result<Vec<CalendarDay>> {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("SELECT day, workday, note FROM calendar_days ORDER BY day")
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?;
         Ok(rows
             .into_iter()
@@ -34,9 +35,9 @@ impl Store {
     }
 
     /// The years the office declared to have data.
-    pub async fn calendar_years(&self) -> Result<Vec<i32>> {
+    pub async fn calendar_years(self) -> Result<Vec<i32>> {
         let rows: Vec<(i64,)> = sqlx::query_as("SELECT year FROM calendar_years ORDER BY year")
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
         Ok(rows
             .into_iter()

@@ -1,10 +1,11 @@
 //! Campaigns (活动) and the categories (分类) they define.
 
+use crate::Campaigns;
 use serde::Serialize;
 use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::i18n::Message;
 
-use crate::{Result, Store, StoreError, WriteTx, now_ms};
+use crate::{Result, StoreError, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredCampaign {
@@ -16,12 +17,40 @@ pub struct StoredCampaign {
     pub is_builtin: bool,
 }
 
-impl Store {
-    pub async fn campaigns(&self) -> Result<Vec<StoredCampaign>> {
+impl Campaigns<'_> {
+    /// The campaign in use: the most recently created one (the built-in one until an office
+    /// creates its own), with its parsed file. The file is parsed once per campaign.
+    pub async fn current_campaign(self) -> Result<Option<(i64, std::sync::Arc<Campaign>)>> {
+        let newest: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1")
+                .fetch_optional(self.store.reader())
+                .await?;
+        let Some((id,)) = newest else {
+            return Ok(None);
+        };
+        if let Some((cached, c)) = self.store.campaign.lock().expect("not poisoned").as_ref()
+            && *cached == id
+        {
+            return Ok(Some((id, c.clone())));
+        }
+        let (code, source): (String, String) =
+            sqlx::query_as("SELECT code, source FROM campaigns WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.store.reader())
+                .await?;
+        let campaign = std::sync::Arc::new(
+            Campaign::load(&code, &source)
+                .map_err(|e| StoreError::Invalid(Message::verbatim(e.to_string())))?,
+        );
+        *self.store.campaign.lock().expect("not poisoned") = Some((id, campaign.clone()));
+        Ok(Some((id, campaign)))
+    }
+
+    pub async fn all(self) -> Result<Vec<StoredCampaign>> {
         let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
             "SELECT id, code, name, starts_on, ends_on, is_builtin FROM campaigns ORDER BY id",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()
@@ -37,10 +66,10 @@ impl Store {
     }
 
     /// All categories known from every campaign: (code, name, English name).
-    pub async fn categories(&self) -> Result<Vec<(String, String, String)>> {
+    pub async fn categories(self) -> Result<Vec<(String, String, String)>> {
         Ok(
             sqlx::query_as("SELECT code, name, name_en FROM categories ORDER BY code")
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?,
         )
     }

@@ -3,15 +3,15 @@
 //! stores what the application decided, and refuses a step whose starting status is no
 //! longer true (someone else moved first).
 
+use crate::Commitments;
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::row::Row;
-use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
+use crate::{Result, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,39 +137,30 @@ fn item(r: &sqlx::any::AnyRow) -> Result<(i64, ItemRecord)> {
     Ok((r.get("commitment_id")?, item))
 }
 
-impl Store {
-    /// The campaign in use: the most recently created one (the built-in one until an office
-    /// creates its own), with its parsed file. The file is parsed once per campaign.
-    pub async fn current_campaign(&self) -> Result<Option<(i64, std::sync::Arc<Campaign>)>> {
-        let newest: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1")
-                .fetch_optional(self.reader())
-                .await?;
-        let Some((id,)) = newest else {
-            return Ok(None);
-        };
-        if let Some((cached, c)) = self.campaign.lock().expect("not poisoned").as_ref()
-            && *cached == id
-        {
-            return Ok(Some((id, c.clone())));
-        }
-        let (code, source): (String, String) =
-            sqlx::query_as("SELECT code, source FROM campaigns WHERE id = $1")
-                .bind(id)
-                .fetch_one(self.reader())
-                .await?;
-        let campaign = std::sync::Arc::new(
-            Campaign::load(&code, &source)
-                .map_err(|e| StoreError::Invalid(Message::verbatim(e.to_string())))?,
-        );
-        *self.campaign.lock().expect("not poisoned") = Some((id, campaign.clone()));
-        Ok(Some((id, campaign)))
-    }
+/// An evidence file ready to store: its kind as sniffed, its extension, the name it was
+/// uploaded under (shown only) and its cleaned bytes.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub kind: String,
+    pub extension: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
 
-    pub async fn commitment(&self, id: i64) -> Result<Option<CommitmentRecord>> {
+#[derive(Debug, Clone)]
+pub struct AttachmentRecord {
+    pub id: i64,
+    pub kind: String,
+    pub extension: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+impl Commitments<'_> {
+    pub async fn commitment(self, id: i64) -> Result<Option<CommitmentRecord>> {
         let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM commitments WHERE id = $1"))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(self.store.reader())
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut c = record(&row)?;
@@ -180,18 +171,18 @@ impl Store {
     /// The commitments kept in the given organisations (their own and their members',
     /// teams' and cadres'), newest first, with their items; `statuses` narrows them.
     pub async fn commitments_in(
-        &self,
+        self,
         org_ids: &[i64],
         statuses: &[Status],
     ) -> Result<Vec<CommitmentRecord>> {
         if org_ids.is_empty() || statuses.is_empty() {
             return Ok(vec![]);
         }
-        let orgs = in_list(self.dialect, org_ids.len());
+        let orgs = in_list(self.store.dialect, org_ids.len());
         let mut sql = format!("SELECT {COLUMNS} FROM commitments WHERE org_id IN ({orgs})");
         // The statuses follow the organisation ids among the parameters.
         let first = org_ids.len() + 1;
-        let placeholders: Vec<String> = match self.dialect {
+        let placeholders: Vec<String> = match self.store.dialect {
             crate::Dialect::Sqlite => statuses.iter().map(|_| "?".to_string()).collect(),
             crate::Dialect::Postgres => (0..statuses.len())
                 .map(|i| format!("${}", first + i))
@@ -209,7 +200,7 @@ impl Store {
             q = q.bind(s.as_str());
         }
         let mut out: Vec<CommitmentRecord> = q
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?
             .iter()
             .map(record)
@@ -221,7 +212,7 @@ impl Store {
     /// The commitments kept anywhere in the subtree of `root`, in the given statuses,
     /// newest first, at most `limit`, with their items.
     pub async fn commitments_under(
-        &self,
+        self,
         root: &xianfeng_domain::org::TreePath,
         statuses: &[Status],
         limit: i64,
@@ -250,7 +241,7 @@ impl Store {
         }
         let mut out: Vec<CommitmentRecord> = q
             .bind(limit)
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?
             .iter()
             .map(record)
@@ -259,20 +250,20 @@ impl Store {
         Ok(out)
     }
 
-    async fn attach_items(&self, commitments: &mut [CommitmentRecord]) -> Result<()> {
+    async fn attach_items(self, commitments: &mut [CommitmentRecord]) -> Result<()> {
         if commitments.is_empty() {
             return Ok(());
         }
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM commitment_items \
              WHERE commitment_id IN ({}) ORDER BY commitment_id, position",
-            in_list(self.dialect, commitments.len())
+            in_list(self.store.dialect, commitments.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for c in commitments.iter() {
             q = q.bind(c.id);
         }
-        for r in q.fetch_all(self.reader()).await? {
+        for r in q.fetch_all(self.store.reader()).await? {
             let (commitment_id, i) = item(&r)?;
             if let Some(c) = commitments.iter_mut().find(|c| c.id == commitment_id) {
                 c.items.push(i);
@@ -282,13 +273,13 @@ impl Store {
     }
 
     /// Every step taken on a commitment, oldest first.
-    pub async fn commitment_events(&self, id: i64) -> Result<Vec<CommitmentEvent>> {
+    pub async fn commitment_events(self, id: i64) -> Result<Vec<CommitmentEvent>> {
         let rows = sqlx::query(
             "SELECT step, from_status, to_status, item_id, actor, reason, at \
                  FROM commitment_events WHERE commitment_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -307,13 +298,13 @@ impl Store {
     }
 
     /// Progress reports of a commitment, newest first, with their evidence.
-    pub async fn progress_reports(&self, id: i64) -> Result<Vec<ProgressRecord>> {
+    pub async fn progress_reports(self, id: i64) -> Result<Vec<ProgressRecord>> {
         let rows: Vec<(i64, Option<i64>, String, String, String)> = sqlx::query_as(
             "SELECT id, item_id, body, reported_on, reported_by FROM progress_reports \
              WHERE commitment_id = $1 ORDER BY reported_on DESC, id DESC",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let files: Vec<(i64, i64, String, String)> = sqlx::query_as(
             "SELECT p.report_id, a.id, a.file_name, a.kind FROM progress_attachments p \
@@ -322,7 +313,7 @@ impl Store {
              WHERE r.commitment_id = $1 ORDER BY a.id",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()
@@ -344,15 +335,33 @@ impl Store {
     }
 
     /// The commitment an attachment is evidence for, if it is one.
-    pub async fn attachment_commitment(&self, attachment_id: i64) -> Result<Option<i64>> {
+    pub async fn attachment_commitment(self, attachment_id: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT r.commitment_id FROM progress_attachments p \
              JOIN progress_reports r ON r.id = p.report_id WHERE p.attachment_id = $1",
         )
         .bind(attachment_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    pub async fn attachment(self, id: i64) -> Result<Option<AttachmentRecord>> {
+        let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT kind, extension, file_name, content FROM attachments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.store.reader())
+        .await?;
+        Ok(
+            row.map(|(kind, extension, file_name, content)| AttachmentRecord {
+                id,
+                kind,
+                extension,
+                file_name,
+                content,
+            }),
+        )
     }
 }
 
@@ -656,45 +665,6 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
-    }
-}
-
-/// An evidence file ready to store: its kind as sniffed, its extension, the name it was
-/// uploaded under (shown only) and its cleaned bytes.
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub kind: String,
-    pub extension: String,
-    pub file_name: String,
-    pub content: Vec<u8>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AttachmentRecord {
-    pub id: i64,
-    pub kind: String,
-    pub extension: String,
-    pub file_name: String,
-    pub content: Vec<u8>,
-}
-
-impl Store {
-    pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRecord>> {
-        let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
-            "SELECT kind, extension, file_name, content FROM attachments WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(
-            row.map(|(kind, extension, file_name, content)| AttachmentRecord {
-                id,
-                kind,
-                extension,
-                file_name,
-                content,
-            }),
-        )
     }
 }
 

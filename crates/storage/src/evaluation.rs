@@ -3,6 +3,7 @@
 //! was not) and stores the ballots of those that were, so that a code casts at most one
 //! ballot and the two always change together.
 
+use crate::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -10,7 +11,7 @@ use xianfeng_domain::ballot::Mode;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::row::Row;
-use crate::{Dialect, Result, Store, WriteTx, now_ms, values_list};
+use crate::{Dialect, Result, WriteTx, now_ms, values_list};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundRecord {
@@ -187,33 +188,33 @@ pub(crate) fn shuffle<T>(items: &mut [T]) {
     }
 }
 
-impl Store {
-    pub async fn round(&self, id: i64) -> Result<Option<RoundRecord>> {
+impl Evaluation<'_> {
+    pub async fn round(self, id: i64) -> Result<Option<RoundRecord>> {
         let row = sqlx::query(dynsql!(
             "SELECT {ROUND_COLUMNS} FROM eval_rounds WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         row.as_ref().map(round).transpose()
     }
 
-    pub async fn rounds(&self) -> Result<Vec<RoundRecord>> {
+    pub async fn rounds(self) -> Result<Vec<RoundRecord>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {ROUND_COLUMNS} FROM eval_rounds ORDER BY id DESC"
         ))
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(round).collect()
     }
 
-    pub async fn round_subjects(&self, round_id: i64) -> Result<Vec<RoundSubject>> {
+    pub async fn round_subjects(self, round_id: i64) -> Result<Vec<RoundSubject>> {
         let rows: Vec<SubjectRow> = sqlx::query_as(
             "SELECT subject_id, org_id, name, code FROM eval_subjects WHERE round_id = $1 \
              ORDER BY code, subject_id",
         )
         .bind(round_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows.into_iter().map(round_subject).collect())
     }
@@ -221,7 +222,7 @@ impl Store {
     /// One subject of a round, if it is one: what a phone page and an open ballot need,
     /// without reading the round's whole list.
     pub async fn round_subject(
-        &self,
+        self,
         round_id: i64,
         subject_id: i64,
     ) -> Result<Option<RoundSubject>> {
@@ -231,55 +232,55 @@ impl Store {
         )
         .bind(round_id)
         .bind(subject_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.map(round_subject))
     }
 
     /// The round and subject a code's keyed hash belongs to.
-    pub async fn code(&self, hash: &str) -> Result<Option<CodeRecord>> {
+    pub async fn code(self, hash: &str) -> Result<Option<CodeRecord>> {
         let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(LOOK_UP_CODE)
             .bind(hash.to_string())
-            .fetch_optional(self.reader())
+            .fetch_optional(self.store.reader())
             .await?;
         Ok(row.map(code_record))
     }
 
     /// Counts per subject and verdict, as kept with the ballots: (subject id, verdict,
     /// ballots).
-    pub async fn tally(&self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn tally(self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT subject_id, verdict, n FROM eval_tallies WHERE round_id = $1 AND n > 0 \
              ORDER BY subject_id, verdict",
         )
         .bind(round_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
     /// Counts per subject and verdict counted from the ballots themselves, for checking
     /// the tallies: (subject id, verdict, ballots).
-    pub async fn tally_from_ballots(&self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn tally_from_ballots(self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT subject_id, verdict, COUNT(*) FROM ballots WHERE round_id = $1 \
              GROUP BY subject_id, verdict ORDER BY subject_id, verdict",
         )
         .bind(round_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
     /// (codes issued, codes used) of a round.
-    pub async fn code_counts(&self, round_id: i64) -> Result<(i64, i64)> {
+    pub async fn code_counts(self, round_id: i64) -> Result<(i64, i64)> {
         let (issued,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM ballot_codes WHERE round_id = $1")
                 .bind(round_id)
-                .fetch_one(self.reader())
+                .fetch_one(self.store.reader())
                 .await?;
         let words: Vec<(i64,)> =
             sqlx::query_as("SELECT bits FROM code_marks WHERE round_id = $1 AND bits <> 0")
                 .bind(round_id)
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?;
         let used = words.iter().map(|(b,)| i64::from(b.count_ones())).sum();
         Ok((issued, used))
@@ -287,20 +288,20 @@ impl Store {
 
     /// (code-mode ballots, open-mode ballots) of a round, counted from the ballots
     /// themselves: a read of every ballot of the round, for checking.
-    pub async fn ballot_counts(&self, round_id: i64) -> Result<(i64, i64)> {
+    pub async fn ballot_counts(self, round_id: i64) -> Result<(i64, i64)> {
         Ok(sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN mode = 'codes' THEN 1 ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN mode = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT) \
              FROM ballots WHERE round_id = $1",
         )
         .bind(round_id)
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?)
     }
 
     /// Counts one open-mode ballot attempt from an address (hashed) in a minute and returns
     /// the count so far. Rate-limit state, not campaign data: written directly.
-    pub async fn bump_open_rate(&self, round_id: i64, address: &str, minute: i64) -> Result<i64> {
+    pub async fn bump_open_rate(self, round_id: i64, address: &str, minute: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
             "INSERT INTO open_rates (round_id, address, minute, n) VALUES ($1, $2, $3, 1) \
              ON CONFLICT (round_id, address, minute) DO UPDATE SET n = open_rates.n + 1 \
@@ -309,21 +310,21 @@ impl Store {
         .bind(round_id)
         .bind(address.to_string())
         .bind(minute)
-        .fetch_one(&self.write)
+        .fetch_one(&self.store.write)
         .await?;
         Ok(n)
     }
 
     /// Notes a failed code look-up from an address (hashed) and returns the failures from
     /// it in the hour up to `minute`. Rate-limit state, written directly.
-    pub async fn note_code_failure(&self, address: &str, minute: i64) -> Result<i64> {
+    pub async fn note_code_failure(self, address: &str, minute: i64) -> Result<i64> {
         sqlx::query(
             "INSERT INTO code_failures (address, minute, n) VALUES ($1, $2, 1) \
              ON CONFLICT (address, minute) DO UPDATE SET n = code_failures.n + 1",
         )
         .bind(address.to_string())
         .bind(minute)
-        .execute(&self.write)
+        .execute(&self.store.write)
         .await?;
         let (n,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM code_failures \
@@ -331,27 +332,27 @@ impl Store {
         )
         .bind(address.to_string())
         .bind(minute - 60)
-        .fetch_one(&self.write)
+        .fetch_one(&self.store.write)
         .await?;
         Ok(n)
     }
 
     /// Minutes in which one address cast more than `over` open ballots: (address hash,
     /// minute, count), busiest first, for the office to look into.
-    pub async fn open_bursts(&self, round_id: i64, over: i64) -> Result<Vec<(String, i64, i64)>> {
+    pub async fn open_bursts(self, round_id: i64, over: i64) -> Result<Vec<(String, i64, i64)>> {
         Ok(sqlx::query_as(
             "SELECT address, minute, n FROM open_rates WHERE round_id = $1 AND n > $2 \
              ORDER BY n DESC, minute DESC LIMIT 100",
         )
         .bind(round_id)
         .bind(over)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
     /// The comments of a round's ballots (of one subject, if given), newest first.
     pub async fn comments(
-        &self,
+        self,
         round_id: i64,
         subject_id: Option<i64>,
         limit: i64,
@@ -365,7 +366,7 @@ impl Store {
         .bind(i64::from(subject_id.is_some()))
         .bind(subject_id.unwrap_or(0))
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()

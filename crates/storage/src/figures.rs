@@ -2,12 +2,13 @@
 //! overdue, study and service hours, and leader-review points, for every subject in a
 //! subtree. A handful of grouped queries over index ranges, merged here.
 
+use crate::Scores;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use xianfeng_domain::org::TreePath;
 
-use crate::{Result, Store};
+use crate::Result;
 
 /// One subject's figures for a period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -69,9 +70,9 @@ impl Span {
 
 type Key = (String, i64);
 
-impl Store {
+impl Scores<'_> {
     /// The figures of every organisation, member, team and cadre in the subtree of `root`.
-    pub async fn figures(&self, root: &TreePath, span: &Span) -> Result<Vec<SubjectFigures>> {
+    pub async fn figures(self, root: &TreePath, span: &Span) -> Result<Vec<SubjectFigures>> {
         let (lo, hi) = root.subtree_range();
         let mut out: BTreeMap<Key, SubjectFigures> = BTreeMap::new();
         let mut subject = |kind: &str, id: i64, name: String, org: String| {
@@ -91,7 +92,7 @@ impl Store {
         )
         .bind(lo.clone())
         .bind(hi.clone())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         for (id, name, code) in orgs {
             subject("organisation", id, name, code);
@@ -116,7 +117,7 @@ impl Store {
             let rows: Vec<(i64, String, String)> = sqlx::query_as(sql)
                 .bind(lo.clone())
                 .bind(hi.clone())
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?;
             for (id, name, code) in rows {
                 subject(kind, id, name, code);
@@ -139,7 +140,7 @@ impl Store {
         .bind(span.to.to_string())
         .bind(span.today.to_string())
         .bind(span.campaign_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         for (kind, id, due, kept, overdue) in items {
             if let Some(f) = out.get_mut(&(kind, id)) {
@@ -165,7 +166,7 @@ impl Store {
             .bind(span.from.to_string())
             .bind(span.to.to_string())
             .bind(span.campaign_id)
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
             for (member, org, tenths) in rows {
                 for key in [
@@ -193,7 +194,7 @@ impl Store {
         .bind(hi)
         .bind(span.period.to_string())
         .bind(span.campaign_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         for (kind, id, points, n) in reviews {
             if let Some(f) = out.get_mut(&(kind, id)) {

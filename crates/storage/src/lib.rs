@@ -18,13 +18,11 @@ mod commitments;
 mod error;
 mod evaluation;
 mod figures;
-mod members;
 mod migrate;
-mod orgs;
 pub mod password;
-mod people;
 mod plans;
 mod records;
+mod registry;
 mod reviews;
 mod row;
 mod score_facts;
@@ -47,11 +45,12 @@ pub use commitments::{
 pub use error::StoreError;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{Span, SubjectFigures};
-pub use members::{MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
-pub use orgs::{NewOrg, OrgRecord, OrgUpdate};
-pub use people::{CadreRecord, NewCadre, TeamRecord};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
+pub use registry::{
+    CadreRecord, MemberRecord, MemberUpsert, NewCadre, NewOrg, OrgRecord, OrgUpdate,
+    PreparedMember, TeamRecord, UpsertOutcome,
+};
 pub use reviews::{Assignment, NewReview, ReviewRecord};
 pub use scores::{
     Closure, Facts, IndicatorValue, Lexicon, Only, ScoredOrg, SnapshotRow, Universe, kind_code,
@@ -103,6 +102,58 @@ pub struct Store {
     /// Subjects whose reviews, ballots or self-assessment changed since the scores last
     /// looked (see `Store::touch`), shared by the clones of a store.
     touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, i64)>>>,
+}
+
+/// A feature's reads, borrowed from a [`Store`] for one call chain:
+/// `store.registry().org_by_code(…)`. Each feature's module holds its handle's methods in
+/// one `impl` (and its writes in one `impl WriteTx`), so a reader finds a feature's SQL in
+/// the file of the feature's name.
+macro_rules! features {
+    ($($(#[$doc:meta])* $method:ident => $name:ident,)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            store: &'a Store,
+        }
+
+        impl Store {
+            $(#[$doc])*
+            pub fn $method(&self) -> $name<'_> {
+                $name { store: self }
+            }
+        }
+    )*};
+}
+
+features! {
+    /// Accounts (账号): users, their roles and organisations, credentials.
+    accounts => Accounts,
+    /// The audit trail (审计日志) and its hash chain.
+    audit => Audit,
+    /// The working-day calendar (工作日历) as the office adjusted it.
+    calendar => Calendar,
+    /// Campaigns (活动) and the one in use.
+    campaigns => Campaigns,
+    /// Public commitments (公开承诺), their items, progress and attachments.
+    commitments => Commitments,
+    /// Mass evaluation (群众评议): rounds, ballot codes, ballots, tallies, comments.
+    evaluation => Evaluation,
+    /// Staged imports (导入预览) waiting for confirmation.
+    import => Import,
+    /// Activity plans (活动方案) and mobilisation meetings (动员会).
+    plans => Plans,
+    /// Study and service records (学习、服务记录) and service posts.
+    records => Records,
+    /// The registry (组织与成员): organisations, members, leadership teams and cadres.
+    registry => Registry,
+    /// Leader reviews (领导点评) and reviewer assignments.
+    reviews => Reviews,
+    /// Score inputs, snapshots, closures and the figures for scoring (考核数据).
+    scores => Scores,
+    /// Selection (评选表彰): nominations, notices, objections, sanctions.
+    selection => Selection,
+    /// Signed-in sessions and sign-in attempts.
+    sessions => Sessions,
 }
 
 /// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`

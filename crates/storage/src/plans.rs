@@ -1,6 +1,7 @@
 //! Set-up records (组织准备): implementation plans (实施方案) and mobilisation meetings
 //! (动员大会). The plan's lifecycle is `domain::plan`'s; this stores what was decided.
 
+use crate::Plans;
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
@@ -8,7 +9,7 @@ use xianfeng_domain::org::TreePath;
 use xianfeng_domain::plan::PlanStatus;
 
 use crate::row::Row;
-use crate::{Result, Store, StoreError, WriteTx, now_ms};
+use crate::{Result, StoreError, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanRecord {
@@ -78,13 +79,13 @@ fn plan(r: &sqlx::any::AnyRow) -> Result<PlanRecord> {
     })
 }
 
-impl Store {
+impl Plans<'_> {
     /// The plan of an organisation in a campaign, if one was submitted.
-    pub async fn plan(&self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
+    pub async fn plan(self, campaign_id: i64, org_id: i64) -> Result<Option<PlanRecord>> {
         let row = sqlx::query(PLAN_OF_ORG)
             .bind(campaign_id)
             .bind(org_id)
-            .fetch_optional(self.reader())
+            .fetch_optional(self.store.reader())
             .await?;
         row.as_ref().map(plan).transpose()
     }
@@ -92,7 +93,7 @@ impl Store {
     /// Every organisation under `root` (itself included), in tree order, with its plan's
     /// status: who has not submitted, who waits, who is done, at a glance.
     pub async fn plan_overview(
-        &self,
+        self,
         campaign_id: i64,
         root: &TreePath,
     ) -> Result<Vec<PlanOverviewRow>> {
@@ -105,7 +106,7 @@ impl Store {
         .bind(campaign_id)
         .bind(lo)
         .bind(hi)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -122,23 +123,23 @@ impl Store {
     }
 
     /// The organisation whose plan carries this attachment, if one does.
-    pub async fn attachment_plan_org(&self, attachment_id: i64) -> Result<Option<i64>> {
+    pub async fn attachment_plan_org(self, attachment_id: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT org_id FROM plans WHERE attachment_id = $1")
                 .bind(attachment_id)
-                .fetch_optional(self.reader())
+                .fetch_optional(self.store.reader())
                 .await?;
         Ok(row.map(|r| r.0))
     }
 
-    pub async fn meetings(&self, campaign_id: i64, org_id: i64) -> Result<Vec<MeetingRecord>> {
+    pub async fn meetings(self, campaign_id: i64, org_id: i64) -> Result<Vec<MeetingRecord>> {
         let rows = sqlx::query(
             "SELECT id, org_id, title, held_on, level, attendance, recorded_by FROM meetings \
              WHERE campaign_id = $1 AND org_id = $2 ORDER BY held_on DESC, id DESC",
         )
         .bind(campaign_id)
         .bind(org_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {

@@ -2,9 +2,10 @@
 //! attached to. Hours are kept in tenths. Each batch a secretary enters is one audit
 //! entry listing its records.
 
+use crate::Records;
 use serde::Serialize;
 
-use crate::{Result, Store, WriteTx, now_ms};
+use crate::{Result, WriteTx, now_ms};
 
 /// A study or service record to store.
 #[derive(Debug, Clone, Serialize)]
@@ -83,14 +84,9 @@ pub struct ServicePost {
     pub members: Vec<(i64, String)>,
 }
 
-impl Store {
+impl Records<'_> {
     /// The latest records kept in an organisation, newest first.
-    pub async fn records(
-        &self,
-        kind: RecordKind,
-        org_id: i64,
-        limit: i64,
-    ) -> Result<Vec<RecordRow>> {
+    pub async fn recent(self, kind: RecordKind, org_id: i64, limit: i64) -> Result<Vec<RecordRow>> {
         let (text, k) = match kind {
             RecordKind::Study => ("r.topic", "r.form"),
             RecordKind::Service => ("r.description", "CAST(COALESCE(r.post_id, 0) AS TEXT)"),
@@ -105,7 +101,7 @@ impl Store {
         ))
         .bind(org_id)
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -127,7 +123,7 @@ impl Store {
     /// Each member's records and hours kept in an organisation between two days (both
     /// included), members without any included, by name.
     pub async fn member_totals(
-        &self,
+        self,
         kind: RecordKind,
         org_id: i64,
         from: &str,
@@ -144,7 +140,7 @@ impl Store {
         .bind(org_id)
         .bind(from.to_string())
         .bind(to.to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()
@@ -158,13 +154,13 @@ impl Store {
     }
 
     /// The service carriers of an organisation with their members.
-    pub async fn service_posts(&self, org_id: i64) -> Result<Vec<ServicePost>> {
+    pub async fn service_posts(self, org_id: i64) -> Result<Vec<ServicePost>> {
         let posts: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
             "SELECT id, org_id, kind, name, description FROM service_posts \
              WHERE org_id = $1 ORDER BY kind, name",
         )
         .bind(org_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let members: Vec<(i64, i64, String)> = sqlx::query_as(
             "SELECT pm.post_id, m.id, m.name FROM service_post_members pm \
@@ -172,7 +168,7 @@ impl Store {
              WHERE p.org_id = $1 ORDER BY m.name",
         )
         .bind(org_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(posts
             .into_iter()

@@ -1,10 +1,11 @@
 //! Leader reviews (领导点评): which reviewer is assigned which subject, and the reviews, one
 //! per reviewer, subject and period (a later one for the same period replaces it).
 
+use crate::Reviews;
 use serde::Serialize;
 use xianfeng_domain::subject::SubjectKind;
 
-use crate::{Result, Store, WriteTx, now_ms};
+use crate::{Result, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assignment {
@@ -60,9 +61,9 @@ fn review(r: &sqlx::any::AnyRow) -> Result<ReviewRecord> {
 const REVIEW_COLUMNS: &str =
     "id, reviewer, subject_kind, subject_id, org_id, period, grade, points, comment, updated_at";
 
-impl Store {
+impl Reviews<'_> {
     pub async fn is_assigned(
-        &self,
+        self,
         reviewer: &str,
         kind: SubjectKind,
         subject_id: i64,
@@ -74,65 +75,61 @@ impl Store {
         .bind(reviewer.to_string())
         .bind(kind.as_str())
         .bind(subject_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.is_some())
     }
 
     /// The subjects assigned to a reviewer.
-    pub async fn assignments_of(&self, reviewer: &str) -> Result<Vec<Assignment>> {
+    pub async fn assignments_of(self, reviewer: &str) -> Result<Vec<Assignment>> {
         self.assignments("reviewer = $1", reviewer.to_string())
             .await
     }
 
     /// The assignments of subjects kept in an organisation.
-    pub async fn assignments_in(&self, org_id: i64) -> Result<Vec<Assignment>> {
+    pub async fn assignments_in(self, org_id: i64) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(
             "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
              WHERE org_id = $1 ORDER BY reviewer, subject_kind, subject_id",
         )
         .bind(org_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(assignment).collect()
     }
 
-    async fn assignments(&self, filter: &str, value: String) -> Result<Vec<Assignment>> {
+    async fn assignments(self, filter: &str, value: String) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(dynsql!(
             "SELECT reviewer, subject_kind, subject_id, org_id FROM review_assignments \
              WHERE {filter} ORDER BY subject_kind, subject_id"
         ))
         .bind(value)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(assignment).collect()
     }
 
     /// The reviews a reviewer has written, newest first.
-    pub async fn reviews_by(&self, reviewer: &str) -> Result<Vec<ReviewRecord>> {
+    pub async fn reviews_by(self, reviewer: &str) -> Result<Vec<ReviewRecord>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 \
              ORDER BY period DESC, updated_at DESC"
         ))
         .bind(reviewer.to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(review).collect()
     }
 
     /// The reviews of one subject, by period.
-    pub async fn reviews_of(
-        &self,
-        kind: SubjectKind,
-        subject_id: i64,
-    ) -> Result<Vec<ReviewRecord>> {
+    pub async fn reviews_of(self, kind: SubjectKind, subject_id: i64) -> Result<Vec<ReviewRecord>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE subject_kind = $1 AND subject_id = $2 \
              ORDER BY period, reviewer"
         ))
         .bind(kind.as_str())
         .bind(subject_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter().map(review).collect()
     }

@@ -3,6 +3,7 @@
 //! module stores what the application decided, and refuses a step whose starting stage is
 //! no longer true (someone else moved first).
 
+use crate::Selection;
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
@@ -10,7 +11,7 @@ use xianfeng_domain::selection::{Finding, RuleCheck, Stage, Step};
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::row::Row;
-use crate::{Result, Store, StoreError, WriteTx, now_ms};
+use crate::{Result, StoreError, WriteTx, now_ms};
 
 const NOMINATION_COLUMNS: &str = "id, campaign_id, honour, subject_kind, subject_id, org_id, \
      nominated_by_org, decided_by_org, stage, deeds, summary, eligibility, assessment, decision, \
@@ -171,20 +172,20 @@ fn moved_on() -> StoreError {
     StoreError::Conflict(Message::of("store.nomination_moved_on", &[]))
 }
 
-impl Store {
-    pub async fn nomination(&self, id: i64) -> Result<Option<NominationRecord>> {
+impl Selection<'_> {
+    pub async fn nomination(self, id: i64) -> Result<Option<NominationRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {NOMINATION_COLUMNS} FROM nominations WHERE id = $1"
         )))
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         row.map(nomination_of).transpose()
     }
 
     /// A campaign's nominations, optionally for one honour, newest first.
     pub async fn nominations(
-        &self,
+        self,
         campaign_id: i64,
         honour: Option<&str>,
     ) -> Result<Vec<NominationRecord>> {
@@ -194,30 +195,30 @@ impl Store {
         )))
         .bind(campaign_id)
         .bind(honour.unwrap_or("").to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.into_iter().map(nomination_of).collect()
     }
 
     /// The candidates of a notice, in nomination order.
-    pub async fn notice_candidates(&self, notice_id: i64) -> Result<Vec<NominationRecord>> {
+    pub async fn notice_candidates(self, notice_id: i64) -> Result<Vec<NominationRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {NOMINATION_COLUMNS} FROM nominations WHERE notice_id = $1 ORDER BY id"
         )))
         .bind(notice_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.into_iter().map(nomination_of).collect()
     }
 
     /// The steps taken on a nomination, oldest first.
-    pub async fn nomination_events(&self, id: i64) -> Result<Vec<NominationEvent>> {
+    pub async fn nomination_events(self, id: i64) -> Result<Vec<NominationEvent>> {
         let rows = sqlx::query(
             "SELECT step, from_stage, to_stage, actor, note, at FROM nomination_events \
              WHERE nomination_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -240,23 +241,23 @@ impl Store {
             .collect()
     }
 
-    pub async fn notice(&self, id: i64) -> Result<Option<NoticeRecord>> {
+    pub async fn notice(self, id: i64) -> Result<Option<NoticeRecord>> {
         Ok(self.notices_where("id = $1", id).await?.into_iter().next())
     }
 
     /// A campaign's notices, newest first.
-    pub async fn notices(&self, campaign_id: i64) -> Result<Vec<NoticeRecord>> {
+    pub async fn notices(self, campaign_id: i64) -> Result<Vec<NoticeRecord>> {
         self.notices_where("campaign_id = $1", campaign_id).await
     }
 
-    async fn notices_where(&self, filter: &str, value: i64) -> Result<Vec<NoticeRecord>> {
+    async fn notices_where(self, filter: &str, value: i64) -> Result<Vec<NoticeRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id, campaign_id, honour, title, body, contact, starts_on, ends_on, \
              workdays, real_name, created_by, created_at FROM notices WHERE {filter} \
              ORDER BY id DESC"
         )))
         .bind(value)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -280,17 +281,17 @@ impl Store {
     }
 
     /// The objections of a notice, oldest first, names and contacts decrypted.
-    pub async fn objections(&self, notice_id: i64) -> Result<Vec<ObjectionRecord>> {
+    pub async fn objections(self, notice_id: i64) -> Result<Vec<ObjectionRecord>> {
         let rows = sqlx::query(
             "SELECT id, notice_id, nomination_id, content, name, contact, submitted_at, \
              investigation, finding, handled_by, handled_at FROM objections \
              WHERE notice_id = $1 ORDER BY id",
         )
         .bind(notice_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let open = |v: Option<String>| -> Result<Option<String>> {
-            v.map(|s| self.vault().decrypt(&s)).transpose()
+            v.map(|s| self.store.vault().decrypt(&s)).transpose()
         };
         rows.iter()
             .map(|r| {
@@ -313,35 +314,35 @@ impl Store {
     }
 
     /// The open nomination recommended on from `id`, if any.
-    pub async fn recommended_on(&self, id: i64) -> Result<Option<i64>> {
+    pub async fn recommended_on(self, id: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM nominations WHERE recommended_from = $1 \
              AND stage NOT IN ('withdrawn', 'rejected')",
         )
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.map(|r| r.0))
     }
 
     /// The files attached to a nomination (事迹材料): (attachment id, file name, kind).
-    pub async fn nomination_attachments(&self, id: i64) -> Result<Vec<(i64, String, String)>> {
+    pub async fn nomination_attachments(self, id: i64) -> Result<Vec<(i64, String, String)>> {
         Ok(sqlx::query_as(
             "SELECT a.id, a.file_name, a.kind FROM nomination_attachments n \
              JOIN attachments a ON a.id = n.attachment_id WHERE n.nomination_id = $1 ORDER BY a.id",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
     /// The nomination a stored file belongs to, if any.
-    pub async fn attachment_nomination(&self, attachment_id: i64) -> Result<Option<i64>> {
+    pub async fn attachment_nomination(self, attachment_id: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT nomination_id FROM nomination_attachments WHERE attachment_id = $1",
         )
         .bind(attachment_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.map(|r| r.0))
     }
@@ -349,7 +350,7 @@ impl Store {
     /// Ballots about a subject in all of a campaign's rounds: satisfied, basically
     /// satisfied, dissatisfied (from the score facts).
     pub async fn campaign_ballots_of(
-        &self,
+        self,
         campaign_id: i64,
         kind: &str,
         id: i64,
@@ -360,34 +361,34 @@ impl Store {
         .bind(campaign_id)
         .bind(kind.to_string())
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(row.map_or([0; 3], |(s, b, d)| [s, b, d]))
     }
 
     /// The member record linked to a cadre, if any.
-    pub async fn cadre_member(&self, cadre_id: i64) -> Result<Option<i64>> {
+    pub async fn cadre_member(self, cadre_id: i64) -> Result<Option<i64>> {
         let row: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT member_id FROM cadres WHERE id = $1")
                 .bind(cadre_id)
-                .fetch_optional(self.reader())
+                .fetch_optional(self.store.reader())
                 .await?;
         Ok(row.and_then(|(m,)| m))
     }
 
     /// A member's recorded sanctions, latest first: (imposed on, kind, note).
-    pub async fn sanctions_list(&self, member_id: i64) -> Result<Vec<(String, String, String)>> {
+    pub async fn sanctions_list(self, member_id: i64) -> Result<Vec<(String, String, String)>> {
         Ok(sqlx::query_as(
             "SELECT imposed_on, kind, note FROM sanctions WHERE member_id = $1 \
              ORDER BY imposed_on DESC, id DESC",
         )
         .bind(member_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?)
     }
 
     /// Sanctions of a member imposed from `from` to `to` (ISO days, both included).
-    pub async fn sanctions_of(&self, member_id: i64, from: &str, to: &str) -> Result<i64> {
+    pub async fn sanctions_of(self, member_id: i64, from: &str, to: &str) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM sanctions WHERE member_id = $1 AND imposed_on >= $2 \
              AND imposed_on <= $3",
@@ -395,7 +396,7 @@ impl Store {
         .bind(member_id)
         .bind(from.to_string())
         .bind(to.to_string())
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?)
     }
 }

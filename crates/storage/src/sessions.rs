@@ -1,10 +1,11 @@
 //! Sessions (会话) and login attempts. Sign-in state, not campaign data: written directly,
 //! outside the audit chain. The cookie holds a random token; the database only its hash.
 
+use crate::Sessions;
 use sha2::{Digest, Sha256};
 use xianfeng_domain::auth::{FAILURE_WINDOW_MS, TOUCH_INTERVAL_MS, session_alive};
 
-use crate::{Result, Store, now_ms};
+use crate::{Result, now_ms};
 
 /// A live session and the account behind it.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,13 +34,13 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-impl Store {
+impl Sessions<'_> {
     /// Opens a session for an account that has just proved its password.
-    pub async fn create_session(&self, username: &str, lang: &str) -> Result<Option<NewSession>> {
+    pub async fn create_session(self, username: &str, lang: &str) -> Result<Option<NewSession>> {
         let user: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE username = $1 AND disabled = 0")
                 .bind(username.to_string())
-                .fetch_optional(&self.write)
+                .fetch_optional(&self.store.write)
                 .await?;
         let Some((user_id,)) = user else {
             return Ok(None);
@@ -59,14 +60,14 @@ impl Store {
         .bind(lang.to_string())
         .bind(now)
         .bind(now)
-        .execute(&self.write)
+        .execute(&self.store.write)
         .await?;
         Ok(Some(s))
     }
 
     /// The session behind a cookie token, if it exists, its account is enabled and it has
     /// not been idle too long; using it moves its idle clock (at most once a minute).
-    pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
+    pub async fn session(self, token: &str) -> Result<Option<SessionRecord>> {
         let hash = token_hash(token);
         let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT u.username, u.role, s.csrf_token, s.lang, u.must_change_password, \
@@ -74,7 +75,7 @@ impl Store {
              WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(hash.clone())
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         let Some((username, role, csrf_token, lang, must, last_seen)) = row else {
             return Ok(None);
@@ -88,7 +89,7 @@ impl Store {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(hash)
-                .execute(&self.write)
+                .execute(&self.store.write)
                 .await?;
         }
         Ok(Some(SessionRecord {
@@ -101,47 +102,47 @@ impl Store {
     }
 
     /// Remembers the language a signed-in account chose.
-    pub async fn set_session_lang(&self, token: &str, lang: &str) -> Result<()> {
+    pub async fn set_session_lang(self, token: &str, lang: &str) -> Result<()> {
         sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
             .bind(lang.to_string())
             .bind(token_hash(token))
-            .execute(&self.write)
+            .execute(&self.store.write)
             .await?;
         Ok(())
     }
 
-    pub async fn end_session(&self, token: &str) -> Result<()> {
+    pub async fn end_session(self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(&self.write)
+            .execute(&self.store.write)
             .await?;
         Ok(())
     }
 
     /// Ends every session of `username` but the one holding `keep`, if any (after a
     /// password change: whoever else knew the old password is signed out).
-    pub async fn end_other_sessions(&self, username: &str, keep: Option<&str>) -> Result<()> {
+    pub async fn end_other_sessions(self, username: &str, keep: Option<&str>) -> Result<()> {
         sqlx::query(
             "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
              (SELECT id FROM users WHERE username = $2)",
         )
         .bind(keep.map(token_hash).unwrap_or_default())
         .bind(username.to_string())
-        .execute(&self.write)
+        .execute(&self.store.write)
         .await?;
         Ok(())
     }
 
     /// Records a sign-in attempt: who, from where, when, and whether it succeeded.
     pub async fn record_login_attempt(
-        &self,
+        self,
         username: &str,
         address: &str,
         success: bool,
     ) -> Result<()> {
         // The id is taken in its own statement: attempts arrive in parallel, outside the
         // serialised write path.
-        let id = crate::write::take_ids(&self.write, "login_attempts", 1).await?;
+        let id = crate::write::take_ids(&self.store.write, "login_attempts", 1).await?;
         sqlx::query(
             "INSERT INTO login_attempts (id, username, address, at, success) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -151,28 +152,28 @@ impl Store {
         .bind(address.to_string())
         .bind(now_ms())
         .bind(i64::from(success))
-        .execute(&self.write)
+        .execute(&self.store.write)
         .await?;
         Ok(())
     }
 
     /// Failed attempts in the current window: (for this account, from this address). A
     /// success clears neither: a lockout runs its time.
-    pub async fn recent_failures(&self, username: &str, address: &str) -> Result<(i64, i64)> {
+    pub async fn recent_failures(self, username: &str, address: &str) -> Result<(i64, i64)> {
         let since = now_ms() - FAILURE_WINDOW_MS;
         let (by_account,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
         )
         .bind(username.to_string())
         .bind(since)
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?;
         let (by_address,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
         )
         .bind(address.to_string())
         .bind(since)
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?;
         Ok((by_account, by_address))
     }

@@ -1,7 +1,8 @@
 //! Rosters uploaded through the web, held between preview and confirmation (see migration
 //! 0003). Only the account that uploaded a file can read it back.
 
-use crate::{Result, Store, now_ms};
+use crate::Import;
+use crate::{Result, now_ms};
 
 /// Staged files are kept this long (one hour) and then removed.
 pub const STAGED_LIFETIME_MS: i64 = 60 * 60 * 1000;
@@ -21,10 +22,10 @@ fn random_id() -> i64 {
     (u64::from_le_bytes(b) >> 12) as i64 + 1
 }
 
-impl Store {
+impl Import<'_> {
     /// Keeps an uploaded file for `username` and returns its id; clears out expired ones.
     pub async fn stage_import(
-        &self,
+        self,
         username: &str,
         kind: &str,
         file_name: &str,
@@ -33,7 +34,7 @@ impl Store {
         let now = now_ms();
         sqlx::query("DELETE FROM staged_imports WHERE created_at < $1")
             .bind(now - STAGED_LIFETIME_MS)
-            .execute(&self.write)
+            .execute(&self.store.write)
             .await?;
         let id = random_id();
         sqlx::query(
@@ -46,13 +47,13 @@ impl Store {
         .bind(file_name.to_string())
         .bind(content.to_vec())
         .bind(now)
-        .execute(&self.write)
+        .execute(&self.store.write)
         .await?;
         Ok(id)
     }
 
     /// The file `username` staged under `id`, unless it has expired.
-    pub async fn staged_import(&self, id: i64, username: &str) -> Result<Option<StagedImport>> {
+    pub async fn staged_import(self, id: i64, username: &str) -> Result<Option<StagedImport>> {
         let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
             "SELECT kind, file_name, content FROM staged_imports \
              WHERE id = $1 AND username = $2 AND created_at >= $3",
@@ -60,7 +61,7 @@ impl Store {
         .bind(id)
         .bind(username.to_string())
         .bind(now_ms() - STAGED_LIFETIME_MS)
-        .fetch_optional(&self.write)
+        .fetch_optional(&self.store.write)
         .await?;
         Ok(row.map(|(kind, file_name, content)| StagedImport {
             id,
@@ -70,10 +71,10 @@ impl Store {
         }))
     }
 
-    pub async fn drop_staged_import(&self, id: i64) -> Result<()> {
+    pub async fn drop_staged_import(self, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM staged_imports WHERE id = $1")
             .bind(id)
-            .execute(&self.write)
+            .execute(&self.store.write)
             .await?;
         Ok(())
     }

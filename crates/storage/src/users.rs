@@ -1,12 +1,13 @@
 //! Accounts (账号): a role and the organisations whose subtrees it may act on.
 
+use crate::Accounts;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
 use xianfeng_domain::policy::Principal;
 use xianfeng_domain::role::Role;
 
-use crate::{Result, Store, StoreError, WriteTx, in_list, now_ms};
+use crate::{Result, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,16 +37,16 @@ pub fn valid_username(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-impl Store {
+impl Accounts<'_> {
     /// The account as the authorisation policy sees it: its role, the paths of the
     /// organisations it is assigned to and their sectors. `None` for an unknown or disabled
     /// account.
-    pub async fn principal(&self, username: &str) -> Result<Option<Principal>> {
+    pub async fn principal(self, username: &str) -> Result<Option<Principal>> {
         let user: Option<(i64, String, Option<i64>)> = sqlx::query_as(
             "SELECT id, role, member_id FROM users WHERE username = $1 AND disabled = 0",
         )
         .bind(username.to_string())
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         let Some((id, role, member_id)) = user else {
             return Ok(None);
@@ -60,7 +61,7 @@ impl Store {
              JOIN organisations o ON o.id = u.org_id WHERE u.user_id = $1 ORDER BY o.path",
         )
         .bind(id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(Some(Principal {
             role,
@@ -73,11 +74,11 @@ impl Store {
         }))
     }
 
-    pub async fn list_users(&self) -> Result<Vec<UserRecord>> {
+    pub async fn list_users(self) -> Result<Vec<UserRecord>> {
         let rows = sqlx::query(
             "SELECT id, username, role, disabled, must_change_password FROM users ORDER BY username",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let users = rows
             .iter()
@@ -96,7 +97,7 @@ impl Store {
             "SELECT u.user_id, o.code FROM user_organisations u \
              JOIN organisations o ON o.id = u.org_id ORDER BY o.code",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(users
             .into_iter()
@@ -115,23 +116,23 @@ impl Store {
     }
 
     /// The codes of the organisations an account is assigned to.
-    pub async fn user_org_codes(&self, username: &str) -> Result<Vec<String>> {
+    pub async fn user_org_codes(self, username: &str) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT o.code FROM user_organisations u JOIN users x ON x.id = u.user_id \
              JOIN organisations o ON o.id = u.org_id WHERE x.username = $1 ORDER BY o.code",
         )
         .bind(username.to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
     /// The stored password hash and whether the account is disabled.
-    pub async fn credentials(&self, username: &str) -> Result<Option<(String, bool)>> {
+    pub async fn credentials(self, username: &str) -> Result<Option<(String, bool)>> {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT password_hash, disabled FROM users WHERE username = $1")
                 .bind(username)
-                .fetch_optional(self.reader())
+                .fetch_optional(self.store.reader())
                 .await?;
         Ok(row.map(|(h, d)| (h, d != 0)))
     }

@@ -17,21 +17,41 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The top-level modules named after `crate::` in `text`.
+/// The paths named after `crate::` in `text` (`kernel::pages::Attempt`, `AppState`).
 fn uses(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = text;
     while let Some(at) = rest.find("crate::") {
         rest = &rest[at + "crate::".len()..];
-        let name: String = rest
+        let path: String = rest
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
             .collect();
-        if !name.is_empty() {
-            out.insert(name);
+        let path = path.trim_end_matches(':');
+        if !path.is_empty() {
+            out.insert(path.to_string());
         }
     }
     out
+}
+
+/// The module a path or a file belongs to: its first segment, or, inside a folder module
+/// (web's `html`, `api`, `kernel`), its first two, so that the features inside a folder are
+/// held to the same rule as the crate's top-level modules.
+fn module_of(src: &Path, segments: &[&str]) -> String {
+    let first = segments[0].trim_end_matches(".rs");
+    if src.join(first).is_dir()
+        && let Some(second) = segments.get(1)
+    {
+        let second = second.trim_end_matches(".rs");
+        let dir = src.join(first);
+        if second != "mod"
+            && (dir.join(second).is_dir() || dir.join(format!("{second}.rs")).is_file())
+        {
+            return format!("{first}::{second}");
+        }
+    }
+    first.to_string()
 }
 
 /// Module → the modules it uses, for the crate whose sources are under `src`.
@@ -41,20 +61,23 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let rel = file.strip_prefix(src).unwrap();
-        let first = rel
+        let parts: Vec<String> = rel
             .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy();
-        let module = first.trim_end_matches(".rs").to_string();
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let module = module_of(src, &parts);
         if matches!(module.as_str(), "lib" | "main") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
-        let entry = g.entry(module.clone()).or_default();
-        entry.extend(uses(code).into_iter().filter(|u| *u != module));
+        let used: Vec<String> = uses(code)
+            .iter()
+            .map(|u| module_of(src, &u.split("::").collect::<Vec<_>>()))
+            .filter(|u| *u != module)
+            .collect();
+        g.entry(module).or_default().extend(used);
     }
     g
 }
@@ -128,4 +151,13 @@ fn a_cycle_is_found() {
         uses("use crate::pages::{self}; crate::AppState"),
         ["AppState".to_string(), "pages".to_string()].into()
     );
+}
+
+#[test]
+fn the_features_inside_a_folder_module_are_modules_of_their_own() {
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let g = graph(&web);
+    let portal = g.get("html::portal").expect("html::portal is a module");
+    assert!(portal.contains("html::commitments"), "{portal:?}");
+    assert!(portal.contains("kernel::pages"), "{portal:?}");
 }

@@ -747,7 +747,12 @@ async fn parallel_wrong_passwords_are_each_refused_and_recorded() {
             refused += usize::from(status == StatusCode::UNAUTHORIZED);
         }
         // Every attempt that was judged (not refused as locked beforehand) is on record.
-        let (recorded, _) = app.store.recent_failures("wang", "-").await.unwrap();
+        let (recorded, _) = app
+            .store
+            .sessions()
+            .recent_failures("wang", "-")
+            .await
+            .unwrap();
         assert_eq!(recorded as usize, refused, "{label}");
     }
 }

@@ -148,8 +148,20 @@ async fn a_member_cannot_write_for_a_colleague_and_the_org_page_lists_commitment
     for app in apps().await {
         let member = app.sign_in("member").await;
         let csrf = app.csrf(&member).await;
-        let b2 = app.store.org_by_code("B2").await.unwrap().unwrap();
-        let other = app.store.members_of_org(b2.id, 1, 0).await.unwrap()[0].id;
+        let b2 = app
+            .store
+            .registry()
+            .org_by_code("B2")
+            .await
+            .unwrap()
+            .unwrap();
+        let other = app
+            .store
+            .registry()
+            .members_of_org(b2.id, 1, 0)
+            .await
+            .unwrap()[0]
+            .id;
         let refused = app
             .post_form(
                 "/c",
@@ -158,7 +170,13 @@ async fn a_member_cannot_write_for_a_colleague_and_the_org_page_lists_commitment
             )
             .await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", app.label());
-        let b1 = app.store.org_by_code("B1").await.unwrap().unwrap();
+        let b1 = app
+            .store
+            .registry()
+            .org_by_code("B1")
+            .await
+            .unwrap()
+            .unwrap();
         let for_branch = app
             .post_form(
                 "/c",
@@ -194,7 +212,13 @@ async fn nothing_about_another_subject_leaks_through_a_bad_form_or_a_draft() {
         // A draft of the school branch: the sector guide of its sector cannot tell it exists.
         let office = app.sign_in("office").await;
         let ocsrf = app.csrf(&office).await;
-        let e1 = app.store.org_by_code("E1").await.unwrap().unwrap();
+        let e1 = app
+            .store
+            .registry()
+            .org_by_code("E1")
+            .await
+            .unwrap()
+            .unwrap();
         let made = app
             .post_form(
                 "/c",

@@ -173,7 +173,7 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
         )
         .await
         .unwrap();
-        let subject = app.store.round_subjects(id).await.unwrap()[0].subject_id;
+        let subject = app.store.evaluation().round_subjects(id).await.unwrap()[0].subject_id;
         let path = format!("/p/e/{id}/{subject}");
         // The limit counts per clock minute: start early in one, so that all the ballots
         // below fall in the same minute.
@@ -218,6 +218,7 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
         );
         let bursts = app
             .store
+            .evaluation()
             .open_bursts(id, xianfeng_app::evaluation::BURST)
             .await
             .unwrap();
@@ -228,7 +229,13 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
         assert_eq!((coded, open), (0, 29));
         // A code-mode round has no open page.
         let (codes_round, _) = round(&app, "2000-01-01", "2999-12-31").await;
-        let s2 = app.store.round_subjects(codes_round).await.unwrap()[0].subject_id;
+        let s2 = app
+            .store
+            .evaluation()
+            .round_subjects(codes_round)
+            .await
+            .unwrap()[0]
+            .subject_id;
         let closed = app.get(&format!("/p/e/{codes_round}/{s2}"), None).await;
         assert_eq!(closed.status, StatusCode::NOT_FOUND);
         let nonsense = app.get("/p/e/abc/%3Cscript%3E", None).await;
@@ -357,6 +364,7 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
         assert_eq!((used, coded), (1, 1), "hidden comments stay counted");
         let audit = app
             .store
+            .audit()
             .audit_entries(&xianfeng_storage::AuditFilter {
                 since_ms: None,
                 limit: 1000,

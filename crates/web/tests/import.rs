@@ -16,7 +16,13 @@ fn roster(rows: &[(&str, String, &str)]) -> Vec<u8> {
 }
 
 async fn member_count(app: &support::App, code: &str) -> i64 {
-    let o = app.store.org_by_code(code).await.unwrap().unwrap();
+    let o = app
+        .store
+        .registry()
+        .org_by_code(code)
+        .await
+        .unwrap()
+        .unwrap();
     o.member_count
 }
 
@@ -113,6 +119,7 @@ async fn a_roster_with_one_bad_row_is_previewed_its_errors_downloaded_and_confir
         );
         let audit = app
             .store
+            .audit()
             .audit_entries(&xianfeng_storage::AuditFilter {
                 since_ms: None,
                 limit: 1000,

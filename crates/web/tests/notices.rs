@@ -63,7 +63,11 @@ async fn a_running_notice_takes_objections_and_an_ended_one_leads_to_the_roll() 
             .post_form(&format!("/p/n/{running}"), None, &form("%E8%B5%B5"))
             .await;
         assert_eq!(flood.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
-        assert_eq!(s.objections(running).await.unwrap().len(), 3, "{label}");
+        assert_eq!(
+            s.selection().objections(running).await.unwrap().len(),
+            3,
+            "{label}"
+        );
         let scripted = app
             .post_form(
                 &format!("/p/n/{running}"),

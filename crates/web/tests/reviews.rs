@@ -75,6 +75,7 @@ async fn a_reviewer_reviews_only_what_is_assigned() {
         assert_eq!(again.status, StatusCode::SEE_OTHER);
         let stored = app
             .store
+            .reviews()
             .reviews_of(xianfeng_domain::subject::SubjectKind::Member, m)
             .await
             .unwrap();

@@ -592,18 +592,45 @@ const WALK: &[Walk] = &[
     },
 ];
 
-/// (method, pattern) of every `.route(…)` in the router's source files.
+/// The `.rs` files under `dir`, recursively.
+fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// (method, pattern) of every `.route(…)` in the routers of the source files: the
+/// crate's own router and each feature module's `router()`, pages and API.
 fn routes_in_source() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![(root.join("lib.rs"), "")];
+    for (dir, prefix) in [("html", ""), ("api", "/api/v1")] {
+        let mut found = Vec::new();
+        sources(&root.join(dir), &mut found);
+        files.extend(found.into_iter().map(|f| (f, prefix)));
+    }
     let mut out = Vec::new();
-    for (file, prefix) in [("src/lib.rs", ""), ("src/api/mod.rs", "/api/v1")] {
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + file)
-                .unwrap();
-        for chunk in text.split(".route(").skip(1) {
+    for (file, prefix) in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // The body of `fn router`: from its header to the first line that closes it.
+        let Some(start) = text.find("fn router(") else {
+            continue;
+        };
+        let body = &text[start..];
+        let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
+        for chunk in body.split(".route(").skip(1) {
             let pattern = chunk.split('"').nth(1).unwrap();
             let call = chunk.split(".route(").next().unwrap();
             let call = call
                 .split(".nest(")
+                .next()
+                .unwrap()
+                .split(".merge(")
                 .next()
                 .unwrap()
                 .split(".fallback(")
@@ -628,6 +655,16 @@ fn every_route_has_a_place_in_the_walk() {
             WALK.iter()
                 .any(|w| w.method == method && w.pattern == pattern),
             "{method} {pattern} is not walked by this test"
+        );
+    }
+    // And the other way: a walked route the source reading missed means the reading is
+    // broken (a router moved or changed shape), not that the route is gone.
+    for w in WALK {
+        assert!(
+            routes.iter().any(|(m, p)| m == w.method && p == w.pattern),
+            "{} {} is walked but not found in any router",
+            w.method,
+            w.pattern
         );
     }
 }
@@ -701,9 +738,16 @@ fn leaks(body: &str, expect: Expect) -> bool {
 }
 
 async fn b1_state(app: &App) -> (i64, i64) {
-    let b1 = app.store.org_by_code("B1").await.unwrap().unwrap();
+    let b1 = app
+        .store
+        .registry()
+        .org_by_code("B1")
+        .await
+        .unwrap()
+        .unwrap();
     let audit = app
         .store
+        .audit()
         .audit_entries(&xianfeng_storage::AuditFilter {
             since_ms: None,
             limit: 100_000,

@@ -21,15 +21,24 @@ async fn main() {
         .await
         .expect("database opens");
     let org = store
+        .registry()
         .org_by_code(&args[3])
         .await
         .expect("query runs")
         .expect("organisation exists");
-    let counts = store.subtree_counts(&org).await.expect("query runs");
+    let counts = store
+        .registry()
+        .subtree_counts(&org)
+        .await
+        .expect("query runs");
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let c = store.subtree_counts(&org).await.expect("query runs");
+        let c = store
+            .registry()
+            .subtree_counts(&org)
+            .await
+            .expect("query runs");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(c, counts);
     }

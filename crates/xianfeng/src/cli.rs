@@ -591,7 +591,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             CampaignAction::List { json } => {
                 let store = open(&cli).await?;
-                let list = store.campaigns().await?;
+                let list = store.campaigns().all().await?;
                 if *json {
                     print_json(&list)?;
                 } else {
@@ -606,10 +606,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             match action {
                 OrgAction::Show { code, json } => {
                     let org = store
+                        .registry()
                         .org_by_code(code)
                         .await?
                         .ok_or_else(|| anyhow!(say("store.no_org", &[("code", code)])))?;
-                    let counts = store.subtree_counts(&org).await?;
+                    let counts = store.registry().subtree_counts(&org).await?;
                     if *json {
                         print_json(&serde_json::json!({"organisation": org, "subtree": counts}))?;
                     } else {
@@ -657,6 +658,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         ),
                     };
                     let entries = store
+                        .audit()
                         .audit_entries(&AuditFilter {
                             since_ms,
                             limit: *limit,
@@ -676,7 +678,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
-                AuditAction::Verify => match store.verify_audit().await? {
+                AuditAction::Verify => match store.audit().verify_audit().await? {
                     Ok(n) => println!("{}", say("cli.audit_intact", &[("count", &n)])),
                     Err(id) => {
                         eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));
@@ -848,14 +850,14 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
                 },
             )
             .await?;
-            let n = store.round_subjects(id).await?.len();
+            let n = store.evaluation().round_subjects(id).await?.len();
             println!("{}", say("cli.round_created", &[("subjects", &n)]));
             println!("{id}");
         }
         EvalAction::Round {
             action: RoundAction::List { json },
         } => {
-            let rounds = store.rounds().await?;
+            let rounds = store.evaluation().rounds().await?;
             if *json {
                 print_json(&rounds)?;
             } else {
@@ -905,6 +907,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
         }
         EvalAction::Results { round, json } => {
             store
+                .evaluation()
                 .round(*round)
                 .await?
                 .ok_or_else(|| anyhow!(say("app.not_found", &[])))?;
@@ -989,7 +992,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
     let store = open(cli).await?;
     match action {
         UserAction::List { json } => {
-            let users = store.list_users().await?;
+            let users = store.accounts().list_users().await?;
             if *json {
                 print_json(&users)?;
             } else {

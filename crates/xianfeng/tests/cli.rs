@@ -1004,7 +1004,12 @@ fn every_acknowledged_ballot_survives_a_kill_of_the_server() {
                 .unwrap();
             for code in &acked {
                 let hash = store.vault().hash(&code.replace('-', ""));
-                let found = store.code(&hash).await.unwrap().expect("a known code");
+                let found = store
+                    .evaluation()
+                    .code(&hash)
+                    .await
+                    .unwrap()
+                    .expect("a known code");
                 assert!(found.used, "{}: acknowledged {code} was lost", env.label);
             }
             let (_, used, coded, _) =

@@ -163,10 +163,10 @@ async fn commitment(
 /// Writes the city's campaign activity.
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummary, AppError> {
     let mut summary = ActivitySummary::default();
-    let Some((campaign_id, _)) = store.current_campaign().await? else {
+    let Some((campaign_id, _)) = store.campaigns().current_campaign().await? else {
         return Ok(summary);
     };
-    let orgs = store.all_orgs().await?;
+    let orgs = store.registry().all_orgs().await?;
     let mut tx = store.begin("demo").await?;
 
     // Plans: most approved, some waiting, a few returned, the rest not yet submitted.
@@ -218,6 +218,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
     let all: Vec<_> = orgs.iter().filter(|o| o.kind == "branch").collect();
     let step = (all.len() / ACTIVE_BRANCHES).max(1);
     let first_code = store
+        .accounts()
         .list_users()
         .await?
         .into_iter()

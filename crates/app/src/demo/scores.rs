@@ -23,10 +23,10 @@ const CRITERIA: [&str; 5] = [
 
 /// What was written: (reviews, self-assessments, indicator values).
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize, usize), AppError> {
-    let Some((campaign_id, _)) = store.current_campaign().await? else {
+    let Some((campaign_id, _)) = store.campaigns().current_campaign().await? else {
         return Ok((0, 0, 0));
     };
-    let orgs = store.all_orgs().await?;
+    let orgs = store.registry().all_orgs().await?;
     let branches: Vec<_> = orgs
         .iter()
         .filter(|o| o.kind == "branch" && DISTRICTS.iter().any(|d| o.code.starts_with(d)))

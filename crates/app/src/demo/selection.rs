@@ -44,10 +44,10 @@ async fn eligible_branch(
     org: &str,
     today: NaiveDate,
 ) -> Result<Option<i64>, AppError> {
-    let Some(o) = store.org_by_code(org).await? else {
+    let Some(o) = store.registry().org_by_code(org).await? else {
         return Ok(None);
     };
-    for child in store.children(o.id).await? {
+    for child in store.registry().children(o.id).await? {
         let checks = check_eligibility(
             store,
             scores,
@@ -93,10 +93,10 @@ async fn streets_with_candidates(
     today: NaiveDate,
 ) -> Result<Vec<(String, i64)>, AppError> {
     let mut out = vec![];
-    let Some(d) = store.org_by_code(district).await? else {
+    let Some(d) = store.registry().org_by_code(district).await? else {
         return Ok(out);
     };
-    for street in store.children(d.id).await? {
+    for street in store.registry().children(d.id).await? {
         if out.len() == want {
             break;
         }
@@ -115,7 +115,7 @@ pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSu
     // 先进县市区党委, decided by the city itself: on the roll after a notice in June 2012.
     let mut county = vec![];
     for code in ["JZ-JF", "JZ-SY"] {
-        let Some(o) = store.org_by_code(code).await? else {
+        let Some(o) = store.registry().org_by_code(code).await? else {
             continue;
         };
         let input = NominationInput {

@@ -90,10 +90,12 @@ pub async fn subject_view(
     // The standing is among peers under the organisation above (the organisation itself
     // for a member, team or cadre), within what the viewer may see.
     let scope_org = match (kind, own_org.parent_id) {
-        (SubjectKind::Organisation, Some(parent)) => match store.org_by_id(parent).await? {
-            Some(p) if crate::scope::allowed(viewer, action, &p).is_ok() => p,
-            _ => own_org.clone(),
-        },
+        (SubjectKind::Organisation, Some(parent)) => {
+            match store.registry().org_by_id(parent).await? {
+                Some(p) if crate::scope::allowed(viewer, action, &p).is_ok() => p,
+                _ => own_org.clone(),
+            }
+        }
         _ => own_org.clone(),
     };
     let view = {
@@ -195,6 +197,7 @@ pub async fn subject_view(
     // an open one comes from its board. One that cannot be read shows as a gap.
     let (campaign_id, _) = crate::scope::campaign(store).await?;
     let closed: Vec<String> = store
+        .scores()
         .closures(campaign_id)
         .await?
         .into_iter()
@@ -205,6 +208,7 @@ pub async fn subject_view(
             None
         } else if closed.contains(&p.code) {
             store
+                .scores()
                 .snapshot_total(campaign_id, &p.code, (kind.as_str(), id))
                 .await?
                 .flatten()

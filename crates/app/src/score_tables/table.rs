@@ -344,10 +344,14 @@ pub(super) async fn top_of(store: &Store, p: &Principal) -> Result<String, AppEr
     let top = p.scopes.iter().min_by_key(|s| s.depth());
     let Some(id) = top.and_then(|s| s.ids().last().copied()) else {
         // An account without organisations (the administrator) starts at the top.
-        let root = store.roots().await?.into_iter().next();
+        let root = store.registry().roots().await?.into_iter().next();
         return root.map(|o| o.code).ok_or(AppError::NotFound);
     };
-    let org = store.org_by_id(id).await?.ok_or(AppError::Forbidden)?;
+    let org = store
+        .registry()
+        .org_by_id(id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
     Ok(org.code)
 }
 

@@ -354,17 +354,18 @@ pub async fn compute(
     period: &Period,
     today: NaiveDate,
 ) -> Result<PeriodBoard, AppError> {
-    let audit_head = store.audit_head().await?;
+    let audit_head = store.scores().audit_head().await?;
     let closed = store
+        .scores()
         .closures(campaign_id)
         .await?
         .into_iter()
         .find(|c| c.period == period.code);
     let kinds = match &closed {
         Some(_) => {
-            let universe = store.score_universe().await?;
+            let universe = store.scores().score_universe().await?;
             let tree = Arc::new(Tree::new(universe.orgs));
-            let rows = store.snapshot(campaign_id, &period.code).await?;
+            let rows = store.scores().snapshot(campaign_id, &period.code).await?;
             let campaign = campaign.clone();
             let shared = tree.clone();
             let kinds = tokio::task::spawn_blocking(move || {
@@ -385,7 +386,10 @@ pub async fn compute(
         }
         None => {
             let span = Span::of(campaign_id, period, today);
-            let (mut universe, facts) = store.score_inputs(&span, &lexicon(&campaign)).await?;
+            let (mut universe, facts) = store
+                .scores()
+                .score_inputs(&span, &lexicon(&campaign))
+                .await?;
             let tree = Arc::new(Tree::new(std::mem::take(&mut universe.orgs)));
             let shared = tree.clone();
             // Members are most of the work: built beside the other kinds.

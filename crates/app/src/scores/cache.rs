@@ -191,6 +191,7 @@ impl Scores {
                 };
                 for chunk in ids.chunks(500) {
                     let facts = store
+                        .scores()
                         .period_facts(&span, &lex, Only::Subjects(kind, chunk))
                         .await?;
                     let Ok(mut b) = board.write() else { continue };
@@ -226,7 +227,7 @@ impl Scores {
     /// were computed (the audit head moved), and swaps each in when done: requests go on
     /// using the old board meanwhile. Closed boards never change.
     pub async fn renew_changed(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
-        let head = store.audit_head().await?;
+        let head = store.scores().audit_head().await?;
         let stale: Vec<((i64, String), Period)> = match self.boards.lock() {
             Ok(boards) => boards
                 .iter()

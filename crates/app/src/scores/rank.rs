@@ -41,6 +41,7 @@ pub async fn participation(
     };
     let (campaign_id, _) = crate::scope::campaign(store).await?;
     let (plans, commitments) = store
+        .scores()
         .plan_and_commitment_counts(campaign_id, (&lo, &hi))
         .await?;
     let b = board
@@ -307,6 +308,7 @@ pub async fn names_of(
     }
     let ids: Vec<i64> = subjects.iter().map(|(_, id, _)| *id).collect();
     let by_id: HashMap<i64, String> = store
+        .scores()
         .subject_names(kind.as_str(), &ids)
         .await?
         .into_iter()

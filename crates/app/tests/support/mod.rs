@@ -56,8 +56,8 @@ pub async fn city(store: Store) -> City {
     )
     .await
     .unwrap();
-    let b1 = store.org_by_code("B1").await.unwrap().unwrap();
-    let in_b1 = store.members_of_org(b1.id, 10, 0).await.unwrap();
+    let b1 = store.registry().org_by_code("B1").await.unwrap().unwrap();
+    let in_b1 = store.registry().members_of_org(b1.id, 10, 0).await.unwrap();
     let named = |name: &str| in_b1.iter().find(|m| m.name == name).expect("imported").id;
     let (wang_fang, zhang_wei) = (named("王芳"), named("张伟"));
     let mut tx = store.begin("test").await.unwrap();
@@ -114,5 +114,5 @@ pub fn actor<'a>(username: &'a str, principal: &'a Principal) -> xianfeng_app::a
 }
 
 pub async fn principal(store: &Store, name: &str) -> Principal {
-    store.principal(name).await.unwrap().unwrap()
+    store.accounts().principal(name).await.unwrap().unwrap()
 }

@@ -4,13 +4,14 @@
 //! The reads are grouped queries over whole tables (a city-wide recompute reads every
 //! subject), each returning one row per subject; the app layer turns them into a sheet.
 
+use crate::Scores;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::figures::Span;
-use crate::{Result, Store, WriteTx, values_list};
+use crate::{Result, WriteTx, values_list};
 use sqlx::AssertSqlSafe;
 
 mod sqlite;
@@ -206,9 +207,9 @@ pub struct IndicatorValue {
 const SNAPSHOT_COLUMNS: &str =
     "subject_kind, subject_id, org_id, category, level, total, criteria, inputs";
 
-impl Store {
+impl Scores<'_> {
     /// Every organisation, member, team and cadre, with what places them among peers.
-    pub async fn score_universe(&self) -> Result<Universe> {
+    pub async fn score_universe(self) -> Result<Universe> {
         type OrgRow = (
             i64,
             Option<i64>,
@@ -223,7 +224,7 @@ impl Store {
             "SELECT id, parent_id, code, name, path, kind, category, member_count FROM organisations \
              ORDER BY path",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let orgs = orgs
             .into_iter()
@@ -241,16 +242,16 @@ impl Store {
             )
             .collect();
         let members = sqlx::query_as("SELECT id, org_id FROM members ORDER BY id")
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
         let teams = sqlx::query_as("SELECT id, org_id FROM leadership_teams ORDER BY id")
-            .fetch_all(self.reader())
+            .fetch_all(self.store.reader())
             .await?;
         let cadres = sqlx::query_as(
             "SELECT c.id, t.org_id, c.member_id FROM cadres c \
              JOIN leadership_teams t ON t.id = c.team_id ORDER BY c.id",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(Universe {
             orgs,
@@ -263,8 +264,8 @@ impl Store {
     /// Every subject and the inputs of a period: the whole city, for a full recompute. On a
     /// SQLite file this is the two-thread bulk read of `scores::sqlite`; elsewhere the
     /// portable queries.
-    pub async fn score_inputs(&self, span: &Span, lex: &Lexicon) -> Result<(Universe, Facts)> {
-        if let Some(path) = self.sqlite_path.clone() {
+    pub async fn score_inputs(self, span: &Span, lex: &Lexicon) -> Result<(Universe, Facts)> {
+        if let Some(path) = self.store.sqlite_path.clone() {
             let window = span.clone();
             let lex = lex.clone();
             return tokio::task::spawn_blocking(move || sqlite::read(&path, window, lex))
@@ -280,7 +281,7 @@ impl Store {
     /// (self-assessment, reviews, ballots, commitments) to some subjects, for updating a few
     /// scores; indicators are normalised among all peers and are read only for `Only::All`
     /// (so are hours, which the narrowed rows carry but the caller leaves alone).
-    pub async fn period_facts(&self, span: &Span, lex: &Lexicon, only: Only<'_>) -> Result<Facts> {
+    pub async fn period_facts(self, span: &Span, lex: &Lexicon, only: Only<'_>) -> Result<Facts> {
         let filter = |col_kind: &str, col_id: &str, first: usize| match &only {
             Only::All => String::new(),
             Only::Subjects(_, ids) => {
@@ -313,7 +314,7 @@ impl Store {
             .bind(span.campaign_id)
             .bind(span.period.to_string())
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         let mut facts = Facts {
             self_points: self_points
@@ -337,7 +338,7 @@ impl Store {
                     .bind(from.to_string())
                     .bind(before.to_string())
                 )
-                .fetch_all(self.reader())
+                .fetch_all(self.store.reader())
                 .await?
             }
         };
@@ -355,7 +356,7 @@ impl Store {
             .bind(span.campaign_id)
             .bind(span.period.to_string())
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         for (k, id, rp, rn, s, b, d, items, kept, closed, hours) in rows {
             if let Some(k) = kind_code(&k) {
@@ -377,7 +378,7 @@ impl Store {
         )
         .bind(span.campaign_id)
         .bind(span.period.to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         facts.indicators = indicators
             .into_iter()
@@ -392,7 +393,7 @@ impl Store {
     /// Plans submitted (any status: a plan row exists once submitted) and commitments
     /// published in the subtree whose path range is `[lo, hi)`.
     pub async fn plan_and_commitment_counts(
-        &self,
+        self,
         campaign_id: i64,
         (lo, hi): (&str, &str),
     ) -> Result<(i64, i64)> {
@@ -403,7 +404,7 @@ impl Store {
         .bind(campaign_id)
         .bind(lo.to_string())
         .bind(hi.to_string())
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?;
         let commitments: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM commitments c JOIN organisations o ON o.id = c.org_id \
@@ -413,22 +414,22 @@ impl Store {
         .bind(campaign_id)
         .bind(lo.to_string())
         .bind(hi.to_string())
-        .fetch_one(self.reader())
+        .fetch_one(self.store.reader())
         .await?;
         Ok((plans, commitments))
     }
 
     /// The id of the last audit entry: it moves whenever anything changes.
-    pub async fn audit_head(&self) -> Result<i64> {
+    pub async fn audit_head(self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT last_id FROM audit_head WHERE id = 1")
-                .fetch_one(self.reader())
+                .fetch_one(self.store.reader())
                 .await?,
         )
     }
 
     /// The names of some subjects of a kind (members, teams, cadres), by id.
-    pub async fn subject_names(&self, kind: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    pub async fn subject_names(self, kind: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
         let table = match kind {
             "member" => "members",
             "team" => "leadership_teams",
@@ -447,7 +448,7 @@ impl Store {
             for id in chunk {
                 q = q.bind(*id);
             }
-            let rows: Vec<(i64, String)> = q.fetch_all(self.reader()).await?;
+            let rows: Vec<(i64, String)> = q.fetch_all(self.store.reader()).await?;
             out.extend(rows);
         }
         Ok(out)
@@ -456,7 +457,7 @@ impl Store {
     /// One subject's total in a closed period's snapshot: `None` when the snapshot has no
     /// row for it, `Some(None)` when it had no score.
     pub async fn snapshot_total(
-        &self,
+        self,
         campaign_id: i64,
         period: &str,
         (kind, id): (&str, i64),
@@ -469,19 +470,19 @@ impl Store {
         .bind(period.to_string())
         .bind(kind.to_string())
         .bind(id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.store.reader())
         .await?;
         Ok(total.map(|(t,)| t))
     }
 
     /// The periods of a campaign that are closed.
-    pub async fn closures(&self, campaign_id: i64) -> Result<Vec<Closure>> {
+    pub async fn closures(self, campaign_id: i64) -> Result<Vec<Closure>> {
         let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT period, subjects, digest, closed_by, closed_at FROM period_closures \
              WHERE campaign_id = $1 ORDER BY closed_at",
         )
         .bind(campaign_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()
@@ -496,7 +497,7 @@ impl Store {
     }
 
     /// A closed period's snapshot, every subject, in (kind, id) order.
-    pub async fn snapshot(&self, campaign_id: i64, period: &str) -> Result<Vec<SnapshotRow>> {
+    pub async fn snapshot(self, campaign_id: i64, period: &str) -> Result<Vec<SnapshotRow>> {
         type Row = (
             String,
             i64,
@@ -513,7 +514,7 @@ impl Store {
         )))
         .bind(campaign_id)
         .bind(period.to_string())
-        .fetch_all(self.reader())
+        .fetch_all(self.store.reader())
         .await?;
         Ok(rows
             .into_iter()

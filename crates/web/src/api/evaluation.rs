@@ -2,9 +2,11 @@
 //! the credential), and rounds and their results for accounts.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -13,6 +15,13 @@ use xianfeng_domain::ballot::{Ballot, Verdict};
 
 use super::{ApiError, ApiLang, Bearer, json_refusal};
 use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ballots", post(cast))
+        .route("/rounds", get(rounds))
+        .route("/rounds/{id}/results", get(round_results))
+}
 
 #[derive(Deserialize, ToSchema)]
 pub struct BallotRequest {
@@ -49,7 +58,7 @@ pub struct Accepted {
 pub async fn cast(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
-    crate::session::PeerAddress(address): crate::session::PeerAddress,
+    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
     body: Result<Json<BallotRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -62,7 +71,7 @@ pub async fn cast(
         ratings: req.ratings,
         comment: req.comment,
     };
-    let today = crate::clock::today();
+    let today = crate::kernel::clock::today();
     match cast_with_code(&s.store, &s.ballots, &req.code, &ballot, &address, today).await {
         Ok(Ok(())) => Ok((StatusCode::CREATED, Json(Accepted { accepted: true }))),
         Ok(Err(Refused::UnknownCode(why))) => {

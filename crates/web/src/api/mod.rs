@@ -3,82 +3,45 @@
 //! stays the same across releases (docs/API.md lists them). The OpenAPI document at
 //! `/api/v1/openapi.json` is generated from these handlers.
 
+mod accounts;
+mod commitments;
 mod evaluation;
-mod participation;
+mod figures;
+mod records;
 mod registry;
+mod reviews;
 mod scores;
 mod selection;
 
+use axum::extract::FromRequestParts;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
-use xianfeng_domain::auth::IDLE_TIMEOUT_MS;
 use xianfeng_domain::i18n::{Lang, t};
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
-use crate::session::{PeerAddress, viewer_for_token};
-use crate::viewer::Viewer;
-use xianfeng_app::accounts::{Refusal, sign_in};
+use crate::kernel::session::viewer_for_token;
+use crate::kernel::viewer::Viewer;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", post(login))
+        .merge(accounts::router())
         .route("/openapi.json", get(openapi))
-        .route("/organisations/{code}", get(registry::organisation))
-        .route("/organisations/{code}/children", get(registry::children))
-        .route("/organisations/{code}/members", get(registry::members))
-        .route("/members/{id}", get(registry::member))
-        .route("/commitments", post(participation::create))
-        .route(
-            "/commitments/{id}",
-            get(participation::get).put(participation::edit),
-        )
-        .route(
-            "/commitments/{id}/transitions",
-            post(participation::transition),
-        )
-        .route(
-            "/organisations/{code}/study-records",
-            post(participation::study),
-        )
-        .route(
-            "/organisations/{code}/service-records",
-            post(participation::service),
-        )
-        .route("/reviews", post(participation::review))
-        .route("/figures", get(participation::figures))
-        .route("/ballots", post(evaluation::cast))
-        .route("/rounds", get(evaluation::rounds))
-        .route("/rounds/{id}/results", get(evaluation::round_results))
-        .route("/periods", get(scores::periods))
-        .route("/rankings", get(scores::rankings))
-        .route(
-            "/nominations",
-            get(selection::nominations).post(selection::nominate),
-        )
-        .route("/nominations/{id}", get(selection::nomination))
-        .route("/nominations/{id}/transitions", post(selection::transition))
-        .route(
-            "/nominations/{id}/recommendations",
-            post(selection::recommend),
-        )
-        .route("/notices", get(selection::notices).post(selection::publish))
-        .route(
-            "/notices/{id}/objections",
-            get(selection::objections).post(selection::object),
-        )
-        .route(
-            "/notices/{id}/objections/{objection}/finding",
-            post(selection::finding),
-        )
-        .route("/honours", get(selection::honours))
+        .merge(registry::router())
+        .merge(commitments::router())
+        .merge(records::router())
+        .merge(reviews::router())
+        .merge(figures::router())
+        .merge(evaluation::router())
+        .merge(scores::router())
+        .merge(selection::router())
         .fallback(fallback)
 }
 
@@ -123,6 +86,20 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self)).into_response()
     }
+}
+
+/// The subject kind named in a request body.
+fn subject_kind(lang: Lang, s: &str) -> Result<SubjectKind, ApiError> {
+    SubjectKind::parse(s).ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+            .with_detail("subject_kind: organisation, member, team or cadre")
+    })
+}
+
+/// The id of what a request created.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    id: i64,
 }
 
 /// An application error as the API answers it.
@@ -229,61 +206,6 @@ pub fn query_refusal(lang: Lang, r: QueryRejection) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang).with_detail(&r.body_text())
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct LoginRequest {
-    username: String,
-    password: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct LoginResponse {
-    /// Send as `Authorization: Bearer TOKEN`.
-    token: String,
-    /// The token stops working after this many seconds without use.
-    idle_timeout_seconds: i64,
-}
-
-/// Signs in and returns a token. Throttled like the sign-in page: after repeated failures
-/// for an account or from an address, answers 429 until the window has passed.
-#[utoipa::path(
-    post, path = "/api/v1/login", tag = "accounts",
-    request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 400, description = "Malformed JSON", body = ApiError),
-        (status = 401, description = "Wrong username or password", body = ApiError),
-        (status = 422, description = "A field is missing", body = ApiError),
-        (status = 429, description = "Too many failed attempts", body = ApiError),
-    )
-)]
-pub async fn login(
-    State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
-    headers: HeaderMap,
-    body: Result<Json<LoginRequest>, JsonRejection>,
-) -> Result<Json<LoginResponse>, ApiError> {
-    let lang = api_lang(&headers);
-    let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    let username = req.username.trim().to_string();
-    match sign_in(&s.store, &username, req.password, &address, lang).await {
-        Ok(Ok(session)) => Ok(Json(LoginResponse {
-            token: session.token,
-            idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
-        })),
-        Ok(Err(Refusal::Locked)) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            lang,
-        )),
-        Ok(Err(Refusal::Failed)) => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            lang,
-        )),
-        Err(e) => Err(internal(lang, e)),
-    }
-}
-
 async fn fallback(headers: HeaderMap) -> ApiError {
     not_found_response(api_lang(&headers))
 }
@@ -309,19 +231,19 @@ impl Modify for BearerScheme {
         description = "The registry of the 创先争优 campaign: organisations and members within the account's scope. Personal data is always masked."
     ),
     paths(
-        login,
+        accounts::login,
         registry::organisation,
         registry::children,
         registry::members,
         registry::member,
-        participation::create,
-        participation::get,
-        participation::edit,
-        participation::transition,
-        participation::study,
-        participation::service,
-        participation::review,
-        participation::figures,
+        commitments::create,
+        commitments::get,
+        commitments::edit,
+        commitments::transition,
+        records::study,
+        records::service,
+        reviews::review,
+        figures::figures,
         evaluation::cast,
         evaluation::rounds,
         evaluation::round_results,

@@ -2,9 +2,11 @@
 //! of scope answers exactly like an unknown code (404), inside it but not permitted 403.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::registry::{self, OrgSummary};
@@ -13,6 +15,14 @@ use xianfeng_storage::{MemberRecord, OrgRecord};
 use super::refused;
 use super::{ApiError, Bearer, not_found_response, query_refusal};
 use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organisations/{code}", get(organisation))
+        .route("/organisations/{code}/children", get(children))
+        .route("/organisations/{code}/members", get(members))
+        .route("/members/{id}", get(member))
+}
 
 /// An organisation (党组织).
 #[derive(Serialize, ToSchema)]

@@ -2,9 +2,11 @@
 //! dashboard and the Excel export.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_app::score_tables::{MAX_LIMIT, TableQuery, table};
@@ -14,7 +16,13 @@ use xianfeng_domain::subject::SubjectKind;
 use super::refused;
 use super::{ApiError, Bearer, query_refusal};
 use crate::AppState;
-use crate::clock::today;
+use crate::kernel::clock::today;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/periods", get(periods))
+        .route("/rankings", get(rankings))
+}
 
 /// An assessment period (考核周期).
 #[derive(Serialize, ToSchema)]
@@ -47,6 +55,7 @@ pub async fn periods(
         .map_err(|e| refused(lang, e))?;
     let closed = s
         .store
+        .scores()
         .closures(campaign_id)
         .await
         .map_err(|e| refused(lang, e.into()))?;

@@ -4,9 +4,11 @@
 //! as the pages.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianfeng_app::selection::{
@@ -18,7 +20,22 @@ use xianfeng_domain::subject::SubjectKind;
 use super::refused;
 use super::{ApiError, ApiLang, Bearer, json_refusal};
 use crate::AppState;
-use crate::clock::today;
+use crate::kernel::clock::today;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/nominations", get(nominations).post(nominate))
+        .route("/nominations/{id}", get(nomination))
+        .route("/nominations/{id}/transitions", post(transition))
+        .route("/nominations/{id}/recommendations", post(recommend))
+        .route("/notices", get(notices).post(publish))
+        .route("/notices/{id}/objections", get(objections).post(object))
+        .route(
+            "/notices/{id}/objections/{objection}/finding",
+            post(finding),
+        )
+        .route("/honours", get(honours))
+}
 
 fn invalid(lang: xianfeng_domain::i18n::Lang, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang).with_detail(detail)
@@ -73,6 +90,7 @@ pub async fn notices(
         .map_err(|e| refused(lang, e))?;
     let list = s
         .store
+        .selection()
         .notices(campaign_id)
         .await
         .map_err(|e| refused(lang, e.into()))?;
@@ -393,6 +411,7 @@ pub async fn publish(
         .map_err(|e| refused(lang, e))?;
     let notice = s
         .store
+        .selection()
         .notice(id)
         .await
         .map_err(|e| refused(lang, e.into()))?
@@ -425,7 +444,7 @@ pub struct ObjectionIn {
 pub async fn object(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
-    crate::session::PeerAddress(address): crate::session::PeerAddress,
+    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
     Path(id): Path<i64>,
     body: Result<Json<ObjectionIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {

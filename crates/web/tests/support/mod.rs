@@ -94,8 +94,8 @@ pub async fn apps_with(config: WebConfig) -> Vec<App> {
         import_members(&store, reader, &opts, &Silent)
             .await
             .unwrap();
-        let b1 = store.org_by_code("B1").await.unwrap().unwrap();
-        let b1_member = store.members_of_org(b1.id, 1, 0).await.unwrap()[0].id;
+        let b1 = store.registry().org_by_code("B1").await.unwrap().unwrap();
+        let b1_member = store.registry().members_of_org(b1.id, 1, 0).await.unwrap()[0].id;
         let hash = password::hash(PASSWORD);
         let mut tx = store.begin("test").await.unwrap();
         for (name, role, org, must_change) in [
@@ -401,7 +401,13 @@ pub async fn review_branches(app: &App) {
         ("B2", "2010", "poor", 2),
         ("B2", "2011-h1", "good", 10),
     ] {
-        let org = app.store.org_by_code(code).await.unwrap().unwrap();
+        let org = app
+            .store
+            .registry()
+            .org_by_code(code)
+            .await
+            .unwrap()
+            .unwrap();
         tx.write_review_as(
             "leader",
             &xianfeng_storage::NewReview {

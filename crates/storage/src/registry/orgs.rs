@@ -1,0 +1,387 @@
+//! The organisation tree: materialized paths make "everything under X" one range scan.
+
+use crate::Registry;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use xianfeng_domain::i18n::Message;
+use xianfeng_domain::org::{OrgKind, TreePath, plan_move};
+
+use crate::{Result, StoreError, WriteTx, in_list, now_ms, values_list};
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgRecord {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i64,
+    /// Members directly in this organisation.
+    pub member_count: i64,
+}
+
+impl OrgRecord {
+    pub fn kind(&self) -> Option<OrgKind> {
+        OrgKind::parse(&self.kind)
+    }
+
+    pub fn tree_path(&self) -> TreePath {
+        TreePath::from_stored(self.path.clone())
+    }
+}
+
+/// `s` with LIKE's wildcards taken literally (escape character `\`).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A new organisation whose id and path the caller has planned (see the import planner).
+#[derive(Debug, Clone, Serialize)]
+pub struct NewOrg {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+    pub parent_id: Option<i64>,
+    pub path: String,
+}
+
+/// The fields an update may change; the place in the tree changes only by a move.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgUpdate {
+    pub name: String,
+    pub kind: OrgKind,
+    pub category: Option<String>,
+    pub sector: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, code, name, kind, category, sector, parent_id, path, depth, member_count";
+
+fn from_row(r: &AnyRow) -> Result<OrgRecord> {
+    let r = crate::row::Row::of(r, "organisations");
+    Ok(OrgRecord {
+        id: r.get("id")?,
+        code: r.get("code")?,
+        name: r.get("name")?,
+        kind: r.get("kind")?,
+        category: r.get("category")?,
+        sector: r.get("sector")?,
+        parent_id: r.get("parent_id")?,
+        path: r.get("path")?,
+        depth: r.get("depth")?,
+        member_count: r.get("member_count")?,
+    })
+}
+
+/// Counts under one organisation, itself included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SubtreeCounts {
+    pub organisations: i64,
+    pub members: i64,
+}
+
+impl Registry<'_> {
+    pub async fn org_by_code(self, code: &str) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.store.reader())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn org_by_id(self, id: i64) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.store.reader())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Organisations without a parent.
+    pub async fn roots(self) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE parent_id IS NULL ORDER BY code"
+        ))
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn children(self, id: i64) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE parent_id = $1 ORDER BY code"
+        ))
+        .bind(id)
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The organisations on the path from the root to `org`, root first.
+    pub async fn ancestors(self, org: &OrgRecord) -> Result<Vec<OrgRecord>> {
+        let ids = org.tree_path().ids();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organisations WHERE id IN ({}) ORDER BY depth",
+            in_list(self.store.dialect, ids.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.store.reader()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Organisations whose name or code contains `needle` (ignoring case), at most
+    /// `limit`, by code, within the given subtrees or sectors (or `everywhere`). The caller
+    /// still asks the policy about each one: this only keeps the scan small.
+    pub async fn search_orgs(
+        self,
+        needle: &str,
+        within: &[TreePath],
+        sectors: &[String],
+        everywhere: bool,
+        limit: i64,
+    ) -> Result<Vec<OrgRecord>> {
+        if !everywhere && within.is_empty() && sectors.is_empty() {
+            return Ok(vec![]);
+        }
+        let pattern = format!("%{}%", like_escape(&needle.to_lowercase()));
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM organisations WHERE \
+             (LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(code) LIKE $1 ESCAPE '\\')"
+        );
+        let mut n = 1;
+        if !everywhere {
+            let mut alternatives = Vec::new();
+            for _ in within {
+                alternatives.push(format!("(path >= ${} AND path < ${})", n + 1, n + 2));
+                n += 2;
+            }
+            for _ in sectors {
+                n += 1;
+                alternatives.push(format!("sector = ${n}"));
+            }
+            sql.push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+        }
+        sql.push_str(&format!(" ORDER BY code LIMIT ${}", n + 1));
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(pattern);
+        if !everywhere {
+            for p in within {
+                let (lo, hi) = p.subtree_range();
+                q = q.bind(lo).bind(hi);
+            }
+            for s in sectors {
+                q = q.bind(s.clone());
+            }
+        }
+        let rows = q.bind(limit).fetch_all(self.store.reader()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Every organisation, for planning an import against what exists.
+    pub async fn all_orgs(self) -> Result<Vec<OrgRecord>> {
+        let rows = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations ORDER BY path"))
+            .fetch_all(self.store.reader())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The organisations of `org`'s subtree, itself included, in tree order: one indexed
+    /// range over the path.
+    pub async fn orgs_under(self, org: &OrgRecord) -> Result<Vec<OrgRecord>> {
+        let (lo, hi) = org.tree_path().subtree_range();
+        let rows = sqlx::query(dynsql!(
+            "SELECT {COLUMNS} FROM organisations WHERE path >= $1 AND path < $2 ORDER BY path"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Organisations and members in the subtree of `org`: one indexed range over the path.
+    pub async fn subtree_counts(self, org: &OrgRecord) -> Result<SubtreeCounts> {
+        let (lo, hi) = org.tree_path().subtree_range();
+        let (organisations, members): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(member_count), 0) AS BIGINT) \
+             FROM organisations WHERE path >= $1 AND path < $2",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_one(self.store.reader())
+        .await?;
+        Ok(SubtreeCounts {
+            organisations,
+            members,
+        })
+    }
+}
+
+/// How many rows one multi-row INSERT carries.
+const INSERT_BATCH: usize = 500;
+
+impl WriteTx {
+    /// The id new organisations are numbered from; [`WriteTx::insert_orgs`] moves the
+    /// counter past the ids it inserts.
+    pub async fn next_org_id(&mut self) -> Result<i64> {
+        self.peek_next_id("organisations").await
+    }
+
+    /// Inserts organisations, parents before children, and records each.
+    pub async fn insert_orgs(&mut self, orgs: &[NewOrg]) -> Result<()> {
+        let now = now_ms();
+        for chunk in orgs.chunks(INSERT_BATCH) {
+            let sql = format!(
+                "INSERT INTO organisations (id, code, name, kind, category, sector, parent_id, \
+                 path, depth, member_count, created_at, updated_at) VALUES {}",
+                values_list(self.dialect, chunk.len(), 12)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for o in chunk {
+                let depth = TreePath::from_stored(o.path.clone()).depth() as i64;
+                q = q
+                    .bind(o.id)
+                    .bind(o.code.clone())
+                    .bind(o.name.clone())
+                    .bind(o.kind.as_str())
+                    .bind(o.category.clone())
+                    .bind(o.sector.clone())
+                    .bind(o.parent_id)
+                    .bind(o.path.clone())
+                    .bind(depth)
+                    .bind(0i64)
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+            for o in chunk {
+                self.record::<(), _>("org.create", "organisation", &o.code, None, Some(o))
+                    .await?;
+            }
+        }
+        if let Some(last) = orgs.iter().map(|o| o.id).max() {
+            self.ids_used_up_to("organisations", last).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn update_org(&mut self, before: &OrgRecord, change: &OrgUpdate) -> Result<()> {
+        sqlx::query(
+            "UPDATE organisations SET name = $1, kind = $2, category = $3, sector = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(change.name.clone())
+        .bind(change.kind.as_str())
+        .bind(change.category.clone())
+        .bind(change.sector.clone())
+        .bind(now_ms())
+        .bind(before.id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record(
+            "org.update",
+            "organisation",
+            &before.code,
+            Some(before),
+            Some(change),
+        )
+        .await
+    }
+
+    /// Moves the subtree of `org` under `new_parent`, rewriting every descendant's path in
+    /// one statement. Refuses a move into its own subtree and a kind that may not sit there.
+    pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
+        let old = org.tree_path();
+        let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {
+            StoreError::Invalid(Message::of(
+                "store.move_cycle",
+                &[("code", &org.code), ("parent", &new_parent.code)],
+            ))
+        })?;
+        if let (Some(k), Some(pk)) = (org.kind(), new_parent.kind())
+            && !k.may_sit_under(pk)
+        {
+            return Err(StoreError::Invalid(Message::of(
+                "orgplan.kind_under",
+                &[("kind", &k.name_zh()), ("parent", &pk.name_zh())],
+            )));
+        }
+        let (lo, hi) = old.subtree_range();
+        let delta = new.depth() as i64 - old.depth() as i64;
+        let moved = sqlx::query(
+            "UPDATE organisations SET path = $1 || substr(path, CAST($2 AS INTEGER)), \
+             depth = depth + $3 WHERE path >= $4 AND path < $5",
+        )
+        .bind(new.as_str().to_string())
+        .bind(old.as_str().len() as i64 + 1)
+        .bind(delta)
+        .bind(lo)
+        .bind(hi)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE organisations SET parent_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(new_parent.id)
+            .bind(now_ms())
+            .bind(org.id)
+            .execute(&mut *self.tx)
+            .await?;
+        let after = serde_json::json!({
+            "parent": new_parent.code, "path": new.as_str(), "descendants_moved": moved - 1
+        });
+        let before = serde_json::json!({"parent_id": org.parent_id, "path": org.path});
+        self.record(
+            "org.move",
+            "organisation",
+            &org.code,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok(moved as usize)
+    }
+
+    /// Adds the changes in direct member counts gathered during the transaction, in one
+    /// set-based statement per batch: no per-organisation subquery, whose plan PostgreSQL
+    /// may base on statistics from before a large import.
+    pub(crate) async fn apply_member_count_deltas(&mut self) -> Result<()> {
+        let deltas: Vec<(i64, i64)> = std::mem::take(&mut self.member_deltas)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        for chunk in deltas.chunks(INSERT_BATCH) {
+            let sql = format!(
+                "UPDATE organisations SET member_count = member_count + d.column2 \
+                 FROM (VALUES {}) AS d WHERE organisations.id = d.column1",
+                values_list(self.dialect, chunk.len(), 2)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, n) in chunk {
+                q = q.bind(*id).bind(*n);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+}

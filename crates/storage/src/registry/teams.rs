@@ -1,0 +1,183 @@
+//! County-level leadership teams (县级领导班子) and their leading cadres (领导干部).
+
+use crate::Registry;
+use serde::Serialize;
+
+use crate::{Result, Store, WriteTx, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamRecord {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub cadre_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CadreRecord {
+    pub id: i64,
+    pub team_id: i64,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub id_masked: String,
+    pub position: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCadre {
+    pub name: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub id_number: String,
+    pub position: String,
+}
+
+impl Registry<'_> {
+    pub async fn teams_of_org(self, org_id: i64) -> Result<Vec<TeamRecord>> {
+        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT t.id, t.org_id, t.name, \
+             (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) \
+             FROM leadership_teams t WHERE t.org_id = $1 ORDER BY t.name",
+        )
+        .bind(org_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, org_id, name, cadre_count)| TeamRecord {
+                id,
+                org_id,
+                name,
+                cadre_count,
+            })
+            .collect())
+    }
+
+    pub async fn team(self, id: i64) -> Result<Option<TeamRecord>> {
+        let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT t.id, t.org_id, t.name, \
+             (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) \
+             FROM leadership_teams t WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.store.reader())
+        .await?;
+        Ok(row.map(|(id, org_id, name, cadre_count)| TeamRecord {
+            id,
+            org_id,
+            name,
+            cadre_count,
+        }))
+    }
+
+    pub async fn cadre(self, id: i64) -> Result<Option<CadreRecord>> {
+        let row: Option<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, team_id, name, gender, birth_date, id_masked, position \
+             FROM cadres WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.store.reader())
+        .await?;
+        Ok(row.map(
+            |(id, team_id, name, gender, birth_date, id_masked, position)| CadreRecord {
+                id,
+                team_id,
+                name,
+                gender,
+                birth_date,
+                id_masked,
+                position,
+            },
+        ))
+    }
+
+    pub async fn cadres_of_team(self, team_id: i64) -> Result<Vec<CadreRecord>> {
+        let rows: Vec<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, team_id, name, gender, birth_date, id_masked, position \
+             FROM cadres WHERE team_id = $1 ORDER BY id",
+        )
+        .bind(team_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, team_id, name, gender, birth_date, id_masked, position)| CadreRecord {
+                    id,
+                    team_id,
+                    name,
+                    gender,
+                    birth_date,
+                    id_masked,
+                    position,
+                },
+            )
+            .collect())
+    }
+}
+
+impl WriteTx {
+    pub async fn create_team(&mut self, org_id: i64, name: &str) -> Result<i64> {
+        let id = self.next_id("leadership_teams").await?;
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO leadership_teams (id, org_id, name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(name.to_string())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        let after = serde_json::json!({"org_id": org_id, "name": name});
+        self.record::<(), _>(
+            "team.create",
+            "leadership_team",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn add_cadre(&mut self, store: &Store, team_id: i64, c: &NewCadre) -> Result<i64> {
+        let id = self.next_id("cadres").await?;
+        let now = now_ms();
+        let vault = store.vault();
+        let id_hash = vault.hash(&c.id_number);
+        let member_id: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE id_hash = $1")
+            .bind(id_hash.clone())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let masked = xianfeng_domain::idcard::mask_id_number(&c.id_number);
+        sqlx::query(
+            "INSERT INTO cadres (id, team_id, name, gender, birth_date, id_hash, id_cipher, \
+             id_masked, position, member_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(team_id)
+        .bind(c.name.clone())
+        .bind(c.gender.clone())
+        .bind(c.birth_date.clone())
+        .bind(id_hash)
+        .bind(vault.encrypt(&c.id_number))
+        .bind(masked.clone())
+        .bind(c.position.clone())
+        .bind(member_id.map(|m| m.0))
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        let after = serde_json::json!({
+            "team_id": team_id, "name": c.name, "id_masked": masked, "position": c.position
+        });
+        self.record::<(), _>("cadre.create", "cadre", &id.to_string(), None, Some(&after))
+            .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,405 @@
+//! Roster import in the browser (花名册导入): upload a sheet, see what it would do and
+//! every bad row, download the list of problems, confirm. The same import service as
+//! `xianfeng import`, limited to the account's scope. The file waits in the database
+//! between preview and confirmation (any web instance can confirm it), for an hour.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::io::Write;
+use xianfeng_app::AppError;
+use xianfeng_app::import::{
+    ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
+};
+use xianfeng_domain::i18n::t;
+use xianfeng_domain::policy::{Action, anywhere};
+use xianfeng_domain::roster::{Field, MemberField, OrgField, RowIssue};
+use xianfeng_storage::{StagedImport, Store};
+
+use crate::AppState;
+use crate::kernel::chrome::Chrome;
+use crate::kernel::multipart::PostedFiles;
+use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
+use crate::kernel::session::{CarriesCsrf, Posted, SignedIn};
+use crate::kernel::viewer::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/import", get(form).post(upload))
+        .route("/import/template/{file}", get(template))
+        .route("/import/{id}", get(preview))
+        .route("/import/{id}/errors.csv", get(errors_csv))
+        .route("/import/{id}/confirm", post(confirm))
+}
+
+/// What a roster holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Members,
+    Organisations,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "members" => Some(Kind::Members),
+            "orgs" => Some(Kind::Organisations),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Members => "members",
+            Kind::Organisations => "orgs",
+        }
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Kind::Members => Action::WriteMembers,
+            Kind::Organisations => Action::WriteOrganisations,
+        }
+    }
+}
+
+/// File types accepted, by the extension of the uploaded file's name. The content is
+/// checked again when read (a renamed PDF is refused there).
+const EXTENSIONS: [&str; 3] = ["xlsx", "xls", "csv"];
+
+/// Issues listed on the preview page; the downloadable list has them all.
+const SHOWN_ISSUES: usize = 100;
+
+/// Whether the account may import `kind` anywhere: into at least one organisation it is
+/// assigned to (the import itself then checks each row).
+fn may_import(viewer: &Viewer, kind: Kind) -> bool {
+    anywhere(&viewer.principal, kind.action())
+}
+
+#[derive(Template)]
+#[template(path = "import_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    may_members: bool,
+    may_orgs: bool,
+    max_mb: usize,
+    error: Option<String>,
+}
+
+fn form_page(
+    s: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let page = FormPage {
+        chrome: Chrome::signed_in(viewer, "/import".into()),
+        may_members: may_import(viewer, Kind::Members),
+        may_orgs: may_import(viewer, Kind::Organisations),
+        max_mb: s.config.max_body_bytes / (1024 * 1024),
+        error,
+    };
+    pages::html(status, &page)
+}
+
+pub async fn form(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    form_page(&s, &viewer, StatusCode::OK, None)
+}
+
+/// Receives the upload, checks what can be checked without reading it, keeps it and
+/// sends the browser to the preview.
+pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Result<Response, PageError> {
+    let viewer = &form.viewer;
+    let attempt = Attempt::new(viewer, "/import", "import_not_received");
+    let lang = viewer.lang();
+    let refuse = |key: &str, status: StatusCode| {
+        form_page(
+            &s,
+            viewer,
+            status,
+            Some(t(lang, &format!("web.{key}"), &[])),
+        )
+    };
+    let Some(kind) = Kind::parse(form.value("kind")) else {
+        return refuse("import_kind_missing", StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if !may_import(viewer, kind) {
+        return Err(attempt.refused(AppError::Forbidden));
+    }
+    let Some(file) = form.files("file").next() else {
+        return refuse("import_file_missing", StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let (file_name, bytes) = (&file.file_name, &file.bytes);
+    if extension(file_name).is_none() {
+        return refuse("import_file_type", StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let display_name: String = file_name.chars().take(200).collect();
+    let id = s
+        .store
+        .import()
+        .stage_import(
+            &viewer.session.username,
+            kind.as_str(),
+            &display_name,
+            bytes,
+        )
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
+}
+
+/// The accepted extension of a file name, lower-cased.
+pub(crate) fn extension(file_name: &str) -> Option<&'static str> {
+    let (_, ext) = file_name.rsplit_once('.')?;
+    EXTENSIONS.into_iter().find(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// The sheet uploaded in a form's `file` field, opened for reading; or, when it is missing,
+/// of a type we do not read, or unreadable, the message why, for the form's page.
+pub(crate) fn uploaded_sheet(
+    form: &crate::kernel::multipart::PostedFiles,
+) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
+    let Some(file) = form.files("file").next() else {
+        return Err(AppError::Input(xianfeng_domain::i18n::Message::new(
+            "web.import_file_missing",
+        )));
+    };
+    if extension(&file.file_name).is_none() {
+        return Err(AppError::Input(xianfeng_domain::i18n::Message::new(
+            "web.import_file_type",
+        )));
+    }
+    open_sheet(&file.file_name, &file.bytes)
+}
+
+/// Runs the import of a staged file for the account. The file is written to a temporary
+/// file of our own naming (the uploaded name is never a path) for the sheet reader.
+/// Starts reading an uploaded sheet. The bytes go to a temporary file of our own naming
+/// (the uploaded name is never a path), which must live until the reading is done.
+pub(crate) fn open_sheet(
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
+    let ext = extension(file_name).unwrap_or("csv");
+    let mut tmp = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
+    tmp.write_all(bytes)
+        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
+    let reader = xianfeng_ingest::open(tmp.path())?;
+    Ok((tmp, reader))
+}
+
+async fn run(
+    store: &Store,
+    viewer: &Viewer,
+    staged: &StagedImport,
+    mode: ImportMode,
+    skip_bad: bool,
+) -> Result<ImportReport, AppError> {
+    let (tmp, reader) = open_sheet(&staged.file_name, &staged.content)?;
+    let opts = ImportOptions {
+        mode,
+        skip_bad,
+        actor: viewer.session.username.clone(),
+        today: crate::kernel::clock::today(),
+        on_behalf: Some(viewer.principal.clone()),
+    };
+    let silent = xianfeng_app::Silent;
+    let report = match Kind::parse(&staged.kind) {
+        Some(Kind::Organisations) => import_orgs(store, reader, &opts, &silent).await,
+        _ => import_members(store, reader, &opts, &silent).await,
+    };
+    drop(tmp);
+    report
+}
+
+/// The staged file `id` of this account, or the page to answer with.
+async fn staged(s: &AppState, viewer: &Viewer, id: i64) -> Result<StagedImport, PageError> {
+    let attempt = Attempt::new(viewer, "/import", "import_unavailable");
+    match s
+        .store
+        .import()
+        .staged_import(id, &viewer.session.username)
+        .await
+        .or_refuse(&attempt)?
+    {
+        Some(f) => Ok(f),
+        None => Err(PageError::Answer(Box::new(pages::message(
+            &Chrome::signed_in(viewer, "/import".into()),
+            StatusCode::NOT_FOUND,
+            "import_title",
+            &viewer_text(viewer, "import_expired"),
+        )))),
+    }
+}
+
+fn viewer_text(viewer: &Viewer, key: &str) -> String {
+    t(viewer.lang(), &format!("web.{key}"), &[])
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage {
+    chrome: Chrome,
+    id: i64,
+    file_name: String,
+    kind: String,
+    report: ImportReport,
+    issues: Vec<RowIssue>,
+    /// Whether this is the result of a confirmed import rather than a preview.
+    done: bool,
+    /// A problem that stopped the file from being read at all.
+    error: Option<String>,
+}
+
+fn preview_page(
+    viewer: &Viewer,
+    file: &StagedImport,
+    result: Result<ImportReport, AppError>,
+    done: bool,
+) -> Result<Response, PageError> {
+    let (report, error, status) = match result {
+        Ok(r) => (r, None, StatusCode::OK),
+        Err(e) => match e.message() {
+            Some(m) => (
+                ImportReport::default(),
+                Some(m.render(viewer.lang())),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            None => {
+                let attempt = Attempt::new(viewer, "/import", "import_not_done");
+                return Err(attempt.refused(e));
+            }
+        },
+    };
+    let chrome = Chrome::signed_in(viewer, format!("/import/{}", file.id));
+    let page = PreviewPage {
+        kind: chrome.tx.get(&format!("import_kind_{}", file.kind)),
+        chrome,
+        id: file.id,
+        file_name: file.file_name.clone(),
+        issues: report.issues.iter().take(SHOWN_ISSUES).cloned().collect(),
+        report,
+        done,
+        error,
+    };
+    pages::html(status, &page)
+}
+
+/// What the staged file would do: rehearsed in a transaction that is rolled back, so the
+/// counts of new, changed and unchanged rows are exact (for the good rows, which is what
+/// would be written if the bad ones are skipped).
+pub async fn preview(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let file = staged(&s, &viewer, id).await?;
+    let result = run(&s.store, &viewer, &file, ImportMode::Rehearse, true).await;
+    preview_page(&viewer, &file, result, false)
+}
+
+/// Every problem of the staged file, as a CSV file that Excel opens.
+pub async fn errors_csv(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let file = staged(&s, &viewer, id).await?;
+    let report = match run(&s.store, &viewer, &file, ImportMode::Check, false).await {
+        Ok(r) => r,
+        Err(e) => return preview_page(&viewer, &file, Err(e), false),
+    };
+    let bytes = issues_csv(&report.issues, viewer.lang())
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"import-errors-{id}.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// An empty roster with the headers the import expects (Chinese, as Excel users write
+/// them), as a CSV file with a BOM so that Excel opens it correctly.
+pub async fn template(SignedIn(viewer): SignedIn, Path(file): Path<String>) -> Response {
+    let headers: Vec<&str> = match file.as_str() {
+        "members.csv" => MemberField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        "orgs.csv" => OrgField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        _ => return pages::not_found(&Chrome::signed_in(&viewer, "/import".into())),
+    };
+    let body = format!("\u{feff}{}\r\n", headers.join(","));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    #[serde(default)]
+    skip_bad: Option<String>,
+}
+
+impl CarriesCsrf for ConfirmForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Imports the staged file for real, then forgets it once something was written.
+pub async fn confirm(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(viewer, form): Posted<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, format!("/import/{id}"), "import_not_done");
+    let file = staged(&s, &viewer, id).await?;
+    let skip_bad = form.skip_bad.is_some();
+    let result = run(&s.store, &viewer, &file, ImportMode::Commit, skip_bad).await;
+    let committed = matches!(&result, Ok(r) if r.committed);
+    if committed {
+        s.store
+            .import()
+            .drop_staged_import(id)
+            .await
+            .or_refuse(&attempt)?;
+    }
+    preview_page(&viewer, &file, result, committed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extension;
+
+    #[test]
+    fn only_spreadsheet_names_are_accepted_whatever_their_case() {
+        assert_eq!(extension("花名册.XLSX"), Some("xlsx"));
+        assert_eq!(extension("roster.csv"), Some("csv"));
+        assert_eq!(extension("../../etc/passwd"), None);
+        assert_eq!(extension("report.pdf"), None);
+        assert_eq!(extension("no-extension"), None);
+    }
+}

@@ -1,0 +1,35 @@
+//! The pages, one module per feature, named as the feature is named in `app` and
+//! `storage`. Each module owns its routes (`router()`); this one merges them.
+
+pub mod accounts;
+pub mod calendar;
+pub mod commitments;
+pub mod evaluation;
+pub mod import;
+pub mod plans;
+pub mod portal;
+pub mod records;
+pub mod registry;
+pub mod reviews;
+pub mod scores;
+pub mod selection;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::router())
+        .merge(calendar::router())
+        .merge(commitments::router())
+        .merge(evaluation::router())
+        .merge(import::router())
+        .merge(plans::router())
+        .merge(portal::router())
+        .merge(records::router())
+        .merge(registry::router())
+        .merge(reviews::router())
+        .merge(scores::router())
+        .merge(selection::router())
+}

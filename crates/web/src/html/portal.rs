@@ -1,0 +1,229 @@
+//! Public pages (公开页面) under `/p/`: no sign-in, nothing personal, addresses that stay
+//! the same because they are printed as QR codes (docs/URLS.md). Later issues add the
+//! commitment board, the ballot page and public notices here.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::selection::NoticePhase;
+
+use crate::AppState;
+use crate::html::commitments::{ItemView, activity_names, item_views};
+use crate::kernel::chrome::Chrome;
+use crate::kernel::cookies::lang_of;
+use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
+use crate::kernel::qr;
+use xianfeng_app::AppError;
+use xianfeng_domain::commitment::{Outcome, Status};
+use xianfeng_domain::i18n::{Lang, t};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/p/", get(index))
+        .route("/p/o/{code}", get(organisation))
+}
+
+/// Progress reports shown per commitment on the board.
+const BOARD_REPORTS: usize = 3;
+
+/// The published commitments of an organisation and of its members, teams and cadres:
+/// never a draft, a returned or an unpublished one.
+async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>, AppError> {
+    let names = activity_names(s).await;
+    let mut out = Vec::new();
+    for c in s
+        .store
+        .commitments()
+        .commitments_in(&[org_id], &[Status::Published, Status::Evaluated])
+        .await?
+    {
+        let subject =
+            xianfeng_app::subjects::subject(&s.store, c.subject_kind, c.subject_id).await?;
+        let reports = s.store.commitments().progress_reports(c.id).await?;
+        let outcomes = c.outcomes();
+        let closed = outcomes.iter().filter(|o| **o != Outcome::Open).count();
+        out.push(BoardEntry {
+            title: c.title.clone(),
+            subject: subject.name,
+            kind: t(
+                lang,
+                &format!("web.subject_{}", c.subject_kind.as_str()),
+                &[],
+            ),
+            status: t(
+                lang,
+                &format!("commitment.status_{}", c.status.as_str()),
+                &[],
+            ),
+            items: item_views(lang, &c, &names),
+            kept: outcomes.iter().filter(|o| **o == Outcome::Kept).count(),
+            closed,
+            percent: (closed * 100).checked_div(outcomes.len()).unwrap_or(0),
+            reports: reports
+                .into_iter()
+                .take(BOARD_REPORTS)
+                .map(|r| (r.reported_on, r.body, r.attachments.len()))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "public_index.html")]
+struct IndexPage {
+    chrome: Chrome,
+    /// The campaign's code, for the honour roll; empty before any campaign.
+    campaign: String,
+    /// Notices taking objections now or soon: (id, title, starts_on, ends_on).
+    notices: Vec<(i64, String, String, String)>,
+}
+
+pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let today = crate::kernel::clock::today();
+    let chrome = Chrome::anonymous(lang_of(&headers), "/p/");
+    let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "public_index_unavailable");
+    let (campaign, notices) = match s
+        .store
+        .campaigns()
+        .current_campaign()
+        .await
+        .or_refuse(&attempt)?
+    {
+        Some((id, c)) => (
+            c.code().to_string(),
+            s.store
+                .selection()
+                .notices(id)
+                .await
+                .or_refuse(&attempt)?
+                .into_iter()
+                .filter(|n| {
+                    xianfeng_app::selection::notice_period(n).phase(today) != NoticePhase::Ended
+                })
+                .map(|n| {
+                    (
+                        n.id,
+                        n.title,
+                        n.starts_on.to_string(),
+                        n.ends_on.to_string(),
+                    )
+                })
+                .collect(),
+        ),
+        None => (String::new(), vec![]),
+    };
+    let page = IndexPage {
+        chrome,
+        campaign,
+        notices,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+struct PublicOrg {
+    code: String,
+    name: String,
+    kind: String,
+}
+
+/// A published commitment as the board shows it.
+struct BoardEntry {
+    title: String,
+    subject: String,
+    kind: String,
+    status: String,
+    items: Vec<ItemView>,
+    kept: usize,
+    closed: usize,
+    /// Percent of items closed, for the progress bar.
+    percent: usize,
+    /// The latest progress reports: (date, text, number of evidence files).
+    reports: Vec<(String, String, usize)>,
+}
+
+#[derive(Template)]
+#[template(path = "public_org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    org: PublicOrg,
+    parent: Option<PublicOrg>,
+    children: Vec<PublicOrg>,
+    organisations: i64,
+    members: i64,
+    board: Vec<BoardEntry>,
+    qr: String,
+    url: String,
+}
+
+fn public(o: &xianfeng_storage::OrgRecord) -> PublicOrg {
+    PublicOrg {
+        code: o.code.clone(),
+        name: o.name.clone(),
+        kind: o.kind().map(OrgKind::name_zh).unwrap_or("").to_string(),
+    }
+}
+
+/// An organisation as the public sees it: its name and kind, where it sits, how many
+/// organisations and members it has. No person is named here.
+pub async fn organisation(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/o/{code}"));
+    let attempt = Attempt::public(
+        chrome.tx.lang,
+        &chrome.back,
+        "organisation_page_unavailable",
+    );
+    let Some(org) = s
+        .store
+        .registry()
+        .org_by_code(&code)
+        .await
+        .or_refuse(&attempt)?
+    else {
+        return Err(attempt.refused(AppError::NotFound));
+    };
+    let parent = match org.parent_id {
+        Some(id) => s.store.registry().org_by_id(id).await.or_refuse(&attempt)?,
+        None => None,
+    };
+    let children = s
+        .store
+        .registry()
+        .children(org.id)
+        .await
+        .or_refuse(&attempt)?;
+    let counts = s
+        .store
+        .registry()
+        .subtree_counts(&org)
+        .await
+        .or_refuse(&attempt)?;
+    let board = board(&s, chrome.tx.lang, org.id)
+        .await
+        .or_refuse(&attempt)?;
+    let url = qr::absolute(
+        s.config.public_url.as_deref(),
+        &headers,
+        &format!("/p/o/{}", org.code),
+    );
+    let page = OrgPage {
+        chrome,
+        org: public(&org),
+        parent: parent.as_ref().map(public),
+        children: children.iter().map(public).collect(),
+        organisations: counts.organisations,
+        members: counts.members,
+        board,
+        qr: qr::svg(&url).unwrap_or_default(),
+        url,
+    };
+    pages::html(StatusCode::OK, &page)
+}

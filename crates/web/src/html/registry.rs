@@ -1,0 +1,426 @@
+//! The organisation tree (组织体系), within what the account may see.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use xianfeng_app::AppError;
+use xianfeng_app::registry::{self, OrgSummary};
+use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::subject::SubjectKind;
+
+use crate::AppState;
+use crate::kernel::chrome::Chrome;
+use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
+use crate::kernel::session::SignedIn;
+use crate::kernel::text::Text;
+use crate::kernel::viewer::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/search", get(search))
+        .route("/tree/{code}", get(fragment))
+        .route("/o/{code}", get(org_page))
+        .route("/m/{id}", get(member_page))
+        .route("/m/{id}/sanctions", post(record_sanction))
+}
+
+struct MemberRow {
+    id: i64,
+    name: String,
+    gender: String,
+    member_type: String,
+    position: String,
+    id_masked: String,
+}
+
+/// A leadership team with its cadres, and whether the viewer may write commitments for the
+/// team and its cadres.
+struct TeamView {
+    id: i64,
+    name: String,
+    may_commit: bool,
+    /// (id, name, position)
+    cadres: Vec<(i64, String, String)>,
+}
+
+struct OrgRow {
+    code: String,
+    name: String,
+    kind: String,
+    organisations: i64,
+    members: i64,
+}
+
+#[derive(Template)]
+#[template(path = "tree.html")]
+struct TreePage {
+    chrome: Chrome,
+    title: String,
+    breadcrumbs: Vec<(String, String)>,
+    current: Option<OrgRow>,
+    category: String,
+    sector: String,
+    children: Vec<OrgRow>,
+    members: Vec<MemberRow>,
+    teams: Vec<TeamView>,
+    /// Members shown here and the offset of the next page, when there is one.
+    next_page: Option<i64>,
+    prev_page: Option<i64>,
+    /// Commitments kept here that the viewer may see: (id, title, subject, status).
+    commitments: Vec<(i64, String, String, String)>,
+    /// The organisation's id, when the viewer may write a commitment for it.
+    may_commit: Option<i64>,
+}
+
+fn org_row(s: &OrgSummary) -> OrgRow {
+    OrgRow {
+        code: s.org.code.clone(),
+        name: s.org.name.clone(),
+        kind: s.org.kind().map(OrgKind::name_zh).unwrap_or("").to_string(),
+        organisations: s.organisations,
+        members: s.members,
+    }
+}
+
+fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
+    TreePage {
+        chrome: Chrome::signed_in(viewer, back),
+        title,
+        breadcrumbs: vec![],
+        current: None,
+        category: String::new(),
+        sector: String::new(),
+        children: vec![],
+        members: vec![],
+        teams: vec![],
+        next_page: None,
+        prev_page: None,
+        commitments: vec![],
+        may_commit: None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    role: String,
+    /// Organisations and members in the account's scope.
+    organisations: i64,
+    members: i64,
+    nodes: TreeNodes,
+}
+
+/// A level of the lazy tree: each node opens to load its children from `/tree/{code}`.
+#[derive(Template)]
+#[template(path = "tree_nodes.html")]
+struct TreeNodes {
+    tx: Text,
+    nodes: Vec<OrgRow>,
+}
+
+/// Home: the account's part of the tree, opened level by level, and the search box.
+pub async fn home(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/", "tree_unavailable");
+    let roots = registry::scope_roots(&s.store, &viewer.principal)
+        .await
+        .or_refuse(&attempt)?;
+    let chrome = Chrome::signed_in(&viewer, "/".into());
+    let page = HomePage {
+        role: chrome
+            .tx
+            .get(&format!("role_{}", viewer.principal.role.as_str())),
+        organisations: roots.iter().map(|n| n.organisations).sum(),
+        members: roots.iter().map(|n| n.members).sum(),
+        nodes: TreeNodes {
+            tx: Text {
+                lang: viewer.lang(),
+            },
+            nodes: roots.iter().map(org_row).collect(),
+        },
+        chrome,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+/// The children of one organisation as a fragment of the lazy tree (for the script that
+/// opens a node; without a script the node links to the organisation's page).
+pub async fn fragment(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/", "tree_unavailable");
+    let (_, kids) = registry::children(&s.store, &viewer.principal, &code)
+        .await
+        .or_refuse(&attempt)?;
+    let nodes = TreeNodes {
+        tx: Text {
+            lang: viewer.lang(),
+        },
+        nodes: kids.iter().map(org_row).collect(),
+    };
+    pages::html(StatusCode::OK, &nodes)
+}
+
+/// Search results shown at most.
+const SEARCH_LIMIT: usize = 50;
+
+#[derive(serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    results: Vec<OrgRow>,
+    searched: bool,
+    more: bool,
+}
+
+/// Organisations by name or code, within what the account may see.
+pub async fn search(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let back = format!("/search?q={}", query.q);
+    let attempt = Attempt::new(&viewer, &back, "search_unavailable");
+    let (found, more) = registry::search(&s.store, &viewer.principal, &query.q, SEARCH_LIMIT)
+        .await
+        .or_refuse(&attempt)?;
+    let page = SearchPage {
+        chrome: Chrome::signed_in(&viewer, back),
+        searched: !xianfeng_domain::text::normalise(query.q.trim()).is_empty(),
+        q: query.q,
+        results: found.iter().map(org_row).collect(),
+        more,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+/// Members listed per page on an organisation's page.
+const MEMBERS_PER_PAGE: i64 = 50;
+
+#[derive(serde::Deserialize)]
+pub struct Paging {
+    #[serde(default)]
+    from: i64,
+}
+
+fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
+    MemberRow {
+        id: m.id,
+        name: m.name,
+        gender: tx.get(&format!("gender_{}", m.gender)),
+        member_type: tx.get(&format!("member_type_{}", m.member_type)),
+        position: m.position.unwrap_or_default(),
+        id_masked: m.id_masked,
+    }
+}
+
+pub async fn org_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/", "organisation_unavailable");
+    let view = registry::org_view(&s.store, &viewer.principal, &code)
+        .await
+        .or_refuse(&attempt)?;
+    let org = &view.summary.org;
+    let mut p = page(&viewer, org.name.clone(), format!("/o/{}", org.code));
+    // Only the ancestors the account may see are named in the breadcrumb.
+    p.breadcrumbs = view
+        .breadcrumbs
+        .iter()
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect();
+    p.current = Some(org_row(&view.summary));
+    p.category = org.category.clone().unwrap_or_default();
+    p.sector = org.sector.clone().unwrap_or_default();
+    p.children = view.children.iter().map(org_row).collect();
+    // The organisation's own commitments, and its teams' and cadres' (kept here too), are
+    // written by whoever is on this organisation's owner side: one decision for all.
+    p.may_commit = may_commit(&s, &viewer, SubjectKind::Organisation, org.id).await;
+    let may_write_here = p.may_commit.is_some();
+    if view.may_read_members {
+        let from = paging.from.max(0);
+        let (_, members) = registry::members(
+            &s.store,
+            &viewer.principal,
+            &org.code,
+            MEMBERS_PER_PAGE + 1,
+            from,
+        )
+        .await
+        .or_refuse(&attempt)?;
+        if members.len() as i64 > MEMBERS_PER_PAGE {
+            p.next_page = Some(from + MEMBERS_PER_PAGE);
+        }
+        if from > 0 {
+            p.prev_page = Some((from - MEMBERS_PER_PAGE).max(0));
+        }
+        p.members = members
+            .into_iter()
+            .take(MEMBERS_PER_PAGE as usize)
+            .map(|m| member_row(&p.chrome.tx, m))
+            .collect();
+        for (t, cadres) in registry::teams(&s.store, org).await.or_refuse(&attempt)? {
+            p.teams.push(TeamView {
+                id: t.id,
+                name: t.name,
+                may_commit: may_write_here,
+                cadres: cadres
+                    .into_iter()
+                    .map(|c| (c.id, c.name, c.position))
+                    .collect(),
+            });
+        }
+    }
+    let lang = viewer.lang();
+    let visible = xianfeng_app::commitments::visible_in_org(&s.store, &viewer.actor(), org.id)
+        .await
+        .or_refuse(&attempt)?;
+    p.commitments = visible
+        .into_iter()
+        .map(|(c, subject)| {
+            let status = xianfeng_domain::i18n::t(
+                lang,
+                &format!("commitment.status_{}", c.status.as_str()),
+                &[],
+            );
+            (c.id, c.title, subject, status)
+        })
+        .collect();
+    pages::html(StatusCode::OK, &p)
+}
+
+/// `id`, when the viewer may write a commitment for this subject.
+async fn may_commit(s: &AppState, viewer: &Viewer, kind: SubjectKind, id: i64) -> Option<i64> {
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, id)
+        .await
+        .ok()?;
+    xianfeng_app::commitments::may(
+        &viewer.actor(),
+        &subject,
+        xianfeng_domain::commitment::Side::Owner,
+    )
+    .ok()
+    .map(|_| id)
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    chrome: Chrome,
+    org_code: String,
+    org_name: String,
+    member: MemberRow,
+    birth_date: String,
+    ethnicity: String,
+    joined_on: String,
+    phone_masked: String,
+    may_commit: Option<i64>,
+    /// The member's recorded sanctions (imposed on, kind, note), for those who record them
+    /// (the office); `None` for everyone else.
+    sanctions: Option<Vec<(String, String, String)>>,
+    sanction_kinds: &'static [&'static str],
+    today: String,
+}
+
+/// One member, personal data masked.
+pub async fn member_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(&viewer, "/", "member_unavailable");
+    // An id that is not a number is as unknown as a number nobody has.
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(attempt.refused(AppError::NotFound));
+    };
+    let (member, org) = registry::member(&s.store, &viewer.principal, id)
+        .await
+        .or_refuse(&attempt)?;
+    let may_commit = may_commit(&s, &viewer, SubjectKind::Member, id).await;
+    let sanctions =
+        match xianfeng_app::selection::may_record_sanctions(&s.store, Some(&viewer.actor()), id)
+            .await
+        {
+            Ok(()) => Some(
+                s.store
+                    .selection()
+                    .sanctions_list(id)
+                    .await
+                    .or_refuse(&attempt)?,
+            ),
+            Err(_) => None,
+        };
+    let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
+    let (birth_date, ethnicity, joined_on, phone_masked) = (
+        member.birth_date.clone(),
+        member.ethnicity.clone().unwrap_or_default(),
+        member.joined_on.clone().unwrap_or_default(),
+        member.phone_masked.clone().unwrap_or_default(),
+    );
+    let page = MemberPage {
+        org_code: org.code.clone(),
+        org_name: org.name.clone(),
+        member: member_row(&chrome.tx, member),
+        birth_date,
+        ethnicity,
+        joined_on,
+        phone_masked,
+        may_commit,
+        sanctions,
+        sanction_kinds: &xianfeng_app::selection::SANCTIONS,
+        today: crate::kernel::clock::today().to_string(),
+        chrome,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+/// Records a member's disciplinary sanction (the office's), from the member's page.
+pub async fn record_sanction(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    crate::kernel::session::Posted(viewer, f): crate::kernel::session::Posted<
+        crate::kernel::forms::Fields,
+    >,
+) -> Result<Response, PageError> {
+    let back = format!("/m/{id}");
+    let attempt = Attempt::new(&viewer, &back, "sanction_not_saved");
+    xianfeng_app::selection::may_record_sanctions(&s.store, Some(&viewer.actor()), id)
+        .await
+        .or_refuse(&attempt)?;
+    let Ok(on) = chrono::NaiveDate::parse_from_str(f.value("imposed_on"), "%Y-%m-%d") else {
+        return Err(attempt.refused(AppError::input(
+            "cli.bad_date",
+            &[("value", &f.value("imposed_on"))],
+        )));
+    };
+    xianfeng_app::selection::record_sanction(
+        &s.store,
+        Some(&viewer.actor()),
+        id,
+        on,
+        f.value("kind"),
+        f.value("note"),
+    )
+    .await
+    .or_refuse(&attempt)?;
+    Ok(axum::response::Redirect::to(&back).into_response())
+}

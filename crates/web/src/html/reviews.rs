@@ -1,0 +1,277 @@
+//! Leader review pages (领导点评): the reviewer's desk of assigned subjects, and the page
+//! where an organisation's subjects are assigned to reviewers.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use xianfeng_app::AppError;
+use xianfeng_app::reviews::{self as service, ReviewInput};
+use xianfeng_domain::role::Role;
+use xianfeng_domain::subject::SubjectKind;
+use xianfeng_storage::ReviewRecord;
+
+use crate::AppState;
+use crate::kernel::chrome::Chrome;
+use crate::kernel::forms::Fields;
+use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
+use crate::kernel::session::{Posted, SignedIn};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/o/{code}/reviewers", get(assign_page).post(assign))
+        .route("/reviews", get(desk).post(write))
+}
+
+struct DeskEntry {
+    kind: String,
+    kind_name: String,
+    id: i64,
+    name: String,
+    org_name: String,
+    reviews: Vec<ReviewRecord>,
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct DeskPage {
+    chrome: Chrome,
+    entries: Vec<DeskEntry>,
+    /// (code, name) of the periods and of the grades, from the campaign file.
+    periods: Vec<(String, String)>,
+    /// The periods a review may still be written for (closed ones are frozen), with the
+    /// current one selected: (code, name, selected).
+    open_periods: Vec<(String, String, bool)>,
+    grades: Vec<(String, String)>,
+}
+
+impl DeskPage {
+    fn period_name(&self, code: &str) -> String {
+        self.periods
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+
+    fn grade_name(&self, code: &str) -> String {
+        self.grades
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+}
+
+/// The reviewer's desk: every assigned subject, its reviews so far, a form per subject.
+pub async fn desk(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let back = "/reviews";
+    let attempt = Attempt::new(&viewer, back, "reviews_unavailable");
+    let entries = service::desk(&s.store, &viewer.actor())
+        .await
+        .or_refuse(&attempt)?;
+    let Some((campaign_id, campaign)) = s
+        .store
+        .campaigns()
+        .current_campaign()
+        .await
+        .or_refuse(&attempt)?
+    else {
+        return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
+    };
+    let closed: Vec<String> = s
+        .store
+        .scores()
+        .closures(campaign_id)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|c| c.period)
+        .collect();
+    let today = crate::kernel::clock::today();
+    let current = xianfeng_app::figures::default_period(&campaign, today).map(|p| p.code);
+    let open_periods = campaign
+        .periods()
+        .into_iter()
+        .filter(|p| !closed.contains(&p.code))
+        .map(|p| {
+            let on = current.as_deref() == Some(p.code.as_str());
+            (p.code, p.name, on)
+        })
+        .collect();
+    let chrome = Chrome::signed_in(&viewer, back.into());
+    let page = DeskPage {
+        open_periods,
+        entries: entries
+            .into_iter()
+            .map(|(subject, reviews)| DeskEntry {
+                kind: subject.kind.as_str().to_string(),
+                kind_name: chrome.tx.get(&format!("subject_{}", subject.kind.as_str())),
+                id: subject.id,
+                name: subject.name,
+                org_name: subject.org.name,
+                reviews,
+            })
+            .collect(),
+        periods: campaign
+            .periods()
+            .into_iter()
+            .map(|p| (p.code, p.name))
+            .collect(),
+        grades: campaign
+            .file
+            .review_grades
+            .iter()
+            .map(|g| {
+                (
+                    g.code.get_ref().clone(),
+                    format!("{}（{}）", g.name, g.points),
+                )
+            })
+            .collect(),
+        chrome,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+pub async fn write(
+    State(s): State<AppState>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let back = "/reviews";
+    let attempt = Attempt::new(&viewer, back, "review_not_saved");
+    let (Some(kind), Ok(id)) = (
+        SubjectKind::parse(f.value("kind")),
+        f.value("subject").parse::<i64>(),
+    ) else {
+        return Err(attempt.refused(AppError::NotFound));
+    };
+    let input = ReviewInput {
+        period: f.value("period"),
+        grade: f.value("grade"),
+        comment: f.value("comment"),
+    };
+    service::write(&s.store, &viewer.actor(), kind, id, &input)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reviewers.html")]
+struct AssignPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    /// (reviewer, subject label) of the assignments kept here.
+    assigned: Vec<(String, String)>,
+    /// Reviewer accounts.
+    reviewers: Vec<String>,
+    /// (`kind:id`, label) of the subjects kept here.
+    subjects: Vec<(String, String)>,
+}
+
+/// An organisation's subjects and their reviewers.
+pub async fn assign_page(
+    State(s): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let back = format!("/o/{code}/reviewers");
+    let attempt = Attempt::new(&viewer, &back, "reviewers_unavailable");
+    let a = viewer.actor();
+    let o = service::may_assign(&s.store, &a, &code)
+        .await
+        .or_refuse(&attempt)?;
+    let chrome = Chrome::signed_in(&viewer, back.clone());
+    let label = |kind: &str, name: &str| {
+        format!("{}（{}）", name, chrome.tx.get(&format!("subject_{kind}")))
+    };
+    let mut subjects = vec![(
+        format!("organisation:{}", o.id),
+        label("organisation", &o.name),
+    )];
+    let teams = s
+        .store
+        .registry()
+        .teams_of_org(o.id)
+        .await
+        .or_refuse(&attempt)?;
+    let members = s
+        .store
+        .registry()
+        .members_of_org(o.id, 500, 0)
+        .await
+        .or_refuse(&attempt)?;
+    let assignments = s
+        .store
+        .reviews()
+        .assignments_in(o.id)
+        .await
+        .or_refuse(&attempt)?;
+    let users = s.store.accounts().list_users().await.or_refuse(&attempt)?;
+    subjects.extend(
+        teams
+            .iter()
+            .map(|t| (format!("team:{}", t.id), label("team", &t.name))),
+    );
+    subjects.extend(
+        members
+            .iter()
+            .map(|m| (format!("member:{}", m.id), label("member", &m.name))),
+    );
+    let assigned = assignments
+        .iter()
+        .map(|asg| {
+            let key = format!("{}:{}", asg.subject_kind.as_str(), asg.subject_id);
+            let name = subjects
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(|| key.clone(), |(_, n)| n.clone());
+            (asg.reviewer.clone(), name)
+        })
+        .collect();
+    let page = AssignPage {
+        code: o.code.clone(),
+        name: o.name.clone(),
+        assigned,
+        reviewers: users
+            .into_iter()
+            .filter(|u| u.role == Role::Reviewer && !u.disabled)
+            .map(|u| u.username)
+            .collect(),
+        subjects,
+        chrome,
+    };
+    pages::html(StatusCode::OK, &page)
+}
+
+pub async fn assign(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Posted(viewer, f): Posted<Fields>,
+) -> Result<Response, PageError> {
+    let back = format!("/o/{code}/reviewers");
+    let attempt = Attempt::new(&viewer, &back, "reviewer_not_assigned");
+    let parsed = f
+        .value("subject")
+        .split_once(':')
+        .and_then(|(k, id)| Some((SubjectKind::parse(k)?, id.parse::<i64>().ok()?)));
+    let Some((kind, id)) = parsed else {
+        return Err(attempt.refused(AppError::NotFound));
+    };
+    // The subject must be kept in this organisation: the form offers nothing else.
+    let subject = xianfeng_app::subjects::subject(&s.store, kind, id)
+        .await
+        .or_refuse(&attempt)?;
+    if subject.org.code != code {
+        return Err(attempt.refused(AppError::NotFound));
+    }
+    service::assign(&s.store, &viewer.actor(), f.value("reviewer"), kind, id)
+        .await
+        .or_refuse(&attempt)?;
+    Ok(Redirect::to(&back).into_response())
+}

@@ -1,0 +1,28 @@
+//! Posted forms as the handlers read them.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::kernel::session::CarriesCsrf;
+
+/// A form as name → value, for forms with numbered rows.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Fields(HashMap<String, String>);
+
+impl CarriesCsrf for Fields {
+    fn csrf(&self) -> &str {
+        self.0.get("csrf").map_or("", String::as_str)
+    }
+}
+
+impl Fields {
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.trim()))
+    }
+
+    pub fn value(&self, k: &str) -> &str {
+        self.0.get(k).map_or("", |v| v.trim())
+    }
+}

@@ -1,0 +1,19 @@
+//! What every page and API handler shares: the session and its guard, the reader's
+//! language and the page chrome, form and multipart parsing, one `PageError` that turns
+//! an application error into a page, and the small renderers (charts, QR codes, assets).
+
+pub mod assets;
+pub mod charts;
+pub mod chrome;
+pub mod clock;
+pub mod cookies;
+pub mod forms;
+pub mod guard;
+pub mod lang;
+pub mod metrics;
+pub mod multipart;
+pub mod pages;
+pub mod qr;
+pub mod session;
+pub mod text;
+pub mod viewer;
