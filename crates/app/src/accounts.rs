@@ -59,7 +59,7 @@ pub async fn sign_in(
     }
     Ok(store
         .sessions()
-        .create_session(username, lang.code())
+        .create_session(username, lang)
         .await?
         .ok_or(Refusal::Failed))
 }

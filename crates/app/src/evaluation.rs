@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
-use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, Verdict, check_ballot};
+use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, check_ballot};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::subject::SubjectKind;
@@ -436,7 +436,7 @@ async fn write_batch(
                             subject_id: code.subject_id,
                             code_mark: Some(code.mark),
                             voter: None,
-                            verdict: ballot.verdict.as_str().to_string(),
+                            verdict: ballot.verdict,
                             ratings: serde_json::to_string(&ballot.ratings)
                                 .expect("ratings serialise"),
                             comment: ballot.comment.trim().to_string(),
@@ -679,7 +679,7 @@ pub async fn cast_open(
             subject_id,
             code_mark: None,
             voter: Some(voter.to_string()),
-            verdict: ballot.verdict.as_str().to_string(),
+            verdict: ballot.verdict,
             ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
             comment: ballot.comment.trim().to_string(),
         })
@@ -867,9 +867,7 @@ async fn tallies_by_subject(
 ) -> Result<BTreeMap<i64, Tally>, AppError> {
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     for (subject, verdict, n) in store.evaluation().tally(round_id).await? {
-        if let Some(v) = Verdict::parse(&verdict) {
-            tallies.entry(subject).or_default().add(v, n as u64);
-        }
+        tallies.entry(subject).or_default().add(verdict, n as u64);
     }
     Ok(tallies)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::{Lang, Message};
-use xianfeng_domain::org::{OrgKind, TreePath};
+use xianfeng_domain::org::TreePath;
 use xianfeng_domain::org_import::{KnownOrg, OrgPlan, plan_org_import};
 use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_domain::roster::{
@@ -214,12 +214,12 @@ fn check_member(
     Ok(MemberUpsert {
         org_id: *org_id,
         name: m.name,
-        gender: m.gender.as_str().to_string(),
+        gender: m.gender,
         ethnicity: m.ethnicity,
-        birth_date: m.birth_date.to_string(),
+        birth_date: m.birth_date,
         id_number: m.id_number.as_str().to_string(),
-        joined_on: m.joined_on.map(|d| d.to_string()),
-        member_type: m.member_type.as_str().to_string(),
+        joined_on: m.joined_on,
+        member_type: m.member_type,
         position: m.position,
         phone: m.phone.map(|p| p.as_str().to_string()),
     })
@@ -376,7 +376,7 @@ pub async fn import_orgs(
                     id: o.id,
                     parent_code: o.parent_id.and_then(|p| by_id.get(&p).cloned()),
                     path: TreePath::from_stored(o.path.clone()),
-                    kind: o.kind().unwrap_or(OrgKind::Branch),
+                    kind: o.kind,
                     name: o.name.clone(),
                     category: o.category.clone(),
                     sector: o.sector.clone(),

@@ -131,7 +131,7 @@ pub async fn enter(
                 text: text.clone(),
                 kind: kind_code.clone(),
                 tenths: t.0,
-                on: on.to_string(),
+                on,
             }),
             Err(why) => problems.push(
                 Message::of("app.named_problem", &[("name", &m.name)]).arg_message("why", why),
@@ -326,7 +326,7 @@ pub async fn import_study(
                 text: topic.trim().to_string(),
                 kind: form.as_str().to_string(),
                 tenths: t.0,
-                on: on.to_string(),
+                on,
             });
         }
     }

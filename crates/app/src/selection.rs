@@ -150,10 +150,7 @@ async fn candidate_facts(
     let formal_member = match (subject.kind, member) {
         (SubjectKind::Member | SubjectKind::Cadre, Some(m)) => {
             let record = store.registry().member(m).await?;
-            Some(
-                record
-                    .is_some_and(|r| MemberType::parse(&r.member_type) == Some(MemberType::Formal)),
-            )
+            Some(record.is_some_and(|r| r.member_type == MemberType::Formal))
         }
         // A cadre with no member record cannot be shown to be a formal member.
         (SubjectKind::Member | SubjectKind::Cadre, None) => Some(false),

@@ -478,8 +478,8 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
                 team,
                 &xianfeng_storage::NewCadre {
                     name: "赵书记".into(),
-                    gender: "male".into(),
-                    birth_date: "1965-03-01".into(),
+                    gender: xianfeng_domain::person::Gender::Male,
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1965, 3, 1).unwrap(),
                     id_number: id("41080219650301001"),
                     position: "书记".into(),
                 },

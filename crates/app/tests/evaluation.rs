@@ -370,7 +370,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
         let tallies = store.evaluation().tally(round).await.unwrap();
         assert_eq!(
             tallies,
-            vec![(s1, "satisfied".into(), 1), (s2, "dissatisfied".into(), 1)],
+            vec![(s1, Verdict::Satisfied, 1), (s2, Verdict::Dissatisfied, 1)],
             "{}",
             db.label
         );

@@ -3,6 +3,8 @@
 use xianfeng_app::Silent;
 use xianfeng_app::import::{ImportOptions, import_members, import_orgs};
 use xianfeng_app::init::init;
+use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::person::Gender;
 use xianfeng_storage::{Store, Vault};
 use xianfeng_testkit::{backends, id, today};
 
@@ -63,7 +65,7 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             "inherited from parent"
         );
         let e11 = store.registry().org_by_code("E1-1").await.unwrap().unwrap();
-        assert_eq!(e11.kind, "branch", "kind told from the name");
+        assert_eq!(e11.kind, OrgKind::Branch, "kind told from the name");
 
         let a = id("41080219800101001");
         let b = id("41080219820202002");
@@ -97,7 +99,11 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             .unwrap();
         assert_eq!(m.id_masked, format!("4108**********{}", &a[14..]));
         assert_eq!(m.phone_masked.as_deref(), Some("1380***8000"));
-        assert_eq!(m.gender, "male", "told from the ID number: odd sequence");
+        assert_eq!(
+            m.gender,
+            Gender::Male,
+            "told from the ID number: odd sequence"
+        );
         assert_eq!(
             store
                 .registry()

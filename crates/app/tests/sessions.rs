@@ -3,6 +3,7 @@
 use xianfeng_app::Silent;
 use xianfeng_app::init::init;
 use xianfeng_domain::auth::{IDLE_TIMEOUT_MS, Throttle, may_try_login};
+use xianfeng_domain::i18n::Lang;
 use xianfeng_testkit::backends;
 
 #[tokio::test]
@@ -15,24 +16,24 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         assert!(
             store
                 .sessions()
-                .create_session("nobody", "zh-CN")
+                .create_session("nobody", Lang::ZhCn)
                 .await
                 .unwrap()
                 .is_none()
         );
         let s = store
             .sessions()
-            .create_session("admin", "en")
+            .create_session("admin", Lang::En)
             .await
             .unwrap()
             .unwrap();
         let live = store.sessions().session(&s.token).await.unwrap().unwrap();
         assert_eq!(
-            (live.username.as_str(), live.role.as_str()),
-            ("admin", "admin")
+            (live.username.as_str(), live.role),
+            ("admin", xianfeng_domain::role::Role::Admin)
         );
         assert_eq!(live.csrf_token, s.csrf_token);
-        assert_eq!(live.lang, "en");
+        assert_eq!(live.lang, Lang::En);
         assert!(
             store
                 .sessions()
@@ -77,7 +78,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         // Ended, or the account disabled: no session.
         let s = store
             .sessions()
-            .create_session("admin", "zh-CN")
+            .create_session("admin", Lang::ZhCn)
             .await
             .unwrap()
             .unwrap();
@@ -88,13 +89,13 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         let (a, b) = (
             store
                 .sessions()
-                .create_session("admin", "zh-CN")
+                .create_session("admin", Lang::ZhCn)
                 .await
                 .unwrap()
                 .unwrap(),
             store
                 .sessions()
-                .create_session("admin", "zh-CN")
+                .create_session("admin", Lang::ZhCn)
                 .await
                 .unwrap()
                 .unwrap(),
@@ -126,7 +127,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         );
         let s = store
             .sessions()
-            .create_session("admin", "zh-CN")
+            .create_session("admin", Lang::ZhCn)
             .await
             .unwrap()
             .unwrap();

@@ -148,7 +148,7 @@ pub enum Mode {
     Open,
 }
 
-serialize_as_code!(Mode);
+serialize_as_code!(Mode, Verdict);
 
 impl Mode {
     pub fn as_str(self) -> &'static str {

@@ -21,6 +21,13 @@ impl Lang {
         }
     }
 
+    /// The language whose [`Lang::code`] this is, exactly (a stored choice).
+    pub fn parse(code: &str) -> Option<Lang> {
+        [Lang::ZhCn, Lang::En]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+
     /// Accepts `zh`, `zh-CN`, `zh_CN.UTF-8`, `en`, `en-US` …; anything else is the default.
     pub fn from_tag(tag: &str) -> Lang {
         if tag.to_ascii_lowercase().starts_with("en") {

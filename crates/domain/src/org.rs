@@ -57,6 +57,11 @@ impl OrgKind {
         }
     }
 
+    /// Its name as a message, in the reader's language (`org.kind_*`).
+    pub fn name(self) -> crate::i18n::Message {
+        crate::i18n::Message::of(format!("org.kind_{}", self.as_str()), &[])
+    }
+
     /// Reads the identifier or the Chinese names found in rosters.
     pub fn parse(input: &str) -> Option<OrgKind> {
         let s = normalise(input).replace(['(', ')', '、', ' '], "");

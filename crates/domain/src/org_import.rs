@@ -166,10 +166,9 @@ pub fn plan_org_import(
                     row,
                     crate::roster::OrgField::Kind.headers()[0],
                     row.kind.name_zh(),
-                    Message::of(
-                        "orgplan.kind_under",
-                        &[("kind", &row.kind.name_zh()), ("parent", &pkind.name_zh())],
-                    ),
+                    Message::of("orgplan.kind_under", &[])
+                        .arg_message("kind", row.kind.name())
+                        .arg_message("parent", pkind.name()),
                 ));
                 failed.insert(code.clone());
                 continue;

@@ -384,14 +384,14 @@ impl LaneWriter {
                 c.round_id,
                 c.subject_id,
                 c.mode(),
-                c.verdict,
+                c.verdict.as_str(),
                 c.ratings,
                 c.comment
             ])?;
         }
         let mut add = self.conn.prepare_cached(ADD_TO_TALLY)?;
         for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
-            add.execute(params![round_id, subject_id, verdict, n])?;
+            add.execute(params![round_id, subject_id, verdict.as_str(), n])?;
         }
         let (what, after) = ballot_audit(stored.len());
         let e = chain_entry(

@@ -7,7 +7,8 @@ use crate::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-use xianfeng_domain::ballot::Mode;
+use sqlx::any::AnyRow;
+use xianfeng_domain::ballot::{Mode, Verdict};
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::row::Row;
@@ -55,7 +56,7 @@ pub struct Cast {
     pub subject_id: i64,
     pub code_mark: Option<i64>,
     pub voter: Option<String>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub ratings: String,
     pub comment: String,
 }
@@ -95,15 +96,25 @@ pub(crate) fn mark_words(casts: &[Cast]) -> Vec<((i64, i64), i64)> {
 }
 
 /// The counts a batch adds to the tallies: (round, subject, verdict) -> ballots.
-pub(crate) fn tally_changes<'a>(
-    casts: &[&'a Cast],
-) -> std::collections::BTreeMap<(i64, i64, &'a str), i64> {
+pub(crate) fn tally_changes(
+    casts: &[&Cast],
+) -> std::collections::BTreeMap<(i64, i64, Verdict), i64> {
     let mut out = std::collections::BTreeMap::new();
     for c in casts {
-        *out.entry((c.round_id, c.subject_id, c.verdict.as_str()))
+        *out.entry((c.round_id, c.subject_id, c.verdict))
             .or_insert(0) += 1;
     }
     out
+}
+
+/// (subject id, verdict, ballots) from a row with those columns, `n` the count.
+fn tally_row(r: &AnyRow) -> Result<(i64, Verdict, i64)> {
+    let r = Row::of(r, "eval_tallies");
+    Ok((
+        r.get("subject_id")?,
+        r.parsed("verdict", Verdict::parse)?,
+        r.get("n")?,
+    ))
 }
 
 fn code_record((round_id, subject_id, mark, used): (i64, i64, i64, i64)) -> CodeRecord {
@@ -120,7 +131,7 @@ fn code_record((round_id, subject_id, mark, used): (i64, i64, i64, i64)) -> Code
 pub struct CommentRecord {
     pub ballot_id: i64,
     pub subject_id: i64,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub comment: String,
     pub hidden_reason: Option<String>,
 }
@@ -248,26 +259,32 @@ impl Evaluation<'_> {
 
     /// Counts per subject and verdict, as kept with the ballots: (subject id, verdict,
     /// ballots).
-    pub async fn tally(self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
-        Ok(sqlx::query_as(
+    pub async fn tally(self, round_id: i64) -> Result<Vec<(i64, Verdict, i64)>> {
+        sqlx::query(
             "SELECT subject_id, verdict, n FROM eval_tallies WHERE round_id = $1 AND n > 0 \
              ORDER BY subject_id, verdict",
         )
         .bind(round_id)
         .fetch_all(self.store.reader())
-        .await?)
+        .await?
+        .iter()
+        .map(tally_row)
+        .collect()
     }
 
     /// Counts per subject and verdict counted from the ballots themselves, for checking
     /// the tallies: (subject id, verdict, ballots).
-    pub async fn tally_from_ballots(self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT subject_id, verdict, COUNT(*) FROM ballots WHERE round_id = $1 \
+    pub async fn tally_from_ballots(self, round_id: i64) -> Result<Vec<(i64, Verdict, i64)>> {
+        sqlx::query(
+            "SELECT subject_id, verdict, COUNT(*) AS n FROM ballots WHERE round_id = $1 \
              GROUP BY subject_id, verdict ORDER BY subject_id, verdict",
         )
         .bind(round_id)
         .fetch_all(self.store.reader())
-        .await?)
+        .await?
+        .iter()
+        .map(tally_row)
+        .collect()
     }
 
     /// (codes issued, codes used) of a round.
@@ -357,7 +374,7 @@ impl Evaluation<'_> {
         subject_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<CommentRecord>> {
-        let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        sqlx::query(
             "SELECT id, subject_id, verdict, comment, hidden_reason FROM ballots \
              WHERE round_id = $1 AND comment <> '' AND ($2 = 0 OR subject_id = $3) \
              ORDER BY id DESC LIMIT $4",
@@ -367,19 +384,19 @@ impl Evaluation<'_> {
         .bind(subject_id.unwrap_or(0))
         .bind(limit)
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(ballot_id, subject_id, verdict, comment, hidden_reason)| CommentRecord {
-                    ballot_id,
-                    subject_id,
-                    verdict,
-                    comment,
-                    hidden_reason,
-                },
-            )
-            .collect())
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "ballots");
+            Ok(CommentRecord {
+                ballot_id: r.get("id")?,
+                subject_id: r.get("subject_id")?,
+                verdict: r.parsed("verdict", Verdict::parse)?,
+                comment: r.get("comment")?,
+                hidden_reason: r.get("hidden_reason")?,
+            })
+        })
+        .collect()
     }
 }
 
@@ -614,7 +631,7 @@ impl WriteTx {
                     .bind(c.round_id)
                     .bind(c.subject_id)
                     .bind(c.mode())
-                    .bind(c.verdict.clone())
+                    .bind(c.verdict.as_str())
                     .bind(c.ratings.clone())
                     .bind(c.comment.clone());
             }
@@ -634,7 +651,7 @@ impl WriteTx {
                 q = q
                     .bind(*round_id)
                     .bind(*subject_id)
-                    .bind(verdict.to_string())
+                    .bind(verdict.as_str())
                     .bind(*n);
             }
             q.execute(&mut *self.tx).await?;

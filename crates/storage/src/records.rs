@@ -2,10 +2,11 @@
 //! attached to. Hours are kept in tenths. Each batch a secretary enters is one audit
 //! entry listing its records.
 
-use crate::Records;
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{Result, WriteTx, now_ms};
+use crate::row::Row;
+use crate::{Records, Result, WriteTx, now_ms};
 
 /// A study or service record to store.
 #[derive(Debug, Clone, Serialize)]
@@ -18,7 +19,7 @@ pub struct NewRecord {
     /// Study: the form code; service: the carrier's id as text, or empty.
     pub kind: String,
     pub tenths: i64,
-    pub on: String,
+    pub on: NaiveDate,
 }
 
 /// Which of the two record tables.
@@ -60,7 +61,7 @@ pub struct RecordRow {
     pub text: String,
     pub kind: String,
     pub tenths: i64,
-    pub on: String,
+    pub on: NaiveDate,
     pub recorded_by: String,
 }
 
@@ -113,7 +114,7 @@ impl Records<'_> {
                     text: r.get("record_text")?,
                     kind: r.get("record_kind")?,
                     tenths: r.get("hours_tenths")?,
-                    on: r.get("record_day")?,
+                    on: r.date("record_day")?,
                     recorded_by: r.get("recorded_by")?,
                 })
             })
@@ -126,11 +127,12 @@ impl Records<'_> {
         self,
         kind: RecordKind,
         org_id: i64,
-        from: &str,
-        to: &str,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> Result<Vec<MemberTotal>> {
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(dynsql!(
-            "SELECT m.id, m.name, COUNT(r.id), CAST(COALESCE(SUM(r.hours_tenths), 0) AS BIGINT) \
+        sqlx::query(dynsql!(
+            "SELECT m.id, m.name, COUNT(r.id) AS records, \
+             CAST(COALESCE(SUM(r.hours_tenths), 0) AS BIGINT) AS tenths \
              FROM members m LEFT JOIN {table} r ON r.member_id = m.id AND r.org_id = m.org_id \
              AND r.{day} >= $2 AND r.{day} <= $3 \
              WHERE m.org_id = $1 GROUP BY m.id, m.name ORDER BY m.name, m.id",
@@ -141,50 +143,61 @@ impl Records<'_> {
         .bind(from.to_string())
         .bind(to.to_string())
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(member_id, name, records, tenths)| MemberTotal {
-                member_id,
-                name,
-                records,
-                tenths,
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "members");
+            Ok(MemberTotal {
+                member_id: r.get("id")?,
+                name: r.get("name")?,
+                records: r.get("records")?,
+                tenths: r.get("tenths")?,
             })
-            .collect())
+        })
+        .collect()
     }
 
     /// The service carriers of an organisation with their members.
     pub async fn service_posts(self, org_id: i64) -> Result<Vec<ServicePost>> {
-        let posts: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, org_id, kind, name, description FROM service_posts \
-             WHERE org_id = $1 ORDER BY kind, name",
-        )
-        .bind(org_id)
-        .fetch_all(self.store.reader())
-        .await?;
-        let members: Vec<(i64, i64, String)> = sqlx::query_as(
+        let members = sqlx::query(
             "SELECT pm.post_id, m.id, m.name FROM service_post_members pm \
              JOIN service_posts p ON p.id = pm.post_id JOIN members m ON m.id = pm.member_id \
              WHERE p.org_id = $1 ORDER BY m.name",
         )
         .bind(org_id)
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(posts
-            .into_iter()
-            .map(|(id, org_id, kind, name, description)| ServicePost {
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "service_post_members");
+            Ok((r.get("post_id")?, r.get("id")?, r.get("name")?))
+        })
+        .collect::<Result<Vec<(i64, i64, String)>>>()?;
+        sqlx::query(
+            "SELECT id, org_id, kind, name, description FROM service_posts \
+             WHERE org_id = $1 ORDER BY kind, name",
+        )
+        .bind(org_id)
+        .fetch_all(self.store.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "service_posts");
+            let id: i64 = r.get("id")?;
+            Ok(ServicePost {
                 id,
-                org_id,
-                kind,
-                name,
-                description,
+                org_id: r.get("org_id")?,
+                kind: r.get("kind")?,
+                name: r.get("name")?,
+                description: r.get("description")?,
                 members: members
                     .iter()
-                    .filter(|m| m.0 == id)
-                    .map(|m| (m.1, m.2.clone()))
+                    .filter(|(post, _, _)| *post == id)
+                    .map(|(_, member, name)| (*member, name.clone()))
                     .collect(),
             })
-            .collect())
+        })
+        .collect()
     }
 }
 
@@ -223,7 +236,7 @@ impl WriteTx {
                 .bind(post),
             };
             q.bind(r.tenths)
-                .bind(r.on.clone())
+                .bind(r.on.to_string())
                 .bind(self.actor.clone())
                 .bind(now)
                 .execute(&mut *self.tx)

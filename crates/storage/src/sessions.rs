@@ -5,15 +5,18 @@ use crate::Sessions;
 use sha2::{Digest, Sha256};
 use xianfeng_domain::auth::{FAILURE_WINDOW_MS, TOUCH_INTERVAL_MS, session_alive};
 
+use crate::row::Row;
 use crate::{Result, now_ms};
+use xianfeng_domain::i18n::Lang;
+use xianfeng_domain::role::Role;
 
 /// A live session and the account behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub csrf_token: String,
-    pub lang: String,
+    pub lang: Lang,
     pub must_change_password: bool,
 }
 
@@ -36,7 +39,7 @@ fn token_hash(token: &str) -> String {
 
 impl Sessions<'_> {
     /// Opens a session for an account that has just proved its password.
-    pub async fn create_session(self, username: &str, lang: &str) -> Result<Option<NewSession>> {
+    pub async fn create_session(self, username: &str, lang: Lang) -> Result<Option<NewSession>> {
         let user: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE username = $1 AND disabled = 0")
                 .bind(username.to_string())
@@ -57,7 +60,7 @@ impl Sessions<'_> {
         .bind(token_hash(&s.token))
         .bind(user_id)
         .bind(s.csrf_token.clone())
-        .bind(lang.to_string())
+        .bind(lang.code())
         .bind(now)
         .bind(now)
         .execute(&self.store.write)
@@ -69,7 +72,7 @@ impl Sessions<'_> {
     /// not been idle too long; using it moves its idle clock (at most once a minute).
     pub async fn session(self, token: &str) -> Result<Option<SessionRecord>> {
         let hash = token_hash(token);
-        let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
+        let row = sqlx::query(
             "SELECT u.username, u.role, s.csrf_token, s.lang, u.must_change_password, \
              s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND u.disabled = 0",
@@ -77,9 +80,11 @@ impl Sessions<'_> {
         .bind(hash.clone())
         .fetch_optional(self.store.reader())
         .await?;
-        let Some((username, role, csrf_token, lang, must, last_seen)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
+        let r = Row::of(&row, "sessions");
+        let last_seen: i64 = r.get("last_seen_at")?;
         let now = now_ms();
         if !session_alive(last_seen, now) {
             self.end_session(token).await?;
@@ -93,18 +98,18 @@ impl Sessions<'_> {
                 .await?;
         }
         Ok(Some(SessionRecord {
-            username,
-            role,
-            csrf_token,
-            lang,
-            must_change_password: must != 0,
+            username: r.get("username")?,
+            role: r.parsed("role", Role::parse)?,
+            csrf_token: r.get("csrf_token")?,
+            lang: r.parsed("lang", Lang::parse)?,
+            must_change_password: r.get::<i64>("must_change_password")? != 0,
         }))
     }
 
     /// Remembers the language a signed-in account chose.
-    pub async fn set_session_lang(self, token: &str, lang: &str) -> Result<()> {
+    pub async fn set_session_lang(self, token: &str, lang: Lang) -> Result<()> {
         sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
-            .bind(lang.to_string())
+            .bind(lang.code())
             .bind(token_hash(token))
             .execute(&self.store.write)
             .await?;

@@ -614,7 +614,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     if *json {
                         print_json(&serde_json::json!({"organisation": org, "subtree": counts}))?;
                     } else {
-                        println!("{} {} ({})", org.code, org.name, org.kind);
+                        println!(
+                            "{} {} ({})",
+                            org.code,
+                            org.name,
+                            crate::say::show(&org.kind.name())
+                        );
                         println!(
                             "{}",
                             say(

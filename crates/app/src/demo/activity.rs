@@ -4,8 +4,9 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::ballot::Mode;
+use xianfeng_domain::ballot::{Mode, Verdict};
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
+use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::plan::PlanStatus;
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{
@@ -195,7 +196,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
         {
             tx.decide_plan(&plan, to, comment).await?;
         }
-        if o.kind == "county_committee" || o.kind == "municipal_committee" {
+        if matches!(o.kind, OrgKind::CityCommittee | OrgKind::CountyCommittee) {
             tx.add_meeting(&NewMeeting {
                 campaign_id,
                 org_id: o.id,
@@ -215,7 +216,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
 
     // Spread over the whole city, so that every county has some; the first branch (the demo
     // secretary's and member's) among them.
-    let all: Vec<_> = orgs.iter().filter(|o| o.kind == "branch").collect();
+    let all: Vec<_> = orgs.iter().filter(|o| o.kind == OrgKind::Branch).collect();
     let step = (all.len() / ACTIVE_BRANCHES).max(1);
     let first_code = store
         .accounts()
@@ -273,7 +274,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
                         text: topic.into(),
                         kind: form.into(),
                         tenths: 15 + 5 * rng.below(4) as i64,
-                        on: on.into(),
+                        on: on.parse().expect("the demo's dates are dates"),
                     });
                 }
             }
@@ -300,7 +301,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
                     text: "社区志愿服务".into(),
                     kind: post.to_string(),
                     tenths: 20 + 10 * rng.below(3) as i64,
-                    on: on.into(),
+                    on: on.parse().expect("the demo's dates are dates"),
                 })
                 .collect();
             summary.service_records += tx.add_records(RecordKind::Service, &rows).await?;
@@ -317,11 +318,11 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
 }
 
 /// A ballot as people cast it: mostly satisfied, some basically, a few not.
-fn verdict(rng: &mut Rng) -> &'static str {
+fn verdict(rng: &mut Rng) -> Verdict {
     match rng.below(100) {
-        0..=69 => "satisfied",
-        70..=91 => "basically_satisfied",
-        _ => "dissatisfied",
+        0..=69 => Verdict::Satisfied,
+        70..=91 => Verdict::BasicallySatisfied,
+        _ => Verdict::Dissatisfied,
     }
 }
 
@@ -351,7 +352,7 @@ async fn evaluation(
         let (lo, hi) = root.tree_path().subtree_range();
         let subjects = orgs
             .iter()
-            .filter(|o| o.kind == "branch" && o.path >= lo && o.path < hi)
+            .filter(|o| o.kind == OrgKind::Branch && o.path >= lo && o.path < hi)
             .take(40)
             .map(|o| RoundSubject {
                 subject_id: o.id,
@@ -416,7 +417,7 @@ async fn evaluation(
                     subject_id: s.subject_id,
                     code_mark,
                     voter,
-                    verdict: chosen.into(),
+                    verdict: chosen,
                     ratings: "{}".into(),
                     comment,
                 };

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use xianfeng_domain::idcard::check_char;
 use xianfeng_domain::org::{OrgKind, TreePath};
+use xianfeng_domain::person::{Gender, MemberType};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{MemberUpsert, NewCadre, NewOrg, NewUser, Store, password};
 
@@ -395,11 +396,10 @@ pub async fn build(
                 org_id: b.orgs[*idx].id,
                 name,
                 gender: if (seq % 10) % 2 == 1 {
-                    "male"
+                    Gender::Male
                 } else {
-                    "female"
-                }
-                .into(),
+                    Gender::Female
+                },
                 ethnicity: Some(
                     if b.rng.below(20) == 0 {
                         "回族"
@@ -408,15 +408,14 @@ pub async fn build(
                     }
                     .into(),
                 ),
-                birth_date: birth.to_string(),
+                birth_date: birth,
                 id_number: id,
-                joined_on: Some(joined.to_string()),
+                joined_on: Some(joined),
                 member_type: if probationary {
-                    "probationary"
+                    MemberType::Probationary
                 } else {
-                    "formal"
-                }
-                .into(),
+                    MemberType::Formal
+                },
                 position: Some(b.rng.pick(POSITIONS).to_string()).filter(|p| !p.is_empty()),
                 phone: Some(phone),
             });
@@ -452,12 +451,11 @@ pub async fn build(
                 &NewCadre {
                     name: cname,
                     gender: if (seq % 10) % 2 == 1 {
-                        "male"
+                        Gender::Male
                     } else {
-                        "female"
-                    }
-                    .into(),
-                    birth_date: birth.to_string(),
+                        Gender::Female
+                    },
+                    birth_date: birth,
                     id_number: id_number(area, birth, seq),
                     position: position.to_string(),
                 },

@@ -3,6 +3,7 @@
 //! with a standing of its own that drifts from period to period, so that growth, movers and
 //! history show; then the first period is closed, so a frozen period shows too.
 
+use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Assignment, IndicatorValue, NewReview, Store};
 
@@ -29,7 +30,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     let orgs = store.registry().all_orgs().await?;
     let branches: Vec<_> = orgs
         .iter()
-        .filter(|o| o.kind == "branch" && DISTRICTS.iter().any(|d| o.code.starts_with(d)))
+        .filter(|o| o.kind == OrgKind::Branch && DISTRICTS.iter().any(|d| o.code.starts_with(d)))
         .collect();
     let grades = [
         ("good", 10),

@@ -2,12 +2,14 @@
 //! masked text (see [`crate::vault`]).
 
 use crate::Registry;
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Arguments;
 use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::person::{Gender, MemberType};
 
 use crate::{Dialect, Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
 use sqlx::AssertSqlSafe;
@@ -19,12 +21,12 @@ pub struct MemberRecord {
     pub org_id: i64,
     pub org_code: String,
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub ethnicity: Option<String>,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub id_masked: String,
-    pub joined_on: Option<String>,
-    pub member_type: String,
+    pub joined_on: Option<NaiveDate>,
+    pub member_type: MemberType,
     pub position: Option<String>,
     pub phone_masked: Option<String>,
 }
@@ -35,12 +37,12 @@ pub struct MemberRecord {
 pub struct MemberUpsert {
     pub org_id: i64,
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub ethnicity: Option<String>,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub id_number: String,
-    pub joined_on: Option<String>,
-    pub member_type: String,
+    pub joined_on: Option<NaiveDate>,
+    pub member_type: MemberType,
     pub position: Option<String>,
     pub phone: Option<String>,
 }
@@ -65,12 +67,12 @@ impl UpsertOutcome {
 struct MemberAudit {
     org_id: i64,
     name: String,
-    gender: String,
+    gender: Gender,
     ethnicity: Option<String>,
-    birth_date: String,
+    birth_date: NaiveDate,
     id_masked: String,
-    joined_on: Option<String>,
-    member_type: String,
+    joined_on: Option<NaiveDate>,
+    member_type: MemberType,
     position: Option<String>,
     phone_masked: Option<String>,
     /// The full phone, held only in memory to tell whether it changed; never serialised.
@@ -99,12 +101,12 @@ fn from_row(r: &AnyRow) -> Result<MemberRecord> {
         org_id: r.get("org_id")?,
         org_code: r.get("code")?,
         name: r.get("name")?,
-        gender: r.get("gender")?,
+        gender: r.parsed("gender", Gender::parse)?,
         ethnicity: r.get("ethnicity")?,
-        birth_date: r.get("birth_date")?,
+        birth_date: r.date("birth_date")?,
         id_masked: r.get("id_masked")?,
-        joined_on: r.get("joined_on")?,
-        member_type: r.get("member_type")?,
+        joined_on: r.date_opt("joined_on")?,
+        member_type: r.parsed("member_type", MemberType::parse)?,
         position: r.get("position")?,
         phone_masked: r.get("phone_masked")?,
     })
@@ -219,11 +221,11 @@ fn members_insert(
                     r.name.as_str(),
                     r.gender.as_str(),
                     r.ethnicity.as_deref(),
-                    r.birth_date.as_str(),
+                    r.birth_date.to_string(),
                     row.id_hash.as_str(),
                     row.id_cipher.as_str(),
                     r.id_masked.as_str(),
-                    r.joined_on.as_deref(),
+                    r.joined_on.map(|d| d.to_string()),
                     r.member_type.as_str(),
                     r.position.as_deref(),
                     row.phone_cipher.as_deref(),
@@ -292,12 +294,12 @@ impl crate::Vault {
             record: MemberAudit {
                 org_id: row.org_id,
                 name: row.name.clone(),
-                gender: row.gender.clone(),
+                gender: row.gender,
                 ethnicity: row.ethnicity.clone(),
-                birth_date: row.birth_date.clone(),
+                birth_date: row.birth_date,
                 id_masked: mask(&row.id_number),
-                joined_on: row.joined_on.clone(),
-                member_type: row.member_type.clone(),
+                joined_on: row.joined_on,
+                member_type: row.member_type,
                 position: row.position.clone(),
                 phone_masked: row.phone.as_deref().map(mask),
                 phone: row.phone.clone(),
@@ -544,12 +546,12 @@ impl WriteTx {
             let audit = MemberAudit {
                 org_id: r.get("org_id")?,
                 name: r.get("name")?,
-                gender: r.get("gender")?,
+                gender: r.parsed("gender", Gender::parse)?,
                 ethnicity: r.get("ethnicity")?,
-                birth_date: r.get("birth_date")?,
+                birth_date: r.date("birth_date")?,
                 id_masked: r.get("id_masked")?,
-                joined_on: r.get("joined_on")?,
-                member_type: r.get("member_type")?,
+                joined_on: r.date_opt("joined_on")?,
+                member_type: r.parsed("member_type", MemberType::parse)?,
                 position: r.get("position")?,
                 phone_masked: r.get("phone_masked")?,
                 phone: r
@@ -571,11 +573,11 @@ impl WriteTx {
         )
         .bind(r.org_id)
         .bind(r.name.clone())
-        .bind(r.gender.clone())
+        .bind(r.gender.as_str())
         .bind(r.ethnicity.clone())
-        .bind(r.birth_date.clone())
-        .bind(r.joined_on.clone())
-        .bind(r.member_type.clone())
+        .bind(r.birth_date.to_string())
+        .bind(r.joined_on.map(|d| d.to_string()))
+        .bind(r.member_type.as_str())
         .bind(r.position.clone())
         .bind(row.phone_cipher.clone())
         .bind(r.phone_masked.clone())

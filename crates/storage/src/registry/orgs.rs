@@ -14,7 +14,7 @@ pub struct OrgRecord {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub category: Option<String>,
     pub sector: Option<String>,
     pub parent_id: Option<i64>,
@@ -25,10 +25,6 @@ pub struct OrgRecord {
 }
 
 impl OrgRecord {
-    pub fn kind(&self) -> Option<OrgKind> {
-        OrgKind::parse(&self.kind)
-    }
-
     pub fn tree_path(&self) -> TreePath {
         TreePath::from_stored(self.path.clone())
     }
@@ -77,7 +73,7 @@ fn from_row(r: &AnyRow) -> Result<OrgRecord> {
         id: r.get("id")?,
         code: r.get("code")?,
         name: r.get("name")?,
-        kind: r.get("kind")?,
+        kind: r.parsed("kind", OrgKind::parse)?,
         category: r.get("category")?,
         sector: r.get("sector")?,
         parent_id: r.get("parent_id")?,
@@ -319,13 +315,12 @@ impl WriteTx {
                 &[("code", &org.code), ("parent", &new_parent.code)],
             ))
         })?;
-        if let (Some(k), Some(pk)) = (org.kind(), new_parent.kind())
-            && !k.may_sit_under(pk)
-        {
-            return Err(StoreError::Invalid(Message::of(
-                "orgplan.kind_under",
-                &[("kind", &k.name_zh()), ("parent", &pk.name_zh())],
-            )));
+        if !org.kind.may_sit_under(new_parent.kind) {
+            return Err(StoreError::Invalid(
+                Message::of("orgplan.kind_under", &[])
+                    .arg_message("kind", org.kind.name())
+                    .arg_message("parent", new_parent.kind.name()),
+            ));
         }
         let (lo, hi) = old.subtree_range();
         let delta = new.depth() as i64 - old.depth() as i64;

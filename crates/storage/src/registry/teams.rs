@@ -1,7 +1,12 @@
 //! County-level leadership teams (县级领导班子) and their leading cadres (领导干部).
 
-use crate::Registry;
+use chrono::NaiveDate;
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use xianfeng_domain::person::Gender;
+
+use crate::Registry;
+use crate::row::Row;
 
 use crate::{Result, Store, WriteTx, now_ms};
 
@@ -18,8 +23,8 @@ pub struct CadreRecord {
     pub id: i64,
     pub team_id: i64,
     pub name: String,
-    pub gender: String,
-    pub birth_date: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
     pub id_masked: String,
     pub position: String,
 }
@@ -27,93 +32,85 @@ pub struct CadreRecord {
 #[derive(Debug, Clone)]
 pub struct NewCadre {
     pub name: String,
-    pub gender: String,
-    pub birth_date: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
     pub id_number: String,
     pub position: String,
 }
 
+const TEAM_COLUMNS: &str = "t.id, t.org_id, t.name, \
+    (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) AS cadre_count";
+
+fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
+    let r = Row::of(r, "leadership_teams");
+    Ok(TeamRecord {
+        id: r.get("id")?,
+        org_id: r.get("org_id")?,
+        name: r.get("name")?,
+        cadre_count: r.get("cadre_count")?,
+    })
+}
+
+const CADRE_COLUMNS: &str = "id, team_id, name, gender, birth_date, id_masked, position";
+
+fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
+    let r = Row::of(r, "cadres");
+    Ok(CadreRecord {
+        id: r.get("id")?,
+        team_id: r.get("team_id")?,
+        name: r.get("name")?,
+        gender: r.parsed("gender", Gender::parse)?,
+        birth_date: r.date("birth_date")?,
+        id_masked: r.get("id_masked")?,
+        position: r.get("position")?,
+    })
+}
+
 impl Registry<'_> {
     pub async fn teams_of_org(self, org_id: i64) -> Result<Vec<TeamRecord>> {
-        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT t.id, t.org_id, t.name, \
-             (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) \
-             FROM leadership_teams t WHERE t.org_id = $1 ORDER BY t.name",
-        )
+        sqlx::query(dynsql!(
+            "SELECT {TEAM_COLUMNS} FROM leadership_teams t WHERE t.org_id = $1 ORDER BY t.name"
+        ))
         .bind(org_id)
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, org_id, name, cadre_count)| TeamRecord {
-                id,
-                org_id,
-                name,
-                cadre_count,
-            })
-            .collect())
+        .await?
+        .iter()
+        .map(team_from_row)
+        .collect()
     }
 
     pub async fn team(self, id: i64) -> Result<Option<TeamRecord>> {
-        let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT t.id, t.org_id, t.name, \
-             (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) \
-             FROM leadership_teams t WHERE t.id = $1",
-        )
+        sqlx::query(dynsql!(
+            "SELECT {TEAM_COLUMNS} FROM leadership_teams t WHERE t.id = $1"
+        ))
         .bind(id)
         .fetch_optional(self.store.reader())
-        .await?;
-        Ok(row.map(|(id, org_id, name, cadre_count)| TeamRecord {
-            id,
-            org_id,
-            name,
-            cadre_count,
-        }))
+        .await?
+        .as_ref()
+        .map(team_from_row)
+        .transpose()
     }
 
     pub async fn cadre(self, id: i64) -> Result<Option<CadreRecord>> {
-        let row: Option<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, team_id, name, gender, birth_date, id_masked, position \
-             FROM cadres WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.store.reader())
-        .await?;
-        Ok(row.map(
-            |(id, team_id, name, gender, birth_date, id_masked, position)| CadreRecord {
-                id,
-                team_id,
-                name,
-                gender,
-                birth_date,
-                id_masked,
-                position,
-            },
-        ))
+        sqlx::query(dynsql!("SELECT {CADRE_COLUMNS} FROM cadres WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.store.reader())
+            .await?
+            .as_ref()
+            .map(cadre_from_row)
+            .transpose()
     }
 
     pub async fn cadres_of_team(self, team_id: i64) -> Result<Vec<CadreRecord>> {
-        let rows: Vec<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, team_id, name, gender, birth_date, id_masked, position \
-             FROM cadres WHERE team_id = $1 ORDER BY id",
-        )
+        sqlx::query(dynsql!(
+            "SELECT {CADRE_COLUMNS} FROM cadres WHERE team_id = $1 ORDER BY id"
+        ))
         .bind(team_id)
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, team_id, name, gender, birth_date, id_masked, position)| CadreRecord {
-                    id,
-                    team_id,
-                    name,
-                    gender,
-                    birth_date,
-                    id_masked,
-                    position,
-                },
-            )
-            .collect())
+        .await?
+        .iter()
+        .map(cadre_from_row)
+        .collect()
     }
 }
 
@@ -162,8 +159,8 @@ impl WriteTx {
         .bind(id)
         .bind(team_id)
         .bind(c.name.clone())
-        .bind(c.gender.clone())
-        .bind(c.birth_date.clone())
+        .bind(c.gender.as_str())
+        .bind(c.birth_date.to_string())
         .bind(id_hash)
         .bind(vault.encrypt(&c.id_number))
         .bind(masked.clone())

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::selection::NoticePhase;
 
 use crate::AppState;
@@ -164,7 +163,7 @@ fn public(o: &xianfeng_storage::OrgRecord) -> PublicOrg {
     PublicOrg {
         code: o.code.clone(),
         name: o.name.clone(),
-        kind: o.kind().map(OrgKind::name_zh).unwrap_or("").to_string(),
+        kind: o.kind.name_zh().to_string(),
     }
 }
 

@@ -124,7 +124,7 @@ async fn render(
     let totals = s
         .store
         .records()
-        .member_totals(kind, o.id, &span.0.to_string(), &span.1.to_string())
+        .member_totals(kind, o.id, span.0, span.1)
         .await
         .or_refuse(&attempt)?;
     // Lines are offered for the members the viewer may write for: all of them for the

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use xianfeng_app::AppError;
 use xianfeng_app::registry::{self, OrgSummary};
-use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
@@ -80,7 +79,7 @@ fn org_row(s: &OrgSummary) -> OrgRow {
     OrgRow {
         code: s.org.code.clone(),
         name: s.org.name.clone(),
-        kind: s.org.kind().map(OrgKind::name_zh).unwrap_or("").to_string(),
+        kind: s.org.kind.name_zh().to_string(),
         organisations: s.organisations,
         members: s.members,
     }
@@ -223,8 +222,8 @@ fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
     MemberRow {
         id: m.id,
         name: m.name,
-        gender: tx.get(&format!("gender_{}", m.gender)),
-        member_type: tx.get(&format!("member_type_{}", m.member_type)),
+        gender: tx.name("gender", m.gender.as_str()),
+        member_type: tx.name("member_type", m.member_type.as_str()),
         position: m.position.unwrap_or_default(),
         id_masked: m.id_masked,
     }
@@ -371,9 +370,9 @@ pub async fn member_page(
         };
     let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
     let (birth_date, ethnicity, joined_on, phone_masked) = (
-        member.birth_date.clone(),
+        member.birth_date.to_string(),
         member.ethnicity.clone().unwrap_or_default(),
-        member.joined_on.clone().unwrap_or_default(),
+        member.joined_on.map(|d| d.to_string()).unwrap_or_default(),
         member.phone_masked.clone().unwrap_or_default(),
     );
     let page = MemberPage {

@@ -13,7 +13,7 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn lang(&self) -> Lang {
-        Lang::from_tag(&self.session.lang)
+        self.session.lang
     }
 
     /// The account as the application services see it.
