@@ -133,7 +133,7 @@ pub async fn change_password(
     let new = c.new;
     let hash = tokio::task::spawn_blocking(move || password::hash(&new))
         .await
-        .map_err(|e| AppError::Input(Message::verbatim(e.to_string())))?;
+        .map_err(AppError::fault)?;
     let mut tx = store.begin(c.username).await?;
     tx.set_password(c.username, &hash, false).await?;
     tx.commit().await?;

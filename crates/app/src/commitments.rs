@@ -304,7 +304,7 @@ pub async fn evidence(
         .attachment(attachment_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let kind = FileKind::parse(&a.kind).ok_or(AppError::NotFound)?;
+    let kind = a.kind;
     Ok((a, kind))
 }
 

@@ -95,9 +95,7 @@ pub fn form(
         ("word/document.xml", document),
     ];
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let fail = |e: &dyn std::fmt::Display| {
-        AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string()))
-    };
+    let fail = |e: &dyn std::fmt::Display| AppError::fault(e);
     for (name, content) in parts {
         zip.start_file(name, SimpleFileOptions::default())
             .map_err(|e| fail(&e))?;

@@ -16,6 +16,9 @@ pub enum AppError {
     NotFound,
     /// The record is visible, but the account may not do this to it.
     Forbidden,
+    /// The system failed (a worker thread, an in-memory document writer, a temporary
+    /// file): words for the log; the person is told only that it failed.
+    Fault(String),
 }
 
 impl fmt::Display for AppError {
@@ -26,6 +29,7 @@ impl fmt::Display for AppError {
             AppError::Input(m) => f.write_str(&m.for_log()),
             AppError::NotFound => f.write_str(&Message::new("app.not_found").for_log()),
             AppError::Forbidden => f.write_str(&Message::new("app.forbidden").for_log()),
+            AppError::Fault(s) => f.write_str(s),
         }
     }
 }
@@ -33,6 +37,11 @@ impl fmt::Display for AppError {
 impl std::error::Error for AppError {}
 
 impl AppError {
+    /// A failure of the system, described for the log.
+    pub fn fault(e: impl fmt::Display) -> AppError {
+        AppError::Fault(e.to_string())
+    }
+
     /// A problem the user can fix, named by its message key and arguments.
     pub fn input(key: &'static str, args: &[(&'static str, &dyn fmt::Display)]) -> AppError {
         AppError::Input(Message::of(key, args))
@@ -50,7 +59,7 @@ impl AppError {
                 | StoreError::Damaged(_),
             ) => true,
             AppError::Store(StoreError::Invalid(m)) => m.is_verbatim(),
-            AppError::Input(m) => m.is_verbatim(),
+            AppError::Fault(_) => true,
             _ => false,
         }
     }
@@ -67,6 +76,7 @@ impl AppError {
                 other => other.message().cloned(),
             },
             AppError::Ingest(e) => Some(e.message()),
+            AppError::Fault(_) => None,
         }
     }
 
@@ -106,7 +116,7 @@ mod tests {
         );
         // Words meant for a log, a key that does not fit, a damaged stored value: the
         // system's fault, answered as a 500.
-        assert!(AppError::Input(Message::verbatim("the ballot writer has stopped")).is_fault());
+        assert!(AppError::fault("the ballot writer has stopped").is_fault());
         assert!(AppError::Store(StoreError::Key(Message::verbatim("bad key"))).is_fault());
         assert!(AppError::Store(StoreError::Damaged(Message::new("store.bad_value"))).is_fault());
         assert!(!AppError::Store(StoreError::Invalid(Message::new("store.bad_url"))).is_fault());

@@ -471,7 +471,7 @@ async fn write_batch(
         match round_info(store, cache, round).await {
             Ok(info) => {
                 for subject in subjects {
-                    store.touch(info.round.subject_kind.as_str(), subject);
+                    store.touch(info.round.subject_kind, subject);
                 }
             }
             Err(e) => tracing::warn!("scores: round {round}: {e}"),
@@ -559,7 +559,7 @@ impl BallotWriter {
 
     async fn submit(&self, job: Job) -> Result<Result<(), Refused>, AppError> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || AppError::Input(Message::verbatim("the ballot writer has stopped"));
+        let stopped = || AppError::fault("the ballot writer has stopped");
         self.queue.send((job, reply)).await.map_err(|_| stopped())?;
         answer
             .await

@@ -41,7 +41,7 @@ pub fn prepare_file(u: &Upload) -> Result<NewAttachment, AppError> {
     let content = media::strip_metadata(kind, &u.bytes)
         .map_err(|_| bad(Message::of("app.file_broken", &[])))?;
     Ok(NewAttachment {
-        kind: kind.as_str().to_string(),
+        kind,
         extension,
         file_name: u.file_name.chars().take(200).collect(),
         content,

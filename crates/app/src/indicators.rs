@@ -175,7 +175,7 @@ pub async fn import(
         values.push(IndicatorValue {
             period: p.code,
             indicator: spec.code.get_ref().clone(),
-            subject_kind: kind.as_str().to_string(),
+            subject_kind: kind,
             subject_id: id,
             value,
         });

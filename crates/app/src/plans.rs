@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use xianfeng_domain::i18n::Message;
-use xianfeng_domain::plan::{PlanStatus, PlanStep, next_plan};
+use xianfeng_domain::plan::{MeetingLevel, PlanStatus, PlanStep, next_plan};
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{MeetingRecord, NewMeeting, OrgRecord, PlanOverviewRow, PlanRecord, Store};
 
@@ -16,9 +16,6 @@ use crate::{AppError, scope};
 pub const MAX_LEADERSHIP: usize = 2000;
 pub const MAX_PLAN: usize = 20_000;
 pub const MAX_TITLE: usize = 100;
-
-/// Meeting levels (会议层级), by code: city, county, township or street, grassroots.
-pub const MEETING_LEVELS: [&str; 4] = ["city", "county", "township", "grassroots"];
 
 fn allowed(actor: &Actor, action: Action, org: &OrgRecord) -> Result<(), AppError> {
     scope::allowed(actor.principal, action, org)
@@ -175,9 +172,9 @@ pub async fn add_meeting(
         .ok()
         .filter(|n| (1..=100_000).contains(n))
         .ok_or_else(|| AppError::Input(Message::of("app.meeting_attendance", &[])))?;
-    if !MEETING_LEVELS.contains(&m.level) {
+    let Some(level) = MeetingLevel::parse(m.level) else {
         return Err(AppError::Input(Message::of("app.meeting_level", &[])));
-    }
+    };
     if m.title.trim().is_empty() || m.title.chars().count() > MAX_TITLE {
         return Err(AppError::Input(Message::of(
             "app.meeting_title",
@@ -192,7 +189,7 @@ pub async fn add_meeting(
             org_id: o.id,
             title: m.title.trim().to_string(),
             held_on,
-            level: m.level.to_string(),
+            level,
             attendance,
         })
         .await?;

@@ -132,7 +132,7 @@ pub async fn write(
         })
         .await?;
     tx.commit().await?;
-    store.touch(kind.as_str(), subject_id);
+    store.touch(kind, subject_id);
     Ok(id)
 }
 

@@ -158,16 +158,13 @@ async fn candidate_facts(
     };
     // Since the campaign began: a sanction after its end, before the commendation, counts.
     let sanctions = match member {
-        Some(m) => {
-            let from = campaign.starts_on.to_string();
-            u32::try_from(
-                store
-                    .selection()
-                    .sanctions_of(m, &from, "9999-12-31")
-                    .await?,
-            )
-            .unwrap_or(u32::MAX)
-        }
+        Some(m) => u32::try_from(
+            store
+                .selection()
+                .sanctions_since(m, campaign.starts_on)
+                .await?,
+        )
+        .unwrap_or(u32::MAX),
         None => 0,
     };
     // 满意率: satisfied and basically satisfied over all valid ballots.

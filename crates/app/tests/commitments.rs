@@ -171,7 +171,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
         .await
         .unwrap();
         let reports = s.commitments().progress_reports(id).await.unwrap();
-        let (attachment, _, _) = reports[0].attachments[0].clone();
+        let attachment = reports[0].attachments[0].id;
         let stored = s
             .commitments()
             .attachment(attachment)
@@ -420,7 +420,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
         assert_eq!(period.code, "2010");
         let fang_row = rows
             .iter()
-            .find(|r| r.subject_kind == "member" && r.subject_id == c.wang_fang)
+            .find(|r| r.subject_kind == SubjectKind::Member && r.subject_id == c.wang_fang)
             .unwrap();
         assert_eq!(
             (
@@ -436,7 +436,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
         assert_eq!((fang_row.review_points, fang_row.reviews), (7, 1));
         let branch = rows
             .iter()
-            .find(|r| r.subject_kind == "organisation")
+            .find(|r| r.subject_kind == SubjectKind::Organisation)
             .unwrap();
         assert_eq!(
             branch.study_tenths, 35,
@@ -449,7 +449,7 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
                 .unwrap();
         let fang_row = rows
             .iter()
-            .find(|r| r.subject_kind == "member" && r.subject_id == c.wang_fang)
+            .find(|r| r.subject_kind == SubjectKind::Member && r.subject_id == c.wang_fang)
             .unwrap();
         assert_eq!((fang_row.items_due, fang_row.items_overdue), (1, 1));
         assert_eq!(fang_row.study_tenths, 25);

@@ -400,3 +400,56 @@ async fn the_wrong_key_cannot_open_the_database() {
         );
     }
 }
+
+/// A registry value the program cannot read (a gender, an organisation kind no version
+/// writes) is an error naming table, column and value, never read as some default.
+#[tokio::test]
+async fn a_damaged_registry_value_is_an_error_naming_its_column() {
+    use xianfeng_domain::i18n::Lang;
+    for db in backends().await {
+        let store = db.open().await;
+        seeded(&store).await;
+        let a = id("41080219800101001");
+        let text = members_csv(&[("王芳", &a, "B1")]);
+        import_members(&store, csv(&text), &opts(), &Silent)
+            .await
+            .unwrap();
+        let m = store
+            .registry()
+            .member_by_id_number(&a)
+            .await
+            .unwrap()
+            .unwrap();
+        let raw = db.raw().await;
+        sqlx::query("UPDATE members SET gender = 'unknown' WHERE id = $1")
+            .bind(m.id)
+            .execute(&raw)
+            .await
+            .unwrap();
+        let Err(xianfeng_storage::StoreError::Damaged(why)) = store.registry().member(m.id).await
+        else {
+            panic!("{}: a damaged gender was read", db.label);
+        };
+        let text = why.render(Lang::En);
+        assert!(
+            text.contains("members.gender") && text.contains("unknown"),
+            "{}: {text}",
+            db.label
+        );
+
+        sqlx::query("UPDATE organisations SET kind = 'cell' WHERE code = 'E1-1'")
+            .execute(&raw)
+            .await
+            .unwrap();
+        let Err(xianfeng_storage::StoreError::Damaged(why)) =
+            store.registry().org_by_code("E1-1").await
+        else {
+            panic!("{}: a damaged kind was read", db.label);
+        };
+        assert!(
+            why.render(Lang::En).contains("organisations.kind"),
+            "{}",
+            db.label
+        );
+    }
+}

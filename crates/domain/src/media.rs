@@ -2,6 +2,8 @@
 //! cleaned of what a phone writes into them (GPS position, camera, time, comments) before
 //! they are stored. The uploaded name is never trusted for the kind, and never a path.
 
+serialize_as_code!(FileKind);
+
 /// The kinds of file accepted as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {

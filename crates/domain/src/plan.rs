@@ -19,7 +19,42 @@ pub enum PlanStatus {
     Returned,
 }
 
-serialize_as_code!(PlanStatus);
+serialize_as_code!(PlanStatus, MeetingLevel);
+
+/// The level a mobilisation meeting (动员会) was held at (会议层级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MeetingLevel {
+    /// 市级
+    City,
+    /// 县级
+    County,
+    /// 乡镇（街道）级
+    Township,
+    /// 基层
+    Grassroots,
+}
+
+impl MeetingLevel {
+    pub const ALL: [MeetingLevel; 4] = [
+        MeetingLevel::City,
+        MeetingLevel::County,
+        MeetingLevel::Township,
+        MeetingLevel::Grassroots,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingLevel::City => "city",
+            MeetingLevel::County => "county",
+            MeetingLevel::Township => "township",
+            MeetingLevel::Grassroots => "grassroots",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MeetingLevel> {
+        MeetingLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
 
 impl PlanStatus {
     pub const ALL: [PlanStatus; 3] = [

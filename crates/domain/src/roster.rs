@@ -13,6 +13,30 @@ use crate::person::{Gender, MemberType, Phone};
 use crate::sheet::Cell;
 use crate::text::normalise;
 
+/// What a roster sheet holds (花名册): members or organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterKind {
+    Members,
+    Organisations,
+}
+
+impl RosterKind {
+    pub fn parse(s: &str) -> Option<RosterKind> {
+        match s {
+            "members" => Some(RosterKind::Members),
+            "orgs" => Some(RosterKind::Organisations),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterKind::Members => "members",
+            RosterKind::Organisations => "orgs",
+        }
+    }
+}
+
 /// One problem with one cell (or one row, when `column` is empty).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RowIssue {

@@ -1,10 +1,12 @@
 //! Campaigns (活动) and the categories (分类) they define.
 
 use crate::Campaigns;
+use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::i18n::Message;
 
+use crate::row::Row;
 use crate::{Result, StoreError, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -12,8 +14,8 @@ pub struct StoredCampaign {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub is_builtin: bool,
 }
 
@@ -47,22 +49,24 @@ impl Campaigns<'_> {
     }
 
     pub async fn all(self) -> Result<Vec<StoredCampaign>> {
-        let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+        sqlx::query(
             "SELECT id, code, name, starts_on, ends_on, is_builtin FROM campaigns ORDER BY id",
         )
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, code, name, starts_on, ends_on, b)| StoredCampaign {
-                id,
-                code,
-                name,
-                starts_on,
-                ends_on,
-                is_builtin: b != 0,
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "campaigns");
+            Ok(StoredCampaign {
+                id: r.get("id")?,
+                code: r.get("code")?,
+                name: r.get("name")?,
+                starts_on: r.date("starts_on")?,
+                ends_on: r.date("ends_on")?,
+                is_builtin: r.get::<i64>("is_builtin")? != 0,
             })
-            .collect())
+        })
+        .collect()
     }
 
     /// All categories known from every campaign: (code, name, English name).

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::media::FileKind;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::row::Row;
@@ -69,10 +70,26 @@ pub struct ProgressRecord {
     pub id: i64,
     pub item_id: Option<i64>,
     pub body: String,
-    pub reported_on: String,
+    pub reported_on: NaiveDate,
     pub reported_by: String,
-    /// (attachment id, file name, kind) of its evidence.
-    pub attachments: Vec<(i64, String, String)>,
+    pub attachments: Vec<Evidence>,
+}
+
+/// A stored file as a list shows it: its id, the name it was uploaded under, its kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub file_name: String,
+    pub kind: FileKind,
+}
+
+/// Reads an [`Evidence`] from a row with `id`, `file_name` and `kind` of `attachments`.
+pub(crate) fn evidence(r: &Row) -> Result<Evidence> {
+    Ok(Evidence {
+        id: r.get("id")?,
+        file_name: r.get("file_name")?,
+        kind: r.parsed("kind", FileKind::parse)?,
+    })
 }
 
 /// A new commitment: who it is about and what it promises.
@@ -141,7 +158,7 @@ fn item(r: &sqlx::any::AnyRow) -> Result<(i64, ItemRecord)> {
 /// uploaded under (shown only) and its cleaned bytes.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
-    pub kind: String,
+    pub kind: FileKind,
     pub extension: String,
     pub file_name: String,
     pub content: Vec<u8>,
@@ -150,7 +167,7 @@ pub struct NewAttachment {
 #[derive(Debug, Clone)]
 pub struct AttachmentRecord {
     pub id: i64,
-    pub kind: String,
+    pub kind: FileKind,
     pub extension: String,
     pub file_name: String,
     pub content: Vec<u8>,
@@ -299,14 +316,7 @@ impl Commitments<'_> {
 
     /// Progress reports of a commitment, newest first, with their evidence.
     pub async fn progress_reports(self, id: i64) -> Result<Vec<ProgressRecord>> {
-        let rows: Vec<(i64, Option<i64>, String, String, String)> = sqlx::query_as(
-            "SELECT id, item_id, body, reported_on, reported_by FROM progress_reports \
-             WHERE commitment_id = $1 ORDER BY reported_on DESC, id DESC",
-        )
-        .bind(id)
-        .fetch_all(self.store.reader())
-        .await?;
-        let files: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        let files = sqlx::query(
             "SELECT p.report_id, a.id, a.file_name, a.kind FROM progress_attachments p \
              JOIN attachments a ON a.id = p.attachment_id \
              JOIN progress_reports r ON r.id = p.report_id \
@@ -314,24 +324,38 @@ impl Commitments<'_> {
         )
         .bind(id)
         .fetch_all(self.store.reader())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, item_id, body, reported_on, reported_by)| ProgressRecord {
-                    id,
-                    item_id,
-                    body,
-                    reported_on,
-                    reported_by,
-                    attachments: files
-                        .iter()
-                        .filter(|f| f.0 == id)
-                        .map(|f| (f.1, f.2.clone(), f.3.clone()))
-                        .collect(),
-                },
-            )
-            .collect())
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "attachments");
+            Ok((r.get::<i64>("report_id")?, evidence(&r)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        sqlx::query(
+            "SELECT id, item_id, body, reported_on, reported_by FROM progress_reports \
+             WHERE commitment_id = $1 ORDER BY reported_on DESC, id DESC",
+        )
+        .bind(id)
+        .fetch_all(self.store.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "progress_reports");
+            let id: i64 = r.get("id")?;
+            Ok(ProgressRecord {
+                id,
+                item_id: r.get("item_id")?,
+                body: r.get("body")?,
+                reported_on: r.date("reported_on")?,
+                reported_by: r.get("reported_by")?,
+                attachments: files
+                    .iter()
+                    .filter(|(report, _)| *report == id)
+                    .map(|(_, e)| e.clone())
+                    .collect(),
+            })
+        })
+        .collect()
     }
 
     /// The commitment an attachment is evidence for, if it is one.
@@ -347,21 +371,21 @@ impl Commitments<'_> {
     }
 
     pub async fn attachment(self, id: i64) -> Result<Option<AttachmentRecord>> {
-        let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
-            "SELECT kind, extension, file_name, content FROM attachments WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.store.reader())
-        .await?;
-        Ok(
-            row.map(|(kind, extension, file_name, content)| AttachmentRecord {
-                id,
-                kind,
-                extension,
-                file_name,
-                content,
-            }),
-        )
+        sqlx::query("SELECT kind, extension, file_name, content FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.store.reader())
+            .await?
+            .map(|r| {
+                let r = Row::of(&r, "attachments");
+                Ok(AttachmentRecord {
+                    id,
+                    kind: r.parsed("kind", FileKind::parse)?,
+                    extension: r.get("extension")?,
+                    file_name: r.get("file_name")?,
+                    content: r.get("content")?,
+                })
+            })
+            .transpose()
     }
 }
 
@@ -584,7 +608,7 @@ impl WriteTx {
              uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
-        .bind(a.kind.clone())
+        .bind(a.kind.as_str())
         .bind(a.extension.clone())
         .bind(a.file_name.clone())
         .bind(a.content.len() as i64)
@@ -595,7 +619,7 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         let after = serde_json::json!({
-            "kind": a.kind, "file_name": a.file_name, "size": a.content.len(), "sha256": sha,
+            "kind": a.kind.as_str(), "file_name": a.file_name, "size": a.content.len(), "sha256": sha,
         });
         self.record::<(), _>(
             "attachment.create",

@@ -5,15 +5,17 @@
 use crate::Scores;
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::org::TreePath;
+use xianfeng_domain::subject::SubjectKind;
 
 use crate::Result;
 
 /// One subject's figures for a period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubjectFigures {
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub name: String,
     /// The code of the subject's own organisation.
@@ -39,16 +41,16 @@ impl SubjectFigures {
     }
 }
 
-/// The span of a period: its code (for reviews) and its first and last days (ISO).
+/// The span of a period: its code (for reviews) and its first and last days.
 #[derive(Debug, Clone)]
 pub struct Span {
     /// The campaign whose commitments, records and reviews count.
     pub campaign_id: i64,
     pub period: String,
-    pub from: String,
-    pub to: String,
-    /// Items due before this day and still open are overdue (ISO).
-    pub today: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Items due before this day and still open are overdue.
+    pub today: NaiveDate,
 }
 
 impl Span {
@@ -56,34 +58,48 @@ impl Span {
     pub fn of(
         campaign_id: i64,
         period: &xianfeng_domain::campaign::Period,
-        today: chrono::NaiveDate,
+        today: NaiveDate,
     ) -> Span {
         Span {
             campaign_id,
             period: period.code.clone(),
-            from: period.starts_on.to_string(),
-            to: period.ends_on.to_string(),
-            today: today.to_string(),
+            from: period.starts_on,
+            to: period.ends_on,
+            today,
         }
     }
 }
 
-type Key = (String, i64);
+/// (kind code, id): subjects listed by their kind's code, then id.
+type Key = (&'static str, i64);
+
+/// The key of a subject whose kind was read from a column of `table`.
+fn key(table: &str, kind: &str, id: i64) -> Result<Key> {
+    let kind = SubjectKind::parse(kind)
+        .ok_or_else(|| crate::row::bad_value(table, "subject_kind", kind))?;
+    Ok((kind.as_str(), id))
+}
 
 impl Scores<'_> {
     /// The figures of every organisation, member, team and cadre in the subtree of `root`.
     pub async fn figures(self, root: &TreePath, span: &Span) -> Result<Vec<SubjectFigures>> {
         let (lo, hi) = root.subtree_range();
         let mut out: BTreeMap<Key, SubjectFigures> = BTreeMap::new();
-        let mut subject = |kind: &str, id: i64, name: String, org: String| {
+        let mut subject = |kind: SubjectKind, id: i64, name: String, org: String| {
             out.insert(
-                (kind.to_string(), id),
+                (kind.as_str(), id),
                 SubjectFigures {
-                    subject_kind: kind.to_string(),
+                    subject_kind: kind,
                     subject_id: id,
                     name,
                     organisation: org,
-                    ..Default::default()
+                    items_due: 0,
+                    items_kept: 0,
+                    items_overdue: 0,
+                    study_tenths: 0,
+                    service_tenths: 0,
+                    review_points: 0,
+                    reviews: 0,
                 },
             );
         };
@@ -95,21 +111,21 @@ impl Scores<'_> {
         .fetch_all(self.store.reader())
         .await?;
         for (id, name, code) in orgs {
-            subject("organisation", id, name, code);
+            subject(SubjectKind::Organisation, id, name, code);
         }
         for (kind, sql) in [
             (
-                "member",
+                SubjectKind::Member,
                 "SELECT m.id, m.name, o.code FROM members m JOIN organisations o ON o.id = m.org_id \
                  WHERE o.path >= $1 AND o.path < $2",
             ),
             (
-                "team",
+                SubjectKind::Team,
                 "SELECT t.id, t.name, o.code FROM leadership_teams t \
                  JOIN organisations o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2",
             ),
             (
-                "cadre",
+                SubjectKind::Cadre,
                 "SELECT c.id, c.name, o.code FROM cadres c JOIN leadership_teams t ON t.id = c.team_id \
                  JOIN organisations o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2",
             ),
@@ -143,7 +159,7 @@ impl Scores<'_> {
         .fetch_all(self.store.reader())
         .await?;
         for (kind, id, due, kept, overdue) in items {
-            if let Some(f) = out.get_mut(&(kind, id)) {
+            if let Some(f) = out.get_mut(&key("commitments", &kind, id)?) {
                 f.items_due = due;
                 f.items_kept = kept;
                 f.items_overdue = overdue;
@@ -170,8 +186,8 @@ impl Scores<'_> {
             .await?;
             for (member, org, tenths) in rows {
                 for key in [
-                    ("member".to_string(), member),
-                    ("organisation".to_string(), org),
+                    (SubjectKind::Member.as_str(), member),
+                    (SubjectKind::Organisation.as_str(), org),
                 ] {
                     if let Some(f) = out.get_mut(&key) {
                         if service {
@@ -197,7 +213,7 @@ impl Scores<'_> {
         .fetch_all(self.store.reader())
         .await?;
         for (kind, id, points, n) in reviews {
-            if let Some(f) = out.get_mut(&(kind, id)) {
+            if let Some(f) = out.get_mut(&key("reviews", &kind, id)?) {
                 f.review_points = points;
                 f.reviews = n;
             }

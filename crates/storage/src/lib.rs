@@ -39,8 +39,8 @@ pub use audit::AuditFilter;
 pub use ballot_tx::BallotTx;
 pub use campaigns::StoredCampaign;
 pub use commitments::{
-    AttachmentRecord, CommitmentEvent, CommitmentRecord, ItemRecord, NewAttachment, NewCommitment,
-    ProgressRecord, StepDetail,
+    AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,
+    NewCommitment, ProgressRecord, StepDetail,
 };
 pub use error::StoreError;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
@@ -57,7 +57,7 @@ pub use scores::{
 };
 pub use selection::{
     NewNomination, NewNotice, NewObjection, NominationEvent, NominationRecord, NoticeRecord,
-    ObjectionRecord, StepRecord,
+    ObjectionRecord, SanctionRecord, StepRecord,
 };
 pub use sessions::{NewSession, SessionRecord};
 pub use staged::{STAGED_LIFETIME_MS, StagedImport};
@@ -71,6 +71,7 @@ use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::subject::SubjectKind;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -101,7 +102,7 @@ pub struct Store {
     sqlite_path: Option<std::path::PathBuf>,
     /// Subjects whose reviews, ballots or self-assessment changed since the scores last
     /// looked (see `Store::touch`), shared by the clones of a store.
-    touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, i64)>>>,
+    touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(SubjectKind, i64)>>>,
 }
 
 /// A feature's reads, borrowed from a [`Store`] for one call chain:
@@ -280,14 +281,14 @@ impl Store {
 
     /// Notes that a subject's per-subject score inputs changed, so that current scores
     /// can be updated for it alone instead of recomputing every subject.
-    pub fn touch(&self, kind: &str, id: i64) {
+    pub fn touch(&self, kind: SubjectKind, id: i64) {
         if let Ok(mut t) = self.touched.lock() {
-            t.insert((kind.to_string(), id));
+            t.insert((kind, id));
         }
     }
 
     /// The subjects touched since the last call, and forgets them.
-    pub fn take_touched(&self) -> Vec<(String, i64)> {
+    pub fn take_touched(&self) -> Vec<(SubjectKind, i64)> {
         self.touched
             .lock()
             .map(|mut t| t.drain().collect())

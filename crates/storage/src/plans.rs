@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::org::TreePath;
-use xianfeng_domain::plan::PlanStatus;
+use xianfeng_domain::plan::{MeetingLevel, PlanStatus};
 
 use crate::row::Row;
 use crate::{Result, StoreError, WriteTx, now_ms};
@@ -43,7 +43,7 @@ pub struct MeetingRecord {
     pub org_id: i64,
     pub title: String,
     pub held_on: NaiveDate,
-    pub level: String,
+    pub level: MeetingLevel,
     pub attendance: i64,
     pub recorded_by: String,
 }
@@ -54,7 +54,7 @@ pub struct NewMeeting {
     pub org_id: i64,
     pub title: String,
     pub held_on: NaiveDate,
-    pub level: String,
+    pub level: MeetingLevel,
     pub attendance: i64,
 }
 
@@ -149,7 +149,7 @@ impl Plans<'_> {
                     org_id: r.get("org_id")?,
                     title: r.get("title")?,
                     held_on: r.date("held_on")?,
-                    level: r.get("level")?,
+                    level: r.parsed("level", MeetingLevel::parse)?,
                     attendance: r.get("attendance")?,
                     recorded_by: r.get("recorded_by")?,
                 })
@@ -296,7 +296,7 @@ impl WriteTx {
         .bind(m.org_id)
         .bind(m.title.trim().to_string())
         .bind(m.held_on.to_string())
-        .bind(m.level.clone())
+        .bind(m.level.as_str())
         .bind(m.attendance)
         .bind(self.actor.clone())
         .bind(now_ms())

@@ -10,6 +10,7 @@ use xianfeng_domain::i18n::Message;
 use xianfeng_domain::selection::{Finding, RuleCheck, Stage, Step};
 use xianfeng_domain::subject::SubjectKind;
 
+use crate::commitments::Evidence;
 use crate::row::Row;
 use crate::{Result, StoreError, WriteTx, now_ms};
 
@@ -136,6 +137,15 @@ pub struct NewNotice {
     pub ends_on: NaiveDate,
     pub workdays: i64,
     pub real_name: bool,
+}
+
+/// A sanction (处分) recorded against a member.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SanctionRecord {
+    pub imposed_on: NaiveDate,
+    /// A code of `app::selection::SANCTIONS`.
+    pub kind: String,
+    pub note: String,
 }
 
 /// An objection as the office reads it (name and contact decrypted).
@@ -325,15 +335,18 @@ impl Selection<'_> {
         Ok(row.map(|r| r.0))
     }
 
-    /// The files attached to a nomination (事迹材料): (attachment id, file name, kind).
-    pub async fn nomination_attachments(self, id: i64) -> Result<Vec<(i64, String, String)>> {
-        Ok(sqlx::query_as(
+    /// The files attached to a nomination (事迹材料).
+    pub async fn nomination_attachments(self, id: i64) -> Result<Vec<Evidence>> {
+        sqlx::query(
             "SELECT a.id, a.file_name, a.kind FROM nomination_attachments n \
              JOIN attachments a ON a.id = n.attachment_id WHERE n.nomination_id = $1 ORDER BY a.id",
         )
         .bind(id)
         .fetch_all(self.store.reader())
-        .await?)
+        .await?
+        .iter()
+        .map(|r| crate::commitments::evidence(&Row::of(r, "attachments")))
+        .collect()
     }
 
     /// The nomination a stored file belongs to, if any.
@@ -376,26 +389,34 @@ impl Selection<'_> {
         Ok(row.and_then(|(m,)| m))
     }
 
-    /// A member's recorded sanctions, latest first: (imposed on, kind, note).
-    pub async fn sanctions_list(self, member_id: i64) -> Result<Vec<(String, String, String)>> {
-        Ok(sqlx::query_as(
+    /// A member's recorded sanctions, latest first.
+    pub async fn sanctions_list(self, member_id: i64) -> Result<Vec<SanctionRecord>> {
+        sqlx::query(
             "SELECT imposed_on, kind, note FROM sanctions WHERE member_id = $1 \
              ORDER BY imposed_on DESC, id DESC",
         )
         .bind(member_id)
         .fetch_all(self.store.reader())
-        .await?)
+        .await?
+        .iter()
+        .map(|r| {
+            let r = Row::of(r, "sanctions");
+            Ok(SanctionRecord {
+                imposed_on: r.date("imposed_on")?,
+                kind: r.get("kind")?,
+                note: r.get("note")?,
+            })
+        })
+        .collect()
     }
 
-    /// Sanctions of a member imposed from `from` to `to` (ISO days, both included).
-    pub async fn sanctions_of(self, member_id: i64, from: &str, to: &str) -> Result<i64> {
+    /// How many sanctions a member has had imposed on or after `from`.
+    pub async fn sanctions_since(self, member_id: i64, from: NaiveDate) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sanctions WHERE member_id = $1 AND imposed_on >= $2 \
-             AND imposed_on <= $3",
+            "SELECT COUNT(*) FROM sanctions WHERE member_id = $1 AND imposed_on >= $2",
         )
         .bind(member_id)
         .bind(from.to_string())
-        .bind(to.to_string())
         .fetch_one(self.store.reader())
         .await?)
     }

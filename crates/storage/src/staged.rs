@@ -2,7 +2,9 @@
 //! 0003). Only the account that uploaded a file can read it back.
 
 use crate::Import;
+use crate::row::Row;
 use crate::{Result, now_ms};
+use xianfeng_domain::roster::RosterKind;
 
 /// Staged files are kept this long (one hour) and then removed.
 pub const STAGED_LIFETIME_MS: i64 = 60 * 60 * 1000;
@@ -10,7 +12,7 @@ pub const STAGED_LIFETIME_MS: i64 = 60 * 60 * 1000;
 #[derive(Debug, Clone)]
 pub struct StagedImport {
     pub id: i64,
-    pub kind: String,
+    pub kind: RosterKind,
     pub file_name: String,
     pub content: Vec<u8>,
 }
@@ -27,7 +29,7 @@ impl Import<'_> {
     pub async fn stage_import(
         self,
         username: &str,
-        kind: &str,
+        kind: RosterKind,
         file_name: &str,
         content: &[u8],
     ) -> Result<i64> {
@@ -43,7 +45,7 @@ impl Import<'_> {
         )
         .bind(id)
         .bind(username.to_string())
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(file_name.to_string())
         .bind(content.to_vec())
         .bind(now)
@@ -54,7 +56,7 @@ impl Import<'_> {
 
     /// The file `username` staged under `id`, unless it has expired.
     pub async fn staged_import(self, id: i64, username: &str) -> Result<Option<StagedImport>> {
-        let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+        let row = sqlx::query(
             "SELECT kind, file_name, content FROM staged_imports \
              WHERE id = $1 AND username = $2 AND created_at >= $3",
         )
@@ -63,12 +65,16 @@ impl Import<'_> {
         .bind(now_ms() - STAGED_LIFETIME_MS)
         .fetch_optional(&self.store.write)
         .await?;
-        Ok(row.map(|(kind, file_name, content)| StagedImport {
-            id,
-            kind,
-            file_name,
-            content,
-        }))
+        row.map(|r| {
+            let r = Row::of(&r, "staged_imports");
+            Ok(StagedImport {
+                id,
+                kind: r.parsed("kind", RosterKind::parse)?,
+                file_name: r.get("file_name")?,
+                content: r.get("content")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn drop_staged_import(self, id: i64) -> Result<()> {

@@ -7,6 +7,7 @@ use xianfeng_domain::org::TreePath;
 use xianfeng_domain::policy::Principal;
 use xianfeng_domain::role::Role;
 
+use crate::row::Row;
 use crate::{Result, StoreError, WriteTx, in_list, now_ms};
 use sqlx::AssertSqlSafe;
 
@@ -42,20 +43,19 @@ impl Accounts<'_> {
     /// organisations it is assigned to and their sectors. `None` for an unknown or disabled
     /// account.
     pub async fn principal(self, username: &str) -> Result<Option<Principal>> {
-        let user: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        let user = sqlx::query(
             "SELECT id, role, member_id FROM users WHERE username = $1 AND disabled = 0",
         )
         .bind(username.to_string())
         .fetch_optional(self.store.reader())
         .await?;
-        let Some((id, role, member_id)) = user else {
+        let Some(user) = user else {
             return Ok(None);
         };
-        let Some(role) = Role::parse(&role) else {
-            return Err(StoreError::Invalid(Message::verbatim(format!(
-                "unknown role {role:?} stored for {username}"
-            ))));
-        };
+        let user = Row::of(&user, "users");
+        let id: i64 = user.get("id")?;
+        let role = user.parsed("role", Role::parse)?;
+        let member_id: Option<i64> = user.get("member_id")?;
         let scopes: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT o.path, o.sector FROM user_organisations u \
              JOIN organisations o ON o.id = u.org_id WHERE u.user_id = $1 ORDER BY o.path",

@@ -746,7 +746,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 for f in &rows {
                     println!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        f.subject_kind,
+                        f.subject_kind.as_str(),
                         f.name,
                         f.organisation,
                         f.items_due,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use xianfeng_domain::ballot::{Mode, Verdict};
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::org::OrgKind;
-use xianfeng_domain::plan::PlanStatus;
+use xianfeng_domain::plan::{MeetingLevel, PlanStatus};
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{
     NewCommitment, NewMeeting, NewRecord, RecordKind, StepDetail, Store, WriteTx,
@@ -203,11 +203,10 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
                 title: format!("{}创先争优活动动员大会", o.name),
                 held_on: NaiveDate::from_ymd_opt(2010, 6, 8).expect("a date"),
                 level: if o.parent_id.is_none() {
-                    "city"
+                    MeetingLevel::City
                 } else {
-                    "county"
-                }
-                .into(),
+                    MeetingLevel::County
+                },
                 attendance: 200 + rng.below(300) as i64,
             })
             .await?;

@@ -73,20 +73,25 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
                 .iter()
                 .map(|c| (c.to_string(), 95 - 8 * standing - rng.below(8) as i64))
                 .collect();
-            tx.write_self_assessment(campaign_id, period, ("organisation", o.id), &points)
-                .await?;
+            tx.write_self_assessment(
+                campaign_id,
+                period,
+                (SubjectKind::Organisation, o.id),
+                &points,
+            )
+            .await?;
             selfs += 1;
             indicators.push(IndicatorValue {
                 period: period.into(),
                 indicator: "tasks-completed".into(),
-                subject_kind: "organisation".into(),
+                subject_kind: SubjectKind::Organisation,
                 subject_id: o.id,
                 value: (100 - 9 * standing - rng.below(10) as i64) as f64,
             });
             indicators.push(IndicatorValue {
                 period: period.into(),
                 indicator: "complaints".into(),
-                subject_kind: "organisation".into(),
+                subject_kind: SubjectKind::Organisation,
                 subject_id: o.id,
                 value: (2 * standing + rng.below(4) as i64) as f64,
             });

@@ -18,7 +18,7 @@ pub fn write_xlsx(path: &Path, tables: &[Table], lang: Lang) -> Result<(), AppEr
 /// The workbook of [`write_xlsx`], in memory (for a download).
 pub fn xlsx_bytes(tables: &[Table], lang: Lang) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(Message::verbatim(e.to_string()));
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::fault(e);
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let two = Format::new().set_num_format("0.00");
@@ -119,7 +119,7 @@ pub fn plain_xlsx(
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Input(Message::verbatim(e.to_string()));
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::fault(e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(title).map_err(fail)?;

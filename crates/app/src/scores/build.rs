@@ -293,7 +293,7 @@ pub(super) fn build_kind(
             Some(known) => known,
             None => {
                 let (category, level) = match tree.orgs.get(pos as usize) {
-                    Some(o) => (o.category.clone(), o.kind.clone()),
+                    Some(o) => (o.category.clone(), o.kind.as_str().to_string()),
                     None => (None, String::new()),
                 };
                 let found = (groups.group(&category, &level), groups.profile(&category));
@@ -372,16 +372,14 @@ pub async fn compute(
                 SubjectKind::ALL
                     .iter()
                     .map(|k| {
-                        let mine: Vec<&SnapshotRow> = rows
-                            .iter()
-                            .filter(|r| r.subject_kind == k.as_str())
-                            .collect();
+                        let mine: Vec<&SnapshotRow> =
+                            rows.iter().filter(|r| r.subject_kind == *k).collect();
                         kind_from_snapshot(*k, &campaign, &shared, &mine)
                     })
                     .collect::<Result<Vec<_>, _>>()
             })
             .await
-            .map_err(|e| AppError::Input(Message::verbatim(e.to_string())))??;
+            .map_err(AppError::fault)??;
             (tree, kinds)
         }
         None => {
@@ -411,7 +409,7 @@ pub async fn compute(
                 })
             })
             .await
-            .map_err(|e| AppError::Input(Message::verbatim(e.to_string())))?;
+            .map_err(AppError::fault)?;
             (tree, kinds)
         }
     };

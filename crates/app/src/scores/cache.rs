@@ -151,7 +151,7 @@ impl Scores {
         if result.is_err() {
             // Try them again next time rather than lose them.
             for (kind, id) in &touched {
-                store.touch(kind, *id);
+                store.touch(*kind, *id);
             }
         }
         result
@@ -161,7 +161,7 @@ impl Scores {
         &self,
         store: &Store,
         today: NaiveDate,
-        touched: &[(String, i64)],
+        touched: &[(SubjectKind, i64)],
     ) -> Result<usize, AppError> {
         let (campaign_id, campaign) = crate::scope::campaign(store).await?;
         let rules = Rules::of(&campaign);
@@ -174,9 +174,9 @@ impl Scores {
                 .collect(),
             Err(_) => vec![],
         };
-        let mut by_kind: HashMap<&str, Vec<i64>> = HashMap::new();
+        let mut by_kind: HashMap<SubjectKind, Vec<i64>> = HashMap::new();
         for (kind, id) in touched {
-            by_kind.entry(kind.as_str()).or_default().push(*id);
+            by_kind.entry(*kind).or_default().push(*id);
         }
         let mut rescored = 0;
         for board in open {
@@ -185,14 +185,11 @@ impl Scores {
                 _ => continue,
             };
             let span = Span::of(campaign_id, &period, today);
-            for (kind, ids) in &by_kind {
-                let Some(k) = SubjectKind::parse(kind) else {
-                    continue;
-                };
+            for (&k, ids) in &by_kind {
                 for chunk in ids.chunks(500) {
                     let facts = store
                         .scores()
-                        .period_facts(&span, &lex, Only::Subjects(kind, chunk))
+                        .period_facts(&span, &lex, Only::Subjects(k, chunk))
                         .await?;
                     let Ok(mut b) = board.write() else { continue };
                     let kb = &mut b.kinds[kind_index(k)];

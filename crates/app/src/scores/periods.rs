@@ -44,12 +44,15 @@ pub fn snapshot_rows(board: &PeriodBoard) -> (Vec<SnapshotRow>, String) {
     let mut kinds: Vec<&KindBoard> = board.kinds.iter().collect();
     kinds.sort_by_key(|k| k.kind.map(|k| k.as_str()));
     for kb in kinds {
-        let kind = kb.kind.map(|k| k.as_str()).unwrap_or_default();
+        // Every board built for a period has its kind; only an empty default has none.
+        let Some(kind) = kb.kind else {
+            continue;
+        };
         for slot in 0..kb.ids.len() {
             let (category, level) = kb.group_of(slot).clone();
             let pos = kb.org[slot];
             rows.push(SnapshotRow {
-                subject_kind: kind.to_string(),
+                subject_kind: kind,
                 subject_id: kb.ids[slot],
                 org_id: board.tree.orgs.get(pos as usize).map_or(0, |o| o.id),
                 category,
@@ -65,7 +68,7 @@ pub fn snapshot_rows(board: &PeriodBoard) -> (Vec<SnapshotRow>, String) {
         hash.update(
             format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                r.subject_kind,
+                r.subject_kind.as_str(),
                 r.subject_id,
                 r.org_id,
                 r.category.as_deref().unwrap_or(""),
@@ -226,15 +229,10 @@ pub async fn write_self_assessment(
     }
     let mut tx = store.begin(actor.username).await?;
     refuse_if_closed(&mut tx, campaign_id, &period).await?;
-    tx.write_self_assessment(
-        campaign_id,
-        &period.code,
-        (kind.as_str(), subject_id),
-        &given,
-    )
-    .await?;
+    tx.write_self_assessment(campaign_id, &period.code, (kind, subject_id), &given)
+        .await?;
     tx.commit().await?;
-    store.touch(kind.as_str(), subject_id);
+    store.touch(kind, subject_id);
     Ok(())
 }
 

@@ -355,7 +355,7 @@ mod tests {
             code: "B".into(),
             name: "支部".into(),
             path: "/1/".into(),
-            kind: "branch".into(),
+            kind: xianfeng_domain::org::OrgKind::Branch,
             category: None,
             member_count: n as i64,
         };

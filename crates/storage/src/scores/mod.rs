@@ -8,6 +8,7 @@ use crate::Scores;
 use serde::Serialize;
 use xianfeng_domain::i18n::Message;
 
+use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::figures::Span;
@@ -25,7 +26,7 @@ pub struct ScoredOrg {
     pub name: String,
     pub path: String,
     /// Its kind (党委, 党支部 …): the level peers share.
-    pub kind: String,
+    pub kind: OrgKind,
     pub category: Option<String>,
     /// Members directly in it.
     pub member_count: i64,
@@ -103,9 +104,9 @@ impl Span {
     /// The days whose open items are past due, when the period is running: from its first
     /// day to before today. `None` when no day of it is past, or all are (then every open
     /// item of it is past due and no query is needed).
-    pub(crate) fn overdue_range(&self) -> Option<(&str, &str)> {
+    pub(crate) fn overdue_range(&self) -> Option<(String, String)> {
         (self.from < self.today && self.today <= self.to)
-            .then_some((self.from.as_str(), self.today.as_str()))
+            .then(|| (self.from.to_string(), self.today.to_string()))
     }
 }
 
@@ -165,13 +166,13 @@ pub fn kind_code(kind: &str) -> Option<u8> {
 /// Which subjects to read facts for: all, or these of one kind.
 pub enum Only<'a> {
     All,
-    Subjects(&'a str, &'a [i64]),
+    Subjects(SubjectKind, &'a [i64]),
 }
 
 /// One subject's row in a closed period's snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SnapshotRow {
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub org_id: i64,
     pub category: Option<String>,
@@ -199,7 +200,7 @@ pub struct Closure {
 pub struct IndicatorValue {
     pub period: String,
     pub indicator: String,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     pub value: f64,
 }
@@ -229,18 +230,21 @@ impl Scores<'_> {
         let orgs = orgs
             .into_iter()
             .map(
-                |(id, parent_id, code, name, path, kind, category, member_count)| ScoredOrg {
-                    id,
-                    parent_id,
-                    code,
-                    name,
-                    path,
-                    kind,
-                    category,
-                    member_count,
+                |(id, parent_id, code, name, path, kind, category, member_count)| {
+                    Ok(ScoredOrg {
+                        id,
+                        parent_id,
+                        code,
+                        name,
+                        path,
+                        kind: OrgKind::parse(&kind)
+                            .ok_or_else(|| crate::row::bad_value("organisations", "kind", &kind))?,
+                        category,
+                        member_count,
+                    })
                 },
             )
-            .collect();
+            .collect::<Result<_>>()?;
         let members = sqlx::query_as("SELECT id, org_id FROM members ORDER BY id")
             .fetch_all(self.store.reader())
             .await?;
@@ -297,7 +301,7 @@ impl Scores<'_> {
             ($q:expr) => {{
                 let mut q = $q;
                 if let Only::Subjects(kind, ids) = &only {
-                    q = q.bind(kind.to_string());
+                    q = q.bind(kind.as_str());
                     for id in ids.iter() {
                         q = q.bind(*id);
                     }
@@ -516,12 +520,14 @@ impl Scores<'_> {
         .bind(period.to_string())
         .fetch_all(self.store.reader())
         .await?;
-        Ok(rows
-            .into_iter()
+        // By position: a closed period of a large city is a million rows, read at once.
+        rows.into_iter()
             .map(
-                |(subject_kind, subject_id, org_id, category, level, total, criteria, inputs)| {
-                    SnapshotRow {
-                        subject_kind,
+                |(kind, subject_id, org_id, category, level, total, criteria, inputs)| {
+                    Ok(SnapshotRow {
+                        subject_kind: SubjectKind::parse(&kind).ok_or_else(|| {
+                            crate::row::bad_value("period_scores", "subject_kind", &kind)
+                        })?,
                         subject_id,
                         org_id,
                         category,
@@ -529,10 +535,10 @@ impl Scores<'_> {
                         total,
                         criteria,
                         inputs,
-                    }
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 }
 
@@ -574,7 +580,7 @@ impl WriteTx {
                 q = q
                     .bind(campaign_id)
                     .bind(period.to_string())
-                    .bind(r.subject_kind.clone())
+                    .bind(r.subject_kind.as_str())
                     .bind(r.subject_id)
                     .bind(r.org_id)
                     .bind(r.category.clone())
@@ -621,7 +627,7 @@ impl WriteTx {
         &mut self,
         campaign_id: i64,
         period: &str,
-        (kind, subject_id): (&str, i64),
+        (kind, subject_id): (SubjectKind, i64),
         points: &[(String, i64)],
     ) -> Result<()> {
         let before: Vec<(String, i64)> = sqlx::query_as(
@@ -630,7 +636,7 @@ impl WriteTx {
         )
         .bind(campaign_id)
         .bind(period.to_string())
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(subject_id)
         .fetch_all(&mut *self.tx)
         .await?;
@@ -640,7 +646,7 @@ impl WriteTx {
         )
         .bind(campaign_id)
         .bind(period.to_string())
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(subject_id)
         .execute(&mut *self.tx)
         .await?;
@@ -652,7 +658,7 @@ impl WriteTx {
             )
             .bind(campaign_id)
             .bind(period.to_string())
-            .bind(kind.to_string())
+            .bind(kind.as_str())
             .bind(subject_id)
             .bind(criterion.clone())
             .bind(*p)
@@ -663,7 +669,7 @@ impl WriteTx {
         }
         self.record(
             "self_assessment.write",
-            kind,
+            kind.as_str(),
             &format!("{subject_id}/{period}"),
             Some(&before),
             Some(&points),
@@ -688,7 +694,7 @@ impl WriteTx {
                 .bind(campaign_id)
                 .bind(v.period.clone())
                 .bind(v.indicator.clone())
-                .bind(v.subject_kind.clone())
+                .bind(v.subject_kind.as_str())
                 .bind(v.subject_id)
                 .fetch_optional(&mut *self.tx)
                 .await?;
@@ -705,7 +711,7 @@ impl WriteTx {
                     .bind(campaign_id)
                     .bind(v.period.clone())
                     .bind(v.indicator.clone())
-                    .bind(v.subject_kind.clone())
+                    .bind(v.subject_kind.as_str())
                     .bind(v.subject_id)
                     .bind(v.value)
                     .bind(self.actor.clone())
@@ -714,7 +720,10 @@ impl WriteTx {
                     .await?;
                 let key = format!(
                     "{}/{}/{}/{}",
-                    v.subject_kind, v.subject_id, v.indicator, v.period
+                    v.subject_kind.as_str(),
+                    v.subject_id,
+                    v.indicator,
+                    v.period
                 );
                 self.record(
                     "indicator.import",

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::org::OrgKind;
 
 use rusqlite::{Connection, OpenFlags, params};
 
@@ -42,7 +43,11 @@ fn universe(conn: &Connection) -> Result<Universe> {
             code: r.get(2)?,
             name: r.get(3)?,
             path: r.get(4)?,
-            kind: r.get(5)?,
+            kind: {
+                let kind: String = r.get(5)?;
+                OrgKind::parse(&kind)
+                    .ok_or_else(|| crate::row::bad_value("organisations", "kind", &kind))?
+            },
             category: r.get(6)?,
             member_count: r.get(7)?,
         });

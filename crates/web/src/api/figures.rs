@@ -84,7 +84,7 @@ pub async fn figures(
             .into_iter()
             .map(|f: SubjectFigures| Figures {
                 review_points: f.review_average(),
-                subject_kind: f.subject_kind,
+                subject_kind: f.subject_kind.as_str().to_string(),
                 subject_id: f.subject_id,
                 name: f.name,
                 organisation: f.organisation,

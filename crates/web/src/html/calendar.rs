@@ -94,7 +94,7 @@ pub async fn page(
         days,
         may_manage,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 fn back_to(date: &str) -> String {

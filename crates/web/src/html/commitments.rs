@@ -141,7 +141,7 @@ async fn form_page(
         activities,
         error,
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 #[derive(Deserialize)]
@@ -417,7 +417,7 @@ pub async fn page(
         can: possible_steps(&viewer, &subject, &c),
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// A lifecycle step from the commitment page.

@@ -17,7 +17,7 @@ use xianfeng_app::import::{
 };
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::policy::{Action, anywhere};
-use xianfeng_domain::roster::{Field, MemberField, OrgField, RowIssue};
+use xianfeng_domain::roster::{Field, MemberField, OrgField, RosterKind, RowIssue};
 use xianfeng_storage::{StagedImport, Store};
 
 use crate::AppState;
@@ -36,34 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/import/{id}/confirm", post(confirm))
 }
 
-/// What a roster holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Members,
-    Organisations,
-}
-
-impl Kind {
-    fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "members" => Some(Kind::Members),
-            "orgs" => Some(Kind::Organisations),
-            _ => None,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Members => "members",
-            Kind::Organisations => "orgs",
-        }
-    }
-
-    fn action(self) -> Action {
-        match self {
-            Kind::Members => Action::WriteMembers,
-            Kind::Organisations => Action::WriteOrganisations,
-        }
+/// What importing a kind of roster asks the policy for.
+fn action(kind: RosterKind) -> Action {
+    match kind {
+        RosterKind::Members => Action::WriteMembers,
+        RosterKind::Organisations => Action::WriteOrganisations,
     }
 }
 
@@ -76,8 +53,8 @@ const SHOWN_ISSUES: usize = 100;
 
 /// Whether the account may import `kind` anywhere: into at least one organisation it is
 /// assigned to (the import itself then checks each row).
-fn may_import(viewer: &Viewer, kind: Kind) -> bool {
-    anywhere(&viewer.principal, kind.action())
+fn may_import(viewer: &Viewer, kind: RosterKind) -> bool {
+    anywhere(&viewer.principal, action(kind))
 }
 
 #[derive(Template)]
@@ -98,12 +75,12 @@ fn form_page(
 ) -> Result<Response, PageError> {
     let page = FormPage {
         chrome: Chrome::signed_in(viewer, "/import".into()),
-        may_members: may_import(viewer, Kind::Members),
-        may_orgs: may_import(viewer, Kind::Organisations),
+        may_members: may_import(viewer, RosterKind::Members),
+        may_orgs: may_import(viewer, RosterKind::Organisations),
         max_mb: s.config.max_body_bytes / (1024 * 1024),
         error,
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 pub async fn form(
@@ -127,7 +104,7 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Result<Resp
             Some(t(lang, &format!("web.{key}"), &[])),
         )
     };
-    let Some(kind) = Kind::parse(form.value("kind")) else {
+    let Some(kind) = RosterKind::parse(form.value("kind")) else {
         return refuse("import_kind_missing", StatusCode::UNPROCESSABLE_ENTITY);
     };
     if !may_import(viewer, kind) {
@@ -144,12 +121,7 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Result<Resp
     let id = s
         .store
         .import()
-        .stage_import(
-            &viewer.session.username,
-            kind.as_str(),
-            &display_name,
-            bytes,
-        )
+        .stage_import(&viewer.session.username, kind, &display_name, bytes)
         .await
         .or_refuse(&attempt)?;
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
@@ -191,9 +163,8 @@ pub(crate) fn open_sheet(
     let mut tmp = tempfile::Builder::new()
         .suffix(&format!(".{ext}"))
         .tempfile()
-        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
-    tmp.write_all(bytes)
-        .map_err(|e| AppError::Input(xianfeng_domain::i18n::Message::verbatim(e.to_string())))?;
+        .map_err(AppError::fault)?;
+    tmp.write_all(bytes).map_err(AppError::fault)?;
     let reader = xianfeng_ingest::open(tmp.path())?;
     Ok((tmp, reader))
 }
@@ -214,9 +185,9 @@ async fn run(
         on_behalf: Some(viewer.principal.clone()),
     };
     let silent = xianfeng_app::Silent;
-    let report = match Kind::parse(&staged.kind) {
-        Some(Kind::Organisations) => import_orgs(store, reader, &opts, &silent).await,
-        _ => import_members(store, reader, &opts, &silent).await,
+    let report = match staged.kind {
+        RosterKind::Organisations => import_orgs(store, reader, &opts, &silent).await,
+        RosterKind::Members => import_members(store, reader, &opts, &silent).await,
     };
     drop(tmp);
     report
@@ -283,7 +254,7 @@ fn preview_page(
     };
     let chrome = Chrome::signed_in(viewer, format!("/import/{}", file.id));
     let page = PreviewPage {
-        kind: chrome.tx.get(&format!("import_kind_{}", file.kind)),
+        kind: chrome.tx.name("import_kind", file.kind.as_str()),
         chrome,
         id: file.id,
         file_name: file.file_name.clone(),
@@ -292,7 +263,7 @@ fn preview_page(
         done,
         error,
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 /// What the staged file would do: rehearsed in a transaction that is rolled back, so the
@@ -319,8 +290,10 @@ pub async fn errors_csv(
         Ok(r) => r,
         Err(e) => return preview_page(&viewer, &file, Err(e), false),
     };
-    let bytes = issues_csv(&report.issues, viewer.lang())
-        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let bytes = issues_csv(&report.issues, viewer.lang()).map_err(|e| PageError::Internal {
+        lang: viewer.lang(),
+        log: e.to_string(),
+    })?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

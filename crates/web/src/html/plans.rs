@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xianfeng_app::AppError;
 use xianfeng_app::files::Upload;
-use xianfeng_app::plans::{self, MEETING_LEVELS, MeetingInput};
+use xianfeng_app::plans::{self, MeetingInput};
 use xianfeng_domain::i18n::t;
+use xianfeng_domain::plan::MeetingLevel;
 use xianfeng_storage::{MeetingRecord, PlanRecord};
 
 use crate::AppState;
@@ -40,18 +41,15 @@ struct SetUpPage {
     status: String,
     meetings: Vec<MeetingRecord>,
     /// (code, name) of the meeting levels.
-    levels: Vec<(String, String)>,
+    levels: Vec<(&'static str, String)>,
     may_submit: bool,
     may_decide: bool,
     may_record: bool,
 }
 
 impl SetUpPage {
-    fn level_name(&self, code: &str) -> String {
-        self.levels
-            .iter()
-            .find(|(c, _)| c == code)
-            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    fn level_name(&self, level: &MeetingLevel) -> String {
+        self.chrome.tx.name("level", level.as_str())
     }
 }
 
@@ -78,15 +76,20 @@ pub async fn page(
         status: t(lang, &format!("plan.status_{status}"), &[]),
         plan: set_up.plan,
         meetings: set_up.meetings,
-        levels: MEETING_LEVELS
+        levels: MeetingLevel::ALL
             .iter()
-            .map(|l| (l.to_string(), t(lang, &format!("web.level_{l}"), &[])))
+            .map(|l| {
+                (
+                    l.as_str(),
+                    t(lang, &format!("web.level_{}", l.as_str()), &[]),
+                )
+            })
             .collect(),
         may_submit: set_up.may_submit,
         may_decide: set_up.may_decide,
         may_record: set_up.may_record,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// Submits the plan: multipart, for the optional document.
@@ -227,5 +230,5 @@ pub async fn overview(
         rows: shown,
         counts,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }

@@ -65,7 +65,7 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
             reports: reports
                 .into_iter()
                 .take(BOARD_REPORTS)
-                .map(|r| (r.reported_on, r.body, r.attachments.len()))
+                .map(|r| (r.reported_on.to_string(), r.body, r.attachments.len()))
                 .collect(),
         });
     }
@@ -121,7 +121,7 @@ pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Resp
         campaign,
         notices,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 struct PublicOrg {
@@ -224,5 +224,5 @@ pub async fn organisation(
         qr: qr::svg(&url).unwrap_or_default(),
         url,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }

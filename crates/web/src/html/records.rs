@@ -172,7 +172,7 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 pub async fn study_page(

@@ -146,7 +146,7 @@ pub async fn home(
         },
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// The children of one organisation as a fragment of the lazy tree (for the script that
@@ -166,7 +166,7 @@ pub async fn fragment(
         },
         nodes: kids.iter().map(org_row).collect(),
     };
-    pages::html(StatusCode::OK, &nodes)
+    pages::html(StatusCode::OK, &nodes, nodes.tx.lang)
 }
 
 /// Search results shown at most.
@@ -206,7 +206,7 @@ pub async fn search(
         results: found.iter().map(org_row).collect(),
         more,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// Members listed per page on an organisation's page.
@@ -304,7 +304,7 @@ pub async fn org_page(
             (c.id, c.title, subject, status)
         })
         .collect();
-    pages::html(StatusCode::OK, &p)
+    pages::html(StatusCode::OK, &p, p.chrome.tx.lang)
 }
 
 /// `id`, when the viewer may write a commitment for this subject.
@@ -333,9 +333,9 @@ struct MemberPage {
     joined_on: String,
     phone_masked: String,
     may_commit: Option<i64>,
-    /// The member's recorded sanctions (imposed on, kind, note), for those who record them
+    /// The member's recorded sanctions, for those who record them
     /// (the office); `None` for everyone else.
-    sanctions: Option<Vec<(String, String, String)>>,
+    sanctions: Option<Vec<xianfeng_storage::SanctionRecord>>,
     sanction_kinds: &'static [&'static str],
     today: String,
 }
@@ -389,7 +389,7 @@ pub async fn member_page(
         today: crate::kernel::clock::today().to_string(),
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// Records a member's disciplinary sanction (the office's), from the member's page.

@@ -134,7 +134,7 @@ pub async fn desk(
             .collect(),
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn write(
@@ -246,7 +246,7 @@ pub async fn assign_page(
         subjects,
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn assign(

@@ -309,7 +309,7 @@ pub async fn dashboard(
         next_page: (page + 1 < pages_total).then(|| page_view.q.with_page(page + 1)),
         ..page_view
     };
-    pages::html(StatusCode::OK, &page_view)
+    pages::html(StatusCode::OK, &page_view, page_view.chrome.tx.lang)
 }
 
 fn short_rows(
@@ -573,7 +573,7 @@ pub async fn subject(
             .collect(),
         chrome,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 /// Saves a self-assessment from the subject's page: one `c_{criterion}` field each.

@@ -38,11 +38,10 @@ fn message_page(
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => internal(e),
+        Err(e) => internal_in(chrome.tx.lang, e),
     }
 }
 
-/// Logs what went wrong and answers 500 without details.
 #[derive(Template)]
 #[template(path = "done.html")]
 struct DonePage {
@@ -54,6 +53,7 @@ struct DonePage {
 /// A short page that says what happened: a ballot counted, an objection received, a code
 /// that cannot be used.
 pub fn done(chrome: Chrome, status: StatusCode, title: String, message: String) -> Response {
+    let lang = chrome.tx.lang;
     let page = DonePage {
         chrome,
         title,
@@ -61,7 +61,7 @@ pub fn done(chrome: Chrome, status: StatusCode, title: String, message: String) 
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => internal(e),
+        Err(e) => internal_in(lang, e),
     }
 }
 
@@ -82,12 +82,6 @@ pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
-}
-
-/// Logs what went wrong and answers 500 without details, in Chinese (the default language:
-/// used where the reader's is not known).
-pub fn internal(e: impl std::fmt::Display) -> Response {
-    internal_in(Lang::default(), e)
 }
 
 /// Logs what went wrong and answers 500 without details, in `lang`.
@@ -144,8 +138,9 @@ pub enum PageError {
     /// Not found (also what lies outside the scope), forbidden, someone else was quicker
     /// (409), or what to fix (422); anything else is the system's fault (500, logged).
     Refused(Box<Refusal>),
-    /// A page that could not be put together (a template error): logged, 500.
-    Internal(String),
+    /// A page that could not be put together (a template error): logged, and answered
+    /// 500 in the reader's language.
+    Internal { lang: Lang, log: String },
     /// A page the handler made itself to say no (a message of its own, with its status).
     Answer(Box<Response>),
 }
@@ -167,7 +162,7 @@ impl IntoResponse for PageError {
             error,
         } = match self {
             PageError::Refused(refusal) => *refusal,
-            PageError::Internal(e) => return internal(e),
+            PageError::Internal { lang, log } => return internal_in(lang, log),
             PageError::Answer(page) => return *page,
         };
         let lang = chrome.tx.lang;
@@ -213,11 +208,15 @@ impl<T, E: Into<xianfeng_app::AppError>> OrRefuse<T> for Result<T, E> {
     }
 }
 
-/// A page, rendered: `status` and its HTML.
-pub fn html<T: Template>(status: StatusCode, page: &T) -> Result<Response, PageError> {
+/// A page, rendered: `status` and its HTML; `lang` is the page's, for the 500 that says
+/// it could not be.
+pub fn html<T: Template>(status: StatusCode, page: &T, lang: Lang) -> Result<Response, PageError> {
     page.render()
         .map(|html| (status, Html(html)).into_response())
-        .map_err(|e| PageError::Internal(e.to_string()))
+        .map_err(|e| PageError::Internal {
+            lang,
+            log: e.to_string(),
+        })
 }
 
 pub fn not_found(chrome: &Chrome) -> Response {

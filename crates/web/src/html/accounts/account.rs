@@ -61,7 +61,7 @@ pub async fn page(
         changed: notice.changed,
         member_id: viewer.principal.member_id,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 #[derive(Template)]
@@ -82,7 +82,7 @@ fn password_form(
         must_change: viewer.session.must_change_password,
         error,
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 pub async fn password_page(SignedIn(viewer): SignedIn) -> Result<Response, PageError> {

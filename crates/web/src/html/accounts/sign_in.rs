@@ -28,7 +28,7 @@ pub async fn page(headers: HeaderMap) -> Result<Response, PageError> {
         username: String::new(),
         error: None,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 #[derive(Deserialize)]
@@ -54,7 +54,7 @@ pub async fn submit(
             username: username.clone(),
             error,
         };
-        pages::html(status, &page)
+        pages::html(status, &page, page.chrome.tx.lang)
     };
     let session = match sign_in(&s.store, &username, form.password, &address, lang)
         .await

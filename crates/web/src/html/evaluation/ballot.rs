@@ -91,7 +91,7 @@ fn form(
     } else {
         StatusCode::OK
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 /// A code's page: the form (with `error`, when the ballot came back) or why the code

@@ -67,7 +67,7 @@ pub async fn list(
         rounds,
         may_create,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn create(
@@ -196,7 +196,7 @@ pub async fn page(
         may_manage,
         round,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn hide(
@@ -248,7 +248,11 @@ pub async fn codes(
         "xlsx" | "csv" => {
             let ext = f.value("format");
             // A file of our own that cannot be written or read is the system's fault.
-            let io = |e: std::io::Error| PageError::Internal(e.to_string());
+            let lang = viewer.lang();
+            let io = |e: std::io::Error| PageError::Internal {
+                lang,
+                log: e.to_string(),
+            };
             let file = tempfile::Builder::new()
                 .suffix(&format!(".{ext}"))
                 .tempfile()
@@ -289,7 +293,7 @@ pub async fn codes(
                     })
                     .collect(),
             };
-            pages::html(StatusCode::CREATED, &page)
+            pages::html(StatusCode::CREATED, &page, page.chrome.tx.lang)
         }
     }
 }

@@ -116,7 +116,7 @@ pub async fn list(
         honours,
         orgs,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 #[derive(Template)]
@@ -157,7 +157,7 @@ pub async fn new_form(
         org,
         candidates,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn create(
@@ -261,7 +261,7 @@ pub async fn page(
         .await
         .or_refuse(&attempt)?
         .into_iter()
-        .map(|(fid, name, _)| (fid, name))
+        .map(|e| (e.id, e.file_name))
         .collect();
     let may_attach = v.steps.contains(&Step::Withdraw)
         && matches!(v.record.stage, Stage::Nominated | Stage::Assessed);
@@ -280,7 +280,7 @@ pub async fn page(
         chrome,
         v,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn step(
@@ -412,7 +412,7 @@ pub async fn notices(
         ready,
         today: today().to_string(),
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn publish(
@@ -514,7 +514,7 @@ pub async fn notice(
         objections,
         may_handle,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 pub async fn finding(

@@ -150,7 +150,7 @@ async fn render_notice(
         error,
         typed,
     };
-    pages::html(status, &page)
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 /// `/p/n/{id}`: the notice, its candidates and, while it runs, the objection form.
@@ -258,7 +258,7 @@ pub async fn roll(
         organiser: campaign.file.campaign.organiser.clone(),
         groups,
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
 #[derive(Template)]
@@ -298,5 +298,5 @@ pub async fn certificate(
         entry,
         organiser: campaign.file.campaign.organiser.clone(),
     };
-    pages::html(StatusCode::OK, &page)
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
