@@ -59,7 +59,7 @@ pub async fn sign_in(
     }
     Ok(store
         .sessions()
-        .create_session(username, lang)
+        .create(username, lang)
         .await?
         .ok_or(Refusal::Failed))
 }
@@ -139,7 +139,7 @@ pub async fn change_password(
     tx.commit().await?;
     store
         .sessions()
-        .end_other_sessions(c.username, Some(c.session_token))
+        .end_others(c.username, Some(c.session_token))
         .await?;
     Ok(Ok(()))
 }
@@ -227,7 +227,7 @@ pub async fn reset_password(
     tx.set_password(username, &password::hash(&set.password), set.generated)
         .await?;
     tx.commit().await?;
-    store.sessions().end_other_sessions(username, None).await?;
+    store.sessions().end_others(username, None).await?;
     Ok(set)
 }
 

@@ -15,8 +15,8 @@ use crate::AppError;
 
 /// The calendar with the office's entries.
 pub async fn load(store: &Store) -> Result<WorkCalendar, AppError> {
-    let years = store.calendar().calendar_years().await?;
-    let days = store.calendar().calendar_days().await?;
+    let years = store.calendar().years().await?;
+    let days = store.calendar().days().await?;
     Ok(WorkCalendar::with_office(&years, &days))
 }
 

@@ -796,7 +796,7 @@ pub async fn code_view(
 pub async fn rules(store: &Store) -> Result<xianfeng_domain::campaign::EvaluationRules, AppError> {
     Ok(store
         .campaigns()
-        .current_campaign()
+        .current()
         .await?
         .map(|(_, c)| c.file.evaluation.clone())
         .unwrap_or_default())

@@ -62,7 +62,7 @@ pub async fn import(
             &[("missing", &missing.join(", "))],
         )));
     }
-    let universe = store.scores().score_universe().await?;
+    let universe = store.scores().universe().await?;
     let orgs: HashMap<&str, i64> = universe
         .orgs
         .iter()

@@ -14,7 +14,7 @@ use crate::AppError;
 pub async fn campaign(store: &Store) -> Result<(i64, Arc<Campaign>), AppError> {
     store
         .campaigns()
-        .current_campaign()
+        .current()
         .await?
         .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))
 }

@@ -273,7 +273,7 @@ async fn a_members_commitment_from_draft_to_evaluation() {
             "{label}"
         );
         assert_eq!(events[1].reason.as_deref(), Some("目标要可衡量"));
-        assert!(s.audit().verify_audit().await.unwrap().is_ok());
+        assert!(s.audit().verify().await.unwrap().is_ok());
     }
 }
 

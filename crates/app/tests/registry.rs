@@ -126,7 +126,7 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
         // The audit trail lists the created members with their values, masked.
         let entries = store
             .audit()
-            .audit_entries(&xianfeng_storage::AuditFilter::default())
+            .entries(&xianfeng_storage::AuditFilter::default())
             .await
             .unwrap();
         let created = entries
@@ -221,7 +221,7 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
             2
         );
         assert_eq!(
-            store.audit().verify_audit().await.unwrap(),
+            store.audit().verify().await.unwrap(),
             Ok(store.stats().await.unwrap().audit_entries)
         );
     }
@@ -362,7 +362,7 @@ async fn moving_a_subtree_rewrites_every_descendant_and_refuses_cycles() {
             store.registry().org_by_code("C1").await.unwrap().unwrap(),
             c1
         );
-        assert!(store.audit().verify_audit().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
     }
 }
 
@@ -371,14 +371,14 @@ async fn tampering_with_the_audit_trail_is_detected() {
     for db in backends().await {
         let store = db.open().await;
         seeded(&store).await;
-        assert!(store.audit().verify_audit().await.unwrap().is_ok());
+        assert!(store.audit().verify().await.unwrap().is_ok());
         let raw = db.raw().await;
         sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
             .execute(&raw)
             .await
             .unwrap();
         assert_eq!(
-            store.audit().verify_audit().await.unwrap(),
+            store.audit().verify().await.unwrap(),
             Err(3),
             "{}",
             db.label

@@ -453,7 +453,7 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
     for db in backends().await {
         let s = db.open().await;
         city(s.clone()).await;
-        let (campaign_id, _) = s.campaigns().current_campaign().await.unwrap().unwrap();
+        let (campaign_id, _) = s.campaigns().current().await.unwrap().unwrap();
         let raw = db.raw().await;
         sqlx::query(
             "INSERT INTO notices (id, campaign_id, honour, title, body, contact, starts_on, \

@@ -16,14 +16,14 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         assert!(
             store
                 .sessions()
-                .create_session("nobody", Lang::ZhCn)
+                .create("nobody", Lang::ZhCn)
                 .await
                 .unwrap()
                 .is_none()
         );
         let s = store
             .sessions()
-            .create_session("admin", Lang::En)
+            .create("admin", Lang::En)
             .await
             .unwrap()
             .unwrap();
@@ -78,31 +78,31 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         // Ended, or the account disabled: no session.
         let s = store
             .sessions()
-            .create_session("admin", Lang::ZhCn)
+            .create("admin", Lang::ZhCn)
             .await
             .unwrap()
             .unwrap();
-        store.sessions().end_session(&s.token).await.unwrap();
+        store.sessions().end(&s.token).await.unwrap();
         assert!(store.sessions().session(&s.token).await.unwrap().is_none());
 
         // After a password change the other sessions end; after a reset, all of them.
         let (a, b) = (
             store
                 .sessions()
-                .create_session("admin", Lang::ZhCn)
+                .create("admin", Lang::ZhCn)
                 .await
                 .unwrap()
                 .unwrap(),
             store
                 .sessions()
-                .create_session("admin", Lang::ZhCn)
+                .create("admin", Lang::ZhCn)
                 .await
                 .unwrap()
                 .unwrap(),
         );
         store
             .sessions()
-            .end_other_sessions("admin", Some(&a.token))
+            .end_others("admin", Some(&a.token))
             .await
             .unwrap();
         assert!(
@@ -115,11 +115,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
             "{}",
             db.label
         );
-        store
-            .sessions()
-            .end_other_sessions("admin", None)
-            .await
-            .unwrap();
+        store.sessions().end_others("admin", None).await.unwrap();
         assert!(
             store.sessions().session(&a.token).await.unwrap().is_none(),
             "{}",
@@ -127,7 +123,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         );
         let s = store
             .sessions()
-            .create_session("admin", Lang::ZhCn)
+            .create("admin", Lang::ZhCn)
             .await
             .unwrap()
             .unwrap();

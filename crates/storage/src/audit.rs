@@ -33,7 +33,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
 
 impl Audit<'_> {
     /// Entries, oldest first.
-    pub async fn audit_entries(self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    pub async fn entries(self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {COLUMNS} FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2"
         ))
@@ -46,7 +46,7 @@ impl Audit<'_> {
 
     /// Walks the whole chain and compares its end with the head. Returns the number of
     /// entries, or the id of the first entry that was altered, removed or inserted.
-    pub async fn verify_audit(self) -> Result<std::result::Result<i64, i64>> {
+    pub async fn verify(self) -> Result<std::result::Result<i64, i64>> {
         let mut prev = GENESIS.to_string();
         let mut after_id = 0i64;
         let mut count = 0i64;

@@ -17,7 +17,7 @@ struct DayState<'a> {
 
 impl Calendar<'_> {
     /// The office's days, in date order.
-    pub async fn calendar_days(self) -> Result<Vec<CalendarDay>> {
+    pub async fn days(self) -> Result<Vec<CalendarDay>> {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("SELECT day, workday, note FROM calendar_days ORDER BY day")
                 .fetch_all(self.store.reader())
@@ -35,7 +35,7 @@ impl Calendar<'_> {
     }
 
     /// The years the office declared to have data.
-    pub async fn calendar_years(self) -> Result<Vec<i32>> {
+    pub async fn years(self) -> Result<Vec<i32>> {
         let rows: Vec<(i64,)> = sqlx::query_as("SELECT year FROM calendar_years ORDER BY year")
             .fetch_all(self.store.reader())
             .await?;

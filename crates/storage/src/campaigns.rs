@@ -22,7 +22,7 @@ pub struct StoredCampaign {
 impl Campaigns<'_> {
     /// The campaign in use: the most recently created one (the built-in one until an office
     /// creates its own), with its parsed file. The file is parsed once per campaign.
-    pub async fn current_campaign(self) -> Result<Option<(i64, std::sync::Arc<Campaign>)>> {
+    pub async fn current(self) -> Result<Option<(i64, std::sync::Arc<Campaign>)>> {
         let newest: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1")
                 .fetch_optional(self.store.reader())

@@ -39,7 +39,7 @@ fn token_hash(token: &str) -> String {
 
 impl Sessions<'_> {
     /// Opens a session for an account that has just proved its password.
-    pub async fn create_session(self, username: &str, lang: Lang) -> Result<Option<NewSession>> {
+    pub async fn create(self, username: &str, lang: Lang) -> Result<Option<NewSession>> {
         let user: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE username = $1 AND disabled = 0")
                 .bind(username.to_string())
@@ -87,7 +87,7 @@ impl Sessions<'_> {
         let last_seen: i64 = r.get("last_seen_at")?;
         let now = now_ms();
         if !session_alive(last_seen, now) {
-            self.end_session(token).await?;
+            self.end(token).await?;
             return Ok(None);
         }
         if now - last_seen >= TOUCH_INTERVAL_MS {
@@ -107,7 +107,7 @@ impl Sessions<'_> {
     }
 
     /// Remembers the language a signed-in account chose.
-    pub async fn set_session_lang(self, token: &str, lang: Lang) -> Result<()> {
+    pub async fn set_lang(self, token: &str, lang: Lang) -> Result<()> {
         sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
             .bind(lang.code())
             .bind(token_hash(token))
@@ -116,7 +116,7 @@ impl Sessions<'_> {
         Ok(())
     }
 
-    pub async fn end_session(self, token: &str) -> Result<()> {
+    pub async fn end(self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
             .execute(&self.store.write)
@@ -126,7 +126,7 @@ impl Sessions<'_> {
 
     /// Ends every session of `username` but the one holding `keep`, if any (after a
     /// password change: whoever else knew the old password is signed out).
-    pub async fn end_other_sessions(self, username: &str, keep: Option<&str>) -> Result<()> {
+    pub async fn end_others(self, username: &str, keep: Option<&str>) -> Result<()> {
         sqlx::query(
             "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
              (SELECT id FROM users WHERE username = $2)",

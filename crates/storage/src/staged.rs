@@ -26,7 +26,7 @@ fn random_id() -> i64 {
 
 impl Import<'_> {
     /// Keeps an uploaded file for `username` and returns its id; clears out expired ones.
-    pub async fn stage_import(
+    pub async fn stage(
         self,
         username: &str,
         kind: RosterKind,
@@ -55,7 +55,7 @@ impl Import<'_> {
     }
 
     /// The file `username` staged under `id`, unless it has expired.
-    pub async fn staged_import(self, id: i64, username: &str) -> Result<Option<StagedImport>> {
+    pub async fn staged(self, id: i64, username: &str) -> Result<Option<StagedImport>> {
         let row = sqlx::query(
             "SELECT kind, file_name, content FROM staged_imports \
              WHERE id = $1 AND username = $2 AND created_at >= $3",
@@ -77,7 +77,7 @@ impl Import<'_> {
         .transpose()
     }
 
-    pub async fn drop_staged_import(self, id: i64) -> Result<()> {
+    pub async fn drop_staged(self, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM staged_imports WHERE id = $1")
             .bind(id)
             .execute(&self.store.write)

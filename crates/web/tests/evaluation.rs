@@ -365,7 +365,7 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
         let audit = app
             .store
             .audit()
-            .audit_entries(&xianfeng_storage::AuditFilter {
+            .entries(&xianfeng_storage::AuditFilter {
                 since_ms: None,
                 limit: 1000,
             })

@@ -120,7 +120,7 @@ async fn a_roster_with_one_bad_row_is_previewed_its_errors_downloaded_and_confir
         let audit = app
             .store
             .audit()
-            .audit_entries(&xianfeng_storage::AuditFilter {
+            .entries(&xianfeng_storage::AuditFilter {
                 since_ms: None,
                 limit: 1000,
             })

@@ -748,7 +748,7 @@ async fn b1_state(app: &App) -> (i64, i64) {
     let audit = app
         .store
         .audit()
-        .audit_entries(&xianfeng_storage::AuditFilter {
+        .entries(&xianfeng_storage::AuditFilter {
             since_ms: None,
             limit: 100_000,
         })

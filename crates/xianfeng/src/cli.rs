@@ -664,7 +664,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     };
                     let entries = store
                         .audit()
-                        .audit_entries(&AuditFilter {
+                        .entries(&AuditFilter {
                             since_ms,
                             limit: *limit,
                         })
@@ -683,7 +683,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
-                AuditAction::Verify => match store.audit().verify_audit().await? {
+                AuditAction::Verify => match store.audit().verify().await? {
                     Ok(n) => println!("{}", say("cli.audit_intact", &[("count", &n)])),
                     Err(id) => {
                         eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));

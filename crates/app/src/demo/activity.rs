@@ -164,7 +164,7 @@ async fn commitment(
 /// Writes the city's campaign activity.
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummary, AppError> {
     let mut summary = ActivitySummary::default();
-    let Some((campaign_id, _)) = store.campaigns().current_campaign().await? else {
+    let Some((campaign_id, _)) = store.campaigns().current().await? else {
         return Ok(summary);
     };
     let orgs = store.registry().all_orgs().await?;

@@ -24,7 +24,7 @@ const CRITERIA: [&str; 5] = [
 
 /// What was written: (reviews, self-assessments, indicator values).
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize, usize), AppError> {
-    let Some((campaign_id, _)) = store.campaigns().current_campaign().await? else {
+    let Some((campaign_id, _)) = store.campaigns().current().await? else {
         return Ok((0, 0, 0));
     };
     let orgs = store.registry().all_orgs().await?;

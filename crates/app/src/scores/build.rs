@@ -363,7 +363,7 @@ pub async fn compute(
         .find(|c| c.period == period.code);
     let kinds = match &closed {
         Some(_) => {
-            let universe = store.scores().score_universe().await?;
+            let universe = store.scores().universe().await?;
             let tree = Arc::new(Tree::new(universe.orgs));
             let rows = store.scores().snapshot(campaign_id, &period.code).await?;
             let campaign = campaign.clone();

@@ -210,7 +210,7 @@ const SNAPSHOT_COLUMNS: &str =
 
 impl Scores<'_> {
     /// Every organisation, member, team and cadre, with what places them among peers.
-    pub async fn score_universe(self) -> Result<Universe> {
+    pub async fn universe(self) -> Result<Universe> {
         type OrgRow = (
             i64,
             Option<i64>,
@@ -276,7 +276,7 @@ impl Scores<'_> {
                 .await
                 .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))?;
         }
-        let universe = self.score_universe().await?;
+        let universe = self.universe().await?;
         let facts = self.period_facts(span, lex, Only::All).await?;
         Ok((universe, facts))
     }

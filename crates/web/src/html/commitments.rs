@@ -110,13 +110,7 @@ async fn form_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(viewer, &action, "commitment_unavailable");
-    let activities = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let activities = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) => c
             .activity_items(subject.kind)
             .iter()
@@ -354,7 +348,7 @@ pub fn item_views(
 
 /// Activity item names by code, in the campaign in use.
 pub async fn activity_names(s: &AppState) -> HashMap<String, String> {
-    match s.store.campaigns().current_campaign().await {
+    match s.store.campaigns().current().await {
         Ok(Some((_, c))) => c
             .file
             .activity_sets

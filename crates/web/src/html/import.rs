@@ -121,7 +121,7 @@ pub async fn upload(State(s): State<AppState>, form: PostedFiles) -> Result<Resp
     let id = s
         .store
         .import()
-        .stage_import(&viewer.session.username, kind, &display_name, bytes)
+        .stage(&viewer.session.username, kind, &display_name, bytes)
         .await
         .or_refuse(&attempt)?;
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
@@ -199,7 +199,7 @@ async fn staged(s: &AppState, viewer: &Viewer, id: i64) -> Result<StagedImport, 
     match s
         .store
         .import()
-        .staged_import(id, &viewer.session.username)
+        .staged(id, &viewer.session.username)
         .await
         .or_refuse(&attempt)?
     {
@@ -354,11 +354,7 @@ pub async fn confirm(
     let result = run(&s.store, &viewer, &file, ImportMode::Commit, skip_bad).await;
     let committed = matches!(&result, Ok(r) if r.committed);
     if committed {
-        s.store
-            .import()
-            .drop_staged_import(id)
-            .await
-            .or_refuse(&attempt)?;
+        s.store.import().drop_staged(id).await.or_refuse(&attempt)?;
     }
     preview_page(&viewer, &file, result, committed)
 }

@@ -86,13 +86,7 @@ pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Resp
     let today = crate::kernel::clock::today();
     let chrome = Chrome::anonymous(lang_of(&headers), "/p/");
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "public_index_unavailable");
-    let (campaign, notices) = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let (campaign, notices) = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((id, c)) => (
             c.code().to_string(),
             s.store

@@ -93,13 +93,7 @@ async fn render(
     let a = viewer.actor();
     let o = service::org(&s.store, &a, code).await.or_refuse(&attempt)?;
     let lang = viewer.lang();
-    let Some((_, campaign)) = s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    else {
+    let Some((_, campaign)) = s.store.campaigns().current().await.or_refuse(&attempt)? else {
         return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
     };
     let span = (campaign.starts_on, campaign.ends_on);

@@ -73,12 +73,7 @@ pub async fn desk(
     let entries = service::desk(&s.store, &viewer.actor())
         .await
         .or_refuse(&attempt)?;
-    let Some((campaign_id, campaign)) = s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
+    let Some((campaign_id, campaign)) = s.store.campaigns().current().await.or_refuse(&attempt)?
     else {
         return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
     };

@@ -44,7 +44,7 @@ pub async fn switch(
 ) -> Response {
     let lang = Lang::from_tag(&q.to);
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = s.store.sessions().set_session_lang(&token, lang).await
+        && let Err(e) = s.store.sessions().set_lang(&token, lang).await
     {
         tracing::error!("language: {e}");
     }

@@ -95,7 +95,7 @@ pub async fn logout(
     let attempt = Attempt::new(&viewer, "/", "sign_out_failed");
     s.store
         .sessions()
-        .end_session(&viewer.token)
+        .end(&viewer.token)
         .await
         .or_refuse(&attempt)?;
     Ok((

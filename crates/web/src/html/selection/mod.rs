@@ -80,13 +80,7 @@ pub async fn list(
     let rows = service::visible(&s.store, Some(&viewer.actor()), honour)
         .await
         .or_refuse(&attempt)?;
-    let honours = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let honours = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) => c
             .file
             .honours
@@ -146,7 +140,7 @@ pub async fn new_form(
     let candidates = service::candidates_for(&s.store, Some(&viewer.actor()), &honour, &org)
         .await
         .or_refuse(&attempt)?;
-    let honour_name = match s.store.campaigns().current_campaign().await {
+    let honour_name = match s.store.campaigns().current().await {
         Ok(Some((_, c))) => c.honour(&honour).map_or(honour.clone(), |h| h.name.clone()),
         _ => honour.clone(),
     };
@@ -170,12 +164,7 @@ pub async fn create(
         crate::kernel::chrome::encode_query_value(f.value("org"))
     );
     let attempt = Attempt::new(&viewer, &back, "nomination_not_saved");
-    let campaign = s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?;
+    let campaign = s.store.campaigns().current().await.or_refuse(&attempt)?;
     let (Some((_, campaign)), Ok(subject)) = (campaign, f.value("subject").parse()) else {
         return Err(attempt.refused(AppError::input("app.pick_candidate", &[])));
     };
@@ -367,13 +356,7 @@ pub async fn notices(
     let chrome = Chrome::signed_in(&viewer, "/selection/notices".into());
     let attempt = Attempt::new(&viewer, "/selection", "notices_unavailable");
     let actor = viewer.actor();
-    let Some((campaign_id, _)) = s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    else {
+    let Some((campaign_id, _)) = s.store.campaigns().current().await.or_refuse(&attempt)? else {
         return Err(attempt.refused(AppError::NotFound));
     };
     let rows = service::visible(&s.store, Some(&actor), None)

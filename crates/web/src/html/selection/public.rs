@@ -98,13 +98,7 @@ async fn render_notice(
     let Some(notice) = s.store.selection().notice(id).await.or_refuse(&attempt)? else {
         return Err(attempt.refused(AppError::NotFound));
     };
-    let honour = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let honour = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) => c
             .honour(&notice.honour)
             .map_or(notice.honour.clone(), |h| h.name.clone()),
@@ -227,13 +221,7 @@ pub async fn roll(
 ) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}"));
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "honour_roll_unavailable");
-    let campaign = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let campaign = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) if c.code() == code => c,
         _ => return Err(attempt.refused(AppError::NotFound)),
     };
@@ -278,13 +266,7 @@ pub async fn certificate(
 ) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}/{id}"));
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "certificate_unavailable");
-    let campaign = match s
-        .store
-        .campaigns()
-        .current_campaign()
-        .await
-        .or_refuse(&attempt)?
-    {
+    let campaign = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) if c.code() == code => c,
         _ => return Err(attempt.refused(AppError::NotFound)),
     };
