@@ -113,7 +113,7 @@ impl WriteTx {
         .bind(now_ms())
         .execute(&mut *self.tx)
         .await?;
-        crate::score_facts::store_periods(&mut self.tx, id, &campaign.periods()).await?;
+        crate::scores::facts::store_periods(&mut self.tx, id, &campaign.periods()).await?;
         for c in &campaign.file.categories {
             let known: Option<(String,)> =
                 sqlx::query_as("SELECT code FROM categories WHERE code = $1")

@@ -10,14 +10,15 @@ macro_rules! dynsql {
     ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
 }
 
+mod accounts;
 mod audit;
-mod ballot_tx;
 mod calendar;
 mod campaigns;
 mod commitments;
 mod error;
 mod evaluation;
 mod figures;
+mod import;
 mod migrate;
 pub mod password;
 mod plans;
@@ -25,26 +26,25 @@ mod records;
 mod registry;
 mod reviews;
 mod row;
-mod score_facts;
 mod scores;
 mod selection;
 mod sessions;
-mod staged;
 mod stats;
-mod users;
 pub mod vault;
 mod write;
 
+pub use accounts::{NewUser, UserRecord};
 pub use audit::AuditFilter;
-pub use ballot_tx::BallotTx;
 pub use campaigns::StoredCampaign;
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,
     NewCommitment, ProgressRecord, StepDetail,
 };
 pub use error::StoreError;
+pub use evaluation::BallotTx;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{Span, SubjectFigures};
+pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use registry::{
@@ -60,9 +60,7 @@ pub use selection::{
     ObjectionRecord, SanctionRecord, StepRecord,
 };
 pub use sessions::{NewSession, SessionRecord};
-pub use staged::{STAGED_LIFETIME_MS, StagedImport};
 pub use stats::Stats;
-pub use users::{NewUser, UserRecord};
 pub use vault::Vault;
 pub use write::WriteTx;
 
@@ -97,7 +95,7 @@ pub struct Store {
     /// once stored; a newer one replaces the entry.
     pub(crate) campaign: CampaignCache,
     /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
-    lane: Option<std::sync::Arc<ballot_tx::Lane>>,
+    lane: Option<std::sync::Arc<evaluation::Lane>>,
     /// SQLite only: the database file, for the bulk read of score inputs.
     sqlite_path: Option<std::path::PathBuf>,
     /// Subjects whose reviews, ballots or self-assessment changed since the scores last
@@ -261,7 +259,7 @@ impl Store {
         }
         store.check_vault().await?;
         if let Some(file) = sqlite_file(&url) {
-            store.lane = Some(std::sync::Arc::new(ballot_tx::Lane::start(&file)?));
+            store.lane = Some(std::sync::Arc::new(evaluation::Lane::start(&file)?));
             store.sqlite_path = Some(file);
         }
         Ok(store)

@@ -15,6 +15,7 @@ use crate::figures::Span;
 use crate::{Result, WriteTx, values_list};
 use sqlx::AssertSqlSafe;
 
+pub(crate) mod facts;
 mod sqlite;
 
 /// An organisation as scoring sees it: where it sits, its level and category.

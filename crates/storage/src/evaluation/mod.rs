@@ -3,6 +3,11 @@
 //! was not) and stores the ballots of those that were, so that a code casts at most one
 //! ballot and the two always change together.
 
+mod ballot_tx;
+
+pub use ballot_tx::BallotTx;
+pub(crate) use ballot_tx::Lane;
+
 use crate::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
