@@ -42,21 +42,21 @@ pub async fn sign_in(
     address: &str,
     lang: Lang,
 ) -> Result<Result<NewSession, Refusal>, AppError> {
-    let (by_account, by_address) = store.sessions().recent_failures(username, address).await?;
+    // Reserved before the slow check, so that parallel guesses count against each other.
+    let attempt = store.sessions().reserve_attempt(username, address).await?;
+    let (by_account, by_address) = attempt.failures_before;
     if may_try_login(by_account, by_address).is_err() {
+        store.sessions().withdraw_attempt(attempt.id).await?;
         return Ok(Err(Refusal::Locked));
     }
     let stored = store.accounts().credentials(username).await?;
     let known = stored.is_some();
     let (hash, disabled) = stored.unwrap_or_else(|| (decoy_hash().to_string(), true));
     let ok = verify(given, hash).await && !disabled && known;
-    store
-        .sessions()
-        .record_login_attempt(username, address, ok)
-        .await?;
     if !ok {
         return Ok(Err(Refusal::Failed));
     }
+    store.sessions().settle_attempt(attempt.id).await?;
     Ok(store
         .sessions()
         .create(username, lang)
@@ -107,23 +107,24 @@ pub async fn change_password(
     store: &Store,
     c: PasswordChange<'_>,
 ) -> Result<Result<(), PasswordRefusal>, AppError> {
-    let (by_account, by_address) = store
+    let attempt = store
         .sessions()
-        .recent_failures(c.username, c.address)
+        .reserve_attempt(c.username, c.address)
         .await?;
+    let (by_account, by_address) = attempt.failures_before;
     if may_try_login(by_account, by_address).is_err() {
+        store.sessions().withdraw_attempt(attempt.id).await?;
         return Ok(Err(PasswordRefusal::Locked));
     }
     let Some((stored, _)) = store.accounts().credentials(c.username).await? else {
+        store.sessions().withdraw_attempt(attempt.id).await?;
         return Err(AppError::NotFound);
     };
     if !verify(c.current, stored).await {
-        store
-            .sessions()
-            .record_login_attempt(c.username, c.address, false)
-            .await?;
+        // The reservation stays on record as the failure it is.
         return Ok(Err(PasswordRefusal::CurrentWrong));
     }
+    store.sessions().withdraw_attempt(attempt.id).await?;
     if c.new != c.repeat {
         return Ok(Err(PasswordRefusal::Differ));
     }

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, check_ballot};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
+use xianfeng_domain::sheet::csv_cell;
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
 
@@ -286,8 +287,11 @@ pub fn write_codes(path: &Path, codes: &[IssuedCode]) -> Result<(), AppError> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(header).map_err(|e| fail(&e))?;
         for c in codes {
-            w.write_record([&c.subject_code, &c.subject_name, &c.code, &c.url])
-                .map_err(|e| fail(&e))?;
+            w.write_record(
+                [&c.subject_code, &c.subject_name, &c.code, &c.url]
+                    .map(|v| csv_cell(v).into_owned()),
+            )
+            .map_err(|e| fail(&e))?;
         }
         w.flush().map_err(|e| fail(&e))?;
     }
@@ -307,10 +311,14 @@ pub enum Refused {
     Invalid(Message),
     /// Too many open-mode ballots from one address in a minute: 429.
     TooMany,
+    /// An unknown code from an address that has typed too many unknown codes in the last
+    /// hour: 429. A right code from it is still taken (a code cannot be guessed, so it is
+    /// never refused for its neighbours' mistakes).
+    Guessing,
 }
 
-/// Failed code look-ups (unknown or mistyped) one address may make in an hour; after that
-/// it is refused for an hour, valid codes included, so that codes cannot be found by trying.
+/// Unknown or mistyped codes one address may send in an hour and still be told, each time,
+/// that the code is unknown; later ones in the hour are answered [`Refused::Guessing`].
 pub const GUESSES_PER_HOUR: i64 = 30;
 
 /// Open-mode ballots one address may cast per minute; more are refused.
@@ -327,13 +335,7 @@ pub struct BallotWriter {
     /// Rounds never change once created: each is read once, with the criteria its ballots
     /// may rate, and kept.
     rounds: RoundCache,
-    /// Addresses refused until a minute, after too many failed look-ups. The counts are
-    /// in the database (by keyed hash); this instance remembers whom it has blocked, so
-    /// that the hot path costs neither a read nor a hash.
-    blocked: Blocked,
 }
-
-type Blocked = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>;
 
 type RoundCache =
     std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<RoundInfo>>>>;
@@ -514,38 +516,7 @@ impl BallotWriter {
                 }
             }
         });
-        BallotWriter {
-            queue: tx,
-            rounds,
-            blocked: Default::default(),
-        }
-    }
-
-    fn is_blocked(&self, address: &str, minute: i64) -> bool {
-        self.blocked
-            .lock()
-            .expect("not poisoned")
-            .get(address)
-            .is_some_and(|until| minute < *until)
-    }
-
-    /// Counts a failed look-up; blocks the address once it has failed too often. The
-    /// count is stored under the address's keyed hash; only this instance's memory holds
-    /// the address itself, and only while it is blocked.
-    async fn failed(&self, store: &Store, address: &str, minute: i64) -> Result<(), AppError> {
-        let hashed = store.vault().hash(&format!("address:{address}"));
-        if store
-            .evaluation()
-            .note_code_failure(&hashed, minute)
-            .await?
-            > GUESSES_PER_HOUR
-        {
-            self.blocked
-                .lock()
-                .expect("not poisoned")
-                .insert(address.to_string(), minute + 60);
-        }
-        Ok(())
+        BallotWriter { queue: tx, rounds }
     }
 
     /// The round `id` and its criteria, read once.
@@ -600,10 +571,6 @@ pub async fn cast_with_code(
     address: &str,
     today: NaiveDate,
 ) -> Result<Result<(), Refused>, AppError> {
-    let minute = chrono::Utc::now().timestamp() / 60;
-    if writer.is_blocked(address, minute) {
-        return Ok(Err(Refused::TooMany));
-    }
     let answer = match BallotCode::parse(typed) {
         Ok(code) => {
             let hash = store.vault().hash(code.as_str());
@@ -617,10 +584,25 @@ pub async fn cast_with_code(
         }
         Err(p) => Err(Refused::UnknownCode(p.message())),
     };
-    if matches!(answer, Err(Refused::UnknownCode(_))) {
-        writer.failed(store, address, minute).await?;
+    if matches!(answer, Err(Refused::UnknownCode(_)))
+        && too_many_wrong_codes(store, address).await?
+    {
+        return Ok(Err(Refused::Guessing));
     }
     Ok(answer)
+}
+
+/// Counts an unknown code from `address` and says whether the address has now sent more
+/// than [`GUESSES_PER_HOUR`] in the hour. Counted in the database under the address's keyed
+/// hash, so that every server behind one address sees the same count.
+async fn too_many_wrong_codes(store: &Store, address: &str) -> Result<bool, AppError> {
+    let minute = chrono::Utc::now().timestamp() / 60;
+    let hashed = store.vault().hash(&format!("address:{address}"));
+    let failures = store
+        .evaluation()
+        .note_code_failure(&hashed, minute)
+        .await?;
+    Ok(failures > GUESSES_PER_HOUR)
 }
 
 fn outside_dates(round: &RoundRecord, today: NaiveDate) -> Option<Refused> {
@@ -753,15 +735,10 @@ pub struct CodeView {
 /// The page a code opens, or why it cannot be used.
 pub async fn code_view(
     store: &Store,
-    writer: &BallotWriter,
     typed: &str,
     address: &str,
     today: NaiveDate,
 ) -> Result<Result<CodeView, Refused>, AppError> {
-    let minute = chrono::Utc::now().timestamp() / 60;
-    if writer.is_blocked(address, minute) {
-        return Ok(Err(Refused::TooMany));
-    }
     let found = match BallotCode::parse(typed) {
         Ok(code) => store
             .evaluation()
@@ -773,7 +750,9 @@ pub async fn code_view(
     let found = match found {
         Ok(f) => f,
         Err(why) => {
-            writer.failed(store, address, minute).await?;
+            if too_many_wrong_codes(store, address).await? {
+                return Ok(Err(Refused::Guessing));
+            }
             return Ok(Err(Refused::UnknownCode(why)));
         }
     };

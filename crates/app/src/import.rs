@@ -15,6 +15,7 @@ use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_domain::roster::{
     CategoryIndex, Columns, Field, MemberField, OrgField, RowIssue, parse_member_row, parse_org_row,
 };
+use xianfeng_domain::sheet::csv_cell;
 use xianfeng_ingest::{Cell, SheetReader};
 use xianfeng_storage::{
     MemberUpsert, NewOrg, OrgUpdate, PreparedMember, Store, UpsertOutcome, Vault,
@@ -482,11 +483,12 @@ pub fn issues_csv(issues: &[RowIssue], lang: Lang) -> std::io::Result<Vec<u8>> {
             header("import.col_reason"),
         ])?;
         for i in issues {
+            let reason = i.reason.render(lang);
             w.write_record([
-                i.row.to_string(),
-                i.column.clone(),
-                i.value.clone(),
-                i.reason.render(lang),
+                i.row.to_string().as_str(),
+                &csv_cell(&i.column),
+                &csv_cell(&i.value),
+                &csv_cell(&reason),
             ])?;
         }
         w.flush()?;

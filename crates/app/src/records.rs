@@ -115,6 +115,7 @@ pub async fn enter(
         .collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (member_id, hours) in b.hours {
         if hours.trim().is_empty() {
             continue;
@@ -123,6 +124,12 @@ pub async fn enter(
             return Err(AppError::NotFound);
         };
         may_write(actor, &o, Some(m.id))?;
+        // One sitting, one line per member: the same member twice would count her hours
+        // twice (96 hours in a day).
+        if !seen.insert(m.id) {
+            problems.push(Message::of("app.member_twice", &[("name", &m.name)]));
+            continue;
+        }
         match Tenths::parse(hours) {
             Ok(t) => rows.push(NewRecord {
                 campaign_id,

@@ -248,6 +248,15 @@ pub async fn nominate(
     let outside = !nominating.tree_path().contains(&s.org.tree_path())
         || (n.kind == SubjectKind::Organisation && nominating.id == s.org.id);
     if outside {
+        // Whom the actor may not see reads as an id that does not exist: the refusal
+        // below names the subject.
+        if let Some(a) = actor {
+            let read = match n.kind {
+                SubjectKind::Member | SubjectKind::Cadre => Action::ReadMembers,
+                SubjectKind::Organisation | SubjectKind::Team => Action::ReadOrganisation,
+            };
+            crate::scope::allowed(a.principal, read, &s.org)?;
+        }
         return Err(input(Message::of(
             "app.nominee_outside",
             &[("name", &s.name), ("org", &nominating.name)],

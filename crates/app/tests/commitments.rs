@@ -375,6 +375,39 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
         commitments::step(s, &wang, id, Step::CloseItem, &kept, now)
             .await
             .unwrap();
+        // The same member twice in one sitting is refused, and nothing is written.
+        let twice = [
+            (c.wang_fang, "2".to_string()),
+            (c.wang_fang, "2".to_string()),
+        ];
+        let doubled = Batch {
+            text: "党章",
+            kind: "group",
+            on: "2010-07-01",
+            hours: &twice,
+        };
+        let refused = enter(s, &wang, RecordKind::Study, "B1", &doubled, now)
+            .await
+            .unwrap_err();
+        let AppError::Input(why) = refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::ZhCn)
+                .contains("两次"),
+            "{}",
+            db.label
+        );
+        let b1 = s.registry().org_by_code("B1").await.unwrap().unwrap();
+        assert!(
+            s.records()
+                .recent(RecordKind::Study, b1.id, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}",
+            db.label
+        );
         let hours = [
             (c.wang_fang, "2.5".to_string()),
             (c.zhang_wei, "1".to_string()),

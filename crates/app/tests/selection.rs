@@ -444,6 +444,37 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
     }
 }
 
+/// A nomination of someone outside the secretary's scope is refused exactly like one of an
+/// id that does not exist: the refusal names nobody, so no one can list the city's members
+/// by counting ids.
+#[tokio::test]
+async fn nominating_someone_out_of_scope_reads_as_an_unknown_id() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        use_simple_selection_campaign(s).await;
+        let scores = Scores::new();
+        let pw = principal(s, "wang").await;
+        let wang = actor("wang", &pw);
+        let b2 = s.registry().org_by_code("B2").await.unwrap().unwrap();
+        let elsewhere = s.registry().members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
+        let try_id = |subject_id: i64| NominationInput {
+            honour: "excellent-member",
+            kind: SubjectKind::Member,
+            subject_id,
+            nominated_by: "B1",
+            deeds: "事迹材料",
+            summary: "事迹突出",
+        };
+        for id in [elsewhere, 999_999] {
+            let e = nominate(s, &scores, Some(&wang), &try_id(id), day("2012-06-25"))
+                .await
+                .unwrap_err();
+            assert!(matches!(e, AppError::NotFound), "{}: {id}: {e:?}", db.label);
+        }
+    }
+}
+
 /// A value in the database that the program cannot read is an error naming where it is,
 /// never read as some default: a notice whose dates were damaged, a nomination whose stage
 /// no version of the program writes.

@@ -2,6 +2,18 @@
 
 use chrono::NaiveDate;
 
+/// A value as a cell of a CSV file we write, safe to open in a spreadsheet: text that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be taken for a formula
+/// (a name typed as `=HYPERLINK(…)` by one office, live in the file another downloads), so
+/// it gets a leading `'`, which spreadsheets show as text.
+pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 /// One cell as read from .xlsx or .csv.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -50,6 +62,23 @@ pub fn column_of(headers: &[String], names: &[&str]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_made_text() {
+        for live in [
+            "=HYPERLINK(\"http://x\",\"点此\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(csv_cell(live), format!("'{live}"), "{live:?}");
+        }
+        for plain in ["王芳", "JZ-JF-001", "2011-07-01", "", "a=b"] {
+            assert_eq!(csv_cell(plain), plain);
+        }
+    }
 
     #[test]
     fn columns_are_found_by_any_of_their_names_whatever_the_width_or_case() {

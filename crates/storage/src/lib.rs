@@ -59,7 +59,7 @@ pub use selection::{
     NewNomination, NewNotice, NewObjection, NominationEvent, NominationRecord, NoticeRecord,
     ObjectionRecord, SanctionRecord, StepRecord,
 };
-pub use sessions::{NewSession, SessionRecord};
+pub use sessions::{NewSession, ReservedAttempt, SessionRecord};
 pub use stats::Stats;
 pub use vault::Vault;
 pub use write::WriteTx;

@@ -20,6 +20,14 @@ pub struct SessionRecord {
     pub must_change_password: bool,
 }
 
+/// A sign-in attempt on record before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReservedAttempt {
+    pub id: i64,
+    /// Failures in the window before this attempt: (for the account, from the address).
+    pub failures_before: (i64, i64),
+}
+
 /// A new session's secrets, to hand to the browser once.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -135,6 +143,65 @@ impl Sessions<'_> {
         .bind(username.to_string())
         .execute(&self.store.write)
         .await?;
+        Ok(())
+    }
+
+    /// Puts a sign-in attempt on record before its password is checked — as a failure
+    /// until [`Sessions::settle_attempt`] says it succeeded — and then counts the failures
+    /// in the window, this one included, for the account and for the address. Recording
+    /// first and counting after is what makes parallel attempts see each other: the k-th
+    /// to count sees at least k, so no more attempts than the limit are ever checked.
+    pub async fn reserve_attempt(self, username: &str, address: &str) -> Result<ReservedAttempt> {
+        let id = crate::write::take_ids(&self.store.write, "login_attempts", 1).await?;
+        sqlx::query(
+            "INSERT INTO login_attempts (id, username, address, at, success) \
+             VALUES ($1, $2, $3, $4, 0)",
+        )
+        .bind(id)
+        .bind(username.to_string())
+        .bind(address.to_string())
+        .bind(now_ms())
+        .execute(&self.store.write)
+        .await?;
+        // Counted on the writer's pool: the row just written must be seen.
+        let since = now_ms() - FAILURE_WINDOW_MS;
+        let (by_account,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
+        )
+        .bind(username.to_string())
+        .bind(since)
+        .fetch_one(&self.store.write)
+        .await?;
+        let (by_address,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
+        )
+        .bind(address.to_string())
+        .bind(since)
+        .fetch_one(&self.store.write)
+        .await?;
+        Ok(ReservedAttempt {
+            id,
+            failures_before: (by_account - 1, by_address - 1),
+        })
+    }
+
+    /// Records that a reserved attempt succeeded.
+    pub async fn settle_attempt(self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.store.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes back a reserved attempt that was not checked (refused as locked out, or a
+    /// right current password on a password change): a lockout runs its time from the
+    /// failures that were checked, not from knocks on a locked door.
+    pub async fn withdraw_attempt(self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM login_attempts WHERE id = $1")
+            .bind(id)
+            .execute(&self.store.write)
+            .await?;
         Ok(())
     }
 

@@ -75,6 +75,12 @@ impl std::ops::Deref for AppState {
 pub fn router(store: Store, config: WebConfig) -> Router {
     let timeout = config.request_timeout;
     let body_limit = config.max_body_bytes;
+    let https = kernel::headers::Https(
+        config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+    );
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(kernel::metrics::render))
@@ -84,6 +90,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .nest("/api/v1", api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn(kernel::guard::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            kernel::headers::add,
+        ))
         .layer(axum::middleware::from_fn(kernel::metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(

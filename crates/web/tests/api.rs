@@ -4,7 +4,7 @@ mod support;
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use support::{B1_MEMBER, B2_MEMBER, apps};
+use support::{B1_MEMBER, B2_MEMBER, PASSWORD, apps};
 
 #[tokio::test]
 async fn a_script_signs_in_and_reads_its_part_of_the_registry() {
@@ -555,6 +555,47 @@ async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_p
             .api("GET", "/api/v1/rankings?scope=B1", Some(&li), None)
             .await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// Guesses sent at once cannot beat the lockout: an attempt is on record before its
+/// password is checked, so of 30 parallel attempts on one account (29 wrong, 1 right) no
+/// more are checked than the five the account allows; the rest are refused as locked.
+#[tokio::test]
+async fn parallel_guesses_check_no_more_passwords_than_the_lockout_allows() {
+    for app in apps().await {
+        let label = app.label();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..30 {
+            let router = app.router.clone();
+            let password = if i == 17 { PASSWORD } else { "wrong-password" };
+            tasks.spawn(async move {
+                let body = format!(r#"{{"username":"wang","password":"{password}"}}"#);
+                let req = axum::http::Request::post("/api/v1/login")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, req)
+                    .await
+                    .unwrap()
+                    .status()
+            });
+        }
+        let mut checked = 0;
+        while let Some(status) = tasks.join_next().await {
+            let status = status.unwrap();
+            if status != StatusCode::TOO_MANY_REQUESTS {
+                assert!(
+                    status == StatusCode::UNAUTHORIZED || status == StatusCode::OK,
+                    "{label}: {status}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked <= xianfeng_domain::auth::MAX_FAILURES_PER_ACCOUNT,
+            "{label}: {checked} passwords were checked"
+        );
     }
 }
 

@@ -87,6 +87,11 @@ pub async fn cast(
             "too_many_attempts",
             lang,
         )),
+        Ok(Err(Refused::Guessing)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_wrong_codes",
+            lang,
+        )),
         Ok(Err(Refused::Invalid(why))) => {
             Err(
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_ballot", lang)

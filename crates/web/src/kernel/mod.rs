@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cookies;
 pub mod forms;
 pub mod guard;
+pub mod headers;
 pub mod lang;
 pub mod metrics;
 pub mod multipart;

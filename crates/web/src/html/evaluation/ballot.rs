@@ -63,6 +63,10 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
             StatusCode::TOO_MANY_REQUESTS,
             t(lang, "web.ballot_too_many", &[]),
         ),
+        Refused::Guessing => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t(lang, "web.ballot_guessing", &[]),
+        ),
     };
     let title = chrome.tx.get("ballot_sorry");
     pages::done(chrome, status, title, message)
@@ -105,7 +109,7 @@ async fn code_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let here = format!("/p/b/{code}");
-    match code_view(&s.store, &s.ballots, code, address, today())
+    match code_view(&s.store, code, address, today())
         .await
         .or_refuse(attempt)?
     {
