@@ -217,7 +217,7 @@ fn check_member(
         name: m.name,
         gender: m.gender,
         ethnicity: m.ethnicity,
-        birth_date: m.birth_date,
+        birth_year: i64::from(chrono::Datelike::year(&m.birth_date)),
         id_number: m.id_number.as_str().to_string(),
         joined_on: m.joined_on,
         member_type: m.member_type,

@@ -4,7 +4,7 @@
 //! then put to the one policy (`scope::org_for`), so that out of scope reads exactly like
 //! an unknown code.
 
-use xianfeng_domain::policy::{Action, Principal};
+use xianfeng_domain::policy::{Action, Principal, Target, decide};
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{CadreRecord, MemberRecord, OrgRecord, Store, TeamRecord};
 
@@ -168,8 +168,45 @@ pub async fn members(
     offset: i64,
 ) -> Result<(OrgRecord, Vec<MemberRecord>), AppError> {
     let o = org(store, principal, code, Action::ReadMembers).await?;
-    let page = store.registry().members_of_org(o.id, limit, offset).await?;
+    let page = store
+        .registry()
+        .members_of_org(o.id, limit, offset)
+        .await?
+        .into_iter()
+        .map(|m| {
+            if may_see_personal_data(principal, &o, m.id) {
+                m
+            } else {
+                withhold_personal_data(m)
+            }
+        })
+        .collect();
     Ok((o, page))
+}
+
+/// Whether `principal` may see the personal data of member `id` of `o` (masked as
+/// always): who keeps the roster, and the member herself (docs/SECURITY.md).
+pub fn may_see_personal_data(principal: &Principal, o: &OrgRecord, id: i64) -> bool {
+    let path = o.tree_path();
+    let target = Target {
+        member: Some(id),
+        ..Target::of(&path, o.sector.as_deref())
+    };
+    decide(principal, Action::ReadPersonalData, &target).allowed()
+}
+
+/// A member as those who do not keep the roster see her: name, gender, member type and
+/// position; the masked ID number, phone, year of birth, ethnicity and date joined are
+/// left out, so that nothing served to them can help rebuild an ID number.
+fn withhold_personal_data(m: MemberRecord) -> MemberRecord {
+    MemberRecord {
+        id_masked: String::new(),
+        phone_masked: None,
+        birth_year: None,
+        ethnicity: None,
+        joined_on: None,
+        ..m
+    }
 }
 
 /// The leadership teams of organisation `o` with their cadres (the caller has checked
@@ -203,6 +240,10 @@ pub async fn member(
         .await?
         .ok_or(AppError::NotFound)?;
     allowed(principal, Action::ReadMembers, &o)?;
+    // The member's page is her personal data: for those who keep the roster, and for her.
+    if !may_see_personal_data(principal, &o, m.id) {
+        return Err(AppError::Forbidden);
+    }
     Ok((m, o))
 }
 

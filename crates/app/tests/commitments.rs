@@ -512,7 +512,7 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
                 &xianfeng_storage::NewCadre {
                     name: "赵书记".into(),
                     gender: xianfeng_domain::person::Gender::Male,
-                    birth_date: chrono::NaiveDate::from_ymd_opt(1965, 3, 1).unwrap(),
+                    birth_year: 1965,
                     id_number: id("41080219650301001"),
                     position: "书记".into(),
                 },

@@ -142,9 +142,9 @@ async fn import_in_any_order_upserts_and_counts_the_subtree() {
 
         // The first load ran without the members indexes and foreign key; all are back.
         let orphan = sqlx::query(
-            "INSERT INTO members (id, org_id, name, gender, birth_date, id_hash, id_cipher, \
+            "INSERT INTO members (id, org_id, name, gender, birth_year, id_hash, id_cipher, \
              id_masked, member_type, created_at, updated_at) \
-             VALUES (999999, 999999, 'x', 'male', '1980-01-01', 'h', 'c', 'm', 'formal', 0, 0)",
+             VALUES (999999, 999999, 'x', 'male', 1980, 'h', 'c', 'm', 'formal', 0, 0)",
         )
         .execute(&raw)
         .await;
@@ -451,5 +451,39 @@ async fn a_damaged_registry_value_is_an_error_naming_its_column() {
             "{}",
             db.label
         );
+    }
+}
+
+/// Migration 13 keeps the year of each stored date of birth and drops the dates.
+#[tokio::test]
+async fn migration_13_keeps_the_year_of_birth_and_drops_the_date() {
+    for db in backends().await {
+        let vault = || Vault::new(db.key);
+        let old = Store::open_at(&db.url, vault(), 12).await.unwrap();
+        old.close().await;
+        let raw = db.raw().await;
+        sqlx::query(
+            "INSERT INTO organisations (id, code, name, kind, path, depth, member_count, \
+             created_at, updated_at) VALUES (1, 'B1', '支部', 'branch', '/1/', 0, 1, 0, 0)",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO members (id, org_id, name, gender, birth_date, id_hash, id_cipher, \
+             id_masked, member_type, created_at, updated_at) \
+             VALUES (7, 1, '王芳', 'female', '1980-03-15', 'h', 'c', 'm', 'formal', 0, 0)",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        let store = Store::open(&db.url, vault()).await.unwrap();
+        let m = store.registry().member(7).await.unwrap().unwrap();
+        assert_eq!(m.birth_year, Some(1980), "{}", db.label);
+        let gone = sqlx::query("SELECT birth_date FROM members")
+            .fetch_all(&raw)
+            .await;
+        assert!(gone.is_err(), "{}: the date column is gone", db.label);
+        store.close().await;
     }
 }

@@ -13,8 +13,12 @@ use crate::role::Role;
 pub enum Action {
     /// See an organisation, its children and counts.
     ReadOrganisation,
-    /// See the members of an organisation (personal data masked).
+    /// See the members of an organisation: names, gender, member type, position.
     ReadMembers,
+    /// See a member's personal data, masked as always (ID number, phone, year of birth,
+    /// ethnicity, date joined) and the member's own page (target: the member's
+    /// organisation, with the member): those who keep the roster, and a member her own.
+    ReadPersonalData,
     /// Create, rename, recategorise or move organisations; import organisation rosters.
     WriteOrganisations,
     /// Add, change or import members.
@@ -68,9 +72,10 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
+        Action::ReadPersonalData,
         Action::WriteOrganisations,
         Action::WriteMembers,
         Action::ManageAccounts,
@@ -96,7 +101,10 @@ impl Action {
     fn writes(self) -> bool {
         !matches!(
             self,
-            Action::ReadOrganisation | Action::ReadMembers | Action::ReadCommitments
+            Action::ReadOrganisation
+                | Action::ReadMembers
+                | Action::ReadPersonalData
+                | Action::ReadCommitments
         )
     }
 }
@@ -169,7 +177,7 @@ fn permits(role: Role, action: Action) -> bool {
         // The administrator runs the installation: accounts, and reading what is there.
         Role::Admin => matches!(
             action,
-            ReadOrganisation | ReadMembers | ReadCommitments | ManageAccounts
+            ReadOrganisation | ReadMembers | ReadPersonalData | ReadCommitments | ManageAccounts
         ),
         Role::Office => true,
         // Closing a period freezes the whole city's scores, and commendation is the city
@@ -185,6 +193,7 @@ fn permits(role: Role, action: Action) -> bool {
             action,
             ReadOrganisation
                 | ReadMembers
+                | ReadPersonalData
                 | WriteMembers
                 | WritePlan
                 | WriteCommitments
@@ -194,12 +203,13 @@ fn permits(role: Role, action: Action) -> bool {
                 | WriteSelfAssessment
                 | Nominate
         ),
-        // A member writes their own commitment, study records and self-assessment (checked
-        // in `decide`).
+        // A member writes their own commitment, study records and self-assessment, and sees
+        // her own personal data (checked in `decide`).
         Role::Member => matches!(
             action,
             ReadOrganisation
                 | ReadMembers
+                | ReadPersonalData
                 | ReadCommitments
                 | WriteCommitments
                 | WriteRecords
@@ -241,11 +251,15 @@ pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
     if !permits(p.role, action) || (sector_only && action.writes()) {
         return Decision::NotPermitted;
     }
-    // A member's own things only: their commitments and records, never another's.
+    // A member's own things only: their commitments, records and personal data, never
+    // another's.
     if p.role == Role::Member
         && matches!(
             action,
-            Action::WriteCommitments | Action::WriteRecords | Action::WriteSelfAssessment
+            Action::WriteCommitments
+                | Action::WriteRecords
+                | Action::WriteSelfAssessment
+                | Action::ReadPersonalData
         )
         && (target.member.is_none() || target.member != p.member_id)
     {
@@ -312,6 +326,43 @@ mod tests {
             ),
             Decision::OutOfScope
         );
+    }
+
+    #[test]
+    fn personal_data_is_for_who_keeps_the_roster_and_for_the_member_herself() {
+        let branch = path(&[1, 2, 7]);
+        let of = |member: i64| Target {
+            member: Some(member),
+            ..Target::of(&branch, None)
+        };
+        for keeper in [
+            Role::Admin,
+            Role::Office,
+            Role::CommitteeStaff,
+            Role::Secretary,
+        ] {
+            let p = principal(keeper, &[&[1, 2, 7]]);
+            assert!(
+                decide(&p, Action::ReadPersonalData, &of(5)).allowed(),
+                "{keeper:?}"
+            );
+        }
+        let mut me = principal(Role::Member, &[&[1, 2, 7]]);
+        me.member_id = Some(5);
+        assert!(decide(&me, Action::ReadPersonalData, &of(5)).allowed());
+        assert_eq!(
+            decide(&me, Action::ReadPersonalData, &of(6)),
+            Decision::NotPermitted,
+            "a colleague's"
+        );
+        for other in [Role::Reviewer, Role::Inspector, Role::SectorGuide] {
+            let p = principal(other, &[&[1, 2, 7]]);
+            assert_eq!(
+                decide(&p, Action::ReadPersonalData, &of(5)),
+                Decision::NotPermitted,
+                "{other:?}"
+            );
+        }
     }
 
     #[test]

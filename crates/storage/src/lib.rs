@@ -180,6 +180,27 @@ pub fn normalise_url(url: &str) -> Result<(String, Dialect)> {
     Ok((out, Dialect::Sqlite))
 }
 
+/// Creates an empty database file readable and writable by its owner only, unless it
+/// exists: SQLite would create it with the process's umask (often readable by everyone),
+/// and gives its `-wal` and `-shm` files the permissions of the database file.
+fn create_private(file: &std::path::Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Invalid(Message::of(
+            "store.file_uncreatable",
+            &[("path", &file.display()), ("error", &e)],
+        ))),
+    }
+}
+
 /// The file behind a normalised SQLite URL; `None` for an in-memory database, which a
 /// second connection could not share.
 fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
@@ -200,6 +221,9 @@ impl Store {
     pub async fn open_at(url: &str, vault: Vault, version: i64) -> Result<Store> {
         install_default_drivers();
         let (url, dialect) = normalise_url(url)?;
+        if let Some(file) = sqlite_file(&url) {
+            create_private(&file)?;
+        }
         let (read, write) = match dialect {
             Dialect::Sqlite => {
                 let write = AnyPoolOptions::new()

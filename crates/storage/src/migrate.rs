@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_id_counters.sql"),
         postgres: include_str!("../migrations/postgres/0012_id_counters.sql"),
     },
+    Migration {
+        version: 13,
+        name: "birth_year",
+        sqlite: include_str!("../migrations/sqlite/0013_birth_year.sql"),
+        postgres: include_str!("../migrations/postgres/0013_birth_year.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

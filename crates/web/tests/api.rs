@@ -797,3 +797,110 @@ async fn parallel_wrong_passwords_are_each_refused_and_recorded() {
         assert_eq!(recorded as usize, refused, "{label}");
     }
 }
+
+/// A member sees her branch's colleagues by name, gender, type and position only: no masked
+/// ID number, phone or year of birth, and no colleague's page — nothing she is served can
+/// help rebuild an ID number (docs/SECURITY.md). Her own she sees; the secretary, who
+/// keeps the roster, sees everyone's.
+#[tokio::test]
+async fn a_member_is_not_served_her_colleagues_personal_data() {
+    use xianfeng_app::import::{ImportMode, ImportOptions, import_members};
+    for app in apps().await {
+        let label = app.label();
+        let colleague_id = xianfeng_testkit::id("41080219850505005");
+        let sheet =
+            format!("姓名,身份证号,所在组织编码,手机号\n赵敏,{colleague_id},B1,13900139000\n");
+        let opts = ImportOptions {
+            mode: ImportMode::Commit,
+            skip_bad: false,
+            actor: "test".into(),
+            today: xianfeng_testkit::today(),
+            on_behalf: None,
+        };
+        import_members(
+            &app.store,
+            xianfeng_ingest::from_csv_bytes(sheet.into_bytes()).unwrap(),
+            &opts,
+            &xianfeng_app::Silent,
+        )
+        .await
+        .unwrap();
+        let colleague_mask = format!("4108**********{}", &colleague_id[14..]);
+
+        let token = app.token("member").await;
+        let page = app
+            .api(
+                "GET",
+                "/api/v1/organisations/B1/members?limit=10",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{label}: {}", page.body);
+        let page = page.json();
+        let row = |name: &str| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"] == name)
+                .cloned()
+                .unwrap()
+        };
+        let (mine, theirs) = (row(B1_MEMBER), row("赵敏"));
+        assert_eq!(mine["id_masked"], "4108**********0016", "{label}: her own");
+        for field in [
+            "id_masked",
+            "birth_year",
+            "phone_masked",
+            "joined_on",
+            "ethnicity",
+        ] {
+            assert_eq!(theirs[field], Value::Null, "{label}: {field}");
+        }
+        assert!(!page.to_string().contains(&colleague_mask), "{label}");
+        let colleague = theirs["id"].as_i64().unwrap();
+        let one = app
+            .api(
+                "GET",
+                &format!("/api/v1/members/{colleague}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(one.status, StatusCode::FORBIDDEN, "{label}: {}", one.body);
+        assert!(!one.body.contains(&colleague_mask), "{label}");
+
+        let cookie = app.sign_in("member").await;
+        let org_page = app.get("/o/B1", Some(&cookie)).await;
+        assert_eq!(org_page.status, StatusCode::OK, "{label}");
+        assert!(org_page.body.contains("赵敏"), "{label}");
+        assert!(!org_page.body.contains(&colleague_mask), "{label}");
+        assert!(
+            !org_page.body.contains(&format!("/m/{colleague}\"")),
+            "{label}: no link to a page she may not open"
+        );
+        let page = app.get(&format!("/m/{colleague}"), Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{label}");
+        assert!(!page.body.contains(&colleague_mask), "{label}");
+        let own = app
+            .get(&format!("/m/{}", app.b1_member), Some(&cookie))
+            .await;
+        assert_eq!(own.status, StatusCode::OK, "{label}");
+
+        // The secretary keeps the roster: masked ID number and year of birth, never the date.
+        let wang = app.token("wang").await;
+        let kept = app
+            .api(
+                "GET",
+                &format!("/api/v1/members/{colleague}"),
+                Some(&wang),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(kept["id_masked"], colleague_mask.as_str(), "{label}");
+        assert_eq!(kept["birth_year"], 1985, "{label}");
+        assert!(kept.get("birth_date").is_none(), "{label}");
+    }
+}

@@ -408,7 +408,7 @@ pub async fn build(
                     }
                     .into(),
                 ),
-                birth_date: birth,
+                birth_year: i64::from(chrono::Datelike::year(&birth)),
                 id_number: id,
                 joined_on: Some(joined),
                 member_type: if probationary {
@@ -455,7 +455,7 @@ pub async fn build(
                     } else {
                         Gender::Female
                     },
-                    birth_date: birth,
+                    birth_year: i64::from(chrono::Datelike::year(&birth)),
                     id_number: id_number(area, birth, seq),
                     position: position.to_string(),
                 },

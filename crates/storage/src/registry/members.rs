@@ -23,7 +23,9 @@ pub struct MemberRecord {
     pub name: String,
     pub gender: Gender,
     pub ethnicity: Option<String>,
-    pub birth_date: NaiveDate,
+    /// The year of birth only: the full date is inside the encrypted ID number. `None`
+    /// where it is withheld from the reader.
+    pub birth_year: Option<i64>,
     pub id_masked: String,
     pub joined_on: Option<NaiveDate>,
     pub member_type: MemberType,
@@ -39,7 +41,8 @@ pub struct MemberUpsert {
     pub name: String,
     pub gender: Gender,
     pub ethnicity: Option<String>,
-    pub birth_date: NaiveDate,
+    /// The year of birth only: the full date is inside the encrypted ID number.
+    pub birth_year: i64,
     pub id_number: String,
     pub joined_on: Option<NaiveDate>,
     pub member_type: MemberType,
@@ -69,7 +72,7 @@ struct MemberAudit {
     name: String,
     gender: Gender,
     ethnicity: Option<String>,
-    birth_date: NaiveDate,
+    birth_year: i64,
     id_masked: String,
     joined_on: Option<NaiveDate>,
     member_type: MemberType,
@@ -92,7 +95,7 @@ macro_rules! add_args {
 }
 
 const LIST_COLUMNS: &str = "m.id, m.org_id, o.code, m.name, m.gender, m.ethnicity, \
-    m.birth_date, m.id_masked, m.joined_on, m.member_type, m.position, m.phone_masked";
+    m.birth_year, m.id_masked, m.joined_on, m.member_type, m.position, m.phone_masked";
 
 fn from_row(r: &AnyRow) -> Result<MemberRecord> {
     let r = crate::row::Row::of(r, "members");
@@ -103,7 +106,7 @@ fn from_row(r: &AnyRow) -> Result<MemberRecord> {
         name: r.get("name")?,
         gender: r.parsed("gender", Gender::parse)?,
         ethnicity: r.get("ethnicity")?,
-        birth_date: r.date("birth_date")?,
+        birth_year: Some(r.get("birth_year")?),
         id_masked: r.get("id_masked")?,
         joined_on: r.date_opt("joined_on")?,
         member_type: r.parsed("member_type", MemberType::parse)?,
@@ -181,9 +184,9 @@ pub struct PreparedMember {
 
 /// PostgreSQL: `INSERT … SELECT` from a JSON array of rows (`$1`) stamped with `$2`.
 const PG_INSERT_MEMBERS_FROM_JSON: &str = "INSERT INTO members (id, org_id, name, gender, \
-     ethnicity, birth_date, id_hash, id_cipher, id_masked, joined_on, member_type, position, \
+     ethnicity, birth_year, id_hash, id_cipher, id_masked, joined_on, member_type, position, \
      phone_cipher, phone_masked, created_at, updated_at) \
-     SELECT (e->>0)::bigint, (e->>1)::bigint, e->>2, e->>3, e->>4, e->>5, e->>6, e->>7, \
+     SELECT (e->>0)::bigint, (e->>1)::bigint, e->>2, e->>3, e->>4, (e->>5)::bigint, e->>6, e->>7, \
      e->>8, e->>9, e->>10, e->>11, e->>12, e->>13, $2, $2 \
      FROM jsonb_array_elements($1::jsonb) AS e";
 
@@ -204,7 +207,7 @@ fn members_insert(
     Ok(match dialect {
         Dialect::Sqlite => {
             let sql = format!(
-                "INSERT INTO members (id, org_id, name, gender, ethnicity, birth_date, \
+                "INSERT INTO members (id, org_id, name, gender, ethnicity, birth_year, \
                      id_hash, id_cipher, id_masked, joined_on, member_type, position, \
                      phone_cipher, phone_masked, created_at, updated_at) VALUES {} {conflict}",
                 values_list(dialect, rows.len(), 16)
@@ -221,7 +224,7 @@ fn members_insert(
                     r.name.as_str(),
                     r.gender.as_str(),
                     r.ethnicity.as_deref(),
-                    r.birth_date.to_string(),
+                    r.birth_year,
                     row.id_hash.as_str(),
                     row.id_cipher.as_str(),
                     r.id_masked.as_str(),
@@ -250,7 +253,7 @@ fn members_insert(
                         r.name,
                         r.gender,
                         r.ethnicity,
-                        r.birth_date,
+                        r.birth_year,
                         row.id_hash,
                         row.id_cipher,
                         r.id_masked,
@@ -279,7 +282,7 @@ const CREATED_FIELDS: [&str; 11] = [
     "name",
     "gender",
     "ethnicity",
-    "birth_date",
+    "birth_year",
     "id_masked",
     "joined_on",
     "member_type",
@@ -296,7 +299,7 @@ impl crate::Vault {
                 name: row.name.clone(),
                 gender: row.gender,
                 ethnicity: row.ethnicity.clone(),
-                birth_date: row.birth_date,
+                birth_year: row.birth_year,
                 id_masked: mask(&row.id_number),
                 joined_on: row.joined_on,
                 member_type: row.member_type,
@@ -449,7 +452,7 @@ impl WriteTx {
                     &r.name,
                     &r.gender,
                     &r.ethnicity,
-                    &r.birth_date,
+                    &r.birth_year,
                     &r.id_masked,
                     &r.joined_on,
                     &r.member_type,
@@ -530,7 +533,7 @@ impl WriteTx {
         hashes: &[String],
     ) -> Result<HashMap<String, (i64, MemberAudit)>> {
         let sql = format!(
-            "SELECT id, id_hash, org_id, name, gender, ethnicity, birth_date, id_masked, \
+            "SELECT id, id_hash, org_id, name, gender, ethnicity, birth_year, id_masked, \
              joined_on, member_type, position, phone_masked, phone_cipher \
              FROM members WHERE id_hash IN ({})",
             in_list(self.dialect, hashes.len())
@@ -548,7 +551,7 @@ impl WriteTx {
                 name: r.get("name")?,
                 gender: r.parsed("gender", Gender::parse)?,
                 ethnicity: r.get("ethnicity")?,
-                birth_date: r.date("birth_date")?,
+                birth_year: r.get("birth_year")?,
                 id_masked: r.get("id_masked")?,
                 joined_on: r.date_opt("joined_on")?,
                 member_type: r.parsed("member_type", MemberType::parse)?,
@@ -568,14 +571,14 @@ impl WriteTx {
         let r = &row.record;
         sqlx::query(
             "UPDATE members SET org_id = $1, name = $2, gender = $3, ethnicity = $4, \
-             birth_date = $5, joined_on = $6, member_type = $7, position = $8, \
+             birth_year = $5, joined_on = $6, member_type = $7, position = $8, \
              phone_cipher = $9, phone_masked = $10, updated_at = $11 WHERE id = $12",
         )
         .bind(r.org_id)
         .bind(r.name.clone())
         .bind(r.gender.as_str())
         .bind(r.ethnicity.clone())
-        .bind(r.birth_date.to_string())
+        .bind(r.birth_year)
         .bind(r.joined_on.map(|d| d.to_string()))
         .bind(r.member_type.as_str())
         .bind(r.position.clone())

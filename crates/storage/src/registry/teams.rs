@@ -1,6 +1,5 @@
 //! County-level leadership teams (县级领导班子) and their leading cadres (领导干部).
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use xianfeng_domain::person::Gender;
@@ -24,7 +23,8 @@ pub struct CadreRecord {
     pub team_id: i64,
     pub name: String,
     pub gender: Gender,
-    pub birth_date: NaiveDate,
+    /// The year of birth only: the full date is inside the encrypted ID number.
+    pub birth_year: i64,
     pub id_masked: String,
     pub position: String,
 }
@@ -33,7 +33,8 @@ pub struct CadreRecord {
 pub struct NewCadre {
     pub name: String,
     pub gender: Gender,
-    pub birth_date: NaiveDate,
+    /// The year of birth only: the full date is inside the encrypted ID number.
+    pub birth_year: i64,
     pub id_number: String,
     pub position: String,
 }
@@ -51,7 +52,7 @@ fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
     })
 }
 
-const CADRE_COLUMNS: &str = "id, team_id, name, gender, birth_date, id_masked, position";
+const CADRE_COLUMNS: &str = "id, team_id, name, gender, birth_year, id_masked, position";
 
 fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
     let r = Row::of(r, "cadres");
@@ -60,7 +61,7 @@ fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
         team_id: r.get("team_id")?,
         name: r.get("name")?,
         gender: r.parsed("gender", Gender::parse)?,
-        birth_date: r.date("birth_date")?,
+        birth_year: r.get("birth_year")?,
         id_masked: r.get("id_masked")?,
         position: r.get("position")?,
     })
@@ -152,7 +153,7 @@ impl WriteTx {
             .await?;
         let masked = xianfeng_domain::idcard::mask_id_number(&c.id_number);
         sqlx::query(
-            "INSERT INTO cadres (id, team_id, name, gender, birth_date, id_hash, id_cipher, \
+            "INSERT INTO cadres (id, team_id, name, gender, birth_year, id_hash, id_cipher, \
              id_masked, position, member_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
@@ -160,7 +161,7 @@ impl WriteTx {
         .bind(team_id)
         .bind(c.name.clone())
         .bind(c.gender.as_str())
-        .bind(c.birth_date.to_string())
+        .bind(c.birth_year)
         .bind(id_hash)
         .bind(vault.encrypt(&c.id_number))
         .bind(masked.clone())

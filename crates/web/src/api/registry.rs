@@ -57,10 +57,13 @@ pub struct Member {
     member_type: String,
     position: Option<String>,
     ethnicity: Option<String>,
-    birth_date: String,
+    /// The year of birth (the full date is not served); null for an account that does not
+    /// keep the roster.
+    birth_year: Option<i64>,
     joined_on: Option<String>,
     /// The ID number with the middle hidden.
-    id_masked: String,
+    /// Null for an account that does not keep the roster (docs/SECURITY.md).
+    id_masked: Option<String>,
     phone_masked: Option<String>,
     /// The code of the member's organisation.
     organisation: String,
@@ -108,9 +111,9 @@ fn member_json(m: MemberRecord) -> Member {
         member_type: m.member_type.as_str().to_string(),
         position: m.position,
         ethnicity: m.ethnicity,
-        birth_date: m.birth_date.to_string(),
+        birth_year: m.birth_year,
         joined_on: m.joined_on.map(|d| d.to_string()),
-        id_masked: m.id_masked,
+        id_masked: Some(m.id_masked).filter(|s| !s.is_empty()),
         phone_masked: m.phone_masked,
         organisation: m.org_code,
     }
@@ -211,7 +214,7 @@ pub async fn members(
     responses(
         (status = 200, description = "The member, personal data masked", body = Member),
         (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "The account may not see members", body = ApiError),
+        (status = 403, description = "The account may not see this member's personal data (only who keeps the roster, and the member herself)", body = ApiError),
         (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
     )
 )]

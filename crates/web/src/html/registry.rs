@@ -34,6 +34,8 @@ struct MemberRow {
     member_type: String,
     position: String,
     id_masked: String,
+    /// Whether the viewer may open the member's page (her personal data).
+    opens: bool,
 }
 
 /// A leadership team with its cadres, and whether the viewer may write commitments for the
@@ -226,6 +228,7 @@ fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
         member_type: tx.name("member_type", m.member_type.as_str()),
         position: m.position.unwrap_or_default(),
         id_masked: m.id_masked,
+        opens: true,
     }
 }
 
@@ -275,7 +278,13 @@ pub async fn org_page(
         p.members = members
             .into_iter()
             .take(MEMBERS_PER_PAGE as usize)
-            .map(|m| member_row(&p.chrome.tx, m))
+            .map(|m| {
+                let opens = registry::may_see_personal_data(&viewer.principal, org, m.id);
+                MemberRow {
+                    opens,
+                    ..member_row(&p.chrome.tx, m)
+                }
+            })
             .collect();
         for (t, cadres) in registry::teams(&s.store, org).await.or_refuse(&attempt)? {
             p.teams.push(TeamView {
@@ -328,7 +337,7 @@ struct MemberPage {
     org_code: String,
     org_name: String,
     member: MemberRow,
-    birth_date: String,
+    birth_year: String,
     ethnicity: String,
     joined_on: String,
     phone_masked: String,
@@ -369,8 +378,8 @@ pub async fn member_page(
             Err(_) => None,
         };
     let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
-    let (birth_date, ethnicity, joined_on, phone_masked) = (
-        member.birth_date.to_string(),
+    let (birth_year, ethnicity, joined_on, phone_masked) = (
+        member.birth_year.map(|y| y.to_string()).unwrap_or_default(),
         member.ethnicity.clone().unwrap_or_default(),
         member.joined_on.map(|d| d.to_string()).unwrap_or_default(),
         member.phone_masked.clone().unwrap_or_default(),
@@ -379,7 +388,7 @@ pub async fn member_page(
         org_code: org.code.clone(),
         org_name: org.name.clone(),
         member: member_row(&chrome.tx, member),
-        birth_date,
+        birth_year,
         ethnicity,
         joined_on,
         phone_masked,
