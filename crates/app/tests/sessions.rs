@@ -75,6 +75,31 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
             .unwrap();
         assert_eq!(left, 0);
 
+        // In use all along, but opened longer ago than a working day: over too.
+        let busy = store
+            .sessions()
+            .create("admin", Lang::ZhCn)
+            .await
+            .unwrap()
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE sessions SET created_at = created_at - {}",
+            xianfeng_domain::auth::MAX_SESSION_MS
+        )))
+        .execute(&raw)
+        .await
+        .unwrap();
+        assert!(
+            store
+                .sessions()
+                .session(&busy.token)
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: a session older than a working day",
+            db.label
+        );
+
         // Ended, or the account disabled: no session.
         let s = store
             .sessions()

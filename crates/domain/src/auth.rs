@@ -6,6 +6,10 @@
 /// A session unused for this long is over (30 minutes).
 pub const IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
 
+/// A session is over this long after it was opened, however busy (12 hours: a working
+/// day), so that a stolen cookie kept warm by use does not live for ever.
+pub const MAX_SESSION_MS: i64 = 12 * 60 * 60 * 1000;
+
 /// A session's idle clock is moved at most this often (1 minute), so that reading pages
 /// does not cost a database write per request; idle time is thus exact to a minute.
 pub const TOUCH_INTERVAL_MS: i64 = 60 * 1000;
@@ -37,9 +41,10 @@ pub fn may_try_login(account_failures: i64, address_failures: i64) -> Result<(),
     }
 }
 
-/// Whether a session last used at `last_seen` is still alive at `now` (milliseconds).
-pub fn session_alive(last_seen: i64, now: i64) -> bool {
-    now - last_seen < IDLE_TIMEOUT_MS
+/// Whether a session opened at `created` and last used at `last_seen` is still alive at
+/// `now` (milliseconds): neither idle too long nor older than a working day.
+pub fn session_alive(created: i64, last_seen: i64, now: i64) -> bool {
+    now - last_seen < IDLE_TIMEOUT_MS && now - created < MAX_SESSION_MS
 }
 
 #[cfg(test)]
@@ -55,7 +60,14 @@ mod tests {
 
     #[test]
     fn sessions_end_after_thirty_idle_minutes() {
-        assert!(session_alive(0, IDLE_TIMEOUT_MS - 1));
-        assert!(!session_alive(0, IDLE_TIMEOUT_MS));
+        assert!(session_alive(0, 0, IDLE_TIMEOUT_MS - 1));
+        assert!(!session_alive(0, 0, IDLE_TIMEOUT_MS));
+    }
+
+    #[test]
+    fn a_busy_session_still_ends_after_a_working_day() {
+        let used_a_minute_ago = MAX_SESSION_MS - 60_000;
+        assert!(session_alive(0, used_a_minute_ago, MAX_SESSION_MS - 1));
+        assert!(!session_alive(0, used_a_minute_ago, MAX_SESSION_MS));
     }
 }

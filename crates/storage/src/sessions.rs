@@ -82,7 +82,7 @@ impl Sessions<'_> {
         let hash = token_hash(token);
         let row = sqlx::query(
             "SELECT u.username, u.role, s.csrf_token, s.lang, u.must_change_password, \
-             s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(hash.clone())
@@ -92,9 +92,10 @@ impl Sessions<'_> {
             return Ok(None);
         };
         let r = Row::of(&row, "sessions");
+        let created: i64 = r.get("created_at")?;
         let last_seen: i64 = r.get("last_seen_at")?;
         let now = now_ms();
-        if !session_alive(last_seen, now) {
+        if !session_alive(created, last_seen, now) {
             self.end(token).await?;
             return Ok(None);
         }

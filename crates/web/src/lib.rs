@@ -33,6 +33,9 @@ pub struct WebConfig {
     /// Compute the current and previous periods' scores as the server starts, so that the
     /// first visitor to the dashboards does not wait for a city-wide recompute.
     pub warm_scores: bool,
+    /// A scraper presenting this token (`Authorization: Bearer …`) may read `/metrics` from
+    /// another machine; without it, only a scraper on this machine (loopback) may.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -42,6 +45,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(120),
             public_url: None,
             warm_scores: false,
+            metrics_token: None,
         }
     }
 }

@@ -245,11 +245,21 @@ async fn public_pages_need_no_sign_in_and_name_nobody() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_pattern() {
-    let apps = apps().await;
+    let config = xianfeng_web::WebConfig {
+        metrics_token: Some("scrape-4f9a".into()),
+        ..xianfeng_web::WebConfig::default()
+    };
+    let apps = support::apps_with(config).await;
     let app: &App = &apps[0];
     let office = app.sign_in("office").await;
     app.get("/o/B1", Some(&office)).await;
-    let m = app.get("/metrics", None).await;
+    // From another machine, without the token (or with a wrong one), it is not there.
+    let anyone = app.get("/metrics", None).await;
+    assert_eq!(anyone.status, StatusCode::NOT_FOUND);
+    assert!(!anyone.body.contains("http_requests_total"));
+    let wrong = app.api("GET", "/metrics", Some("scrape-0000"), None).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let m = app.api("GET", "/metrics", Some("scrape-4f9a"), None).await;
     assert_eq!(m.status, StatusCode::OK);
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     assert!(m.body.contains("route=\"/o/{code}\""), "{}", m.body);

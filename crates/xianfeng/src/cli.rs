@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// sessions that walk a notice period through [default: the system's date]
     #[arg(long, env = "XIANFENG_TODAY")]
     pub today: Option<chrono::NaiveDate>,
+    /// A token a Prometheus scraper on another machine presents to read /metrics
+    /// (`Authorization: Bearer TOKEN`) [default: none: only scrapers on this machine]
+    #[arg(long, env = "XIANFENG_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -403,6 +407,11 @@ impl Cli {
                 .map_or(defaults.request_timeout, std::time::Duration::from_secs),
             public_url: args.public_url.clone().or_else(|| f.public_url.clone()),
             warm_scores: true,
+            metrics_token: args
+                .metrics_token
+                .clone()
+                .or_else(|| f.metrics_token.clone())
+                .filter(|t| !t.trim().is_empty()),
         };
         (addr, config)
     }

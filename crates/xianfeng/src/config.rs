@@ -23,6 +23,7 @@ pub struct ServeSection {
     pub max_body_mb: Option<usize>,
     pub request_timeout_seconds: Option<u64>,
     pub public_url: Option<String>,
+    pub metrics_token: Option<String>,
 }
 
 /// Reads the file, if one is named; the error names the file, line and setting.

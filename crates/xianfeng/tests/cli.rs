@@ -517,6 +517,12 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         if status != 200 || body != "ok" {
             return Err(format!("healthz: {status} {body}"));
         }
+        // A scraper on this machine reads the metrics without a token.
+        let (status, _, body) = http(&addr, "GET", "/metrics", None, None).unwrap();
+        assert!(
+            status == 200 && body.contains("http_requests_total"),
+            "{status} {body}"
+        );
         // Anonymous: sent to the login page.
         let (status, head, _) = http(&addr, "GET", "/o/T1", None, None).unwrap();
         assert_eq!(status, 303);

@@ -2,13 +2,16 @@
 //! Routes are counted by their pattern (`/o/{code}`), never by the concrete path, so that
 //! codes and ids neither leak into the metrics nor multiply its series.
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::header;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
+
+use super::session::PeerAddress;
+use crate::AppState;
 
 /// The process-wide recorder, installed on first use.
 fn handle() -> &'static PrometheusHandle {
@@ -62,10 +65,39 @@ pub async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render() -> Response {
+/// The metrics, for a scraper on this machine (a loopback address) or one that presents
+/// the configured token (`Authorization: Bearer …`); for anyone else the address does not
+/// exist. Counts by route tell an outsider which features are used and when.
+pub async fn render(
+    State(s): State<AppState>,
+    PeerAddress(peer): PeerAddress,
+    headers: HeaderMap,
+) -> Response {
+    let local = peer
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token_ok = match (&s.config.metrics_token, presented) {
+        (Some(want), Some(got)) => same(want.as_bytes(), got.trim().as_bytes()),
+        _ => false,
+    };
+    if !(local || token_ok) {
+        return super::pages::not_found(&super::chrome::Chrome::anonymous(
+            super::cookies::lang_of(&headers),
+            "/",
+        ));
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),
     )
         .into_response()
+}
+
+/// Equality in time that does not depend on where the first difference is.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
