@@ -105,7 +105,7 @@ type ErrorCase = (
 async fn errors_are_json_with_a_stable_code() {
     for app in apps().await {
         let label = app.label();
-        let cases: [ErrorCase; 8] = [
+        let cases: [ErrorCase; 11] = [
             (
                 "POST",
                 "/api/v1/login",
@@ -169,6 +169,32 @@ async fn errors_are_json_with_a_stable_code() {
                 None,
                 StatusCode::BAD_REQUEST,
                 "invalid_query",
+            ),
+            // An id that is not a number is an unknown record, in JSON.
+            (
+                "GET",
+                "/api/v1/commitments/abc",
+                Some("TOKEN"),
+                None,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                "GET",
+                "/api/v1/notices/1x/objections",
+                Some("TOKEN"),
+                None,
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            // A method the address does not take: 405, in JSON too.
+            (
+                "DELETE",
+                "/api/v1/commitments/1",
+                Some("TOKEN"),
+                None,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
             ),
         ];
         let token = app.token("wang").await;

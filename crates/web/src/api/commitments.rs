@@ -15,7 +15,7 @@ use xianfeng_domain::commitment::{ItemDraft, Outcome, Status, Step};
 use xianfeng_domain::i18n::Lang;
 use xianfeng_storage::CommitmentRecord;
 
-use super::{ApiError, Bearer, Created, json_refusal, refused, subject_kind};
+use super::{ApiError, ApiPath, Bearer, Created, json_refusal, refused, subject_kind};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -194,7 +194,7 @@ pub struct Edit {
 pub async fn edit(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Edit>, JsonRejection>,
 ) -> Result<Json<Commitment>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -247,7 +247,7 @@ pub struct TransitionDone {
 pub async fn transition(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Transition>, JsonRejection>,
 ) -> Result<Json<TransitionDone>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;

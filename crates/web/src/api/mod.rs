@@ -43,6 +43,34 @@ pub fn router() -> Router<AppState> {
         .merge(scores::router())
         .merge(selection::router())
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A path parameter that does not parse (`/commitments/abc`) is an unknown record, in JSON
+/// like every other API error.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(_) => Err(not_found_response(api_lang(&parts.headers))),
+        }
+    }
+}
+
+async fn method_not_allowed(headers: HeaderMap) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        api_lang(&headers),
+    )
 }
 
 /// An error as the API answers it.

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use xianfeng_domain::selection::{Finding, Step};
 use xianfeng_domain::subject::SubjectKind;
 
 use super::refused;
-use super::{ApiError, ApiLang, Bearer, json_refusal};
+use super::{ApiError, ApiLang, ApiPath, Bearer, json_refusal};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -204,7 +204,7 @@ pub async fn nominations(
 pub async fn nomination(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NominationOut>, ApiError> {
     let (v, _) = service::view(&s.store, Some(&viewer.actor()), id)
         .await
@@ -302,7 +302,7 @@ pub struct TransitionOut {
 pub async fn transition(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<TransitionIn>, JsonRejection>,
 ) -> Result<Json<TransitionOut>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -349,7 +349,7 @@ pub struct RecommendIn {
 pub async fn recommend(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<RecommendIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -445,7 +445,7 @@ pub async fn object(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
     crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ObjectionIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -497,7 +497,7 @@ pub struct ObjectionOut {
 pub async fn objections(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<ObjectionOut>>, ApiError> {
     let list = service::objections_for(&s.store, Some(&viewer.actor()), id)
         .await
@@ -543,7 +543,7 @@ pub struct FindingIn {
 pub async fn finding(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path((id, objection)): Path<(i64, i64)>,
+    ApiPath((id, objection)): ApiPath<(i64, i64)>,
     body: Result<Json<FindingIn>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
