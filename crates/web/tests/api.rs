@@ -930,3 +930,20 @@ async fn a_member_is_not_served_her_colleagues_personal_data() {
         assert!(kept.get("birth_date").is_none(), "{label}");
     }
 }
+
+/// A body over the configured limit is answered 413 in JSON, not "malformed".
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_in_json() {
+    let config = xianfeng_web::WebConfig {
+        max_body_bytes: 4096,
+        ..xianfeng_web::WebConfig::default()
+    };
+    let app = support::apps_with(config).await.remove(0);
+    let big = format!(
+        r#"{{"username":"wang","password":"{}"}}"#,
+        "x".repeat(10_000)
+    );
+    let a = app.api("POST", "/api/v1/login", None, Some(&big)).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.body);
+    assert_eq!(a.json()["code"], "body_too_large");
+}

@@ -219,6 +219,10 @@ impl FromRequestParts<AppState> for Bearer {
 /// A body that is not the JSON asked for.
 pub fn json_refusal(lang: Lang, r: JsonRejection) -> ApiError {
     let (status, code) = match &r {
+        // Over the configured body limit: what the limit says, not "malformed".
+        _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+        }
         JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
         JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
         JsonRejection::MissingJsonContentType(_) => {
