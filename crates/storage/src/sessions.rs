@@ -165,21 +165,7 @@ impl Sessions<'_> {
         .execute(&self.store.write)
         .await?;
         // Counted on the writer's pool: the row just written must be seen.
-        let since = now_ms() - FAILURE_WINDOW_MS;
-        let (by_account,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
-        )
-        .bind(username.to_string())
-        .bind(since)
-        .fetch_one(&self.store.write)
-        .await?;
-        let (by_address,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
-        )
-        .bind(address.to_string())
-        .bind(since)
-        .fetch_one(&self.store.write)
-        .await?;
+        let (by_account, by_address) = failures(&self.store.write, username, address).await?;
         Ok(ReservedAttempt {
             id,
             failures_before: (by_account - 1, by_address - 1),
@@ -233,21 +219,27 @@ impl Sessions<'_> {
     /// Failed attempts in the current window: (for this account, from this address). A
     /// success clears neither: a lockout runs its time.
     pub async fn recent_failures(self, username: &str, address: &str) -> Result<(i64, i64)> {
-        let since = now_ms() - FAILURE_WINDOW_MS;
-        let (by_account,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
-        )
-        .bind(username.to_string())
-        .bind(since)
-        .fetch_one(self.store.reader())
-        .await?;
-        let (by_address,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
-        )
-        .bind(address.to_string())
-        .bind(since)
-        .fetch_one(self.store.reader())
-        .await?;
-        Ok((by_account, by_address))
+        failures(self.store.reader(), username, address).await
     }
+}
+
+/// Failed (or not yet settled) attempts in the current window: (for this account, from
+/// this address).
+async fn failures(pool: &sqlx::AnyPool, username: &str, address: &str) -> Result<(i64, i64)> {
+    let since = now_ms() - FAILURE_WINDOW_MS;
+    let (by_account,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND success = 0",
+    )
+    .bind(username.to_string())
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    let (by_address,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND success = 0",
+    )
+    .bind(address.to_string())
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    Ok((by_account, by_address))
 }

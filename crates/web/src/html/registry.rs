@@ -220,7 +220,7 @@ pub struct Paging {
     from: i64,
 }
 
-fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
+fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord, opens: bool) -> MemberRow {
     MemberRow {
         id: m.id,
         name: m.name,
@@ -228,7 +228,7 @@ fn member_row(tx: &Text, m: xianfeng_storage::MemberRecord) -> MemberRow {
         member_type: tx.name("member_type", m.member_type.as_str()),
         position: m.position.unwrap_or_default(),
         id_masked: m.id_masked,
-        opens: true,
+        opens,
     }
 }
 
@@ -280,10 +280,7 @@ pub async fn org_page(
             .take(MEMBERS_PER_PAGE as usize)
             .map(|m| {
                 let opens = registry::may_see_personal_data(&viewer.principal, org, m.id);
-                MemberRow {
-                    opens,
-                    ..member_row(&p.chrome.tx, m)
-                }
+                member_row(&p.chrome.tx, m, opens)
             })
             .collect();
         for (t, cadres) in registry::teams(&s.store, org).await.or_refuse(&attempt)? {
@@ -387,7 +384,7 @@ pub async fn member_page(
     let page = MemberPage {
         org_code: org.code.clone(),
         org_name: org.name.clone(),
-        member: member_row(&chrome.tx, member),
+        member: member_row(&chrome.tx, member, true),
         birth_year,
         ethnicity,
         joined_on,

@@ -10,7 +10,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use super::session::PeerAddress;
+use super::session::{PeerAddress, same_secret};
 use crate::AppState;
 
 /// The process-wide recorder, installed on first use.
@@ -81,7 +81,7 @@ pub async fn render(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let token_ok = match (&s.config.metrics_token, presented) {
-        (Some(want), Some(got)) => same(want.as_bytes(), got.trim().as_bytes()),
+        (Some(want), Some(got)) => same_secret(want, got.trim()),
         _ => false,
     };
     if !(local || token_ok) {
@@ -95,9 +95,4 @@ pub async fn render(
         handle().render(),
     )
         .into_response()
-}
-
-/// Equality in time that does not depend on where the first difference is.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
