@@ -34,7 +34,7 @@ pub mod vault;
 mod write;
 
 pub use accounts::{NewUser, UserRecord};
-pub use audit::AuditFilter;
+pub use audit::{AuditFilter, ChainFault};
 pub use campaigns::StoredCampaign;
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,
@@ -282,8 +282,12 @@ impl Store {
             store.fill_score_facts().await?;
         }
         store.check_vault().await?;
+        store.audit().seal().await?;
         if let Some(file) = sqlite_file(&url) {
-            store.lane = Some(std::sync::Arc::new(evaluation::Lane::start(&file)?));
+            store.lane = Some(std::sync::Arc::new(evaluation::Lane::start(
+                &file,
+                store.vault.chain_key().clone(),
+            )?));
             store.sqlite_path = Some(file);
         }
         Ok(store)

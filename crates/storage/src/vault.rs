@@ -24,6 +24,7 @@ pub struct Vault {
     /// HMAC keyed once; cloned per value, which saves hashing the key pads every time.
     mac: HmacSm3,
     nonces: std::sync::Arc<NonceSource>,
+    chain: xianfeng_domain::audit::ChainKey,
 }
 
 /// GCM nonces: a random 64-bit prefix and a 32-bit counter, so that encrypting a million
@@ -85,7 +86,16 @@ impl Vault {
             ))
             .expect("HMAC takes any key length"),
             nonces: std::sync::Arc::new(NonceSource::new()),
+            chain: xianfeng_domain::audit::ChainKey::new(&derive(
+                &master,
+                b"xianfeng/audit-chain/v1",
+            )),
         }
+    }
+
+    /// The key of the audit chain's HMAC.
+    pub fn chain_key(&self) -> &xianfeng_domain::audit::ChainKey {
+        &self.chain
     }
 
     /// A fresh random master key.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use sqlx::{Any, AnyPool, Transaction};
-use xianfeng_domain::audit::AuditEntry;
+use xianfeng_domain::audit::{AuditEntry, ChainKey};
 use xianfeng_domain::i18n::Message;
 
 use crate::{Dialect, Result, now_ms, values_list};
@@ -15,6 +15,7 @@ const AUDIT_BATCH: usize = 400;
 /// The audit entry that follows `(last id, last hash)` in the chain: `what` is (action,
 /// entity, entity key); `before`/`after` are serialised as JSON (`None` is `null`).
 pub(crate) fn chain_entry<B: Serialize, A: Serialize>(
+    key: &ChainKey,
     (last_id, last_hash): (i64, &str),
     actor: &str,
     (action, entity, entity_key): (&str, &str, &str),
@@ -33,7 +34,7 @@ pub(crate) fn chain_entry<B: Serialize, A: Serialize>(
         prev_hash: last_hash.to_string(),
         hash: String::new(),
     };
-    entry.hash = entry.expected_hash();
+    entry.hash = entry.expected_hash(key);
     entry
 }
 
@@ -94,6 +95,13 @@ impl WriteTx {
         self.last_id
     }
 
+    /// Moves this transaction's view of the chain's end, for the one place that rewrites
+    /// the chain: sealing a chain written before it was keyed.
+    pub(crate) fn set_chain_end(&mut self, id: i64, hash: String) {
+        self.last_id = id;
+        self.last_hash = hash;
+    }
+
     pub fn restrict_members_to(&mut self, orgs: std::collections::HashSet<i64>) {
         self.member_orgs = Some(orgs);
     }
@@ -108,6 +116,7 @@ impl WriteTx {
         after: Option<&A>,
     ) -> Result<()> {
         let entry = chain_entry(
+            self.vault.chain_key(),
             (self.last_id, &self.last_hash),
             &self.actor,
             (action, entity, entity_key),

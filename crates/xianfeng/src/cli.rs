@@ -12,10 +12,11 @@ use xianfeng_app::import::{
 };
 use xianfeng_app::init::{CreatedAccount, init};
 use xianfeng_app::open::{default_key_path, open_store};
+use xianfeng_domain::audit::Checkpoint;
 use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
 use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
-use xianfeng_storage::{AuditFilter, Store};
+use xianfeng_storage::{AuditFilter, ChainFault, Store};
 
 use crate::progress::CliProgress;
 
@@ -348,8 +349,16 @@ pub enum AuditAction {
         #[arg(long)]
         json: bool,
     },
-    /// Check the hash chain of the whole trail.
-    Verify,
+    /// Check the keyed hash chain of the whole trail.
+    Verify {
+        /// A checkpoint printed by `audit checkpoint`: also proves that nothing behind it
+        /// was rewritten or removed.
+        #[arg(long, value_name = "CHECKPOINT")]
+        since_checkpoint: Option<String>,
+    },
+    /// Verify the trail and print its end (position, time, hash) as a short checkpoint to
+    /// write in a register or publish, for a later `audit verify --since-checkpoint`.
+    Checkpoint,
 }
 
 pub fn init_logging(cli: &Cli) {
@@ -692,8 +701,50 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
-                AuditAction::Verify => match store.audit().verify().await? {
+                AuditAction::Verify {
+                    since_checkpoint: None,
+                } => match store.audit().verify().await? {
                     Ok(n) => println!("{}", say("cli.audit_intact", &[("count", &n)])),
+                    Err(id) => {
+                        eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+                AuditAction::Verify {
+                    since_checkpoint: Some(text),
+                } => {
+                    let checkpoint = Checkpoint::parse(text).ok_or_else(|| {
+                        anyhow!(
+                            "--since-checkpoint: {}",
+                            say("cli.audit_not_a_checkpoint", &[("value", text)])
+                        )
+                    })?;
+                    let fault = match store.audit().verify_since(&checkpoint).await? {
+                        Ok(n) => {
+                            let at = &checkpoint.position;
+                            println!(
+                                "{}",
+                                say(
+                                    "cli.audit_holds_checkpoint",
+                                    &[("count", &n), ("position", at)]
+                                )
+                            );
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        Err(ChainFault::Broken { at }) => say("cli.audit_broken", &[("id", &at)]),
+                        Err(ChainFault::RolledBack { entries }) => say(
+                            "cli.audit_rolled_back",
+                            &[("count", &entries), ("position", &checkpoint.position)],
+                        ),
+                        Err(ChainFault::Rewritten) => {
+                            say("cli.audit_rewritten", &[("position", &checkpoint.position)])
+                        }
+                    };
+                    eprintln!("{fault}");
+                    return Ok(ExitCode::from(1));
+                }
+                AuditAction::Checkpoint => match store.audit().checkpoint().await? {
+                    Ok(checkpoint) => println!("{checkpoint}"),
                     Err(id) => {
                         eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));
                         return Ok(ExitCode::from(1));

@@ -436,6 +436,20 @@ fn moves_and_the_audit_trail_from_the_command_line() {
     assert_eq!(future.as_array().unwrap().len(), 0);
     let verified = env.run_in("C", &["audit", "verify"]);
     assert!(String::from_utf8_lossy(&verified.stdout).contains("intact"));
+
+    // A checkpoint written down now still holds after more work; one that names an entry
+    // past the end (as after a rollback) does not; a mistyped one is refused plainly.
+    let checkpoint = env.ok(&["audit", "checkpoint"]).trim().to_string();
+    env.ok(&["org", "move", "B2", "--to", "C1"]);
+    env.ok(&["audit", "verify", "--since-checkpoint", &checkpoint]);
+    let (position, rest) = checkpoint.split_once(':').unwrap();
+    let ahead = format!("{}:{rest}", position.parse::<i64>().unwrap() + 100);
+    let out = env.run_in("C", &["audit", "verify", "--since-checkpoint", &ahead]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rolled back"));
+    let out = env.run_in("C", &["audit", "verify", "--since-checkpoint", "12-ab"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a checkpoint"));
 }
 
 /// One HTTP/1.1 request over a fresh connection: (status, head, body).

@@ -24,6 +24,7 @@ use crate::evaluation::{
 };
 use crate::write::chain_entry;
 use crate::{Result, StoreError, WriteTx};
+use xianfeng_domain::audit::ChainKey;
 
 /// Marks codes used if none of them was: ($1 their bits, $2 round, $3 word); one row
 /// changed if so.
@@ -163,7 +164,7 @@ pub(crate) struct Lane {
 
 impl Lane {
     /// Opens a connection to the database file and starts its thread.
-    pub(crate) fn start(path: &Path) -> Result<Lane> {
+    pub(crate) fn start(path: &Path, chain: ChainKey) -> Result<Lane> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // synchronous=FULL: the commit has reached the disk (fsync) before any ballot of
@@ -175,7 +176,16 @@ impl Lane {
         let (queue, requests) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ballot-writer".into())
-            .spawn(move || run(LaneWriter { conn, head: None }, requests))
+            .spawn(move || {
+                run(
+                    LaneWriter {
+                        conn,
+                        chain,
+                        head: None,
+                    },
+                    requests,
+                )
+            })
             .map_err(|e| {
                 StoreError::Invalid(Message::verbatim(format!(
                     "cannot start the ballot writer: {e}"
@@ -229,6 +239,7 @@ fn run(mut writer: LaneWriter, requests: mpsc::Receiver<Request>) {
 
 struct LaneWriter {
     conn: Connection,
+    chain: ChainKey,
     /// Within a transaction: the actor and the end of the audit chain (last id, hash).
     head: Option<(String, i64, String)>,
 }
@@ -395,6 +406,7 @@ impl LaneWriter {
         }
         let (what, after) = ballot_audit(stored.len());
         let e = chain_entry(
+            &self.chain,
             (*last_id, last_hash),
             actor,
             what,
