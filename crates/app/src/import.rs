@@ -61,7 +61,7 @@ impl ImportOptions {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct ImportReport {
     /// Data rows read from the file.
     pub rows: usize,
@@ -69,10 +69,36 @@ pub struct ImportReport {
     pub bad_rows: usize,
     /// Rows that passed every check.
     pub valid_rows: usize,
+    /// The first [`LISTED_ISSUES`] problems, in row order.
     pub issues: Vec<RowIssue>,
+    /// Problems found beyond those listed: counted, not kept, so that a file of millions
+    /// of bad rows costs no memory and no error file of hundreds of megabytes.
+    pub unlisted_issues: usize,
     pub outcome: UpsertOutcome,
     /// Whether anything was written.
     pub committed: bool,
+}
+
+/// What checking an uploaded file found, kept with the file until it is imported.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckResult {
+    Report(ImportReport),
+    /// The file could not be read at all, and why.
+    Unreadable(Message),
+}
+
+/// Problems listed in a report (and its error file); the rest are only counted.
+pub const LISTED_ISSUES: usize = 10_000;
+
+impl ImportReport {
+    /// Adds the problems of further rows, in row order.
+    fn note(&mut self, issues: Vec<RowIssue>) {
+        self.bad_rows += count_bad_rows(&issues);
+        let room = LISTED_ISSUES.saturating_sub(self.issues.len());
+        self.unlisted_issues += issues.len().saturating_sub(room);
+        self.issues.extend(issues.into_iter().take(room));
+    }
 }
 
 /// Rows handed from the reading thread to the importer at a time.
@@ -254,7 +280,7 @@ pub async fn import_members(
         let chunk = chunk?;
         report.rows += chunk.rows;
         report.valid_rows += chunk.members.len();
-        report.issues.extend(chunk.issues);
+        report.note(chunk.issues);
         // Once a row is bad and bad rows are not skipped, nothing will be committed: keep
         // validating to report every problem, but stop writing.
         if opts.writing(&report.issues) && !chunk.members.is_empty() {
@@ -264,7 +290,6 @@ pub async fn import_members(
         progress.advance(chunk.rows);
     }
     progress.finish();
-    report.bad_rows = count_bad_rows(&report.issues);
     finish(tx, report, opts).await
 }
 
@@ -396,9 +421,10 @@ pub async fn import_orgs(
         let issues = keep_in_scope(&mut plan, &row_of, opts);
         plan.issues.extend(issues);
     }
-    report.issues.extend(plan.issues);
-    report.issues.sort_by_key(|i| i.row);
-    report.bad_rows = count_bad_rows(&report.issues);
+    let mut issues = std::mem::take(&mut report.issues);
+    issues.extend(plan.issues);
+    issues.sort_by_key(|i| i.row);
+    report.note(issues);
     let writing = opts.writing(&report.issues);
     report.outcome.unchanged = plan.unchanged;
     report.outcome.inserted = plan.create.len();
@@ -464,14 +490,15 @@ fn keep_in_scope(
     issues
 }
 
-/// Writes the issues as a CSV file that Excel opens correctly (UTF-8 with BOM), with
-/// headers and reasons in `lang` (行号, 列, 值, 原因).
-pub fn write_issues_csv(path: &Path, issues: &[RowIssue], lang: Lang) -> std::io::Result<()> {
-    std::fs::write(path, issues_csv(issues, lang)?)
+/// Writes the report's problems as a CSV file that Excel opens correctly (UTF-8 with BOM),
+/// with headers and reasons in `lang` (行号, 列, 值, 原因); a last line says how many more
+/// there were beyond those listed.
+pub fn write_issues_csv(path: &Path, report: &ImportReport, lang: Lang) -> std::io::Result<()> {
+    std::fs::write(path, issues_csv(report, lang)?)
 }
 
-/// The issues as the bytes of [`write_issues_csv`]'s file (for a download).
-pub fn issues_csv(issues: &[RowIssue], lang: Lang) -> std::io::Result<Vec<u8>> {
+/// The problems as the bytes of [`write_issues_csv`]'s file (for a download).
+pub fn issues_csv(report: &ImportReport, lang: Lang) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
         let mut w = csv::Writer::from_writer(&mut out);
@@ -482,7 +509,7 @@ pub fn issues_csv(issues: &[RowIssue], lang: Lang) -> std::io::Result<Vec<u8>> {
             header("import.col_value"),
             header("import.col_reason"),
         ])?;
-        for i in issues {
+        for i in &report.issues {
             let reason = i.reason.render(lang);
             w.write_record([
                 i.row.to_string().as_str(),
@@ -490,6 +517,10 @@ pub fn issues_csv(issues: &[RowIssue], lang: Lang) -> std::io::Result<Vec<u8>> {
                 &csv_cell(&i.value),
                 &csv_cell(&reason),
             ])?;
+        }
+        if report.unlisted_issues > 0 {
+            let more = Message::of("import.more_issues", &[("count", &report.unlisted_issues)]);
+            w.write_record(["", "", "", &csv_cell(&more.render(lang))])?;
         }
         w.flush()?;
     }

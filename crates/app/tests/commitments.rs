@@ -814,7 +814,7 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scores.xlsx");
         write_xlsx(&file, &[t], xianfeng_domain::i18n::Lang::ZhCn).unwrap();
-        let mut back = xianfeng_ingest::open(&file).unwrap();
+        let mut back = xianfeng_ingest::open(&file, &xianfeng_ingest::Limits::WEB).unwrap();
         assert!(back.headers[0].contains("位次"), "{:?}", back.headers);
         let (_, first) = back.next().unwrap().unwrap();
         assert_eq!(first[1].to_text(), "B1");

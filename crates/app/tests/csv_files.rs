@@ -3,7 +3,7 @@
 //! another office downloads.
 
 use xianfeng_app::evaluation::{IssuedCode, write_codes};
-use xianfeng_app::import::issues_csv;
+use xianfeng_app::import::{ImportReport, issues_csv};
 use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::roster::RowIssue;
 
@@ -40,13 +40,16 @@ fn the_ballot_code_file_carries_a_formula_as_text() {
 
 #[test]
 fn the_import_error_file_carries_a_formula_as_text() {
-    let issues = [RowIssue {
-        row: 7,
-        column: "姓名".into(),
-        value: "+cmd|' /C calc'!A0".into(),
-        reason: Message::new("import.org_missing"),
-    }];
-    let rows = cells(&issues_csv(&issues, Lang::ZhCn).unwrap());
+    let report = ImportReport {
+        issues: vec![RowIssue {
+            row: 7,
+            column: "姓名".into(),
+            value: "+cmd|' /C calc'!A0".into(),
+            reason: Message::new("import.org_missing"),
+        }],
+        ..ImportReport::default()
+    };
+    let rows = cells(&issues_csv(&report, Lang::ZhCn).unwrap());
     assert_eq!(rows[0][0], "7");
     assert_eq!(rows[0][2], "'+cmd|' /C calc'!A0");
 }

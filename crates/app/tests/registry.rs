@@ -487,3 +487,31 @@ async fn migration_13_keeps_the_year_of_birth_and_drops_the_date() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_file_of_many_bad_rows_lists_the_first_and_counts_the_rest() {
+    use xianfeng_app::import::{LISTED_ISSUES, issues_csv};
+    let db = backends().await.remove(0);
+    let store = db.open().await;
+    seeded(&store).await;
+    let bad_rows = LISTED_ISSUES + 2_000;
+    let mut sheet = String::from("姓名,身份证号,所在组织编码\n");
+    for n in 0..bad_rows {
+        sheet.push_str(&format!("某{n},123,B1\n"));
+    }
+    let report = import_members(&store, csv(&sheet), &opts(), &Silent)
+        .await
+        .unwrap();
+    assert_eq!(report.bad_rows, bad_rows);
+    assert_eq!(report.issues.len(), LISTED_ISSUES);
+    assert_eq!(report.issues.len() + report.unlisted_issues, bad_rows);
+    assert!(!report.committed);
+    let file =
+        String::from_utf8(issues_csv(&report, xianfeng_domain::i18n::Lang::En).unwrap()).unwrap();
+    assert_eq!(file.lines().count(), 1 + LISTED_ISSUES + 1);
+    assert!(
+        file.lines().last().unwrap().contains("2000 more problems"),
+        "{}",
+        file.lines().last().unwrap()
+    );
+}

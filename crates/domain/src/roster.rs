@@ -38,7 +38,7 @@ impl RosterKind {
 }
 
 /// One problem with one cell (or one row, when `column` is empty).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowIssue {
     pub row: usize,
     pub column: String,

@@ -27,6 +27,49 @@ pub enum IngestError {
     Encoding,
     Broken(String),
     NoHeader,
+    /// Unpacked, the file would be larger than this many MB.
+    TooBig {
+        limit_mb: u64,
+    },
+    /// The sheet has more data rows than this.
+    TooManyRows {
+        limit: usize,
+    },
+    /// A row has a cell beyond this many columns.
+    TooWide {
+        row: usize,
+        limit: usize,
+    },
+}
+
+/// How much of a file we are willing to read: an .xlsx is a zip, and 1 MB of it can unpack
+/// to a gigabyte; a sheet can declare a million columns in one row. Beyond these the file
+/// is refused with a message that says which bound and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes once unpacked: every part of an .xlsx together, a .csv's own size.
+    pub unpacked_bytes: u64,
+    /// Data rows (the header not counted).
+    pub rows: usize,
+    /// Columns: a cell beyond this is refused. Rosters have about twenty.
+    pub columns: usize,
+}
+
+impl Limits {
+    /// For uploads through the web: a city's whole roster fits (a 30,000-member sheet
+    /// unpacks to about 15 MB), a bomb does not.
+    pub const WEB: Limits = Limits {
+        unpacked_bytes: 128 * 1024 * 1024,
+        rows: 300_000,
+        columns: 256,
+    };
+    /// For `xianfeng import` by the operator: a province's roster (the benchmark imports a
+    /// million members) fits.
+    pub const COMMAND_LINE: Limits = Limits {
+        unpacked_bytes: 2 * 1024 * 1024 * 1024,
+        rows: 5_000_000,
+        columns: 256,
+    };
 }
 
 impl IngestError {
@@ -40,6 +83,15 @@ impl IngestError {
             IngestError::Encoding => Message::of("ingest.encoding", &[]),
             IngestError::Broken(e) => Message::of("ingest.broken", &[("error", e)]),
             IngestError::NoHeader => Message::of("ingest.no_header", &[]),
+            IngestError::TooBig { limit_mb } => {
+                Message::of("ingest.too_big", &[("limit", limit_mb)])
+            }
+            IngestError::TooManyRows { limit } => {
+                Message::of("ingest.too_many_rows", &[("limit", limit)])
+            }
+            IngestError::TooWide { row, limit } => {
+                Message::of("ingest.too_wide", &[("row", row), ("limit", limit)])
+            }
         }
     }
 }
@@ -115,20 +167,75 @@ fn sniff(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
     Ok(Format::Csv)
 }
 
-/// Opens a spreadsheet file and starts reading it.
-pub fn open(path: &Path) -> Result<SheetReader, IngestError> {
+/// Opens a spreadsheet file and starts reading it, within `limits`.
+pub fn open(path: &Path, limits: &Limits) -> Result<SheetReader, IngestError> {
     let mut head = Vec::with_capacity(8192);
     File::open(path)
         .and_then(|f| f.take(8192).read_to_end(&mut head))
         .map_err(|e| IngestError::Open(e.to_string()))?;
+    let too_big = IngestError::TooBig {
+        limit_mb: limits.unpacked_bytes / (1024 * 1024),
+    };
     match sniff(path, &head)? {
         Format::Csv => {
+            let size = std::fs::metadata(path)
+                .map_err(|e| IngestError::Open(e.to_string()))?
+                .len();
+            if size > limits.unpacked_bytes {
+                return Err(too_big);
+            }
             let bytes = std::fs::read(path).map_err(|e| IngestError::Open(e.to_string()))?;
-            from_csv_bytes(bytes)
+            csv_within(bytes, *limits)
         }
-        Format::Xlsx => start(path.to_path_buf(), read_xlsx),
-        Format::Xls => start(path.to_path_buf(), read_xls),
+        Format::Xlsx => {
+            check_unpacked_size(path, limits.unpacked_bytes)?;
+            start(path.to_path_buf(), read_xlsx, *limits)
+        }
+        Format::Xls => {
+            // An .xls is not compressed: what is on disk is what is read.
+            let size = std::fs::metadata(path)
+                .map_err(|e| IngestError::Open(e.to_string()))?
+                .len();
+            if size > limits.unpacked_bytes {
+                return Err(too_big);
+            }
+            start(path.to_path_buf(), read_xls, *limits)
+        }
     }
+}
+
+/// Unpacks every part of an .xlsx without keeping it, counting bytes, and stops at the
+/// limit: the sizes a zip declares can lie, so they are not trusted.
+fn check_unpacked_size(path: &Path, limit: u64) -> Result<(), IngestError> {
+    let too_big = || IngestError::TooBig {
+        limit_mb: limit / (1024 * 1024),
+    };
+    let file = File::open(path).map_err(|e| IngestError::Open(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| IngestError::Broken(e.to_string()))?;
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| IngestError::Broken(e.to_string()))?;
+        if total.saturating_add(part.size()) > limit {
+            return Err(too_big());
+        }
+        loop {
+            let n = part
+                .read(&mut buf)
+                .map_err(|e| IngestError::Broken(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                return Err(too_big());
+            }
+        }
+    }
+    Ok(())
 }
 
 type Sender = SyncSender<Result<(usize, Vec<Cell>), IngestError>>;
@@ -136,13 +243,15 @@ type Sender = SyncSender<Result<(usize, Vec<Cell>), IngestError>>;
 /// Runs `read` on a thread; the first message it sends is the header row.
 fn start(
     path: std::path::PathBuf,
-    read: fn(&Path, &Sender, &AtomicUsize) -> Result<(), IngestError>,
+    read: fn(&Path, &mut RowSink<'_>, &AtomicUsize) -> Result<(), IngestError>,
+    limits: Limits,
 ) -> Result<SheetReader, IngestError> {
     let (tx, rx) = sync_channel(4096);
     let estimate = Arc::new(AtomicUsize::new(0));
     let shared = estimate.clone();
     std::thread::spawn(move || {
-        if let Err(e) = read(&path, &tx, &shared) {
+        let mut sink = RowSink::new(&tx, limits);
+        if let Err(e) = read(&path, &mut sink, &shared) {
             let _ = tx.send(Err(e));
         }
     });
@@ -170,24 +279,69 @@ fn finish_open(
     }
 }
 
-/// Sends rows, skipping blank ones and any blank rows before the header.
+/// Sends rows, skipping blank ones and any blank rows before the header, and stops with
+/// an error at the limits.
 struct RowSink<'a> {
     tx: &'a Sender,
     seen_header: bool,
+    /// Rows sent, the header included.
+    sent: usize,
+    limits: Limits,
 }
 
-impl RowSink<'_> {
-    /// Returns false when the receiver has gone away.
+impl<'a> RowSink<'a> {
+    fn new(tx: &'a Sender, limits: Limits) -> RowSink<'a> {
+        RowSink {
+            tx,
+            seen_header: false,
+            sent: 0,
+            limits,
+        }
+    }
+
+    /// Whether a cell at this column (0-based) is within the limits; on `false` the
+    /// error has been sent and reading must stop.
+    fn column_fits(&mut self, number: usize, column: usize) -> bool {
+        if column < self.limits.columns {
+            return true;
+        }
+        let limit = self.limits.columns;
+        let _ = self
+            .tx
+            .send(Err(IngestError::TooWide { row: number, limit }));
+        false
+    }
+
+    /// Returns false when reading must stop: the receiver has gone away, or the rows
+    /// have reached the limit (the error has been sent).
     fn send(&mut self, number: usize, cells: Vec<Cell>) -> bool {
         if cells.iter().all(Cell::is_empty) {
             return true;
         }
+        // Trailing empty cells (a wide range, commas at the end of a line) do not count.
+        let width = cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |i| i + 1);
+        if width > self.limits.columns {
+            return self.column_fits(number, width - 1);
+        }
+        if self.sent > self.limits.rows {
+            let limit = self.limits.rows;
+            let _ = self.tx.send(Err(IngestError::TooManyRows { limit }));
+            return false;
+        }
         self.seen_header = true;
+        self.sent += 1;
         self.tx.send(Ok((number, cells))).is_ok()
     }
 }
 
-fn read_xlsx(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), IngestError> {
+fn read_xlsx(
+    path: &Path,
+    sink: &mut RowSink<'_>,
+    estimate: &AtomicUsize,
+) -> Result<(), IngestError> {
     use calamine::{DataRef, Reader, Xlsx};
     let mut book: Xlsx<BufReader<File>> = calamine::open_workbook(path)
         .map_err(|e: calamine::XlsxError| IngestError::Broken(e.to_string()))?;
@@ -204,10 +358,6 @@ fn read_xlsx(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), Ing
         (dims.end.0.saturating_sub(dims.start.0)) as usize,
         Ordering::Relaxed,
     );
-    let mut sink = RowSink {
-        tx,
-        seen_header: false,
-    };
     let mut current_row: Option<u32> = None;
     let mut row: Vec<Cell> = Vec::new();
     while let Some(cell) = cells
@@ -237,6 +387,9 @@ fn read_xlsx(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), Ing
             DataRef::Empty => Cell::Empty,
         };
         let c = c as usize;
+        if !sink.column_fits(r as usize + 1, c) {
+            return Ok(());
+        }
         if row.len() <= c {
             row.resize(c + 1, Cell::Empty);
         }
@@ -251,7 +404,11 @@ fn read_xlsx(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), Ing
     Ok(())
 }
 
-fn read_xls(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), IngestError> {
+fn read_xls(
+    path: &Path,
+    sink: &mut RowSink<'_>,
+    estimate: &AtomicUsize,
+) -> Result<(), IngestError> {
     use calamine::{Data, Reader, Xls};
     let mut book: Xls<BufReader<File>> =
         calamine::open_workbook(path).map_err(|e: calamine::XlsError| match e {
@@ -268,10 +425,6 @@ fn read_xls(path: &Path, tx: &Sender, estimate: &AtomicUsize) -> Result<(), Inge
         .map_err(|e| IngestError::Broken(e.to_string()))?;
     let (start_row, _) = range.start().unwrap_or((0, 0));
     estimate.store(range.height().saturating_sub(1), Ordering::Relaxed);
-    let mut sink = RowSink {
-        tx,
-        seen_header: false,
-    };
     for (i, r) in range.rows().enumerate() {
         let cells = r
             .iter()
@@ -345,8 +498,12 @@ fn delimiter(s: &str) -> u8 {
     }
 }
 
-/// Reads CSV from bytes already in memory.
+/// Reads CSV from bytes already in memory, within the web's limits.
 pub fn from_csv_bytes(bytes: Vec<u8>) -> Result<SheetReader, IngestError> {
+    csv_within(bytes, Limits::WEB)
+}
+
+fn csv_within(bytes: Vec<u8>, limits: Limits) -> Result<SheetReader, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
@@ -361,10 +518,7 @@ pub fn from_csv_bytes(bytes: Vec<u8>) -> Result<SheetReader, IngestError> {
             .flexible(true)
             .delimiter(delim)
             .from_reader(text.as_bytes());
-        let mut sink = RowSink {
-            tx: &tx,
-            seen_header: false,
-        };
+        let mut sink = RowSink::new(&tx, limits);
         // The csv crate does not count blank lines; Excel does. Row numbers come from the
         // byte offset instead, so they match what the user sees when opening the file.
         let newlines: Vec<usize> = text
@@ -457,15 +611,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.xlsx");
         std::fs::write(&p, b"this is not a workbook").unwrap();
-        assert_eq!(open(&p).err(), Some(IngestError::NotASpreadsheet));
+        assert_eq!(
+            open(&p, &Limits::WEB).err(),
+            Some(IngestError::NotASpreadsheet)
+        );
         std::fs::write(&p, OLE_MAGIC).unwrap();
-        assert_eq!(open(&p).err(), Some(IngestError::PasswordProtected));
+        assert_eq!(
+            open(&p, &Limits::WEB).err(),
+            Some(IngestError::PasswordProtected)
+        );
         let zip = dir.path().join("broken.xlsx");
         std::fs::write(&zip, b"PK\x03\x04garbage").unwrap();
-        assert!(matches!(open(&zip).err(), Some(IngestError::Broken(_))));
+        assert!(matches!(
+            open(&zip, &Limits::WEB).err(),
+            Some(IngestError::Broken(_))
+        ));
         let png = dir.path().join("photo.csv");
         std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
-        assert_eq!(open(&png).err(), Some(IngestError::NotASpreadsheet));
+        assert_eq!(
+            open(&png, &Limits::WEB).err(),
+            Some(IngestError::NotASpreadsheet)
+        );
     }
 
     #[test]
@@ -483,7 +649,7 @@ mod tests {
         let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2010, 5, 1).unwrap();
         ws.write_datetime_with_format(2, 2, &date, &fmt).unwrap();
         wb.save(&p).unwrap();
-        let r = open(&p).unwrap();
+        let r = open(&p, &Limits::WEB).unwrap();
         assert_eq!(r.headers, vec!["姓名", "手机号", "入党时间"]);
         let all: Vec<_> = r.map(Result::unwrap).collect();
         assert_eq!(all.len(), 1);
@@ -492,6 +658,81 @@ mod tests {
         assert_eq!(
             all[0].1[2],
             Cell::Date(chrono::NaiveDate::from_ymd_opt(2010, 5, 1).unwrap())
+        );
+    }
+
+    const SMALL: Limits = Limits {
+        unpacked_bytes: 1024 * 1024,
+        rows: 3,
+        columns: 5,
+    };
+
+    fn first_error(r: Result<SheetReader, IngestError>) -> Option<IngestError> {
+        match r {
+            Err(e) => Some(e),
+            Ok(rows) => rows.filter_map(Result::err).next(),
+        }
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let bomb = dir.path().join("bomb.xlsx");
+        let mut zip = zip::ZipWriter::new(File::create(&bomb).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", opts).unwrap();
+        let zeros = vec![b'0'; 64 * 1024];
+        for _ in 0..40 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        assert!(
+            std::fs::metadata(&bomb).unwrap().len() < 64 * 1024,
+            "small on disk"
+        );
+        assert_eq!(
+            open(&bomb, &SMALL).err(),
+            Some(IngestError::TooBig { limit_mb: 1 })
+        );
+    }
+
+    #[test]
+    fn rows_and_columns_past_the_limits_are_refused_with_where() {
+        let many = "a,b\n1,2\n3,4\n5,6\n7,8\n";
+        assert_eq!(
+            first_error(csv_within(many.into(), SMALL)),
+            Some(IngestError::TooManyRows { limit: 3 })
+        );
+        let fits = "a,b\n1,2\n3,4\n5,6\n";
+        assert_eq!(first_error(csv_within(fits.into(), SMALL)), None);
+        let wide = "a,b\n1,2\n1,2,3,4,5,6\n";
+        assert_eq!(
+            first_error(csv_within(wide.into(), SMALL)),
+            Some(IngestError::TooWide { row: 3, limit: 5 })
+        );
+        // Empty cells at the end of a line are not columns.
+        let commas = "a,b\n1,2,,,,,,,,,,\n";
+        assert_eq!(first_error(csv_within(commas.into(), SMALL)), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wide.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "姓名").unwrap();
+        ws.write_string(1, 0, "王芳").unwrap();
+        ws.write_string(1, 16000, "far to the right").unwrap();
+        wb.save(&p).unwrap();
+        assert_eq!(
+            first_error(open(&p, &SMALL)),
+            Some(IngestError::TooWide { row: 2, limit: 5 })
+        );
+        let csv = dir.path().join("big.csv");
+        std::fs::write(&csv, vec![b'a'; 2 * 1024 * 1024]).unwrap();
+        assert_eq!(
+            open(&csv, &SMALL).err(),
+            Some(IngestError::TooBig { limit_mb: 1 })
         );
     }
 }

@@ -15,7 +15,13 @@ pub struct StagedImport {
     pub kind: RosterKind,
     pub file_name: String,
     pub content: Vec<u8>,
+    /// What checking the file found, as the import service recorded it (JSON of its
+    /// report); `None` until the check has finished.
+    pub check_result: Option<String>,
 }
+
+/// A check claimed longer ago than this is taken to have died with its server.
+pub const CHECK_STALE_MS: i64 = 10 * 60 * 1000;
 
 /// A random positive id: a staged file cannot be found by counting.
 fn random_id() -> i64 {
@@ -57,7 +63,7 @@ impl Import<'_> {
     /// The file `username` staged under `id`, unless it has expired.
     pub async fn staged(self, id: i64, username: &str) -> Result<Option<StagedImport>> {
         let row = sqlx::query(
-            "SELECT kind, file_name, content FROM staged_imports \
+            "SELECT kind, file_name, content, check_result FROM staged_imports \
              WHERE id = $1 AND username = $2 AND created_at >= $3",
         )
         .bind(id)
@@ -72,9 +78,36 @@ impl Import<'_> {
                 kind: r.parsed("kind", RosterKind::parse)?,
                 file_name: r.get("file_name")?,
                 content: r.get("content")?,
+                check_result: r.get("check_result")?,
             })
         })
         .transpose()
+    }
+
+    /// Claims the check of a staged file for this server: true for exactly one caller
+    /// among all servers, unless the claim has gone stale or the check has finished.
+    pub async fn claim_check(self, id: i64) -> Result<bool> {
+        let now = now_ms();
+        let claimed = sqlx::query(
+            "UPDATE staged_imports SET check_started = $1 WHERE id = $2 \
+             AND check_result IS NULL AND (check_started IS NULL OR check_started < $3)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(now - CHECK_STALE_MS)
+        .execute(&self.store.write)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// Keeps what checking a staged file found.
+    pub async fn save_check(self, id: i64, result: &str) -> Result<()> {
+        sqlx::query("UPDATE staged_imports SET check_result = $1 WHERE id = $2")
+            .bind(result.to_string())
+            .bind(id)
+            .execute(&self.store.write)
+            .await?;
+        Ok(())
     }
 
     pub async fn drop_staged(self, id: i64) -> Result<()> {

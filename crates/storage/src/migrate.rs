@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_birth_year.sql"),
         postgres: include_str!("../migrations/postgres/0013_birth_year.sql"),
     },
+    Migration {
+        version: 14,
+        name: "staged_checks",
+        sqlite: include_str!("../migrations/sqlite/0014_staged_checks.sql"),
+        postgres: include_str!("../migrations/postgres/0014_staged_checks.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -7,13 +7,13 @@
 mod api;
 mod html;
 mod kernel;
+mod listen;
 
 pub use kernel::clock;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
@@ -36,6 +36,13 @@ pub struct WebConfig {
     /// A scraper presenting this token (`Authorization: Bearer …`) may read `/metrics` from
     /// another machine; without it, only a scraper on this machine (loopback) may.
     pub metrics_token: Option<String>,
+    /// A client must send a request's header within this; an idle kept-alive connection
+    /// is closed after it.
+    pub header_timeout: Duration,
+    /// Connections one address may hold open at once (0: no cap).
+    pub connections_per_address: usize,
+    /// How much of an uploaded spreadsheet is read: unpacked size, rows, columns.
+    pub sheet_limits: xianfeng_ingest::Limits,
 }
 
 impl Default for WebConfig {
@@ -46,6 +53,9 @@ impl Default for WebConfig {
             public_url: None,
             warm_scores: false,
             metrics_token: None,
+            header_timeout: Duration::from_secs(20),
+            connections_per_address: 64,
+            sheet_limits: xianfeng_ingest::Limits::WEB,
         }
     }
 }
@@ -62,6 +72,9 @@ pub struct Shared {
     pub ballots: xianfeng_app::evaluation::BallotWriter,
     /// Scores and rankings kept between requests, updated as reviews and ballots arrive.
     pub scores: Arc<xianfeng_app::scores::Scores>,
+    /// Roster checks and imports running at once in this process: reading a big sheet
+    /// takes a core, and signing in must never wait behind someone's upload.
+    pub imports: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -111,10 +124,15 @@ pub fn router(store: Store, config: WebConfig) -> Router {
                 config.warm_scores,
                 crate::kernel::clock::today,
             ),
+            imports: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
             store,
             config,
         })))
 }
+
+/// Roster checks and imports one process runs at once (on a 2-core server, one leaves a
+/// core for everyone else).
+const IMPORTS_AT_ONCE: usize = 1;
 
 async fn healthz() -> &'static str {
     "ok"
@@ -128,12 +146,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(store, config).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = listen::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        per_address: config.connections_per_address,
+    };
+    listen::serve(router(store, config), listener, limits, shutdown).await
 }
 
 /// Any path no route knows: a page for people, JSON under the API.

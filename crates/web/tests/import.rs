@@ -15,6 +15,20 @@ fn roster(rows: &[(&str, String, &str)]) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The preview page once the background check has finished: the page answers 202 and
+/// reloads itself until then.
+async fn checked(app: &support::App, path: &str, cookie: Option<&str>) -> support::Answer {
+    for _ in 0..400 {
+        let a = app.get(path, cookie).await;
+        if a.status != StatusCode::ACCEPTED {
+            return a;
+        }
+        assert!(a.body.contains("http-equiv=\"refresh\""), "{}", a.body);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the check of {path} did not finish");
+}
+
 async fn member_count(app: &support::App, code: &str) -> i64 {
     let o = app
         .store
@@ -49,7 +63,7 @@ async fn a_roster_with_one_bad_row_is_previewed_its_errors_downloaded_and_confir
         let preview_path = up.location().to_string();
         assert!(preview_path.starts_with("/import/"), "{preview_path}");
 
-        let preview = app.get(&preview_path, Some(&wang)).await;
+        let preview = checked(&app, &preview_path, Some(&wang)).await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
         assert!(preview.body.contains("花名册.csv"));
         assert!(
@@ -144,11 +158,11 @@ async fn a_secretary_imports_only_into_her_branch_and_only_her_own_files() {
         // registered in the sibling branch cannot be pulled in.
         let file = roster(&[("张三", id("41080219900101003"), "B2")]);
         let up = app.upload(&wang, &csrf, "members", "m.csv", &file).await;
-        let preview = app.get(up.location(), Some(&wang)).await;
+        let preview = checked(&app, up.location(), Some(&wang)).await;
         assert!(preview.body.contains("不存在"), "{label}: {}", preview.body);
         let moved = roster(&[(support::B2_MEMBER, id("41080219820202002"), "B1")]);
         let up = app.upload(&wang, &csrf, "members", "m.csv", &moved).await;
-        let preview = app.get(up.location(), Some(&wang)).await;
+        let preview = checked(&app, up.location(), Some(&wang)).await;
         assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(preview.body.contains("管理范围以外"), "{}", preview.body);
         assert_eq!(member_count(&app, "B2").await, 1);
@@ -181,7 +195,7 @@ async fn a_secretary_imports_only_into_her_branch_and_only_her_own_files() {
         let up = app
             .upload(&office, &office_csrf, "orgs", "o.xlsx.csv", orgs.as_bytes())
             .await;
-        let preview = app.get(up.location(), Some(&office)).await;
+        let preview = checked(&app, up.location(), Some(&office)).await;
         assert!(
             preview.body.contains("不在您的管理范围内"),
             "{label}: {}",
@@ -212,7 +226,7 @@ async fn an_excel_workbook_is_imported_like_a_csv_file() {
         let up = app
             .upload(&wang, &csrf, "members", "花名册.XLSX", &bytes)
             .await;
-        let preview = app.get(up.location(), Some(&wang)).await;
+        let preview = checked(&app, up.location(), Some(&wang)).await;
         assert!(
             preview.body.contains("新增<strong>1</strong>"),
             "{}: {}",
@@ -264,7 +278,77 @@ async fn bad_uploads_get_a_clear_refusal() {
         let fake = app
             .upload(&wang, &csrf, "members", "m.xlsx", b"this is not a workbook")
             .await;
-        let preview = app.get(fake.location(), Some(&wang)).await;
+        let preview = checked(&app, fake.location(), Some(&wang)).await;
         assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_is_checked_once_and_a_workbook_too_big_unpacked_is_refused() {
+    let config = xianfeng_web::WebConfig {
+        sheet_limits: xianfeng_ingest::Limits {
+            unpacked_bytes: 1024 * 1024,
+            ..xianfeng_ingest::Limits::WEB
+        },
+        ..Default::default()
+    };
+    for app in apps_with(config).await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let csrf = app.csrf(&wang).await;
+        let file = roster(&[("张三", id("41080219900101003"), "B1")]);
+        let up = app.upload(&wang, &csrf, "members", "m.csv", &file).await;
+        // Another server is checking it: this one says so and looks again by itself...
+        let raw = app.db.raw().await;
+        let now = chrono::Utc::now().timestamp_millis();
+        sqlx::query("UPDATE staged_imports SET check_started = $1")
+            .bind(now)
+            .execute(&raw)
+            .await
+            .unwrap();
+        let waiting = app.get(up.location(), Some(&wang)).await;
+        assert_eq!(waiting.status, StatusCode::ACCEPTED, "{label}");
+        assert!(waiting.body.contains("正在检查文件"), "{}", waiting.body);
+        // ...until that server is taken to have died, and the check is taken over.
+        sqlx::query("UPDATE staged_imports SET check_started = $1")
+            .bind(now - 11 * 60 * 1000)
+            .execute(&raw)
+            .await
+            .unwrap();
+        let first = checked(&app, up.location(), Some(&wang)).await;
+        assert!(
+            first.body.contains("新增<strong>1</strong>"),
+            "{label}: {}",
+            first.body
+        );
+        // The result is kept: with the stored file spoilt behind the server's back, the
+        // preview still shows what the check found instead of reading the file again.
+        sqlx::query("UPDATE staged_imports SET content = $1")
+            .bind(b"spoilt".to_vec())
+            .execute(&raw)
+            .await
+            .unwrap();
+        let again = app.get(up.location(), Some(&wang)).await;
+        assert_eq!(again.status, StatusCode::OK, "{label}");
+        assert!(
+            again.body.contains("新增<strong>1</strong>"),
+            "{}",
+            again.body
+        );
+
+        // 3 MB of text that packs into a few kilobytes.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "姓名").unwrap();
+        let long = "党".repeat(10_000);
+        for row in 1..=100 {
+            sheet.write_string(row, 0, format!("{row}{long}")).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 200 * 1024, "{}", bytes.len());
+        let up = app.upload(&wang, &csrf, "members", "m.xlsx", &bytes).await;
+        let refused = checked(&app, up.location(), Some(&wang)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(refused.body.contains("解压后将超过1MB"), "{}", refused.body);
     }
 }

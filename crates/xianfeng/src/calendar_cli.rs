@@ -117,7 +117,7 @@ pub async fn calendar(store: &Store, action: &CalendarAction, lang: Lang) -> Res
             );
         }
         CalendarAction::Import { file } => {
-            let sheet = xianfeng_ingest::open(file)?;
+            let sheet = xianfeng_ingest::open(file, &xianfeng_ingest::Limits::COMMAND_LINE)?;
             let report = xianfeng_app::calendar::import(store, "cli", sheet).await?;
             if !report.problems.is_empty() {
                 for p in &report.problems {

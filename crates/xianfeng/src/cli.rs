@@ -97,6 +97,14 @@ pub struct ServeArgs {
     /// (`Authorization: Bearer TOKEN`) [default: none: only scrapers on this machine]
     #[arg(long, env = "XIANFENG_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// A client must send a request's header within this, and an idle kept-alive
+    /// connection is closed after it, in seconds [default: 20]
+    #[arg(long, env = "XIANFENG_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// Connections one address may hold open at once; 0 for no cap, as behind a reverse
+    /// proxy [default: 64]
+    #[arg(long, env = "XIANFENG_CONNECTIONS_PER_ADDRESS")]
+    pub connections_per_address: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -421,6 +429,15 @@ impl Cli {
                 .clone()
                 .or_else(|| f.metrics_token.clone())
                 .filter(|t| !t.trim().is_empty()),
+            header_timeout: args
+                .header_timeout
+                .or(f.header_timeout_seconds)
+                .map_or(defaults.header_timeout, std::time::Duration::from_secs),
+            connections_per_address: args
+                .connections_per_address
+                .or(f.connections_per_address)
+                .unwrap_or(defaults.connections_per_address),
+            ..defaults
         };
         (addr, config)
     }
@@ -838,13 +855,14 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         ImportWhat::Members(a) => (a, say("cli.stats.members", &[])),
     };
     let store = open(cli).await?;
-    let reader = xianfeng_ingest::open(&args.file).map_err(|e| {
-        anyhow!(
-            "{}: {}",
-            args.file.display(),
-            crate::say::show(&e.message())
-        )
-    })?;
+    let reader = xianfeng_ingest::open(&args.file, &xianfeng_ingest::Limits::COMMAND_LINE)
+        .map_err(|e| {
+            anyhow!(
+                "{}: {}",
+                args.file.display(),
+                crate::say::show(&e.message())
+            )
+        })?;
     let opts = ImportOptions {
         mode: if args.dry_run {
             ImportMode::Check
@@ -863,7 +881,7 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     }
     .map_err(|e| anyhow!("{}: {}", args.file.display(), crate::say::app_error(&e)))?;
     if let Some(path) = &args.errors {
-        write_issues_csv(path, &report.issues, crate::say::lang())
+        write_issues_csv(path, &report, crate::say::lang())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
@@ -1012,16 +1030,14 @@ fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
             crate::say::show(&i.reason)
         );
     }
-    if r.issues.len() > SHOWN_ISSUES {
+    let total = r.issues.len() + r.unlisted_issues;
+    if total > SHOWN_ISSUES {
         let key = if args.errors.is_some() {
             "cli.more_in_file"
         } else {
             "cli.more_use_errors"
         };
-        eprintln!(
-            "{}",
-            say(key, &[("count", &(r.issues.len() - SHOWN_ISSUES))])
-        );
+        eprintln!("{}", say(key, &[("count", &(total - SHOWN_ISSUES))]));
     }
     let o = r.outcome;
     let summary = if args.dry_run {

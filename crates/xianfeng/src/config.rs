@@ -24,6 +24,8 @@ pub struct ServeSection {
     pub request_timeout_seconds: Option<u64>,
     pub public_url: Option<String>,
     pub metrics_token: Option<String>,
+    pub header_timeout_seconds: Option<u64>,
+    pub connections_per_address: Option<usize>,
 }
 
 /// Reads the file, if one is named; the error names the file, line and setting.

@@ -227,7 +227,7 @@ pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
 
 pub async fn indicators(store: &Store, action: &IndicatorsAction) -> Result<ExitCode> {
     let IndicatorsAction::Import { file } = action;
-    let sheet = xianfeng_ingest::open(file)?;
+    let sheet = xianfeng_ingest::open(file, &xianfeng_ingest::Limits::COMMAND_LINE)?;
     let report = xianfeng_app::indicators::import(store, "cli", sheet).await?;
     if report.problems.is_empty() {
         println!(

@@ -50,7 +50,7 @@ pub struct MemberUpsert {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct UpsertOutcome {
     pub inserted: usize,
     pub updated: usize,

@@ -163,7 +163,8 @@ pub async fn import(State(s): State<AppState>, form: PostedFiles) -> Result<Resp
     service::may_manage(&s.store, Some(&viewer.principal))
         .await
         .or_refuse(&attempt)?;
-    let (_tmp, reader) = crate::html::import::uploaded_sheet(&form).or_refuse(&attempt)?;
+    let (_tmp, reader) =
+        crate::html::import::uploaded_sheet(&form, &s.config.sheet_limits).or_refuse(&attempt)?;
     let report = service::import(&s.store, &viewer.session.username, reader)
         .await
         .or_refuse(&attempt)?;

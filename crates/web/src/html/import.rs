@@ -13,12 +13,13 @@ use serde::Deserialize;
 use std::io::Write;
 use xianfeng_app::AppError;
 use xianfeng_app::import::{
-    ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
+    CheckResult, ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
 };
 use xianfeng_domain::i18n::t;
+use xianfeng_domain::policy::Principal;
 use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::roster::{Field, MemberField, OrgField, RosterKind, RowIssue};
-use xianfeng_storage::{StagedImport, Store};
+use xianfeng_storage::StagedImport;
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
@@ -137,6 +138,7 @@ pub(crate) fn extension(file_name: &str) -> Option<&'static str> {
 /// of a type we do not read, or unreadable, the message why, for the form's page.
 pub(crate) fn uploaded_sheet(
     form: &crate::kernel::multipart::PostedFiles,
+    limits: &xianfeng_ingest::Limits,
 ) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
     let Some(file) = form.files("file").next() else {
         return Err(AppError::Input(xianfeng_domain::i18n::Message::new(
@@ -148,7 +150,7 @@ pub(crate) fn uploaded_sheet(
             "web.import_file_type",
         )));
     }
-    open_sheet(&file.file_name, &file.bytes)
+    open_sheet(&file.file_name, &file.bytes, limits)
 }
 
 /// Runs the import of a staged file for the account. The file is written to a temporary
@@ -158,6 +160,7 @@ pub(crate) fn uploaded_sheet(
 pub(crate) fn open_sheet(
     file_name: &str,
     bytes: &[u8],
+    limits: &xianfeng_ingest::Limits,
 ) -> Result<(tempfile::NamedTempFile, xianfeng_ingest::SheetReader), AppError> {
     let ext = extension(file_name).unwrap_or("csv");
     let mut tmp = tempfile::Builder::new()
@@ -165,24 +168,28 @@ pub(crate) fn open_sheet(
         .tempfile()
         .map_err(AppError::fault)?;
     tmp.write_all(bytes).map_err(AppError::fault)?;
-    let reader = xianfeng_ingest::open(tmp.path())?;
+    let reader = xianfeng_ingest::open(tmp.path(), limits)?;
     Ok((tmp, reader))
 }
 
+/// Imports (or rehearses) a staged file for an account, once one of the process's import
+/// places is free.
 async fn run(
-    store: &Store,
-    viewer: &Viewer,
+    s: &AppState,
+    on_behalf: (&str, &Principal),
     staged: &StagedImport,
     mode: ImportMode,
     skip_bad: bool,
 ) -> Result<ImportReport, AppError> {
-    let (tmp, reader) = open_sheet(&staged.file_name, &staged.content)?;
+    let _place = s.imports.acquire().await.map_err(AppError::fault)?;
+    let store = &s.store;
+    let (tmp, reader) = open_sheet(&staged.file_name, &staged.content, &s.config.sheet_limits)?;
     let opts = ImportOptions {
         mode,
         skip_bad,
-        actor: viewer.session.username.clone(),
+        actor: on_behalf.0.to_string(),
         today: crate::kernel::clock::today(),
-        on_behalf: Some(viewer.principal.clone()),
+        on_behalf: Some(on_behalf.1.clone()),
     };
     let silent = xianfeng_app::Silent;
     let report = match staged.kind {
@@ -268,29 +275,112 @@ fn preview_page(
 
 /// What the staged file would do: rehearsed in a transaction that is rolled back, so the
 /// counts of new, changed and unchanged rows are exact (for the good rows, which is what
-/// would be written if the bad ones are skipped).
+/// would be written if the bad ones are skipped). The rehearsal runs once, in the
+/// background, and its result is kept with the file; until it is there the page says the
+/// file is being checked and looks again by itself.
 pub async fn preview(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let file = staged(&s, &viewer, id).await?;
-    let result = run(&s.store, &viewer, &file, ImportMode::Rehearse, true).await;
-    preview_page(&viewer, &file, result, false)
+    if let Some(result) = kept_check(&file) {
+        return preview_page(&viewer, &file, result, false);
+    }
+    let attempt = Attempt::new(&viewer, "/import", "import_unavailable");
+    let chrome = Chrome::signed_in(&viewer, format!("/import/{id}"));
+    let page = CheckingPage {
+        file_name: file.file_name.clone(),
+        kind: chrome.tx.name("import_kind", file.kind.as_str()),
+        chrome,
+    };
+    if s.store.import().claim_check(id).await.or_refuse(&attempt)? {
+        let (done, result) = tokio::sync::oneshot::channel();
+        tokio::spawn(check(
+            s.clone(),
+            viewer.session.username.clone(),
+            viewer.principal.clone(),
+            file.clone(),
+            done,
+        ));
+        // Most rosters are checked in well under a second: show the result at once then,
+        // and the page that looks again by itself only for a big file.
+        if let Ok(Ok(result)) = tokio::time::timeout(WAIT_FOR_CHECK, result).await {
+            return preview_page(&viewer, &file, result, false);
+        }
+    }
+    pages::html(StatusCode::ACCEPTED, &page, page.chrome.tx.lang)
 }
 
-/// Every problem of the staged file, as a CSV file that Excel opens.
+/// How long the preview waits for a check it started before answering that the file is
+/// being checked.
+const WAIT_FOR_CHECK: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Rehearses the import of a staged file, keeps the result with the file and hands it to
+/// the page that is waiting, if it still is.
+async fn check(
+    s: AppState,
+    username: String,
+    principal: Principal,
+    file: StagedImport,
+    done: tokio::sync::oneshot::Sender<Result<ImportReport, AppError>>,
+) {
+    let on_behalf = (username.as_str(), &principal);
+    let result = match run(&s, on_behalf, &file, ImportMode::Rehearse, true).await {
+        Ok(report) => CheckResult::Report(report),
+        Err(e) => match e.message() {
+            Some(m) => CheckResult::Unreadable(m.clone()),
+            None => {
+                tracing::error!("checking staged import {}: {e:?}", file.id);
+                CheckResult::Unreadable(xianfeng_domain::i18n::Message::new("web.import_not_done"))
+            }
+        },
+    };
+    match serde_json::to_string(&result) {
+        Ok(json) => {
+            if let Err(e) = s.store.import().save_check(file.id, &json).await {
+                tracing::error!("keeping the check of staged import {}: {e}", file.id);
+            }
+        }
+        Err(e) => tracing::error!("staged import {}: {e}", file.id),
+    }
+    let _ = done.send(match result {
+        CheckResult::Report(r) => Ok(r),
+        CheckResult::Unreadable(m) => Err(AppError::Input(m)),
+    });
+}
+
+/// The page shown while a staged file is being checked; it reloads itself.
+#[derive(Template)]
+#[template(path = "import_checking.html")]
+struct CheckingPage {
+    chrome: Chrome,
+    file_name: String,
+    kind: String,
+}
+
+/// What the kept check of a staged file found, if it has finished.
+fn kept_check(file: &StagedImport) -> Option<Result<ImportReport, AppError>> {
+    let result: CheckResult = serde_json::from_str(file.check_result.as_deref()?).ok()?;
+    Some(match result {
+        CheckResult::Report(r) => Ok(r),
+        CheckResult::Unreadable(m) => Err(AppError::Input(m)),
+    })
+}
+
+/// The problems the check of the staged file found, as a CSV file that Excel opens.
 pub async fn errors_csv(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let file = staged(&s, &viewer, id).await?;
-    let report = match run(&s.store, &viewer, &file, ImportMode::Check, false).await {
-        Ok(r) => r,
-        Err(e) => return preview_page(&viewer, &file, Err(e), false),
+    let report = match kept_check(&file) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return preview_page(&viewer, &file, Err(e), false),
+        None => return Ok(Redirect::to(&format!("/import/{id}")).into_response()),
     };
-    let bytes = issues_csv(&report.issues, viewer.lang()).map_err(|e| PageError::Internal {
+    let bytes = issues_csv(&report, viewer.lang()).map_err(|e| PageError::Internal {
         lang: viewer.lang(),
         log: e.to_string(),
     })?;
@@ -351,7 +441,8 @@ pub async fn confirm(
     let attempt = Attempt::new(&viewer, format!("/import/{id}"), "import_not_done");
     let file = staged(&s, &viewer, id).await?;
     let skip_bad = form.skip_bad.is_some();
-    let result = run(&s.store, &viewer, &file, ImportMode::Commit, skip_bad).await;
+    let on_behalf = (viewer.session.username.as_str(), &viewer.principal);
+    let result = run(&s, on_behalf, &file, ImportMode::Commit, skip_bad).await;
     let committed = matches!(&result, Ok(r) if r.committed);
     if committed {
         s.store.import().drop_staged(id).await.or_refuse(&attempt)?;

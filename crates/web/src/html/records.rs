@@ -271,7 +271,8 @@ pub async fn import_study(
         .await
         .or_refuse(&attempt)?;
     service::may_write(&viewer.actor(), &o, None).or_refuse(&attempt)?;
-    let (_tmp, reader) = crate::html::import::uploaded_sheet(&form).or_refuse(&attempt)?;
+    let (_tmp, reader) =
+        crate::html::import::uploaded_sheet(&form, &s.config.sheet_limits).or_refuse(&attempt)?;
     let today = crate::kernel::clock::today();
     let outcome = service::import_study(&s.store, &viewer.actor(), &code, reader, today)
         .await
