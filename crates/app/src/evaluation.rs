@@ -173,7 +173,8 @@ pub async fn issue_codes(
     actor: Option<&Actor<'_>>,
     round_id: i64,
     per_subject: usize,
-    base_url: &str,
+    base_url: Option<&str>,
+    today: NaiveDate,
 ) -> Result<Vec<IssuedCode>, AppError> {
     let round = match actor {
         Some(a) => may_manage(store, a, round_id).await?,
@@ -186,11 +187,21 @@ pub async fn issue_codes(
     if round.mode != Mode::Codes {
         return Err(input("eval.not_codes", &[]));
     }
+    // A code handed out after the round is a code nobody can use: refuse, rather than
+    // print slips that only ever answer "this round has ended".
+    if round.ends_on < today {
+        return Err(input("eval.round_ended", &[("end", &round.ends_on)]));
+    }
     if !(1..=MAX_PER_SUBJECT).contains(&per_subject) {
         return Err(input("eval.per_subject", &[("max", &MAX_PER_SUBJECT)]));
     }
+    // The QR codes lead to the address the public reaches the site at; without one
+    // configured, a printed slip would lead nowhere (or wherever a request claimed).
+    let base = base_url
+        .map(|b| b.trim().trim_end_matches('/'))
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| input("eval.no_public_url", &[]))?;
     let subjects = store.evaluation().round_subjects(round_id).await?;
-    let base = base_url.trim_end_matches('/');
     let fresh = || {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).expect("the operating system provides randomness");

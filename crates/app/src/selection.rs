@@ -174,11 +174,20 @@ async fn candidate_facts(
         .await?;
     let valid = satisfied + basically + dissatisfied;
     let satisfied = satisfied + basically;
+    let org_kind = match subject.kind {
+        SubjectKind::Organisation => store
+            .registry()
+            .org_by_id(subject.id)
+            .await?
+            .map(|o| o.kind),
+        _ => None,
+    };
     Ok(CandidateFacts {
         formal_member,
         sanctions,
         grade,
         satisfaction: (valid > 0).then(|| satisfied as f64 / valid as f64),
+        org_kind,
     })
 }
 

@@ -1008,9 +1008,16 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
         )
         .await
         .unwrap();
-        let codes = xianfeng_app::evaluation::issue_codes(s, None, round, 2, "http://x")
-            .await
-            .unwrap();
+        let codes = xianfeng_app::evaluation::issue_codes(
+            s,
+            None,
+            round,
+            2,
+            Some("http://x"),
+            chrono::NaiveDate::from_ymd_opt(2011, 6, 15).unwrap(),
+        )
+        .await
+        .unwrap();
         let writer = BallotWriter::start(s.clone());
         for (code, verdict) in codes
             .iter()

@@ -82,10 +82,22 @@ fn ballot(verdict: Verdict) -> Ballot {
 
 async fn round_with_codes(store: &Store, per_subject: usize) -> (i64, Vec<String>) {
     let round = new_round(store).await;
-    let codes = issue_codes(store, None, round, per_subject, "http://x")
-        .await
-        .unwrap();
+    let codes = issue_codes(
+        store,
+        None,
+        round,
+        per_subject,
+        Some("http://x"),
+        june_2011(),
+    )
+    .await
+    .unwrap();
     (round, codes.into_iter().map(|c| c.code).collect())
+}
+
+/// A day within [`new_round`].
+fn june_2011() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2011, 6, 15).unwrap()
 }
 
 /// A code-mode round of the district's branches, in June 2011.
@@ -413,9 +425,16 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             db.label
         );
         // New codes are numbered after the old ones and vote as usual.
-        let codes = issue_codes(&store, None, round, 1, "http://x")
-            .await
-            .unwrap();
+        let codes = issue_codes(
+            &store,
+            None,
+            round,
+            1,
+            Some("http://x"),
+            chrono::NaiveDate::from_ymd_opt(2010, 12, 15).unwrap(),
+        )
+        .await
+        .unwrap();
         let writer = BallotWriter::start(store.clone());
         for c in &codes {
             let cast = cast_with_code(
@@ -449,7 +468,7 @@ async fn results_add_up_from_each_branch_to_the_scope() {
         let store = db.open().await;
         district(&store).await;
         let round = new_round(&store).await;
-        let codes = issue_codes(&store, None, round, 3, "http://x")
+        let codes = issue_codes(&store, None, round, 3, Some("http://x"), june_2011())
             .await
             .unwrap();
         let writer = BallotWriter::start(store.clone());

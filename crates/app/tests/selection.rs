@@ -164,6 +164,28 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
         .await
         .unwrap_err();
         assert!(message(itself).contains("不能由其推荐"), "{}", db.label);
+        // The honour for county committees is not for a branch, and says so.
+        let branch_for_county = nominate(
+            s,
+            &scores,
+            None,
+            &NominationInput {
+                honour: "advanced-county-committee",
+                kind: SubjectKind::Organisation,
+                subject_id: s.registry().org_by_code("B1").await.unwrap().unwrap().id,
+                nominated_by: "T1",
+                ..fang("事迹突出")
+            },
+            today,
+        )
+        .await
+        .unwrap_err();
+        let why = message(branch_for_county);
+        assert!(
+            why.contains("组织类别为党支部：本项表彰只评县(市、区)委"),
+            "{why}"
+        );
+        assert!(why.contains("this honour is for county committee"), "{why}");
 
         // The branch may not assess (the committee above it is outside its scope); the street
         // committee assesses, then approves.

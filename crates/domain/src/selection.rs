@@ -169,7 +169,7 @@ pub fn check_quota(held: u32, allowed: u32) -> Result<(), Message> {
 /// with the nomination as JSON, and read back as it was).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RuleCheck {
-    /// `formal_member`, `no_sanction`, `min_grade`, `min_satisfaction`.
+    /// `formal_member`, `org_kind`, `no_sanction`, `min_grade`, `min_satisfaction`.
     pub rule: String,
     pub passed: bool,
     pub reason: Message,
@@ -185,6 +185,8 @@ pub struct Rules {
     /// Lowest satisfaction rate (满意率: satisfied and basically satisfied over valid
     /// ballots), 0–1.
     pub min_satisfaction: Option<f64>,
+    /// The kinds of organisation the honour is for; empty: any.
+    pub org_kinds: Vec<crate::org::OrgKind>,
 }
 
 /// What the rules look at, as the system knows it about a candidate.
@@ -198,6 +200,8 @@ pub struct CandidateFacts {
     pub grade: Option<usize>,
     /// Satisfaction rate in the latest rounds, if any valid ballots.
     pub satisfaction: Option<f64>,
+    /// For organisations: what kind it is. `None` when not an organisation.
+    pub org_kind: Option<crate::org::OrgKind>,
 }
 
 /// Evaluates every rule that applies; the candidate is eligible when all pass.
@@ -217,6 +221,18 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
                 },
                 &[],
             ),
+        });
+    }
+    if !rules.org_kinds.is_empty()
+        && let Some(kind) = f.org_kind
+    {
+        let wanted: Vec<Message> = rules.org_kinds.iter().map(|k| k.name()).collect();
+        out.push(RuleCheck {
+            rule: "org_kind".into(),
+            passed: rules.org_kinds.contains(&kind),
+            reason: Message::of("selection.org_kind", &[])
+                .arg_message("kind", kind.name())
+                .arg_message("want", Message::joined(wanted, " / ")),
         });
     }
     if rules.no_sanction {
@@ -603,12 +619,14 @@ mod tests {
             no_sanction: true,
             min_grade: Some((vec!["excellent".into(), "good".into(), "fair".into()], 1)),
             min_satisfaction: Some(0.8),
+            org_kinds: vec![],
         };
         let good = CandidateFacts {
             formal_member: Some(true),
             sanctions: 0,
             grade: Some(0),
             satisfaction: Some(0.92),
+            org_kind: None,
         };
         let checks = evaluate(&rules, &good);
         assert_eq!(checks.len(), 4);
@@ -618,6 +636,7 @@ mod tests {
             grade: Some(2),
             satisfaction: Some(0.5),
             sanctions: 1,
+            org_kind: None,
         };
         let checks = evaluate(&rules, &probationary);
         assert!(checks.iter().all(|c| !c.passed));
@@ -642,10 +661,25 @@ mod tests {
             grade: Some(1),
             satisfaction: Some(0.8),
             sanctions: 0,
+            org_kind: Some(crate::org::OrgKind::Branch),
         };
         let checks = evaluate(&rules, &org);
         assert_eq!(checks.len(), 3);
         assert!(eligible(&checks));
+        // An honour for county committees is not for a branch.
+        let county = Rules {
+            org_kinds: vec![crate::org::OrgKind::CountyCommittee],
+            ..rules.clone()
+        };
+        let checks = evaluate(&county, &org);
+        assert!(!eligible(&checks));
+        let why = checks[0].reason.render(crate::i18n::Lang::ZhCn);
+        assert_eq!(why, "组织类别为党支部：本项表彰只评县(市、区)委");
+        let committee = CandidateFacts {
+            org_kind: Some(crate::org::OrgKind::CountyCommittee),
+            ..org
+        };
+        assert!(eligible(&evaluate(&county, &committee)));
     }
 
     #[test]

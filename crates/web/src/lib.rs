@@ -112,6 +112,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             kernel::headers::add,
         ))
         .layer(axum::middleware::from_fn(kernel::metrics::track))
+        .layer(axum::middleware::from_fn(kernel::security_log::record))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

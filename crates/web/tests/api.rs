@@ -561,20 +561,38 @@ async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_p
             .json();
         assert_eq!(alone["rows"][0]["rank"], 1, "{label}");
 
-        for bad in [
-            "/api/v1/rankings?limit=0",
-            "/api/v1/rankings?limit=10001",
-            "/api/v1/rankings?kind=branch",
-            "/api/v1/rankings?period=2099",
+        // A query out of range is 400 `invalid_query`, as docs/API.md and the OpenAPI
+        // document say; a value that is well-formed but names nothing known is 422.
+        for (bad, status, code) in [
+            (
+                "/api/v1/rankings?limit=0",
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+            ),
+            (
+                "/api/v1/rankings?limit=10001",
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+            ),
+            (
+                "/api/v1/rankings?offset=-1",
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+            ),
+            (
+                "/api/v1/rankings?kind=branch",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+            ),
+            (
+                "/api/v1/rankings?period=2099",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+            ),
         ] {
             let r = get(bad.into()).await;
-            assert_eq!(
-                r.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{label} {bad}: {}",
-                r.body
-            );
-            assert_eq!(r.json()["code"], "invalid_request");
+            assert_eq!(r.status, status, "{label} {bad}: {}", r.body);
+            assert_eq!(r.json()["code"], code, "{bad}");
         }
         let li = app.token("li").await;
         let theirs = app

@@ -21,12 +21,19 @@ async fn round(app: &App, start: &str, end: &str) -> (i64, Vec<String>) {
     )
     .await
     .unwrap();
-    let codes = issue_codes(&app.store, None, id, 2, "http://x")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.code)
-        .collect();
+    let codes = issue_codes(
+        &app.store,
+        None,
+        id,
+        2,
+        Some("http://x"),
+        start.parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|c| c.code)
+    .collect();
     (id, codes)
 }
 
@@ -250,7 +257,11 @@ async fn open_mode_takes_one_ballot_per_browser_and_limits_an_address() {
 
 #[tokio::test]
 async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
-    for app in apps().await {
+    let config = xianfeng_web::WebConfig {
+        public_url: Some("https://cxzy.example.gov".into()),
+        ..Default::default()
+    };
+    for app in support::apps_with(config).await {
         let label = app.label();
         let office = app.sign_in("office").await;
         let csrf = app.csrf(&office).await;
@@ -376,5 +387,76 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
                 .iter()
                 .any(|e| e.action == "eval.comment.hide" && e.actor == "office")
         );
+    }
+}
+
+#[tokio::test]
+async fn codes_are_printed_only_for_the_configured_address_and_a_round_not_yet_over() {
+    for app in apps().await {
+        let label = app.label();
+        let office = app.sign_in("office").await;
+        let csrf = app.csrf(&office).await;
+        let made = app
+            .post_form(
+                "/eval",
+                Some(&office),
+                &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start=2000-01-01&end=2999-12-31"),
+            )
+            .await;
+        let page_path = made.location().to_string();
+        // No public address configured: the Host header a request carries is no address
+        // to print on a slip. Refused, with what to do, and nothing issued.
+        let slips = app
+            .post_form(
+                &format!("{page_path}/codes"),
+                Some(&office),
+                &format!("csrf={csrf}&per_subject=1&format=slips"),
+            )
+            .await;
+        assert_eq!(
+            slips.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {}",
+            slips.body
+        );
+        assert!(slips.body.contains("public_url"), "{}", slips.body);
+        let id: i64 = page_path.rsplit('/').next().unwrap().parse().unwrap();
+        assert_eq!(
+            app.store.evaluation().code_counts(id).await.unwrap().0,
+            0,
+            "{label}"
+        );
+    }
+    // A round that ended yesterday gets no more codes.
+    let config = xianfeng_web::WebConfig {
+        public_url: Some("https://cxzy.example.gov".into()),
+        ..Default::default()
+    };
+    for app in support::apps_with(config).await {
+        let office = app.sign_in("office").await;
+        let csrf = app.csrf(&office).await;
+        let made = app
+            .post_form(
+                "/eval",
+                Some(&office),
+                &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start=2010-06-01&end=2010-06-30"),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let page_path = made.location().to_string();
+        let slips = app
+            .post_form(
+                &format!("{page_path}/codes"),
+                Some(&office),
+                &format!("csrf={csrf}&per_subject=1&format=slips"),
+            )
+            .await;
+        assert_eq!(
+            slips.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            slips.body
+        );
+        assert!(slips.body.contains("已于2010-06-30结束"), "{}", slips.body);
     }
 }

@@ -45,6 +45,11 @@ pub struct Cli {
     /// LC_MESSAGES or LANG starts with zh, otherwise English]
     #[arg(long, global = true)]
     pub lang: Option<String>,
+    /// Rehearsal: act as if today were this date (YYYY-MM-DD), for training sessions that
+    /// walk a campaign's dates through; the server and every command [default: the
+    /// system's date]
+    #[arg(long, global = true, env = "XIANFENG_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
     #[command(subcommand)]
     pub command: Command,
     /// The config file's `[serve]` settings, kept for `serve` and `demo`.
@@ -53,6 +58,12 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Today, or the rehearsal's day.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
     /// The language to print in: `--lang`, else the locale of the environment.
     pub fn lang(&self) -> Lang {
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
@@ -89,10 +100,6 @@ pub struct ServeArgs {
     /// [default: the address the browser used]
     #[arg(long, env = "XIANFENG_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Rehearsal: the server acts as if today were this date (YYYY-MM-DD), for training
-    /// sessions that walk a notice period through [default: the system's date]
-    #[arg(long, env = "XIANFENG_TODAY")]
-    pub today: Option<chrono::NaiveDate>,
     /// A token a Prometheus scraper on another machine presents to read /metrics
     /// (`Authorization: Bearer TOKEN`) [default: none: only scrapers on this machine]
     #[arg(long, env = "XIANFENG_METRICS_TOKEN")]
@@ -215,12 +222,10 @@ pub enum EvalAction {
         #[arg(long)]
         out: PathBuf,
         /// The public address the QR codes and URLs point at.
-        #[arg(
-            long,
-            env = "XIANFENG_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        base_url: String,
+        /// The address the public reaches the site at, for the QR codes [default: the
+        /// configuration's public_url; without one, no codes are issued]
+        #[arg(long, env = "XIANFENG_PUBLIC_URL")]
+        base_url: Option<String>,
     },
     /// Checks that used codes equal code-mode ballots and that the totals add up.
     Verify { round: i64 },
@@ -378,7 +383,9 @@ pub fn init_logging(cli: &Cli) {
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not in a log file or a journal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if cli.log_json {
         builder.json().init();
     } else {
@@ -577,15 +584,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { web } => {
             let store = open(&cli).await?;
             let (addr, config) = cli.web(web);
-            if let Some(day) = web.today {
+            if let Some(day) = cli.today {
                 xianfeng_web::clock::rehearse(day);
                 tracing::warn!(%day, "rehearsal: the server acts as if today were this date");
             }
             serve(store, &addr, config).await?;
         }
         Command::Demo { web, password } => {
-            let (addr, config) = cli.web(web);
-            if let Some(day) = web.today {
+            let (addr, mut config) = cli.web(web);
+            // The demonstration prints ballot slips out of the box: their codes lead to
+            // the address it listens on, unless another is configured.
+            config
+                .public_url
+                .get_or_insert_with(|| format!("http://{addr}"));
+            if let Some(day) = cli.today {
                 xianfeng_web::clock::rehearse(day);
             }
             let db = cli.db.clone().unwrap_or_else(|| DEMO_DB.to_string());
@@ -790,7 +802,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Eval { action } => return eval(&cli, action).await,
         Command::Scores { action } => {
-            return crate::scores_cli::scores(&open(&cli).await?, action).await;
+            return crate::scores_cli::scores(&open(&cli).await?, action, cli.today()).await;
         }
         Command::Indicators { action } => {
             return crate::scores_cli::indicators(&open(&cli).await?, action).await;
@@ -807,7 +819,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let store = open(&cli).await?;
-            let today = chrono::Local::now().date_naive();
+            let today = cli.today();
             let (period, rows) =
                 xianfeng_app::figures::figures(&store, None, scope, period.as_deref(), today)
                     .await?;
@@ -871,7 +883,7 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         },
         skip_bad: args.skip_bad,
         actor: "cli".into(),
-        today: chrono::Local::now().date_naive(),
+        today: cli.today(),
         on_behalf: None,
     };
     let progress = CliProgress::new(&label);
@@ -963,7 +975,15 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
             out,
             base_url,
         } => {
-            let codes = ev::issue_codes(&store, None, *round, *per_subject, base_url).await?;
+            let codes = ev::issue_codes(
+                &store,
+                None,
+                *round,
+                *per_subject,
+                base_url.as_deref().or(cli.serve_file.public_url.as_deref()),
+                cli.today(),
+            )
+            .await?;
             ev::write_codes(out, &codes)?;
             println!(
                 "{}",

@@ -70,8 +70,11 @@ fn kind_of(s: &str) -> Result<SubjectKind> {
     }
 }
 
-pub async fn scores(store: &Store, action: &ScoresAction) -> Result<ExitCode> {
-    let today = chrono::Local::now().date_naive();
+pub async fn scores(
+    store: &Store,
+    action: &ScoresAction,
+    today: chrono::NaiveDate,
+) -> Result<ExitCode> {
     let cache = Scores::new();
     match action {
         ScoresAction::Recompute { period } => {

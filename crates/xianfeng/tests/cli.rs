@@ -519,10 +519,12 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
+    let log = env.path("serve.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
         .args(["serve", "--addr", &addr, "--db", &env.db, "--key-file"])
         .arg(&env.key)
         .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let mut health = None;
@@ -724,6 +726,34 @@ fn serve_signs_in_and_shows_only_the_accounts_part_of_the_tree() {
     }
     let exit = exit.expect("the server stops within 10 s of SIGTERM");
     assert!(exit.success(), "graceful stop exits 0: {exit:?}");
+    // Refused requests are in the security log: who, what, the answer; an unknown
+    // address asked by nobody is not a refusal.
+    let log = std::fs::read_to_string(&log).unwrap();
+    let security: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("xianfeng::security"))
+        .collect();
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("account=\"wang\"") || l.contains("account=wang"))
+            && security
+                .iter()
+                .any(|l| l.contains("path=/o/C1") && l.contains("status=404")),
+        "{log}"
+    );
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("path=/logout") && l.contains("status=403")),
+        "{log}"
+    );
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("path=/login") && l.contains("status=401")),
+        "{log}"
+    );
 }
 
 #[test]
@@ -846,7 +876,24 @@ fn evaluation_rounds_and_codes_from_the_command_line() {
         let id = out.lines().last().unwrap().trim().to_string();
         assert!(id.parse::<i64>().is_ok(), "{}: {out}", env.label);
         let csv_path = env.path("codes.csv");
+        // Today the 2011 round is long over: no codes for it...
+        let late = env.run(&[
+            "eval",
+            "codes",
+            &id,
+            "--per-subject",
+            "3",
+            "--out",
+            csv_path.to_str().unwrap(),
+            "--base-url",
+            "https://cxzy.example",
+        ]);
+        assert_eq!(late.status.code(), Some(1), "{}", env.label);
+        assert!(String::from_utf8_lossy(&late.stderr).contains("已于2011-06-30结束"));
+        // ...but in a rehearsal of June 2011 there are.
         env.ok(&[
+            "--today",
+            "2011-06-15",
             "eval",
             "codes",
             &id,
@@ -866,7 +913,10 @@ fn evaluation_rounds_and_codes_from_the_command_line() {
         let code = rows[0].split(',').nth(2).unwrap();
         assert_eq!(code.len(), 11, "ABCD-EFGH-J: {code}");
         let xlsx = env.path("codes.xlsx");
-        env.ok(&[
+        // Without an address for the public, no codes.
+        let nowhere = env.run(&[
+            "--today",
+            "2011-06-15",
             "eval",
             "codes",
             &id,
@@ -874,6 +924,21 @@ fn evaluation_rounds_and_codes_from_the_command_line() {
             "1",
             "--out",
             xlsx.to_str().unwrap(),
+        ]);
+        assert_eq!(nowhere.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&nowhere.stderr).contains("public_url"));
+        env.ok(&[
+            "--today",
+            "2011-06-15",
+            "eval",
+            "codes",
+            &id,
+            "--per-subject",
+            "1",
+            "--out",
+            xlsx.to_str().unwrap(),
+            "--base-url",
+            "https://cxzy.example",
         ]);
         assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
         let verified = env.ok(&["eval", "verify", &id]);
@@ -965,6 +1030,8 @@ fn every_acknowledged_ballot_survives_a_kill_of_the_server() {
             "1500",
             "--out",
             codes_file.to_str().unwrap(),
+            "--base-url",
+            "https://cxzy.example",
         ]);
         let codes: Vec<String> = std::fs::read_to_string(&codes_file)
             .unwrap()

@@ -316,6 +316,11 @@ impl Campaign {
             no_sanction: e.no_sanction,
             min_grade,
             min_satisfaction: e.min_satisfaction,
+            org_kinds: e
+                .org_kinds
+                .iter()
+                .filter_map(|k| crate::org::OrgKind::parse(k.get_ref()))
+                .collect(),
         }
     }
 }
@@ -712,6 +717,18 @@ impl Checker<'_> {
                 );
             }
         }
+        for (i, k) in e.org_kinds.iter().enumerate() {
+            let at = format!("{path}.eligibility.org_kinds[{i}]");
+            if h.subject != SubjectKind::Organisation {
+                self.at(k, at, Message::of("campaign.org_kinds_for_orgs", &[]));
+            } else if crate::org::OrgKind::parse(k.get_ref()).is_none() {
+                self.at(
+                    k,
+                    at,
+                    Message::of("campaign.unknown_org_kind", &[("kind", k.get_ref())]),
+                );
+            }
+        }
         if let Some(r) = e.min_satisfaction
             && !(0.0..=1.0).contains(&r)
         {
@@ -967,14 +984,24 @@ mod tests {
             ),
             ("quota = { number = 1 }", "quota = { number = 0 }", "quota"),
             (
-                "eligibility = { min_grade = \"good\", min_satisfaction = 0.8 }",
-                "eligibility = { min_grade = \"best\", min_satisfaction = 0.8 }",
+                "min_grade = \"good\", min_satisfaction = 0.8 }\n\n[[honours]]\ncode = \"excellent-member\"",
+                "min_grade = \"best\", min_satisfaction = 0.8 }\n\n[[honours]]\ncode = \"excellent-member\"",
                 "min_grade",
             ),
             (
-                "eligibility = { min_grade = \"good\", min_satisfaction = 0.8 }",
-                "eligibility = { formal_members_only = true }",
+                "eligibility = { org_kinds = [\"committee\", \"general_branch\", \"branch\"], min_grade",
+                "eligibility = { formal_members_only = true, min_grade",
                 "formal_members_only",
+            ),
+            (
+                "eligibility = { org_kinds = [\"county_committee\"] }",
+                "eligibility = { org_kinds = [\"county\"] }",
+                "org_kinds",
+            ),
+            (
+                "eligibility = { formal_members_only = true, no_sanction = true, min_satisfaction = 0.8 }",
+                "eligibility = { org_kinds = [\"branch\"], formal_members_only = true, no_sanction = true, min_satisfaction = 0.8 }",
+                "org_kinds",
             ),
             (
                 "from = \"advanced-organisation\"",

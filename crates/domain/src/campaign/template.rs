@@ -376,6 +376,10 @@ pub struct EligibilitySpec {
     /// The lowest satisfaction rate of mass evaluation accepted, 0–1.
     #[serde(default)]
     pub min_satisfaction: Option<f64>,
+    /// For an honour of organisations: the kinds that may receive it (`county_committee`,
+    /// `branch`, …); empty: any kind.
+    #[serde(default)]
+    pub org_kinds: Vec<Spanned<String>>,
 }
 
 fn default_notice_workdays() -> u32 {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianfeng_storage::SubjectFigures;
 
-use super::{ApiError, Bearer, query_refusal, refused};
+use super::{ApiError, Bearer, given, query_refusal, refused};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -72,7 +72,7 @@ pub async fn figures(
         &s.store,
         Some(&viewer.actor()),
         &q.scope,
-        q.period.as_deref(),
+        given(&q.period),
         today(),
     )
     .await

@@ -205,6 +205,7 @@ impl FromRequestParts<AppState> for Bearer {
             .await
             .map_err(|e| internal(lang, e))?
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", lang))?;
+        crate::kernel::security_log::Account::note(parts, &viewer.session.username);
         if viewer.session.must_change_password {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -234,6 +235,12 @@ pub fn json_refusal(lang: Lang, r: JsonRejection) -> ApiError {
 }
 
 /// Query parameters that do not parse.
+/// A query parameter's value, with an empty one (`period=`, as a form sends it) taken as
+/// not given.
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 pub fn query_refusal(lang: Lang, r: QueryRejection) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang).with_detail(&r.body_text())
 }
@@ -253,6 +260,69 @@ impl Modify for BearerScheme {
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+    }
+}
+
+/// The errors every operation can answer, added to each so that the document lists every
+/// status a client can meet (docs/API.md, "Errors"): a body or query that does not parse
+/// (400), no valid token and a role that may not (401, 403, where a token is needed), an
+/// unknown address or record (404), a body too large or not JSON (413, 415, where a body
+/// is taken), and a fault (500).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let body = op.request_body.is_some();
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "A body that is not JSON, or a query parameter that does not parse or is out of range",
+                );
+                if secured {
+                    add("401", "No valid token");
+                    add(
+                        "403",
+                        "The role may not do this, or the password must be changed first",
+                    );
+                }
+                add("404", "No such record, or outside the account's scope");
+                if body {
+                    add("413", "The body is over the configured limit");
+                    add("415", "The body is not sent as application/json");
+                    add("422", "A field is missing or has the wrong type");
+                }
+                add("500", "A fault on the server (logged)");
+            }
+        }
     }
 }
 
@@ -293,7 +363,7 @@ impl Modify for BearerScheme {
         selection::finding,
         selection::honours,
     ),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &CommonErrors),
     tags(
         (name = "accounts", description = "Signing in"),
         (name = "registry", description = "Organisations and members"),

@@ -82,7 +82,11 @@ pub struct MemberPage {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// Members per page [default: 50].
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+    /// Members to skip [default: 0].
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 

@@ -14,7 +14,7 @@ use xianfeng_app::scores::PeerSet;
 use xianfeng_domain::subject::SubjectKind;
 
 use super::refused;
-use super::{ApiError, Bearer, query_refusal};
+use super::{ApiError, Bearer, given, query_refusal};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -91,7 +91,10 @@ pub struct RankingsQuery {
     /// A level: the organisation kind, e.g. `branch`.
     level: Option<String>,
     /// Rows per page: default 100, at most 10,000.
+    #[param(minimum = 1, maximum = 10000)]
     limit: Option<usize>,
+    /// Rows to skip [default: 0].
+    #[param(minimum = 0)]
     offset: Option<usize>,
 }
 
@@ -133,7 +136,8 @@ pub struct RankingPage {
         (status = 200, description = "A page of the ranking", body = RankingPage),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 404, description = "Unknown organisation, or outside the scope", body = ApiError),
-        (status = 422, description = "Unknown period or kind, or a limit out of range", body = ApiError),
+        (status = 400, description = "A query parameter that does not parse, or a limit out of range", body = ApiError),
+        (status = 422, description = "Unknown period or kind", body = ApiError),
     )
 )]
 pub async fn rankings(
@@ -142,7 +146,7 @@ pub async fn rankings(
     q: Result<Query<RankingsQuery>, QueryRejection>,
 ) -> Result<Json<RankingPage>, ApiError> {
     let Query(q) = q.map_err(|r| query_refusal(lang, r))?;
-    let kind = match q.kind.as_deref() {
+    let kind = match given(&q.kind) {
         None => SubjectKind::Organisation,
         Some(k) => SubjectKind::parse(k).ok_or_else(|| {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
@@ -151,17 +155,17 @@ pub async fn rankings(
     };
     if q.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
         return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", lang)
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang)
                 .with_detail(&format!("limit: 1–{MAX_LIMIT}")),
         );
     }
     let query = TableQuery {
-        period: q.period.as_deref(),
+        period: given(&q.period),
         set: PeerSet {
             kind: Some(kind),
-            scope: q.scope.as_deref(),
-            category: q.category.as_deref(),
-            level: q.level.as_deref(),
+            scope: given(&q.scope),
+            category: given(&q.category),
+            level: given(&q.level),
         },
         limit: q.limit,
         offset: q.offset.unwrap_or(0),

@@ -149,8 +149,8 @@ struct OrgPage {
     organisations: i64,
     members: i64,
     board: Vec<BoardEntry>,
-    qr: String,
-    url: String,
+    qr: Option<String>,
+    url: Option<String>,
 }
 
 fn public(o: &xianfeng_storage::OrgRecord) -> PublicOrg {
@@ -202,9 +202,9 @@ pub async fn organisation(
     let board = board(&s, chrome.tx.lang, org.id)
         .await
         .or_refuse(&attempt)?;
-    let url = qr::absolute(
+    // The board's code for printing and posting: only at the configured public address.
+    let url = qr::public_address(
         s.config.public_url.as_deref(),
-        &headers,
         &format!("/p/o/{}", org.code),
     );
     let page = OrgPage {
@@ -215,7 +215,7 @@ pub async fn organisation(
         organisations: counts.organisations,
         members: counts.members,
         board,
-        qr: qr::svg(&url).unwrap_or_default(),
+        qr: url.as_deref().and_then(qr::svg),
         url,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod multipart;
 pub mod pages;
 pub mod qr;
+pub mod security_log;
 pub mod session;
 pub mod text;
 pub mod viewer;

@@ -15,19 +15,12 @@ pub fn svg(url: &str) -> Option<String> {
     )
 }
 
-/// The absolute address of `path` on this site: the configured public address, else the
-/// address the browser used.
-pub fn absolute(public_url: Option<&str>, headers: &axum::http::HeaderMap, path: &str) -> String {
-    let base = public_url
-        .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| {
-            let host = headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        });
-    format!("{base}{path}")
+/// The absolute address of `path` at the site's configured public address; `None` when
+/// none is configured. Never taken from the request's `Host` header: a forged header
+/// would otherwise put its own address into every code printed from the page.
+pub fn public_address(public_url: Option<&str>, path: &str) -> Option<String> {
+    let base = public_url?.trim_end_matches('/');
+    Some(format!("{base}{path}"))
 }
 
 #[cfg(test)]
@@ -37,15 +30,10 @@ mod tests {
         let s = super::svg("http://xianfeng.example/p/o/JZ-JF-001").unwrap();
         assert!(s.starts_with("<?xml") || s.starts_with("<svg"), "{s}");
         assert!(s.contains("<path") || s.contains("<rect"));
-        let mut h = axum::http::HeaderMap::new();
-        h.insert("host", "10.1.2.3:8080".parse().unwrap());
+        assert_eq!(super::public_address(None, "/p/o/B1"), None);
         assert_eq!(
-            super::absolute(None, &h, "/p/o/B1"),
-            "http://10.1.2.3:8080/p/o/B1"
-        );
-        assert_eq!(
-            super::absolute(Some("https://cxzy.jz.gov/"), &h, "/p/o/B1"),
-            "https://cxzy.jz.gov/p/o/B1"
+            super::public_address(Some("https://cxzy.jz.gov/"), "/p/o/B1").as_deref(),
+            Some("https://cxzy.jz.gov/p/o/B1")
         );
     }
 }

@@ -101,7 +101,10 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Viewer, Response> {
         return Err(to_login());
     };
     match viewer_for_token(&state.store, token).await {
-        Ok(Some(v)) => Ok(v),
+        Ok(Some(v)) => {
+            crate::kernel::security_log::Account::note(parts, &v.session.username);
+            Ok(v)
+        }
         Ok(None) => Err(to_login()),
         Err(e) => {
             tracing::error!("session lookup: {e}");

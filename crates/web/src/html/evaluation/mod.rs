@@ -7,7 +7,7 @@ pub mod ballot;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use xianfeng_app::evaluation::{
@@ -232,18 +232,26 @@ struct SlipsPage {
 /// default), or as a spreadsheet (`format` = `xlsx` or `csv`). Only keyed hashes are kept.
 pub async fn codes(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Posted(viewer, f): Posted<Fields>,
 ) -> Result<Response, PageError> {
     let back = format!("/eval/{id}");
     let attempt = Attempt::new(&viewer, &back, "codes_not_issued");
     let per_subject = f.value("per_subject").parse::<usize>().unwrap_or(0);
-    let base = qr::absolute(s.config.public_url.as_deref(), &headers, "");
-    let issued: Vec<IssuedCode> =
-        issue_codes(&s.store, Some(&viewer.actor()), id, per_subject, &base)
-            .await
-            .or_refuse(&attempt)?;
+    // A printed code leads the citizen to the address configured for the public, never
+    // to whatever the request's Host header said: without one, nothing is issued.
+    let base = qr::public_address(s.config.public_url.as_deref(), "");
+    let today = crate::kernel::clock::today();
+    let issued: Vec<IssuedCode> = issue_codes(
+        &s.store,
+        Some(&viewer.actor()),
+        id,
+        per_subject,
+        base.as_deref(),
+        today,
+    )
+    .await
+    .or_refuse(&attempt)?;
     match f.value("format") {
         "xlsx" | "csv" => {
             let ext = f.value("format");
