@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod backup;
 pub mod calendar;
 pub mod campaigns;
 pub mod commitments;

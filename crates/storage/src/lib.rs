@@ -346,6 +346,41 @@ impl Store {
         }
     }
 
+    /// A consistent copy of a SQLite database, taken while it is in use (`VACUUM INTO`:
+    /// one read transaction, so writers carry on and the copy is of one moment), into a
+    /// new file readable by its owner only. PostgreSQL has its own tools (`pg_dump`):
+    /// asked of one, this says so.
+    pub async fn backup_to(&self, file: &std::path::Path) -> Result<()> {
+        if self.dialect != Dialect::Sqlite || self.sqlite_path.is_none() {
+            return Err(StoreError::Invalid(Message::of(
+                "store.backup_postgres",
+                &[],
+            )));
+        }
+        if file.exists() {
+            return Err(StoreError::Invalid(Message::of(
+                "store.backup_exists",
+                &[("path", &file.display())],
+            )));
+        }
+        create_private(file)?;
+        let target = file.to_string_lossy().into_owned();
+        let copied = sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.read)
+            .await;
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(file);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// The SQLite file behind this store, if it is one.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
     pub async fn close(&self) {
         if let Some(lane) = &self.lane {
             lane.stop().await;

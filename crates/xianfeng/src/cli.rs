@@ -167,6 +167,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A consistent copy of the SQLite database while it is in use (备份); the key file is
+    /// not in it: keep that apart (docs/OPERATIONS.md).
+    Backup {
+        /// A new file to write the copy to.
+        file: PathBuf,
+    },
+    /// Puts a backup in place of the SQLite database, once it opens with the key and its
+    /// audit trail holds; the database it replaces is kept beside it. Stop the server first.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Mass evaluation (群众评议): rounds, ballot codes, results, the secrecy check.
     Eval {
         #[command(subcommand)]
@@ -779,6 +791,42 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         return Ok(ExitCode::from(1));
                     }
                 },
+            }
+        }
+        Command::Backup { file } => {
+            let store = open(&cli).await?;
+            let copied = xianfeng_app::backup::backup(&store, file).await;
+            store.close().await;
+            let copied = copied?;
+            println!(
+                "{}",
+                say(
+                    "cli.backup_written",
+                    &[("path", &file.display()), ("count", &copied.entries)]
+                )
+            );
+            println!("{}", copied.checkpoint);
+            println!(
+                "{}",
+                say(
+                    "cli.backup_key_apart",
+                    &[("key", &key_path(&cli).display())]
+                )
+            );
+        }
+        Command::Restore { file } => {
+            let key = xianfeng_app::open::load_key(&key_path(&cli), false)?;
+            let copied = xianfeng_app::backup::restore(file, cli.db(), key).await?;
+            println!(
+                "{}",
+                say(
+                    "cli.restored",
+                    &[("path", &file.display()), ("count", &copied.entries)]
+                )
+            );
+            println!("{}", copied.checkpoint);
+            if let Some(aside) = &copied.kept_aside {
+                println!("{}", say("cli.restore_kept", &[("path", &aside.display())]));
             }
         }
         Command::Stats { json } => {

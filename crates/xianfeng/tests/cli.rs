@@ -1255,3 +1255,57 @@ fn the_command_line_speaks_the_language_of_its_locale() {
     );
     assert!(!has_han(&stdout), "English only: {stdout}");
 }
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+        let backup = env.path("backup.db");
+        if env.label == "postgres" {
+            let out = env.run(&["backup", backup.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(1));
+            assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+            continue;
+        }
+        let out = env.ok(&["backup", backup.to_str().unwrap()]);
+        assert!(
+            out.contains("已备份到") && out.contains("密钥文件"),
+            "{out}"
+        );
+        // The checkpoint printed with the backup holds for the database now.
+        let checkpoint = out.lines().nth(1).unwrap().trim().to_string();
+        env.ok(&["audit", "verify", "--since-checkpoint", &checkpoint]);
+        env.ok(&["org", "move", "B2", "--to", "C1"]);
+        assert_eq!(
+            env.json(&["org", "show", "T1", "--json"])["subtree"]["organisations"],
+            2
+        );
+        let out = env.ok(&["restore", backup.to_str().unwrap()]);
+        assert!(
+            out.contains("已从") && out.contains("before-restore"),
+            "{out}"
+        );
+        assert_eq!(
+            env.json(&["org", "show", "T1", "--json"])["subtree"]["organisations"],
+            3
+        );
+        // Another installation's key: refused, in the reader's language.
+        let other = env.path("other.key");
+        std::fs::write(&other, format!("{}\n", "ab".repeat(32))).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .env("LANG", "C")
+            .args([
+                "restore",
+                backup.to_str().unwrap(),
+                "--db",
+                &env.db,
+                "--key-file",
+            ])
+            .arg(&other)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not made with this key file"));
+    }
+}
