@@ -38,7 +38,11 @@ export function xianfeng(...args) {
 export async function serve(today) {
   const port = await freePort();
   state.base = `http://127.0.0.1:${port}`;
-  const args = ["serve", "--addr", `127.0.0.1:${port}`, "--db", join(state.dir, "x.db")];
+  // The public address printed into QR codes: this server, as a deployment names its own.
+  const args = [
+    "serve", "--addr", `127.0.0.1:${port}`, "--db", join(state.dir, "x.db"),
+    "--public-url", `http://127.0.0.1:${port}`,
+  ];
   if (today) args.push("--today", today);
   state.server = spawn(BIN, args, { cwd: state.dir, stdio: "ignore" });
   for (let i = 0; i < 100; i++) {

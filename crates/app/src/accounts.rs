@@ -5,6 +5,7 @@
 use xianfeng_domain::auth::may_try_login;
 use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::role::Role;
+use xianfeng_domain::second_factor::{OneTimeSecret, RECOVERY_CODES, recovery_code};
 use xianfeng_storage::{NewSession, NewUser, Store, password};
 
 use crate::AppError;
@@ -57,11 +58,130 @@ pub async fn sign_in(
         return Ok(Err(Refusal::Failed));
     }
     store.sessions().settle_attempt(attempt.id).await?;
+    // An account with a second factor gets a session that waits for its code.
+    let pending = store
+        .accounts()
+        .second_factor(username)
+        .await?
+        .is_some_and(|f| f.enabled());
     Ok(store
         .sessions()
-        .create(username, lang)
+        .create(username, lang, pending)
         .await?
         .ok_or(Refusal::Failed))
+}
+
+/// Takes the second factor's code (or a recovery code) for a session opened with the
+/// password. Throttled and recorded like a password: six digits are guessed in a million
+/// tries at most, and the lockout allows five an account per quarter hour. A code is
+/// taken once (its 30-second step, or the recovery code, is used up).
+pub async fn give_second_factor(
+    store: &Store,
+    username: &str,
+    session_token: &str,
+    code: &str,
+    address: &str,
+    unix_seconds: u64,
+) -> Result<Result<(), Refusal>, AppError> {
+    let attempt = store.sessions().reserve_attempt(username, address).await?;
+    let (by_account, by_address) = attempt.failures_before;
+    if may_try_login(by_account, by_address).is_err() {
+        store.sessions().withdraw_attempt(attempt.id).await?;
+        return Ok(Err(Refusal::Locked));
+    }
+    let Some(factor) = store.accounts().second_factor(username).await? else {
+        return Ok(Err(Refusal::Failed));
+    };
+    let Some(secret) = &factor.secret else {
+        return Ok(Err(Refusal::Failed));
+    };
+    let accepted = match secret.check(code, unix_seconds) {
+        Some(step) => store.accounts().take_step(factor.user_id, step).await?,
+        None => {
+            store
+                .accounts()
+                .use_recovery_code(factor.user_id, code)
+                .await?
+        }
+    };
+    if !accepted {
+        return Ok(Err(Refusal::Failed));
+    }
+    store.sessions().settle_attempt(attempt.id).await?;
+    store.sessions().second_factor_given(session_token).await?;
+    Ok(Ok(()))
+}
+
+/// The secret to set up a second factor with: the one shown before if it has not been
+/// confirmed yet (a reloaded page shows the same QR code), else a new one.
+pub async fn second_factor_secret(
+    store: &Store,
+    username: &str,
+) -> Result<OneTimeSecret, AppError> {
+    let factor = store
+        .accounts()
+        .second_factor(username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(pending) = factor.pending {
+        return Ok(pending);
+    }
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(AppError::fault)?;
+    let secret = OneTimeSecret::from_random(bytes);
+    store
+        .accounts()
+        .set_pending_second_factor(factor.user_id, &secret)
+        .await?;
+    Ok(secret)
+}
+
+/// Confirms the secret being set up with a first code from the app, puts it in use and
+/// returns the recovery codes, to be shown once. Sessions open elsewhere end.
+pub async fn enable_second_factor(
+    store: &Store,
+    username: &str,
+    session_token: &str,
+    code: &str,
+    unix_seconds: u64,
+) -> Result<Vec<String>, AppError> {
+    let factor = store
+        .accounts()
+        .second_factor(username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let wrong = || AppError::Input(Message::new("app.second_factor_wrong_code"));
+    let secret = factor.pending.ok_or_else(wrong)?;
+    let step = secret.check(code, unix_seconds).ok_or_else(wrong)?;
+    let mut codes = Vec::with_capacity(RECOVERY_CODES);
+    for _ in 0..RECOVERY_CODES {
+        let mut bytes = [0u8; 10];
+        getrandom::fill(&mut bytes).map_err(AppError::fault)?;
+        codes.push(recovery_code(bytes));
+    }
+    let mut tx = store.begin(username).await?;
+    tx.enable_second_factor(username, &secret, step, &codes)
+        .await?;
+    tx.commit().await?;
+    store
+        .sessions()
+        .end_others(username, Some(session_token))
+        .await?;
+    Ok(codes)
+}
+
+/// Takes the second factor off an account whose phone is lost (the administrator, at the
+/// command line); its sessions end.
+pub async fn reset_second_factor(
+    store: &Store,
+    actor: &str,
+    username: &str,
+) -> Result<(), AppError> {
+    let mut tx = store.begin(actor).await?;
+    tx.reset_second_factor(username).await?;
+    tx.commit().await?;
+    store.sessions().end_others(username, None).await?;
+    Ok(())
 }
 
 /// Why a password was not changed.

@@ -16,14 +16,14 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         assert!(
             store
                 .sessions()
-                .create("nobody", Lang::ZhCn)
+                .create("nobody", Lang::ZhCn, false)
                 .await
                 .unwrap()
                 .is_none()
         );
         let s = store
             .sessions()
-            .create("admin", Lang::En)
+            .create("admin", Lang::En, false)
             .await
             .unwrap()
             .unwrap();
@@ -78,7 +78,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         // In use all along, but opened longer ago than a working day: over too.
         let busy = store
             .sessions()
-            .create("admin", Lang::ZhCn)
+            .create("admin", Lang::ZhCn, false)
             .await
             .unwrap()
             .unwrap();
@@ -103,7 +103,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         // Ended, or the account disabled: no session.
         let s = store
             .sessions()
-            .create("admin", Lang::ZhCn)
+            .create("admin", Lang::ZhCn, false)
             .await
             .unwrap()
             .unwrap();
@@ -114,13 +114,13 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         let (a, b) = (
             store
                 .sessions()
-                .create("admin", Lang::ZhCn)
+                .create("admin", Lang::ZhCn, false)
                 .await
                 .unwrap()
                 .unwrap(),
             store
                 .sessions()
-                .create("admin", Lang::ZhCn)
+                .create("admin", Lang::ZhCn, false)
                 .await
                 .unwrap()
                 .unwrap(),
@@ -148,7 +148,7 @@ async fn a_session_lives_until_it_ends_or_idles_out() {
         );
         let s = store
             .sessions()
-            .create("admin", Lang::ZhCn)
+            .create("admin", Lang::ZhCn, false)
             .await
             .unwrap()
             .unwrap();

@@ -35,6 +35,7 @@ pub mod records;
 pub mod role;
 pub mod roster;
 pub mod scoring;
+pub mod second_factor;
 pub mod selection;
 pub mod sheet;
 pub mod subject;

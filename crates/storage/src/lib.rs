@@ -27,6 +27,7 @@ mod registry;
 mod reviews;
 mod row;
 mod scores;
+mod second_factor;
 mod selection;
 mod sessions;
 mod stats;
@@ -55,6 +56,7 @@ pub use reviews::{Assignment, NewReview, ReviewRecord};
 pub use scores::{
     Closure, Facts, IndicatorValue, Lexicon, Only, ScoredOrg, SnapshotRow, Universe, kind_code,
 };
+pub use second_factor::SecondFactorRecord;
 pub use selection::{
     NewNomination, NewNotice, NewObjection, NominationEvent, NominationRecord, NoticeRecord,
     ObjectionRecord, SanctionRecord, StepRecord,

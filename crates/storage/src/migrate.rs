@@ -99,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_staged_checks.sql"),
         postgres: include_str!("../migrations/postgres/0014_staged_checks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "second_factor",
+        sqlite: include_str!("../migrations/sqlite/0015_second_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0015_second_factor.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -18,6 +18,11 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub lang: Lang,
     pub must_change_password: bool,
+    /// Opened with the password of an account that has a second factor, and waiting for
+    /// its code: good for nothing else yet.
+    pub second_factor_pending: bool,
+    /// Whether the account has a second factor in use.
+    pub has_second_factor: bool,
 }
 
 /// A sign-in attempt on record before its password is checked.
@@ -33,6 +38,8 @@ pub struct ReservedAttempt {
 pub struct NewSession {
     pub token: String,
     pub csrf_token: String,
+    /// The account has a second factor: the session waits for its code.
+    pub second_factor_pending: bool,
 }
 
 fn random_hex() -> String {
@@ -46,8 +53,14 @@ fn token_hash(token: &str) -> String {
 }
 
 impl Sessions<'_> {
-    /// Opens a session for an account that has just proved its password.
-    pub async fn create(self, username: &str, lang: Lang) -> Result<Option<NewSession>> {
+    /// Opens a session for an account that has just proved its password; `pending`: it
+    /// still owes its second factor's code.
+    pub async fn create(
+        self,
+        username: &str,
+        lang: Lang,
+        pending: bool,
+    ) -> Result<Option<NewSession>> {
         let user: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE username = $1 AND disabled = 0")
                 .bind(username.to_string())
@@ -59,11 +72,12 @@ impl Sessions<'_> {
         let s = NewSession {
             token: random_hex(),
             csrf_token: random_hex(),
+            second_factor_pending: pending,
         };
         let now = now_ms();
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, lang, created_at, \
-             last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(token_hash(&s.token))
         .bind(user_id)
@@ -71,6 +85,7 @@ impl Sessions<'_> {
         .bind(lang.code())
         .bind(now)
         .bind(now)
+        .bind(i64::from(pending))
         .execute(&self.store.write)
         .await?;
         Ok(Some(s))
@@ -82,7 +97,9 @@ impl Sessions<'_> {
         let hash = token_hash(token);
         let row = sqlx::query(
             "SELECT u.username, u.role, s.csrf_token, s.lang, u.must_change_password, \
-             s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             s.created_at, s.last_seen_at, s.second_factor_pending, \
+             CASE WHEN u.totp_cipher IS NULL THEN 0 ELSE 1 END AS has_second_factor \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(hash.clone())
@@ -112,7 +129,18 @@ impl Sessions<'_> {
             csrf_token: r.get("csrf_token")?,
             lang: r.parsed("lang", Lang::parse)?,
             must_change_password: r.get::<i64>("must_change_password")? != 0,
+            second_factor_pending: r.get::<i64>("second_factor_pending")? != 0,
+            has_second_factor: r.get::<i64>("has_second_factor")? != 0,
         }))
+    }
+
+    /// The session's second factor was given: it may be used for everything.
+    pub async fn second_factor_given(self, token: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET second_factor_pending = 0 WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.store.write)
+            .await?;
+        Ok(())
     }
 
     /// Remembers the language a signed-in account chose.

@@ -43,6 +43,9 @@ pub struct WebConfig {
     pub connections_per_address: usize,
     /// How much of an uploaded spreadsheet is read: unpacked size, rows, columns.
     pub sheet_limits: xianfeng_ingest::Limits,
+    /// The administrator and the campaign office must sign in with a second factor
+    /// (TOTP); an account without one is sent to set it up.
+    pub require_second_factor: bool,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             header_timeout: Duration::from_secs(20),
             connections_per_address: 64,
             sheet_limits: xianfeng_ingest::Limits::WEB,
+            require_second_factor: false,
         }
     }
 }

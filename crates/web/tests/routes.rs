@@ -172,6 +172,26 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/login/second-factor",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/login/second-factor",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/account/second-factor",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/account/second-factor",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
         pattern: "/import",
         expect: Expect::Own,
     },

@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// proxy [default: 64]
     #[arg(long, env = "XIANFENG_CONNECTIONS_PER_ADDRESS")]
     pub connections_per_address: Option<usize>,
+    /// The administrator and the campaign office sign in with a second factor (a code
+    /// from a phone app); an account without one is sent to set it up [default: off]
+    #[arg(long, env = "XIANFENG_REQUIRE_SECOND_FACTOR")]
+    pub require_second_factor: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -361,6 +365,11 @@ pub enum UserAction {
     Disable {
         username: String,
     },
+    /// Takes the second factor off an account whose phone is lost; it sets one up again
+    /// at its next sign-in where one is required.
+    ResetSecondFactor {
+        username: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -456,6 +465,8 @@ impl Cli {
                 .connections_per_address
                 .or(f.connections_per_address)
                 .unwrap_or(defaults.connections_per_address),
+            require_second_factor: args.require_second_factor
+                || f.require_second_factor.unwrap_or(false),
             ..defaults
         };
         (addr, config)
@@ -1218,6 +1229,10 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
         UserAction::Disable { username } => {
             xianfeng_app::accounts::disable(&store, "cli", username).await?;
             println!("{}", say("cli.disabled", &[("name", username)]));
+        }
+        UserAction::ResetSecondFactor { username } => {
+            xianfeng_app::accounts::reset_second_factor(&store, "cli", username).await?;
+            println!("{}", say("cli.second_factor_reset", &[("name", username)]));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -26,6 +26,7 @@ pub struct ServeSection {
     pub metrics_token: Option<String>,
     pub header_timeout_seconds: Option<u64>,
     pub connections_per_address: Option<usize>,
+    pub require_second_factor: Option<bool>,
 }
 
 /// Reads the file, if one is named; the error names the file, line and setting.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianfeng_app::accounts::{Refusal, sign_in};
 use xianfeng_domain::auth::IDLE_TIMEOUT_MS;
+use xianfeng_domain::i18n::Lang;
 
 use super::{ApiError, api_lang, internal, json_refusal};
 use crate::AppState;
@@ -22,6 +23,10 @@ pub fn router() -> Router<AppState> {
 pub struct LoginRequest {
     username: String,
     password: String,
+    /// For an account with a second factor: the six-digit code its app shows now, or a
+    /// recovery code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -40,7 +45,7 @@ pub struct LoginResponse {
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
         (status = 400, description = "Malformed JSON", body = ApiError),
-        (status = 401, description = "Wrong username or password", body = ApiError),
+        (status = 401, description = "Wrong username, password or code; or the account has a second factor and no `code` was sent (`second_factor_required`)", body = ApiError),
         (status = 422, description = "A field is missing", body = ApiError),
         (status = 429, description = "Too many failed attempts", body = ApiError),
     )
@@ -55,6 +60,9 @@ pub async fn login(
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
     let username = req.username.trim().to_string();
     match sign_in(&s.store, &username, req.password, &address, lang).await {
+        Ok(Ok(session)) if session.second_factor_pending => {
+            second_factor(&s, &username, session.token, req.code, &address, lang).await
+        }
         Ok(Ok(session)) => Ok(Json(LoginResponse {
             token: session.token,
             idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
@@ -69,6 +77,58 @@ pub async fn login(
             "invalid_credentials",
             lang,
         )),
+        Err(e) => Err(internal(lang, e)),
+    }
+}
+
+/// The code of an account with a second factor, given in the same call as the password:
+/// without it, or with a wrong one, the session just opened is closed again.
+async fn second_factor(
+    s: &AppState,
+    username: &str,
+    token: String,
+    code: Option<String>,
+    address: &str,
+    lang: Lang,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let close = |token: String| async move {
+        s.store
+            .sessions()
+            .end(&token)
+            .await
+            .map_err(|e| internal(lang, e))
+    };
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        close(token).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "second_factor_required",
+            lang,
+        ));
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match xianfeng_app::accounts::give_second_factor(
+        &s.store, username, &token, &code, address, now,
+    )
+    .await
+    {
+        Ok(Ok(())) => Ok(Json(LoginResponse {
+            token,
+            idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
+        })),
+        Ok(Err(refusal)) => {
+            close(token).await?;
+            Err(match refusal {
+                Refusal::Locked => {
+                    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang)
+                }
+                Refusal::Failed => {
+                    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang)
+                }
+            })
+        }
         Err(e) => Err(internal(lang, e)),
     }
 }

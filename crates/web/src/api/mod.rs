@@ -206,6 +206,24 @@ impl FromRequestParts<AppState> for Bearer {
             .map_err(|e| internal(lang, e))?
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", lang))?;
         crate::kernel::security_log::Account::note(parts, &viewer.session.username);
+        // A cookie's token still waiting for its second factor is no key to the API.
+        if viewer.session.second_factor_pending {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                lang,
+            ));
+        }
+        if state.config.require_second_factor
+            && xianfeng_domain::second_factor::required_for(viewer.session.role)
+            && !viewer.session.has_second_factor
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_setup_required",
+                lang,
+            ));
+        }
         if viewer.session.must_change_password {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

@@ -17,8 +17,22 @@ use crate::kernel::viewer::Viewer;
 /// and the way out.
 const OPEN_WHILE_PASSWORD_CHANGES: [&str; 2] = ["/account/password", "/logout"];
 
-/// A page that needs a signed-in account; anyone else is sent to `/login`, and an account
-/// that must change its password first (generated or reset) is sent to do so.
+/// Where a session that still owes its second factor's code may go.
+const OPEN_WHILE_CODE_OWED: [&str; 2] = [SECOND_FACTOR_PAGE, "/logout"];
+
+/// Where an account that must set up its second factor may go (its password first).
+const OPEN_WHILE_SETTING_UP: [&str; 3] = [SETUP_PAGE, "/account/password", "/logout"];
+
+/// The page that asks a signed-in session for its second factor's code.
+pub const SECOND_FACTOR_PAGE: &str = "/login/second-factor";
+
+/// The page that sets up an account's second factor.
+pub const SETUP_PAGE: &str = "/account/second-factor";
+
+/// A page that needs a signed-in account; anyone else is sent to `/login`. A session
+/// that still owes its second factor's code is sent to give it; an account that must
+/// change its password first (generated or reset) is sent to do so; and one whose role
+/// needs a second factor the installation requires is sent to set it up.
 pub struct SignedIn(pub Viewer);
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -26,13 +40,30 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let viewer = viewer(parts, state).await?;
-        if viewer.session.must_change_password
-            && !OPEN_WHILE_PASSWORD_CHANGES.contains(&parts.uri.path())
-        {
-            return Err(Redirect::to("/account/password").into_response());
+        if let Some(to) = detour(
+            &viewer,
+            state.config.require_second_factor,
+            parts.uri.path(),
+        ) {
+            return Err(Redirect::to(to).into_response());
         }
         Ok(SignedIn(viewer))
     }
+}
+
+/// Where a signed-in account must go before `path`, if anywhere.
+fn detour(viewer: &Viewer, second_factor_required: bool, path: &str) -> Option<&'static str> {
+    let s = &viewer.session;
+    if s.second_factor_pending {
+        return (!OPEN_WHILE_CODE_OWED.contains(&path)).then_some(SECOND_FACTOR_PAGE);
+    }
+    if s.must_change_password && !OPEN_WHILE_PASSWORD_CHANGES.contains(&path) {
+        return Some("/account/password");
+    }
+    let must_set_up = second_factor_required
+        && xianfeng_domain::second_factor::required_for(s.role)
+        && !s.has_second_factor;
+    (must_set_up && !OPEN_WHILE_SETTING_UP.contains(&path)).then_some(SETUP_PAGE)
 }
 
 /// Whether a posted form carries the session's CSRF token.

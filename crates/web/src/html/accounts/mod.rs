@@ -2,6 +2,7 @@
 //! password.
 
 pub mod account;
+pub mod second_factor;
 pub mod sign_in;
 
 use axum::Router;
@@ -17,5 +18,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/password",
             get(account::password_page).post(account::change_password),
+        )
+        .route(
+            "/login/second-factor",
+            get(second_factor::code).post(second_factor::give_code),
+        )
+        .route(
+            "/account/second-factor",
+            get(second_factor::setup).post(second_factor::enable),
         )
 }

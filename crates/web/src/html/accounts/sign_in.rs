@@ -72,7 +72,12 @@ pub async fn submit(
                 session.token
             ),
         )],
-        Redirect::to("/"),
+        // A session that owes its second factor's code goes to give it.
+        Redirect::to(if session.second_factor_pending {
+            crate::kernel::session::SECOND_FACTOR_PAGE
+        } else {
+            "/"
+        }),
     )
         .into_response())
 }
