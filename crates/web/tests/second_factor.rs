@@ -95,6 +95,10 @@ async fn the_office_sets_up_its_second_factor_and_signs_in_with_it() {
         let home = app.get("/o/C1", Some(&pending)).await;
         assert_eq!(home.location(), "/login/second-factor");
         let page = app.get("/login/second-factor", Some(&pending)).await;
+        assert!(
+            !page.body.contains("<nav class=\"main\">"),
+            "no menu whose every entry would lead back here"
+        );
         let csrf = csrf_in(&page.body).unwrap();
         // The code that switched it on was taken: it does not open a session again.
         let replay = app

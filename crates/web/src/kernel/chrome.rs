@@ -18,6 +18,10 @@ pub struct Chrome {
     pub tx: Text,
     pub back: String,
     pub account: Option<Account>,
+    /// Whether the main menu is offered: not to a session that must first give its
+    /// second factor's code, change its password or set up its second factor, where
+    /// every link would only lead back.
+    pub menu: bool,
 }
 
 /// Percent-encodes a value for a query string (paths keep their slashes readable).
@@ -44,6 +48,7 @@ impl Chrome {
                 username: viewer.session.username.clone(),
                 csrf: viewer.session.csrf_token.clone(),
             }),
+            menu: !viewer.session.second_factor_pending && !viewer.session.must_change_password,
         }
     }
 
@@ -62,6 +67,7 @@ impl Chrome {
             tx: Text { lang },
             back: back.to_string(),
             account: None,
+            menu: false,
         }
     }
 }

@@ -120,9 +120,11 @@ async fn setup_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(viewer, "/account", "account_unavailable");
-    let chrome = Chrome::signed_in(viewer, SETUP_PAGE.into());
+    let mut chrome = Chrome::signed_in(viewer, SETUP_PAGE.into());
     let required = s.config.require_second_factor
         && xianfeng_domain::second_factor::required_for(viewer.session.role);
+    // Until a required second factor is set up, every menu entry would lead back here.
+    chrome.menu &= !(required && !viewer.session.has_second_factor);
     let (qr, secret) = if viewer.session.has_second_factor {
         (String::new(), String::new())
     } else {
