@@ -124,7 +124,7 @@ async fn setup_page(
     let required = s.config.require_second_factor
         && xianfeng_domain::second_factor::required_for(viewer.session.role);
     // Until a required second factor is set up, every menu entry would lead back here.
-    chrome.menu &= !(required && !viewer.session.has_second_factor);
+    chrome.menu &= !required || viewer.session.has_second_factor;
     let (qr, secret) = if viewer.session.has_second_factor {
         (String::new(), String::new())
     } else {
