@@ -6,24 +6,7 @@
 use sqlx::AnyPool;
 use xianfeng_domain::audit::{AuditEntry, ChainKey, Checkpoint, GENESIS};
 use xianfeng_storage::{AuditFilter, ChainFault, Store, Vault};
-use xianfeng_testkit::backends;
-
-async fn write_entries(store: &Store, from: i64, to: i64) {
-    for n in from..=to {
-        let mut tx = store.begin("office").await.unwrap();
-        let after = serde_json::json!({ "name": format!("支部{n}") });
-        tx.record(
-            "org.create",
-            "organisation",
-            &format!("C{n}"),
-            None::<&()>,
-            Some(&after),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    }
-}
+use xianfeng_testkit::{backends, write_audit_entries};
 
 async fn entries(store: &Store) -> Vec<AuditEntry> {
     store
@@ -66,7 +49,7 @@ async fn rewrite(
 async fn an_edit_with_every_hash_recomputed_is_found_without_the_key() {
     for db in backends().await {
         let store = db.open().await;
-        write_entries(&store, 1, 4).await;
+        write_audit_entries(&store, 1, 4).await;
         let mut forged = entries(&store).await;
         forged[1].actor = "nobody".into();
         let raw = db.raw().await;
@@ -93,11 +76,11 @@ async fn an_edit_with_every_hash_recomputed_is_found_without_the_key() {
 async fn removing_the_last_entries_is_found_against_a_checkpoint() {
     for db in backends().await {
         let store = db.open().await;
-        write_entries(&store, 1, 3).await;
+        write_audit_entries(&store, 1, 3).await;
         let checkpoint = store.audit().checkpoint().await.unwrap().unwrap();
         assert_eq!(checkpoint.position, 3);
         let written = Checkpoint::parse(&checkpoint.to_string()).unwrap();
-        write_entries(&store, 4, 5).await;
+        write_audit_entries(&store, 4, 5).await;
         assert_eq!(store.audit().verify_since(&written).await.unwrap(), Ok(5));
 
         // Entries 3 to 5 removed and the head rolled back to entry 2: the chain that is
@@ -127,7 +110,7 @@ async fn removing_the_last_entries_is_found_against_a_checkpoint() {
 async fn a_rewrite_by_the_key_holder_is_found_against_a_checkpoint() {
     for db in backends().await {
         let store = db.open().await;
-        write_entries(&store, 1, 3).await;
+        write_audit_entries(&store, 1, 3).await;
         let checkpoint = store.audit().checkpoint().await.unwrap().unwrap();
         let mut forged = entries(&store).await;
         forged[1].actor = "nobody".into();
@@ -155,7 +138,7 @@ async fn a_chain_written_before_the_key_is_sealed_once_and_says_whether_it_held(
     for (tamper, held) in [(false, true), (true, false)] {
         for db in backends().await {
             let store = db.open().await;
-            write_entries(&store, 1, 3).await;
+            write_audit_entries(&store, 1, 3).await;
             let mut old = entries(&store).await;
             if tamper {
                 old[1].actor = "nobody".into();

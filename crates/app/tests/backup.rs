@@ -4,24 +4,7 @@
 
 use xianfeng_app::backup::{backup, restore};
 use xianfeng_storage::{AuditFilter, Store};
-use xianfeng_testkit::backends;
-
-async fn write_entries(store: &Store, from: i64, to: i64) {
-    for n in from..=to {
-        let mut tx = store.begin("office").await.unwrap();
-        let after = serde_json::json!({ "name": format!("支部{n}") });
-        tx.record(
-            "org.create",
-            "organisation",
-            &format!("C{n}"),
-            None::<&()>,
-            Some(&after),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    }
-}
+use xianfeng_testkit::{backends, write_audit_entries};
 
 async fn entries(url: &str, key: [u8; 32]) -> i64 {
     let store = Store::open(url, xianfeng_storage::Vault::new(key))
@@ -36,7 +19,7 @@ async fn entries(url: &str, key: [u8; 32]) -> i64 {
 async fn a_backup_is_restored_only_with_its_key_and_an_intact_trail() {
     let db = backends().await.remove(0);
     let store = db.open().await;
-    write_entries(&store, 1, 3).await;
+    write_audit_entries(&store, 1, 3).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("backup.db");
     let copied = backup(&store, &file).await.unwrap();
@@ -51,7 +34,7 @@ async fn a_backup_is_restored_only_with_its_key_and_an_intact_trail() {
     // A backup never overwrites a file.
     assert!(backup(&store, &file).await.is_err());
     // Work goes on after the backup, then the database is lost to a mistake.
-    write_entries(&store, 4, 6).await;
+    write_audit_entries(&store, 4, 6).await;
     store.close().await;
     assert_eq!(entries(&db.url, db.key).await, 6);
 
@@ -108,10 +91,10 @@ async fn a_backup_is_restored_only_with_its_key_and_an_intact_trail() {
 async fn a_backup_taken_while_work_goes_on_is_of_one_moment() {
     let db = backends().await.remove(0);
     let store = db.open().await;
-    write_entries(&store, 1, 5).await;
+    write_audit_entries(&store, 1, 5).await;
     let writer = {
         let store = store.clone();
-        tokio::spawn(async move { write_entries(&store, 6, 300).await })
+        tokio::spawn(async move { write_audit_entries(&store, 6, 300).await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let dir = tempfile::tempdir().unwrap();

@@ -95,3 +95,22 @@ pub async fn use_simple_selection_campaign(store: &Store) {
         .expect("stored");
     tx.commit().await.expect("committed");
 }
+
+/// Appends audit entries `from..=to` (an organisation created, by `office`), one write
+/// transaction each, as tests of the audit chain need.
+pub async fn write_audit_entries(store: &Store, from: i64, to: i64) {
+    for n in from..=to {
+        let mut tx = store.begin("office").await.unwrap();
+        let after = format!("支部{n}");
+        tx.record(
+            "org.create",
+            "organisation",
+            &format!("C{n}"),
+            None::<&()>,
+            Some(&after),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+}

@@ -390,29 +390,37 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
     }
 }
 
+/// The office makes a code round of T1's branches from `start` to `end` and asks for its
+/// slips: the round's page and the answer.
+async fn round_and_slips(app: &App, start: &str, end: &str) -> (String, support::Answer) {
+    let office = app.sign_in("office").await;
+    let csrf = app.csrf(&office).await;
+    let made = app
+        .post_form(
+            "/eval",
+            Some(&office),
+            &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start={start}&end={end}"),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page_path = made.location().to_string();
+    let slips = app
+        .post_form(
+            &format!("{page_path}/codes"),
+            Some(&office),
+            &format!("csrf={csrf}&per_subject=1&format=slips"),
+        )
+        .await;
+    (page_path, slips)
+}
+
 #[tokio::test]
 async fn codes_are_printed_only_for_the_configured_address_and_a_round_not_yet_over() {
     for app in apps().await {
         let label = app.label();
-        let office = app.sign_in("office").await;
-        let csrf = app.csrf(&office).await;
-        let made = app
-            .post_form(
-                "/eval",
-                Some(&office),
-                &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start=2000-01-01&end=2999-12-31"),
-            )
-            .await;
-        let page_path = made.location().to_string();
         // No public address configured: the Host header a request carries is no address
         // to print on a slip. Refused, with what to do, and nothing issued.
-        let slips = app
-            .post_form(
-                &format!("{page_path}/codes"),
-                Some(&office),
-                &format!("csrf={csrf}&per_subject=1&format=slips"),
-            )
-            .await;
+        let (page_path, slips) = round_and_slips(&app, "2000-01-01", "2999-12-31").await;
         assert_eq!(
             slips.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -426,31 +434,18 @@ async fn codes_are_printed_only_for_the_configured_address_and_a_round_not_yet_o
             0,
             "{label}"
         );
+        // Nor does a public board show a code to print.
+        let board = app.get("/p/o/B1", None).await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(!board.body.contains("<svg"), "{label}");
     }
-    // A round that ended yesterday gets no more codes.
+    // A round that has ended gets no more codes.
     let config = xianfeng_web::WebConfig {
         public_url: Some("https://cxzy.example.gov".into()),
         ..Default::default()
     };
     for app in support::apps_with(config).await {
-        let office = app.sign_in("office").await;
-        let csrf = app.csrf(&office).await;
-        let made = app
-            .post_form(
-                "/eval",
-                Some(&office),
-                &format!("csrf={csrf}&name=%E8%AF%84%E8%AE%AE&scope=T1&subjects=organisations&mode=codes&start=2010-06-01&end=2010-06-30"),
-            )
-            .await;
-        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-        let page_path = made.location().to_string();
-        let slips = app
-            .post_form(
-                &format!("{page_path}/codes"),
-                Some(&office),
-                &format!("csrf={csrf}&per_subject=1&format=slips"),
-            )
-            .await;
+        let (_, slips) = round_and_slips(&app, "2010-06-01", "2010-06-30").await;
         assert_eq!(
             slips.status,
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -26,6 +26,18 @@ fn secret_on(page: &str) -> OneTimeSecret {
     OneTimeSecret::from_base32(&text.replace(' ', "")).expect("a base32 key")
 }
 
+/// Gives a code for a session that owes one; the answer.
+async fn give(app: &support::App, cookie: &str, code: &str) -> support::Answer {
+    let page = app.get("/login/second-factor", Some(cookie)).await;
+    let csrf = csrf_in(&page.body).expect("the code form");
+    app.post_form(
+        "/login/second-factor",
+        Some(cookie),
+        &format!("csrf={csrf}&code={code}"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_office_sets_up_its_second_factor_and_signs_in_with_it() {
     let config = WebConfig {
@@ -99,15 +111,8 @@ async fn the_office_sets_up_its_second_factor_and_signs_in_with_it() {
             !page.body.contains("<nav class=\"main\">"),
             "no menu whose every entry would lead back here"
         );
-        let csrf = csrf_in(&page.body).unwrap();
         // The code that switched it on was taken: it does not open a session again.
-        let replay = app
-            .post_form(
-                "/login/second-factor",
-                Some(&pending),
-                &format!("csrf={csrf}&code={first}"),
-            )
-            .await;
+        let replay = give(&app, &pending, &first).await;
         assert_eq!(
             replay.status,
             StatusCode::UNAUTHORIZED,
@@ -116,13 +121,7 @@ async fn the_office_sets_up_its_second_factor_and_signs_in_with_it() {
         );
         // A recovery code does, once.
         let code = recovery[0].to_lowercase();
-        let ok = app
-            .post_form(
-                "/login/second-factor",
-                Some(&pending),
-                &format!("csrf={csrf}&code={code}"),
-            )
-            .await;
+        let ok = give(&app, &pending, &code).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         assert_eq!(
             app.get("/o/C1", Some(&pending)).await.status,
@@ -136,15 +135,7 @@ async fn the_office_sets_up_its_second_factor_and_signs_in_with_it() {
             )
             .await;
         let second = a.cookie().unwrap();
-        let page = app.get("/login/second-factor", Some(&second)).await;
-        let csrf = csrf_in(&page.body).unwrap();
-        let reused = app
-            .post_form(
-                "/login/second-factor",
-                Some(&second),
-                &format!("csrf={csrf}&code={code}"),
-            )
-            .await;
+        let reused = give(&app, &second, &code).await;
         assert_eq!(reused.status, StatusCode::UNAUTHORIZED, "{label}");
         // A pending session's cookie is no key to the API either.
         let token = second.trim_start_matches("xf_session=").to_string();

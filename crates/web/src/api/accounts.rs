@@ -106,9 +106,7 @@ async fn second_factor(
             lang,
         ));
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = crate::kernel::clock::unix_seconds();
     match xianfeng_app::accounts::give_second_factor(
         &s.store, username, &token, &code, address, now,
     )

@@ -21,3 +21,11 @@ pub fn today() -> NaiveDate {
         .copied()
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
+
+/// Seconds since the Unix epoch, by the system's clock: time-based codes follow the real
+/// time even in a rehearsal.
+pub fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -19,12 +19,6 @@ use crate::kernel::session::{
 };
 use crate::kernel::viewer::Viewer;
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 #[derive(Template)]
 #[template(path = "second_factor_code.html")]
 struct CodePage {
@@ -80,7 +74,7 @@ pub async fn give_code(
         &viewer.token,
         &form.code,
         &address,
-        unix_now(),
+        crate::kernel::clock::unix_seconds(),
     )
     .await
     .or_refuse(&attempt)?;
@@ -187,7 +181,7 @@ pub async fn enable(
         &viewer.session.username,
         &viewer.token,
         &form.code,
-        unix_now(),
+        crate::kernel::clock::unix_seconds(),
     )
     .await;
     let codes = match enabled {
