@@ -107,7 +107,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .route("/metrics", get(kernel::metrics::render))
         .route("/lang", get(kernel::lang::switch))
         .merge(html::router())
-        .route("/assets/{file}", get(kernel::assets::serve))
+        .merge(kernel::assets::router())
         .nest("/api/v1", api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn(kernel::guard::same_origin))

@@ -100,3 +100,33 @@ fn no_template_uses_inline_style_or_script() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_icon_is_served_and_files_are_compressed_but_pages_are_not() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = apps().await.remove(0);
+    let icon = app.get("/favicon.ico", None).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(value(&icon.headers, header::CONTENT_TYPE), "image/svg+xml");
+    let gzip = |path: &str| {
+        Request::get(path)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let plain = app.get("/assets/site.css", None).await;
+    let css = app.send(gzip("/assets/site.css")).await;
+    assert_eq!(value(&css.headers, header::CONTENT_ENCODING), "gzip");
+    // Read as text, each byte of the gzip stream is at most one character.
+    let compressed = css.body.chars().count();
+    assert!(
+        compressed * 2 < plain.body.len(),
+        "{compressed} bytes compressed, {} plain",
+        plain.body.len()
+    );
+    // A page with a CSRF token is never compressed (BREACH).
+    let page = app.send(gzip("/login")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers.get(header::CONTENT_ENCODING).is_none());
+}

@@ -276,6 +276,11 @@ const WALK: &[Walk] = &[
         expect: Expect::Public,
     },
     Walk {
+        method: "GET",
+        pattern: "/favicon.ico",
+        expect: Expect::Public,
+    },
+    Walk {
         method: "POST",
         pattern: "/api/v1/login",
         expect: Expect::Public,
@@ -625,10 +630,14 @@ fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 /// (method, pattern) of every `.route(…)` in the routers of the source files: the
-/// crate's own router and each feature module's `router()`, pages and API.
+/// crate's own router, the embedded files' and each feature module's `router()`, pages
+/// and API.
 fn routes_in_source() -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![(root.join("lib.rs"), "")];
+    let mut files = vec![
+        (root.join("lib.rs"), ""),
+        (root.join("kernel").join("assets.rs"), ""),
+    ];
     for (dir, prefix) in [("html", ""), ("api", "/api/v1")] {
         let mut found = Vec::new();
         sources(&root.join(dir), &mut found);
