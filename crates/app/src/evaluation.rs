@@ -781,6 +781,27 @@ pub async fn code_view(
     view(store, round, found.subject_id).await.map(Ok)
 }
 
+/// The organisation a code's ballot is about (its own, or a member's), for the page after
+/// the ballot: no check of dates or use, and nothing counted against the address.
+pub async fn code_organisation(store: &Store, typed: &str) -> Result<Option<i64>, AppError> {
+    let Ok(code) = BallotCode::parse(typed) else {
+        return Ok(None);
+    };
+    let Some(found) = store
+        .evaluation()
+        .code(&store.vault().hash(code.as_str()))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(round) = store.evaluation().round(found.round_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        view(store, round, found.subject_id).await?.subject.org_id,
+    ))
+}
+
 /// How results are computed, from the campaign file's `[evaluation]` (defaults: 100/60/0
 /// points, 基本满意 counted as satisfied).
 pub async fn rules(store: &Store) -> Result<xianfeng_domain::campaign::EvaluationRules, AppError> {

@@ -64,6 +64,12 @@ async fn a_phone_casts_one_ballot_per_code_and_is_told_why_when_it_cannot() {
             .await;
         assert_eq!(cast.status, StatusCode::CREATED, "{label}: {}", cast.body);
         assert!(cast.body.contains("谢谢"));
+        // The thanks lead on, to the public board of the organisation voted on.
+        assert!(
+            cast.body.contains("href=\"/p/o/") && cast.body.contains("的公开承诺"),
+            "{}",
+            cast.body
+        );
         let again = app
             .post_form(&format!("/p/b/{code}"), None, "verdict=satisfied")
             .await;
@@ -78,6 +84,19 @@ async fn a_phone_casts_one_ballot_per_code_and_is_told_why_when_it_cannot() {
         let wrong = app.get(&format!("/p/b/{typo}"), None).await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND);
         assert!(wrong.body.contains("输错"), "{}", wrong.body);
+        // Told to type it again, with a box to type it in; the box opens the code's page,
+        // as does the one on the public home page.
+        assert!(wrong.body.contains("action=\"/p/b/\""), "{}", wrong.body);
+        let home = app.get("/p/", None).await;
+        assert!(home.body.contains("action=\"/p/b/\""), "{label}");
+        let typed = app
+            .get(&format!("/p/b/?code={}", code.to_lowercase()), None)
+            .await;
+        assert_eq!(typed.status, StatusCode::SEE_OTHER);
+        assert_eq!(typed.location(), format!("/p/b/{}", code.to_lowercase()));
+        let empty = app.get("/p/b/?code=", None).await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(empty.body.contains("name=\"code\""), "{}", empty.body);
     }
 }
 

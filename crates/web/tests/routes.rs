@@ -392,6 +392,11 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/p/b/",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/p/b/{code}",
         expect: Expect::Public,
     },

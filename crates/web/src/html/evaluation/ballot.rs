@@ -36,6 +36,80 @@ struct BallotPage {
     error: Option<String>,
 }
 
+/// A page after a ballot, or instead of one: what happened, where to go on, and for a code
+/// that cannot be used, a box to type it again.
+#[derive(Template)]
+#[template(path = "ballot_done.html")]
+struct DonePage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+    /// (link text, address) of the subject's public board.
+    board: Option<(String, String)>,
+    code_box: bool,
+}
+
+fn done_page(page: DonePage, status: StatusCode) -> Response {
+    let lang = page.chrome.tx.lang;
+    match page.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => pages::internal_in(lang, e),
+    }
+}
+
+/// `/p/b/?code=…`: the code typed into a box (on `/p/`, or after a mistyped one) opens
+/// its ballot; without one, the box.
+pub async fn typed(
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let code: String = q
+        .get("code")
+        .map(|c| {
+            c.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
+        })
+        .unwrap_or_default();
+    if !code.is_empty() {
+        return axum::response::Redirect::to(&format!("/p/b/{code}")).into_response();
+    }
+    let chrome = Chrome::anonymous(lang, "/p/b/");
+    let title = chrome.tx.get("ballot_type_code_title");
+    let message = chrome.tx.get("ballot_type_code_hint");
+    done_page(
+        DonePage {
+            chrome,
+            title,
+            message,
+            board: None,
+            code_box: true,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Two sentences as one paragraph: the first begun with a capital and closed with a full
+/// stop if it is not (refusals are written to stand inside other sentences too).
+fn sentences(lang: Lang, first: &str, second: &str) -> String {
+    let first = first.trim_end();
+    let mut chars = first.chars();
+    let mut out: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    let chinese = lang == Lang::ZhCn;
+    if !out.ends_with(['.', '。', '!', '！', '?', '？']) {
+        out.push(if chinese { '。' } else { '.' });
+    }
+    if !chinese {
+        out.push(' ');
+    }
+    out.push_str(second);
+    out
+}
+
 /// The explanation for a code or page that cannot be used, as a page; `here` is its
 /// address.
 fn explain(lang: Lang, here: &str, r: Refused) -> Response {
@@ -43,10 +117,10 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
     let (status, message) = match r {
         Refused::UnknownCode(why) => (
             StatusCode::NOT_FOUND,
-            format!(
-                "{} {}",
-                why.render(lang),
-                t(lang, "web.ballot_unknown_hint", &[])
+            sentences(
+                lang,
+                &why.render(lang),
+                &t(lang, "web.ballot_unknown_hint", &[]),
             ),
         ),
         Refused::Used => (StatusCode::CONFLICT, t(lang, "web.ballot_used", &[])),
@@ -69,7 +143,18 @@ fn explain(lang: Lang, here: &str, r: Refused) -> Response {
         ),
     };
     let title = chrome.tx.get("ballot_sorry");
-    pages::done(chrome, status, title, message)
+    // A code that was mistyped or is unknown can be typed again right here.
+    let code_box = status == StatusCode::NOT_FOUND;
+    done_page(
+        DonePage {
+            chrome,
+            title,
+            message,
+            board: None,
+            code_box,
+        },
+        status,
+    )
 }
 
 fn form(
@@ -147,13 +232,35 @@ fn ballot_of(f: &HashMap<String, String>) -> Option<Ballot> {
     })
 }
 
-fn thanks(lang: Lang) -> Response {
+/// The thank-you page, with the way to the public board of the organisation the ballot was
+/// about (`board`: its code and name).
+fn thanks(lang: Lang, board: Option<(String, String)>) -> Response {
     let chrome = Chrome::anonymous(lang, "/p/");
-    let (title, message) = (
-        chrome.tx.get("ballot_thanks"),
-        chrome.tx.get("ballot_thanks_text"),
-    );
-    pages::done(chrome, StatusCode::CREATED, title, message)
+    let board = board.map(|(code, name)| {
+        (
+            t(lang, "web.ballot_see_board", &[("name", &name)]),
+            format!("/p/o/{code}"),
+        )
+    });
+    done_page(
+        DonePage {
+            title: chrome.tx.get("ballot_thanks"),
+            message: chrome.tx.get("ballot_thanks_text"),
+            chrome,
+            board,
+            code_box: false,
+        },
+        StatusCode::CREATED,
+    )
+}
+
+/// The organisation a code's ballot was about (its own, or a member's): code and name.
+async fn board_of(s: &AppState, code: &str) -> Option<(String, String)> {
+    let org_id = xianfeng_app::evaluation::code_organisation(&s.store, code)
+        .await
+        .ok()??;
+    let org = s.store.registry().org_by_id(org_id).await.ok()??;
+    Some((org.code, org.name))
 }
 
 /// Casts the ballot from the form: `verdict`, `rating_{criterion}`, `comment`. The code in
@@ -177,7 +284,8 @@ pub async fn cast(
         .await
         .or_refuse(&attempt)?
     {
-        Ok(()) => Ok(thanks(lang)),
+        // The thank-you page leads to the board of the organisation voted on.
+        Ok(()) => Ok(thanks(lang, board_of(&s, &code).await)),
         Err(Refused::Invalid(why)) => {
             let why = Some(why.render(lang));
             code_page(&s, &attempt, lang, &code, &address, why).await
@@ -278,7 +386,7 @@ pub async fn open_cast(
     )
     .await;
     let answer = match outcome {
-        Ok(Ok(())) => Ok(thanks(lang)),
+        Ok(Ok(())) => Ok(thanks(lang, None)),
         Ok(Err(Refused::Invalid(why))) => {
             match open_view(&s.store, round, subject, today()).await {
                 Ok(Ok(view)) => form(lang, &here, view, Some(why.render(lang))),
@@ -306,4 +414,29 @@ pub async fn open_cast(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_refusals_read_as_two_sentences_in_either_language() {
+        assert_eq!(
+            sentences(
+                Lang::En,
+                "there is no such code: check it",
+                "Scan its QR code."
+            ),
+            "There is no such code: check it. Scan its QR code."
+        );
+        assert_eq!(
+            sentences(Lang::ZhCn, "没有这个评议码", "请扫描二维码。"),
+            "没有这个评议码。请扫描二维码。"
+        );
+        assert_eq!(
+            sentences(Lang::ZhCn, "输错了。", "请核对。"),
+            "输错了。请核对。"
+        );
+    }
 }

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/eval/{id}", get(page))
         .route("/eval/{id}/codes", post(codes))
         .route("/eval/{id}/comments/{ballot}/hide", post(hide))
+        .route("/p/b/", get(ballot::typed))
         .route("/p/b/{code}", get(ballot::page).post(ballot::cast))
         .route(
             "/p/e/{round}/{subject}",
