@@ -490,6 +490,28 @@ fn keep_in_scope(
     issues
 }
 
+/// An empty roster workbook with the given headers, every column formatted as text: an ID
+/// number typed or pasted into it stays 18 characters, instead of becoming 4.10802E+17 as
+/// in a CSV file Excel opens.
+pub fn template_xlsx(headers: &[&str]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fault = |e: rust_xlsxwriter::XlsxError| AppError::fault(e);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    for (col, h) in headers.iter().enumerate() {
+        let col = u16::try_from(col).map_err(AppError::fault)?;
+        sheet.set_column_format(col, &text).map_err(fault)?;
+        sheet.set_column_width(col, 18).map_err(fault)?;
+        sheet
+            .write_string_with_format(0, col, *h, &bold)
+            .map_err(fault)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fault)?;
+    book.save_to_buffer().map_err(fault)
+}
+
 /// Writes the report's problems as a CSV file that Excel opens correctly (UTF-8 with BOM),
 /// with headers and reasons in `lang` (行号, 列, 值, 原因); a last line says how many more
 /// there were beyond those listed.

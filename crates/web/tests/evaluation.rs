@@ -317,6 +317,10 @@ async fn the_office_runs_a_round_prints_slips_and_moderates_comments() {
             "three branches, two each"
         );
         assert!(slips.body.contains("<svg"), "each slip has its QR code");
+        // The slips' address opened again leads back to the round, not to a blank 405.
+        let reload = app.get(&format!("{page_path}/codes"), Some(&office)).await;
+        assert_eq!(reload.status, StatusCode::SEE_OTHER);
+        assert_eq!(reload.location(), page_path);
         let code = slips
             .body
             .split("class=\"slip-code\">")

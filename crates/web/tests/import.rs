@@ -352,3 +352,50 @@ async fn a_file_is_checked_once_and_a_workbook_too_big_unpacked_is_refused() {
         assert!(refused.body.contains("解压后将超过1MB"), "{}", refused.body);
     }
 }
+
+#[tokio::test]
+async fn the_roster_templates_come_as_workbooks_whose_columns_are_text() {
+    let app = apps().await.remove(0);
+    let wang = app.sign_in("wang").await;
+    let req = axum::http::Request::get("/import/template/members.xlsx")
+        .header(axum::http::header::COOKIE, &wang)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.xlsx");
+    std::fs::write(&file, &bytes).unwrap();
+    // It reads back as a roster with the headers the import expects.
+    let reader = xianfeng_ingest::open(&file, &xianfeng_ingest::Limits::WEB).unwrap();
+    assert!(
+        reader.headers.iter().any(|h| h == "身份证号"),
+        "{:?}",
+        reader.headers
+    );
+    assert_eq!(reader.count(), 0, "headers only");
+    // The ID column is text (number format "@") in the sheet itself.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("formatCode=\"@\""), "{styles}");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(sheet.contains("<cols>"), "column formats: {sheet}");
+    for unknown in ["/import/template/members.pdf", "/import/template/x.xlsx"] {
+        assert_eq!(
+            app.get(unknown, Some(&wang)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}

@@ -611,6 +611,11 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "GET",
+        pattern: "/eval/{id}/codes",
+        expect: Expect::Own,
+    },
+    Walk {
         method: "POST",
         pattern: "/eval/{id}/codes",
         expect: Expect::Refused,

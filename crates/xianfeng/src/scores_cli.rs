@@ -146,6 +146,7 @@ pub async fn scores(
         }
         ScoresAction::Export { period, scope, out } => {
             let mut tables = vec![];
+            let mut period_code = String::new();
             for kind in SubjectKind::ALL {
                 let q = TableQuery {
                     period: period.as_deref(),
@@ -158,12 +159,24 @@ pub async fn scores(
                     offset: 0,
                 };
                 let t = table(store, &cache, None, &q, today).await?;
+                period_code.clone_from(&t.period.code);
                 if !t.rows.is_empty() {
                     tables.push(t);
                 }
             }
-            write_xlsx(out, &tables, crate::say::lang())?;
             let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
+            // An empty workbook would look like a city where everyone scored nothing.
+            if rows == 0 {
+                eprintln!(
+                    "{}",
+                    say(
+                        "cli.scores_none",
+                        &[("period", &period_code), ("scope", &scope)]
+                    )
+                );
+                return Ok(ExitCode::from(1));
+            }
+            write_xlsx(out, &tables, crate::say::lang())?;
             println!(
                 "{}",
                 say(

@@ -1309,3 +1309,28 @@ fn backup_and_restore_from_the_command_line() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("not made with this key file"));
     }
 }
+
+#[test]
+fn an_export_of_a_period_without_scores_writes_nothing_and_says_why() {
+    let env = &envs()[0];
+    env.ok(&["init", "--password", "Pass-word-1"]);
+    env.ok(&["import", "orgs", &env.file("orgs.csv", ORGS.as_bytes())]);
+    let out = env.path("scores.xlsx");
+    let run = env.run(&[
+        "scores",
+        "export",
+        "--scope",
+        "C1",
+        "--period",
+        "2010",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("还没有任何得分"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!out.exists(), "no empty workbook that reads like all zeros");
+}

@@ -400,11 +400,21 @@ pub async fn errors_csv(
 /// An empty roster with the headers the import expects (Chinese, as Excel users write
 /// them), as a CSV file with a BOM so that Excel opens it correctly.
 pub async fn template(SignedIn(viewer): SignedIn, Path(file): Path<String>) -> Response {
-    let headers: Vec<&str> = match file.as_str() {
-        "members.csv" => MemberField::ALL.iter().map(|f| f.headers()[0]).collect(),
-        "orgs.csv" => OrgField::ALL.iter().map(|f| f.headers()[0]).collect(),
+    let (name, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let headers: Vec<&str> = match name {
+        "members" => MemberField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        "orgs" => OrgField::ALL.iter().map(|f| f.headers()[0]).collect(),
         _ => return pages::not_found(&Chrome::signed_in(&viewer, "/import".into())),
     };
+    if ext == "xlsx" {
+        return match xianfeng_app::import::template_xlsx(&headers) {
+            Ok(bytes) => pages::download(&file, pages::XLSX, bytes),
+            Err(e) => pages::internal_in(viewer.lang(), format!("{e:?}")),
+        };
+    }
+    if ext != "csv" {
+        return pages::not_found(&Chrome::signed_in(&viewer, "/import".into()));
+    }
     let body = format!("\u{feff}{}\r\n", headers.join(","));
     (
         [

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/eval", get(list).post(create))
         .route("/eval/{id}", get(page))
-        .route("/eval/{id}/codes", post(codes))
+        .route("/eval/{id}/codes", get(to_round).post(codes))
         .route("/eval/{id}/comments/{ballot}/hide", post(hide))
         .route("/p/b/", get(ballot::typed))
         .route("/p/b/{code}", get(ballot::page).post(ballot::cast))
@@ -227,6 +227,16 @@ struct SlipsPage {
     chrome: Chrome,
     round: String,
     slips: Vec<Slip>,
+}
+
+/// The address a printed-slips page was posted to, opened again (a bookmark, a reload of
+/// the slips): back to the round, where codes are issued — not a blank "method not
+/// allowed".
+async fn to_round(_: SignedIn, Path(id): Path<String>) -> axum::response::Redirect {
+    match id.parse::<i64>() {
+        Ok(id) => axum::response::Redirect::to(&format!("/eval/{id}")),
+        Err(_) => axum::response::Redirect::to("/eval"),
+    }
 }
 
 /// Issues codes for every subject and hands them over once: as A4 slips to print (the
