@@ -127,3 +127,41 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
         assert_eq!(refused.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn closing_a_period_asks_first_and_says_what_it_does() {
+    for app in support::apps().await {
+        let label = app.label();
+        let office = app.sign_in("office").await;
+        let csrf = app.csrf(&office).await;
+        let asked = app
+            .post_form(
+                "/scores/close",
+                Some(&office),
+                &format!("csrf={csrf}&period=2010"),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{label}: {}", asked.body);
+        assert!(asked.body.contains("无法撤销"), "{}", asked.body);
+        assert!(
+            asked.body.contains("name=\"confirmed\" value=\"1\""),
+            "{}",
+            asked.body
+        );
+        let board = app.get("/scores?period=2010", Some(&office)).await;
+        assert!(
+            !board.body.contains("已定格"),
+            "{label}: not closed by the question"
+        );
+        let closed = app
+            .post_form(
+                "/scores/close",
+                Some(&office),
+                &format!("csrf={csrf}&period=2010&confirmed=1"),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let board = app.get("/scores?period=2010", Some(&office)).await;
+        assert!(board.body.contains("已定格"), "{label}");
+    }
+}

@@ -617,13 +617,28 @@ pub async fn self_assess(
     Ok(Redirect::to(&format!("{back}?period={}", view.period.code)).into_response())
 }
 
-/// Closes a period from the dashboard (the office).
+/// Closes a period from the dashboard (the office), once asked: closing freezes the
+/// period's scores for good.
 pub async fn close(
     State(s): State<AppState>,
     Posted(viewer, f): Posted<Fields>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, "/scores", "period_not_closed");
     let period = f.value("period").to_string();
+    if !pages::confirmed(&f) {
+        let back = format!("/scores?period={}", encode_query_value(&period));
+        let chrome = Chrome::signed_in(&viewer, back.clone());
+        let page = pages::Confirm {
+            title: chrome.tx.get("scores_close"),
+            what: chrome.tx.get("scores_close_what"),
+            yes: chrome.tx.get("scores_close_yes"),
+            action: "/scores/close",
+            fields: vec![("period", period.clone())],
+            back,
+            chrome: &chrome,
+        };
+        return pages::html(StatusCode::OK, &page, chrome.tx.lang);
+    }
     xianfeng_app::scores::close(&s.store, Some(&viewer.actor()), &period, today())
         .await
         .or_refuse(&attempt)?;

@@ -65,6 +65,27 @@ pub fn done(chrome: Chrome, status: StatusCode, title: String, message: String) 
     }
 }
 
+/// The question before a step that cannot be undone: what will happen, the button that
+/// does it (posting the same form again with `confirmed=1`), and the way back. Works
+/// without JavaScript.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct Confirm<'a> {
+    pub chrome: &'a Chrome,
+    pub title: String,
+    pub what: String,
+    pub yes: String,
+    pub action: &'a str,
+    /// The form's own fields, carried to the confirmed post.
+    pub fields: Vec<(&'a str, String)>,
+    pub back: String,
+}
+
+/// Whether a posted form is the confirmed one.
+pub fn confirmed(f: &crate::kernel::forms::Fields) -> bool {
+    f.value("confirmed") == "1"
+}
+
 /// The .xlsx and .docx content types.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
