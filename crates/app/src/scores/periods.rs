@@ -111,6 +111,32 @@ pub async fn recount(store: &Store) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether `actor` may close `period` now, before anyone is asked to confirm it: the
+/// right to close periods over the whole city, and a period that has ended. Returns the
+/// period's name.
+pub async fn may_close(
+    store: &Store,
+    actor: &crate::actor::Actor<'_>,
+    period: &str,
+    today: NaiveDate,
+) -> Result<String, AppError> {
+    crate::scope::city_wide(
+        store,
+        actor.principal,
+        xianfeng_domain::policy::Action::ClosePeriods,
+    )
+    .await?;
+    let (_, campaign) = crate::scope::campaign(store).await?;
+    let period = resolve_period(&campaign, Some(period), today)?;
+    if period.ends_on >= today {
+        return Err(AppError::Input(Message::of(
+            "app.period_not_ended",
+            &[("period", &period.name), ("ends", &period.ends_on)],
+        )));
+    }
+    Ok(period.name)
+}
+
 /// Closes a period: scores it from today's inputs and stores that as its snapshot. Returns
 /// the closure. Refused for a period that is closed already or has not ended yet.
 ///

@@ -625,7 +625,11 @@ pub async fn close(
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, "/scores", "period_not_closed");
     let period = f.value("period").to_string();
-    if !pages::confirmed(&f) {
+    if !f.confirmed() {
+        // Asked only of whom may close it, and only for a period that can be closed.
+        xianfeng_app::scores::may_close(&s.store, &viewer.actor(), &period, today())
+            .await
+            .or_refuse(&attempt)?;
         let back = format!("/scores?period={}", encode_query_value(&period));
         let chrome = Chrome::signed_in(&viewer, back.clone());
         let page = pages::Confirm {

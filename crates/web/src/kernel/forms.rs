@@ -25,4 +25,10 @@ impl Fields {
     pub fn value(&self, k: &str) -> &str {
         self.0.get(k).map_or("", |v| v.trim())
     }
+
+    /// Whether this is the post that answered yes to a [`Confirm`](super::pages::Confirm)
+    /// question.
+    pub fn confirmed(&self) -> bool {
+        self.value("confirmed") == "1"
+    }
 }

@@ -81,11 +81,6 @@ pub struct Confirm<'a> {
     pub back: String,
 }
 
-/// Whether a posted form is the confirmed one.
-pub fn confirmed(f: &crate::kernel::forms::Fields) -> bool {
-    f.value("confirmed") == "1"
-}
-
 /// The .xlsx and .docx content types.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
