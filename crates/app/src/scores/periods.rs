@@ -127,14 +127,19 @@ pub async fn may_close(
     )
     .await?;
     let (_, campaign) = crate::scope::campaign(store).await?;
-    let period = resolve_period(&campaign, Some(period), today)?;
+    Ok(ended_period(&campaign, period, today)?.name)
+}
+
+/// The period `code`, if it has ended: only an ended period can be closed.
+fn ended_period(campaign: &Campaign, code: &str, today: NaiveDate) -> Result<Period, AppError> {
+    let period = resolve_period(campaign, Some(code), today)?;
     if period.ends_on >= today {
         return Err(AppError::Input(Message::of(
             "app.period_not_ended",
             &[("period", &period.name), ("ends", &period.ends_on)],
         )));
     }
-    Ok(period.name)
+    Ok(period)
 }
 
 /// Closes a period: scores it from today's inputs and stores that as its snapshot. Returns
@@ -158,13 +163,7 @@ pub async fn close(
     }
     let actor = actor.map_or("cli", |a| a.username);
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
-    let period = resolve_period(&campaign, Some(period), today)?;
-    if period.ends_on >= today {
-        return Err(AppError::Input(Message::of(
-            "app.period_not_ended",
-            &[("period", &period.name), ("ends", &period.ends_on)],
-        )));
-    }
+    let period = ended_period(&campaign, period, today)?;
     let board = compute(store, campaign_id, campaign, &period, today).await?;
     if board.closed.is_some() {
         return Err(AppError::Input(Message::of(
