@@ -154,7 +154,10 @@ async fn the_commended_are_on_the_roll_with_a_certificate() {
         let cert = app.get(&format!("/p/honours/test-2010/{up}"), None).await;
         assert_eq!(cert.status, StatusCode::OK);
         assert!(cert.body.contains("荣誉证书") && cert.body.contains(support::B1_MEMBER));
-        assert!(cert.body.contains("2012-07-10"));
+        assert!(
+            cert.body.contains("2012年7月10日"),
+            "a date written out on a certificate"
+        );
         let other = app.get("/p/honours/test-2010/999999", None).await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
     }

@@ -28,7 +28,33 @@ impl Text {
         message.render(self.lang)
     }
 
+    /// A date as it is written in a document people keep (a certificate, a notice):
+    /// 2012年6月25日, or 25 June 2012; a text that is not an ISO date stays as it is.
+    pub fn long_date(&self, iso: &str) -> String {
+        let Ok(d) = chrono::NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d") else {
+            return iso.to_string();
+        };
+        match self.lang {
+            Lang::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+            Lang::En => d.format("%-d %B %Y").to_string(),
+        }
+    }
+
     pub fn html_lang(&self) -> &'static str {
         self.lang.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_documents_are_written_out() {
+        let zh = Text { lang: Lang::ZhCn };
+        let en = Text { lang: Lang::En };
+        assert_eq!(zh.long_date("2012-06-25"), "2012年6月25日");
+        assert_eq!(en.long_date("2012-06-05"), "5 June 2012");
+        assert_eq!(zh.long_date("not a date"), "not a date");
     }
 }
