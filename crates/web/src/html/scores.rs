@@ -627,13 +627,13 @@ pub async fn close(
     let period = f.value("period").to_string();
     if !f.confirmed() {
         // Asked only of whom may close it, and only for a period that can be closed.
-        xianfeng_app::scores::may_close(&s.store, &viewer.actor(), &period, today())
+        let name = xianfeng_app::scores::may_close(&s.store, &viewer.actor(), &period, today())
             .await
             .or_refuse(&attempt)?;
         let back = format!("/scores?period={}", encode_query_value(&period));
         let chrome = Chrome::signed_in(&viewer, back.clone());
         let page = pages::Confirm {
-            title: chrome.tx.get("scores_close"),
+            title: format!("{} · {name}", chrome.tx.get("scores_close")),
             what: chrome.tx.get("scores_close_what"),
             yes: chrome.tx.get("scores_close_yes"),
             action: "/scores/close",
