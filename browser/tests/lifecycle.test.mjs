@@ -29,6 +29,14 @@ function phonePhoto() {
   ]);
 }
 
+/// Saves the commitment form. The demo campaign's dates lie in the past, so the form first
+/// asks whether the passed due dates are meant; the second press saves.
+async function saveDraft(page) {
+  await step(page, "保存草稿");
+  assert.match(await page.locator("[role=alert]").textContent(), /早于今天/);
+  await step(page, "保存草稿");
+}
+
 async function step(page, label) {
   await page.getByRole("button", { name: label }).click();
   await page.waitForLoadState();
@@ -45,7 +53,7 @@ test("a commitment from draft to review, through every hand", async () => {
   await member.page.fill("#content_1", "系统学习党章");
   await member.page.fill("#target_1", "全年学习30学时");
   await member.page.fill("#due_1", "2010-12-31");
-  await step(member.page, "保存草稿");
+  await saveDraft(member.page);
   const commitment = new URL(member.page.url()).pathname;
   assert.match(commitment, /^\/c\/\d+$/);
   await step(member.page, "提交审核");
@@ -63,7 +71,7 @@ test("a commitment from draft to review, through every hand", async () => {
   assert.match(await member.page.content(), /目标请写得更具体/);
   await member.page.click("a[href$='/edit']");
   await member.page.fill("#target_1", "全年自学不少于40学时，写心得4篇");
-  await step(member.page, "保存草稿");
+  await saveDraft(member.page);
   await step(member.page, "提交审核");
 
   // The secretary approves and publishes.

@@ -26,6 +26,7 @@ pub mod score_tables;
 pub mod scores;
 pub mod selection;
 pub mod subjects;
+pub mod todo;
 
 pub use error::AppError;
 

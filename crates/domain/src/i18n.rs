@@ -40,6 +40,43 @@ impl Lang {
 
 type Catalogue = HashMap<String, String>;
 
+/// The English names of the terms a campaign file defines in Chinese (its periods,
+/// criteria, grades, categories, honours …), gathered as campaign files are loaded, so that
+/// wherever such a name is shown it can be shown in the reader's language. It only ever
+/// grows, and every process loads the same campaign files from the database: what one
+/// process knows, another learns the same way.
+fn glossary() -> &'static std::sync::RwLock<Catalogue> {
+    static TERMS: OnceLock<std::sync::RwLock<Catalogue>> = OnceLock::new();
+    TERMS.get_or_init(Default::default)
+}
+
+/// Records the English names of Chinese terms (pairs with an empty side are skipped).
+pub fn add_terms(pairs: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>) {
+    let mut terms = glossary().write().unwrap_or_else(|e| e.into_inner());
+    for (zh, en) in pairs {
+        let (zh, en) = (zh.as_ref(), en.as_ref());
+        if !zh.is_empty() && !en.is_empty() {
+            terms
+                .entry(zh.to_string())
+                .or_insert_with(|| en.to_string());
+        }
+    }
+}
+
+/// A term a campaign file names (a period, a criterion, a grade …) in `lang`: its English
+/// name when English is asked and the file gave one, else the name as written.
+pub fn term(lang: Lang, name: &str) -> String {
+    if lang == Lang::En
+        && let Some(en) = glossary()
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+    {
+        return en.clone();
+    }
+    name.to_string()
+}
+
 fn catalogue(lang: Lang) -> &'static Catalogue {
     static ZH: OnceLock<Catalogue> = OnceLock::new();
     static EN: OnceLock<Catalogue> = OnceLock::new();
@@ -116,6 +153,9 @@ enum Arg {
     Text(String),
     /// A message of its own, put into the same language.
     Message(Message),
+    /// A name a campaign file gives (a grade, a period …), shown in the reader's language
+    /// by [`term`].
+    Term { term: String },
 }
 
 /// How a message is kept in stored JSON (a nomination's eligibility reasons): its key and
@@ -214,6 +254,13 @@ impl Message {
         self
     }
 
+    /// Fills `{name}` with a name a campaign file gives, shown in the reader's language.
+    pub fn arg_term(mut self, name: &'static str, value: impl Into<String>) -> Message {
+        self.args
+            .push((Cow::Borrowed(name), Arg::Term { term: value.into() }));
+        self
+    }
+
     pub fn key(&self) -> &str {
         &self.key
     }
@@ -237,6 +284,7 @@ impl Message {
                 let value = match arg {
                     Arg::Text(text) => text.clone(),
                     Arg::Message(m) => m.render(lang),
+                    Arg::Term { term: name } => term(lang, name),
                 };
                 (name.as_ref(), value)
             })

@@ -170,6 +170,12 @@ impl Decision {
     }
 }
 
+/// Whether `role` may ever take `action` (somewhere in its scope): whether a menu offers
+/// the pages of that action at all. Each use is still decided by [`decide`].
+pub fn role_permits(role: Role, action: Action) -> bool {
+    permits(role, action)
+}
+
 /// Which actions a role may take inside its scope.
 fn permits(role: Role, action: Action) -> bool {
     use Action::*;

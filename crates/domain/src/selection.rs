@@ -180,7 +180,7 @@ pub struct RuleCheck {
 pub struct Rules {
     pub formal_members_only: bool,
     pub no_sanction: bool,
-    /// Grade codes of `[grading]`, best first, and the position of the lowest accepted.
+    /// Grade names of `[grading]`, best first, and the position of the lowest accepted.
     pub min_grade: Option<(Vec<String>, usize)>,
     /// Lowest satisfaction rate (满意率: satisfied and basically satisfied over valid
     /// ballots), 0–1.
@@ -247,15 +247,14 @@ pub fn evaluate(rules: &Rules, f: &CandidateFacts) -> Vec<RuleCheck> {
         let (passed, reason) = match f.grade {
             Some(g) => (
                 g <= *lowest,
-                Message::of(
-                    "selection.grade",
-                    &[
-                        ("grade", &grades.get(g).map(String::as_str).unwrap_or("")),
-                        ("want", &want),
-                    ],
-                ),
+                Message::new("selection.grade")
+                    .arg_term("grade", grades.get(g).map(String::as_str).unwrap_or(""))
+                    .arg_term("want", want),
             ),
-            None => (false, Message::of("selection.no_grade", &[("want", &want)])),
+            None => (
+                false,
+                Message::new("selection.no_grade").arg_term("want", want),
+            ),
         };
         out.push(RuleCheck {
             rule: "min_grade".into(),

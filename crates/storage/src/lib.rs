@@ -31,6 +31,7 @@ mod second_factor;
 mod selection;
 mod sessions;
 mod stats;
+mod todo;
 pub mod vault;
 mod write;
 
@@ -63,6 +64,7 @@ pub use selection::{
 };
 pub use sessions::{NewSession, ReservedAttempt, SessionRecord};
 pub use stats::Stats;
+pub use todo::{FIRST as TODO_FIRST, Waiting};
 pub use vault::Vault;
 pub use write::WriteTx;
 
@@ -155,6 +157,8 @@ features! {
     selection => Selection,
     /// Signed-in sessions and sign-in attempts.
     sessions => Sessions,
+    /// What waits for someone's hand (待办): counts in an organisation subtree.
+    todo => ToDo,
 }
 
 /// Turns what a user typed into a URL sqlx understands: `postgres://…` and `sqlite://…`

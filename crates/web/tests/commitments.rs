@@ -7,6 +7,70 @@ use axum::http::StatusCode;
 use support::{apps, item_form, publish_member_commitment, report_with_photo};
 
 #[tokio::test]
+async fn a_passed_due_date_is_asked_about_and_one_click_saves_and_submits() {
+    for app in apps().await {
+        let label = app.label();
+        let member = app.sign_in("member").await;
+        let csrf = app.csrf(&member).await;
+        let form = item_form(&csrf, "member", app.b1_member, "asked", "40")
+            .replace("&past_ok=1", "")
+            + "&then=submit";
+        let kept = |app: &support::App| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .commitments()
+                    .commitments_in(
+                        &[store
+                            .registry()
+                            .org_by_code("B1")
+                            .await
+                            .unwrap()
+                            .unwrap()
+                            .id],
+                        &xianfeng_domain::commitment::Status::ALL,
+                    )
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        let count = kept(&app).await;
+        // The campaign of the test city ended long ago: the due date has passed.
+        let asked = app.post_form("/c", Some(&member), &form).await;
+        assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(asked.body.contains("完成时限早于今天"), "{}", asked.body);
+        assert!(
+            asked.body.contains(r#"name="past_ok" value="1""#),
+            "{label}"
+        );
+        // What was typed comes back as it was: one item, no blank slots added.
+        assert!(
+            asked.body.contains("学习党章") && !asked.body.contains("content_2"),
+            "{label}"
+        );
+        assert_eq!(
+            kept(&app).await,
+            count,
+            "{label}: nothing saved before the answer"
+        );
+        // Pressed again: saved and submitted in one go.
+        let saved = app
+            .post_form("/c", Some(&member), &format!("{form}&past_ok=1"))
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            saved.body
+        );
+        let page = app.get(saved.location(), Some(&member)).await;
+        assert!(page.body.contains("待审核"), "{label}: submitted");
+        assert_eq!(kept(&app).await, count + 1, "{label}");
+    }
+}
+
+#[tokio::test]
 async fn the_commitment_pages_take_it_from_draft_to_the_public_board() {
     let config = xianfeng_web::WebConfig {
         public_url: Some("http://xianfeng.test".into()),

@@ -93,7 +93,7 @@ async fn a_phone_casts_one_ballot_per_code_and_is_told_why_when_it_cannot() {
             .get(&format!("/p/b/?code={}", code.to_lowercase()), None)
             .await;
         assert_eq!(typed.status, StatusCode::SEE_OTHER);
-        assert_eq!(typed.location(), format!("/p/b/{}", code.to_lowercase()));
+        assert_eq!(typed.location(), format!("/p/b/{}", code.to_uppercase()));
         let empty = app.get("/p/b/?code=", None).await;
         assert_eq!(empty.status, StatusCode::OK);
         assert!(empty.body.contains("name=\"code\""), "{}", empty.body);

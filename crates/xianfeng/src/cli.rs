@@ -1020,8 +1020,8 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
                         "{}\t{}\t{}\t{}\t{} – {}",
                         r.id,
                         r.name,
-                        r.subject_kind.as_str(),
-                        r.mode.as_str(),
+                        crate::say::say(format!("web.subject_{}", r.subject_kind.as_str()), &[]),
+                        crate::say::say(format!("web.eval_mode_{}", r.mode.as_str()), &[]),
                         r.starts_on,
                         r.ends_on
                     );

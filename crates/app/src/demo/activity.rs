@@ -244,7 +244,10 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
         )
         .await?;
         summary.commitments += 1;
-        for (k, m) in members.iter().take(3).enumerate() {
+        // The demo member account's own commitment is left for her to write: her home
+        // then shows what a member meets first.
+        let skip = usize::from(b.code == first_code);
+        for (k, m) in members.iter().skip(skip).take(3).enumerate() {
             commitment(
                 &mut tx,
                 campaign_id,
@@ -284,7 +287,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
                 campaign_id,
                 b.id,
                 "vanguard-post",
-                "党员先锋岗",
+                "便民服务窗口",
                 "窗口服务、便民服务",
                 &members[..members.len().min(3)],
             )

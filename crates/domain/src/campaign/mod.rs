@@ -72,6 +72,74 @@ pub struct Period {
     pub ends_on: NaiveDate,
 }
 
+/// The domain's own vocabulary that is written in Chinese (kinds of organisation and of
+/// service carrier, as rosters name them), with its English names from the catalogue:
+/// shown wherever a campaign's names are, through the same glossary.
+fn vocabulary() -> Vec<(&'static str, String)> {
+    use crate::i18n::{Lang, t};
+    let mut out: Vec<(&'static str, String)> = crate::org::OrgKind::ALL
+        .iter()
+        .map(|k| (k.name_zh(), k.name().render(Lang::En)))
+        .collect();
+    out.extend(crate::records::ServiceKind::ALL.iter().map(|k| {
+        let key = format!("records.post_{}", k.as_str().replace('-', "_"));
+        (k.name_zh(), t(Lang::En, &key, &[]))
+    }));
+    out
+}
+
+/// Every (Chinese, English) name pair a campaign file gives.
+fn terms(f: &CampaignFile) -> Vec<(&str, &str)> {
+    let mut out = vec![(f.campaign.name.as_str(), f.campaign.name_en.as_str())];
+    for set in &f.activity_sets {
+        out.push((&set.name, &set.name_en));
+        out.extend(
+            set.items
+                .iter()
+                .map(|i| (i.name.as_str(), i.name_en.as_str())),
+        );
+    }
+    for s in &f.standards {
+        out.push((&s.name, &s.name_en));
+        out.extend(
+            s.criteria
+                .iter()
+                .map(|c| (c.name.as_str(), c.name_en.as_str())),
+        );
+    }
+    out.extend(
+        f.categories
+            .iter()
+            .map(|c| (c.name.as_str(), c.name_en.as_str())),
+    );
+    for p in f.phases.iter().chain(&f.stages).chain(&f.periods) {
+        out.push((&p.name, &p.name_en));
+    }
+    out.extend(
+        f.honours
+            .iter()
+            .map(|h| (h.name.as_str(), h.name_en.as_str())),
+    );
+    out.extend(
+        f.review_grades
+            .iter()
+            .map(|g| (g.name.as_str(), g.name_en.as_str())),
+    );
+    out.extend(
+        f.indicators
+            .iter()
+            .map(|i| (i.name.as_str(), i.name_en.as_str())),
+    );
+    if let Some(g) = &f.grading {
+        out.extend(
+            g.grades
+                .iter()
+                .map(|g| (g.name.as_str(), g.name_en.as_str())),
+        );
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 pub struct Campaign {
     pub file: CampaignFile,
@@ -108,6 +176,8 @@ impl Campaign {
             });
         }
         let date = |s: &Spanned<String>| parse_iso(s.get_ref()).expect("checked above");
+        crate::i18n::add_terms(terms(&parsed));
+        crate::i18n::add_terms(vocabulary());
         Ok(Campaign {
             starts_on: date(&parsed.campaign.starts_on),
             ends_on: date(&parsed.campaign.ends_on),
@@ -301,15 +371,14 @@ impl Campaign {
     /// An honour's eligibility rules, with grades numbered as `[grading]` lists them.
     pub fn eligibility(&self, honour: &Honour) -> crate::selection::Rules {
         let e = honour.eligibility_spec();
-        let grades: Vec<String> = self
+        let specs = self
             .file
             .grading
             .as_ref()
-            .map(|g| g.grades.iter().map(|x| x.code.get_ref().clone()).collect())
-            .unwrap_or_default();
+            .map_or(&[][..], |g| &g.grades[..]);
         let min_grade = e.min_grade.as_ref().and_then(|g| {
-            let at = grades.iter().position(|x| x == g.get_ref())?;
-            Some((grades.clone(), at))
+            let at = specs.iter().position(|x| x.code.get_ref() == g.get_ref())?;
+            Some((specs.iter().map(|x| x.name.clone()).collect(), at))
         });
         crate::selection::Rules {
             formal_members_only: e.formal_members_only,
@@ -906,6 +975,23 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_file_gives_are_shown_in_the_readers_language() {
+        use crate::i18n::{Lang, term};
+        Campaign::builtin();
+        // A period, a criterion, a grade, an honour: the file's English names.
+        assert_eq!(term(Lang::En, "2011年上半年"), "First half of 2011");
+        assert_eq!(term(Lang::En, "群众反映好"), "Good public standing");
+        assert_eq!(term(Lang::En, "优秀"), "Excellent");
+        assert_ne!(term(Lang::En, "先进基层党组织"), "先进基层党组织");
+        // The kinds of organisation and of service carrier, named in Chinese by the domain.
+        assert_eq!(term(Lang::En, "党支部"), "branch");
+        assert_eq!(term(Lang::En, "党员先锋岗"), "Party members' vanguard post");
+        // Chinese readers read them as written; a name nobody defined stays as it is.
+        assert_eq!(term(Lang::ZhCn, "2011年上半年"), "2011年上半年");
+        assert_eq!(term(Lang::En, "城关北庄第1党支部"), "城关北庄第1党支部");
+    }
 
     #[test]
     fn the_builtin_campaign_loads_with_everything_the_spec_names() {

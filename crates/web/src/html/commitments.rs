@@ -65,6 +65,40 @@ fn item_rows(f: &Fields) -> Vec<ItemRow> {
         .collect()
 }
 
+/// The items (numbered from 1) whose due date has already passed: saved as they are, they
+/// would all show as overdue at once, so the form asks first.
+fn past_due(items: &[ItemDraft], today: chrono::NaiveDate) -> Vec<usize> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.due_on < today)
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+/// The question about passed due dates, or `None` when there is none to ask (none passed,
+/// or the person already confirmed them).
+fn ask_about_past(
+    f: &Fields,
+    items: &[ItemDraft],
+    lang: xianfeng_domain::i18n::Lang,
+) -> Option<String> {
+    let past = past_due(items, today());
+    if past.is_empty() || f.value("past_ok") == "1" {
+        return None;
+    }
+    let list = past
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(t(
+        lang,
+        "web.commitment_past_due",
+        &[("items", &list), ("today", &today())],
+    ))
+}
+
 fn drafts(rows: &[ItemRow]) -> Result<Vec<ItemDraft>, Message> {
     rows.iter()
         .enumerate()
@@ -98,6 +132,9 @@ struct FormPage {
     /// (code, name) of the activity items for this subject kind.
     activities: Vec<(String, String)>,
     error: Option<String>,
+    /// Whether the form asks to confirm due dates that have passed (it says so in
+    /// `error`; pressing a button again saves them).
+    confirm_past: bool,
 }
 
 async fn form_page(
@@ -106,19 +143,44 @@ async fn form_page(
     subject: &Subject,
     action: String,
     title: String,
+    rows: Vec<ItemRow>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    form_page_asking(s, viewer, subject, action, title, rows, error, false).await
+}
+
+/// The form, asking (when `confirm_past`) to confirm due dates that have passed.
+#[allow(clippy::too_many_arguments)]
+async fn form_page_asking(
+    s: &AppState,
+    viewer: &Viewer,
+    subject: &Subject,
+    action: String,
+    title: String,
     mut rows: Vec<ItemRow>,
     error: Option<String>,
+    confirm_past: bool,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(viewer, &action, "commitment_unavailable");
     let activities = match s.store.campaigns().current().await.or_refuse(&attempt)? {
         Some((_, c)) => c
             .activity_items(subject.kind)
             .iter()
-            .map(|a| (a.code.get_ref().clone(), a.name.clone()))
+            .map(|a| {
+                let name = xianfeng_domain::i18n::term(viewer.lang(), &a.name);
+                (a.code.get_ref().clone(), name)
+            })
             .collect(),
         None => vec![],
     };
-    rows.extend(std::iter::repeat_n(ItemRow::default(), BLANK_ROWS));
+    // A new form offers three slots; one filled in offers one more for a next item; one
+    // coming back with a problem shows what was typed, as it was, and no more.
+    let blank = match (rows.len(), error.is_some()) {
+        (0, _) => BLANK_ROWS,
+        (_, true) => 0,
+        (n, false) => usize::from(n < xianfeng_domain::commitment::MAX_ITEMS),
+    };
+    rows.extend(std::iter::repeat_n(ItemRow::default(), blank));
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -134,6 +196,7 @@ async fn form_page(
         rows,
         activities,
         error,
+        confirm_past,
     };
     pages::html(status, &page, page.chrome.tx.lang)
 }
@@ -190,18 +253,56 @@ pub async fn create(
     let title = f.value("title").to_string();
     let result = match drafts(&rows) {
         Ok(items) => {
+            if let Some(question) = ask_about_past(&f, &items, viewer.lang()) {
+                return form_page_asking(
+                    &s,
+                    &viewer,
+                    &subject,
+                    "/c".into(),
+                    title,
+                    rows,
+                    Some(question),
+                    true,
+                )
+                .await;
+            }
             service::draft(&s.store, &viewer.actor(), kind, subject_id, &title, &items).await
         }
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Ok(id) => submit_if_asked(&s, &viewer, &f, id).await,
         Err(AppError::Input(m)) => {
             let error = Some(m.render(viewer.lang()));
             form_page(&s, &viewer, &subject, "/c".into(), title, rows, error).await
         }
         Err(e) => Err(attempt.refused(e)),
     }
+}
+
+/// After saving: submits the commitment for approval too when the form's "save and
+/// submit" button was pressed, then shows it. A submission refused (say, the subject's
+/// superior cannot be found) leaves the saved draft, and the commitment's page says why.
+async fn submit_if_asked(
+    s: &AppState,
+    viewer: &Viewer,
+    f: &Fields,
+    id: i64,
+) -> Result<Response, PageError> {
+    if f.value("then") == "submit" {
+        let attempt = Attempt::new(viewer, format!("/c/{id}"), "commitment_not_saved");
+        service::step(
+            &s.store,
+            &viewer.actor(),
+            id,
+            Step::Submit,
+            &StepInput::default(),
+            today(),
+        )
+        .await
+        .or_refuse(&attempt)?;
+    }
+    Ok(Redirect::to(&format!("/c/{id}")).into_response())
 }
 
 pub async fn edit_form(
@@ -238,11 +339,29 @@ pub async fn edit(
     let rows = item_rows(&f);
     let title = f.value("title").to_string();
     let result = match drafts(&rows) {
-        Ok(items) => service::edit(&s.store, &viewer.actor(), id, &title, &items).await,
+        Ok(items) => {
+            if let Some(question) = ask_about_past(&f, &items, viewer.lang()) {
+                let (_, subject) = service::load(&s.store, &viewer.actor(), id)
+                    .await
+                    .or_refuse(&attempt)?;
+                return form_page_asking(
+                    &s,
+                    &viewer,
+                    &subject,
+                    back,
+                    title,
+                    rows,
+                    Some(question),
+                    true,
+                )
+                .await;
+            }
+            service::edit(&s.store, &viewer.actor(), id, &title, &items).await
+        }
         Err(m) => Err(AppError::Input(m)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/c/{id}")).into_response()),
+        Ok(()) => submit_if_asked(&s, &viewer, &f, id).await,
         Err(AppError::Input(m)) => {
             let (_, subject) = service::load(&s.store, &viewer.actor(), id)
                 .await
@@ -347,14 +466,23 @@ pub fn item_views(
 }
 
 /// Activity item names by code, in the campaign in use.
-pub async fn activity_names(s: &AppState) -> HashMap<String, String> {
+/// The names of the activity items (比学习 …) by code, in `lang`.
+pub async fn activity_names(
+    s: &AppState,
+    lang: xianfeng_domain::i18n::Lang,
+) -> HashMap<String, String> {
     match s.store.campaigns().current().await {
         Ok(Some((_, c))) => c
             .file
             .activity_sets
             .iter()
             .flat_map(|set| set.items.iter())
-            .map(|i| (i.code.get_ref().clone(), i.name.clone()))
+            .map(|i| {
+                (
+                    i.code.get_ref().clone(),
+                    xianfeng_domain::i18n::term(lang, &i.name),
+                )
+            })
             .collect(),
         _ => HashMap::new(),
     }
@@ -383,11 +511,11 @@ pub async fn page(
         .await
         .or_refuse(&attempt)?;
     let lang = viewer.lang();
-    let names = activity_names(&s).await;
+    let names = activity_names(&s, viewer.lang()).await;
     let chrome = Chrome::signed_in(&viewer, back);
     let event_view = |e: &CommitmentEvent| EventView {
         step: t(lang, &format!("commitment.step_{}", e.step.as_str()), &[]),
-        actor: e.actor.clone(),
+        actor: chrome.tx.actor(&e.actor),
         at: when(e.at),
         reason: e.reason.clone().unwrap_or_default(),
     };

@@ -88,6 +88,12 @@ pub async fn form(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
+    // A form that could only be refused is not offered: the refusal comes first.
+    if !may_import(&viewer, RosterKind::Members) && !may_import(&viewer, RosterKind::Organisations)
+    {
+        let attempt = Attempt::new(&viewer, "/import", "import_not_received");
+        return Err(attempt.refused(AppError::Forbidden));
+    }
     form_page(&s, &viewer, StatusCode::OK, None)
 }
 

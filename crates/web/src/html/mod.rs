@@ -13,6 +13,7 @@ pub mod registry;
 pub mod reviews;
 pub mod scores;
 pub mod selection;
+pub mod todo;
 
 use axum::Router;
 

@@ -32,7 +32,7 @@ const BOARD_REPORTS: usize = 3;
 /// The published commitments of an organisation and of its members, teams and cadres:
 /// never a draft, a returned or an unpublished one.
 async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>, AppError> {
-    let names = activity_names(s).await;
+    let names = activity_names(s, lang).await;
     let mut out = Vec::new();
     for c in s
         .store

@@ -67,6 +67,12 @@ impl RecordsPage {
         Tenths(*tenths).display()
     }
 
+    /// A service carrier's kind (党员先锋岗 …) by its code, in the page's language.
+    fn post_kind(&self, code: &str) -> String {
+        xianfeng_domain::records::ServiceKind::parse(code)
+            .map_or_else(|| code.to_string(), |k| self.chrome.tx.term(k.name_zh()))
+    }
+
     fn kind_name(&self, code: &str) -> String {
         self.kinds
             .iter()
@@ -152,7 +158,12 @@ async fn render(
         kinds,
         carrier_kinds: ServiceKind::ALL
             .iter()
-            .map(|k| (k.as_str().to_string(), k.name_zh().to_string()))
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    xianfeng_domain::i18n::term(viewer.lang(), k.name_zh()),
+                )
+            })
             .collect(),
         posts,
         totals,

@@ -12,6 +12,7 @@ use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::clock::today;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::session::SignedIn;
 use crate::kernel::text::Text;
@@ -75,6 +76,8 @@ struct TreePage {
     commitments: Vec<(i64, String, String, String)>,
     /// The organisation's id, when the viewer may write a commitment for it.
     may_commit: Option<i64>,
+    /// Whether the viewer may assign reviewers (点评领导) here.
+    may_assign_reviewers: bool,
 }
 
 fn org_row(s: &OrgSummary) -> OrgRow {
@@ -102,6 +105,7 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         prev_page: None,
         commitments: vec![],
         may_commit: None,
+        may_assign_reviewers: false,
     }
 }
 
@@ -114,6 +118,8 @@ struct HomePage {
     organisations: i64,
     members: i64,
     nodes: TreeNodes,
+    /// The work waiting for the account (待办).
+    todo: Vec<super::todo::ToDoView>,
 }
 
 /// A level of the lazy tree: each node opens to load its children from `/tree/{code}`.
@@ -124,7 +130,8 @@ struct TreeNodes {
     nodes: Vec<OrgRow>,
 }
 
-/// Home: the account's part of the tree, opened level by level, and the search box.
+/// Home: the work waiting for the account (待办), then its part of the tree, opened level
+/// by level, and the search box.
 pub async fn home(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -133,8 +140,12 @@ pub async fn home(
     let roots = registry::scope_roots(&s.store, &viewer.principal)
         .await
         .or_refuse(&attempt)?;
+    let waiting = xianfeng_app::todo::waiting(&s.store, &viewer.actor(), today())
+        .await
+        .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, "/".into());
     let page = HomePage {
+        todo: super::todo::views(&chrome.tx, &waiting),
         role: chrome
             .tx
             .get(&format!("role_{}", viewer.principal.role.as_str())),
@@ -251,7 +262,18 @@ pub async fn org_page(
         .map(|a| (a.code.clone(), a.name.clone()))
         .collect();
     p.current = Some(org_row(&view.summary));
-    p.category = org.category.clone().unwrap_or_default();
+    // A category is shown by its name in the campaign file, never by its code.
+    p.category = match (&org.category, s.store.campaigns().current().await) {
+        (Some(c), Ok(Some((_, campaign)))) => p.chrome.tx.term(&campaign.category_name(c)),
+        (Some(c), _) => c.clone(),
+        (None, _) => String::new(),
+    };
+    p.may_assign_reviewers = xianfeng_app::scope::allowed(
+        &viewer.principal,
+        xianfeng_domain::policy::Action::AssignReviewers,
+        org,
+    )
+    .is_ok();
     p.sector = org.sector.clone().unwrap_or_default();
     p.children = view.children.iter().map(org_row).collect();
     // The organisation's own commitments, and its teams' and cadres' (kept here too), are

@@ -94,7 +94,11 @@ pub async fn desk(
         .filter(|p| !closed.contains(&p.code))
         .map(|p| {
             let on = current.as_deref() == Some(p.code.as_str());
-            (p.code, p.name, on)
+            (
+                p.code,
+                xianfeng_domain::i18n::term(viewer.lang(), &p.name),
+                on,
+            )
         })
         .collect();
     let chrome = Chrome::signed_in(&viewer, back.into());
@@ -114,7 +118,7 @@ pub async fn desk(
         periods: campaign
             .periods()
             .into_iter()
-            .map(|p| (p.code, p.name))
+            .map(|p| (p.code, xianfeng_domain::i18n::term(viewer.lang(), &p.name)))
             .collect(),
         grades: campaign
             .file
@@ -123,7 +127,7 @@ pub async fn desk(
             .map(|g| {
                 (
                     g.code.get_ref().clone(),
-                    format!("{}（{}）", g.name, g.points),
+                    format!("{}{}", chrome.tx.term(&g.name), chrome.tx.bracket(g.points)),
                 )
             })
             .collect(),

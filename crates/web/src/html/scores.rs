@@ -249,7 +249,7 @@ pub async fn dashboard(
         .map(|k| {
             let code = k.as_str().to_string();
             let on = links.level == code;
-            (code, k.name_zh().to_string(), on)
+            (code, tx.term(k.name_zh()), on)
         })
         .collect();
     let pages_total = o.table.total.div_ceil(PAGE).max(1);

@@ -3,6 +3,7 @@
 //! CSRF token for the sign-out form. `templates/base.html` renders it.
 
 use xianfeng_domain::i18n::Lang;
+use xianfeng_domain::policy::{Action, Principal, role_permits};
 
 use crate::kernel::text::Text;
 use crate::kernel::viewer::Viewer;
@@ -22,6 +23,46 @@ pub struct Chrome {
     /// second factor's code, change its password or set up its second factor, where
     /// every link would only lead back.
     pub menu: bool,
+    /// The main menu's entries for this account: (path, label key under `web.`).
+    pub entries: Vec<(&'static str, &'static str)>,
+}
+
+/// The main menu: each page with the actions that make it worth offering (none: every
+/// signed-in account). A role that may do none of them never sees the link, rather than
+/// meeting "no permission" behind it.
+const MENU: [(&str, &str, &[Action]); 9] = [
+    ("/", "home_title", &[]),
+    ("/search", "search", &[]),
+    (
+        "/import",
+        "import_title",
+        &[Action::WriteMembers, Action::WriteOrganisations],
+    ),
+    ("/reviews", "reviews_title", &[Action::WriteReviews]),
+    ("/eval", "eval_title", &[Action::ManageEvaluations]),
+    ("/scores", "scores_title", &[]),
+    (
+        "/selection",
+        "selection_title",
+        &[
+            Action::Nominate,
+            Action::DecideNominations,
+            Action::Commend,
+            Action::HandleObjections,
+        ],
+    ),
+    ("/calendar", "calendar_title", &[Action::ManageCalendar]),
+    ("/account", "account_title", &[]),
+];
+
+/// The menu entries offered to `p`.
+pub fn menu_for(p: &Principal) -> Vec<(&'static str, &'static str)> {
+    MENU.iter()
+        .filter(|(_, _, actions)| {
+            actions.is_empty() || actions.iter().any(|a| role_permits(p.role, *a))
+        })
+        .map(|(path, key, _)| (*path, *key))
+        .collect()
 }
 
 /// Percent-encodes a value for a query string (paths keep their slashes readable).
@@ -49,6 +90,7 @@ impl Chrome {
                 csrf: viewer.session.csrf_token.clone(),
             }),
             menu: !viewer.session.second_factor_pending && !viewer.session.must_change_password,
+            entries: menu_for(&viewer.principal),
         }
     }
 
@@ -68,6 +110,7 @@ impl Chrome {
             back: back.to_string(),
             account: None,
             menu: false,
+            entries: vec![],
         }
     }
 }

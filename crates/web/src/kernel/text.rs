@@ -23,6 +23,40 @@ impl Text {
         self.get(&format!("{prefix}_{code}"))
     }
 
+    /// A name a campaign file gives (a period, a criterion, a grade, an honour …) in the
+    /// page's language.
+    pub fn term(&self, name: &str) -> String {
+        xianfeng_domain::i18n::term(self.lang, name)
+    }
+
+    /// `inner` in brackets after what precedes it: full-width（…）in Chinese, " (…)" in
+    /// English.
+    pub fn bracket(&self, inner: impl std::fmt::Display) -> String {
+        match self.lang {
+            Lang::ZhCn => format!("（{inner}）"),
+            Lang::En => format!(" ({inner})"),
+        }
+    }
+
+    /// `first second` in brackets, as [`Text::bracket`].
+    pub fn bracket_pair(
+        &self,
+        first: impl std::fmt::Display,
+        second: impl std::fmt::Display,
+    ) -> String {
+        self.bracket(format!("{first} {second}"))
+    }
+
+    /// Who did something, as a history shows it: the command line and the demo data by
+    /// what they are, an account by its name.
+    pub fn actor(&self, username: &str) -> String {
+        match username {
+            "cli" => self.get("actor_cli"),
+            "demo" => self.get("actor_demo"),
+            other => other.to_string(),
+        }
+    }
+
     /// A message (a refusal, a row's problem, a reason) in the page's language.
     pub fn say(&self, message: &Message) -> String {
         message.render(self.lang)

@@ -319,7 +319,7 @@ pub fn item_form(csrf: &str, kind: &str, subject: i64, title: &str, target: &str
     format!(
         "csrf={csrf}&kind={kind}&subject={subject}&title={title}\
          &activity_1=study&content_1=%E5%AD%A6%E4%B9%A0%E5%85%9A%E7%AB%A0&target_1={target}&due_1=2010-12-31\
-         &activity_2=study&content_2=&target_2=&due_2="
+         &activity_2=study&content_2=&target_2=&due_2=&past_ok=1"
     )
 }
 

@@ -67,8 +67,10 @@ pub async fn typed(
     let code: String = q
         .get("code")
         .map(|c| {
+            // As printed on the slip: capitals (codes have no small letters).
             c.chars()
                 .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .map(|c| c.to_ascii_uppercase())
                 .collect()
         })
         .unwrap_or_default();

@@ -225,7 +225,7 @@ fn event_rows(
             (
                 when(e.at),
                 name(chrome, "step", e.step.map_or("nominate", Step::as_str)),
-                e.actor,
+                chrome.tx.actor(&e.actor),
                 e.note.unwrap_or_default(),
             )
         })
@@ -339,7 +339,9 @@ pub async fn recommend(
 #[template(path = "selection_notices.html")]
 struct NoticesPage {
     chrome: Chrome,
-    notices: Vec<NoticeRecord>,
+    /// Each notice, and whether the viewer may open its page here (she sees one of its
+    /// candidates); the public page is everyone's.
+    notices: Vec<(NoticeRecord, bool)>,
     /// Approved candidates decided at the top, ready for a notice: (id, honour, honour
     /// name, subject, unit).
     ready: Vec<(i64, String, String, String, String)>,
@@ -362,12 +364,20 @@ pub async fn notices(
     let rows = service::visible(&s.store, Some(&actor), None)
         .await
         .or_refuse(&attempt)?;
+    let seen: std::collections::HashSet<i64> =
+        rows.iter().filter_map(|v| v.record.notice_id).collect();
     let notices = s
         .store
         .selection()
         .notices(campaign_id)
         .await
-        .or_refuse(&attempt)?;
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|n| {
+            let opens = seen.contains(&n.id);
+            (n, opens)
+        })
+        .collect();
     let ready: Vec<(i64, String, String, String, String)> = rows
         .into_iter()
         .filter(|v| v.record.stage == Stage::Approved && v.decided_at_top)
