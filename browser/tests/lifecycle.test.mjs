@@ -105,7 +105,11 @@ test("a commitment from draft to review, through every hand", async () => {
   // The secretary closes the item as kept.
   await secretary.page.goto(`${base}${commitment}`);
   await secretary.page.getByRole("button", { name: "已兑现" }).first().click();
-  await secretary.page.waitForLoadState();
+  // It cannot be undone: the page asks first, naming the item.
+  await secretary.page.waitForURL(/\/step$/);
+  assert.match(await secretary.page.locator("[role=alert]").textContent(), /将记为已兑现/);
+  await secretary.page.getByRole("button", { name: "确定记为已兑现" }).click();
+  await secretary.page.waitForURL(`${base}${commitment}`);
   assert.match(await secretary.page.locator("ol.items").textContent(), /已兑现/);
 
   // The office assigns a reviewer to the member; the reviewer reviews her.

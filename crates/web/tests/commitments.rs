@@ -165,16 +165,52 @@ async fn the_commitment_pages_take_it_from_draft_to_the_public_board() {
             .and_then(|r| r.split('"').next())
             .unwrap()
             .to_string();
+        let close = format!("csrf={wang_csrf}&step=close_item&item={item}&outcome=kept&reason=");
+        // Closing cannot be undone: asked first, on a page that says which item and how,
+        // carrying the choice to the button that confirms it; nothing is closed yet.
+        let asked = app
+            .post_form(&format!("{path}/step"), Some(&wang), &close)
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{label}: {}", asked.body);
+        assert!(asked.body.contains("将记为已兑现并办结"), "{}", asked.body);
+        assert!(
+            asked.body.contains(r#"name="confirmed" value="1""#),
+            "{label}"
+        );
+        assert!(
+            asked
+                .body
+                .contains(&format!(r#"name="item" value="{item}""#)),
+            "{label}"
+        );
+        assert!(
+            app.get("/p/o/B1", None).await.body.contains("已兑现 0"),
+            "{label}: nothing kept yet"
+        );
         let closed = app
             .post_form(
                 &format!("{path}/step"),
                 Some(&wang),
-                &format!("csrf={wang_csrf}&step=close_item&item={item}&outcome=kept&reason="),
+                &format!("{close}&confirmed=1"),
             )
             .await;
         assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
         let board = app.get("/p/o/B1", None).await;
-        assert!(board.body.contains("已兑现"), "{label}");
+        assert!(board.body.contains("已兑现 1"), "{label}: {}", board.body);
+        // Judging is final too: asked first, and nothing judged until confirmed.
+        let judge = format!("csrf={wang_csrf}&step=evaluate&reason=%E5%A5%BD");
+        let asked = app
+            .post_form(&format!("{path}/step"), Some(&wang), &judge)
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{label}: {}", asked.body);
+        assert!(asked.body.contains("评诺后"), "{label}: {}", asked.body);
+        assert!(
+            !app.get(&path, Some(&wang))
+                .await
+                .body
+                .contains("status-evaluated"),
+            "{label}"
+        );
 
         // Out of order and after publication: refused with a message, nothing changed.
         let again = app

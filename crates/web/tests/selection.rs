@@ -47,6 +47,22 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             "{label}: {}",
             form.body
         );
+        // An honour B1 has nobody for does not end there: it names those it has.
+        let nobody = app
+            .get(
+                "/selection/new?honour=advanced-county-committee&org=B1",
+                Some(&wang),
+            )
+            .await;
+        assert_eq!(nobody.status, StatusCode::OK, "{label}");
+        assert!(nobody.body.contains("该单位没有可推荐的对象"), "{label}");
+        assert!(
+            nobody
+                .body
+                .contains("/selection/new?honour=excellent-member&amp;org=B1"),
+            "{label}: {}",
+            nobody.body
+        );
         let other = app
             .get("/selection/new?honour=excellent-member&org=B2", Some(&wang))
             .await;
@@ -64,10 +80,17 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(bad.body.contains("电话"));
+        // Back on the form, with the deeds as typed and the candidate still chosen.
         assert!(
-            bad.body.contains("<h1>推荐人选未能保存</h1>"),
+            bad.body
+                .contains("带领志愿服务队服务社区三百余小时。</textarea>"),
             "{label}: {}",
             bad.body
+        );
+        assert!(
+            bad.body
+                .contains(&format!(r#"<option value="{}" selected>"#, app.b1_member)),
+            "{label}"
         );
         let made = app
             .post_form("/selection", Some(&wang), &nominate("服务社区三百余小时"))
@@ -207,7 +230,24 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             )
             .await;
         assert_eq!(raised.status, StatusCode::OK, "{label}: {}", raised.body);
+        // Received with a reference to quote, which the office's page shows beside it.
+        let reference = raised
+            .body
+            .split("异议编号为 ")
+            .nth(1)
+            .and_then(|r| r.split('，').next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            reference.starts_with(&format!("{notice_id}-")),
+            "{label}: {}",
+            raised.body
+        );
         let handling = app.get(&admin, Some(&office)).await;
+        assert!(
+            handling.body.contains(&format!("编号 {reference}")),
+            "{label}: {reference}"
+        );
         assert!(
             handling.body.contains("赵敏"),
             "the office sees who objected"

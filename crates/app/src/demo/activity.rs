@@ -233,28 +233,38 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<ActivitySummar
         .collect();
     for (i, b) in branches.iter().enumerate() {
         let members = tx.member_ids_of(b.id, 100).await?;
+        // The demo accounts' branch shows what each meets first: the member's own
+        // commitment is left for her to write; the secretary has a member's commitment to
+        // approve, a returned one, and the branch's published items running late.
+        let first = b.code == first_code;
         commitment(
             &mut tx,
             campaign_id,
             (SubjectKind::Organisation, b.id, b.id),
             "支部公开承诺",
             ORG_ITEMS,
-            STATUSES[i % STATUSES.len()],
+            if first {
+                Status::Published
+            } else {
+                STATUSES[i % STATUSES.len()]
+            },
             rng,
         )
         .await?;
         summary.commitments += 1;
-        // The demo member account's own commitment is left for her to write: her home
-        // then shows what a member meets first.
-        let skip = usize::from(b.code == first_code);
-        for (k, m) in members.iter().skip(skip).take(3).enumerate() {
+        const FIRST_BRANCH: [Status; 3] = [Status::Submitted, Status::Published, Status::Returned];
+        for (k, m) in members.iter().skip(usize::from(first)).take(3).enumerate() {
             commitment(
                 &mut tx,
                 campaign_id,
                 (SubjectKind::Member, *m, b.id),
                 "党员公开承诺",
                 MEMBER_ITEMS,
-                STATUSES[(i + k + 1) % STATUSES.len()],
+                if first {
+                    FIRST_BRANCH[k]
+                } else {
+                    STATUSES[(i + k + 1) % STATUSES.len()]
+                },
                 rng,
             )
             .await?;

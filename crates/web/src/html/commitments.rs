@@ -551,7 +551,7 @@ pub async fn step(
     let back = format!("/c/{id}");
     let attempt = Attempt::new(&viewer, &back, "commitment_step_refused");
     // Someone who may not see the commitment learns nothing, however malformed the form.
-    service::load(&s.store, &viewer.actor(), id)
+    let (c, subject) = service::load(&s.store, &viewer.actor(), id)
         .await
         .or_refuse(&attempt)?;
     let Some(step) =
@@ -572,11 +572,72 @@ pub async fn step(
         _ => None,
     };
     let reason = Some(f.value("reason").to_string()).filter(|r| !r.is_empty());
+    // Closing an item and judging the commitment cannot be undone: asked first, of whom
+    // may take the step, on a page that says what will happen.
+    if !f.confirmed()
+        && next(c.status, step).is_ok()
+        && service::may(&viewer.actor(), &subject, step.side()).is_ok()
+        && let Some(question) = irreversible(&viewer, &c, step, item)
+    {
+        let chrome = Chrome::signed_in(&viewer, back.clone());
+        let action = format!("/c/{id}/step");
+        let mut fields = vec![("step", step.as_str().to_string())];
+        for name in ["item", "outcome", "reason"] {
+            fields.push((name, f.value(name).to_string()));
+        }
+        let page = pages::Confirm {
+            title: question.0,
+            what: question.1,
+            yes: question.2,
+            action: &action,
+            fields,
+            back,
+            chrome: &chrome,
+        };
+        return pages::html(StatusCode::OK, &page, chrome.tx.lang);
+    }
     let input = StepInput { item, reason };
     service::step(&s.store, &viewer.actor(), id, step, &input, today())
         .await
         .or_refuse(&attempt)?;
     Ok(Redirect::to(&back).into_response())
+}
+
+/// The question to ask before a step that cannot be undone — (title, what happens, the
+/// button that does it) — or `None` for a step that can be.
+fn irreversible(
+    viewer: &Viewer,
+    c: &CommitmentRecord,
+    step: Step,
+    item: Option<(i64, Outcome)>,
+) -> Option<(String, String, String)> {
+    let lang = viewer.lang();
+    match (step, item) {
+        (Step::CloseItem, Some((item_id, outcome))) if outcome != Outcome::Open => {
+            let (n, i) = c
+                .items
+                .iter()
+                .enumerate()
+                .find(|(_, i)| i.id == item_id && i.outcome == Outcome::Open)?;
+            let n = n + 1;
+            let how = outcome.as_str();
+            Some((
+                t(lang, "web.close_item_title", &[("n", &n)]),
+                t(
+                    lang,
+                    &format!("web.close_item_what_{how}"),
+                    &[("n", &n), ("content", &i.content)],
+                ),
+                t(lang, &format!("web.close_item_yes_{how}"), &[]),
+            ))
+        }
+        (Step::Evaluate, _) => Some((
+            t(lang, "web.evaluate_title", &[("title", &c.title)]),
+            t(lang, "web.evaluate_what", &[]),
+            t(lang, "web.evaluate_yes", &[]),
+        )),
+        _ => None,
+    }
 }
 
 /// A progress report with evidence files (multipart: csrf, item, body, files).

@@ -12,6 +12,11 @@ impl Text {
         t(self.lang, &format!("web.{key}"), &[])
     }
 
+    /// The text of `key` with one placeholder filled.
+    pub fn get_with(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        t(self.lang, &format!("web.{key}"), &[(name, &value)])
+    }
+
     /// The text of a key outside the page's own (`selection.finding_upheld`, …).
     pub fn of(&self, key: &str) -> String {
         t(self.lang, key, &[])

@@ -27,6 +27,7 @@ use crate::kernel::clock::today;
 use crate::kernel::forms::Fields;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::session::{Posted, SignedIn};
+use crate::kernel::viewer::Viewer;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,6 +122,79 @@ struct NewPage {
     honour_name: String,
     org: String,
     candidates: Vec<(i64, String)>,
+    /// When nobody may be nominated for this honour here: the honours somebody may be,
+    /// (code, name), so that the form does not end there.
+    others: Vec<(String, String)>,
+    /// What was typed, when the form comes back with a problem.
+    typed: Typed,
+    error: Option<String>,
+}
+
+/// A nomination form as it was sent.
+#[derive(Default)]
+struct Typed {
+    subject: i64,
+    deeds: String,
+    summary: String,
+}
+
+/// The nomination form for `honour` by `org`, with what was typed and the problem, if any.
+async fn nomination_form(
+    s: &AppState,
+    viewer: &Viewer,
+    honour: String,
+    org: String,
+    typed: Typed,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let attempt = Attempt::new(viewer, "/selection", "nomination_form_unavailable");
+    let actor = viewer.actor();
+    let candidates = service::candidates_for(&s.store, Some(&actor), &honour, &org)
+        .await
+        .or_refuse(&attempt)?;
+    let campaign = s.store.campaigns().current().await.or_refuse(&attempt)?;
+    let honour_name = campaign
+        .as_ref()
+        .and_then(|(_, c)| c.honour(&honour).map(|h| h.name.clone()))
+        .unwrap_or_else(|| honour.clone());
+    let mut others = vec![];
+    if candidates.is_empty()
+        && let Some((_, c)) = &campaign
+    {
+        for h in c.file.honours.iter().filter(|h| h.from.is_none()) {
+            let code = h.code.get_ref();
+            if *code != honour
+                && service::candidates_for(&s.store, Some(&actor), code, &org)
+                    .await
+                    .is_ok_and(|found| !found.is_empty())
+            {
+                others.push((code.clone(), h.name.clone()));
+            }
+        }
+    }
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = NewPage {
+        chrome: Chrome::signed_in(
+            viewer,
+            format!(
+                "/selection/new?honour={}&org={}",
+                crate::kernel::chrome::encode_query_value(&honour),
+                crate::kernel::chrome::encode_query_value(&org)
+            ),
+        ),
+        honour,
+        honour_name,
+        org,
+        candidates,
+        others,
+        typed,
+        error,
+    };
+    pages::html(status, &page, page.chrome.tx.lang)
 }
 
 pub async fn new_form(
@@ -136,22 +210,7 @@ pub async fn new_form(
             .to_string()
     };
     let (honour, org) = (get("honour"), get("org"));
-    let attempt = Attempt::new(&viewer, "/selection", "nomination_form_unavailable");
-    let candidates = service::candidates_for(&s.store, Some(&viewer.actor()), &honour, &org)
-        .await
-        .or_refuse(&attempt)?;
-    let honour_name = match s.store.campaigns().current().await {
-        Ok(Some((_, c))) => c.honour(&honour).map_or(honour.clone(), |h| h.name.clone()),
-        _ => honour.clone(),
-    };
-    let page = NewPage {
-        chrome: Chrome::signed_in(&viewer, format!("/selection/new?honour={honour}&org={org}")),
-        honour,
-        honour_name,
-        org,
-        candidates,
-    };
-    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
+    nomination_form(&s, &viewer, honour, org, Typed::default(), None).await
 }
 
 pub async fn create(
@@ -180,10 +239,21 @@ pub async fn create(
         deeds: f.value("deeds"),
         summary: f.value("summary"),
     };
-    let id = service::nominate(&s.store, &s.scores, Some(&viewer.actor()), &input, today())
-        .await
-        .or_refuse(&attempt)?;
-    Ok(Redirect::to(&format!("/selection/{id}")).into_response())
+    match service::nominate(&s.store, &s.scores, Some(&viewer.actor()), &input, today()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/selection/{id}")).into_response()),
+        // A problem to fix comes back on the form, with everything typed still there.
+        Err(AppError::Input(why)) => {
+            let typed = Typed {
+                subject,
+                deeds: f.value("deeds").to_string(),
+                summary: f.value("summary").to_string(),
+            };
+            let error = Some(why.render(viewer.lang()));
+            let (honour, org) = (f.value("honour").to_string(), f.value("org").to_string());
+            nomination_form(&s, &viewer, honour, org, typed, error).await
+        }
+        Err(e) => Err(attempt.refused(e)),
+    }
 }
 
 #[derive(Template)]
@@ -259,7 +329,8 @@ pub async fn page(
         steps: v
             .steps
             .iter()
-            .map(|st| (st.as_str().to_string(), name(&chrome, "step", st.as_str())))
+            // Buttons say what they do (审定通过, Approve), not what the history will say.
+            .map(|st| (st.as_str().to_string(), name(&chrome, "do", st.as_str())))
             .collect(),
         events: event_rows(&chrome, events),
         onward: v.onward.clone(),
@@ -450,6 +521,13 @@ struct NoticeAdminPage {
     /// (objection, candidate's name, finding's name)
     objections: Vec<(ObjectionRecord, String, String)>,
     may_handle: bool,
+}
+
+impl NoticeAdminPage {
+    /// The reference the objector was given when she raised it.
+    fn reference(&self, o: &ObjectionRecord) -> String {
+        public::objection_reference(self.notice.id, o.id)
+    }
 }
 
 pub async fn notice(

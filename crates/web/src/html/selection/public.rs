@@ -157,6 +157,12 @@ pub async fn notice(
 }
 
 /// Takes an objection; a refusal comes back on the form with what was typed.
+/// How an objection is referred to, by the public and by the office: its notice and its
+/// own number, as `N-M`.
+pub fn objection_reference(notice_id: i64, objection_id: i64) -> String {
+    format!("{notice_id}-{objection_id}")
+}
+
 pub async fn raise(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -183,11 +189,18 @@ pub async fn raise(
     )
     .await
     {
-        Ok(_) => {
+        Ok(objection) => {
             let chrome = Chrome::anonymous(lang, &here);
+            // A reference to quote when asking what became of it (the office's notice page
+            // shows the same reference beside each objection).
+            let reference = objection_reference(id, objection);
             let (title, message) = (
                 chrome.tx.get("objection_received_title"),
-                chrome.tx.get("objection_received"),
+                xianfeng_domain::i18n::t(
+                    lang,
+                    "web.objection_received",
+                    &[("reference", &reference)],
+                ),
             );
             Ok(pages::done(chrome, StatusCode::OK, title, message))
         }
