@@ -47,8 +47,8 @@ function skipped(path) {
 }
 
 /// What a page shows that a reader should not meet, as lines of findings.
-async function inspect(page, lang) {
-  return page.evaluate((lang) => {
+async function inspect(page, lang, screen) {
+  return page.evaluate(([lang, screen]) => {
     const found = [];
     const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
     const main = document.querySelector("main");
@@ -74,8 +74,9 @@ async function inspect(page, lang) {
       }
     } else {
       // English pages: no word of the Chinese interface or campaign, no sentence in both
-      // languages, no full-width punctuation. Names of people and organisations and what
-      // people wrote (data, in Chinese) may stand on their own.
+      // languages, no full-width punctuation. Names of people and organisations (data, in
+      // Chinese) may stand on their own or inside an English sentence; what people wrote
+      // may stand on its own.
       const terms = window.__terms;
       for (const el of main.querySelectorAll("*")) {
         if (!visible(el) || el.closest("textarea, script, style")) continue;
@@ -86,14 +87,19 @@ async function inspect(page, lang) {
         for (const part of own.split(/[·\n:：|—()]+|（\d+）/).map((p) => p.trim()).filter(Boolean)) {
           if (!/[\u4e00-\u9fff]/.test(part)) continue;
           if (terms.has(part)) found.push(`Chinese term "${part}" in ${where}`);
-          else if (/[A-Za-z]{3,}/.test(part)) found.push(`two languages in ${where}`);
+          // A Chinese sentence (not a name standing in an English one) beside English words.
+          else if (/[A-Za-z]{3,}/.test(part) && /[\u4e00-\u9fff][，。；！？]/.test(part)) {
+            found.push(`two languages in ${where}`);
+          }
         }
       }
     }
+    // The screen's width as given: a phone browser zooms out to show a page wider than it,
+    // which would then read as fitting.
     const width = document.documentElement.scrollWidth;
-    if (width > window.innerWidth) found.push(`${width}px wide on a ${window.innerWidth}px screen`);
+    if (width > screen) found.push(`${width}px wide on a ${screen}px screen`);
     return found;
-  }, lang);
+  }, [lang, screen]);
 }
 
 /// Crawls as the signed-in `page`, in `lang`; returns findings ("path: what") and the
@@ -135,7 +141,7 @@ export async function crawl(page, base, lang, { checkLinks = true, limit = 60, d
         findings.push(`${path}: answers ${status}`);
         continue;
       }
-      for (const f of await inspect(page, lang)) findings.push(`${path}: ${f}`);
+      for (const f of await inspect(page, lang, page.viewportSize().width)) findings.push(`${path}: ${f}`);
       for (const h of await links()) {
         const p = local(h);
         if (!p || p.startsWith("/logout") || p.startsWith("/lang")) continue;

@@ -125,7 +125,7 @@ test("a commitment from draft to review, through every hand", async () => {
   await step(office.page, "分配");
   const reviewer = await signedIn("reviewer");
   await reviewer.page.goto(`${base}/reviews`);
-  const form = reviewer.page.locator(`form:has(input[name=subject][value="${memberId}"])`);
+  const form = reviewer.page.locator(`form:has(input[name=kind][value=member]):has(input[name=subject][value="${memberId}"])`);
   await form.locator("select[name=grade]").selectOption("good");
   await form.locator("textarea[name=comment]").fill("承诺具体，践诺扎实");
   await form.getByRole("button", { name: "保存点评" }).click();

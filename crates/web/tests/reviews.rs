@@ -41,6 +41,15 @@ async fn a_reviewer_reviews_only_what_is_assigned() {
             .post_form("/o/B1/reviewers", Some(&staff), &assign(&scsrf))
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        // The assignment is listed by the subject's name and kind, never by its code.
+        let listed = app.get("/o/B1/reviewers", Some(&staff)).await;
+        assert!(
+            listed
+                .body
+                .contains(&format!("reviewer → {B1_MEMBER}（党员）")),
+            "{label}: {}",
+            listed.body
+        );
         let not_reviewer = app
             .post_form(
                 "/o/B1/reviewers",

@@ -54,6 +54,19 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
             "{label}: an .xlsx (zip) file"
         );
 
+        // Named no period, the dashboard opens on the latest with anything scored (the
+        // test city's reviews are of 2011-h1; 2012-h1 has begun and holds nothing), and an
+        // empty period says so instead of ranking zeros.
+        let opening = app.get("/scores", Some(&office)).await;
+        assert!(
+            opening.body.contains("得分排名 · 2011年上半年"),
+            "{label}: {}",
+            opening.body
+        );
+        assert!(!opening.body.contains("还没有任何得分"), "{label}");
+        let empty = app.get("/scores?period=2012-h1", Some(&office)).await;
+        assert!(empty.body.contains("本考核周期还没有任何得分"), "{label}");
+
         // How B1's score was made: the review part is 50, nothing else has data.
         let subject = app.get("/scores/s/B1?period=2011-h1", Some(&office)).await;
         assert_eq!(subject.status, StatusCode::OK, "{label}: {}", subject.body);

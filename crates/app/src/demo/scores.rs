@@ -24,7 +24,7 @@ const CRITERIA: [&str; 5] = [
 
 /// What was written: (reviews, self-assessments, indicator values).
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize, usize), AppError> {
-    let Some((campaign_id, _)) = store.campaigns().current().await? else {
+    let Some((campaign_id, campaign)) = store.campaigns().current().await? else {
         return Ok((0, 0, 0));
     };
     let orgs = store.registry().all_orgs().await?;
@@ -95,6 +95,68 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
                 subject_id: o.id,
                 value: (2 * standing + rng.below(4) as i64) as f64,
             });
+        }
+    }
+    // The county leadership teams and their cadres: reviewed and self-assessed too, so that
+    // their rankings are not empty.
+    let criteria_of = |kind: SubjectKind| -> Vec<String> {
+        campaign
+            .file
+            .standards
+            .iter()
+            .find(|s| s.subject == kind)
+            .map(|s| {
+                s.criteria
+                    .iter()
+                    .map(|c| c.code.get_ref().clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut leaders = vec![];
+    for o in orgs.iter().filter(|o| o.kind == OrgKind::CountyCommittee) {
+        for team in store.registry().teams_of_org(o.id).await? {
+            leaders.push((SubjectKind::Team, team.id, o.id));
+            for c in store.registry().cadres_of_team(team.id).await? {
+                leaders.push((SubjectKind::Cadre, c.id, o.id));
+            }
+        }
+    }
+    for (kind, id, org_id) in leaders {
+        tx.assign_reviewer(&Assignment {
+            reviewer: "reviewer".into(),
+            subject_kind: kind,
+            subject_id: id,
+            org_id,
+        })
+        .await?;
+        let criteria = criteria_of(kind);
+        let mut standing = rng.below(4) as i64;
+        for period in PERIODS {
+            standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
+            let (grade, points) = grades[standing as usize];
+            tx.write_review_as(
+                "reviewer",
+                &NewReview {
+                    campaign_id,
+                    subject_kind: kind,
+                    subject_id: id,
+                    org_id,
+                    period: period.into(),
+                    grade: grade.into(),
+                    points,
+                    comment: "班子团结，履职尽责，作风扎实。".into(),
+                },
+            )
+            .await?;
+            reviews += 1;
+            let points: Vec<(String, i64)> = criteria
+                .iter()
+                .map(|c| (c.clone(), 95 - 8 * standing - rng.below(8) as i64))
+                .collect();
+            tx.write_self_assessment(campaign_id, period, (kind, id), &points)
+                .await?;
+            selfs += 1;
         }
     }
     values += indicators.len();

@@ -28,6 +28,12 @@ pub struct Overview {
     pub bins: Vec<(String, u64)>,
     pub top: Vec<TableRow>,
     pub bottom: Vec<TableRow>,
+    /// When more subjects share the highest (lowest) score than a short list shows: how
+    /// many, and the score — ten of them picked would say nothing.
+    pub top_tied: Option<Tie>,
+    pub bottom_tied: Option<Tie>,
+    /// Subjects with a score above zero: none means nothing has been scored in the period.
+    pub scored: usize,
     pub risers: Vec<TableRow>,
     pub fallers: Vec<TableRow>,
     pub children: Vec<ChildRow>,
@@ -49,6 +55,24 @@ pub(super) fn extremes<'a, K: Ord>(
     }
     v.sort_by_key(key);
     v
+}
+
+/// Subjects sharing one score: how many, and the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tie {
+    pub subjects: usize,
+    pub score: f64,
+}
+
+/// The tie the scores of a ranking begin with (from either end), if it runs past a short
+/// list.
+fn tie_at(mut scores: impl Iterator<Item = xianfeng_domain::ranking::Points>) -> Option<Tie> {
+    let first = scores.next()?;
+    let subjects = 1 + scores.take_while(|s| *s == first).count();
+    (subjects > SHORT_LIST).then(|| Tie {
+        subjects,
+        score: first.0 as f64 / 100.0,
+    })
 }
 
 /// How many subjects the short lists on a dashboard show.
@@ -179,6 +203,9 @@ pub async fn overview(
     Ok(Overview {
         top: rows(store, &sel, &top).await?,
         bottom: rows(store, &sel, &bottom).await?,
+        top_tied: tie_at(all.iter().map(|r| r.score())),
+        bottom_tied: tie_at(all.iter().rev().map(|r| r.score())),
+        scored: all.iter().filter(|r| r.score().0 > 0).count(),
         risers: rows(store, &sel, &risers).await?,
         fallers: rows(store, &sel, &fallers).await?,
         table,
@@ -187,4 +214,28 @@ pub async fn overview(
         crumbs,
         participation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xianfeng_domain::ranking::Points;
+
+    #[test]
+    fn a_tie_longer_than_a_short_list_is_told_not_picked_from() {
+        let mut scores = vec![Points(9_000), Points(8_000)];
+        scores.extend(std::iter::repeat_n(Points(0), 834));
+        let bottom = tie_at(scores.iter().rev().copied()).expect("834 tied");
+        assert_eq!((bottom.subjects, bottom.score), (834, 0.0));
+        // At the top nobody ties; ten tied at the bottom still fit the list.
+        assert_eq!(tie_at(scores.iter().copied()), None);
+        assert_eq!(tie_at(std::iter::repeat_n(Points(5_000), SHORT_LIST)), None);
+        assert_eq!(
+            tie_at(std::iter::repeat_n(Points(5_050), SHORT_LIST + 1)),
+            Some(Tie {
+                subjects: 11,
+                score: 50.5
+            })
+        );
+    }
 }

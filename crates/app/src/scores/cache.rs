@@ -110,7 +110,10 @@ impl Scores {
         today: NaiveDate,
     ) -> Result<SharedBoard, AppError> {
         let (campaign_id, campaign) = crate::scope::campaign(store).await?;
-        let period = resolve_period(&campaign, period, today)?;
+        let period = match period {
+            Some(_) => resolve_period(&campaign, period, today)?,
+            None => super::periods::opening_period(store, campaign_id, &campaign, today).await?,
+        };
         let key = (campaign_id, period.code.clone());
         if let Some(b) = self.cached(&key) {
             return Ok(b);

@@ -30,6 +30,27 @@ pub fn resolve_period(
     }
 }
 
+/// The period a reader is shown when she names none: the latest that has begun and has
+/// anything scored in it (a new period opens empty; last period's scores are what there
+/// is to read); the current one when nothing has been scored yet.
+pub async fn opening_period(
+    store: &Store,
+    campaign_id: i64,
+    campaign: &Campaign,
+    today: NaiveDate,
+) -> Result<Period, AppError> {
+    let scored = store.scores().periods_with_facts(campaign_id).await?;
+    let latest = campaign
+        .periods()
+        .into_iter()
+        .rev()
+        .find(|p| p.starts_on <= today && scored.contains(&p.code));
+    match latest {
+        Some(p) => Ok(p),
+        None => resolve_period(campaign, None, today),
+    }
+}
+
 /// The period before `period` in the campaign file, if any.
 pub fn previous_period(campaign: &Campaign, period: &Period) -> Option<Period> {
     let periods = campaign.periods();

@@ -178,6 +178,19 @@ impl Campaign {
         let date = |s: &Spanned<String>| parse_iso(s.get_ref()).expect("checked above");
         crate::i18n::add_terms(terms(&parsed));
         crate::i18n::add_terms(vocabulary());
+        // Indicators are shown with their unit: "重点任务完成率 (%)".
+        crate::i18n::add_terms(
+            parsed
+                .indicators
+                .iter()
+                .filter(|i| !i.unit.is_empty() && !i.name_en.is_empty())
+                .map(|i| {
+                    (
+                        format!("{} ({})", i.name, i.unit),
+                        format!("{} ({})", i.name_en, i.unit),
+                    )
+                }),
+        );
         Ok(Campaign {
             starts_on: date(&parsed.campaign.starts_on),
             ends_on: date(&parsed.campaign.ends_on),

@@ -480,6 +480,20 @@ impl Scores<'_> {
         Ok(total.map(|(t,)| t))
     }
 
+    /// The periods of a campaign in which anything counted towards a score (a review, a
+    /// ballot, a published item, an hour of study or service).
+    pub async fn periods_with_facts(self, campaign_id: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT period FROM score_facts WHERE campaign_id = $1 \
+             AND (reviews > 0 OR satisfied > 0 OR basically_satisfied > 0 OR dissatisfied > 0 \
+                  OR items > 0 OR hours_tenths > 0)",
+        )
+        .bind(campaign_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        Ok(rows.into_iter().map(|(p,)| p).collect())
+    }
+
     /// The periods of a campaign that are closed.
     pub async fn closures(self, campaign_id: i64) -> Result<Vec<Closure>> {
         let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(

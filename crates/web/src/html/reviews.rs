@@ -187,7 +187,10 @@ pub async fn assign_page(
         .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back.clone());
     let label = |kind: &str, name: &str| {
-        format!("{}（{}）", name, chrome.tx.get(&format!("subject_{kind}")))
+        format!(
+            "{name}{}",
+            chrome.tx.bracket(chrome.tx.get(&format!("subject_{kind}")))
+        )
     };
     let mut subjects = vec![(
         format!("organisation:{}", o.id),
@@ -217,22 +220,35 @@ pub async fn assign_page(
             .iter()
             .map(|t| (format!("team:{}", t.id), label("team", &t.name))),
     );
+    for t in &teams {
+        for c in s
+            .store
+            .registry()
+            .cadres_of_team(t.id)
+            .await
+            .or_refuse(&attempt)?
+        {
+            subjects.push((format!("cadre:{}", c.id), label("cadre", &c.name)));
+        }
+    }
     subjects.extend(
         members
             .iter()
             .map(|m| (format!("member:{}", m.id), label("member", &m.name))),
     );
-    let assigned = assignments
-        .iter()
-        .map(|asg| {
-            let key = format!("{}:{}", asg.subject_kind.as_str(), asg.subject_id);
-            let name = subjects
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map_or_else(|| key.clone(), |(_, n)| n.clone());
-            (asg.reviewer.clone(), name)
-        })
-        .collect();
+    let mut assigned = vec![];
+    for asg in &assignments {
+        let key = format!("{}:{}", asg.subject_kind.as_str(), asg.subject_id);
+        let name = match subjects.iter().find(|(k, _)| *k == key) {
+            Some((_, n)) => n.clone(),
+            // Beyond the lists above (a member past the first 500): named all the same.
+            None => xianfeng_app::subjects::subject(&s.store, asg.subject_kind, asg.subject_id)
+                .await
+                .map(|found| label(asg.subject_kind.as_str(), &found.name))
+                .unwrap_or_default(),
+        };
+        assigned.push((asg.reviewer.clone(), name));
+    }
     let page = AssignPage {
         code: o.code.clone(),
         name: o.name.clone(),

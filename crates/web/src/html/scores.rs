@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xianfeng_app::score_tables::{
-    self, ChildRow, Overview, SubjectView, TableQuery, TableRow, plain_xlsx, xlsx_bytes,
+    self, ChildRow, Overview, SubjectView, TableQuery, TableRow, Tie, plain_xlsx, xlsx_bytes,
 };
 use xianfeng_app::scores::PeerSet;
 use xianfeng_domain::org::OrgKind;
@@ -146,6 +146,22 @@ struct DashboardPage {
     next_page: Option<String>,
     page_label: String,
     may_close: bool,
+    /// When the short lists would pick ten of a larger tie: the tie, said.
+    top_tie: Option<String>,
+    bottom_tie: Option<String>,
+    /// Nothing has been scored in the period: said, not shown as a table of zeros.
+    nothing_scored: bool,
+}
+
+/// "834 tied at 0.00", in the page's language.
+fn tie_sentence(tx: &crate::kernel::text::Text, key: &str, tie: &Option<Tie>) -> Option<String> {
+    tie.as_ref().map(|t| {
+        xianfeng_domain::i18n::t(
+            tx.lang,
+            &format!("web.{key}"),
+            &[("n", &t.subjects), ("score", &format!("{:.2}", t.score))],
+        )
+    })
 }
 
 fn kind_of(q: &DashQuery) -> Result<SubjectKind, xianfeng_app::AppError> {
@@ -268,6 +284,9 @@ pub async fn dashboard(
             .collect::<Vec<_>>(),
     );
     let page_view = DashboardPage {
+        top_tie: tie_sentence(tx, "scores_tied_top", &o.top_tied),
+        bottom_tie: tie_sentence(tx, "scores_tied_bottom", &o.bottom_tied),
+        nothing_scored: o.scored == 0,
         q: links,
         period_name: o.table.period.name.clone(),
         closed: o.table.closed,
@@ -548,12 +567,18 @@ pub async fn subject(
                 let what = if w.is_empty() {
                     tx.get("scores_raw_hours")
                 } else {
-                    w.clone()
+                    tx.term(w)
                 };
                 (what, fmt(*x), fmt(*lo), fmt(*hi))
             })
             .collect(),
-        history_chart: charts::line(&tx.get("scores_history"), &v.history),
+        history_chart: charts::line(
+            &tx.get("scores_history"),
+            &v.history
+                .iter()
+                .map(|(p, score)| (tx.term(p), *score))
+                .collect::<Vec<_>>(),
+        ),
         history: v
             .history
             .iter()
