@@ -952,38 +952,41 @@ pub async fn candidates_for(
         .await?
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &o)?;
-    Ok(match h.subject {
+    // (id, name, what tells two of the same name apart: a member's masked ID number, as
+    // the roster shows it to whoever may nominate; an organisation's code; a cadre's post)
+    let found: Vec<(i64, String, String)> = match h.subject {
         SubjectKind::Member => store
             .registry()
             .members_of_org(o.id, 1000, 0)
             .await?
             .into_iter()
-            .map(|m| (m.id, m.name))
+            .map(|m| (m.id, m.name, m.id_masked))
             .collect(),
         SubjectKind::Organisation => store
             .registry()
             .children(o.id)
             .await?
             .into_iter()
-            .map(|c| (c.id, c.name))
+            .map(|c| (c.id, c.name, c.code))
             .collect(),
         SubjectKind::Team => store
             .registry()
             .teams_of_org(o.id)
             .await?
             .into_iter()
-            .map(|t| (t.id, t.name))
+            .map(|t| (t.id, t.name, o.code.clone()))
             .collect(),
         SubjectKind::Cadre => {
             let mut out = vec![];
             for t in store.registry().teams_of_org(o.id).await? {
                 for c in store.registry().cadres_of_team(t.id).await? {
-                    out.push((c.id, c.name));
+                    out.push((c.id, c.name, c.position));
                 }
             }
             out
         }
-    })
+    };
+    Ok(xianfeng_domain::text::told_apart(found))
 }
 
 /// A notice's objections with names and contacts, for those who handle them (the

@@ -95,8 +95,10 @@ pub fn extension_matches(kind: FileKind, extension: &str) -> bool {
 pub struct Malformed;
 
 /// A photo without its metadata: for JPEG, the APP1 (Exif, XMP: GPS position, camera,
-/// time), APP13 (IPTC) and comment segments are removed; for PNG, the eXIf, tEXt, zTXt,
-/// iTXt and tIME chunks. The picture itself is not touched. Other kinds pass unchanged.
+/// time), APP13 (IPTC) and comment segments are removed — except the Exif orientation,
+/// kept alone in a small Exif block of its own, since a phone stores an upright photo's
+/// pixels on their side and lets that tag turn them; for PNG, the eXIf, tEXt, zTXt, iTXt
+/// and tIME chunks. The picture itself is not touched. Other kinds pass unchanged.
 pub fn strip_metadata(kind: FileKind, bytes: &[u8]) -> Result<Vec<u8>, Malformed> {
     match kind {
         FileKind::Jpeg => strip_jpeg(bytes),
@@ -112,6 +114,7 @@ fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, Malformed> {
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&b[..2]);
     let mut i = 2;
+    let mut kept_orientation = false;
     loop {
         // Markers may be preceded by fill bytes 0xFF.
         while b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&0xFF) {
@@ -146,9 +149,69 @@ fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, Malformed> {
         let metadata = matches!(marker, 0xE1 | 0xED | 0xFE);
         if !metadata {
             out.extend_from_slice(&b[i..end]);
+        } else if marker == 0xE1
+            && !kept_orientation
+            && let Some(turn) = exif_orientation(&b[i + 4..end])
+        {
+            out.extend_from_slice(&orientation_segment(turn));
+            kept_orientation = true;
         }
         i = end;
     }
+}
+
+/// The orientation (1–8) an Exif block's first directory gives, if it gives one.
+fn exif_orientation(payload: &[u8]) -> Option<u16> {
+    let tiff = payload.strip_prefix(b"Exif\0\0")?;
+    let big = match tiff.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let two: [u8; 2] = tiff.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(two)
+        } else {
+            u16::from_le_bytes(two)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let four: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(if big {
+            u32::from_be_bytes(four)
+        } else {
+            u32::from_le_bytes(four)
+        })
+    };
+    let directory = usize::try_from(u32_at(4)?).ok()?;
+    let entries = usize::from(u16_at(directory)?);
+    (0..entries).find_map(|n| {
+        let entry = directory.checked_add(2)?.checked_add(n.checked_mul(12)?)?;
+        // Tag 0x0112 (Orientation), type SHORT, one value, held in the entry itself.
+        if u16_at(entry)? == 0x0112 && u16_at(entry + 2)? == 3 && u32_at(entry + 4)? == 1 {
+            u16_at(entry + 8).filter(|o| (1..=8).contains(o))
+        } else {
+            None
+        }
+    })
+}
+
+/// An APP1 segment with an Exif block holding the orientation and nothing else.
+fn orientation_segment(turn: u16) -> Vec<u8> {
+    let mut payload = b"Exif\0\0MM\0\x2A".to_vec();
+    payload.extend_from_slice(&8u32.to_be_bytes()); // the directory follows the header
+    payload.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    payload.extend_from_slice(&0x0112u16.to_be_bytes());
+    payload.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    payload.extend_from_slice(&1u32.to_be_bytes()); // one value
+    payload.extend_from_slice(&turn.to_be_bytes());
+    payload.extend_from_slice(&[0, 0]); // padding of the value field
+    payload.extend_from_slice(&0u32.to_be_bytes()); // no next directory
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    segment.extend_from_slice(&payload);
+    segment
 }
 
 fn strip_png(b: &[u8]) -> Result<Vec<u8>, Malformed> {
@@ -219,6 +282,58 @@ mod tests {
         let scan = original.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
         assert!(clean.ends_with(&original[scan..]));
         assert_eq!(sniff(&clean), Some(FileKind::Jpeg));
+    }
+
+    /// An Exif block as a phone writes it (Intel byte order): the camera's make, the
+    /// orientation (6: turn 90° clockwise to show) and a pointer to the GPS directory.
+    fn phone_exif(orientation: u16) -> Vec<u8> {
+        let mut tiff = b"II\x2A\0".to_vec();
+        tiff.extend_from_slice(&8u32.to_le_bytes());
+        tiff.extend_from_slice(&3u16.to_le_bytes());
+        // Make (ASCII, 6 bytes, stored after the directory).
+        tiff.extend_from_slice(&0x010Fu16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&6u32.to_le_bytes());
+        tiff.extend_from_slice(&50u32.to_le_bytes());
+        // Orientation.
+        tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+        tiff.extend_from_slice(&3u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&orientation.to_le_bytes());
+        tiff.extend_from_slice(&[0, 0]);
+        // GPS directory pointer.
+        tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&56u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(b"Apple\0GPSLatitude 35.2155N");
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend_from_slice(&tiff);
+        payload
+    }
+
+    #[test]
+    fn a_phone_photo_keeps_its_orientation_and_nothing_else() {
+        let mut original = vec![0xFF, 0xD8];
+        original.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+        original.extend(segment(0xE1, &phone_exif(6)));
+        original.extend(segment(0xDA, &[1, 2, 3]));
+        original.extend_from_slice(&[0x12, 0xFF, 0xD9]);
+        let clean = strip_metadata(FileKind::Jpeg, &original).unwrap();
+        let text = String::from_utf8_lossy(&clean);
+        assert!(!text.contains("GPS") && !text.contains("Apple"), "{text}");
+        // The orientation survives, in an Exif block a viewer reads.
+        let app1 = clean
+            .windows(2)
+            .position(|w| w == [0xFF, 0xE1])
+            .expect("an Exif block");
+        let len = usize::from(clean[app1 + 2]) << 8 | usize::from(clean[app1 + 3]);
+        assert_eq!(exif_orientation(&clean[app1 + 4..app1 + 2 + len]), Some(6));
+        assert_eq!(sniff(&clean), Some(FileKind::Jpeg));
+        // Exif without an orientation: no Exif block at all afterwards.
+        let plain = strip_metadata(FileKind::Jpeg, &phone_jpeg()).unwrap();
+        assert!(!plain.windows(2).any(|w| w == [0xFF, 0xE1]));
     }
 
     #[test]

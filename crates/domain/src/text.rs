@@ -45,9 +45,51 @@ pub fn escape_xml(s: &str) -> String {
     out
 }
 
+/// Names in a list a person picks from, told apart: a name that occurs more than once
+/// carries its detail (an organisation's code, a member's position or masked ID number)
+/// after it; a name that occurs once stays as it is.
+pub fn told_apart(items: Vec<(i64, String, String)>) -> Vec<(i64, String)> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, name, _) in &items {
+        *seen.entry(name.as_str()).or_default() += 1;
+    }
+    let repeated: std::collections::HashSet<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    items
+        .into_iter()
+        .map(|(id, name, detail)| {
+            if repeated.contains(&name) && !detail.is_empty() {
+                (id, format!("{name} · {detail}"))
+            } else {
+                (id, name)
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{normalise, told_apart};
+
+    #[test]
+    fn same_names_are_told_apart_and_only_they() {
+        let items = vec![
+            (1, "王芳".to_string(), "支部委员".to_string()),
+            (2, "李明".to_string(), "".to_string()),
+            (3, "王芳".to_string(), "4108**********1234".to_string()),
+        ];
+        assert_eq!(
+            told_apart(items),
+            vec![
+                (1, "王芳 · 支部委员".to_string()),
+                (2, "李明".to_string()),
+                (3, "王芳 · 4108**********1234".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn full_width_and_spaces() {

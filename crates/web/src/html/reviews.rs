@@ -231,10 +231,17 @@ pub async fn assign_page(
             subjects.push((format!("cadre:{}", c.id), label("cadre", &c.name)));
         }
     }
-    subjects.extend(
+    // Two members of the same name are told apart by their masked ID numbers.
+    let named = xianfeng_domain::text::told_apart(
         members
             .iter()
-            .map(|m| (format!("member:{}", m.id), label("member", &m.name))),
+            .map(|m| (m.id, m.name.clone(), m.id_masked.clone()))
+            .collect(),
+    );
+    subjects.extend(
+        named
+            .iter()
+            .map(|(id, name)| (format!("member:{id}"), label("member", name))),
     );
     let mut assigned = vec![];
     for asg in &assignments {
