@@ -97,6 +97,14 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             .await;
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
         let item = made.location().to_string();
+        // It waits on the home of the committee that decides it, linked.
+        let staff_home = app.get("/", Some(&staff)).await;
+        assert!(
+            staff_home.body.contains("推荐对象待考核或审定：1个")
+                && staff_home.body.contains(&format!(r#"href="{item}""#)),
+            "{label}: {}",
+            staff_home.body
+        );
         let page = app.get(&item, Some(&wang)).await;
         assert!(page.body.contains("✓"), "eligibility shown: {}", page.body);
         assert!(
@@ -271,6 +279,9 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             !secretary_view.body.contains("赵敏"),
             "{label}: nobody else does"
         );
+        // The objection waits on the office's home until it has a finding.
+        let waiting = |body: &str| body.contains("公示异议待调查核实：1件");
+        assert!(waiting(&app.get("/", Some(&office)).await.body), "{label}");
         let found = app
             .post_form(
                 &format!("{admin}/findings"),
@@ -287,6 +298,7 @@ async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the
             "{label}: {}",
             found.body
         );
+        assert!(!waiting(&app.get("/", Some(&office)).await.body), "{label}");
         // Commending waits for the end of the notice.
         let early = app
             .post_form(

@@ -22,6 +22,62 @@ const CRITERIA: [&str; 5] = [
     "public-opinion",
 ];
 
+/// Review grades by standing, strong first: (code, points).
+const GRADES: [(&str, u32); 4] = [
+    ("good", 10),
+    ("fairly-good", 7),
+    ("average", 5),
+    ("poor", 2),
+];
+
+/// `subject` (kind, id, its organisation) assigned to the demo reviewer.
+fn assignment(subject: (SubjectKind, i64, i64)) -> Assignment {
+    Assignment {
+        reviewer: "reviewer".into(),
+        subject_kind: subject.0,
+        subject_id: subject.1,
+        org_id: subject.2,
+    }
+}
+
+/// One period of a subject of the given standing (0 strong – 3 weak): the demo reviewer's
+/// review and the subject's self-assessment of each criterion.
+#[allow(clippy::too_many_arguments)]
+async fn review_and_assess(
+    tx: &mut xianfeng_storage::WriteTx,
+    campaign_id: i64,
+    subject: (SubjectKind, i64, i64),
+    period: &str,
+    standing: i64,
+    criteria: &[String],
+    comment: &str,
+    rng: &mut Rng,
+) -> Result<(), AppError> {
+    let (kind, id, org_id) = subject;
+    let (grade, points) = GRADES[standing as usize];
+    tx.write_review_as(
+        "reviewer",
+        &NewReview {
+            campaign_id,
+            subject_kind: kind,
+            subject_id: id,
+            org_id,
+            period: period.into(),
+            grade: grade.into(),
+            points: points.into(),
+            comment: comment.into(),
+        },
+    )
+    .await?;
+    let points: Vec<(String, i64)> = criteria
+        .iter()
+        .map(|c| (c.clone(), 95 - 8 * standing - rng.below(8) as i64))
+        .collect();
+    tx.write_self_assessment(campaign_id, period, (kind, id), &points)
+        .await?;
+    Ok(())
+}
+
 /// What was written: (reviews, self-assessments, indicator values).
 pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize, usize), AppError> {
     let Some((campaign_id, campaign)) = store.campaigns().current().await? else {
@@ -32,54 +88,30 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
         .iter()
         .filter(|o| o.kind == OrgKind::Branch && DISTRICTS.iter().any(|d| o.code.starts_with(d)))
         .collect();
-    let grades = [
-        ("good", 10),
-        ("fairly-good", 7),
-        ("average", 5),
-        ("poor", 2),
-    ];
     let mut tx = store.begin("demo").await?;
     let (mut reviews, mut selfs, mut values) = (0, 0, 0);
     let mut indicators = vec![];
+    let criteria: Vec<String> = CRITERIA.iter().map(|c| c.to_string()).collect();
     for o in &branches {
-        tx.assign_reviewer(&Assignment {
-            reviewer: "reviewer".into(),
-            subject_kind: SubjectKind::Organisation,
-            subject_id: o.id,
-            org_id: o.id,
-        })
-        .await?;
+        let subject = (SubjectKind::Organisation, o.id, o.id);
+        tx.assign_reviewer(&assignment(subject)).await?;
         // A branch's standing: 0 (strong) to 3 (weak), drifting a step now and then.
         let mut standing = rng.below(4) as i64;
         for period in PERIODS {
             standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
-            let (grade, points) = grades[standing as usize];
-            tx.write_review_as(
-                "reviewer",
-                &NewReview {
-                    campaign_id,
-                    subject_kind: SubjectKind::Organisation,
-                    subject_id: o.id,
-                    org_id: o.id,
-                    period: period.into(),
-                    grade: grade.into(),
-                    points,
-                    comment: "组织生活规范，承诺践诺扎实，群众评价较好。".into(),
-                },
+            let comment = "组织生活规范，承诺践诺扎实，群众评价较好。";
+            review_and_assess(
+                &mut tx,
+                campaign_id,
+                subject,
+                period,
+                standing,
+                &criteria,
+                comment,
+                rng,
             )
             .await?;
             reviews += 1;
-            let points: Vec<(String, i64)> = CRITERIA
-                .iter()
-                .map(|c| (c.to_string(), 95 - 8 * standing - rng.below(8) as i64))
-                .collect();
-            tx.write_self_assessment(
-                campaign_id,
-                period,
-                (SubjectKind::Organisation, o.id),
-                &points,
-            )
-            .await?;
             selfs += 1;
             indicators.push(IndicatorValue {
                 period: period.into(),
@@ -123,39 +155,25 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
         }
     }
     for (kind, id, org_id) in leaders {
-        tx.assign_reviewer(&Assignment {
-            reviewer: "reviewer".into(),
-            subject_kind: kind,
-            subject_id: id,
-            org_id,
-        })
-        .await?;
+        let subject = (kind, id, org_id);
+        tx.assign_reviewer(&assignment(subject)).await?;
         let criteria = criteria_of(kind);
         let mut standing = rng.below(4) as i64;
         for period in PERIODS {
             standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
-            let (grade, points) = grades[standing as usize];
-            tx.write_review_as(
-                "reviewer",
-                &NewReview {
-                    campaign_id,
-                    subject_kind: kind,
-                    subject_id: id,
-                    org_id,
-                    period: period.into(),
-                    grade: grade.into(),
-                    points,
-                    comment: "班子团结，履职尽责，作风扎实。".into(),
-                },
+            let comment = "班子团结，履职尽责，作风扎实。";
+            review_and_assess(
+                &mut tx,
+                campaign_id,
+                subject,
+                period,
+                standing,
+                &criteria,
+                comment,
+                rng,
             )
             .await?;
             reviews += 1;
-            let points: Vec<(String, i64)> = criteria
-                .iter()
-                .map(|c| (c.clone(), 95 - 8 * standing - rng.below(8) as i64))
-                .collect();
-            tx.write_self_assessment(campaign_id, period, (kind, id), &points)
-                .await?;
             selfs += 1;
         }
     }

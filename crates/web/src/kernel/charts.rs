@@ -56,6 +56,9 @@ pub fn columns(title: &str, bins: &[(String, u64)]) -> String {
     svg
 }
 
+/// The characters of a bar's label that fit its column (14 wide characters at 14 px).
+const LABEL_CHARS: usize = 14;
+
 /// Horizontal bars, one per (label, value), longest for the largest value; values may be
 /// negative (growth), drawn left of a middle axis.
 pub fn bars(title: &str, items: &[(String, f64)]) -> String {
@@ -72,14 +75,21 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> String {
         let y = 5.0 + row * i as f64;
         let w = span * v.abs() / total;
         let x = if *v < 0.0 { zero - w } else { zero };
-        let shown: String = label.chars().take(14).collect();
+        // A name too long for the label column ends in "…", and the whole name is the
+        // label's title (shown on hover, read by screen readers).
+        let shown: String = if label.chars().count() > LABEL_CHARS {
+            label.chars().take(LABEL_CHARS - 1).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\"><title>{}</title>{}</text>\
              <rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{}\"/>\
              <text x=\"{:.1}\" y=\"{:.1}\">{v:.2}</text>",
             label_w - 8.0,
             y + 17.0,
+            esc(label),
             esc(&shown),
             y + 4.0,
             row - 8.0,
@@ -168,6 +178,16 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 3);
         let b = bars("增幅", &[("甲".into(), 5.0), ("乙".into(), -2.5)]);
         assert!(b.contains(">5.00<") && b.contains(">-2.50<"));
+        // A name longer than the label column says it is cut, and keeps its whole self
+        // as the label's title.
+        let long = "中共解放区委员会领导班子成员名单第一组";
+        let b = bars("增幅", &[(long.into(), 1.0)]);
+        assert!(
+            b.contains(&format!(
+                "<title>{long}</title>中共解放区委员会领导班子成…<"
+            )),
+            "{b}"
+        );
         let l = line(
             "历史",
             &[
