@@ -158,6 +158,30 @@ pub struct Explanation {
     pub indicators: Vec<Option<RawValue>>,
 }
 
+impl Explanation {
+    /// The parts that gave the score a value (those with a weight and data), in
+    /// [`Part::ALL`] order. A score resting on one of them alone reads as more than it is:
+    /// three hours of study, the most among peers who recorded none, make 100.
+    pub fn parts_with_data(&self) -> Vec<Part> {
+        Part::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                self.part_weights[*i] > 0 && self.criteria.iter().any(|c| c.parts[*i].is_some())
+            })
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// The one part a score rests on, when it rests on one alone.
+    pub fn only_part(&self) -> Option<Part> {
+        match self.parts_with_data()[..] {
+            [one] if self.total.is_some() => Some(one),
+            _ => None,
+        }
+    }
+}
+
 /// A raw value and the lowest and highest among the subject's peers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RawValue {
@@ -560,6 +584,34 @@ pub fn commitment_value(kept: i64, due: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_score_resting_on_one_part_says_which() {
+        let trace = |parts: [Option<Points>; 6]| CriterionTrace {
+            weight: 50,
+            parts,
+            score: Some(Points(10_000)),
+        };
+        let hours_only = [None, None, None, None, Some(Points(10_000)), None];
+        let mut e = Explanation {
+            part_weights: [10, 20, 30, 20, 10, 10],
+            criteria: vec![trace(hours_only), trace(hours_only)],
+            total: Some(Points(10_000)),
+            activity: None,
+            indicators: vec![],
+        };
+        assert_eq!(e.only_part(), Some(Part::Activity));
+        // A second part with data anywhere: the score rests on more than one.
+        e.criteria[1].parts[1] = Some(Points(5_000));
+        assert_eq!(
+            e.parts_with_data(),
+            vec![Part::LeaderReview, Part::Activity]
+        );
+        assert_eq!(e.only_part(), None);
+        // A part without weight does not count.
+        e.part_weights[1] = 0;
+        assert_eq!(e.only_part(), Some(Part::Activity));
+    }
     use proptest::prelude::*;
 
     fn p(v: i64) -> Option<Points> {

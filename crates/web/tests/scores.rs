@@ -67,10 +67,17 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
         let empty = app.get("/scores?period=2012-h1", Some(&office)).await;
         assert!(empty.body.contains("本考核周期还没有任何得分"), "{label}");
 
-        // How B1's score was made: the review part is 50, nothing else has data.
+        // How B1's score was made: the review part is 50, nothing else has data — and the
+        // page says the score rests on that one part, as the ranking does beside it.
         let subject = app.get("/scores/s/B1?period=2011-h1", Some(&office)).await;
         assert_eq!(subject.status, StatusCode::OK, "{label}: {}", subject.body);
         assert!(subject.body.contains("50.00"), "{label}");
+        assert!(
+            subject.body.contains("只凭“领导点评”一项数据"),
+            "{label}: {}",
+            subject.body
+        );
+        assert!(body.contains("仅凭领导点评一项"), "{label}");
 
         // The branch secretary self-assesses B1: the score takes it in at once.
         let wang = app.sign_in("wang").await;

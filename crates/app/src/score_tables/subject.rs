@@ -29,6 +29,8 @@ pub type RawRow = (String, f64, f64, f64);
 /// Everything a subject's score page shows.
 #[derive(Debug, Clone)]
 pub struct SubjectView {
+    /// When the score rests on one part alone: that part's code.
+    pub only_part: Option<String>,
     pub code: String,
     /// The subject's id within its kind.
     pub id: i64,
@@ -162,6 +164,7 @@ pub async fn subject_view(
             })
             .collect();
         SubjectView {
+            only_part: e.only_part().map(|p| p.as_str().to_string()),
             code: code.to_string(),
             id,
             name: String::new(),

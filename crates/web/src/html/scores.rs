@@ -469,6 +469,8 @@ struct ExplainRow {
 #[template(path = "score_subject.html")]
 struct SubjectPage {
     chrome: Chrome,
+    /// Said when the score rests on one part alone.
+    only_part_note: Option<String>,
     code: String,
     name: String,
     kind: String,
@@ -542,6 +544,10 @@ pub async fn subject(
         .collect();
     let fmt = |x: f64| format!("{x:.2}");
     let page = SubjectPage {
+        only_part_note: v
+            .only_part
+            .as_deref()
+            .map(|p| tx.get_with("scores_only_part_note", "part", tx.name("scores_part", p))),
         kind_name: tx.get(&format!("scores_kind_{}", v.kind.as_str())),
         kind: v.kind.as_str().to_string(),
         code: v.code.clone(),
