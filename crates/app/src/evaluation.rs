@@ -558,18 +558,7 @@ impl BallotWriter {
 /// The criteria codes of the standard for a subject kind, in the campaign in use.
 async fn criteria(store: &Store, kind: SubjectKind) -> Result<Vec<String>, AppError> {
     let (_, campaign) = scope::campaign(store).await?;
-    Ok(campaign
-        .file
-        .standards
-        .iter()
-        .find(|s| s.subject == kind)
-        .map(|s| {
-            s.criteria
-                .iter()
-                .map(|c| c.code.get_ref().clone())
-                .collect()
-        })
-        .unwrap_or_default())
+    Ok(campaign.criterion_codes(kind))
 }
 
 /// Casts a ballot with a code: the writer looks the code up, checks the round's dates and

@@ -40,3 +40,4 @@ pub mod selection;
 pub mod sheet;
 pub mod subject;
 pub mod text;
+pub mod vocabulary;

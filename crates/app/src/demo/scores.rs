@@ -14,13 +14,6 @@ use crate::AppError;
 const DISTRICTS: [&str; 2] = ["JZ-JF", "JZ-SY"];
 /// The periods given data, in order; the first is closed at the end.
 const PERIODS: [&str; 3] = ["2010", "2011-h1", "2011-h2"];
-const CRITERIA: [&str; 5] = [
-    "leadership",
-    "members",
-    "mechanism",
-    "performance",
-    "public-opinion",
-];
 
 /// Review grades by standing, strong first: (code, points).
 const GRADES: [(&str, u32); 4] = [
@@ -91,7 +84,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     let mut tx = store.begin("demo").await?;
     let (mut reviews, mut selfs, mut values) = (0, 0, 0);
     let mut indicators = vec![];
-    let criteria: Vec<String> = CRITERIA.iter().map(|c| c.to_string()).collect();
+    let criteria = campaign.criterion_codes(SubjectKind::Organisation);
     for o in &branches {
         let subject = (SubjectKind::Organisation, o.id, o.id);
         tx.assign_reviewer(&assignment(subject)).await?;
@@ -131,20 +124,6 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     }
     // The county leadership teams and their cadres: reviewed and self-assessed too, so that
     // their rankings are not empty.
-    let criteria_of = |kind: SubjectKind| -> Vec<String> {
-        campaign
-            .file
-            .standards
-            .iter()
-            .find(|s| s.subject == kind)
-            .map(|s| {
-                s.criteria
-                    .iter()
-                    .map(|c| c.code.get_ref().clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let mut leaders = vec![];
     for o in orgs.iter().filter(|o| o.kind == OrgKind::CountyCommittee) {
         for team in store.registry().teams_of_org(o.id).await? {
@@ -157,7 +136,7 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     for (kind, id, org_id) in leaders {
         let subject = (kind, id, org_id);
         tx.assign_reviewer(&assignment(subject)).await?;
-        let criteria = criteria_of(kind);
+        let criteria = campaign.criterion_codes(kind);
         let mut standing = rng.below(4) as i64;
         for period in PERIODS {
             standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);

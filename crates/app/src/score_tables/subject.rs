@@ -21,10 +21,10 @@ pub struct CriterionView {
     pub score: Option<f64>,
 }
 
-/// A raw value beside its peers' range: (what, value, peers' lowest, peers' highest); `what`
-/// is empty for study and service hours (the page names them in its language), else the
-/// indicator's name and unit.
-pub type RawRow = (String, f64, f64, f64);
+/// A raw value beside its peers' range: (what, unit, value, peers' lowest, peers' highest);
+/// `what` is empty for study and service hours (the page names them in its language), else
+/// the indicator's name, its unit apart so that the name can be shown in any language.
+pub type RawRow = (String, String, f64, f64, f64);
 
 /// Everything a subject's score page shows.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub struct SubjectView {
     pub scope: (String, String),
     pub part_weights: [u32; 6],
     pub criteria: Vec<CriterionView>,
-    /// Raw hours and indicator values with their peers' range; indicator names carry units.
+    /// Raw hours and indicator values with their peers' range.
     pub raw: Vec<RawRow>,
     /// (period name, total) for every period of the campaign.
     pub history: Vec<(String, Option<f64>)>,
@@ -138,16 +138,11 @@ pub async fn subject_view(
             .collect();
         let mut raw = vec![];
         if let Some(a) = e.activity {
-            raw.push((String::new(), a.value, a.min, a.max));
+            raw.push((String::new(), String::new(), a.value, a.min, a.max));
         }
         for (spec, v) in campaign.indicators_of(kind).iter().zip(&e.indicators) {
             if let Some(v) = v {
-                let what = if spec.unit.is_empty() {
-                    spec.name.clone()
-                } else {
-                    format!("{} ({})", spec.name, spec.unit)
-                };
-                raw.push((what, v.value, v.min, v.max));
+                raw.push((spec.name.clone(), spec.unit.clone(), v.value, v.min, v.max));
             }
         }
         let c = kb.sheet.criteria;

@@ -48,7 +48,9 @@ pub struct TableRow {
     /// Scores per criterion, in the standard's order (see `criteria`).
     pub criteria: Vec<Option<f64>>,
     /// When the score rests on one part alone (say, study hours and nothing else): that
-    /// part's code, so that the page says so beside the score.
+    /// part's code, so that the page says so beside the score. Marked on the rows a
+    /// dashboard shows (`overview`), not on exports of a whole ranking.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_part: Option<String>,
 }
 
@@ -212,17 +214,8 @@ pub(super) async fn rows(
             .iter()
             .map(|r| (r.slot(), kb.ids[r.slot()], kb.org[r.slot()]))
             .collect();
-        let only: Vec<Option<String>> = picks
-            .iter()
-            .map(|r| {
-                kb.explain(r.slot())
-                    .only_part()
-                    .map(|p| p.as_str().to_string())
-            })
-            .collect();
-        (codes, groups, crit, (ids, only), b.tree.clone())
+        (codes, groups, crit, ids, b.tree.clone())
     };
-    let (ids, only) = ids;
     let names = scores::names_of(store, &tree, kind, &ids).await?;
     let campaign = &sel.campaign;
     let category_name = |c: &Option<String>| c.as_deref().map(|c| campaign.category_name(c));
@@ -232,24 +225,21 @@ pub(super) async fn rows(
         .zip(codes)
         .zip(groups)
         .zip(crit)
-        .zip(only)
-        .map(
-            |((((r, code), (category, level)), criteria), only_part)| TableRow {
-                code,
-                name: names.get(&r.slot()).cloned().unwrap_or_default(),
-                rank: r.rank(),
-                score: num(r.score()),
-                previous_score: r.previous().map(num),
-                growth: r.growth().map(num),
-                growth_percent: r.growth_percent().map(num),
-                growth_rank: r.growth_rank(),
-                grade: grade_name(r.grade()),
-                category: category_name(&category),
-                level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
-                criteria,
-                only_part,
-            },
-        )
+        .map(|(((r, code), (category, level)), criteria)| TableRow {
+            code,
+            name: names.get(&r.slot()).cloned().unwrap_or_default(),
+            rank: r.rank(),
+            score: num(r.score()),
+            previous_score: r.previous().map(num),
+            growth: r.growth().map(num),
+            growth_percent: r.growth_percent().map(num),
+            growth_rank: r.growth_rank(),
+            grade: grade_name(r.grade()),
+            category: category_name(&category),
+            level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
+            criteria,
+            only_part: None,
+        })
         .collect())
 }
 

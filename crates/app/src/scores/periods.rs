@@ -39,16 +39,18 @@ pub async fn opening_period(
     campaign: &Campaign,
     today: NaiveDate,
 ) -> Result<Period, AppError> {
-    let scored = store.scores().periods_with_facts(campaign_id).await?;
-    let latest = campaign
-        .periods()
-        .into_iter()
-        .rev()
-        .find(|p| p.starts_on <= today && scored.contains(&p.code));
-    match latest {
-        Some(p) => Ok(p),
-        None => resolve_period(campaign, None, today),
+    // Latest first: usually the first one asked has scores, one indexed lookup.
+    for p in campaign.periods().into_iter().rev() {
+        if p.starts_on <= today
+            && store
+                .scores()
+                .period_has_facts(campaign_id, &p.code)
+                .await?
+        {
+            return Ok(p);
+        }
     }
+    resolve_period(campaign, None, today)
 }
 
 /// The period before `period` in the campaign file, if any.

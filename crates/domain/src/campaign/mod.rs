@@ -72,22 +72,6 @@ pub struct Period {
     pub ends_on: NaiveDate,
 }
 
-/// The domain's own vocabulary that is written in Chinese (kinds of organisation and of
-/// service carrier, as rosters name them), with its English names from the catalogue:
-/// shown wherever a campaign's names are, through the same glossary.
-fn vocabulary() -> Vec<(&'static str, String)> {
-    use crate::i18n::{Lang, t};
-    let mut out: Vec<(&'static str, String)> = crate::org::OrgKind::ALL
-        .iter()
-        .map(|k| (k.name_zh(), k.name().render(Lang::En)))
-        .collect();
-    out.extend(crate::records::ServiceKind::ALL.iter().map(|k| {
-        let key = format!("records.post_{}", k.as_str().replace('-', "_"));
-        (k.name_zh(), t(Lang::En, &key, &[]))
-    }));
-    out
-}
-
 /// Every (Chinese, English) name pair a campaign file gives.
 fn terms(f: &CampaignFile) -> Vec<(&str, &str)> {
     let mut out = vec![(f.campaign.name.as_str(), f.campaign.name_en.as_str())];
@@ -177,20 +161,6 @@ impl Campaign {
         }
         let date = |s: &Spanned<String>| parse_iso(s.get_ref()).expect("checked above");
         crate::i18n::add_terms(terms(&parsed));
-        crate::i18n::add_terms(vocabulary());
-        // Indicators are shown with their unit: "重点任务完成率 (%)".
-        crate::i18n::add_terms(
-            parsed
-                .indicators
-                .iter()
-                .filter(|i| !i.unit.is_empty() && !i.name_en.is_empty())
-                .map(|i| {
-                    (
-                        format!("{} ({})", i.name, i.unit),
-                        format!("{} ({})", i.name_en, i.unit),
-                    )
-                }),
-        );
         Ok(Campaign {
             starts_on: date(&parsed.campaign.starts_on),
             ends_on: date(&parsed.campaign.ends_on),
@@ -998,9 +968,17 @@ mod tests {
         assert_eq!(term(Lang::En, "群众反映好"), "Good public standing");
         assert_eq!(term(Lang::En, "优秀"), "Excellent");
         assert_ne!(term(Lang::En, "先进基层党组织"), "先进基层党组织");
-        // The kinds of organisation and of service carrier, named in Chinese by the domain.
-        assert_eq!(term(Lang::En, "党支部"), "branch");
-        assert_eq!(term(Lang::En, "党员先锋岗"), "Party members' vanguard post");
+        // The kinds of organisation and of service carrier, named in Chinese by the domain:
+        // English whether or not a campaign file was ever loaded.
+        assert_eq!(crate::vocabulary::term(Lang::En, "党支部"), "branch");
+        assert_eq!(
+            crate::vocabulary::term(Lang::En, "党员先锋岗"),
+            "Party members' vanguard post"
+        );
+        assert_eq!(
+            crate::vocabulary::term(Lang::En, "2011年上半年"),
+            "First half of 2011"
+        );
         // Chinese readers read them as written; a name nobody defined stays as it is.
         assert_eq!(term(Lang::ZhCn, "2011年上半年"), "2011年上半年");
         assert_eq!(term(Lang::En, "城关北庄第1党支部"), "城关北庄第1党支部");

@@ -480,18 +480,19 @@ impl Scores<'_> {
         Ok(total.map(|(t,)| t))
     }
 
-    /// The periods of a campaign in which anything counted towards a score (a review, a
-    /// ballot, a published item, an hour of study or service).
-    pub async fn periods_with_facts(self, campaign_id: i64) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT period FROM score_facts WHERE campaign_id = $1 \
+    /// Whether anything counted towards a score in `period` (a review, a ballot, a
+    /// published item, an hour of study or service): one row found by the key's prefix.
+    pub async fn period_has_facts(self, campaign_id: i64, period: &str) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM score_facts WHERE campaign_id = $1 AND period = $2 \
              AND (reviews > 0 OR satisfied > 0 OR basically_satisfied > 0 OR dissatisfied > 0 \
-                  OR items > 0 OR hours_tenths > 0)",
+                  OR items > 0 OR hours_tenths > 0) LIMIT 1",
         )
         .bind(campaign_id)
-        .fetch_all(self.store.reader())
+        .bind(period.to_string())
+        .fetch_optional(self.store.reader())
         .await?;
-        Ok(rows.into_iter().map(|(p,)| p).collect())
+        Ok(row.is_some())
     }
 
     /// The periods of a campaign that are closed.

@@ -167,7 +167,7 @@ async fn form_page_asking(
             .activity_items(subject.kind)
             .iter()
             .map(|a| {
-                let name = xianfeng_domain::i18n::term(viewer.lang(), &a.name);
+                let name = xianfeng_domain::vocabulary::term(viewer.lang(), &a.name);
                 (a.code.get_ref().clone(), name)
             })
             .collect(),
@@ -480,7 +480,7 @@ pub async fn activity_names(
             .map(|i| {
                 (
                     i.code.get_ref().clone(),
-                    xianfeng_domain::i18n::term(lang, &i.name),
+                    xianfeng_domain::vocabulary::term(lang, &i.name),
                 )
             })
             .collect(),

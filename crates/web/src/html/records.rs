@@ -161,7 +161,7 @@ async fn render(
             .map(|k| {
                 (
                     k.as_str().to_string(),
-                    xianfeng_domain::i18n::term(viewer.lang(), k.name_zh()),
+                    xianfeng_domain::vocabulary::term(viewer.lang(), k.name_zh()),
                 )
             })
             .collect(),

@@ -96,7 +96,7 @@ pub async fn desk(
             let on = current.as_deref() == Some(p.code.as_str());
             (
                 p.code,
-                xianfeng_domain::i18n::term(viewer.lang(), &p.name),
+                xianfeng_domain::vocabulary::term(viewer.lang(), &p.name),
                 on,
             )
         })
@@ -118,7 +118,12 @@ pub async fn desk(
         periods: campaign
             .periods()
             .into_iter()
-            .map(|p| (p.code, xianfeng_domain::i18n::term(viewer.lang(), &p.name)))
+            .map(|p| {
+                (
+                    p.code,
+                    xianfeng_domain::vocabulary::term(viewer.lang(), &p.name),
+                )
+            })
             .collect(),
         grades: campaign
             .file

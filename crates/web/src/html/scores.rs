@@ -569,11 +569,16 @@ pub async fn subject(
         raw: v
             .raw
             .iter()
-            .map(|(w, x, lo, hi)| {
-                let what = if w.is_empty() {
-                    tx.get("scores_raw_hours")
-                } else {
-                    tx.term(w)
+            .map(|(w, unit, x, lo, hi)| {
+                // A unit the campaign file writes in Chinese (件) has no English name: an
+                // English reader gets the indicator's name alone; % and the like stay.
+                let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                let english = tx.lang == xianfeng_domain::i18n::Lang::En;
+                let shown = !(unit.is_empty() || english && chinese(unit));
+                let what = match (w.is_empty(), shown) {
+                    (true, _) => tx.get("scores_raw_hours"),
+                    (false, false) => tx.term(w),
+                    (false, true) => format!("{} ({unit})", tx.term(w)),
                 };
                 (what, fmt(*x), fmt(*lo), fmt(*hi))
             })

@@ -31,7 +31,7 @@ impl Text {
     /// A name a campaign file gives (a period, a criterion, a grade, an honour …) in the
     /// page's language.
     pub fn term(&self, name: &str) -> String {
-        xianfeng_domain::i18n::term(self.lang, name)
+        xianfeng_domain::vocabulary::term(self.lang, name)
     }
 
     /// `inner` in brackets after what precedes it: full-width（…）in Chinese, " (…)" in
