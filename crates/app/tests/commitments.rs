@@ -699,6 +699,18 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             kb.scored.total(kb.slot(c.zhang_wei).unwrap()),
         );
         assert_eq!(frozen_totals, (open_totals.0, open_totals.1));
+        // The parts each score rests on (what marks a score of one part and keeps it out of
+        // grading) read the same off the snapshot as off the open board.
+        {
+            let open = same.read().unwrap();
+            let ok = open.kind(SubjectKind::Member);
+            for (slot, id) in ok.ids.iter().enumerate() {
+                let frozen_slot = kb.slot(*id).unwrap();
+                assert_eq!(kb.scored.parts(frozen_slot), ok.scored.parts(slot), "{id}");
+            }
+            let fang = kb.scored.parts(kb.slot(c.wang_fang).unwrap());
+            assert_eq!(fang.parts().collect::<Vec<_>>(), vec![Part::LeaderReview]);
+        }
         assert_eq!(scores::snapshot_rows(&frozen).1, closure.digest);
         // A server that kept the open board learns of the close at its next renewal (the
         // audit head moved); a subject's history then reads the period from its snapshot.

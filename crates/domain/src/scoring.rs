@@ -72,6 +72,46 @@ impl Part {
     }
 }
 
+/// The parts that gave a score a value, as a set in one byte: a ranking of a city's members
+/// keeps one per subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PartSet(u8);
+
+impl PartSet {
+    pub fn insert(&mut self, part: Part) {
+        self.0 |= 1 << part.index();
+    }
+
+    pub fn contains(self, part: Part) -> bool {
+        self.0 & (1 << part.index()) != 0
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The parts in [`Part::ALL`] order.
+    pub fn parts(self) -> impl Iterator<Item = Part> {
+        Part::ALL.into_iter().filter(move |p| self.contains(*p))
+    }
+
+    /// The one part a score rests on, when it rests on one alone while its weights name
+    /// more: three hours of study, the most among peers who recorded none, make 100, and
+    /// such a score says nothing of the rest of the work. A score graded on it would give 优秀
+    /// for three hours, so it is ranked, marked, and not graded.
+    pub fn only_part(self, weights: &PartWeights) -> Option<Part> {
+        let weighed = weights.iter().filter(|w| **w > 0).count();
+        match (self.len(), weighed) {
+            (1, 2..) => self.parts().next(),
+            _ => None,
+        }
+    }
+}
+
 /// The weight of each part in percent, in [`Part::ALL`] order; they sum to 100.
 pub type PartWeights = [u32; 6];
 
@@ -159,26 +199,21 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    /// The parts that gave the score a value (those with a weight and data), in
-    /// [`Part::ALL`] order. A score resting on one of them alone reads as more than it is:
-    /// three hours of study, the most among peers who recorded none, make 100.
-    pub fn parts_with_data(&self) -> Vec<Part> {
-        Part::ALL
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                self.part_weights[*i] > 0 && self.criteria.iter().any(|c| c.parts[*i].is_some())
-            })
-            .map(|(_, p)| p)
-            .collect()
+    /// The parts that gave the score a value (those with a weight and data).
+    pub fn parts_with_data(&self) -> PartSet {
+        let mut set = PartSet::default();
+        for (i, part) in Part::ALL.into_iter().enumerate() {
+            if self.part_weights[i] > 0 && self.criteria.iter().any(|c| c.parts[i].is_some()) {
+                set.insert(part);
+            }
+        }
+        set
     }
 
-    /// The one part a score rests on, when it rests on one alone.
+    /// The one part a score rests on, when it rests on one alone ([`PartSet::only_part`]).
     pub fn only_part(&self) -> Option<Part> {
-        match self.parts_with_data()[..] {
-            [one] if self.total.is_some() => Some(one),
-            _ => None,
-        }
+        self.total?;
+        self.parts_with_data().only_part(&self.part_weights)
     }
 }
 
@@ -199,6 +234,8 @@ pub struct Scored {
     /// `slot * criteria + k`.
     criterion_scores: Vec<i32>,
     totals: Vec<i32>,
+    /// Per slot: the parts that gave its score a value.
+    parts: Vec<PartSet>,
 }
 
 impl Scored {
@@ -217,23 +254,42 @@ impl Scored {
             criteria,
             criterion_scores: Vec::with_capacity(n * criteria),
             totals: Vec::with_capacity(n),
+            parts: Vec::with_capacity(n),
         }
     }
 
-    /// Appends a slot's scores (`criteria` values and the total).
-    pub fn push(&mut self, criteria: &[Option<Points>], total: Option<Points>) {
+    /// Appends a slot's scores (`criteria` values and the total) and the parts they rest on.
+    pub fn push(&mut self, criteria: &[Option<Points>], total: Option<Points>, parts: PartSet) {
         debug_assert_eq!(criteria.len(), self.criteria);
         self.criterion_scores
             .extend(criteria.iter().map(|c| Self::pack(*c)));
         self.totals.push(Self::pack(total));
+        self.parts.push(parts);
     }
 
-    /// Replaces a slot's scores.
-    pub fn set(&mut self, slot: usize, criteria: &[Option<Points>], total: Option<Points>) {
+    /// Replaces a slot's scores and the parts they rest on.
+    pub fn set(
+        &mut self,
+        slot: usize,
+        criteria: &[Option<Points>],
+        total: Option<Points>,
+        parts: PartSet,
+    ) {
         for (k, c) in criteria.iter().enumerate() {
             self.criterion_scores[slot * self.criteria + k] = Self::pack(*c);
         }
         self.totals[slot] = Self::pack(total);
+        self.parts[slot] = parts;
+    }
+
+    /// Replaces the parts a slot's scores rest on (read back from a snapshot's inputs).
+    pub fn set_parts(&mut self, slot: usize, parts: PartSet) {
+        self.parts[slot] = parts;
+    }
+
+    /// The parts that gave the slot's score a value.
+    pub fn parts(&self, slot: usize) -> PartSet {
+        self.parts[slot]
     }
 
     pub fn len(&self) -> usize {
@@ -388,8 +444,8 @@ impl Sheet {
         let mut scored = Scored::with_capacity(self.criteria, self.len());
         let mut criteria = vec![None; self.criteria];
         for slot in 0..self.len() {
-            let total = self.score_slot(&norms, profiles, slot, &mut criteria);
-            scored.push(&criteria, total);
+            let (total, parts) = self.score_slot(&norms, profiles, slot, &mut criteria);
+            scored.push(&criteria, total, parts);
         }
         scored
     }
@@ -405,9 +461,16 @@ impl Sheet {
     ) {
         let mut criteria = vec![None; self.criteria];
         for &slot in slots {
-            let total = self.score_slot(norms, profiles, slot, &mut criteria);
-            scored.set(slot, &criteria, total);
+            let (total, parts) = self.score_slot(norms, profiles, slot, &mut criteria);
+            scored.set(slot, &criteria, total, parts);
         }
+    }
+
+    /// The parts that give `slot`'s score a value, as [`Sheet::score`] finds them: for a
+    /// closed period, whose scores are read as stored and its inputs with them.
+    pub fn parts_of(&self, norms: &Norms, profiles: &[Profile], slot: usize) -> PartSet {
+        let mut criteria = vec![None; self.criteria];
+        self.score_slot(norms, profiles, slot, &mut criteria).1
     }
 
     fn score_slot(
@@ -416,19 +479,26 @@ impl Sheet {
         profiles: &[Profile],
         slot: usize,
         criteria: &mut [Option<Points>],
-    ) -> Option<Points> {
+    ) -> (Option<Points>, PartSet) {
         let profile = &profiles[self.profile[slot] as usize];
+        let mut with_data = PartSet::default();
         for (k, c) in criteria.iter_mut().enumerate() {
             let parts = self.part_values(norms, slot, k);
+            for (i, part) in Part::ALL.into_iter().enumerate() {
+                if parts[i].is_some() && profile.parts[i] > 0 {
+                    with_data.insert(part);
+                }
+            }
             *c = self.criterion_score(&parts, profile);
         }
-        weighted(
+        let total = weighted(
             profile
                 .criteria
                 .iter()
                 .copied()
                 .zip(criteria.iter().copied()),
-        )
+        );
+        (total, with_data)
     }
 
     /// How `slot`'s score is made: the same computation as [`Sheet::score`], kept.
@@ -604,13 +674,16 @@ mod tests {
         // A second part with data anywhere: the score rests on more than one.
         e.criteria[1].parts[1] = Some(Points(5_000));
         assert_eq!(
-            e.parts_with_data(),
+            e.parts_with_data().parts().collect::<Vec<_>>(),
             vec![Part::LeaderReview, Part::Activity]
         );
         assert_eq!(e.only_part(), None);
         // A part without weight does not count.
         e.part_weights[1] = 0;
         assert_eq!(e.only_part(), Some(Part::Activity));
+        // Weights that name one part alone: every score rests on it, none is thin.
+        e.part_weights = [0, 0, 0, 0, 100, 0];
+        assert_eq!(e.only_part(), None);
     }
     use proptest::prelude::*;
 
@@ -762,7 +835,11 @@ mod tests {
             }
             let norms = s.norms();
             for slot in 0..n {
-                prop_assert_eq!(s.explain(&norms, &pr, slot).total, first.total(slot));
+                let e = s.explain(&norms, &pr, slot);
+                prop_assert_eq!(e.total, first.total(slot));
+                // The parts a ranking keeps are the parts the explanation shows.
+                prop_assert_eq!(e.parts_with_data(), first.parts(slot));
+                prop_assert_eq!(s.parts_of(&norms, &pr, slot), first.parts(slot));
             }
         }
     }

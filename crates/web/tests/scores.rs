@@ -78,6 +78,14 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
             subject.body
         );
         assert!(body.contains("仅凭领导点评一项"), "{label}");
+        // Such a score is ranked but not graded: a grade from one part would read as a
+        // verdict on the whole of the work.
+        assert!(body.contains("不评等次"), "{label}");
+        assert!(subject.body.contains("因此不评定等次"), "{label}");
+        assert!(
+            !subject.body.contains("</strong> 等次"),
+            "{label}: no grade"
+        );
 
         // The branch secretary self-assesses B1: the score takes it in at once.
         let wang = app.sign_in("wang").await;
@@ -116,6 +124,14 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
         let after = app.get("/scores/s/B1?period=2011-h1", Some(&wang)).await;
         // (80*10 + 50*25) / 35 = 58.57: self-assessment 10 %, review 25 % for organisations.
         assert!(after.body.contains("58.57"), "{label}: {}", after.body);
+        // Resting on two parts now, the score is graded (the one graded branch of its
+        // peers, so within no quota but the last grade's).
+        assert!(!after.body.contains("不评定等次"), "{label}");
+        assert!(
+            after.body.contains("<strong>一般</strong> 等次"),
+            "{label}: {}",
+            after.body
+        );
         // The dashboard's ranking, kept since the first visit, follows the change too.
         let again = app
             .get(

@@ -47,6 +47,8 @@ pub fn xlsx_bytes(tables: &[Table], lang: Lang) -> Result<Vec<u8>, AppError> {
         .map(|h| t(lang, &format!("scores.col_{h}"), &[]))
         .collect();
         headers.extend(table.criteria.iter().map(|(_, name)| name.clone()));
+        let note_column = headers.len() as u16;
+        headers.push(t(lang, "scores.col_note", &[]));
         for (c, h) in headers.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, h, &bold)
@@ -85,6 +87,11 @@ pub fn xlsx_bytes(tables: &[Table], lang: Lang) -> Result<Vec<u8>, AppError> {
                         .map_err(fail)?;
                 }
             }
+            if let Some(part) = &r.only_part {
+                let part = super::part_name(lang, part);
+                let note = t(lang, "scores.only_part_row", &[("part", &part)]);
+                sheet.write_string(row, note_column, note).map_err(fail)?;
+            }
         }
         sheet.set_freeze_panes(1, 3).map_err(fail)?;
         sheet.autofit();
@@ -98,6 +105,7 @@ pub fn xlsx_bytes(tables: &[Table], lang: Lang) -> Result<Vec<u8>, AppError> {
         "scores.method_2",
         "scores.method_3",
         "scores.method_4",
+        "scores.method_5",
     ]
     .iter()
     .enumerate()

@@ -57,24 +57,6 @@ pub(super) fn extremes<'a, K: Ord>(
     v
 }
 
-/// `rows` (of `picks`) with the part a score rests on marked where it rests on one alone:
-/// for the few rows a dashboard shows, since it takes the whole explanation of each.
-fn marked(
-    sel: &Selection,
-    picks: &[&scores::Ranked],
-    mut rows: Vec<TableRow>,
-) -> Result<Vec<TableRow>, AppError> {
-    let b = sel.board.read().map_err(poisoned)?;
-    let kb = b.kind(sel.kind);
-    for (row, r) in rows.iter_mut().zip(picks) {
-        row.only_part = kb
-            .explain(r.slot())
-            .only_part()
-            .map(|p| p.as_str().to_string());
-    }
-    Ok(rows)
-}
-
 /// Subjects sharing one score: how many, and the score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tie {
@@ -216,16 +198,16 @@ pub async fn overview(
         }
     };
     let (criteria, leaders) = leaders(store, &sel).await?;
-    let page_rows = marked(&sel, &page, rows(store, &sel, &page).await?)?;
+    let page_rows = rows(store, &sel, &page).await?;
     let table = assemble(&sel, (limit, q.offset), criteria, page_rows, leaders);
     Ok(Overview {
-        top: marked(&sel, &top, rows(store, &sel, &top).await?)?,
-        bottom: marked(&sel, &bottom, rows(store, &sel, &bottom).await?)?,
+        top: rows(store, &sel, &top).await?,
+        bottom: rows(store, &sel, &bottom).await?,
         top_tied: tie_at(all.iter().map(|r| r.score())),
         bottom_tied: tie_at(all.iter().rev().map(|r| r.score())),
         scored: all.iter().filter(|r| r.score().0 > 0).count(),
-        risers: marked(&sel, &risers, rows(store, &sel, &risers).await?)?,
-        fallers: marked(&sel, &fallers, rows(store, &sel, &fallers).await?)?,
+        risers: rows(store, &sel, &risers).await?,
+        fallers: rows(store, &sel, &fallers).await?,
         table,
         bins,
         children,

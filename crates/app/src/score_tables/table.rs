@@ -48,8 +48,8 @@ pub struct TableRow {
     /// Scores per criterion, in the standard's order (see `criteria`).
     pub criteria: Vec<Option<f64>>,
     /// When the score rests on one part alone (say, study hours and nothing else): that
-    /// part's code, so that the page says so beside the score. Marked on the rows a
-    /// dashboard shows (`overview`), not on exports of a whole ranking.
+    /// part's code, so that every table says so beside the score (and such a score has no
+    /// grade).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub only_part: Option<String>,
 }
@@ -238,7 +238,7 @@ pub(super) async fn rows(
             category: category_name(&category),
             level: OrgKind::parse(&level).map_or(level.clone(), |k| k.name_zh().to_string()),
             criteria,
-            only_part: None,
+            only_part: r.only_part().map(|p| p.as_str().to_string()),
         })
         .collect())
 }

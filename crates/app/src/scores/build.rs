@@ -9,7 +9,7 @@ use xianfeng_domain::ballot::{Tally, Verdict, Weights};
 use xianfeng_domain::campaign::{Campaign, Period};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::Points;
-use xianfeng_domain::scoring::{self, IndicatorColumn, NONE, Profile, Scored, Sheet};
+use xianfeng_domain::scoring::{self, IndicatorColumn, NONE, PartSet, Profile, Scored, Sheet};
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{Facts, Lexicon, SnapshotRow, Span, Store, Universe};
 
@@ -337,12 +337,18 @@ pub(super) fn kind_from_snapshot(
                 &[("kind", &kind.as_str()), ("id", &r.subject_id)],
             )));
         };
-        scored.push(&crit, r.total.map(Points));
+        scored.push(&crit, r.total.map(Points), PartSet::default());
         ids.push(r.subject_id);
         org.push(tree.position(r.org_id).unwrap_or(NOWHERE));
     }
     let mut board = groups.board((criteria, indicators, sheet), ids, org, scored);
     board.norms = board.sheet.norms();
+    // The parts each stored score rests on, read off its stored inputs, so that a closed
+    // period marks and grades as it did while open.
+    for slot in 0..board.ids.len() {
+        let parts = board.sheet.parts_of(&board.norms, &board.profiles, slot);
+        board.scored.set_parts(slot, parts);
+    }
     Ok(board)
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::ranking::{GradeRule, Points, grade_positions, ranks_in_order};
+use xianfeng_domain::scoring::Part;
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 
@@ -90,6 +91,9 @@ pub struct Ranked {
     growth_rank: u32,
     /// `u8::MAX` without a grade.
     grade: u8,
+    /// The part the score rests on alone ([`xianfeng_domain::scoring::PartSet::only_part`]), as its position in
+    /// [`Part::ALL`]; `u8::MAX` when it rests on more.
+    only_part: u8,
 }
 
 const NO_PREVIOUS: i32 = i32::MIN;
@@ -132,6 +136,12 @@ impl Ranked {
     /// Position of the grade in the campaign file's `[grading]` grades.
     pub fn grade(&self) -> Option<u8> {
         (self.grade != u8::MAX).then_some(self.grade)
+    }
+
+    /// The one part the score rests on, when it rests on one alone: such a score is ranked
+    /// and marked, but not graded.
+    pub fn only_part(&self) -> Option<Part> {
+        Part::ALL.get(usize::from(self.only_part)).copied()
     }
 
     /// Growth as a share of the previous score, in hundredths of a percent.
@@ -196,6 +206,12 @@ pub fn rank(
     for (&(std::cmp::Reverse(score), id, slot), rank) in order.iter().zip(ranks) {
         let score = narrow(Points(score));
         let previous = prev_kb.and_then(|p| p.slot(id).and_then(|ps| p.scored.total(ps)));
+        let only_part = kb
+            .profiles
+            .get(kb.sheet.profile[slot as usize] as usize)
+            .and_then(|p| kb.scored.parts(slot as usize).only_part(&p.parts))
+            .and_then(|p| Part::ALL.iter().position(|q| *q == p))
+            .map_or(u8::MAX, |i| i as u8);
         out.push(Ranked {
             slot,
             rank,
@@ -203,6 +219,7 @@ pub fn rank(
             previous: previous.map_or(NO_PREVIOUS, narrow),
             growth_rank: 0,
             grade: u8::MAX,
+            only_part,
         });
     }
     drop(order);
@@ -218,10 +235,15 @@ pub fn rank(
         out[i as usize].growth_rank = rank;
     }
     drop(by_growth);
+    // Grades among the peers whose scores rest on more than one part: a quota is a share
+    // of them, and a score of one part gets none.
     if let Some(rule) = rule {
-        let scores: Vec<Points> = out.iter().map(|r| r.score()).collect();
-        for (r, grade) in out.iter_mut().zip(grade_positions(&scores, rule)) {
-            r.grade = grade.unwrap_or(u8::MAX);
+        let graded: Vec<u32> = (0..out.len() as u32)
+            .filter(|i| out[*i as usize].only_part().is_none())
+            .collect();
+        let scores: Vec<Points> = graded.iter().map(|i| out[*i as usize].score()).collect();
+        for (i, grade) in graded.iter().zip(grade_positions(&scores, rule)) {
+            out[*i as usize].grade = grade.unwrap_or(u8::MAX);
         }
     }
     let slots: Vec<usize> = out.iter().map(|r| r.slot()).collect();
@@ -325,7 +347,7 @@ mod tests {
     use std::sync::Arc;
     use xianfeng_domain::campaign::Period;
     use xianfeng_domain::ranking::standings;
-    use xianfeng_domain::scoring::{Scored, Sheet};
+    use xianfeng_domain::scoring::{PartSet, Profile, Scored, Sheet};
     use xianfeng_storage::ScoredOrg;
 
     /// A board of members 1..=n with these totals (`None`: no score), all in one branch.
@@ -333,7 +355,7 @@ mod tests {
         let n = totals.len();
         let mut scored = Scored::with_capacity(0, n);
         for t in totals {
-            scored.push(&[], t.map(Points));
+            scored.push(&[], t.map(Points), PartSet::default());
         }
         let members = KindBoard {
             kind: Some(SubjectKind::Member),
@@ -419,5 +441,62 @@ mod tests {
                 assert!((w[0].rank(), w[0].slot()) < (w[1].rank(), w[1].slot()));
             }
         }
+    }
+
+    /// A score resting on one part alone is ranked with the rest but graded with none, and
+    /// the grades' quotas are shares of those graded.
+    #[test]
+    fn a_score_of_one_part_is_ranked_and_marked_but_not_graded() {
+        let mut b = board(&[
+            Some(10_000),
+            Some(9_000),
+            Some(8_000),
+            Some(7_000),
+            Some(6_000),
+        ]);
+        let members = &mut b.kinds[1];
+        members.profiles = vec![Profile {
+            parts: [10, 30, 20, 25, 15, 0],
+            criteria: vec![],
+        }];
+        let both = |parts: &[Part]| {
+            let mut set = PartSet::default();
+            parts.iter().for_each(|p| set.insert(*p));
+            set
+        };
+        members.scored.set_parts(0, both(&[Part::Activity]));
+        for slot in 1..5 {
+            let set = both(&[Part::LeaderReview, Part::Activity]);
+            members.scored.set_parts(slot, set);
+        }
+        let set = PeerSet {
+            kind: Some(SubjectKind::Member),
+            ..Default::default()
+        };
+        let quotas = GradeRule::Quotas(vec![("excellent".into(), 0.25), ("good".into(), 1.0)]);
+        let got = rank(&b, None, &set, Some(&quotas)).expect("ranks");
+        let seen: Vec<_> = got
+            .rows
+            .iter()
+            .map(|r| (r.slot(), r.rank(), r.only_part(), r.grade()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (0, 1, Some(Part::Activity), None),
+                // A quarter of the four graded: one excellent, the best of them.
+                (1, 2, None, Some(0)),
+                (2, 3, None, Some(1)),
+                (3, 4, None, Some(1)),
+                (4, 5, None, Some(1)),
+            ]
+        );
+        let thresholds = GradeRule::Thresholds(vec![
+            ("excellent".into(), Points(9_000)),
+            ("good".into(), Points(0)),
+        ]);
+        let got = rank(&b, None, &set, Some(&thresholds)).expect("ranks");
+        let grades: Vec<_> = got.rows.iter().map(|r| r.grade()).collect();
+        assert_eq!(grades, vec![None, Some(0), Some(1), Some(1), Some(1)]);
     }
 }

@@ -114,7 +114,13 @@ pub struct RankingRow {
     growth_rank: Option<u32>,
     /// Growth as a percentage of the previous score.
     growth_percent: Option<f64>,
+    /// The grade as the campaign file names it; null without a grading rule, and for a
+    /// score that rests on one part alone.
     grade: Option<String>,
+    /// The part (`self_assessment`, `leader_review`, `mass_evaluation`, `commitments`,
+    /// `activity`, `indicators`) the score rests on when it rests on one alone; null
+    /// otherwise. Such a score is ranked but not graded.
+    only_part: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -198,6 +204,7 @@ pub async fn rankings(
                 growth_rank: r.growth_rank,
                 growth_percent: r.growth_percent,
                 grade: r.grade,
+                only_part: r.only_part,
             })
             .collect(),
     }))

@@ -530,7 +530,7 @@ pub async fn subject(
     let parts = Part::ALL
         .iter()
         .zip(v.part_weights)
-        .map(|(p, w)| (tx.get(&format!("scores_part_{}", p.as_str())), w))
+        .map(|(p, w)| (score_tables::part_name(tx.lang, p.as_str()), w))
         .collect();
     let explain = v
         .criteria
@@ -547,7 +547,7 @@ pub async fn subject(
         only_part_note: v
             .only_part
             .as_deref()
-            .map(|p| tx.get_with("scores_only_part_note", "part", tx.name("scores_part", p))),
+            .map(|p| score_tables::only_part_note(tx.lang, p)),
         kind_name: tx.get(&format!("scores_kind_{}", v.kind.as_str())),
         kind: v.kind.as_str().to_string(),
         code: v.code.clone(),

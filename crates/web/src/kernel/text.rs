@@ -8,6 +8,16 @@ pub struct Text {
 }
 
 impl Text {
+    /// The mark beside a score that rests on one part alone (仅凭学习服务一项).
+    pub fn only_part(&self, part: &str) -> String {
+        xianfeng_app::score_tables::only_part_mark(self.lang, part)
+    }
+
+    /// "not graded", beside such a score in a grade's column.
+    pub fn not_graded(&self) -> String {
+        t(self.lang, "scores.only_part_graded", &[])
+    }
+
     pub fn get(&self, key: &str) -> String {
         t(self.lang, &format!("web.{key}"), &[])
     }
