@@ -136,17 +136,60 @@ pub async fn write(
     Ok(id)
 }
 
-/// A reviewer's desk: each assigned subject with the reviews already written of it.
-pub async fn desk(
-    store: &Store,
-    actor: &Actor<'_>,
-) -> Result<Vec<(Subject, Vec<ReviewRecord>)>, AppError> {
+/// Subjects on one page of a reviewer's desk.
+pub const DESK_PAGE: usize = 20;
+
+/// One page of a reviewer's desk.
+#[derive(Debug)]
+pub struct Desk {
+    /// The subjects of the page, each with the reviewer's reviews of it so far.
+    pub entries: Vec<(Subject, Vec<ReviewRecord>)>,
+    /// Assigned subjects without a review for the period (all of them without a period).
+    pub waiting: usize,
+    pub assigned: usize,
+    /// The subjects the view selects (those waiting, or all), across its pages.
+    pub selected: usize,
+}
+
+/// Which part of a desk to show.
+#[derive(Debug, Clone, Copy)]
+pub struct DeskView<'a> {
+    /// The period reviews are being written for; without one, nothing counts as reviewed.
+    pub period: Option<&'a str>,
+    /// The subjects reviewed for the period too, after those waiting.
+    pub all: bool,
+    /// From 0, of `per_page` subjects each.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// The subjects assigned to the actor, those without a review for the period first (or only
+/// those), a page at a time: a reviewer may have hundreds, and a page with a form for each
+/// is too heavy for a phone and hides what is left to do.
+pub async fn desk(store: &Store, actor: &Actor<'_>, view: &DeskView<'_>) -> Result<Desk, AppError> {
+    let (period, all) = (view.period, view.all);
     let mine = store.reviews().reviews_by(actor.username).await?;
-    let mut out = Vec::new();
-    for a in store.reviews().assignments_of(actor.username).await? {
-        let kind = a.subject_kind;
+    let assigned = store.reviews().assignments_of(actor.username).await?;
+    let reviewed = |a: &Assignment| {
+        mine.iter().any(|r| {
+            r.subject_kind == a.subject_kind
+                && r.subject_id == a.subject_id
+                && period.is_some_and(|p| r.period == p)
+        })
+    };
+    let (done, waiting): (Vec<&Assignment>, Vec<&Assignment>) =
+        assigned.iter().partition(|a| reviewed(a));
+    let count = waiting.len();
+    let selected: Vec<&Assignment> = if all {
+        waiting.into_iter().chain(done).collect()
+    } else {
+        waiting
+    };
+    let mut entries = Vec::new();
+    let first = view.page.saturating_mul(view.per_page);
+    for a in selected.iter().skip(first).take(view.per_page) {
         // A subject removed since it was assigned is skipped, not an error.
-        let Ok(s) = subject(store, kind, a.subject_id).await else {
+        let Ok(s) = subject(store, a.subject_kind, a.subject_id).await else {
             continue;
         };
         let reviews = mine
@@ -154,7 +197,12 @@ pub async fn desk(
             .filter(|r| r.subject_kind == a.subject_kind && r.subject_id == a.subject_id)
             .cloned()
             .collect();
-        out.push((s, reviews));
+        entries.push((s, reviews));
     }
-    Ok(out)
+    Ok(Desk {
+        entries,
+        waiting: count,
+        assigned: assigned.len(),
+        selected: selected.len(),
+    })
 }

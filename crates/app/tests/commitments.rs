@@ -1110,3 +1110,72 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
         }
     }
 }
+
+/// A reviewer's desk lists what still waits for a review in the period, a page at a time,
+/// and everything assigned on asking; a review written moves its subject out of the way.
+#[tokio::test]
+async fn a_reviewers_desk_shows_what_waits_a_page_at_a_time() {
+    use xianfeng_app::reviews::{DeskView, ReviewInput, assign, desk, write};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let staff = principal(s, "staff").await;
+        let staff = actor("staff", &staff);
+        add_reviewer(s, "leader").await;
+        let leader = principal(s, "leader").await;
+        let leader = actor("leader", &leader);
+        let mut subjects = vec![
+            (SubjectKind::Member, c.wang_fang),
+            (SubjectKind::Member, c.zhang_wei),
+        ];
+        for code in ["B1", "B2", "T1"] {
+            let org = s.registry().org_by_code(code).await.unwrap().unwrap();
+            subjects.push((SubjectKind::Organisation, org.id));
+        }
+        for (kind, id) in &subjects {
+            assign(s, &staff, "leader", *kind, *id).await.unwrap();
+        }
+        let view = |all, page| DeskView {
+            period: Some("2011-h1"),
+            all,
+            page,
+            per_page: 2,
+        };
+        let ids = |d: &xianfeng_app::reviews::Desk| -> Vec<i64> {
+            d.entries.iter().map(|(s, _)| s.id).collect()
+        };
+        let first = desk(s, &leader, &view(false, 0)).await.unwrap();
+        assert_eq!((first.waiting, first.assigned, first.selected), (5, 5, 5));
+        assert_eq!(first.entries.len(), 2);
+        let last = desk(s, &leader, &view(false, 2)).await.unwrap();
+        assert_eq!(last.entries.len(), 1, "five subjects: pages of 2, 2 and 1");
+        let beyond = desk(s, &leader, &view(false, usize::MAX)).await.unwrap();
+        assert!(beyond.entries.is_empty(), "a page past the end is empty");
+
+        // Reviewed for the period, the first subject leaves the waiting list…
+        let reviewed = first.entries[0].0.clone();
+        let input = ReviewInput {
+            period: "2011-h1",
+            grade: "good",
+            comment: "点评",
+        };
+        write(s, &leader, reviewed.kind, reviewed.id, &input)
+            .await
+            .unwrap();
+        let waiting = desk(s, &leader, &view(false, 0)).await.unwrap();
+        assert_eq!((waiting.waiting, waiting.selected), (4, 4));
+        assert!(!ids(&waiting).contains(&reviewed.id));
+        // …and shows last, with its review, among everything assigned.
+        let all_last = desk(s, &leader, &view(true, 2)).await.unwrap();
+        assert_eq!((all_last.waiting, all_last.selected), (4, 5));
+        let (shown, reviews) = &all_last.entries[0];
+        assert_eq!((shown.kind, shown.id), (reviewed.kind, reviewed.id));
+        assert_eq!(reviews.len(), 1);
+        // For another period it waits again.
+        let other = DeskView {
+            period: Some("2011-h2"),
+            ..view(false, 0)
+        };
+        assert_eq!(desk(s, &leader, &other).await.unwrap().waiting, 5);
+    }
+}

@@ -92,6 +92,18 @@ async fn a_reviewer_reviews_only_what_is_assigned() {
         assert_eq!((stored[0].grade.as_str(), stored[0].points), ("good", 10));
         let desk = app.get("/reviews", Some(&reviewer)).await;
         assert!(desk.body.contains("2011年上半年") && desk.body.contains("表现突出"));
+        // The desk says what waits and offers the other view; a form returns to its view.
+        assert!(desk.body.contains("待点评"), "{label}: {}", desk.body);
+        let all = app.get("/reviews?all=1&page=x", Some(&reviewer)).await;
+        assert_eq!(
+            all.status,
+            StatusCode::OK,
+            "{label}: a bad page reads as the first"
+        );
+        assert!(all.body.contains(B1_MEMBER) && all.body.contains("只看待点评的"));
+        let from_all = format!("{}&all=1&page=1", review("good", "2011-h1"));
+        let back = app.post_form("/reviews", Some(&reviewer), &from_all).await;
+        assert_eq!(back.headers["location"], "/reviews?all=1&page=1", "{label}");
         // The reviewer still cannot see B1 itself, only what was assigned.
         assert_eq!(
             app.get("/o/B1", Some(&reviewer)).await.status,

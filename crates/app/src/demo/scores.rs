@@ -1,7 +1,8 @@
 //! The demo city's scoring data (issue 6): three assessment periods of leader reviews,
 //! self-assessments and indicator values for the branches of two districts, each branch
 //! with a standing of its own that drifts from period to period, so that growth, movers and
-//! history show; then the first period is closed, so a frozen period shows too.
+//! history show; the members of a few of those branches and the county leadership teams and
+//! cadres likewise; then the first period is closed, so a frozen period shows too.
 
 use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::subject::SubjectKind;
@@ -14,6 +15,8 @@ use crate::AppError;
 const DISTRICTS: [&str; 2] = ["JZ-JF", "JZ-SY"];
 /// The periods given data, in order; the first is closed at the end.
 const PERIODS: [&str; 3] = ["2010", "2011-h1", "2011-h2"];
+/// Branches per district whose members are reviewed and self-assessed.
+const MEMBER_BRANCHES: usize = 6;
 
 /// Review grades by standing, strong first: (code, points).
 const GRADES: [(&str, u32); 4] = [
@@ -122,8 +125,23 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
             });
         }
     }
-    // The county leadership teams and their cadres: reviewed and self-assessed too, so that
-    // their rankings are not empty.
+    // The members of a few branches per district: reviewed and self-assessed too, so that
+    // the members' ranking has graded scores beside the many resting on hours alone.
+    let mut people = vec![];
+    for district in DISTRICTS {
+        // The first made, so that the demo member's own branch is one.
+        let mut some: Vec<_> = branches
+            .iter()
+            .filter(|o| o.code.starts_with(district))
+            .collect();
+        some.sort_by_key(|o| o.id);
+        for o in some.into_iter().take(MEMBER_BRANCHES) {
+            for id in tx.member_ids_of(o.id, 60).await? {
+                people.push((SubjectKind::Member, id, o.id));
+            }
+        }
+    }
+    // The county leadership teams and their cadres, so that their rankings are not empty.
     let mut leaders = vec![];
     for o in orgs.iter().filter(|o| o.kind == OrgKind::CountyCommittee) {
         for team in store.registry().teams_of_org(o.id).await? {
@@ -133,14 +151,19 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
             }
         }
     }
-    for (kind, id, org_id) in leaders {
+    let people = people
+        .into_iter()
+        .map(|p| (p, "学习认真，带头践诺，服务群众热心。"));
+    let leaders = leaders
+        .into_iter()
+        .map(|l| (l, "班子团结，履职尽责，作风扎实。"));
+    for ((kind, id, org_id), comment) in people.chain(leaders) {
         let subject = (kind, id, org_id);
         tx.assign_reviewer(&assignment(subject)).await?;
         let criteria = campaign.criterion_codes(kind);
         let mut standing = rng.below(4) as i64;
         for period in PERIODS {
             standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
-            let comment = "班子团结，履职尽责，作风扎实。";
             review_and_assess(
                 &mut tx,
                 campaign_id,

@@ -3,12 +3,14 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use xianfeng_app::AppError;
 use xianfeng_app::reviews::{self as service, ReviewInput};
+use xianfeng_domain::i18n::t;
 use xianfeng_domain::role::Role;
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::ReviewRecord;
@@ -39,6 +41,19 @@ struct DeskEntry {
 struct DeskPage {
     chrome: Chrome,
     entries: Vec<DeskEntry>,
+    /// What the desk holds: "2011年下半年：待点评 12 个，共 623 个".
+    summary: String,
+    /// The other view's link and label (all ⇄ waiting only), when there is another.
+    toggle: Option<(String, String)>,
+    /// Subjects assigned to the reviewer in all.
+    assigned: usize,
+    /// This view, for the forms to return to.
+    all: bool,
+    page: usize,
+    prev_page: Option<String>,
+    next_page: Option<String>,
+    /// "第 2 / 32 页" when there is more than one.
+    page_of: Option<String>,
     /// (code, name) of the periods and of the grades, from the campaign file.
     periods: Vec<(String, String)>,
     /// The periods a review may still be written for (closed ones are frozen), with the
@@ -63,16 +78,46 @@ impl DeskPage {
     }
 }
 
-/// The reviewer's desk: every assigned subject, its reviews so far, a form per subject.
+/// Which page of the desk: `all=1` shows the subjects reviewed for the period too; `page`
+/// counts from 0. Anything else is read as the first page of those waiting.
+#[derive(serde::Deserialize, Default)]
+pub struct DeskQuery {
+    #[serde(default)]
+    all: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl DeskQuery {
+    fn all(&self) -> bool {
+        self.all == "1"
+    }
+
+    fn page(&self) -> usize {
+        self.page.parse().unwrap_or(0)
+    }
+}
+
+/// The desk's address for a view and a page.
+fn desk_href(all: bool, page: usize) -> String {
+    match (all, page) {
+        (false, 0) => "/reviews".into(),
+        (false, p) => format!("/reviews?page={p}"),
+        (true, 0) => "/reviews?all=1".into(),
+        (true, p) => format!("/reviews?all=1&page={p}"),
+    }
+}
+
+/// The reviewer's desk: the assigned subjects still to review for the current period (or
+/// all of them), a page at a time, each with its reviews so far and a form.
 pub async fn desk(
     State(s): State<AppState>,
     SignedIn(viewer): SignedIn,
+    q: Result<Query<DeskQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
     let back = "/reviews";
     let attempt = Attempt::new(&viewer, back, "reviews_unavailable");
-    let entries = service::desk(&s.store, &viewer.actor())
-        .await
-        .or_refuse(&attempt)?;
     let Some((campaign_id, campaign)) = s.store.campaigns().current().await.or_refuse(&attempt)?
     else {
         return Err(attempt.refused(AppError::input("app.no_campaign", &[])));
@@ -87,7 +132,20 @@ pub async fn desk(
         .map(|c| c.period)
         .collect();
     let today = crate::kernel::clock::today();
-    let current = xianfeng_app::figures::default_period(&campaign, today).map(|p| p.code);
+    let current = xianfeng_app::figures::default_period(&campaign, today)
+        .map(|p| p.code)
+        .filter(|c| !closed.contains(c));
+    // Without an open period to review for, every subject is shown.
+    let all = q.all() || current.is_none();
+    let view = service::DeskView {
+        period: current.as_deref(),
+        all,
+        page: q.page(),
+        per_page: service::DESK_PAGE,
+    };
+    let desk = service::desk(&s.store, &viewer.actor(), &view)
+        .await
+        .or_refuse(&attempt)?;
     let open_periods = campaign
         .periods()
         .into_iter()
@@ -101,10 +159,50 @@ pub async fn desk(
             )
         })
         .collect();
-    let chrome = Chrome::signed_in(&viewer, back.into());
-    let page = DeskPage {
+    let page = q.page();
+    let chrome = Chrome::signed_in(&viewer, desk_href(all, page));
+    let tx = &chrome.tx;
+    let summary = match &current {
+        Some(code) => {
+            let name = campaign
+                .period(code)
+                .map_or(code.clone(), |p| tx.term(&p.name));
+            t(
+                tx.lang,
+                "web.reviews_summary",
+                &[
+                    ("period", &name),
+                    ("waiting", &desk.waiting),
+                    ("assigned", &desk.assigned),
+                ],
+            )
+        }
+        None => tx.get_with("reviews_summary_all", "assigned", desk.assigned),
+    };
+    let toggle = match (current.is_some(), all) {
+        (false, _) => None,
+        (true, true) => Some((desk_href(false, 0), tx.get("reviews_show_waiting"))),
+        (true, false) => Some((desk_href(true, 0), tx.get("reviews_show_all"))),
+    };
+    let pages = desk.selected.div_ceil(service::DESK_PAGE);
+    let page_view = DeskPage {
+        summary,
+        toggle,
+        assigned: desk.assigned,
+        all,
+        page,
+        prev_page: (page > 0).then(|| desk_href(all, page - 1)),
+        next_page: (page + 1 < pages).then(|| desk_href(all, page + 1)),
+        page_of: (pages > 1).then(|| {
+            t(
+                tx.lang,
+                "web.page_of",
+                &[("page", &(page + 1)), ("pages", &pages)],
+            )
+        }),
         open_periods,
-        entries: entries
+        entries: desk
+            .entries
             .into_iter()
             .map(|(subject, reviews)| DeskEntry {
                 kind: subject.kind.as_str().to_string(),
@@ -138,7 +236,7 @@ pub async fn desk(
             .collect(),
         chrome,
     };
-    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
+    pages::html(StatusCode::OK, &page_view, page_view.chrome.tx.lang)
 }
 
 pub async fn write(
@@ -161,7 +259,10 @@ pub async fn write(
     service::write(&s.store, &viewer.actor(), kind, id, &input)
         .await
         .or_refuse(&attempt)?;
-    Ok(Redirect::to(back).into_response())
+    // Back to the view the form was on (the subject just reviewed leaves the waiting list,
+    // so the next one moves up).
+    let page = f.value("page").parse().unwrap_or(0);
+    Ok(Redirect::to(&desk_href(f.value("all") == "1", page)).into_response())
 }
 
 #[derive(Template)]
