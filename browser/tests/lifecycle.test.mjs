@@ -118,13 +118,18 @@ test("a commitment from draft to review, through every hand", async () => {
     const html = await r.text();
     return html.match(/href="\/m\/(\d+)"/)[1];
   }, base);
+  await member.page.goto(`${base}/m/${memberId}`);
+  const memberName = (await member.page.locator("h1").first().textContent()).trim().split(/\s/)[0];
   const office = await signedIn("office");
   await office.page.goto(`${base}/o/${branch}/reviewers`);
   await office.page.selectOption("#reviewer", "reviewer");
   await office.page.selectOption("#subject", `member:${memberId}`);
   await step(office.page, "分配");
   const reviewer = await signedIn("reviewer");
+  // The demo reviewer has hundreds of subjects: she finds the member by name.
   await reviewer.page.goto(`${base}/reviews`);
+  await reviewer.page.fill("#desk_q", memberName);
+  await step(reviewer.page, "查找");
   const form = reviewer.page.locator(`form:has(input[name=kind][value=member]):has(input[name=subject][value="${memberId}"])`);
   await form.locator("select[name=grade]").selectOption("good");
   await form.locator("textarea[name=comment]").fill("承诺具体，践诺扎实");

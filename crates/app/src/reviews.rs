@@ -158,6 +158,9 @@ pub struct DeskView<'a> {
     pub period: Option<&'a str>,
     /// The subjects reviewed for the period too, after those waiting.
     pub all: bool,
+    /// Only subjects whose name holds this text (a reviewer looking for one among
+    /// hundreds); empty for all.
+    pub name: &'a str,
     /// From 0, of `per_page` subjects each.
     pub page: usize,
     pub per_page: usize,
@@ -180,11 +183,33 @@ pub async fn desk(store: &Store, actor: &Actor<'_>, view: &DeskView<'_>) -> Resu
     let (done, waiting): (Vec<&Assignment>, Vec<&Assignment>) =
         assigned.iter().partition(|a| reviewed(a));
     let count = waiting.len();
-    let selected: Vec<&Assignment> = if all {
+    let mut selected: Vec<&Assignment> = if all {
         waiting.into_iter().chain(done).collect()
     } else {
         waiting
     };
+    let wanted = view.name.trim().to_lowercase();
+    if !wanted.is_empty() {
+        let mut named = std::collections::HashSet::new();
+        for kind in SubjectKind::ALL {
+            let ids: Vec<i64> = selected
+                .iter()
+                .filter(|a| a.subject_kind == kind)
+                .map(|a| a.subject_id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let names = store.scores().subject_names(kind.as_str(), &ids).await?;
+            named.extend(
+                names
+                    .into_iter()
+                    .filter(|(_, name)| name.to_lowercase().contains(&wanted))
+                    .map(|(id, _)| (kind, id)),
+            );
+        }
+        selected.retain(|a| named.contains(&(a.subject_kind, a.subject_id)));
+    }
     let mut entries = Vec::new();
     let first = view.page.saturating_mul(view.per_page);
     for a in selected.iter().skip(first).take(view.per_page) {

@@ -1138,6 +1138,7 @@ async fn a_reviewers_desk_shows_what_waits_a_page_at_a_time() {
         let view = |all, page| DeskView {
             period: Some("2011-h1"),
             all,
+            name: "",
             page,
             per_page: 2,
         };
@@ -1177,5 +1178,20 @@ async fn a_reviewers_desk_shows_what_waits_a_page_at_a_time() {
             ..view(false, 0)
         };
         assert_eq!(desk(s, &leader, &other).await.unwrap().waiting, 5);
+        // A name finds its subject among those selected, whatever page it was on.
+        let find = |name| DeskView {
+            name,
+            ..view(true, 0)
+        };
+        let found = desk(s, &leader, &find(" 张伟 ")).await.unwrap();
+        assert_eq!(ids(&found), vec![c.zhang_wei]);
+        assert_eq!(found.selected, 1);
+        assert!(
+            desk(s, &leader, &find("无此人"))
+                .await
+                .unwrap()
+                .entries
+                .is_empty()
+        );
     }
 }

@@ -101,6 +101,17 @@ async fn a_reviewer_reviews_only_what_is_assigned() {
             "{label}: a bad page reads as the first"
         );
         assert!(all.body.contains(B1_MEMBER) && all.body.contains("只看待点评的"));
+        // A name finds its subject; a form written from the search returns to it.
+        let q: String = B1_MEMBER.bytes().map(|b| format!("%{b:02X}")).collect();
+        let found = app.get(&format!("/reviews?q={q}"), Some(&reviewer)).await;
+        assert!(found.body.contains("找到 1 个"), "{label}: {}", found.body);
+        let none = app.get("/reviews?q=%E6%97%A0", Some(&reviewer)).await;
+        assert!(none.body.contains("找到 0 个") && !none.body.contains("<textarea"));
+        let from_search = format!("{}&q={q}", review("good", "2011-h1"));
+        let back = app
+            .post_form("/reviews", Some(&reviewer), &from_search)
+            .await;
+        assert_eq!(back.headers["location"], format!("/reviews?q={q}").as_str());
         let from_all = format!("{}&all=1&page=1", review("good", "2011-h1"));
         let back = app.post_form("/reviews", Some(&reviewer), &from_all).await;
         assert_eq!(back.headers["location"], "/reviews?all=1&page=1", "{label}");

@@ -16,7 +16,7 @@ use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::ReviewRecord;
 
 use crate::AppState;
-use crate::kernel::chrome::Chrome;
+use crate::kernel::chrome::{Chrome, encode_query_value};
 use crate::kernel::forms::Fields;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::session::{Posted, SignedIn};
@@ -47,9 +47,10 @@ struct DeskPage {
     toggle: Option<(String, String)>,
     /// Subjects assigned to the reviewer in all.
     assigned: usize,
-    /// This view, for the forms to return to.
-    all: bool,
-    page: usize,
+    /// What a search by name found: "“张伟”：找到 1 个".
+    found: Option<String>,
+    /// This view, for the search box and for the forms to return to.
+    at: DeskAt,
     prev_page: Option<String>,
     next_page: Option<String>,
     /// "第 2 / 32 页" when there is more than one.
@@ -78,33 +79,54 @@ impl DeskPage {
     }
 }
 
-/// Which page of the desk: `all=1` shows the subjects reviewed for the period too; `page`
-/// counts from 0. Anything else is read as the first page of those waiting.
+/// Which page of the desk: `all=1` shows the subjects reviewed for the period too, `q`
+/// only those whose name holds it (among all); `page` counts from 0. Anything else is read
+/// as the first page of those waiting.
 #[derive(serde::Deserialize, Default)]
 pub struct DeskQuery {
     #[serde(default)]
     all: String,
     #[serde(default)]
+    q: String,
+    #[serde(default)]
     page: String,
 }
 
 impl DeskQuery {
-    fn all(&self) -> bool {
-        self.all == "1"
-    }
-
-    fn page(&self) -> usize {
-        self.page.parse().unwrap_or(0)
+    fn view(&self) -> DeskAt {
+        let name = self.q.trim().chars().take(50).collect::<String>();
+        DeskAt {
+            all: self.all == "1" || !name.is_empty(),
+            name,
+            page: self.page.parse().unwrap_or(0),
+        }
     }
 }
 
-/// The desk's address for a view and a page.
-fn desk_href(all: bool, page: usize) -> String {
-    match (all, page) {
-        (false, 0) => "/reviews".into(),
-        (false, p) => format!("/reviews?page={p}"),
-        (true, 0) => "/reviews?all=1".into(),
-        (true, p) => format!("/reviews?all=1&page={p}"),
+/// Where on the desk a page or a form is.
+#[derive(Clone, Default)]
+struct DeskAt {
+    all: bool,
+    name: String,
+    page: usize,
+}
+
+impl DeskAt {
+    /// The desk's address for this view at `page`.
+    fn href(&self, page: usize) -> String {
+        let mut query = vec![];
+        if !self.name.is_empty() {
+            query.push(format!("q={}", encode_query_value(&self.name)));
+        } else if self.all {
+            query.push("all=1".to_string());
+        }
+        if page > 0 {
+            query.push(format!("page={page}"));
+        }
+        match query.is_empty() {
+            true => "/reviews".into(),
+            false => format!("/reviews?{}", query.join("&")),
+        }
     }
 }
 
@@ -135,12 +157,14 @@ pub async fn desk(
     let current = xianfeng_app::figures::default_period(&campaign, today)
         .map(|p| p.code)
         .filter(|c| !closed.contains(c));
+    let mut at = q.view();
     // Without an open period to review for, every subject is shown.
-    let all = q.all() || current.is_none();
+    at.all |= current.is_none();
     let view = service::DeskView {
         period: current.as_deref(),
-        all,
-        page: q.page(),
+        all: at.all,
+        name: &at.name,
+        page: at.page,
         per_page: service::DESK_PAGE,
     };
     let desk = service::desk(&s.store, &viewer.actor(), &view)
@@ -159,8 +183,8 @@ pub async fn desk(
             )
         })
         .collect();
-    let page = q.page();
-    let chrome = Chrome::signed_in(&viewer, desk_href(all, page));
+    let page = at.page;
+    let chrome = Chrome::signed_in(&viewer, at.href(page));
     let tx = &chrome.tx;
     let summary = match &current {
         Some(code) => {
@@ -179,20 +203,33 @@ pub async fn desk(
         }
         None => tx.get_with("reviews_summary_all", "assigned", desk.assigned),
     };
-    let toggle = match (current.is_some(), all) {
-        (false, _) => None,
-        (true, true) => Some((desk_href(false, 0), tx.get("reviews_show_waiting"))),
-        (true, false) => Some((desk_href(true, 0), tx.get("reviews_show_all"))),
+    let toggle = match (current.is_some(), at.all, at.name.is_empty()) {
+        (false, _, _) => None,
+        (true, _, false) => Some((DeskAt::default().href(0), tx.get("reviews_back_waiting"))),
+        (true, true, true) => Some((DeskAt::default().href(0), tx.get("reviews_show_waiting"))),
+        (true, false, true) => {
+            let all = DeskAt {
+                all: true,
+                ..DeskAt::default()
+            };
+            Some((all.href(0), tx.get("reviews_show_all")))
+        }
     };
     let pages = desk.selected.div_ceil(service::DESK_PAGE);
     let page_view = DeskPage {
         summary,
         toggle,
         assigned: desk.assigned,
-        all,
-        page,
-        prev_page: (page > 0).then(|| desk_href(all, page - 1)),
-        next_page: (page + 1 < pages).then(|| desk_href(all, page + 1)),
+        found: (!at.name.is_empty()).then(|| {
+            t(
+                tx.lang,
+                "web.reviews_found",
+                &[("name", &at.name), ("found", &desk.selected)],
+            )
+        }),
+        prev_page: (page > 0).then(|| at.href(page - 1)),
+        next_page: (page + 1 < pages).then(|| at.href(page + 1)),
+        at: at.clone(),
         page_of: (pages > 1).then(|| {
             t(
                 tx.lang,
@@ -261,8 +298,13 @@ pub async fn write(
         .or_refuse(&attempt)?;
     // Back to the view the form was on (the subject just reviewed leaves the waiting list,
     // so the next one moves up).
-    let page = f.value("page").parse().unwrap_or(0);
-    Ok(Redirect::to(&desk_href(f.value("all") == "1", page)).into_response())
+    let at = DeskQuery {
+        all: f.value("all").into(),
+        q: f.value("q").into(),
+        page: f.value("page").into(),
+    }
+    .view();
+    Ok(Redirect::to(&at.href(at.page)).into_response())
 }
 
 #[derive(Template)]
