@@ -50,11 +50,11 @@ pub struct ImportOptions {
 
 impl ImportOptions {
     /// Whether rows are written to the transaction, given the issues found so far.
-    fn writing(&self, issues: &[RowIssue]) -> bool {
+    pub(crate) fn writing(&self, issues: &[RowIssue]) -> bool {
         self.mode != ImportMode::Check && (self.skip_bad || issues.is_empty())
     }
 
-    fn may(&self, action: Action, path: &TreePath, sector: Option<&str>) -> bool {
+    pub(crate) fn may(&self, action: Action, path: &TreePath, sector: Option<&str>) -> bool {
         self.on_behalf
             .as_ref()
             .is_none_or(|p| decide(p, action, &Target::of(path, sector)).allowed())
@@ -93,7 +93,7 @@ pub const LISTED_ISSUES: usize = 10_000;
 
 impl ImportReport {
     /// Adds the problems of further rows, in row order.
-    fn note(&mut self, issues: Vec<RowIssue>) {
+    pub(crate) fn note(&mut self, issues: Vec<RowIssue>) {
         self.bad_rows += count_bad_rows(&issues);
         let room = LISTED_ISSUES.saturating_sub(self.issues.len());
         self.unlisted_issues += issues.len().saturating_sub(room);
@@ -108,7 +108,9 @@ const CHUNK: usize = 2000;
 type RowChunk = Vec<(usize, Vec<Cell>)>;
 
 /// Reads the sheet on a blocking thread and hands over chunks of rows.
-fn chunks(reader: SheetReader) -> tokio::sync::mpsc::Receiver<Result<RowChunk, AppError>> {
+pub(crate) fn chunks(
+    reader: SheetReader,
+) -> tokio::sync::mpsc::Receiver<Result<RowChunk, AppError>> {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
         let mut buf = Vec::with_capacity(CHUNK);
@@ -293,7 +295,7 @@ pub async fn import_members(
     finish(tx, report, opts).await
 }
 
-async fn finish(
+pub(crate) async fn finish(
     tx: xianfeng_storage::WriteTx,
     mut report: ImportReport,
     opts: &ImportOptions,

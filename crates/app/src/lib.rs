@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod figures;
 pub mod files;
 pub mod import;
+pub mod import_leaders;
 pub mod indicators;
 pub mod init;
 pub mod open;

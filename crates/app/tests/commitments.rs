@@ -515,6 +515,8 @@ async fn teams_and_cadres_commit_too_and_are_approved_above_their_committee() {
                     birth_year: 1965,
                     id_number: id("41080219650301001"),
                     position: "书记".into(),
+                    is_head: true,
+                    since: None,
                 },
             )
             .await

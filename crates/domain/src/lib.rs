@@ -24,6 +24,7 @@ pub mod commitment;
 pub mod dates;
 pub mod i18n;
 pub mod idcard;
+pub mod leader_roster;
 pub mod media;
 pub mod org;
 pub mod org_import;

@@ -13,26 +13,34 @@ use crate::person::{Gender, MemberType, Phone};
 use crate::sheet::Cell;
 use crate::text::normalise;
 
-/// What a roster sheet holds (花名册): members or organisations.
+/// What a roster sheet holds (花名册): members, organisations, leadership teams or their
+/// cadres.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RosterKind {
     Members,
     Organisations,
+    Teams,
+    Cadres,
 }
 
 impl RosterKind {
+    pub const ALL: [RosterKind; 4] = [
+        RosterKind::Members,
+        RosterKind::Organisations,
+        RosterKind::Teams,
+        RosterKind::Cadres,
+    ];
+
     pub fn parse(s: &str) -> Option<RosterKind> {
-        match s {
-            "members" => Some(RosterKind::Members),
-            "orgs" => Some(RosterKind::Organisations),
-            _ => None,
-        }
+        RosterKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             RosterKind::Members => "members",
             RosterKind::Organisations => "orgs",
+            RosterKind::Teams => "teams",
+            RosterKind::Cadres => "cadres",
         }
     }
 }
@@ -216,7 +224,7 @@ impl<F: Field> Columns<F> {
         self.found.contains_key(&f)
     }
 
-    fn cell<'a>(&self, row: &'a [Cell], f: F) -> &'a Cell {
+    pub(crate) fn cell<'a>(&self, row: &'a [Cell], f: F) -> &'a Cell {
         static EMPTY: Cell = Cell::Empty;
         self.found
             .get(&f)
@@ -224,7 +232,8 @@ impl<F: Field> Columns<F> {
             .unwrap_or(&EMPTY)
     }
 
-    fn header(&self, f: F) -> String {
+    /// The header the sheet gave the field, or its canonical one when it has none.
+    pub fn header(&self, f: F) -> String {
         self.found
             .get(&f)
             .map(|(_, h)| h.clone())
@@ -233,14 +242,14 @@ impl<F: Field> Columns<F> {
 }
 
 /// Collects the issues of one row.
-struct RowCheck<'c, F: Field> {
-    row: usize,
-    columns: &'c Columns<F>,
-    issues: Vec<RowIssue>,
+pub(crate) struct RowCheck<'c, F: Field> {
+    pub(crate) row: usize,
+    pub(crate) columns: &'c Columns<F>,
+    pub(crate) issues: Vec<RowIssue>,
 }
 
 impl<F: Field> RowCheck<'_, F> {
-    fn issue(&mut self, f: F, value: impl Into<String>, reason: Message) {
+    pub(crate) fn issue(&mut self, f: F, value: impl Into<String>, reason: Message) {
         self.issues.push(RowIssue {
             row: self.row,
             column: self.columns.header(f),
@@ -249,7 +258,7 @@ impl<F: Field> RowCheck<'_, F> {
         });
     }
 
-    fn required_text(&mut self, cells: &[Cell], f: F, max_chars: usize) -> String {
+    pub(crate) fn required_text(&mut self, cells: &[Cell], f: F, max_chars: usize) -> String {
         let v = self.columns.cell(cells, f).to_text();
         if v.is_empty() {
             self.issue(f, "", Message::of("import.required", &[]));
@@ -263,7 +272,12 @@ impl<F: Field> RowCheck<'_, F> {
         v
     }
 
-    fn optional_text(&mut self, cells: &[Cell], f: F, max_chars: usize) -> Option<String> {
+    pub(crate) fn optional_text(
+        &mut self,
+        cells: &[Cell],
+        f: F,
+        max_chars: usize,
+    ) -> Option<String> {
         let v = self.columns.cell(cells, f).to_text();
         if v.chars().count() > max_chars {
             self.issue(
@@ -275,7 +289,36 @@ impl<F: Field> RowCheck<'_, F> {
         (!v.is_empty()).then_some(v)
     }
 
-    fn optional_date(&mut self, cells: &[Cell], f: F, today: NaiveDate) -> Option<NaiveDate> {
+    /// An ID number, from text or from a number Excel made of it; masked in any issue.
+    pub(crate) fn id_number(&mut self, cells: &[Cell], f: F) -> Option<IdNumber> {
+        let parsed = match self.columns.cell(cells, f) {
+            Cell::Number(n) => {
+                IdNumber::from_spreadsheet_number(*n).map_err(|e| (format!("{n:.0}"), e.message()))
+            }
+            cell => {
+                let text = cell.to_text();
+                if text.is_empty() {
+                    Err((String::new(), Message::of("import.required", &[])))
+                } else {
+                    IdNumber::parse(&text).map_err(|e| (text, e.message()))
+                }
+            }
+        };
+        match parsed {
+            Ok(id) => Some(id),
+            Err((value, reason)) => {
+                self.issue(f, mask_id_number(&value), reason);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn optional_date(
+        &mut self,
+        cells: &[Cell],
+        f: F,
+        today: NaiveDate,
+    ) -> Option<NaiveDate> {
         let cell = self.columns.cell(cells, f);
         let date = match cell {
             Cell::Empty => return None,
@@ -479,26 +522,7 @@ pub fn parse_member_row(
         issues: vec![],
     };
     let name = c.required_text(cells, MemberField::Name, 50);
-    let id_number = match columns.cell(cells, MemberField::IdNumber) {
-        Cell::Number(n) => {
-            IdNumber::from_spreadsheet_number(*n).map_err(|e| (format!("{n:.0}"), e.message()))
-        }
-        cell => {
-            let text = cell.to_text();
-            if text.is_empty() {
-                Err((String::new(), Message::of("import.required", &[])))
-            } else {
-                IdNumber::parse(&text).map_err(|e| (mask_id_number(&text), e.message()))
-            }
-        }
-    };
-    let id_number = match id_number {
-        Ok(id) => Some(id),
-        Err((value, reason)) => {
-            c.issue(MemberField::IdNumber, mask_id_number(&value), reason);
-            None
-        }
-    };
+    let id_number = c.id_number(cells, MemberField::IdNumber);
     let gender = match c.optional_text(cells, MemberField::Gender, 10) {
         None => id_number.as_ref().map(gender_of),
         Some(g) => match (Gender::parse(&g), &id_number) {
@@ -631,7 +655,7 @@ pub fn parse_member_row(
     }
 }
 
-fn gender_of(id: &IdNumber) -> Gender {
+pub(crate) fn gender_of(id: &IdNumber) -> Gender {
     if id.is_male() {
         Gender::Male
     } else {

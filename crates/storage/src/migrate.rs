@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_second_factor.sql"),
         postgres: include_str!("../migrations/postgres/0015_second_factor.sql"),
     },
+    Migration {
+        version: 16,
+        name: "leader_posts",
+        sqlite: include_str!("../migrations/sqlite/0016_leader_posts.sql"),
+        postgres: include_str!("../migrations/postgres/0016_leader_posts.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -399,3 +399,67 @@ async fn the_roster_templates_come_as_workbooks_whose_columns_are_text() {
         );
     }
 }
+
+/// A committee's staff import their leadership teams, then the cadres, through the same
+/// upload, preview and confirmation as a roster; a branch secretary is offered neither.
+#[tokio::test]
+async fn staff_import_teams_then_cadres_and_a_secretary_may_not() {
+    for app in apps().await {
+        let label = app.label();
+        let staff = app.sign_in("staff").await;
+        let csrf = app.csrf(&staff).await;
+        let form = app.get("/import", Some(&staff)).await;
+        assert!(form.body.contains("领导班子名册"), "{label}: {}", form.body);
+        assert!(form.body.contains("/import/template/cadres.xlsx"));
+        let teams = "班子名称,所属组织编码,班子类别\n某街道党工委领导班子,T1,乡镇（街道）班子\n";
+        let cadres = format!(
+            "姓名,身份证号,职务,所属班子,是否主要负责人,任职时间\n\
+             孙八,{},书记,某街道党工委领导班子,是,2009-03-01\n",
+            id("41080219700505005")
+        );
+        for (kind, file) in [("teams", teams.to_string()), ("cadres", cadres)] {
+            let up = app
+                .upload(&staff, &csrf, kind, "班子.csv", file.as_bytes())
+                .await;
+            assert_eq!(up.status, StatusCode::SEE_OTHER, "{label}: {}", up.body);
+            let preview = checked(&app, up.location(), Some(&staff)).await;
+            assert!(
+                preview.body.contains("新增<strong>1</strong>"),
+                "{label} {kind}: {}",
+                preview.body
+            );
+            let done = app
+                .post_form(
+                    &format!("{}/confirm", up.location()),
+                    Some(&staff),
+                    &format!("csrf={csrf}"),
+                )
+                .await;
+            assert!(
+                done.body.contains("已写入系统"),
+                "{label} {kind}: {}",
+                done.body
+            );
+        }
+        let t1 = app
+            .store
+            .registry()
+            .org_by_code("T1")
+            .await
+            .unwrap()
+            .unwrap();
+        let team = &app.store.registry().teams_of_org(t1.id).await.unwrap()[0];
+        let posts = app.store.registry().cadres_of_team(team.id).await.unwrap();
+        assert_eq!(posts.len(), 1, "{label}");
+        assert!(posts[0].is_head);
+
+        let wang = app.sign_in("wang").await;
+        let wcsrf = app.csrf(&wang).await;
+        let form = app.get("/import", Some(&wang)).await;
+        assert!(!form.body.contains("领导班子名册"), "{label}");
+        let refused = app
+            .upload(&wang, &wcsrf, "teams", "班子.csv", teams.as_bytes())
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}");
+    }
+}

@@ -10,6 +10,7 @@ use crate::say::say;
 use xianfeng_app::import::{
     ImportMode, ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
 };
+use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_app::init::{CreatedAccount, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::audit::Checkpoint;
@@ -300,6 +301,11 @@ pub enum ImportWhat {
     Orgs(ImportArgs),
     /// Members: 姓名, 性别, 民族, 出生日期, 身份证号, 入党时间, 党员类别, 所在组织编码, 职务, 手机号.
     Members(ImportArgs),
+    /// Leadership teams: 班子名称, 所属组织编码, 班子类别.
+    Teams(ImportArgs),
+    /// Cadres: 姓名, 身份证号, 职务, 所属班子, 所属组织编码, 是否主要负责人, 任职时间 (import the
+    /// teams first).
+    Cadres(ImportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -924,6 +930,8 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     let (args, label) = match what {
         ImportWhat::Orgs(a) => (a, say("cli.stats.organisations", &[])),
         ImportWhat::Members(a) => (a, say("cli.stats.members", &[])),
+        ImportWhat::Teams(a) => (a, say("cli.stats.leadership_teams", &[])),
+        ImportWhat::Cadres(a) => (a, say("cli.stats.cadres", &[])),
     };
     let store = open(cli).await?;
     let reader = xianfeng_ingest::open(&args.file, &xianfeng_ingest::Limits::COMMAND_LINE)
@@ -949,6 +957,8 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
     let report = match what {
         ImportWhat::Orgs(_) => import_orgs(&store, reader, &opts, &progress).await,
         ImportWhat::Members(_) => import_members(&store, reader, &opts, &progress).await,
+        ImportWhat::Teams(_) => import_teams(&store, reader, &opts, &progress).await,
+        ImportWhat::Cadres(_) => import_cadres(&store, reader, &opts, &progress).await,
     }
     .map_err(|e| anyhow!("{}: {}", args.file.display(), crate::say::app_error(&e)))?;
     if let Some(path) = &args.errors {

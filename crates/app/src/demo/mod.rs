@@ -8,7 +8,7 @@ use xianfeng_domain::idcard::check_char;
 use xianfeng_domain::org::{OrgKind, TreePath};
 use xianfeng_domain::person::{Gender, MemberType};
 use xianfeng_domain::role::Role;
-use xianfeng_storage::{MemberUpsert, NewCadre, NewOrg, NewUser, Store, password};
+use xianfeng_storage::{MemberUpsert, NewOrg, NewUser, Store, password};
 
 use crate::init::CreatedAccount;
 use crate::{AppError, Progress};
@@ -430,38 +430,23 @@ pub async fn build(
         tx.upsert_members(store, chunk).await?;
         progress.advance(chunk.len());
     }
-    // A leadership team for each county-level unit.
+    // A leadership team for each county-level unit, written as the sheets an office keeps
+    // and imported after the registry, through the import service.
+    let mut teams = String::from("班子名称,所属组织编码,班子类别\n");
+    let mut cadres =
+        String::from("姓名,身份证号,职务,所属班子,所属组织编码,是否主要负责人,任职时间\n");
     for (code, name, area) in COUNTIES {
-        let org_id = b
-            .orgs
-            .iter()
-            .find(|o| o.code == format!("JZ-{code}"))
-            .map(|o| o.id)
-            .expect("every county was built");
-        let team = tx
-            .create_team(org_id, &format!("中共{name}委员会领导班子"))
-            .await?;
-        summary.leadership_teams += 1;
-        for position in TEAM_POSITIONS {
+        let team = format!("中共{name}委员会领导班子");
+        teams.push_str(&format!("{team},JZ-{code},党委班子\n"));
+        for (k, position) in TEAM_POSITIONS.iter().enumerate() {
             let (cname, birth, seq) = person(&mut b.rng);
             let birth = birth.max(chrono::NaiveDate::from_ymd_opt(1955, 1, 1).unwrap());
-            tx.add_cadre(
-                store,
-                team,
-                &NewCadre {
-                    name: cname,
-                    gender: if (seq % 10) % 2 == 1 {
-                        Gender::Male
-                    } else {
-                        Gender::Female
-                    },
-                    birth_year: i64::from(chrono::Datelike::year(&birth)),
-                    id_number: id_number(area, birth, seq),
-                    position: position.to_string(),
-                },
-            )
-            .await?;
-            summary.cadres += 1;
+            let since = format!("{}-{:02}-01", 2006 + b.rng.below(4), 1 + b.rng.below(12));
+            let head = if k == 0 { "是" } else { "否" };
+            let id = id_number(area, birth, seq);
+            cadres.push_str(&format!(
+                "{cname},{id},\"{position}\",{team},JZ-{code},{head},{since}\n"
+            ));
         }
     }
     // One account of every role, each scoped to a real part of the tree.
@@ -504,6 +489,8 @@ pub async fn build(
         });
     }
     tx.commit().await?;
+    let (t, c) = import_leaders(store, teams, cadres).await?;
+    (summary.leadership_teams, summary.cadres) = (t, c);
     let started = std::time::Instant::now();
     summary.activity = self::activity::build(store, &mut b.rng).await?;
     let activity = started.elapsed();
@@ -515,6 +502,41 @@ pub async fn build(
     );
     progress.finish();
     Ok((summary, accounts))
+}
+
+/// Imports the demo's sheets of teams and cadres; how many of each were made.
+async fn import_leaders(
+    store: &Store,
+    teams: String,
+    cadres: String,
+) -> Result<(usize, usize), AppError> {
+    use crate::import::{ImportMode, ImportOptions};
+    let opts = ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad: false,
+        actor: "demo".into(),
+        today: chrono::Local::now().date_naive(),
+        on_behalf: None,
+    };
+    let mut made = vec![];
+    for (sheet, cadres) in [(teams, false), (cadres, true)] {
+        let reader = xianfeng_ingest::from_csv_bytes(sheet.into_bytes())
+            .map_err(|e| AppError::Input(e.message()))?;
+        let silent = crate::Silent;
+        let report = if cadres {
+            crate::import_leaders::import_cadres(store, reader, &opts, &silent).await?
+        } else {
+            crate::import_leaders::import_teams(store, reader, &opts, &silent).await?
+        };
+        if !report.committed {
+            let why = report.issues.into_iter().map(|i| i.reason);
+            return Err(AppError::Input(xianfeng_domain::i18n::Message::joined(
+                why, "; ",
+            )));
+        }
+        made.push(report.outcome.inserted);
+    }
+    Ok((made[0], made[1]))
 }
 
 #[cfg(test)]

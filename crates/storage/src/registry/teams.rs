@@ -1,19 +1,23 @@
 //! County-level leadership teams (县级领导班子) and their leading cadres (领导干部).
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use xianfeng_domain::leader_roster::TeamCategory;
 use xianfeng_domain::person::Gender;
 
 use crate::Registry;
 use crate::row::Row;
 
-use crate::{Result, Store, WriteTx, now_ms};
+use crate::{Result, Store, UpsertOutcome, WriteTx, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamRecord {
     pub id: i64,
     pub org_id: i64,
     pub name: String,
+    /// 班子类别, when the sheet gave one.
+    pub category: Option<TeamCategory>,
     pub cadre_count: i64,
 }
 
@@ -27,6 +31,12 @@ pub struct CadreRecord {
     pub birth_year: i64,
     pub id_masked: String,
     pub position: String,
+    /// 主要负责人 (第一责任人) of the team.
+    pub is_head: bool,
+    /// 任职时间.
+    pub since: Option<NaiveDate>,
+    /// The registry's member with the same ID number, if the cadre is one.
+    pub member_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,9 +47,11 @@ pub struct NewCadre {
     pub birth_year: i64,
     pub id_number: String,
     pub position: String,
+    pub is_head: bool,
+    pub since: Option<NaiveDate>,
 }
 
-const TEAM_COLUMNS: &str = "t.id, t.org_id, t.name, \
+const TEAM_COLUMNS: &str = "t.id, t.org_id, t.name, t.category, \
     (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) AS cadre_count";
 
 fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
@@ -48,11 +60,13 @@ fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
         id: r.get("id")?,
         org_id: r.get("org_id")?,
         name: r.get("name")?,
+        category: r.parsed_opt("category", TeamCategory::parse)?,
         cadre_count: r.get("cadre_count")?,
     })
 }
 
-const CADRE_COLUMNS: &str = "id, team_id, name, gender, birth_year, id_masked, position";
+const CADRE_COLUMNS: &str =
+    "id, team_id, name, gender, birth_year, id_masked, position, is_head, since, member_id";
 
 fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
     let r = Row::of(r, "cadres");
@@ -64,6 +78,9 @@ fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
         birth_year: r.get("birth_year")?,
         id_masked: r.get("id_masked")?,
         position: r.get("position")?,
+        is_head: r.get::<i64>("is_head")? != 0,
+        since: r.date_opt("since")?,
+        member_id: r.get("member_id")?,
     })
 }
 
@@ -100,6 +117,18 @@ impl Registry<'_> {
             .as_ref()
             .map(cadre_from_row)
             .transpose()
+    }
+
+    /// Every team, for an import to find them by organisation and name.
+    pub async fn all_teams(self) -> Result<Vec<TeamRecord>> {
+        sqlx::query(dynsql!(
+            "SELECT {TEAM_COLUMNS} FROM leadership_teams t ORDER BY t.id"
+        ))
+        .fetch_all(self.store.reader())
+        .await?
+        .iter()
+        .map(team_from_row)
+        .collect()
     }
 
     pub async fn cadres_of_team(self, team_id: i64) -> Result<Vec<CadreRecord>> {
@@ -154,8 +183,8 @@ impl WriteTx {
         let masked = xianfeng_domain::idcard::mask_id_number(&c.id_number);
         sqlx::query(
             "INSERT INTO cadres (id, team_id, name, gender, birth_year, id_hash, id_cipher, \
-             id_masked, position, member_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             id_masked, position, member_id, is_head, since, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(id)
         .bind(team_id)
@@ -167,15 +196,171 @@ impl WriteTx {
         .bind(masked.clone())
         .bind(c.position.clone())
         .bind(member_id.map(|m| m.0))
+        .bind(i64::from(c.is_head))
+        .bind(c.since.map(|d| d.to_string()))
         .bind(now)
         .bind(now)
         .execute(&mut *self.tx)
         .await?;
         let after = serde_json::json!({
-            "team_id": team_id, "name": c.name, "id_masked": masked, "position": c.position
+            "team_id": team_id, "name": c.name, "id_masked": masked, "position": c.position,
+            "is_head": c.is_head, "since": c.since,
         });
         self.record::<(), _>("cadre.create", "cadre", &id.to_string(), None, Some(&after))
             .await?;
+        if c.is_head {
+            self.take_head_mark(team_id, id).await?;
+        }
         Ok(id)
+    }
+
+    /// A team by organisation and name: created, or its category brought up to date (a
+    /// sheet without the column leaves it as it is).
+    pub async fn upsert_team(
+        &mut self,
+        org_id: i64,
+        name: &str,
+        category: Option<TeamCategory>,
+    ) -> Result<(i64, UpsertOutcome)> {
+        let found: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, category FROM leadership_teams WHERE org_id = $1 AND name = $2",
+        )
+        .bind(org_id)
+        .bind(name.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let mut outcome = UpsertOutcome::default();
+        let Some((id, stored)) = found else {
+            let id = self.create_team(org_id, name).await?;
+            if let Some(c) = category {
+                self.set_team_category(id, None, c).await?;
+            }
+            outcome.inserted = 1;
+            return Ok((id, outcome));
+        };
+        match category {
+            Some(c) if stored.as_deref() != Some(c.as_str()) => {
+                self.set_team_category(id, stored.as_deref(), c).await?;
+                outcome.updated = 1;
+            }
+            _ => outcome.unchanged = 1,
+        }
+        Ok((id, outcome))
+    }
+
+    async fn set_team_category(
+        &mut self,
+        id: i64,
+        before: Option<&str>,
+        category: TeamCategory,
+    ) -> Result<()> {
+        sqlx::query("UPDATE leadership_teams SET category = $1, updated_at = $2 WHERE id = $3")
+            .bind(category.as_str())
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        let before = before.map(|c| serde_json::json!({ "category": c }));
+        let after = serde_json::json!({ "category": category.as_str() });
+        self.record(
+            "team.update",
+            "leadership_team",
+            &id.to_string(),
+            before.as_ref(),
+            Some(&after),
+        )
+        .await
+    }
+
+    /// A cadre's post in a team, keyed by the person's ID number: created, or its name,
+    /// position, head mark and date brought up to date. A new principal leader takes the
+    /// mark from whoever held it in the team before (换届).
+    pub async fn upsert_cadre(
+        &mut self,
+        store: &Store,
+        team_id: i64,
+        c: &NewCadre,
+    ) -> Result<UpsertOutcome> {
+        let id_hash = store.vault().hash(&c.id_number);
+        let found: Option<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, name, position, is_head, since FROM cadres \
+             WHERE team_id = $1 AND id_hash = $2",
+        )
+        .bind(team_id)
+        .bind(id_hash)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let mut outcome = UpsertOutcome::default();
+        let Some((id, name, position, is_head, since)) = found else {
+            self.add_cadre(store, team_id, c).await?;
+            outcome.inserted = 1;
+            return Ok(outcome);
+        };
+        let since_now = c.since.map(|d| d.to_string());
+        let same = name == c.name
+            && position == c.position
+            && (is_head != 0) == c.is_head
+            && since == since_now;
+        if same {
+            outcome.unchanged = 1;
+            return Ok(outcome);
+        }
+        sqlx::query(
+            "UPDATE cadres SET name = $1, position = $2, is_head = $3, since = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(c.name.clone())
+        .bind(c.position.clone())
+        .bind(i64::from(c.is_head))
+        .bind(since_now.clone())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        let before = serde_json::json!({
+            "name": name, "position": position, "is_head": is_head != 0, "since": since
+        });
+        let after = serde_json::json!({
+            "name": c.name, "position": c.position, "is_head": c.is_head, "since": since_now
+        });
+        self.record_cadre_change(id, &before, &after).await?;
+        if c.is_head {
+            self.take_head_mark(team_id, id).await?;
+        }
+        outcome.updated = 1;
+        Ok(outcome)
+    }
+
+    /// Clears the principal leader's mark of the team's other cadres, audited each.
+    async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
+        let others: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM cadres WHERE team_id = $1 AND id <> $2 AND is_head <> 0",
+        )
+        .bind(team_id)
+        .bind(head)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        for (id,) in others {
+            sqlx::query("UPDATE cadres SET is_head = 0, updated_at = $1 WHERE id = $2")
+                .bind(now_ms())
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+            let before = serde_json::json!({ "is_head": true });
+            let after = serde_json::json!({ "is_head": false, "replaced_by": head });
+            self.record_cadre_change(id, &before, &after).await?;
+        }
+        Ok(())
+    }
+
+    async fn record_cadre_change(
+        &mut self,
+        id: i64,
+        before: &serde_json::Value,
+        after: &serde_json::Value,
+    ) -> Result<()> {
+        let key = id.to_string();
+        self.record("cadre.update", "cadre", &key, Some(before), Some(after))
+            .await
     }
 }

@@ -15,7 +15,9 @@ use xianfeng_app::AppError;
 use xianfeng_app::import::{
     CheckResult, ImportMode, ImportOptions, ImportReport, import_members, import_orgs, issues_csv,
 };
+use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_domain::i18n::t;
+use xianfeng_domain::leader_roster::{CadreField, TeamField};
 use xianfeng_domain::policy::Principal;
 use xianfeng_domain::policy::{Action, anywhere};
 use xianfeng_domain::roster::{Field, MemberField, OrgField, RosterKind, RowIssue};
@@ -41,7 +43,10 @@ pub fn router() -> Router<AppState> {
 fn action(kind: RosterKind) -> Action {
     match kind {
         RosterKind::Members => Action::WriteMembers,
-        RosterKind::Organisations => Action::WriteOrganisations,
+        // Teams and cadres are kept by whoever keeps the organisations they belong to.
+        RosterKind::Organisations | RosterKind::Teams | RosterKind::Cadres => {
+            Action::WriteOrganisations
+        }
     }
 }
 
@@ -201,6 +206,8 @@ async fn run(
     let report = match staged.kind {
         RosterKind::Organisations => import_orgs(store, reader, &opts, &silent).await,
         RosterKind::Members => import_members(store, reader, &opts, &silent).await,
+        RosterKind::Teams => import_teams(store, reader, &opts, &silent).await,
+        RosterKind::Cadres => import_cadres(store, reader, &opts, &silent).await,
     };
     drop(tmp);
     report
@@ -410,6 +417,8 @@ pub async fn template(SignedIn(viewer): SignedIn, Path(file): Path<String>) -> R
     let headers: Vec<&str> = match name {
         "members" => MemberField::ALL.iter().map(|f| f.headers()[0]).collect(),
         "orgs" => OrgField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        "teams" => TeamField::ALL.iter().map(|f| f.headers()[0]).collect(),
+        "cadres" => CadreField::ALL.iter().map(|f| f.headers()[0]).collect(),
         _ => return pages::not_found(&Chrome::signed_in(&viewer, "/import".into())),
     };
     if ext == "xlsx" {

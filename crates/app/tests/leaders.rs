@@ -1,0 +1,174 @@
+//! Leadership teams and their cadres from their sheets, on every backend: the roster
+//! import's rules (all or nothing, every problem named, a second import changing nothing),
+//! a cadre linked to the registry's member by ID number, one principal leader per team.
+
+mod support;
+
+use support::{city, principal};
+use xianfeng_app::Silent;
+use xianfeng_app::import::{ImportMode, ImportOptions};
+use xianfeng_app::import_leaders::{import_cadres, import_teams};
+use xianfeng_domain::leader_roster::TeamCategory;
+use xianfeng_domain::policy::Principal;
+use xianfeng_testkit::{backends, id, today};
+
+fn opts(skip_bad: bool, on_behalf: Option<Principal>) -> ImportOptions {
+    ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad,
+        actor: "test".into(),
+        today: today(),
+        on_behalf,
+    }
+}
+
+fn csv(text: &str) -> xianfeng_ingest::SheetReader {
+    xianfeng_ingest::from_csv_bytes(text.as_bytes().to_vec()).unwrap()
+}
+
+const TEAMS: &str = "班子名称,所属组织编码,班子类别\n\
+    中共某区委员会领导班子,C1,党委班子\n\
+    某街道党工委领导班子,T1,乡镇（街道）班子\n\
+    某局领导班子,NOPE,部门\n";
+
+fn cadres(heads: [&str; 2]) -> String {
+    format!(
+        "姓名,身份证号,职务,所属班子,是否主要负责人,任职时间\n\
+         王芳,{},书记,中共某区委员会领导班子,{},2009-03-01\n\
+         赵六,{},区长,中共某区委员会领导班子,{},2009年3月1日\n",
+        id("41080219800101001"),
+        heads[0],
+        id("41080219700505003"),
+        heads[1],
+    )
+}
+
+#[tokio::test]
+async fn teams_and_cadres_import_like_the_roster() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let label = db.label;
+
+        // A row naming an unknown organisation: nothing is written, and the row says why.
+        let r = import_teams(s, csv(TEAMS), &opts(false, None), &Silent)
+            .await
+            .unwrap();
+        assert!(!r.committed, "{label}");
+        let got: Vec<_> = r
+            .issues
+            .iter()
+            .map(|i| (i.row, i.column.as_str(), i.value.as_str(), i.reason.key()))
+            .collect();
+        assert_eq!(got, vec![(4, "所属组织编码", "NOPE", "import.org_missing")]);
+        assert!(
+            s.registry().all_teams().await.unwrap().is_empty(),
+            "{label}"
+        );
+        // Skipping it writes the others; the same file again changes nothing.
+        let r = import_teams(s, csv(TEAMS), &opts(true, None), &Silent)
+            .await
+            .unwrap();
+        assert_eq!((r.committed, r.outcome.inserted), (true, 2), "{label}");
+        let again = import_teams(s, csv(TEAMS), &opts(true, None), &Silent)
+            .await
+            .unwrap();
+        assert_eq!((again.outcome.inserted, again.outcome.unchanged), (0, 2));
+        let teams = s.registry().all_teams().await.unwrap();
+        let county = teams.iter().find(|t| t.name.starts_with("中共")).unwrap();
+        assert_eq!(county.category, Some(TeamCategory::PartyCommittee));
+
+        // Two principal leaders of one team, and a team that does not exist: refused.
+        let mut bad = cadres(["是", "是"]);
+        bad.push_str(&format!(
+            "钱七,{},主任,不存在的班子,否,\n",
+            id("41080219700505004")
+        ));
+        let r = import_cadres(s, csv(&bad), &opts(false, None), &Silent)
+            .await
+            .unwrap();
+        assert!(!r.committed);
+        let got: Vec<_> = r.issues.iter().map(|i| (i.row, i.reason.key())).collect();
+        assert_eq!(
+            got,
+            vec![(3, "import.two_heads"), (4, "import.team_missing")]
+        );
+        assert!(
+            s.registry()
+                .cadres_of_team(county.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Put right: 王芳, a member of the registry, is linked to her record.
+        let r = import_cadres(s, csv(&cadres(["是", "否"])), &opts(false, None), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.committed, r.outcome.inserted),
+            (true, 2),
+            "{:?}",
+            r.issues
+        );
+        let posts = s.registry().cadres_of_team(county.id).await.unwrap();
+        let fang = posts.iter().find(|p| p.name == "王芳").unwrap();
+        assert_eq!(fang.member_id, Some(c.wang_fang), "{label}");
+        assert!(fang.is_head);
+        assert_eq!(fang.since, Some(support::day("2009-03-01")));
+        let zhao = posts.iter().find(|p| p.name == "赵六").unwrap();
+        assert_eq!((zhao.member_id, zhao.is_head), (None, false));
+        let again = import_cadres(s, csv(&cadres(["是", "否"])), &opts(false, None), &Silent)
+            .await
+            .unwrap();
+        assert_eq!((again.outcome.inserted, again.outcome.unchanged), (0, 2));
+
+        // A new principal leader (换届) takes the mark; the old one keeps her post.
+        let r = import_cadres(s, csv(&cadres(["否", "是"])), &opts(false, None), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(r.outcome.updated, 2, "{label}");
+        let heads: Vec<_> = s
+            .registry()
+            .cadres_of_team(county.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.is_head)
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(heads, vec!["赵六".to_string()]);
+
+        // The street committee's staff keep T1's team, not the county's: its team reads as
+        // one that does not exist.
+        let staff = principal(s, "staff").await;
+        let outside = import_cadres(
+            s,
+            csv(&cadres(["否", "是"])),
+            &opts(false, Some(staff.clone())),
+            &Silent,
+        )
+        .await
+        .unwrap();
+        assert!(!outside.committed);
+        assert!(
+            outside
+                .issues
+                .iter()
+                .all(|i| i.reason.key() == "import.team_missing")
+        );
+        let own = format!(
+            "姓名,身份证号,职务,所属班子\n孙八,{},书记,某街道党工委领导班子\n",
+            id("41080219700505005")
+        );
+        let r = import_cadres(s, csv(&own), &opts(false, Some(staff)), &Silent)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.committed, r.outcome.inserted),
+            (true, 1),
+            "{:?}",
+            r.issues
+        );
+    }
+}
