@@ -223,6 +223,17 @@ pub async fn teams(
     Ok(out)
 }
 
+/// The leadership teams of organisation `code`, with their cadres, for an account that may
+/// see its members.
+pub async fn teams_of(
+    store: &Store,
+    principal: &Principal,
+    code: &str,
+) -> Result<Vec<(TeamRecord, Vec<CadreRecord>)>, AppError> {
+    let o = org(store, principal, code, Action::ReadMembers).await?;
+    teams(store, &o).await
+}
+
 /// One member and the organisation it belongs to, if the account may see its members.
 pub async fn member(
     store: &Store,

@@ -128,16 +128,16 @@ async fn teams_and_cadres_import_like_the_roster() {
             .await
             .unwrap();
         assert_eq!(r.outcome.updated, 2, "{label}");
-        let heads: Vec<_> = s
+        let order: Vec<_> = s
             .registry()
             .cadres_of_team(county.id)
             .await
             .unwrap()
             .into_iter()
-            .filter(|p| p.is_head)
-            .map(|p| p.name)
+            .map(|p| (p.name, p.is_head))
             .collect();
-        assert_eq!(heads, vec!["赵六".to_string()]);
+        let expected = vec![("赵六".to_string(), true), ("王芳".to_string(), false)];
+        assert_eq!(order, expected, "{label}: one head, listed first");
 
         // The street committee's staff keep T1's team, not the county's: its team reads as
         // one that does not exist.

@@ -289,6 +289,7 @@ async fn the_api_answers_what_its_openapi_document_says() {
             "/api/v1/organisations/{code}",
             "/api/v1/organisations/{code}/children",
             "/api/v1/organisations/{code}/members",
+            "/api/v1/organisations/{code}/teams",
             "/api/v1/members/{id}",
         ] {
             assert!(paths.contains_key(required), "{required} is documented");
@@ -311,6 +312,27 @@ async fn the_api_answers_what_its_openapi_document_says() {
         .unwrap();
         // Selection: a notice with an objection found untrue, and its candidate commended.
         let selection = support::b1_member_commended(app).await;
+        // A team with a cadre, so that the teams' answer has an element to compare.
+        let b1 = app
+            .store
+            .registry()
+            .org_by_code("B1")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = app.store.begin("test").await.unwrap();
+        let (team, _) = tx.upsert_team(b1.id, "支部委员会", None).await.unwrap();
+        let cadre = xianfeng_storage::NewCadre {
+            name: "书记丙".into(),
+            gender: xianfeng_domain::person::Gender::Male,
+            birth_year: 1970,
+            id_number: xianfeng_testkit::id("41080219700505008"),
+            position: "书记".into(),
+            is_head: true,
+            since: None,
+        };
+        tx.upsert_cadre(&app.store, team, &cadre).await.unwrap();
+        tx.commit().await.unwrap();
         let token = app.token("office").await;
         for (path, ops) in paths {
             let Some(get) = ops.get("get") else { continue };
@@ -964,4 +986,60 @@ async fn a_body_over_the_limit_is_413_in_json() {
     let a = app.api("POST", "/api/v1/login", None, Some(&big)).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.body);
     assert_eq!(a.json()["code"], "body_too_large");
+}
+
+/// A committee's script reads the leadership teams of an organisation in its scope, the
+/// principal leader first; another committee's teams answer like an unknown code.
+#[tokio::test]
+async fn a_script_reads_an_organisations_teams_and_cadres() {
+    for app in apps().await {
+        let label = app.label();
+        let t1 = app
+            .store
+            .registry()
+            .org_by_code("T1")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = app.store.begin("test").await.unwrap();
+        let (team, _) = tx
+            .upsert_team(
+                t1.id,
+                "某街道党工委领导班子",
+                Some(xianfeng_domain::leader_roster::TeamCategory::Township),
+            )
+            .await
+            .unwrap();
+        for (name, seq, is_head) in [
+            ("副书记甲", "41080219700505006", false),
+            ("书记乙", "41080219700505007", true),
+        ] {
+            let cadre = xianfeng_storage::NewCadre {
+                name: name.into(),
+                gender: xianfeng_domain::person::Gender::Male,
+                birth_year: 1970,
+                id_number: xianfeng_testkit::id(seq),
+                position: name.into(),
+                is_head,
+                since: None,
+            };
+            tx.upsert_cadre(&app.store, team, &cadre).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let token = app.token("staff").await;
+        let teams = app
+            .api("GET", "/api/v1/organisations/T1/teams", Some(&token), None)
+            .await;
+        assert_eq!(teams.status, StatusCode::OK, "{label}: {}", teams.body);
+        let teams = teams.json();
+        assert_eq!(teams[0]["category"], "township", "{label}");
+        assert_eq!(teams[0]["cadres"][0]["name"], "书记乙");
+        assert_eq!(teams[0]["cadres"][0]["is_head"], true);
+        assert!(!teams.to_string().contains("id_masked"), "no personal data");
+        let wang = app.token("wang").await;
+        let outside = app
+            .api("GET", "/api/v1/organisations/T1/teams", Some(&wang), None)
+            .await;
+        assert_eq!(outside.status, StatusCode::NOT_FOUND, "{label}");
+    }
 }

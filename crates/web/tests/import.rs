@@ -452,6 +452,15 @@ async fn staff_import_teams_then_cadres_and_a_secretary_may_not() {
         let posts = app.store.registry().cadres_of_team(team.id).await.unwrap();
         assert_eq!(posts.len(), 1, "{label}");
         assert!(posts[0].is_head);
+        // The organisation's page shows the team's kind, its principal leader and since when.
+        let page = app.get("/o/T1", Some(&staff)).await;
+        for shown in [
+            "乡镇（街道）班子",
+            "孙八 · 书记 · <strong>主要负责人</strong>",
+            "2009年3月1日任现职",
+        ] {
+            assert!(page.body.contains(shown), "{label}: {shown}: {}", page.body);
+        }
 
         let wang = app.sign_in("wang").await;
         let wcsrf = app.csrf(&wang).await;

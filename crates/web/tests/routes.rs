@@ -307,6 +307,11 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/api/v1/organisations/{code}/teams",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/api/v1/members/{id}",
         expect: Expect::Refused,
     },

@@ -131,9 +131,10 @@ impl Registry<'_> {
         .collect()
     }
 
+    /// A team's cadres, its principal leader first.
     pub async fn cadres_of_team(self, team_id: i64) -> Result<Vec<CadreRecord>> {
         sqlx::query(dynsql!(
-            "SELECT {CADRE_COLUMNS} FROM cadres WHERE team_id = $1 ORDER BY id"
+            "SELECT {CADRE_COLUMNS} FROM cadres WHERE team_id = $1 ORDER BY is_head DESC, id"
         ))
         .bind(team_id)
         .fetch_all(self.store.reader())

@@ -355,6 +355,7 @@ impl Modify for CommonErrors {
         registry::organisation,
         registry::children,
         registry::members,
+        registry::teams,
         registry::member,
         commitments::create,
         commitments::get,

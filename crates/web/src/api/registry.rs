@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/organisations/{code}", get(organisation))
         .route("/organisations/{code}/children", get(children))
         .route("/organisations/{code}/members", get(members))
+        .route("/organisations/{code}/teams", get(teams))
         .route("/members/{id}", get(member))
 }
 
@@ -208,6 +209,72 @@ pub async fn members(
         limit,
         offset,
     }))
+}
+
+/// A leadership team (领导班子) and its cadres.
+#[derive(Serialize, ToSchema)]
+pub struct Team {
+    id: i64,
+    name: String,
+    /// 班子类别: `party_committee`, `government`, `peoples_congress`,
+    /// `political_consultative`, `township`, `department` or `other`; null when not given.
+    category: Option<String>,
+    /// Its principal leader first.
+    cadres: Vec<Cadre>,
+}
+
+/// A cadre (领导干部) in a team (no personal data: the ID number stays in the registry).
+#[derive(Serialize, ToSchema)]
+pub struct Cadre {
+    id: i64,
+    name: String,
+    position: String,
+    /// 主要负责人 (第一责任人) of the team.
+    is_head: bool,
+    /// 任职时间, an ISO date; null when not given.
+    since: Option<String>,
+}
+
+/// The leadership teams of an organisation, with their cadres.
+#[utoipa::path(
+    get, path = "/api/v1/organisations/{code}/teams", tag = "registry",
+    params(("code" = String, Path, description = "Organisation code")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The teams, by name", body = [Team]),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "The account may not see the organisation's people", body = ApiError),
+        (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
+    )
+)]
+pub async fn teams(
+    State(s): State<AppState>,
+    Bearer(viewer, lang): Bearer,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<Team>>, ApiError> {
+    let found = registry::teams_of(&s.store, &viewer.principal, &code)
+        .await
+        .map_err(|e| refused(lang, e))?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(t, cadres)| Team {
+                id: t.id,
+                name: t.name,
+                category: t.category.map(|c| c.as_str().to_string()),
+                cadres: cadres
+                    .into_iter()
+                    .map(|c| Cadre {
+                        id: c.id,
+                        name: c.name,
+                        position: c.position,
+                        is_head: c.is_head,
+                        since: c.since.map(|d| d.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
 }
 
 /// One member.

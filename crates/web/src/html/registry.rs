@@ -44,9 +44,20 @@ struct MemberRow {
 struct TeamView {
     id: i64,
     name: String,
+    /// 班子类别, in the reader's language.
+    category: Option<String>,
     may_commit: bool,
-    /// (id, name, position)
-    cadres: Vec<(i64, String, String)>,
+    cadres: Vec<CadreView>,
+}
+
+struct CadreView {
+    id: i64,
+    name: String,
+    position: String,
+    /// 主要负责人 of the team.
+    head: bool,
+    /// 任职时间, written out in the reader's language.
+    since: Option<String>,
 }
 
 struct OrgRow {
@@ -306,15 +317,24 @@ pub async fn org_page(
             })
             .collect();
         for (t, cadres) in registry::teams(&s.store, org).await.or_refuse(&attempt)? {
-            p.teams.push(TeamView {
+            let tx = &p.chrome.tx;
+            let team = TeamView {
                 id: t.id,
                 name: t.name,
+                category: t.category.map(|c| c.message().render(tx.lang)),
                 may_commit: may_write_here,
                 cadres: cadres
                     .into_iter()
-                    .map(|c| (c.id, c.name, c.position))
+                    .map(|c| CadreView {
+                        id: c.id,
+                        name: c.name,
+                        position: c.position,
+                        head: c.is_head,
+                        since: c.since.map(|d| tx.long_date(&d.to_string())),
+                    })
                     .collect(),
-            });
+            };
+            p.teams.push(team);
         }
     }
     let lang = viewer.lang();
