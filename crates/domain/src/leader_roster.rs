@@ -61,7 +61,7 @@ impl TeamCategory {
         }
     }
 
-    /// The names a sheet may give, the first being the one shown.
+    /// The names a sheet may give (pages show its message, `org.team_category_*`).
     fn names(self) -> &'static [&'static str] {
         match self {
             TeamCategory::PartyCommittee => &["党委班子", "党委", "县委", "县委班子"],

@@ -67,7 +67,8 @@ impl Part {
         Part::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
-    fn index(self) -> usize {
+    /// Its position in [`Part::ALL`].
+    pub fn index(self) -> usize {
         self as usize
     }
 }

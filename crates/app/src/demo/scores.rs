@@ -36,42 +36,47 @@ fn assignment(subject: (SubjectKind, i64, i64)) -> Assignment {
     }
 }
 
-/// One period of a subject of the given standing (0 strong – 3 weak): the demo reviewer's
-/// review and the subject's self-assessment of each criterion.
-#[allow(clippy::too_many_arguments)]
-async fn review_and_assess(
+/// A subject assigned to the demo reviewer and, in each of [`PERIODS`], reviewed and
+/// self-assessed at a standing (0 strong – 3 weak) that drifts a step now and then; the
+/// standings, for the indicators that go with them.
+async fn review_over_periods(
     tx: &mut xianfeng_storage::WriteTx,
     campaign_id: i64,
     subject: (SubjectKind, i64, i64),
-    period: &str,
-    standing: i64,
     criteria: &[String],
     comment: &str,
     rng: &mut Rng,
-) -> Result<(), AppError> {
+) -> Result<Vec<(&'static str, i64)>, AppError> {
     let (kind, id, org_id) = subject;
-    let (grade, points) = GRADES[standing as usize];
-    tx.write_review_as(
-        "reviewer",
-        &NewReview {
-            campaign_id,
-            subject_kind: kind,
-            subject_id: id,
-            org_id,
-            period: period.into(),
-            grade: grade.into(),
-            points: points.into(),
-            comment: comment.into(),
-        },
-    )
-    .await?;
-    let points: Vec<(String, i64)> = criteria
-        .iter()
-        .map(|c| (c.clone(), 95 - 8 * standing - rng.below(8) as i64))
-        .collect();
-    tx.write_self_assessment(campaign_id, period, (kind, id), &points)
+    tx.assign_reviewer(&assignment(subject)).await?;
+    let mut standing = rng.below(4) as i64;
+    let mut standings = Vec::with_capacity(PERIODS.len());
+    for period in PERIODS {
+        standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
+        let (grade, points) = GRADES[standing as usize];
+        tx.write_review_as(
+            "reviewer",
+            &NewReview {
+                campaign_id,
+                subject_kind: kind,
+                subject_id: id,
+                org_id,
+                period: period.into(),
+                grade: grade.into(),
+                points: points.into(),
+                comment: comment.into(),
+            },
+        )
         .await?;
-    Ok(())
+        let points: Vec<(String, i64)> = criteria
+            .iter()
+            .map(|c| (c.clone(), 95 - 8 * standing - rng.below(8) as i64))
+            .collect();
+        tx.write_self_assessment(campaign_id, period, (kind, id), &points)
+            .await?;
+        standings.push((period, standing));
+    }
+    Ok(standings)
 }
 
 /// What was written: (reviews, self-assessments, indicator values).
@@ -90,23 +95,10 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     let criteria = campaign.criterion_codes(SubjectKind::Organisation);
     for o in &branches {
         let subject = (SubjectKind::Organisation, o.id, o.id);
-        tx.assign_reviewer(&assignment(subject)).await?;
-        // A branch's standing: 0 (strong) to 3 (weak), drifting a step now and then.
-        let mut standing = rng.below(4) as i64;
-        for period in PERIODS {
-            standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
-            let comment = "组织生活规范，承诺践诺扎实，群众评价较好。";
-            review_and_assess(
-                &mut tx,
-                campaign_id,
-                subject,
-                period,
-                standing,
-                &criteria,
-                comment,
-                rng,
-            )
-            .await?;
+        let comment = "组织生活规范，承诺践诺扎实，群众评价较好。";
+        let standings =
+            review_over_periods(&mut tx, campaign_id, subject, &criteria, comment, rng).await?;
+        for (period, standing) in standings {
             reviews += 1;
             selfs += 1;
             indicators.push(IndicatorValue {
@@ -158,26 +150,11 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
         .into_iter()
         .map(|l| (l, "班子团结，履职尽责，作风扎实。"));
     for ((kind, id, org_id), comment) in people.chain(leaders) {
-        let subject = (kind, id, org_id);
-        tx.assign_reviewer(&assignment(subject)).await?;
         let criteria = campaign.criterion_codes(kind);
-        let mut standing = rng.below(4) as i64;
-        for period in PERIODS {
-            standing = (standing + rng.below(3) as i64 - 1).clamp(0, 3);
-            review_and_assess(
-                &mut tx,
-                campaign_id,
-                subject,
-                period,
-                standing,
-                &criteria,
-                comment,
-                rng,
-            )
-            .await?;
-            reviews += 1;
-            selfs += 1;
-        }
+        let subject = (kind, id, org_id);
+        review_over_periods(&mut tx, campaign_id, subject, &criteria, comment, rng).await?;
+        reviews += PERIODS.len();
+        selfs += PERIODS.len();
     }
     values += indicators.len();
     tx.import_indicator_values(campaign_id, &indicators).await?;

@@ -210,8 +210,7 @@ pub fn rank(
             .profiles
             .get(kb.sheet.profile[slot as usize] as usize)
             .and_then(|p| kb.scored.parts(slot as usize).only_part(&p.parts))
-            .and_then(|p| Part::ALL.iter().position(|q| *q == p))
-            .map_or(u8::MAX, |i| i as u8);
+            .map_or(u8::MAX, |p| p.index() as u8);
         out.push(Ranked {
             slot,
             rank,
