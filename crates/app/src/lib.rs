@@ -17,6 +17,7 @@ pub mod import;
 pub mod import_leaders;
 pub mod indicators;
 pub mod init;
+pub mod members;
 pub mod open;
 pub mod plans;
 pub mod records;

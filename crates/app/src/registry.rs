@@ -205,6 +205,7 @@ fn withhold_personal_data(m: MemberRecord) -> MemberRecord {
         birth_year: None,
         ethnicity: None,
         joined_on: None,
+        full_on: None,
         ..m
     }
 }

@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::campaign::{Campaign, Honour};
 use xianfeng_domain::i18n::{Lang, Message};
-use xianfeng_domain::person::MemberType;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::selection::{
     self, CandidateFacts, NoticePeriod, RuleCheck, Stage, Step, check_summary, check_text,
@@ -141,6 +140,7 @@ async fn candidate_facts(
     campaign: &Campaign,
     subject: &Subject,
     grade: Option<usize>,
+    day: NaiveDate,
 ) -> Result<CandidateFacts, AppError> {
     let member = match subject.kind {
         SubjectKind::Member => Some(subject.id),
@@ -150,7 +150,8 @@ async fn candidate_facts(
     let formal_member = match (subject.kind, member) {
         (SubjectKind::Member | SubjectKind::Cadre, Some(m)) => {
             let record = store.registry().member(m).await?;
-            Some(record.is_some_and(|r| r.member_type == MemberType::Formal))
+            // Formal on the day: made so (转正) by then, and not left.
+            Some(record.is_some_and(|r| r.standing().formal_on(day)))
         }
         // A cadre with no member record cannot be shown to be a formal member.
         (SubjectKind::Member | SubjectKind::Cadre, None) => Some(false),
@@ -216,7 +217,7 @@ pub async fn check_eligibility(
     let h = honour_of(&campaign, honour)?;
     let s = subject(store, kind, subject_id).await?;
     let (grade, _) = board_facts(store, scores, &campaign, &s, &s.org, today).await?;
-    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade, today).await?;
     Ok(selection::evaluate(&campaign.eligibility(h), &facts))
 }
 
@@ -273,7 +274,7 @@ pub async fn nominate(
     }
     let decided_by = crate::scope::superior(store, &nominating).await?;
     let (grade, in_subtree) = board_facts(store, scores, &campaign, &s, &nominating, today).await?;
-    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, grade, today).await?;
     let checks = selection::evaluate(&campaign.eligibility(h), &facts);
     eligible_or_refused(&s.name, &checks)?;
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
@@ -387,7 +388,7 @@ pub async fn step(
                 )));
             }
             // Membership and sanctions can change during the notice: checked again.
-            recheck_person(store, &before).await?;
+            recheck_person(store, &before, on).await?;
             detail.document_no = Some(s.document_no.trim().to_string());
             detail.commended_on = Some(on);
         }
@@ -405,14 +406,18 @@ pub async fn step(
 /// The eligibility rules about the person (a formal member, no sanction) checked again
 /// for a candidate about to be commended; grade and satisfaction stand as checked at
 /// nomination.
-async fn recheck_person(store: &Store, n: &NominationRecord) -> Result<(), AppError> {
+async fn recheck_person(
+    store: &Store,
+    n: &NominationRecord,
+    day: NaiveDate,
+) -> Result<(), AppError> {
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let Some(h) = campaign.honour(&n.honour) else {
         return Ok(());
     };
     let kind = n.subject_kind;
     let s = subject(store, kind, n.subject_id).await?;
-    let facts = candidate_facts(store, campaign_id, &campaign, &s, None).await?;
+    let facts = candidate_facts(store, campaign_id, &campaign, &s, None, day).await?;
     let mut rules = campaign.eligibility(h);
     rules.min_grade = None;
     rules.min_satisfaction = None;
@@ -487,7 +492,7 @@ pub async fn recommend(
         let kind = before.subject_kind;
         let s = subject(store, kind, before.subject_id).await?;
         let (grade, _) = board_facts(store, scores, &campaign, &s, &holder, today).await?;
-        let facts = candidate_facts(store, campaign_id, &campaign, &s, grade).await?;
+        let facts = candidate_facts(store, campaign_id, &campaign, &s, grade, today).await?;
         let checks = selection::evaluate(&campaign.eligibility(h), &facts);
         eligible_or_refused(&s.name, &checks)?;
         checks

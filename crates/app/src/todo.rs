@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use xianfeng_domain::commitment::{Outcome, Status};
 use xianfeng_domain::plan::PlanStatus;
-use xianfeng_domain::policy::{Action, role_permits};
+use xianfeng_domain::policy::{Action, principal_permits};
 use xianfeng_domain::role::Role;
 use xianfeng_domain::selection::Stage;
 use xianfeng_domain::subject::SubjectKind;
@@ -48,6 +48,10 @@ pub enum ToDoKind {
     HandleObjections,
     /// Periods have ended and are not closed.
     ClosePeriods,
+    /// Members transferred to one's organisations wait to be accepted or refused.
+    ReceiveTransfers,
+    /// An ID number someone tried to register twice waits for the office.
+    SettleDuplicates,
 }
 
 /// Where one piece of work is done.
@@ -80,6 +84,8 @@ pub enum Place {
         id: i64,
     },
     Scores,
+    /// The transfers and duplicates page.
+    Transfers,
 }
 
 /// One link: where, and what it is about (a name or title, as stored).
@@ -107,7 +113,7 @@ pub async fn waiting(
         return Ok(vec![]);
     };
     let p = actor.principal;
-    let may = |a: Action| role_permits(p.role, a);
+    let may = |a: Action| principal_permits(p, a);
     let mut out = Vec::new();
     let roots = own_organisations(store, p).await?;
 
@@ -252,6 +258,33 @@ pub async fn waiting(
             })
             .collect();
         push_links(&mut out, ToDoKind::ClosePeriods, links);
+    }
+
+    if may(Action::WriteMembers) {
+        let mut links = Vec::new();
+        for t in crate::members::transfers(store, p).await? {
+            if t.state != xianfeng_domain::member_changes::TransferState::Waiting {
+                continue;
+            }
+            let receiving = store.registry().org_by_id(t.to_org_id).await?;
+            if receiving.is_some_and(|o| crate::scope::allowed(p, Action::WriteMembers, &o).is_ok())
+            {
+                links.push(Link {
+                    place: Place::Transfers,
+                    label: t.member_name,
+                });
+            }
+        }
+        push_links(&mut out, ToDoKind::ReceiveTransfers, links);
+        let duplicates = crate::members::duplicates(store, p).await?;
+        let links = duplicates
+            .into_iter()
+            .map(|d| Link {
+                place: Place::Transfers,
+                label: d.member.name,
+            })
+            .collect();
+        push_links(&mut out, ToDoKind::SettleDuplicates, links);
     }
     Ok(out)
 }

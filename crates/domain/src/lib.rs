@@ -15,6 +15,7 @@ macro_rules! serialize_as_code {
     )*};
 }
 
+pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod ballot;
@@ -26,6 +27,7 @@ pub mod i18n;
 pub mod idcard;
 pub mod leader_roster;
 pub mod media;
+pub mod member_changes;
 pub mod org;
 pub mod org_import;
 pub mod person;

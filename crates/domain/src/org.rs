@@ -81,6 +81,16 @@ impl OrgKind {
         Some(kind)
     }
 
+    /// Whether members are kept directly in an organisation of this kind: branches, general
+    /// branches and grass-roots committees (基层党委); the committees above keep
+    /// organisations.
+    pub fn holds_members(self) -> bool {
+        matches!(
+            self,
+            OrgKind::Branch | OrgKind::GeneralBranch | OrgKind::Committee
+        )
+    }
+
     /// Whether an organisation of this kind may sit directly under one of `parent`.
     /// Branches hold members but no sub-organisations; nothing sits above the city.
     pub fn may_sit_under(self, parent: OrgKind) -> bool {

@@ -119,6 +119,8 @@ pub struct Principal {
     /// The member record of the person behind the account, if linked (a member account
     /// acts on its own commitments and records).
     pub member_id: Option<i64>,
+    /// Whether the account has subjects to review (领导点评) assigned, whatever its role.
+    pub reviews: bool,
 }
 
 /// What is acted on: an organisation, by its place in the tree and its sector.
@@ -170,10 +172,14 @@ impl Decision {
     }
 }
 
-/// Whether `role` may ever take `action` (somewhere in its scope): whether a menu offers
-/// the pages of that action at all. Each use is still decided by [`decide`].
-pub fn role_permits(role: Role, action: Action) -> bool {
-    permits(role, action)
+/// Whether `p` may ever take `action` (somewhere), in its role or in a capacity of the
+/// person behind it (her own records as a member, subjects assigned to her to review):
+/// whether a menu or home offers the pages of that action at all. Each use is still
+/// decided by [`decide`].
+pub fn principal_permits(p: &Principal, action: Action) -> bool {
+    permits(p.role, action)
+        || (p.member_id.is_some() && permits(Role::Member, action))
+        || (p.reviews && permits(Role::Reviewer, action))
 }
 
 /// Which actions a role may take inside its scope.
@@ -246,8 +252,33 @@ fn in_scope(p: &Principal, t: &Target) -> bool {
             .is_some_and(|sector| p.sectors.iter().any(|s| s == sector))
 }
 
+/// Whether the person behind the account acts on `target` in a capacity her role does not
+/// give (one person, one account): anyone linked to a member record acts as a member on her
+/// own records, and anyone assigned a subject to review (领导点评) reviews it — a secretary
+/// who is also a member or a reviewer signs in once.
+fn own_capacity(p: &Principal, action: Action, t: &Target) -> bool {
+    use Action::*;
+    let own = p.member_id.is_some() && t.member == p.member_id;
+    (own && matches!(
+        action,
+        ReadOrganisation
+            | ReadPersonalData
+            | ReadCommitments
+            | WriteCommitments
+            | WriteRecords
+            | WriteSelfAssessment
+    )) || (t.assigned
+        && matches!(
+            action,
+            ReadOrganisation | ReadMembers | ReadCommitments | WriteReviews
+        ))
+}
+
 /// Decides whether `p` may do `action` to `target`.
 pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
+    if own_capacity(p, action, target) {
+        return Decision::Allow;
+    }
     if !in_scope(p, target) {
         return Decision::OutOfScope;
     }
@@ -302,6 +333,7 @@ mod tests {
             scopes: scopes.iter().map(|s| path(s)).collect(),
             sectors: vec![],
             member_id: None,
+            reviews: false,
         }
     }
 
@@ -447,12 +479,67 @@ mod tests {
     }
 
     #[test]
+    fn one_person_with_one_account_acts_in_each_of_her_capacities() {
+        let mut secretary = principal(Role::Secretary, &[&[1, 2]]);
+        secretary.member_id = Some(7);
+        let elsewhere = path(&[1, 3]);
+        // Her own records as a member, wherever they are kept …
+        let own = Target::member(&elsewhere, None, 7);
+        assert!(decide(&secretary, Action::WriteRecords, &own).allowed());
+        assert!(decide(&secretary, Action::ReadPersonalData, &own).allowed());
+        // … never another member's outside her branch, nor approving there.
+        assert_eq!(
+            decide(
+                &secretary,
+                Action::WriteRecords,
+                &Target::member(&elsewhere, None, 8)
+            ),
+            Decision::OutOfScope
+        );
+        assert_eq!(
+            decide(&secretary, Action::ApproveCommitments, &own),
+            Decision::OutOfScope
+        );
+        // A subject assigned to her to review, and only that.
+        let assigned = Target {
+            assigned: true,
+            ..Target::of(&elsewhere, None)
+        };
+        assert!(decide(&secretary, Action::WriteReviews, &assigned).allowed());
+        assert_eq!(
+            decide(
+                &secretary,
+                Action::WriteReviews,
+                &Target::of(&path(&[1, 2, 5]), None)
+            ),
+            Decision::NotPermitted
+        );
+        // The menu offers reviews to one who has some assigned, not to every secretary.
+        assert!(!principal_permits(&secretary, Action::WriteReviews));
+        secretary.reviews = true;
+        assert!(principal_permits(&secretary, Action::WriteReviews));
+        // An administrator linked to a member keeps her own records too, and nothing more.
+        let mut admin = principal(Role::Admin, &[]);
+        admin.member_id = Some(9);
+        assert!(principal_permits(&admin, Action::WriteRecords));
+        assert_eq!(
+            decide(
+                &admin,
+                Action::WriteRecords,
+                &Target::member(&elsewhere, None, 8)
+            ),
+            Decision::NotPermitted
+        );
+    }
+
+    #[test]
     fn a_sector_guide_reads_its_sector_anywhere_and_writes_nothing() {
         let guide = Principal {
             role: Role::SectorGuide,
             scopes: vec![path(&[1, 5])],
             sectors: vec!["教育".into()],
             member_id: None,
+            reviews: false,
         };
         let school = path(&[1, 3, 44]);
         let hospital = path(&[1, 3, 45]);

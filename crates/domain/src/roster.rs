@@ -313,6 +313,29 @@ impl<F: Field> RowCheck<'_, F> {
         }
     }
 
+    /// A phone, from text or from a number Excel made of it; masked in any issue.
+    pub(crate) fn phone(&mut self, cells: &[Cell], f: F) -> Option<Phone> {
+        let (parsed, shown) = match self.columns.cell(cells, f) {
+            Cell::Empty => return None,
+            Cell::Number(n) => (Phone::from_spreadsheet_number(*n), format!("{n:.0}")),
+            cell => {
+                let text = cell.to_text();
+                if text.is_empty() {
+                    return None;
+                }
+                (Phone::parse(&text), text)
+            }
+        };
+        if parsed.is_none() {
+            self.issue(
+                f,
+                mask_id_number(&shown),
+                Message::of("import.phone_format", &[]),
+            );
+        }
+        parsed
+    }
+
     pub(crate) fn optional_date(
         &mut self,
         cells: &[Cell],
@@ -574,7 +597,7 @@ pub fn parse_member_row(
             );
         }
     }
-    let member_type = match c.optional_text(cells, MemberField::MemberType, 10) {
+    let member_type = match c.optional_text(cells, MemberField::MemberType, 20) {
         Some(t) => {
             let parsed = MemberType::parse(&t);
             if parsed.is_none() {
@@ -603,36 +626,7 @@ pub fn parse_member_row(
         );
     }
     let position = c.optional_text(cells, MemberField::Position, 50);
-    let phone = match columns.cell(cells, MemberField::Phone) {
-        Cell::Empty => None,
-        Cell::Number(n) => {
-            let p = Phone::from_spreadsheet_number(*n);
-            if p.is_none() {
-                c.issue(
-                    MemberField::Phone,
-                    mask_id_number(&format!("{n:.0}")),
-                    Message::of("import.phone_format", &[]),
-                );
-            }
-            p
-        }
-        cell => {
-            let text = cell.to_text();
-            if text.is_empty() {
-                None
-            } else {
-                let p = Phone::parse(&text);
-                if p.is_none() {
-                    c.issue(
-                        MemberField::Phone,
-                        mask_id_number(&text),
-                        Message::of("import.phone_format", &[]),
-                    );
-                }
-                p
-            }
-        }
-    };
+    let phone = c.phone(cells, MemberField::Phone);
     match (id_number, gender, birth_date, member_type, org_code) {
         (Some(id_number), Some(gender), Some(birth_date), Some(member_type), Some(org_code))
             if c.issues.is_empty() =>

@@ -63,9 +63,15 @@ impl Accounts<'_> {
         .bind(id)
         .fetch_all(self.store.reader())
         .await?;
+        let reviews: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM review_assignments WHERE reviewer = $1 LIMIT 1")
+                .bind(username.to_string())
+                .fetch_optional(self.store.reader())
+                .await?;
         Ok(Some(Principal {
             role,
             member_id,
+            reviews: reviews.is_some(),
             sectors: scopes.iter().filter_map(|(_, s)| s.clone()).collect(),
             scopes: scopes
                 .into_iter()

@@ -11,6 +11,7 @@ macro_rules! dynsql {
 }
 
 mod accounts;
+mod activation;
 mod audit;
 mod calendar;
 mod campaigns;
@@ -36,6 +37,7 @@ pub mod vault;
 mod write;
 
 pub use accounts::{NewUser, UserRecord};
+pub use activation::{AccountRow, NOT_ACTIVATED, NewAccount};
 pub use audit::{AuditFilter, ChainFault};
 pub use campaigns::StoredCampaign;
 pub use commitments::{
@@ -50,8 +52,8 @@ pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use registry::{
-    CadreRecord, MemberRecord, MemberUpsert, NewCadre, NewOrg, OrgRecord, OrgUpdate,
-    PreparedMember, TeamRecord, UpsertOutcome,
+    CadreRecord, DuplicateMember, Leaving, MemberRecord, MemberUpsert, NewCadre, NewOrg, OrgRecord,
+    OrgUpdate, PreparedMember, TeamRecord, Transfer, UpsertOutcome,
 };
 pub use reviews::{Assignment, NewReview, ReviewRecord};
 pub use scores::{
@@ -468,4 +470,16 @@ pub(crate) fn in_list(dialect: Dialect, n: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// `s` with LIKE's wildcards taken literally (escape character `\`).
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

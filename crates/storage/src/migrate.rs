@@ -111,6 +111,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_leader_posts.sql"),
         postgres: include_str!("../migrations/postgres/0016_leader_posts.sql"),
     },
+    Migration {
+        version: 17,
+        name: "moving_in",
+        sqlite: include_str!("../migrations/sqlite/0017_moving_in.sql"),
+        postgres: include_str!("../migrations/postgres/0017_moving_in.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -135,7 +135,7 @@ impl Records<'_> {
              CAST(COALESCE(SUM(r.hours_tenths), 0) AS BIGINT) AS tenths \
              FROM members m LEFT JOIN {table} r ON r.member_id = m.id AND r.org_id = m.org_id \
              AND r.{day} >= $2 AND r.{day} <= $3 \
-             WHERE m.org_id = $1 GROUP BY m.id, m.name ORDER BY m.name, m.id",
+             WHERE m.org_id = $1 AND m.left_on IS NULL GROUP BY m.id, m.name ORDER BY m.name, m.id",
             table = kind.table(),
             day = kind.day()
         ))

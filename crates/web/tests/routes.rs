@@ -582,6 +582,56 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/o/{code}/members/new",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/members/new",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/m/{id}/edit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/m/{id}/edit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/m/{id}/full",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/m/{id}/leave",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/m/{id}/transfer",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/transfers",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/transfers/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/duplicates/{id}/settle",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/p/n/{id}",
         expect: Expect::Public,
     },

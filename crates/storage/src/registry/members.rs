@@ -9,6 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use xianfeng_domain::i18n::Message;
+use xianfeng_domain::member_changes::{LeavingReason, Standing};
 use xianfeng_domain::person::{Gender, MemberType};
 
 use crate::{Dialect, Result, Store, StoreError, WriteTx, in_list, now_ms, values_list};
@@ -31,6 +32,30 @@ pub struct MemberRecord {
     pub member_type: MemberType,
     pub position: Option<String>,
     pub phone_masked: Option<String>,
+    /// The day of 转正, when recorded here.
+    pub full_on: Option<NaiveDate>,
+    /// How and when she left, if she has: her record stays, off the current rolls.
+    pub left: Option<Leaving>,
+}
+
+/// How and when a member left (党员减少).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leaving {
+    pub reason: LeavingReason,
+    pub on: NaiveDate,
+    pub note: String,
+}
+
+impl MemberRecord {
+    /// What the rules of member changes need to know of her.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            member_type: self.member_type,
+            joined_on: self.joined_on,
+            full_on: self.full_on,
+            left_on: self.left.as_ref().map(|l| l.on),
+        }
+    }
 }
 
 /// A member to insert or update, matched on the ID number. Plain values are protected by
@@ -94,10 +119,11 @@ macro_rules! add_args {
     };
 }
 
-const LIST_COLUMNS: &str = "m.id, m.org_id, o.code, m.name, m.gender, m.ethnicity, \
-    m.birth_year, m.id_masked, m.joined_on, m.member_type, m.position, m.phone_masked";
+pub(super) const LIST_COLUMNS: &str = "m.id, m.org_id, o.code, m.name, m.gender, m.ethnicity, \
+    m.birth_year, m.id_masked, m.joined_on, m.member_type, m.position, m.phone_masked, \
+    m.full_on, m.left_on, m.left_reason, m.left_note";
 
-fn from_row(r: &AnyRow) -> Result<MemberRecord> {
+pub(super) fn from_row(r: &AnyRow) -> Result<MemberRecord> {
     let r = crate::row::Row::of(r, "members");
     Ok(MemberRecord {
         id: r.get("id")?,
@@ -112,6 +138,15 @@ fn from_row(r: &AnyRow) -> Result<MemberRecord> {
         member_type: r.parsed("member_type", MemberType::parse)?,
         position: r.get("position")?,
         phone_masked: r.get("phone_masked")?,
+        full_on: r.date_opt("full_on")?,
+        left: match r.date_opt("left_on")? {
+            Some(on) => Some(Leaving {
+                reason: r.parsed("left_reason", LeavingReason::parse)?,
+                on,
+                note: r.get::<Option<String>>("left_note")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -127,7 +162,8 @@ impl Registry<'_> {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Members directly in one organisation, by name, one page at a time.
+    /// The current members directly in one organisation (not those who left), by name,
+    /// one page at a time.
     pub async fn members_of_org(
         self,
         org_id: i64,
@@ -136,7 +172,7 @@ impl Registry<'_> {
     ) -> Result<Vec<MemberRecord>> {
         let rows = sqlx::query(dynsql!(
             "SELECT {LIST_COLUMNS} FROM members m JOIN organisations o ON o.id = m.org_id \
-             WHERE m.org_id = $1 ORDER BY m.name, m.id LIMIT $2 OFFSET $3"
+             WHERE m.org_id = $1 AND m.left_on IS NULL ORDER BY m.name, m.id LIMIT $2 OFFSET $3"
         ))
         .bind(org_id)
         .bind(limit)
@@ -158,6 +194,18 @@ impl Registry<'_> {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// Decrypts a member's phone, to keep it when a correction leaves it unsaid.
+    pub async fn reveal_phone(self, member_id: i64) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT phone_cipher FROM members WHERE id = $1")
+                .bind(member_id)
+                .fetch_optional(self.store.reader())
+                .await?;
+        row.and_then(|(c,)| c)
+            .map(|c| self.store.vault().decrypt(&c))
+            .transpose()
+    }
+
     /// Decrypts a member's full ID number, for the few screens that are allowed to show it.
     pub async fn reveal_id_number(self, member_id: i64) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT id_cipher FROM members WHERE id = $1")
@@ -167,6 +215,10 @@ impl Registry<'_> {
         row.map(|(c,)| self.store.vault().decrypt(&c)).transpose()
     }
 }
+
+/// The columns [`WriteTx::audit_of_row`] reads.
+const AUDIT_COLUMNS: &str = "id, id_hash, org_id, name, gender, ethnicity, birth_year, \
+    id_masked, joined_on, member_type, position, phone_masked, phone_cipher";
 
 /// Rows per statement: 1,000 × 17 parameters stays under SQLite's 32,766.
 const BATCH: usize = 1000;
@@ -533,9 +585,7 @@ impl WriteTx {
         hashes: &[String],
     ) -> Result<HashMap<String, (i64, MemberAudit)>> {
         let sql = format!(
-            "SELECT id, id_hash, org_id, name, gender, ethnicity, birth_year, id_masked, \
-             joined_on, member_type, position, phone_masked, phone_cipher \
-             FROM members WHERE id_hash IN ({})",
+            "SELECT {AUDIT_COLUMNS} FROM members WHERE id_hash IN ({})",
             in_list(self.dialect, hashes.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -545,26 +595,87 @@ impl WriteTx {
         let rows = q.fetch_all(&mut *self.tx).await?;
         let mut out = HashMap::new();
         for r in &rows {
-            let r = crate::row::Row::of(r, "members");
-            let audit = MemberAudit {
-                org_id: r.get("org_id")?,
-                name: r.get("name")?,
-                gender: r.parsed("gender", Gender::parse)?,
-                ethnicity: r.get("ethnicity")?,
-                birth_year: r.get("birth_year")?,
-                id_masked: r.get("id_masked")?,
-                joined_on: r.date_opt("joined_on")?,
-                member_type: r.parsed("member_type", MemberType::parse)?,
-                position: r.get("position")?,
-                phone_masked: r.get("phone_masked")?,
-                phone: r
-                    .get::<Option<String>>("phone_cipher")?
-                    .map(|c| self.vault.decrypt(&c))
-                    .transpose()?,
-            };
-            out.insert(r.get::<String>("id_hash")?, (r.get::<i64>("id")?, audit));
+            let (id, id_hash, audit) = self.audit_of_row(r)?;
+            out.insert(id_hash, (id, audit));
         }
         Ok(out)
+    }
+
+    fn audit_of_row(&self, r: &AnyRow) -> Result<(i64, String, MemberAudit)> {
+        let r = crate::row::Row::of(r, "members");
+        let audit = MemberAudit {
+            org_id: r.get("org_id")?,
+            name: r.get("name")?,
+            gender: r.parsed("gender", Gender::parse)?,
+            ethnicity: r.get("ethnicity")?,
+            birth_year: r.get("birth_year")?,
+            id_masked: r.get("id_masked")?,
+            joined_on: r.date_opt("joined_on")?,
+            member_type: r.parsed("member_type", MemberType::parse)?,
+            position: r.get("position")?,
+            phone_masked: r.get("phone_masked")?,
+            phone: r
+                .get::<Option<String>>("phone_cipher")?
+                .map(|c| self.vault.decrypt(&c))
+                .transpose()?,
+        };
+        Ok((r.get("id")?, r.get("id_hash")?, audit))
+    }
+
+    /// Corrects a member's record (更正) — name, ID number, phone, dates, type — keeping her
+    /// where she is (moving is a transfer's). A new ID number another record holds is
+    /// refused; an unchanged record is left alone. Returns whether anything changed.
+    pub async fn correct_member(
+        &mut self,
+        store: &Store,
+        id: i64,
+        row: &MemberUpsert,
+    ) -> Result<bool> {
+        let found = sqlx::query(dynsql!("SELECT {AUDIT_COLUMNS} FROM members WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(found) = found else {
+            return Err(StoreError::NotFound(Message::of("store.no_member", &[])));
+        };
+        let (_, id_hash, before) = self.audit_of_row(&found)?;
+        let mut prepared = store.vault().prepare_member(row);
+        prepared.record.org_id = before.org_id;
+        if prepared.id_hash == id_hash && prepared.record == before {
+            return Ok(false);
+        }
+        if prepared.id_hash != id_hash {
+            let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM members WHERE id_hash = $1")
+                .bind(prepared.id_hash.clone())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict(Message::of(
+                    "store.member_id_taken",
+                    &[("id", &prepared.record.id_masked)],
+                )));
+            }
+            sqlx::query(
+                "UPDATE members SET id_hash = $1, id_cipher = $2, id_masked = $3 WHERE id = $4",
+            )
+            .bind(prepared.id_hash.clone())
+            .bind(prepared.id_cipher.clone())
+            .bind(prepared.record.id_masked.clone())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        self.update_member(id, &prepared).await?;
+        let key = id.to_string();
+        self.record(
+            "member.correct",
+            "member",
+            &key,
+            Some(&before),
+            Some(&prepared.record),
+        )
+        .await?;
+        Ok(true)
     }
 
     async fn update_member(&mut self, id: i64, row: &PreparedMember) -> Result<()> {

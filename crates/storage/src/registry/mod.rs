@@ -2,10 +2,12 @@
 //! leadership teams with their cadres. Reads through [`crate::Registry`]
 //! (`store.registry()`), writes through [`crate::WriteTx`].
 
+mod member_changes;
 mod members;
 mod orgs;
 mod teams;
 
-pub use members::{MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
+pub use member_changes::{DuplicateMember, Transfer};
+pub use members::{Leaving, MemberRecord, MemberUpsert, PreparedMember, UpsertOutcome};
 pub use orgs::{NewOrg, OrgRecord, OrgUpdate};
 pub use teams::{CadreRecord, NewCadre, TeamRecord};

@@ -1,6 +1,7 @@
 //! The organisation tree: materialized paths make "everything under X" one range scan.
 
 use crate::Registry;
+use crate::like_escape;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use xianfeng_domain::i18n::Message;
@@ -28,18 +29,6 @@ impl OrgRecord {
     pub fn tree_path(&self) -> TreePath {
         TreePath::from_stored(self.path.clone())
     }
-}
-
-/// `s` with LIKE's wildcards taken literally (escape character `\`).
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A new organisation whose id and path the caller has planned (see the import planner).

@@ -246,9 +246,10 @@ impl Scores<'_> {
                 },
             )
             .collect::<Result<_>>()?;
-        let members = sqlx::query_as("SELECT id, org_id FROM members ORDER BY id")
-            .fetch_all(self.store.reader())
-            .await?;
+        let members =
+            sqlx::query_as("SELECT id, org_id FROM members WHERE left_on IS NULL ORDER BY id")
+                .fetch_all(self.store.reader())
+                .await?;
         let teams = sqlx::query_as("SELECT id, org_id FROM leadership_teams ORDER BY id")
             .fetch_all(self.store.reader())
             .await?;

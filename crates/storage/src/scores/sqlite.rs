@@ -61,7 +61,7 @@ fn universe(conn: &Connection) -> Result<Universe> {
         }
         Ok(out)
     };
-    u.members = pairs("SELECT id, org_id FROM members ORDER BY id")?;
+    u.members = pairs("SELECT id, org_id FROM members WHERE left_on IS NULL ORDER BY id")?;
     u.teams = pairs("SELECT id, org_id FROM leadership_teams ORDER BY id")?;
     let mut q = conn.prepare(
         "SELECT c.id, t.org_id, c.member_id FROM cadres c \

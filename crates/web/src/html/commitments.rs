@@ -419,13 +419,7 @@ impl CommitmentPage {
 }
 
 fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+    crate::kernel::clock::beijing_time(ms)
 }
 
 /// The steps the viewer may take on `c` now: the lifecycle allows them and the viewer is

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod commitments;
 pub mod evaluation;
 pub mod import;
+pub mod members;
 pub mod plans;
 pub mod portal;
 pub mod records;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(commitments::router())
         .merge(evaluation::router())
         .merge(import::router())
+        .merge(members::router())
         .merge(plans::router())
         .merge(portal::router())
         .merge(records::router())

@@ -89,6 +89,10 @@ struct TreePage {
     may_commit: Option<i64>,
     /// Whether the viewer may assign reviewers (点评领导) here.
     may_assign_reviewers: bool,
+    /// Whether the viewer may add members here.
+    may_add_member: bool,
+    /// Those who left, for those who keep the roster: (id, name, how and when).
+    former: Vec<(i64, String, String)>,
 }
 
 fn org_row(s: &OrgSummary) -> OrgRow {
@@ -117,6 +121,8 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         commitments: vec![],
         may_commit: None,
         may_assign_reviewers: false,
+        may_add_member: false,
+        former: vec![],
     }
 }
 
@@ -285,6 +291,33 @@ pub async fn org_page(
         org,
     )
     .is_ok();
+    let keeps_roster = xianfeng_app::scope::allowed(
+        &viewer.principal,
+        xianfeng_domain::policy::Action::WriteMembers,
+        org,
+    )
+    .is_ok();
+    p.may_add_member = keeps_roster && xianfeng_app::members::holds_members(org);
+    if keeps_roster {
+        let tx = p.chrome.tx.clone();
+        p.former = s
+            .store
+            .registry()
+            .former_members_of_org(org.id)
+            .await
+            .or_refuse(&attempt)?
+            .into_iter()
+            .filter_map(|m| {
+                let l = m.left?;
+                let what = format!(
+                    "{} {}",
+                    l.reason.message().render(tx.lang),
+                    tx.long_date(&l.on.to_string())
+                );
+                Some((m.id, m.name, what))
+            })
+            .collect();
+    }
     p.sector = org.sector.clone().unwrap_or_default();
     p.children = view.children.iter().map(org_row).collect();
     // The organisation's own commitments, and its teams' and cadres' (kept here too), are
@@ -386,6 +419,16 @@ struct MemberPage {
     sanctions: Option<Vec<xianfeng_storage::SanctionRecord>>,
     sanction_kinds: &'static [&'static str],
     today: String,
+    /// How and when she left, in words, if she has.
+    left: Option<String>,
+    /// The day of 转正, written out, when recorded.
+    full_on: String,
+    /// Whether the viewer may change her record (correct, 转正, transfer, leaving).
+    may_change: bool,
+    probationary: bool,
+    leaving_reasons: Vec<(&'static str, String)>,
+    /// Her transfers, latest first: (when, what), in words.
+    transfers: Vec<(String, String)>,
 }
 
 /// One member, personal data masked.
@@ -417,6 +460,54 @@ pub async fn member_page(
             Err(_) => None,
         };
     let chrome = Chrome::signed_in(&viewer, format!("/m/{id}"));
+    let tx = chrome.tx.clone();
+    let may_change = member.left.is_none()
+        && xianfeng_app::scope::allowed(
+            &viewer.principal,
+            xianfeng_domain::policy::Action::WriteMembers,
+            &org,
+        )
+        .is_ok();
+    let left = member.left.as_ref().map(|l| {
+        xianfeng_domain::i18n::t(
+            tx.lang,
+            "web.member_left",
+            &[
+                ("on", &tx.long_date(&l.on.to_string())),
+                ("reason", &l.reason.message().render(tx.lang)),
+                ("note", &l.note),
+            ],
+        )
+    });
+    let full_on = member
+        .full_on
+        .map(|d| tx.long_date(&d.to_string()))
+        .unwrap_or_default();
+    let probationary = member.member_type == xianfeng_domain::person::MemberType::Probationary;
+    let transfers = s
+        .store
+        .registry()
+        .transfers_of_member(id)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .map(|t| {
+            let what = xianfeng_domain::i18n::t(
+                tx.lang,
+                "web.transfer_line",
+                &[
+                    ("from", &t.from_name),
+                    ("to", &t.to_name),
+                    ("state", &t.state.message().render(tx.lang)),
+                ],
+            );
+            (crate::kernel::clock::beijing_time(t.started_at), what)
+        })
+        .collect();
+    let leaving_reasons = xianfeng_domain::member_changes::LeavingReason::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.message().render(tx.lang)))
+        .collect();
     let (birth_year, ethnicity, joined_on, phone_masked) = (
         member.birth_year.map(|y| y.to_string()).unwrap_or_default(),
         member.ethnicity.clone().unwrap_or_default(),
@@ -435,6 +526,12 @@ pub async fn member_page(
         sanctions,
         sanction_kinds: &xianfeng_app::selection::SANCTIONS,
         today: crate::kernel::clock::today().to_string(),
+        left,
+        full_on,
+        may_change,
+        probationary,
+        leaving_reasons,
+        transfers,
         chrome,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)

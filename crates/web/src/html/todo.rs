@@ -31,6 +31,8 @@ fn key(kind: ToDoKind) -> &'static str {
         ToDoKind::PutOnNotice => "todo.put_on_notice",
         ToDoKind::HandleObjections => "todo.handle_objections",
         ToDoKind::ClosePeriods => "todo.close_periods",
+        ToDoKind::ReceiveTransfers => "todo.receive_transfers",
+        ToDoKind::SettleDuplicates => "todo.settle_duplicates",
     }
 }
 
@@ -47,6 +49,7 @@ pub fn href(place: &Place) -> String {
         Place::Nomination { id } => format!("/selection/{id}"),
         Place::Notice { id } => format!("/selection/notices/{id}"),
         Place::Scores => "/scores".into(),
+        Place::Transfers => "/transfers".into(),
     }
 }
 
@@ -58,6 +61,7 @@ fn list_of(kind: ToDoKind) -> Option<&'static str> {
         ToDoKind::HandleObjections => Some("/selection/notices"),
         ToDoKind::RoundsOpen => Some("/eval"),
         ToDoKind::WriteReviews => Some("/reviews"),
+        ToDoKind::ReceiveTransfers | ToDoKind::SettleDuplicates => Some("/transfers"),
         _ => None,
     }
 }

@@ -3,7 +3,7 @@
 //! CSRF token for the sign-out form. `templates/base.html` renders it.
 
 use xianfeng_domain::i18n::Lang;
-use xianfeng_domain::policy::{Action, Principal, role_permits};
+use xianfeng_domain::policy::{Action, Principal, principal_permits};
 
 use crate::kernel::text::Text;
 use crate::kernel::viewer::Viewer;
@@ -30,7 +30,7 @@ pub struct Chrome {
 /// The main menu: each page with the actions that make it worth offering (none: every
 /// signed-in account). A role that may do none of them never sees the link, rather than
 /// meeting "no permission" behind it.
-const MENU: [(&str, &str, &[Action]); 9] = [
+const MENU: [(&str, &str, &[Action]); 10] = [
     ("/", "home_title", &[]),
     ("/search", "search", &[]),
     (
@@ -38,6 +38,7 @@ const MENU: [(&str, &str, &[Action]); 9] = [
         "import_title",
         &[Action::WriteMembers, Action::WriteOrganisations],
     ),
+    ("/transfers", "transfers_title", &[Action::WriteMembers]),
     ("/reviews", "reviews_title", &[Action::WriteReviews]),
     ("/eval", "eval_title", &[Action::ManageEvaluations]),
     ("/scores", "scores_title", &[]),
@@ -59,7 +60,7 @@ const MENU: [(&str, &str, &[Action]); 9] = [
 pub fn menu_for(p: &Principal) -> Vec<(&'static str, &'static str)> {
     MENU.iter()
         .filter(|(_, _, actions)| {
-            actions.is_empty() || actions.iter().any(|a| role_permits(p.role, *a))
+            actions.is_empty() || actions.iter().any(|a| principal_permits(p, *a))
         })
         .map(|(path, key, _)| (*path, *key))
         .collect()
