@@ -211,7 +211,7 @@ pub async fn import_cadres(
             };
             report
                 .outcome
-                .add(tx.upsert_cadre(store, *team, &cadre).await?);
+                .add(tx.upsert_cadre(store, *team, &cadre).await?.1);
         }
     }
     finish(tx, report, opts).await

@@ -2,6 +2,7 @@
 //! storage and ingest. The CLI and the web call these and nothing below them.
 
 pub mod accounts;
+pub mod activation;
 pub mod actor;
 pub mod backup;
 pub mod calendar;
@@ -28,6 +29,7 @@ pub mod score_tables;
 pub mod scores;
 pub mod selection;
 pub mod subjects;
+pub mod teams;
 pub mod todo;
 
 pub use error::AppError;

@@ -10,7 +10,7 @@ use xianfeng_domain::member_changes::{
 };
 use xianfeng_domain::policy::{Action, Principal, principal_permits};
 use xianfeng_domain::role::Role;
-use xianfeng_domain::roster::{Columns, MemberField, RowIssue, parse_member_row};
+use xianfeng_domain::roster::{Columns, Field, MemberField, RowIssue, parse_member_row};
 use xianfeng_domain::sheet::Cell;
 use xianfeng_storage::{DuplicateMember, MemberRecord, MemberUpsert, OrgRecord, Store, Transfer};
 
@@ -50,28 +50,10 @@ impl MemberForm {
     }
 }
 
-/// The form read as a roster row is: the same checks, the same messages.
-fn parse_form(
-    form: &MemberForm,
-    org: &OrgRecord,
-    today: NaiveDate,
-) -> Result<MemberUpsert, AppError> {
-    let fields = [
-        (MemberField::Name, &form.name),
-        (MemberField::Gender, &form.gender),
-        (MemberField::Ethnicity, &form.ethnicity),
-        (MemberField::BirthDate, &form.birth_date),
-        (MemberField::IdNumber, &form.id_number),
-        (MemberField::JoinedOn, &form.joined_on),
-        (MemberField::MemberType, &form.member_type),
-        (MemberField::OrgCode, &org.code),
-        (MemberField::Position, &form.position),
-        (MemberField::Phone, &form.phone),
-    ];
-    let headers: Vec<String> = fields
-        .iter()
-        .map(|(f, _)| xianfeng_domain::roster::Field::id(*f).to_string())
-        .collect();
+/// A form's fields as one row of a sheet with those columns, so that a form is checked
+/// exactly as an imported row is, with the same messages.
+pub(crate) fn as_row<F: Field>(fields: &[(F, &str)]) -> Result<(Columns<F>, Vec<Cell>), AppError> {
+    let headers: Vec<String> = fields.iter().map(|(f, _)| f.id().to_string()).collect();
     let cells: Vec<Cell> = fields
         .iter()
         .map(|(_, v)| {
@@ -83,8 +65,42 @@ fn parse_form(
             }
         })
         .collect();
-    let columns = Columns::<MemberField>::find(&headers).map_err(AppError::Input)?;
-    let row = parse_member_row(1, &cells, &columns, today).map_err(form_issues)?;
+    let columns = Columns::<F>::find(&headers).map_err(AppError::Input)?;
+    Ok((columns, cells))
+}
+
+/// A row's problems as a form's: each names its field (`{prefix}.field_{id}`) in the
+/// reader's language.
+pub(crate) fn form_issues(prefix: &str, issues: Vec<RowIssue>) -> AppError {
+    AppError::Input(Message::lines(issues.into_iter().map(|i| {
+        Message::of("member.form_issue", &[])
+            .arg_message(
+                "field",
+                Message::of(format!("{prefix}.field_{}", i.column), &[]),
+            )
+            .arg_message("reason", i.reason)
+    })))
+}
+
+/// The form read as a roster row is: the same checks, the same messages.
+fn parse_form(
+    form: &MemberForm,
+    org: &OrgRecord,
+    today: NaiveDate,
+) -> Result<MemberUpsert, AppError> {
+    let (columns, cells) = as_row(&[
+        (MemberField::Name, form.name.as_str()),
+        (MemberField::Gender, &form.gender),
+        (MemberField::Ethnicity, &form.ethnicity),
+        (MemberField::BirthDate, &form.birth_date),
+        (MemberField::IdNumber, &form.id_number),
+        (MemberField::JoinedOn, &form.joined_on),
+        (MemberField::MemberType, &form.member_type),
+        (MemberField::OrgCode, &org.code),
+        (MemberField::Position, &form.position),
+        (MemberField::Phone, &form.phone),
+    ])?;
+    let row = parse_member_row(1, &cells, &columns, today).map_err(|e| form_issues("member", e))?;
     Ok(MemberUpsert {
         org_id: org.id,
         name: row.name,
@@ -97,18 +113,6 @@ fn parse_form(
         position: row.position,
         phone: row.phone.map(|p| p.as_str().to_string()),
     })
-}
-
-/// A row's problems as a form's: each names its field in the reader's language.
-fn form_issues(issues: Vec<RowIssue>) -> AppError {
-    AppError::Input(Message::lines(issues.into_iter().map(|i| {
-        Message::of("member.form_issue", &[])
-            .arg_message(
-                "field",
-                Message::of(format!("member.field_{}", i.column), &[]),
-            )
-            .arg_message("reason", i.reason)
-    })))
 }
 
 /// Whether members may be kept directly in an organisation of this kind: branches, general

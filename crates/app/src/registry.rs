@@ -278,3 +278,65 @@ pub async fn move_org(store: &Store, actor: &str, code: &str, to: &str) -> Resul
     tx.commit().await?;
     Ok(moved)
 }
+
+/// Closes organisation `code` on `on` (撤销), or merges it into `into` (合并), for an
+/// account that may write organisations there (and, merging, the receiving one). Only an
+/// organisation whose members have been transferred and whose organisations below are
+/// closed or moved may be closed: the refusal says how many remain.
+pub async fn close_org(
+    store: &Store,
+    actor: &crate::actor::Actor<'_>,
+    code: &str,
+    on: chrono::NaiveDate,
+    into: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let o = org_for(
+        store,
+        Some(actor.principal),
+        code,
+        Action::WriteOrganisations,
+    )
+    .await?;
+    if on > today {
+        return Err(AppError::input("member.change_future", &[]));
+    }
+    if o.parent_id.is_none() {
+        return Err(AppError::input("app.org_close_root", &[]));
+    }
+    let into = match into.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let target = org_for(store, Some(actor.principal), c, Action::WriteOrganisations)
+                .await
+                .map_err(|_| AppError::input("app.account_org_unknown", &[("code", &c)]))?;
+            if target.id == o.id || target.closed_on.is_some() {
+                return Err(AppError::input("app.org_merge_self", &[]));
+            }
+            Some(target)
+        }
+        None => None,
+    };
+    let mut tx = store.begin(actor.username).await?;
+    tx.close_org(&o, on, into.as_ref()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisation's secretary (书记, its 第一责任人): the first current member, by name,
+/// whose post is 书记 (not 副书记).
+pub async fn secretary_of(store: &Store, o: &OrgRecord) -> Result<Option<String>, AppError> {
+    if !o.kind.holds_members() {
+        return Ok(None);
+    }
+    Ok(store
+        .registry()
+        .members_of_org(o.id, 100_000, 0)
+        .await?
+        .into_iter()
+        .find(|m| {
+            m.position
+                .as_deref()
+                .is_some_and(xianfeng_domain::activation::is_secretary_post)
+        })
+        .map(|m| m.name))
+}

@@ -348,6 +348,13 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
                 .await
                 .unwrap();
         }
+        // Today's code reads whether an organisation is closed (migration 18): lent too.
+        for sql in [
+            "ALTER TABLE organisations ADD COLUMN closed_on TEXT",
+            "ALTER TABLE organisations ADD COLUMN merged_into BIGINT",
+        ] {
+            sqlx::query(sql).execute(&raw).await.unwrap();
+        }
         // Organisations only: today's members table (migration 13) is not there yet, and
         // the round is of organisations.
         district_orgs(&old).await;
@@ -394,6 +401,12 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             .execute(&raw)
             .await
             .unwrap();
+        }
+        for sql in [
+            "ALTER TABLE organisations DROP COLUMN closed_on",
+            "ALTER TABLE organisations DROP COLUMN merged_into",
+        ] {
+            sqlx::query(sql).execute(&raw).await.unwrap();
         }
         sqlx::query("DROP TABLE id_counters")
             .execute(&raw)

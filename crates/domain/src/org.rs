@@ -20,16 +20,20 @@ pub enum OrgKind {
     GeneralBranch,
     /// 党支部
     Branch,
+    /// 党组: the leading Party group of a state organ (政府、人大、政协、部门), under the
+    /// committee that appoints it; it keeps no members and no organisations below it.
+    PartyGroup,
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
+    pub const ALL: [OrgKind; 7] = [
         OrgKind::CityCommittee,
         OrgKind::CountyCommittee,
         OrgKind::WorkingCommittee,
         OrgKind::Committee,
         OrgKind::GeneralBranch,
         OrgKind::Branch,
+        OrgKind::PartyGroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl OrgKind {
             OrgKind::Committee => "committee",
             OrgKind::GeneralBranch => "general_branch",
             OrgKind::Branch => "branch",
+            OrgKind::PartyGroup => "party_group",
         }
     }
 
@@ -54,6 +59,7 @@ impl OrgKind {
             OrgKind::Committee => "党委",
             OrgKind::GeneralBranch => "党总支",
             OrgKind::Branch => "党支部",
+            OrgKind::PartyGroup => "党组",
         }
     }
 
@@ -76,6 +82,7 @@ impl OrgKind {
             "committee" | "党委" | "基层党委" => OrgKind::Committee,
             "general_branch" | "党总支" | "总支" => OrgKind::GeneralBranch,
             "branch" | "党支部" | "支部" => OrgKind::Branch,
+            "party_group" | "党组" => OrgKind::PartyGroup,
             _ => return None,
         };
         Some(kind)
@@ -96,7 +103,11 @@ impl OrgKind {
     pub fn may_sit_under(self, parent: OrgKind) -> bool {
         match self {
             OrgKind::CityCommittee => false,
-            _ => parent != OrgKind::Branch && parent <= self,
+            OrgKind::PartyGroup => matches!(
+                parent,
+                OrgKind::CityCommittee | OrgKind::CountyCommittee | OrgKind::WorkingCommittee
+            ),
+            _ => !matches!(parent, OrgKind::Branch | OrgKind::PartyGroup) && parent <= self,
         }
     }
 }
@@ -200,6 +211,21 @@ pub fn plan_move(moving: &TreePath, new_parent: &TreePath) -> Result<TreePath, M
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_party_group_sits_under_a_committee_and_keeps_nothing_below() {
+        use OrgKind::*;
+        assert_eq!(OrgKind::parse("党组"), Some(PartyGroup));
+        assert!(PartyGroup.may_sit_under(CountyCommittee));
+        assert!(!PartyGroup.may_sit_under(Committee));
+        assert!(!Branch.may_sit_under(PartyGroup));
+        assert!(!Committee.may_sit_under(PartyGroup));
+        assert!(!PartyGroup.holds_members());
+        assert_eq!(
+            crate::roster::kind_from_name("县人民政府党组"),
+            Some(PartyGroup)
+        );
+    }
 
     #[test]
     fn kinds_parse_from_chinese_and_identifiers() {

@@ -194,9 +194,11 @@ fn permits(role: Role, action: Action) -> bool {
         Role::Office => true,
         // Closing a period freezes the whole city's scores, and commendation is the city
         // committee's decision: the office's.
+        // Committee staff keep their subtree's accounts too (within the roles they may
+        // grant: `activation::may_grant`).
         Role::CommitteeStaff => !matches!(
             action,
-            ManageAccounts | ClosePeriods | Commend | ManageCalendar | RecordSanctions
+            ClosePeriods | Commend | ManageCalendar | RecordSanctions
         ),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.

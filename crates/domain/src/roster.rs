@@ -394,6 +394,8 @@ pub fn kind_from_name(name: &str) -> Option<OrgKind> {
         Some(OrgKind::WorkingCommittee)
     } else if n.ends_with("党委") {
         Some(OrgKind::Committee)
+    } else if n.ends_with("党组") {
+        Some(OrgKind::PartyGroup)
     } else {
         None
     }

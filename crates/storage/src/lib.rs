@@ -36,7 +36,7 @@ mod todo;
 pub mod vault;
 mod write;
 
-pub use accounts::{NewUser, UserRecord};
+pub use accounts::{NewUser, UserRecord, valid_username};
 pub use activation::{AccountRow, NOT_ACTIVATED, NewAccount};
 pub use audit::{AuditFilter, ChainFault};
 pub use campaigns::StoredCampaign;

@@ -117,6 +117,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_moving_in.sql"),
         postgres: include_str!("../migrations/postgres/0017_moving_in.sql"),
     },
+    Migration {
+        version: 18,
+        name: "cadre_posts",
+        sqlite: include_str!("../migrations/sqlite/0018_cadre_posts.sql"),
+        postgres: include_str!("../migrations/postgres/0018_cadre_posts.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -456,7 +456,7 @@ async fn staff_import_teams_then_cadres_and_a_secretary_may_not() {
         let page = app.get("/o/T1", Some(&staff)).await;
         for shown in [
             "乡镇（街道）班子",
-            "孙八 · 书记 · <strong>主要负责人</strong>",
+            ">孙八</a> · 书记 · <strong>主要负责人</strong>",
             "2009年3月1日任现职",
         ] {
             assert!(page.body.contains(shown), "{label}: {shown}: {}", page.body);

@@ -40,10 +40,18 @@ async fn a_secretary_adds_a_member_and_sends_her_to_the_sibling_branch() {
             id("41080219950505004")
         );
         let added = app.post_form("/o/B1/members/new", Some(&wang), &good).await;
-        assert_eq!(added.status, StatusCode::SEE_OTHER, "{label}: {}", added.body);
+        assert_eq!(
+            added.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            added.body
+        );
         let page_path = added.location().to_string();
         let page = app.get(&page_path, Some(&wang)).await;
-        assert!(page.body.contains("赵敏") && page.body.contains("转为正式党员"), "{label}");
+        assert!(
+            page.body.contains("赵敏") && page.body.contains("转为正式党员"),
+            "{label}"
+        );
         let member_id: i64 = page_path.trim_start_matches("/m/").parse().unwrap();
 
         // 转正 on a date after the year of probation.
@@ -67,8 +75,17 @@ async fn a_secretary_adds_a_member_and_sends_her_to_the_sibling_branch() {
             .post_form(&format!("{page_path}/leave"), Some(&wang), &leave)
             .await;
         assert_eq!(asked.status, StatusCode::OK, "{label}");
-        assert!(asked.body.contains("不能撤销") && asked.body.contains("退党"), "{label}");
-        let m = app.store.registry().member(member_id).await.unwrap().unwrap();
+        assert!(
+            asked.body.contains("不能撤销") && asked.body.contains("退党"),
+            "{label}"
+        );
+        let m = app
+            .store
+            .registry()
+            .member(member_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(m.left.is_none(), "{label}");
 
         // The transfer: started from her page, answered on the receiving side's list.
@@ -85,7 +102,10 @@ async fn a_secretary_adds_a_member_and_sends_her_to_the_sibling_branch() {
         let home = app.get("/", Some(&li)).await;
         assert!(home.body.contains("待接收的党员：1名"), "{label}");
         let list = app.get("/transfers", Some(&li)).await;
-        assert!(list.body.contains("赵敏") && list.body.contains("接收"), "{label}");
+        assert!(
+            list.body.contains("赵敏") && list.body.contains("接收"),
+            "{label}"
+        );
         let transfer = app
             .store
             .registry()
@@ -110,7 +130,13 @@ async fn a_secretary_adds_a_member_and_sends_her_to_the_sibling_branch() {
             )
             .await;
         assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{label}");
-        let m = app.store.registry().member(member_id).await.unwrap().unwrap();
+        let m = app
+            .store
+            .registry()
+            .member(member_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(m.org_code, "B2", "{label}");
         // Her page is now the receiving secretary's, no longer the sender's.
         assert_eq!(app.get(&page_path, Some(&li)).await.status, StatusCode::OK);

@@ -581,6 +581,101 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "POST",
+        pattern: "/o/{code}/teams",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/close",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/teams/{id}/cadres",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/teams/{id}/cadres",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/cadres/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/cadres/{id}/leave",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/cadres/{id}/move",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/cadres/{id}/head",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/accounts",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts/bulk",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts/bulk/sheet",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/accounts/{username}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts/{username}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts/{username}/disable",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/accounts/{username}/reset",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/m/{id}/reset",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/activate",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/activate",
+        expect: Expect::Public,
+    },
+    Walk {
         method: "GET",
         pattern: "/o/{code}/members/new",
         expect: Expect::Refused,
@@ -766,6 +861,9 @@ fn every_route_has_a_place_in_the_walk() {
 /// B1's things, as the walk aims at them.
 struct Targets {
     round: i64,
+    /// B1's leadership team and a cadre in it.
+    team: i64,
+    cadre: i64,
     member: i64,
     /// B1's member nominated by B1, and the notice they are on.
     nomination: i64,
@@ -782,6 +880,10 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.commitment.clone()
     } else if pattern.starts_with("/api/v1/rounds") || pattern.starts_with("/eval/") {
         t.round.to_string()
+    } else if pattern.starts_with("/teams/") {
+        t.team.to_string()
+    } else if pattern.starts_with("/cadres/") {
+        t.cadre.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
     } else if pattern.starts_with("/selection/notices/")
@@ -801,6 +903,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         .replace("{campaign}", "jiaozuo-2010")
         .replace("{nomination}", &t.nomination.to_string())
         .replace("{objection}", "1")
+        .replace("{username}", "wang")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
         .replace(
@@ -919,7 +1022,8 @@ async fn request(
                 || p.ends_with("/plan")
                 || p.ends_with("/study/import")
                 || (p.starts_with("/selection/") && p.ends_with("/files"))
-                || p == "/calendar/import" =>
+                || p == "/calendar/import"
+                || p == "/accounts/bulk/sheet" =>
         {
             match cookie {
                 Some(c) => {
@@ -991,7 +1095,35 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
         .await
         .unwrap();
         let (nomination, notice) = support::b1_member_on_notice(&app).await;
+        let b1 = app
+            .store
+            .registry()
+            .org_by_code("B1")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = app.store.begin("test").await.unwrap();
+        let team = tx.create_team(b1.id, "第一党支部班子").await.unwrap();
+        let cadre = tx
+            .add_cadre(
+                &app.store,
+                team,
+                &xianfeng_storage::NewCadre {
+                    name: "赵书记".into(),
+                    gender: xianfeng_domain::person::Gender::Male,
+                    birth_year: 1970,
+                    id_number: xianfeng_testkit::id("41080219700101005"),
+                    position: "书记".into(),
+                    is_head: true,
+                    since: None,
+                },
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let targets = Targets {
+            team,
+            cadre,
             round,
             member: app.b1_member,
             nomination,

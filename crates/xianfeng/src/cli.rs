@@ -376,6 +376,32 @@ pub enum UserAction {
     ResetSecondFactor {
         username: String,
     },
+    /// Accounts in bulk for a subtree, straight from the registry — every member without
+    /// an account, or a secretary for every branch without one — each with a one-time
+    /// activation code, written to a sheet to hand out (the A4 slips print from the web).
+    Bulk {
+        /// The organisation whose subtree gets accounts.
+        #[arg(long)]
+        scope: String,
+        #[arg(
+            long,
+            conflicts_with = "secretaries",
+            required_unless_present = "secretaries"
+        )]
+        members: bool,
+        #[arg(long)]
+        secretaries: bool,
+        /// codes.xlsx or codes.csv
+        #[arg(long)]
+        out: PathBuf,
+        /// Days the codes stay good.
+        #[arg(long, default_value_t = xianfeng_domain::activation::DEFAULT_VALID_DAYS)]
+        valid_days: u32,
+        /// The address people reach the site at, for the activation links [default: the
+        /// configuration's public_url]
+        #[arg(long, env = "XIANFENG_PUBLIC_URL")]
+        base_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -1243,6 +1269,47 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
         UserAction::ResetSecondFactor { username } => {
             xianfeng_app::accounts::reset_second_factor(&store, "cli", username).await?;
             println!("{}", say("cli.second_factor_reset", &[("name", username)]));
+        }
+        UserAction::Bulk {
+            scope,
+            members,
+            secretaries: _,
+            out,
+            valid_days,
+            base_url,
+        } => {
+            use xianfeng_app::activation::{BulkKind, bulk, issued_file};
+            let xlsx = match out.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("xlsx") => true,
+                Some(e) if e.eq_ignore_ascii_case("csv") => false,
+                _ => {
+                    return Err(anyhow!(say(
+                        "cli.codes_out_kind",
+                        &[("path", &out.display())]
+                    )));
+                }
+            };
+            let kind = if *members {
+                BulkKind::Members
+            } else {
+                BulkKind::Secretaries
+            };
+            let now = chrono::Utc::now().timestamp_millis();
+            let done = bulk(&store, None, scope, kind, *valid_days, now).await?;
+            let base = base_url.as_deref().or(cli.serve_file.public_url.as_deref());
+            let bytes = issued_file(&done.issued, base, xlsx, crate::say::lang())?;
+            std::fs::write(out, bytes)?;
+            println!(
+                "{}",
+                say(
+                    "cli.accounts_written",
+                    &[
+                        ("n", &done.issued.len()),
+                        ("had", &done.had_account),
+                        ("path", &out.display())
+                    ]
+                )
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

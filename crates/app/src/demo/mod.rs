@@ -382,7 +382,7 @@ pub async fn build(
     let branches = std::mem::take(&mut b.branches);
     for (idx, area) in &branches {
         let n = MEMBERS_PER_BRANCH - 5 + b.rng.below(11);
-        for _ in 0..n {
+        for k in 0..n {
             let (name, birth, seq) = person(&mut b.rng);
             let id = id_number(area, birth, seq);
             if !used.insert(id.clone()) {
@@ -416,7 +416,17 @@ pub async fn build(
                 } else {
                     MemberType::Formal
                 },
-                position: Some(b.rng.pick(POSITIONS).to_string()).filter(|p| !p.is_empty()),
+                // The first of each branch is its secretary (第一责任人); the draw is made
+                // all the same, so that the rest of the demo stays as it was.
+                position: Some(b.rng.pick(POSITIONS).to_string())
+                    .map(|p| {
+                        if k == 0 {
+                            "党支部书记".to_string()
+                        } else {
+                            p
+                        }
+                    })
+                    .filter(|p| !p.is_empty()),
                 phone: Some(phone),
             });
         }

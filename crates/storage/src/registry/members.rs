@@ -194,6 +194,25 @@ impl Registry<'_> {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// The current members of `org`'s subtree — (id, name, organisation, position) — in
+    /// tree order and by name: what bulk accounts are made from.
+    pub async fn current_members_under(
+        self,
+        org: &crate::OrgRecord,
+    ) -> Result<Vec<(i64, String, i64, Option<String>)>> {
+        let (lo, hi) = org.tree_path().subtree_range();
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.name, m.org_id, m.position FROM members m \
+             JOIN organisations o ON o.id = m.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND m.left_on IS NULL \
+             ORDER BY o.path, m.name, m.id",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.store.reader())
+        .await?)
+    }
+
     /// Decrypts a member's phone, to keep it when a correction leaves it unsaid.
     pub async fn reveal_phone(self, member_id: i64) -> Result<Option<String>> {
         let row: Option<(Option<String>,)> =

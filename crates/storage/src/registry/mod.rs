@@ -5,6 +5,7 @@
 mod member_changes;
 mod members;
 mod orgs;
+mod posts;
 mod teams;
 
 pub use member_changes::{DuplicateMember, Transfer};

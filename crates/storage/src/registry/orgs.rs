@@ -23,6 +23,10 @@ pub struct OrgRecord {
     pub depth: i64,
     /// Members directly in this organisation.
     pub member_count: i64,
+    /// The day it was closed (撤销) or merged into another (合并), if it was.
+    pub closed_on: Option<chrono::NaiveDate>,
+    /// The organisation it was merged into.
+    pub merged_into: Option<i64>,
 }
 
 impl OrgRecord {
@@ -53,8 +57,8 @@ pub struct OrgUpdate {
     pub sector: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, code, name, kind, category, sector, parent_id, path, depth, member_count";
+const COLUMNS: &str = "id, code, name, kind, category, sector, parent_id, path, depth, \
+    member_count, closed_on, merged_into";
 
 fn from_row(r: &AnyRow) -> Result<OrgRecord> {
     let r = crate::row::Row::of(r, "organisations");
@@ -69,6 +73,8 @@ fn from_row(r: &AnyRow) -> Result<OrgRecord> {
         path: r.get("path")?,
         depth: r.get("depth")?,
         member_count: r.get("member_count")?,
+        closed_on: r.date_opt("closed_on")?,
+        merged_into: r.get("merged_into")?,
     })
 }
 
@@ -110,7 +116,8 @@ impl Registry<'_> {
 
     pub async fn children(self, id: i64) -> Result<Vec<OrgRecord>> {
         let rows = sqlx::query(dynsql!(
-            "SELECT {COLUMNS} FROM organisations WHERE parent_id = $1 ORDER BY code"
+            "SELECT {COLUMNS} FROM organisations WHERE parent_id = $1 AND closed_on IS NULL \
+             ORDER BY code"
         ))
         .bind(id)
         .fetch_all(self.store.reader())
@@ -152,7 +159,7 @@ impl Registry<'_> {
         }
         let pattern = format!("%{}%", like_escape(&needle.to_lowercase()));
         let mut sql = format!(
-            "SELECT {COLUMNS} FROM organisations WHERE \
+            "SELECT {COLUMNS} FROM organisations WHERE closed_on IS NULL AND \
              (LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(code) LIKE $1 ESCAPE '\\')"
         );
         let mut n = 1;
@@ -296,6 +303,56 @@ impl WriteTx {
 
     /// Moves the subtree of `org` under `new_parent`, rewriting every descendant's path in
     /// one statement. Refuses a move into its own subtree and a kind that may not sit there.
+    /// Closes an organisation (撤销) on `on`, or merges it into `into` (合并): only once its
+    /// members have been transferred out and its organisations below closed or moved —
+    /// refused otherwise, saying how many remain. Its records stay, under its name.
+    pub async fn close_org(
+        &mut self,
+        org: &OrgRecord,
+        on: chrono::NaiveDate,
+        into: Option<&OrgRecord>,
+    ) -> Result<()> {
+        let (members,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM members WHERE org_id = $1 AND left_on IS NULL")
+                .bind(org.id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        if members > 0 {
+            return Err(StoreError::Conflict(Message::of(
+                "store.org_has_members",
+                &[("count", &members)],
+            )));
+        }
+        let (below,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM organisations WHERE parent_id = $1 AND closed_on IS NULL",
+        )
+        .bind(org.id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        if below > 0 {
+            return Err(StoreError::Conflict(Message::of(
+                "store.org_has_children",
+                &[("count", &below)],
+            )));
+        }
+        let done = sqlx::query(
+            "UPDATE organisations SET closed_on = $1, merged_into = $2, updated_at = $3 \
+             WHERE id = $4 AND closed_on IS NULL",
+        )
+        .bind(on.to_string())
+        .bind(into.map(|o| o.id))
+        .bind(now_ms())
+        .bind(org.id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(Message::of("store.org_closed", &[])));
+        }
+        let after = serde_json::json!({ "closed_on": on, "merged_into": into.map(|o| &o.code) });
+        self.record::<(), _>("org.close", "organisation", &org.code, None, Some(&after))
+            .await
+    }
+
     pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
         let old = org.tree_path();
         let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {

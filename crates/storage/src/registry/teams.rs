@@ -37,6 +37,8 @@ pub struct CadreRecord {
     pub since: Option<NaiveDate>,
     /// The registry's member with the same ID number, if the cadre is one.
     pub member_id: Option<i64>,
+    /// The day the post ended (离任 or 调任), if it has.
+    pub left_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,7 +54,7 @@ pub struct NewCadre {
 }
 
 const TEAM_COLUMNS: &str = "t.id, t.org_id, t.name, t.category, \
-    (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id) AS cadre_count";
+    (SELECT COUNT(*) FROM cadres c WHERE c.team_id = t.id AND c.left_on IS NULL) AS cadre_count";
 
 fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
     let r = Row::of(r, "leadership_teams");
@@ -65,10 +67,10 @@ fn team_from_row(r: &AnyRow) -> Result<TeamRecord> {
     })
 }
 
-const CADRE_COLUMNS: &str =
-    "id, team_id, name, gender, birth_year, id_masked, position, is_head, since, member_id";
+pub(super) const CADRE_COLUMNS: &str = "id, team_id, name, gender, birth_year, id_masked, \
+    position, is_head, since, member_id, left_on";
 
-fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
+pub(super) fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
     let r = Row::of(r, "cadres");
     Ok(CadreRecord {
         id: r.get("id")?,
@@ -81,6 +83,7 @@ fn cadre_from_row(r: &AnyRow) -> Result<CadreRecord> {
         is_head: r.get::<i64>("is_head")? != 0,
         since: r.date_opt("since")?,
         member_id: r.get("member_id")?,
+        left_on: r.date_opt("left_on")?,
     })
 }
 
@@ -131,10 +134,11 @@ impl Registry<'_> {
         .collect()
     }
 
-    /// A team's cadres, its principal leader first.
+    /// A team's cadres in post, its principal leader first.
     pub async fn cadres_of_team(self, team_id: i64) -> Result<Vec<CadreRecord>> {
         sqlx::query(dynsql!(
-            "SELECT {CADRE_COLUMNS} FROM cadres WHERE team_id = $1 ORDER BY is_head DESC, id"
+            "SELECT {CADRE_COLUMNS} FROM cadres WHERE team_id = $1 AND left_on IS NULL \
+             ORDER BY is_head DESC, id"
         ))
         .bind(team_id)
         .fetch_all(self.store.reader())
@@ -281,7 +285,7 @@ impl WriteTx {
         store: &Store,
         team_id: i64,
         c: &NewCadre,
-    ) -> Result<UpsertOutcome> {
+    ) -> Result<(i64, UpsertOutcome)> {
         let id_hash = store.vault().hash(&c.id_number);
         let found: Option<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
             "SELECT id, name, position, is_head, since FROM cadres \
@@ -293,9 +297,9 @@ impl WriteTx {
         .await?;
         let mut outcome = UpsertOutcome::default();
         let Some((id, name, position, is_head, since)) = found else {
-            self.add_cadre(store, team_id, c).await?;
+            let id = self.add_cadre(store, team_id, c).await?;
             outcome.inserted = 1;
-            return Ok(outcome);
+            return Ok((id, outcome));
         };
         let since_now = c.since.map(|d| d.to_string());
         let same = name == c.name
@@ -304,7 +308,7 @@ impl WriteTx {
             && since == since_now;
         if same {
             outcome.unchanged = 1;
-            return Ok(outcome);
+            return Ok((id, outcome));
         }
         sqlx::query(
             "UPDATE cadres SET name = $1, position = $2, is_head = $3, since = $4, \
@@ -329,11 +333,11 @@ impl WriteTx {
             self.take_head_mark(team_id, id).await?;
         }
         outcome.updated = 1;
-        Ok(outcome)
+        Ok((id, outcome))
     }
 
     /// Clears the principal leader's mark of the team's other cadres, audited each.
-    async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
+    pub(super) async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
         let others: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM cadres WHERE team_id = $1 AND id <> $2 AND is_head <> 0",
         )
@@ -354,7 +358,7 @@ impl WriteTx {
         Ok(())
     }
 
-    async fn record_cadre_change(
+    pub(super) async fn record_cadre_change(
         &mut self,
         id: i64,
         before: &serde_json::Value,

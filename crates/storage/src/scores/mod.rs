@@ -224,7 +224,7 @@ impl Scores<'_> {
         );
         let orgs: Vec<OrgRow> = sqlx::query_as(
             "SELECT id, parent_id, code, name, path, kind, category, member_count FROM organisations \
-             ORDER BY path",
+             WHERE closed_on IS NULL ORDER BY path",
         )
         .fetch_all(self.store.reader())
         .await?;
@@ -250,12 +250,16 @@ impl Scores<'_> {
             sqlx::query_as("SELECT id, org_id FROM members WHERE left_on IS NULL ORDER BY id")
                 .fetch_all(self.store.reader())
                 .await?;
-        let teams = sqlx::query_as("SELECT id, org_id FROM leadership_teams ORDER BY id")
-            .fetch_all(self.store.reader())
-            .await?;
+        let teams = sqlx::query_as(
+            "SELECT t.id, t.org_id FROM leadership_teams t JOIN organisations o ON o.id = t.org_id \
+         WHERE o.closed_on IS NULL ORDER BY t.id",
+        )
+        .fetch_all(self.store.reader())
+        .await?;
         let cadres = sqlx::query_as(
             "SELECT c.id, t.org_id, c.member_id FROM cadres c \
-             JOIN leadership_teams t ON t.id = c.team_id ORDER BY c.id",
+             JOIN leadership_teams t ON t.id = c.team_id JOIN organisations o ON o.id = t.org_id \
+         WHERE c.left_on IS NULL AND o.closed_on IS NULL ORDER BY c.id",
         )
         .fetch_all(self.store.reader())
         .await?;

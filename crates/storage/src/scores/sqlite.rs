@@ -33,7 +33,7 @@ fn universe(conn: &Connection) -> Result<Universe> {
     let mut u = Universe::default();
     let mut q = conn.prepare(
         "SELECT id, parent_id, code, name, path, kind, category, member_count FROM organisations \
-         ORDER BY path",
+         WHERE closed_on IS NULL ORDER BY path",
     )?;
     let mut rows = q.query([])?;
     while let Some(r) = rows.next()? {
@@ -62,10 +62,14 @@ fn universe(conn: &Connection) -> Result<Universe> {
         Ok(out)
     };
     u.members = pairs("SELECT id, org_id FROM members WHERE left_on IS NULL ORDER BY id")?;
-    u.teams = pairs("SELECT id, org_id FROM leadership_teams ORDER BY id")?;
+    u.teams = pairs(
+        "SELECT t.id, t.org_id FROM leadership_teams t JOIN organisations o ON o.id = t.org_id \
+         WHERE o.closed_on IS NULL ORDER BY t.id",
+    )?;
     let mut q = conn.prepare(
         "SELECT c.id, t.org_id, c.member_id FROM cadres c \
-         JOIN leadership_teams t ON t.id = c.team_id ORDER BY c.id",
+         JOIN leadership_teams t ON t.id = c.team_id JOIN organisations o ON o.id = t.org_id \
+         WHERE c.left_on IS NULL AND o.closed_on IS NULL ORDER BY c.id",
     )?;
     let mut rows = q.query([])?;
     while let Some(r) = rows.next()? {

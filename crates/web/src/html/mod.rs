@@ -14,6 +14,7 @@ pub mod registry;
 pub mod reviews;
 pub mod scores;
 pub mod selection;
+pub mod teams;
 pub mod todo;
 
 use axum::Router;
@@ -35,4 +36,5 @@ pub fn router() -> Router<AppState> {
         .merge(reviews::router())
         .merge(scores::router())
         .merge(selection::router())
+        .merge(teams::router())
 }

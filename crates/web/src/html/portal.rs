@@ -148,6 +148,9 @@ struct OrgPage {
     children: Vec<PublicOrg>,
     organisations: i64,
     members: i64,
+    /// The organisation's secretary, its 第一责任人 (a public office, posted on every
+    /// board), when its roster names one.
+    secretary: Option<String>,
     board: Vec<BoardEntry>,
     qr: Option<String>,
     url: Option<String>,
@@ -161,8 +164,9 @@ fn public(o: &xianfeng_storage::OrgRecord) -> PublicOrg {
     }
 }
 
-/// An organisation as the public sees it: its name and kind, where it sits, how many
-/// organisations and members it has. No person is named here.
+/// An organisation as the public sees it: its name and kind, its secretary (第一责任人),
+/// where it sits, how many organisations and members it has, and its board of published
+/// commitments. No other person's data is shown beyond the names on the board.
 pub async fn organisation(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -207,8 +211,12 @@ pub async fn organisation(
         s.config.public_url.as_deref(),
         &format!("/p/o/{}", org.code),
     );
+    let secretary = xianfeng_app::registry::secretary_of(&s.store, &org)
+        .await
+        .or_refuse(&attempt)?;
     let page = OrgPage {
         chrome,
+        secretary,
         org: public(&org),
         parent: parent.as_ref().map(public),
         children: children.iter().map(public).collect(),

@@ -48,6 +48,8 @@ struct TeamView {
     category: Option<String>,
     may_commit: bool,
     cadres: Vec<CadreView>,
+    /// Those who left a post here: (name, position and when).
+    former: Vec<(String, String)>,
 }
 
 struct CadreView {
@@ -91,6 +93,14 @@ struct TreePage {
     may_assign_reviewers: bool,
     /// Whether the viewer may add members here.
     may_add_member: bool,
+    /// Whether the viewer may write this organisation: its teams and cadres, closing it.
+    may_write_org: bool,
+    team_categories: Vec<(&'static str, String)>,
+    /// The organisation's secretary (第一责任人), when its roster names one.
+    secretary: Option<String>,
+    /// When and how it was closed, in words.
+    closed: Option<String>,
+    today: String,
     /// Those who left, for those who keep the roster: (id, name, how and when).
     former: Vec<(i64, String, String)>,
 }
@@ -123,6 +133,11 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         may_assign_reviewers: false,
         may_add_member: false,
         former: vec![],
+        may_write_org: false,
+        team_categories: vec![],
+        secretary: None,
+        closed: None,
+        today: today().to_string(),
     }
 }
 
@@ -297,7 +312,35 @@ pub async fn org_page(
         org,
     )
     .is_ok();
-    p.may_add_member = keeps_roster && xianfeng_app::members::holds_members(org);
+    p.may_add_member =
+        keeps_roster && xianfeng_app::members::holds_members(org) && org.closed_on.is_none();
+    p.may_write_org = org.closed_on.is_none()
+        && xianfeng_app::scope::allowed(
+            &viewer.principal,
+            xianfeng_domain::policy::Action::WriteOrganisations,
+            org,
+        )
+        .is_ok();
+    p.team_categories = crate::html::teams::categories(&p.chrome.tx);
+    p.secretary = registry::secretary_of(&s.store, org)
+        .await
+        .or_refuse(&attempt)?;
+    if let Some(on) = org.closed_on {
+        let tx = &p.chrome.tx;
+        let when = tx.long_date(&on.to_string());
+        let into = match org.merged_into {
+            Some(id) => s.store.registry().org_by_id(id).await.or_refuse(&attempt)?,
+            None => None,
+        };
+        p.closed = Some(match into {
+            Some(o) => xianfeng_domain::i18n::t(
+                tx.lang,
+                "web.org_merged",
+                &[("on", &when), ("into", &o.name)],
+            ),
+            None => tx.get_with("org_closed", "on", &when),
+        });
+    }
     if keeps_roster {
         let tx = p.chrome.tx.clone();
         p.former = s
@@ -350,7 +393,21 @@ pub async fn org_page(
             })
             .collect();
         for (t, cadres) in registry::teams(&s.store, org).await.or_refuse(&attempt)? {
-            let tx = &p.chrome.tx;
+            let tx = p.chrome.tx.clone();
+            let former = s
+                .store
+                .registry()
+                .former_cadres_of_team(t.id)
+                .await
+                .or_refuse(&attempt)?
+                .into_iter()
+                .map(|c| {
+                    let until = c.left_on.map(|d| tx.long_date(&d.to_string()));
+                    let what = tx.get_with("cadre_left_on", "on", until.unwrap_or_default());
+                    (c.name, format!("{} · {what}", c.position))
+                })
+                .collect();
+            let tx = &tx;
             let team = TeamView {
                 id: t.id,
                 name: t.name,
@@ -366,6 +423,7 @@ pub async fn org_page(
                         since: c.since.map(|d| tx.long_date(&d.to_string())),
                     })
                     .collect(),
+                former,
             };
             p.teams.push(team);
         }
@@ -429,6 +487,8 @@ struct MemberPage {
     leaving_reasons: Vec<(&'static str, String)>,
     /// Her transfers, latest first: (when, what), in words.
     transfers: Vec<(String, String)>,
+    /// She has an account of her own, which the viewer may reset.
+    has_account: bool,
 }
 
 /// One member, personal data masked.
@@ -504,6 +564,13 @@ pub async fn member_page(
             (crate::kernel::clock::beijing_time(t.started_at), what)
         })
         .collect();
+    let has_account = may_change
+        && s.store
+            .accounts()
+            .account_of_member(id)
+            .await
+            .or_refuse(&attempt)?
+            .is_some();
     let leaving_reasons = xianfeng_domain::member_changes::LeavingReason::ALL
         .iter()
         .map(|r| (r.as_str(), r.message().render(tx.lang)))
@@ -532,6 +599,7 @@ pub async fn member_page(
         probationary,
         leaving_reasons,
         transfers,
+        has_account,
         chrome,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)

@@ -2,6 +2,8 @@
 //! password.
 
 pub mod account;
+pub mod activate;
+pub mod manage;
 pub mod second_factor;
 pub mod sign_in;
 
@@ -27,4 +29,15 @@ pub fn router() -> Router<AppState> {
             "/account/second-factor",
             get(second_factor::setup).post(second_factor::enable),
         )
+        .route("/accounts", get(manage::list).post(manage::create))
+        .route("/accounts/bulk", post(manage::bulk))
+        .route("/accounts/bulk/sheet", post(manage::bulk_sheet))
+        .route(
+            "/accounts/{username}",
+            get(manage::page).post(manage::change),
+        )
+        .route("/accounts/{username}/disable", post(manage::disable))
+        .route("/accounts/{username}/reset", post(manage::reset))
+        .route("/m/{id}/reset", post(manage::reset_member))
+        .route("/activate", get(activate::page).post(activate::submit))
 }
