@@ -1043,3 +1043,112 @@ async fn a_script_reads_an_organisations_teams_and_cadres() {
         assert_eq!(outside.status, StatusCode::NOT_FOUND, "{label}");
     }
 }
+
+/// A script keeps teams and cadres: a team made, a cadre added (a bad ID number named),
+/// moved to another team and her new post ended; a secretary may not.
+#[tokio::test]
+async fn a_script_writes_teams_and_moves_a_cadre() {
+    for app in apps().await {
+        let label = app.label();
+        let token = app.token("staff").await;
+        let made = |body: &str| {
+            let body = body.to_string();
+            let app = &app;
+            let token = token.clone();
+            async move {
+                app.api(
+                    "POST",
+                    "/api/v1/organisations/T1/teams",
+                    Some(&token),
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        let first = made(r#"{"name":"街道党工委班子","category":"township"}"#).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{label}: {}", first.body);
+        let first = first.json()["id"].as_i64().unwrap();
+        let second = made(r#"{"name":"街道办事处班子"}"#).await.json()["id"]
+            .as_i64()
+            .unwrap();
+        let bad = app
+            .api(
+                "POST",
+                &format!("/api/v1/teams/{first}/cadres"),
+                Some(&token),
+                Some(r#"{"name":"周建国","id_number":"123","position":"书记"}"#),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(bad.body.contains("身份证号"), "{label}: {}", bad.body);
+        let cadre = app
+            .api(
+                "POST",
+                &format!("/api/v1/teams/{first}/cadres"),
+                Some(&token),
+                Some(&format!(
+                    r#"{{"name":"周建国","id_number":"{}","position":"书记","is_head":true,"since":"2021-06-01"}}"#,
+                    xianfeng_testkit::id("41080219720304001")
+                )),
+            )
+            .await;
+        assert_eq!(cadre.status, StatusCode::CREATED, "{label}: {}", cadre.body);
+        let cadre = cadre.json()["id"].as_i64().unwrap();
+        let moved = app
+            .api(
+                "POST",
+                &format!("/api/v1/cadres/{cadre}/move"),
+                Some(&token),
+                Some(r#"{"to_org":"T1","to_team":"街道办事处班子","position":"主任","on":"2026-11-01"}"#),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::CREATED, "{label}: {}", moved.body);
+        let moved = moved.json()["id"].as_i64().unwrap();
+        let teams = app
+            .api("GET", "/api/v1/organisations/T1/teams", Some(&token), None)
+            .await
+            .json();
+        let cadres_of = |id: i64| {
+            teams
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["id"] == id)
+                .unwrap()["cadres"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+        assert_eq!((cadres_of(first), cadres_of(second)), (0, 1), "{label}");
+        // The old post has ended: acting on it again is refused; the new one ends.
+        let again = app
+            .api(
+                "POST",
+                &format!("/api/v1/cadres/{cadre}/leave"),
+                Some(&token),
+                Some(r#"{"on":"2026-11-02"}"#),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        let ended = app
+            .api(
+                "POST",
+                &format!("/api/v1/cadres/{moved}/leave"),
+                Some(&token),
+                Some(r#"{"on":"2026-11-02"}"#),
+            )
+            .await;
+        assert_eq!(ended.status, StatusCode::OK, "{label}: {}", ended.body);
+        // A secretary writes no teams, not even in her branch.
+        let wang = app.token("wang").await;
+        let refused = app
+            .api(
+                "POST",
+                "/api/v1/organisations/B1/teams",
+                Some(&wang),
+                Some(r#"{"name":"x"}"#),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}");
+    }
+}

@@ -582,6 +582,26 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "POST",
+        pattern: "/api/v1/organisations/{code}/teams",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/teams/{id}/cadres",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/cadres/{id}/leave",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/cadres/{id}/move",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
         pattern: "/o/{code}/teams",
         expect: Expect::Refused,
     },
@@ -880,9 +900,9 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.commitment.clone()
     } else if pattern.starts_with("/api/v1/rounds") || pattern.starts_with("/eval/") {
         t.round.to_string()
-    } else if pattern.starts_with("/teams/") {
+    } else if pattern.starts_with("/teams/") || pattern.starts_with("/api/v1/teams/") {
         t.team.to_string()
-    } else if pattern.starts_with("/cadres/") {
+    } else if pattern.starts_with("/cadres/") || pattern.starts_with("/api/v1/cadres/") {
         t.cadre.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
@@ -994,6 +1014,15 @@ async fn request(
             ),
             ("POST", p) if p.ends_with("/finding") => {
                 r#"{"finding":"upheld","investigation":"x"}"#.to_string()
+            }
+            ("POST", p) if p.ends_with("/teams") => r#"{"name":"x"}"#.to_string(),
+            ("POST", p) if p.ends_with("/cadres") => format!(
+                r#"{{"name":"x","id_number":"{}","position":"x"}}"#,
+                xianfeng_testkit::id("41080219700101006")
+            ),
+            ("POST", p) if p.ends_with("/leave") => r#"{"on":"2010-07-01"}"#.to_string(),
+            ("POST", p) if p.starts_with("/api/v1/cadres/") && p.ends_with("/move") => {
+                r#"{"to_org":"B1","to_team":"x","position":"x","on":"2010-07-01"}"#.to_string()
             }
             ("POST", "/api/v1/reviews") => format!(
                 r#"{{"subject_kind":"member","subject_id":{member},"period":"2010","grade":"good","comment":"x"}}"#

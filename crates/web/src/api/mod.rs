@@ -12,6 +12,7 @@ mod registry;
 mod reviews;
 mod scores;
 mod selection;
+mod teams;
 
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(evaluation::router())
         .merge(scores::router())
         .merge(selection::router())
+        .merge(teams::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -357,6 +359,10 @@ impl Modify for CommonErrors {
         registry::members,
         registry::teams,
         registry::member,
+        teams::create_team,
+        teams::add_cadre,
+        teams::leave,
+        teams::move_post,
         commitments::create,
         commitments::get,
         commitments::edit,

@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/organisations/{code}", get(organisation))
         .route("/organisations/{code}/children", get(children))
         .route("/organisations/{code}/members", get(members))
-        .route("/organisations/{code}/teams", get(teams))
+        .route(
+            "/organisations/{code}/teams",
+            get(teams).post(super::teams::create_team),
+        )
         .route("/members/{id}", get(member))
 }
 
