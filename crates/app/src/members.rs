@@ -167,16 +167,7 @@ pub async fn member_to_change(
     principal: &Principal,
     member_id: i64,
 ) -> Result<(MemberRecord, OrgRecord), AppError> {
-    let m = store
-        .registry()
-        .member(member_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let o = store
-        .registry()
-        .org_by_id(m.org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (m, o) = crate::registry::member_with_org(store, member_id).await?;
     allowed(principal, Action::WriteMembers, &o)?;
     Ok((m, o))
 }

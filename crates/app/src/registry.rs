@@ -235,10 +235,9 @@ pub async fn teams_of(
     teams(store, &o).await
 }
 
-/// One member and the organisation it belongs to, if the account may see its members.
-pub async fn member(
+/// A member and her organisation, before anyone is asked whether they may see them.
+pub(crate) async fn member_with_org(
     store: &Store,
-    principal: &Principal,
     id: i64,
 ) -> Result<(MemberRecord, OrgRecord), AppError> {
     let m = store
@@ -251,6 +250,16 @@ pub async fn member(
         .org_by_id(m.org_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((m, o))
+}
+
+/// One member and the organisation it belongs to, if the account may see its members.
+pub async fn member(
+    store: &Store,
+    principal: &Principal,
+    id: i64,
+) -> Result<(MemberRecord, OrgRecord), AppError> {
+    let (m, o) = member_with_org(store, id).await?;
     allowed(principal, Action::ReadMembers, &o)?;
     // The member's page is her personal data: for those who keep the roster, and for her.
     if !may_see_personal_data(principal, &o, m.id) {

@@ -145,17 +145,19 @@ impl Accounts<'_> {
         Ok(row.map(|(u,)| u))
     }
 
-    /// Of these members, those who have an account already.
-    pub async fn members_with_accounts(self, member_ids: &[i64]) -> Result<Vec<i64>> {
+    /// The first column of `sql` (whose `{}` is the list of `values`), a thousand values
+    /// per statement.
+    async fn first_column_in<V, T>(self, sql: &str, values: &[V]) -> Result<Vec<T>>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + Sync,
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+    {
         let mut out = Vec::new();
-        for chunk in member_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT member_id FROM users WHERE member_id IN ({})",
-                in_list(self.store.dialect(), chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
+        for chunk in values.chunks(BATCH) {
+            let sql = sql.replace("{}", &in_list(self.store.dialect(), chunk.len()));
+            let mut q = sqlx::query_as::<_, (T,)>(AssertSqlSafe(sql));
+            for v in chunk {
+                q = q.bind(v.clone());
             }
             out.extend(
                 q.fetch_all(self.store.reader())
@@ -165,51 +167,31 @@ impl Accounts<'_> {
             );
         }
         Ok(out)
+    }
+
+    /// Of these members, those who have an account already.
+    pub async fn members_with_accounts(self, member_ids: &[i64]) -> Result<Vec<i64>> {
+        self.first_column_in(
+            "SELECT member_id FROM users WHERE member_id IN ({})",
+            member_ids,
+        )
+        .await
     }
 
     /// Of these organisations, those that have a secretary's account already.
     pub async fn orgs_with_secretaries(self, org_ids: &[i64]) -> Result<Vec<i64>> {
-        let mut out = Vec::new();
-        for chunk in org_ids.chunks(BATCH) {
-            let sql = format!(
-                "SELECT DISTINCT x.org_id FROM user_organisations x JOIN users u \
-                 ON u.id = x.user_id WHERE u.role = 'secretary' AND x.org_id IN ({})",
-                in_list(self.store.dialect(), chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            out.extend(
-                q.fetch_all(self.store.reader())
-                    .await?
-                    .into_iter()
-                    .map(|r| r.0),
-            );
-        }
-        Ok(out)
+        self.first_column_in(
+            "SELECT DISTINCT x.org_id FROM user_organisations x JOIN users u \
+             ON u.id = x.user_id WHERE u.role = 'secretary' AND x.org_id IN ({})",
+            org_ids,
+        )
+        .await
     }
 
     /// Which of these names are taken.
     pub async fn taken_usernames(self, names: &[String]) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for chunk in names.chunks(BATCH) {
-            let sql = format!(
-                "SELECT username FROM users WHERE username IN ({})",
-                in_list(self.store.dialect(), chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (String,)>(AssertSqlSafe(sql));
-            for n in chunk {
-                q = q.bind(n.clone());
-            }
-            out.extend(
-                q.fetch_all(self.store.reader())
-                    .await?
-                    .into_iter()
-                    .map(|r| r.0),
-            );
-        }
-        Ok(out)
+        self.first_column_in("SELECT username FROM users WHERE username IN ({})", names)
+            .await
     }
 
     /// The account a code activates, with the person's name, while the code is good.

@@ -89,8 +89,8 @@ pub struct Paging {
     /// Members per page [default: 50].
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
-    /// Members to skip [default: 0].
-    #[param(minimum = 0)]
+    /// Members to skip [default: 0]; a city has far fewer than a billion.
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     offset: Option<i64>,
 }
 
@@ -197,10 +197,10 @@ pub async fn members(
     let Query(paging) = paging.map_err(|r| query_refusal(lang, r))?;
     let limit = paging.limit.unwrap_or(50);
     let offset = paging.offset.unwrap_or(0);
-    if !(1..=MAX_LIMIT).contains(&limit) || offset < 0 {
+    if !(1..=MAX_LIMIT).contains(&limit) || !(0..=1_000_000_000).contains(&offset) {
         return Err(
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang)
-                .with_detail("limit 1..=500, offset >= 0"),
+                .with_detail("limit 1..=500, offset 0..=1000000000"),
         );
     }
     let (org, items) = registry::members(&s.store, &viewer.principal, &code, limit, offset)

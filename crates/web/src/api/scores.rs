@@ -18,6 +18,9 @@ use super::{ApiError, Bearer, given, query_refusal};
 use crate::AppState;
 use crate::kernel::clock::today;
 
+/// The furthest a page may start, as the document says.
+const MAX_OFFSET: usize = 1_000_000_000;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods", get(periods))
@@ -93,8 +96,8 @@ pub struct RankingsQuery {
     /// Rows per page: default 100, at most 10,000.
     #[param(minimum = 1, maximum = 10000)]
     limit: Option<usize>,
-    /// Rows to skip [default: 0].
-    #[param(minimum = 0)]
+    /// Rows to skip [default: 0]; a ranking has far fewer than a billion rows.
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     offset: Option<usize>,
 }
 
@@ -159,10 +162,11 @@ pub async fn rankings(
                 .with_detail("kind: organisation | member | team | cadre")
         })?,
     };
-    if q.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
+    if q.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) || q.offset.is_some_and(|o| o > MAX_OFFSET)
+    {
         return Err(
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", lang)
-                .with_detail(&format!("limit: 1–{MAX_LIMIT}")),
+                .with_detail(&format!("limit: 1–{MAX_LIMIT}, offset: 0–{MAX_OFFSET}")),
         );
     }
     let query = TableQuery {

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use xianfeng_app::AppError;
 use xianfeng_app::teams::{self as service, CadreForm, Move, TeamForm};
 
-use super::{ApiError, Bearer, json_refusal, refused};
+use super::{ApiError, ApiPath, Bearer, json_refusal, refused};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -127,7 +127,7 @@ pub async fn create_team(
 pub async fn add_cadre(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<CadreInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Made>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -164,7 +164,7 @@ pub async fn add_cadre(
 pub async fn leave(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<LeaveInput>, JsonRejection>,
 ) -> Result<Json<Made>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -195,7 +195,7 @@ pub async fn leave(
 pub async fn move_post(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<MoveInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Made>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;

@@ -49,6 +49,41 @@ struct FormPage {
     error: Option<String>,
 }
 
+impl FormPage {
+    /// The form adding a member to `org`.
+    fn adding(chrome: Chrome, org: (&str, String), form: MemberForm) -> FormPage {
+        FormPage {
+            title: chrome.tx.get("member_add"),
+            action: format!("/o/{}/members/new", org.0),
+            org_name: org.1,
+            form,
+            correcting: false,
+            id_masked: String::new(),
+            error: None,
+            chrome,
+        }
+    }
+
+    /// The form correcting member `m` of the organisation named `org_name`.
+    fn correcting(
+        chrome: Chrome,
+        m: &xianfeng_storage::MemberRecord,
+        org_name: String,
+        form: MemberForm,
+    ) -> FormPage {
+        FormPage {
+            title: chrome.tx.get_with("member_correct_title", "name", &m.name),
+            action: format!("/m/{}/edit", m.id),
+            org_name,
+            form,
+            correcting: true,
+            id_masked: m.id_masked.clone(),
+            error: None,
+            chrome,
+        }
+    }
+}
+
 fn form_of(f: &Fields) -> MemberForm {
     MemberForm {
         name: f.value("name").into(),
@@ -100,19 +135,11 @@ pub async fn new_form(
     .await
     .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
-    let page = FormPage {
-        title: chrome.tx.get("member_add"),
-        action: format!("/o/{}/members/new", o.code),
-        org_name: o.name,
-        form: MemberForm {
-            member_type: "probationary".into(),
-            ..MemberForm::default()
-        },
-        correcting: false,
-        id_masked: String::new(),
-        error: None,
-        chrome,
+    let form = MemberForm {
+        member_type: "probationary".into(),
+        ..MemberForm::default()
     };
+    let page = FormPage::adding(chrome, (&o.code, o.name), form);
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
@@ -139,16 +166,7 @@ pub async fn add(
                 .flatten()
                 .map(|o| o.name)
                 .unwrap_or_default();
-            let page = FormPage {
-                title: chrome.tx.get("member_add"),
-                action: format!("/o/{code}/members/new"),
-                org_name,
-                form,
-                correcting: false,
-                id_masked: String::new(),
-                error: None,
-                chrome,
-            };
+            let page = FormPage::adding(chrome, (&code, org_name), form);
             form_again(page, &Attempt::new(&viewer, "/", "member_not_saved"), e)
         }
     }
@@ -166,16 +184,7 @@ pub async fn edit_form(
         .await
         .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
-    let page = FormPage {
-        title: chrome.tx.get_with("member_correct_title", "name", &m.name),
-        action: format!("/m/{id}/edit"),
-        org_name: o.name,
-        form: MemberForm::of(&m),
-        correcting: true,
-        id_masked: m.id_masked,
-        error: None,
-        chrome,
-    };
+    let page = FormPage::correcting(chrome, &m, o.name, MemberForm::of(&m));
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }
 
@@ -194,16 +203,7 @@ pub async fn correct(
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(e) => {
             let chrome = Chrome::signed_in(&viewer, back);
-            let page = FormPage {
-                title: chrome.tx.get_with("member_correct_title", "name", &m.name),
-                action: format!("/m/{id}/edit"),
-                org_name: o.name,
-                form,
-                correcting: true,
-                id_masked: m.id_masked,
-                error: None,
-                chrome,
-            };
+            let page = FormPage::correcting(chrome, &m, o.name, form);
             form_again(page, &attempt, e)
         }
     }
