@@ -490,7 +490,8 @@ async fn make(
 /// Accounts in bulk for a subtree, straight from the registry: every current member
 /// without an account, or a secretary for every organisation that keeps members and has
 /// none (her member record linked when the roster names its secretary by post and she has
-/// no account yet).
+/// no account yet). With `at_most`, a run that would make more makes none and says so (a
+/// page of slips for a whole county would not print, and its codes would be lost).
 pub async fn bulk(
     store: &Store,
     actor: Option<&Actor<'_>>,
@@ -498,6 +499,7 @@ pub async fn bulk(
     kind: BulkKind,
     valid_days: u32,
     now_ms: i64,
+    at_most: Option<usize>,
 ) -> Result<BulkOutcome, AppError> {
     if let Some(a) = actor
         && !may_manage(a.principal)
@@ -586,6 +588,14 @@ pub async fn bulk(
             }
         }
     }
+    if let Some(max) = at_most
+        && wanted.len() > max
+    {
+        return Err(AppError::input(
+            "app.slips_too_many",
+            &[("count", &wanted.len()), ("max", &max)],
+        ));
+    }
     outcome.issued = make(store, by, wanted, valid_days, now_ms).await?;
     Ok(outcome)
 }
@@ -599,6 +609,7 @@ pub async fn bulk_from_sheet(
     reader: SheetReader,
     valid_days: u32,
     now_ms: i64,
+    at_most: Option<usize>,
 ) -> Result<Result<BulkOutcome, Vec<RowIssue>>, AppError> {
     let p = actor.principal;
     if !may_manage(p) {
@@ -683,6 +694,14 @@ pub async fn bulk_from_sheet(
     }
     if !issues.is_empty() {
         return Ok(Err(issues));
+    }
+    if let Some(max) = at_most
+        && wanted.len() > max
+    {
+        return Err(AppError::input(
+            "app.slips_too_many",
+            &[("count", &wanted.len()), ("max", &max)],
+        ));
     }
     outcome.issued = make(store, actor.username, wanted, valid_days, now_ms).await?;
     Ok(Ok(outcome))

@@ -53,9 +53,17 @@ async fn bulk_accounts_from_the_tree_and_the_roster_give_each_person_one() {
         let as_staff = actor("staff", &staff);
 
         // Secretaries from the tree: B1 and B2 have theirs; B3 gets one, linked to 周敏.
-        let done = bulk(s, Some(&as_staff), "T1", BulkKind::Secretaries, 30, now())
-            .await
-            .unwrap();
+        let done = bulk(
+            s,
+            Some(&as_staff),
+            "T1",
+            BulkKind::Secretaries,
+            30,
+            now(),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!((done.issued.len(), done.had_account), (1, 2), "{label}");
         let issued = &done.issued[0];
         assert_eq!(
@@ -73,22 +81,35 @@ async fn bulk_accounts_from_the_tree_and_the_roster_give_each_person_one() {
             "{label}"
         );
 
+        // More than a page of slips would hold: nothing is made, and the answer says why.
+        let err = bulk(
+            s,
+            Some(&as_staff),
+            "T1",
+            BulkKind::Members,
+            30,
+            now(),
+            Some(1),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(&err, AppError::Input(m) if m.key() == "app.slips_too_many"));
         // Members from the roster: 王芳 and 张伟 have accounts, 周敏 has her secretary's;
         // 李强 and 吴刚 get one each. Again: nobody gets a second.
-        let done = bulk(s, Some(&as_staff), "T1", BulkKind::Members, 30, now())
+        let done = bulk(s, Some(&as_staff), "T1", BulkKind::Members, 30, now(), None)
             .await
             .unwrap();
         let mut names: Vec<_> = done.issued.iter().filter_map(|i| i.name.clone()).collect();
         names.sort();
         assert_eq!(names, vec!["吴刚", "李强"], "{label}");
         assert_eq!(done.had_account, 3, "{label}");
-        let again = bulk(s, Some(&as_staff), "T1", BulkKind::Members, 30, now())
+        let again = bulk(s, Some(&as_staff), "T1", BulkKind::Members, 30, now(), None)
             .await
             .unwrap();
         assert_eq!((again.issued.len(), again.had_account), (0, 5), "{label}");
 
         // Not above one's own subtree; not for a secretary at all.
-        let err = bulk(s, Some(&as_staff), "C1", BulkKind::Members, 30, now())
+        let err = bulk(s, Some(&as_staff), "C1", BulkKind::Members, 30, now(), None)
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::NotFound), "{label}");
@@ -100,6 +121,7 @@ async fn bulk_accounts_from_the_tree_and_the_roster_give_each_person_one() {
             BulkKind::Members,
             30,
             now(),
+            None,
         )
         .await
         .unwrap_err();
@@ -291,7 +313,7 @@ async fn accounts_from_a_sheet_are_all_or_nothing_and_link_the_roster() {
                      李强,,B2,党员\n\
                      赵六,13900000001,NOPE,\n\
                      钱七,12345,B1,管理员\n";
-        let issues = bulk_from_sheet(s, &as_staff, csv(sheet), 30, now())
+        let issues = bulk_from_sheet(s, &as_staff, csv(sheet), 30, now(), None)
             .await
             .unwrap()
             .unwrap_err();
@@ -314,7 +336,7 @@ async fn accounts_from_a_sheet_are_all_or_nothing_and_link_the_roster() {
 
         // Fixed: 李强 is linked to his record; 王芳 has an account already and gets none.
         let sheet = "姓名,手机,组织编码,角色\n李强,,B2,党员\n王芳,,B1,党员\n孙八,,B1,点评领导\n";
-        let done = bulk_from_sheet(s, &as_staff, csv(sheet), 30, now())
+        let done = bulk_from_sheet(s, &as_staff, csv(sheet), 30, now(), None)
             .await
             .unwrap()
             .unwrap();

@@ -1295,7 +1295,7 @@ async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {
                 BulkKind::Secretaries
             };
             let now = chrono::Utc::now().timestamp_millis();
-            let done = bulk(&store, None, scope, kind, *valid_days, now).await?;
+            let done = bulk(&store, None, scope, kind, *valid_days, now, None).await?;
             let base = base_url.as_deref().or(cli.serve_file.public_url.as_deref());
             let bytes = issued_file(&done.issued, base, xlsx, crate::say::lang())?;
             std::fs::write(out, bytes)?;

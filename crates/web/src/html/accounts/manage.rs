@@ -240,6 +240,9 @@ async fn list_again(
     }
 }
 
+/// The most slips one page is made with; more go to a sheet.
+const SLIPS_AT_MOST: usize = 2000;
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -277,6 +280,8 @@ pub async fn bulk(
         _ => BulkKind::Secretaries,
     };
     let actor = viewer.actor();
+    // Slips are one page to print: a run too big for it is refused before anything is made.
+    let at_most = (!matches!(f.value("format"), "xlsx" | "csv")).then_some(SLIPS_AT_MOST);
     match service::bulk(
         &s.store,
         Some(&actor),
@@ -284,6 +289,7 @@ pub async fn bulk(
         kind,
         days_of(&f),
         now_ms(),
+        at_most,
     )
     .await
     {
@@ -319,7 +325,8 @@ pub async fn bulk_sheet(
         .parse()
         .unwrap_or(DEFAULT_VALID_DAYS);
     let actor = viewer.actor();
-    match service::bulk_from_sheet(&s.store, &actor, reader, days, now_ms()).await {
+    let at_most = (!matches!(posted.value("format"), "xlsx" | "csv")).then_some(SLIPS_AT_MOST);
+    match service::bulk_from_sheet(&s.store, &actor, reader, days, now_ms(), at_most).await {
         Ok(Ok(done)) => hand_over(
             &s,
             viewer,
