@@ -697,27 +697,31 @@ async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<Code
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, campaign) = scope::campaign(store).await?;
-    let standard = campaign
-        .file
-        .standards
-        .iter()
-        .find(|s| s.subject == round.subject_kind);
+    // The subject is rated against its own category's standard (分类指导).
+    let org = store.registry().org_by_id(subject.org_id).await?;
+    let category = org.as_ref().and_then(|o| o.category.clone());
+    let found = campaign.requirements(round.subject_kind, category.as_deref());
     Ok(CodeView {
-        standard: standard.map(|s| s.name.clone()).unwrap_or_default(),
-        criteria: standard
-            .map(|s| {
-                s.criteria
-                    .iter()
-                    .map(|c| {
+        standard: found
+            .as_ref()
+            .map(|(s, _)| s.name.clone())
+            .unwrap_or_default(),
+        criteria: found
+            .map(|(_, list)| {
+                list.iter()
+                    .map(|r| {
                         (
-                            c.code.get_ref().clone(),
-                            c.name.clone(),
-                            c.requirement.clone(),
+                            r.criterion.code.get_ref().clone(),
+                            r.criterion.name.clone(),
+                            r.specific
+                                .map(str::to_string)
+                                .unwrap_or_else(|| r.criterion.requirement.clone()),
                         )
                     })
                     .collect()
             })
             .unwrap_or_default(),
+        standards_of: org.map(|o| o.code),
         round,
         subject,
     })
@@ -725,6 +729,8 @@ async fn view(store: &Store, round: RoundRecord, subject_id: i64) -> Result<Code
 
 /// What a code's page shows before the ballot: the round, the subject and its standard.
 pub struct CodeView {
+    /// The organisation whose "our standards" page applies to the subject.
+    pub standards_of: Option<String>,
     pub round: RoundRecord,
     pub subject: RoundSubject,
     /// (code, name, requirement) of the criteria of the subject's standard.

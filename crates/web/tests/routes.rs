@@ -581,6 +581,11 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "GET",
+        pattern: "/p/o/{code}/standards",
+        expect: Expect::Public,
+    },
+    Walk {
         method: "POST",
         pattern: "/api/v1/organisations/{code}/teams",
         expect: Expect::Refused,

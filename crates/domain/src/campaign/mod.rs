@@ -124,6 +124,24 @@ fn terms(f: &CampaignFile) -> Vec<(&str, &str)> {
     out
 }
 
+/// One criterion of a standard as it applies to a subject of some category.
+#[derive(Debug, Clone)]
+pub struct Requirement<'a> {
+    pub criterion: &'a Criterion,
+    /// Its weight for the category (the standard's unless 分类指导 sets others).
+    pub weight: u32,
+    /// The category's own requirement, where the file gives one.
+    pub specific: Option<&'a str>,
+}
+
+/// The dated entry (phase or stage) a date falls in.
+fn dated_on(list: &[Phase], date: NaiveDate) -> Option<&Phase> {
+    list.iter().find(|p| {
+        let day = |s: &Spanned<String>| NaiveDate::parse_from_str(s.get_ref(), "%Y-%m-%d").ok();
+        day(&p.starts_on).is_some_and(|d| d <= date) && day(&p.ends_on).is_some_and(|d| date <= d)
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Campaign {
     pub file: CampaignFile,
@@ -191,6 +209,46 @@ impl Campaign {
         self.periods()
             .into_iter()
             .find(|p| p.starts_on <= date && date <= p.ends_on)
+    }
+
+    /// The phase (活动阶段) a date falls in, if any.
+    pub fn phase_on(&self, date: NaiveDate) -> Option<&Phase> {
+        dated_on(&self.file.phases, date)
+    }
+
+    /// The themed stage (主题实践阶段) a date falls in, if any.
+    pub fn stage_on(&self, date: NaiveDate) -> Option<&Phase> {
+        dated_on(&self.file.stages, date)
+    }
+
+    /// What a subject kind's standard asks of a subject in `category` (分类指导): each
+    /// criterion with its weight for that category, the standard's words and, where the
+    /// file gives them, the category's own. `None` for a kind without a standard.
+    pub fn requirements(
+        &self,
+        kind: SubjectKind,
+        category: Option<&str>,
+    ) -> Option<(&Standard, Vec<Requirement<'_>>)> {
+        let std = self.standard_of(kind)?;
+        let weights = self.weights(std.code.get_ref(), category);
+        let variation = category.and_then(|cat| {
+            self.file
+                .variations
+                .iter()
+                .find(|v| v.standard.get_ref() == std.code.get_ref() && v.category.get_ref() == cat)
+        });
+        let list = std
+            .criteria
+            .iter()
+            .map(|c| Requirement {
+                criterion: c,
+                weight: weights.get(c.code.get_ref()).copied().unwrap_or(0),
+                specific: variation
+                    .and_then(|v| v.requirements.get(c.code.get_ref()))
+                    .map(String::as_str),
+            })
+            .collect();
+        Some((std, list))
     }
 
     /// The activity items (活动项目) a subject kind carries out, e.g. 比学习 … 争先进 for
@@ -958,6 +1016,46 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_category_reads_its_own_requirements_and_the_day_names_phase_and_stage() {
+        let c = Campaign::builtin();
+        let specific = |kind, cat: &str| -> Vec<String> {
+            c.requirements(kind, Some(cat))
+                .unwrap()
+                .1
+                .iter()
+                .filter_map(|r| r.specific.map(str::to_string))
+                .collect()
+        };
+        for kind in [SubjectKind::Organisation, SubjectKind::Member] {
+            for cat in ["rural", "community", "school", "non-public"] {
+                assert_eq!(specific(kind, cat).len(), 5, "{kind:?} {cat}");
+            }
+            assert_ne!(specific(kind, "rural"), specific(kind, "community"));
+        }
+        assert!(specific(SubjectKind::Organisation, "rural")[0].contains("村"));
+        // A category without 分类指导 keeps the standard's words and weights.
+        let (std, plain) = c.requirements(SubjectKind::Organisation, None).unwrap();
+        assert_eq!(std.name, "五个好");
+        assert!(plain.iter().all(|r| r.specific.is_none() && r.weight == 20));
+        let weights: u32 = c
+            .requirements(SubjectKind::Organisation, Some("non-public"))
+            .unwrap()
+            .1
+            .iter()
+            .map(|r| r.weight)
+            .sum();
+        assert_eq!(weights, 100);
+        let day = NaiveDate::from_ymd_opt(2011, 3, 1).unwrap();
+        assert_eq!(c.phase_on(day).unwrap().name, "组织实施");
+        assert_eq!(c.stage_on(day).unwrap().name, "以优异成绩迎接建党90周年");
+        assert!(
+            c.phase_on(NaiveDate::from_ymd_opt(2013, 1, 1).unwrap())
+                .is_none()
+        );
+        assert_eq!(c.file.campaign.theme, "当科学发展先锋，做干事创业楷模");
+    }
 
     #[test]
     fn names_the_file_gives_are_shown_in_the_readers_language() {

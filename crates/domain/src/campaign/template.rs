@@ -178,6 +178,11 @@ pub struct CampaignHeader {
     pub ends_on: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// The campaign's theme (活动主题), shown on every standards page and home.
+    #[serde(default)]
+    pub theme: String,
+    #[serde(default)]
+    pub theme_en: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

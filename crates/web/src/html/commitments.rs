@@ -127,6 +127,8 @@ struct FormPage {
     kind: String,
     subject_id: i64,
     subject_name: String,
+    /// The subject's organisation, whose "our standards" the items are tagged against.
+    standards_of: String,
     title: String,
     rows: Vec<ItemRow>,
     /// (code, name) of the activity items for this subject kind.
@@ -192,6 +194,7 @@ async fn form_page_asking(
         kind: subject.kind.as_str().to_string(),
         subject_id: subject.id,
         subject_name: subject.name.clone(),
+        standards_of: subject.org.code.clone(),
         title,
         rows,
         activities,

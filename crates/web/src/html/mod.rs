@@ -14,6 +14,7 @@ pub mod registry;
 pub mod reviews;
 pub mod scores;
 pub mod selection;
+pub mod standards;
 pub mod teams;
 pub mod todo;
 
@@ -37,4 +38,5 @@ pub fn router() -> Router<AppState> {
         .merge(scores::router())
         .merge(selection::router())
         .merge(teams::router())
+        .merge(standards::router())
 }

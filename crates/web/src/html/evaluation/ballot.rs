@@ -32,6 +32,8 @@ struct BallotPage {
     standard: String,
     /// (code, name, requirement)
     criteria: Vec<(String, String, String)>,
+    /// Where the subject's standards are written out: `/p/o/{code}/standards#{kind}`.
+    standards: Option<String>,
     max_comment: usize,
     error: Option<String>,
 }
@@ -173,6 +175,9 @@ fn form(
         organisation,
         round: v.round.name,
         standard: v.standard,
+        standards: v
+            .standards_of
+            .map(|code| format!("/p/o/{code}/standards#{}", v.round.subject_kind.as_str())),
         criteria: v.criteria,
         max_comment: MAX_COMMENT,
         error: error.clone(),

@@ -1,0 +1,191 @@
+//! "Our standards" (我们的标准, 分类指导): what the campaign asks of an organisation and of
+//! its members, teams and cadres, by the organisation's category — the standard's words,
+//! the category's own requirements and weights, how a score is made — with the campaign's
+//! theme and today's phase and themed stage. Public: the standards are the campaign's
+//! published document, and the citizen on a ballot page rates a subject against them.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use xianfeng_app::AppError;
+use xianfeng_domain::subject::SubjectKind;
+
+use crate::AppState;
+use crate::kernel::chrome::Chrome;
+use crate::kernel::clock::today;
+use crate::kernel::cookies::lang_of;
+use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/p/o/{code}/standards", get(page))
+}
+
+struct RequirementView {
+    name: String,
+    weight: u32,
+    general: String,
+    specific: Option<String>,
+}
+
+struct StandardView {
+    /// `organisation`, `member`, `team` or `cadre`: the anchor of its section.
+    kind: &'static str,
+    /// Whom it applies to and the standard's name, in the reader's language.
+    heading: String,
+    requirements: Vec<RequirementView>,
+    /// How a score is made: the parts that count, with their weights.
+    parts: Vec<(String, u32)>,
+    /// The same, as one line.
+    scored: String,
+}
+
+#[derive(Template)]
+#[template(path = "standards.html")]
+struct StandardsPage {
+    chrome: Chrome,
+    code: String,
+    org_name: String,
+    campaign: String,
+    theme: String,
+    category: String,
+    /// Today's phase: (name, dates, what it is for).
+    phase: Option<(String, String, String)>,
+    /// Today's themed stage: (name, dates, focus).
+    stage: Option<(String, String, String)>,
+    standards: Vec<StandardView>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct KindQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+/// The standards that apply in organisation `code` (all kinds, or the one asked for).
+pub async fn page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<KindQuery>,
+) -> Result<Response, PageError> {
+    let back = format!("/p/o/{code}/standards");
+    let chrome = Chrome::anonymous(lang_of(&headers), &back);
+    let attempt = Attempt::public(chrome.tx.lang, &back, "standards_unavailable");
+    let o = s
+        .store
+        .registry()
+        .org_by_code(&code)
+        .await
+        .or_refuse(&attempt)?
+        .ok_or(AppError::NotFound)
+        .or_refuse(&attempt)?;
+    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+        .await
+        .or_refuse(&attempt)?;
+    let tx = chrome.tx.clone();
+    let lang = tx.lang;
+    let category = o.category.as_deref();
+    let dates = |p: &xianfeng_domain::campaign::Phase| {
+        format!(
+            "{} – {}",
+            tx.long_date(p.starts_on.get_ref()),
+            tx.long_date(p.ends_on.get_ref())
+        )
+    };
+    let day = today();
+    let phase = campaign
+        .phase_on(day)
+        .map(|p| (tx.term(&p.name), dates(p), p.description.clone()));
+    let stage = campaign
+        .stage_on(day)
+        .map(|p| (tx.term(&p.name), dates(p), p.description.clone()));
+    let kinds: Vec<SubjectKind> = match SubjectKind::parse(&q.kind) {
+        Some(k) => vec![k],
+        None => SubjectKind::ALL.to_vec(),
+    };
+    let mut standards = Vec::new();
+    for kind in kinds {
+        // Members are kept in branches; teams and cadres where there are teams.
+        let applies = match kind {
+            SubjectKind::Organisation => true,
+            SubjectKind::Member => o.kind.holds_members(),
+            SubjectKind::Team | SubjectKind::Cadre => !s
+                .store
+                .registry()
+                .teams_of_org(o.id)
+                .await
+                .or_refuse(&attempt)?
+                .is_empty(),
+        };
+        if !applies {
+            continue;
+        }
+        let Some((std, list)) = campaign.requirements(kind, category) else {
+            continue;
+        };
+        let profile = campaign.profile(kind, category);
+        let parts: Vec<(String, u32)> = xianfeng_domain::scoring::Part::ALL
+            .iter()
+            .zip(profile.parts)
+            .filter(|(_, w)| *w > 0)
+            .map(|(p, w)| (xianfeng_app::score_tables::part_name(lang, p.as_str()), w))
+            .collect();
+        let scored = xianfeng_domain::i18n::t(
+            lang,
+            "web.standards_scored",
+            &[(
+                "parts",
+                &parts
+                    .iter()
+                    .map(|(p, w)| format!("{p} {w}%"))
+                    .collect::<Vec<_>>()
+                    .join(&tx.get("list_separator")),
+            )],
+        );
+        standards.push(StandardView {
+            kind: kind.as_str(),
+            heading: xianfeng_domain::i18n::t(
+                lang,
+                "web.standards_heading",
+                &[
+                    ("whom", &tx.name("standards_for", kind.as_str())),
+                    ("name", &tx.term(&std.name)),
+                ],
+            ),
+            requirements: list
+                .into_iter()
+                .map(|r| RequirementView {
+                    name: tx.term(&r.criterion.name),
+                    weight: r.weight,
+                    general: r.criterion.requirement.clone(),
+                    specific: r.specific.map(str::to_string),
+                })
+                .collect(),
+            parts,
+            scored,
+        });
+    }
+    let theme = match lang {
+        xianfeng_domain::i18n::Lang::En if !campaign.file.campaign.theme_en.is_empty() => {
+            campaign.file.campaign.theme_en.clone()
+        }
+        _ => campaign.file.campaign.theme.clone(),
+    };
+    let page = StandardsPage {
+        code: o.code.clone(),
+        org_name: o.name.clone(),
+        campaign: tx.term(&campaign.file.campaign.name),
+        theme,
+        category: category
+            .map(|c| tx.term(&campaign.category_name(c)))
+            .unwrap_or_default(),
+        phase,
+        stage,
+        standards,
+        chrome,
+    };
+    pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
+}
