@@ -152,6 +152,8 @@ struct HomePage {
     nodes: TreeNodes,
     /// The work waiting for the account (待办).
     todo: Vec<super::todo::ToDoView>,
+    /// Where the campaign stands today: its phase and themed stage.
+    moment: Option<super::standards::Moment>,
 }
 
 /// A level of the lazy tree: each node opens to load its children from `/tree/{code}`.
@@ -176,7 +178,15 @@ pub async fn home(
         .await
         .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, "/".into());
+    let moment = s
+        .store
+        .campaigns()
+        .current()
+        .await
+        .or_refuse(&attempt)?
+        .map(|(_, c)| super::standards::moment(&chrome.tx, &c, today()));
     let page = HomePage {
+        moment,
         todo: super::todo::views(&chrome.tx, &waiting),
         role: chrome
             .tx

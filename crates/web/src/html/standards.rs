@@ -42,19 +42,62 @@ struct StandardView {
     scored: String,
 }
 
+/// Where the campaign stands on a day: its name and theme, the phase and themed stage the
+/// day falls in (name, dates, focus), or, outside them, the campaign's own dates.
+pub struct Moment {
+    pub campaign: String,
+    pub theme: String,
+    pub phase: Option<(String, String, String)>,
+    pub stage: Option<(String, String, String)>,
+    /// Said when the day lies in no phase: the campaign's dates.
+    pub outside: Option<String>,
+}
+
+/// The campaign on `day`, in the reader's language.
+pub fn moment(
+    tx: &crate::kernel::text::Text,
+    campaign: &xianfeng_domain::campaign::Campaign,
+    day: chrono::NaiveDate,
+) -> Moment {
+    let dates = |from: &str, to: &str| format!("{} – {}", tx.long_date(from), tx.long_date(to));
+    let entry = |p: &xianfeng_domain::campaign::Phase| {
+        (
+            tx.term(&p.name),
+            dates(p.starts_on.get_ref(), p.ends_on.get_ref()),
+            p.description.clone(),
+        )
+    };
+    let header = &campaign.file.campaign;
+    let phase = campaign.phase_on(day).map(entry);
+    let outside = phase.is_none().then(|| {
+        tx.get_with(
+            "moment_outside",
+            "dates",
+            dates(header.starts_on.get_ref(), header.ends_on.get_ref()),
+        )
+    });
+    Moment {
+        campaign: tx.term(&header.name),
+        theme: match tx.lang {
+            xianfeng_domain::i18n::Lang::En if !header.theme_en.is_empty() => {
+                header.theme_en.clone()
+            }
+            _ => header.theme.clone(),
+        },
+        phase,
+        stage: campaign.stage_on(day).map(entry),
+        outside,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "standards.html")]
 struct StandardsPage {
     chrome: Chrome,
     code: String,
     org_name: String,
-    campaign: String,
-    theme: String,
     category: String,
-    /// Today's phase: (name, dates, what it is for).
-    phase: Option<(String, String, String)>,
-    /// Today's themed stage: (name, dates, focus).
-    stage: Option<(String, String, String)>,
+    moment: Moment,
     standards: Vec<StandardView>,
 }
 
@@ -88,20 +131,6 @@ pub async fn page(
     let tx = chrome.tx.clone();
     let lang = tx.lang;
     let category = o.category.as_deref();
-    let dates = |p: &xianfeng_domain::campaign::Phase| {
-        format!(
-            "{} – {}",
-            tx.long_date(p.starts_on.get_ref()),
-            tx.long_date(p.ends_on.get_ref())
-        )
-    };
-    let day = today();
-    let phase = campaign
-        .phase_on(day)
-        .map(|p| (tx.term(&p.name), dates(p), p.description.clone()));
-    let stage = campaign
-        .stage_on(day)
-        .map(|p| (tx.term(&p.name), dates(p), p.description.clone()));
     let kinds: Vec<SubjectKind> = match SubjectKind::parse(&q.kind) {
         Some(k) => vec![k],
         None => SubjectKind::ALL.to_vec(),
@@ -168,22 +197,13 @@ pub async fn page(
             scored,
         });
     }
-    let theme = match lang {
-        xianfeng_domain::i18n::Lang::En if !campaign.file.campaign.theme_en.is_empty() => {
-            campaign.file.campaign.theme_en.clone()
-        }
-        _ => campaign.file.campaign.theme.clone(),
-    };
     let page = StandardsPage {
         code: o.code.clone(),
         org_name: o.name.clone(),
-        campaign: tx.term(&campaign.file.campaign.name),
-        theme,
+        moment: moment(&tx, &campaign, today()),
         category: category
             .map(|c| tx.term(&campaign.category_name(c)))
             .unwrap_or_default(),
-        phase,
-        stage,
         standards,
         chrome,
     };
