@@ -42,6 +42,12 @@ impl AppError {
         AppError::Fault(e.to_string())
     }
 
+    /// A date as people type it (2010-07-01, 2010/7/1, 2010年7月1日), or the problem.
+    pub fn day(text: &str) -> Result<chrono::NaiveDate, AppError> {
+        xianfeng_domain::dates::parse_date(text)
+            .ok_or_else(|| AppError::input("cli.bad_date", &[("value", &text)]))
+    }
+
     /// A problem the user can fix, named by its message key and arguments.
     pub fn input(key: &'static str, args: &[(&'static str, &dyn fmt::Display)]) -> AppError {
         AppError::Input(Message::of(key, args))

@@ -332,6 +332,18 @@ pub async fn visible_transfer(
     Err(AppError::NotFound)
 }
 
+/// Whether `principal` keeps the roster of a transfer's side, read from the path stored
+/// with the transfer (no look-up per row; roster keeping is never by sector).
+pub fn keeps_side(principal: &Principal, path: &str) -> bool {
+    let path = xianfeng_domain::org::TreePath::from_stored(path.to_string());
+    xianfeng_domain::policy::decide(
+        principal,
+        Action::WriteMembers,
+        &xianfeng_domain::policy::Target::of(&path, None),
+    )
+    .allowed()
+}
+
 /// The transfers from or into the account's organisations, waiting ones first.
 pub async fn transfers(store: &Store, principal: &Principal) -> Result<Vec<Transfer>, AppError> {
     const SHOWN: i64 = 200;
@@ -358,7 +370,7 @@ pub async fn transfers(store: &Store, principal: &Principal) -> Result<Vec<Trans
 
 /// Whether the account sees the office's list of duplicates: the office, and committee
 /// staff for the duplicates touching their subtree.
-fn sees_duplicates(principal: &Principal) -> bool {
+pub fn sees_duplicates(principal: &Principal) -> bool {
     matches!(principal.role, Role::Office | Role::CommitteeStaff)
 }
 

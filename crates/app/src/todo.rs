@@ -266,9 +266,7 @@ pub async fn waiting(
             if t.state != xianfeng_domain::member_changes::TransferState::Waiting {
                 continue;
             }
-            let receiving = store.registry().org_by_id(t.to_org_id).await?;
-            if receiving.is_some_and(|o| crate::scope::allowed(p, Action::WriteMembers, &o).is_ok())
-            {
+            if crate::members::keeps_side(p, &t.to_path) {
                 links.push(Link {
                     place: Place::Transfers,
                     label: t.member_name,

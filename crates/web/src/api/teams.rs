@@ -76,11 +76,6 @@ pub struct Made {
     id: i64,
 }
 
-fn day(lang: xianfeng_domain::i18n::Lang, text: &str) -> Result<chrono::NaiveDate, ApiError> {
-    xianfeng_domain::dates::parse_date(text)
-        .ok_or_else(|| refused(lang, AppError::input("cli.bad_date", &[("value", &text)])))
-}
-
 /// Makes a leadership team in an organisation.
 #[utoipa::path(
     post, path = "/api/v1/organisations/{code}/teams", tag = "registry",
@@ -171,7 +166,7 @@ pub async fn leave(
     service::post_to_change(&s.store, &viewer.principal, id)
         .await
         .map_err(|e| refused(lang, e))?;
-    let on = day(lang, &req.on)?;
+    let on = AppError::day(&req.on).map_err(|e| refused(lang, e))?;
     service::end_post(&s.store, &viewer.actor(), id, on, today())
         .await
         .map_err(|e| refused(lang, e))?;
@@ -202,7 +197,7 @@ pub async fn move_post(
     service::post_to_change(&s.store, &viewer.principal, id)
         .await
         .map_err(|e| refused(lang, e))?;
-    let on = day(lang, &req.on)?;
+    let on = AppError::day(&req.on).map_err(|e| refused(lang, e))?;
     let new = service::move_post(
         &s.store,
         &viewer.actor(),

@@ -20,7 +20,6 @@ use crate::kernel::clock::today;
 use crate::kernel::forms::Fields;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::session::{Posted, SignedIn};
-use crate::kernel::viewer::Viewer;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -209,11 +208,6 @@ pub async fn correct(
     }
 }
 
-fn date_of(f: &Fields, field: &str) -> Result<chrono::NaiveDate, AppError> {
-    xianfeng_domain::dates::parse_date(f.value(field))
-        .ok_or_else(|| AppError::input("cli.bad_date", &[("value", &f.value(field))]))
-}
-
 /// Records 转正 on the date given.
 pub async fn full_membership(
     State(s): State<AppState>,
@@ -226,7 +220,7 @@ pub async fn full_membership(
     service::member_to_change(&s.store, &viewer.principal, id)
         .await
         .or_refuse(&attempt)?;
-    let on = date_of(&f, "full_on").or_refuse(&attempt)?;
+    let on = AppError::day(f.value("full_on")).or_refuse(&attempt)?;
     service::record_full_membership(&s.store, &viewer.actor(), id, on, today())
         .await
         .or_refuse(&attempt)?;
@@ -247,7 +241,7 @@ pub async fn leave(
     let reason = LeavingReason::parse(f.value("reason"))
         .ok_or_else(|| AppError::input("member.leaving_reason_missing", &[]))
         .or_refuse(&attempt)?;
-    let on = date_of(&f, "left_on").or_refuse(&attempt)?;
+    let on = AppError::day(f.value("left_on")).or_refuse(&attempt)?;
     if !f.confirmed() {
         // The checks run first, so that the question is asked only of what would be done.
         xianfeng_domain::member_changes::check_leaving(&m.standing(), on, today())
@@ -355,12 +349,6 @@ struct TransfersPage {
     sees_duplicates: bool,
 }
 
-fn side_allowed(viewer: &Viewer, o: Option<&xianfeng_storage::OrgRecord>) -> bool {
-    o.is_some_and(|o| {
-        xianfeng_app::scope::allowed(&viewer.principal, Action::WriteMembers, o).is_ok()
-    })
-}
-
 /// The transfers from and into the account's organisations, and the duplicates to settle.
 pub async fn transfers(
     State(s): State<AppState>,
@@ -374,25 +362,13 @@ pub async fn transfers(
     let tx = chrome.tx.clone();
     let mut rows = Vec::new();
     for t in list {
-        let from = s
-            .store
-            .registry()
-            .org_by_id(t.from_org_id)
-            .await
-            .or_refuse(&attempt)?;
-        let to = s
-            .store
-            .registry()
-            .org_by_id(t.to_org_id)
-            .await
-            .or_refuse(&attempt)?;
         let waiting = t.state == TransferState::Waiting;
-        let sender = side_allowed(&viewer, from.as_ref());
-        let receiver = side_allowed(&viewer, to.as_ref());
+        let sender = service::keeps_side(&viewer.principal, &t.from_path);
+        let receiver = service::keeps_side(&viewer.principal, &t.to_path);
         let now_in = if t.state == TransferState::Accepted {
-            to.as_ref()
+            receiver
         } else {
-            from.as_ref()
+            sender
         };
         rows.push(TransferRow {
             id: t.id,
@@ -406,7 +382,7 @@ pub async fn transfers(
             started: crate::kernel::clock::beijing_time(t.started_at),
             may_answer: waiting && receiver,
             may_withdraw: waiting && sender,
-            opens: side_allowed(&viewer, now_in),
+            opens: now_in,
         });
     }
     let duplicates = service::duplicates(&s.store, &viewer.principal)
@@ -424,10 +400,7 @@ pub async fn transfers(
         })
         .collect();
     let page = TransfersPage {
-        sees_duplicates: matches!(
-            viewer.principal.role,
-            xianfeng_domain::role::Role::Office | xianfeng_domain::role::Role::CommitteeStaff
-        ),
+        sees_duplicates: service::sees_duplicates(&viewer.principal),
         rows,
         duplicates,
         chrome,

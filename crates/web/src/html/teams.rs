@@ -31,11 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/cadres/{id}/head", post(head))
 }
 
-fn day_of(f: &Fields, field: &str) -> Result<chrono::NaiveDate, AppError> {
-    xianfeng_domain::dates::parse_date(f.value(field))
-        .ok_or_else(|| AppError::input("cli.bad_date", &[("value", &f.value(field))]))
-}
-
 /// Adds a team to an organisation, from its page.
 pub async fn create_team(
     State(s): State<AppState>,
@@ -222,7 +217,7 @@ pub async fn leave(
     let (c, t, o) = service::post_to_change(&s.store, &viewer.principal, id)
         .await
         .or_refuse(&attempt)?;
-    let on = day_of(&f, "on").or_refuse(&attempt)?;
+    let on = AppError::day(f.value("on")).or_refuse(&attempt)?;
     if !f.confirmed() {
         let chrome = Chrome::signed_in(&viewer, back.clone());
         let tx = &chrome.tx;
@@ -264,7 +259,7 @@ pub async fn move_post(
     service::post_to_change(&s.store, &viewer.principal, id)
         .await
         .or_refuse(&attempt)?;
-    let on = day_of(&f, "on").or_refuse(&attempt)?;
+    let on = AppError::day(f.value("on")).or_refuse(&attempt)?;
     let moved = service::move_post(
         &s.store,
         &viewer.actor(),
@@ -313,7 +308,7 @@ pub async fn close_org(
     )
     .await
     .or_refuse(&attempt)?;
-    let on = day_of(&f, "on").or_refuse(&attempt)?;
+    let on = AppError::day(f.value("on")).or_refuse(&attempt)?;
     let into = Some(f.value("into")).filter(|c| !c.is_empty());
     if !f.confirmed() {
         let chrome = Chrome::signed_in(&viewer, back.clone());
