@@ -12,10 +12,13 @@ import { chromium } from "playwright-core";
 const BIN = process.env.XIANFENG_BIN ?? resolve("../target/debug/xianfeng");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const PASSWORD = "Pass-word-1";
+/// The day the demo city lives on (`xianfeng demo` serves on it): its data are made for
+/// that day, so a server on a demo database rehearses it unless a test picks another.
+export const DEMO_DAY = "2012-03-01";
 
 /// What the tests share: the server's address, its working folder, the demo secretary's
 /// branch code, and the browser.
-export const state = { base: "", dir: "", branch: "", browser: null, server: null };
+export const state = { base: "", dir: "", branch: "", browser: null, server: null, today: "" };
 
 function freePort() {
   return new Promise((ok) => {
@@ -27,15 +30,18 @@ function freePort() {
   });
 }
 
+/// Runs the command line on the test's database, on the day the server rehearses.
 export function xianfeng(...args) {
   return execFileSync(BIN, [...args, "--db", join(state.dir, "x.db")], {
     cwd: state.dir,
     encoding: "utf8",
+    env: { ...process.env, ...(state.today ? { XIANFENG_TODAY: state.today } : {}) },
   });
 }
 
 /// Starts the server on the database; `today` (YYYY-MM-DD) makes it a rehearsal on that date.
 export async function serve(today) {
+  state.today = today ?? "";
   const port = await freePort();
   state.base = `http://127.0.0.1:${port}`;
   // The public address printed into QR codes: this server, as a deployment names its own.
@@ -62,14 +68,15 @@ export async function restart(today) {
 }
 
 /// A fresh demo city served; `options.prepare()` runs command-line steps on it before the
-/// server starts, `options.today` rehearses a date.
+/// server starts, `options.today` rehearses a date (by default the demo's own day).
 export async function start(options = {}) {
   state.dir = mkdtempSync(join(tmpdir(), "xianfeng-browser-"));
+  state.today = options.today ?? DEMO_DAY;
   xianfeng("init", "--demo", "--password", PASSWORD);
   const users = JSON.parse(xianfeng("user", "list", "--json"));
   state.branch = users.find((u) => u.username === "secretary").organisations[0];
   if (options.prepare) options.prepare();
-  await serve(options.today);
+  await serve(options.today ?? DEMO_DAY);
   state.browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -60,8 +60,8 @@ test("the county office imports a township's team and cadres and prints its secr
     "cadres",
     "cadres.csv",
     "姓名,身份证号,职务,所属班子,是否主要负责人,任职时间\n" +
-      `周建国,${idNumber("41080219720304001")},党委书记,东关镇党委领导班子,是,2021-06-01\n` +
-      `钱卫东,${idNumber("41080219750607002")},镇长,东关镇党委领导班子,否,2021-06-01\n`,
+      `周建国,${idNumber("41080219720304001")},党委书记,东关镇党委领导班子,是,2011-06-01\n` +
+      `钱卫东,${idNumber("41080219750607002")},镇长,东关镇党委领导班子,否,2011-06-01\n`,
   );
   await page.goto(`${state.base}/o/${TOWN}`);
   const team = await page.locator("ul.teams").textContent();
@@ -135,8 +135,8 @@ test("a secretary activates on her phone, adds a member and transfers another ou
   await page.click(`a[href='/o/${SENDING}/members/new']`);
   await fits(page, "the member form");
   await page.fill("#name", "新党员甲");
-  await page.fill("#id_number", idNumber("41080219980808003"));
-  await page.fill("#joined_on", "2025-07-01");
+  await page.fill("#id_number", idNumber("41080219880808003"));
+  await page.fill("#joined_on", "2011-07-01");
   await page.click("form[action$='/members/new'] button[type=submit]");
   await page.waitForURL(/\/m\/\d+$/);
   assert.match(await page.locator("h1").textContent(), /新党员甲/);

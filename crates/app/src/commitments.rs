@@ -8,7 +8,7 @@
 //! a team's or a cadre's (the city committee approves its own).
 
 use chrono::NaiveDate;
-use xianfeng_domain::campaign::Campaign;
+use xianfeng_domain::campaign::{Campaign, PhasedAction};
 use xianfeng_domain::commitment::{
     ItemDraft, Outcome, Request, Side, Snapshot, Status, Step, check_draft, decide as decide_step,
 };
@@ -96,7 +96,7 @@ pub async fn draft(
 ) -> Result<i64, AppError> {
     let s = subject(store, kind, subject_id).await?;
     may(actor, &s, Side::Owner)?;
-    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let (campaign_id, campaign) = crate::campaigns::for_records(store).await?;
     draft_problems(&campaign, kind, title, items)?;
     let mut tx = store.begin(actor.username).await?;
     let id = tx
@@ -169,6 +169,10 @@ pub async fn step(
 ) -> Result<Status, AppError> {
     let (c, s) = load(store, actor, id).await?;
     may(actor, &s, step.side())?;
+    crate::campaigns::writable(store, c.campaign_id).await?;
+    if step == Step::Submit {
+        crate::campaigns::open_for(store, PhasedAction::Commit, today).await?;
+    }
     let outcomes = c.outcomes();
     // Only closing touches an item; an item sent with any other step is ignored.
     let item = input.item.filter(|_| step == Step::CloseItem);
@@ -228,6 +232,7 @@ pub async fn report(
 ) -> Result<i64, AppError> {
     let (c, s) = load(store, actor, id).await?;
     may(actor, &s, Side::Owner)?;
+    crate::campaigns::writable(store, c.campaign_id).await?;
     xianfeng_domain::commitment::next(c.status, Step::Report)
         .map_err(|r| AppError::Input(r.message()))?;
     if body.trim().is_empty() || body.chars().count() > MAX_REPORT {

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use xianfeng_domain::ballot::{Ballot, BallotCode, Mode, Tally, check_ballot};
+use xianfeng_domain::campaign::PhasedAction;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::sheet::csv_cell;
@@ -76,7 +77,10 @@ pub async fn create_round(
     if ends < starts {
         return Err(input("eval.dates", &[]));
     }
-    let (campaign_id, _) = scope::campaign(store).await?;
+    // A round is open for evaluating from its first day: that day must lie in a phase
+    // that opens evaluation (or a span the office opened).
+    let (campaign_id, _) =
+        crate::campaigns::open_for(store, PhasedAction::Evaluate, starts).await?;
     let subjects = subjects_under(store, &scope, kind).await?;
     if subjects.is_empty() {
         return Err(input("eval.no_subjects", &[]));

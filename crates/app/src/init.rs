@@ -2,7 +2,7 @@
 //! and, on request, the demonstration city.
 
 use serde::Serialize;
-use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
+use xianfeng_domain::campaign::{BUILTIN_2010, Campaign, CampaignStatus};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{NewUser, Store, password};
@@ -38,7 +38,8 @@ pub async fn init(
     }
     let campaign = Campaign::builtin();
     let mut tx = store.begin("system").await?;
-    tx.create_campaign(&campaign, BUILTIN_2010, true).await?;
+    tx.create_campaign(&campaign, BUILTIN_2010, true, CampaignStatus::Running)
+        .await?;
     let admin_password = password_for_all
         .map(str::to_string)
         .unwrap_or_else(password::generate);

@@ -3,6 +3,7 @@
 //! returns the plan and sees, for its whole subtree, who has not submitted or is waiting.
 
 use chrono::NaiveDate;
+use xianfeng_domain::campaign::PhasedAction;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::plan::{MeetingLevel, PlanStatus, PlanStep, next_plan};
 use xianfeng_domain::policy::Action;
@@ -62,9 +63,10 @@ pub async fn submit(
     leadership_body: &str,
     body: &str,
     document: Option<&Upload>,
+    today: NaiveDate,
 ) -> Result<(), AppError> {
     let o = scope::org_for(store, Some(actor.principal), code, Action::WritePlan).await?;
-    let campaign = campaign_id(store).await?;
+    let (campaign, _) = crate::campaigns::open_for(store, PhasedAction::Plan, today).await?;
     let before = store.plans().plan(campaign, o.id).await?;
     next_plan(before.as_ref().map(|p| p.status), PlanStep::Submit, None)
         .map_err(AppError::Input)?;

@@ -2,6 +2,7 @@
 //! subjects to a reviewer; the reviewer writes, per assessment period, a comment and a grade
 //! worth the points the campaign file gives it, and sees only what is assigned.
 
+use xianfeng_domain::campaign::PhasedAction;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::{Action, Target, decide};
 use xianfeng_domain::role::Role;
@@ -87,10 +88,12 @@ pub async fn write(
     kind: SubjectKind,
     subject_id: i64,
     input: &ReviewInput<'_>,
+    today: chrono::NaiveDate,
 ) -> Result<i64, AppError> {
     let s = subject(store, kind, subject_id).await?;
     may_review(store, actor, &s).await?;
-    let (campaign_id, campaign) = scope::campaign(store).await?;
+    let (campaign_id, campaign) =
+        crate::campaigns::open_for(store, PhasedAction::Review, today).await?;
     let period = campaign.period(input.period).ok_or_else(|| {
         let known: Vec<String> = campaign.periods().into_iter().map(|p| p.name).collect();
         AppError::Input(Message::of(

@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xianfeng_domain::campaign::{Campaign, Honour};
+use xianfeng_domain::campaign::{Campaign, Honour, PhasedAction};
 use xianfeng_domain::i18n::{Lang, Message};
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::selection::{
@@ -231,7 +231,8 @@ pub async fn nominate(
     n: &NominationInput<'_>,
     today: NaiveDate,
 ) -> Result<i64, AppError> {
-    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let (campaign_id, campaign) =
+        crate::campaigns::open_for(store, PhasedAction::Nominate, today).await?;
     let h = honour_of(&campaign, n.honour)?;
     if h.from.is_some() {
         return Err(input(Message::of(

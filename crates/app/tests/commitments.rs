@@ -442,9 +442,16 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
             grade: "fairly-good",
             comment: "好",
         };
-        write(s, &leader, SubjectKind::Member, c.wang_fang, &review)
-            .await
-            .unwrap();
+        write(
+            s,
+            &leader,
+            SubjectKind::Member,
+            c.wang_fang,
+            &review,
+            day("2011-03-01"),
+        )
+        .await
+        .unwrap();
 
         let (period, rows) =
             xianfeng_app::figures::figures(s, Some(&wang), "B1", Some("2010"), day("2011-03-01"))
@@ -601,9 +608,16 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
                 grade,
                 comment: "点评",
             };
-            write(s, &leader, SubjectKind::Member, member, &review)
-                .await
-                .unwrap();
+            write(
+                s,
+                &leader,
+                SubjectKind::Member,
+                member,
+                &review,
+                day("2011-03-01"),
+            )
+            .await
+            .unwrap();
         }
         let now = day("2011-03-01");
         let board_of = |b: &std::sync::Arc<std::sync::RwLock<scores::PeriodBoard>>| {
@@ -672,9 +686,16 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             grade: "good",
             comment: "进步明显",
         };
-        write(s, &leader, SubjectKind::Member, c.zhang_wei, &better)
-            .await
-            .unwrap();
+        write(
+            s,
+            &leader,
+            SubjectKind::Member,
+            c.zhang_wei,
+            &better,
+            day("2011-03-01"),
+        )
+        .await
+        .unwrap();
         // One subject, rescored in each open board held (three now).
         assert_eq!(cache.refresh(s, now).await.unwrap(), scores::BOARDS_KEPT);
         let same = cache.board(s, Some("2010"), now).await.unwrap();
@@ -753,7 +774,15 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             grade: "poor",
             comment: "补评",
         };
-        let refused = write(s, &leader, SubjectKind::Member, c.wang_fang, &late).await;
+        let refused = write(
+            s,
+            &leader,
+            SubjectKind::Member,
+            c.wang_fang,
+            &late,
+            day("2011-03-01"),
+        )
+        .await;
         assert!(
             matches!(refused, Err(AppError::Input(m)) if m.render(xianfeng_domain::i18n::Lang::En).contains("2010"))
         );
@@ -999,9 +1028,16 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
                 grade,
                 comment: "点评",
             };
-            write(s, &leader, SubjectKind::Member, c.wang_fang, &review)
-                .await
-                .unwrap();
+            write(
+                s,
+                &leader,
+                SubjectKind::Member,
+                c.wang_fang,
+                &review,
+                day("2011-03-01"),
+            )
+            .await
+            .unwrap();
         }
         let reviews = facts("2010", "2011-03-01").await.reviews;
         assert_eq!(reviews.len(), 1);
@@ -1162,9 +1198,16 @@ async fn a_reviewers_desk_shows_what_waits_a_page_at_a_time() {
             grade: "good",
             comment: "点评",
         };
-        write(s, &leader, reviewed.kind, reviewed.id, &input)
-            .await
-            .unwrap();
+        write(
+            s,
+            &leader,
+            reviewed.kind,
+            reviewed.id,
+            &input,
+            day("2011-03-01"),
+        )
+        .await
+        .unwrap();
         let waiting = desk(s, &leader, &view(false, 0)).await.unwrap();
         assert_eq!((waiting.waiting, waiting.selected), (4, 4));
         assert!(!ids(&waiting).contains(&reviewed.id));

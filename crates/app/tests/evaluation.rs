@@ -348,10 +348,12 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
                 .await
                 .unwrap();
         }
-        // Today's code reads whether an organisation is closed (migration 18): lent too.
+        // Today's code reads whether an organisation is closed (migration 18) and a
+        // campaign's status (migration 19): lent too.
         for sql in [
             "ALTER TABLE organisations ADD COLUMN closed_on TEXT",
             "ALTER TABLE organisations ADD COLUMN merged_into BIGINT",
+            "ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'running'",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }
@@ -405,6 +407,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
         for sql in [
             "ALTER TABLE organisations DROP COLUMN closed_on",
             "ALTER TABLE organisations DROP COLUMN merged_into",
+            "ALTER TABLE campaigns DROP COLUMN status",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }

@@ -229,6 +229,19 @@ impl Message {
         Message::joined(messages, "\n")
     }
 
+    /// Several messages as a list in the reader's language (、 in Chinese, a comma in
+    /// English).
+    pub fn list(messages: impl IntoIterator<Item = Message>) -> Message {
+        let mut out = Message::new("");
+        for (i, m) in messages.into_iter().enumerate() {
+            if i > 0 {
+                out = out.arg_message("separator", Message::new("common.list_separator"));
+            }
+            out = out.arg_message("part", m);
+        }
+        out
+    }
+
     /// Several messages with `separator` between them.
     pub fn joined(messages: impl IntoIterator<Item = Message>, separator: &str) -> Message {
         let mut out = Message::new("");

@@ -69,10 +69,13 @@ pub enum Action {
     /// Record a member's disciplinary sanction (党纪处分), and see those recorded (target:
     /// the member's organisation): the office's.
     RecordSanctions,
+    /// Copy, edit, start and close campaigns, and open a phase's work early or extend it
+    /// (target: the top of the tree): the office's.
+    ManageCampaigns,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::ReadPersonalData,
@@ -96,6 +99,7 @@ impl Action {
         Action::HandleObjections,
         Action::ManageCalendar,
         Action::RecordSanctions,
+        Action::ManageCampaigns,
     ];
 
     fn writes(self) -> bool {
@@ -198,7 +202,7 @@ fn permits(role: Role, action: Action) -> bool {
         // grant: `activation::may_grant`).
         Role::CommitteeStaff => !matches!(
             action,
-            ClosePeriods | Commend | ManageCalendar | RecordSanctions
+            ClosePeriods | Commend | ManageCalendar | RecordSanctions | ManageCampaigns
         ),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.

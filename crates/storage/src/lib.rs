@@ -39,7 +39,7 @@ mod write;
 pub use accounts::{NewUser, UserRecord, valid_username};
 pub use activation::{AccountRow, NOT_ACTIVATED, NewAccount};
 pub use audit::{AuditFilter, ChainFault};
-pub use campaigns::StoredCampaign;
+pub use campaigns::{StoredCampaign, StoredWindow};
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,
     NewCommitment, ProgressRecord, StepDetail,
@@ -86,8 +86,10 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The parsed campaign in use, by id, shared by the clones of a [`Store`].
-type CampaignCache = std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<Campaign>)>>>;
+/// Parsed campaign files by campaign id, shared by the clones of a [`Store`]. Only files
+/// that can no longer change are kept: a started or closed campaign's.
+type CampaignCache =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<Campaign>>>>;
 
 /// An open database: a pool for reads, a pool for writes (one connection on SQLite, which
 /// has one writer anyway), and the vault that protects personal data.
@@ -97,8 +99,7 @@ pub struct Store {
     write: AnyPool,
     dialect: Dialect,
     vault: Vault,
-    /// The campaign in use, parsed once: (campaign id, its file). Campaigns never change
-    /// once stored; a newer one replaces the entry.
+    /// Campaign files parsed once each (a draft's is parsed when read: it may change).
     pub(crate) campaign: CampaignCache,
     /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
     lane: Option<std::sync::Arc<evaluation::Lane>>,

@@ -123,6 +123,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_cadre_posts.sql"),
         postgres: include_str!("../migrations/postgres/0018_cadre_posts.sql"),
     },
+    Migration {
+        version: 19,
+        name: "campaign_lifecycle",
+        sqlite: include_str!("../migrations/sqlite/0019_campaign_lifecycle.sql"),
+        postgres: include_str!("../migrations/postgres/0019_campaign_lifecycle.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

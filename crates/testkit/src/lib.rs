@@ -90,9 +90,14 @@ pub async fn use_simple_selection_campaign(store: &Store) {
         );
     let campaign = Campaign::load("test.toml", &text).expect("the variant loads");
     let mut tx = store.begin("test").await.expect("a transaction");
-    tx.create_campaign(&campaign, &text, false)
-        .await
-        .expect("stored");
+    tx.create_campaign(
+        &campaign,
+        &text,
+        false,
+        xianfeng_domain::campaign::CampaignStatus::Running,
+    )
+    .await
+    .expect("stored");
     tx.commit().await.expect("committed");
 }
 

@@ -576,6 +576,51 @@ const WALK: &[Walk] = &[
         expect: Expect::Refused,
     },
     Walk {
+        method: "GET",
+        pattern: "/campaigns",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/campaigns/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/campaigns/{id}/file",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/campaigns/{id}/edit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/campaigns/{id}/edit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/campaigns/{id}/copy",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/campaigns/{id}/start",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/campaigns/{id}/close",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/campaigns/{id}/open-phase",
+        expect: Expect::Refused,
+    },
+    Walk {
         method: "POST",
         pattern: "/m/{id}/sanctions",
         expect: Expect::Refused,
@@ -911,6 +956,9 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         t.cadre.to_string()
     } else if pattern.starts_with("/files/") {
         t.file.clone()
+    } else if pattern.starts_with("/campaigns/") {
+        // The campaign in use: the office's alone, whatever its id.
+        "1".to_string()
     } else if pattern.starts_with("/selection/notices/")
         || pattern.starts_with("/p/n/")
         || pattern.starts_with("/api/v1/notices/")

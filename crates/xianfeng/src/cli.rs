@@ -14,7 +14,6 @@ use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_app::init::{CreatedAccount, init};
 use xianfeng_app::open::{default_key_path, open_store};
 use xianfeng_domain::audit::Checkpoint;
-use xianfeng_domain::campaign::{BUILTIN_2010, Campaign};
 use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, ChainFault, Store};
@@ -150,7 +149,7 @@ pub enum Command {
     /// Campaigns (活动).
     Campaign {
         #[command(subcommand)]
-        action: CampaignAction,
+        action: crate::campaign_cli::CampaignAction,
     },
     /// Organisations (组织).
     Org {
@@ -306,23 +305,6 @@ pub enum ImportWhat {
     /// Cadres: 姓名, 身份证号, 职务, 所属班子, 所属组织编码, 是否主要负责人, 任职时间 (import the
     /// teams first).
     Cadres(ImportArgs),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum CampaignAction {
-    /// Start a new campaign from an edited campaign file.
-    Create {
-        #[arg(long)]
-        from: PathBuf,
-    },
-    /// Check a campaign file without creating anything.
-    Check { file: PathBuf },
-    /// Print the built-in 2010–2012 campaign file, to copy and edit.
-    ShowBuiltin,
-    List {
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -652,9 +634,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             config
                 .public_url
                 .get_or_insert_with(|| format!("http://{addr}"));
-            if let Some(day) = cli.today {
-                xianfeng_web::clock::rehearse(day);
-            }
+            // The demo city lives on its own day, in the middle of the built-in campaign.
+            let day = cli.today.unwrap_or_else(xianfeng_app::demo::demo_day);
+            xianfeng_web::clock::rehearse(day);
             let db = cli.db.clone().unwrap_or_else(|| DEMO_DB.to_string());
             let key = cli
                 .key_file
@@ -671,38 +653,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let report = init(&store, password.as_deref(), true, &progress).await?;
             print_accounts(&report.accounts);
             println!("{}", say("cli.demo_at", &[("addr", &addr), ("db", &db)]));
+            println!("{}", say("cli.demo_day", &[("day", &day)]));
             serve(store, &addr, config).await?;
         }
         Command::Import { what } => return import(&cli, what).await,
-        Command::Campaign { action } => match action {
-            CampaignAction::ShowBuiltin => print!("{BUILTIN_2010}"),
-            CampaignAction::Check { file } => {
-                let (campaign, _) = load_campaign(file)?;
-                println!("ok: {} ({})", campaign.code(), campaign.file.campaign.name);
-            }
-            CampaignAction::Create { from } => {
-                let (campaign, text) = load_campaign(from)?;
-                let store = open(&cli).await?;
-                xianfeng_app::campaigns::create(&store, "cli", &campaign, &text).await?;
-                println!(
-                    "{} {} {}",
-                    say("cli.campaign_created", &[]),
-                    campaign.code(),
-                    campaign.file.campaign.name
-                );
-            }
-            CampaignAction::List { json } => {
-                let store = open(&cli).await?;
-                let list = store.campaigns().all().await?;
-                if *json {
-                    print_json(&list)?;
-                } else {
-                    for c in list {
-                        println!("{}\t{}\t{} – {}", c.code, c.name, c.starts_on, c.ends_on);
-                    }
-                }
-            }
-        },
+        Command::Campaign { action } => {
+            let store = match action.needs_store() {
+                true => Some(open(&cli).await?),
+                false => None,
+            };
+            return crate::campaign_cli::campaign(action, store.as_ref()).await;
+        }
         Command::Org { action } => {
             let store = open(&cli).await?;
             match action {
@@ -942,14 +903,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn load_campaign(path: &Path) -> Result<(Campaign, String)> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| say("cli.cannot_read", &[("path", &path.display())]))?;
-    let campaign = Campaign::load(&path.display().to_string(), &text)
-        .map_err(|e| anyhow!("{}", e.render(crate::say::lang())))?;
-    Ok((campaign, text))
 }
 
 async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {

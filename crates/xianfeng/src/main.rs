@@ -1,6 +1,7 @@
 //! `xianfeng`: the command line over the same services the web uses.
 
 mod calendar_cli;
+mod campaign_cli;
 mod cli;
 mod config;
 mod progress;

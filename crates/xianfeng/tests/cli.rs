@@ -390,6 +390,9 @@ fn campaign_files_with_errors_name_the_line_and_field() {
     ]);
     let list = env.json(&["campaign", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
+    // Stored as a draft: the built-in campaign is still the one in use.
+    assert_eq!(list[0]["status"], "running");
+    assert_eq!(list[1]["status"], "draft");
     // Same code again: refused.
     assert!(
         !env.run(&[
@@ -401,6 +404,80 @@ fn campaign_files_with_errors_name_the_line_and_field() {
         .status
         .success()
     );
+}
+
+#[test]
+fn the_next_campaign_is_copied_edited_and_started_from_the_command_line() {
+    for env in &envs() {
+        let label = env.label;
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        let out = env.ok(&[
+            "campaign",
+            "copy",
+            "--from",
+            "jiaozuo-2010",
+            "--name",
+            "创先争优常态化活动",
+        ]);
+        assert!(
+            out.contains("jiaozuo-2013") && out.contains("2013-05-01"),
+            "{out}"
+        );
+        let text = env.ok(&["campaign", "export", "jiaozuo-2013"]);
+        assert!(text.contains("starts_on = \"2014-01-01\""), "{label}");
+        // A bad edit changes nothing and names the line.
+        let broken = text.replacen("weight = 20", "weight = 25", 1);
+        let out = env.run(&[
+            "campaign",
+            "edit",
+            "jiaozuo-2013",
+            "--from",
+            &env.file("broken.toml", broken.as_bytes()),
+        ]);
+        assert!(!out.status.success(), "{label}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("行") && stderr.contains("105"), "{stderr}");
+        assert_eq!(env.ok(&["campaign", "export", "jiaozuo-2013"]), text);
+        // Opening the commendation phase early is for the running campaign only.
+        let early = |campaign: &str| {
+            env.run(&[
+                "campaign",
+                "open-phase",
+                campaign,
+                "--phase",
+                "commendation",
+                "--from",
+                "2012-02-01",
+                "--until",
+                "2012-05-15",
+                "--reason",
+                "向省委推荐",
+            ])
+        };
+        assert!(!early("jiaozuo-2013").status.success(), "{label}");
+        assert!(early("jiaozuo-2010").status.success(), "{label}");
+        // Started: the old one closes, and takes no more windows.
+        env.ok(&["campaign", "start", "jiaozuo-2013"]);
+        let list = env.json(&["campaign", "list", "--json"]);
+        let status: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(status, ["closed", "running"], "{label}");
+        assert!(!early("jiaozuo-2010").status.success(), "{label}");
+        assert!(
+            !env.run(&["campaign", "start", "jiaozuo-2010"])
+                .status
+                .success(),
+            "{label}: a closed campaign is not started again"
+        );
+        let audit = env.ok(&["audit", "list"]);
+        for action in ["campaign.open_phase", "campaign.start", "campaign.close"] {
+            assert!(audit.contains(action), "{label}: {action}");
+        }
+    }
 }
 
 #[test]

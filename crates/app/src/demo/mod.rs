@@ -144,6 +144,14 @@ const TEAM_POSITIONS: &[&str] = &[
     "常委、统战部部长",
 ];
 
+/// The day the demonstration city lives on (a rehearsal date): 1 March 2012, in the
+/// built-in campaign's 组织实施 phase and its themed stage 以优异成绩迎接党的十八大, with a
+/// period under way, one closed and the office's nominations for the province opened early.
+/// `xianfeng demo` serves as if today were this day; the audit trail keeps real time.
+pub fn demo_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2012, 3, 1).expect("a date")
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DemoSummary {
     pub organisations: usize,
@@ -154,6 +162,22 @@ pub struct DemoSummary {
     pub activity: self::activity::ActivitySummary,
     /// Nominations at every step, a running notice, the honour roll.
     pub selection: self::selection::SelectionSummary,
+    /// The follow-up campaign, copied from the running one and still a draft: its code.
+    pub follow_up: Option<String>,
+}
+
+/// The next campaign as an office prepares it (长效机制): the running one copied, its
+/// dates three years on, left in draft.
+async fn follow_up(store: &Store) -> Result<String, AppError> {
+    let (from, _) = crate::scope::campaign(store).await?;
+    let request = crate::campaigns::CopyRequest {
+        name: "创先争优常态化活动",
+        name_en: "Striving for excellence, year in year out",
+        code: None,
+        shift_years: None,
+    };
+    let id = crate::campaigns::copy(store, None, "demo", from, &request).await?;
+    Ok(crate::campaigns::get(store, id).await?.0.code)
 }
 
 /// Where new branches go: their category, sector and the ID area code of their members.
@@ -376,7 +400,7 @@ pub async fn build(
         organisations: b.orgs.len(),
         ..DemoSummary::default()
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = demo_day();
     let mut members = Vec::new();
     let mut used = std::collections::HashSet::new();
     let branches = std::mem::take(&mut b.branches);
@@ -504,7 +528,8 @@ pub async fn build(
     let started = std::time::Instant::now();
     summary.activity = self::activity::build(store, &mut b.rng).await?;
     let activity = started.elapsed();
-    summary.selection = self::selection::build(store, chrono::Local::now().date_naive()).await?;
+    summary.selection = self::selection::build(store, demo_day()).await?;
+    summary.follow_up = Some(follow_up(store).await?);
     tracing::info!(
         activity_ms = activity.as_millis() as u64,
         selection_ms = (started.elapsed() - activity).as_millis() as u64,
@@ -525,7 +550,7 @@ async fn import_leaders(
         mode: ImportMode::Commit,
         skip_bad: false,
         actor: "demo".into(),
-        today: chrono::Local::now().date_naive(),
+        today: demo_day(),
         on_behalf: None,
     };
     let mut made = vec![];

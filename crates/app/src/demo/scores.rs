@@ -159,7 +159,6 @@ pub(crate) async fn build(store: &Store, rng: &mut Rng) -> Result<(usize, usize,
     values += indicators.len();
     tx.import_indicator_values(campaign_id, &indicators).await?;
     tx.commit().await?;
-    let today = chrono::Local::now().date_naive();
-    crate::scores::close(store, None, PERIODS[0], today).await?;
+    crate::scores::close(store, None, PERIODS[0], super::demo_day()).await?;
     Ok((reviews, selfs, values))
 }

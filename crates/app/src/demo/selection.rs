@@ -1,7 +1,9 @@
 //! The demonstration city's selection and commendation (评选表彰): candidates at every step,
-//! a notice running from today with objections, and an honour roll from June 2012. Made
+//! a notice running from today with objections, and an honour roll from February 2012. Made
 //! through the same services as the pages, as the command-line operator, so every rule
-//! (eligibility, quotas, working days) holds for the demo too.
+//! (eligibility, quotas, working days, the phase that opens nominations) holds for the demo
+//! too: the office opened the commendation phase's work early, from 1 February 2012, to
+//! recommend candidates to the province.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -110,9 +112,18 @@ async fn streets_with_candidates(
 pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSummary, AppError> {
     let scores = Scores::new();
     let mut summary = SelectionSummary::default();
-    let at = day("2012-06-01");
+    let (campaign, _) = crate::scope::campaign(store).await?;
+    let early = crate::campaigns::Opening {
+        phase: "commendation",
+        starts_on: day("2012-02-01"),
+        ends_on: day("2012-05-15"),
+        reason: "省委要求3月底前推荐全省创先争优先进基层党组织和优秀共产党员，提前开展评选推荐",
+    };
+    crate::campaigns::open_phase(store, None, "office", campaign, &early).await?;
+    let at = day("2012-02-06");
 
-    // 先进县市区党委, decided by the city itself: on the roll after a notice in June 2012.
+    // 先进县市区党委, decided by the city itself: on the roll after a notice in February
+    // 2012.
     let mut county = vec![];
     for code in ["JZ-JF", "JZ-SY"] {
         let Some(o) = store.registry().org_by_code(code).await? else {
@@ -160,18 +171,18 @@ pub(crate) async fn build(store: &Store, today: NaiveDate) -> Result<SelectionSu
                 body: "经各地推荐、市委考核、市委常委会研究，拟表彰以下县（市、区）党委。\
                        公示期间，对公示对象有异议的，请向市委组织部反映。",
                 contact: "市委组织部 电话 0391-0000000，地址 焦作市人民路",
-                starts_on: day("2012-06-11"),
+                starts_on: day("2012-02-13"),
             },
-            today,
+            day("2012-02-10"),
         )
         .await?;
         let commend = StepInput {
-            document_no: "焦发〔2012〕12号".into(),
-            commended_on: Some(day("2012-06-25")),
+            document_no: "焦发〔2012〕5号".into(),
+            commended_on: Some(day("2012-02-24")),
             ..Default::default()
         };
         for id in &county {
-            step(store, None, *id, Step::Commend, &commend, day("2012-06-25")).await?;
+            step(store, None, *id, Step::Commend, &commend, day("2012-02-24")).await?;
             summary.commended += 1;
         }
     }

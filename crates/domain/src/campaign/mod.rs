@@ -1,7 +1,11 @@
 //! Campaigns as data: loading and checking a campaign file (活动方案).
 
+mod lifecycle;
+mod phases;
 mod template;
 
+pub use lifecycle::*;
+pub use phases::*;
 pub use template::*;
 
 use chrono::NaiveDate;
@@ -48,6 +52,22 @@ impl CampaignErrors {
             out.push_str(&e.message.render(lang));
         }
         out
+    }
+}
+
+impl CampaignErrors {
+    /// Every problem as one message, a line each, for the reader's language.
+    pub fn message(&self) -> Message {
+        Message::lines(self.errors.iter().map(|e| {
+            let at = match e.line {
+                Some(l) => Message::new("campaign.error_line").arg("line", l),
+                None => Message::new("campaign.error_file"),
+            };
+            Message::new("campaign.error_at")
+                .arg_message("at", at)
+                .arg("path", &e.path)
+                .arg_message("message", e.message.clone())
+        }))
     }
 }
 
@@ -606,6 +626,7 @@ impl Checker<'_> {
 
         self.sequence(&f.phases, "phases", campaign);
         self.sequence(&f.periods, "periods", campaign);
+        self.opens(f);
         let mut stages = HashMap::new();
         for (i, p) in f.stages.iter().enumerate() {
             let path = format!("stages[{i}]");
@@ -668,6 +689,36 @@ impl Checker<'_> {
                     );
                 }
                 ranges.push((i, s, e));
+            }
+        }
+    }
+
+    /// Only phases open work, and only work the system knows.
+    fn opens(&mut self, f: &CampaignFile) {
+        for (i, p) in f.phases.iter().enumerate() {
+            for (j, a) in p.opens.iter().enumerate() {
+                if PhasedAction::parse(a.get_ref()).is_none() {
+                    let known: Vec<&str> = PhasedAction::ALL.iter().map(|a| a.as_str()).collect();
+                    self.at(
+                        a,
+                        format!("phases[{i}].opens[{j}]"),
+                        Message::of(
+                            "campaign.unknown_action",
+                            &[("action", a.get_ref()), ("known", &known.join(", "))],
+                        ),
+                    );
+                }
+            }
+        }
+        for (key, list) in [("stages", &f.stages), ("periods", &f.periods)] {
+            for (i, p) in list.iter().enumerate() {
+                if let Some(a) = p.opens.first() {
+                    self.at(
+                        a,
+                        format!("{key}[{i}].opens"),
+                        Message::of("campaign.opens_phases_only", &[]),
+                    );
+                }
             }
         }
     }

@@ -270,6 +270,10 @@ pub struct Phase {
     pub ends_on: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// The work this phase opens (phases only): `plan`, `commit`, `review`, `evaluate`,
+    /// `nominate`. Work that no phase names is open throughout the campaign.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opens: Vec<Spanned<String>>,
 }
 
 /// The level that confers an honour.

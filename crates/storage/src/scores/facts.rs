@@ -110,6 +110,11 @@ pub(crate) async fn store_periods(
     if migrated.is_none() {
         return Ok(());
     }
+    // A draft's periods again after it is edited.
+    sqlx::query("DELETE FROM campaign_periods WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .execute(&mut **tx)
+        .await?;
     for p in periods {
         sqlx::query(
             "INSERT INTO campaign_periods (campaign_id, code, starts_on, ends_on) \

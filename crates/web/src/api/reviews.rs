@@ -52,7 +52,8 @@ pub async fn review(
         grade: &req.grade,
         comment: &req.comment,
     };
-    let id = reviews::write(&s.store, &viewer.actor(), k, req.subject_id, &input)
+    let today = crate::kernel::clock::today();
+    let id = reviews::write(&s.store, &viewer.actor(), k, req.subject_id, &input, today)
         .await
         .map_err(|e| refused(lang, e))?;
     Ok((StatusCode::CREATED, Json(Created { id })))

@@ -437,10 +437,13 @@ fn possible_steps(viewer: &Viewer, subject: &Subject, c: &CommitmentRecord) -> V
         .collect()
 }
 
+/// `running`: whether the commitment's campaign is running; an item of a campaign that is
+/// over is never overdue.
 pub fn item_views(
     lang: xianfeng_domain::i18n::Lang,
     c: &CommitmentRecord,
     activities: &HashMap<String, String>,
+    running: bool,
 ) -> Vec<ItemView> {
     let today = today();
     c.items
@@ -456,7 +459,7 @@ pub fn item_views(
             due_on: i.due_on.to_string(),
             outcome: t(lang, &format!("web.outcome_{}", i.outcome.as_str()), &[]),
             open: i.outcome == Outcome::Open,
-            overdue: overdue(i.due_on, i.outcome, today),
+            overdue: running && overdue(i.due_on, i.outcome, today),
             note: i.close_note.clone().unwrap_or_default(),
         })
         .collect()
@@ -509,6 +512,10 @@ pub async fn page(
         .or_refuse(&attempt)?;
     let lang = viewer.lang();
     let names = activity_names(&s, viewer.lang()).await;
+    let (campaign, _) = xianfeng_app::campaigns::get(&s.store, c.campaign_id)
+        .await
+        .or_refuse(&attempt)?;
+    let running = campaign.status == xianfeng_domain::campaign::CampaignStatus::Running;
     let chrome = Chrome::signed_in(&viewer, back);
     let event_view = |e: &CommitmentEvent| EventView {
         step: t(lang, &format!("commitment.step_{}", e.step.as_str()), &[]),
@@ -530,7 +537,7 @@ pub async fn page(
             &[],
         ),
         evaluation: c.evaluation.clone().unwrap_or_default(),
-        items: item_views(lang, &c, &names),
+        items: item_views(lang, &c, &names, running),
         events: events.iter().map(event_view).collect(),
         reports,
         can: possible_steps(&viewer, &subject, &c),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod campaigns;
 pub mod commitments;
 pub mod evaluation;
 pub mod import;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
         .merge(calendar::router())
+        .merge(campaigns::router())
         .merge(commitments::router())
         .merge(evaluation::router())
         .merge(import::router())

@@ -112,6 +112,7 @@ pub async fn submit(
         form.value("leadership_body"),
         form.value("body"),
         document.as_ref(),
+        crate::kernel::clock::today(),
     )
     .await
     .or_refuse(&attempt)?;

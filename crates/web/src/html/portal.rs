@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -12,11 +12,13 @@ use xianfeng_domain::selection::NoticePhase;
 
 use crate::AppState;
 use crate::html::commitments::{ItemView, activity_names, item_views};
+use crate::kernel::campaign_picker::{CampaignPicker, CampaignQuery};
 use crate::kernel::chrome::Chrome;
 use crate::kernel::cookies::lang_of;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::qr;
 use xianfeng_app::AppError;
+use xianfeng_domain::campaign::CampaignStatus;
 use xianfeng_domain::commitment::{Outcome, Status};
 use xianfeng_domain::i18n::{Lang, t};
 
@@ -31,7 +33,15 @@ const BOARD_REPORTS: usize = 3;
 
 /// The published commitments of an organisation and of its members, teams and cadres:
 /// never a draft, a returned or an unpublished one.
-async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>, AppError> {
+/// Only campaign `campaign`'s: a board shows one campaign at a time, and an item of a
+/// campaign that is over (`running` false) is never shown as overdue.
+async fn board(
+    s: &AppState,
+    lang: Lang,
+    org_id: i64,
+    campaign: i64,
+    running: bool,
+) -> Result<Vec<BoardEntry>, AppError> {
     let names = activity_names(s, lang).await;
     let mut out = Vec::new();
     for c in s
@@ -39,6 +49,8 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
         .commitments()
         .commitments_in(&[org_id], &[Status::Published, Status::Evaluated])
         .await?
+        .into_iter()
+        .filter(|c| c.campaign_id == campaign)
     {
         let subject =
             xianfeng_app::subjects::subject(&s.store, c.subject_kind, c.subject_id).await?;
@@ -58,7 +70,7 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
                 &format!("commitment.status_{}", c.status.as_str()),
                 &[],
             ),
-            items: item_views(lang, &c, &names),
+            items: item_views(lang, &c, &names, running),
             kept: outcomes.iter().filter(|o| **o == Outcome::Kept).count(),
             closed,
             percent: (closed * 100).checked_div(outcomes.len()).unwrap_or(0),
@@ -76,9 +88,10 @@ async fn board(s: &AppState, lang: Lang, org_id: i64) -> Result<Vec<BoardEntry>,
 #[template(path = "public_index.html")]
 struct IndexPage {
     chrome: Chrome,
-    /// The campaign's code, for the honour roll; empty before any campaign.
-    campaign: String,
-    /// Notices taking objections now or soon: (id, title, starts_on, ends_on).
+    /// Every campaign but drafts, newest first, for their honour rolls: (code, name).
+    campaigns: Vec<(String, String)>,
+    /// Notices taking objections now or soon, of whichever campaign: (id, title,
+    /// starts_on, ends_on).
     notices: Vec<(i64, String, String, String)>,
 }
 
@@ -86,33 +99,35 @@ pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Result<Resp
     let today = crate::kernel::clock::today();
     let chrome = Chrome::anonymous(lang_of(&headers), "/p/");
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "public_index_unavailable");
-    let (campaign, notices) = match s.store.campaigns().current().await.or_refuse(&attempt)? {
-        Some((id, c)) => (
-            c.code().to_string(),
-            s.store
-                .selection()
-                .notices(id)
-                .await
-                .or_refuse(&attempt)?
-                .into_iter()
-                .filter(|n| {
-                    xianfeng_app::selection::notice_period(n).phase(today) != NoticePhase::Ended
-                })
-                .map(|n| {
-                    (
-                        n.id,
-                        n.title,
-                        n.starts_on.to_string(),
-                        n.ends_on.to_string(),
-                    )
-                })
-                .collect(),
-        ),
-        None => (String::new(), vec![]),
-    };
+    let campaigns = xianfeng_app::campaigns::browsable(&s.store)
+        .await
+        .or_refuse(&attempt)?;
+    // A notice runs to its end whichever campaign is in use now.
+    let mut notices = vec![];
+    for c in &campaigns {
+        for n in s
+            .store
+            .selection()
+            .notices(c.id)
+            .await
+            .or_refuse(&attempt)?
+        {
+            if xianfeng_app::selection::notice_period(&n).phase(today) != NoticePhase::Ended {
+                notices.push((
+                    n.id,
+                    n.title,
+                    n.starts_on.to_string(),
+                    n.ends_on.to_string(),
+                ));
+            }
+        }
+    }
     let page = IndexPage {
+        campaigns: campaigns
+            .iter()
+            .map(|c| (c.code.clone(), chrome.tx.term(&c.name)))
+            .collect(),
         chrome,
-        campaign,
         notices,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
@@ -152,6 +167,7 @@ struct OrgPage {
     /// board), when its roster names one.
     secretary: Option<String>,
     board: Vec<BoardEntry>,
+    picker: CampaignPicker,
     qr: Option<String>,
     url: Option<String>,
 }
@@ -171,6 +187,7 @@ pub async fn organisation(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
+    Query(q): Query<CampaignQuery>,
 ) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/o/{code}"));
     let attempt = Attempt::public(
@@ -203,7 +220,19 @@ pub async fn organisation(
         .subtree_counts(&org)
         .await
         .or_refuse(&attempt)?;
-    let board = board(&s, chrome.tx.lang, org.id)
+    let (picked, _) = xianfeng_app::campaigns::picked(&s.store, q.id())
+        .await
+        .or_refuse(&attempt)?;
+    let board = board(
+        &s,
+        chrome.tx.lang,
+        org.id,
+        picked.id,
+        picked.status == CampaignStatus::Running,
+    )
+    .await
+    .or_refuse(&attempt)?;
+    let picker = CampaignPicker::new(&s.store, &chrome.tx, &picked)
         .await
         .or_refuse(&attempt)?;
     // The board's code for printing and posting: only at the configured public address.
@@ -223,6 +252,7 @@ pub async fn organisation(
         organisations: counts.organisations,
         members: counts.members,
         board,
+        picker,
         qr: url.as_deref().and_then(qr::svg),
         url,
     };

@@ -178,13 +178,15 @@ pub async fn home(
         .await
         .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, "/".into());
-    let moment = s
-        .store
-        .campaigns()
-        .current()
-        .await
-        .or_refuse(&attempt)?
-        .map(|(_, c)| super::standards::moment(&chrome.tx, &c, today()));
+    let moment = match s.store.campaigns().current().await.or_refuse(&attempt)? {
+        Some((id, c)) => {
+            let windows = xianfeng_app::campaigns::windows(&s.store, id)
+                .await
+                .or_refuse(&attempt)?;
+            Some(super::standards::moment(&chrome.tx, &c, today(), &windows))
+        }
+        None => None,
+    };
     let page = HomePage {
         moment,
         todo: super::todo::views(&chrome.tx, &waiting),

@@ -293,9 +293,16 @@ pub async fn write(
         grade: f.value("grade"),
         comment: f.value("comment"),
     };
-    service::write(&s.store, &viewer.actor(), kind, id, &input)
-        .await
-        .or_refuse(&attempt)?;
+    service::write(
+        &s.store,
+        &viewer.actor(),
+        kind,
+        id,
+        &input,
+        crate::kernel::clock::today(),
+    )
+    .await
+    .or_refuse(&attempt)?;
     // Back to the view the form was on (the subject just reviewed leaves the waiting list,
     // so the next one moves up).
     let at = DeskQuery {

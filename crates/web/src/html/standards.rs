@@ -51,13 +51,67 @@ pub struct Moment {
     pub stage: Option<(String, String, String)>,
     /// Said when the day lies in no phase: the campaign's dates.
     pub outside: Option<String>,
+    /// The work the campaign confines to phases, and whether it is open on the day: in its
+    /// phase, in a span the office opened (until when, and why), or when it opens.
+    pub work: Vec<String>,
 }
 
-/// The campaign on `day`, in the reader's language.
+/// Each piece of work the file confines to phases, as open or closed on `day`.
+fn work(
+    tx: &crate::kernel::text::Text,
+    campaign: &xianfeng_domain::campaign::Campaign,
+    day: chrono::NaiveDate,
+    windows: &[xianfeng_storage::StoredWindow],
+) -> Vec<String> {
+    use xianfeng_domain::campaign::{Openness, PhaseWindow, PhasedAction};
+    use xianfeng_domain::i18n::t;
+    let spans: Vec<PhaseWindow> = windows.iter().map(|w| w.window.clone()).collect();
+    PhasedAction::ALL
+        .into_iter()
+        .filter_map(|a| {
+            let action = tx.say(&a.name());
+            let line = match campaign.openness(a, day, &spans) {
+                Openness::Throughout => return None,
+                Openness::InPhase(p) => t(
+                    tx.lang,
+                    "web.moment_work_open",
+                    &[
+                        ("action", &action),
+                        ("until", &tx.long_date(p.ends_on.get_ref())),
+                    ],
+                ),
+                Openness::InWindow(i) => t(
+                    tx.lang,
+                    "web.moment_work_window",
+                    &[
+                        ("action", &action),
+                        (
+                            "until",
+                            &tx.long_date(&windows[i].window.ends_on.to_string()),
+                        ),
+                        ("reason", &windows[i].reason),
+                    ],
+                ),
+                Openness::Closed => t(
+                    tx.lang,
+                    "web.moment_work_closed",
+                    &[
+                        ("action", &action),
+                        ("phases", &tx.say(&campaign.phase_spans(a))),
+                    ],
+                ),
+            };
+            Some(line)
+        })
+        .collect()
+}
+
+/// The campaign on `day`, in the reader's language, with the spans the office opened.
 pub fn moment(
     tx: &crate::kernel::text::Text,
     campaign: &xianfeng_domain::campaign::Campaign,
     day: chrono::NaiveDate,
+    windows: &[xianfeng_storage::StoredWindow],
 ) -> Moment {
     let dates = |from: &str, to: &str| format!("{} – {}", tx.long_date(from), tx.long_date(to));
     let entry = |p: &xianfeng_domain::campaign::Phase| {
@@ -87,6 +141,7 @@ pub fn moment(
         phase,
         stage: campaign.stage_on(day).map(entry),
         outside,
+        work: work(tx, campaign, day, windows),
     }
 }
 
@@ -125,7 +180,10 @@ pub async fn page(
         .or_refuse(&attempt)?
         .ok_or(AppError::NotFound)
         .or_refuse(&attempt)?;
-    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+    let (campaign_id, campaign) = xianfeng_app::scope::campaign(&s.store)
+        .await
+        .or_refuse(&attempt)?;
+    let windows = xianfeng_app::campaigns::windows(&s.store, campaign_id)
         .await
         .or_refuse(&attempt)?;
     let tx = chrome.tx.clone();
@@ -200,7 +258,7 @@ pub async fn page(
     let page = StandardsPage {
         code: o.code.clone(),
         org_name: o.name.clone(),
-        moment: moment(&tx, &campaign, today()),
+        moment: moment(&tx, &campaign, today(), &windows),
         category: category
             .map(|c| tx.term(&campaign.category_name(c)))
             .unwrap_or_default(),

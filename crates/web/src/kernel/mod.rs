@@ -3,6 +3,7 @@
 //! an application error into a page, and the small renderers (charts, QR codes, assets).
 
 pub mod assets;
+pub mod campaign_picker;
 pub mod charts;
 pub mod chrome;
 pub mod clock;

@@ -427,11 +427,22 @@ pub async fn review_branches(app: &App) {
     tx.commit().await.unwrap();
 }
 
-/// Stores the simpler test campaign and gives the calendar next year too, so that a notice
-/// starting today has working days to count whatever today is.
+/// Stores the simpler test campaign, opens its nominations around today (as the office
+/// opens the commendation phase's work early), and gives the calendar next year too, so
+/// that a notice starting today has working days to count whatever today is.
 pub async fn prepare_selection(store: &Store) {
     xianfeng_testkit::use_simple_selection_campaign(store).await;
     let today = chrono::Local::now().date_naive();
+    let (campaign, _) = store.campaigns().current().await.unwrap().unwrap();
+    let early = xianfeng_app::campaigns::Opening {
+        phase: "commendation",
+        starts_on: today - chrono::Duration::days(30),
+        ends_on: today + chrono::Duration::days(60),
+        reason: "提前开放评选推荐",
+    };
+    xianfeng_app::campaigns::open_phase(store, None, "office", campaign, &early)
+        .await
+        .unwrap();
     let next_year =
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 1, 1).expect("a date");
     // As if next year's schedule had been imported.
