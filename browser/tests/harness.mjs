@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:net";
@@ -65,6 +65,21 @@ export async function restart(today) {
   state.server.kill("SIGTERM");
   await exited;
   await serve(today);
+}
+
+/// The built-in campaign as an office would adapt it, started in place of the demo's:
+/// outstanding members need only be formal members without sanctions (the demo has no
+/// member ballots to rate them by).
+export function startSimplerCampaign() {
+  const text = xianfeng("campaign", "show-builtin")
+    .replace('code = "jiaozuo-2010"', 'code = "rehearsal-2010"')
+    .replace(
+      'eligibility = { formal_members_only = true, no_sanction = true, min_grade = "good", min_satisfaction = 0.8 }',
+      "eligibility = { formal_members_only = true, no_sanction = true }",
+    );
+  const file = join(state.dir, "rehearsal.toml");
+  writeFileSync(file, text);
+  xianfeng("campaign", "create", "--from", file, "--start");
 }
 
 /// A fresh demo city served; `options.prepare()` runs command-line steps on it before the

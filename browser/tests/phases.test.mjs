@@ -5,25 +5,9 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { start, stop, signedIn, state, xianfeng } from "./harness.mjs";
+import { start, stop, signedIn, state, startSimplerCampaign } from "./harness.mjs";
 
-/// The built-in campaign as an office would adapt it, started: outstanding members need
-/// only be formal members without sanctions (the demo has no member ballots to rate them by).
-function simplerCampaign() {
-  const text = xianfeng("campaign", "show-builtin")
-    .replace('code = "jiaozuo-2010"', 'code = "rehearsal-2010"')
-    .replace(
-      'eligibility = { formal_members_only = true, no_sanction = true, min_grade = "good", min_satisfaction = 0.8 }',
-      "eligibility = { formal_members_only = true, no_sanction = true }",
-    );
-  const file = join(state.dir, "rehearsal.toml");
-  writeFileSync(file, text);
-  xianfeng("campaign", "create", "--from", file, "--start");
-}
-
-before(() => start({ prepare: simplerCampaign, today: "2011-03-01" }));
+before(() => start({ prepare: startSimplerCampaign, today: "2011-03-01" }));
 after(stop);
 
 /// Nominates a member of the secretary's branch: each in turn until one is taken (a

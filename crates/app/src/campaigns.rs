@@ -128,12 +128,7 @@ pub async fn start(
     actor: &str,
     id: i64,
 ) -> Result<(), AppError> {
-    may_manage(store, principal).await?;
-    get(store, id).await?;
-    let mut tx = store.begin(actor).await?;
-    tx.start_campaign(id).await?;
-    tx.commit().await?;
-    Ok(())
+    change(store, principal, actor, id, CampaignStatus::Running).await
 }
 
 /// Closes running campaign `id`.
@@ -143,10 +138,23 @@ pub async fn close(
     actor: &str,
     id: i64,
 ) -> Result<(), AppError> {
+    change(store, principal, actor, id, CampaignStatus::Closed).await
+}
+
+async fn change(
+    store: &Store,
+    principal: Option<&Principal>,
+    actor: &str,
+    id: i64,
+    to: CampaignStatus,
+) -> Result<(), AppError> {
     may_manage(store, principal).await?;
     get(store, id).await?;
     let mut tx = store.begin(actor).await?;
-    tx.close_campaign(id).await?;
+    match to {
+        CampaignStatus::Running => tx.start_campaign(id).await?,
+        _ => tx.close_campaign(id).await?,
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -61,13 +61,25 @@ pub fn may_see(actor: &Actor, subject: &Subject, c: &CommitmentRecord) -> Result
     read
 }
 
-fn draft_problems(
+/// The activity items the committees above `s` added for it (实施意见), as (code, name).
+pub async fn local_activities(
+    store: &Store,
     campaign: &Campaign,
-    kind: SubjectKind,
+    s: &Subject,
+) -> Result<Vec<(String, String)>, AppError> {
+    let rules = crate::guidance::in_force_for(store, &s.org).await?;
+    Ok(campaign.local_activities(s.kind, rules.iter().map(|r| &r.rule)))
+}
+
+async fn draft_problems(
+    store: &Store,
+    campaign: &Campaign,
+    s: &Subject,
     title: &str,
     items: &[ItemDraft],
 ) -> Result<(), AppError> {
-    let issues = check_draft(campaign, kind, title, items);
+    let local = local_activities(store, campaign, s).await?;
+    let issues = check_draft(campaign, s.kind, title, items, &local);
     if issues.is_empty() {
         return Ok(());
     }
@@ -97,7 +109,7 @@ pub async fn draft(
     let s = subject(store, kind, subject_id).await?;
     may(actor, &s, Side::Owner)?;
     let (campaign_id, campaign) = crate::campaigns::for_records(store).await?;
-    draft_problems(&campaign, kind, title, items)?;
+    draft_problems(store, &campaign, &s, title, items).await?;
     let mut tx = store.begin(actor.username).await?;
     let id = tx
         .create_commitment(&NewCommitment {
@@ -142,7 +154,7 @@ pub async fn edit(
     xianfeng_domain::commitment::next(c.status, Step::Edit)
         .map_err(|r| AppError::Input(r.message()))?;
     let (_, campaign) = crate::scope::campaign(store).await?;
-    draft_problems(&campaign, s.kind, title, items)?;
+    draft_problems(store, &campaign, &s, title, items).await?;
     let mut tx = store.begin(actor.username).await?;
     tx.edit_commitment(&c, title, items).await?;
     tx.commit().await?;

@@ -29,6 +29,63 @@ pub async fn figures(
     period: Option<&str>,
     today: NaiveDate,
 ) -> Result<(Period, Vec<SubjectFigures>), AppError> {
+    figures_over(store, actor, scope, Over::Period(period), today).await
+}
+
+/// What figures are counted over: an assessment period (by default the current one) or a
+/// themed stage (主题实践阶段).
+#[derive(Debug, Clone, Copy)]
+pub enum Over<'a> {
+    Period(Option<&'a str>),
+    Stage(&'a str),
+}
+
+/// A themed stage as a span to count over: its dates, and the periods whose reviews count
+/// (every period sharing a day with it).
+pub fn stage_span(campaign: &Campaign, code: &str) -> Result<(Period, Vec<String>), AppError> {
+    let stage = campaign
+        .file
+        .stages
+        .iter()
+        .find(|s| s.code.get_ref() == code)
+        .ok_or_else(|| {
+            let known: Vec<&str> = campaign
+                .file
+                .stages
+                .iter()
+                .map(|s| s.code.get_ref().as_str())
+                .collect();
+            AppError::Input(Message::of(
+                "app.unknown_stage",
+                &[("known", &known.join(", "))],
+            ))
+        })?;
+    let (from, to) = stage.dates();
+    let periods = campaign
+        .periods()
+        .into_iter()
+        .filter(|p| p.starts_on <= to && from <= p.ends_on)
+        .map(|p| p.code)
+        .collect();
+    Ok((
+        Period {
+            code: code.to_string(),
+            name: stage.name.clone(),
+            starts_on: from,
+            ends_on: to,
+        },
+        periods,
+    ))
+}
+
+/// Every subject's figures in the subtree of `scope` over a period or a themed stage.
+pub async fn figures_over(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    scope: &str,
+    over: Over<'_>,
+    today: NaiveDate,
+) -> Result<(Period, Vec<SubjectFigures>), AppError> {
     let root = crate::scope::org_for(
         store,
         actor.map(|a| a.principal),
@@ -37,6 +94,17 @@ pub async fn figures(
     )
     .await?;
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    if let Over::Stage(code) = over {
+        let (stage, periods) = stage_span(&campaign, code)?;
+        let mut span = Span::of(campaign_id, &stage, today);
+        span.review_periods = periods;
+        let rows = store.scores().figures(&root.tree_path(), &span).await?;
+        return Ok((stage, rows));
+    }
+    let period = match over {
+        Over::Stage(_) => None,
+        Over::Period(p) => p,
+    };
     let period = match period {
         Some(code) => campaign.period(code).ok_or_else(|| {
             let known: Vec<String> = campaign.periods().into_iter().map(|p| p.code).collect();
@@ -66,5 +134,17 @@ mod tests {
         assert_eq!(default_period(&c, d("2011-03-01")).unwrap().code, "2011-h1");
         assert_eq!(default_period(&c, d("2026-11-26")).unwrap().code, "2012-h1");
         assert_eq!(default_period(&c, d("2009-01-01")).unwrap().code, "2010");
+    }
+
+    #[test]
+    fn a_stage_counts_the_reviews_of_every_period_it_touches() {
+        let c = Campaign::builtin();
+        let (span, periods) = stage_span(&c, "towards-90th").unwrap();
+        assert_eq!(span.starts_on.to_string(), "2010-05-01");
+        assert_eq!(span.ends_on.to_string(), "2011-06-30");
+        assert_eq!(periods, ["2010", "2011-h1"]);
+        let (_, periods) = stage_span(&c, "towards-18th").unwrap();
+        assert_eq!(periods, ["2011-h2", "2012-h1"]);
+        assert!(stage_span(&c, "nope").is_err());
     }
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod evaluation;
 pub mod figures;
 pub mod files;
+pub mod guidance;
 pub mod import;
 pub mod import_leaders;
 pub mod indicators;

@@ -493,6 +493,30 @@ async fn figures_count_items_hours_and_reviews_per_subject_and_period() {
             .unwrap();
         assert_eq!((fang_row.items_due, fang_row.items_overdue), (1, 1));
         assert_eq!(fang_row.study_tenths, 25);
+        // Over the themed stage 迎接建党90周年 (May 2010 to June 2011): both periods' items and
+        // hours, and the 2010 review.
+        let (stage, rows) = xianfeng_app::figures::figures_over(
+            s,
+            None,
+            "C1",
+            xianfeng_app::figures::Over::Stage("towards-90th"),
+            day("2011-07-02"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(stage.code, "towards-90th");
+        let fang_row = rows
+            .iter()
+            .find(|r| r.subject_kind == SubjectKind::Member && r.subject_id == c.wang_fang)
+            .unwrap();
+        assert_eq!(
+            (fang_row.items_due, fang_row.items_kept),
+            (2, 1),
+            "{}",
+            db.label
+        );
+        assert_eq!(fang_row.study_tenths, 50, "{}", db.label);
+        assert_eq!((fang_row.review_points, fang_row.reviews), (7, 1));
         // Another branch's secretary may not read B1's figures.
         let li = principal(s, "li").await;
         let li = actor("li", &li);

@@ -285,11 +285,14 @@ pub const MAX_ITEMS: usize = 30;
 /// Checks a commitment's title and items for a subject kind in a campaign: every field
 /// filled and not too long, the activity item one of the subject kind's, the due date
 /// within the campaign.
+/// `local`: the activity items a committee above the subject added for it (实施意见), as
+/// (code, name), besides the campaign's own.
 pub fn check_draft(
     campaign: &Campaign,
     kind: SubjectKind,
     title: &str,
     items: &[ItemDraft],
+    local: &[(String, String)],
 ) -> Vec<ItemIssue> {
     let mut issues = Vec::new();
     let mut issue =
@@ -319,8 +322,13 @@ pub fn check_draft(
         if !activities
             .iter()
             .any(|a| a.code.get_ref() == &item.activity)
+            && !local.iter().any(|(code, _)| *code == item.activity)
         {
-            let known: Vec<&str> = activities.iter().map(|a| a.name.as_str()).collect();
+            let known: Vec<&str> = activities
+                .iter()
+                .map(|a| a.name.as_str())
+                .chain(local.iter().map(|(_, name)| name.as_str()))
+                .collect();
             issue(
                 i,
                 "activity",
@@ -496,7 +504,34 @@ mod tests {
                 &c,
                 SubjectKind::Member,
                 "我的承诺",
-                std::slice::from_ref(&good)
+                std::slice::from_ref(&good),
+                &[]
+            )
+            .is_empty()
+        );
+        // An item a committee above added (实施意见) is as good as the city's own.
+        let local = ItemDraft {
+            activity: "local-7".into(),
+            ..good.clone()
+        };
+        let theirs = [("local-7".to_string(), "比技能".to_string())];
+        assert!(
+            check_draft(
+                &c,
+                SubjectKind::Member,
+                "我的承诺",
+                std::slice::from_ref(&local),
+                &theirs
+            )
+            .is_empty()
+        );
+        assert!(
+            !check_draft(
+                &c,
+                SubjectKind::Member,
+                "我的承诺",
+                std::slice::from_ref(&local),
+                &[]
             )
             .is_empty()
         );
@@ -511,7 +546,7 @@ mod tests {
                 ..good.clone()
             },
         ];
-        let issues = check_draft(&c, SubjectKind::Member, "", &bad);
+        let issues = check_draft(&c, SubjectKind::Member, "", &bad, &[]);
         let fields: Vec<(usize, &str)> = issues.iter().map(|i| (i.index, i.field)).collect();
         assert_eq!(
             fields,
@@ -526,6 +561,6 @@ mod tests {
             issues[1].message
         );
         // Teams carry 四讲一争, in which politics is an item.
-        assert!(check_draft(&c, SubjectKind::Team, "班子承诺", &bad[..1]).is_empty());
+        assert!(check_draft(&c, SubjectKind::Team, "班子承诺", &bad[..1], &[]).is_empty());
     }
 }

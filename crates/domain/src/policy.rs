@@ -72,10 +72,13 @@ pub enum Action {
     /// Copy, edit, start and close campaigns, and open a phase's work early or extend it
     /// (target: the top of the tree): the office's.
     ManageCampaigns,
+    /// Write the organisation's own implementing opinions (实施意见) under the city's
+    /// campaign, for its subtree (target: the committee): the committees' staff.
+    WriteGuidance,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::ReadPersonalData,
@@ -100,6 +103,7 @@ impl Action {
         Action::ManageCalendar,
         Action::RecordSanctions,
         Action::ManageCampaigns,
+        Action::WriteGuidance,
     ];
 
     fn writes(self) -> bool {

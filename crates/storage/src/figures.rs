@@ -47,6 +47,9 @@ pub struct Span {
     /// The campaign whose commitments, records and reviews count.
     pub campaign_id: i64,
     pub period: String,
+    /// The periods whose leader reviews count: the period's own, or for a themed stage
+    /// every period that shares a day with it.
+    pub review_periods: Vec<String>,
     pub from: NaiveDate,
     pub to: NaiveDate,
     /// Items due before this day and still open are overdue.
@@ -63,6 +66,7 @@ impl Span {
         Span {
             campaign_id,
             period: period.code.clone(),
+            review_periods: vec![period.code.clone()],
             from: period.starts_on,
             to: period.ends_on,
             today,
@@ -200,18 +204,28 @@ impl Scores<'_> {
             }
         }
 
-        let reviews: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        let marks: Vec<String> = (0..span.review_periods.len())
+            .map(|i| format!("${}", i + 4))
+            .collect();
+        let sql = format!(
             "SELECT r.subject_kind, r.subject_id, CAST(SUM(r.points) AS BIGINT), COUNT(*) \
              FROM reviews r JOIN organisations o ON o.id = r.org_id \
-             WHERE o.path >= $1 AND o.path < $2 AND r.period = $3 AND r.campaign_id = $4 \
-             GROUP BY r.subject_kind, r.subject_id",
-        )
-        .bind(lo)
-        .bind(hi)
-        .bind(span.period.to_string())
-        .bind(span.campaign_id)
-        .fetch_all(self.store.reader())
-        .await?;
+             WHERE o.path >= $1 AND o.path < $2 AND r.campaign_id = $3 \
+             AND r.period IN ({}) GROUP BY r.subject_kind, r.subject_id",
+            if marks.is_empty() {
+                "NULL".to_string()
+            } else {
+                marks.join(", ")
+            }
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(lo)
+            .bind(hi)
+            .bind(span.campaign_id);
+        for p in &span.review_periods {
+            q = q.bind(p.clone());
+        }
+        let reviews: Vec<(String, i64, i64, i64)> = q.fetch_all(self.store.reader()).await?;
         for (kind, id, points, n) in reviews {
             if let Some(f) = out.get_mut(&key("reviews", &kind, id)?) {
                 f.review_points = points;

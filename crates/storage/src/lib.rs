@@ -19,6 +19,7 @@ mod commitments;
 mod error;
 mod evaluation;
 mod figures;
+mod guidance;
 mod import;
 mod migrate;
 pub mod password;
@@ -48,6 +49,7 @@ pub use error::StoreError;
 pub use evaluation::BallotTx;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{Span, SubjectFigures};
+pub use guidance::StoredLocalRule;
 pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
@@ -142,6 +144,8 @@ features! {
     campaigns => Campaigns,
     /// Public commitments (公开承诺), their items, progress and attachments.
     commitments => Commitments,
+    /// Local implementing opinions (实施意见) under the city's campaign.
+    guidance => Guidance,
     /// Mass evaluation (群众评议): rounds, ballot codes, ballots, tallies, comments.
     evaluation => Evaluation,
     /// Staged imports (导入预览) waiting for confirmation.

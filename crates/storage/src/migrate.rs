@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_campaign_lifecycle.sql"),
         postgres: include_str!("../migrations/postgres/0019_campaign_lifecycle.sql"),
     },
+    Migration {
+        version: 20,
+        name: "local_guidance",
+        sqlite: include_str!("../migrations/sqlite/0020_local_guidance.sql"),
+        postgres: include_str!("../migrations/postgres/0020_local_guidance.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

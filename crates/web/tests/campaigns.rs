@@ -159,9 +159,14 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
         let board = app.get("/p/o/B1", None).await;
         assert!(board.body.contains("my-commitment"), "{label}");
         assert!(board.body.contains("已逾期"), "{label}: running, overdue");
+        // Leader reviews of the branches: they rank in this campaign.
+        support::review_branches(&app).await;
+        let office = app.sign_in("office").await;
+        let ranked = app.get("/scores?period=2011-h1", Some(&office)).await;
+        assert!(ranked.body.contains("某社区第二党支部"), "{label}");
+        assert!(!ranked.body.contains("还没有任何得分"), "{label}");
 
         // The office copies it for the next campaign: a draft, and nothing changes.
-        let office = app.sign_in("office").await;
         let csrf = app.csrf(&office).await;
         let copied = app
             .post_form(
@@ -219,6 +224,15 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
             "{label}"
         );
 
+        // The rankings are the new campaign's: nothing of the old reviews is in them.
+        let ranked = app.get("/scores", Some(&office)).await;
+        assert!(
+            ranked.body.contains("本考核周期还没有任何得分"),
+            "{label}: {}",
+            ranked.body
+        );
+        let old_period = app.get("/scores?period=2011-h1", Some(&office)).await;
+        assert!(!old_period.body.contains("某社区第二党支部"), "{label}");
         // The board shows the campaign in use: the old commitment is not on it …
         let board = app.get("/p/o/B1", None).await;
         assert!(!board.body.contains("my-commitment"), "{label}");

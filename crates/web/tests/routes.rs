@@ -577,6 +577,26 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/guidance",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/o/{code}/guidance",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/guidance",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/o/{code}/guidance/{id}/withdraw",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
         pattern: "/campaigns",
         expect: Expect::Refused,
     },

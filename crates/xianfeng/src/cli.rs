@@ -215,8 +215,11 @@ pub enum Command {
         #[arg(long)]
         scope: String,
         /// A period code of the campaign file [default: the current one].
-        #[arg(long)]
+        #[arg(long, conflicts_with = "stage")]
         period: Option<String>,
+        /// A themed stage's code instead: figures over its dates, reviews of its periods.
+        #[arg(long)]
+        stage: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -868,13 +871,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Figures {
             scope,
             period,
+            stage,
             json,
         } => {
+            use xianfeng_app::figures::{Over, figures_over};
             let store = open(&cli).await?;
-            let today = cli.today();
-            let (period, rows) =
-                xianfeng_app::figures::figures(&store, None, scope, period.as_deref(), today)
-                    .await?;
+            let over = match stage {
+                Some(s) => Over::Stage(s),
+                None => Over::Period(period.as_deref()),
+            };
+            let (period, rows) = figures_over(&store, None, scope, over, cli.today()).await?;
             if *json {
                 print_json(&serde_json::json!({ "period": period, "subjects": rows }))?;
             } else {

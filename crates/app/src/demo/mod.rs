@@ -166,6 +166,43 @@ pub struct DemoSummary {
     pub follow_up: Option<String>,
 }
 
+/// 解放区委's implementing opinions (实施意见): a requirement of its own for its branches'
+/// leadership, an activity item of its own, and its dates for the implementation phase.
+async fn local_guidance(store: &Store) -> Result<(), AppError> {
+    use xianfeng_domain::campaign::LocalRule;
+    let Some(district) = store.registry().org_by_code("JZ-JF").await? else {
+        return Ok(());
+    };
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a demo date");
+    let rules = [
+        LocalRule::Requirement {
+            standard: "wu-ge-hao".into(),
+            criterion: "leadership".into(),
+            text: "村（社区）党组织书记每月至少走访一次困难党员和困难群众，建立走访台账。".into(),
+        },
+        LocalRule::Activity {
+            set: "wubi-yizheng".into(),
+            code: String::new(),
+            name: "比技能".into(),
+            description: "开展岗位练兵、技能比武，党员争当业务骨干。".into(),
+        },
+        LocalRule::PhaseDates {
+            phase: "implementation".into(),
+            starts_on: day("2010-07-10"),
+            ends_on: day("2012-03-20"),
+        },
+    ];
+    let mut tx = store.begin("office").await?;
+    for rule in &rules {
+        campaign.check_local(rule).map_err(AppError::Input)?;
+        tx.add_local_rule(campaign_id, (district.id, &district.code), rule)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The next campaign as an office prepares it (长效机制): the running one copied, its
 /// dates three years on, left in draft.
 async fn follow_up(store: &Store) -> Result<String, AppError> {
@@ -529,6 +566,7 @@ pub async fn build(
     summary.activity = self::activity::build(store, &mut b.rng).await?;
     let activity = started.elapsed();
     summary.selection = self::selection::build(store, demo_day()).await?;
+    local_guidance(store).await?;
     summary.follow_up = Some(follow_up(store).await?);
     tracing::info!(
         activity_ms = activity.as_millis() as u64,

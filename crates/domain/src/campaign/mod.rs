@@ -1,10 +1,12 @@
 //! Campaigns as data: loading and checking a campaign file (活动方案).
 
 mod lifecycle;
+mod local;
 mod phases;
 mod template;
 
 pub use lifecycle::*;
+pub use local::*;
 pub use phases::*;
 pub use template::*;
 

@@ -24,6 +24,9 @@ pub struct FiguresQuery {
     scope: String,
     /// A period code [default: the current period].
     period: Option<String>,
+    /// A themed stage's code instead of a period: figures over the stage's dates, leader
+    /// reviews of every period sharing a day with it.
+    stage: Option<String>,
 }
 
 /// Figures of one subject for a period.
@@ -68,11 +71,15 @@ pub async fn figures(
     q: Result<Query<FiguresQuery>, QueryRejection>,
 ) -> Result<Json<FiguresPage>, ApiError> {
     let Query(q) = q.map_err(|r| query_refusal(lang, r))?;
-    let (period, rows) = xianfeng_app::figures::figures(
+    let over = match given(&q.stage) {
+        Some(stage) => xianfeng_app::figures::Over::Stage(stage),
+        None => xianfeng_app::figures::Over::Period(given(&q.period)),
+    };
+    let (period, rows) = xianfeng_app::figures::figures_over(
         &s.store,
         Some(&viewer.actor()),
         &q.scope,
-        given(&q.period),
+        over,
         today(),
     )
     .await

@@ -14,6 +14,7 @@ use xianfeng_app::AppError;
 use xianfeng_app::commitments::{self as service, StepInput};
 use xianfeng_app::files::Upload;
 use xianfeng_app::subjects::Subject;
+use xianfeng_domain::campaign::LocalRule;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Step, next, overdue};
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::i18n::t;
@@ -165,14 +166,32 @@ async fn form_page_asking(
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(viewer, &action, "commitment_unavailable");
     let activities = match s.store.campaigns().current().await.or_refuse(&attempt)? {
-        Some((_, c)) => c
-            .activity_items(subject.kind)
-            .iter()
-            .map(|a| {
-                let name = xianfeng_domain::vocabulary::term(viewer.lang(), &a.name);
-                (a.code.get_ref().clone(), name)
-            })
-            .collect(),
+        Some((_, c)) => {
+            let mut list: Vec<(String, String)> = c
+                .activity_items(subject.kind)
+                .iter()
+                .map(|a| {
+                    let name = xianfeng_domain::vocabulary::term(viewer.lang(), &a.name);
+                    (a.code.get_ref().clone(), name)
+                })
+                .collect();
+            // The items the committees above added (实施意见), marked by whose they are.
+            let local = xianfeng_app::guidance::in_force_for(&s.store, &subject.org)
+                .await
+                .or_refuse(&attempt)?;
+            let tx = crate::kernel::text::Text {
+                lang: viewer.lang(),
+            };
+            for (code, name) in c.local_activities(subject.kind, local.iter().map(|r| &r.rule)) {
+                let whose = local
+                    .iter()
+                    .find(|r| matches!(&r.rule, LocalRule::Activity { code: c, .. } if *c == code))
+                    .map(|r| r.org_name.clone())
+                    .unwrap_or_default();
+                list.push((code, format!("{name}{}", tx.bracket(whose))));
+            }
+            list
+        }
         None => vec![],
     };
     // A new form offers three slots; one filled in offers one more for a next item; one
@@ -465,27 +484,31 @@ pub fn item_views(
         .collect()
 }
 
-/// Activity item names by code, in the campaign in use.
-/// The names of the activity items (比学习 …) by code, in `lang`.
+/// The names of the activity items (比学习 …) by code, in `lang`, in the campaign in use:
+/// the file's and those the committees added (实施意见).
 pub async fn activity_names(
     s: &AppState,
     lang: xianfeng_domain::i18n::Lang,
 ) -> HashMap<String, String> {
-    match s.store.campaigns().current().await {
-        Ok(Some((_, c))) => c
-            .file
-            .activity_sets
-            .iter()
-            .flat_map(|set| set.items.iter())
-            .map(|i| {
-                (
-                    i.code.get_ref().clone(),
-                    xianfeng_domain::vocabulary::term(lang, &i.name),
-                )
-            })
-            .collect(),
-        _ => HashMap::new(),
+    let Ok(Some((id, c))) = s.store.campaigns().current().await else {
+        return HashMap::new();
+    };
+    let mut names: HashMap<String, String> = c
+        .file
+        .activity_sets
+        .iter()
+        .flat_map(|set| set.items.iter())
+        .map(|i| {
+            (
+                i.code.get_ref().clone(),
+                xianfeng_domain::vocabulary::term(lang, &i.name),
+            )
+        })
+        .collect();
+    if let Ok(local) = s.store.guidance().activity_names(id).await {
+        names.extend(local);
     }
+    names
 }
 
 pub async fn page(

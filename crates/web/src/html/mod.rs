@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
 pub mod evaluation;
+pub mod guidance;
 pub mod import;
 pub mod members;
 pub mod plans;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaigns::router())
         .merge(commitments::router())
         .merge(evaluation::router())
+        .merge(guidance::router())
         .merge(import::router())
         .merge(members::router())
         .merge(plans::router())

@@ -91,6 +91,8 @@ struct TreePage {
     may_commit: Option<i64>,
     /// Whether the viewer may assign reviewers (点评领导) here.
     may_assign_reviewers: bool,
+    /// Whether this is a committee that writes 实施意见 (its page is linked).
+    writes_guidance: bool,
     /// Whether the viewer may add members here.
     may_add_member: bool,
     /// Whether the viewer may write this organisation: its teams and cadres, closing it.
@@ -131,6 +133,7 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         commitments: vec![],
         may_commit: None,
         may_assign_reviewers: false,
+        writes_guidance: false,
         may_add_member: false,
         former: vec![],
         may_write_org: false,
@@ -312,6 +315,7 @@ pub async fn org_page(
         (Some(c), _) => c.clone(),
         (None, _) => String::new(),
     };
+    p.writes_guidance = xianfeng_domain::campaign::may_write_local(org.kind).is_ok();
     p.may_assign_reviewers = xianfeng_app::scope::allowed(
         &viewer.principal,
         xianfeng_domain::policy::Action::AssignReviewers,

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use xianfeng_app::AppError;
+use xianfeng_domain::campaign::LocalRule;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
@@ -28,6 +29,8 @@ struct RequirementView {
     weight: u32,
     general: String,
     specific: Option<String>,
+    /// What the committees above added under it (实施意见): (whose, what).
+    local: Vec<(String, String)>,
 }
 
 struct StandardView {
@@ -154,6 +157,8 @@ struct StandardsPage {
     category: String,
     moment: Moment,
     standards: Vec<StandardView>,
+    /// Activity items and phase dates the committees above added.
+    additions: Vec<super::guidance::RuleView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -184,6 +189,9 @@ pub async fn page(
         .await
         .or_refuse(&attempt)?;
     let windows = xianfeng_app::campaigns::windows(&s.store, campaign_id)
+        .await
+        .or_refuse(&attempt)?;
+    let local = xianfeng_app::guidance::in_force_for(&s.store, &o)
         .await
         .or_refuse(&attempt)?;
     let tx = chrome.tx.clone();
@@ -249,13 +257,35 @@ pub async fn page(
                     weight: r.weight,
                     general: r.criterion.requirement.clone(),
                     specific: r.specific.map(str::to_string),
+                    local: local
+                        .iter()
+                        .filter_map(|l| match &l.rule {
+                            LocalRule::Requirement {
+                                standard,
+                                criterion,
+                                text,
+                            } if standard == std.code.get_ref()
+                                && criterion == r.criterion.code.get_ref() =>
+                            {
+                                Some((l.org_name.clone(), text.clone()))
+                            }
+                            _ => None,
+                        })
+                        .collect(),
                 })
                 .collect(),
             parts,
             scored,
         });
     }
+    // The other additions, as the 实施意见 page words them: activity items, phase dates.
+    let additions = local
+        .iter()
+        .filter(|l| !matches!(l.rule, LocalRule::Requirement { .. }))
+        .map(|l| super::guidance::view(&tx, &campaign, l))
+        .collect();
     let page = StandardsPage {
+        additions,
         code: o.code.clone(),
         org_name: o.name.clone(),
         moment: moment(&tx, &campaign, today(), &windows),
