@@ -263,6 +263,19 @@ pub async fn picked(
     }
 }
 
+/// A campaign the public may read, by its code (a draft's reads as not found).
+pub async fn browsable_by_code(
+    store: &Store,
+    code: &str,
+) -> Result<(StoredCampaign, Arc<Campaign>), AppError> {
+    let c = browsable(store)
+        .await?
+        .into_iter()
+        .find(|c| c.code == code)
+        .ok_or(AppError::NotFound)?;
+    get(store, c.id).await
+}
+
 /// Refuses a change to a record of campaign `id` unless that campaign is running: a closed
 /// campaign's records are read-only.
 pub async fn writable(store: &Store, id: i64) -> Result<(), AppError> {

@@ -35,8 +35,9 @@ pub fn may_write(actor: &Actor, o: &OrgRecord, member: Option<i64>) -> Result<()
     AppError::check(decide(actor.principal, Action::WriteRecords, &target))
 }
 
+/// The running campaign, that records go into, with its dates.
 async fn campaign(store: &Store) -> Result<(i64, (NaiveDate, NaiveDate)), AppError> {
-    let (id, c) = scope::campaign(store).await?;
+    let (id, c) = crate::campaigns::for_records(store).await?;
     Ok((id, (c.starts_on, c.ends_on)))
 }
 

@@ -751,8 +751,15 @@ pub struct RollEntry {
 ///
 /// `within`: only the commended of that organisation's subtree (the roll of a county, a
 /// branch); an unknown code is not found.
-pub async fn honour_roll(store: &Store, within: Option<&str>) -> Result<Vec<RollEntry>, AppError> {
-    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+/// `campaign`: the campaign whose roll (`None`: the one in use); a closed campaign's roll
+/// stays public.
+pub async fn honour_roll(
+    store: &Store,
+    campaign: Option<i64>,
+    within: Option<&str>,
+) -> Result<Vec<RollEntry>, AppError> {
+    let (stored, campaign) = crate::campaigns::picked(store, campaign).await?;
+    let campaign_id = stored.id;
     let within = match within {
         Some(code) => Some(
             store

@@ -768,7 +768,7 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             &cache,
             &staff_principal,
             &format!("M{}", c.wang_fang),
-            Some("2010"),
+            (None, Some("2010")),
             now,
         )
         .await
@@ -865,6 +865,7 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
         // The indicator alone ranks the two branches; the export holds what the table shows.
         let cache = Scores::new();
         let q = TableQuery {
+            campaign: None,
             period: Some("2010"),
             set: PeerSet {
                 scope: Some("T1"),

@@ -421,17 +421,17 @@ async fn a_member_goes_from_nomination_by_the_branch_to_the_honour_roll() {
             Stage::Commended
         );
 
-        let roll = honour_roll(s, None).await.unwrap();
+        let roll = honour_roll(s, None, None).await.unwrap();
         assert_eq!(roll.len(), 1, "{}", db.label);
         assert_eq!(roll[0].name, "王芳");
         assert_eq!(roll[0].unit, "第一党支部");
         assert_eq!(roll[0].document_no, "焦发〔2012〕15号");
         assert_eq!(roll[0].commended_on, "2012-07-10");
         // The roll of one organisation holds its own commended only.
-        assert_eq!(honour_roll(s, Some("B1")).await.unwrap().len(), 1);
-        assert_eq!(honour_roll(s, Some("B2")).await.unwrap().len(), 0);
+        assert_eq!(honour_roll(s, None, Some("B1")).await.unwrap().len(), 1);
+        assert_eq!(honour_roll(s, None, Some("B2")).await.unwrap().len(), 0);
         assert!(matches!(
-            honour_roll(s, Some("NOPE")).await,
+            honour_roll(s, None, Some("NOPE")).await,
             Err(AppError::NotFound)
         ));
         let steps: Vec<String> = s

@@ -159,6 +159,9 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
         let board = app.get("/p/o/B1", None).await;
         assert!(board.body.contains("my-commitment"), "{label}");
         assert!(board.body.contains("已逾期"), "{label}: running, overdue");
+        let member = app.sign_in("member").await;
+        let home = app.get("/", Some(&member)).await;
+        assert!(home.body.contains("承诺事项已逾期未办结"), "{label}");
         // Leader reviews of the branches: they rank in this campaign.
         support::review_branches(&app).await;
         let office = app.sign_in("office").await;
@@ -233,6 +236,30 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
         );
         let old_period = app.get("/scores?period=2011-h1", Some(&office)).await;
         assert!(!old_period.body.contains("某社区第二党支部"), "{label}");
+        // The old campaign's rankings are there for whoever picks it, and lead on within it.
+        let picked = app
+            .get(
+                &format!("/scores?campaign={old}&period=2011-h1"),
+                Some(&office),
+            )
+            .await;
+        assert_eq!(picked.status, StatusCode::OK, "{label}");
+        assert!(picked.body.contains("某社区第二党支部"), "{label}");
+        assert!(
+            picked.body.contains("id=\"campaign\""),
+            "{label}: the picker"
+        );
+        assert!(
+            picked.body.contains(&format!("&amp;campaign={old}")),
+            "{label}: links keep the campaign"
+        );
+        let drill = app
+            .get(
+                &format!("/scores/s/B2?period=2011-h1&campaign={old}"),
+                Some(&office),
+            )
+            .await;
+        assert_eq!(drill.status, StatusCode::OK, "{label}: {}", drill.body);
         // The board shows the campaign in use: the old commitment is not on it …
         let board = app.get("/p/o/B1", None).await;
         assert!(!board.body.contains("my-commitment"), "{label}");
@@ -245,9 +272,10 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
             "{label}: over, not overdue"
         );
         assert!(old_board.body.contains("已结束"), "{label}");
-        // The signed-in commitment page agrees.
-        let member = app.sign_in("member").await;
+        // The signed-in commitment page and her home agree.
         let page = app.get(&path, Some(&member)).await;
+        let home = app.get("/", Some(&member)).await;
+        assert!(!home.body.contains("承诺事项已逾期未办结"), "{label}");
         assert!(!page.body.contains("已逾期"), "{label}");
         // A draft is not for the public to pick.
         let third = xianfeng_app::campaigns::copy(
@@ -278,8 +306,42 @@ async fn a_new_campaign_waits_in_draft_and_once_started_keeps_the_old_ones_recor
             app.get(&format!("/p/n/{notice}"), None).await.status,
             StatusCode::OK
         );
-        // Its honour roll stays public, beside the new one's.
+        // The office still finds it among the notices, and handles its objections there.
+        let staff_list = app.get("/selection/notices", Some(&office)).await;
+        assert!(
+            staff_list
+                .body
+                .contains(&format!("/selection/notices/{notice}")),
+            "{label}"
+        );
+        let staff_page = app
+            .get(&format!("/selection/notices/{notice}"), Some(&office))
+            .await;
+        assert_eq!(
+            staff_page.status,
+            StatusCode::OK,
+            "{label}: {}",
+            staff_page.body
+        );
+        // Its honour roll stays public, beside the new one's; a draft's is not public.
         assert!(portal.body.contains("/p/honours/test-2010"), "{label}");
+        assert_eq!(
+            app.get("/p/honours/test-2010", None).await.status,
+            StatusCode::OK,
+            "{label}"
+        );
+        let third_code = xianfeng_app::campaigns::get(&app.store, third)
+            .await
+            .unwrap()
+            .0
+            .code;
+        assert_eq!(
+            app.get(&format!("/p/honours/{third_code}"), None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{label}"
+        );
 
         // Its records take no more reports.
         let member_csrf = app.csrf(&member).await;
@@ -395,5 +457,26 @@ async fn the_office_copies_edits_and_exports_a_campaign_file_checked_before_it_i
             .await;
         assert_eq!(running.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(running.body.contains("只有草拟中的活动"), "{label}");
+        // Closed with none after it: pages stay, records are refused.
+        let closed = app
+            .post_form(
+                &format!("/campaigns/{builtin}/close"),
+                Some(&office),
+                &format!("csrf={csrf}&confirmed=1"),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{label}");
+        let member = app.sign_in("member").await;
+        let member_csrf = app.csrf(&member).await;
+        let refused = app
+            .post_form(
+                "/c",
+                Some(&member),
+                &support::item_form(&member_csrf, "member", app.b1_member, "late", "1"),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(refused.body.contains("已结束"), "{label}");
+        assert_eq!(app.get("/", Some(&member)).await.status, StatusCode::OK);
     }
 }

@@ -111,6 +111,7 @@ pub async fn scores(
             json,
         } => {
             let q = TableQuery {
+                campaign: None,
                 period: period.as_deref(),
                 set: PeerSet {
                     kind: Some(kind_of(kind)?),
@@ -149,6 +150,7 @@ pub async fn scores(
             let mut period_code = String::new();
             for kind in SubjectKind::ALL {
                 let q = TableQuery {
+                    campaign: None,
                     period: period.as_deref(),
                     set: PeerSet {
                         kind: Some(kind),

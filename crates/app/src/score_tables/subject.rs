@@ -59,19 +59,22 @@ pub struct SubjectView {
     pub may_self_assess: bool,
 }
 
-/// The page of one subject's score: how it was made, where it stands, its history.
+/// The page of one subject's score: how it was made, where it stands, its history — in
+/// the campaign the reader picked (`None`: the one in use).
 pub async fn subject_view(
     store: &Store,
     scores_cache: &Scores,
     viewer: &Principal,
     code: &str,
-    period: Option<&str>,
+    (picked, period): (Option<i64>, Option<&str>),
     today: NaiveDate,
 ) -> Result<SubjectView, AppError> {
-    let (_, campaign) = crate::scope::campaign(store).await?;
-    let board = scores_cache.board(store, period, today).await?;
+    let (stored, campaign) = crate::campaigns::picked(store, picked).await?;
+    let board = scores_cache.board_in(store, picked, period, today).await?;
     let period = board.read().map_err(poisoned)?.period.clone();
-    let previous = scores_cache.previous(store, &period, today).await?;
+    let previous = scores_cache
+        .previous_in(store, picked, &period, today)
+        .await?;
     // Who it is, where it sits, and whether the viewer may see it.
     let (kind, slot, org_code, id) = {
         let b = board.read().map_err(poisoned)?;
@@ -193,7 +196,7 @@ pub async fn subject_view(
     // Periods that have begun only. A closed period's total is read from its snapshot (one
     // row), so that a subject's history does not compute, and hold, a board per period;
     // an open one comes from its board. One that cannot be read shows as a gap.
-    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let campaign_id = stored.id;
     let closed: Vec<String> = store
         .scores()
         .closures(campaign_id)
@@ -227,6 +230,8 @@ pub async fn subject_view(
         view.history.push((p.name.clone(), total));
     }
     let subject = crate::subjects::subject(store, kind, id).await?;
-    view.may_self_assess = !view.closed && scores::may_self_assess(viewer, &subject).allowed();
+    view.may_self_assess = !view.closed
+        && stored.status == xianfeng_domain::campaign::CampaignStatus::Running
+        && scores::may_self_assess(viewer, &subject).allowed();
     Ok(view)
 }

@@ -24,6 +24,8 @@ pub const DEFAULT_LIMIT: usize = 100;
 /// A ranking request: the peer set, the period, and the page.
 #[derive(Debug, Clone, Default)]
 pub struct TableQuery<'a> {
+    /// The campaign the reader picked (`None`: the one in use).
+    pub campaign: Option<i64>,
     pub period: Option<&'a str>,
     pub set: PeerSet<'a>,
     pub limit: Option<usize>,
@@ -133,10 +135,14 @@ pub(super) async fn select(
         scope: scope.as_deref(),
         ..q.set.clone()
     };
-    let (_, campaign) = crate::scope::campaign(store).await?;
-    let board = scores_cache.board(store, q.period, today).await?;
+    let (_, campaign) = crate::campaigns::picked(store, q.campaign).await?;
+    let board = scores_cache
+        .board_in(store, q.campaign, q.period, today)
+        .await?;
     let period = board.read().map_err(poisoned)?.period.clone();
-    let previous = scores_cache.previous(store, &period, today).await?;
+    let previous = scores_cache
+        .previous_in(store, q.campaign, &period, today)
+        .await?;
     let stamp: scores::Stamp = std::iter::once(&board)
         .chain(previous.as_ref())
         .map(scores::stamp_of)

@@ -146,6 +146,8 @@ impl KindBoard {
 /// Every subject's scores in one period.
 #[derive(Debug)]
 pub struct PeriodBoard {
+    /// The campaign whose period it is.
+    pub campaign_id: i64,
     pub period: Period,
     pub closed: Option<Closure>,
     pub tree: Arc<Tree>,

@@ -421,6 +421,7 @@ pub async fn compute(
     };
     let (tree, kinds) = kinds;
     Ok(PeriodBoard {
+        campaign_id,
         period: period.clone(),
         closed,
         tree,

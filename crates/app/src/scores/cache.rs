@@ -109,7 +109,19 @@ impl Scores {
         period: Option<&str>,
         today: NaiveDate,
     ) -> Result<SharedBoard, AppError> {
-        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+        self.board_in(store, None, period, today).await
+    }
+
+    /// The board of `period` of the campaign the reader picked (`None`: the one in use).
+    pub async fn board_in(
+        &self,
+        store: &Store,
+        campaign: Option<i64>,
+        period: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<SharedBoard, AppError> {
+        let (picked, campaign) = crate::campaigns::picked(store, campaign).await?;
+        let campaign_id = picked.id;
         let period = match period {
             Some(_) => resolve_period(&campaign, period, today)?,
             None => super::periods::opening_period(store, campaign_id, &campaign, today).await?,
@@ -136,9 +148,22 @@ impl Scores {
         period: &Period,
         today: NaiveDate,
     ) -> Result<Option<SharedBoard>, AppError> {
-        let (_, campaign) = crate::scope::campaign(store).await?;
-        match previous_period(&campaign, period) {
-            Some(p) => Ok(Some(self.board(store, Some(&p.code), today).await?)),
+        self.previous_in(store, None, period, today).await
+    }
+
+    /// The same in the campaign the reader picked.
+    pub async fn previous_in(
+        &self,
+        store: &Store,
+        campaign: Option<i64>,
+        period: &Period,
+        today: NaiveDate,
+    ) -> Result<Option<SharedBoard>, AppError> {
+        let (_, file) = crate::campaigns::picked(store, campaign).await?;
+        match previous_period(&file, period) {
+            Some(p) => Ok(Some(
+                self.board_in(store, campaign, Some(&p.code), today).await?,
+            )),
             None => Ok(None),
         }
     }

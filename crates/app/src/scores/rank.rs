@@ -30,7 +30,7 @@ pub async fn participation(
     board: &SharedBoard,
     at: u32,
 ) -> Result<Participation, AppError> {
-    let (range, lo, hi) = {
+    let (range, lo, hi, campaign_id) = {
         let b = board
             .read()
             .map_err(|_| AppError::Input(Message::of("app.scores_busy", &[])))?;
@@ -38,9 +38,8 @@ pub async fn participation(
         let path = &b.tree.orgs[at as usize].path;
         let path = xianfeng_domain::org::TreePath::from_stored(path.clone());
         let (lo, hi) = path.subtree_range();
-        (range, lo, hi)
+        (range, lo, hi, b.campaign_id)
     };
-    let (campaign_id, _) = crate::scope::campaign(store).await?;
     let (plans, commitments) = store
         .scores()
         .plan_and_commitment_counts(campaign_id, (&lo, &hi))
@@ -382,6 +381,7 @@ mod tests {
         };
         let day = chrono::NaiveDate::from_ymd_opt(2011, 1, 1).expect("a date");
         PeriodBoard {
+            campaign_id: 1,
             period: Period {
                 code: "p".into(),
                 name: "p".into(),

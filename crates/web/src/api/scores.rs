@@ -82,6 +82,9 @@ pub async fn periods(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RankingsQuery {
+    /// A campaign's id, to read a closed campaign's rankings [default: the campaign in
+    /// use]; a draft's reads as not found.
+    campaign: Option<i64>,
     /// A period code [default: the current period].
     period: Option<String>,
     /// An organisation code: the subjects in its subtree [default: the account's own top
@@ -144,7 +147,7 @@ pub struct RankingPage {
     responses(
         (status = 200, description = "A page of the ranking", body = RankingPage),
         (status = 401, description = "No valid token", body = ApiError),
-        (status = 404, description = "Unknown organisation, or outside the scope", body = ApiError),
+        (status = 404, description = "Unknown organisation or campaign, or outside the scope", body = ApiError),
         (status = 400, description = "A query parameter that does not parse, or a limit out of range", body = ApiError),
         (status = 422, description = "Unknown period or kind", body = ApiError),
     )
@@ -170,6 +173,7 @@ pub async fn rankings(
         );
     }
     let query = TableQuery {
+        campaign: q.campaign,
         period: given(&q.period),
         set: PeerSet {
             kind: Some(kind),

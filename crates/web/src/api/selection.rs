@@ -18,7 +18,7 @@ use xianfeng_domain::selection::{Finding, Step};
 use xianfeng_domain::subject::SubjectKind;
 
 use super::refused;
-use super::{ApiError, ApiLang, ApiPath, Bearer, json_refusal};
+use super::{ApiError, ApiLang, ApiPath, Bearer, given, json_refusal};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -583,14 +583,17 @@ pub struct HonourOut {
 pub struct HonoursQuery {
     /// An organisation code: only the commended of its subtree.
     org: Option<String>,
+    /// A campaign's code: its roll, a closed campaign's too [default: the campaign in use].
+    campaign: Option<String>,
 }
 
-/// The honour roll (光荣榜): the commended of the campaign in use, by honour. Public.
+/// The honour roll (光荣榜): the commended of a campaign (by default the one in use), by
+/// honour. Public.
 #[utoipa::path(
     get, path = "/api/v1/honours", tag = "selection", params(HonoursQuery),
     responses(
         (status = 200, description = "The commended", body = [HonourOut]),
-        (status = 404, description = "Unknown organisation", body = ApiError),
+        (status = 404, description = "Unknown organisation or campaign", body = ApiError),
     )
 )]
 pub async fn honours(
@@ -598,7 +601,17 @@ pub async fn honours(
     ApiLang(lang): ApiLang,
     axum::extract::Query(q): axum::extract::Query<HonoursQuery>,
 ) -> Result<Json<Vec<HonourOut>>, ApiError> {
-    let roll = service::honour_roll(&s.store, q.org.as_deref())
+    let campaign = match given(&q.campaign) {
+        Some(code) => Some(
+            xianfeng_app::campaigns::browsable_by_code(&s.store, code)
+                .await
+                .map_err(|e| refused(lang, e))?
+                .0
+                .id,
+        ),
+        None => None,
+    };
+    let roll = service::honour_roll(&s.store, campaign, q.org.as_deref())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(Json(

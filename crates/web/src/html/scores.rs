@@ -21,6 +21,7 @@ use xianfeng_domain::scoring::Part;
 use xianfeng_domain::subject::SubjectKind;
 
 use crate::AppState;
+use crate::kernel::campaign_picker::CampaignPicker;
 use crate::kernel::charts;
 use crate::kernel::chrome::{Chrome, encode_query_value};
 use crate::kernel::clock::today;
@@ -43,6 +44,8 @@ const PAGE: usize = 50;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DashQuery {
+    /// The campaign the reader picked (by default the one in use).
+    campaign: Option<String>,
     period: Option<String>,
     scope: Option<String>,
     kind: Option<String>,
@@ -58,6 +61,8 @@ fn some(s: &Option<String>) -> Option<&str> {
 
 /// The query as the page's links repeat it, with one thing changed.
 pub struct Links {
+    /// The campaign picked, when it is not the one in use.
+    pub campaign: String,
     pub period: String,
     pub scope: String,
     pub kind: String,
@@ -69,6 +74,7 @@ impl Links {
     fn build(&self, changes: &[(&str, &str)]) -> String {
         let mut parts = vec![];
         for (key, value) in [
+            ("campaign", &self.campaign),
             ("period", &self.period),
             ("scope", &self.scope),
             ("kind", &self.kind),
@@ -119,6 +125,7 @@ type ShownLeader = (String, String, Vec<(String, String)>);
 #[template(path = "scores.html")]
 struct DashboardPage {
     chrome: Chrome,
+    picker: CampaignPicker,
     q: Links,
     period_name: String,
     closed: bool,
@@ -179,6 +186,7 @@ fn kind_of(q: &DashQuery) -> Result<SubjectKind, xianfeng_app::AppError> {
 /// The ranking query a dashboard's address names.
 fn table_query(q: &DashQuery, kind: SubjectKind, limit: usize, offset: usize) -> TableQuery<'_> {
     TableQuery {
+        campaign: some(&q.campaign).and_then(|c| c.parse().ok()),
         period: some(&q.period),
         set: PeerSet {
             kind: Some(kind),
@@ -222,13 +230,18 @@ pub async fn dashboard(
     let back = "/scores".to_string();
     let attempt = Attempt::new(&viewer, &back, "scores_unavailable");
     let (o, kind) = load(&s, &viewer, &q).await.or_refuse(&attempt)?;
-    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+    let picked_id = some(&q.campaign).and_then(|c| c.parse().ok());
+    let (picked, campaign) = xianfeng_app::campaigns::picked(&s.store, picked_id)
         .await
         .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
     let tx = &chrome.tx;
+    let picker = CampaignPicker::new(&s.store, tx, &picked)
+        .await
+        .or_refuse(&attempt)?;
     let scope = o.crumbs.last().map(|c| c.0.clone()).unwrap_or_default();
     let links = Links {
+        campaign: picked_id.map(|c: i64| c.to_string()).unwrap_or_default(),
         period: o.table.period.code.clone(),
         scope,
         kind: kind.as_str().to_string(),
@@ -284,6 +297,7 @@ pub async fn dashboard(
             .collect::<Vec<_>>(),
     );
     let page_view = DashboardPage {
+        picker,
         top_tie: tie_sentence(tx, "scores_tied_top", &o.top_tied),
         bottom_tie: tie_sentence(tx, "scores_tied_bottom", &o.bottom_tied),
         nothing_scored: o.scored == 0,
@@ -454,6 +468,8 @@ pub async fn export(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PeriodQuery {
+    /// The campaign the reader picked (by default the one in use).
+    campaign: Option<String>,
     period: Option<String>,
 }
 
@@ -469,6 +485,8 @@ struct ExplainRow {
 #[template(path = "score_subject.html")]
 struct SubjectPage {
     chrome: Chrome,
+    /// The campaign picked, when not the one in use (carried by the period tabs).
+    campaign: String,
     /// Said when the score rests on one part alone.
     only_part_note: Option<String>,
     code: String,
@@ -504,17 +522,18 @@ pub async fn subject(
 ) -> Result<Response, PageError> {
     let back = format!("/scores/s/{code}");
     let attempt = Attempt::new(&viewer, &back, "scores_unavailable");
+    let picked = some(&q.campaign).and_then(|c| c.parse().ok());
     let v: SubjectView = score_tables::subject_view(
         &s.store,
         &s.scores,
         &viewer.principal,
         &code,
-        some(&q.period),
+        (picked, some(&q.period)),
         today(),
     )
     .await
     .or_refuse(&attempt)?;
-    let (_, campaign) = xianfeng_app::scope::campaign(&s.store)
+    let (_, campaign) = xianfeng_app::campaigns::picked(&s.store, picked)
         .await
         .or_refuse(&attempt)?;
     let periods = campaign
@@ -544,6 +563,7 @@ pub async fn subject(
         .collect();
     let fmt = |x: f64| format!("{x:.2}");
     let page = SubjectPage {
+        campaign: picked.map(|c: i64| c.to_string()).unwrap_or_default(),
         only_part_note: v
             .only_part
             .as_deref()
@@ -626,7 +646,10 @@ pub async fn self_assess(
         &s.scores,
         &viewer.principal,
         &code,
-        Some(&period).filter(|p| !p.is_empty()).map(String::as_str),
+        (
+            None,
+            Some(&period).filter(|p| !p.is_empty()).map(String::as_str),
+        ),
         today(),
     )
     .await

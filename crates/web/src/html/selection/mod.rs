@@ -431,7 +431,7 @@ pub async fn notices(
         .or_refuse(&attempt)?;
     let seen: std::collections::HashSet<i64> =
         rows.iter().filter_map(|v| v.record.notice_id).collect();
-    let notices = s
+    let mut notices: Vec<_> = s
         .store
         .selection()
         .notices(campaign_id)
@@ -443,6 +443,29 @@ pub async fn notices(
             (n, opens)
         })
         .collect();
+    // A notice of a campaign that has closed runs on to its end: those who handle
+    // objections still find it here until it is over.
+    let handles = anywhere(&viewer.principal, Action::HandleObjections);
+    for c in xianfeng_app::campaigns::browsable(&s.store)
+        .await
+        .or_refuse(&attempt)?
+        .into_iter()
+        .filter(|c| c.id != campaign_id)
+    {
+        for n in s
+            .store
+            .selection()
+            .notices(c.id)
+            .await
+            .or_refuse(&attempt)?
+        {
+            if xianfeng_app::selection::notice_period(&n).phase(today())
+                != xianfeng_domain::selection::NoticePhase::Ended
+            {
+                notices.push((n, handles));
+            }
+        }
+    }
     let ready: Vec<(i64, String, String, String, String)> = rows
         .into_iter()
         .filter(|v| v.record.stage == Stage::Approved && v.decided_at_top)

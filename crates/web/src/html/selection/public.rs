@@ -98,12 +98,13 @@ async fn render_notice(
     let Some(notice) = s.store.selection().notice(id).await.or_refuse(&attempt)? else {
         return Err(attempt.refused(AppError::NotFound));
     };
-    let honour = match s.store.campaigns().current().await.or_refuse(&attempt)? {
-        Some((_, c)) => c
-            .honour(&notice.honour)
-            .map_or(notice.honour.clone(), |h| h.name.clone()),
-        None => notice.honour.clone(),
-    };
+    // Named as in the notice's own campaign, whichever is in use now.
+    let (_, campaign) = xianfeng_app::campaigns::get(&s.store, notice.campaign_id)
+        .await
+        .or_refuse(&attempt)?;
+    let honour = campaign
+        .honour(&notice.honour)
+        .map_or(notice.honour.clone(), |h| h.name.clone());
     let people = candidates(s, id).await.or_refuse(&attempt)?;
     let phase = notice_period(&notice).phase(today());
     let (open, closed_note) = match phase {
@@ -234,12 +235,13 @@ pub async fn roll(
 ) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}"));
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "honour_roll_unavailable");
-    let campaign = match s.store.campaigns().current().await.or_refuse(&attempt)? {
-        Some((_, c)) if c.code() == code => c,
-        _ => return Err(attempt.refused(AppError::NotFound)),
-    };
+    let (stored, campaign) = xianfeng_app::campaigns::browsable_by_code(&s.store, &code)
+        .await
+        .or_refuse(&attempt)?;
     let org = q.get("org").map(String::as_str).filter(|o| !o.is_empty());
-    let entries = honour_roll(&s.store, org).await.or_refuse(&attempt)?;
+    let entries = honour_roll(&s.store, Some(stored.id), org)
+        .await
+        .or_refuse(&attempt)?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let bytes = xianfeng_app::selection::roll_xlsx(&entries).or_refuse(&attempt)?;
         return Ok(pages::download("honours.xlsx", pages::XLSX, bytes));
@@ -279,11 +281,12 @@ pub async fn certificate(
 ) -> Result<Response, PageError> {
     let chrome = Chrome::anonymous(lang_of(&headers), &format!("/p/honours/{code}/{id}"));
     let attempt = Attempt::public(chrome.tx.lang, &chrome.back, "certificate_unavailable");
-    let campaign = match s.store.campaigns().current().await.or_refuse(&attempt)? {
-        Some((_, c)) if c.code() == code => c,
-        _ => return Err(attempt.refused(AppError::NotFound)),
-    };
-    let roll = honour_roll(&s.store, None).await.or_refuse(&attempt)?;
+    let (stored, campaign) = xianfeng_app::campaigns::browsable_by_code(&s.store, &code)
+        .await
+        .or_refuse(&attempt)?;
+    let roll = honour_roll(&s.store, Some(stored.id), None)
+        .await
+        .or_refuse(&attempt)?;
     let Some(entry) = roll.into_iter().find(|e| e.nomination == id) else {
         return Err(attempt.refused(AppError::NotFound));
     };
