@@ -583,6 +583,24 @@ async fn rankings_rank_the_peers_a_query_selects_with_growth_over_the_previous_p
             .json();
         assert_eq!(alone["rows"][0]["rank"], 1, "{label}");
 
+        // Over the themed stage 迎接建党90周年 (2010 and 2011-h1) the means rank: B1 (100,
+        // 50) 75 above B2 (20, 100) 60 — the other way round from 2011-h1 alone.
+        let stage = get("/api/v1/rankings?stage=towards-90th&scope=T1&level=branch".into()).await;
+        assert_eq!(stage.status, StatusCode::OK, "{label}: {}", stage.body);
+        let stage = stage.json();
+        assert_eq!(stage["period"], "towards-90th", "{label}");
+        let rows = stage["rows"].as_array().unwrap();
+        assert_eq!(
+            (rows[0]["code"].clone(), rows[1]["code"].clone()),
+            ("B1".into(), "B2".into())
+        );
+        assert_eq!(rows[0]["score"].as_f64(), Some(75.0), "{label}");
+        assert_eq!(rows[1]["score"].as_f64(), Some(60.0), "{label}");
+        assert_eq!(
+            get("/api/v1/rankings?stage=nope".into()).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
         // A query out of range is 400 `invalid_query`, as docs/API.md and the OpenAPI
         // document say; a value that is well-formed but names nothing known is 422.
         for (bad, status, code) in [

@@ -53,6 +53,19 @@ async fn the_dashboard_ranks_explains_takes_a_self_assessment_and_exports() {
             export.body.starts_with("PK"),
             "{label}: an .xlsx (zip) file"
         );
+        // Each themed stage's ranking downloads from the dashboard.
+        assert!(
+            body.contains("stage=towards-90th"),
+            "{label}: the stage's ranking is offered"
+        );
+        let stage = app
+            .get(
+                "/scores/export?scope=T1&level=branch&table=ranking&stage=towards-90th",
+                Some(&office),
+            )
+            .await;
+        assert_eq!(stage.status, StatusCode::OK, "{label}");
+        assert!(stage.body.starts_with("PK"), "{label}");
 
         // Named no period, the dashboard opens on the latest with anything scored (the
         // test city's reviews are of 2011-h1; 2012-h1 has begun and holds nothing), and an

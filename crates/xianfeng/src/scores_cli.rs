@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::say::say;
 use anyhow::{Result, bail};
 use clap::Subcommand;
-use xianfeng_app::score_tables::{MAX_ROWS, TableQuery, table, write_xlsx};
+use xianfeng_app::score_tables::{MAX_ROWS, TableQuery, stage_table, table, write_xlsx};
 use xianfeng_app::scores::{self, PeerSet, Scores};
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
@@ -22,8 +22,11 @@ pub enum ScoresAction {
     },
     /// Rankings of one kind of subject within a scope, best first.
     Rankings {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "stage")]
         period: Option<String>,
+        /// A themed stage instead: each subject's mean score over the stage's periods.
+        #[arg(long)]
+        stage: Option<String>,
         /// An organisation code: its subtree [default: everyone].
         #[arg(long)]
         scope: Option<String>,
@@ -41,8 +44,11 @@ pub enum ScoresAction {
     },
     /// Writes the rankings of every kind in a scope to an .xlsx workbook.
     Export {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "stage")]
         period: Option<String>,
+        /// A themed stage instead: each subject's mean score over the stage's periods.
+        #[arg(long)]
+        stage: Option<String>,
         #[arg(long)]
         scope: String,
         #[arg(long)]
@@ -103,6 +109,7 @@ pub async fn scores(
         }
         ScoresAction::Rankings {
             period,
+            stage,
             scope,
             kind,
             category,
@@ -122,7 +129,10 @@ pub async fn scores(
                 limit: Some(*limit),
                 offset: 0,
             };
-            let t = table(store, &cache, None, &q, today).await?;
+            let t = match stage {
+                Some(stage) => stage_table(store, &cache, None, &q, stage, today).await?,
+                None => table(store, &cache, None, &q, today).await?,
+            };
             if *json {
                 println!("{}", serde_json::to_string_pretty(&t)?);
             } else {
@@ -145,7 +155,12 @@ pub async fn scores(
                 }
             }
         }
-        ScoresAction::Export { period, scope, out } => {
+        ScoresAction::Export {
+            period,
+            stage,
+            scope,
+            out,
+        } => {
             let mut tables = vec![];
             let mut period_code = String::new();
             for kind in SubjectKind::ALL {
@@ -160,7 +175,10 @@ pub async fn scores(
                     limit: Some(MAX_ROWS),
                     offset: 0,
                 };
-                let t = table(store, &cache, None, &q, today).await?;
+                let t = match stage {
+                    Some(stage) => stage_table(store, &cache, None, &q, stage, today).await?,
+                    None => table(store, &cache, None, &q, today).await?,
+                };
                 period_code.clone_from(&t.period.code);
                 if !t.rows.is_empty() {
                     tables.push(t);

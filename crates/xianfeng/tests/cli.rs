@@ -872,6 +872,24 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
     };
     let before = (ranking("2011-h1"), ranking("2011-h2"));
     assert!(before.0.lines().count() > 10, "{}", before.0);
+    // Over the themed stage 迎接党的十八大 (2011-h2 and 2012-h1): the mean of each member's
+    // scores, her 2011-h2 score where 2012-h1 has none yet.
+    let stage = env.ok(&[
+        "scores",
+        "rankings",
+        "--stage",
+        "towards-18th",
+        "--scope",
+        "JZ-JF",
+        "--kind",
+        "member",
+    ]);
+    assert!(stage.starts_with("以优异成绩迎接党的十八大"), "{stage}");
+    assert_eq!(
+        stage.lines().count(),
+        before.1.lines().count(),
+        "the same members as 2011-h2"
+    );
     let out = env.ok(&["scores", "recount"]);
     assert!(out.contains("重新汇总"), "{out}");
     assert_eq!((ranking("2011-h1"), ranking("2011-h2")), before);

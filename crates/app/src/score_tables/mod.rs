@@ -3,11 +3,13 @@
 
 mod excel;
 mod overview;
+mod stage;
 mod subject;
 mod table;
 
 pub use excel::*;
 pub use overview::*;
+pub use stage::*;
 pub use subject::*;
 pub use table::*;
 

@@ -87,6 +87,9 @@ pub struct RankingsQuery {
     campaign: Option<i64>,
     /// A period code [default: the current period].
     period: Option<String>,
+    /// A themed stage's code instead of a period: each subject's mean score over the
+    /// periods sharing a day with the stage (no growth, grade or criteria).
+    stage: Option<String>,
     /// An organisation code: the subjects in its subtree [default: the account's own top
     /// organisation].
     scope: Option<String>,
@@ -149,7 +152,7 @@ pub struct RankingPage {
         (status = 401, description = "No valid token", body = ApiError),
         (status = 404, description = "Unknown organisation or campaign, or outside the scope", body = ApiError),
         (status = 400, description = "A query parameter that does not parse, or a limit out of range", body = ApiError),
-        (status = 422, description = "Unknown period or kind", body = ApiError),
+        (status = 422, description = "Unknown period, stage or kind", body = ApiError),
     )
 )]
 pub async fn rankings(
@@ -184,14 +187,21 @@ pub async fn rankings(
         limit: q.limit,
         offset: q.offset.unwrap_or(0),
     };
-    let t = table(
-        &s.store,
-        &s.scores,
-        Some(&viewer.principal),
-        &query,
-        today(),
-    )
-    .await
+    let viewer_p = Some(&viewer.principal);
+    let t = match given(&q.stage) {
+        Some(stage) => {
+            xianfeng_app::score_tables::stage_table(
+                &s.store,
+                &s.scores,
+                viewer_p,
+                &query,
+                stage,
+                today(),
+            )
+            .await
+        }
+        None => table(&s.store, &s.scores, viewer_p, &query, today()).await,
+    }
     .map_err(|e| refused(lang, e))?;
     Ok(Json(RankingPage {
         period: t.period.code,

@@ -46,6 +46,8 @@ const PAGE: usize = 50;
 pub struct DashQuery {
     /// The campaign the reader picked (by default the one in use).
     campaign: Option<String>,
+    /// For the export: a themed stage's ranking instead of a period's.
+    stage: Option<String>,
     period: Option<String>,
     scope: Option<String>,
     kind: Option<String>,
@@ -114,6 +116,15 @@ impl Links {
         self.build(&[("table", table)])
     }
 
+    /// The ranking over themed stage `code`, as a spreadsheet (the period left out).
+    pub fn stage_export(&self, code: &str) -> String {
+        format!(
+            "{}&stage={}",
+            self.build(&[("period", ""), ("table", "ranking")]),
+            encode_query_value(code)
+        )
+    }
+
     fn with_page(&self, page: usize) -> String {
         self.build(&[("page", &page.to_string())])
     }
@@ -126,6 +137,8 @@ type ShownLeader = (String, String, Vec<(String, String)>);
 struct DashboardPage {
     chrome: Chrome,
     picker: CampaignPicker,
+    /// The campaign's themed stages, for their rankings: (code, name).
+    stages: Vec<(String, String)>,
     q: Links,
     period_name: String,
     closed: bool,
@@ -297,6 +310,12 @@ pub async fn dashboard(
             .collect::<Vec<_>>(),
     );
     let page_view = DashboardPage {
+        stages: campaign
+            .file
+            .stages
+            .iter()
+            .map(|st| (st.code.get_ref().clone(), tx.term(&st.name)))
+            .collect(),
         picker,
         top_tie: tie_sentence(tx, "scores_tied_top", &o.top_tied),
         bottom_tie: tie_sentence(tx, "scores_tied_bottom", &o.bottom_tied),
@@ -394,14 +413,14 @@ pub async fn export(
     let bytes = if which == "ranking" {
         let kind = kind_of(&q).or_refuse(&attempt)?;
         let query = table_query(&q, kind, score_tables::MAX_ROWS, 0);
-        let table = score_tables::table(
-            &s.store,
-            &s.scores,
-            Some(&viewer.principal),
-            &query,
-            today(),
-        )
-        .await
+        let viewer_p = Some(&viewer.principal);
+        let table = match some(&q.stage) {
+            Some(stage) => {
+                score_tables::stage_table(&s.store, &s.scores, viewer_p, &query, stage, today())
+                    .await
+            }
+            None => score_tables::table(&s.store, &s.scores, viewer_p, &query, today()).await,
+        }
         .or_refuse(&attempt)?;
         xlsx_bytes(&[table], viewer.lang())
     } else {
