@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod commitment;
 pub mod dates;
+pub mod draw;
 pub mod i18n;
 pub mod idcard;
 pub mod leader_roster;

@@ -203,6 +203,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::calendar_cli::CalendarAction,
     },
+    /// Publicly verifiable draws (双随机): recompute a published draw record.
+    Draw {
+        #[command(subcommand)]
+        action: crate::draw_cli::DrawAction,
+    },
     /// Disciplinary sanctions (党纪处分) that selection's eligibility rules look at.
     Sanction {
         #[command(subcommand)]
@@ -865,6 +870,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calendar { action } => {
             return crate::calendar_cli::calendar(&open(&cli).await?, action, cli.lang()).await;
         }
+        Command::Draw { action } => return crate::draw_cli::draw(action),
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;
         }

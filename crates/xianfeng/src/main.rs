@@ -4,6 +4,7 @@ mod calendar_cli;
 mod campaign_cli;
 mod cli;
 mod config;
+mod draw_cli;
 mod progress;
 mod sanction_cli;
 mod say;

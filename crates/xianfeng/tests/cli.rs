@@ -1429,3 +1429,103 @@ fn an_export_of_a_period_without_scores_writes_nothing_and_says_why() {
     );
     assert!(!out.exists(), "no empty workbook that reads like all zeros");
 }
+
+#[test]
+fn a_draw_record_verifies_without_a_database_and_an_edited_one_does_not() {
+    use xianfeng_domain::draw::{Allocation, DrawInput, allocate, draw, path_conflicts};
+    let env = &envs()[0];
+    let population: std::collections::BTreeMap<String, Vec<String>> = [
+        (
+            "JZ-JF".to_string(),
+            vec!["JZ-JF-01".to_string(), "JZ-JF-02".to_string()],
+        ),
+        (
+            "JZ-SY".to_string(),
+            vec!["JZ-SY-01".to_string(), "JZ-SY-02".to_string()],
+        ),
+    ]
+    .into();
+    let sizes = population
+        .iter()
+        .map(|(s, c)| (s.clone(), c.len()))
+        .collect();
+    let mut input = DrawInput {
+        plan: "1".into(),
+        per_stratum: allocate(&sizes, Allocation::PerStratum(1)),
+        target_paths: population
+            .iter()
+            .flat_map(|(s, cs)| {
+                cs.iter()
+                    .map(move |c| (c.clone(), vec!["JZ".to_string(), s.clone(), c.clone()]))
+            })
+            .collect(),
+        population,
+        seed_input: "2011-06-01 福彩3D 123".into(),
+        inspectors: vec!["jf".into(), "sy".into()],
+        inspector_homes: [("jf".into(), "JZ-JF".into()), ("sy".into(), "JZ-SY".into())].into(),
+        scope: "JZ".into(),
+        per_target: 1,
+        cap: 1,
+        conflicts: vec![],
+    };
+    input.conflicts = path_conflicts(&input).into_iter().collect();
+    let record = draw(&input).expect("each county inspects the other");
+    // Cross-checking: 解放区's target goes to 山阳区's inspector and the other way round.
+    for (target, who) in &record.assignments {
+        assert_ne!(&target[..5], &input.inspector_homes[&who[0]][..5]);
+    }
+    let good = env.file(
+        "draw.json",
+        serde_json::to_string_pretty(&record).unwrap().as_bytes(),
+    );
+    // No --db is needed: run it bare.
+    let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["draw", "verify", &good])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已核验"));
+    // The stand-alone script of docs/DRAW.md, an independent implementation, agrees.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/draw_verify.py");
+    let py = Command::new("python3")
+        .args([script, &good])
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{py:?}");
+    assert_eq!(String::from_utf8_lossy(&py.stdout).trim(), "verified");
+    let mut edited = record.clone();
+    edited.assignments.values_mut().for_each(|w| w.reverse());
+    edited.targets.reverse();
+    let bad = env.file(
+        "edited.json",
+        serde_json::to_string(&edited).unwrap().as_bytes(),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .env("LANG", "C")
+        .args(["draw", "verify", &bad])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let py = Command::new("python3")
+        .args([script, &bad])
+        .output()
+        .unwrap();
+    assert_eq!(py.status.code(), Some(1), "{py:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("targets"),
+        "{out:?}"
+    );
+    let broken = env.file("broken.json", b"{ not json");
+    let out = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .env("LANG", "C")
+        .args(["draw", "verify", &broken])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the draw record"));
+}
