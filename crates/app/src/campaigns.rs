@@ -217,16 +217,21 @@ pub async fn windows(store: &Store, id: i64) -> Result<Vec<StoredWindow>, AppErr
 /// The running campaign, for a record to go into; refused when the campaign in use is
 /// closed.
 pub async fn for_records(store: &Store) -> Result<(i64, Arc<Campaign>), AppError> {
-    let current = store
-        .campaigns()
-        .current_record()
-        .await?
-        .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))?;
+    let (current, file) = in_use(store).await?;
     current
         .status
         .check_takes_records()
         .map_err(AppError::Input)?;
-    crate::scope::campaign(store).await
+    Ok((current.id, file))
+}
+
+/// The campaign in use, record and file, or a message saying there is none yet.
+pub async fn in_use(store: &Store) -> Result<(StoredCampaign, Arc<Campaign>), AppError> {
+    store
+        .campaigns()
+        .in_use()
+        .await?
+        .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))
 }
 
 /// The campaigns a reader may pick on the public pages and dashboards: every one but the
@@ -252,14 +257,7 @@ pub async fn picked(
             }
             Ok((c, file))
         }
-        None => {
-            let c = store
-                .campaigns()
-                .current_record()
-                .await?
-                .ok_or_else(|| AppError::Input(Message::of("app.no_campaign", &[])))?;
-            get(store, c.id).await
-        }
+        None => in_use(store).await,
     }
 }
 

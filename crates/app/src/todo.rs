@@ -109,18 +109,14 @@ pub async fn waiting(
     actor: &Actor<'_>,
     today: NaiveDate,
 ) -> Result<Vec<ToDo>, AppError> {
-    // A campaign that is over asks nothing more of anyone: nothing of it is overdue.
-    let running = store
-        .campaigns()
-        .current_record()
-        .await?
-        .is_some_and(|c| c.status == xianfeng_domain::campaign::CampaignStatus::Running);
-    let Some((campaign_id, campaign)) = store.campaigns().current().await? else {
+    let Some((current, campaign)) = store.campaigns().in_use().await? else {
         return Ok(vec![]);
     };
-    if !running {
+    // A campaign that is over asks nothing more of anyone: nothing of it is overdue.
+    if current.status != xianfeng_domain::campaign::CampaignStatus::Running {
         return Ok(vec![]);
     }
+    let campaign_id = current.id;
     let p = actor.principal;
     let may = |a: Action| principal_permits(p, a);
     let mut out = Vec::new();

@@ -55,10 +55,16 @@ impl Campaigns<'_> {
     /// The campaign in use: the running one; when none runs, the one closed last (records
     /// are refused, its pages stay browsable). A draft is never in use.
     pub async fn current(self) -> Result<Option<(i64, Arc<Campaign>)>> {
+        Ok(self.in_use().await?.map(|(c, file)| (c.id, file)))
+    }
+
+    /// The campaign in use with its record (its status) and its file, in one read.
+    pub async fn in_use(self) -> Result<Option<(StoredCampaign, Arc<Campaign>)>> {
         let Some(c) = self.current_record().await? else {
             return Ok(None);
         };
-        Ok(Some((c.id, self.file(&c).await?)))
+        let file = self.file(&c).await?;
+        Ok(Some((c, file)))
     }
 
     /// The record of the campaign in use (see [`Campaigns::current`]).

@@ -8,22 +8,11 @@
 
 mod support;
 
+use support::enc;
+
 use axum::http::StatusCode;
 use support::App;
 use xianfeng_storage::AuditFilter;
-
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 async fn audited(app: &App, action: &str) -> usize {
     app.store

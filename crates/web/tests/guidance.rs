@@ -6,20 +6,10 @@
 
 mod support;
 
+use support::enc;
+
 use axum::http::StatusCode;
 use support::App;
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 async fn add(app: &App, who: &str, code: &str, form: &str) -> support::Answer {
     let cookie = app.sign_in(who).await;

@@ -4,20 +4,9 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use support::enc;
 
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use axum::http::StatusCode;
 
 #[tokio::test]
 async fn a_nomination_goes_through_the_pages_of_the_branch_the_committee_and_the_office() {

@@ -585,3 +585,16 @@ pub async fn b1_member_commended(app: &App) -> (i64, i64) {
     .unwrap();
     (up, notice)
 }
+
+/// Percent-encodes a form value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
