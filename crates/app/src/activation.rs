@@ -95,6 +95,22 @@ fn validity(now_ms: i64, days: u32) -> Result<(NaiveDate, i64), AppError> {
     Ok((last, expires_at))
 }
 
+/// Issues a fresh activation code for `username` inside `tx`, good for `valid_days`:
+/// the code as printed and its last day.
+pub(crate) async fn issue_in(
+    tx: &mut xianfeng_storage::WriteTx,
+    vault: &Vault,
+    username: &str,
+    valid_days: u32,
+    now_ms: i64,
+) -> Result<(String, NaiveDate), AppError> {
+    let (valid_until, expires_at) = validity(now_ms, valid_days)?;
+    let code = fresh_code()?;
+    tx.issue_activation(username, &code_hash(vault, &code), expires_at)
+        .await?;
+    Ok((printed(&code), valid_until))
+}
+
 /// Whether `p` manages accounts at all (the administrator, the office, committee staff).
 pub fn may_manage(p: &Principal) -> bool {
     matches!(p.role, Role::Admin | Role::Office | Role::CommitteeStaff)

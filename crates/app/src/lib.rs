@@ -19,6 +19,7 @@ pub mod import;
 pub mod import_leaders;
 pub mod indicators;
 pub mod init;
+pub mod inspections;
 pub mod members;
 pub mod open;
 pub mod plans;

@@ -157,6 +157,29 @@ impl Understaffed {
     }
 }
 
+/// The targets a seed picks: each stratum's k codes with the smallest keys, all listed in
+/// key order. They depend on nothing else — not on the inspectors — so the conflicts a draw
+/// needs are those of these targets alone.
+pub fn select_targets(
+    population: &BTreeMap<String, Vec<String>>,
+    per_stratum: &BTreeMap<String, usize>,
+    seed: &str,
+) -> Vec<String> {
+    let mut keyed: Vec<(String, String)> = vec![];
+    for (stratum, codes) in population {
+        let k = per_stratum.get(stratum).copied().unwrap_or(0);
+        let unique: BTreeSet<&String> = codes.iter().collect();
+        let mut by_key: Vec<(String, String)> = unique
+            .into_iter()
+            .map(|c| (target_key(seed, c), c.clone()))
+            .collect();
+        by_key.sort();
+        keyed.extend(by_key.into_iter().take(k));
+    }
+    keyed.sort();
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
 /// Makes the draw from `input`: the same input always gives the same record.
 pub fn draw(input: &DrawInput) -> Result<DrawRecord, Understaffed> {
     let digest = population_digest(
@@ -166,19 +189,7 @@ pub fn draw(input: &DrawInput) -> Result<DrawRecord, Understaffed> {
             .flat_map(|codes| codes.iter().map(String::as_str)),
     );
     let seed = seed(&digest, &input.seed_input);
-    let mut keyed: Vec<(String, String)> = vec![];
-    for (stratum, codes) in &input.population {
-        let k = input.per_stratum.get(stratum).copied().unwrap_or(0);
-        let unique: BTreeSet<&String> = codes.iter().collect();
-        let mut by_key: Vec<(String, String)> = unique
-            .into_iter()
-            .map(|c| (target_key(&seed, c), c.clone()))
-            .collect();
-        by_key.sort();
-        keyed.extend(by_key.into_iter().take(k));
-    }
-    keyed.sort();
-    let targets: Vec<String> = keyed.into_iter().map(|(_, c)| c).collect();
+    let targets = select_targets(&input.population, &input.per_stratum, &seed);
 
     let conflicts: BTreeSet<(&str, &str)> = input
         .conflicts

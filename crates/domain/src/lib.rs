@@ -26,6 +26,8 @@ pub mod dates;
 pub mod draw;
 pub mod i18n;
 pub mod idcard;
+pub mod inspection;
+pub mod inspector_roster;
 pub mod leader_roster;
 pub mod media;
 pub mod member_changes;

@@ -75,10 +75,20 @@ pub enum Action {
     /// Write the organisation's own implementing opinions (实施意见) under the city's
     /// campaign, for its subtree (target: the committee): the committees' staff.
     WriteGuidance,
+    /// Keep the inspector pool, plan inspections, publish populations, draw, close plans
+    /// and decide rectification reports (督查, target: the plan's scope or the inspected
+    /// organisation): the office and the committees' staff.
+    ManageInspections,
+    /// Record findings on an inspection task (target: the inspected organisation, assigned
+    /// to the account by the draw): the inspectors drawn.
+    RecordFindings,
+    /// Report what the organisation did to rectify a finding (整改, target: the inspected
+    /// organisation): those who keep it.
+    ReportRectification,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::ReadPersonalData,
@@ -104,6 +114,9 @@ impl Action {
         Action::RecordSanctions,
         Action::ManageCampaigns,
         Action::WriteGuidance,
+        Action::ManageInspections,
+        Action::RecordFindings,
+        Action::ReportRectification,
     ];
 
     fn writes(self) -> bool {
@@ -139,7 +152,8 @@ pub struct Target<'a> {
     /// The member a record is about (a commitment, a study record), for the rules that let
     /// a member act on their own records only.
     pub member: Option<i64>,
-    /// Whether the account is assigned to review this subject (领导点评).
+    /// Whether the account is assigned to this subject: to review it (领导点评), or, for an
+    /// inspector, to inspect it (督查, by the draw).
     pub assigned: bool,
 }
 
@@ -224,6 +238,7 @@ fn permits(role: Role, action: Action) -> bool {
                 | WriteRecords
                 | WriteSelfAssessment
                 | Nominate
+                | ReportRectification
         ),
         // A member writes their own commitment, study records and self-assessment, and sees
         // her own personal data (checked in `decide`).
@@ -241,7 +256,10 @@ fn permits(role: Role, action: Action) -> bool {
             action,
             ReadOrganisation | ReadMembers | ReadCommitments | WriteReviews
         ),
-        Role::Inspector => matches!(action, ReadOrganisation | ReadMembers | ReadCommitments),
+        Role::Inspector => matches!(
+            action,
+            ReadOrganisation | ReadMembers | ReadCommitments | RecordFindings
+        ),
         Role::SectorGuide => matches!(action, ReadOrganisation | ReadMembers),
     }
 }
@@ -250,8 +268,9 @@ fn in_scope(p: &Principal, t: &Target) -> bool {
     if p.role == Role::Admin {
         return true;
     }
-    // A reviewer's subjects are those assigned, wherever they sit.
-    if p.role == Role::Reviewer && t.assigned {
+    // A reviewer's subjects and an inspector's targets are those assigned, wherever they
+    // sit.
+    if matches!(p.role, Role::Reviewer | Role::Inspector) && t.assigned {
         return true;
     }
     if p.scopes.iter().any(|s| s.contains(t.path)) {
@@ -312,8 +331,8 @@ pub fn decide(p: &Principal, action: Action, target: &Target) -> Decision {
     {
         return Decision::NotPermitted;
     }
-    // Reviews only of what the account is assigned.
-    if action == Action::WriteReviews && !target.assigned {
+    // Reviews and findings only of what the account is assigned.
+    if matches!(action, Action::WriteReviews | Action::RecordFindings) && !target.assigned {
         return Decision::NotPermitted;
     }
     Decision::Allow
@@ -432,10 +451,11 @@ mod tests {
         ] {
             assert_eq!(decide(&member, action, &t), Decision::NotPermitted);
         }
-        // The office may do everything in its scope but review: reviews are by assignment.
+        // The office may do everything in its scope but review and record findings: both
+        // are by assignment.
         let office = principal(Role::Office, &[&[1]]);
         for action in Action::ALL {
-            let want = action != Action::WriteReviews;
+            let want = !matches!(action, Action::WriteReviews | Action::RecordFindings);
             assert_eq!(decide(&office, action, &t).allowed(), want, "{action:?}");
         }
         // Closing a period freezes the city's scores: the office's alone.
@@ -677,6 +697,66 @@ mod tests {
         assert_eq!(
             decide(&office, Action::WriteReviews, &Target::of(&own, None)),
             Decision::NotPermitted
+        );
+    }
+
+    #[test]
+    fn an_inspector_records_findings_only_on_targets_drawn_for_it_and_the_target_reports_rectification()
+     {
+        let inspector = principal(Role::Inspector, &[&[1, 9]]);
+        let elsewhere = path(&[1, 2, 7]);
+        let drawn = Target {
+            assigned: true,
+            ..Target::of(&elsewhere, None)
+        };
+        assert!(decide(&inspector, Action::RecordFindings, &drawn).allowed());
+        assert!(decide(&inspector, Action::ReadCommitments, &drawn).allowed());
+        assert_eq!(
+            decide(
+                &inspector,
+                Action::RecordFindings,
+                &Target::of(&elsewhere, None)
+            ),
+            Decision::OutOfScope
+        );
+        let home = path(&[1, 9, 3]);
+        assert_eq!(
+            decide(&inspector, Action::RecordFindings, &Target::of(&home, None)),
+            Decision::NotPermitted,
+            "in its home subtree but not drawn"
+        );
+        assert!(!decide(&inspector, Action::ManageInspections, &drawn).allowed());
+        assert!(!decide(&inspector, Action::ReportRectification, &drawn).allowed());
+
+        let secretary = principal(Role::Secretary, &[&[1, 2, 7]]);
+        assert!(
+            decide(
+                &secretary,
+                Action::ReportRectification,
+                &Target::of(&elsewhere, None)
+            )
+            .allowed()
+        );
+        assert!(
+            !decide(
+                &secretary,
+                Action::ManageInspections,
+                &Target::of(&elsewhere, None)
+            )
+            .allowed()
+        );
+        let staff = principal(Role::CommitteeStaff, &[&[1, 2]]);
+        assert!(
+            decide(
+                &staff,
+                Action::ManageInspections,
+                &Target::of(&elsewhere, None)
+            )
+            .allowed()
+        );
+        assert_eq!(
+            decide(&staff, Action::ManageInspections, &Target::of(&home, None)),
+            Decision::OutOfScope
         );
     }
 }

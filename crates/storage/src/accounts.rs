@@ -39,6 +39,19 @@ pub fn valid_username(s: &str) -> bool {
 }
 
 impl Accounts<'_> {
+    /// An account's id and role, disabled or not.
+    pub async fn id_and_role(self, username: &str) -> Result<Option<(i64, Role)>> {
+        let Some(row) = sqlx::query("SELECT id, role FROM users WHERE username = $1")
+            .bind(username.to_string())
+            .fetch_optional(self.store.reader())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let r = Row::of(&row, "users");
+        Ok(Some((r.get("id")?, r.parsed("role", Role::parse)?)))
+    }
+
     /// The account as the authorisation policy sees it: its role, the paths of the
     /// organisations it is assigned to and their sectors. `None` for an unknown or disabled
     /// account.

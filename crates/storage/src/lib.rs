@@ -21,6 +21,7 @@ mod evaluation;
 mod figures;
 mod guidance;
 mod import;
+mod inspections;
 mod migrate;
 pub mod password;
 mod plans;
@@ -51,6 +52,10 @@ pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, Rou
 pub use figures::{Span, SubjectFigures};
 pub use guidance::StoredLocalRule;
 pub use import::{STAGED_LIFETIME_MS, StagedImport};
+pub use inspections::{
+    DeclaredConflict, FindingRecord, InspectionPlan, InspectorRecord, NewInspectionPlan,
+    NewInspector, NewTask, RectificationRecord, TaskRecord,
+};
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use registry::{
@@ -146,6 +151,8 @@ features! {
     commitments => Commitments,
     /// Local implementing opinions (实施意见) under the city's campaign.
     guidance => Guidance,
+    /// Supervision (督查指导): inspectors, plans, draws, findings, rectification.
+    inspections => Inspections,
     /// Mass evaluation (群众评议): rounds, ballot codes, ballots, tallies, comments.
     evaluation => Evaluation,
     /// Staged imports (导入预览) waiting for confirmation.

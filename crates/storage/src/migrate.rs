@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_local_guidance.sql"),
         postgres: include_str!("../migrations/postgres/0020_local_guidance.sql"),
     },
+    Migration {
+        version: 21,
+        name: "supervision",
+        sqlite: include_str!("../migrations/sqlite/0021_supervision.sql"),
+        postgres: include_str!("../migrations/postgres/0021_supervision.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -174,7 +174,7 @@ impl WriteTx {
     }
 
     /// The id of an account, by name.
-    pub(crate) async fn user_id(&mut self, username: &str) -> Result<i64> {
+    pub async fn user_id(&mut self, username: &str) -> Result<i64> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
             .bind(username.to_string())
             .fetch_optional(&mut *self.tx)

@@ -203,6 +203,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::calendar_cli::CalendarAction,
     },
+    /// Supervision (督查): the inspector pool and inspection plans with their draws.
+    Inspection {
+        #[command(subcommand)]
+        action: crate::inspection_cli::InspectionAction,
+    },
     /// Publicly verifiable draws (双随机): recompute a published draw record.
     Draw {
         #[command(subcommand)]
@@ -871,6 +876,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             return crate::calendar_cli::calendar(&open(&cli).await?, action, cli.lang()).await;
         }
         Command::Draw { action } => return crate::draw_cli::draw(action),
+        Command::Inspection { action } => {
+            return crate::inspection_cli::inspection(&cli, &open(&cli).await?, action).await;
+        }
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;
         }
@@ -1099,7 +1107,7 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
 /// At most this many problems are printed; the errors file holds them all.
 const SHOWN_ISSUES: usize = 50;
 
-fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
+pub(crate) fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
     for i in r.issues.iter().take(SHOWN_ISSUES) {
         eprintln!(
             "{}:{} [{}] {:?}: {}",

@@ -1529,3 +1529,191 @@ fn a_draw_record_verifies_without_a_database_and_an_edited_one_does_not() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the draw record"));
 }
+
+const CITY: &str = "组织编码,组织名称,上级组织编码,组织类别,分类,所属行业\n\
+    JZ,中共某市委员会,,市委,,\n\
+    C1,中共甲区委员会,JZ,县(市、区)委,县市区,\n\
+    C2,中共乙区委员会,JZ,县(市、区)委,县市区,\n\
+    C1-B1,甲区第一党支部,C1,党支部,农村,\n\
+    C1-B2,甲区第二党支部,C1,党支部,农村,\n\
+    C2-B1,乙区第一党支部,C2,党支部,社区,\n\
+    C2-B2,乙区第二党支部,C2,党支部,社区,\n";
+
+/// The office's random spot check from the command line, step by step: the pool imported
+/// (all or nothing), the plan created, the population published before any seed input, the
+/// draw made once with each county's staff sent to the other county, and the record
+/// recomputed by `draw verify` and by the stand-alone script.
+#[test]
+fn a_random_spot_check_is_planned_published_drawn_once_and_verified_from_the_command_line() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("city.csv", CITY.as_bytes())]);
+        let header = "姓名,账号,所属组织编码,回避组织编码,回避理由\n";
+        let bad = format!(
+            "{header}甲区督查,c1-dc,C1,,\n乙区督查,c2-dc,C9,,\n市督查,jz-dc,JZ,C1-B1;C2-B1,\n"
+        );
+        let out = env.run(&[
+            "inspection",
+            "inspectors",
+            "import",
+            &env.file("bad.csv", bad.as_bytes()),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", env.label);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(":3 [所属组织编码] \"C9\""), "{err}");
+        assert!(err.contains(":4 [回避理由]"), "{err}");
+        assert_eq!(
+            env.ok(&["inspection", "inspectors", "list"]),
+            "",
+            "nothing written"
+        );
+        assert!(!env.ok(&["user", "list"]).contains("c1-dc"));
+
+        let good =
+            format!("{header}甲区督查,c1-dc,C1,,\n乙区督查,c2-dc,C2,C1-B2；C1-B1,亲属任职\n");
+        let out = env.ok(&[
+            "inspection",
+            "inspectors",
+            "import",
+            &env.file("good.csv", good.as_bytes()),
+        ]);
+        assert!(
+            out.contains("c1-dc\t") && out.contains("c2-dc\t"),
+            "codes printed: {out}"
+        );
+        let pool = env.ok(&["inspection", "inspectors", "list"]);
+        assert!(
+            pool.contains("c2-dc\t乙区督查\tC2\t1\tC1-B1;C1-B2"),
+            "{pool}"
+        );
+
+        let create = |extra: &[&str]| -> String {
+            let mut args = vec![
+                "inspection",
+                "plan",
+                "create",
+                "--name",
+                "第一季度随机抽查",
+                "--scope",
+                "JZ",
+                "--population",
+                "branches",
+                "--strata",
+                "county",
+                "--inspectors-per-target",
+                "1",
+                "--cap",
+                "1",
+            ];
+            args.extend_from_slice(extra);
+            env.ok(&args).lines().last().unwrap().trim().to_string()
+        };
+        let plan = create(&["--per-stratum", "1"]);
+        let early = env.run(&["inspection", "draw", &plan, "--seed-input", "3 8 1"]);
+        assert_eq!(early.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&early.stderr).contains("须先公布抽查名单"));
+
+        let out = env.ok(&["inspection", "publish", &plan]);
+        let p = xianfeng_domain::draw::population_digest(["C1-B1", "C1-B2", "C2-B1", "C2-B2"]);
+        assert!(out.contains(&format!("P = {p}")), "{out}");
+        let again = env.run(&["inspection", "exclude", &plan, "C1-B1"]);
+        assert_eq!(again.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("已公布并冻结"));
+
+        // 乙区's inspector declared conflicts with both of 甲区's branches; 甲区's own staff
+        // may not inspect in 甲区: no one can go to 甲区. Refused, naming the target.
+        let short = env.run(&[
+            "inspection",
+            "draw",
+            &plan,
+            "--seed-input",
+            "福彩3D 2011-03-15 3 8 1",
+        ]);
+        assert_eq!(short.status.code(), Some(1));
+        let why = String::from_utf8_lossy(&short.stderr);
+        assert!(
+            why.contains("检查人员不足") && why.contains("C1-B"),
+            "{why}"
+        );
+        assert!(
+            !why.contains("C2-B"),
+            "乙区's target could be staffed: {why}"
+        );
+
+        // With the conflicts lifted (a new pool sheet), the same plan draws — once.
+        let lifted = format!("{header}甲区督查,c1-dc,C1,,\n乙区督查,c2-dc,C2,,\n");
+        env.ok(&[
+            "inspection",
+            "inspectors",
+            "import",
+            &env.file("lifted.csv", lifted.as_bytes()),
+        ]);
+        let out = env.ok(&[
+            "inspection",
+            "draw",
+            &plan,
+            "--seed-input",
+            "福彩3D 2011-03-15 3 8 1",
+        ]);
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(rows.len(), 2, "{out}");
+        for row in &rows {
+            let (target, who) = row.split_once('\t').unwrap();
+            let other = if target.starts_with("C1") {
+                "c2-dc"
+            } else {
+                "c1-dc"
+            };
+            assert_eq!(who, other, "cross-checking: {out}");
+        }
+        let twice = env.run(&["inspection", "draw", &plan, "--seed-input", "another"]);
+        assert_eq!(twice.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&twice.stderr).contains("不能再次抽取"));
+
+        let record = env.path("record.json");
+        env.ok(&[
+            "inspection",
+            "record",
+            &plan,
+            "--out",
+            record.to_str().unwrap(),
+        ]);
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        assert_eq!(r["population_digest"], p);
+        assert_eq!(r["seed_input"], "福彩3D 2011-03-15 3 8 1");
+        assert_eq!(r["scope"], "JZ");
+        let verify = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .env("LANG", "C")
+            .args(["draw", "verify"])
+            .arg(&record)
+            .output()
+            .unwrap();
+        assert!(verify.status.success(), "{verify:?}");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/draw_verify.py");
+        let py = Command::new("python3")
+            .arg(script)
+            .arg(&record)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&py.stdout).trim(),
+            "verified",
+            "{py:?}"
+        );
+
+        // A total shared by size, and the pool too small for it: every target named.
+        let big = create(&["--total", "4"]);
+        env.ok(&["inspection", "publish", &big]);
+        let short = env.run(&["inspection", "draw", &big, "--seed-input", "x"]);
+        assert_eq!(short.status.code(), Some(1));
+        let list = env.ok(&["inspection", "plan", "list"]);
+        assert!(
+            list.contains(&format!("{big}\t第一季度随机抽查\tJZ\t名单已公布")),
+            "{list}"
+        );
+        assert!(
+            list.contains(&format!("{plan}\t第一季度随机抽查\tJZ\t已抽取")),
+            "{list}"
+        );
+    }
+}

@@ -126,6 +126,10 @@ fn terms(f: &CampaignFile) -> Vec<(&str, &str)> {
             .iter()
             .map(|h| (h.name.as_str(), h.name_en.as_str())),
     );
+    for i in &f.inspection_items {
+        out.push((&i.name, &i.name_en));
+        out.push((&i.checks, &i.checks_en));
+    }
     out.extend(
         f.review_grades
             .iter()
@@ -317,6 +321,53 @@ impl Campaign {
             .iter()
             .map(|c| (c.code.get_ref().clone(), *c.weight.get_ref()))
             .collect()
+    }
+}
+
+/// Supervision: what inspectors check.
+impl Campaign {
+    /// The inspection items (抽查事项) for a subject of `kind` in `category`, in the file's
+    /// order: those of its kind naming its category or no category.
+    pub fn inspection_items(
+        &self,
+        kind: SubjectKind,
+        category: Option<&str>,
+    ) -> Vec<&InspectionItem> {
+        self.file
+            .inspection_items
+            .iter()
+            .filter(|i| *i.subject.get_ref() == kind)
+            .filter(|i| {
+                i.categories.is_empty()
+                    || category.is_some_and(|c| i.categories.iter().any(|x| x.get_ref() == c))
+            })
+            .collect()
+    }
+
+    /// An inspection item by its code.
+    pub fn inspection_item(&self, code: &str) -> Option<&InspectionItem> {
+        self.file
+            .inspection_items
+            .iter()
+            .find(|i| i.code.get_ref() == code)
+    }
+}
+
+impl InspectionItem {
+    /// Working days to rectify a shortfall found on this item.
+    pub fn workdays(&self) -> u32 {
+        self.rectify_workdays.as_ref().map_or(15, |d| *d.get_ref())
+    }
+
+    /// The criterion's name, from the standard of the item's kind.
+    pub fn criterion_name<'a>(&self, f: &'a CampaignFile) -> Option<&'a str> {
+        let c = self.criterion.as_ref()?;
+        f.standards
+            .iter()
+            .filter(|s| s.subject == *self.subject.get_ref())
+            .flat_map(|s| s.criteria.iter())
+            .find(|k| k.code.get_ref() == c.get_ref())
+            .map(|k| k.name.as_str())
     }
 }
 
@@ -654,6 +705,7 @@ impl Checker<'_> {
 
         self.scoring(f, &cats);
         self.indicators(f);
+        self.inspection_items(f, &cats);
         if let Some(g) = &f.grading {
             self.grading(g);
         }
@@ -800,6 +852,54 @@ impl Checker<'_> {
                     &r.parts,
                     format!("{path}.parts"),
                     Message::of("campaign.parts_sum", &[("sum", &sum)]),
+                );
+            }
+        }
+    }
+
+    /// Inspection items: of organisations or teams, in known categories, under a criterion
+    /// of their kind's standard, with a deadline a rectification can keep.
+    fn inspection_items(&mut self, f: &CampaignFile, cats: &HashMap<String, usize>) {
+        let mut codes = HashMap::new();
+        for (i, item) in f.inspection_items.iter().enumerate() {
+            let path = format!("inspection_items[{i}]");
+            self.code(&item.code, &path, &mut codes);
+            let kind = *item.subject.get_ref();
+            if !matches!(kind, SubjectKind::Organisation | SubjectKind::Team) {
+                self.at(
+                    &item.subject,
+                    format!("{path}.subject"),
+                    Message::of("campaign.inspection_subject", &[]),
+                );
+            }
+            for c in &item.categories {
+                if !cats.contains_key(c.get_ref()) {
+                    self.at(
+                        c,
+                        format!("{path}.categories"),
+                        Message::of("campaign.unknown_category", &[("code", c.get_ref())]),
+                    );
+                }
+            }
+            if let Some(c) = &item.criterion {
+                let known = f.standards.iter().any(|s| {
+                    s.subject == kind && s.criteria.iter().any(|k| k.code.get_ref() == c.get_ref())
+                });
+                if !known {
+                    self.at(
+                        c,
+                        format!("{path}.criterion"),
+                        Message::of("campaign.unknown_criterion", &[("code", c.get_ref())]),
+                    );
+                }
+            }
+            if let Some(d) = &item.rectify_workdays
+                && !(1..=60).contains(d.get_ref())
+            {
+                self.at(
+                    d,
+                    format!("{path}.rectify_workdays"),
+                    Message::of("campaign.rectify_workdays", &[("value", d.get_ref())]),
                 );
             }
         }
@@ -1318,6 +1418,40 @@ mod tests {
         }
         .to_string();
         assert!(shown.starts_with("t.toml line "), "{shown}");
+    }
+
+    #[test]
+    fn the_builtin_inspection_items_follow_the_category_and_a_bad_item_is_named_with_its_line() {
+        let c = Campaign::builtin();
+        let codes = |kind, cat| -> Vec<String> {
+            c.inspection_items(kind, cat)
+                .iter()
+                .map(|i| i.code.get_ref().clone())
+                .collect()
+        };
+        let rural = codes(SubjectKind::Organisation, Some("rural"));
+        let school = codes(SubjectKind::Organisation, Some("school"));
+        assert!(rural.contains(&"rural-service-station".to_string()));
+        assert!(!school.contains(&"rural-service-station".to_string()));
+        assert_eq!(rural.len(), school.len() + 1);
+        assert!(codes(SubjectKind::Team, None).contains(&"team-decisions".to_string()));
+        assert!(codes(SubjectKind::Member, None).is_empty());
+        let item = c.inspection_item("org-plan").unwrap();
+        assert_eq!(item.workdays(), 10);
+        assert_eq!(item.criterion_name(&c.file), Some("工作机制好"));
+        assert_eq!(c.inspection_item("org-masses").unwrap().workdays(), 15);
+
+        let bad = BUILTIN_2010.replace(
+            "criterion = \"decision-making\"",
+            "criterion = \"leadership\"\nrectify_workdays = 0",
+        );
+        let errs = Campaign::load("c.toml", &bad).unwrap_err().errors;
+        let keys: Vec<&str> = errs.iter().map(|e| e.message.key()).collect();
+        assert_eq!(
+            keys,
+            ["campaign.unknown_criterion", "campaign.rectify_workdays"]
+        );
+        assert!(errs.iter().all(|e| e.line.is_some()));
     }
 
     #[test]

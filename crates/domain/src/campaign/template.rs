@@ -56,6 +56,40 @@ pub struct CampaignFile {
     /// Grades (评定等次) by minimum scores or by quota shares.
     #[serde(default)]
     pub grading: Option<Grading>,
+    /// The inspection items (抽查事项清单): what an inspector checks, per kind and category.
+    #[serde(default)]
+    pub inspection_items: Vec<InspectionItem>,
+}
+
+/// One inspection item (抽查事项): what is checked of which subjects, the standard it comes
+/// from, and what the system shows the inspector beside it. Judged 符合 / 基本符合 / 不符合.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionItem {
+    pub code: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// `organisation` or `team`.
+    pub subject: Spanned<SubjectKind>,
+    /// The categories it applies to (分类指导); empty: every category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Spanned<String>>,
+    /// The standard's criterion it comes from (e.g. 五个好's 工作机制好).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<Spanned<String>>,
+    /// How it is checked and judged.
+    #[serde(default)]
+    pub checks: String,
+    #[serde(default)]
+    pub checks_en: String,
+    /// What the system already knows and shows beside it: `plan`, `commitments`, `hours`,
+    /// `satisfaction`, `board`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<crate::inspection::KnownFact>,
+    /// Working days the organisation has to rectify a shortfall (整改期限); 15 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rectify_workdays: Option<Spanned<u32>>,
 }
 
 /// The weights of the parts of a score for one subject kind, and optionally one category.
