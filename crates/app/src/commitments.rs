@@ -298,6 +298,14 @@ pub async fn evidence(
         .await?
     {
         crate::selection::view(store, Some(actor), nomination).await?;
+    } else if let Some(task) = store.inspections().attachment_task(attachment_id).await? {
+        crate::inspections::tasks::task_for(store, actor.into(), task).await?;
+    } else if let Some(item) = store
+        .inspections()
+        .attachment_rectification(attachment_id)
+        .await?
+    {
+        crate::inspections::rectify::get(store, actor.into(), item).await?;
     } else {
         let org_id = store
             .plans()

@@ -213,14 +213,20 @@ fn permits(role: Role, action: Action) -> bool {
             action,
             ReadOrganisation | ReadMembers | ReadPersonalData | ReadCommitments | ManageAccounts
         ),
-        Role::Office => true,
+        // Findings are recorded by the inspectors the draw sent, never in their name.
+        Role::Office => action != RecordFindings,
         // Closing a period freezes the whole city's scores, and commendation is the city
         // committee's decision: the office's.
         // Committee staff keep their subtree's accounts too (within the roles they may
         // grant: `activation::may_grant`).
         Role::CommitteeStaff => !matches!(
             action,
-            ClosePeriods | Commend | ManageCalendar | RecordSanctions | ManageCampaigns
+            ClosePeriods
+                | Commend
+                | ManageCalendar
+                | RecordSanctions
+                | ManageCampaigns
+                | RecordFindings
         ),
         // A branch secretary keeps the branch: its members, its own set-up, the commitments
         // of the branch and its members (approving the members'), study and service records.

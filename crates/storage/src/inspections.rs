@@ -355,6 +355,27 @@ impl Inspections<'_> {
             .collect()
     }
 
+    /// The task whose finding holds photo `attachment`, if one does.
+    pub async fn attachment_task(self, attachment: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT f.task_id FROM finding_attachments fa \
+             JOIN inspection_findings f ON f.id = fa.finding_id WHERE fa.attachment_id = $1",
+        )
+        .bind(attachment)
+        .fetch_optional(self.store.reader())
+        .await?)
+    }
+
+    /// The rectification item whose evidence `attachment` is, if any.
+    pub async fn attachment_rectification(self, attachment: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT rectification_id FROM rectification_attachments WHERE attachment_id = $1",
+        )
+        .bind(attachment)
+        .fetch_optional(self.store.reader())
+        .await?)
+    }
+
     pub async fn plan(self, id: i64) -> Result<Option<InspectionPlan>> {
         sqlx::query(dynsql!(
             "SELECT {PLAN_COLUMNS} FROM inspection_plans p \

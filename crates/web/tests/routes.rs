@@ -577,6 +577,111 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/inspections",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/inspections/inspectors",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/inspectors/{username}/active",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/inspections/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/{id}/exclude",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/{id}/publish",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/{id}/draw",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/{id}/close",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/inspections/{id}/record.json",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/visits/{task}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/inspections/tasks",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/inspections/tasks/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/tasks/{id}/findings",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/inspections/tasks/{id}/submit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/o/{code}/rectification",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/rectifications/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/rectifications/{id}/report",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/rectifications/{id}/decide",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/inspections/{campaign}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/inspections/{campaign}/{plan}/record.json",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/guidance",
         expect: Expect::Refused,
     },
@@ -996,6 +1101,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         .replace("{campaign}", "jiaozuo-2010")
         .replace("{nomination}", &t.nomination.to_string())
         .replace("{objection}", "1")
+        .replace("{task}", "1")
+        .replace("{plan}", "1")
         .replace("{username}", "wang")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
@@ -1125,7 +1232,9 @@ async fn request(
                 || p.ends_with("/study/import")
                 || (p.starts_with("/selection/") && p.ends_with("/files"))
                 || p == "/calendar/import"
-                || p == "/accounts/bulk/sheet" =>
+                || p == "/accounts/bulk/sheet"
+                || (p.starts_with("/inspections/tasks/") && p.ends_with("/findings"))
+                || (p.starts_with("/rectifications/") && p.ends_with("/report")) =>
         {
             match cookie {
                 Some(c) => {

@@ -3,12 +3,12 @@
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::say::say;
 use xianfeng_app::import::{
-    ImportMode, ImportOptions, ImportReport, import_members, import_orgs, write_issues_csv,
+    ImportMode, ImportOptions, import_members, import_orgs, write_issues_csv,
 };
 use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_app::init::{CreatedAccount, init};
@@ -18,6 +18,7 @@ use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, ChainFault, Store};
 
+use crate::import_report::{ImportArgs, print_report};
 use crate::progress::CliProgress;
 
 #[derive(Parser, Debug)]
@@ -289,22 +290,6 @@ pub enum RoundAction {
         #[arg(long)]
         json: bool,
     },
-}
-
-#[derive(Args, Debug)]
-pub struct ImportArgs {
-    pub file: PathBuf,
-    /// Write every bad row to this CSV file (opens in Excel).
-    #[arg(long)]
-    pub errors: Option<PathBuf>,
-    /// Write the good rows and skip the bad ones.
-    #[arg(long)]
-    pub skip_bad: bool,
-    /// Check the file without writing anything.
-    #[arg(long)]
-    pub dry_run: bool,
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -877,7 +862,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Draw { action } => return crate::draw_cli::draw(action),
         Command::Inspection { action } => {
-            return crate::inspection_cli::inspection(&cli, &open(&cli).await?, action).await;
+            let store = open(&cli).await?;
+            let public_url = cli.serve_file.public_url.as_deref();
+            return crate::inspection_cli::inspection(&store, action, cli.today(), public_url)
+                .await;
         }
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;
@@ -1102,59 +1090,6 @@ async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// At most this many problems are printed; the errors file holds them all.
-const SHOWN_ISSUES: usize = 50;
-
-pub(crate) fn print_report(r: &ImportReport, args: &ImportArgs, file: &Path) {
-    for i in r.issues.iter().take(SHOWN_ISSUES) {
-        eprintln!(
-            "{}:{} [{}] {:?}: {}",
-            file.display(),
-            i.row,
-            i.column,
-            i.value,
-            crate::say::show(&i.reason)
-        );
-    }
-    let total = r.issues.len() + r.unlisted_issues;
-    if total > SHOWN_ISSUES {
-        let key = if args.errors.is_some() {
-            "cli.more_in_file"
-        } else {
-            "cli.more_use_errors"
-        };
-        eprintln!("{}", say(key, &[("count", &(total - SHOWN_ISSUES))]));
-    }
-    let o = r.outcome;
-    let summary = if args.dry_run {
-        say(
-            "cli.dry_run",
-            &[
-                ("rows", &r.rows),
-                ("valid", &r.valid_rows),
-                ("bad", &r.bad_rows),
-            ],
-        )
-    } else {
-        let key = match (r.committed, args.skip_bad && r.bad_rows > 0) {
-            (false, _) => "cli.not_written",
-            (true, true) => "cli.written_skipped",
-            (true, false) => "cli.written",
-        };
-        say(
-            key,
-            &[
-                ("rows", &r.rows),
-                ("new", &o.inserted),
-                ("updated", &o.updated),
-                ("unchanged", &o.unchanged),
-                ("bad", &r.bad_rows),
-            ],
-        )
-    };
-    println!("{summary}");
 }
 
 async fn user(cli: &Cli, action: &UserAction) -> Result<ExitCode> {

@@ -13,7 +13,7 @@ use xianfeng_domain::draw::Allocation;
 use xianfeng_domain::inspection::{PlanKind, PlanSpec, Population, Strata};
 use xianfeng_storage::Store;
 
-use crate::cli::{Cli, ImportArgs};
+use crate::import_report::{ImportArgs, print_report};
 use crate::progress::CliProgress;
 use crate::say::say;
 
@@ -174,7 +174,12 @@ fn spec_of(args: &CreateArgs) -> Result<PlanRequest> {
     })
 }
 
-pub async fn inspection(cli: &Cli, store: &Store, action: &InspectionAction) -> Result<ExitCode> {
+pub async fn inspection(
+    store: &Store,
+    action: &InspectionAction,
+    today: NaiveDate,
+    public_url: Option<&str>,
+) -> Result<ExitCode> {
     let who = Who::operator();
     match action {
         InspectionAction::Plan { action } => match action {
@@ -240,12 +245,19 @@ pub async fn inspection(cli: &Cli, store: &Store, action: &InspectionAction) -> 
             inspections::close(store, who, *plan).await?;
             println!("{}", say("cli.inspection_closed", &[("plan", plan)]));
         }
-        InspectionAction::Inspectors { action } => return inspectors(cli, store, action).await,
+        InspectionAction::Inspectors { action } => {
+            return inspectors(store, action, today, public_url).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn inspectors(cli: &Cli, store: &Store, action: &InspectorsAction) -> Result<ExitCode> {
+async fn inspectors(
+    store: &Store,
+    action: &InspectorsAction,
+    today: NaiveDate,
+    public_url: Option<&str>,
+) -> Result<ExitCode> {
     match action {
         InspectorsAction::List { json } => {
             let pool = inspections::pool::list(store, Who::operator()).await?;
@@ -288,7 +300,7 @@ async fn inspectors(cli: &Cli, store: &Store, action: &InspectorsAction) -> Resu
                 },
                 skip_bad: args.skip_bad,
                 actor: "cli".into(),
-                today: cli.today(),
+                today,
                 on_behalf: None,
             };
             let progress = CliProgress::new(&say("cli.inspectors_label", &[]));
@@ -300,7 +312,7 @@ async fn inspectors(cli: &Cli, store: &Store, action: &InspectorsAction) -> Resu
                 write_issues_csv(path, report, crate::say::lang())
                     .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             }
-            crate::cli::print_report(report, args, &args.file);
+            print_report(report, args, &args.file);
             if !done.issued.is_empty() {
                 match codes_out {
                     Some(path) => {
@@ -308,7 +320,7 @@ async fn inspectors(cli: &Cli, store: &Store, action: &InspectorsAction) -> Resu
                             .extension()
                             .and_then(|e| e.to_str())
                             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-                        let base = cli.serve_file.public_url.as_deref();
+                        let base = public_url;
                         let bytes = xianfeng_app::activation::issued_file(
                             &done.issued,
                             base,

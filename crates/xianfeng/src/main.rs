@@ -5,6 +5,7 @@ mod campaign_cli;
 mod cli;
 mod config;
 mod draw_cli;
+mod import_report;
 mod inspection_cli;
 mod progress;
 mod sanction_cli;

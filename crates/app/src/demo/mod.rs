@@ -14,6 +14,7 @@ use crate::init::CreatedAccount;
 use crate::{AppError, Progress};
 
 mod activity;
+mod inspections;
 mod scores;
 mod selection;
 
@@ -164,6 +165,8 @@ pub struct DemoSummary {
     pub selection: self::selection::SelectionSummary,
     /// The follow-up campaign, copied from the running one and still a draft: its code.
     pub follow_up: Option<String>,
+    /// Supervision: the inspector pool, a finished spot check and a running one.
+    pub inspections: self::inspections::InspectionSummary,
 }
 
 /// 解放区委's implementing opinions (实施意见): a requirement of its own for its branches'
@@ -567,6 +570,7 @@ pub async fn build(
     let activity = started.elapsed();
     summary.selection = self::selection::build(store, demo_day()).await?;
     local_guidance(store).await?;
+    summary.inspections = self::inspections::build(store).await?;
     summary.follow_up = Some(follow_up(store).await?);
     tracing::info!(
         activity_ms = activity.as_millis() as u64,

@@ -41,6 +41,15 @@ impl<'a> Who<'a> {
     }
 }
 
+impl<'a> From<&'a crate::actor::Actor<'a>> for Who<'a> {
+    fn from(a: &'a crate::actor::Actor<'a>) -> Who<'a> {
+        Who {
+            username: a.username,
+            principal: Some(a.principal),
+        }
+    }
+}
+
 /// The scope organisation of a plan, if `who` may manage inspections there.
 async fn managed_scope(store: &Store, who: Who<'_>, code: &str) -> Result<OrgRecord, AppError> {
     crate::scope::org_for(store, who.principal, code, Action::ManageInspections).await

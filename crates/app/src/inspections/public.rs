@@ -132,13 +132,13 @@ async fn public_plan(
 
 /// A plan's draw record, once its results are public; until then it does not exist for
 /// the public.
-pub async fn record(store: &Store, plan: i64) -> Result<DrawRecord, AppError> {
+pub async fn record(store: &Store, campaign_id: i64, plan: i64) -> Result<DrawRecord, AppError> {
     let p = store
         .inspections()
         .plan(plan)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !results_public(p.status, p.results_at_once) {
+    if p.campaign_id != campaign_id || !results_public(p.status, p.results_at_once) {
         return Err(AppError::NotFound);
     }
     p.record.ok_or(AppError::NotFound)

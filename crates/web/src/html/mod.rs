@@ -8,6 +8,7 @@ pub mod commitments;
 pub mod evaluation;
 pub mod guidance;
 pub mod import;
+pub mod inspections;
 pub mod members;
 pub mod plans;
 pub mod portal;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(commitments::router())
         .merge(evaluation::router())
         .merge(guidance::router())
+        .merge(inspections::router())
         .merge(import::router())
         .merge(members::router())
         .merge(plans::router())

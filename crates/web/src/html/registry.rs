@@ -93,6 +93,8 @@ struct TreePage {
     may_assign_reviewers: bool,
     /// Whether this is a committee that writes 实施意见 (its page is linked).
     writes_guidance: bool,
+    /// Rectification items (整改) of this organisation still open, when the viewer sees them.
+    rectifications: usize,
     /// Whether the viewer may add members here.
     may_add_member: bool,
     /// Whether the viewer may write this organisation: its teams and cadres, closing it.
@@ -134,6 +136,7 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         may_commit: None,
         may_assign_reviewers: false,
         writes_guidance: false,
+        rectifications: 0,
         may_add_member: false,
         former: vec![],
         may_write_org: false,
@@ -316,6 +319,8 @@ pub async fn org_page(
         (None, _) => String::new(),
     };
     p.writes_guidance = xianfeng_domain::campaign::may_write_local(org.kind).is_ok();
+    p.rectifications =
+        crate::html::inspections::org_rectification_count(&s.store, &viewer, &org.code).await;
     p.may_assign_reviewers = xianfeng_app::scope::allowed(
         &viewer.principal,
         xianfeng_domain::policy::Action::AssignReviewers,

@@ -30,7 +30,7 @@ pub struct Chrome {
 /// The main menu: each page with the actions that make it worth offering (none: every
 /// signed-in account). A role that may do none of them never sees the link, rather than
 /// meeting "no permission" behind it.
-const MENU: [(&str, &str, &[Action]); 12] = [
+const MENU: [(&str, &str, &[Action]); 14] = [
     ("/", "home_title", &[]),
     ("/search", "search", &[]),
     (
@@ -51,6 +51,16 @@ const MENU: [(&str, &str, &[Action]); 12] = [
             Action::Commend,
             Action::HandleObjections,
         ],
+    ),
+    (
+        "/inspections",
+        "inspections_title",
+        &[Action::ManageInspections],
+    ),
+    (
+        "/inspections/tasks",
+        "inspection_tasks_title",
+        &[Action::RecordFindings],
     ),
     ("/calendar", "calendar_title", &[Action::ManageCalendar]),
     ("/campaigns", "campaigns_title", &[Action::ManageCampaigns]),

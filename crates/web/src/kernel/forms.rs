@@ -26,6 +26,11 @@ impl Fields {
         self.0.get(k).map_or("", |v| v.trim())
     }
 
+    /// A value exactly as typed, spaces included (a draw's seed input is taken as entered).
+    pub fn value_raw(&self, k: &str) -> &str {
+        self.0.get(k).map_or("", String::as_str)
+    }
+
     /// Whether this is the post that answered yes to a [`Confirm`](super::pages::Confirm)
     /// question.
     pub fn confirmed(&self) -> bool {

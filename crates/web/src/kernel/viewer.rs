@@ -17,6 +17,14 @@ impl Viewer {
     }
 
     /// The account as the application services see it.
+    /// The account as the supervision services take it.
+    pub fn who(&self) -> xianfeng_app::inspections::Who<'_> {
+        xianfeng_app::inspections::Who {
+            username: &self.session.username,
+            principal: Some(&self.principal),
+        }
+    }
+
     pub fn actor(&self) -> xianfeng_app::actor::Actor<'_> {
         xianfeng_app::actor::Actor {
             username: &self.session.username,
