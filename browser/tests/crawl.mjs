@@ -30,7 +30,9 @@ export const ACCOUNTS = [
 const LATIN_IN_CHINESE = new Set([
   ...ACCOUNTS, "csv", "xlsx", "docx", "pdf", "excel", "word", "wps", "api", "openapi", "url",
   "http", "https", "totp", "qr", "png", "jpg", "jpeg", "zip", "id", "sm3", "cookie", "utf",
-  "gb", "gbk", "javascript", "xianfeng",
+  "gb", "gbk", "javascript", "xianfeng", "json",
+  // The demo's district inspectors' accounts (made with the inspector pool).
+  "dc-jf", "dc-sy", "dc-zz",
 ]);
 
 /// Where a crawl does not go: leaving, switching language, downloads.
@@ -40,7 +42,7 @@ function skipped(path) {
     path.startsWith("/lang") ||
     path.startsWith("/files/") ||
     path.startsWith("/assets/") ||
-    /\.(csv|xlsx|docx|pdf|png|svg|ico)(\?|$)/.test(path) ||
+    /\.(csv|xlsx|docx|pdf|png|svg|ico|json)(\?|$)/.test(path) ||
     /\/export(\?|$)/.test(path) ||
     path.startsWith("/api/")
   );

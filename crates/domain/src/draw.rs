@@ -30,12 +30,24 @@ pub fn seed(digest: &str, seed_input: &str) -> String {
     sha256_hex(&format!("{digest}|{seed_input}"))
 }
 
-fn target_key(seed: &str, code: &str) -> String {
-    sha256_hex(&format!("{seed}|target|{code}"))
+/// SHA-256 of what `prefix` has taken followed by `tail`, as bytes: compared bytewise, the
+/// order of these equals the order of their lowercase hex, which the specification uses.
+fn key_after(prefix: &Sha256, tail: &str) -> [u8; 32] {
+    prefix
+        .clone()
+        .chain_update(tail.as_bytes())
+        .finalize()
+        .into()
 }
 
-fn inspector_key(seed: &str, target: &str, inspector: &str) -> String {
-    sha256_hex(&format!("{seed}|inspector|{target}|{inspector}"))
+/// The hasher that has taken `seed|target|`: a code's key is sha256(seed|target|code).
+fn target_prefix(seed: &str) -> Sha256 {
+    Sha256::new().chain_update(format!("{seed}|target|").as_bytes())
+}
+
+/// The hasher that has taken `seed|inspector|target|`.
+fn inspector_prefix(seed: &str, target: &str) -> Sha256 {
+    Sha256::new().chain_update(format!("{seed}|inspector|{target}|").as_bytes())
 }
 
 /// How many targets each stratum gives: `k` each (at most its size), or a total shared in
@@ -165,19 +177,20 @@ pub fn select_targets(
     per_stratum: &BTreeMap<String, usize>,
     seed: &str,
 ) -> Vec<String> {
-    let mut keyed: Vec<(String, String)> = vec![];
+    let prefix = target_prefix(seed);
+    let mut keyed: Vec<([u8; 32], &String)> = vec![];
     for (stratum, codes) in population {
         let k = per_stratum.get(stratum).copied().unwrap_or(0);
         let unique: BTreeSet<&String> = codes.iter().collect();
-        let mut by_key: Vec<(String, String)> = unique
+        let mut by_key: Vec<([u8; 32], &String)> = unique
             .into_iter()
-            .map(|c| (target_key(seed, c), c.clone()))
+            .map(|c| (key_after(&prefix, c), c))
             .collect();
-        by_key.sort();
+        by_key.sort_unstable();
         keyed.extend(by_key.into_iter().take(k));
     }
-    keyed.sort();
-    keyed.into_iter().map(|(_, c)| c).collect()
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, c)| c.clone()).collect()
 }
 
 /// Makes the draw from `input`: the same input always gives the same record.
@@ -200,17 +213,28 @@ pub fn draw(input: &DrawInput) -> Result<DrawRecord, Understaffed> {
     let mut assignments = BTreeMap::new();
     let mut short = vec![];
     for target in &targets {
-        let mut ranked: Vec<(String, &String)> = input
+        let prefix = inspector_prefix(&seed, target);
+        let mut ranked: Vec<([u8; 32], &String)> = input
             .inspectors
             .iter()
-            .map(|i| (inspector_key(&seed, target, i), i))
+            .map(|i| (key_after(&prefix, i), i))
             .collect();
-        ranked.sort();
+        // Only the first few in rank are usually looked at: order those, and the rest
+        // only if they run out (the order is total, so the result is the same).
+        let head = (input.per_target * 8 + 8).min(ranked.len());
+        if head < ranked.len() {
+            ranked.select_nth_unstable(head);
+        }
+        ranked[..head].sort_unstable();
         let mut chosen = vec![];
-        for (_, i) in ranked {
+        for n in 0..ranked.len() {
             if chosen.len() == input.per_target {
                 break;
             }
+            if n == head {
+                ranked[head..].sort_unstable();
+            }
+            let i = ranked[n].1;
             let busy = load.get(i.as_str()).copied().unwrap_or(0);
             if conflicts.contains(&(target.as_str(), i.as_str())) || busy >= input.cap {
                 continue;
@@ -454,5 +478,79 @@ mod tests {
             let fewer: Vec<&str> = codes.iter().skip(1).map(String::as_str).collect();
             prop_assert_ne!(before, population_digest(fewer));
         }
+    }
+
+    /// The specification read literally: hex keys, everything sorted, no shortcut.
+    fn by_the_letter(input: &DrawInput) -> BTreeMap<String, Vec<String>> {
+        let p = population_digest(input.population.values().flatten().map(String::as_str));
+        let seed = sha256_hex(&format!("{p}|{}", input.seed_input));
+        let mut targets: Vec<(String, String)> = vec![];
+        for (stratum, codes) in &input.population {
+            let mut keyed: Vec<(String, String)> = codes
+                .iter()
+                .map(|c| (sha256_hex(&format!("{seed}|target|{c}")), c.clone()))
+                .collect();
+            keyed.sort();
+            targets.extend(keyed.into_iter().take(input.per_stratum[stratum]));
+        }
+        targets.sort();
+        let mut load: BTreeMap<String, usize> = BTreeMap::new();
+        let mut out = BTreeMap::new();
+        for (_, t) in targets {
+            let mut ranked: Vec<(String, String)> = input
+                .inspectors
+                .iter()
+                .map(|i| (sha256_hex(&format!("{seed}|inspector|{t}|{i}")), i.clone()))
+                .collect();
+            ranked.sort();
+            let mut chosen = vec![];
+            for (_, i) in ranked {
+                let busy = load.get(&i).copied().unwrap_or(0);
+                let conflict = input.conflicts.contains(&(t.clone(), i.clone()));
+                if chosen.len() < input.per_target && !conflict && busy < input.cap {
+                    *load.entry(i.clone()).or_default() += 1;
+                    chosen.push(i);
+                }
+            }
+            out.insert(t, chosen);
+        }
+        out
+    }
+
+    #[test]
+    fn the_draw_agrees_with_the_specification_read_literally_also_far_down_the_ranking() {
+        // Sixty inspectors, fifty of them in conflict with every target: each target's
+        // inspectors come from well below the first few in rank.
+        let homes: Vec<(String, String)> = (0..60)
+            .map(|n| (format!("dc{n:02}"), "ELSEWHERE".to_string()))
+            .collect();
+        let refs: Vec<(&str, &str)> = homes
+            .iter()
+            .map(|(i, h)| (i.as_str(), h.as_str()))
+            .collect();
+        let mut input = input(
+            &[
+                ("A", &["A-1", "A-2", "A-3", "A-4"]),
+                ("B", &["B-1", "B-2", "B-3"]),
+            ],
+            &refs,
+        );
+        input.per_target = 2;
+        input.cap = 1;
+        for t in ["A-1", "A-2", "A-3", "A-4", "B-1", "B-2", "B-3"] {
+            for n in 0..50 {
+                input.conflicts.push((t.to_string(), format!("dc{n:02}")));
+            }
+        }
+        let record = draw(&input).expect("ten free inspectors staff four targets");
+        assert_eq!(record.assignments, by_the_letter(&input));
+        assert!(
+            record
+                .assignments
+                .values()
+                .flatten()
+                .all(|i| i.as_str() >= "dc50"),
+            "only the free ones are sent"
+        );
     }
 }

@@ -682,6 +682,81 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/api/v1/inspections",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspections",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspections/{id}/publish",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspections/{id}/draw",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspections/{id}/close",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/inspections/{id}/record",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/inspection-tasks",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/inspection-tasks/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspection-tasks/{id}/findings",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/inspection-tasks/{id}/submit",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/organisations/{code}/rectifications",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/rectifications/{id}/report",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/rectifications/{id}/decision",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/inspection-results",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/inspection-results/{id}/record",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/guidance",
         expect: Expect::Refused,
     },
@@ -1066,10 +1141,28 @@ struct Targets {
     staged: String,
     commitment: String,
     file: String,
+    /// A plan inspecting B1 (drawn, results not public), its task and B1's
+    /// rectification item.
+    plan: i64,
+    task: i64,
+    rectification: i64,
 }
 
 fn concrete(pattern: &str, t: &Targets) -> String {
-    let id = if pattern.starts_with("/import/") {
+    let id = if pattern.starts_with("/inspections/tasks/")
+        || pattern.starts_with("/api/v1/inspection-tasks/")
+    {
+        t.task.to_string()
+    } else if pattern.starts_with("/rectifications/")
+        || pattern.starts_with("/api/v1/rectifications/")
+    {
+        t.rectification.to_string()
+    } else if pattern.starts_with("/inspections/")
+        || pattern.starts_with("/api/v1/inspections/")
+        || pattern.starts_with("/api/v1/inspection-results/")
+    {
+        t.plan.to_string()
+    } else if pattern.starts_with("/import/") {
         t.staged.clone()
     } else if pattern.starts_with("/c/") || pattern.starts_with("/api/v1/commitments/") {
         t.commitment.clone()
@@ -1101,8 +1194,8 @@ fn concrete(pattern: &str, t: &Targets) -> String {
         .replace("{campaign}", "jiaozuo-2010")
         .replace("{nomination}", &t.nomination.to_string())
         .replace("{objection}", "1")
-        .replace("{task}", "1")
-        .replace("{plan}", "1")
+        .replace("{task}", &t.task.to_string())
+        .replace("{plan}", &t.plan.to_string())
         .replace("{username}", "wang")
         .replace("{subject}", &t.member.to_string())
         .replace("{id}", &id)
@@ -1204,6 +1297,15 @@ async fn request(
             ("POST", p) if p.starts_with("/api/v1/cadres/") && p.ends_with("/move") => {
                 r#"{"to_org":"B1","to_team":"x","position":"x","on":"2010-07-01"}"#.to_string()
             }
+            ("POST", "/api/v1/inspections") => {
+                r#"{"name":"x","scope":"B1","population":"branches","targets":["B1"],"inspectors_per_target":1,"cap":1}"#.to_string()
+            }
+            ("POST", p) if p.ends_with("/draw") => r#"{"seed_input":"x"}"#.to_string(),
+            ("POST", p) if p.ends_with("/findings") => {
+                r#"{"item":"org-plan","judgement":"meets","note":""}"#.to_string()
+            }
+            ("POST", p) if p.ends_with("/report") => r#"{"report":"x"}"#.to_string(),
+            ("POST", p) if p.ends_with("/decision") => r#"{"accept":true}"#.to_string(),
             ("POST", "/api/v1/reviews") => format!(
                 r#"{{"subject_kind":"member","subject_id":{member},"period":"2010","grade":"good","comment":"x"}}"#
             ),
@@ -1332,7 +1434,11 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
             .await
             .unwrap();
         tx.commit().await.unwrap();
+        let (plan, task, rectification) = support::b1_inspected(&app.store).await;
         let targets = Targets {
+            plan,
+            task,
+            rectification,
             team,
             cadre,
             round,

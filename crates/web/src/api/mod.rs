@@ -7,6 +7,7 @@ mod accounts;
 mod commitments;
 mod evaluation;
 mod figures;
+mod inspections;
 mod records;
 mod registry;
 mod reviews;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(scores::router())
         .merge(selection::router())
         .merge(teams::router())
+        .merge(inspections::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -387,6 +389,21 @@ impl Modify for CommonErrors {
         selection::objections,
         selection::finding,
         selection::honours,
+        inspections::plans,
+        inspections::create,
+        inspections::publish,
+        inspections::draw,
+        inspections::close,
+        inspections::record,
+        inspections::tasks,
+        inspections::task,
+        inspections::finding,
+        inspections::submit,
+        inspections::rectifications,
+        inspections::report,
+        inspections::decision,
+        inspections::results,
+        inspections::public_record,
     ),
     modifiers(&BearerScheme, &CommonErrors),
     tags(
@@ -398,6 +415,7 @@ impl Modify for CommonErrors {
         (name = "evaluation", description = "Mass evaluation: ballots, rounds, results"),
         (name = "scores", description = "Periods, scores and rankings"),
         (name = "selection", description = "Nominations, notices, objections and the honour roll"),
+        (name = "inspections", description = "Supervision: plans, draws, findings, rectification, published results"),
     )
 )]
 pub struct ApiDoc;

@@ -598,3 +598,114 @@ pub fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+/// The inspector pool of the small city: `dc-city` at the district (C1, the scope's own
+/// staff, who may inspect anywhere in it), `dc-school` at E1 and `dc-street` at T1 (above
+/// B1 and B2 but below the district: never sent to them). Each signs in with [`PASSWORD`].
+pub async fn inspector_pool(store: &Store) {
+    let sheet = "姓名,账号,所属组织编码,回避组织编码,回避理由\n\
+        区督查,dc-city,C1,,\n学校督查,dc-school,E1,,\n街道督查,dc-street,T1,,\n";
+    let reader = xianfeng_ingest::from_csv_bytes(sheet.as_bytes().to_vec()).unwrap();
+    let opts = ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad: false,
+        actor: "test".into(),
+        today: today(),
+        on_behalf: None,
+    };
+    let done = xianfeng_app::inspections::pool::import(store, reader, &opts, 30, &Silent)
+        .await
+        .unwrap();
+    assert!(done.report.committed, "{:?}", done.report.issues);
+    let mut tx = store.begin("test").await.unwrap();
+    for name in ["dc-city", "dc-school", "dc-street"] {
+        tx.set_password(name, &password::hash(PASSWORD), false)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// B1 inspected: the pool, a regular inspection of B1 by two inspectors drawn (dc-city and
+/// dc-school: dc-street's home lies between the district and B1), dc-city's findings
+/// submitted with one item short, which opened a rectification item for B1. The plan stays
+/// drawn, its results not public. (plan, task, rectification item)
+pub async fn b1_inspected(store: &Store) -> (i64, i64, i64) {
+    use xianfeng_app::inspections::{self, PlanRequest, Who, tasks};
+    use xianfeng_domain::inspection::{Judgement, PlanKind, PlanSpec, Population, Strata};
+    inspector_pool(store).await;
+    let office = store.accounts().principal("office").await.unwrap().unwrap();
+    let who = Who {
+        username: "office",
+        principal: Some(&office),
+    };
+    let request = PlanRequest {
+        spec: PlanSpec {
+            name: "第一季度督查".into(),
+            kind: PlanKind::Regular,
+            scope: "C1".into(),
+            population: Population::Branches,
+            strata: Strata::County,
+            allocation: xianfeng_domain::draw::Allocation::PerStratum(1),
+            per_target: 2,
+            cap: 5,
+            publish_results_at_once: false,
+            targets: vec!["B1".into()],
+            replaces: None,
+        },
+        visits_from: None,
+        visits_to: None,
+    };
+    let plan = inspections::create(store, who, &request).await.unwrap();
+    inspections::publish(store, who, plan).await.unwrap();
+    let record = inspections::draw(store, who, plan, "3 8 1").await.unwrap();
+    assert_eq!(record.assignments["B1"].len(), 2);
+    assert!(!record.assignments["B1"].contains(&"dc-street".to_string()));
+    let task = store.inspections().tasks_of_plan(plan).await.unwrap()[0].id;
+    let city = store
+        .accounts()
+        .principal("dc-city")
+        .await
+        .unwrap()
+        .unwrap();
+    let inspector = Who {
+        username: "dc-city",
+        principal: Some(&city),
+    };
+    let (campaign_id, campaign) = xianfeng_app::scope::campaign(store).await.unwrap();
+    let list = tasks::checklist(store, &campaign, campaign_id, inspector, task, today())
+        .await
+        .unwrap();
+    let items: Vec<String> = list
+        .items
+        .iter()
+        .map(|i| i.item.code.get_ref().clone())
+        .collect();
+    for (n, item) in items.iter().enumerate() {
+        let (judgement, note) = if n == 0 {
+            (Judgement::Fails, "实施方案未经上级审批")
+        } else {
+            (Judgement::Meets, "")
+        };
+        let finding = tasks::FindingInput {
+            item,
+            judgement,
+            note,
+            photos: vec![],
+        };
+        tasks::record_finding(store, &campaign, inspector, task, finding)
+            .await
+            .unwrap();
+    }
+    let opened = tasks::submit(store, &campaign, campaign_id, inspector, task, today())
+        .await
+        .unwrap();
+    assert_eq!(opened, 1);
+    let item = store
+        .inspections()
+        .rectifications_of_plan(plan)
+        .await
+        .unwrap()[0]
+        .id;
+    (plan, task, item)
+}

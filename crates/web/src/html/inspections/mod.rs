@@ -86,6 +86,7 @@ pub struct RectificationRow {
 #[template(path = "inspections.html")]
 struct OverviewPage {
     chrome: Chrome,
+    campaign_code: String,
     plans: Vec<PlanRow>,
     rectifications: Vec<RectificationRow>,
     overdue: usize,
@@ -119,6 +120,7 @@ async fn overview(
         .map(|r| rectification::row(tx, &campaign, r, day))
         .collect();
     let page = OverviewPage {
+        campaign_code: campaign.code().to_string(),
         plans: plans.iter().map(|p| plan_row(tx, p)).collect(),
         overdue: rectifications.iter().filter(|r| r.overdue).count(),
         rectifications,
