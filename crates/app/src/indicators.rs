@@ -98,18 +98,17 @@ pub async fn import(
             );
         };
         let (code, indicator, period) = (cell(0).to_text(), cell(1).to_text(), cell(2).to_text());
-        let Some(spec) = campaign
+        // An indicator xianfeng counts itself (督查整改) takes no imported values.
+        let imported = campaign
             .file
             .indicators
             .iter()
+            .filter(|i| i.source.is_import());
+        let Some(spec) = imported
+            .clone()
             .find(|i| *i.code.get_ref() == indicator || i.name == indicator)
         else {
-            let known: Vec<&str> = campaign
-                .file
-                .indicators
-                .iter()
-                .map(|i| i.code.get_ref().as_str())
-                .collect();
+            let known: Vec<&str> = imported.map(|i| i.code.get_ref().as_str()).collect();
             problem(
                 "indicator",
                 Message::of(

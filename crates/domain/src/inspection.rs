@@ -506,6 +506,36 @@ impl RectificationStatus {
     }
 }
 
+/// An organisation's rectification as scoring counts it (an indicator with `source =
+/// "rectification"`): the share, 0–100, of its items due from `from` to `to` that were
+/// reported by their due day and accepted. Items still ahead of their due day on `today`
+/// and not closed are not counted yet; `None` when nothing is counted.
+pub fn on_time_share(
+    items: impl IntoIterator<
+        Item = (
+            RectificationStatus,
+            chrono::NaiveDate,
+            Option<chrono::NaiveDate>,
+        ),
+    >,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Option<f64> {
+    let (mut counted, mut on_time) = (0u32, 0u32);
+    for (status, due, reported_on) in items {
+        let closed = status == RectificationStatus::Closed;
+        if due < from || due > to || !(closed || due < today) {
+            continue;
+        }
+        counted += 1;
+        if closed && reported_on.is_some_and(|r| r <= due) {
+            on_time += 1;
+        }
+    }
+    (counted > 0).then(|| f64::from(on_time) * 100.0 / f64::from(counted))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,6 +605,31 @@ mod tests {
         ] {
             assert!(Closed.after(step).is_err());
         }
+    }
+
+    #[test]
+    fn rectification_counts_items_reported_by_their_due_day_and_accepted() {
+        use RectificationStatus::*;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (from, to, today) = (d("2012-01-01"), d("2012-06-30"), d("2012-03-01"));
+        let items = [
+            // Reported before its day and accepted: on time.
+            (Closed, d("2012-01-11"), Some(d("2012-01-06"))),
+            // Reported late, accepted: counted, not on time.
+            (Closed, d("2012-01-11"), Some(d("2012-01-20"))),
+            // Past its day, returned: counted, not on time.
+            (Returned, d("2012-02-10"), Some(d("2012-02-01"))),
+            // Not yet due and open: not counted yet.
+            (Open, d("2012-03-15"), None),
+            // Due in another period: not counted here.
+            (Closed, d("2011-12-20"), Some(d("2011-12-01"))),
+        ];
+        let share = on_time_share(items, from, to, today).unwrap();
+        assert!((share - 100.0 / 3.0).abs() < 1e-9, "{share}");
+        assert_eq!(
+            on_time_share([(Open, d("2012-03-15"), None)], from, to, today),
+            None
+        );
     }
 
     #[test]

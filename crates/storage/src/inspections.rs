@@ -174,9 +174,13 @@ pub struct RectificationRecord {
     pub report: Option<String>,
     pub reported_by: Option<String>,
     pub reported_at: Option<i64>,
+    /// The day of the (last) report, as the campaign counts days.
+    pub reported_on: Option<NaiveDate>,
     pub returned_reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
+    /// The day it was accepted (销号).
+    pub closed_on: Option<NaiveDate>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -278,7 +282,7 @@ fn task(r: &sqlx::any::AnyRow) -> Result<TaskRecord> {
 const RECTIFICATION_COLUMNS: &str = "r.id, r.finding_id, f.task_id, t.plan_id, \
     p.name AS plan_name, t.target_code, f.item, f.judgement, f.note AS finding_note, r.org_id, \
     o.code AS org_code, o.name AS org_name, r.status, r.due_on, r.report, r.reported_by, \
-    r.reported_at, r.returned_reason, r.decided_by, r.decided_at";
+    r.reported_at, r.reported_on, r.returned_reason, r.decided_by, r.decided_at, r.closed_on";
 
 const RECTIFICATION_FROM: &str = "rectifications r \
     JOIN inspection_findings f ON f.id = r.finding_id \
@@ -306,9 +310,11 @@ fn rectification(r: &sqlx::any::AnyRow) -> Result<RectificationRecord> {
         report: r.get("report")?,
         reported_by: r.get("reported_by")?,
         reported_at: r.get("reported_at")?,
+        reported_on: r.date_opt("reported_on")?,
         returned_reason: r.get("returned_reason")?,
         decided_by: r.get("decided_by")?,
         decided_at: r.get("decided_at")?,
+        closed_on: r.date_opt("closed_on")?,
         evidence: vec![],
     })
 }
@@ -564,6 +570,21 @@ impl Inspections<'_> {
         Ok(list)
     }
 
+    /// The rectification items a query (of [`RECTIFICATION_COLUMNS`]) finds, with their
+    /// evidence.
+    async fn rectifications_from(
+        self,
+        q: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<Vec<RectificationRecord>> {
+        let list = q
+            .fetch_all(self.store.reader())
+            .await?
+            .iter()
+            .map(rectification)
+            .collect::<Result<Vec<_>>>()?;
+        self.with_evidence(list).await
+    }
+
     /// The rectification items of the organisations in the subtree at `path`, soonest due
     /// first.
     pub async fn rectifications_under(
@@ -571,46 +592,73 @@ impl Inspections<'_> {
         path: &xianfeng_domain::org::TreePath,
     ) -> Result<Vec<RectificationRecord>> {
         let (lo, hi) = path.subtree_range();
-        let list = sqlx::query(dynsql!(
-            "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} \
-             WHERE o.path >= $1 AND o.path < $2 ORDER BY r.due_on, r.id"
-        ))
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(self.store.reader())
-        .await?
-        .iter()
-        .map(rectification)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_evidence(list).await
+        self.rectifications_from(
+            sqlx::query(dynsql!(
+                "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} \
+                 WHERE o.path >= $1 AND o.path < $2 ORDER BY r.due_on, r.id"
+            ))
+            .bind(lo)
+            .bind(hi),
+        )
+        .await
     }
 
     /// The rectification items of plan `plan`.
     pub async fn rectifications_of_plan(self, plan: i64) -> Result<Vec<RectificationRecord>> {
-        let list = sqlx::query(dynsql!(
-            "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} \
-             WHERE t.plan_id = $1 ORDER BY t.position, r.id"
-        ))
-        .bind(plan)
-        .fetch_all(self.store.reader())
-        .await?
-        .iter()
-        .map(rectification)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_evidence(list).await
+        self.rectifications_from(
+            sqlx::query(dynsql!(
+                "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} \
+                 WHERE t.plan_id = $1 ORDER BY t.position, r.id"
+            ))
+            .bind(plan),
+        )
+        .await
     }
 
     pub async fn rectification(self, id: i64) -> Result<Option<RectificationRecord>> {
-        let list = sqlx::query(dynsql!(
-            "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} WHERE r.id = $1"
-        ))
-        .bind(id)
+        Ok(self
+            .rectifications_from(
+                sqlx::query(dynsql!(
+                    "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} WHERE r.id = $1"
+                ))
+                .bind(id),
+            )
+            .await?
+            .pop())
+    }
+}
+
+/// A rectification item as scoring counts it: the organisation, where it stands, its due
+/// day and the day of its report.
+pub type RectificationFact = (i64, RectificationStatus, NaiveDate, Option<NaiveDate>);
+
+impl Inspections<'_> {
+    /// Every rectification item of campaign `campaign`'s plans, for scoring.
+    pub async fn rectification_facts(self, campaign: i64) -> Result<Vec<RectificationFact>> {
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT r.org_id, r.status, r.due_on, r.reported_on FROM rectifications r \
+             JOIN inspection_findings f ON f.id = r.finding_id \
+             JOIN inspection_tasks t ON t.id = f.task_id \
+             JOIN inspection_plans p ON p.id = t.plan_id WHERE p.campaign_id = $1",
+        )
+        .bind(campaign)
         .fetch_all(self.store.reader())
-        .await?
-        .iter()
-        .map(rectification)
-        .collect::<Result<Vec<_>>>()?;
-        Ok(self.with_evidence(list).await?.pop())
+        .await?;
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        rows.into_iter()
+            .map(|(org, status, due, reported)| {
+                let bad = |c: &str, v: &str| crate::row::bad_value("rectifications", c, v);
+                Ok((
+                    org,
+                    RectificationStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+                    day(&due).ok_or_else(|| bad("due_on", &due))?,
+                    match reported {
+                        Some(r) => Some(day(&r).ok_or_else(|| bad("reported_on", &r))?),
+                        None => None,
+                    },
+                ))
+            })
+            .collect()
     }
 }
 
@@ -1027,14 +1075,16 @@ impl WriteTx {
         from: RectificationStatus,
         report: &str,
         files: &[i64],
+        on: NaiveDate,
     ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE rectifications SET status = 'reported', report = $1, reported_by = $2, \
-             reported_at = $3 WHERE id = $4 AND status = $5",
+             reported_at = $3, reported_on = $4 WHERE id = $5 AND status = $6",
         )
         .bind(report.trim().to_string())
         .bind(self.actor.clone())
         .bind(now_ms())
+        .bind(on.to_string())
         .bind(id)
         .bind(from.as_str())
         .execute(&mut *self.tx)
@@ -1071,15 +1121,18 @@ impl WriteTx {
         id: i64,
         to: RectificationStatus,
         reason: Option<&str>,
+        on: NaiveDate,
     ) -> Result<()> {
+        let closed_on = (to == RectificationStatus::Closed).then(|| on.to_string());
         let done = sqlx::query(
             "UPDATE rectifications SET status = $1, returned_reason = $2, decided_by = $3, \
-             decided_at = $4 WHERE id = $5 AND status = 'reported'",
+             decided_at = $4, closed_on = $5 WHERE id = $6 AND status = 'reported'",
         )
         .bind(to.as_str())
         .bind(reason.map(|r| r.trim().to_string()))
         .bind(self.actor.clone())
         .bind(now_ms())
+        .bind(closed_on)
         .bind(id)
         .execute(&mut *self.tx)
         .await?;

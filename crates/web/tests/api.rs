@@ -250,13 +250,31 @@ async fn errors_are_json_with_a_stable_code() {
 /// The selection records the walk of documented paths reads: (nomination, notice).
 type Selection = (i64, i64);
 
-fn concrete(path: &str, member: i64, commitment: &str, round: i64, sel: Selection) -> String {
+/// Supervision's ids: a plan (closed, its results public) and its task on B1.
+#[derive(Clone, Copy)]
+struct Inspected {
+    plan: i64,
+    task: i64,
+}
+
+fn concrete(
+    path: &str,
+    member: i64,
+    commitment: &str,
+    round: i64,
+    sel: Selection,
+    inspected: Inspected,
+) -> String {
     let code = if path.ends_with("/children") {
         "T1"
     } else {
         "B1"
     };
-    let id = if path.starts_with("/api/v1/commitments") {
+    let id = if path.starts_with("/api/v1/inspection-tasks") {
+        inspected.task.to_string()
+    } else if path.starts_with("/api/v1/inspection") {
+        inspected.plan.to_string()
+    } else if path.starts_with("/api/v1/commitments") {
         commitment.to_string()
     } else if path.starts_with("/api/v1/rounds") {
         round.to_string()
@@ -333,11 +351,28 @@ async fn the_api_answers_what_its_openapi_document_says() {
         };
         tx.upsert_cadre(&app.store, team, &cadre).await.unwrap();
         tx.commit().await.unwrap();
+        // An inspection of B1, closed: its results and record public.
+        let (plan, task, _) = support::b1_inspected(&app.store).await;
+        xianfeng_app::inspections::close(
+            &app.store,
+            xianfeng_app::inspections::Who::operator(),
+            plan,
+        )
+        .await
+        .unwrap();
+        let inspected = Inspected { plan, task };
         let token = app.token("office").await;
+        // The inspector drawn lists her tasks; the office has none.
+        let inspector = app.token("dc-city").await;
         for (path, ops) in paths {
             let Some(get) = ops.get("get") else { continue };
-            let url = concrete(path, app.b1_member, commitment, round, selection);
-            let ok = app.api("GET", &url, Some(&token), None).await;
+            let url = concrete(path, app.b1_member, commitment, round, selection, inspected);
+            let who = if path == "/api/v1/inspection-tasks" {
+                &inspector
+            } else {
+                &token
+            };
+            let ok = app.api("GET", &url, Some(who), None).await;
             let responses = get["responses"].as_object().unwrap();
             assert_eq!(ok.status, StatusCode::OK, "{url}: {}", ok.body);
             assert!(responses.contains_key("200"), "{url}: 200 is documented");

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::say::say;
-use xianfeng_app::import::{
-    ImportMode, ImportOptions, import_members, import_orgs, write_issues_csv,
-};
+use xianfeng_app::import::{import_members, import_orgs};
 use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_app::init::{CreatedAccount, init};
 use xianfeng_app::open::{default_key_path, open_store};
@@ -18,7 +16,7 @@ use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
 use xianfeng_storage::{AuditFilter, ChainFault, Store};
 
-use crate::import_report::{ImportArgs, print_report};
+use crate::import_report::ImportArgs;
 use crate::progress::CliProgress;
 
 #[derive(Parser, Debug)]
@@ -921,25 +919,7 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         ImportWhat::Cadres(a) => (a, say("cli.stats.cadres", &[])),
     };
     let store = open(cli).await?;
-    let reader = xianfeng_ingest::open(&args.file, &xianfeng_ingest::Limits::COMMAND_LINE)
-        .map_err(|e| {
-            anyhow!(
-                "{}: {}",
-                args.file.display(),
-                crate::say::show(&e.message())
-            )
-        })?;
-    let opts = ImportOptions {
-        mode: if args.dry_run {
-            ImportMode::Check
-        } else {
-            ImportMode::Commit
-        },
-        skip_bad: args.skip_bad,
-        actor: "cli".into(),
-        today: cli.today(),
-        on_behalf: None,
-    };
+    let (reader, opts) = crate::import_report::open(args, cli.today())?;
     let progress = CliProgress::new(&label);
     let report = match what {
         ImportWhat::Orgs(_) => import_orgs(&store, reader, &opts, &progress).await,
@@ -948,29 +928,7 @@ async fn import(cli: &Cli, what: &ImportWhat) -> Result<ExitCode> {
         ImportWhat::Cadres(_) => import_cadres(&store, reader, &opts, &progress).await,
     }
     .map_err(|e| anyhow!("{}: {}", args.file.display(), crate::say::app_error(&e)))?;
-    if let Some(path) = &args.errors {
-        write_issues_csv(path, &report, crate::say::lang())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if args.json {
-        // Each problem's reason as a sentence in the output language, as scripts read it.
-        let mut json = serde_json::to_value(&report)?;
-        if let Some(issues) = json.get_mut("issues").and_then(|i| i.as_array_mut()) {
-            for (out, issue) in issues.iter_mut().zip(&report.issues) {
-                out["reason"] = crate::say::show(&issue.reason).into();
-            }
-        }
-        print_json(&json)?;
-    } else {
-        print_report(&report, args, &args.file);
-    }
-    Ok(
-        if report.issues.is_empty() || (args.skip_bad && report.committed) {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        },
-    )
+    crate::import_report::finish(&report, args)
 }
 
 async fn eval(cli: &Cli, action: &EvalAction) -> Result<ExitCode> {

@@ -7,13 +7,12 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
-use xianfeng_app::import::{ImportMode, ImportOptions, write_issues_csv};
 use xianfeng_app::inspections::{self, PlanRequest, Who};
 use xianfeng_domain::draw::Allocation;
 use xianfeng_domain::inspection::{PlanKind, PlanSpec, Population, Strata};
 use xianfeng_storage::Store;
 
-use crate::import_report::{ImportArgs, print_report};
+use crate::import_report::ImportArgs;
 use crate::progress::CliProgress;
 use crate::say::say;
 
@@ -284,35 +283,12 @@ async fn inspectors(
             codes_out,
             valid_days,
         } => {
-            let reader = xianfeng_ingest::open(&args.file, &xianfeng_ingest::Limits::COMMAND_LINE)
-                .map_err(|e| {
-                    anyhow!(
-                        "{}: {}",
-                        args.file.display(),
-                        crate::say::show(&e.message())
-                    )
-                })?;
-            let opts = ImportOptions {
-                mode: if args.dry_run {
-                    ImportMode::Check
-                } else {
-                    ImportMode::Commit
-                },
-                skip_bad: args.skip_bad,
-                actor: "cli".into(),
-                today,
-                on_behalf: None,
-            };
+            let (reader, opts) = crate::import_report::open(args, today)?;
             let progress = CliProgress::new(&say("cli.inspectors_label", &[]));
             let done = inspections::pool::import(store, reader, &opts, *valid_days, &progress)
                 .await
                 .map_err(|e| anyhow!("{}: {}", args.file.display(), crate::say::app_error(&e)))?;
-            let report = &done.report;
-            if let Some(path) = &args.errors {
-                write_issues_csv(path, report, crate::say::lang())
-                    .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-            }
-            print_report(report, args, &args.file);
+            let exit = crate::import_report::finish(&done.report, args)?;
             if !done.issued.is_empty() {
                 match codes_out {
                     Some(path) => {
@@ -344,13 +320,7 @@ async fn inspectors(
                     }
                 }
             }
-            Ok(
-                if report.issues.is_empty() || (args.skip_bad && report.committed) {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                },
-            )
+            Ok(exit)
         }
     }
 }

@@ -191,19 +191,29 @@ pub async fn build(store: &Store) -> Result<InspectionSummary, AppError> {
             r.id,
             "已更新承诺公示栏，逾期事项在支部党员大会上作出说明并公示整改时限。",
             &[],
+            day("2012-01-06"),
         )
         .await?;
-        crate::inspections::rectify::decide(store, as_office, r.id, true, "").await?;
+        crate::inspections::rectify::decide(store, as_office, r.id, true, "", day("2012-01-09"))
+            .await?;
     }
     if let Some(r) = items.get(1) {
-        crate::inspections::rectify::report(store, branch, r.id, "已召开支部党员大会。", &[])
-            .await?;
+        crate::inspections::rectify::report(
+            store,
+            branch,
+            r.id,
+            "已召开支部党员大会。",
+            &[],
+            day("2012-01-10"),
+        )
+        .await?;
         crate::inspections::rectify::decide(
             store,
             as_office,
             r.id,
             false,
             "请附会议记录照片，并更新党务公开栏。",
+            day("2012-01-12"),
         )
         .await?;
     }

@@ -82,6 +82,7 @@ pub async fn report(
     id: i64,
     text: &str,
     files: &[Upload],
+    today: NaiveDate,
 ) -> Result<(), AppError> {
     let r = item(store, id).await?;
     crate::scope::org_for(
@@ -107,7 +108,8 @@ pub async fn report(
     for a in &prepared {
         ids.push(tx.add_attachment(a).await?);
     }
-    tx.report_rectification(id, r.status, text, &ids).await?;
+    tx.report_rectification(id, r.status, text, &ids, today)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -119,6 +121,7 @@ pub async fn decide(
     id: i64,
     accept: bool,
     reason: &str,
+    today: NaiveDate,
 ) -> Result<(), AppError> {
     let r = item(store, id).await?;
     crate::scope::org_for(store, who.principal, &r.org_code, Action::ManageInspections).await?;
@@ -133,7 +136,7 @@ pub async fn decide(
         return Err(AppError::input("inspection.return_reason", &[]));
     }
     let mut tx = store.begin(who.username).await?;
-    tx.decide_rectification(id, to, (!accept).then_some(reason))
+    tx.decide_rectification(id, to, (!accept).then_some(reason), today)
         .await?;
     tx.commit().await?;
     Ok(())

@@ -145,6 +145,17 @@ pub(super) fn lexicon(campaign: &Campaign) -> Lexicon {
         lex.criteria[i] = criteria;
         lex.indicators[i] = indicators;
     }
+    let org = kind_index(SubjectKind::Organisation);
+    lex.rectification = campaign
+        .indicators_of(SubjectKind::Organisation)
+        .iter()
+        .find(|i| i.source == xianfeng_domain::campaign::IndicatorSource::Rectification)
+        .and_then(|i| {
+            lex.indicators[org]
+                .iter()
+                .position(|c| c == i.code.get_ref())
+        })
+        .map(|j| j as u16);
     lex
 }
 

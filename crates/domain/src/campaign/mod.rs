@@ -917,6 +917,15 @@ impl Checker<'_> {
                     Message::of("campaign.zero_weight", &[]),
                 );
             }
+            if ind.source == IndicatorSource::Rectification
+                && ind.subject != SubjectKind::Organisation
+            {
+                self.at(
+                    &ind.code,
+                    format!("{path}.source"),
+                    Message::of("campaign.rectification_source", &[]),
+                );
+            }
             let Some(c) = &ind.criterion else { continue };
             let standard = f.standards.iter().find(|s| s.subject == ind.subject);
             let known = standard

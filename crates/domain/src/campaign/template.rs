@@ -123,6 +123,28 @@ pub struct IndicatorSpec {
     pub criterion: Option<Spanned<String>>,
     #[serde(default)]
     pub unit: String,
+    /// Where its values come from: `import` (the default: `xianfeng indicators import`) or
+    /// `rectification` (counted by xianfeng: the share of the organisation's rectification
+    /// items due in the period that were reported by their due day and accepted).
+    #[serde(default, skip_serializing_if = "IndicatorSource::is_import")]
+    pub source: IndicatorSource,
+}
+
+/// Where an indicator's values come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorSource {
+    /// Imported from a sheet.
+    #[default]
+    Import,
+    /// Counted from supervision's rectification items (督查整改).
+    Rectification,
+}
+
+impl IndicatorSource {
+    pub fn is_import(&self) -> bool {
+        *self == IndicatorSource::Import
+    }
 }
 
 fn default_indicator_weight() -> u32 {

@@ -107,9 +107,13 @@ CREATE TABLE rectifications (
     report TEXT,
     reported_by TEXT,
     reported_at BIGINT,
+    -- The days of the report and of the decision as the campaign counts them (a
+    -- rehearsal's date, not the clock's): on time means reported by due_on.
+    reported_on TEXT,
     returned_reason TEXT,
     decided_by TEXT,
     decided_at BIGINT,
+    closed_on TEXT,
     opened_at BIGINT NOT NULL
 );
 CREATE INDEX rectifications_org ON rectifications(org_id, status);

@@ -142,6 +142,9 @@ impl Facts {
 pub struct Lexicon {
     pub criteria: [Vec<String>; 4],
     pub indicators: [Vec<String>; 4],
+    /// The organisations' indicator counted from rectification (督查整改), if the campaign
+    /// has one: its position among their indicators.
+    pub rectification: Option<u16>,
 }
 
 impl Lexicon {
@@ -277,10 +280,15 @@ impl Scores<'_> {
     pub async fn score_inputs(self, span: &Span, lex: &Lexicon) -> Result<(Universe, Facts)> {
         if let Some(path) = self.store.sqlite_path.clone() {
             let window = span.clone();
-            let lex = lex.clone();
-            return tokio::task::spawn_blocking(move || sqlite::read(&path, window, lex))
-                .await
-                .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))?;
+            let lex2 = lex.clone();
+            let (universe, mut facts) =
+                tokio::task::spawn_blocking(move || sqlite::read(&path, window, lex2))
+                    .await
+                    .map_err(|e| crate::StoreError::Invalid(Message::verbatim(e.to_string())))??;
+            facts
+                .indicators
+                .extend(self.rectification_values(span, lex).await?);
+            return Ok((universe, facts));
         }
         let universe = self.universe().await?;
         let facts = self.period_facts(span, lex, Only::All).await?;
@@ -397,7 +405,40 @@ impl Scores<'_> {
                 Some((k, id, lex.indicator(k, &i)?, v))
             })
             .collect();
+        facts
+            .indicators
+            .extend(self.rectification_values(span, lex).await?);
         Ok(facts)
+    }
+
+    /// The organisations' values of the indicator counted from rectification (督查整改):
+    /// the share of each one's items due in the period reported on time and accepted.
+    async fn rectification_values(
+        self,
+        span: &Span,
+        lex: &Lexicon,
+    ) -> Result<Vec<(u8, i64, u16, f64)>> {
+        let (Some(j), Some(kind)) = (lex.rectification, kind_code("organisation")) else {
+            return Ok(vec![]);
+        };
+        let mut by_org: std::collections::BTreeMap<i64, Vec<_>> = Default::default();
+        for (org, status, due, reported) in self
+            .store
+            .inspections()
+            .rectification_facts(span.campaign_id)
+            .await?
+        {
+            by_org.entry(org).or_default().push((status, due, reported));
+        }
+        Ok(by_org
+            .into_iter()
+            .filter_map(|(org, items)| {
+                let share = xianfeng_domain::inspection::on_time_share(
+                    items, span.from, span.to, span.today,
+                )?;
+                Some((kind, org, j, share))
+            })
+            .collect())
     }
 
     /// Plans submitted (any status: a plan row exists once submitted) and commitments

@@ -302,12 +302,60 @@ pub async fn close(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A draw record (docs/DRAW.md): the inputs and what they gave, as `xianfeng draw verify`
+/// and docs/draw_verify.py read it.
+#[derive(Serialize, ToSchema)]
+pub struct RecordOut {
+    /// `xianfeng-draw-1`.
+    algorithm: String,
+    plan: String,
+    /// Stratum → its codes.
+    population: std::collections::BTreeMap<String, Vec<String>>,
+    population_digest: String,
+    seed_input: String,
+    seed: String,
+    per_stratum: std::collections::BTreeMap<String, usize>,
+    targets: Vec<String>,
+    inspectors: Vec<String>,
+    inspector_homes: std::collections::BTreeMap<String, String>,
+    scope: String,
+    target_paths: std::collections::BTreeMap<String, Vec<String>>,
+    per_target: usize,
+    cap: usize,
+    /// Pairs [target, inspector] in conflict.
+    conflicts: Vec<Vec<String>>,
+    assignments: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl From<xianfeng_domain::draw::DrawRecord> for RecordOut {
+    fn from(r: xianfeng_domain::draw::DrawRecord) -> RecordOut {
+        RecordOut {
+            algorithm: r.algorithm,
+            plan: r.plan,
+            population: r.population,
+            population_digest: r.population_digest,
+            seed_input: r.seed_input,
+            seed: r.seed,
+            per_stratum: r.per_stratum,
+            targets: r.targets,
+            inspectors: r.inspectors,
+            inspector_homes: r.inspector_homes,
+            scope: r.scope,
+            target_paths: r.target_paths,
+            per_target: r.per_target,
+            cap: r.cap,
+            conflicts: r.conflicts.into_iter().map(|(t, i)| vec![t, i]).collect(),
+            assignments: r.assignments,
+        }
+    }
+}
+
 /// A plan's draw record (docs/DRAW.md), for the office from the draw on.
 #[utoipa::path(
     get, path = "/api/v1/inspections/{id}/record", tag = "inspections",
     params(("id" = i64, Path, description = "Plan id")), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The draw record", body = Object),
+        (status = 200, description = "The draw record", body = RecordOut),
         (status = 404, description = "Unknown, or outside the account's scope", body = ApiError),
         (status = 422, description = "Not drawn yet", body = ApiError),
     )
@@ -316,11 +364,11 @@ pub async fn record(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
     Path(id): Path<i64>,
-) -> Result<Json<xianfeng_domain::draw::DrawRecord>, ApiError> {
+) -> Result<Json<RecordOut>, ApiError> {
     let r = service::record(&s.store, viewer.who(), id)
         .await
         .map_err(|e| refused(lang, e))?;
-    Ok(Json(r))
+    Ok(Json(r.into()))
 }
 
 /// A task the draw gave the account.
@@ -591,7 +639,7 @@ pub async fn report(
         .await
         .map_err(|e| refused(lang, e))?;
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    service::rectify::report(&s.store, viewer.who(), id, &req.report, &[])
+    service::rectify::report(&s.store, viewer.who(), id, &req.report, &[], today())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -628,7 +676,7 @@ pub async fn decision(
         .await
         .map_err(|e| refused(lang, e))?;
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    service::rectify::decide(&s.store, viewer.who(), id, req.accept, &req.reason)
+    service::rectify::decide(&s.store, viewer.who(), id, req.accept, &req.reason, today())
         .await
         .map_err(|e| refused(lang, e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -746,7 +794,7 @@ pub async fn results(
     get, path = "/api/v1/inspection-results/{id}/record", tag = "inspections",
     params(("id" = i64, Path, description = "Plan id"), ResultsQuery),
     responses(
-        (status = 200, description = "The draw record", body = Object),
+        (status = 200, description = "The draw record", body = RecordOut),
         (status = 404, description = "Unknown, or its results not public yet", body = ApiError),
     )
 )]
@@ -755,10 +803,10 @@ pub async fn public_record(
     ApiLang(lang): ApiLang,
     Path(id): Path<i64>,
     Query(q): Query<ResultsQuery>,
-) -> Result<Json<xianfeng_domain::draw::DrawRecord>, ApiError> {
+) -> Result<Json<RecordOut>, ApiError> {
     let campaign_id = campaign_of(&s, lang, &q).await?;
     let r = service::public::record(&s.store, campaign_id, id)
         .await
         .map_err(|e| refused(lang, e))?;
-    Ok(Json(r))
+    Ok(Json(r.into()))
 }

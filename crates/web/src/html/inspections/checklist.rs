@@ -128,12 +128,7 @@ async fn page(
         target: t.org_name.clone(),
         code: t.target_code.clone(),
         visit_on: t.visit_on.map(|d| d.to_string()).unwrap_or_default(),
-        inspectors: t
-            .inspectors
-            .iter()
-            .map(|u| names.get(u).cloned().unwrap_or_else(|| u.clone()))
-            .collect::<Vec<_>>()
-            .join("、"),
+        inspectors: super::named(&t.inspectors, &names),
         missing: list.missing().len(),
         submitted: t.submitted_at.is_some(),
         may_record: drawn && t.submitted_at.is_none() && t.plan_status.may_record().is_ok(),

@@ -225,6 +225,15 @@ pub async fn inspector_names(
         .collect())
 }
 
+/// Inspectors by name (their accounts where the pool has none), in ranked order.
+pub fn named(accounts: &[String], names: &std::collections::HashMap<String, String>) -> String {
+    accounts
+        .iter()
+        .map(|u| names.get(u).cloned().unwrap_or_else(|| u.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// A stratum by name: its county's (or the organisation's) name, or its category's.
 async fn stratum_name(
     store: &xianfeng_storage::Store,
@@ -256,12 +265,7 @@ fn task_row(
         id: t.id,
         code: t.target_code.clone(),
         name: name.to_string(),
-        inspectors: t
-            .inspectors
-            .iter()
-            .map(|u| names.get(u).cloned().unwrap_or_else(|| u.clone()))
-            .collect::<Vec<_>>()
-            .join("、"),
+        inspectors: named(&t.inspectors, names),
         visit_on: t.visit_on.map(|d| d.to_string()).unwrap_or_default(),
         submitted: t.submitted_at.is_some(),
         tally,

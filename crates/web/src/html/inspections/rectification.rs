@@ -189,9 +189,16 @@ async fn report(
             bytes: f.bytes.to_vec(),
         })
         .collect();
-    rectify::report(&s.store, viewer.who(), id, form.value("report"), &files)
-        .await
-        .or_refuse(&attempt)?;
+    rectify::report(
+        &s.store,
+        viewer.who(),
+        id,
+        form.value("report"),
+        &files,
+        today(),
+    )
+    .await
+    .or_refuse(&attempt)?;
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -212,6 +219,7 @@ async fn decide(
         id,
         f.value("decision") == "accept",
         f.value("reason"),
+        today(),
     )
     .await
     .or_refuse(&attempt)?;
