@@ -124,7 +124,7 @@ async fn rectification_on_time_ranks_the_branches_inspected() {
             .await
             .unwrap();
         let closed = s.inspections().rectification(b1.id).await.unwrap().unwrap();
-        assert_eq!(closed.closed_on, Some(day("2010-07-06")));
+        assert_eq!(closed.decided_on, Some(day("2010-07-06")));
 
         // A month on, B2's item is past its day: the indicator tells them apart.
         let cache = Scores::new();

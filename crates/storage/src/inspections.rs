@@ -179,8 +179,8 @@ pub struct RectificationRecord {
     pub returned_reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
-    /// The day it was accepted (销号).
-    pub closed_on: Option<NaiveDate>,
+    /// The day of the office's (last) decision: accepted (销号) or returned.
+    pub decided_on: Option<NaiveDate>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -282,7 +282,7 @@ fn task(r: &sqlx::any::AnyRow) -> Result<TaskRecord> {
 const RECTIFICATION_COLUMNS: &str = "r.id, r.finding_id, f.task_id, t.plan_id, \
     p.name AS plan_name, t.target_code, f.item, f.judgement, f.note AS finding_note, r.org_id, \
     o.code AS org_code, o.name AS org_name, r.status, r.due_on, r.report, r.reported_by, \
-    r.reported_at, r.reported_on, r.returned_reason, r.decided_by, r.decided_at, r.closed_on";
+    r.reported_at, r.reported_on, r.returned_reason, r.decided_by, r.decided_at, r.decided_on";
 
 const RECTIFICATION_FROM: &str = "rectifications r \
     JOIN inspection_findings f ON f.id = r.finding_id \
@@ -314,7 +314,7 @@ fn rectification(r: &sqlx::any::AnyRow) -> Result<RectificationRecord> {
         returned_reason: r.get("returned_reason")?,
         decided_by: r.get("decided_by")?,
         decided_at: r.get("decided_at")?,
-        closed_on: r.date_opt("closed_on")?,
+        decided_on: r.date_opt("decided_on")?,
         evidence: vec![],
     })
 }
@@ -458,6 +458,21 @@ impl Inspections<'_> {
             return Ok(None);
         };
         Ok(self.with_inspectors(vec![task(&row)?]).await?.pop())
+    }
+
+    /// The submitted tasks at organisation `org` (itself or one of its teams), newest first.
+    pub async fn submitted_tasks_at(self, org: i64) -> Result<Vec<TaskRecord>> {
+        let tasks = sqlx::query(dynsql!(
+            "SELECT {TASK_COLUMNS} FROM {TASK_FROM} \
+             WHERE t.org_id = $1 AND t.submitted_at IS NOT NULL ORDER BY t.submitted_at DESC"
+        ))
+        .bind(org)
+        .fetch_all(self.store.reader())
+        .await?
+        .iter()
+        .map(task)
+        .collect::<Result<Vec<_>>>()?;
+        self.with_inspectors(tasks).await
     }
 
     /// The tasks assigned to account `username`, newest plan first.
@@ -1123,16 +1138,15 @@ impl WriteTx {
         reason: Option<&str>,
         on: NaiveDate,
     ) -> Result<()> {
-        let closed_on = (to == RectificationStatus::Closed).then(|| on.to_string());
         let done = sqlx::query(
             "UPDATE rectifications SET status = $1, returned_reason = $2, decided_by = $3, \
-             decided_at = $4, closed_on = $5 WHERE id = $6 AND status = 'reported'",
+             decided_at = $4, decided_on = $5 WHERE id = $6 AND status = 'reported'",
         )
         .bind(to.as_str())
         .bind(reason.map(|r| r.trim().to_string()))
         .bind(self.actor.clone())
         .bind(now_ms())
-        .bind(closed_on)
+        .bind(on.to_string())
         .bind(id)
         .execute(&mut *self.tx)
         .await?;

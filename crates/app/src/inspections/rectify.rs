@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use xianfeng_domain::inspection::RectificationStep;
 use xianfeng_domain::policy::Action;
-use xianfeng_storage::{OrgRecord, RectificationRecord, Store};
+use xianfeng_storage::{FindingRecord, OrgRecord, RectificationRecord, Store, TaskRecord};
 
 use super::Who;
 use crate::AppError;
@@ -33,6 +33,22 @@ async fn readable_org(store: &Store, who: Who<'_>, code: &str) -> Result<OrgReco
             crate::scope::org_for(store, who.principal, code, Action::ManageInspections).await
         }
     }
+}
+
+/// The findings about organisation `code`: each submitted visit with every item's
+/// judgement and note, for those who keep it and those who manage inspections over it.
+pub async fn findings_of_org(
+    store: &Store,
+    who: Who<'_>,
+    code: &str,
+) -> Result<Vec<(TaskRecord, Vec<FindingRecord>)>, AppError> {
+    let o = readable_org(store, who, code).await?;
+    let mut out = vec![];
+    for t in store.inspections().submitted_tasks_at(o.id).await? {
+        let findings = store.inspections().findings(t.id).await?;
+        out.push((t, findings));
+    }
+    Ok(out)
 }
 
 /// Every rectification item in the subtrees `who` manages inspections over, soonest due

@@ -113,7 +113,7 @@ CREATE TABLE rectifications (
     returned_reason TEXT,
     decided_by TEXT,
     decided_at BIGINT,
-    closed_on TEXT,
+    decided_on TEXT,
     opened_at BIGINT NOT NULL
 );
 CREATE INDEX rectifications_org ON rectifications(org_id, status);

@@ -93,8 +93,9 @@ struct TreePage {
     may_assign_reviewers: bool,
     /// Whether this is a committee that writes 实施意见 (its page is linked).
     writes_guidance: bool,
-    /// Rectification items (整改) of this organisation still open, when the viewer sees them.
-    rectifications: usize,
+    /// Rectification items (整改) of this organisation still open, when it was inspected and
+    /// the viewer sees them.
+    rectifications: Option<usize>,
     /// Whether the viewer may add members here.
     may_add_member: bool,
     /// Whether the viewer may write this organisation: its teams and cadres, closing it.
@@ -136,7 +137,7 @@ fn page(viewer: &Viewer, title: String, back: String) -> TreePage {
         may_commit: None,
         may_assign_reviewers: false,
         writes_guidance: false,
-        rectifications: 0,
+        rectifications: None,
         may_add_member: false,
         former: vec![],
         may_write_org: false,

@@ -57,20 +57,25 @@ pub fn row(
     }
 }
 
-/// How many rectification items of organisation `o` still wait for it, for the link on its
-/// page (0 when the viewer may not see them).
+/// For the link on an organisation's page: how many of its rectification items are still
+/// open, when it has been inspected (a visit submitted) and the viewer may see them.
 pub async fn org_rectification_count(
     store: &Store,
     viewer: &crate::kernel::viewer::Viewer,
     code: &str,
-) -> usize {
-    match rectify::of_org(store, viewer.who(), code).await {
-        Ok((_, list)) => list
-            .iter()
+) -> Option<usize> {
+    let (o, list) = rectify::of_org(store, viewer.who(), code).await.ok()?;
+    let visited = !store
+        .inspections()
+        .submitted_tasks_at(o.id)
+        .await
+        .ok()?
+        .is_empty();
+    (visited || !list.is_empty()).then(|| {
+        list.iter()
             .filter(|r| r.status != RectificationStatus::Closed)
-            .count(),
-        Err(_) => 0,
-    }
+            .count()
+    })
 }
 
 /// An item with everything its page shows.
@@ -99,19 +104,27 @@ fn item_view(
         plan: r.plan_name.clone(),
         finding: r.finding_note.clone(),
         report: r.report.clone().unwrap_or_default(),
-        reported: match (&r.reported_by, r.reported_at) {
-            (Some(by), Some(at)) => format!("{} · {}", tx.actor(by), beijing_time(at)),
+        reported: match (&r.reported_by, r.reported_on) {
+            (Some(by), Some(on)) => format!("{} · {on}", tx.actor(by)),
             _ => String::new(),
         },
         returned_reason: r.returned_reason.clone().unwrap_or_default(),
-        decided: match (&r.decided_by, r.decided_at) {
-            (Some(by), Some(at)) => format!("{} · {}", tx.actor(by), beijing_time(at)),
+        decided: match (&r.decided_by, r.decided_on) {
+            (Some(by), Some(on)) => format!("{} · {on}", tx.actor(by)),
             _ => String::new(),
         },
         evidence: r.evidence.clone(),
         may_report: may_report && r.status.awaits_report(),
         may_decide: may_decide && r.status == RectificationStatus::Reported,
     }
+}
+
+/// A visit's findings as the inspected organisation reads them.
+pub struct VisitView {
+    pub plan: String,
+    pub submitted: String,
+    /// (item, judgement's code, judgement, note)
+    pub findings: Vec<(String, &'static str, String, String)>,
 }
 
 #[derive(Template)]
@@ -121,6 +134,7 @@ struct OrgPage {
     code: String,
     name: String,
     items: Vec<ItemView>,
+    visits: Vec<VisitView>,
 }
 
 async fn org_page(
@@ -143,8 +157,36 @@ async fn org_page(
     let may_decide =
         xianfeng_app::scope::allowed(p, xianfeng_domain::policy::Action::ManageInspections, &o)
             .is_ok();
+    let visits = rectify::findings_of_org(&s.store, viewer.who(), &code)
+        .await
+        .or_refuse(&attempt)?;
     let chrome = Chrome::signed_in(&viewer, back);
+    let tx = &chrome.tx;
+    let visits = visits
+        .into_iter()
+        .map(|(t, findings)| VisitView {
+            plan: t.plan_name.clone(),
+            // The day of the visit, as the campaign counts days, where the office set it.
+            submitted: t
+                .visit_on
+                .map(|d| d.to_string())
+                .or(t.submitted_at.map(beijing_time))
+                .unwrap_or_default(),
+            findings: findings
+                .iter()
+                .map(|f| {
+                    (
+                        item_name(tx, &campaign, &f.item),
+                        f.judgement.as_str(),
+                        tx.say(&f.judgement.name()),
+                        f.note.clone(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
     let page = OrgPage {
+        visits,
         items: list
             .iter()
             .map(|r| item_view(&chrome.tx, &campaign, r, may_report, may_decide))
