@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use xianfeng_app::inspections::{self as service, PlanRequest};
 use xianfeng_domain::draw::Allocation;
 use xianfeng_domain::inspection::{Judgement, PlanKind, PlanSpec, Population, Strata};
 
-use super::{ApiError, ApiLang, Bearer, json_refusal, refused};
+use super::{ApiError, ApiLang, ApiPath, Bearer, json_refusal, refused};
 use crate::AppState;
 use crate::kernel::clock::today;
 
@@ -220,7 +220,7 @@ pub struct Published {
 pub async fn publish(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Published>, ApiError> {
     let population_digest = service::publish(&s.store, viewer.who(), id)
         .await
@@ -261,7 +261,7 @@ pub struct DrawOut {
 pub async fn draw(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<DrawInput>, JsonRejection>,
 ) -> Result<Json<DrawOut>, ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
@@ -294,7 +294,7 @@ pub async fn draw(
 pub async fn close(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     service::close(&s.store, viewer.who(), id)
         .await
@@ -363,7 +363,7 @@ impl From<xianfeng_domain::draw::DrawRecord> for RecordOut {
 pub async fn record(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RecordOut>, ApiError> {
     let r = service::record(&s.store, viewer.who(), id)
         .await
@@ -442,7 +442,7 @@ pub struct ChecklistOut {
 pub async fn task(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ChecklistOut>, ApiError> {
     let (campaign_id, campaign) = xianfeng_app::scope::campaign(&s.store)
         .await
@@ -496,7 +496,7 @@ pub struct FindingInput {
 pub async fn finding(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<FindingInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Made>), ApiError> {
     service::tasks::task_for(&s.store, viewer.who(), id)
@@ -544,7 +544,7 @@ pub struct Submitted {
 pub async fn submit(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Submitted>, ApiError> {
     let (campaign_id, campaign) = xianfeng_app::scope::campaign(&s.store)
         .await
@@ -587,7 +587,7 @@ pub struct RectificationOut {
 pub async fn rectifications(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<RectificationOut>>, ApiError> {
     let (_, list) = service::rectify::of_org(&s.store, viewer.who(), &code)
         .await
@@ -632,7 +632,7 @@ pub struct ReportInput {
 pub async fn report(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ReportInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     service::rectify::get(&s.store, viewer.who(), id)
@@ -669,7 +669,7 @@ pub struct DecisionInput {
 pub async fn decision(
     State(s): State<AppState>,
     Bearer(viewer, lang): Bearer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<DecisionInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     service::rectify::get(&s.store, viewer.who(), id)
@@ -801,7 +801,7 @@ pub async fn results(
 pub async fn public_record(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     Query(q): Query<ResultsQuery>,
 ) -> Result<Json<RecordOut>, ApiError> {
     let campaign_id = campaign_of(&s, lang, &q).await?;
