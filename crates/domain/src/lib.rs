@@ -19,6 +19,7 @@ pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod ballot;
+pub mod bulletin;
 pub mod calendar;
 pub mod campaign;
 pub mod commitment;
