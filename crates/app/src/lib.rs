@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activation;
 pub mod actor;
 pub mod backup;
+pub mod bulletins;
 pub mod calendar;
 pub mod campaigns;
 pub mod commitments;

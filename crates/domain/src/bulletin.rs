@@ -8,7 +8,49 @@ use std::collections::BTreeMap;
 
 use crate::i18n::Message;
 
-serialize_as_code!(BulletinKind);
+serialize_as_code!(BulletinKind, BulletinStatus);
+
+/// Where a bulletin stands: a draft changes; an issued one is a record and never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulletinStatus {
+    /// 草稿
+    Draft,
+    /// 已印发
+    Issued,
+}
+
+impl BulletinStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BulletinStatus::Draft => "draft",
+            BulletinStatus::Issued => "issued",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BulletinStatus> {
+        [BulletinStatus::Draft, BulletinStatus::Issued]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// Editing or issuing: drafts only; an issued bulletin is corrected by a new one.
+    pub fn may_change(self) -> Result<(), Message> {
+        match self {
+            BulletinStatus::Draft => Ok(()),
+            BulletinStatus::Issued => Err(Message::of("bulletin.issued", &[])),
+        }
+    }
+}
+
+/// A table of a bulletin, kept as generated: its key (`[表:KEY]` in the body), title,
+/// column headings and rows (names and codes as text, numbers as numbers).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Table {
+    pub key: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Figure>>,
+}
 
 /// What a bulletin reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

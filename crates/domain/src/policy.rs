@@ -85,10 +85,13 @@ pub enum Action {
     /// Report what the organisation did to rectify a finding (整改, target: the inspected
     /// organisation): those who keep it.
     ReportRectification,
+    /// Draft, edit and issue bulletins (通报, target: the bulletin's scope): the office and
+    /// the committees' staff for their subtree.
+    WriteBulletins,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::ReadPersonalData,
@@ -117,6 +120,7 @@ impl Action {
         Action::ManageInspections,
         Action::RecordFindings,
         Action::ReportRectification,
+        Action::WriteBulletins,
     ];
 
     fn writes(self) -> bool {

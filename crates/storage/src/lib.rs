@@ -13,6 +13,7 @@ macro_rules! dynsql {
 mod accounts;
 mod activation;
 mod audit;
+mod bulletins;
 mod calendar;
 mod campaigns;
 mod commitments;
@@ -41,6 +42,7 @@ mod write;
 pub use accounts::{NewUser, UserRecord, valid_username};
 pub use activation::{AccountRow, NOT_ACTIVATED, NewAccount};
 pub use audit::{AuditFilter, ChainFault};
+pub use bulletins::{BulletinRecord, Issue, NewBulletin};
 pub use campaigns::{StoredCampaign, StoredWindow};
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,
@@ -143,6 +145,8 @@ features! {
     accounts => Accounts,
     /// The audit trail (审计日志) and its hash chain.
     audit => Audit,
+    /// Bulletins and reports (通报, 总结): drafts and issued documents.
+    bulletins => Bulletins,
     /// The working-day calendar (工作日历) as the office adjusted it.
     calendar => Calendar,
     /// Campaigns (活动) and the one in use.

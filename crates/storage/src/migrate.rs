@@ -141,6 +141,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_supervision.sql"),
         postgres: include_str!("../migrations/postgres/0021_supervision.sql"),
     },
+    Migration {
+        version: 22,
+        name: "bulletins",
+        sqlite: include_str!("../migrations/sqlite/0022_bulletins.sql"),
+        postgres: include_str!("../migrations/postgres/0022_bulletins.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -23,32 +23,7 @@ use xianfeng_storage::{InspectionPlan, NewInspectionPlan, OrgRecord, Store};
 pub use draw::{draw, publish};
 
 use crate::AppError;
-
-/// Who acts: the account (its policy view) or, with `None`, the operator at the command
-/// line, who may do anything.
-#[derive(Clone, Copy)]
-pub struct Who<'a> {
-    pub username: &'a str,
-    pub principal: Option<&'a Principal>,
-}
-
-impl<'a> Who<'a> {
-    pub fn operator() -> Who<'static> {
-        Who {
-            username: "cli",
-            principal: None,
-        }
-    }
-}
-
-impl<'a> From<&'a crate::actor::Actor<'a>> for Who<'a> {
-    fn from(a: &'a crate::actor::Actor<'a>) -> Who<'a> {
-        Who {
-            username: a.username,
-            principal: Some(a.principal),
-        }
-    }
-}
+pub use crate::actor::Who;
 
 /// The scope organisation of a plan, if `who` may manage inspections there.
 async fn managed_scope(store: &Store, who: Who<'_>, code: &str) -> Result<OrgRecord, AppError> {
