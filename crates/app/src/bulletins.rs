@@ -88,3 +88,46 @@ pub async fn issue(
     tx.commit().await?;
     Ok(number)
 }
+
+/// The .xlsx annex of a bulletin: one sheet per table (表1, 表2, …), its title above its
+/// columns; names and codes as text (a code of digits stays text, as Excel would otherwise
+/// drop its leading zeros), counts and values as numbers (values with two decimals).
+pub fn annex_xlsx(tables: &[xianfeng_domain::bulletin::Table]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    use xianfeng_domain::bulletin::Figure;
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::fault(e);
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let hundredths = Format::new().set_num_format("0.00");
+    for (n, table) in tables.iter().enumerate() {
+        let sheet = book.add_worksheet();
+        sheet.set_name(format!("表{}", n + 1)).map_err(fail)?;
+        sheet
+            .write_string_with_format(0, 0, &table.title, &bold)
+            .map_err(fail)?;
+        for (c, h) in table.columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(1, c as u16, h, &bold)
+                .map_err(fail)?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            let r = r as u32 + 2;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Figure::Count(v) => sheet.write_number(r, c, *v as f64),
+                    Figure::Hundredths(v) => {
+                        sheet.write_number_with_format(r, c, *v as f64 / 100.0, &hundredths)
+                    }
+                    Figure::Text(t) => sheet.write_string(r, c, t),
+                }
+                .map_err(fail)?;
+            }
+        }
+        sheet.autofit();
+    }
+    if tables.is_empty() {
+        book.add_worksheet();
+    }
+    book.save_to_buffer().map_err(fail)
+}

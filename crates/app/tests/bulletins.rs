@@ -127,3 +127,55 @@ async fn numbers_run_per_issuer_and_year_and_an_issued_bulletin_never_changes() 
         ));
     }
 }
+
+#[test]
+fn the_annex_keeps_codes_as_text_and_numbers_as_numbers_one_sheet_per_table() {
+    use xianfeng_domain::bulletin::{Figure, Table};
+    let tables = vec![
+        Table {
+            key: "leaders".into(),
+            title: "表1 各县（市、区）活动进展情况".into(),
+            columns: vec![
+                "单位".into(),
+                "代码".into(),
+                "承诺数".into(),
+                "满意率".into(),
+            ],
+            rows: vec![vec![
+                Figure::Text("中共解放区委员会".into()),
+                Figure::Text("010802".into()),
+                Figure::Count(128),
+                Figure::Hundredths(9_287),
+            ]],
+        },
+        Table {
+            key: "missing".into(),
+            title: "表2 未提交实施方案的党组织".into(),
+            columns: vec!["单位".into()],
+            rows: vec![],
+        },
+    ];
+    let bytes = bulletins::annex_xlsx(&tables).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("annex.xlsx");
+    std::fs::write(&file, &bytes).unwrap();
+    let mut first = xianfeng_ingest::open(&file, &xianfeng_ingest::Limits::WEB).unwrap();
+    // (The reader normalises full-width brackets; the file keeps the title as written.)
+    assert!(first.headers[0].starts_with("表1 各县") && first.headers[0].ends_with("活动进展情况"));
+    let (_, columns) = first.next().unwrap().unwrap();
+    assert_eq!(columns[2].to_text(), "承诺数");
+    let (_, row) = first.next().unwrap().unwrap();
+    use xianfeng_domain::sheet::Cell;
+    assert_eq!(row[1], Cell::Text("010802".into()), "a code stays text");
+    assert_eq!(row[2], Cell::Number(128.0));
+    assert_eq!(row[3], Cell::Number(92.87));
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheets = zip
+        .file_names()
+        .filter(|n| {
+            n.as_ref()
+                .is_ok_and(|n| n.starts_with("xl/worksheets/sheet"))
+        })
+        .count();
+    assert_eq!(sheets, 2, "one sheet per table");
+}
