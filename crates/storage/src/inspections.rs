@@ -618,6 +618,18 @@ impl Inspections<'_> {
         .await
     }
 
+    /// The rectification items of organisation `org` itself, soonest due first.
+    pub async fn rectifications_of_org(self, org: i64) -> Result<Vec<RectificationRecord>> {
+        self.rectifications_from(
+            sqlx::query(dynsql!(
+                "SELECT {RECTIFICATION_COLUMNS} FROM {RECTIFICATION_FROM} \
+                 WHERE r.org_id = $1 ORDER BY r.due_on, r.id"
+            ))
+            .bind(org),
+        )
+        .await
+    }
+
     /// The rectification items of plan `plan`.
     pub async fn rectifications_of_plan(self, plan: i64) -> Result<Vec<RectificationRecord>> {
         self.rectifications_from(

@@ -177,39 +177,35 @@ pub async fn draw(
         .into_iter()
         .filter(|i| i.active)
         .collect();
-    let homes: HashMap<i64, OrgRecord> = {
-        let mut m = HashMap::new();
-        for i in &pool {
-            if let Some(o) = store.registry().org_by_id(i.home_org_id).await? {
-                m.insert(i.user_id, o);
-            }
-        }
-        m
-    };
+    // One read of the tree for every home and target (not a query per inspector).
+    let orgs: HashMap<i64, OrgRecord> = store
+        .registry()
+        .all_orgs()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    // Each inspector's home: its place in the tree and its code.
+    let homes: HashMap<i64, (TreePath, &str)> = pool
+        .iter()
+        .filter_map(|i| {
+            let o = orgs.get(&i.home_org_id)?;
+            Some((i.user_id, (o.tree_path(), o.code.as_str())))
+        })
+        .collect();
     // Conflicts of the targets drawn: a home at or below the target's organisation, or
     // between the scope and the target (交叉检查), or a declared 回避.
     let mut conflicts: BTreeSet<(String, String)> = BTreeSet::new();
     let mut target_paths = BTreeMap::new();
-    let org_paths: HashMap<i64, TreePath> = {
-        let mut m = HashMap::new();
-        for code in &targets {
-            let e = &frozen.entries[code];
-            if let std::collections::hash_map::Entry::Vacant(v) = m.entry(e.org_id)
-                && let Some(o) = store.registry().org_by_id(e.org_id).await?
-            {
-                v.insert(o.tree_path());
-            }
-        }
-        m
-    };
     for code in &targets {
         let e = &frozen.entries[code];
         target_paths.insert(code.clone(), frozen.paths[code].clone());
+        let target = orgs.get(&e.org_id).map(OrgRecord::tree_path);
         for i in &pool {
             let below = homes
                 .get(&i.user_id)
-                .zip(org_paths.get(&e.org_id))
-                .is_some_and(|(home, target)| target.contains(&home.tree_path()));
+                .zip(target.as_ref())
+                .is_some_and(|((home, _), target)| target.contains(home));
             let declared = i.conflicts.iter().any(|c| c.org_id == e.org_id);
             if below || declared {
                 conflicts.insert((code.clone(), i.username.clone()));
@@ -227,7 +223,7 @@ pub async fn draw(
             .filter_map(|i| {
                 homes
                     .get(&i.user_id)
-                    .map(|o| (i.username.clone(), o.code.clone()))
+                    .map(|(_, code)| (i.username.clone(), code.to_string()))
             })
             .collect(),
         scope: scope.code.clone(),

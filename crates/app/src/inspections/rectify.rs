@@ -18,11 +18,7 @@ pub async fn of_org(
     code: &str,
 ) -> Result<(OrgRecord, Vec<RectificationRecord>), AppError> {
     let o = readable_org(store, who, code).await?;
-    let mut list = store
-        .inspections()
-        .rectifications_under(&o.tree_path())
-        .await?;
-    list.retain(|r| r.org_id == o.id);
+    let list = store.inspections().rectifications_of_org(o.id).await?;
     Ok((o, list))
 }
 
