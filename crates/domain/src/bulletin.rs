@@ -33,6 +33,10 @@ impl BulletinStatus {
             .find(|k| k.as_str() == s)
     }
 
+    pub fn name(self) -> Message {
+        Message::of(format!("bulletin.status_{}", self.as_str()), &[])
+    }
+
     /// Editing or issuing: drafts only; an issued bulletin is corrected by a new one.
     pub fn may_change(self) -> Result<(), Message> {
         match self {
@@ -332,9 +336,10 @@ pub fn body_text(blocks: &[Block]) -> String {
         .join("\n")
 }
 
-/// A figure as a bulletin quotes it.
+/// A figure as a bulletin quotes it. Stored tagged (`{"count": 3}`), as a count and
+/// hundredths are both whole numbers.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
+#[serde(rename_all = "snake_case")]
 pub enum Figure {
     Count(i64),
     /// Hundredths of a point or a percent, shown with two decimals.

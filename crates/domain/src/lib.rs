@@ -20,6 +20,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballot;
 pub mod bulletin;
+pub mod bulletin_outline;
 pub mod calendar;
 pub mod campaign;
 pub mod commitment;

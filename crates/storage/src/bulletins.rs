@@ -118,7 +118,70 @@ fn record(r: &sqlx::any::AnyRow) -> Result<BulletinRecord> {
     })
 }
 
+/// Ballots about the subjects of a subtree in the rounds of a span (a round counts in the
+/// span its last day falls in, as scores count it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvaluationSum {
+    /// Rounds with subjects in the subtree.
+    pub rounds: i64,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+}
+
 impl Bulletins<'_> {
+    /// The rounds and ballots of campaign `campaign` ending from `from` to `to` about the
+    /// subjects of the subtree at `path`.
+    pub async fn evaluation_in(
+        self,
+        campaign: i64,
+        path: &xianfeng_domain::org::TreePath,
+        (from, to): (NaiveDate, NaiveDate),
+    ) -> Result<EvaluationSum> {
+        let (lo, hi) = path.subtree_range();
+        let rounds: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM eval_rounds r WHERE r.campaign_id = $1 \
+             AND r.ends_on >= $2 AND r.ends_on <= $3 AND EXISTS (SELECT 1 FROM eval_subjects s \
+             JOIN organisations o ON o.id = s.org_id WHERE s.round_id = r.id \
+             AND o.path >= $4 AND o.path < $5)",
+        )
+        .bind(campaign)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(lo.clone())
+        .bind(hi.clone())
+        .fetch_one(self.store.reader())
+        .await?;
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT t.verdict, CAST(SUM(t.n) AS BIGINT) FROM eval_tallies t \
+             JOIN eval_rounds r ON r.id = t.round_id \
+             JOIN eval_subjects s ON s.round_id = t.round_id AND s.subject_id = t.subject_id \
+             JOIN organisations o ON o.id = s.org_id \
+             WHERE r.campaign_id = $1 AND r.ends_on >= $2 AND r.ends_on <= $3 \
+             AND o.path >= $4 AND o.path < $5 GROUP BY t.verdict",
+        )
+        .bind(campaign)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.store.reader())
+        .await?;
+        let mut sum = EvaluationSum {
+            rounds,
+            ..Default::default()
+        };
+        for (verdict, n) in counts {
+            match verdict.as_str() {
+                "satisfied" => sum.satisfied += n,
+                "basically_satisfied" => sum.basically_satisfied += n,
+                "dissatisfied" => sum.dissatisfied += n,
+                _ => {}
+            }
+        }
+        Ok(sum)
+    }
+
     pub async fn bulletin(self, id: i64) -> Result<Option<BulletinRecord>> {
         sqlx::query(dynsql!(
             "SELECT {COLUMNS} FROM bulletins b JOIN organisations o ON o.id = b.scope_org_id \
@@ -209,6 +272,34 @@ impl WriteTx {
             &id.to_string(),
             None,
             Some(&serde_json::json!({ "title": title, "body": body })),
+        )
+        .await
+    }
+
+    /// Writes a draft again from the data as it is now (audited): its title, body,
+    /// figures and tables are replaced; an issued bulletin is refused.
+    pub async fn redraft_bulletin(&mut self, id: i64, b: &NewBulletin) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE bulletins SET title = $1, body = $2, figures_json = $3, tables_json = $4, \
+             updated_at = $5 WHERE id = $6 AND status = 'draft'",
+        )
+        .bind(b.title.clone())
+        .bind(b.body.clone())
+        .bind(serde_json::to_string(&b.figures).expect("figures serialise"))
+        .bind(serde_json::to_string(&b.tables).expect("tables serialise"))
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(Message::of("bulletin.issued", &[])));
+        }
+        self.record::<(), _>(
+            "bulletin.redraft",
+            "bulletin",
+            &id.to_string(),
+            None,
+            Some(&serde_json::json!({ "title": b.title, "figures": b.figures })),
         )
         .await
     }

@@ -207,6 +207,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::inspection_cli::InspectionAction,
     },
+    /// Bulletins and reports (通报, 总结): draft from the data, issue, export .docx/.xlsx.
+    Bulletin {
+        #[command(subcommand)]
+        action: crate::bulletin_cli::BulletinAction,
+    },
     /// Publicly verifiable draws (双随机): recompute a published draw record.
     Draw {
         #[command(subcommand)]
@@ -864,6 +869,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let public_url = cli.serve_file.public_url.as_deref();
             return crate::inspection_cli::inspection(&store, action, cli.today(), public_url)
                 .await;
+        }
+        Command::Bulletin { action } => {
+            return crate::bulletin_cli::bulletin(&open(&cli).await?, action, cli.today()).await;
         }
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;

@@ -1,5 +1,6 @@
 //! `xianfeng`: the command line over the same services the web uses.
 
+mod bulletin_cli;
 mod calendar_cli;
 mod campaign_cli;
 mod cli;

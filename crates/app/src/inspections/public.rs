@@ -71,7 +71,7 @@ pub async fn plans(
     Ok(out)
 }
 
-async fn public_plan(
+pub(crate) async fn public_plan(
     store: &Store,
     p: InspectionPlan,
     names: &HashMap<String, String>,

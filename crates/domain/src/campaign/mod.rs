@@ -353,6 +353,28 @@ impl Campaign {
     }
 }
 
+/// Bulletins: the outline each kind is drafted from.
+impl Campaign {
+    /// The outline of `kind`: the campaign file's title and body where it gives them, the
+    /// built-in ones otherwise; the tables' headings are always the built-in ones.
+    pub fn bulletin_outline(
+        &self,
+        kind: crate::bulletin::BulletinKind,
+    ) -> crate::bulletin_outline::Outline {
+        let mut outline = crate::bulletin_outline::default_outline(kind).clone();
+        if let Some(o) = self
+            .file
+            .bulletin_outlines
+            .iter()
+            .find(|o| o.kind.get_ref() == kind.as_str())
+        {
+            outline.title = o.title.clone();
+            outline.body = o.body.get_ref().clone();
+        }
+        outline
+    }
+}
+
 impl InspectionItem {
     /// Working days to rectify a shortfall found on this item.
     pub fn workdays(&self) -> u32 {
@@ -706,6 +728,7 @@ impl Checker<'_> {
         self.scoring(f, &cats);
         self.indicators(f);
         self.inspection_items(f, &cats);
+        self.bulletin_outlines(f);
         if let Some(g) = &f.grading {
             self.grading(g);
         }
@@ -901,6 +924,58 @@ impl Checker<'_> {
                     format!("{path}.rectify_workdays"),
                     Message::of("campaign.rectify_workdays", &[("value", d.get_ref())]),
                 );
+            }
+        }
+    }
+
+    /// Bulletin outlines: one per known kind, quoting only the kind's figures and tables,
+    /// headings in order; a problem is named by the file's line.
+    fn bulletin_outlines(&mut self, f: &CampaignFile) {
+        use crate::bulletin::BulletinKind;
+        let mut seen = HashMap::new();
+        for (i, o) in f.bulletin_outlines.iter().enumerate() {
+            let path = format!("bulletin_outlines[{i}]");
+            let Some(kind) = BulletinKind::parse(o.kind.get_ref()) else {
+                let known: Vec<&str> = BulletinKind::ALL.iter().map(|k| k.as_str()).collect();
+                self.at(
+                    &o.kind,
+                    format!("{path}.kind"),
+                    Message::of(
+                        "campaign.unknown_bulletin_kind",
+                        &[("kind", o.kind.get_ref()), ("known", &known.join(", "))],
+                    ),
+                );
+                continue;
+            };
+            let line = line_of(self.text, o.kind.span().start);
+            if let Some(first) = seen.insert(kind, line) {
+                self.at(
+                    &o.kind,
+                    format!("{path}.kind"),
+                    Message::of(
+                        "campaign.duplicate_code",
+                        &[("code", o.kind.get_ref()), ("line", &first)],
+                    ),
+                );
+            }
+            if let Err(problems) =
+                crate::bulletin_outline::check_outline(kind, &o.title, o.body.get_ref())
+            {
+                // A body written `body = """` starts on the line after the quotes.
+                let start = line_of(self.text, o.body.span().start);
+                let opens_block = self.text[o.body.span().start..].starts_with("\"\"\"\n");
+                for p in problems {
+                    let (line, field) = if p.line == 0 {
+                        (line_of(self.text, o.kind.span().start), "title")
+                    } else {
+                        (start + p.line - usize::from(!opens_block), "body")
+                    };
+                    self.errors.push(CampaignError {
+                        line: Some(line),
+                        path: format!("{path}.{field}"),
+                        message: p.message,
+                    });
+                }
             }
         }
     }
@@ -1461,6 +1536,43 @@ mod tests {
             ["campaign.unknown_criterion", "campaign.rectify_workdays"]
         );
         assert!(errs.iter().all(|e| e.line.is_some()));
+    }
+
+    #[test]
+    fn a_bulletin_outline_replaces_the_built_in_one_and_a_bad_one_is_named_by_its_line() {
+        use crate::bulletin::BulletinKind;
+        let c = Campaign::builtin();
+        let built_in = crate::bulletin_outline::default_outline(BulletinKind::Commendation);
+        assert_eq!(c.bulletin_outline(BulletinKind::Commendation), *built_in);
+
+        let own = format!(
+            "{BUILTIN_2010}\n[[bulletin_outlines]]\nkind = \"commendation\"\n\
+             title = \"关于表彰{{scope}}先进的决定\"\nbody = \"\"\"\n一、表彰名单\n{{roll_text}}\n\"\"\"\n"
+        );
+        let c = Campaign::load("c.toml", &own).unwrap();
+        let o = c.bulletin_outline(BulletinKind::Commendation);
+        assert_eq!(o.title, "关于表彰{scope}先进的决定");
+        assert_eq!(
+            o.tables, built_in.tables,
+            "tables keep their built-in headings"
+        );
+
+        let bad = format!(
+            "{BUILTIN_2010}\n[[bulletin_outlines]]\nkind = \"commendation\"\ntitle = \"t\"\n\
+             body = \"\"\"\n一、表彰名单\n{{rol_text}}\n\"\"\"\n[[bulletin_outlines]]\nkind = \"weekly\"\n\
+             title = \"t\"\nbody = \"b\"\n"
+        );
+        let errs = Campaign::load("c.toml", &bad).unwrap_err().errors;
+        let lines = BUILTIN_2010.lines().count();
+        let found: Vec<(Option<usize>, &str)> =
+            errs.iter().map(|e| (e.line, e.message.key())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(lines + 7), "bulletin.unknown_figure"),
+                (Some(lines + 10), "campaign.unknown_bulletin_kind"),
+            ]
+        );
     }
 
     #[test]

@@ -59,6 +59,20 @@ pub struct CampaignFile {
     /// The inspection items (抽查事项清单): what an inspector checks, per kind and category.
     #[serde(default)]
     pub inspection_items: Vec<InspectionItem>,
+    /// Outlines of bulletins (通报提纲) replacing the built-in title and body of a kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bulletin_outlines: Vec<BulletinOutlineSpec>,
+}
+
+/// A kind's bulletin outline in place of the built-in one: the title and body templates,
+/// `{name}` taking the kind's figures (docs/BULLETINS.md).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulletinOutlineSpec {
+    /// `progress`, `inspection`, `commendation` or `stage_summary`.
+    pub kind: Spanned<String>,
+    pub title: String,
+    pub body: Spanned<String>,
 }
 
 /// One inspection item (抽查事项): what is checked of which subjects, the standard it comes

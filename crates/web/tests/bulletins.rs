@@ -1,0 +1,437 @@
+//! Bulletins (通报) drafted from the data: every number a draft quotes is the number the
+//! API gives for the same scope and period — rankings, figures for scoring, the rounds'
+//! results, the inspection results and the honour roll.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use support::App;
+use xianfeng_app::actor::Who;
+use xianfeng_app::bulletins::{DraftRequest, draft};
+use xianfeng_domain::bulletin::{BulletinKind, Figure, Table};
+use xianfeng_storage::BulletinRecord;
+
+async fn api(app: &App, token: &str, path: &str) -> Value {
+    let a = app.api("GET", path, Some(token), None).await;
+    assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.body);
+    a.json()
+}
+
+fn count(b: &BulletinRecord, name: &str) -> i64 {
+    match b.figures.get(name) {
+        Some(Figure::Count(n)) => *n,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn hundredths(b: &BulletinRecord, name: &str) -> i64 {
+    match b.figures.get(name) {
+        Some(Figure::Hundredths(n)) => *n,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn table<'a>(b: &'a BulletinRecord, key: &str) -> &'a Table {
+    b.tables.iter().find(|t| t.key == key).expect(key)
+}
+
+fn cents(v: &Value) -> i64 {
+    (v.as_f64().unwrap() * 100.0).round() as i64
+}
+
+/// Ballots about T1's organisations in a round of 2012-h1: two satisfied, one basically
+/// satisfied, one dissatisfied.
+async fn ballots(app: &App) {
+    use xianfeng_app::evaluation::{BallotWriter, RoundInput, cast_with_code, create_round};
+    let id = create_round(
+        &app.store,
+        None,
+        &RoundInput {
+            name: "群众评议",
+            scope: "T1",
+            subjects: "organisations",
+            mode: "codes",
+            starts_on: "2012-03-01",
+            ends_on: "2012-03-31",
+        },
+    )
+    .await
+    .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2012, 3, 5).unwrap();
+    let codes =
+        xianfeng_app::evaluation::issue_codes(&app.store, None, id, 4, Some("http://x"), day)
+            .await
+            .unwrap();
+    let writer = BallotWriter::start(app.store.clone());
+    use xianfeng_domain::ballot::{Ballot, Verdict};
+    let verdicts = [
+        Verdict::Satisfied,
+        Verdict::Satisfied,
+        Verdict::BasicallySatisfied,
+        Verdict::Dissatisfied,
+    ];
+    for (code, verdict) in codes.iter().zip(verdicts) {
+        let ballot = Ballot {
+            verdict,
+            ratings: Default::default(),
+            comment: String::new(),
+        };
+        cast_with_code(&app.store, &writer, &code.code, &ballot, "127.0.0.1", day)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_progress_bulletin_quotes_the_numbers_the_api_gives_for_its_scope_and_period() {
+    for app in support::apps().await {
+        let label = app.label();
+        support::review_branches(&app).await;
+        support::publish_member_commitment(&app).await;
+        ballots(&app).await;
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let who = Who {
+            username: "office",
+            principal: Some(&office),
+        };
+        let scores = xianfeng_app::scores::Scores::new();
+        let token = app.token("office").await;
+        for period in ["2011-h1", "2012-h1"] {
+            let request = DraftRequest {
+                kind: Some(BulletinKind::Progress),
+                scope: "C1",
+                period: Some(period),
+                ..Default::default()
+            };
+            let id = draft(
+                &app.store,
+                &scores,
+                who,
+                &request,
+                xianfeng_testkit::today(),
+            )
+            .await
+            .unwrap();
+            let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+            assert_eq!(b.period.as_deref(), Some(period));
+
+            // Rankings: the leaders, the laggards and the movers are the API's rows.
+            let ranking = api(
+                &app,
+                &token,
+                &format!("/api/v1/rankings?scope=C1&period={period}&limit=10000"),
+            )
+            .await;
+            let rows = ranking["rows"].as_array().unwrap();
+            assert_eq!(
+                count(&b, "organisations"),
+                ranking["total"].as_i64().unwrap(),
+                "{label}"
+            );
+            let as_row = |r: &Value| {
+                vec![
+                    Figure::Count(r["rank"].as_i64().unwrap()),
+                    Figure::Text(r["code"].as_str().unwrap().into()),
+                    Figure::Text(r["name"].as_str().unwrap().into()),
+                    Figure::Hundredths(cents(&r["score"])),
+                ]
+            };
+            let top: Vec<Vec<Figure>> = rows.iter().take(10).map(as_row).collect();
+            assert_eq!(table(&b, "leaders").rows, top, "{label} {period}");
+            let skip = rows.len().saturating_sub(10);
+            let bottom: Vec<Vec<Figure>> = rows.iter().skip(skip).map(as_row).collect();
+            assert_eq!(table(&b, "laggards").rows, bottom, "{label} {period}");
+            let mut risers: Vec<&Value> = rows
+                .iter()
+                .filter(|r| r["growth"].as_f64().is_some_and(|g| g > 0.0))
+                .collect();
+            risers.sort_by_key(|r| r["growth_rank"].as_i64());
+            let risen: Vec<(String, i64)> = risers
+                .iter()
+                .take(10)
+                .map(|r| (r["code"].as_str().unwrap().into(), cents(&r["growth"])))
+                .collect();
+            let drafted: Vec<(String, i64)> = table(&b, "risers")
+                .rows
+                .iter()
+                .map(|r| match (&r[0], &r[4]) {
+                    (Figure::Text(c), Figure::Hundredths(g)) => (c.clone(), *g),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(drafted, risen, "{label} {period}");
+            if period == "2011-h1" {
+                assert!(!risen.is_empty(), "{label}: B2 rose from 2010 to 2011-h1");
+            }
+
+            // Figures for scoring, added up.
+            let figures = api(
+                &app,
+                &token,
+                &format!("/api/v1/figures?scope=C1&period={period}"),
+            )
+            .await;
+            let subjects = figures["subjects"].as_array().unwrap();
+            let total = |k: &str| -> i64 { subjects.iter().map(|s| s[k].as_i64().unwrap()).sum() };
+            let hours = |k: &str| -> i64 {
+                subjects
+                    .iter()
+                    .map(|s| (s[k].as_f64().unwrap() * 100.0).round() as i64)
+                    .sum()
+            };
+            for name in ["items_due", "items_kept", "items_overdue", "reviews"] {
+                assert_eq!(count(&b, name), total(name), "{label} {period} {name}");
+            }
+            assert_eq!(hundredths(&b, "study_hours"), hours("study_hours"));
+            assert_eq!(hundredths(&b, "service_hours"), hours("service_hours"));
+            if period == "2011-h1" {
+                assert_eq!(count(&b, "reviews"), 2, "{label}: B1's and B2's reviews");
+            }
+
+            // Mass evaluation: the rounds of the period and their results.
+            let rounds = api(&app, &token, "/api/v1/rounds").await;
+            let mut counted = (0i64, 0i64, 0i64);
+            let mut n = 0;
+            for r in rounds.as_array().unwrap() {
+                let ends = r["ends_on"].as_str().unwrap();
+                let in_period = match period {
+                    "2011-h1" => ("2011-01-01".."2011-07-01").contains(&ends),
+                    _ => ("2012-01-01".."2012-07-01").contains(&ends),
+                };
+                if !in_period {
+                    continue;
+                }
+                n += 1;
+                let id = r["id"].as_i64().unwrap();
+                for s in api(&app, &token, &format!("/api/v1/rounds/{id}/results"))
+                    .await
+                    .as_array()
+                    .unwrap()
+                {
+                    counted.0 += s["satisfied"].as_i64().unwrap();
+                    counted.1 += s["basically_satisfied"].as_i64().unwrap();
+                    counted.2 += s["dissatisfied"].as_i64().unwrap();
+                }
+            }
+            assert_eq!(count(&b, "rounds"), n, "{label} {period}");
+            let valid = counted.0 + counted.1 + counted.2;
+            assert_eq!(count(&b, "ballots"), valid, "{label} {period}");
+            if period == "2012-h1" {
+                assert_eq!(valid, 4, "{label}");
+                // 满意率: (satisfied + basically satisfied) / valid = 3 / 4.
+                assert_eq!(hundredths(&b, "satisfaction"), 7_500);
+                assert!(b.body.contains("群众满意率为75.00%"), "{}", b.body);
+            }
+            // The text quotes them.
+            assert!(
+                b.body
+                    .contains(&format!("共有{}个党组织", count(&b, "organisations"))),
+                "{}",
+                b.body
+            );
+            assert!(b.title.contains("关于"), "{}", b.title);
+        }
+    }
+}
+
+#[tokio::test]
+async fn inspection_and_commendation_bulletins_quote_the_public_results_and_the_honour_roll() {
+    for app in support::apps().await {
+        let label = app.label();
+        let (plan, task, _) = support::b1_inspected(&app.store).await;
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let who = Who {
+            username: "office",
+            principal: Some(&office),
+        };
+        let scores = xianfeng_app::scores::Scores::new();
+        let request = DraftRequest {
+            kind: Some(BulletinKind::Inspection),
+            plan: Some(plan),
+            ..Default::default()
+        };
+        // Not before the plan is closed.
+        let early = draft(
+            &app.store,
+            &scores,
+            who,
+            &request,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&early, xianfeng_app::AppError::Input(m) if m.key() == "bulletin.plan_not_closed"),
+            "{label}: {early:?}"
+        );
+        // Its visit submitted, the plan closes.
+        let _ = task;
+        xianfeng_app::inspections::close(&app.store, who, plan)
+            .await
+            .unwrap();
+        let id = draft(
+            &app.store,
+            &scores,
+            who,
+            &request,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        let results = app
+            .api("GET", "/api/v1/inspection-results", None, None)
+            .await
+            .json();
+        let published = results
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"].as_i64() == Some(plan))
+            .expect("the plan is public");
+        let targets = published["results"].as_array().unwrap();
+        assert_eq!(count(&b, "targets"), targets.len() as i64, "{label}");
+        let sum = |k: &str| -> i64 { targets.iter().map(|t| t[k].as_i64().unwrap()).sum() };
+        let tally = |k: &str| -> i64 { targets.iter().map(|t| t[k].as_i64().unwrap()).sum() };
+        assert_eq!(count(&b, "conforming"), tally("meets"), "{label}");
+        assert_eq!(count(&b, "basic"), tally("partly"));
+        assert_eq!(count(&b, "nonconforming"), tally("fails"));
+        assert!(count(&b, "nonconforming") >= 1, "{label}: one item short");
+        assert_eq!(count(&b, "rectifications"), sum("rectifications"));
+        assert_eq!(count(&b, "rectified"), sum("rectified"));
+        assert_eq!(count(&b, "rectifications_overdue"), sum("overdue"));
+        let row = &table(&b, "targets").rows[0];
+        assert_eq!(
+            row[0],
+            Figure::Text(targets[0]["target"].as_str().unwrap().into())
+        );
+
+        // The honour roll: the commendation quotes the roll of its scope.
+        support::b1_member_commended(&app).await;
+        let request = DraftRequest {
+            kind: Some(BulletinKind::Commendation),
+            scope: "C1",
+            ..Default::default()
+        };
+        let id = draft(
+            &app.store,
+            &scores,
+            who,
+            &request,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        let roll = app
+            .api("GET", "/api/v1/honours?org=C1", None, None)
+            .await
+            .json();
+        let roll = roll.as_array().unwrap();
+        assert_eq!(count(&b, "commended"), roll.len() as i64, "{label}");
+        assert!(!roll.is_empty());
+        let names: Vec<Figure> = roll
+            .iter()
+            .map(|e| Figure::Text(e["name"].as_str().unwrap().into()))
+            .collect();
+        let drafted: Vec<Figure> = table(&b, "roll")
+            .rows
+            .iter()
+            .map(|r| r[1].clone())
+            .collect();
+        assert_eq!(drafted, names, "{label}");
+        let first = roll[0]["name"].as_str().unwrap();
+        assert!(b.body.contains(first), "{}", b.body);
+    }
+}
+
+#[tokio::test]
+async fn a_county_drafts_only_for_its_subtree_and_a_draft_says_which_figures_changed() {
+    for app in support::apps().await {
+        let label = app.label();
+        let staff = app
+            .store
+            .accounts()
+            .principal("staff")
+            .await
+            .unwrap()
+            .unwrap();
+        let who = Who {
+            username: "staff",
+            principal: Some(&staff),
+        };
+        let scores = xianfeng_app::scores::Scores::new();
+        let outside = DraftRequest {
+            kind: Some(BulletinKind::Progress),
+            scope: "C1",
+            period: Some("2011-h1"),
+            ..Default::default()
+        };
+        let refused = draft(
+            &app.store,
+            &scores,
+            who,
+            &outside,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(refused, xianfeng_app::AppError::NotFound),
+            "{label}: {refused:?}"
+        );
+        let own = DraftRequest {
+            scope: "T1",
+            ..outside.clone()
+        };
+        let id = draft(&app.store, &scores, who, &own, xianfeng_testkit::today())
+            .await
+            .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert!(
+            xianfeng_app::bulletins::changes(
+                &app.store,
+                &scores,
+                who,
+                &b,
+                xianfeng_testkit::today()
+            )
+            .await
+            .unwrap()
+            .is_empty(),
+            "{label}"
+        );
+        // A review arrives: the draft says so, and a redraft takes it in.
+        support::review_branches(&app).await;
+        let changed = xianfeng_app::bulletins::changes(
+            &app.store,
+            &scores,
+            who,
+            &b,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = changed.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert!(names.contains(&"reviews"), "{label}: {names:?}");
+        xianfeng_app::bulletins::redraft(&app.store, &scores, who, id, xianfeng_testkit::today())
+            .await
+            .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert!(count(&b, "reviews") > 0, "{label}");
+    }
+}
