@@ -76,3 +76,19 @@ pub async fn city_wide(
     }
     Ok(())
 }
+
+/// The code of the organisation an account's work starts at: its highest organisation (the
+/// tree's root for an account without one, as the administrator).
+pub async fn top_code(store: &Store, p: &Principal) -> Result<String, AppError> {
+    let top = p.scopes.iter().min_by_key(|s| s.depth());
+    let Some(id) = top.and_then(|s| s.ids().last().copied()) else {
+        let root = store.registry().roots().await?.into_iter().next();
+        return root.map(|o| o.code).ok_or(AppError::NotFound);
+    };
+    let org = store
+        .registry()
+        .org_by_id(id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    Ok(org.code)
+}

@@ -52,6 +52,10 @@ pub enum ToDoKind {
     ReceiveTransfers,
     /// An ID number someone tried to register twice waits for the office.
     SettleDuplicates,
+    /// Bulletin drafts wait to be edited and issued (a schedule may have made them).
+    FinishBulletins,
+    /// Bulletins addressed to one's organisations (主送) in the last 30 days.
+    BulletinsReceived,
 }
 
 /// Where one piece of work is done.
@@ -86,6 +90,11 @@ pub enum Place {
     Scores,
     /// The transfers and duplicates page.
     Transfers,
+    /// A bulletin: its page for who writes it, its public page for who receives it.
+    Bulletin {
+        id: i64,
+        received: bool,
+    },
 }
 
 /// One link: where, and what it is about (a name or title, as stored).
@@ -288,6 +297,41 @@ pub async fn waiting(
             })
             .collect();
         push_links(&mut out, ToDoKind::SettleDuplicates, links);
+    }
+
+    if may(Action::WriteBulletins) {
+        let drafts = crate::bulletins::list(store, actor.into()).await?;
+        let links = drafts
+            .into_iter()
+            .filter(|b| b.status == xianfeng_domain::bulletin::BulletinStatus::Draft)
+            .map(|b| Link {
+                place: Place::Bulletin {
+                    id: b.id,
+                    received: false,
+                },
+                label: b.title,
+            })
+            .collect();
+        push_links(&mut out, ToDoKind::FinishBulletins, links);
+    }
+    let ids: Vec<i64> = roots.iter().map(|o| o.id).collect();
+    let since = today.checked_sub_days(Days::new(30)).unwrap_or(today);
+    let received: Vec<Link> = store
+        .bulletins()
+        .addressed_to(&ids, 20)
+        .await?
+        .into_iter()
+        .filter(|b| b.dated_on.is_some_and(|d| d >= since))
+        .map(|b| Link {
+            place: Place::Bulletin {
+                id: b.id,
+                received: true,
+            },
+            label: b.title,
+        })
+        .collect();
+    if !received.is_empty() {
+        push_links(&mut out, ToDoKind::BulletinsReceived, received);
     }
     Ok(out)
 }

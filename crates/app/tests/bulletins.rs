@@ -45,6 +45,7 @@ fn issue(on: &str, signer: Option<&str>) -> Issue {
         signer: signer.map(str::to_string),
         dated_on: day(on),
         public: true,
+        recipients: vec![],
     }
 }
 
@@ -59,13 +60,13 @@ async fn numbers_run_per_issuer_and_year_and_an_issued_bulletin_never_changes() 
             draft(s, BulletinKind::Progress, "C1").await,
             draft(s, BulletinKind::Progress, "C1").await,
         );
-        let first = bulletins::issue(s, office, a, &issue("2011-03-01", None))
+        let first = bulletins::issue(s, office, a, &issue("2011-03-01", None), &[])
             .await
             .unwrap();
-        let second = bulletins::issue(s, office, b, &issue("2011-04-01", None))
+        let second = bulletins::issue(s, office, b, &issue("2011-04-01", None), &[])
             .await
             .unwrap();
-        let third = bulletins::issue(s, office, next_year, &issue("2012-01-05", None))
+        let third = bulletins::issue(s, office, next_year, &issue("2012-01-05", None), &[])
             .await
             .unwrap();
         assert_eq!(first.to_string(), "焦创办〔2011〕1号", "{}", db.label);
@@ -77,7 +78,7 @@ async fn numbers_run_per_issuer_and_year_and_an_issued_bulletin_never_changes() 
         );
 
         // Issued once: neither issued again nor edited.
-        let again = bulletins::issue(s, office, a, &issue("2011-05-01", None)).await;
+        let again = bulletins::issue(s, office, a, &issue("2011-05-01", None), &[]).await;
         assert!(again.is_err());
         let edit = bulletins::edit(s, office, a, "标题", "一、总体情况").await;
         assert!(edit.is_err());
@@ -88,14 +89,18 @@ async fn numbers_run_per_issuer_and_year_and_an_issued_bulletin_never_changes() 
         // A commendation names who signed it off; a bad prefix is refused; nothing is used up.
         let decision = draft(s, BulletinKind::Commendation, "C1").await;
         assert!(
-            bulletins::issue(s, office, decision, &issue("2011-06-01", None))
+            bulletins::issue(s, office, decision, &issue("2011-06-01", None), &[])
                 .await
                 .is_err()
         );
         let mut bad = issue("2011-06-01", Some("张三"));
         bad.prefix = "焦创办2".into();
-        assert!(bulletins::issue(s, office, decision, &bad).await.is_err());
-        let n = bulletins::issue(s, office, decision, &issue("2011-06-01", Some("张三")))
+        assert!(
+            bulletins::issue(s, office, decision, &bad, &[])
+                .await
+                .is_err()
+        );
+        let n = bulletins::issue(s, office, decision, &issue("2011-06-01", Some("张三")), &[])
             .await
             .unwrap();
         assert_eq!(n.seq, 3, "no number was used up by the refusals");

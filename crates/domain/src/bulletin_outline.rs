@@ -59,6 +59,8 @@ pub struct Words {
     pub page: String,
     /// In place of the number on a draft.
     pub draft: String,
+    /// A stage report pre-filled from the organisation's figures (progress figure names).
+    pub report_prefill: String,
 }
 
 #[derive(Deserialize)]

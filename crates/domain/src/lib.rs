@@ -21,6 +21,7 @@ pub mod auth;
 pub mod ballot;
 pub mod bulletin;
 pub mod bulletin_outline;
+pub mod bulletin_schedule;
 pub mod calendar;
 pub mod campaign;
 pub mod commitment;

@@ -42,7 +42,9 @@ mod write;
 pub use accounts::{NewUser, UserRecord, valid_username};
 pub use activation::{AccountRow, NOT_ACTIVATED, NewAccount};
 pub use audit::{AuditFilter, ChainFault};
-pub use bulletins::{BulletinRecord, EvaluationSum, Issue, NewBulletin};
+pub use bulletins::{
+    BulletinRecord, EvaluationSum, Issue, NewBulletin, NewStageReport, ScheduleRecord, StageReport,
+};
 pub use campaigns::{StoredCampaign, StoredWindow};
 pub use commitments::{
     AttachmentRecord, CommitmentEvent, CommitmentRecord, Evidence, ItemRecord, NewAttachment,

@@ -147,6 +147,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_bulletins.sql"),
         postgres: include_str!("../migrations/postgres/0022_bulletins.sql"),
     },
+    Migration {
+        version: 23,
+        name: "bulletin_delivery",
+        sqlite: include_str!("../migrations/sqlite/0023_bulletin_delivery.sql"),
+        postgres: include_str!("../migrations/postgres/0023_bulletin_delivery.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

@@ -102,6 +102,17 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
     );
+    let scores = xianfeng_app::scores::keep_current(
+        store.clone(),
+        config.warm_scores,
+        crate::kernel::clock::today,
+    );
+    // Bulletins that draft themselves: a job in every server, each run taken once.
+    xianfeng_app::bulletins::schedule::keep_running(
+        store.clone(),
+        Arc::downgrade(&scores),
+        crate::kernel::clock::today,
+    );
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(kernel::metrics::render))
@@ -124,11 +135,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         ))
         .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
-            scores: xianfeng_app::scores::keep_current(
-                store.clone(),
-                config.warm_scores,
-                crate::kernel::clock::today,
-            ),
+            scores,
             imports: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
             store,
             config,

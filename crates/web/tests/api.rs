@@ -255,6 +255,8 @@ type Selection = (i64, i64);
 struct Inspected {
     plan: i64,
     task: i64,
+    /// The inspection bulletin drafted from the plan.
+    bulletin: i64,
 }
 
 fn concrete(
@@ -270,7 +272,9 @@ fn concrete(
     } else {
         "B1"
     };
-    let id = if path.starts_with("/api/v1/inspection-tasks") {
+    let id = if path.starts_with("/api/v1/bulletins") {
+        inspected.bulletin.to_string()
+    } else if path.starts_with("/api/v1/inspection-tasks") {
         inspected.task.to_string()
     } else if path.starts_with("/api/v1/inspection") {
         inspected.plan.to_string()
@@ -360,7 +364,34 @@ async fn the_api_answers_what_its_openapi_document_says() {
         )
         .await
         .unwrap();
-        let inspected = Inspected { plan, task };
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let bulletin = xianfeng_app::bulletins::draft(
+            &app.store,
+            &xianfeng_app::scores::Scores::new(),
+            xianfeng_app::actor::Who {
+                username: "office",
+                principal: Some(&office),
+            },
+            &xianfeng_app::bulletins::DraftRequest {
+                kind: Some(xianfeng_domain::bulletin::BulletinKind::Inspection),
+                plan: Some(plan),
+                ..Default::default()
+            },
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let inspected = Inspected {
+            plan,
+            task,
+            bulletin,
+        };
         let token = app.token("office").await;
         // The inspector drawn lists her tasks; the office has none.
         let inspector = app.token("dc-city").await;

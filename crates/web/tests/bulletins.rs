@@ -435,3 +435,396 @@ async fn a_county_drafts_only_for_its_subtree_and_a_draft_says_which_figures_cha
         assert!(count(&b, "reviews") > 0, "{label}");
     }
 }
+
+async fn post(app: &App, who: &str, path: &str, form: &str) -> support::Answer {
+    let cookie = app.sign_in(who).await;
+    let csrf = app.csrf(&cookie).await;
+    app.post_form(path, Some(&cookie), &format!("csrf={csrf}&{form}"))
+        .await
+}
+
+#[tokio::test]
+async fn the_office_drafts_edits_and_issues_a_bulletin_in_the_browser_and_the_public_reads_it() {
+    use support::enc;
+    for app in support::apps().await {
+        let label = app.label();
+        support::review_branches(&app).await;
+        let made = post(
+            &app,
+            "office",
+            "/bulletins",
+            "kind=progress&scope=C1&period=2011-h1",
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
+        let page_path = made.location().to_string();
+        let id: i64 = page_path.trim_start_matches("/bulletins/").parse().unwrap();
+        let office = app.sign_in("office").await;
+        let page = app.get(&page_path, Some(&office)).await;
+        assert_eq!(page.status, StatusCode::OK, "{label}");
+        assert!(page.body.contains("进展情况的通报"), "{}", page.body);
+        assert!(page.body.contains("（草稿）"));
+        // Not public while a draft; not the county staff's (C1 is above T1).
+        let public = app.get(&format!("/p/bulletins/{id}"), None).await;
+        assert_eq!(public.status, StatusCode::NOT_FOUND, "{label}");
+        let staff = app.sign_in("staff").await;
+        let theirs = app.get(&page_path, Some(&staff)).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{label}");
+
+        // Headings out of order are refused by line, and nothing is saved.
+        let bad = post(
+            &app,
+            "office",
+            &page_path,
+            &format!(
+                "title={}&body={}",
+                enc("关于测试的通报"),
+                enc("一、总体\n三、跳号")
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(bad.body.contains("第2行"), "{}", bad.body);
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert!(b.title.contains("进展情况的通报"), "unchanged: {}", b.title);
+        let good = post(
+            &app,
+            "office",
+            &page_path,
+            &format!(
+                "title={}&body={}",
+                enc("关于一季度进展的通报"),
+                enc("各党组织：\n一、总体情况\n领导点评2次。\n[表:leaders]")
+            ),
+        )
+        .await;
+        assert_eq!(good.status, StatusCode::SEE_OTHER, "{label}: {}", good.body);
+
+        // Addressees must exist; then numbers run per prefix and year.
+        let unknown = post(
+            &app,
+            "office",
+            &format!("{page_path}/issue"),
+            &format!(
+                "issuer={}&prefix={}&to=ZZ9&dated=2011-07-05",
+                enc("区创先争优办"),
+                enc("区创办")
+            ),
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        assert!(unknown.body.contains("ZZ9"), "{}", unknown.body);
+        let still = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert!(still.number.is_none(), "{label}: nothing issued");
+        let issued = post(
+            &app,
+            "office",
+            &format!("{page_path}/issue"),
+            &format!(
+                "issuer={}&prefix={}&main_to={}&copy_to={}&dated=2011-07-05&public=1",
+                enc("区创先争优办"),
+                enc("区创办"),
+                enc("各党支部"),
+                enc("区委办公室")
+            ),
+        )
+        .await;
+        assert_eq!(
+            issued.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            issued.body
+        );
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert_eq!(
+            b.number.as_ref().map(|n| n.to_string()).as_deref(),
+            Some("区创办〔2011〕1号")
+        );
+        // Issued is final: an edit is refused.
+        let late = post(&app, "office", &page_path, "title=x&body=y").await;
+        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+
+        // The public reads it, lists it, downloads it; nothing personal is on it.
+        let public = app.get(&format!("/p/bulletins/{id}"), None).await;
+        assert_eq!(public.status, StatusCode::OK, "{label}");
+        assert!(public.body.contains("区创办〔2011〕1号"));
+        assert!(public.body.contains("关于一季度进展的通报"));
+        assert!(!public.body.contains("41080219800101001") && !public.body.contains("13800138000"));
+        let list = app.get("/p/bulletins", None).await;
+        assert!(list.body.contains(&format!("/p/bulletins/{id}")), "{label}");
+        let docx = app.get(&format!("/p/bulletins/{id}/docx"), None).await;
+        assert_eq!(docx.status, StatusCode::OK, "{label}");
+        let annex = app.get(&format!("{page_path}/xlsx"), Some(&office)).await;
+        assert_eq!(annex.status, StatusCode::OK, "{label}");
+
+        // A correction is a new draft naming the one it corrects; its number is the next.
+        let fix = post(&app, "office", &format!("{page_path}/correct"), "").await;
+        assert_eq!(fix.status, StatusCode::SEE_OTHER, "{label}: {}", fix.body);
+        let fixed: i64 = fix
+            .location()
+            .trim_start_matches("/bulletins/")
+            .parse()
+            .unwrap();
+        let c = app
+            .store
+            .bulletins()
+            .bulletin(fixed)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.corrects_id, Some(id));
+        let issued = post(
+            &app,
+            "office",
+            &format!("/bulletins/{fixed}/issue"),
+            &format!(
+                "issuer={}&prefix={}&main_to={}&dated=2011-07-06",
+                enc("区创先争优办"),
+                enc("区创办"),
+                enc("各党支部")
+            ),
+        )
+        .await;
+        assert_eq!(
+            issued.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            issued.body
+        );
+        let c = app
+            .store
+            .bulletins()
+            .bulletin(fixed)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.number.unwrap().seq, 2, "{label}");
+        // Not marked public: the public does not see it.
+        let hidden = app.get(&format!("/p/bulletins/{fixed}"), None).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_bulletin_drafts_once_a_month_however_many_servers_run_the_job() {
+    use xianfeng_app::bulletins::schedule;
+    use xianfeng_domain::bulletin_schedule::ScheduleRule;
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    for app in support::apps().await {
+        let label = app.label();
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let who = Who {
+            username: "office",
+            principal: Some(&office),
+        };
+        schedule::create(
+            &app.store,
+            who,
+            "C1",
+            ScheduleRule::Monthly,
+            d("2012-02-20"),
+        )
+        .await
+        .unwrap();
+        // Two servers on one database run the job at the same moment.
+        let other = app.db.open().await;
+        let (a, b) = (
+            xianfeng_app::scores::Scores::new(),
+            xianfeng_app::scores::Scores::new(),
+        );
+        let (one, two) = tokio::join!(
+            schedule::run_due(&app.store, &a, d("2012-03-01")),
+            schedule::run_due(&other, &b, d("2012-03-01")),
+        );
+        let made: Vec<i64> = one.unwrap().into_iter().chain(two.unwrap()).collect();
+        assert_eq!(made.len(), 1, "{label}: {made:?}");
+        let drafts = app.store.bulletins().bulletins(1).await.unwrap();
+        assert_eq!(
+            drafts.len(),
+            1,
+            "{label}: one draft, none dropped half-made"
+        );
+        assert_eq!(drafts[0].created_by, "office");
+        // Later the same month: nothing more; next month: the next.
+        assert!(
+            schedule::run_due(&app.store, &a, d("2012-03-20"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            schedule::run_due(&other, &b, d("2012-04-01"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{label}"
+        );
+        // The office is told a draft is waiting.
+        let cookie = app.sign_in("office").await;
+        let home = app.get("/", Some(&cookie)).await;
+        assert!(
+            home.body.contains("待修改印发的通报草稿：2份"),
+            "{}",
+            home.body
+        );
+        // A stopped schedule drafts no more.
+        let id = schedule::list(&app.store, who).await.unwrap()[0].id;
+        schedule::stop(&app.store, who, id).await.unwrap();
+        assert!(
+            schedule::run_due(&app.store, &a, d("2012-05-02"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn branches_send_stage_reports_up_and_the_committee_above_takes_their_good_practices() {
+    use support::enc;
+    for app in support::apps().await {
+        let label = app.label();
+        // B1's secretary finds the form pre-filled with B1's own figures and sends it.
+        let wang = app.sign_in("wang").await;
+        let form = app.get("/reports/B1/towards-18th", Some(&wang)).await;
+        assert_eq!(form.status, StatusCode::OK, "{label}: {}", form.body);
+        assert!(form.body.contains("党员累计参加学习"), "{}", form.body);
+        let empty = post(
+            &app,
+            "wang",
+            "/reports/B1/towards-18th",
+            "summary=&practices=",
+        )
+        .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+        let sent = post(
+            &app,
+            "wang",
+            "/reports/B1/towards-18th",
+            &format!(
+                "summary={}&practices={}",
+                enc("本阶段我支部扎实开展创先争优。"),
+                enc("“党员责任区”做法：每名党员联系十户群众。")
+            ),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{label}: {}", sent.body);
+        // B2's secretary cannot read or write B1's.
+        let li = app.sign_in("li").await;
+        let theirs = app.get("/reports/B1/towards-18th", Some(&li)).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{label}");
+
+        // T1's staff sees who has sent and who has not, and takes B1's good practice.
+        let staff = app.sign_in("staff").await;
+        let below = app.get("/reports/T1/towards-18th", Some(&staff)).await;
+        assert_eq!(below.status, StatusCode::OK, "{label}: {}", below.body);
+        assert!(below.body.contains("已报送1个"), "{}", below.body);
+        assert!(below.body.contains("尚未报送"), "B2 has not");
+        let report = app
+            .store
+            .bulletins()
+            .stage_report(1, "towards-18th", {
+                app.store
+                    .registry()
+                    .org_by_code("B1")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let took = post(
+            &app,
+            "staff",
+            "/reports/T1/towards-18th/pick",
+            &format!("report={}&pick=1", report.id),
+        )
+        .await;
+        assert_eq!(took.status, StatusCode::SEE_OTHER, "{label}: {}", took.body);
+        let made = post(
+            &app,
+            "staff",
+            "/bulletins",
+            "kind=stage_summary&scope=T1&period=towards-18th",
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{label}: {}", made.body);
+        let id: i64 = made
+            .location()
+            .trim_start_matches("/bulletins/")
+            .parse()
+            .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert!(b.body.contains("每名党员联系十户群众"), "{}", b.body);
+        assert!(b.body.contains("某社区第一党支部："), "{}", b.body);
+    }
+}
+
+#[tokio::test]
+async fn the_organisations_addressed_find_an_issued_bulletin_on_their_home_page() {
+    use support::enc;
+    for app in support::apps().await {
+        let label = app.label();
+        let made = post(
+            &app,
+            "office",
+            "/bulletins",
+            "kind=progress&scope=C1&period=2011-h1",
+        )
+        .await;
+        let path = made.location().to_string();
+        let id: i64 = path.trim_start_matches("/bulletins/").parse().unwrap();
+        let issued = post(
+            &app,
+            "office",
+            &format!("{path}/issue"),
+            &format!(
+                "issuer={}&prefix={}&to=B1&dated={}",
+                enc("区创先争优办"),
+                enc("区创办"),
+                xianfeng_web::clock::today()
+            ),
+        )
+        .await;
+        assert_eq!(
+            issued.status,
+            StatusCode::SEE_OTHER,
+            "{label}: {}",
+            issued.body
+        );
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        assert_eq!(
+            b.main_to.as_deref(),
+            Some("某社区第一党支部"),
+            "named from the codes"
+        );
+        let wang = app.sign_in("wang").await;
+        let home = app.get("/", Some(&wang)).await;
+        assert!(
+            home.body.contains(&format!("/bulletins/received/{id}")),
+            "{}",
+            home.body
+        );
+        let read = app
+            .get(&format!("/bulletins/received/{id}"), Some(&wang))
+            .await;
+        assert_eq!(read.status, StatusCode::OK, "{label}");
+        assert!(read.body.contains("区创办〔"), "{}", read.body);
+        let li = app.sign_in("li").await;
+        let not_theirs = app
+            .get(&format!("/bulletins/received/{id}"), Some(&li))
+            .await;
+        assert_eq!(not_theirs.status, StatusCode::NOT_FOUND, "{label}");
+        let home = app.get("/", Some(&li)).await;
+        assert!(!home.body.contains("/bulletins/received/"), "{label}");
+    }
+}

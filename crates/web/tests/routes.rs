@@ -26,6 +26,111 @@ struct Walk {
 
 const WALK: &[Walk] = &[
     Walk {
+        method: "POST",
+        pattern: "/bulletins/schedules",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins/schedules/{id}/stop",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/reports/{code}/{stage}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/reports/{code}/{stage}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/reports/{code}/{stage}/pick",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins/received/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins/received/{id}/docx",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins/{id}/redraft",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins/{id}/issue",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/bulletins/{id}/correct",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins/{id}/docx",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/bulletins/{id}/xlsx",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/bulletins",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/bulletins/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/bulletins/{id}/docx",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/bulletins",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/bulletins/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
         method: "GET",
         pattern: "/healthz",
         expect: Expect::Public,
@@ -1146,10 +1251,17 @@ struct Targets {
     plan: i64,
     task: i64,
     rectification: i64,
+    /// A draft progress bulletin about B1 (not public).
+    bulletin: i64,
 }
 
 fn concrete(pattern: &str, t: &Targets) -> String {
-    let id = if pattern.starts_with("/inspections/tasks/")
+    let id = if pattern.starts_with("/bulletins/")
+        || pattern.starts_with("/p/bulletins/")
+        || pattern.starts_with("/api/v1/bulletins/")
+    {
+        t.bulletin.to_string()
+    } else if pattern.starts_with("/inspections/tasks/")
         || pattern.starts_with("/api/v1/inspection-tasks/")
     {
         t.task.to_string()
@@ -1190,6 +1302,7 @@ fn concrete(pattern: &str, t: &Targets) -> String {
     let path = pattern
         .replace("{code}", "B1")
         .replace("{round}", &t.round.to_string())
+        .replace("{stage}", "towards-18th")
         .replace("{ballot}", "1")
         .replace("{campaign}", "jiaozuo-2010")
         .replace("{nomination}", &t.nomination.to_string())
@@ -1435,7 +1548,32 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
             .unwrap();
         tx.commit().await.unwrap();
         let (plan, task, rectification) = support::b1_inspected(&app.store).await;
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let bulletin = xianfeng_app::bulletins::draft(
+            &app.store,
+            &xianfeng_app::scores::Scores::new(),
+            xianfeng_app::actor::Who {
+                username: "office",
+                principal: Some(&office),
+            },
+            &xianfeng_app::bulletins::DraftRequest {
+                kind: Some(xianfeng_domain::bulletin::BulletinKind::Progress),
+                scope: "B1",
+                period: Some("2011-h1"),
+                ..Default::default()
+            },
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
         let targets = Targets {
+            bulletin,
             plan,
             task,
             rectification,

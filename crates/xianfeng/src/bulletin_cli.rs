@@ -46,9 +46,13 @@ pub enum BulletinAction {
         /// 发文机关 [default: the scope organisation's name].
         #[arg(long)]
         issuer: Option<String>,
-        /// 主送机关.
-        #[arg(long)]
+        /// The 主送 line [default: the names of the organisations addressed].
+        #[arg(long, default_value = "")]
         main_to: String,
+        /// The organisations addressed (codes, comma-separated), who find it on their home
+        /// page [default: the scope's organisations one level down].
+        #[arg(long, value_delimiter = ',')]
+        to: Vec<String>,
         /// 抄送机关.
         #[arg(long, default_value = "")]
         copy_to: String,
@@ -124,6 +128,7 @@ pub async fn bulletin(
             number_prefix,
             issuer,
             main_to,
+            to,
             copy_to,
             signer,
             dated,
@@ -139,8 +144,9 @@ pub async fn bulletin(
                 signer: signer.clone(),
                 dated_on: dated.unwrap_or(today),
                 public: *public,
+                recipients: vec![],
             };
-            let number = bulletins::issue(store, who, *id, &issue).await?;
+            let number = bulletins::issue(store, who, *id, &issue, to).await?;
             println!("{}", say("cli.bulletin_issued", &[("number", &number)]));
         }
         BulletinAction::Export { id, docx, xlsx } => {

@@ -4,6 +4,8 @@
 mod commendation;
 mod inspection;
 mod progress;
+pub mod reports;
+pub mod schedule;
 
 use chrono::{Datelike, NaiveDate};
 use xianfeng_domain::bulletin::{
@@ -93,10 +95,9 @@ async fn gather(
     Ok((org, g))
 }
 
-/// The good passages of the stage reports below `org` its office picked, as lines.
+/// The good practices of the stage reports below `org` it picked, one line each.
 async fn practices(store: &Store, org: &OrgRecord, stage: &str) -> Result<Vec<String>, AppError> {
-    let _ = (store, org, stage);
-    Ok(vec![])
+    reports::picked(store, org, stage).await
 }
 
 /// Fills the outline with the figures: (title, body).
@@ -285,14 +286,17 @@ pub async fn edit(
     Ok(())
 }
 
-/// Issues a draft: the issuer, the prefix of its number (the year is the date's), whom it is
-/// sent to and copied to, who signed it off where its kind needs one, the date and whether
-/// it is public. Returns its number. Irreversible: a correction is a new bulletin.
+/// Issues a draft: the issuer, the prefix of its number (the year is the date's), the
+/// organisations it is addressed to (codes; the scope's own organisations below when none
+/// are named) and the 主送 line (their names when left empty), whom it is copied to, who
+/// signed it off where its kind needs one, the date and whether it is public. Returns its
+/// number. Irreversible: a correction is a new bulletin.
 pub async fn issue(
     store: &Store,
     who: Who<'_>,
     id: i64,
     i: &Issue,
+    recipients: &[String],
 ) -> Result<DocumentNumber, AppError> {
     let b = writable(store, who, id).await?;
     b.status.may_change().map_err(AppError::Input)?;
@@ -300,27 +304,95 @@ pub async fn issue(
     if i.issuer.trim().is_empty() {
         return Err(AppError::input("bulletin.no_issuer", &[]));
     }
-    if i.main_to.trim().is_empty() {
-        return Err(AppError::input("bulletin.no_main_to", &[]));
-    }
     let signer = i.signer.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if b.kind.needs_signer() && signer.is_none() {
         return Err(AppError::input("bulletin.no_signer", &[]));
+    }
+    let scope = store
+        .registry()
+        .org_by_id(b.scope_org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let orgs = if recipients.iter().all(|c| c.trim().is_empty()) {
+        store.registry().children(scope.id).await?
+    } else {
+        let mut orgs = vec![];
+        let mut unknown = vec![];
+        for code in recipients
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        {
+            match store.registry().org_by_code(code).await? {
+                Some(o) => orgs.push(o),
+                None => unknown.push(code.to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::input(
+                "bulletin.unknown_recipients",
+                &[("codes", &unknown.join(", "))],
+            ));
+        }
+        orgs
+    };
+    let main_to = match i.main_to.trim() {
+        "" => orgs
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>()
+            .join(&xianfeng_domain::bulletin_outline::words().separator),
+        given => given.to_string(),
+    };
+    if main_to.is_empty() {
+        return Err(AppError::input("bulletin.no_main_to", &[]));
     }
     let issue = Issue {
         issuer: i.issuer.trim().to_string(),
         prefix: i.prefix.trim().to_string(),
         year: i.dated_on.year(),
-        main_to: i.main_to.trim().to_string(),
+        main_to,
         copy_to: i.copy_to.trim().to_string(),
         signer: signer.map(str::to_string),
         dated_on: i.dated_on,
         public: i.public,
+        recipients: orgs.iter().map(|o| o.id).collect(),
     };
     let mut tx = store.begin(who.username).await?;
     let number = tx.issue_bulletin(id, &issue).await?;
     tx.commit().await?;
     Ok(number)
+}
+
+/// An issued bulletin addressed to one of `p`'s own organisations (主送), or one `p` writes.
+pub async fn received(
+    store: &Store,
+    p: &xianfeng_domain::policy::Principal,
+    id: i64,
+) -> Result<BulletinRecord, AppError> {
+    let who = Who {
+        username: "",
+        principal: Some(p),
+    };
+    if let Ok(b) = writable(store, who, id).await {
+        return Ok(b);
+    }
+    let own: Vec<i64> = p
+        .scopes
+        .iter()
+        .filter_map(|s| s.ids().last().copied())
+        .collect();
+    let b = store
+        .bulletins()
+        .bulletin(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if b.status != xianfeng_domain::bulletin::BulletinStatus::Issued
+        || !store.bulletins().addressed(id, &own).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(b)
 }
 
 /// The .xlsx annex of a bulletin: one sheet per table (表1, 表2, …), its title above its
@@ -369,8 +441,7 @@ pub fn annex_xlsx(tables: &[xianfeng_domain::bulletin::Table]) -> Result<Vec<u8>
 /// A bulletin as a 公文 (.docx, GB/T 9704-2012). A draft carries "（草稿）" in place of its
 /// number, its scope's name as the issuer and `today` as its date.
 pub fn docx(b: &BulletinRecord, today: NaiveDate) -> Result<Vec<u8>, AppError> {
-    let keys: Vec<&str> = b.tables.iter().map(|t| t.key.as_str()).collect();
-    let blocks = parse_body(&b.body, &keys).map_err(body_problems)?;
+    let blocks = blocks(b)?;
     let dated = xianfeng_domain::bulletin_outline::date(b.dated_on.unwrap_or(today));
     crate::docx::official(&crate::docx::Official {
         issuer: b.issuer.as_deref().unwrap_or(&b.scope_name),
@@ -383,4 +454,93 @@ pub fn docx(b: &BulletinRecord, today: NaiveDate) -> Result<Vec<u8>, AppError> {
         dated: &dated,
         copy_to: b.copy_to.as_deref().unwrap_or_default(),
     })
+}
+
+/// What the drafting form offers `who`: its own scope, the campaign's periods and themed
+/// stages, and the closed inspection plans of its subtree.
+pub struct DraftChoices {
+    pub scope: String,
+    /// (code, name)
+    pub periods: Vec<(String, String)>,
+    pub current_period: Option<String>,
+    pub stages: Vec<(String, String)>,
+    /// (id, name)
+    pub plans: Vec<(i64, String)>,
+}
+
+pub async fn choices(
+    store: &Store,
+    who: Who<'_>,
+    today: NaiveDate,
+) -> Result<DraftChoices, AppError> {
+    let (campaign_id, campaign) = crate::scope::campaign(store).await?;
+    let scope = match who.principal {
+        Some(p) => crate::scope::top_code(store, p).await?,
+        None => String::new(),
+    };
+    let mut plans = vec![];
+    for p in store.inspections().plans(campaign_id).await? {
+        let closed = p.status == xianfeng_domain::inspection::PlanStatus::Closed;
+        if closed
+            && crate::scope::org_for(store, who.principal, &p.scope_code, Action::WriteBulletins)
+                .await
+                .is_ok()
+        {
+            plans.push((p.id, p.name));
+        }
+    }
+    Ok(DraftChoices {
+        scope,
+        periods: campaign
+            .periods()
+            .into_iter()
+            .map(|p| (p.code, p.name))
+            .collect(),
+        current_period: crate::figures::default_period(&campaign, today).map(|p| p.code),
+        stages: campaign
+            .file
+            .stages
+            .iter()
+            .map(|s| (s.code.get_ref().clone(), s.name.clone()))
+            .collect(),
+        plans,
+    })
+}
+
+/// The body of a bulletin as blocks, its tables placed where the text says.
+pub fn blocks(b: &BulletinRecord) -> Result<Vec<xianfeng_domain::bulletin::Block>, AppError> {
+    let keys: Vec<&str> = b.tables.iter().map(|t| t.key.as_str()).collect();
+    parse_body(&b.body, &keys).map_err(body_problems)
+}
+
+/// The public bulletins (issued and marked public) of the campaign in use, newest first;
+/// `issuer`: only that issuer's.
+pub async fn public_list(
+    store: &Store,
+    issuer: Option<&str>,
+) -> Result<Vec<BulletinRecord>, AppError> {
+    let (campaign_id, _) = crate::scope::campaign(store).await?;
+    let mut list: Vec<BulletinRecord> = store
+        .bulletins()
+        .bulletins(campaign_id)
+        .await?
+        .into_iter()
+        .filter(|b| b.public && b.status == xianfeng_domain::bulletin::BulletinStatus::Issued)
+        .filter(|b| issuer.is_none_or(|i| b.issuer.as_deref() == Some(i)))
+        .collect();
+    list.sort_by_key(|b| std::cmp::Reverse((b.dated_on, b.issued_at)));
+    Ok(list)
+}
+
+/// A public bulletin; a draft, or one not marked public, does not exist for the public.
+pub async fn public_one(store: &Store, id: i64) -> Result<BulletinRecord, AppError> {
+    let b = store
+        .bulletins()
+        .bulletin(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !b.public || b.status != xianfeng_domain::bulletin::BulletinStatus::Issued {
+        return Err(AppError::NotFound);
+    }
+    Ok(b)
 }

@@ -353,18 +353,7 @@ pub async fn table(
 
 /// The highest organisation an account is attached to (the first in tree order).
 pub(super) async fn top_of(store: &Store, p: &Principal) -> Result<String, AppError> {
-    let top = p.scopes.iter().min_by_key(|s| s.depth());
-    let Some(id) = top.and_then(|s| s.ids().last().copied()) else {
-        // An account without organisations (the administrator) starts at the top.
-        let root = store.registry().roots().await?.into_iter().next();
-        return root.map(|o| o.code).ok_or(AppError::NotFound);
-    };
-    let org = store
-        .registry()
-        .org_by_id(id)
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    Ok(org.code)
+    crate::scope::top_code(store, p).await
 }
 
 pub(super) fn poisoned<T>(_: T) -> AppError {

@@ -4,6 +4,7 @@
 //! `/api/v1/openapi.json` is generated from these handlers.
 
 mod accounts;
+mod bulletins;
 mod commitments;
 mod evaluation;
 mod figures;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(selection::router())
         .merge(teams::router())
         .merge(inspections::router())
+        .merge(bulletins::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -404,6 +406,8 @@ impl Modify for CommonErrors {
         inspections::decision,
         inspections::results,
         inspections::public_record,
+        bulletins::list,
+        bulletins::one,
     ),
     modifiers(&BearerScheme, &CommonErrors),
     tags(
@@ -416,6 +420,7 @@ impl Modify for CommonErrors {
         (name = "scores", description = "Periods, scores and rankings"),
         (name = "selection", description = "Nominations, notices, objections and the honour roll"),
         (name = "inspections", description = "Supervision: plans, draws, findings, rectification, published results"),
+        (name = "bulletins", description = "Bulletins and reports drafted from the data"),
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! `storage`. Each module owns its routes (`router()`); this one merges them.
 
 pub mod accounts;
+pub mod bulletins;
 pub mod calendar;
 pub mod campaigns;
 pub mod commitments;
@@ -17,6 +18,7 @@ pub mod registry;
 pub mod reviews;
 pub mod scores;
 pub mod selection;
+pub mod stage_reports;
 pub mod standards;
 pub mod teams;
 pub mod todo;
@@ -34,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .merge(evaluation::router())
         .merge(guidance::router())
         .merge(inspections::router())
+        .merge(bulletins::router())
+        .merge(stage_reports::router())
         .merge(import::router())
         .merge(members::router())
         .merge(plans::router())

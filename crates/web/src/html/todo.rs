@@ -33,6 +33,8 @@ fn key(kind: ToDoKind) -> &'static str {
         ToDoKind::ClosePeriods => "todo.close_periods",
         ToDoKind::ReceiveTransfers => "todo.receive_transfers",
         ToDoKind::SettleDuplicates => "todo.settle_duplicates",
+        ToDoKind::FinishBulletins => "todo.finish_bulletins",
+        ToDoKind::BulletinsReceived => "todo.bulletins_received",
     }
 }
 
@@ -50,6 +52,13 @@ pub fn href(place: &Place) -> String {
         Place::Notice { id } => format!("/selection/notices/{id}"),
         Place::Scores => "/scores".into(),
         Place::Transfers => "/transfers".into(),
+        Place::Bulletin { id, received } => {
+            if *received {
+                format!("/bulletins/received/{id}")
+            } else {
+                format!("/bulletins/{id}")
+            }
+        }
     }
 }
 
@@ -62,6 +71,7 @@ fn list_of(kind: ToDoKind) -> Option<&'static str> {
         ToDoKind::RoundsOpen => Some("/eval"),
         ToDoKind::WriteReviews => Some("/reviews"),
         ToDoKind::ReceiveTransfers | ToDoKind::SettleDuplicates => Some("/transfers"),
+        ToDoKind::FinishBulletins => Some("/bulletins"),
         _ => None,
     }
 }

@@ -30,7 +30,7 @@ pub struct Chrome {
 /// The main menu: each page with the actions that make it worth offering (none: every
 /// signed-in account). A role that may do none of them never sees the link, rather than
 /// meeting "no permission" behind it.
-const MENU: [(&str, &str, &[Action]); 14] = [
+const MENU: [(&str, &str, &[Action]); 15] = [
     ("/", "home_title", &[]),
     ("/search", "search", &[]),
     (
@@ -62,6 +62,7 @@ const MENU: [(&str, &str, &[Action]); 14] = [
         "inspection_tasks_title",
         &[Action::RecordFindings],
     ),
+    ("/bulletins", "bulletins_title", &[Action::WriteBulletins]),
     ("/calendar", "calendar_title", &[Action::ManageCalendar]),
     ("/campaigns", "campaigns_title", &[Action::ManageCampaigns]),
     ("/accounts", "accounts_title", &[Action::ManageAccounts]),

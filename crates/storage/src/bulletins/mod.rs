@@ -3,6 +3,12 @@
 //! transaction as one more than the highest used, and a unique index over (prefix, year,
 //! number) makes two servers issuing at once fail one of them rather than share a number.
 
+mod delivery;
+mod reports;
+
+pub use delivery::ScheduleRecord;
+pub use reports::{NewStageReport, StageReport};
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use xianfeng_domain::bulletin::{BulletinKind, BulletinStatus, DocumentNumber, Figures, Table};
@@ -70,15 +76,17 @@ pub struct Issue {
     pub signer: Option<String>,
     pub dated_on: NaiveDate,
     pub public: bool,
+    /// The organisations it is addressed to, who find it on their home page.
+    pub recipients: Vec<i64>,
 }
 
-const COLUMNS: &str = "b.id, b.campaign_id, b.kind, b.scope_org_id, o.code AS scope_code, \
+pub(super) const COLUMNS: &str = "b.id, b.campaign_id, b.kind, b.scope_org_id, o.code AS scope_code, \
     o.name AS scope_name, b.period, b.subject_ref, b.title, b.body, b.figures_json, \
     b.tables_json, b.status, b.issuer, b.number_prefix, b.number_year, b.number_seq, \
     b.main_to, b.copy_to, b.signer, b.dated_on, b.public, b.corrects_id, b.created_by, \
     b.created_at, b.issued_at";
 
-fn record(r: &sqlx::any::AnyRow) -> Result<BulletinRecord> {
+pub(super) fn record(r: &sqlx::any::AnyRow) -> Result<BulletinRecord> {
     let r = Row::of(r, "bulletins");
     let prefix: Option<String> = r.get("number_prefix")?;
     let year: Option<i64> = r.get("number_year")?;
@@ -349,6 +357,7 @@ impl WriteTx {
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict(Message::of("bulletin.issued", &[])));
         }
+        self.add_recipients(id, &issue.recipients).await?;
         self.record::<(), _>(
             "bulletin.issue",
             "bulletin",
