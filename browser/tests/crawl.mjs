@@ -43,6 +43,7 @@ function skipped(path) {
     path.startsWith("/files/") ||
     path.startsWith("/assets/") ||
     /\.(csv|xlsx|docx|pdf|png|svg|ico|json)(\?|$)/.test(path) ||
+    /\/(docx|xlsx)(\?|$)/.test(path) ||
     /\/export(\?|$)/.test(path) ||
     path.startsWith("/api/")
   );
@@ -67,7 +68,8 @@ async function inspect(page, lang, screen) {
       // Labels and headings in Chinese carry no English words (names and codes people
       // type are capitals and digits: JZ-JF, 2011-h1 is a period's code, shown nowhere).
       for (const el of main.querySelectorAll("th, label, button, legend, h1, h2, h3, dt, summary, nav a, option, .hint, p, td, li, a")) {
-        if (!visible(el)) continue;
+        // A document's content (a bulletin's tables of codes and scores) is data.
+        if (!visible(el) || el.closest("[data-document]")) continue;
         const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" ");
         for (const m of own.matchAll(/(?<![\w@./-])[a-z][a-z-]{2,}(?![\w@./-])/gi)) {
           const word = m[0].toLowerCase();
@@ -81,7 +83,8 @@ async function inspect(page, lang, screen) {
       // may stand on its own.
       const terms = window.__terms;
       for (const el of main.querySelectorAll("*")) {
-        if (!visible(el) || el.closest("textarea, script, style")) continue;
+        // A document marked as written in Chinese (a bulletin, a 公文) is shown as written.
+        if (!visible(el) || el.closest("textarea, script, style, [lang='zh-CN']")) continue;
         const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" ");
         if (!/[\u4e00-\u9fff（）：]/.test(own)) continue;
         const where = `<${el.tagName.toLowerCase()}>: ${own.trim().replace(/\s+/g, " ").slice(0, 80)}`;

@@ -197,6 +197,10 @@ pub enum Block {
     Attachment(String),
 }
 
+/// What the body's text is written with, as the editing form lists it: the heading numbers
+/// of each level, a table's place and an attachment's line.
+pub const MARKERS: &[&str] = &["一、", "（一）", "1.", "（1）", "[表:…]", "附件："];
+
 const NUMERALS: [&str; 20] = [
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
     "十五", "十六", "十七", "十八", "十九", "二十",

@@ -1717,3 +1717,56 @@ fn a_random_spot_check_is_planned_published_drawn_once_and_verified_from_the_com
         );
     }
 }
+
+/// A bulletin from the command line: drafted (its id printed last), issued with the next
+/// number of its prefix and year, exported as a .docx and an .xlsx that read back; a bad
+/// kind and a bad prefix are refused with what to do, nothing issued.
+#[test]
+fn a_bulletin_is_drafted_issued_and_exported_from_the_command_line() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("city.csv", CITY.as_bytes())]);
+        let bad = env.run(&["bulletin", "draft", "--kind", "weekly", "--scope", "JZ"]);
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("progress"));
+        let out = env.ok(&[
+            "bulletin", "draft", "--kind", "progress", "--scope", "JZ", "--period", "2011-h1",
+        ]);
+        let id = out.lines().last().unwrap().trim().to_string();
+        assert!(id.parse::<i64>().is_ok(), "{out}");
+        let refused = env.run(&["bulletin", "issue", &id, "--number-prefix", "焦创办2"]);
+        assert!(!refused.status.success());
+        let issued = env.ok(&[
+            "bulletin",
+            "issue",
+            &id,
+            "--number-prefix",
+            "焦创办",
+            "--dated",
+            "2011-07-05",
+        ]);
+        assert!(issued.contains("焦创办〔2011〕1号"), "{issued}");
+        let (docx, xlsx) = (env.path("b.docx"), env.path("b.xlsx"));
+        env.ok(&[
+            "bulletin",
+            "export",
+            &id,
+            "--docx",
+            docx.to_str().unwrap(),
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ]);
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+        let mut doc = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut doc)
+            .unwrap();
+        assert!(doc.contains("焦创办〔2011〕1号"), "the number is printed");
+        // The addressees, by default the scope's organisations one level down.
+        assert!(doc.contains("中共甲区委员会、中共乙区委员会："), "{doc}");
+        use calamine::Reader;
+        let book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        assert!(!book.sheet_names().is_empty());
+        let list = env.json(&["bulletin", "list", "--json"]);
+        assert_eq!(list[0]["status"], "issued");
+    }
+}

@@ -14,6 +14,7 @@ use crate::init::CreatedAccount;
 use crate::{AppError, Progress};
 
 mod activity;
+mod bulletins;
 mod inspections;
 mod scores;
 mod selection;
@@ -167,6 +168,8 @@ pub struct DemoSummary {
     pub follow_up: Option<String>,
     /// Supervision: the inspector pool, a finished spot check and a running one.
     pub inspections: self::inspections::InspectionSummary,
+    /// Bulletins of each kind issued, stage reports sent up, a scheduled draft waiting.
+    pub bulletins: self::bulletins::BulletinSummary,
 }
 
 /// 解放区委's implementing opinions (实施意见): a requirement of its own for its branches'
@@ -571,6 +574,7 @@ pub async fn build(
     summary.selection = self::selection::build(store, demo_day()).await?;
     local_guidance(store).await?;
     summary.inspections = self::inspections::build(store).await?;
+    summary.bulletins = self::bulletins::build(store, demo_day()).await?;
     summary.follow_up = Some(follow_up(store).await?);
     tracing::info!(
         activity_ms = activity.as_millis() as u64,

@@ -343,6 +343,7 @@ struct BulletinPage {
     today: String,
     corrects: Option<i64>,
     issued_at: String,
+    markers: &'static [&'static str],
 }
 
 async fn bulletin_page(
@@ -379,6 +380,7 @@ async fn bulletin_page(
         today: today().to_string(),
         corrects: b.corrects_id,
         issued_at: b.issued_at.map(beijing_time).unwrap_or_default(),
+        markers: xianfeng_domain::bulletin::MARKERS,
         chrome,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
