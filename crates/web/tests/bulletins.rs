@@ -828,3 +828,80 @@ async fn the_organisations_addressed_find_an_issued_bulletin_on_their_home_page(
         assert!(!home.body.contains("/bulletins/received/"), "{label}");
     }
 }
+
+#[tokio::test]
+async fn a_stage_summary_quotes_the_numbers_the_api_gives_for_the_stage() {
+    for app in support::apps().await {
+        let label = app.label();
+        support::review_branches(&app).await;
+        support::publish_member_commitment(&app).await;
+        let office = app
+            .store
+            .accounts()
+            .principal("office")
+            .await
+            .unwrap()
+            .unwrap();
+        let who = Who {
+            username: "office",
+            principal: Some(&office),
+        };
+        let scores = xianfeng_app::scores::Scores::new();
+        let request = DraftRequest {
+            kind: Some(BulletinKind::StageSummary),
+            scope: "C1",
+            period: Some("towards-90th"),
+            ..Default::default()
+        };
+        let id = draft(
+            &app.store,
+            &scores,
+            who,
+            &request,
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let b = app.store.bulletins().bulletin(id).await.unwrap().unwrap();
+        let token = app.token("office").await;
+        let ranking = api(
+            &app,
+            &token,
+            "/api/v1/rankings?scope=C1&stage=towards-90th&limit=10000",
+        )
+        .await;
+        assert_eq!(
+            count(&b, "organisations"),
+            ranking["total"].as_i64().unwrap(),
+            "{label}"
+        );
+        let top: Vec<(String, i64)> = ranking["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(10)
+            .map(|r| (r["code"].as_str().unwrap().to_string(), cents(&r["score"])))
+            .collect();
+        let drafted: Vec<(String, i64)> = table(&b, "leaders")
+            .rows
+            .iter()
+            .map(|r| match (&r[1], &r[3]) {
+                (Figure::Text(c), Figure::Hundredths(s)) => (c.clone(), *s),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(drafted, top, "{label}");
+        let figures = api(&app, &token, "/api/v1/figures?scope=C1&stage=towards-90th").await;
+        let subjects = figures["subjects"].as_array().unwrap();
+        let total = |k: &str| -> i64 { subjects.iter().map(|s| s[k].as_i64().unwrap()).sum() };
+        for name in ["items_due", "items_kept", "items_overdue", "reviews"] {
+            assert_eq!(count(&b, name), total(name), "{label} {name}");
+        }
+        assert_eq!(
+            count(&b, "reviews"),
+            4,
+            "{label}: the reviews of 2010 and 2011-h1"
+        );
+        assert!(b.body.contains("以优异成绩迎接建党90周年"), "{}", b.body);
+    }
+}

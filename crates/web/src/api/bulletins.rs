@@ -106,7 +106,7 @@ pub struct TableOut {
     key: String,
     title: String,
     columns: Vec<String>,
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<Value>>)]
     rows: Vec<Vec<serde_json::Value>>,
 }
 
