@@ -24,20 +24,23 @@ draft_cli() { # DB KEY TODAY SCOPE PERIOD LABEL
   done
 }
 
-draft_server() { # DB KEY TODAY SCOPE PERIOD LABEL PASSWORD
+draft_server() { # DB KEY TODAY SCOPE PERIOD LABEL
   local port=8097 jar="$DIR/bulletin-cookies"
+  # The office drafts (the administrator manages accounts, not bulletins).
+  "$BIN" --db "$1" --key-file "$2" user add bench-office --role office --org "$4" \
+    --password 'Bench-2010!' >/dev/null 2>&1 || true
   XIANFENG_LOG=warn "$BIN" --db "$1" --key-file "$2" --today "$3" serve \
     --addr "127.0.0.1:$port" >/dev/null 2>&1 &
   local server=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
   rm -f "$jar"
-  curl -s -o /dev/null -c "$jar" -b "$jar" -d "username=admin&password=$7" "http://127.0.0.1:$port/login"
+  curl -s -o /dev/null -c "$jar" -b "$jar" -d "username=bench-office&password=Bench-2010!" "http://127.0.0.1:$port/login"
   local csrf
   csrf="$(curl -s -b "$jar" "http://127.0.0.1:$port/bulletins" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)"
   # The first draft waits for the boards the server computes as it starts.
   for i in $(seq 0 "$RUNS"); do
     curl -s -o /dev/null -b "$jar" -w "$6 server request $i: %{http_code} in %{time_total} s\n" \
-      -d "csrf=$csrf&kind=progress&scope=$4&period=$5" "http://127.0.0.1:$port/bulletins"
+      -H "Origin: http://127.0.0.1:$port" -d "csrf=$csrf&kind=progress&scope=$4&period=$5" "http://127.0.0.1:$port/bulletins"
   done
   kill $server; wait $server 2>/dev/null || true
 }
@@ -46,12 +49,12 @@ draft_server() { # DB KEY TODAY SCOPE PERIOD LABEL PASSWORD
 rm -f "$DIR/demo.db"* "$DIR/demo.key"
 "$BIN" init --demo --password Pass-word-1 --db "$DIR/demo.db" --key-file "$DIR/demo.key" >/dev/null 2>&1
 draft_cli "$DIR/demo.db" "$DIR/demo.key" 2012-03-01 JZ 2011-h2 "demo city"
-draft_server "$DIR/demo.db" "$DIR/demo.key" 2012-03-01 JZ 2011-h2 "demo city" Pass-word-1
+draft_server "$DIR/demo.db" "$DIR/demo.key" 2012-03-01 JZ 2011-h2 "demo city"
 
 # 1.1 million subjects.
 if [ -f "$DIR/scores.ready" ]; then
   draft_cli "$DIR/scores.db" "$DIR/scores.key" 2012-06-30 R 2012-h1 "1.1M subjects"
-  draft_server "$DIR/scores.db" "$DIR/scores.key" 2012-06-30 R 2012-h1 "1.1M subjects" 'Bench-2010!'
+  draft_server "$DIR/scores.db" "$DIR/scores.key" 2012-06-30 R 2012-h1 "1.1M subjects"
 else
   echo "no 1.1M data set in $DIR: run bench/scores.sh first" >&2
 fi

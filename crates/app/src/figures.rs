@@ -78,14 +78,15 @@ pub fn stage_span(campaign: &Campaign, code: &str) -> Result<(Period, Vec<String
     ))
 }
 
-/// Every subject's figures in the subtree of `scope` over a period or a themed stage.
-pub async fn figures_over(
+/// The subtree of `scope` (for an account that may read its members) and the span of a
+/// period or a themed stage.
+async fn span_over(
     store: &Store,
     actor: Option<&Actor<'_>>,
     scope: &str,
     over: Over<'_>,
     today: NaiveDate,
-) -> Result<(Period, Vec<SubjectFigures>), AppError> {
+) -> Result<(xianfeng_storage::OrgRecord, Period, Span), AppError> {
     let root = crate::scope::org_for(
         store,
         actor.map(|a| a.principal),
@@ -98,8 +99,7 @@ pub async fn figures_over(
         let (stage, periods) = stage_span(&campaign, code)?;
         let mut span = Span::of(campaign_id, &stage, today);
         span.review_periods = periods;
-        let rows = store.scores().figures(&root.tree_path(), &span).await?;
-        return Ok((stage, rows));
+        return Ok((root, stage, span));
     }
     let period = match over {
         Over::Stage(_) => None,
@@ -116,11 +116,37 @@ pub async fn figures_over(
         None => default_period(&campaign, today)
             .ok_or_else(|| AppError::Input(Message::of("app.no_periods", &[])))?,
     };
-    let rows = store
-        .scores()
-        .figures(&root.tree_path(), &Span::of(campaign_id, &period, today))
-        .await?;
+    let span = Span::of(campaign_id, &period, today);
+    Ok((root, period, span))
+}
+
+/// Every subject's figures in the subtree of `scope` over a period or a themed stage.
+pub async fn figures_over(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    scope: &str,
+    over: Over<'_>,
+    today: NaiveDate,
+) -> Result<(Period, Vec<SubjectFigures>), AppError> {
+    let (root, period, span) = span_over(store, actor, scope, over, today).await?;
+    let rows = store.scores().figures(&root.tree_path(), &span).await?;
     Ok((period, rows))
+}
+
+/// The same figures added up over the subtree, in the database (a bulletin's totals).
+pub async fn totals_over(
+    store: &Store,
+    actor: Option<&Actor<'_>>,
+    scope: &str,
+    over: Over<'_>,
+    today: NaiveDate,
+) -> Result<(Period, xianfeng_storage::FigureTotals), AppError> {
+    let (root, period, span) = span_over(store, actor, scope, over, today).await?;
+    let totals = store
+        .scores()
+        .figure_totals(&root.tree_path(), &span)
+        .await?;
+    Ok((period, totals))
 }
 
 #[cfg(test)]

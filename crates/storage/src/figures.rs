@@ -235,3 +235,117 @@ impl Scores<'_> {
         Ok(out.into_values().collect())
     }
 }
+
+/// The figures of a subtree added up, counted as [`Scores::figures`] counts them but in the
+/// database: what a bulletin quotes of a city of a million members without reading a row
+/// per member. Hours are the members' (each record once; an organisation's own figure
+/// repeats its members' hours).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FigureTotals {
+    pub items_due: i64,
+    pub items_kept: i64,
+    pub items_overdue: i64,
+    pub study_tenths: i64,
+    pub service_tenths: i64,
+    pub reviews: i64,
+    /// The organisations whose commitments have items overdue: (code, items overdue).
+    pub overdue_by_org: Vec<(String, i64)>,
+}
+
+/// Whether the subject named by the columns `kind` and `id` is in the subtree `$1..$2` now,
+/// as [`Scores::figures`] lists subjects.
+fn subject_in_subtree(kind: &str, id: &str) -> String {
+    format!(
+        "(({kind} = 'organisation' AND {id} IN (SELECT so.id FROM organisations so \
+         WHERE so.path >= $1 AND so.path < $2)) \
+         OR ({kind} = 'member' AND {id} IN (SELECT sm.id FROM members sm \
+         JOIN organisations smo ON smo.id = sm.org_id WHERE smo.path >= $1 AND smo.path < $2)) \
+         OR ({kind} = 'team' AND {id} IN (SELECT st.id FROM leadership_teams st \
+         JOIN organisations sto ON sto.id = st.org_id WHERE sto.path >= $1 AND sto.path < $2)) \
+         OR ({kind} = 'cadre' AND {id} IN (SELECT sc.id FROM cadres sc \
+         JOIN leadership_teams sct ON sct.id = sc.team_id \
+         JOIN organisations sco ON sco.id = sct.org_id WHERE sco.path >= $1 AND sco.path < $2)))"
+    )
+}
+
+impl Scores<'_> {
+    /// The figures of the subtree of `root` added up (see [`FigureTotals`]).
+    pub async fn figure_totals(self, root: &TreePath, span: &Span) -> Result<FigureTotals> {
+        let (lo, hi) = root.subtree_range();
+        let mut t = FigureTotals::default();
+        let items: Vec<(String, i64, i64, i64)> = sqlx::query_as(dynsql!(
+            "SELECT o.code, COUNT(*), \
+             CAST(SUM(CASE WHEN i.outcome = 'kept' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN i.outcome = 'open' AND i.due_on < $5 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM commitment_items i JOIN commitments c ON c.id = i.commitment_id \
+             JOIN organisations o ON o.id = c.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND i.due_on >= $3 AND i.due_on <= $4 \
+             AND c.status IN ('published', 'evaluated') AND c.campaign_id = $6 AND {} \
+             GROUP BY o.code",
+            subject_in_subtree("c.subject_kind", "c.subject_id")
+        ))
+        .bind(lo.clone())
+        .bind(hi.clone())
+        .bind(span.from.to_string())
+        .bind(span.to.to_string())
+        .bind(span.today.to_string())
+        .bind(span.campaign_id)
+        .fetch_all(self.store.reader())
+        .await?;
+        for (code, due, kept, overdue) in items {
+            t.items_due += due;
+            t.items_kept += kept;
+            t.items_overdue += overdue;
+            if overdue > 0 {
+                t.overdue_by_org.push((code, overdue));
+            }
+        }
+        for (table, day, service) in [
+            ("study_records", "studied_on", false),
+            ("service_records", "served_on", true),
+        ] {
+            let tenths: Option<i64> = sqlx::query_scalar(dynsql!(
+                "SELECT CAST(SUM(r.hours_tenths) AS BIGINT) FROM {table} r \
+                 JOIN organisations o ON o.id = r.org_id \
+                 WHERE o.path >= $1 AND o.path < $2 AND r.{day} >= $3 AND r.{day} <= $4 \
+                 AND r.campaign_id = $5 AND {}",
+                subject_in_subtree("'member'", "r.member_id")
+            ))
+            .bind(lo.clone())
+            .bind(hi.clone())
+            .bind(span.from.to_string())
+            .bind(span.to.to_string())
+            .bind(span.campaign_id)
+            .fetch_one(self.store.reader())
+            .await?;
+            if service {
+                t.service_tenths = tenths.unwrap_or(0);
+            } else {
+                t.study_tenths = tenths.unwrap_or(0);
+            }
+        }
+        let marks: Vec<String> = (0..span.review_periods.len())
+            .map(|i| format!("${}", i + 4))
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM reviews r JOIN organisations o ON o.id = r.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND r.campaign_id = $3 AND r.period IN ({}) \
+             AND {}",
+            if marks.is_empty() {
+                "NULL".to_string()
+            } else {
+                marks.join(", ")
+            },
+            subject_in_subtree("r.subject_kind", "r.subject_id")
+        );
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(lo)
+            .bind(hi)
+            .bind(span.campaign_id);
+        for p in &span.review_periods {
+            q = q.bind(p.clone());
+        }
+        t.reviews = q.fetch_one(self.store.reader()).await?;
+        Ok(t)
+    }
+}

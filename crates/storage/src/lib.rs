@@ -53,7 +53,7 @@ pub use commitments::{
 pub use error::StoreError;
 pub use evaluation::BallotTx;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
-pub use figures::{Span, SubjectFigures};
+pub use figures::{FigureTotals, Span, SubjectFigures};
 pub use guidance::StoredLocalRule;
 pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use inspections::{

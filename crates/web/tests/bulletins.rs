@@ -181,9 +181,11 @@ async fn a_progress_bulletin_quotes_the_numbers_the_api_gives_for_its_scope_and_
             .await;
             let subjects = figures["subjects"].as_array().unwrap();
             let total = |k: &str| -> i64 { subjects.iter().map(|s| s[k].as_i64().unwrap()).sum() };
+            // Hours are the members' (an organisation's own figure repeats its members').
             let hours = |k: &str| -> i64 {
                 subjects
                     .iter()
+                    .filter(|s| s["subject_kind"] == "member")
                     .map(|s| (s[k].as_f64().unwrap() * 100.0).round() as i64)
                     .sum()
             };

@@ -84,8 +84,11 @@ pub async fn gather(
         Over::Period(_) => BulletinKind::Progress,
     };
     let outline = campaign.bulletin_outline(kind);
-    let (span, subjects) =
-        crate::figures::figures_over(store, actor.as_ref(), &scope.code, over, today).await?;
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!("bulletin {what}: {} ms", clock.elapsed().as_millis());
+    let (span, totals) =
+        crate::figures::totals_over(store, actor.as_ref(), &scope.code, over, today).await?;
+    lap("figures for scoring");
     let mut f = Figures::new();
     f.insert("scope".into(), text(&scope.name));
     f.insert("date".into(), text(date(today)));
@@ -202,6 +205,7 @@ pub async fn gather(
             (t.total, top, bottom)
         }
     };
+    lap("ranking");
     f.insert("organisations".into(), Figure::Count(total as i64));
     let told = |rows: &[TableRow], tie: &Option<crate::score_tables::Tie>| match tie {
         Some(t) => text(xianfeng_domain::bulletin_outline::word(
@@ -216,26 +220,20 @@ pub async fn gather(
     f.insert("leaders_names".into(), told(&top, &ties.0));
     f.insert("laggards_names".into(), told(&bottom, &ties.1));
 
-    // Figures for scoring (考核数据), added up over the subtree.
-    let sum = |get: fn(&xianfeng_storage::SubjectFigures) -> i64| -> i64 {
-        subjects.iter().map(get).sum()
-    };
-    f.insert("items_due".into(), Figure::Count(sum(|s| s.items_due)));
-    f.insert("items_kept".into(), Figure::Count(sum(|s| s.items_kept)));
-    f.insert(
-        "items_overdue".into(),
-        Figure::Count(sum(|s| s.items_overdue)),
-    );
+    // Figures for scoring (考核数据), added up over the subtree; hours are the members'.
+    f.insert("items_due".into(), Figure::Count(totals.items_due));
+    f.insert("items_kept".into(), Figure::Count(totals.items_kept));
+    f.insert("items_overdue".into(), Figure::Count(totals.items_overdue));
     // Tenths of an hour as hundredths: two decimals, the API's hours exactly.
     f.insert(
         "study_hours".into(),
-        Figure::Hundredths(sum(|s| s.study_tenths) * 10),
+        Figure::Hundredths(totals.study_tenths * 10),
     );
     f.insert(
         "service_hours".into(),
-        Figure::Hundredths(sum(|s| s.service_tenths) * 10),
+        Figure::Hundredths(totals.service_tenths * 10),
     );
-    f.insert("reviews".into(), Figure::Count(sum(|s| s.reviews)));
+    f.insert("reviews".into(), Figure::Count(totals.reviews));
 
     // Plans (实施方案): every organisation of the subtree is to submit one.
     let plans = store
@@ -273,12 +271,14 @@ pub async fn gather(
         .plan_and_commitment_counts(campaign_id, (&lo, &hi))
         .await?;
     f.insert("commitments".into(), Figure::Count(commitments));
+    lap("plans and commitments");
 
-    // Commitments overdue: the organisations with a subject whose items are overdue.
-    let mut overdue_items: BTreeMap<&str, i64> = BTreeMap::new();
-    for s in subjects.iter().filter(|s| s.items_overdue > 0) {
-        *overdue_items.entry(s.organisation.as_str()).or_default() += s.items_overdue;
-    }
+    // Commitments overdue: the organisations whose commitments have items overdue.
+    let overdue_items: BTreeMap<&str, i64> = totals
+        .overdue_by_org
+        .iter()
+        .map(|(code, n)| (code.as_str(), *n))
+        .collect();
     let overdue_orgs: Vec<&str> = overdue_items.keys().copied().collect();
     f.insert(
         "overdue_commitment_orgs".into(),
@@ -304,6 +304,7 @@ pub async fn gather(
     let rect_orgs: Vec<&str> = overdue_rect.keys().map(String::as_str).collect();
     f.insert("overdue_rectification_names".into(), named(&rect_orgs));
     if kind == BulletinKind::Progress {
+        let missing_set: BTreeSet<&str> = missing.iter().copied().collect();
         let codes: BTreeSet<&str> = missing
             .iter()
             .chain(overdue_orgs.iter())
@@ -316,7 +317,7 @@ pub async fn gather(
                 vec![
                     text(c),
                     text(org_names.get(c).copied().unwrap_or(c)),
-                    Figure::Count(i64::from(missing.contains(&c))),
+                    Figure::Count(i64::from(missing_set.contains(c))),
                     Figure::Count(overdue_items.get(c).copied().unwrap_or(0)),
                     Figure::Count(overdue_rect.get(c).copied().unwrap_or(0)),
                 ]
@@ -326,6 +327,7 @@ pub async fn gather(
     }
 
     // Mass evaluation (群众评议): the rounds ending in the span, ballots about the subtree.
+    lap("rectification");
     let e = store
         .bulletins()
         .evaluation_in(
@@ -353,6 +355,7 @@ pub async fn gather(
     };
     f.insert("satisfaction".into(), rate);
     f.insert("satisfaction_rate".into(), quoted);
+    lap("evaluation");
     let order = xianfeng_domain::bulletin_outline::table_keys(kind);
     tables.sort_by_key(|t| order.iter().position(|k| *k == t.key));
     Ok(Gathered {
