@@ -80,7 +80,7 @@ pub fn stage_span(campaign: &Campaign, code: &str) -> Result<(Period, Vec<String
 
 /// The subtree of `scope` (for an account that may read its members) and the span of a
 /// period or a themed stage.
-async fn span_over(
+pub(crate) async fn span_over(
     store: &Store,
     actor: Option<&Actor<'_>>,
     scope: &str,

@@ -86,9 +86,8 @@ pub async fn gather(
     let outline = campaign.bulletin_outline(kind);
     let clock = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!("bulletin {what}: {} ms", clock.elapsed().as_millis());
-    let (span, totals) =
-        crate::figures::totals_over(store, actor.as_ref(), &scope.code, over, today).await?;
-    lap("figures for scoring");
+    let (root, span, figure_span) =
+        crate::figures::span_over(store, actor.as_ref(), &scope.code, over, today).await?;
     let mut f = Figures::new();
     f.insert("scope".into(), text(&scope.name));
     f.insert("date".into(), text(date(today)));
@@ -107,6 +106,8 @@ pub async fn gather(
         offset: 0,
     };
     let mut ties = (None, None);
+    // Published commitments, as the dashboard counted them (cached with its boards).
+    let mut published = None;
     let (total, top, bottom) = match over {
         Over::Period(_) => {
             let o =
@@ -177,6 +178,7 @@ pub async fn gather(
                 .collect();
             tables.push(table(&outline, "criteria", criteria));
             ties = (o.top_tied.clone(), o.bottom_tied.clone());
+            published = Some(o.participation.commitments);
             (o.table.total, top, bottom)
         }
         Over::Stage(stage) => {
@@ -220,20 +222,37 @@ pub async fn gather(
     f.insert("leaders_names".into(), told(&top, &ties.0));
     f.insert("laggards_names".into(), told(&bottom, &ties.1));
 
-    // Figures for scoring (考核数据), added up over the subtree; hours are the members'.
+    // Figures for scoring (考核数据), added up over the subtree; hours are the members'. A
+    // period's come from the facts its board holds (as the dashboards'), a stage's from
+    // the database.
+    let board_totals = match over {
+        Over::Period(_) => {
+            let board = scores
+                .board_in(store, None, Some(&span.code), today)
+                .await?;
+            crate::scores::subtree_totals(&board, root.id)?
+        }
+        Over::Stage(_) => None,
+    };
+    let totals = match board_totals {
+        Some(t) => t,
+        None => {
+            store
+                .scores()
+                .figure_totals(&root.tree_path(), &figure_span)
+                .await?
+        }
+    };
     f.insert("items_due".into(), Figure::Count(totals.items_due));
     f.insert("items_kept".into(), Figure::Count(totals.items_kept));
     f.insert("items_overdue".into(), Figure::Count(totals.items_overdue));
     // Tenths of an hour as hundredths: two decimals, the API's hours exactly.
     f.insert(
-        "study_hours".into(),
-        Figure::Hundredths(totals.study_tenths * 10),
-    );
-    f.insert(
-        "service_hours".into(),
-        Figure::Hundredths(totals.service_tenths * 10),
+        "hours".into(),
+        Figure::Hundredths((totals.study_tenths + totals.service_tenths) * 10),
     );
     f.insert("reviews".into(), Figure::Count(totals.reviews));
+    lap("figures for scoring");
 
     // Plans (实施方案): every organisation of the subtree is to submit one.
     let plans = store
@@ -265,11 +284,17 @@ pub async fn gather(
         text(name_list(&names, QUOTED))
     };
     f.insert("missing_plan_names".into(), named(&missing));
-    let (lo, hi) = scope.tree_path().subtree_range();
-    let (_, commitments) = store
-        .scores()
-        .plan_and_commitment_counts(campaign_id, (&lo, &hi))
-        .await?;
+    let commitments = match published {
+        Some(n) => n,
+        None => {
+            let (lo, hi) = scope.tree_path().subtree_range();
+            store
+                .scores()
+                .plan_and_commitment_counts(campaign_id, (&lo, &hi))
+                .await?
+                .1
+        }
+    };
     f.insert("commitments".into(), Figure::Count(commitments));
     lap("plans and commitments");
 

@@ -99,6 +99,12 @@ pub struct KindBoard {
     /// items kept; for the participation figures of a scope.
     pub ballots: Vec<u32>,
     pub kept: Vec<u32>,
+    /// Per slot: items due in the period and of those open past due, tenths of an hour of
+    /// study and service, reviews; for a bulletin's totals.
+    pub due: Vec<u32>,
+    pub overdue: Vec<u32>,
+    pub hours: Vec<u32>,
+    pub reviews: Vec<u32>,
     /// Slot by id, `id - first id`, when ids are dense enough for a table (they are
     /// numbered from 1 by the application); a search in `ids` otherwise.
     pub(super) by_id: Vec<u32>,

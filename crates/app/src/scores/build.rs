@@ -70,6 +70,10 @@ impl<'c> Groups<'c> {
             scored,
             ballots: vec![0; n],
             kept: vec![0; n],
+            due: vec![0; n],
+            overdue: vec![0; n],
+            hours: vec![0; n],
+            reviews: vec![0; n],
             ..Default::default()
         };
         board.index_ids();
@@ -175,6 +179,24 @@ pub(super) fn apply_subject_facts(board: &mut KindBoard, facts: &Facts, rules: &
     for (k, id, sum, n) in &facts.reviews {
         if let (true, Some(slot)) = (*k == kind, board.slot(*id)) {
             board.sheet.review[slot] = scoring::review_value(*sum, *n, rules.best_review);
+            if let Some(r) = board.reviews.get_mut(slot) {
+                *r = u32::try_from(*n).unwrap_or(u32::MAX);
+            }
+        }
+    }
+    for (k, id, due, overdue) in &facts.items_due {
+        if let (true, Some(slot)) = (*k == kind, board.slot(*id))
+            && slot < board.due.len()
+        {
+            board.due[slot] = u32::try_from(*due).unwrap_or(u32::MAX);
+            board.overdue[slot] = u32::try_from(*overdue).unwrap_or(u32::MAX);
+        }
+    }
+    for (k, id, tenths) in &facts.hours {
+        if let (true, Some(slot)) = (*k == kind, board.slot(*id))
+            && let Some(h) = board.hours.get_mut(slot)
+        {
+            *h = u32::try_from(*tenths).unwrap_or(u32::MAX);
         }
     }
     // A subject in several rounds has several entries: add them up per slot first.

@@ -230,6 +230,11 @@ impl Scores {
                         kb.sheet.commitments[slot] = NONE;
                         kb.ballots[slot] = 0;
                         kb.kept[slot] = 0;
+                        for v in [&mut kb.due, &mut kb.overdue, &mut kb.hours, &mut kb.reviews] {
+                            if let Some(x) = v.get_mut(slot) {
+                                *x = 0;
+                            }
+                        }
                     }
                     apply_subject_facts(kb, &facts, &rules);
                     let KindBoard {

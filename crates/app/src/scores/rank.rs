@@ -339,6 +339,52 @@ pub async fn names_of(
         .collect())
 }
 
+/// The figures of the subtree of organisation `org_id` added up from the board's facts,
+/// as `storage::scores().figure_totals` counts them in the database (hours: the members'
+/// study and service together, in `study_tenths`): what a bulletin quotes, in
+/// milliseconds however big the city. `None` when the board does not hold the
+/// organisation.
+pub fn subtree_totals(
+    board: &SharedBoard,
+    org_id: i64,
+) -> Result<Option<xianfeng_storage::FigureTotals>, AppError> {
+    let b = board
+        .read()
+        .map_err(|_| AppError::Input(Message::of("app.scores_busy", &[])))?;
+    let Some(at) = b.tree.position(org_id) else {
+        return Ok(None);
+    };
+    let range = b.tree.subtree(at);
+    let mut t = xianfeng_storage::FigureTotals::default();
+    let mut by_org: std::collections::BTreeMap<u32, i64> = Default::default();
+    for kb in &b.kinds {
+        let members = kb.kind == Some(xianfeng_domain::subject::SubjectKind::Member);
+        let at = |v: &Vec<u32>, slot: usize| i64::from(v.get(slot).copied().unwrap_or(0));
+        for slot in 0..kb.ids.len() {
+            let pos = kb.org[slot];
+            if !range.contains(&pos) {
+                continue;
+            }
+            t.items_due += at(&kb.due, slot);
+            t.items_kept += at(&kb.kept, slot);
+            let overdue = at(&kb.overdue, slot);
+            t.items_overdue += overdue;
+            if overdue > 0 {
+                *by_org.entry(pos).or_default() += overdue;
+            }
+            if members {
+                t.study_tenths += at(&kb.hours, slot);
+            }
+            t.reviews += at(&kb.reviews, slot);
+        }
+    }
+    t.overdue_by_org = by_org
+        .into_iter()
+        .map(|(pos, n)| (b.tree.orgs[pos as usize].code.clone(), n))
+        .collect();
+    Ok(Some(t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

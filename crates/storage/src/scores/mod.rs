@@ -59,6 +59,9 @@ pub struct Facts {
     pub tallies: Vec<(u8, i64, [i64; 3])>,
     /// (kind, subject, items kept, items that can be judged: closed, or open past due).
     pub items: Vec<(u8, i64, i64, i64)>,
+    /// (kind, subject, items due in the period, of those open past due): what a
+    /// bulletin adds up.
+    pub items_due: Vec<(u8, i64, i64, i64)>,
     /// (kind, subject, tenths of an hour of study or service): a member's own, or an
     /// organisation's records.
     pub hours: Vec<(u8, i64, i64)>,
@@ -130,6 +133,7 @@ impl Facts {
                 overdue.0.get(&(k, id)).copied().unwrap_or(0)
             };
             self.items.push((k, id, kept, closed + past_due));
+            self.items_due.push((k, id, items, past_due));
         }
         if c.hours != 0 {
             self.hours.push((k, id, c.hours));
