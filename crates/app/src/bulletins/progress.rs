@@ -225,14 +225,21 @@ pub async fn gather(
     // Figures for scoring (考核数据), added up over the subtree; hours are the members'. A
     // period's come from the facts its board holds (as the dashboards'), a stage's from
     // the database.
+    // A closed period's board is its snapshot, which keeps scores, not the facts.
+    let closed = store
+        .scores()
+        .closures(campaign_id)
+        .await?
+        .iter()
+        .any(|c| c.period == span.code);
     let board_totals = match over {
-        Over::Period(_) => {
+        Over::Period(_) if !closed => {
             let board = scores
                 .board_in(store, None, Some(&span.code), today)
                 .await?;
             crate::scores::subtree_totals(&board, root.id)?
         }
-        Over::Stage(_) => None,
+        _ => None,
     };
     let totals = match board_totals {
         Some(t) => t,
