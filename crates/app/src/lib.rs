@@ -24,6 +24,7 @@ pub mod inspections;
 pub mod members;
 pub mod open;
 pub mod plans;
+pub mod publicity;
 pub mod records;
 pub mod registry;
 pub mod reviews;

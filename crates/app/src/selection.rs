@@ -400,6 +400,10 @@ pub async fn step(
     }
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
     tx.step_nomination(&before, step, to, &detail).await?;
+    // A commended candidate enters the model library in the same transaction.
+    if step == Step::Commend {
+        crate::publicity::models::enter_commended(store, &mut tx, &before).await?;
+    }
     tx.commit().await?;
     Ok(to)
 }
@@ -965,9 +969,20 @@ pub async fn candidates_for(
         .await?
         .ok_or(AppError::NotFound)?;
     may(actor, Action::Nominate, &o)?;
+    subjects_in(store, h.subject, &o).await
+}
+
+/// The subjects of `kind` an organisation puts forward (for an honour, for the model
+/// library): its own members, the organisations directly below it, its teams and their
+/// cadres — names told apart where two are the same.
+pub async fn subjects_in(
+    store: &Store,
+    kind: SubjectKind,
+    o: &OrgRecord,
+) -> Result<Vec<(i64, String)>, AppError> {
     // (id, name, what tells two of the same name apart: a member's masked ID number, as
     // the roster shows it to whoever may nominate; an organisation's code; a cadre's post)
-    let found: Vec<(i64, String, String)> = match h.subject {
+    let found: Vec<(i64, String, String)> = match kind {
         SubjectKind::Member => store
             .registry()
             .members_of_org(o.id, 1000, 0)
@@ -1231,6 +1246,8 @@ pub async fn record_sanction(
     let id = tx
         .add_sanction(member_id, &imposed_on.to_string(), kind.trim(), note.trim())
         .await?;
+    // A sanctioned member is no model: her library entries are withdrawn with it.
+    crate::publicity::models::withdraw_for_sanction(store, &mut tx, member_id, kind.trim()).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -50,6 +50,70 @@ pub fn clash<'a>(new: &Slot, booked: &'a [Slot], travel: Duration) -> Option<&'a
         .find(|s| !compatible(new, s, travel))
 }
 
+serialize_as_code!(CommentStatus);
+
+/// A rating's comment: shown to the public only once moderated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentStatus {
+    /// 待审核
+    Pending,
+    /// 已公开
+    Shown,
+    /// 已屏蔽
+    Hidden,
+}
+
+impl CommentStatus {
+    pub const ALL: [CommentStatus; 3] = [
+        CommentStatus::Pending,
+        CommentStatus::Shown,
+        CommentStatus::Hidden,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Shown => "shown",
+            CommentStatus::Hidden => "hidden",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommentStatus> {
+        CommentStatus::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// The longest comment on a speaker.
+pub const MAX_COMMENT_CHARS: usize = 300;
+
+/// A rating as the audience gives it: 1 to 5 stars, and a comment of plain text.
+pub fn check_rating(stars: i64, comment: &str) -> Result<(), Message> {
+    if !(1..=5).contains(&stars) {
+        return Err(Message::of("lecture.stars", &[]));
+    }
+    if comment.chars().count() > MAX_COMMENT_CHARS {
+        return Err(Message::of(
+            "lecture.comment_too_long",
+            &[("max", &MAX_COMMENT_CHARS)],
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a session time as offices type it: `2012-03-05 09:00` (or with a `T`).
+pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+}
+
+/// A session time as stored and shown: `2012-03-05 09:00` (sorts as text).
+pub fn format_time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +156,20 @@ mod tests {
     fn a_session_ends_after_it_starts() {
         let bad = slot(1, "2012-03-05 11:00", "2012-03-05 11:00", "JZ-JF");
         assert_eq!(bad.check().unwrap_err().key(), "lecture.ends_before_start");
+    }
+
+    #[test]
+    fn a_rating_is_one_to_five_stars_and_a_short_comment() {
+        assert!(check_rating(1, "").is_ok() && check_rating(5, "讲得好").is_ok());
+        assert_eq!(check_rating(0, "").unwrap_err().key(), "lecture.stars");
+        assert_eq!(check_rating(6, "").unwrap_err().key(), "lecture.stars");
+        let long = "好".repeat(MAX_COMMENT_CHARS + 1);
+        assert_eq!(
+            check_rating(4, &long).unwrap_err().key(),
+            "lecture.comment_too_long"
+        );
+        let t = parse_time("2012-03-05T09:30").unwrap();
+        assert_eq!(format_time(t), "2012-03-05 09:30");
+        assert_eq!(parse_time("2012-03-05 9"), None);
     }
 }

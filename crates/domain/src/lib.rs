@@ -41,6 +41,7 @@ pub mod org_import;
 pub mod person;
 pub mod plan;
 pub mod policy;
+pub mod practice;
 pub mod ranking;
 pub mod records;
 pub mod role;

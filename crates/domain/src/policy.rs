@@ -88,10 +88,15 @@ pub enum Action {
     /// Draft, edit and issue bulletins (通报, target: the bulletin's scope): the office and
     /// the committees' staff for their subtree.
     WriteBulletins,
+    /// Keep the model library, good practices and lecture tours (宣传: review, edit and
+    /// publish entries and practices, build delegations, schedule sessions, moderate
+    /// comments; target: the entry's, practice's or host organisation): the office and the
+    /// committees' staff for their subtree.
+    Publicise,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ReadOrganisation,
         Action::ReadMembers,
         Action::ReadPersonalData,
@@ -121,6 +126,7 @@ impl Action {
         Action::RecordFindings,
         Action::ReportRectification,
         Action::WriteBulletins,
+        Action::Publicise,
     ];
 
     fn writes(self) -> bool {

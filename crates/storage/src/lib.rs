@@ -26,6 +26,7 @@ mod inspections;
 mod migrate;
 pub mod password;
 mod plans;
+mod publicity;
 mod records;
 mod registry;
 mod reviews;
@@ -61,6 +62,11 @@ pub use inspections::{
     NewInspector, NewTask, RectificationRecord, TaskRecord,
 };
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
+pub use publicity::{
+    DelegationRecord, LectureRequest, LectureSession, LectureStats, ModelFile, ModelFilter,
+    ModelRecord, NewDelegation, NewLectureSession, NewModel, NewPractice, PracticeRecord,
+    RatingRecord, RuleRecord, SpeakerSlot,
+};
 pub use records::{MemberTotal, NewRecord, RecordKind, RecordRow, ServicePost};
 pub use registry::{
     CadreRecord, DuplicateMember, Leaving, MemberRecord, MemberUpsert, NewCadre, NewOrg, OrgRecord,
@@ -165,6 +171,8 @@ features! {
     import => Import,
     /// Activity plans (活动方案) and mobilisation meetings (动员会).
     plans => Plans,
+    /// Publicity (宣传): the model library, good practices, lecture delegations and sessions.
+    publicity => Publicity,
     /// Study and service records (学习、服务记录) and service posts.
     records => Records,
     /// The registry (组织与成员): organisations, members, leadership teams and cadres.

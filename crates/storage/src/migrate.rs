@@ -153,6 +153,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_bulletin_delivery.sql"),
         postgres: include_str!("../migrations/postgres/0023_bulletin_delivery.sql"),
     },
+    Migration {
+        version: 24,
+        name: "publicity",
+        sqlite: include_str!("../migrations/sqlite/0024_publicity.sql"),
+        postgres: include_str!("../migrations/postgres/0024_publicity.sql"),
+    },
 ];
 
 /// Applies the migrations not applied yet, up to `up_to`.

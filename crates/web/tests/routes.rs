@@ -26,6 +26,216 @@ struct Walk {
 
 const WALK: &[Walk] = &[
     Walk {
+        method: "GET",
+        pattern: "/models",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/honour-roll",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/models/new",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/new",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/models/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/{id}/advance",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/{id}/withdraw",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/{id}/acknowledge",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/models/{id}/files",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/models/{id}/files/{file}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/models",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/models/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/models/{id}/files/{file}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/practices",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/practices/new",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/practices/new",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/practices/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/practices/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/practices/{id}/step",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/practices/{id}/adopt",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/practices/{id}/files",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/practices/{id}/files/{file}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/practices",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/practices/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/practices/{id}/files/{file}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/rules",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tours",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/tours",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tours/comments",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/tours/comments/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tours/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/tours/{id}/schedule",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/tours/{id}/request",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tours/{id}/xlsx",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/tours/sessions/{id}/cancel",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/tours/sessions/{id}/qr",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/tours",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/tours.ics",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/s/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/p/s/{id}",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/p/s/{id}/rate",
+        expect: Expect::Public,
+    },
+    Walk {
         method: "POST",
         pattern: "/bulletins/schedules",
         expect: Expect::Refused,
@@ -1253,10 +1463,24 @@ struct Targets {
     rectification: i64,
     /// A draft progress bulletin about B1 (not public).
     bulletin: i64,
+    /// B1's recommended model entry and submitted practice (not public), a city
+    /// delegation and its session hosted by B1.
+    model: i64,
+    practice: i64,
+    delegation: i64,
+    session: i64,
 }
 
 fn concrete(pattern: &str, t: &Targets) -> String {
-    let id = if pattern.starts_with("/bulletins/")
+    let id = if pattern.starts_with("/models/") || pattern.starts_with("/p/models/") {
+        t.model.to_string()
+    } else if pattern.starts_with("/practices/") || pattern.starts_with("/p/practices/") {
+        t.practice.to_string()
+    } else if pattern.starts_with("/tours/sessions/") || pattern.starts_with("/p/s/") {
+        t.session.to_string()
+    } else if pattern.starts_with("/tours/") && !pattern.starts_with("/tours/comments/") {
+        t.delegation.to_string()
+    } else if pattern.starts_with("/bulletins/")
         || pattern.starts_with("/p/bulletins/")
         || pattern.starts_with("/api/v1/bulletins/")
     {
@@ -1445,7 +1669,7 @@ async fn request(
             if p.ends_with("/progress")
                 || p.ends_with("/plan")
                 || p.ends_with("/study/import")
-                || (p.starts_with("/selection/") && p.ends_with("/files"))
+                || p.ends_with("/files")
                 || p == "/calendar/import"
                 || p == "/accounts/bulk/sheet"
                 || (p.starts_with("/inspections/tasks/") && p.ends_with("/findings"))
@@ -1488,6 +1712,101 @@ async fn request(
         }
         _ => unreachable!(),
     }
+}
+
+/// B1's recommended entry and submitted practice, a city delegation whose speaker is E1
+/// (so that its lists do not name B1's member), and its session hosted by B1 in 2012 (long
+/// closed to signing in, so that walking it changes nothing).
+async fn publicity_targets(app: &App) -> (i64, i64, i64, i64) {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::{models, practices, tours};
+    use xianfeng_domain::model_library::ModelLevel;
+    use xianfeng_domain::subject::SubjectKind;
+    let op = Who::operator();
+    let model = models::propose(
+        &app.store,
+        op,
+        &models::ModelInput {
+            org_code: "B1".into(),
+            level: Some(ModelLevel::County),
+            summary: "x".into(),
+            subjects: vec![(SubjectKind::Member, app.b1_member)],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let e1 = app
+        .store
+        .registry()
+        .org_by_code("E1")
+        .await
+        .unwrap()
+        .unwrap();
+    let speaker = models::propose(
+        &app.store,
+        op,
+        &models::ModelInput {
+            org_code: "E1".into(),
+            level: Some(ModelLevel::County),
+            summary: "x".into(),
+            subjects: vec![(SubjectKind::Organisation, e1.id)],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    models::advance(&app.store, op, speaker).await.unwrap();
+    models::advance(&app.store, op, speaker).await.unwrap();
+    let practice = practices::submit(
+        &app.store,
+        op,
+        &practices::PracticeInput {
+            org_code: "B1".into(),
+            title: "x".into(),
+            summary: "x".into(),
+            body: "x".into(),
+            standard: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let delegation = tours::create(
+        &app.store,
+        op,
+        &tours::DelegationInput {
+            org_code: "C1".into(),
+            name: "x".into(),
+            theme: "x".into(),
+            leader: "x".into(),
+            speakers: vec![speaker],
+        },
+    )
+    .await
+    .unwrap();
+    let at = |h: u32| {
+        chrono::NaiveDate::from_ymd_opt(2012, 3, 5)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    let session = tours::schedule(
+        &app.store,
+        op,
+        &tours::SessionInput {
+            delegation_id: delegation,
+            session_id: None,
+            host_code: "B1".into(),
+            venue: "x".into(),
+            starts_at: at(9),
+            ends_at: at(11),
+            audience: 10,
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    (model, practice, delegation, session)
 }
 
 #[tokio::test]
@@ -1572,7 +1891,12 @@ async fn nothing_of_a_branch_is_read_or_changed_from_the_sibling_branch_or_anony
         )
         .await
         .unwrap();
+        let (model, practice, delegation, session) = publicity_targets(&app).await;
         let targets = Targets {
+            model,
+            practice,
+            delegation,
+            session,
             bulletin,
             plan,
             task,

@@ -253,6 +253,10 @@ pub struct CampaignHeader {
     pub theme: String,
     #[serde(default)]
     pub theme_en: String,
+    /// The travel gap a speaker needs between lecture sessions in different counties, in
+    /// minutes (巡回宣讲; 120 when not given).
+    #[serde(default)]
+    pub lecture_travel_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -11,8 +11,10 @@ pub mod guidance;
 pub mod import;
 pub mod inspections;
 pub mod members;
+pub mod models;
 pub mod plans;
 pub mod portal;
+pub mod practices;
 pub mod records;
 pub mod registry;
 pub mod reviews;
@@ -22,6 +24,7 @@ pub mod stage_reports;
 pub mod standards;
 pub mod teams;
 pub mod todo;
+pub mod tours;
 
 use axum::Router;
 
@@ -37,6 +40,9 @@ pub fn router() -> Router<AppState> {
         .merge(guidance::router())
         .merge(inspections::router())
         .merge(bulletins::router())
+        .merge(models::router())
+        .merge(practices::router())
+        .merge(tours::router())
         .merge(stage_reports::router())
         .merge(import::router())
         .merge(members::router())

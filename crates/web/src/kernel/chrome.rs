@@ -30,7 +30,7 @@ pub struct Chrome {
 /// The main menu: each page with the actions that make it worth offering (none: every
 /// signed-in account). A role that may do none of them never sees the link, rather than
 /// meeting "no permission" behind it.
-const MENU: [(&str, &str, &[Action]); 15] = [
+const MENU: [(&str, &str, &[Action]); 17] = [
     ("/", "home_title", &[]),
     ("/search", "search", &[]),
     (
@@ -63,6 +63,16 @@ const MENU: [(&str, &str, &[Action]); 15] = [
         &[Action::RecordFindings],
     ),
     ("/bulletins", "bulletins_title", &[Action::WriteBulletins]),
+    (
+        "/models",
+        "models_title",
+        &[Action::Publicise, Action::Nominate],
+    ),
+    (
+        "/tours",
+        "tours_title",
+        &[Action::Publicise, Action::WritePlan],
+    ),
     ("/calendar", "calendar_title", &[Action::ManageCalendar]),
     ("/campaigns", "campaigns_title", &[Action::ManageCampaigns]),
     ("/accounts", "accounts_title", &[Action::ManageAccounts]),

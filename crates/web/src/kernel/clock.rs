@@ -41,3 +41,15 @@ pub fn beijing_time(ms: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// The local (Beijing) date and time now — lecture sessions are scheduled and signed in
+/// to in local time —; on a rehearsal day, that day at the time of day it is now.
+pub fn now_local() -> chrono::NaiveDateTime {
+    let beijing = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .naive_local();
+    match REHEARSAL.get() {
+        Some(day) => day.and_time(beijing.time()),
+        None => beijing,
+    }
+}
