@@ -20,21 +20,20 @@ pub(crate) fn may(who: Who<'_>, action: Action, org: &OrgRecord) -> Result<(), A
     }
 }
 
-/// Whether `who` may take one of `actions` on `org`.
+/// Whether `who` may take one of `actions` on `org`; refused as forbidden when it may see
+/// the organisation for any of them, else as not found.
 pub(crate) fn may_any(who: Who<'_>, actions: &[Action], org: &OrgRecord) -> Result<(), AppError> {
-    let mut last = Err(AppError::NotFound);
-    for a in actions {
-        match may(who, *a, org) {
-            Ok(()) => return Ok(()),
-            Err(e @ AppError::Forbidden) => last = Err(e),
-            Err(e) => {
-                if !matches!(last, Err(AppError::Forbidden)) {
-                    last = Err(e)
-                }
-            }
-        }
+    let answers: Vec<_> = actions.iter().map(|a| may(who, *a, org)).collect();
+    if answers.iter().any(Result::is_ok) {
+        return Ok(());
     }
-    last
+    if answers
+        .iter()
+        .any(|r| matches!(r, Err(AppError::Forbidden)))
+    {
+        return Err(AppError::Forbidden);
+    }
+    Err(AppError::NotFound)
 }
 
 pub(crate) async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {

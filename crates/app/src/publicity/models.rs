@@ -212,9 +212,15 @@ pub async fn edit(store: &Store, who: Who<'_>, id: i64, i: &ModelInput) -> Resul
     Ok(())
 }
 
-/// Adds a deeds file or photo (a photo is stored without its metadata): the office, or the
-/// recommending organisation while the entry is only proposed.
-pub async fn attach(store: &Store, who: Who<'_>, id: i64, u: &Upload) -> Result<i64, AppError> {
+/// Adds deeds files and photos (a photo is stored without its metadata): the office, or
+/// the recommending organisation while the entry is only proposed. Who may not is refused
+/// before any file is looked at, and sending none changes nothing.
+pub async fn attach(
+    store: &Store,
+    who: Who<'_>,
+    id: i64,
+    uploads: &[Upload],
+) -> Result<(), AppError> {
     let m = entry(store, who, id).await?;
     let owner = org(store, m.org_id).await?;
     if may(who, Action::Publicise, &owner).is_err() {
@@ -223,18 +229,23 @@ pub async fn attach(store: &Store, who: Who<'_>, id: i64, u: &Upload) -> Result<
             return Err(AppError::Forbidden);
         }
     }
-    if m.files.len() >= MAX_FILES {
+    if m.files.len() + uploads.len() > MAX_FILES {
         return Err(input(Message::of(
             "model.too_many_files",
             &[("max", &MAX_FILES)],
         )));
     }
-    let file = prepare_file(u)?;
+    let files = uploads
+        .iter()
+        .map(prepare_file)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(who.username).await?;
-    let attachment = tx.add_attachment(&file).await?;
-    tx.add_model_file(id, attachment).await?;
+    for file in &files {
+        let attachment = tx.add_attachment(file).await?;
+        tx.add_model_file(id, attachment).await?;
+    }
     tx.commit().await?;
-    Ok(attachment)
+    Ok(())
 }
 
 /// The most files of an entry.
@@ -283,15 +294,7 @@ pub async fn public_file(
     id: i64,
     attachment: i64,
 ) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
-    let m = public_one(store, id).await?;
-    if !m.files.iter().any(|f| f.attachment_id == attachment) {
-        return Err(AppError::NotFound);
-    }
-    store
-        .commitments()
-        .attachment(attachment)
-        .await?
-        .ok_or(AppError::NotFound)
+    file_of(store, &public_one(store, id).await?, attachment).await
 }
 
 /// A file of an entry `who` may see.
@@ -301,7 +304,14 @@ pub async fn file(
     id: i64,
     attachment: i64,
 ) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
-    let m = entry(store, who, id).await?;
+    file_of(store, &entry(store, who, id).await?, attachment).await
+}
+
+async fn file_of(
+    store: &Store,
+    m: &ModelRecord,
+    attachment: i64,
+) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
     if !m.files.iter().any(|f| f.attachment_id == attachment) {
         return Err(AppError::NotFound);
     }

@@ -157,27 +157,58 @@ pub async fn step(
     Ok(to)
 }
 
-/// Adds a file to a practice: the organisation while it is submitted or returned, the
-/// office before it is published.
-pub async fn attach(store: &Store, who: Who<'_>, id: i64, u: &Upload) -> Result<i64, AppError> {
+/// Adds files to a practice: the organisation while it is submitted or returned, the
+/// office before it is published. Who may not is refused before any file is looked at.
+pub async fn attach(
+    store: &Store,
+    who: Who<'_>,
+    id: i64,
+    uploads: &[Upload],
+) -> Result<(), AppError> {
     let p = practice(store, who, id).await?;
     if p.status == PracticeStatus::Published {
         return Err(AppError::Input(
             Message::of("practice.not_editable", &[]).arg_message("status", p.status.name()),
         ));
     }
-    if p.files.len() >= MAX_FILES {
+    if p.files.len() + uploads.len() > MAX_FILES {
         return Err(AppError::Input(Message::of(
             "model.too_many_files",
             &[("max", &MAX_FILES)],
         )));
     }
-    let file = prepare_file(u)?;
+    let files = uploads
+        .iter()
+        .map(prepare_file)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(who.username).await?;
-    let a = tx.add_attachment(&file).await?;
-    tx.add_practice_file(id, a).await?;
+    for file in &files {
+        let a = tx.add_attachment(file).await?;
+        tx.add_practice_file(id, a).await?;
+    }
     tx.commit().await?;
-    Ok(a)
+    Ok(())
+}
+
+/// A file of a practice `who` may see (`public`: of a published practice, for anyone).
+pub async fn file(
+    store: &Store,
+    who: Option<Who<'_>>,
+    id: i64,
+    attachment: i64,
+) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
+    let p = match who {
+        Some(who) => practice(store, who, id).await?,
+        None => public_one(store, id).await?,
+    };
+    if !p.files.iter().any(|f| f.attachment_id == attachment) {
+        return Err(AppError::NotFound);
+    }
+    store
+        .commitments()
+        .attachment(attachment)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Adopts an accepted (or published) practice as a rule of the register, once.

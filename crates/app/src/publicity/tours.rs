@@ -93,49 +93,46 @@ pub async fn create(store: &Store, who: Who<'_>, i: &DelegationInput) -> Result<
     Ok(id)
 }
 
-/// The delegations `who` sees: those of its subtree, and those above it (a branch requests
-/// sessions of the city's delegation).
+/// Whether `who` sees delegation `d`: one of an organisation in its subtree, or above it
+/// (a branch requests sessions of the city's delegation).
+async fn sees(store: &Store, who: Who<'_>, d: &DelegationRecord) -> Result<bool, AppError> {
+    let Some(p) = who.principal else {
+        return Ok(true);
+    };
+    let path = org(store, d.org_id).await?.tree_path();
+    Ok(p.scopes.is_empty()
+        || p.scopes
+            .iter()
+            .any(|s| path.contains(s) || s.contains(&path)))
+}
+
+/// The delegations `who` sees (see [`sees`]).
 pub async fn delegations(store: &Store, who: Who<'_>) -> Result<Vec<DelegationRecord>, AppError> {
     let (campaign_id, _) = crate::scope::campaign(store).await?;
-    let all = store.publicity().delegations(campaign_id, None).await?;
-    let Some(p) = who.principal else {
-        return Ok(all);
-    };
     let mut out = vec![];
-    for d in all {
-        let o = org(store, d.org_id).await?;
-        let path = o.tree_path();
-        if p.scopes.is_empty()
-            || p.scopes
-                .iter()
-                .any(|s| path.contains(s) || s.contains(&path))
-        {
+    for d in store.publicity().delegations(campaign_id).await? {
+        if sees(store, who, &d).await? {
             out.push(d);
         }
     }
     Ok(out)
 }
 
-/// A delegation `who` sees (see [`delegations`]).
+/// A delegation `who` sees (see [`sees`]); any other is not found.
 pub async fn delegation(
     store: &Store,
     who: Who<'_>,
     id: i64,
 ) -> Result<DelegationRecord, AppError> {
-    delegations(store, who)
+    let d = store
+        .publicity()
+        .delegation(id)
         .await?
-        .into_iter()
-        .find(|d| d.id == id)
-        .ok_or(AppError::NotFound)
-}
-
-/// Whether `who` schedules sessions of delegation `d` (somewhere in its subtree).
-pub async fn schedules(store: &Store, who: Who<'_>, d: &DelegationRecord) -> bool {
-    let Some(p) = who.principal else { return true };
-    if !xianfeng_domain::policy::principal_permits(p, Action::Publicise) {
-        return false;
+        .ok_or(AppError::NotFound)?;
+    if !sees(store, who, &d).await? {
+        return Err(AppError::NotFound);
     }
-    org(store, d.org_id).await.is_ok() && !p.scopes.is_empty()
+    Ok(d)
 }
 
 /// The county (县/市/区) an organisation lies in, by code: its ancestor one level below
@@ -583,9 +580,18 @@ pub async fn moderate(
     rating: i64,
     show: bool,
 ) -> Result<(), AppError> {
-    let Some((_, _)) = pending_or_any(store, who, rating).await? else {
-        return Err(AppError::NotFound);
-    };
+    let r = store
+        .publicity()
+        .rating(rating)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let s = store
+        .publicity()
+        .session(r.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let d = delegation(store, who, s.delegation_id).await?;
+    may(who, Action::Publicise, &org(store, d.org_id).await?).map_err(|_| AppError::NotFound)?;
     let mut tx = store.begin(who.username).await?;
     tx.moderate_rating(
         rating,
@@ -598,27 +604,4 @@ pub async fn moderate(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-async fn pending_or_any(
-    store: &Store,
-    who: Who<'_>,
-    rating: i64,
-) -> Result<Option<(DelegationRecord, RatingRecord)>, AppError> {
-    for d in delegations(store, who).await? {
-        let o = org(store, d.org_id).await?;
-        if may(who, Action::Publicise, &o).is_err() {
-            continue;
-        }
-        if let Some(r) = store
-            .publicity()
-            .ratings(Some(d.id), None, None)
-            .await?
-            .into_iter()
-            .find(|r| r.id == rating)
-        {
-            return Ok(Some((d, r)));
-        }
-    }
-    Ok(None)
 }

@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use xianfeng_domain::lecture::{CommentStatus, Slot, format_time, parse_time};
-use xianfeng_domain::org::TreePath;
 
 use super::placeholders;
 use crate::Publicity;
@@ -123,6 +122,44 @@ const SESSION: &str = "SELECT s.id, s.delegation_id, d.name AS delegation_name, 
     FROM lecture_sessions s JOIN delegations d ON d.id = s.delegation_id \
     JOIN organisations o ON o.id = s.host_org_id";
 
+const DELEGATION: &str = "SELECT d.id, d.campaign_id, d.org_id, o.code, o.name AS org_name, \
+    d.name, d.theme, d.leader, d.created_at FROM delegations d \
+    JOIN organisations o ON o.id = d.org_id";
+
+fn delegation(r: &sqlx::any::AnyRow) -> Result<DelegationRecord> {
+    let r = Row::of(r, "delegations");
+    Ok(DelegationRecord {
+        id: r.get("id")?,
+        campaign_id: r.get("campaign_id")?,
+        org_id: r.get("org_id")?,
+        org_code: r.get("code")?,
+        org_name: r.get("org_name")?,
+        name: r.get("name")?,
+        theme: r.get("theme")?,
+        leader: r.get("leader")?,
+        speakers: vec![],
+        created_at: r.get("created_at")?,
+    })
+}
+
+const RATING: &str = "SELECT r.id, r.session_id, r.model_id, m.name, r.stars, r.comment, \
+    r.comment_status, r.rated_at FROM lecture_ratings r JOIN models m ON m.id = r.model_id \
+    JOIN lecture_sessions s ON s.id = r.session_id";
+
+fn rating(r: &sqlx::any::AnyRow) -> Result<RatingRecord> {
+    let r = Row::of(r, "lecture_ratings");
+    Ok(RatingRecord {
+        id: r.get("id")?,
+        session_id: r.get("session_id")?,
+        model_id: r.get("model_id")?,
+        speaker: r.get("name")?,
+        stars: r.get("stars")?,
+        comment: r.get("comment")?,
+        comment_status: r.parsed("comment_status", CommentStatus::parse)?,
+        rated_at: r.get("rated_at")?,
+    })
+}
+
 fn time(r: &Row<'_>, column: &str) -> Result<NaiveDateTime> {
     let text: String = r.get(column)?;
     parse_time(&text).ok_or_else(|| crate::row::bad_value("lecture_sessions", column, &text))
@@ -148,69 +185,33 @@ fn session(r: &sqlx::any::AnyRow) -> Result<LectureSession> {
 }
 
 impl Publicity<'_> {
-    /// A campaign's delegations (those of organisations in `within`, if given).
-    pub async fn delegations(
-        self,
-        campaign: i64,
-        within: Option<&TreePath>,
-    ) -> Result<Vec<DelegationRecord>> {
-        let (lo, hi) = within
-            .map(|w| w.subtree_range())
-            .unwrap_or((String::new(), "\u{10FFFF}".to_string()));
-        let rows = sqlx::query(
-            "SELECT d.id, d.campaign_id, d.org_id, o.code, o.name AS org_name, d.name, d.theme, \
-             d.leader, d.created_at FROM delegations d JOIN organisations o ON o.id = d.org_id \
-             WHERE d.campaign_id = $1 AND o.path >= $2 AND o.path < $3 ORDER BY d.id",
-        )
+    /// A campaign's delegations, oldest first.
+    pub async fn delegations(self, campaign: i64) -> Result<Vec<DelegationRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{DELEGATION} WHERE d.campaign_id = $1 ORDER BY d.id"
+        )))
         .bind(campaign)
-        .bind(lo)
-        .bind(hi)
         .fetch_all(self.store.reader())
         .await?;
         let mut out = vec![];
         for r in &rows {
-            let r = Row::of(r, "delegations");
-            let id: i64 = r.get("id")?;
-            out.push(DelegationRecord {
-                id,
-                campaign_id: r.get("campaign_id")?,
-                org_id: r.get("org_id")?,
-                org_code: r.get("code")?,
-                org_name: r.get("org_name")?,
-                name: r.get("name")?,
-                theme: r.get("theme")?,
-                leader: r.get("leader")?,
-                speakers: self.speakers(id).await?,
-                created_at: r.get("created_at")?,
-            });
+            let mut d = delegation(r)?;
+            d.speakers = self.speakers(d.id).await?;
+            out.push(d);
         }
         Ok(out)
     }
 
     /// One delegation.
     pub async fn delegation(self, id: i64) -> Result<Option<DelegationRecord>> {
-        let row = sqlx::query(
-            "SELECT d.id, d.campaign_id, d.org_id, o.code, o.name AS org_name, d.name, d.theme, \
-             d.leader, d.created_at FROM delegations d JOIN organisations o ON o.id = d.org_id \
-             WHERE d.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.store.reader())
-        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{DELEGATION} WHERE d.id = $1")))
+            .bind(id)
+            .fetch_optional(self.store.reader())
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let r = Row::of(&row, "delegations");
-        Ok(Some(DelegationRecord {
-            id,
-            campaign_id: r.get("campaign_id")?,
-            org_id: r.get("org_id")?,
-            org_code: r.get("code")?,
-            org_name: r.get("org_name")?,
-            name: r.get("name")?,
-            theme: r.get("theme")?,
-            leader: r.get("leader")?,
-            speakers: self.speakers(id).await?,
-            created_at: r.get("created_at")?,
-        }))
+        let mut d = delegation(&row)?;
+        d.speakers = self.speakers(id).await?;
+        Ok(Some(d))
     }
 
     async fn speakers(self, delegation: i64) -> Result<Vec<(i64, String)>> {
@@ -325,33 +326,29 @@ impl Publicity<'_> {
         session: Option<i64>,
         comment_status: Option<CommentStatus>,
     ) -> Result<Vec<RatingRecord>> {
-        sqlx::query(
-            "SELECT r.id, r.session_id, r.model_id, m.name, r.stars, r.comment, r.comment_status, \
-             r.rated_at FROM lecture_ratings r JOIN models m ON m.id = r.model_id \
-             JOIN lecture_sessions s ON s.id = r.session_id \
-             WHERE ($1 = 0 OR s.delegation_id = $1) AND ($2 = 0 OR r.session_id = $2) \
-             AND ($3 = '' OR (r.comment_status = $3 AND r.comment <> '')) ORDER BY r.id DESC",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{RATING} WHERE ($1 = 0 OR s.delegation_id = $1) AND ($2 = 0 OR r.session_id = $2) \
+             AND ($3 = '' OR (r.comment_status = $3 AND r.comment <> '')) ORDER BY r.id DESC"
+        )))
         .bind(delegation.unwrap_or(0))
         .bind(session.unwrap_or(0))
         .bind(comment_status.map_or(String::new(), |c| c.as_str().to_string()))
         .fetch_all(self.store.reader())
         .await?
         .iter()
-        .map(|r| {
-            let r = Row::of(r, "lecture_ratings");
-            Ok(RatingRecord {
-                id: r.get("id")?,
-                session_id: r.get("session_id")?,
-                model_id: r.get("model_id")?,
-                speaker: r.get("name")?,
-                stars: r.get("stars")?,
-                comment: r.get("comment")?,
-                comment_status: r.parsed("comment_status", CommentStatus::parse)?,
-                rated_at: r.get("rated_at")?,
-            })
-        })
+        .map(rating)
         .collect()
+    }
+
+    /// One rating.
+    pub async fn rating(self, id: i64) -> Result<Option<RatingRecord>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!("{RATING} WHERE r.id = $1")))
+            .bind(id)
+            .fetch_optional(self.store.reader())
+            .await?
+            .as_ref()
+            .map(rating)
+            .transpose()
     }
 
     /// Whether a phone has signed in at a session.

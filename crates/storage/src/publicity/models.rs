@@ -49,6 +49,33 @@ pub struct ModelFile {
     pub file_name: String,
 }
 
+/// The files a table links to an entry or practice (`link` is `model_files` or
+/// `practice_files`, `owner` its column naming the entry), oldest first.
+pub(super) async fn files_of(
+    db: &sqlx::AnyPool,
+    link: &str,
+    owner: &str,
+    id: i64,
+) -> Result<Vec<ModelFile>> {
+    let files: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.id, a.kind, a.file_name FROM {link} f \
+         JOIN attachments a ON a.id = f.attachment_id WHERE f.{owner} = $1 ORDER BY a.id"
+    )))
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(files
+        .into_iter()
+        .filter_map(|(id, k, name)| {
+            FileKind::parse(&k).map(|kind| ModelFile {
+                attachment_id: id,
+                kind,
+                file_name: name,
+            })
+        })
+        .collect())
+}
+
 /// A new entry.
 #[derive(Debug, Clone)]
 pub struct NewModel {
@@ -232,23 +259,7 @@ impl Publicity<'_> {
             .into_iter()
             .filter_map(|(f, t)| TagFacet::parse(&f).map(|f| (f, t)))
             .collect();
-        let files: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT a.id, a.kind, a.file_name FROM model_files f \
-             JOIN attachments a ON a.id = f.attachment_id WHERE f.model_id = $1 ORDER BY a.id",
-        )
-        .bind(m.id)
-        .fetch_all(db)
-        .await?;
-        m.files = files
-            .into_iter()
-            .filter_map(|(id, k, name)| {
-                FileKind::parse(&k).map(|kind| ModelFile {
-                    attachment_id: id,
-                    kind,
-                    file_name: name,
-                })
-            })
-            .collect();
+        m.files = files_of(db, "model_files", "model_id", m.id).await?;
         Ok(())
     }
 
@@ -285,13 +296,10 @@ impl Publicity<'_> {
             "SELECT t.facet, t.tag, COUNT(*) FROM model_tags t JOIN models m ON m.id = t.model_id \
              WHERE m.campaign_id = $1 AND m.status IN ({}) GROUP BY t.facet, t.tag \
              ORDER BY t.facet, t.tag",
-            placeholders(2, statuses.len().max(1))
+            placeholders(2, statuses.len())
         );
         let mut q =
             sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql)).bind(campaign);
-        if statuses.is_empty() {
-            q = q.bind(String::new());
-        }
         for s in statuses {
             q = q.bind(s.as_str().to_string());
         }
@@ -300,24 +308,6 @@ impl Publicity<'_> {
             .into_iter()
             .filter_map(|(f, t, n)| TagFacet::parse(&f).map(|f| (f, t, n)))
             .collect())
-    }
-
-    /// How many entries a sanction withdrew that the office has not looked at.
-    pub async fn models_needing_attention(self, within: &[TreePath]) -> Result<i64> {
-        let mut total = 0;
-        for w in within {
-            let (lo, hi) = w.subtree_range();
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM models m JOIN organisations o ON o.id = m.org_id \
-                 WHERE m.needs_attention = 1 AND o.path >= $1 AND o.path < $2",
-            )
-            .bind(lo)
-            .bind(hi)
-            .fetch_one(self.store.reader())
-            .await?;
-            total += n;
-        }
-        Ok(total)
     }
 }
 

@@ -54,6 +54,8 @@ pub struct RuleRecord {
     pub title: String,
     pub body: String,
     pub practice_id: Option<i64>,
+    /// Whether the practice it came from is published (the public may open it).
+    pub practice_published: bool,
     pub adopted_on: NaiveDate,
     pub adopted_by: String,
 }
@@ -142,31 +144,18 @@ impl Publicity<'_> {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let mut p = practice(&row)?;
-        let files: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT a.id, a.kind, a.file_name FROM practice_files f \
-             JOIN attachments a ON a.id = f.attachment_id WHERE f.practice_id = $1 ORDER BY a.id",
-        )
-        .bind(id)
-        .fetch_all(self.store.reader())
-        .await?;
-        p.files = files
-            .into_iter()
-            .filter_map(|(id, k, name)| {
-                xianfeng_domain::media::FileKind::parse(&k).map(|kind| ModelFile {
-                    attachment_id: id,
-                    kind,
-                    file_name: name,
-                })
-            })
-            .collect();
+        p.files = super::models::files_of(self.store.reader(), "practice_files", "practice_id", id)
+            .await?;
         Ok(Some(p))
     }
 
     /// The 长效机制 register of a campaign, in the order adopted.
     pub async fn rules(self, campaign: i64) -> Result<Vec<RuleRecord>> {
         sqlx::query(
-            "SELECT r.id, r.org_id, o.name, r.title, r.body, r.practice_id, r.adopted_on, \
-             r.adopted_by FROM mechanism_rules r JOIN organisations o ON o.id = r.org_id \
+            "SELECT r.id, r.org_id, o.name, r.title, r.body, r.practice_id, p.status, \
+             r.adopted_on, r.adopted_by FROM mechanism_rules r \
+             JOIN organisations o ON o.id = r.org_id \
+             LEFT JOIN practices p ON p.id = r.practice_id \
              WHERE r.campaign_id = $1 ORDER BY r.id",
         )
         .bind(campaign)
@@ -182,6 +171,8 @@ impl Publicity<'_> {
                 title: r.get("title")?,
                 body: r.get("body")?,
                 practice_id: r.get("practice_id")?,
+                practice_published: r.get::<Option<String>>("status")?.as_deref()
+                    == Some(PracticeStatus::Published.as_str()),
                 adopted_on: r.date("adopted_on")?,
                 adopted_by: r.get("adopted_by")?,
             })

@@ -5,14 +5,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
 use xianfeng_app::AppError;
 use xianfeng_app::commitments::{self as service, StepInput};
-use xianfeng_app::files::Upload;
 use xianfeng_app::subjects::Subject;
 use xianfeng_domain::campaign::LocalRule;
 use xianfeng_domain::commitment::{ItemDraft, Outcome, Side, Step, next, overdue};
@@ -676,13 +675,7 @@ pub async fn progress(
     let back = format!("/c/{id}");
     let attempt = Attempt::new(&form.viewer, &back, "progress_not_saved");
     let item = form.value("item").parse::<i64>().ok();
-    let files: Vec<Upload> = form
-        .files("files")
-        .map(|f| Upload {
-            file_name: f.file_name.clone(),
-            bytes: f.bytes.to_vec(),
-        })
-        .collect();
+    let files = form.uploads("files");
     let viewer = &form.viewer;
     let body = form.value("body");
     service::report(&s.store, &viewer.actor(), id, item, body, &files, today())
@@ -699,28 +692,8 @@ pub async fn file(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, format!("/files/{id}"), "file_unavailable");
-    let (a, kind) = service::evidence(&s.store, &viewer.actor(), id)
+    let (a, _) = service::evidence(&s.store, &viewer.actor(), id)
         .await
         .or_refuse(&attempt)?;
-    let disposition = if kind.is_image() {
-        "inline"
-    } else {
-        "attachment"
-    };
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                kind.content_type(&a.extension).to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename=\"evidence-{id}.{}\"", a.extension),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        a.content,
-    )
-        .into_response())
+    Ok(pages::stored_file(a, "evidence"))
 }

@@ -6,17 +6,16 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::files::Upload;
 use xianfeng_app::publicity::models::{self as service, ModelInput};
 use xianfeng_domain::model_library::{ModelLevel, ModelSource, ModelStatus, TagFacet};
 use xianfeng_domain::policy::{Action, principal_permits};
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{AttachmentRecord, ModelFilter, ModelRecord};
+use xianfeng_storage::{ModelFilter, ModelRecord};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
@@ -466,48 +465,10 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let back = format!("/models/{id}");
     let attempt = Attempt::new(&form.viewer, &back, "model_not_saved");
-    // Refused before anything is read of what was sent, files or none.
-    service::entry(&s.store, form.viewer.who(), id)
+    service::attach(&s.store, form.viewer.who(), id, &form.uploads("files"))
         .await
         .or_refuse(&attempt)?;
-    for f in form.files("files") {
-        let u = Upload {
-            file_name: f.file_name.clone(),
-            bytes: f.bytes.to_vec(),
-        };
-        service::attach(&s.store, form.viewer.who(), id, &u)
-            .await
-            .or_refuse(&attempt)?;
-    }
     Ok(Redirect::to(&back).into_response())
-}
-
-/// A stored file, under a name of our own, never sniffed as something else.
-pub fn serve(a: AttachmentRecord, name: &str) -> Response {
-    let disposition = if a.kind.is_image() {
-        "inline"
-    } else {
-        "attachment"
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                a.kind.content_type(&a.extension).to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "{disposition}; filename=\"{name}-{}.{}\"",
-                    a.id, a.extension
-                ),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        a.content,
-    )
-        .into_response()
 }
 
 async fn file(
@@ -522,7 +483,7 @@ async fn file(
     let a = service::file(&s.store, viewer.who(), id, file)
         .await
         .or_refuse(&attempt)?;
-    Ok(serve(a, "model"))
+    Ok(pages::stored_file(a, "model"))
 }
 
 #[derive(Template)]
@@ -612,5 +573,5 @@ async fn public_file(
     let a = service::public_file(&s.store, id, file)
         .await
         .or_refuse(&attempt)?;
-    Ok(serve(a, "model"))
+    Ok(pages::stored_file(a, "model"))
 }

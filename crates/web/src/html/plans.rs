@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xianfeng_app::AppError;
-use xianfeng_app::files::Upload;
 use xianfeng_app::plans::{self, MeetingInput};
 use xianfeng_domain::i18n::t;
 use xianfeng_domain::plan::MeetingLevel;
@@ -100,10 +99,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let back = format!("/o/{code}/setup");
     let attempt = Attempt::new(&form.viewer, &back, "plan_not_submitted");
-    let document = form.files("document").next().map(|f| Upload {
-        file_name: f.file_name.clone(),
-        bytes: f.bytes.to_vec(),
-    });
+    let document = form.uploads("document").into_iter().next();
     let viewer = &form.viewer;
     plans::submit(
         &s.store,

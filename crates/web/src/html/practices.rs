@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use xianfeng_app::AppError;
-use xianfeng_app::files::Upload;
 use xianfeng_app::publicity::practices::{self as service, PracticeInput};
 use xianfeng_domain::policy::{Action, principal_permits};
 use xianfeng_domain::practice::PracticeStep;
@@ -266,19 +265,9 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let back = format!("/practices/{id}");
     let attempt = Attempt::new(&form.viewer, &back, "practice_not_saved");
-    // Refused before anything is read of what was sent, files or none.
-    service::practice(&s.store, form.viewer.who(), id)
+    service::attach(&s.store, form.viewer.who(), id, &form.uploads("files"))
         .await
         .or_refuse(&attempt)?;
-    for f in form.files("files") {
-        let u = Upload {
-            file_name: f.file_name.clone(),
-            bytes: f.bytes.to_vec(),
-        };
-        service::attach(&s.store, form.viewer.who(), id, &u)
-            .await
-            .or_refuse(&attempt)?;
-    }
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -291,23 +280,10 @@ async fn file(
     let file: i64 = file
         .parse()
         .map_err(|_| attempt.refused(AppError::NotFound))?;
-    let p = service::practice(&s.store, viewer.who(), id)
+    let a = service::file(&s.store, Some(viewer.who()), id, file)
         .await
         .or_refuse(&attempt)?;
-    serve(&s, &p, file).await.or_refuse(&attempt)
-}
-
-async fn serve(s: &AppState, p: &PracticeRecord, file: i64) -> Result<Response, AppError> {
-    if !p.files.iter().any(|f| f.attachment_id == file) {
-        return Err(AppError::NotFound);
-    }
-    let a = s
-        .store
-        .commitments()
-        .attachment(file)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(crate::html::models::serve(a, "practice"))
+    Ok(pages::stored_file(a, "practice"))
 }
 
 #[derive(Template)]
@@ -371,10 +347,10 @@ async fn public_file(
     let (Ok(id), Ok(file)) = (id.parse::<i64>(), file.parse::<i64>()) else {
         return Err(attempt.refused(AppError::NotFound));
     };
-    let p = service::public_one(&s.store, id)
+    let a = service::file(&s.store, None, id, file)
         .await
         .or_refuse(&attempt)?;
-    serve(&s, &p, file).await.or_refuse(&attempt)
+    Ok(pages::stored_file(a, "practice"))
 }
 
 #[derive(Template)]
@@ -389,21 +365,20 @@ async fn register(State(s): State<AppState>, headers: HeaderMap) -> Result<Respo
     let chrome = Chrome::anonymous(lang_of(&headers), "/p/rules");
     let attempt = Attempt::public(chrome.tx.lang, "/p/", "practices_unavailable");
     let rules = service::register(&s.store).await.or_refuse(&attempt)?;
-    let mut out = vec![];
-    for r in rules {
-        // A rule names its practice only where the public may open it.
-        let source = match r.practice_id {
-            Some(p) if service::public_one(&s.store, p).await.is_ok() => Some(p),
-            _ => None,
-        };
-        out.push((
-            r.title,
-            r.body,
-            r.org_name,
-            r.adopted_on.to_string(),
-            source,
-        ));
-    }
+    // A rule names its practice only where the public may open it.
+    let out = rules
+        .into_iter()
+        .map(|r| {
+            let source = r.practice_id.filter(|_| r.practice_published);
+            (
+                r.title,
+                r.body,
+                r.org_name,
+                r.adopted_on.to_string(),
+                source,
+            )
+        })
+        .collect();
     let page = RegisterPage { rules: out, chrome };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
 }

@@ -30,7 +30,7 @@ pub struct Chrome {
 /// The main menu: each page with the actions that make it worth offering (none: every
 /// signed-in account). A role that may do none of them never sees the link, rather than
 /// meeting "no permission" behind it.
-const MENU: [(&str, &str, &[Action]); 17] = [
+const MENU: [(&str, &str, &[Action]); 18] = [
     ("/", "home_title", &[]),
     ("/search", "search", &[]),
     (
@@ -67,6 +67,11 @@ const MENU: [(&str, &str, &[Action]); 17] = [
         "/models",
         "models_title",
         &[Action::Publicise, Action::Nominate],
+    ),
+    (
+        "/practices",
+        "practices_title",
+        &[Action::Publicise, Action::WritePlan],
     ),
     (
         "/tours",

@@ -35,6 +35,16 @@ impl PostedFiles {
         self.fields.get(name).map_or("", String::as_str)
     }
 
+    /// The non-empty files sent in `field`, as the services take them.
+    pub fn uploads(&self, field: &str) -> Vec<xianfeng_app::files::Upload> {
+        self.files(field)
+            .map(|f| xianfeng_app::files::Upload {
+                file_name: f.file_name.clone(),
+                bytes: f.bytes.to_vec(),
+            })
+            .collect()
+    }
+
     /// The non-empty files sent in `field`.
     pub fn files<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FilePart> {
         self.files

@@ -262,3 +262,34 @@ pub fn csrf_refused(lang: Lang) -> Response {
     )
         .into_response()
 }
+
+/// A stored file (evidence, deeds, photos), under a name of our own — the uploaded one may
+/// hold anything —, never sniffed by the browser as something else; images inline, other
+/// files as downloads.
+pub fn stored_file(a: xianfeng_storage::AttachmentRecord, name: &str) -> Response {
+    use axum::http::header;
+    let disposition = if a.kind.is_image() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                a.kind.content_type(&a.extension).to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "{disposition}; filename=\"{name}-{}.{}\"",
+                    a.id, a.extension
+                ),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        a.content,
+    )
+        .into_response()
+}
