@@ -16,6 +16,7 @@ use crate::{AppError, Progress};
 mod activity;
 mod bulletins;
 mod inspections;
+mod publicity;
 mod scores;
 mod selection;
 
@@ -170,6 +171,8 @@ pub struct DemoSummary {
     pub inspections: self::inspections::InspectionSummary,
     /// Bulletins of each kind issued, stage reports sent up, a scheduled draft waiting.
     pub bulletins: self::bulletins::BulletinSummary,
+    /// The model library, good practices, and a lecture tour held and one to come.
+    pub publicity: self::publicity::PublicitySummary,
 }
 
 /// 解放区委's implementing opinions (实施意见): a requirement of its own for its branches'
@@ -575,6 +578,7 @@ pub async fn build(
     local_guidance(store).await?;
     summary.inspections = self::inspections::build(store).await?;
     summary.bulletins = self::bulletins::build(store, demo_day()).await?;
+    summary.publicity = self::publicity::build(store, demo_day()).await?;
     summary.follow_up = Some(follow_up(store).await?);
     tracing::info!(
         activity_ms = activity.as_millis() as u64,

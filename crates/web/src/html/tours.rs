@@ -20,7 +20,7 @@ use xianfeng_storage::{LectureSession, ModelFilter};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
-use crate::kernel::clock::{beijing_time, now_local};
+use crate::kernel::clock::now_local;
 use crate::kernel::cookies::lang_of;
 use crate::kernel::forms::Fields;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
@@ -427,8 +427,8 @@ async fn session_qr(
 #[template(path = "tour_comments.html")]
 struct CommentsPage {
     chrome: Chrome,
-    /// (rating id, delegation, speaker, stars, comment, rated at).
-    pending: Vec<(i64, String, String, i64, String, String)>,
+    /// (rating id, delegation, session (when and where), speaker, stars, comment).
+    pending: Vec<(i64, String, String, String, i64, String)>,
 }
 
 async fn comments(
@@ -442,21 +442,21 @@ async fn comments(
     let pending = service::pending_comments(&s.store, viewer.who())
         .await
         .or_refuse(&attempt)?;
+    let mut rows = vec![];
+    for (d, r) in pending {
+        let session = s
+            .store
+            .publicity()
+            .session(r.session_id)
+            .await
+            .or_refuse(&attempt)?
+            .map(|x| format!("{} {}", session_view(&x).when, x.venue))
+            .unwrap_or_default();
+        rows.push((r.id, d.name, session, r.speaker, r.stars, r.comment));
+    }
     let chrome = Chrome::signed_in(&viewer, "/tours/comments".into());
     let page = CommentsPage {
-        pending: pending
-            .into_iter()
-            .map(|(d, r)| {
-                (
-                    r.id,
-                    d.name,
-                    r.speaker,
-                    r.stars,
-                    r.comment,
-                    beijing_time(r.rated_at),
-                )
-            })
-            .collect(),
+        pending: rows,
         chrome,
     };
     pages::html(StatusCode::OK, &page, page.chrome.tx.lang)
