@@ -4,7 +4,7 @@ mod support;
 
 use axum::http::StatusCode;
 use serde_json::Value;
-use support::{B1_MEMBER, B2_MEMBER, PASSWORD, apps};
+use support::{App, B1_MEMBER, B2_MEMBER, PASSWORD, apps};
 
 #[tokio::test]
 async fn a_script_signs_in_and_reads_its_part_of_the_registry() {
@@ -257,6 +257,11 @@ struct Inspected {
     task: i64,
     /// The inspection bulletin drafted from the plan.
     bulletin: i64,
+    /// The commended candidate's library entry, a practice, and a delegation with a
+    /// session.
+    model: i64,
+    practice: i64,
+    delegation: i64,
 }
 
 fn concrete(
@@ -274,6 +279,12 @@ fn concrete(
     };
     let id = if path.starts_with("/api/v1/bulletins") {
         inspected.bulletin.to_string()
+    } else if path.starts_with("/api/v1/models") {
+        inspected.model.to_string()
+    } else if path.starts_with("/api/v1/practices") {
+        inspected.practice.to_string()
+    } else if path.starts_with("/api/v1/delegations") {
+        inspected.delegation.to_string()
     } else if path.starts_with("/api/v1/inspection-tasks") {
         inspected.task.to_string()
     } else if path.starts_with("/api/v1/inspection") {
@@ -295,6 +306,75 @@ fn concrete(
     } else {
         path
     }
+}
+
+/// The commended candidate's library entry, a practice of B1's, and a delegation of the
+/// entry with a session hosted by B1.
+async fn publicity(app: &App) -> (i64, i64, i64) {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::{practices, tours};
+    let op = Who::operator();
+    let campaign = xianfeng_app::scope::campaign(&app.store).await.unwrap().0;
+    let model = app
+        .store
+        .publicity()
+        .models(&xianfeng_storage::ModelFilter {
+            campaign_id: campaign,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let practice = practices::submit(
+        &app.store,
+        op,
+        &practices::PracticeInput {
+            org_code: "B1".into(),
+            title: "做法".into(),
+            summary: "摘要".into(),
+            body: "正文".into(),
+            standard: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let delegation = tours::create(
+        &app.store,
+        op,
+        &tours::DelegationInput {
+            org_code: "C1".into(),
+            name: "报告团".into(),
+            theme: "主题".into(),
+            leader: "团长".into(),
+            speakers: vec![model],
+        },
+    )
+    .await
+    .unwrap();
+    let at = |h| {
+        chrono::NaiveDate::from_ymd_opt(2012, 3, 5)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    tours::schedule(
+        &app.store,
+        op,
+        &tours::SessionInput {
+            delegation_id: delegation,
+            session_id: None,
+            host_code: "B1".into(),
+            venue: "会议室".into(),
+            starts_at: at(9),
+            ends_at: at(11),
+            audience: 50,
+            request_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    (model, practice, delegation)
 }
 
 #[tokio::test]
@@ -387,10 +467,14 @@ async fn the_api_answers_what_its_openapi_document_says() {
         )
         .await
         .unwrap();
+        let (model, practice, delegation) = publicity(app).await;
         let inspected = Inspected {
             plan,
             task,
             bulletin,
+            model,
+            practice,
+            delegation,
         };
         let token = app.token("office").await;
         // The inspector drawn lists her tasks; the office has none.

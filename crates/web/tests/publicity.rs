@@ -271,6 +271,29 @@ async fn a_speaker_is_never_booked_twice_and_a_phone_signs_in_once_and_rates_onc
         let a = schedule(office.clone(), "B2", beijing(60), beijing(120)).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
         assert!(a.body.contains(support::B1_MEMBER), "{label}: {}", a.body);
+        // The same over the API.
+        let token = app.token("office").await;
+        let delegation = tour.trim_start_matches("/tours/");
+        let body = format!(
+            r#"{{"host":"B2","venue":"x","starts_at":"{}","ends_at":"{}","audience":1}}"#,
+            beijing(60).replace('T', " "),
+            beijing(120).replace('T', " ")
+        );
+        let a = app
+            .api(
+                "POST",
+                &format!("/api/v1/delegations/{delegation}/sessions"),
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {}",
+            a.body
+        );
+        assert!(a.body.contains(support::B1_MEMBER), "{label}: {}", a.body);
         // Back to back in the same county: fine. In another county an hour later: too
         // close to travel; three hours later: fine.
         let a = schedule(office.clone(), "B2", beijing(90), beijing(150)).await;
@@ -342,6 +365,20 @@ async fn a_speaker_is_never_booked_twice_and_a_phone_signs_in_once_and_rates_onc
         // The figures, the export and the public schedule.
         let a = app.get(&tour, Some(&office)).await;
         assert!(a.body.contains("5.0"), "{label}");
+        let a = app
+            .api(
+                "GET",
+                &format!("/api/v1/delegations/{delegation}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let d = a.json();
+        assert_eq!(d["sessions"][0]["signed_in"], 2, "{label}: {d}");
+        assert_eq!(
+            d["delegation"]["speakers"][0]["average"], 5.0,
+            "{label}: {d}"
+        );
         let a = app.get(&format!("{tour}/xlsx"), Some(&office)).await;
         assert_eq!(a.status, StatusCode::OK, "{label}");
         assert!(
@@ -478,5 +515,116 @@ async fn a_practice_is_returned_amended_accepted_published_and_adopted_as_a_rule
             )
             .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn the_portal_lists_what_is_public_finds_a_branch_and_answers_304_to_a_page_it_has() {
+    use xianfeng_app::evaluation::{RoundInput, create_round};
+    for app in support::apps().await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let office = app.sign_in("office").await;
+        let public = recommend(&app, &wang).await;
+        let proposed = recommend(&app, &wang).await;
+        let csrf = app.csrf(&office).await;
+        for _ in 0..3 {
+            app.post_form(
+                &format!("/models/{public}/advance"),
+                Some(&office),
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        }
+        // Two rounds about T1's branches: one open to anyone, one by ballot codes.
+        let round = |name: &'static str, mode: &'static str| {
+            let store = app.store.clone();
+            async move {
+                create_round(
+                    &store,
+                    None,
+                    &RoundInput {
+                        name,
+                        scope: "T1",
+                        subjects: "organisations",
+                        mode,
+                        starts_on: "2000-01-01",
+                        ends_on: "2999-12-31",
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let open = round("公开评议", "open").await;
+        round("凭码评议", "codes").await;
+        // Home: the public entry, never the proposed one; what 五比一争 means.
+        let home = app.get("/p/", None).await;
+        assert_eq!(home.status, StatusCode::OK, "{label}");
+        assert!(
+            home.body.contains(&format!("/p/models/{public}\"")),
+            "{label}"
+        );
+        assert!(
+            !home.body.contains(&format!("/p/models/{proposed}\"")),
+            "{label}"
+        );
+        assert!(
+            home.body.contains("比学习") && home.body.contains("五比一争"),
+            "{label}"
+        );
+        // The same page again, named by its tag: 304 without a body; another language is
+        // another page.
+        let tag = home.headers["etag"].to_str().unwrap().to_string();
+        let req = axum::http::Request::get("/p/")
+            .header("if-none-match", &tag)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let again = app.send(req).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{label}");
+        assert!(again.body.is_empty(), "{label}");
+        let req = axum::http::Request::get("/p/")
+            .header("if-none-match", &tag)
+            .header("cookie", "xf_lang=en")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::OK, "{label}");
+        // A citizen finds the branch by a part of its name and opens its board, where the
+        // open round is listed and the code round is not.
+        let found = app
+            .get(&format!("/p/find?q={}", enc("第一党支部")), None)
+            .await;
+        assert!(found.body.contains("/p/o/B1\""), "{label}: {}", found.body);
+        assert!(!found.body.contains("/p/o/B2\""), "{label}");
+        let board = app.get("/p/o/B1", None).await;
+        let b1 = app
+            .store
+            .registry()
+            .org_by_code("B1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            board.body.contains(&format!("/p/e/{open}/{}", b1.id)),
+            "{label}: {}",
+            board.body
+        );
+        assert!(!board.body.contains("凭码评议"), "{label}");
+        // The feed carries the public entry, not the proposed one.
+        let feed = app.get("/p/feed.atom", None).await;
+        assert!(
+            feed.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/atom+xml")
+        );
+        assert!(
+            feed.body.contains(&format!("/p/models/{public}\"")),
+            "{label}"
+        );
+        assert!(
+            !feed.body.contains(&format!("/p/models/{proposed}\"")),
+            "{label}"
+        );
     }
 }

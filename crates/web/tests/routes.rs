@@ -27,6 +27,56 @@ struct Walk {
 const WALK: &[Walk] = &[
     Walk {
         method: "GET",
+        pattern: "/api/v1/models",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/models",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/models/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/practices",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/practices/{id}",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/delegations",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/api/v1/delegations/{id}",
+        expect: Expect::Own,
+    },
+    Walk {
+        method: "POST",
+        pattern: "/api/v1/delegations/{id}/sessions",
+        expect: Expect::Refused,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/find",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
+        pattern: "/p/feed.atom",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/models",
         expect: Expect::Own,
     },
@@ -1472,10 +1522,18 @@ struct Targets {
 }
 
 fn concrete(pattern: &str, t: &Targets) -> String {
-    let id = if pattern.starts_with("/models/") || pattern.starts_with("/p/models/") {
+    let id = if pattern.starts_with("/models/")
+        || pattern.starts_with("/p/models/")
+        || pattern.starts_with("/api/v1/models/")
+    {
         t.model.to_string()
-    } else if pattern.starts_with("/practices/") || pattern.starts_with("/p/practices/") {
+    } else if pattern.starts_with("/practices/")
+        || pattern.starts_with("/p/practices/")
+        || pattern.starts_with("/api/v1/practices/")
+    {
         t.practice.to_string()
+    } else if pattern.starts_with("/api/v1/delegations/") {
+        t.delegation.to_string()
     } else if pattern.starts_with("/tours/sessions/") || pattern.starts_with("/p/s/") {
         t.session.to_string()
     } else if pattern.starts_with("/tours/") && !pattern.starts_with("/tours/comments/") {
@@ -1643,6 +1701,12 @@ async fn request(
             }
             ("POST", p) if p.ends_with("/report") => r#"{"report":"x"}"#.to_string(),
             ("POST", p) if p.ends_with("/decision") => r#"{"accept":true}"#.to_string(),
+            ("POST", "/api/v1/models") => format!(
+                r#"{{"organisation":"B1","subjects":[{{"kind":"member","id":{member}}}],"level":"county","summary":"x"}}"#
+            ),
+            ("POST", p) if p.ends_with("/sessions") => {
+                r#"{"host":"B1","venue":"x","starts_at":"2012-03-06 09:00","ends_at":"2012-03-06 10:00","audience":1}"#.to_string()
+            }
             ("POST", "/api/v1/reviews") => format!(
                 r#"{{"subject_kind":"member","subject_id":{member},"period":"2010","grade":"good","comment":"x"}}"#
             ),

@@ -212,6 +212,16 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::bulletin_cli::BulletinAction,
     },
+    /// The model library (先进典型库): import an office's list, list the library.
+    Models {
+        #[command(subcommand)]
+        action: crate::publicity_cli::ModelsAction,
+    },
+    /// Lecture tours (巡回宣讲): schedule a session, list delegations and sessions.
+    Tour {
+        #[command(subcommand)]
+        action: crate::publicity_cli::TourAction,
+    },
     /// Publicly verifiable draws (双随机): recompute a published draw record.
     Draw {
         #[command(subcommand)]
@@ -600,6 +610,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         ],
                     )
                 );
+                let p = &d.publicity;
+                println!(
+                    "{}",
+                    say(
+                        "cli.demo_publicity",
+                        &[
+                            ("models", &p.models),
+                            ("practices", &p.practices),
+                            ("sessions", &p.sessions),
+                            ("sign_ins", &p.sign_ins),
+                        ],
+                    )
+                );
                 if !a.sample_codes.is_empty() {
                     println!(
                         "{}",
@@ -872,6 +895,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bulletin { action } => {
             return crate::bulletin_cli::bulletin(&open(&cli).await?, action, cli.today()).await;
+        }
+        Command::Models { action } => {
+            return crate::publicity_cli::models_cmd(&open(&cli).await?, action, cli.today()).await;
+        }
+        Command::Tour { action } => {
+            return crate::publicity_cli::tour_cmd(&open(&cli).await?, action).await;
         }
         Command::Sanction { action } => {
             return crate::sanction_cli::sanction(&open(&cli).await?, action).await;

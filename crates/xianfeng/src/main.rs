@@ -9,6 +9,7 @@ mod draw_cli;
 mod import_report;
 mod inspection_cli;
 mod progress;
+mod publicity_cli;
 mod sanction_cli;
 mod say;
 mod scores_cli;

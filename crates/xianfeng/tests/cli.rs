@@ -842,6 +842,7 @@ fn the_demo_city_is_at_work_and_its_figures_come_out_even_into_a_closed_pipe() {
         out.contains("评选表彰") && out.contains("2个表彰对象"),
         "{out}"
     );
+    assert!(out.contains("4场宣讲（115人次签到）"), "{out}");
     let figures = env.json(&["figures", "--scope", "JZ-JF", "--period", "2010", "--json"]);
     assert_eq!(figures["period"]["code"], "2010");
     let subjects = figures["subjects"].as_array().unwrap();
@@ -1768,5 +1769,85 @@ fn a_bulletin_is_drafted_issued_and_exported_from_the_command_line() {
         assert!(!book.sheet_names().is_empty());
         let list = env.json(&["bulletin", "list", "--json"]);
         assert_eq!(list[0]["status"], "issued");
+    }
+}
+
+/// An office moves its list of models in from a sheet (all or nothing; a second import adds
+/// nothing) and schedules a session from a script; a double booking is refused.
+#[test]
+fn models_are_imported_and_a_session_scheduled_from_the_command_line() {
+    for env in envs() {
+        env.ok(&["init", "--password", "Pass-word-1"]);
+        env.ok(&["import", "orgs", &env.file("city.csv", CITY.as_bytes())]);
+        let bad = "名称,类别,组织编码,级别,简介\n甲区第一党支部,党组织,C1-B1,县级,带头致富\n无名,党员,C1-B1,县级,x\n";
+        let out = env.run(&["models", "import", &env.file("bad.csv", bad.as_bytes())]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("无名"));
+        assert!(
+            env.ok(&["models", "list"]).trim().is_empty(),
+            "nothing was written"
+        );
+        let good = "名称,类别,组织编码,级别,简介,标签\n甲区第一党支部,党组织,C1-B1,县级,带头致富,农村\n乙区第一党支部,党组织,C2-B1,市级,服务社区,社区\n";
+        let file = env.file("good.csv", good.as_bytes());
+        env.ok(&["models", "import", &file]);
+        env.ok(&["models", "import", &file]);
+        let list = env.json(&["models", "list", "--json"]);
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        assert_eq!(list[0]["status"], "in_library");
+        let speakers: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect();
+        let speakers: Vec<String> = speakers.iter().map(i64::to_string).collect();
+        let out = env.ok(&[
+            "tour",
+            "delegation",
+            "--org",
+            "JZ",
+            "--name",
+            "报告团",
+            "--theme",
+            "主题",
+            "--leader",
+            "团长",
+            "--speakers",
+            &speakers.join(","),
+        ]);
+        let delegation = out.lines().last().unwrap().trim().to_string();
+        let schedule = |host: &str, from: &str, to: &str| {
+            env.run(&[
+                "tour",
+                "schedule",
+                "--delegation",
+                &delegation,
+                "--host",
+                host,
+                "--venue",
+                "礼堂",
+                "--starts",
+                from,
+                "--ends",
+                to,
+            ])
+        };
+        let first = schedule("C1-B1", "2012-03-08 09:00", "2012-03-08 11:00");
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let clash = schedule("C2-B1", "2012-03-08 12:00", "2012-03-08 13:00");
+        assert!(!clash.status.success());
+        // Named: a speaker, and the other session by its time.
+        let why = String::from_utf8_lossy(&clash.stderr);
+        assert!(
+            why.contains("第一党支部") && why.contains("2012-03-08 09:00"),
+            "{why}"
+        );
+        let bad_time = schedule("C2-B1", "8 March", "2012-03-08 13:00");
+        assert!(!bad_time.status.success());
+        assert!(env.ok(&["tour", "list"]).contains("2012-03-08 09:00"));
     }
 }

@@ -2,6 +2,7 @@
 //! 长效机制 register, and lecture tours (报告团, 巡回宣讲) — the part of the campaign the
 //! public sees, kept by the office and the committees' staff (`Action::Publicise`).
 
+pub mod import;
 pub mod models;
 pub mod practices;
 pub mod tours;

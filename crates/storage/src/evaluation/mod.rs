@@ -235,6 +235,43 @@ impl Evaluation<'_> {
         Ok(rows.into_iter().map(round_subject).collect())
     }
 
+    /// The open-mode rounds running on `day` that evaluate a subject of organisation
+    /// `org_id` (the organisation itself, or its members, teams or cadres), with that
+    /// subject: what a public board links to. Code rounds are never listed.
+    pub async fn open_rounds_of_org(
+        self,
+        org_id: i64,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<(RoundRecord, RoundSubject)>> {
+        let rows = sqlx::query(dynsql!(
+            "SELECT r.id, r.campaign_id, r.name, r.scope_org_id, r.subject_kind, r.mode, \
+             r.starts_on, r.ends_on, s.subject_id, s.org_id, s.name AS subject_name, s.code \
+             FROM eval_rounds r JOIN eval_subjects s ON s.round_id = r.id \
+             WHERE s.org_id = $1 AND r.mode = $2 AND r.starts_on <= $3 AND r.ends_on >= $3 \
+             ORDER BY r.id, s.subject_id"
+        ))
+        .bind(org_id)
+        .bind(Mode::Open.as_str().to_string())
+        .bind(day.to_string())
+        .fetch_all(self.store.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let round = round(r)?;
+                let row = Row::of(r, "eval_subjects");
+                Ok((
+                    round,
+                    RoundSubject {
+                        subject_id: row.get("subject_id")?,
+                        org_id: row.get("org_id")?,
+                        name: row.get("subject_name")?,
+                        code: row.get("code")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// One subject of a round, if it is one: what a phone page and an open ballot need,
     /// without reading the round's whole list.
     pub async fn round_subject(

@@ -9,6 +9,7 @@ mod commitments;
 mod evaluation;
 mod figures;
 mod inspections;
+mod publicity;
 mod records;
 mod registry;
 mod reviews;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(teams::router())
         .merge(inspections::router())
         .merge(bulletins::router())
+        .merge(publicity::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -408,6 +410,14 @@ impl Modify for CommonErrors {
         inspections::public_record,
         bulletins::list,
         bulletins::one,
+        publicity::list_models,
+        publicity::one_model,
+        publicity::propose,
+        publicity::list_practices,
+        publicity::one_practice,
+        publicity::list_delegations,
+        publicity::one_delegation,
+        publicity::schedule,
     ),
     modifiers(&BearerScheme, &CommonErrors),
     tags(
@@ -421,6 +431,7 @@ impl Modify for CommonErrors {
         (name = "selection", description = "Nominations, notices, objections and the honour roll"),
         (name = "inspections", description = "Supervision: plans, draws, findings, rectification, published results"),
         (name = "bulletins", description = "Bulletins and reports drafted from the data"),
+        (name = "publicity", description = "The model library, good practices, lecture delegations and sessions"),
     )
 )]
 pub struct ApiDoc;

@@ -19,4 +19,5 @@ pub mod qr;
 pub mod security_log;
 pub mod session;
 pub mod text;
+pub mod validators;
 pub mod viewer;
