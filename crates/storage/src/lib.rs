@@ -125,6 +125,18 @@ pub struct Store {
     /// Subjects whose reviews, ballots or self-assessment changed since the scores last
     /// looked (see `Store::touch`), shared by the clones of a store.
     touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(SubjectKind, i64)>>>,
+    /// How far the audit chain is known to reach: every change is an audit entry, so this
+    /// is the data's version (see `Store::data_version`), shared by the clones of a store.
+    pub(crate) version: std::sync::Arc<DataVersion>,
+}
+
+/// The audit chain's end as this process knows it: raised by its own commits at once, and
+/// read from the database (where other servers' commits show) when older than asked.
+#[derive(Debug, Default)]
+pub(crate) struct DataVersion {
+    pub(crate) seen: std::sync::atomic::AtomicI64,
+    /// When the database was last asked, in milliseconds since the Unix epoch.
+    polled_ms: std::sync::atomic::AtomicI64,
 }
 
 /// A feature's reads, borrowed from a [`Store`] for one call chain:
@@ -310,6 +322,7 @@ impl Store {
             lane: None,
             sqlite_path: None,
             touched: Default::default(),
+            version: Default::default(),
         };
         migrate::run(&store, version).await?;
         if version >= 9 {
@@ -357,7 +370,27 @@ impl Store {
 
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.
     pub async fn begin(&self, actor: &str) -> Result<WriteTx> {
-        WriteTx::begin(&self.write, self.dialect, self.vault.clone(), actor).await
+        let mut tx = WriteTx::begin(&self.write, self.dialect, self.vault.clone(), actor).await?;
+        tx.version = Some(self.version.clone());
+        Ok(tx)
+    }
+
+    /// The data's version: the audit chain's end (every change writes an entry). This
+    /// process's own commits raise it at once; the database, where other servers' commits
+    /// show, is asked when the last answer is older than `max_age_ms`. What is cached from
+    /// the data (a rendered public page) is fresh while the version has not moved.
+    pub async fn data_version(&self, max_age_ms: i64) -> Result<i64> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let v = &self.version;
+        let now = now_ms();
+        if now - v.polled_ms.load(Relaxed) > max_age_ms {
+            v.polled_ms.store(now, Relaxed);
+            let last: i64 = sqlx::query_scalar("SELECT last_id FROM audit_head WHERE id = 1")
+                .fetch_one(&self.read)
+                .await?;
+            v.seen.fetch_max(last, Relaxed);
+        }
+        Ok(v.seen.load(Relaxed))
     }
 
     /// The first open stores the key's check value; later opens must present the same key.

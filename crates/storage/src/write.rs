@@ -55,6 +55,8 @@ pub struct WriteTx {
     /// When set, only members of these organisations may be changed: an import on behalf
     /// of an account must not pull in someone registered outside its scope.
     pub(crate) member_orgs: Option<std::collections::HashSet<i64>>,
+    /// The store's data version, raised on commit (a transaction begun by the store).
+    pub(crate) version: Option<std::sync::Arc<crate::DataVersion>>,
 }
 
 impl WriteTx {
@@ -85,6 +87,7 @@ impl WriteTx {
             member_deltas: Default::default(),
             bulk_members: None,
             member_orgs: None,
+            version: None,
         })
     }
 
@@ -171,6 +174,10 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         self.tx.commit().await?;
+        if let Some(v) = &self.version {
+            v.seen
+                .fetch_max(self.last_id, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(())
     }
 

@@ -121,7 +121,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(kernel::assets::router())
         .nest("/api/v1", api::router())
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(kernel::validators::public))
+        .layer(axum::middleware::from_fn_with_state(
+            kernel::validators::PublicPages::new(store.clone()),
+            kernel::validators::public,
+        ))
         .layer(axum::middleware::from_fn(kernel::guard::same_origin))
         .layer(axum::middleware::from_fn_with_state(
             https,

@@ -628,3 +628,66 @@ async fn the_portal_lists_what_is_public_finds_a_branch_and_answers_304_to_a_pag
         );
     }
 }
+
+/// A public page is kept as rendered, but never past a change: one made through this server
+/// shows at once, one made by another server sharing the database within a poll.
+#[tokio::test]
+async fn a_kept_public_page_follows_every_change_on_this_server_and_others() {
+    for app in support::apps().await {
+        let label = app.label();
+        let wang = app.sign_in("wang").await;
+        let office = app.sign_in("office").await;
+        let id = recommend(&app, &wang).await;
+        let csrf = app.csrf(&office).await;
+        for _ in 0..3 {
+            app.post_form(
+                &format!("/models/{id}/advance"),
+                Some(&office),
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        }
+        let link = format!("/p/models/{id}\"");
+        let first = app.get("/p/models", None).await;
+        assert!(first.body.contains(&link), "{label}");
+        assert_eq!(
+            app.get("/p/models", None).await.body,
+            first.body,
+            "{label}: kept"
+        );
+        // Another server withdraws it.
+        let other = app.db.open().await;
+        xianfeng_app::publicity::models::withdraw(
+            &other,
+            xianfeng_app::actor::Who::operator(),
+            id,
+            "核实有误",
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let after = app.get("/p/models", None).await;
+        assert!(
+            !after.body.contains(&link),
+            "{label}: another server's change shows"
+        );
+        assert_ne!(after.headers["etag"], first.headers["etag"], "{label}");
+        // This server's own change shows at once.
+        let second = recommend(&app, &wang).await;
+        for _ in 0..3 {
+            app.post_form(
+                &format!("/models/{second}/advance"),
+                Some(&office),
+                &format!("csrf={csrf}"),
+            )
+            .await;
+        }
+        assert!(
+            app.get("/p/models", None)
+                .await
+                .body
+                .contains(&format!("/p/models/{second}\"")),
+            "{label}: this server's change shows at once"
+        );
+    }
+}
