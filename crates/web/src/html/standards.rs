@@ -117,11 +117,16 @@ pub fn moment(
     windows: &[xianfeng_storage::StoredWindow],
 ) -> Moment {
     let dates = |from: &str, to: &str| format!("{} – {}", tx.long_date(from), tx.long_date(to));
+    // A phase's description is the campaign file's, in Chinese only: an English page leaves
+    // it out rather than put a Chinese paragraph under English headings.
     let entry = |p: &xianfeng_domain::campaign::Phase| {
         (
             tx.term(&p.name),
             dates(p.starts_on.get_ref(), p.ends_on.get_ref()),
-            p.description.clone(),
+            match tx.lang {
+                xianfeng_domain::i18n::Lang::ZhCn => p.description.clone(),
+                xianfeng_domain::i18n::Lang::En => String::new(),
+            },
         )
     };
     let header = &campaign.file.campaign;

@@ -163,6 +163,11 @@ impl App {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// A page as an anonymous reader in `lang` (its language cookie) sees it.
+    pub async fn get_with_lang(&self, path: &str, lang: &str) -> Answer {
+        self.get(path, Some(&format!("xf_lang={lang}"))).await
+    }
+
     pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &str) -> Answer {
         let mut req =
             Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
