@@ -37,6 +37,31 @@ pub(crate) fn may_any(who: Who<'_>, actions: &[Action], org: &OrgRecord) -> Resu
     Err(AppError::NotFound)
 }
 
+/// Whether `who` keeps publicity for the organisation `org_id` (the library's entries,
+/// practices): may review, edit, publish.
+pub(crate) async fn keeps(store: &Store, who: Who<'_>, org_id: i64) -> bool {
+    match org(store, org_id).await {
+        Ok(o) => may(who, Action::Publicise, &o).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The stored file `attachment`, if it is one of `files` (an entry's or a practice's).
+pub(crate) async fn attached(
+    store: &Store,
+    files: &[xianfeng_storage::ModelFile],
+    attachment: i64,
+) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
+    if !files.iter().any(|f| f.attachment_id == attachment) {
+        return Err(AppError::NotFound);
+    }
+    store
+        .commitments()
+        .attachment(attachment)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub(crate) async fn org(store: &Store, id: i64) -> Result<OrgRecord, AppError> {
     store
         .registry()

@@ -141,10 +141,7 @@ pub async fn entry(store: &Store, who: Who<'_>, id: i64) -> Result<ModelRecord, 
 
 /// Whether `who` keeps the library for `m` (review, edit, publish, withdraw).
 pub async fn keeps(store: &Store, who: Who<'_>, m: &ModelRecord) -> bool {
-    match org(store, m.org_id).await {
-        Ok(o) => may(who, Action::Publicise, &o).is_ok(),
-        Err(_) => false,
-    }
+    super::keeps(store, who, m.org_id).await
 }
 
 /// Moves an entry one step on: reviewed, in the library, public.
@@ -294,7 +291,7 @@ pub async fn public_file(
     id: i64,
     attachment: i64,
 ) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
-    file_of(store, &public_one(store, id).await?, attachment).await
+    super::attached(store, &public_one(store, id).await?.files, attachment).await
 }
 
 /// A file of an entry `who` may see.
@@ -304,22 +301,7 @@ pub async fn file(
     id: i64,
     attachment: i64,
 ) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
-    file_of(store, &entry(store, who, id).await?, attachment).await
-}
-
-async fn file_of(
-    store: &Store,
-    m: &ModelRecord,
-    attachment: i64,
-) -> Result<xianfeng_storage::AttachmentRecord, AppError> {
-    if !m.files.iter().any(|f| f.attachment_id == attachment) {
-        return Err(AppError::NotFound);
-    }
-    store
-        .commitments()
-        .attachment(attachment)
-        .await?
-        .ok_or(AppError::NotFound)
+    super::attached(store, &entry(store, who, id).await?.files, attachment).await
 }
 
 /// The library level of an honour's level.

@@ -96,10 +96,7 @@ pub async fn practice(store: &Store, who: Who<'_>, id: i64) -> Result<PracticeRe
 
 /// Whether `who` keeps practices of `p`'s organisation (edit, accept, return, publish).
 pub async fn keeps(store: &Store, who: Who<'_>, p: &PracticeRecord) -> bool {
-    match org(store, p.org_id).await {
-        Ok(o) => may(who, Action::Publicise, &o).is_ok(),
-        Err(_) => false,
-    }
+    super::keeps(store, who, p.org_id).await
 }
 
 /// The office edits a practice's text before it is published; the organisation amends
@@ -201,14 +198,7 @@ pub async fn file(
         Some(who) => practice(store, who, id).await?,
         None => public_one(store, id).await?,
     };
-    if !p.files.iter().any(|f| f.attachment_id == attachment) {
-        return Err(AppError::NotFound);
-    }
-    store
-        .commitments()
-        .attachment(attachment)
-        .await?
-        .ok_or(AppError::NotFound)
+    super::attached(store, &p.files, attachment).await
 }
 
 /// Adopts an accepted (or published) practice as a rule of the register, once.
