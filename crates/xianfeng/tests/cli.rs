@@ -1787,8 +1787,34 @@ fn models_are_imported_and_a_session_scheduled_from_the_command_line() {
             env.ok(&["models", "list"]).trim().is_empty(),
             "nothing was written"
         );
-        let good = "名称,类别,组织编码,级别,简介,标签\n甲区第一党支部,党组织,C1-B1,县级,带头致富,农村\n乙区第一党支部,党组织,C2-B1,市级,服务社区,社区\n";
-        let file = env.file("good.csv", good.as_bytes());
+        // The office's list as Excel keeps it.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        let rows = [
+            ["名称", "类别", "组织编码", "级别", "简介", "标签"],
+            [
+                "甲区第一党支部",
+                "党组织",
+                "C1-B1",
+                "县级",
+                "带头致富",
+                "农村",
+            ],
+            [
+                "乙区第一党支部",
+                "党组织",
+                "C2-B1",
+                "市级",
+                "服务社区",
+                "社区",
+            ],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let file = env.file("典型名单.xlsx", &wb.save_to_buffer().unwrap());
         env.ok(&["models", "import", &file]);
         env.ok(&["models", "import", &file]);
         let list = env.json(&["models", "list", "--json"]);
