@@ -36,9 +36,48 @@ fn invalid(lang: xianfeng_domain::i18n::Lang, detail: &str) -> ApiError {
 /// A registry subject an entry is about.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct SubjectRef {
-    /// `organisation`, `member`, `team` or `cadre`.
-    kind: String,
+    kind: KindIn,
     id: i64,
+}
+
+/// The kinds of subject, as the API writes them.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum KindIn {
+    Organisation,
+    Member,
+    Team,
+    Cadre,
+}
+
+impl KindIn {
+    fn of(k: SubjectKind) -> KindIn {
+        match k {
+            SubjectKind::Organisation => KindIn::Organisation,
+            SubjectKind::Member => KindIn::Member,
+            SubjectKind::Team => KindIn::Team,
+            SubjectKind::Cadre => KindIn::Cadre,
+        }
+    }
+
+    fn kind(self) -> SubjectKind {
+        match self {
+            KindIn::Organisation => SubjectKind::Organisation,
+            KindIn::Member => SubjectKind::Member,
+            KindIn::Team => SubjectKind::Team,
+            KindIn::Cadre => SubjectKind::Cadre,
+        }
+    }
+}
+
+/// The levels of an entry, as the API writes them.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelIn {
+    County,
+    City,
+    Province,
+    National,
 }
 
 /// A library entry (先进典型).
@@ -85,7 +124,7 @@ fn model_out(m: &ModelRecord) -> ModelOut {
             .subjects
             .iter()
             .map(|(k, id)| SubjectRef {
-                kind: k.as_str().into(),
+                kind: KindIn::of(*k),
                 id: *id,
             })
             .collect(),
@@ -177,7 +216,7 @@ pub struct ModelIn {
     /// A group's name (one subject's own name when left out).
     #[serde(default)]
     name: String,
-    level: String,
+    level: LevelIn,
     summary: String,
     #[serde(default)]
     deeds: String,
@@ -215,14 +254,13 @@ pub async fn propose(
     body: Result<Json<ModelIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<MadeOut>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
-    let mut subjects = vec![];
-    for r in &req.subjects {
-        let kind = SubjectKind::parse(&r.kind)
-            .ok_or_else(|| invalid(lang, "subjects[].kind: organisation, member, team or cadre"))?;
-        subjects.push((kind, r.id));
-    }
-    let level = ModelLevel::parse(&req.level)
-        .ok_or_else(|| invalid(lang, "level: county, city, province or national"))?;
+    let subjects = req.subjects.iter().map(|r| (r.kind.kind(), r.id)).collect();
+    let level = match req.level {
+        LevelIn::County => ModelLevel::County,
+        LevelIn::City => ModelLevel::City,
+        LevelIn::Province => ModelLevel::Province,
+        LevelIn::National => ModelLevel::National,
+    };
     let input = models::ModelInput {
         name: req.name,
         org_code: req.organisation,
@@ -464,7 +502,9 @@ pub struct SessionIn {
     host: String,
     venue: String,
     /// Beijing local time, `YYYY-MM-DD HH:MM`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")]
     starts_at: String,
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")]
     ends_at: String,
     #[serde(default)]
     audience: i64,
@@ -493,6 +533,10 @@ pub async fn schedule(
     body: Result<Json<SessionIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<MadeOut>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;
+    // A delegation the account cannot see is not found, whatever was sent.
+    tours::delegation(&s.store, viewer.who(), id)
+        .await
+        .map_err(|e| refused(lang, e))?;
     let time = |v: &str, field: &str| {
         xianfeng_domain::lecture::parse_time(v)
             .ok_or_else(|| invalid(lang, &format!("{field}: YYYY-MM-DD HH:MM")))
