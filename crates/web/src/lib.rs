@@ -9,6 +9,7 @@ mod html;
 mod kernel;
 mod listen;
 
+pub use kernel::client::TrustedProxies;
 pub use kernel::clock;
 
 use axum::Router;
@@ -46,6 +47,9 @@ pub struct WebConfig {
     /// The administrator and the campaign office must sign in with a second factor
     /// (TOTP); an account without one is sent to set it up.
     pub require_second_factor: bool,
+    /// Load balancers and reverse proxies whose `X-Forwarded-For` names the client
+    /// (kernel::client); without them, every client is its TCP peer.
+    pub trusted_proxies: kernel::client::TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -60,6 +64,7 @@ impl Default for WebConfig {
             connections_per_address: 64,
             sheet_limits: xianfeng_ingest::Limits::WEB,
             require_second_factor: false,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -137,6 +142,10 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.trusted_proxies.clone()),
+            kernel::client::resolve,
+        ))
         .with_state(AppState(Arc::new(Shared {
             ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
             scores,
@@ -165,6 +174,7 @@ pub async fn serve(
     let limits = listen::ConnectionLimits {
         header_timeout: config.header_timeout,
         per_address: config.connections_per_address,
+        exempt: config.trusted_proxies.clone(),
     };
     listen::serve(router(store, config), listener, limits, shutdown).await
 }

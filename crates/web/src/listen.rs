@@ -6,7 +6,7 @@
 //!   closes a kept-alive connection that sends no next request (hyper starts it whenever it
 //!   waits for a header).
 //! - One address may hold at most `per_address` connections at once; the next is answered
-//!   503 and closed. The count is this process's own: it guards this process's sockets, and
+//!   503 and closed. A trusted proxy carries many clients' requests and is not capped. The count is this process's own: it guards this process's sockets, and
 //!   a client spread over several servers is held by each.
 //! - A request that has its header but is slow to finish is cut by the request timeout
 //!   (`TimeoutLayer` in the router).
@@ -26,11 +26,13 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 
 /// The limits on connections.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// 0: no cap (behind a proxy every client has the proxy's address).
     pub per_address: usize,
+    /// Addresses not capped: the trusted proxies.
+    pub exempt: crate::kernel::client::TrustedProxies,
 }
 
 /// Serves `router` until `shutdown` completes, then lets requests in flight finish.
@@ -49,6 +51,7 @@ pub async fn serve(
     let (finished, in_flight) = watch::channel(());
     let open = OpenConnections::default();
     let mut stop_accepting = stopping.clone();
+    let header_timeout = limits.header_timeout;
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -62,7 +65,12 @@ pub async fn serve(
             },
             _ = stopped(&mut stop_accepting) => break,
         };
-        let Some(slot) = open.take(peer.ip(), limits.per_address) else {
+        let cap = if limits.exempt.contains(peer.ip()) {
+            0
+        } else {
+            limits.per_address
+        };
+        let Some(slot) = open.take(peer.ip(), cap) else {
             tracing::warn!(peer = %peer.ip(), "too many connections from one address");
             tokio::spawn(refuse(stream));
             continue;
@@ -79,7 +87,7 @@ pub async fn serve(
             let _held = (slot, in_flight);
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
+                .header_read_timeout(header_timeout);
             let conn =
                 http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
             tokio::pin!(conn);

@@ -115,6 +115,10 @@ pub struct ServeArgs {
     /// from a phone app); an account without one is sent to set it up [default: off]
     #[arg(long, env = "XIANFENG_REQUIRE_SECOND_FACTOR")]
     pub require_second_factor: bool,
+    /// Load balancers whose X-Forwarded-For names the client: addresses or CIDR blocks,
+    /// separated by commas (e.g. 10.0.0.0/8,127.0.0.1) [default: none]
+    #[arg(long, env = "XIANFENG_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -458,7 +462,7 @@ impl Cli {
     }
 
     /// Where to listen and the web tier's limits, from flags, environment, file, defaults.
-    fn web(&self, args: &ServeArgs) -> (String, xianfeng_web::WebConfig) {
+    fn web(&self, args: &ServeArgs) -> Result<(String, xianfeng_web::WebConfig)> {
         let f = &self.serve_file;
         let defaults = xianfeng_web::WebConfig::default();
         let addr = args
@@ -492,9 +496,17 @@ impl Cli {
                 .unwrap_or(defaults.connections_per_address),
             require_second_factor: args.require_second_factor
                 || f.require_second_factor.unwrap_or(false),
+            trusted_proxies: xianfeng_web::TrustedProxies::parse(
+                if args.trusted_proxies.is_empty() {
+                    f.trusted_proxies.as_deref().unwrap_or_default()
+                } else {
+                    &args.trusted_proxies
+                },
+            )
+            .map_err(|item| anyhow::anyhow!(say("cli.bad_trusted_proxy", &[("item", &item)])))?,
             ..defaults
         };
-        (addr, config)
+        Ok((addr, config))
     }
 }
 
@@ -644,7 +656,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { web } => {
             let store = open(&cli).await?;
-            let (addr, config) = cli.web(web);
+            let (addr, config) = cli.web(web)?;
             if let Some(day) = cli.today {
                 xianfeng_web::clock::rehearse(day);
                 tracing::warn!(%day, "rehearsal: the server acts as if today were this date");
@@ -652,7 +664,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             serve(store, &addr, config).await?;
         }
         Command::Demo { web, password } => {
-            let (addr, mut config) = cli.web(web);
+            let (addr, mut config) = cli.web(web)?;
             // The demonstration prints ballot slips out of the box: their codes lead to
             // the address it listens on, unless another is configured.
             config

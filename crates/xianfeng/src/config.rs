@@ -27,6 +27,7 @@ pub struct ServeSection {
     pub header_timeout_seconds: Option<u64>,
     pub connections_per_address: Option<usize>,
     pub require_second_factor: Option<bool>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// Reads the file, if one is named; the error names the file, line and setting.
@@ -46,12 +47,17 @@ mod tests {
     #[test]
     fn settings_are_read_and_a_misspelt_one_is_refused_with_its_line() {
         let c: ConfigFile = toml::from_str(
-            "db = \"postgres://db/xf\"\n[serve]\naddr = \"0.0.0.0:80\"\nmax_body_mb = 5\n",
+            "db = \"postgres://db/xf\"\n[serve]\naddr = \"0.0.0.0:80\"\nmax_body_mb = 5\n\
+             trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
         )
         .unwrap();
         assert_eq!(c.db.as_deref(), Some("postgres://db/xf"));
         assert_eq!(c.serve.addr.as_deref(), Some("0.0.0.0:80"));
         assert_eq!(c.serve.max_body_mb, Some(5));
+        assert_eq!(
+            c.serve.trusted_proxies.as_deref(),
+            Some(&["10.0.0.0/8".to_string(), "127.0.0.1".to_string()][..])
+        );
         let e = toml::from_str::<ConfigFile>("[serve]\nadress = \"x\"\n")
             .unwrap_err()
             .to_string();

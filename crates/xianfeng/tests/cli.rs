@@ -1343,6 +1343,18 @@ fn the_command_line_speaks_the_language_of_its_locale() {
     assert!(stderr.contains("没有 2031 年的数据"), "{stderr}");
     assert!(!stderr.contains("no data"), "Chinese only: {stderr}");
 
+    // A setting that is not what it must be stops the server before it listens.
+    let refused = env.run_in(
+        "C",
+        &["serve", "--trusted-proxies", "10.0.0.0/8,proxy.local"],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("“proxy.local” is not an IP address or a CIDR block"),
+        "{stderr}"
+    );
+
     let chosen = env.run_in("zh_CN.UTF-8", &["--lang", "en", "calendar", "list", "2016"]);
     let stdout = String::from_utf8_lossy(&chosen.stdout);
     assert!(

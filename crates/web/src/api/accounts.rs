@@ -13,7 +13,7 @@ use xianfeng_domain::i18n::Lang;
 
 use super::{ApiError, api_lang, internal, json_refusal};
 use crate::AppState;
-use crate::kernel::session::PeerAddress;
+use crate::kernel::client::ClientAddress;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login))
@@ -52,7 +52,7 @@ pub struct LoginResponse {
 )]
 pub async fn login(
     State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {

@@ -58,7 +58,7 @@ pub struct Accepted {
 pub async fn cast(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
-    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
+    crate::kernel::client::ClientAddress(address): crate::kernel::client::ClientAddress,
     body: Result<Json<BallotRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let Json(req) = body.map_err(|r| json_refusal(lang, r))?;

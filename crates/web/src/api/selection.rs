@@ -444,7 +444,7 @@ pub struct ObjectionIn {
 pub async fn object(
     State(s): State<AppState>,
     ApiLang(lang): ApiLang,
-    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
+    crate::kernel::client::ClientAddress(address): crate::kernel::client::ClientAddress,
     ApiPath(id): ApiPath<i64>,
     body: Result<Json<ObjectionIn>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {

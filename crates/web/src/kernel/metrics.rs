@@ -10,7 +10,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use super::session::{PeerAddress, same_secret};
+use super::client::ClientAddress;
+use super::session::same_secret;
 use crate::AppState;
 
 /// The process-wide recorder, installed on first use.
@@ -70,7 +71,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// exist. Counts by route tell an outsider which features are used and when.
 pub async fn render(
     State(s): State<AppState>,
-    PeerAddress(peer): PeerAddress,
+    ClientAddress(peer): ClientAddress,
     headers: HeaderMap,
 ) -> Response {
     let local = peer

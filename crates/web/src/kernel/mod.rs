@@ -6,6 +6,7 @@ pub mod assets;
 pub mod campaign_picker;
 pub mod charts;
 pub mod chrome;
+pub mod client;
 pub mod clock;
 pub mod cookies;
 pub mod forms;

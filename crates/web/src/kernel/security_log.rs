@@ -8,10 +8,9 @@
 //! or the bearer token), through a slot this layer puts on the request. A 404 to nobody in
 //! particular is an address that does not exist, not a refusal, and is not logged.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -48,10 +47,7 @@ pub async fn record(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(account.clone());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let peer = super::client::ClientIp::of(req.extensions()).map(|ip| ip.to_string());
     let response = next.run(req).await;
     let who = account.take();
     if is_refusal(response.status(), who.is_some()) {

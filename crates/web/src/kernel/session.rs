@@ -1,12 +1,10 @@
 //! Who is asking: the session behind the cookie, and the account as the policy sees it.
 
-use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use xianfeng_storage::{Store, StoreError};
 
 use crate::AppState;
@@ -141,22 +139,5 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Viewer, Response> {
             tracing::error!("session lookup: {e}");
             Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
-    }
-}
-
-/// The peer's address, for throttling sign-in attempts; "unknown" when not served over TCP.
-pub struct PeerAddress(pub String);
-
-impl FromRequestParts<AppState> for PeerAddress {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Infallible> {
-        Ok(PeerAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
-        ))
     }
 }

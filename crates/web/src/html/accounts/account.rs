@@ -10,8 +10,9 @@ use xianfeng_app::accounts::{self, PasswordChange, PasswordRefusal};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::client::ClientAddress;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
-use crate::kernel::session::{CarriesCsrf, PeerAddress, Posted, SignedIn};
+use crate::kernel::session::{CarriesCsrf, Posted, SignedIn};
 use crate::kernel::viewer::Viewer;
 
 #[derive(Template)]
@@ -107,7 +108,7 @@ impl CarriesCsrf for PasswordForm {
 /// with the reason (429 while sign-ins are locked).
 pub async fn change_password(
     State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     Posted(viewer, form): Posted<PasswordForm>,
 ) -> Result<Response, PageError> {
     let attempt = Attempt::new(&viewer, "/account/password", "password_not_changed");

@@ -12,9 +12,9 @@ use xianfeng_app::activation::{ActivationRefusal, activate, activation_of};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::client::ClientAddress;
 use crate::kernel::cookies::lang_of;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
-use crate::kernel::session::PeerAddress;
 
 #[derive(Template)]
 #[template(path = "activate.html")]
@@ -77,7 +77,7 @@ pub struct ActivateForm {
 /// Sets the password with the code.
 pub async fn submit(
     State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<ActivateForm>,
 ) -> Result<Response, PageError> {

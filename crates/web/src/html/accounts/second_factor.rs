@@ -12,11 +12,10 @@ use xianfeng_app::accounts::{self, Refusal};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::client::ClientAddress;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
 use crate::kernel::qr;
-use crate::kernel::session::{
-    CarriesCsrf, PeerAddress, Posted, SECOND_FACTOR_PAGE, SETUP_PAGE, SignedIn,
-};
+use crate::kernel::session::{CarriesCsrf, Posted, SECOND_FACTOR_PAGE, SETUP_PAGE, SignedIn};
 use crate::kernel::viewer::Viewer;
 
 #[derive(Template)]
@@ -61,7 +60,7 @@ impl CarriesCsrf for CodeForm {
 
 pub async fn give_code(
     State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     Posted(viewer, form): Posted<CodeForm>,
 ) -> Result<Response, PageError> {
     if !viewer.session.second_factor_pending {

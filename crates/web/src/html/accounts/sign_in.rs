@@ -10,9 +10,10 @@ use xianfeng_app::accounts::{Refusal, sign_in};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::client::ClientAddress;
 use crate::kernel::cookies::{SESSION_COOKIE, lang_of};
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
-use crate::kernel::session::{CarriesCsrf, PeerAddress, Posted};
+use crate::kernel::session::{CarriesCsrf, Posted};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -39,7 +40,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(s): State<AppState>,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {

@@ -213,7 +213,7 @@ async fn code_page(
 pub async fn page(
     State(s): State<AppState>,
     headers: HeaderMap,
-    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
+    crate::kernel::client::ClientAddress(address): crate::kernel::client::ClientAddress,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
@@ -276,7 +276,7 @@ async fn board_of(s: &AppState, code: &str) -> Option<(String, String)> {
 pub async fn cast(
     State(s): State<AppState>,
     headers: HeaderMap,
-    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
+    crate::kernel::client::ClientAddress(address): crate::kernel::client::ClientAddress,
     Path(code): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
@@ -353,7 +353,7 @@ pub async fn open_page(
 pub async fn open_cast(
     State(s): State<AppState>,
     headers: HeaderMap,
-    crate::kernel::session::PeerAddress(address): crate::kernel::session::PeerAddress,
+    crate::kernel::client::ClientAddress(address): crate::kernel::client::ClientAddress,
     Path((round, subject)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {

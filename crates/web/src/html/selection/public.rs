@@ -18,10 +18,10 @@ use xianfeng_domain::selection::{MAX_OBJECTION, NoticePhase};
 
 use crate::AppState;
 use crate::kernel::chrome::Chrome;
+use crate::kernel::client::ClientAddress;
 use crate::kernel::clock::today;
 use crate::kernel::cookies::lang_of;
 use crate::kernel::pages::{self, Attempt, OrRefuse, PageError};
-use crate::kernel::session::PeerAddress;
 
 /// A candidate as the public sees them.
 pub struct PublicCandidate {
@@ -167,7 +167,7 @@ pub fn objection_reference(notice_id: i64, objection_id: i64) -> String {
 pub async fn raise(
     State(s): State<AppState>,
     headers: HeaderMap,
-    PeerAddress(address): PeerAddress,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(f): Form<ObjectionForm>,
 ) -> Result<Response, PageError> {
