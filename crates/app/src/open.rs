@@ -1,7 +1,7 @@
 //! Opening the database with its key file.
 
 use std::path::{Path, PathBuf};
-use xianfeng_storage::{Store, Vault, normalise_url};
+use xianfeng_storage::{OpenOptions, Store, Vault, normalise_url};
 
 use crate::AppError;
 use xianfeng_domain::i18n::Message;
@@ -63,6 +63,16 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// Opens (and migrates) the database named by `url` with the key at `key_path`.
 pub async fn open_store(url: &str, key_path: &Path, create_key: bool) -> Result<Store, AppError> {
+    open_store_with(url, key_path, create_key, OpenOptions::default()).await
+}
+
+/// Opens the database as `options` say (migrations applied or expected, the pool).
+pub async fn open_store_with(
+    url: &str,
+    key_path: &Path,
+    create_key: bool,
+    options: OpenOptions,
+) -> Result<Store, AppError> {
     let key = load_key(key_path, create_key)?;
-    Ok(Store::open(url, Vault::new(key)).await?)
+    Ok(Store::open_with(url, Vault::new(key), options).await?)
 }

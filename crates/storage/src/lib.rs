@@ -255,16 +255,67 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!memory).then(|| std::path::PathBuf::from(file))
 }
 
+/// Whether opening a store prepares the database or expects it prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Migrations {
+    /// Apply what is pending, under the migration lease (`xianfeng migrate`, and `serve`
+    /// by default).
+    #[default]
+    Apply,
+    /// Change nothing; refuse to start if migrations are pending (`serve --no-migrate`,
+    /// for a rolling deploy after `xianfeng migrate`).
+    Expect,
+}
+
+/// The connection pool (PostgreSQL; SQLite has one writer and a few readers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections this process holds at most.
+    pub size: u32,
+    /// How long a request waits for a connection before it fails.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            size: 8,
+            acquire_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    pub migrations: Migrations,
+    pub pool: PoolSettings,
+}
+
 impl Store {
     /// Connects, applies pending migrations and checks the vault key against the database.
     pub async fn open(url: &str, vault: Vault) -> Result<Store> {
-        Store::open_at(url, vault, i64::MAX).await
+        Store::open_with(url, vault, OpenOptions::default()).await
+    }
+
+    /// Connects as `options` say.
+    pub async fn open_with(url: &str, vault: Vault, options: OpenOptions) -> Result<Store> {
+        Store::open_at_with(url, vault, i64::MAX, options).await
     }
 
     /// Opens with the migrations up to `version` only: for tests of a migration against
     /// data written at the schema before it.
     #[doc(hidden)]
     pub async fn open_at(url: &str, vault: Vault, version: i64) -> Result<Store> {
+        Store::open_at_with(url, vault, version, OpenOptions::default()).await
+    }
+
+    async fn open_at_with(
+        url: &str,
+        vault: Vault,
+        version: i64,
+        options: OpenOptions,
+    ) -> Result<Store> {
         install_default_drivers();
         let (url, dialect) = normalise_url(url)?;
         if let Some(file) = sqlite_file(&url) {
@@ -306,8 +357,8 @@ impl Store {
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .max_connections(options.pool.size.max(1))
+                    .acquire_timeout(options.pool.acquire_timeout)
                     .connect(&url)
                     .await?;
                 (pool.clone(), pool)
@@ -324,12 +375,18 @@ impl Store {
             touched: Default::default(),
             version: Default::default(),
         };
-        migrate::run(&store, version).await?;
-        if version >= 9 {
-            store.fill_score_facts().await?;
+        match options.migrations {
+            Migrations::Apply => {
+                let lease = migrate::Lease::take(&store).await?;
+                let prepared = store.prepare(version).await;
+                lease.release(&store).await;
+                prepared?;
+            }
+            Migrations::Expect => {
+                migrate::expect_current(&store).await?;
+                store.check_vault(false).await?;
+            }
         }
-        store.check_vault().await?;
-        store.audit().seal().await?;
         if let Some(file) = sqlite_file(&url) {
             store.lane = Some(std::sync::Arc::new(evaluation::Lane::start(
                 &file,
@@ -393,8 +450,36 @@ impl Store {
         Ok(v.seen.load(Relaxed))
     }
 
-    /// The first open stores the key's check value; later opens must present the same key.
-    async fn check_vault(&self) -> Result<()> {
+    /// What the first server to open a database at a new version does, once: migrations,
+    /// the counts they need, the key's check value, the audit chain's seal.
+    async fn prepare(&self, version: i64) -> Result<()> {
+        let applied = migrate::run(self, version).await?;
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+        if version >= 9 {
+            self.fill_score_facts().await?;
+        }
+        self.check_vault(true).await?;
+        self.audit().seal().await
+    }
+
+    /// The schema version of the database: the last migration applied.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&self.write)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// The schema version this program brings.
+    pub fn latest_schema_version() -> i64 {
+        migrate::latest_version()
+    }
+
+    /// The first open stores the key's check value (when `may_store`); later opens must
+    /// present the same key.
+    async fn check_vault(&self, may_store: bool) -> Result<()> {
         let check = self.vault.check_value();
         let stored: Option<(String,)> =
             sqlx::query_as("SELECT value FROM settings WHERE key = 'vault_check'")
@@ -403,6 +488,10 @@ impl Store {
         match stored {
             Some((v,)) if v == check => Ok(()),
             Some(_) => Err(StoreError::Key(Message::of("store.wrong_key", &[]))),
+            None if !may_store => Err(StoreError::Invalid(Message::of(
+                "store.migrations_pending",
+                &[("have", &0), ("want", &migrate::latest_version())],
+            ))),
             None => {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ('vault_check', $1)")
                     .bind(check)

@@ -1,5 +1,12 @@
-//! Versioned migrations, one folder per dialect, embedded in the binary and applied on
-//! start. Each applied migration's checksum is kept, so an edited migration is caught.
+//! Versioned migrations, one folder per dialect, embedded in the binary and applied by
+//! `xianfeng migrate` or on start. Each applied migration's checksum is kept, so an edited
+//! migration is caught.
+//!
+//! Several servers may start at once against one database: whoever applies migrations
+//! first takes a lease (a row of `schema_lock`, [`Lease`]) and the others wait for it, then
+//! find nothing left to do. A lease rather than an advisory lock, because the distributed
+//! engines (CockroachDB) have none; it expires if its holder dies, and is renewed while
+//! the work goes on (docs/CLUSTER.md).
 
 use sha2::{Digest, Sha256};
 use sqlx::Executor;
@@ -161,10 +168,113 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// Applies the migrations not applied yet, up to `up_to`.
-pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
-    let pool = &store.write;
-    pool.execute(
+/// How long a lease lasts unless renewed, and how often its holder renews it.
+const LEASE_MS: i64 = 60_000;
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a server waits for another's migrations before it gives up.
+const WAIT_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The right to change the schema, held by one process at a time.
+pub(crate) struct Lease {
+    holder: String,
+    renewing: tokio::task::JoinHandle<()>,
+}
+
+impl Lease {
+    /// Waits until no one else holds the lease, then takes it.
+    pub(crate) async fn take(store: &Store) -> Result<Lease> {
+        create_once(
+            store,
+            "CREATE TABLE IF NOT EXISTS schema_lock (
+                id BIGINT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                until_ms BIGINT NOT NULL)",
+        )
+        .await?;
+        let mut token = [0u8; 16];
+        getrandom::fill(&mut token).expect("the system's random source works");
+        let holder = hex::encode(token);
+        let started = std::time::Instant::now();
+        let mut said = false;
+        loop {
+            let now = now_ms();
+            let taken = sqlx::query(
+                "INSERT INTO schema_lock (id, holder, until_ms) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, \
+                 until_ms = excluded.until_ms WHERE schema_lock.until_ms < $3",
+            )
+            .bind(&holder)
+            .bind(now + LEASE_MS)
+            .bind(now)
+            .execute(&store.write)
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                break;
+            }
+            if started.elapsed() > WAIT_AT_MOST {
+                return Err(StoreError::Invalid(Message::of(
+                    "store.migration_lock_held",
+                    &[],
+                )));
+            }
+            if !std::mem::replace(&mut said, true) {
+                tracing::info!("waiting for another server to finish preparing the database");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let (pool, who) = (store.write.clone(), holder.clone());
+        let renewing = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(RENEW_EVERY).await;
+                let renewed = sqlx::query(
+                    "UPDATE schema_lock SET until_ms = $1 WHERE id = 1 AND holder = $2",
+                )
+                .bind(now_ms() + LEASE_MS)
+                .bind(&who)
+                .execute(&pool)
+                .await;
+                if let Err(e) = renewed {
+                    tracing::warn!("cannot renew the migration lease: {e}");
+                }
+            }
+        });
+        Ok(Lease { holder, renewing })
+    }
+
+    /// Gives the lease up, so that the next server need not wait for it to expire.
+    pub(crate) async fn release(self, store: &Store) {
+        self.renewing.abort();
+        let released = sqlx::query("DELETE FROM schema_lock WHERE id = 1 AND holder = $1")
+            .bind(&self.holder)
+            .execute(&store.write)
+            .await;
+        if let Err(e) = released {
+            tracing::warn!("cannot release the migration lease (it expires by itself): {e}");
+        }
+    }
+}
+
+/// Runs a `CREATE … IF NOT EXISTS` that servers starting together may race on:
+/// PostgreSQL then answers one of them with a unique violation on its catalogue.
+async fn create_once(store: &Store, sql: &'static str) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match store.write.execute(sql).await {
+            Ok(_) => return Ok(()),
+            Err(_) if tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The versions this database has applied, with their checksums.
+async fn applied(store: &Store) -> Result<Vec<(i64, String)>> {
+    create_once(
+        store,
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY,
             name TEXT NOT NULL,
@@ -172,10 +282,46 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
             applied_at BIGINT NOT NULL)",
     )
     .await?;
-    let applied: Vec<(i64, String)> =
+    Ok(
         sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
-            .fetch_all(pool)
-            .await?;
+            .fetch_all(&store.write)
+            .await?,
+    )
+}
+
+/// For `serve --no-migrate`: the database must have every migration this program knows
+/// (a newer schema is fine: migrations only add what older programs ignore).
+pub(crate) async fn expect_current(store: &Store) -> Result<()> {
+    let applied = applied(store).await?;
+    let have = applied.last().map_or(0, |(v, _)| *v);
+    let want = MIGRATIONS.last().map_or(0, |m| m.version);
+    if have < want {
+        return Err(StoreError::Invalid(Message::of(
+            "store.migrations_pending",
+            &[("have", &have.to_string()), ("want", &want.to_string())],
+        )));
+    }
+    if have > want {
+        tracing::info!(
+            have,
+            want,
+            "the database's schema is newer than this program's"
+        );
+    }
+    Ok(())
+}
+
+/// The schema version this program brings.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies the migrations not applied yet, up to `up_to`; returns how many it applied.
+/// The caller holds the [`Lease`].
+pub(crate) async fn run(store: &Store, up_to: i64) -> Result<usize> {
+    let pool = &store.write;
+    let mut count = 0;
+    let applied = applied(store).await?;
     for m in MIGRATIONS.iter().filter(|m| m.version <= up_to) {
         let sql = match store.dialect {
             Dialect::Sqlite => m.sqlite,
@@ -205,6 +351,7 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        count += 1;
     }
     if let Some((v, _)) = applied.last()
         && *v > MIGRATIONS.last().map_or(0, |m| m.version)
@@ -213,7 +360,7 @@ pub(crate) async fn run(store: &Store, up_to: i64) -> Result<()> {
             "this database has schema version {v}, newer than this program knows: upgrade xianfeng"
         ))));
     }
-    Ok(())
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::say::say;
 use xianfeng_app::import::{import_members, import_orgs};
 use xianfeng_app::import_leaders::{import_cadres, import_teams};
 use xianfeng_app::init::{CreatedAccount, init};
-use xianfeng_app::open::{default_key_path, open_store};
+use xianfeng_app::open::{default_key_path, open_store, open_store_with};
 use xianfeng_domain::audit::Checkpoint;
 use xianfeng_domain::i18n::Lang;
 use xianfeng_domain::role::Role;
@@ -34,6 +34,13 @@ pub struct Cli {
     /// ./xianfeng.key for PostgreSQL).
     #[arg(long, global = true, env = "XIANFENG_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// Database connections this process holds at most (PostgreSQL) [default: 8]
+    #[arg(long, global = true, env = "XIANFENG_DB_POOL_SIZE")]
+    pub db_pool_size: Option<u32>,
+    /// How long work waits for a free database connection before it fails, in seconds
+    /// [default: 30]
+    #[arg(long, global = true, env = "XIANFENG_DB_POOL_TIMEOUT")]
+    pub db_pool_timeout: Option<u64>,
     /// Logs as JSON lines (for log collectors).
     #[arg(long, global = true, env = "XIANFENG_LOG_JSON")]
     pub log_json: bool,
@@ -136,7 +143,14 @@ pub enum Command {
     Serve {
         #[command(flatten)]
         web: ServeArgs,
+        /// Do not change the database: refuse to start if `xianfeng migrate` has not been
+        /// run for this version (rolling deploys, docs/CLUSTER.md)
+        #[arg(long, env = "XIANFENG_NO_MIGRATE")]
+        no_migrate: bool,
     },
+    /// Prepare the database for this version (migrations), once, however many servers
+    /// are starting (数据库升级).
+    Migrate,
     /// Build a fresh demonstration database and serve it (演示).
     Demo {
         #[command(flatten)]
@@ -457,6 +471,8 @@ impl Cli {
     pub fn apply(&mut self, file: crate::config::ConfigFile) {
         self.db = self.db.take().or(file.db);
         self.key_file = self.key_file.take().or(file.key_file);
+        self.db_pool_size = self.db_pool_size.or(file.db_pool_size);
+        self.db_pool_timeout = self.db_pool_timeout.or(file.db_pool_timeout_seconds);
         self.log_json |= file.log_json.unwrap_or(false);
         self.serve_file = file.serve;
     }
@@ -551,7 +567,22 @@ fn key_path(cli: &Cli) -> PathBuf {
 }
 
 async fn open(cli: &Cli) -> Result<Store> {
-    Ok(open_store(cli.db(), &key_path(cli), false).await?)
+    open_as(cli, xianfeng_storage::Migrations::Apply).await
+}
+
+/// Opens the database, applying migrations or expecting them applied.
+async fn open_as(cli: &Cli, migrations: xianfeng_storage::Migrations) -> Result<Store> {
+    let defaults = xianfeng_storage::PoolSettings::default();
+    let options = xianfeng_storage::OpenOptions {
+        migrations,
+        pool: xianfeng_storage::PoolSettings {
+            size: cli.db_pool_size.unwrap_or(defaults.size),
+            acquire_timeout: cli
+                .db_pool_timeout
+                .map_or(defaults.acquire_timeout, std::time::Duration::from_secs),
+        },
+    };
+    Ok(open_store_with(cli.db(), &key_path(cli), false, options).await?)
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
@@ -654,8 +685,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 say("cli.data_key", &[("path", &key_path(&cli).display())])
             );
         }
-        Command::Serve { web } => {
+        Command::Migrate => {
             let store = open(&cli).await?;
+            let version = store.schema_version().await?;
+            store.close().await;
+            println!("{}", say("cli.migrated", &[("version", &version)]));
+        }
+        Command::Serve { web, no_migrate } => {
+            let migrations = if *no_migrate {
+                xianfeng_storage::Migrations::Expect
+            } else {
+                xianfeng_storage::Migrations::Apply
+            };
+            let store = open_as(&cli, migrations).await?;
             let (addr, config) = cli.web(web)?;
             if let Some(day) = cli.today {
                 xianfeng_web::clock::rehearse(day);

@@ -1889,3 +1889,26 @@ fn models_are_imported_and_a_session_scheduled_from_the_command_line() {
         assert!(env.ok(&["tour", "list"]).contains("2012-03-08 09:00"));
     }
 }
+
+/// A rolling deploy (docs/CLUSTER.md): `migrate` prepares the database once; a server
+/// started with `--no-migrate` refuses a database that is behind, saying what to run.
+#[test]
+fn migrate_prepares_the_database_and_a_server_that_must_not_migrate_waits_for_it() {
+    for env in envs() {
+        // The key every server of the installation shares, made before the database.
+        std::fs::write(&env.key, format!("{}\n", "ab".repeat(32))).unwrap();
+        let refused = env.run_in("C", &["serve", "--no-migrate", "--addr", "127.0.0.1:0"]);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{}", env.label);
+        assert!(stderr.contains("run xianfeng migrate first"), "{stderr}");
+        let first = env.ok(&["migrate"]);
+        assert!(first.contains("数据库已就绪"), "{first}");
+        let again = env.run_in("C", &["migrate"]);
+        let stdout = String::from_utf8_lossy(&again.stdout);
+        assert!(again.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("the database is ready: schema version"),
+            "{stdout}"
+        );
+    }
+}
