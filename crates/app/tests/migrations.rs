@@ -86,3 +86,76 @@ async fn a_server_that_must_not_migrate_refuses_a_database_behind_and_starts_on_
         assert!(wrong.is_err(), "{}", db.label);
     }
 }
+
+#[tokio::test]
+async fn a_database_migrated_with_an_earlier_text_of_a_migration_opens_and_an_edited_one_does_not()
+{
+    for db in backends().await {
+        db.open().await.close().await;
+        let raw = db.raw().await;
+        let current: String =
+            sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = 1")
+                .fetch_one(&raw)
+                .await
+                .unwrap();
+        // PostgreSQL's first migration as it was before its columns lost `COLLATE "C"`.
+        let earlier = "41c0517768fcb2e1c85d162fa7278992bdb1f69d2e3c52ea9920235e79abb463";
+        sqlx::query("UPDATE schema_migrations SET checksum = $1 WHERE version = 1")
+            .bind(earlier)
+            .execute(&raw)
+            .await
+            .unwrap();
+        db.open().await.close().await;
+        let now: String =
+            sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = 1")
+                .fetch_one(&raw)
+                .await
+                .unwrap();
+        assert_eq!(
+            now, current,
+            "{}: the earlier form is recorded as the current one",
+            db.label
+        );
+        sqlx::query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+            .execute(&raw)
+            .await
+            .unwrap();
+        let refused = Store::open(&db.url, Vault::new(db.key)).await;
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("differs")),
+            "{}",
+            db.label
+        );
+    }
+}
+
+/// A PostgreSQL database that sorts text by a locale's rules would put organisation paths
+/// in the wrong order for the subtree scans: the store refuses it, saying how to create
+/// one that sorts bytewise, instead of answering queries wrongly.
+#[tokio::test]
+async fn a_postgres_database_that_sorts_by_locale_is_refused() {
+    let Ok(url) = std::env::var("XIANFENG_TEST_PG") else {
+        return;
+    };
+    let name = format!("xf_icu_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' \
+         TEMPLATE template0"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let refused = Store::open(&format!("{base}/{name}"), Vault::new([3u8; 32])).await;
+    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await;
+    let e = refused
+        .err()
+        .expect("a database sorting by locale is refused");
+    let text = e.to_string();
+    assert!(text.contains("LC_COLLATE 'C'"), "{text}");
+}

@@ -454,6 +454,7 @@ impl Store {
     /// the counts they need, the key's check value, the audit chain's seal.
     async fn prepare(&self, version: i64) -> Result<()> {
         let applied = migrate::run(self, version).await?;
+        migrate::check_postgres(self).await?;
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }

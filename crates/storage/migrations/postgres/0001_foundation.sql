@@ -1,6 +1,7 @@
--- PostgreSQL twin of sqlite/0001_foundation.sql. The path column is COLLATE "C" so that
--- text order is byte order and the subtree range scan is right and indexed; codes and keyed
--- hashes are "C" too, so their unique indexes compare bytes instead of calling the locale.
+-- PostgreSQL twin of sqlite/0001_foundation.sql. The subtree range scan on `path` needs
+-- text order to be byte order: the database must sort bytewise (created with LC_COLLATE
+-- 'C', as CockroachDB and YugabyteDB do by default); the store checks it when it opens.
+-- No column collations: the distributed engines refuse them (docs/CLUSTER.md).
 -- Foundation: settings, categories, campaigns, the organisation tree, people, accounts, audit.
 -- Integers are 64-bit everywhere; dates are ISO 'YYYY-MM-DD' text; timestamps are Unix
 -- milliseconds; booleans are 0/1.
@@ -18,7 +19,7 @@ CREATE TABLE categories (
 
 CREATE TABLE campaigns (
     id BIGINT PRIMARY KEY,
-    code TEXT COLLATE "C" NOT NULL UNIQUE,
+    code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     starts_on TEXT NOT NULL,
     ends_on TEXT NOT NULL,
@@ -29,14 +30,14 @@ CREATE TABLE campaigns (
 
 CREATE TABLE organisations (
     id BIGINT PRIMARY KEY,
-    code TEXT COLLATE "C" NOT NULL UNIQUE,
+    code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     category TEXT REFERENCES categories(code),
     sector TEXT,
     parent_id BIGINT REFERENCES organisations(id),
     -- Materialized path of ids, '/1/5/23/': a subtree is one range of this column.
-    path TEXT COLLATE "C" NOT NULL UNIQUE,
+    path TEXT NOT NULL UNIQUE,
     depth BIGINT NOT NULL,
     -- Members directly in this organisation, kept by the storage write path so that counts
     -- over a subtree sum one indexed range instead of joining every member.
@@ -56,7 +57,7 @@ CREATE TABLE members (
     birth_date TEXT NOT NULL,
     -- ID number: keyed hash for lookup, SM4-GCM ciphertext, and the masked form for lists.
     -- Phones are only encrypted and masked: nothing looks them up.
-    id_hash TEXT COLLATE "C" NOT NULL,
+    id_hash TEXT NOT NULL,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     joined_on TEXT,
@@ -87,7 +88,7 @@ CREATE TABLE cadres (
     name TEXT NOT NULL,
     gender TEXT NOT NULL,
     birth_date TEXT NOT NULL,
-    id_hash TEXT COLLATE "C" NOT NULL,
+    id_hash TEXT NOT NULL,
     id_cipher TEXT NOT NULL,
     id_masked TEXT NOT NULL,
     position TEXT NOT NULL,
@@ -129,10 +130,6 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_at ON audit_log(at);
--- Out of line but uncompressed: an import's entries list a thousand records each, and
--- compressing them (pglz) cost the server more than inserting the records.
-ALTER TABLE audit_log ALTER COLUMN before_json SET STORAGE EXTERNAL;
-ALTER TABLE audit_log ALTER COLUMN after_json SET STORAGE EXTERNAL;
 
 -- One row: the end of the chain. Every write transaction updates it first, which also
 -- serialises writers on PostgreSQL.

@@ -4,7 +4,7 @@
 
 CREATE TABLE sessions (
     -- SHA-256 of the random token held in the cookie; the token itself is never stored.
-    token_hash TEXT COLLATE "C" PRIMARY KEY,
+    token_hash TEXT PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES users(id),
     csrf_token TEXT NOT NULL,
     lang TEXT NOT NULL DEFAULT 'zh-CN',

@@ -170,7 +170,7 @@ CREATE INDEX service_records_member ON service_records(member_id, served_on);
 -- Leader reviews (领导点评): who reviews which subject, and the reviews, one per campaign,
 -- reviewer, subject and period.
 CREATE TABLE review_assignments (
-    reviewer TEXT COLLATE "C" NOT NULL,
+    reviewer TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
     subject_id BIGINT NOT NULL,
     org_id BIGINT NOT NULL REFERENCES organisations(id),
@@ -180,7 +180,7 @@ CREATE TABLE review_assignments (
 CREATE TABLE reviews (
     id BIGINT PRIMARY KEY,
     campaign_id BIGINT NOT NULL REFERENCES campaigns(id),
-    reviewer TEXT COLLATE "C" NOT NULL,
+    reviewer TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
     subject_id BIGINT NOT NULL,
     org_id BIGINT NOT NULL REFERENCES organisations(id),

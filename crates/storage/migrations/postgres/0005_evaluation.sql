@@ -28,7 +28,7 @@ CREATE TABLE eval_subjects (
 
 -- Ballot codes, stored only as keyed hashes.
 CREATE TABLE ballot_codes (
-    hash TEXT COLLATE "C" PRIMARY KEY,
+    hash TEXT PRIMARY KEY,
     round_id BIGINT NOT NULL REFERENCES eval_rounds(id),
     subject_id BIGINT NOT NULL,
     used BIGINT NOT NULL DEFAULT 0
@@ -55,14 +55,14 @@ CREATE INDEX ballots_round ON ballots(round_id, subject_id);
 CREATE TABLE open_voters (
     round_id BIGINT NOT NULL REFERENCES eval_rounds(id),
     subject_id BIGINT NOT NULL,
-    voter TEXT COLLATE "C" NOT NULL,
+    voter TEXT NOT NULL,
     PRIMARY KEY (round_id, subject_id, voter)
 );
 
 -- Open-mode ballots per address (hashed) and minute, for limits and burst flags.
 CREATE TABLE open_rates (
     round_id BIGINT NOT NULL REFERENCES eval_rounds(id),
-    address TEXT COLLATE "C" NOT NULL,
+    address TEXT NOT NULL,
     minute BIGINT NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (round_id, address, minute)
@@ -71,7 +71,7 @@ CREATE TABLE open_rates (
 -- Failed code look-ups (unknown or mistyped) per address (hashed) and minute: an address
 -- that keeps guessing is refused for a while, so that codes cannot be found by trying.
 CREATE TABLE code_failures (
-    address TEXT COLLATE "C" NOT NULL,
+    address TEXT NOT NULL,
     minute BIGINT NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (address, minute)

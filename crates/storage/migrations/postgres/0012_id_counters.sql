@@ -34,6 +34,7 @@ INSERT INTO id_counters (name, last_id) SELECT 'sanctions', COALESCE(MAX(id), 0)
 
 -- A round's ballot codes are numbered densely (their bit in code_marks): the count taken
 -- so far, kept on the round and advanced atomically like the counters above.
+-- step: a schema change after a write starts its own transaction (docs/CLUSTER.md)
 ALTER TABLE eval_rounds ADD COLUMN marks_taken BIGINT NOT NULL DEFAULT 0;
 UPDATE eval_rounds SET marks_taken =
     COALESCE((SELECT MAX(mark) + 1 FROM ballot_codes WHERE ballot_codes.round_id = eval_rounds.id), 0);

@@ -3,6 +3,7 @@
 -- campaigns stored before, the newest was the one in use.
 ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'running';
 UPDATE campaigns SET status = 'closed' WHERE id < (SELECT MAX(id) FROM campaigns);
+-- step: a schema change after a write starts its own transaction (docs/CLUSTER.md)
 CREATE UNIQUE INDEX campaigns_one_running ON campaigns(status) WHERE status = 'running';
 
 -- Spans in which the office opened a phase's work besides the phase's own dates (提前开放,
