@@ -512,6 +512,8 @@ impl BallotWriter {
                         Err(_) => break,
                     }
                 }
+                metrics::histogram!("ballot_batch_size").record(batch.len() as f64);
+                metrics::gauge!("ballot_queue_waiting").set(rx.len() as f64);
                 let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
                 match write_batch(&store, &cache, &jobs).await {
                     Ok(answers) => {

@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod figures;
 pub mod files;
 pub mod guidance;
+pub mod housekeeping;
 pub mod import;
 pub mod import_leaders;
 pub mod indicators;

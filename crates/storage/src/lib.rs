@@ -21,6 +21,7 @@ mod error;
 mod evaluation;
 mod figures;
 mod guidance;
+mod housekeeping;
 mod import;
 mod inspections;
 mod migrate;
@@ -55,6 +56,11 @@ pub use error::StoreError;
 pub use evaluation::BallotTx;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{FigureTotals, Span, SubjectFigures};
+pub use housekeeping::Pruned;
+/// How long housekeeping keeps what it prunes.
+pub mod housekeeping_limits {
+    pub use crate::housekeeping::{ATTEMPTS_KEPT_MS, CODE_FAILURES_KEPT_MS, OPEN_RATES_KEPT_MS};
+}
 pub use guidance::StoredLocalRule;
 pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use inspections::{
@@ -175,6 +181,8 @@ features! {
     commitments => Commitments,
     /// Local implementing opinions (实施意见) under the city's campaign.
     guidance => Guidance,
+    /// Housekeeping (日常清理): jobs run once per slot by any server, and pruning.
+    housekeeping => Housekeeping,
     /// Supervision (督查指导): inspectors, plans, draws, findings, rectification.
     inspections => Inspections,
     /// Mass evaluation (群众评议): rounds, ballot codes, ballots, tallies, comments.
@@ -463,6 +471,19 @@ impl Store {
         }
         self.check_vault(true).await?;
         self.audit().seal().await
+    }
+
+    /// Whether the database answers, on the connections for reading and for writing.
+    pub async fn ready(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.write).await?;
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Connections of each pool in use (writing, reading; the same pool on PostgreSQL).
+    pub fn connections_in_use(&self) -> (u32, u32) {
+        let busy = |p: &AnyPool| p.size().saturating_sub(p.num_idle() as u32);
+        (busy(&self.write), busy(&self.read))
     }
 
     /// The schema version of the database: the last migration applied.

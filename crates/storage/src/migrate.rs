@@ -167,6 +167,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0024_publicity.sql"),
         postgres: include_str!("../migrations/postgres/0024_publicity.sql"),
     },
+    Migration {
+        version: 25,
+        name: "housekeeping",
+        sqlite: include_str!("../migrations/sqlite/0025_housekeeping.sql"),
+        postgres: include_str!("../migrations/postgres/0025_housekeeping.sql"),
+    },
 ];
 
 /// How long a lease lasts unless renewed, and how often its holder renews it.

@@ -99,6 +99,12 @@ impl std::ops::Deref for AppState {
 /// another subtree and as an anonymous visitor; a route added here without a place in
 /// that walk fails the test.
 pub fn router(store: Store, config: WebConfig) -> Router {
+    routers(store, config).0
+}
+
+/// The application's router and a router serving only `/metrics`, for the address set
+/// apart for scrapers (`serve --metrics-addr`); both share one state.
+pub fn routers(store: Store, config: WebConfig) -> (Router, Router) {
     let timeout = config.request_timeout;
     let body_limit = config.max_body_bytes;
     let https = kernel::headers::Https(
@@ -118,8 +124,23 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         Arc::downgrade(&scores),
         crate::kernel::clock::today,
     );
-    Router::new()
+    // Expired sessions and old counters: a job in every server, each run taken once.
+    xianfeng_app::housekeeping::keep_running(store.clone());
+    let state = AppState(Arc::new(Shared {
+        ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
+        scores,
+        imports: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
+        store,
+        config,
+    }));
+    let metrics = Router::new()
+        .route("/metrics", get(kernel::metrics::render_apart))
+        .layer(axum::middleware::from_fn(kernel::request_id::tag))
+        .with_state(state.clone());
+    let trusted = Arc::new(state.config.trusted_proxies.clone());
+    let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(kernel::metrics::render))
         .route("/lang", get(kernel::lang::switch))
         .merge(html::router())
@@ -127,7 +148,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .nest("/api/v1", api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
-            kernel::validators::PublicPages::new(store.clone()),
+            kernel::validators::PublicPages::new(state.store.clone()),
             kernel::validators::public,
         ))
         .layer(axum::middleware::from_fn(kernel::guard::same_origin))
@@ -142,17 +163,13 @@ pub fn router(store: Store, config: WebConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(kernel::request_id::tag))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(config.trusted_proxies.clone()),
+            trusted,
             kernel::client::resolve,
         ))
-        .with_state(AppState(Arc::new(Shared {
-            ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
-            scores,
-            imports: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
-            store,
-            config,
-        })))
+        .with_state(state);
+    (app, metrics)
 }
 
 /// Roster checks and imports one process runs at once (on a 2-core server, one leaves a
@@ -161,6 +178,34 @@ const IMPORTS_AT_ONCE: usize = 1;
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Whether this server can do its work: the database answers within two seconds. A
+/// balancer sends no one to a server that answers 503 here; `/healthz` says only that the
+/// process is up.
+async fn readyz(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(Duration::from_secs(2), s.store.ready()).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!("not ready: {e}");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response()
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer within 2 s");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish. The peer
@@ -177,6 +222,40 @@ pub async fn serve(
         exempt: config.trusted_proxies.clone(),
     };
     listen::serve(router(store, config), listener, limits, shutdown).await
+}
+
+/// Serves as [`serve`] does, and `/metrics` alone on `metrics` (an address only the
+/// scrapers' network reaches), until `shutdown` completes.
+pub async fn serve_with_metrics(
+    store: Store,
+    config: WebConfig,
+    listener: tokio::net::TcpListener,
+    metrics: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = listen::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        per_address: config.connections_per_address,
+        exempt: config.trusted_proxies.clone(),
+    };
+    let (app, apart) = routers(store, config);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics_limits = listen::ConnectionLimits {
+        per_address: 0,
+        ..limits.clone()
+    };
+    let mut stopped_too = stopped.clone();
+    let scraping = tokio::spawn(listen::serve(apart, metrics, metrics_limits, async move {
+        let _ = stopped_too.wait_for(|s| *s).await;
+    }));
+    let served = listen::serve(app, listener, limits, async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    })
+    .await;
+    drop(stopped);
+    let _ = scraping.await;
+    served
 }
 
 /// Any path no route knows: a page for people, JSON under the API.

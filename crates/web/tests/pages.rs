@@ -263,6 +263,17 @@ async fn metrics_count_requests_by_route_pattern() {
     assert_eq!(m.status, StatusCode::OK);
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     assert!(m.body.contains("route=\"/o/{code}\""), "{}", m.body);
+    // Durations are histograms, with buckets a cluster's servers can add up.
+    assert!(
+        m.body.contains("http_request_duration_seconds_bucket{"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains("db_connections_in_use{pool=\"write\"}"),
+        "{}",
+        m.body
+    );
     assert!(
         !m.body.contains("/o/B1"),
         "concrete paths stay out of the metrics"

@@ -397,6 +397,11 @@ const WALK: &[Walk] = &[
     },
     Walk {
         method: "GET",
+        pattern: "/readyz",
+        expect: Expect::Public,
+    },
+    Walk {
+        method: "GET",
         pattern: "/metrics",
         expect: Expect::Public,
     },

@@ -126,6 +126,10 @@ pub struct ServeArgs {
     /// separated by commas (e.g. 10.0.0.0/8,127.0.0.1) [default: none]
     #[arg(long, env = "XIANFENG_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
+    /// Also serve /metrics alone on this address, for scrapers on an internal network
+    /// (no token asked there) [default: none]
+    #[arg(long, env = "XIANFENG_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -477,6 +481,13 @@ impl Cli {
         self.serve_file = file.serve;
     }
 
+    /// Where `/metrics` alone is served besides, if anywhere.
+    fn metrics_addr(&self, args: &ServeArgs) -> Option<String> {
+        args.metrics_addr
+            .clone()
+            .or_else(|| self.serve_file.metrics_addr.clone())
+    }
+
     /// Where to listen and the web tier's limits, from flags, environment, file, defaults.
     fn web(&self, args: &ServeArgs) -> Result<(String, xianfeng_web::WebConfig)> {
         let f = &self.serve_file;
@@ -526,13 +537,33 @@ impl Cli {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
-async fn serve(store: Store, addr: &str, config: xianfeng_web::WebConfig) -> Result<()> {
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish; `/metrics` alone
+/// also on `metrics_addr`, when one is given.
+async fn serve(
+    store: Store,
+    addr: &str,
+    config: xianfeng_web::WebConfig,
+    metrics_addr: Option<&str>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| say("cli.cannot_listen", &[("addr", &addr)]))?;
+    let metrics = match metrics_addr {
+        Some(m) => Some(
+            tokio::net::TcpListener::bind(m)
+                .await
+                .with_context(|| say("cli.cannot_listen", &[("addr", &m)]))?,
+        ),
+        None => None,
+    };
     println!("{}", say("cli.serving", &[("addr", &addr)]));
-    xianfeng_web::serve(store.clone(), config, listener, stop_signal()).await?;
+    match metrics {
+        Some(m) => {
+            xianfeng_web::serve_with_metrics(store.clone(), config, listener, m, stop_signal())
+                .await?
+        }
+        None => xianfeng_web::serve(store.clone(), config, listener, stop_signal()).await?,
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -703,7 +734,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 xianfeng_web::clock::rehearse(day);
                 tracing::warn!(%day, "rehearsal: the server acts as if today were this date");
             }
-            serve(store, &addr, config).await?;
+            serve(store, &addr, config, cli.metrics_addr(web).as_deref()).await?;
         }
         Command::Demo { web, password } => {
             let (addr, mut config) = cli.web(web)?;
@@ -732,7 +763,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print_accounts(&report.accounts);
             println!("{}", say("cli.demo_at", &[("addr", &addr), ("db", &db)]));
             println!("{}", say("cli.demo_day", &[("day", &day)]));
-            serve(store, &addr, config).await?;
+            serve(store, &addr, config, cli.metrics_addr(web).as_deref()).await?;
         }
         Command::Import { what } => return import(&cli, what).await,
         Command::Campaign { action } => {

@@ -30,6 +30,7 @@ pub struct ServeSection {
     pub connections_per_address: Option<usize>,
     pub require_second_factor: Option<bool>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub metrics_addr: Option<String>,
 }
 
 /// Reads the file, if one is named; the error names the file, line and setting.

@@ -3,6 +3,7 @@
 //! once a minute, recomputes a board whose inputs otherwise changed — all in the background.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -12,6 +13,18 @@ use super::Scores;
 
 /// Starts the task and returns the scores it keeps; it stops when they are dropped.
 /// `today` is the server's date (the system's, or a rehearsal date).
+/// When the scores last caught up with the database (milliseconds since the epoch; 0:
+/// not yet), for the lag `/metrics` reports.
+static LAST_REFRESH_MS: AtomicI64 = AtomicI64::new(0);
+
+/// How long ago the scores last caught up with the database; `None` before the first time.
+pub fn refresh_lag() -> Option<Duration> {
+    let last = LAST_REFRESH_MS.load(Relaxed);
+    (last > 0).then(|| {
+        Duration::from_millis((chrono::Utc::now().timestamp_millis() - last).max(0) as u64)
+    })
+}
+
 pub fn keep_current(store: Store, warm: bool, today: fn() -> NaiveDate) -> Arc<Scores> {
     let scores = Arc::new(Scores::new());
     let weak = Arc::downgrade(&scores);
@@ -38,8 +51,14 @@ pub fn keep_current(store: Store, warm: bool, today: fn() -> NaiveDate) -> Arc<S
         loop {
             tick.tick().await;
             let Some(scores) = weak.upgrade() else { break };
-            if let Err(e) = scores.refresh(&store, today()).await {
-                tracing::warn!("scores: {e}");
+            let started = std::time::Instant::now();
+            match scores.refresh(&store, today()).await {
+                Ok(_) => {
+                    metrics::histogram!("score_refresh_seconds")
+                        .record(started.elapsed().as_secs_f64());
+                    LAST_REFRESH_MS.store(chrono::Utc::now().timestamp_millis(), Relaxed);
+                }
+                Err(e) => tracing::warn!("scores: {e}"),
             }
             n += 1;
             if n.is_multiple_of(30)

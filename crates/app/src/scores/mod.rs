@@ -19,6 +19,6 @@ mod rank;
 pub use board::*;
 pub use build::*;
 pub use cache::*;
-pub use keeper::keep_current;
+pub use keeper::{keep_current, refresh_lag};
 pub use periods::*;
 pub use rank::*;

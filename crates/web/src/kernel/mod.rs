@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod multipart;
 pub mod pages;
 pub mod qr;
+pub mod request_id;
 pub mod security_log;
 pub mod session;
 pub mod text;

@@ -1,0 +1,93 @@
+//! Housekeeping (日常清理): what grows without being campaign data — expired sessions,
+//! old sign-in attempts and rate counters — deleted by age. Like sessions, these are
+//! written outside the audit chain. Any server of a cluster may run a job; a run is taken
+//! once, by the server that inserts its row in `job_runs`.
+
+use xianfeng_domain::auth::{IDLE_TIMEOUT_MS, MAX_SESSION_MS};
+
+use crate::{Housekeeping, Result, now_ms};
+
+/// How long sign-in attempts are kept: the security log's six months (网络安全法 第二十一条).
+pub const ATTEMPTS_KEPT_MS: i64 = 183 * 24 * 60 * 60 * 1000;
+/// How long per-minute counts of mistyped codes are kept: the guessing rule looks back an
+/// hour; a day leaves room to look into an attack.
+pub const CODE_FAILURES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long per-minute counts of open-mode ballots are kept: they flag bursts to the
+/// office, for as long as a round's result may be questioned.
+pub const OPEN_RATES_KEPT_MS: i64 = 183 * 24 * 60 * 60 * 1000;
+/// How long a job's runs are remembered.
+const RUNS_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// What one pruning deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub sessions: u64,
+    pub login_attempts: u64,
+    pub code_failures: u64,
+    pub open_rates: u64,
+    pub job_runs: u64,
+}
+
+impl Pruned {
+    pub fn total(&self) -> u64 {
+        self.sessions + self.login_attempts + self.code_failures + self.open_rates + self.job_runs
+    }
+}
+
+impl Housekeeping<'_> {
+    /// Takes run `slot` of `job` for this server: true for exactly one of the servers that
+    /// ask, however many ask at once.
+    pub async fn take_run(self, job: &str, slot: i64) -> Result<bool> {
+        let taken = sqlx::query(
+            "INSERT INTO job_runs (job, slot, taken_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (job, slot) DO NOTHING",
+        )
+        .bind(job)
+        .bind(slot)
+        .bind(now_ms())
+        .execute(&self.store.write)
+        .await?
+        .rows_affected();
+        Ok(taken == 1)
+    }
+
+    /// Deletes what is older than it is kept, as of `now` (milliseconds).
+    pub async fn prune(self, now: i64) -> Result<Pruned> {
+        let minute = |ms: i64| ms / 60_000;
+        let pool = &self.store.write;
+        let sessions =
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(now - IDLE_TIMEOUT_MS)
+                .bind(now - MAX_SESSION_MS)
+                .execute(pool)
+                .await?
+                .rows_affected();
+        let login_attempts = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+            .bind(now - ATTEMPTS_KEPT_MS)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        let code_failures = sqlx::query("DELETE FROM code_failures WHERE minute < $1")
+            .bind(minute(now - CODE_FAILURES_KEPT_MS))
+            .execute(pool)
+            .await?
+            .rows_affected();
+        let open_rates = sqlx::query("DELETE FROM open_rates WHERE minute < $1")
+            .bind(minute(now - OPEN_RATES_KEPT_MS))
+            .execute(pool)
+            .await?
+            .rows_affected();
+        let job_runs = sqlx::query("DELETE FROM job_runs WHERE taken_at < $1")
+            .bind(now - RUNS_KEPT_MS)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(Pruned {
+            sessions,
+            login_attempts,
+            code_failures,
+            open_rates,
+            job_runs,
+        })
+    }
+}
