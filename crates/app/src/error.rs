@@ -53,6 +53,12 @@ impl AppError {
         AppError::Input(Message::of(key, args))
     }
 
+    /// Whether the database refused the work only because other work ran at the same time
+    /// (a serialization failure or a deadlock): run again whole, it succeeds.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, AppError::Store(e) if xianfeng_storage::retry::is_retryable(e))
+    }
+
     /// Whether the system is at fault (a database, key or file error, a damaged stored
     /// value, anything described only in a log's words): answered as a 500 and logged,
     /// not as something the person could fix.

@@ -515,7 +515,22 @@ impl BallotWriter {
                 metrics::histogram!("ballot_batch_size").record(batch.len() as f64);
                 metrics::gauge!("ballot_queue_waiting").set(rx.len() as f64);
                 let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
-                match write_batch(&store, &cache, &jobs).await {
+                // A batch the database refused for a concurrent writer is decided and
+                // written again, whole: nothing of it was kept.
+                let mut attempt = 0;
+                let written = loop {
+                    match write_batch(&store, &cache, &jobs).await {
+                        Err(e)
+                            if e.is_retryable()
+                                && attempt + 1 < xianfeng_storage::retry::ATTEMPTS =>
+                        {
+                            attempt += 1;
+                            xianfeng_storage::retry::backoff(attempt).await;
+                        }
+                        other => break other,
+                    }
+                };
+                match written {
                     Ok(answers) => {
                         for (reply, answer) in replies.into_iter().zip(answers) {
                             let _ = reply.send(Ok(answer));

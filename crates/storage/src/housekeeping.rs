@@ -5,6 +5,7 @@
 
 use xianfeng_domain::auth::{IDLE_TIMEOUT_MS, MAX_SESSION_MS};
 
+use crate::retry::execute;
 use crate::{Housekeeping, Result, now_ms};
 
 /// How long sign-in attempts are kept: the security log's six months (网络安全法 第二十一条).
@@ -38,16 +39,18 @@ impl Housekeeping<'_> {
     /// Takes run `slot` of `job` for this server: true for exactly one of the servers that
     /// ask, however many ask at once.
     pub async fn take_run(self, job: &str, slot: i64) -> Result<bool> {
-        let taken = sqlx::query(
-            "INSERT INTO job_runs (job, slot, taken_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (job, slot) DO NOTHING",
-        )
-        .bind(job)
-        .bind(slot)
-        .bind(now_ms())
-        .execute(&self.store.write)
-        .await?
-        .rows_affected();
+        // Two servers inserting the run at once: under serializable isolation one is
+        // refused, and run again it finds the row.
+        let taken = crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "INSERT INTO job_runs (job, slot, taken_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (job, slot) DO NOTHING",
+            )
+            .bind(job.to_string())
+            .bind(slot)
+            .bind(now_ms())
+        })
+        .await?;
         Ok(taken == 1)
     }
 
@@ -55,33 +58,31 @@ impl Housekeeping<'_> {
     pub async fn prune(self, now: i64) -> Result<Pruned> {
         let minute = |ms: i64| ms / 60_000;
         let pool = &self.store.write;
-        let sessions =
+        // Each delete may meet a session touched or a counter raised at the same moment.
+        let sessions = execute(pool, || {
             sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
                 .bind(now - IDLE_TIMEOUT_MS)
                 .bind(now - MAX_SESSION_MS)
-                .execute(pool)
-                .await?
-                .rows_affected();
-        let login_attempts = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-            .bind(now - ATTEMPTS_KEPT_MS)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        let code_failures = sqlx::query("DELETE FROM code_failures WHERE minute < $1")
-            .bind(minute(now - CODE_FAILURES_KEPT_MS))
-            .execute(pool)
-            .await?
-            .rows_affected();
-        let open_rates = sqlx::query("DELETE FROM open_rates WHERE minute < $1")
-            .bind(minute(now - OPEN_RATES_KEPT_MS))
-            .execute(pool)
-            .await?
-            .rows_affected();
-        let job_runs = sqlx::query("DELETE FROM job_runs WHERE taken_at < $1")
-            .bind(now - RUNS_KEPT_MS)
-            .execute(pool)
-            .await?
-            .rows_affected();
+        })
+        .await?;
+        let login_attempts = execute(pool, || {
+            sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now - ATTEMPTS_KEPT_MS)
+        })
+        .await?;
+        let code_failures = execute(pool, || {
+            sqlx::query("DELETE FROM code_failures WHERE minute < $1")
+                .bind(minute(now - CODE_FAILURES_KEPT_MS))
+        })
+        .await?;
+        let open_rates = execute(pool, || {
+            sqlx::query("DELETE FROM open_rates WHERE minute < $1")
+                .bind(minute(now - OPEN_RATES_KEPT_MS))
+        })
+        .await?;
+        let job_runs = execute(pool, || {
+            sqlx::query("DELETE FROM job_runs WHERE taken_at < $1").bind(now - RUNS_KEPT_MS)
+        })
+        .await?;
         Ok(Pruned {
             sessions,
             login_attempts,

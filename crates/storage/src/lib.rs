@@ -30,6 +30,7 @@ mod plans;
 mod publicity;
 mod records;
 mod registry;
+pub mod retry;
 mod reviews;
 mod row;
 mod scores;

@@ -117,11 +117,13 @@ impl Sessions<'_> {
             return Ok(None);
         }
         if now - last_seen >= TOUCH_INTERVAL_MS {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(hash)
-                .execute(&self.store.write)
-                .await?;
+            // Parallel requests of one session touch one row.
+            crate::retry::execute(&self.store.write, || {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(hash.clone())
+            })
+            .await?;
         }
         Ok(Some(SessionRecord {
             username: r.get("username")?,
@@ -154,23 +156,26 @@ impl Sessions<'_> {
     }
 
     pub async fn end(self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&self.store.write)
-            .await?;
+        let hash = token_hash(token);
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash.clone())
+        })
+        .await?;
         Ok(())
     }
 
     /// Ends every session of `username` but the one holding `keep`, if any (after a
     /// password change: whoever else knew the old password is signed out).
     pub async fn end_others(self, username: &str, keep: Option<&str>) -> Result<()> {
-        sqlx::query(
-            "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
-             (SELECT id FROM users WHERE username = $2)",
-        )
-        .bind(keep.map(token_hash).unwrap_or_default())
-        .bind(username.to_string())
-        .execute(&self.store.write)
+        let keep = keep.map(token_hash).unwrap_or_default();
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "DELETE FROM sessions WHERE token_hash <> $1 AND user_id IN \
+                 (SELECT id FROM users WHERE username = $2)",
+            )
+            .bind(keep.clone())
+            .bind(username.to_string())
+        })
         .await?;
         Ok(())
     }
@@ -181,7 +186,7 @@ impl Sessions<'_> {
     /// first and counting after is what makes parallel attempts see each other: the k-th
     /// to count sees at least k, so no more attempts than the limit are ever checked.
     pub async fn reserve_attempt(self, username: &str, address: &str) -> Result<ReservedAttempt> {
-        let id = crate::write::take_ids(&self.store.write, "login_attempts", 1).await?;
+        let id = crate::write::take_ids_apart(&self.store.write, "login_attempts", 1).await?;
         sqlx::query(
             "INSERT INTO login_attempts (id, username, address, at, success) \
              VALUES ($1, $2, $3, $4, 0)",
@@ -229,7 +234,7 @@ impl Sessions<'_> {
     ) -> Result<()> {
         // The id is taken in its own statement: attempts arrive in parallel, outside the
         // serialised write path.
-        let id = crate::write::take_ids(&self.store.write, "login_attempts", 1).await?;
+        let id = crate::write::take_ids_apart(&self.store.write, "login_attempts", 1).await?;
         sqlx::query(
             "INSERT INTO login_attempts (id, username, address, at, success) \
              VALUES ($1, $2, $3, $4, $5)",

@@ -66,16 +66,37 @@ impl WriteTx {
         vault: crate::Vault,
         actor: &str,
     ) -> Result<WriteTx> {
-        let mut tx = pool.begin().await?;
         // Touching the head first takes its row lock on PostgreSQL, so concurrent writers
         // queue here and the chain stays linear. SQLite has a single writer connection.
-        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        let (last_id, last_hash): (i64, String) =
-            sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1")
+        // Under serializable isolation the writer that waited is refused (40001) once the
+        // one before it commits: nothing is done yet, so it begins again.
+        let mut attempt = 0;
+        let (tx, last_id, last_hash) = loop {
+            let mut tx = pool.begin().await?;
+            let head = async {
+                sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query_as::<_, (i64, String)>(
+                    "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
+                )
                 .fetch_one(&mut *tx)
-                .await?;
+                .await
+            }
+            .await
+            .map_err(crate::StoreError::from);
+            match head {
+                Ok((last_id, last_hash)) => break (tx, last_id, last_hash),
+                Err(e)
+                    if crate::retry::is_retryable(&e) && attempt + 1 < crate::retry::ATTEMPTS =>
+                {
+                    let _ = tx.rollback().await;
+                    attempt += 1;
+                    crate::retry::backoff(attempt).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         Ok(WriteTx {
             vault,
             dialect,
@@ -213,6 +234,13 @@ impl WriteTx {
             .await?;
         Ok(())
     }
+}
+
+/// Takes `n` ids of `table` in a statement of their own (not inside a transaction): for
+/// rows written outside the audit chain (sign-in attempts). Run again when the database
+/// refuses it for a concurrent taker.
+pub(crate) async fn take_ids_apart(pool: &sqlx::AnyPool, table: &str, n: usize) -> Result<i64> {
+    crate::retry::retrying(|| take_ids(pool, table, n)).await
 }
 
 /// Takes `n` consecutive ids of `table` in one atomic statement and returns the first

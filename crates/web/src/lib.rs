@@ -148,6 +148,10 @@ pub fn routers(store: Store, config: WebConfig) -> (Router, Router) {
         .nest("/api/v1", api::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
+            state.config.max_body_bytes,
+            kernel::retry::again,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             kernel::validators::PublicPages::new(state.store.clone()),
             kernel::validators::public,
         ))

@@ -1446,8 +1446,9 @@ fn routes_in_source() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (file, prefix) in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        // The body of `fn router`: from its header to the first line that closes it.
-        let Some(start) = text.find("fn router(") else {
+        // The body of `fn routers` (the crate's own, which builds the application's and
+        // the metrics' routers) or `fn router`: from its header to the line that closes it.
+        let Some(start) = text.find("fn routers(").or_else(|| text.find("fn router(")) else {
             continue;
         };
         let body = &text[start..];

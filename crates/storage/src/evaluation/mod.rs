@@ -361,29 +361,34 @@ impl Evaluation<'_> {
     /// Counts one open-mode ballot attempt from an address (hashed) in a minute and returns
     /// the count so far. Rate-limit state, not campaign data: written directly.
     pub async fn bump_open_rate(self, round_id: i64, address: &str, minute: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "INSERT INTO open_rates (round_id, address, minute, n) VALUES ($1, $2, $3, 1) \
-             ON CONFLICT (round_id, address, minute) DO UPDATE SET n = open_rates.n + 1 \
-             RETURNING n",
-        )
-        .bind(round_id)
-        .bind(address.to_string())
-        .bind(minute)
-        .fetch_one(&self.store.write)
-        .await?;
-        Ok(n)
+        // One address's ballots in one minute add to one row.
+        crate::retry::retrying(|| async {
+            let (n,): (i64,) = sqlx::query_as(
+                "INSERT INTO open_rates (round_id, address, minute, n) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (round_id, address, minute) DO UPDATE SET n = open_rates.n + 1 \
+                 RETURNING n",
+            )
+            .bind(round_id)
+            .bind(address.to_string())
+            .bind(minute)
+            .fetch_one(&self.store.write)
+            .await?;
+            Ok(n)
+        })
+        .await
     }
 
     /// Notes a failed code look-up from an address (hashed) and returns the failures from
     /// it in the hour up to `minute`. Rate-limit state, written directly.
     pub async fn note_code_failure(self, address: &str, minute: i64) -> Result<i64> {
-        sqlx::query(
-            "INSERT INTO code_failures (address, minute, n) VALUES ($1, $2, 1) \
-             ON CONFLICT (address, minute) DO UPDATE SET n = code_failures.n + 1",
-        )
-        .bind(address.to_string())
-        .bind(minute)
-        .execute(&self.store.write)
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "INSERT INTO code_failures (address, minute, n) VALUES ($1, $2, 1) \
+                 ON CONFLICT (address, minute) DO UPDATE SET n = code_failures.n + 1",
+            )
+            .bind(address.to_string())
+            .bind(minute)
+        })
         .await?;
         let (n,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM code_failures \

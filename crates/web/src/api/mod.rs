@@ -93,6 +93,9 @@ pub struct ApiError {
     status: StatusCode,
     #[serde(skip)]
     lang: Lang,
+    /// The database refused the work for a concurrent writer: serve the request again.
+    #[serde(skip)]
+    again: bool,
 }
 
 impl ApiError {
@@ -102,6 +105,7 @@ impl ApiError {
             message: t(lang, &format!("api.{code}"), &[]),
             status,
             lang,
+            again: false,
         }
     }
 
@@ -120,7 +124,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self)).into_response()
+        let again = self.again;
+        let mut response = (self.status, Json(self)).into_response();
+        if again {
+            response
+                .extensions_mut()
+                .insert(crate::kernel::retry::Again);
+        }
+        response
     }
 }
 
@@ -142,6 +153,12 @@ pub struct Created {
 pub(crate) fn refused(lang: Lang, e: xianfeng_app::AppError) -> ApiError {
     use xianfeng_app::AppError;
     use xianfeng_storage::StoreError;
+    if e.is_retryable() {
+        tracing::info!("api: {e}");
+        let mut answer = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang);
+        answer.again = true;
+        return answer;
+    }
     if e.is_fault() {
         return internal(lang, e);
     }

@@ -18,6 +18,7 @@ pub mod multipart;
 pub mod pages;
 pub mod qr;
 pub mod request_id;
+pub mod retry;
 pub mod security_log;
 pub mod session;
 pub mod text;

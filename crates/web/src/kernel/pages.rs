@@ -182,6 +182,16 @@ impl IntoResponse for PageError {
             PageError::Answer(page) => return *page,
         };
         let lang = chrome.tx.lang;
+        if error.is_retryable() {
+            // Logged as an error only if the last attempt meets it too (kernel::retry).
+            tracing::info!("{error}");
+            let answer = (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                xianfeng_domain::i18n::t(lang, "web.internal_error", &[]),
+            )
+                .into_response();
+            return super::retry::mark(answer, &error);
+        }
         if error.is_fault() {
             return internal_in(lang, error);
         }

@@ -1,0 +1,54 @@
+//! A request whose transaction the database refused only because another ran at the same
+//! time (serialization failure, deadlock: `storage::retry`) is served again, whole, a few
+//! times, a little later each time. The handler's work is one transaction that was rolled
+//! back, so running it again is safe; the person sees the answer of the attempt that went
+//! through, never the refusal.
+//!
+//! The error pages mark such answers with [`Again`]; this layer, around the handlers,
+//! keeps the request's body to send it again.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// On an answer: the database refused the work for a concurrent writer; try again.
+#[derive(Debug, Clone, Copy)]
+pub struct Again;
+
+/// Marks `response` as worth another attempt when `error` is such a refusal.
+pub fn mark(mut response: Response, error: &xianfeng_app::AppError) -> Response {
+    if error.is_retryable() {
+        response.extensions_mut().insert(Again);
+    }
+    response
+}
+
+pub async fn again(State(body_limit): State<usize>, req: Request, next: Next) -> Response {
+    // A body declared larger than the limit goes on as it came, to be refused by the
+    // handler's own extractor in the answer's usual form (a page, or JSON under the API).
+    let declared = axum::body::HttpBody::size_hint(req.body()).lower();
+    if declared > body_limit as u64 {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, body_limit).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let mut attempt = 0;
+    loop {
+        let req = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+        let response = next.clone().run(req).await;
+        if response.extensions().get::<Again>().is_none() {
+            return response;
+        }
+        if attempt + 1 >= xianfeng_storage::retry::ATTEMPTS {
+            tracing::error!(attempt, "the database refused the work every time");
+            return response;
+        }
+        attempt += 1;
+        tracing::info!(attempt, "serving again: the database asked for it");
+        xianfeng_storage::retry::backoff(attempt).await;
+    }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The cluster test (issue 22), run by deploy/cluster/test.sh on a cluster that
+deploy/cluster/cluster.sh started: load through the balancer with one instance killed
+(SIGKILL) mid-load and restarted; no acknowledged ballot lost; a code accepted exactly once
+across instances; a login on one instance good on the others; 31 mistyped codes from one
+client behind the balancer block that client only. Standard library only.
+
+Arguments: the balancer's port, the codes file (one code a line), the cluster script.
+"""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+PORT = int(sys.argv[1])
+CODES = [c.strip() for c in open(sys.argv[2]) if c.strip()]
+CLUSTER = sys.argv[3]
+INSTANCES = [PORT + 1, PORT + 2, PORT + 3]
+failures = []
+
+
+def request(port, method, path, body=None, headers=None, timeout=10):
+    """(status, headers, body text); status 0 when the connection failed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        h = {"Content-Type": "application/json"} if data else {}
+        h.update(headers or {})
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
+    except OSError:
+        return 0, {}, ""
+    finally:
+        conn.close()
+
+
+def check(ok, what):
+    print(("ok    " if ok else "FAIL  ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def cast(port, code):
+    return request(port, "POST", "/api/v1/ballots", {"code": code, "verdict": "satisfied", "comment": ""})[0]
+
+
+# 1. A login on one instance works on the others: the session lives in the database.
+status, _, body = request(INSTANCES[0], "POST", "/api/v1/login",
+                          {"username": "admin", "password": os.environ.get("PASSWORD", "Pass-word-1")})
+token = json.loads(body).get("token", "") if status == 200 else ""
+check(status == 200 and token, f"sign in on instance 1 ({status})")
+for port in INSTANCES[1:]:
+    s, _, _ = request(port, "GET", "/api/v1/bulletins", headers={"Authorization": f"Bearer {token}"})
+    check(s == 200, f"the session taken on instance 1 is good on :{port} ({s})")
+
+# 2. Load through the balancer; instance 2 killed mid-load and started again.
+load_codes = CODES[:-10]
+spare = CODES[-10:]
+acknowledged, answers, lock = [], {}, threading.Lock()
+cursor = iter(load_codes)
+
+
+def voter():
+    while True:
+        with lock:
+            code = next(cursor, None)
+        if code is None:
+            return
+        s = cast(PORT, code)
+        with lock:
+            answers[s] = answers.get(s, 0) + 1
+            if s == 201:
+                acknowledged.append(code)
+
+
+threads = [threading.Thread(target=voter) for _ in range(16)]
+started = time.time()
+for t in threads:
+    t.start()
+time.sleep(1.5)
+pid = int(open(os.path.join(os.environ["DIR"], "serve-2.pid")).read())
+os.kill(pid, 9)
+print(f"      instance 2 (pid {pid}) killed with SIGKILL after 1.5 s of load", flush=True)
+time.sleep(1.0)
+subprocess.run(["bash", CLUSTER, "serve", "2"], check=True)
+print("      instance 2 started again", flush=True)
+for t in threads:
+    t.join()
+elapsed = time.time() - started
+print(f"      {len(load_codes)} ballots sent in {elapsed:.1f} s; answers {answers}", flush=True)
+check(len(acknowledged) > len(load_codes) * 0.8, f"most ballots were taken ({len(acknowledged)})")
+# Every acknowledged code is spent: sent again, it is refused as used, on every instance.
+relapsed = [c for c in acknowledged if cast(PORT, c) != 409]
+check(not relapsed, f"no acknowledged ballot is lost: every one of the {len(acknowledged)} codes is used "
+      f"({len(relapsed)} not)")
+
+# 3. One code sent to the three instances at once is taken once.
+code = spare[0]
+results = []
+racers = [threading.Thread(target=lambda p=p: results.append(cast(p, code))) for p in INSTANCES]
+for t in racers:
+    t.start()
+for t in racers:
+    t.join()
+check(sorted(results) == [201, 409, 409], f"one code sent to three instances at once is taken once ({sorted(results)})")
+
+# 4. Mistyped codes: one client behind the balancer blocked, the others not. The header a
+# client sends is kept by nginx, which appends the address it saw; the instances trust
+# nginx (127.0.0.1), so the client is the address before it.
+def mistyped(i, client):
+    return request(PORT, "GET", f"/p/b/ZZZZ-ZZZZ-{i:04d}", headers={"X-Forwarded-For": client})[0]
+
+
+statuses = [mistyped(i, "203.0.113.7") for i in range(31)]
+check(statuses[-1] == 429 and 429 not in statuses[:30],
+      f"the 31st mistyped code from one client is refused ({statuses[-1]}, first 30: {set(statuses[:30])})")
+other = mistyped(99, "198.51.100.4")
+check(other != 429, f"another client behind the same balancer is not ({other})")
+
+if failures:
+    print(f"{len(failures)} check(s) failed", flush=True)
+    sys.exit(1)
+print("cluster checks passed", flush=True)
