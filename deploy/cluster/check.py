@@ -122,6 +122,15 @@ check(statuses[-1] == 429 and 429 not in statuses[:30],
 other = mistyped(99, "198.51.100.4")
 check(other != 429, f"another client behind the same balancer is not ({other})")
 
+# 5. Public pages are read from the standby (the instances run with --read-db).
+pages = [request(PORT, "GET", "/p/find?q=B1")[0] for _ in range(6)]
+check(set(pages) == {200}, f"public pages through the balancer ({set(pages)})")
+served = 0
+for port in INSTANCES:
+    _, _, text = request(port, "GET", "/metrics")
+    served += sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith("standby_requests_total"))
+check(served >= 6, f"the standby served them ({served:.0f} requests)")
+
 if failures:
     print(f"{len(failures)} check(s) failed", flush=True)
     sys.exit(1)

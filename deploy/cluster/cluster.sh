@@ -91,7 +91,8 @@ EOF
 # Starts instance $1 in the background; its pid in DIR/serve-N.pid, its log beside it.
 serve() {
   local n="$1" port=$((PORT + $1))
-  "$BIN" serve --no-migrate --addr "127.0.0.1:$port" --db "$DB_URL" --key-file "$DIR/xianfeng.key" \
+  "$BIN" serve --no-migrate --addr "127.0.0.1:$port" --db "$DB_URL" --read-db "$READ_URL" \
+    --key-file "$DIR/xianfeng.key" \
     --trusted-proxies 127.0.0.1 --public-url "http://127.0.0.1:$PORT" \
     --connections-per-address 0 >>"$DIR/serve-$n.log" 2>&1 &
   echo $! > "$DIR/serve-$n.pid"

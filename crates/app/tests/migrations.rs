@@ -59,7 +59,7 @@ async fn a_server_that_must_not_migrate_refuses_a_database_behind_and_starts_on_
             migrations: Migrations::Expect,
             ..OpenOptions::default()
         };
-        let refused = Store::open_with(&db.url, Vault::new(db.key), expect)
+        let refused = Store::open_with(&db.url, Vault::new(db.key), expect.clone())
             .await
             .err()
             .unwrap_or_else(|| panic!("{}: a fresh database was taken as ready", db.label));
@@ -74,7 +74,7 @@ async fn a_server_that_must_not_migrate_refuses_a_database_behind_and_starts_on_
         assert_eq!(versions, 0, "{}", db.label);
         // `xianfeng migrate`, then the server starts.
         db.open().await.close().await;
-        let store = Store::open_with(&db.url, Vault::new(db.key), expect)
+        let store = Store::open_with(&db.url, Vault::new(db.key), expect.clone())
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", db.label));
         assert_eq!(
@@ -82,7 +82,7 @@ async fn a_server_that_must_not_migrate_refuses_a_database_behind_and_starts_on_
             Store::latest_schema_version()
         );
         // With another key it still refuses, as any server does.
-        let wrong = Store::open_with(&db.url, Vault::new([7u8; 32]), expect).await;
+        let wrong = Store::open_with(&db.url, Vault::new([7u8; 32]), expect.clone()).await;
         assert!(wrong.is_err(), "{}", db.label);
     }
 }

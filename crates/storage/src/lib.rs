@@ -120,6 +120,8 @@ type CampaignCache =
 #[derive(Clone)]
 pub struct Store {
     read: AnyPool,
+    /// A hot standby for reads made inside [`from_standby`] (`--read-db`), if configured.
+    standby: Option<AnyPool>,
     write: AnyPool,
     dialect: Dialect,
     vault: Vault,
@@ -144,6 +146,10 @@ pub(crate) struct DataVersion {
     pub(crate) seen: std::sync::atomic::AtomicI64,
     /// When the database was last asked, in milliseconds since the Unix epoch.
     polled_ms: std::sync::atomic::AtomicI64,
+    /// The same for the standby, whose data is as of its own version: what is kept from
+    /// it is keyed by that, never by the primary's.
+    standby_seen: std::sync::atomic::AtomicI64,
+    standby_polled_ms: std::sync::atomic::AtomicI64,
 }
 
 /// A feature's reads, borrowed from a [`Store`] for one call chain:
@@ -295,10 +301,12 @@ impl Default for PoolSettings {
 }
 
 /// How to open a store.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     pub migrations: Migrations,
     pub pool: PoolSettings,
+    /// A hot standby of the PostgreSQL primary for reads that may be a moment old.
+    pub read_url: Option<String>,
 }
 
 impl Store {
@@ -373,8 +381,27 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let standby = match (&options.read_url, dialect) {
+            (None, _) => None,
+            (Some(url), Dialect::Postgres) => {
+                let (url, _) = normalise_url(url)?;
+                Some(
+                    AnyPoolOptions::new()
+                        .max_connections(options.pool.size.max(1))
+                        .acquire_timeout(options.pool.acquire_timeout)
+                        .connect_lazy(&url)?,
+                )
+            }
+            (Some(_), Dialect::Sqlite) => {
+                return Err(StoreError::Invalid(Message::of(
+                    "store.standby_sqlite",
+                    &[],
+                )));
+            }
+        };
         let mut store = Store {
             read,
+            standby,
             write,
             dialect,
             vault,
@@ -414,8 +441,18 @@ impl Store {
         &self.vault
     }
 
+    /// Where reads go: the standby inside [`from_standby`], when there is one; otherwise
+    /// the pool for reading (the primary's).
     pub(crate) fn reader(&self) -> &AnyPool {
-        &self.read
+        match &self.standby {
+            Some(standby) if FROM_STANDBY.try_with(|on| *on).unwrap_or(false) => standby,
+            _ => &self.read,
+        }
+    }
+
+    /// Whether reads may be sent to a standby (`--read-db`).
+    pub fn has_standby(&self) -> bool {
+        self.standby.is_some()
     }
 
     /// Notes that a subject's per-subject score inputs changed, so that current scores
@@ -449,14 +486,25 @@ impl Store {
         use std::sync::atomic::Ordering::Relaxed;
         let v = &self.version;
         let now = now_ms();
-        if now - v.polled_ms.load(Relaxed) > max_age_ms {
-            v.polled_ms.store(now, Relaxed);
+        let on_standby = self.standby.is_some() && FROM_STANDBY.try_with(|on| *on).unwrap_or(false);
+        let (seen, polled, pool) = if on_standby {
+            (&v.standby_seen, &v.standby_polled_ms, self.reader())
+        } else {
+            (&v.seen, &v.polled_ms, &self.read)
+        };
+        if now - polled.load(Relaxed) > max_age_ms {
+            polled.store(now, Relaxed);
             let last: i64 = sqlx::query_scalar("SELECT last_id FROM audit_head WHERE id = 1")
-                .fetch_one(&self.read)
+                .fetch_one(pool)
                 .await?;
-            v.seen.fetch_max(last, Relaxed);
+            if on_standby {
+                // The standby only moves forward, but may be rebuilt: take what it says.
+                seen.store(last, Relaxed);
+            } else {
+                seen.fetch_max(last, Relaxed);
+            }
         }
-        Ok(v.seen.load(Relaxed))
+        Ok(seen.load(Relaxed))
     }
 
     /// What the first server to open a database at a new version does, once: migrations,
@@ -566,7 +614,22 @@ impl Store {
         }
         self.read.close().await;
         self.write.close().await;
+        if let Some(standby) = &self.standby {
+            standby.close().await;
+        }
     }
+}
+
+tokio::task_local! {
+    /// Set while work that only reads may be served by the standby.
+    static FROM_STANDBY: bool;
+}
+
+/// Runs `work` with its reads sent to the store's standby, if it has one (writes and the
+/// reads inside a write transaction stay on the primary). For work that reads only and may
+/// see the data a moment old: public pages, dashboards, exports (docs/CLUSTER.md).
+pub async fn from_standby<F: std::future::Future>(work: F) -> F::Output {
+    FROM_STANDBY.scope(true, work).await
 }
 
 /// Unix milliseconds now.

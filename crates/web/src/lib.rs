@@ -155,6 +155,10 @@ pub fn routers(store: Store, config: WebConfig) -> (Router, Router) {
             kernel::validators::PublicPages::new(state.store.clone()),
             kernel::validators::public,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kernel::standby::route,
+        ))
         .layer(axum::middleware::from_fn(kernel::guard::same_origin))
         .layer(axum::middleware::from_fn_with_state(
             https,

@@ -34,6 +34,11 @@ pub struct Cli {
     /// ./xianfeng.key for PostgreSQL).
     #[arg(long, global = true, env = "XIANFENG_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// A hot standby of the PostgreSQL database (postgres://…) for reads that may be a
+    /// moment old: public pages and dashboards; a person's own changes are read from the
+    /// primary [default: none]
+    #[arg(long, global = true, env = "XIANFENG_READ_DB")]
+    pub read_db: Option<String>,
     /// Database connections this process holds at most (PostgreSQL) [default: 8]
     #[arg(long, global = true, env = "XIANFENG_DB_POOL_SIZE")]
     pub db_pool_size: Option<u32>,
@@ -475,6 +480,7 @@ impl Cli {
     pub fn apply(&mut self, file: crate::config::ConfigFile) {
         self.db = self.db.take().or(file.db);
         self.key_file = self.key_file.take().or(file.key_file);
+        self.read_db = self.read_db.take().or(file.read_db);
         self.db_pool_size = self.db_pool_size.or(file.db_pool_size);
         self.db_pool_timeout = self.db_pool_timeout.or(file.db_pool_timeout_seconds);
         self.log_json |= file.log_json.unwrap_or(false);
@@ -606,6 +612,7 @@ async fn open_as(cli: &Cli, migrations: xianfeng_storage::Migrations) -> Result<
     let defaults = xianfeng_storage::PoolSettings::default();
     let options = xianfeng_storage::OpenOptions {
         migrations,
+        read_url: cli.read_db.clone(),
         pool: xianfeng_storage::PoolSettings {
             size: cli.db_pool_size.unwrap_or(defaults.size),
             acquire_timeout: cli

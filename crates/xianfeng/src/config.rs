@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub struct ConfigFile {
     pub db: Option<String>,
     pub key_file: Option<PathBuf>,
+    pub read_db: Option<String>,
     pub db_pool_size: Option<u32>,
     pub db_pool_timeout_seconds: Option<u64>,
     pub log_json: Option<bool>,

@@ -21,6 +21,7 @@ pub mod request_id;
 pub mod retry;
 pub mod security_log;
 pub mod session;
+pub mod standby;
 pub mod text;
 pub mod validators;
 pub mod viewer;
