@@ -1144,7 +1144,7 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
             );
         }
 
-        // What the triggers kept is what a recount finds.
+        // What the write path kept is what a recount finds.
         let mut kept = vec![];
         for (period, today) in [
             ("2010", "2011-03-01"),

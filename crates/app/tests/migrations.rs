@@ -158,3 +158,38 @@ async fn a_postgres_database_that_sorts_by_locale_is_refused() {
     let text = e.to_string();
     assert!(text.contains("LC_COLLATE 'C'"), "{text}");
 }
+
+/// A PostgreSQL database migrated before the score facts moved into the write path still
+/// has migration 0009's triggers, which would now count everything twice: the store drops
+/// them when it prepares the database.
+#[tokio::test]
+async fn the_score_facts_triggers_of_an_older_postgres_database_are_dropped() {
+    for db in backends().await {
+        if db.label != "postgres" {
+            continue;
+        }
+        db.open().await.close().await;
+        let raw = db.raw().await;
+        sqlx::raw_sql(
+            "CREATE FUNCTION score_facts_review() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RETURN NULL; END $$; \
+             CREATE TRIGGER score_facts_review AFTER INSERT OR UPDATE OR DELETE ON reviews \
+             FOR EACH ROW EXECUTE FUNCTION score_facts_review();",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        let count = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'reviews'::regclass \
+                 AND tgname LIKE 'score_facts%'",
+            )
+            .fetch_one(&raw)
+            .await
+            .unwrap()
+        };
+        assert_eq!(count().await, 1);
+        db.open().await.close().await;
+        assert_eq!(count().await, 0, "the trigger is gone");
+    }
+}

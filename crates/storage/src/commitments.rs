@@ -434,6 +434,7 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         self.insert_items(id, &c.items).await?;
+        self.facts_changed(c.campaign_id, c.subject_kind.as_str(), c.subject_id);
         let after = serde_json::json!({
             "subject_kind": c.subject_kind.as_str(), "subject_id": c.subject_id,
             "org_id": c.org_id, "title": c.title, "items": items_json(&c.items),
@@ -496,6 +497,11 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         self.insert_items(before.id, items).await?;
+        self.facts_changed(
+            before.campaign_id,
+            before.subject_kind.as_str(),
+            before.subject_id,
+        );
         let b = serde_json::json!({"title": before.title, "items": before.items});
         let a = serde_json::json!({"title": title, "items": items_json(items)});
         self.record(
@@ -548,6 +554,13 @@ impl WriteTx {
         if n != 1 {
             return Err(moved_on());
         }
+        // Publishing brings the items into the counts, withdrawing takes them out, closing
+        // an item moves it from open to kept or not.
+        self.facts_changed(
+            before.campaign_id,
+            before.subject_kind.as_str(),
+            before.subject_id,
+        );
         if let Some((item_id, outcome, closed_on)) = &detail.item {
             let n = sqlx::query(
                 "UPDATE commitment_items SET outcome = $1, closed_on = $2, closed_by = $3, \

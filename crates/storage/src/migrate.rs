@@ -173,6 +173,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_housekeeping.sql"),
         postgres: include_str!("../migrations/postgres/0025_housekeeping.sql"),
     },
+    Migration {
+        version: 26,
+        name: "facts_in_write_path",
+        sqlite: include_str!("../migrations/sqlite/0026_facts_in_write_path.sql"),
+        postgres: include_str!("../migrations/postgres/0026_facts_in_write_path.sql"),
+    },
 ];
 
 /// How long a lease lasts unless renewed, and how often its holder renews it.
@@ -367,7 +373,7 @@ async fn steps_done(store: &Store, version: i64) -> Result<Vec<i64>> {
 /// migrations declared columns `COLLATE "C"` and stored audit entries uncompressed, which
 /// the distributed engines refuse; databases created with them keep the columns as they
 /// are (byte order there too), and the storage tuning is now applied apart from the
-/// migrations ([`POSTGRES_TUNING`]).
+/// migrations ([`POSTGRES_ITSELF`]).
 const EARLIER_FORMS: &[(i64, &str)] = &[
     (
         1,
@@ -403,16 +409,35 @@ const EARLIER_FORMS: &[(i64, &str)] = &[
     ),
 ];
 
-/// Storage settings only PostgreSQL itself has, applied (again) whenever the database is
-/// prepared on it, never on the engines that merely speak its protocol: audit entries are
-/// kept out of line but uncompressed, because an import's entries list a thousand records
-/// each and compressing them (pglz) cost the server more than inserting the records.
-const POSTGRES_TUNING: &[&str] = &[
+/// Statements only PostgreSQL itself takes, run (again) whenever the database is prepared on
+/// it, never on the engines that merely speak its protocol: storage settings — audit
+/// entries kept out of line but uncompressed, because an import's entries list a thousand
+/// records each and compressing them (pglz) cost the server more than inserting the
+/// records — and the drop of what an earlier text of a migration created.
+const POSTGRES_ITSELF: &[&str] = &[
     "ALTER TABLE audit_log ALTER COLUMN before_json SET STORAGE EXTERNAL",
     "ALTER TABLE audit_log ALTER COLUMN after_json SET STORAGE EXTERNAL",
+    // Migration 0009 as it was applied before: the write path keeps the score facts now,
+    // and the triggers would count everything twice.
+    "DROP TRIGGER IF EXISTS score_facts_review ON reviews",
+    "DROP TRIGGER IF EXISTS score_facts_tally ON eval_tallies",
+    "DROP TRIGGER IF EXISTS score_facts_item ON commitment_items",
+    "DROP TRIGGER IF EXISTS score_facts_commitment ON commitments",
+    "DROP TRIGGER IF EXISTS score_facts_study ON study_records",
+    "DROP TRIGGER IF EXISTS score_facts_service ON service_records",
+    "DROP FUNCTION IF EXISTS score_facts_review()",
+    "DROP FUNCTION IF EXISTS score_facts_tally()",
+    "DROP FUNCTION IF EXISTS score_facts_tally_add(BIGINT, BIGINT, TEXT, BIGINT)",
+    "DROP FUNCTION IF EXISTS score_facts_item()",
+    "DROP FUNCTION IF EXISTS score_facts_item_add(BIGINT, TEXT, TEXT, BIGINT)",
+    "DROP FUNCTION IF EXISTS score_facts_commitment()",
+    "DROP FUNCTION IF EXISTS score_facts_commitment_add(commitments, BIGINT)",
+    "DROP FUNCTION IF EXISTS score_facts_hours_add(BIGINT, BIGINT, BIGINT, TEXT, BIGINT)",
+    "DROP FUNCTION IF EXISTS score_facts_study()",
+    "DROP FUNCTION IF EXISTS score_facts_service()",
 ];
 
-/// On PostgreSQL: the tuning above, where the server is PostgreSQL itself; and a check that
+/// On PostgreSQL: the statements above, where the server is PostgreSQL itself; and a check that
 /// text sorts bytewise, which the subtree range scans need (a database created with a
 /// locale's collation would put `/1/5/` and `/15/` in the locale's order).
 pub(crate) async fn check_postgres(store: &Store) -> Result<()> {
@@ -425,8 +450,19 @@ pub(crate) async fn check_postgres(store: &Store) -> Result<()> {
     let plain = version.starts_with("PostgreSQL")
         && !version.contains("-YB-")
         && !version.contains("Cockroach");
-    if plain {
-        for sql in POSTGRES_TUNING {
+    // Only when something is to be done: these statements lock their tables, and other
+    // servers may be serving while this one starts.
+    let needed: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM pg_attribute WHERE attrelid = 'audit_log'::regclass \
+         AND attname IN ('before_json', 'after_json') AND attstorage <> 'e') \
+         + (SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'reviews'::regclass \
+         AND tgname LIKE 'score_facts%')",
+    )
+    .fetch_one(&store.write)
+    .await
+    .unwrap_or(0);
+    if plain && needed > 0 {
+        for sql in POSTGRES_ITSELF {
             store.write.execute(*sql).await?;
         }
     }
@@ -551,7 +587,12 @@ mod tests {
         ),
         (
             9,
-            "triggers: SQLite writes the body inline, PostgreSQL through plpgsql functions",
+            "SQLite's first created the score facts' triggers; PostgreSQL's no longer does",
+        ),
+        (
+            26,
+            "SQLite drops the score facts' triggers; PostgreSQL drops them where the store \
+             prepares the database, its migrations staying portable",
         ),
     ];
 
@@ -634,7 +675,7 @@ mod tests {
         ),
         (
             "SET STORAGE",
-            "storage settings (POSTGRES_TUNING applies them on PostgreSQL)",
+            "storage settings (POSTGRES_ITSELF applies them on PostgreSQL)",
         ),
         ("TRIGGER", "triggers (keep derived rows in the write path)"),
         ("FUNCTION", "stored functions"),
@@ -646,9 +687,8 @@ mod tests {
         ("ADVISORY", "advisory locks (the migration lease is a row)"),
     ];
 
-    /// Migrations not portable yet, and why: the score facts are kept by triggers until
-    /// the write path maintains them (issue 22, part 4).
-    const NOT_PORTABLE_YET: &[i64] = &[9];
+    /// Migrations not portable yet (none).
+    const NOT_PORTABLE_YET: &[i64] = &[];
 
     /// A step's statements, upper-case, without comments; `$$` bodies stay inside theirs.
     fn raw_statements(step: &str) -> Vec<String> {

@@ -241,6 +241,9 @@ impl WriteTx {
                 .bind(now)
                 .execute(&mut *self.tx)
                 .await?;
+            // Hours count for the member and for the organisation recorded.
+            self.facts_changed(r.campaign_id, "member", r.member_id);
+            self.facts_changed(r.campaign_id, "organisation", r.org_id);
         }
         let key = format!("{}-{}", first, first + rows.len() as i64 - 1);
         let after = serde_json::json!({ "records": rows });

@@ -203,6 +203,7 @@ impl WriteTx {
         .await?;
         let before = before.as_ref().map(review).transpose()?;
         let now = now_ms();
+        self.facts_changed(r.campaign_id, r.subject_kind.as_str(), r.subject_id);
         let id = match &before {
             Some(b) => {
                 sqlx::query(

@@ -52,6 +52,9 @@ pub struct WriteTx {
     pub(crate) bulk_members: Option<bool>,
     /// Change in each organisation's direct member count, applied at commit.
     pub(crate) member_deltas: std::collections::BTreeMap<i64, i64>,
+    /// Subjects whose score facts this transaction changed: (campaign, kind, id),
+    /// recounted at commit (scores::facts).
+    pub(crate) facts_dirty: std::collections::BTreeSet<(i64, String, i64)>,
     /// When set, only members of these organisations may be changed: an import on behalf
     /// of an account must not pull in someone registered outside its scope.
     pub(crate) member_orgs: Option<std::collections::HashSet<i64>>,
@@ -106,6 +109,7 @@ impl WriteTx {
             last_hash,
             pending: Vec::new(),
             member_deltas: Default::default(),
+            facts_dirty: Default::default(),
             bulk_members: None,
             member_orgs: None,
             version: None,
@@ -189,6 +193,7 @@ impl WriteTx {
             self.rebuild_member_indexes().await?;
         }
         self.apply_member_count_deltas().await?;
+        self.recount_changed_facts().await?;
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(self.last_id)
             .bind(self.last_hash.clone())

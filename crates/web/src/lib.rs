@@ -224,12 +224,17 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let limits = listen::ConnectionLimits {
+    let limits = connection_limits(&config);
+    listen::serve(router(store, config), listener, limits, shutdown).await
+}
+
+/// The limits on connections the configuration sets; trusted proxies are not capped.
+fn connection_limits(config: &WebConfig) -> listen::ConnectionLimits {
+    listen::ConnectionLimits {
         header_timeout: config.header_timeout,
         per_address: config.connections_per_address,
         exempt: config.trusted_proxies.clone(),
-    };
-    listen::serve(router(store, config), listener, limits, shutdown).await
+    }
 }
 
 /// Serves as [`serve`] does, and `/metrics` alone on `metrics` (an address only the
@@ -241,11 +246,7 @@ pub async fn serve_with_metrics(
     metrics: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let limits = listen::ConnectionLimits {
-        header_timeout: config.header_timeout,
-        per_address: config.connections_per_address,
-        exempt: config.trusted_proxies.clone(),
-    };
+    let limits = connection_limits(&config);
     let (app, apart) = routers(store, config);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let metrics_limits = listen::ConnectionLimits {

@@ -125,7 +125,7 @@ pub fn verify(board: &PeriodBoard) -> Vec<(SubjectKind, i64)> {
 }
 
 /// Recounts the current campaign's score facts from the tables they count (the operator's
-/// repair, at the command line only): the triggers of migration 0009 keep them otherwise.
+/// repair, at the command line only): the write path keeps them otherwise (storage::scores::facts).
 pub async fn recount(store: &Store) -> Result<(), AppError> {
     let (campaign_id, _) = crate::scope::campaign(store).await?;
     let mut tx = store.begin("cli").await?;

@@ -401,8 +401,11 @@ impl LaneWriter {
             ])?;
         }
         let mut add = self.conn.prepare_cached(ADD_TO_TALLY)?;
+        let facts = crate::scores::facts::tally_facts(crate::Dialect::Sqlite, 1);
+        let mut add_facts = self.conn.prepare_cached(&facts)?;
         for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
             add.execute(params![round_id, subject_id, verdict.as_str(), n])?;
+            add_facts.execute(params![round_id, subject_id, verdict.as_str(), n])?;
         }
         let (what, after) = ballot_audit(stored.len());
         let e = chain_entry(

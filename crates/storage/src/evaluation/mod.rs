@@ -694,14 +694,22 @@ impl WriteTx {
                 values_list(self.dialect, chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
+            let facts = crate::scores::facts::tally_facts(self.dialect, chunk.len());
+            let mut f = sqlx::query(AssertSqlSafe(facts));
             for ((round_id, subject_id, verdict), n) in chunk {
                 q = q
                     .bind(*round_id)
                     .bind(*subject_id)
                     .bind(verdict.as_str())
                     .bind(*n);
+                f = f
+                    .bind(*round_id)
+                    .bind(*subject_id)
+                    .bind(verdict.as_str())
+                    .bind(*n);
             }
             q.execute(&mut *self.tx).await?;
+            f.execute(&mut *self.tx).await?;
         }
         let ((action, entity, key), after) = ballot_audit(stored.len());
         self.record::<(), _>(action, entity, key, None, Some(&after))
