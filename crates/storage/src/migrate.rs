@@ -210,18 +210,20 @@ impl Lease {
         let started = std::time::Instant::now();
         let mut said = false;
         loop {
-            let now = now_ms();
-            let taken = sqlx::query(
-                "INSERT INTO schema_lock (id, holder, until_ms) VALUES (1, $1, $2) \
-                 ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, \
-                 until_ms = excluded.until_ms WHERE schema_lock.until_ms < $3",
-            )
-            .bind(&holder)
-            .bind(now + LEASE_MS)
-            .bind(now)
-            .execute(&store.write)
-            .await?
-            .rows_affected();
+            // Servers asking at once: under serializable isolation all but one are refused
+            // (40001), and asked again they find the lease held.
+            let taken = crate::retry::execute(&store.write, || {
+                let now = now_ms();
+                sqlx::query(
+                    "INSERT INTO schema_lock (id, holder, until_ms) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, \
+                     until_ms = excluded.until_ms WHERE schema_lock.until_ms < $3",
+                )
+                .bind(holder.clone())
+                .bind(now + LEASE_MS)
+                .bind(now)
+            })
+            .await?;
             if taken == 1 {
                 break;
             }
@@ -240,12 +242,11 @@ impl Lease {
         let renewing = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(RENEW_EVERY).await;
-                let renewed = sqlx::query(
-                    "UPDATE schema_lock SET until_ms = $1 WHERE id = 1 AND holder = $2",
-                )
-                .bind(now_ms() + LEASE_MS)
-                .bind(&who)
-                .execute(&pool)
+                let renewed = crate::retry::execute(&pool, || {
+                    sqlx::query("UPDATE schema_lock SET until_ms = $1 WHERE id = 1 AND holder = $2")
+                        .bind(now_ms() + LEASE_MS)
+                        .bind(who.clone())
+                })
                 .await;
                 if let Err(e) = renewed {
                     tracing::warn!("cannot renew the migration lease: {e}");
@@ -258,10 +259,11 @@ impl Lease {
     /// Gives the lease up, so that the next server need not wait for it to expire.
     pub(crate) async fn release(self, store: &Store) {
         self.renewing.abort();
-        let released = sqlx::query("DELETE FROM schema_lock WHERE id = 1 AND holder = $1")
-            .bind(&self.holder)
-            .execute(&store.write)
-            .await;
+        let released = crate::retry::execute(&store.write, || {
+            sqlx::query("DELETE FROM schema_lock WHERE id = 1 AND holder = $1")
+                .bind(self.holder.clone())
+        })
+        .await;
         if let Err(e) = released {
             tracing::warn!("cannot release the migration lease (it expires by itself): {e}");
         }

@@ -75,18 +75,20 @@ impl Sessions<'_> {
             second_factor_pending: pending,
         };
         let now = now_ms();
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, lang, created_at, \
-             last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(token_hash(&s.token))
-        .bind(user_id)
-        .bind(s.csrf_token.clone())
-        .bind(lang.code())
-        .bind(now)
-        .bind(now)
-        .bind(i64::from(pending))
-        .execute(&self.store.write)
+        let hash = token_hash(&s.token);
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, lang, created_at, \
+                 last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(hash.clone())
+            .bind(user_id)
+            .bind(s.csrf_token.clone())
+            .bind(lang.code())
+            .bind(now)
+            .bind(now)
+            .bind(i64::from(pending))
+        })
         .await?;
         Ok(Some(s))
     }
@@ -138,20 +140,24 @@ impl Sessions<'_> {
 
     /// The session's second factor was given: it may be used for everything.
     pub async fn second_factor_given(self, token: &str) -> Result<()> {
-        sqlx::query("UPDATE sessions SET second_factor_pending = 0 WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&self.store.write)
-            .await?;
+        let hash = token_hash(token);
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query("UPDATE sessions SET second_factor_pending = 0 WHERE token_hash = $1")
+                .bind(hash.clone())
+        })
+        .await?;
         Ok(())
     }
 
     /// Remembers the language a signed-in account chose.
     pub async fn set_lang(self, token: &str, lang: Lang) -> Result<()> {
-        sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
-            .bind(lang.code())
-            .bind(token_hash(token))
-            .execute(&self.store.write)
-            .await?;
+        let hash = token_hash(token);
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
+                .bind(lang.code())
+                .bind(hash.clone())
+        })
+        .await?;
         Ok(())
     }
 
@@ -187,18 +193,20 @@ impl Sessions<'_> {
     /// to count sees at least k, so no more attempts than the limit are ever checked.
     pub async fn reserve_attempt(self, username: &str, address: &str) -> Result<ReservedAttempt> {
         let id = crate::write::take_ids_apart(&self.store.write, "login_attempts", 1).await?;
-        sqlx::query(
-            "INSERT INTO login_attempts (id, username, address, at, success) \
-             VALUES ($1, $2, $3, $4, 0)",
-        )
-        .bind(id)
-        .bind(username.to_string())
-        .bind(address.to_string())
-        .bind(now_ms())
-        .execute(&self.store.write)
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "INSERT INTO login_attempts (id, username, address, at, success) \
+                 VALUES ($1, $2, $3, $4, 0)",
+            )
+            .bind(id)
+            .bind(username.to_string())
+            .bind(address.to_string())
+            .bind(now_ms())
+        })
         .await?;
         // Counted on the writer's pool: the row just written must be seen.
-        let (by_account, by_address) = failures(&self.store.write, username, address).await?;
+        let (by_account, by_address) =
+            crate::retry::retrying(|| failures(&self.store.write, username, address)).await?;
         Ok(ReservedAttempt {
             id,
             failures_before: (by_account - 1, by_address - 1),
@@ -207,10 +215,10 @@ impl Sessions<'_> {
 
     /// Records that a reserved attempt succeeded.
     pub async fn settle_attempt(self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1")
-            .bind(id)
-            .execute(&self.store.write)
-            .await?;
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1").bind(id)
+        })
+        .await?;
         Ok(())
     }
 
@@ -218,10 +226,10 @@ impl Sessions<'_> {
     /// right current password on a password change): a lockout runs its time from the
     /// failures that were checked, not from knocks on a locked door.
     pub async fn withdraw_attempt(self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM login_attempts WHERE id = $1")
-            .bind(id)
-            .execute(&self.store.write)
-            .await?;
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query("DELETE FROM login_attempts WHERE id = $1").bind(id)
+        })
+        .await?;
         Ok(())
     }
 
@@ -235,16 +243,17 @@ impl Sessions<'_> {
         // The id is taken in its own statement: attempts arrive in parallel, outside the
         // serialised write path.
         let id = crate::write::take_ids_apart(&self.store.write, "login_attempts", 1).await?;
-        sqlx::query(
-            "INSERT INTO login_attempts (id, username, address, at, success) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(username.to_string())
-        .bind(address.to_string())
-        .bind(now_ms())
-        .bind(i64::from(success))
-        .execute(&self.store.write)
+        crate::retry::execute(&self.store.write, || {
+            sqlx::query(
+                "INSERT INTO login_attempts (id, username, address, at, success) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(username.to_string())
+            .bind(address.to_string())
+            .bind(now_ms())
+            .bind(i64::from(success))
+        })
         .await?;
         Ok(())
     }

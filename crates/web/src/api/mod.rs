@@ -153,12 +153,6 @@ pub struct Created {
 pub(crate) fn refused(lang: Lang, e: xianfeng_app::AppError) -> ApiError {
     use xianfeng_app::AppError;
     use xianfeng_storage::StoreError;
-    if e.is_retryable() {
-        tracing::info!("api: {e}");
-        let mut answer = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang);
-        answer.again = true;
-        return answer;
-    }
     if e.is_fault() {
         return internal(lang, e);
     }
@@ -180,9 +174,17 @@ pub fn not_found_response(lang: Lang) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", lang)
 }
 
-pub fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
-    tracing::error!("api: {e}");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang)
+/// Logs what went wrong and answers 500; a refusal of the database for a concurrent
+/// writer is marked for the request to be served again (kernel::retry).
+pub fn internal(lang: Lang, e: impl std::fmt::Display + std::any::Any) -> ApiError {
+    let mut answer = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang);
+    if crate::kernel::retry::is_retryable(&e) {
+        tracing::info!("api: {e}");
+        answer.again = true;
+    } else {
+        tracing::error!("api: {e}");
+    }
+    answer
 }
 
 /// The language asked for in `Accept-Language`: English when it comes first, else zh-CN.

@@ -100,14 +100,25 @@ pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// Logs what went wrong and answers 500 without details, in `lang`.
-pub fn internal_in(lang: Lang, e: impl std::fmt::Display) -> Response {
-    tracing::error!("{e}");
-    (
+/// Logs what went wrong and answers 500 without details, in `lang`; a refusal of the
+/// database for a concurrent writer is marked for the request to be served again
+/// (kernel::retry), and logged as an error only if every attempt meets it.
+pub fn internal_in(lang: Lang, e: impl std::fmt::Display + std::any::Any) -> Response {
+    let again = super::retry::is_retryable(&e);
+    if again {
+        tracing::info!("{e}");
+    } else {
+        tracing::error!("{e}");
+    }
+    let mut response = (
         StatusCode::INTERNAL_SERVER_ERROR,
         xianfeng_domain::i18n::t(lang, "web.internal_error", &[]),
     )
-        .into_response()
+        .into_response();
+    if again {
+        response.extensions_mut().insert(super::retry::Again);
+    }
+    response
 }
 
 /// What a handler sets out to do, for the page that says it could not: who asks (the
@@ -182,16 +193,6 @@ impl IntoResponse for PageError {
             PageError::Answer(page) => return *page,
         };
         let lang = chrome.tx.lang;
-        if error.is_retryable() {
-            // Logged as an error only if the last attempt meets it too (kernel::retry).
-            tracing::info!("{error}");
-            let answer = (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                xianfeng_domain::i18n::t(lang, "web.internal_error", &[]),
-            )
-                .into_response();
-            return super::retry::mark(answer, &error);
-        }
         if error.is_fault() {
             return internal_in(lang, error);
         }

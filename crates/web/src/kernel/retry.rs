@@ -4,8 +4,9 @@
 //! back, so running it again is safe; the person sees the answer of the attempt that went
 //! through, never the refusal.
 //!
-//! The error pages mark such answers with [`Again`]; this layer, around the handlers,
-//! keeps the request's body to send it again.
+//! The 500 answers of pages and API mark such refusals with [`Again`] (`pages::internal_in`,
+//! `api::internal`); this layer, around the handlers, keeps the request's body to send it
+//! again.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -17,12 +18,15 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone, Copy)]
 pub struct Again;
 
-/// Marks `response` as worth another attempt when `error` is such a refusal.
-pub fn mark(mut response: Response, error: &xianfeng_app::AppError) -> Response {
-    if error.is_retryable() {
-        response.extensions_mut().insert(Again);
+/// Whether an error a handler answers with 500 is such a refusal: an application or a
+/// storage error whose cause is a serialization failure or a deadlock.
+pub fn is_retryable(error: &dyn std::any::Any) -> bool {
+    if let Some(e) = error.downcast_ref::<xianfeng_app::AppError>() {
+        return e.is_retryable();
     }
-    response
+    error
+        .downcast_ref::<xianfeng_storage::StoreError>()
+        .is_some_and(xianfeng_storage::retry::is_retryable)
 }
 
 pub async fn again(State(body_limit): State<usize>, req: Request, next: Next) -> Response {
