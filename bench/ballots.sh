@@ -40,10 +40,12 @@ ROUND="$(X eval round create --name bench --scope R --subjects organisations --m
 PER=$(( (CODES + 99) / 100 ))
 echo "issuing $((PER * 100)) codes…"
 /usr/bin/time -f "  issued in %e s" "$BIN" eval codes "$ROUND" --per-subject "$PER" \
-  --out "$WORK/codes.csv" --db "$DB" --key-file "$WORK/x.key" >/dev/null
+  --out "$WORK/codes.csv" --base-url "http://127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" >/dev/null
 tail -n +2 "$WORK/codes.csv" | cut -d, -f3 | tr -d '-' > "$WORK/codes.txt"
 
-"$BIN" serve --addr "127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" >"$WORK/server.log" 2>&1 &
+# One load generator is one address: no cap on its connections.
+"$BIN" serve --addr "127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" \
+  --connections-per-address 0 >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -89,4 +91,4 @@ print(f"server CPU per request: ballots {b_cpu / b_total * 1e6:.1f} us "
       f"({b_cpu / duration:.2f} cores), healthz {h_cpu / h_total * 1e6:.1f} us "
       f"({h_cpu / duration:.2f} cores)")
 PY
-if [[ -n "${PG_URL:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $SCHEMA CASCADE"; fi
+if [[ -n "${PG_URL:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null; fi

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
-CODES_PER_BRANCH="${CODES_PER_BRANCH:-5000}"
+CODES_PER_BRANCH="${CODES_PER_BRANCH:-10000}"
 export DIR="${DIR:-$(mktemp -d /tmp/xianfeng-bench-cluster.XXXX)}"
 chmod 755 "$DIR"
 export BIN="target/release/xianfeng" PG_PORT="${PG_PORT:-56432}" PORT="${PORT:-19100}"
