@@ -12,6 +12,11 @@ use crate::{Result, StoreError};
 /// How many times work is tried in all before its failure is given back.
 pub const ATTEMPTS: u32 = 8;
 
+/// How many times a write transaction is begun before its refusal is given back. Nothing
+/// is done yet when a beginning is refused, so trying long is cheap; with every writer
+/// queueing on one row, a dozen meeting at once would otherwise starve the unlucky one.
+pub const BEGIN_ATTEMPTS: u32 = 60;
+
 /// Whether `e` is a refusal the database lifts when the work is run again.
 pub fn is_retryable(e: &StoreError) -> bool {
     match e {

@@ -91,7 +91,8 @@ impl WriteTx {
             match head {
                 Ok((last_id, last_hash)) => break (tx, last_id, last_hash),
                 Err(e)
-                    if crate::retry::is_retryable(&e) && attempt + 1 < crate::retry::ATTEMPTS =>
+                    if crate::retry::is_retryable(&e)
+                        && attempt + 1 < crate::retry::BEGIN_ATTEMPTS =>
                 {
                     let _ = tx.rollback().await;
                     attempt += 1;
