@@ -28,20 +28,13 @@ fi
 X() { "$BIN" "$@" --db "$DB" --key-file "$WORK/x.key"; }
 
 X init --password Pass-word-1 >/dev/null
-{
-  echo "组织编码,组织名称,上级组织编码,组织类别"
-  echo "R,中共测试区委员会,,县(市、区)委"
-  for i in $(seq 1 100); do echo "B$i,第${i}党支部,R,党支部"; done
-} > "$WORK/orgs.csv"
-X import orgs "$WORK/orgs.csv" >/dev/null
-TODAY="$(date +%F)"
-ROUND="$(X eval round create --name bench --scope R --subjects organisations --mode codes \
-  --start "$TODAY" --end "$TODAY" | tail -1)"
 PER=$(( (CODES + 99) / 100 ))
 echo "issuing $((PER * 100)) codes…"
-/usr/bin/time -f "  issued in %e s" "$BIN" eval codes "$ROUND" --per-subject "$PER" \
-  --out "$WORK/codes.csv" --base-url "http://127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" >/dev/null
-tail -n +2 "$WORK/codes.csv" | cut -d, -f3 | tr -d '-' > "$WORK/codes.txt"
+source bench/lib.sh
+SECONDS=0
+ballot_round "$WORK" 100 "$PER" "http://127.0.0.1:$PORT"
+echo "  issued in ${SECONDS} s"
+sed -i 's/-//g' "$WORK/codes.txt"
 
 # One load generator is one address: no cap on its connections.
 "$BIN" serve --addr "127.0.0.1:$PORT" --db "$DB" --key-file "$WORK/x.key" \

@@ -21,18 +21,9 @@ X() { "$BIN" "$@" --db "$DB" --key-file "$DIR/xianfeng.key"; }
 trap 'bash $CLUSTER stop >/dev/null 2>&1 || true' EXIT
 bash "$CLUSTER" start >/dev/null
 
-{
-  echo "组织编码,组织名称,上级组织编码,组织类别"
-  echo "R,中共测试区委员会,,县(市、区)委"
-  for i in $(seq 1 40); do echo "B$i,第${i}党支部,R,党支部"; done
-} > "$DIR/orgs.csv"
-X import orgs "$DIR/orgs.csv" >/dev/null
-TODAY="$(date +%F)"
-ROUND="$(X eval round create --name bench --scope R --subjects organisations --mode codes \
-  --start "$TODAY" --end "$TODAY" | tail -1)"
-X eval codes "$ROUND" --per-subject "$CODES_PER_BRANCH" --out "$DIR/codes.csv" \
-  --base-url "http://127.0.0.1:$PORT" >/dev/null
-tail -n +2 "$DIR/codes.csv" | cut -d, -f3 | tr -d '-' > "$DIR/codes.txt"
+source bench/lib.sh
+ballot_round "$DIR" 40 "$CODES_PER_BRANCH" "http://127.0.0.1:$PORT"
+sed -i 's/-//g' "$DIR/codes.txt"
 split -n l/2 -d "$DIR/codes.txt" "$DIR/half."
 
 run() { # label, codes file

@@ -3,7 +3,8 @@
 deploy/cluster/cluster.sh started: load through the balancer with one instance killed
 (SIGKILL) mid-load and restarted; no acknowledged ballot lost; a code accepted exactly once
 across instances; a login on one instance good on the others; 31 mistyped codes from one
-client behind the balancer block that client only. Standard library only.
+client behind the balancer block that client only; a review written through one instance in
+the scores read through another within 2 s. Standard library only.
 
 Arguments: the balancer's port, the codes file (one code a line), the cluster script.
 """
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 PORT = int(sys.argv[1])
 CODES = [c.strip() for c in open(sys.argv[2]) if c.strip()]
@@ -130,6 +132,71 @@ for port in INSTANCES:
     _, _, text = request(port, "GET", "/metrics")
     served += sum(float(l.split()[-1]) for l in text.splitlines() if l.startswith("standby_requests_total"))
 check(served >= 6, f"the standby served them ({served:.0f} requests)")
+
+# 6. A review written through instance 1 is in the scores read through instance 3 within
+# two seconds: the change is stored with the review, and every instance reads the changes.
+def form(port, path, fields, cookie=""):
+    """(status, the cookies set as name=value, body) of a form posted as a browser does."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("POST", path, body=urllib.parse.urlencode(fields),
+                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        r = conn.getresponse()
+        cookies = [c.split(";")[0] for c in r.msg.get_all("Set-Cookie") or []]
+        return r.status, cookies, r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def token_of(port, username):
+    s, _, body = request(port, "POST", "/api/v1/login",
+                         {"username": username, "password": os.environ.get("PASSWORD", "Pass-word-1")})
+    return json.loads(body).get("token", "") if s == 200 else ""
+
+
+def b1_score(port, token):
+    s, _, body = request(port, "GET", "/api/v1/rankings?kind=organisation&limit=1000",
+                         headers={"Authorization": f"Bearer {token}"})
+    if s != 200:
+        return s, None
+    return s, next((r["score"] for r in json.loads(body)["rows"] if r["code"] == "B1"), None)
+
+
+# The campaign office assigns 'leader' to review branch B1, through the web form.
+status, cookies, _ = form(INSTANCES[0], "/login",
+                          {"username": "office", "password": os.environ.get("PASSWORD", "Pass-word-1")})
+session = "; ".join(c for c in cookies if c.startswith("xf_session="))
+conn = http.client.HTTPConnection("127.0.0.1", INSTANCES[0], timeout=10)
+conn.request("GET", "/o/B1/reviewers", headers={"Cookie": session})
+page = conn.getresponse().read().decode("utf-8", "replace")
+conn.close()
+csrf = page.split('name="csrf" value="', 1)[-1].split('"', 1)[0]
+b1 = int(os.environ["B1_ID"])
+status, _, _ = form(INSTANCES[0], "/o/B1/reviewers",
+                    {"csrf": csrf, "subject": f"organisation:{b1}", "reviewer": "leader"}, session)
+check(status == 303, f"the office assigns a reviewer to branch B1 ({status})")
+
+s, _, body = request(INSTANCES[0], "GET", "/api/v1/periods", headers={"Authorization": f"Bearer {token}"})
+period = next((p["id"] for p in json.loads(body) if p.get("current")), None) if s == 200 else None
+s, before = b1_score(INSTANCES[2], token)
+check(s == 200, f"the rankings read through instance 3 ({s}; B1 scored {before})")
+leader = token_of(INSTANCES[0], "leader")
+s, _, body = request(INSTANCES[0], "POST", "/api/v1/reviews",
+                     {"subject_kind": "organisation", "subject_id": b1, "period": period,
+                      "grade": "good", "comment": "班子团结，服务群众有成效"},
+                     headers={"Authorization": f"Bearer {leader}"})
+written = time.time()
+check(s == 201, f"a review of B1 for period {period} written through instance 1 ({s} {body[:200]})")
+after, seen_in = before, None
+while time.time() - written < 5:
+    _, after = b1_score(INSTANCES[2], token)
+    if after != before:
+        seen_in = time.time() - written
+        break
+    time.sleep(0.05)
+check(seen_in is not None and seen_in <= 2.0,
+      f"the review is in the scores read through instance 3 within 2 s "
+      f"({before} -> {after}, after {seen_in if seen_in is None else round(seen_in, 2)} s)")
 
 if failures:
     print(f"{len(failures)} check(s) failed", flush=True)

@@ -37,20 +37,14 @@ latest="$(grep -cE '^ +version: [0-9]+,' crates/storage/src/migrate.rs)"
 echo "ok    all three started; each of the $latest migrations applied once"
 
 echo "== a round of ballot codes"
-{
-  echo "组织编码,组织名称,上级组织编码,组织类别"
-  echo "R,中共测试区委员会,,县(市、区)委"
-  for i in $(seq 1 20); do echo "B$i,第${i}党支部,R,党支部"; done
-} > "$DIR/orgs.csv"
-X import orgs "$DIR/orgs.csv" >/dev/null
-TODAY="$(date +%F)"
-ROUND="$(X eval round create --name cluster --scope R --subjects organisations --mode codes \
-  --start "$TODAY" --end "$TODAY" | tail -1)"
-X eval codes "$ROUND" --per-subject "${PER_SUBJECT:-300}" --out "$DIR/codes.csv" \
-  --base-url "http://127.0.0.1:$PORT" >/dev/null
-tail -n +2 "$DIR/codes.csv" | cut -d, -f3 > "$DIR/codes.txt"
+source bench/lib.sh
+ballot_round "$DIR" 20 "${PER_SUBJECT:-300}" "http://127.0.0.1:$PORT"
+X user add office --role office --org R --password "$PASSWORD" >/dev/null
+X user add leader --role reviewer --org R --password "$PASSWORD" >/dev/null
+B1_ID="$(psql "$DB" -qAtc "SELECT id FROM organisations WHERE code = 'B1'")"
+export B1_ID
 
-echo "== load through the balancer, one instance killed and restarted"
+echo "== load through the balancer, one instance killed and restarted; a review's way to the scores"
 python3 deploy/cluster/check.py "$PORT" "$DIR/codes.txt" "$CLUSTER"
 
 echo "== afterwards"

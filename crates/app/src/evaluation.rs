@@ -420,8 +420,6 @@ async fn write_batch(
     let mut coded = Vec::new();
     let mut open = Vec::new();
     let mut answers = Vec::with_capacity(jobs.len());
-    // (round, subject) of every ballot taken, for the scores to pick up after commit.
-    let mut touched: Vec<(i64, i64)> = Vec::new();
     for job in jobs {
         let answer = match job {
             Job::Open(c) => {
@@ -447,7 +445,6 @@ async fn write_batch(
                         Err(Refused::Invalid(why))
                     } else {
                         taken.insert(hash.as_str());
-                        touched.push((code.round_id, code.subject_id));
                         coded.push(Cast {
                             round_id: code.round_id,
                             subject_id: code.subject_id,
@@ -468,32 +465,14 @@ async fn write_batch(
     tx.cast_coded(coded).await?;
     if !open.is_empty() {
         let (at, casts): (Vec<usize>, Vec<Cast>) = open.into_iter().unzip();
-        let accepted = tx.cast_open(casts.clone()).await?;
-        for ((at, ok), cast) in at.into_iter().zip(accepted).zip(&casts) {
-            if ok {
-                touched.push((cast.round_id, cast.subject_id));
-            } else {
+        let accepted = tx.cast_open(casts).await?;
+        for (at, ok) in at.into_iter().zip(accepted) {
+            if !ok {
                 answers[at] = Err(Refused::Used);
             }
         }
     }
     tx.commit().await?;
-    // The ballots are stored: a failure to mark their subjects for the scores must not
-    // turn into an error for the voters (the minute's full recompute catches up).
-    let mut by_round: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (round, subject) in touched {
-        by_round.entry(round).or_default().push(subject);
-    }
-    for (round, subjects) in by_round {
-        match round_info(store, cache, round).await {
-            Ok(info) => {
-                for subject in subjects {
-                    store.touch(info.round.subject_kind, subject);
-                }
-            }
-            Err(e) => tracing::warn!("scores: round {round}: {e}"),
-        }
-    }
     Ok(answers)
 }
 

@@ -135,7 +135,6 @@ pub async fn write(
         })
         .await?;
     tx.commit().await?;
-    store.touch(kind, subject_id);
     Ok(id)
 }
 

@@ -759,9 +759,12 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
             assert_eq!(fang.parts().collect::<Vec<_>>(), vec![Part::LeaderReview]);
         }
         assert_eq!(scores::snapshot_rows(&frozen).1, closure.digest);
-        // A server that kept the open board learns of the close at its next renewal (the
-        // audit head moved); a subject's history then reads the period from its snapshot.
-        assert!(cache.renew_changed(s, now).await.unwrap() >= 1);
+        // A server that kept the open board learns of the close at its next refresh (the
+        // close is a stored score change); a subject's history then reads the period from
+        // its snapshot.
+        cache.refresh(s, now).await.unwrap();
+        let kept = cache.board(s, Some("2010"), now).await.unwrap();
+        assert!(kept.read().unwrap().closed.is_some());
         let staff_principal = principal(s, "staff").await;
         let view = xianfeng_app::score_tables::subject_view(
             s,
@@ -813,6 +816,144 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
         assert!(scores::close(s, None, "2010", now).await.is_err());
         // 2011-h1 has not ended on 2011-03-01.
         assert!(scores::close(s, None, "2011-h1", now).await.is_err());
+    }
+}
+
+/// Two servers on one database (issue 22): what is written through one is in the other's
+/// scores at its next refresh — a review rescores its subject alone, a ballot its subject,
+/// a member added recomputes the boards — because the changes are stored with the write,
+/// not kept in the writing server's memory.
+#[tokio::test]
+async fn a_write_through_one_server_is_scored_by_another_at_its_next_refresh() {
+    use xianfeng_app::evaluation::{BallotWriter, RoundInput, cast_with_code, create_round};
+    use xianfeng_app::members::{MemberForm, add_member};
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    use xianfeng_app::scores::Scores;
+    use xianfeng_domain::ballot::{Ballot, Verdict};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let one = &c.store;
+        let other = db.open().await;
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        add_reviewer(one, "leader").await;
+        let pl = principal(one, "leader").await;
+        let leader = actor("leader", &pl);
+        assign(one, &staff, "leader", SubjectKind::Member, c.zhang_wei)
+            .await
+            .unwrap();
+        let now = day("2011-03-01");
+        let theirs = Scores::new();
+        let board = theirs.board(&other, Some("2010"), now).await.unwrap();
+        let review_of = |b: &xianfeng_app::scores::SharedBoard, id: i64| {
+            let b = b.read().unwrap();
+            let kb = b.kind(SubjectKind::Member);
+            kb.reviews[kb.slot(id).unwrap()]
+        };
+        assert_eq!(review_of(&board, c.zhang_wei), 0);
+        assert_eq!(theirs.refresh(&other, now).await.unwrap(), 0, "nothing yet");
+
+        let review = ReviewInput {
+            period: "2010",
+            grade: "good",
+            comment: "点评",
+        };
+        write(one, &leader, SubjectKind::Member, c.zhang_wei, &review, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            theirs.refresh(&other, now).await.unwrap(),
+            1,
+            "{}",
+            db.label
+        );
+        let same = theirs.board(&other, Some("2010"), now).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&board, &same), "rescored in place");
+        assert_eq!(review_of(&same, c.zhang_wei), 1);
+        assert_eq!(
+            theirs.refresh(&other, now).await.unwrap(),
+            0,
+            "applied once"
+        );
+
+        // A ballot for branch B1, taken by the first server's writer.
+        let round = create_round(
+            one,
+            None,
+            &RoundInput {
+                name: "评议",
+                scope: "B1",
+                subjects: "organisations",
+                mode: "codes",
+                starts_on: "2010-06-01",
+                ends_on: "2010-06-30",
+            },
+        )
+        .await
+        .unwrap();
+        let codes = xianfeng_app::evaluation::issue_codes(
+            one,
+            None,
+            round,
+            1,
+            Some("http://x"),
+            day("2010-06-15"),
+        )
+        .await
+        .unwrap();
+        let writer = BallotWriter::start(one.clone());
+        let ballot = Ballot {
+            verdict: Verdict::Satisfied,
+            ratings: Default::default(),
+            comment: String::new(),
+        };
+        cast_with_code(
+            one,
+            &writer,
+            &codes[0].code,
+            &ballot,
+            "10.0.0.1",
+            day("2010-06-15"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            theirs.refresh(&other, now).await.unwrap(),
+            1,
+            "{}",
+            db.label
+        );
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        {
+            let b = same.read().unwrap();
+            let kb = b.kind(SubjectKind::Organisation);
+            assert_eq!(kb.ballots[kb.slot(b1).unwrap()], 1, "{}", db.label);
+        }
+
+        // A member added changes the tree: the boards are recomputed.
+        let zhao = MemberForm {
+            name: "赵敏".into(),
+            id_number: id("41080219950505004"),
+            joined_on: "2018-01-10".into(),
+            member_type: "正式党员".into(),
+            ..MemberForm::default()
+        };
+        let added = add_member(one, &staff, "B1", &zhao, xianfeng_testkit::today())
+            .await
+            .unwrap();
+        theirs.refresh(&other, now).await.unwrap();
+        let renewed = theirs.board(&other, Some("2010"), now).await.unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&same, &renewed), "recomputed");
+        assert!(
+            renewed
+                .read()
+                .unwrap()
+                .kind(SubjectKind::Member)
+                .slot(added)
+                .is_some()
+        );
+        assert_eq!(review_of(&renewed, c.zhang_wei), 1);
     }
 }
 

@@ -349,11 +349,15 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
                 .unwrap();
         }
         // Today's code reads whether an organisation is closed (migration 18) and a
-        // campaign's status (migration 19): lent too.
+        // campaign's status (migration 19), and writes score changes (27): lent too.
         for sql in [
             "ALTER TABLE organisations ADD COLUMN closed_on TEXT",
             "ALTER TABLE organisations ADD COLUMN merged_into BIGINT",
             "ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'running'",
+            // Every write stores what it changed of the scores (migration 27).
+            "CREATE TABLE score_changes (position BIGINT NOT NULL, campaign_id BIGINT NOT NULL, \
+             subject_kind TEXT NOT NULL, subject_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, \
+             PRIMARY KEY (position, campaign_id, subject_kind, subject_id))",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }
@@ -408,6 +412,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             "ALTER TABLE organisations DROP COLUMN closed_on",
             "ALTER TABLE organisations DROP COLUMN merged_into",
             "ALTER TABLE campaigns DROP COLUMN status",
+            "DROP TABLE score_changes",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }

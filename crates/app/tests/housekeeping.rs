@@ -1,9 +1,9 @@
-//! Housekeeping (issue 22): expired sessions, old sign-in attempts and old rate counters
-//! are deleted by whichever server takes the run — once, however many servers try.
+//! Housekeeping (issue 22): expired sessions, old sign-in attempts, old rate counters and
+//! old score changes are deleted by whichever server takes the run — once, however many servers try.
 
 use xianfeng_app::Silent;
 use xianfeng_app::housekeeping::prune_once;
-use xianfeng_storage::housekeeping_limits::{ATTEMPTS_KEPT_MS, CODE_FAILURES_KEPT_MS};
+use xianfeng_storage::{ATTEMPTS_KEPT_MS, CODE_FAILURES_KEPT_MS, SCORE_CHANGES_KEPT_MS};
 use xianfeng_testkit::backends;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -64,14 +64,33 @@ async fn old_sessions_attempts_and_counters_are_pruned_once_by_one_of_the_server
                 .await
                 .unwrap();
         }
+        for (subject, at) in [
+            (900_007i64, now - 60_000),
+            (900_008, now - SCORE_CHANGES_KEPT_MS - DAY),
+        ] {
+            sqlx::query(
+                "INSERT INTO score_changes (position, campaign_id, subject_kind, subject_id, \
+                 at_ms) VALUES (1, 1, 'member', $1, $2)",
+            )
+            .bind(subject)
+            .bind(at)
+            .execute(&raw)
+            .await
+            .unwrap();
+        }
         // Two servers reach the same run at once: one prunes, the other skips it.
         let (ra, rb) = tokio::join!(prune_once(&a, now), prune_once(&b, now));
         let runs: Vec<_> = [ra.unwrap(), rb.unwrap()].into_iter().flatten().collect();
         assert_eq!(runs.len(), 1, "{}: {runs:?}", db.label);
         let p = runs[0];
         assert_eq!(
-            (p.sessions, p.login_attempts, p.code_failures),
-            (2, 1, 1),
+            (
+                p.sessions,
+                p.login_attempts,
+                p.code_failures,
+                p.score_changes
+            ),
+            (2, 1, 1, 1),
             "{}",
             db.label
         );
@@ -85,6 +104,12 @@ async fn old_sessions_attempts_and_counters_are_pruned_once_by_one_of_the_server
             .await
             .unwrap();
         assert_eq!(failures, vec!["recent".to_string()], "{}", db.label);
+        let changes: Vec<i64> =
+            sqlx::query_scalar("SELECT subject_id FROM score_changes WHERE subject_id >= 900000")
+                .fetch_all(&raw)
+                .await
+                .unwrap();
+        assert_eq!(changes, vec![900_007], "{}", db.label);
         // The next run is another slot: taken again.
         let later = now + xianfeng_app::housekeeping::EVERY.as_millis() as i64;
         assert!(

@@ -1,5 +1,5 @@
 //! Housekeeping (日常清理): what grows without being campaign data — expired sessions,
-//! old sign-in attempts and rate counters — deleted by age. Like sessions, these are
+//! old sign-in attempts, rate counters and score changes — deleted by age. Like sessions, these are
 //! written outside the audit chain. Any server of a cluster may run a job; a run is taken
 //! once, by the server that inserts its row in `job_runs`.
 
@@ -16,6 +16,9 @@ pub const CODE_FAILURES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long per-minute counts of open-mode ballots are kept: they flag bursts to the
 /// office, for as long as a round's result may be questioned.
 pub const OPEN_RATES_KEPT_MS: i64 = 183 * 24 * 60 * 60 * 1000;
+/// How long score changes are kept: every server reads them within seconds; a day leaves
+/// room to look into a score that moved.
+pub const SCORE_CHANGES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long a job's runs are remembered.
 const RUNS_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
@@ -27,11 +30,17 @@ pub struct Pruned {
     pub code_failures: u64,
     pub open_rates: u64,
     pub job_runs: u64,
+    pub score_changes: u64,
 }
 
 impl Pruned {
     pub fn total(&self) -> u64 {
-        self.sessions + self.login_attempts + self.code_failures + self.open_rates + self.job_runs
+        self.sessions
+            + self.login_attempts
+            + self.code_failures
+            + self.open_rates
+            + self.job_runs
+            + self.score_changes
     }
 }
 
@@ -83,12 +92,18 @@ impl Housekeeping<'_> {
             sqlx::query("DELETE FROM job_runs WHERE taken_at < $1").bind(now - RUNS_KEPT_MS)
         })
         .await?;
+        let score_changes = execute(pool, || {
+            sqlx::query("DELETE FROM score_changes WHERE at_ms < $1")
+                .bind(now - SCORE_CHANGES_KEPT_MS)
+        })
+        .await?;
         Ok(Pruned {
             sessions,
             login_attempts,
             code_failures,
             open_rates,
             job_runs,
+            score_changes,
         })
     }
 }

@@ -57,12 +57,10 @@ pub use error::StoreError;
 pub use evaluation::BallotTx;
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{FigureTotals, Span, SubjectFigures};
-pub use housekeeping::Pruned;
-/// How long housekeeping keeps what it prunes.
-pub mod housekeeping_limits {
-    pub use crate::housekeeping::{ATTEMPTS_KEPT_MS, CODE_FAILURES_KEPT_MS, OPEN_RATES_KEPT_MS};
-}
 pub use guidance::StoredLocalRule;
+pub use housekeeping::{
+    ATTEMPTS_KEPT_MS, CODE_FAILURES_KEPT_MS, OPEN_RATES_KEPT_MS, Pruned, SCORE_CHANGES_KEPT_MS,
+};
 pub use import::{STAGED_LIFETIME_MS, StagedImport};
 pub use inspections::{
     DeclaredConflict, FindingRecord, InspectionPlan, InspectorRecord, NewInspectionPlan,
@@ -80,6 +78,7 @@ pub use registry::{
     OrgUpdate, PreparedMember, TeamRecord, Transfer, UpsertOutcome,
 };
 pub use reviews::{Assignment, NewReview, ReviewRecord};
+pub use scores::changes::ScoreChange;
 pub use scores::{
     Closure, Facts, IndicatorValue, Lexicon, Only, ScoredOrg, SnapshotRow, Universe, kind_code,
 };
@@ -99,7 +98,6 @@ use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 use xianfeng_domain::campaign::Campaign;
 use xianfeng_domain::i18n::Message;
-use xianfeng_domain::subject::SubjectKind;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -131,9 +129,6 @@ pub struct Store {
     lane: Option<std::sync::Arc<evaluation::Lane>>,
     /// SQLite only: the database file, for the bulk read of score inputs.
     sqlite_path: Option<std::path::PathBuf>,
-    /// Subjects whose reviews, ballots or self-assessment changed since the scores last
-    /// looked (see `Store::touch`), shared by the clones of a store.
-    touched: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(SubjectKind, i64)>>>,
     /// How far the audit chain is known to reach: every change is an audit entry, so this
     /// is the data's version (see `Store::data_version`), shared by the clones of a store.
     pub(crate) version: std::sync::Arc<DataVersion>,
@@ -300,6 +295,15 @@ impl Default for PoolSettings {
     }
 }
 
+impl PoolSettings {
+    /// A PostgreSQL pool (the primary's, or the standby's) as these settings say.
+    fn options(&self) -> AnyPoolOptions {
+        AnyPoolOptions::new()
+            .max_connections(self.size.max(1))
+            .acquire_timeout(self.acquire_timeout)
+    }
+}
+
 /// How to open a store.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
@@ -373,11 +377,7 @@ impl Store {
                 (read, write)
             }
             Dialect::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(options.pool.size.max(1))
-                    .acquire_timeout(options.pool.acquire_timeout)
-                    .connect(&url)
-                    .await?;
+                let pool = options.pool.options().connect(&url).await?;
                 (pool.clone(), pool)
             }
         };
@@ -385,12 +385,7 @@ impl Store {
             (None, _) => None,
             (Some(url), Dialect::Postgres) => {
                 let (url, _) = normalise_url(url)?;
-                Some(
-                    AnyPoolOptions::new()
-                        .max_connections(options.pool.size.max(1))
-                        .acquire_timeout(options.pool.acquire_timeout)
-                        .connect_lazy(&url)?,
-                )
+                Some(options.pool.options().connect_lazy(&url)?)
             }
             (Some(_), Dialect::Sqlite) => {
                 return Err(StoreError::Invalid(Message::of(
@@ -408,7 +403,6 @@ impl Store {
             campaign: Default::default(),
             lane: None,
             sqlite_path: None,
-            touched: Default::default(),
             version: Default::default(),
         };
         match options.migrations {
@@ -453,22 +447,6 @@ impl Store {
     /// Whether reads may be sent to a standby (`--read-db`).
     pub fn has_standby(&self) -> bool {
         self.standby.is_some()
-    }
-
-    /// Notes that a subject's per-subject score inputs changed, so that current scores
-    /// can be updated for it alone instead of recomputing every subject.
-    pub fn touch(&self, kind: SubjectKind, id: i64) {
-        if let Ok(mut t) = self.touched.lock() {
-            t.insert((kind, id));
-        }
-    }
-
-    /// The subjects touched since the last call, and forgets them.
-    pub fn take_touched(&self) -> Vec<(SubjectKind, i64)> {
-        self.touched
-            .lock()
-            .map(|mut t| t.drain().collect())
-            .unwrap_or_default()
     }
 
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.

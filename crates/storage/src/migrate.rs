@@ -179,6 +179,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0026_facts_in_write_path.sql"),
         postgres: include_str!("../migrations/postgres/0026_facts_in_write_path.sql"),
     },
+    Migration {
+        version: 27,
+        name: "score_changes",
+        sqlite: include_str!("../migrations/sqlite/0027_score_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0027_score_changes.sql"),
+    },
 ];
 
 /// How long a lease lasts unless renewed, and how often its holder renews it.

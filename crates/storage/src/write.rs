@@ -55,6 +55,8 @@ pub struct WriteTx {
     /// Subjects whose score facts this transaction changed: (campaign, kind, id),
     /// recounted at commit (scores::facts).
     pub(crate) facts_dirty: std::collections::BTreeSet<(i64, String, i64)>,
+    /// What this transaction changed of the scores, stored at commit (scores::changes).
+    pub(crate) score_changes: crate::scores::changes::Pending,
     /// When set, only members of these organisations may be changed: an import on behalf
     /// of an account must not pull in someone registered outside its scope.
     pub(crate) member_orgs: Option<std::collections::HashSet<i64>>,
@@ -111,15 +113,16 @@ impl WriteTx {
             pending: Vec::new(),
             member_deltas: Default::default(),
             facts_dirty: Default::default(),
+            score_changes: Default::default(),
             bulk_members: None,
             member_orgs: None,
             version: None,
         })
     }
 
-    /// Limits member changes in this transaction to members of `orgs`.
-    /// The id of the audit entry this transaction follows: what a read made before the
-    /// transaction can compare with, to know that nothing changed in between.
+    /// The id of the audit entry this transaction follows, or of its own last entry once it
+    /// recorded one: before it records anything, what a read made before the transaction can
+    /// compare with, to know that nothing changed in between.
     pub fn audit_position(&self) -> i64 {
         self.last_id
     }
@@ -131,6 +134,7 @@ impl WriteTx {
         self.last_hash = hash;
     }
 
+    /// Limits member changes in this transaction to members of `orgs`.
     pub fn restrict_members_to(&mut self, orgs: std::collections::HashSet<i64>) {
         self.member_orgs = Some(orgs);
     }
@@ -152,6 +156,7 @@ impl WriteTx {
             before,
             after,
         );
+        self.score_changes.action(action);
         self.last_id = entry.id;
         self.last_hash = entry.hash.clone();
         self.pending.push(entry);
@@ -195,6 +200,7 @@ impl WriteTx {
         }
         self.apply_member_count_deltas().await?;
         self.recount_changed_facts().await?;
+        self.store_score_changes().await?;
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(self.last_id)
             .bind(self.last_hash.clone())

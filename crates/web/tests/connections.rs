@@ -2,6 +2,8 @@
 //! kept-alive connection are closed after the header timeout; one address holds no more
 //! than its share of connections. Served over a real socket, as in production.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -25,16 +27,7 @@ async fn server(
         connections_per_address: per_address,
         ..WebConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        xianfeng_web::serve(store, config, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let (addr, stop) = support::serve_on_socket(store, config).await;
     (addr, stop, db)
 }
 
@@ -139,4 +132,23 @@ async fn sign_in_attempts_are_counted_against_the_real_peer_address() {
         .await
         .unwrap();
     assert_eq!(address, "127.0.0.1");
+}
+
+/// A body that breaks off in a malformed chunk is a bad request, not one too large: the
+/// person's form was not refused for its size.
+#[tokio::test]
+async fn a_body_broken_mid_way_is_a_bad_request_not_too_large() {
+    let (addr, _stop, _db) = server(Duration::from_secs(5), 64).await;
+    let mut s = TcpStream::connect(&addr).await.unwrap();
+    s.write_all(
+        b"POST /login HTTP/1.1\r\nHost: localhost\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\n\
+          Transfer-Encoding: chunked\r\n\r\n5\r\nuser=\r\nzz\r\n",
+    )
+    .await
+    .unwrap();
+    let answer = read_to_close(&mut s, Duration::from_secs(10))
+        .await
+        .expect("closed");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
 }

@@ -2,6 +2,8 @@
 //! count by address must count by the client it names — and only when the balancer is
 //! trusted, or anyone could name himself someone else. Served over a real socket.
 
+mod support;
+
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,16 +28,7 @@ async fn server(
         trusted_proxies: TrustedProxies::parse(proxies).unwrap(),
         ..WebConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        xianfeng_web::serve(store, config, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let (addr, stop) = support::serve_on_socket(store, config).await;
     (addr, stop, db)
 }
 

@@ -1,13 +1,13 @@
 //! The boards and derived results kept between requests, and keeping them current.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
 use xianfeng_domain::campaign::Period;
 use xianfeng_domain::scoring::NONE;
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{Only, Span, Store};
+use xianfeng_storage::{Only, ScoreChange, Span, Store};
 
 use super::{board::*, build::*, periods::*, rank::*};
 use crate::AppError;
@@ -66,7 +66,7 @@ pub const BOARDS_KEPT: usize = 3;
 pub type SharedBoard = Arc<RwLock<PeriodBoard>>;
 
 /// Boards kept between requests: closed periods for good, open ones until their inputs
-/// change; touched subjects are rescored in place.
+/// change; subjects whose inputs changed are rescored in place ([`Scores::refresh`]).
 #[derive(Default)]
 pub struct Scores {
     boards: Mutex<HashMap<(i64, String), SharedBoard>>,
@@ -82,7 +82,26 @@ pub struct Scores {
     generation: std::sync::atomic::AtomicU64,
     /// Serialises computing, so that two requests do not both read a million rows.
     computing: tokio::sync::Mutex<()>,
+    /// The position of the last score change applied (`None` before the first board).
+    seen: Mutex<Option<i64>>,
+    /// Whether a change of every board waits to be applied, and when one last was.
+    everything: Mutex<Everything>,
 }
+
+/// A recomputation of every board, asked for by a change of the tree or of a campaign.
+#[derive(Default)]
+struct Everything {
+    waiting: bool,
+    last: Option<std::time::Instant>,
+}
+
+/// How many changes' positions one refresh reads at most.
+const CHANGES_READ: i64 = 2_000;
+
+/// A change of every board (an organisation moved, a member joined, a campaign file edited)
+/// recomputes them in full, seconds of work for a city: at most this often, however many
+/// such changes come; the subjects named by other changes are rescored meanwhile.
+pub const EVERYTHING_AT_MOST_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Scores {
     pub fn new() -> Scores {
@@ -134,6 +153,7 @@ impl Scores {
         if let Some(b) = self.cached(&key) {
             return Ok(b);
         }
+        self.start_following(store).await?;
         let generation = self.generation();
         let board = compute(store, campaign_id, campaign, &period, today).await?;
         let board = Arc::new(RwLock::new(board));
@@ -168,32 +188,64 @@ impl Scores {
         }
     }
 
-    /// Rescores the subjects touched since the last call in every open board, reading
-    /// only their own facts. Returns how many scores were rescored, over all the boards.
+    /// Catches up with the score changes every server wrote since this one last looked
+    /// (`score_changes`, read from the database, so a write through any server of a cluster
+    /// counts): rescores the subjects named in every open board they are in, reading only
+    /// their own facts; recomputes the boards of a campaign one of whose periods closed; and
+    /// recomputes every board when the tree or another input of all of them changed — at
+    /// most once per [`EVERYTHING_AT_MOST_EVERY`], the subjects meanwhile kept current.
+    /// Returns how many scores were rescored, over all the boards.
     pub async fn refresh(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
-        let touched = store.take_touched();
-        if touched.is_empty() {
+        let Some(from) = self.seen.lock().ok().and_then(|s| *s) else {
+            // No board yet: the first one will be computed from the database as it is.
             return Ok(0);
-        }
-        let result = self.rescore(store, today, &touched).await;
-        if result.is_err() {
-            // Try them again next time rather than lose them.
-            for (kind, id) in &touched {
-                store.touch(*kind, *id);
+        };
+        let (changes, last) = store.scores().changes_since(from, CHANGES_READ).await?;
+        let mut subjects: BTreeMap<i64, Vec<(SubjectKind, i64)>> = BTreeMap::new();
+        let mut closed: BTreeSet<i64> = BTreeSet::new();
+        for change in changes {
+            match change {
+                ScoreChange::Subject {
+                    campaign_id,
+                    kind,
+                    id,
+                } => subjects.entry(campaign_id).or_default().push((kind, id)),
+                ScoreChange::PeriodClosed { campaign_id } => {
+                    closed.insert(campaign_id);
+                }
+                ScoreChange::Everything => self.everything_waits(),
             }
         }
-        result
+        let mut rescored = 0;
+        for (campaign_id, mut touched) in subjects {
+            if closed.contains(&campaign_id) {
+                continue;
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            rescored += self.rescore(store, today, campaign_id, &touched).await?;
+        }
+        for campaign_id in closed {
+            self.renew(store, today, Some(campaign_id)).await?;
+        }
+        if self.everything_due() {
+            self.renew(store, today, None).await?;
+            self.everything_done();
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(last);
+        }
+        Ok(rescored)
     }
 
+    /// Rescores some subjects of one campaign in each of its open boards held.
     async fn rescore(
         &self,
         store: &Store,
         today: NaiveDate,
+        campaign_id: i64,
         touched: &[(SubjectKind, i64)],
     ) -> Result<usize, AppError> {
-        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
-        let rules = Rules::of(&campaign);
-        let lex = lexicon(&campaign);
         let open: Vec<SharedBoard> = match self.boards.lock() {
             Ok(b) => b
                 .iter()
@@ -202,6 +254,12 @@ impl Scores {
                 .collect(),
             Err(_) => vec![],
         };
+        if open.is_empty() {
+            return Ok(0);
+        }
+        let (_, campaign) = crate::campaigns::get(store, campaign_id).await?;
+        let rules = Rules::of(&campaign);
+        let lex = lexicon(&campaign);
         let mut by_kind: HashMap<SubjectKind, Vec<i64>> = HashMap::new();
         for (kind, id) in touched {
             by_kind.entry(*kind).or_default().push(*id);
@@ -253,36 +311,76 @@ impl Scores {
         Ok(rescored)
     }
 
-    /// Recomputes in full, one at a time, the open boards whose inputs changed since they
-    /// were computed (the audit head moved), and swaps each in when done: requests go on
-    /// using the old board meanwhile. Closed boards never change.
-    pub async fn renew_changed(&self, store: &Store, today: NaiveDate) -> Result<usize, AppError> {
-        let head = store.scores().audit_head().await?;
-        let stale: Vec<((i64, String), Period)> = match self.boards.lock() {
+    /// Recomputes in full, one at a time, the open boards held (of one campaign, or of
+    /// all), and swaps each in when done: requests go on using the old board meanwhile.
+    /// A board whose period was closed meanwhile comes back as its snapshot; closed boards
+    /// never change.
+    async fn renew(
+        &self,
+        store: &Store,
+        today: NaiveDate,
+        campaign: Option<i64>,
+    ) -> Result<usize, AppError> {
+        let open: Vec<((i64, String), Period)> = match self.boards.lock() {
             Ok(boards) => boards
                 .iter()
+                .filter(|((c, _), _)| campaign.is_none_or(|wanted| *c == wanted))
                 .filter_map(|(key, b)| match b.read() {
-                    Ok(b) => (b.closed.is_none() && b.audit_head != head)
-                        .then(|| (key.clone(), b.period.clone())),
+                    Ok(b) => b.closed.is_none().then(|| (key.clone(), b.period.clone())),
                     // A panic while it was being changed: replace it, closed or not.
                     Err(poisoned) => Some((key.clone(), poisoned.into_inner().period.clone())),
                 })
                 .collect(),
             Err(_) => vec![],
         };
-        let (campaign_id, campaign) = crate::scope::campaign(store).await?;
         let mut renewed = 0;
-        for (key, period) in stale {
-            if key.0 != campaign_id {
-                continue;
-            }
+        for (key, period) in open {
+            let (_, file) = crate::campaigns::get(store, key.0).await?;
             let _one = self.computing.lock().await;
             let generation = self.generation();
-            let fresh = compute(store, campaign_id, campaign.clone(), &period, today).await?;
+            let fresh = compute(store, key.0, file, &period, today).await?;
             self.keep(key, Arc::new(RwLock::new(fresh)), generation);
             renewed += 1;
         }
         Ok(renewed)
+    }
+
+    /// Notes the position of the last score change before the first board is computed:
+    /// what the board reads is at least as new, and the changes after it are applied to it.
+    async fn start_following(&self, store: &Store) -> Result<(), AppError> {
+        if self.seen.lock().map(|s| s.is_some()).unwrap_or(true) {
+            return Ok(());
+        }
+        let last = store.scores().last_change().await?;
+        if let Ok(mut seen) = self.seen.lock()
+            && seen.is_none()
+        {
+            *seen = Some(last);
+        }
+        Ok(())
+    }
+
+    fn everything_waits(&self) {
+        if let Ok(mut e) = self.everything.lock() {
+            e.waiting = true;
+        }
+    }
+
+    fn everything_due(&self) -> bool {
+        self.everything.lock().is_ok_and(|e| {
+            e.waiting
+                && e.last
+                    .is_none_or(|at| at.elapsed() >= EVERYTHING_AT_MOST_EVERY)
+        })
+    }
+
+    fn everything_done(&self) {
+        if let Ok(mut e) = self.everything.lock() {
+            *e = Everything {
+                waiting: false,
+                last: Some(std::time::Instant::now()),
+            };
+        }
     }
 
     /// A ranking made earlier for `key` from boards still at `stamp`.

@@ -1,6 +1,6 @@
 //! The task that keeps a server's scores current: computes the current and previous
-//! periods as the server starts (if asked), rescores touched subjects every two seconds and,
-//! once a minute, recomputes a board whose inputs otherwise changed — all in the background.
+//! periods as the server starts (if asked), then every second applies the score changes
+//! any server of the cluster stored (`Scores::refresh`) — all in the background.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
@@ -11,8 +11,6 @@ use xianfeng_storage::Store;
 
 use super::Scores;
 
-/// Starts the task and returns the scores it keeps; it stops when they are dropped.
-/// `today` is the server's date (the system's, or a rehearsal date).
 /// When the scores last caught up with the database (milliseconds since the epoch; 0:
 /// not yet), for the lag `/metrics` reports.
 static LAST_REFRESH_MS: AtomicI64 = AtomicI64::new(0);
@@ -25,6 +23,8 @@ pub fn refresh_lag() -> Option<Duration> {
     })
 }
 
+/// Starts the task and returns the scores it keeps; it stops when they are dropped.
+/// `today` is the server's date (the system's, or a rehearsal date).
 pub fn keep_current(store: Store, warm: bool, today: fn() -> NaiveDate) -> Arc<Scores> {
     let scores = Arc::new(Scores::new());
     let weak = Arc::downgrade(&scores);
@@ -46,8 +46,8 @@ pub fn keep_current(store: Store, warm: bool, today: fn() -> NaiveDate) -> Arc<S
             }
         }
         drop(warming);
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        let mut n: u64 = 0;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let Some(scores) = weak.upgrade() else { break };
@@ -59,12 +59,6 @@ pub fn keep_current(store: Store, warm: bool, today: fn() -> NaiveDate) -> Arc<S
                     LAST_REFRESH_MS.store(chrono::Utc::now().timestamp_millis(), Relaxed);
                 }
                 Err(e) => tracing::warn!("scores: {e}"),
-            }
-            n += 1;
-            if n.is_multiple_of(30)
-                && let Err(e) = scores.renew_changed(&store, today()).await
-            {
-                tracing::warn!("scores: {e}");
             }
         }
     });

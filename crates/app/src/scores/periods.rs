@@ -280,7 +280,6 @@ pub async fn write_self_assessment(
     tx.write_self_assessment(campaign_id, &period.code, (kind, subject_id), &given)
         .await?;
     tx.commit().await?;
-    store.touch(kind, subject_id);
     Ok(())
 }
 

@@ -403,9 +403,11 @@ impl LaneWriter {
         let mut add = self.conn.prepare_cached(ADD_TO_TALLY)?;
         let facts = crate::scores::facts::tally_facts(crate::Dialect::Sqlite, 1);
         let mut add_facts = self.conn.prepare_cached(&facts)?;
+        let mut subjects = std::collections::BTreeSet::new();
         for ((round_id, subject_id, verdict), n) in tally_changes(&stored) {
             add.execute(params![round_id, subject_id, verdict.as_str(), n])?;
             add_facts.execute(params![round_id, subject_id, verdict.as_str(), n])?;
+            subjects.insert((round_id, subject_id));
         }
         let (what, after) = ballot_audit(stored.len());
         let e = chain_entry(
@@ -433,6 +435,12 @@ impl LaneWriter {
                 e.prev_hash,
                 e.hash
             ])?;
+        // The scores' change at the batch's own audit position (scores::changes).
+        let changes = crate::scores::changes::ballot_changes(crate::Dialect::Sqlite, 1);
+        let mut changed = self.conn.prepare_cached(&changes)?;
+        for (round_id, subject_id) in subjects {
+            changed.execute(params![e.id, e.at, round_id, subject_id])?;
+        }
         *last_id = e.id;
         *last_hash = e.hash;
         Ok(())

@@ -711,6 +711,8 @@ impl WriteTx {
             q.execute(&mut *self.tx).await?;
             f.execute(&mut *self.tx).await?;
         }
+        self.score_changes
+            .ballots(stored.iter().map(|c| (c.round_id, c.subject_id)));
         let ((action, entity, key), after) = ballot_audit(stored.len());
         self.record::<(), _>(action, entity, key, None, Some(&after))
             .await

@@ -237,6 +237,7 @@ impl WriteTx {
     pub(crate) fn facts_changed(&mut self, campaign_id: i64, kind: &str, subject_id: i64) {
         self.facts_dirty
             .insert((campaign_id, kind.to_string(), subject_id));
+        self.score_changed(campaign_id, kind, subject_id);
     }
 
     /// Recounts the facts of the subjects this transaction changed; called by commit.

@@ -15,6 +15,7 @@ use crate::figures::Span;
 use crate::{Result, WriteTx, values_list};
 use sqlx::AssertSqlSafe;
 
+pub mod changes;
 pub(crate) mod facts;
 mod sqlite;
 
@@ -676,6 +677,7 @@ impl WriteTx {
         .bind(closure.closed_at)
         .execute(&mut *self.tx)
         .await?;
+        self.score_changes.period_closed(campaign_id);
         self.record(
             "period.close",
             "period",
@@ -733,6 +735,7 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         }
+        self.score_changed(campaign_id, kind.as_str(), subject_id);
         self.record(
             "self_assessment.write",
             kind.as_str(),

@@ -29,6 +29,19 @@ pub fn is_retryable(error: &dyn std::any::Any) -> bool {
         .is_some_and(xianfeng_storage::retry::is_retryable)
 }
 
+/// Whether reading a body failed because it grew past the limit (rather than because the
+/// client went away mid-body).
+fn is_over_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 pub async fn again(State(body_limit): State<usize>, req: Request, next: Next) -> Response {
     // A body declared larger than the limit goes on as it came, to be refused by the
     // handler's own extractor in the answer's usual form (a page, or JSON under the API).
@@ -37,8 +50,11 @@ pub async fn again(State(body_limit): State<usize>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, body_limit).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let bytes = match axum::body::to_bytes(body, body_limit).await {
+        Ok(bytes) => bytes,
+        Err(e) if is_over_limit(&e) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        // The client stopped sending halfway, or sent a broken chunk.
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
     let mut attempt = 0;
     loop {

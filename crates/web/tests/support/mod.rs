@@ -714,3 +714,22 @@ pub async fn b1_inspected(store: &Store) -> (i64, i64, i64) {
         .id;
     (plan, task, item)
 }
+
+/// Serves `store` on a real socket (what a test of connections, timeouts or forwarding
+/// headers needs); returns the address, and the sender whose drop stops the server.
+pub async fn serve_on_socket(
+    store: Store,
+    config: WebConfig,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        xianfeng_web::serve(store, config, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    (addr, stop)
+}
