@@ -341,7 +341,10 @@ pub async fn import_orgs(
         progress.advance(chunk.len());
     }
     progress.finish();
-    let existing = store.registry().all_orgs().await?;
+    // Planned against the tree as it is with the tree held: a move or another import at
+    // the same moment goes before or after this one, never between its reading and writing.
+    let mut tx = store.begin(&opts.actor).await?;
+    let existing = tx.orgs_for_change().await?;
     let by_id: HashMap<i64, String> = existing.iter().map(|o| (o.id, o.code.clone())).collect();
     // On behalf of an account, organisations outside its scope are not planned against:
     // a row naming one gets the same neutral answer whatever is there, and reveals nothing.
@@ -412,7 +415,6 @@ pub async fn import_orgs(
             )
         })
         .collect();
-    let mut tx = store.begin(&opts.actor).await?;
     let next_id = tx.next_org_id().await?;
     let row_of: HashMap<String, usize> = rows
         .iter()

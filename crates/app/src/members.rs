@@ -150,7 +150,10 @@ pub async fn add_member(
         tx.commit().await?;
         return Err(AppError::input("member.registered_elsewhere", &[]));
     }
+    // Someone registered elsewhere at the same moment is not moved here by the upsert:
+    // the write is limited to this organisation, and refused as registered elsewhere.
     let mut tx = store.begin(actor.username).await?;
+    tx.restrict_members_to(std::collections::HashSet::from([o.id]));
     tx.upsert_members(store, std::slice::from_ref(&row)).await?;
     tx.commit().await?;
     let added = store

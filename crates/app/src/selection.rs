@@ -356,6 +356,7 @@ pub async fn step(
         return Err(input(Message::of("app.recommended_on", &[("id", &up)])));
     }
     let mut detail = StepRecord::default();
+    let mut sanctions_seen: Option<i64> = None;
     match step {
         Step::Assess | Step::Approve => {
             check_text("note", &s.note, true, selection::MAX_DEEDS).map_err(input)?;
@@ -390,6 +391,15 @@ pub async fn step(
             }
             // Membership and sanctions can change during the notice: checked again.
             recheck_person(store, &before, on).await?;
+            if before.subject_kind == SubjectKind::Member {
+                sanctions_seen = Some(
+                    store
+                        .selection()
+                        .sanctions_list(before.subject_id)
+                        .await?
+                        .len() as i64,
+                );
+            }
             detail.document_no = Some(s.document_no.trim().to_string());
             detail.commended_on = Some(on);
         }
@@ -402,6 +412,23 @@ pub async fn step(
     tx.step_nomination(&before, step, to, &detail).await?;
     // A commended candidate enters the model library in the same transaction.
     if step == Step::Commend {
+        // Asked again with the nomination locked by the step, and the member by the count:
+        // a finding or a sanction recorded since the checks above refuses the commendation.
+        let findings = tx.findings_of_nomination(id).await?;
+        let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
+        let notice = store
+            .selection()
+            .notice(notice_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        selection::may_commend(&notice_period(&notice), today, &findings).map_err(input)?;
+        if let Some(seen) = sanctions_seen
+            && tx.sanctions_of_member(before.subject_id).await? != seen
+        {
+            return Err(AppError::Store(xianfeng_storage::StoreError::Conflict(
+                Message::of("store.nomination_moved_on", &[]),
+            )));
+        }
         crate::publicity::models::enter_commended(store, &mut tx, &before).await?;
     }
     tx.commit().await?;
@@ -1247,7 +1274,7 @@ pub async fn record_sanction(
         .add_sanction(member_id, &imposed_on.to_string(), kind.trim(), note.trim())
         .await?;
     // A sanctioned member is no model: her library entries are withdrawn with it.
-    crate::publicity::models::withdraw_for_sanction(store, &mut tx, member_id, kind.trim()).await?;
+    crate::publicity::models::withdraw_for_sanction(&mut tx, member_id, kind.trim()).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -349,7 +349,8 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
                 .unwrap();
         }
         // Today's code reads whether an organisation is closed (migration 18) and a
-        // campaign's status (migration 19), and writes score changes (27): lent too.
+        // campaign's status (migration 19), writes score changes (27) and takes named
+        // locks (28): lent too.
         for sql in [
             "ALTER TABLE organisations ADD COLUMN closed_on TEXT",
             "ALTER TABLE organisations ADD COLUMN merged_into BIGINT",
@@ -358,6 +359,8 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             "CREATE TABLE score_changes (position BIGINT NOT NULL, campaign_id BIGINT NOT NULL, \
              subject_kind TEXT NOT NULL, subject_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, \
              PRIMARY KEY (position, campaign_id, subject_kind, subject_id))",
+            // An import takes the organisation tree's lock (migration 28).
+            "CREATE TABLE write_locks (name TEXT PRIMARY KEY, taken_at BIGINT NOT NULL)",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }
@@ -413,6 +416,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             "ALTER TABLE organisations DROP COLUMN merged_into",
             "ALTER TABLE campaigns DROP COLUMN status",
             "DROP TABLE score_changes",
+            "DROP TABLE write_locks",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }

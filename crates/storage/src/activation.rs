@@ -280,6 +280,9 @@ impl WriteTx {
         expires_at: i64,
     ) -> Result<()> {
         let id = self.user_id(username).await?;
+        // The account locked first: a code issued at the same moment by someone else is
+        // committed before this one looks for the codes to put out of use, and is among them.
+        self.lock_rows(crate::locks::Rows::Users, &[id]).await?;
         let now = now_ms();
         sqlx::query(
             "UPDATE activation_codes SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",

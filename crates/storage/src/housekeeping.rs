@@ -19,6 +19,8 @@ pub const OPEN_RATES_KEPT_MS: i64 = 183 * 24 * 60 * 60 * 1000;
 /// How long score changes are kept: every server reads them within seconds; a day leaves
 /// room to look into a score that moved.
 pub const SCORE_CHANGES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long a named write lock's row is kept after it was last taken.
+const LOCKS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long a job's runs are remembered.
 const RUNS_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
@@ -31,6 +33,7 @@ pub struct Pruned {
     pub open_rates: u64,
     pub job_runs: u64,
     pub score_changes: u64,
+    pub write_locks: u64,
 }
 
 impl Pruned {
@@ -41,6 +44,7 @@ impl Pruned {
             + self.open_rates
             + self.job_runs
             + self.score_changes
+            + self.write_locks
     }
 }
 
@@ -97,6 +101,11 @@ impl Housekeeping<'_> {
                 .bind(now - SCORE_CHANGES_KEPT_MS)
         })
         .await?;
+        // A lock row held by a transaction makes its delete wait; gone, it is made again.
+        let write_locks = execute(pool, || {
+            sqlx::query("DELETE FROM write_locks WHERE taken_at < $1").bind(now - LOCKS_KEPT_MS)
+        })
+        .await?;
         Ok(Pruned {
             sessions,
             login_attempts,
@@ -104,6 +113,7 @@ impl Housekeeping<'_> {
             open_rates,
             job_runs,
             score_changes,
+            write_locks,
         })
     }
 }

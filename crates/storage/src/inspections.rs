@@ -808,7 +808,13 @@ impl WriteTx {
     }
 
     /// Sets the codes a draft plan leaves out of its population (audited).
-    pub async fn exclude_from_plan(&mut self, plan: i64, codes: &[String]) -> Result<()> {
+    pub async fn exclude_from_plan(
+        &mut self,
+        plan: i64,
+        seen: &[String],
+        codes: &[String],
+    ) -> Result<()> {
+        self.refuse_if_exclusions_moved(plan, seen).await?;
         let done = sqlx::query(
             "UPDATE inspection_plans SET excluded = $1 WHERE id = $2 AND status = 'draft'",
         )
@@ -829,8 +835,31 @@ impl WriteTx {
         .await
     }
 
+    /// Locks a plan until this transaction ends and refuses if its exclusions are no longer
+    /// the ones `seen` when the change was decided: two exclusions at once must not lose
+    /// each other's codes, nor a publication freeze a population without the last one.
+    async fn refuse_if_exclusions_moved(&mut self, plan: i64, seen: &[String]) -> Result<()> {
+        self.lock_rows(crate::locks::Rows::InspectionPlans, &[plan])
+            .await?;
+        let now: Option<String> =
+            sqlx::query_scalar("SELECT excluded FROM inspection_plans WHERE id = $1")
+                .bind(plan)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        match now {
+            Some(now) if lines(&now) == seen => Ok(()),
+            _ => Err(moved_on()),
+        }
+    }
+
     /// Freezes a draft plan's population and publishes its digest P (audited).
-    pub async fn publish_plan(&mut self, plan: i64, frozen: &FrozenPopulation) -> Result<()> {
+    pub async fn publish_plan(
+        &mut self,
+        plan: i64,
+        seen: &[String],
+        frozen: &FrozenPopulation,
+    ) -> Result<()> {
+        self.refuse_if_exclusions_moved(plan, seen).await?;
         let digest = frozen.digest();
         let done = sqlx::query(
             "UPDATE inspection_plans SET status = 'published', population_json = $1, \
@@ -948,6 +977,10 @@ impl WriteTx {
         note: &str,
         photos: &[i64],
     ) -> Result<i64> {
+        // The task locked while the finding is written: a submission at the same moment
+        // waits and then reads it, or went first and this one is refused.
+        self.lock_rows(crate::locks::Rows::InspectionTasks, &[task])
+            .await?;
         let open: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM inspection_tasks WHERE id = $1 AND submitted_at IS NULL",
         )
@@ -1029,8 +1062,8 @@ impl WriteTx {
         &mut self,
         task: i64,
         org_id: i64,
-        rectify: &[(i64, NaiveDate)],
-    ) -> Result<()> {
+        due_by_item: &BTreeMap<String, NaiveDate>,
+    ) -> Result<usize> {
         let now = now_ms();
         let done = sqlx::query(
             "UPDATE inspection_tasks SET submitted_at = $1, submitted_by = $2 \
@@ -1046,6 +1079,26 @@ impl WriteTx {
                 "store.task_submitted",
                 &[],
             )));
+        }
+        // The findings as they are now that the task is locked by the update above: a
+        // finding saved at the same moment is committed before, or refused after.
+        let judged: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, item, judgement FROM inspection_findings WHERE task_id = $1 ORDER BY id",
+        )
+        .bind(task)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut rectify = vec![];
+        for (finding, item, judgement) in judged {
+            let judgement = Judgement::parse(&judgement).ok_or_else(|| {
+                crate::row::bad_value("inspection_findings", "judgement", &judgement)
+            })?;
+            if judgement.needs_rectification() {
+                let due = due_by_item.get(&item).ok_or_else(|| {
+                    StoreError::Conflict(Message::of("store.inspection_moved_on", &[]))
+                })?;
+                rectify.push((finding, *due));
+            }
         }
         let first = self.take_ids("rectifications", rectify.len()).await?;
         for (n, (finding, due)) in rectify.iter().enumerate() {
@@ -1068,7 +1121,8 @@ impl WriteTx {
             None,
             Some(&serde_json::json!({ "rectifications": rectify.len() })),
         )
-        .await
+        .await?;
+        Ok(rectify.len())
     }
 
     /// Closes a drawn plan (audited).

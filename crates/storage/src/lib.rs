@@ -24,6 +24,7 @@ mod guidance;
 mod housekeeping;
 mod import;
 mod inspections;
+mod locks;
 mod migrate;
 pub mod password;
 mod plans;

@@ -185,6 +185,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0027_score_changes.sql"),
         postgres: include_str!("../migrations/postgres/0027_score_changes.sql"),
     },
+    Migration {
+        version: 28,
+        name: "write_locks",
+        sqlite: include_str!("../migrations/sqlite/0028_write_locks.sql"),
+        postgres: include_str!("../migrations/postgres/0028_write_locks.sql"),
+    },
 ];
 
 /// How long a lease lasts unless renewed, and how often its holder renews it.

@@ -424,13 +424,18 @@ impl Selection<'_> {
 
 impl WriteTx {
     /// Nominations an organisation holds for an honour (all but withdrawn and rejected),
-    /// read inside the transaction that would add one, so two at once cannot both pass.
+    /// read inside the transaction that would add one with the organisation's quota for
+    /// the honour locked, so two at once cannot both pass.
     pub async fn nominations_held(
         &mut self,
         campaign_id: i64,
         honour: &str,
         nominated_by_org: i64,
     ) -> Result<i64> {
+        self.lock_name(&format!(
+            "nomination-quota/{campaign_id}/{honour}/{nominated_by_org}"
+        ))
+        .await?;
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM nominations WHERE campaign_id = $1 AND honour = $2 \
              AND nominated_by_org = $3 AND stage NOT IN ('withdrawn', 'rejected')",
@@ -448,6 +453,30 @@ impl WriteTx {
         n: &NewNomination,
         attachments: &[i64],
     ) -> Result<i64> {
+        // One nomination of a subject for an honour at a time: two organisations on its
+        // path nominating it at once take turns here.
+        self.lock_name(&format!(
+            "nomination-subject/{}/{}/{}/{}",
+            n.campaign_id,
+            n.honour,
+            n.subject_kind.as_str(),
+            n.subject_id
+        ))
+        .await?;
+        if let Some(from) = n.recommended_from {
+            // The nomination recommended on must still stand as the recommendation is
+            // written: a withdrawal or rejection at the same moment waits, then finds it.
+            self.lock_rows(crate::locks::Rows::Nominations, &[from])
+                .await?;
+            let stage: Option<String> =
+                sqlx::query_scalar("SELECT stage FROM nominations WHERE id = $1")
+                    .bind(from)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+            if !matches!(stage.as_deref(), Some("approved" | "commended")) {
+                return Err(moved_on());
+            }
+        }
         // Open: not withdrawn or rejected, and not recommended on already (the chain of a
         // candidate recommended up level by level is one nomination in spirit).
         let open: Option<(i64,)> = sqlx::query_as(
@@ -617,6 +646,21 @@ impl WriteTx {
         if n != 1 {
             return Err(moved_on());
         }
+        if matches!(to, Stage::Withdrawn | Stage::Rejected) {
+            // Taking back a candidate recommended on would free the quota while the
+            // candidate goes on above: asked again with the row locked by the update, so
+            // that a recommendation written at the same moment is seen.
+            let up: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM nominations WHERE recommended_from = $1 \
+                 AND stage NOT IN ('withdrawn', 'rejected')",
+            )
+            .bind(before.id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            if up.is_some() {
+                return Err(moved_on());
+            }
+        }
         self.nomination_event(
             before.id,
             step.as_str(),
@@ -677,6 +721,40 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// How many sanctions a member has, read with her locked until this transaction ends
+    /// (a commendation's last look: one recorded since its checks refuses it).
+    pub async fn sanctions_of_member(&mut self, member_id: i64) -> Result<i64> {
+        self.lock_rows(crate::locks::Rows::Members, &[member_id])
+            .await?;
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM sanctions WHERE member_id = $1")
+                .bind(member_id)
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// The findings on the objections to a nomination, as this transaction sees them.
+    pub async fn findings_of_nomination(
+        &mut self,
+        nomination_id: i64,
+    ) -> Result<Vec<Option<Finding>>> {
+        let rows: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT finding FROM objections WHERE nomination_id = $1 ORDER BY id",
+        )
+        .bind(nomination_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter()
+            .map(|f| match f {
+                None => Ok(None),
+                Some(f) => Finding::parse(&f)
+                    .map(Some)
+                    .ok_or_else(|| crate::row::bad_value("objections", "finding", &f)),
+            })
+            .collect()
+    }
+
     /// Objections to a notice from one source since `since` (ms), counted inside the
     /// transaction that would add one, so that objections sent at once cannot all pass.
     pub async fn objections_from(
@@ -685,12 +763,18 @@ impl WriteTx {
         source: &str,
         since: i64,
     ) -> Result<i64> {
+        // Counted with the source's turn taken, so that objections sent at once from one
+        // source are counted one after the other. The lock's name holds the source hashed,
+        // as the objections do.
+        let source = self.vault.hash(source);
+        self.lock_name(&format!("objections/{notice_id}/{source}"))
+            .await?;
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM objections WHERE notice_id = $1 AND source = $2 \
              AND submitted_at >= $3",
         )
         .bind(notice_id)
-        .bind(self.vault.hash(source))
+        .bind(source)
         .bind(since)
         .fetch_one(&mut *self.tx)
         .await?)
@@ -737,6 +821,17 @@ impl WriteTx {
         investigation: &str,
         finding: Finding,
     ) -> Result<()> {
+        // The nomination objected to is locked first: a commendation at the same moment
+        // waits for this finding and reads it, or went first and this one follows it.
+        let nomination: Option<i64> =
+            sqlx::query_scalar("SELECT nomination_id FROM objections WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        if let Some(n) = nomination {
+            self.lock_rows(crate::locks::Rows::Nominations, &[n])
+                .await?;
+        }
         let n = sqlx::query(
             "UPDATE objections SET investigation = $1, finding = $2, handled_by = $3, \
              handled_at = $4 WHERE id = $5 AND finding IS NULL",
@@ -775,6 +870,11 @@ impl WriteTx {
         kind: &str,
         note: &str,
     ) -> Result<i64> {
+        // The member locked until commit: a commendation of her at the same moment waits
+        // and then finds the sanction, or went first and its library entry is found by
+        // this transaction's withdrawal.
+        self.lock_rows(crate::locks::Rows::Members, &[member_id])
+            .await?;
         let id = self.next_id("sanctions").await?;
         sqlx::query(
             "INSERT INTO sanctions (id, member_id, imposed_on, kind, note, recorded_by, \

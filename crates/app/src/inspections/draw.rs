@@ -135,7 +135,7 @@ pub async fn publish(store: &Store, who: Who<'_>, plan: i64) -> Result<String, A
     let frozen = population_of(store, &p, &scope).await?;
     let digest = frozen.digest();
     let mut tx = store.begin(who.username).await?;
-    tx.publish_plan(plan, &frozen).await?;
+    tx.publish_plan(plan, &p.excluded, &frozen).await?;
     tx.commit().await?;
     Ok(digest)
 }

@@ -140,7 +140,7 @@ pub async fn exclude(
     all.sort();
     all.dedup();
     let mut tx = store.begin(who.username).await?;
-    tx.exclude_from_plan(plan, &all).await?;
+    tx.exclude_from_plan(plan, &p.excluded, &all).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -339,20 +339,31 @@ pub async fn submit(
             ),
         ));
     }
+    // Which findings open an item is decided in the transaction, on the findings as they
+    // are then; here, when each item's would be due.
     let calendar = crate::calendar::load(store).await?;
-    let mut rectify = vec![];
+    let mut due_by_item = std::collections::BTreeMap::new();
     for i in &list.items {
-        let Some(f) = &i.finding else { continue };
-        if f.judgement.needs_rectification() {
-            let due = calendar
-                .add_workdays(today, i.item.workdays())
-                .map_err(|e| AppError::Input(e.message()))?;
-            rectify.push((f.id, due));
+        match calendar.add_workdays(today, i.item.workdays()) {
+            Ok(due) => {
+                due_by_item.insert(i.item.code.get_ref().clone(), due);
+            }
+            // Beyond the calendar: refused if this item's finding opens an item now, and
+            // by the transaction if it does by then.
+            Err(e)
+                if i.finding
+                    .as_ref()
+                    .is_some_and(|f| f.judgement.needs_rectification()) =>
+            {
+                return Err(AppError::Input(e.message()));
+            }
+            Err(_) => {}
         }
     }
     let mut tx = store.begin(who.username).await?;
-    tx.submit_task(list.task.id, list.task.org_id, &rectify)
+    let opened = tx
+        .submit_task(list.task.id, list.task.org_id, &due_by_item)
         .await?;
     tx.commit().await?;
-    Ok(rectify.len())
+    Ok(opened)
 }

@@ -377,26 +377,11 @@ pub async fn take_in_honour_roll(store: &Store, who: Who<'_>) -> Result<usize, A
 /// Withdraws, in the sanction's own transaction, every entry about the member that is not
 /// withdrawn already, marking each for the office's attention.
 pub(crate) async fn withdraw_for_sanction(
-    store: &Store,
     tx: &mut WriteTx,
     member_id: i64,
     kind: &str,
 ) -> Result<usize, AppError> {
-    let mut n = 0;
-    for id in store
-        .publicity()
-        .models_of_subject(SubjectKind::Member, member_id)
-        .await?
-    {
-        let Some(m) = store.publicity().model(id).await? else {
-            continue;
-        };
-        if m.status == ModelStatus::Withdrawn {
-            continue;
-        }
-        tx.set_model_status(&m, ModelStatus::Withdrawn, Some(kind), true)
-            .await?;
-        n += 1;
-    }
-    Ok(n)
+    Ok(tx
+        .withdraw_models_of(SubjectKind::Member, member_id, kind)
+        .await?)
 }

@@ -187,32 +187,34 @@ pub async fn close(
     let actor = actor.map_or("cli", |a| a.username);
     let (campaign_id, campaign) = crate::scope::campaign(store).await?;
     let period = ended_period(&campaign, period, today)?;
-    let board = compute(store, campaign_id, campaign, &period, today).await?;
-    if board.closed.is_some() {
-        return Err(AppError::Input(Message::of(
+    let closed = || {
+        AppError::Input(Message::of(
             "app.period_closed",
             &[("period", &period.name)],
-        )));
+        ))
+    };
+    // The period held alone first: inputs being written to it are waited for, and none
+    // can come between the reading of its inputs below and the commit.
+    let mut tx = store.begin(actor).await?;
+    if tx
+        .hold_period_for_closing(campaign_id, &period.code)
+        .await?
+    {
+        tx.rollback().await?;
+        return Err(closed());
+    }
+    let board = compute(store, campaign_id, campaign, &period, today).await?;
+    if board.closed.is_some() {
+        tx.rollback().await?;
+        return Err(closed());
     }
     let (rows, digest) = snapshot_rows(&board);
-    let mut tx = store.begin(actor).await?;
-    // Inputs written between reading them and now would be missing from the snapshot.
-    if tx.audit_position() != board.audit_head {
-        tx.rollback().await?;
-        return Err(AppError::Input(Message::of(
-            "app.period_changed_while_closing",
-            &[("period", &period.name)],
-        )));
-    }
     if !tx
         .close_period(campaign_id, &period.code, &rows, &digest)
         .await?
     {
         tx.rollback().await?;
-        return Err(AppError::Input(Message::of(
-            "app.period_closed",
-            &[("period", &period.name)],
-        )));
+        return Err(closed());
     }
     tx.commit().await?;
     Ok(Closure {
@@ -284,14 +286,14 @@ pub async fn write_self_assessment(
 }
 
 /// Refuses a change to the inputs of a closed period, asked inside the transaction that
-/// would make it, so that a close cannot slip in between (dropping the transaction on the
-/// error rolls it back).
+/// would make it with the period held until it commits, so that a close cannot slip in
+/// between (dropping the transaction on the error rolls it back).
 pub(crate) async fn refuse_if_closed(
     tx: &mut xianfeng_storage::WriteTx,
     campaign_id: i64,
     period: &Period,
 ) -> Result<(), AppError> {
-    if tx.period_closed(campaign_id, &period.code).await? {
+    if tx.hold_period_for_input(campaign_id, &period.code).await? {
         return Err(AppError::Input(Message::of(
             "app.period_closed",
             &[("period", &period.name)],

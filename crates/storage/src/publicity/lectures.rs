@@ -420,12 +420,13 @@ impl WriteTx {
     }
 
     /// The sessions (not cancelled) of any delegation that the given speakers are booked
-    /// in, read inside this transaction so that the check and the booking see the same
-    /// schedule.
+    /// in, read inside this transaction with the speakers locked until it commits, so that
+    /// two bookings of one speaker at once take turns and the second sees the first.
     pub async fn speaker_slots(&mut self, speakers: &[i64]) -> Result<Vec<SpeakerSlot>> {
         if speakers.is_empty() {
             return Ok(vec![]);
         }
+        self.lock_rows(crate::locks::Rows::Models, speakers).await?;
         let sql = format!(
             "SELECT p.model_id, m.name AS speaker, d.name AS delegation_name, s.id, s.venue, \
              s.starts_at, s.ends_at, s.county_code FROM delegation_speakers p \

@@ -418,22 +418,80 @@ impl WriteTx {
         reason: Option<&str>,
         by_sanction: bool,
     ) -> Result<()> {
-        sqlx::query(
+        self.move_model(before.id, before.status, to, reason, by_sanction)
+            .await
+    }
+
+    /// Withdraws the entries of a subject for `reason` (a sanction), read and locked in
+    /// this transaction: an entry a commendation made at the same moment is among them
+    /// once that commits. Returns how many were withdrawn.
+    pub async fn withdraw_models_of(
+        &mut self,
+        kind: SubjectKind,
+        subject_id: i64,
+        reason: &str,
+    ) -> Result<usize> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT model_id FROM model_subjects WHERE subject_kind = $1 \
+             AND subject_id = $2 ORDER BY model_id",
+        )
+        .bind(kind.as_str().to_string())
+        .bind(subject_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        self.lock_rows(crate::locks::Rows::Models, &ids).await?;
+        let mut withdrawn = 0;
+        for id in ids {
+            let status: String = sqlx::query_scalar("SELECT status FROM models WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+            let status = ModelStatus::parse(&status)
+                .ok_or_else(|| crate::row::bad_value("models", "status", &status))?;
+            if status == ModelStatus::Withdrawn {
+                continue;
+            }
+            self.move_model(id, status, ModelStatus::Withdrawn, Some(reason), true)
+                .await?;
+            withdrawn += 1;
+        }
+        Ok(withdrawn)
+    }
+
+    async fn move_model(
+        &mut self,
+        id: i64,
+        from: ModelStatus,
+        to: ModelStatus,
+        reason: Option<&str>,
+        by_sanction: bool,
+    ) -> Result<()> {
+        // Only from the status the step was decided on: an advance and a withdrawal for a
+        // sanction at the same moment must not both hold, or a withdrawn entry be
+        // published again.
+        let changed = sqlx::query(
             "UPDATE models SET status = $1, withdraw_reason = $2, by_sanction = $3, \
-             needs_attention = $3, updated_at = $4 WHERE id = $5",
+             needs_attention = $3, updated_at = $4 WHERE id = $5 AND status = $6",
         )
         .bind(to.as_str().to_string())
         .bind(reason.map(str::to_string))
         .bind(i64::from(by_sanction))
         .bind(now_ms())
-        .bind(before.id)
+        .bind(id)
+        .bind(from.as_str().to_string())
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(crate::StoreError::Conflict(
+                xianfeng_domain::i18n::Message::of("store.model_moved_on", &[]),
+            ));
+        }
         self.record(
             "model.status",
             "model",
-            &before.id.to_string(),
-            Some(&serde_json::json!({ "status": before.status })),
+            &id.to_string(),
+            Some(&serde_json::json!({ "status": from })),
             Some(
                 &serde_json::json!({ "status": to, "reason": reason, "by_sanction": by_sanction }),
             ),

@@ -255,17 +255,26 @@ impl WriteTx {
         to: PracticeStatus,
         reason: Option<&str>,
     ) -> Result<()> {
-        sqlx::query(
+        // Only from the status the step was decided on: a return and a publication at the
+        // same moment must not both hold.
+        let changed = sqlx::query(
             "UPDATE practices SET status = $1, return_reason = $2, public = $3, updated_at = $4 \
-             WHERE id = $5",
+             WHERE id = $5 AND status = $6",
         )
         .bind(to.as_str().to_string())
         .bind(reason.map(str::to_string))
         .bind(i64::from(to == PracticeStatus::Published))
         .bind(now_ms())
         .bind(before.id)
+        .bind(before.status.as_str().to_string())
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(crate::StoreError::Conflict(
+                xianfeng_domain::i18n::Message::of("store.practice_moved_on", &[]),
+            ));
+        }
         self.record(
             "practice.status",
             "practice",

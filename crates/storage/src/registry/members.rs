@@ -603,8 +603,14 @@ impl WriteTx {
         &mut self,
         hashes: &[String],
     ) -> Result<HashMap<String, (i64, MemberAudit)>> {
+        // Locked until commit, in id order: a transfer or a correction of one of them at
+        // the same moment waits, and the counts moved below stay true.
+        let lock = match self.dialect {
+            crate::Dialect::Postgres => " ORDER BY id FOR UPDATE",
+            crate::Dialect::Sqlite => "",
+        };
         let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM members WHERE id_hash IN ({})",
+            "SELECT {AUDIT_COLUMNS} FROM members WHERE id_hash IN ({}){lock}",
             in_list(self.dialect, hashes.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -650,10 +656,18 @@ impl WriteTx {
         id: i64,
         row: &MemberUpsert,
     ) -> Result<bool> {
-        let found = sqlx::query(dynsql!("SELECT {AUDIT_COLUMNS} FROM members WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        // Locked until commit: the organisation written back below stays hers even if a
+        // transfer is accepted at the same moment (it waits for this correction).
+        let lock = match self.dialect {
+            crate::Dialect::Postgres => " FOR UPDATE",
+            crate::Dialect::Sqlite => "",
+        };
+        let found = sqlx::query(dynsql!(
+            "SELECT {AUDIT_COLUMNS} FROM members WHERE id = $1{lock}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
         let Some(found) = found else {
             return Err(StoreError::NotFound(Message::of("store.no_member", &[])));
         };

@@ -234,6 +234,55 @@ impl Registry<'_> {
 const INSERT_BATCH: usize = 500;
 
 impl WriteTx {
+    /// Takes the organisation tree for a change of its shape — organisations imported,
+    /// moved or closed — until this transaction ends: such changes take turns, so that a
+    /// child is never inserted under a path being rewritten, nor two moves cross.
+    async fn hold_org_tree(&mut self) -> Result<()> {
+        self.lock_name("organisation-tree").await
+    }
+
+    /// Every organisation, read with the tree held for a change of its shape: what an
+    /// import plans against stays true until it commits.
+    pub async fn orgs_for_change(&mut self) -> Result<Vec<OrgRecord>> {
+        self.hold_org_tree().await?;
+        let rows = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations ORDER BY path"))
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// An organisation as this transaction sees it now.
+    async fn org_now(&mut self, id: i64) -> Result<OrgRecord> {
+        let row = sqlx::query(dynsql!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(Message::of("store.no_org", &[("code", &id)])))?;
+        from_row(&row)
+    }
+
+    /// Refuses members arriving in an organisation closed meanwhile; called with the
+    /// organisations' rows locked by the count update at commit, which a close waits for
+    /// (and which waits for a close), so that one of the two always sees the other.
+    async fn refuse_arrivals_in_closed(&mut self, arrivals: &[i64]) -> Result<()> {
+        for chunk in arrivals.chunks(INSERT_BATCH) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let closed: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT code FROM organisations WHERE id IN ({}) AND closed_on IS NOT NULL",
+                list.join(",")
+            )))
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            if let Some(code) = closed {
+                return Err(StoreError::Conflict(Message::of(
+                    "store.org_closed_meanwhile",
+                    &[("code", &code)],
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The id new organisations are numbered from; [`WriteTx::insert_orgs`] moves the
     /// counter past the ids it inserts.
     pub async fn next_org_id(&mut self) -> Result<i64> {
@@ -312,6 +361,19 @@ impl WriteTx {
         on: chrono::NaiveDate,
         into: Option<&OrgRecord>,
     ) -> Result<()> {
+        // The tree held, and the organisation locked: members arriving at the same moment
+        // are counted below once they commit, or find it closed when they do.
+        self.hold_org_tree().await?;
+        self.lock_rows(crate::locks::Rows::Organisations, &[org.id])
+            .await?;
+        if let Some(into) = into
+            && self.org_now(into.id).await?.closed_on.is_some()
+        {
+            return Err(StoreError::Conflict(Message::of(
+                "store.org_closed_meanwhile",
+                &[("code", &into.code)],
+            )));
+        }
         let (members,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM members WHERE org_id = $1 AND left_on IS NULL")
                 .bind(org.id)
@@ -354,6 +416,16 @@ impl WriteTx {
     }
 
     pub async fn move_org(&mut self, org: &OrgRecord, new_parent: &OrgRecord) -> Result<usize> {
+        // The paths as they are with the tree held, not as the caller read them.
+        self.hold_org_tree().await?;
+        let org = &self.org_now(org.id).await?;
+        let new_parent = &self.org_now(new_parent.id).await?;
+        if new_parent.closed_on.is_some() {
+            return Err(StoreError::Conflict(Message::of(
+                "store.org_closed_meanwhile",
+                &[("code", &new_parent.code)],
+            )));
+        }
         let old = org.tree_path();
         let new = plan_move(&old, &new_parent.tree_path()).map_err(|_| {
             StoreError::Invalid(Message::of(
@@ -423,6 +495,11 @@ impl WriteTx {
             }
             q.execute(&mut *self.tx).await?;
         }
-        Ok(())
+        let arrivals: Vec<i64> = deltas
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(id, _)| *id)
+            .collect();
+        self.refuse_arrivals_in_closed(&arrivals).await
     }
 }

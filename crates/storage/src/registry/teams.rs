@@ -336,8 +336,12 @@ impl WriteTx {
         Ok((id, outcome))
     }
 
-    /// Clears the principal leader's mark of the team's other cadres, audited each.
+    /// Clears the principal leader's mark of the team's other cadres, audited each. The
+    /// team is locked first: two cadres made principal at once take turns, and the second
+    /// clears the first's mark, so that a team never has two.
     pub(super) async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
+        self.lock_rows(crate::locks::Rows::LeadershipTeams, &[team_id])
+            .await?;
         let others: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM cadres WHERE team_id = $1 AND id <> $2 AND is_head <> 0",
         )

@@ -625,6 +625,42 @@ impl WriteTx {
         Ok(n > 0)
     }
 
+    /// Holds a period for a change of its inputs until this transaction ends, and says
+    /// whether it is closed: inputs hold it shared, so that they do not wait for each
+    /// other, and a close holds it alone ([`WriteTx::hold_period_for_closing`]), so that
+    /// no input slips in between the close's reading of the inputs and its commit.
+    pub async fn hold_period_for_input(&mut self, campaign_id: i64, period: &str) -> Result<bool> {
+        self.hold_period(campaign_id, period, " FOR SHARE").await?;
+        self.period_closed(campaign_id, period).await
+    }
+
+    /// Holds a period alone until this transaction ends, waiting for the inputs being
+    /// written to it; says whether it is closed. Whatever is read of its inputs after this
+    /// stays true until the close commits.
+    pub async fn hold_period_for_closing(
+        &mut self,
+        campaign_id: i64,
+        period: &str,
+    ) -> Result<bool> {
+        self.hold_period(campaign_id, period, " FOR UPDATE").await?;
+        self.period_closed(campaign_id, period).await
+    }
+
+    async fn hold_period(&mut self, campaign_id: i64, period: &str, mode: &str) -> Result<()> {
+        let mode = match self.dialect {
+            crate::Dialect::Postgres => mode,
+            crate::Dialect::Sqlite => "",
+        };
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT code FROM campaign_periods WHERE campaign_id = $1 AND code = $2{mode}"
+        )))
+        .bind(campaign_id)
+        .bind(period.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Closes a period: stores its snapshot and the closure, audited with the digest.
     /// Refused (returns `false`, nothing written) when the period is closed already.
     pub async fn close_period(

@@ -1,0 +1,323 @@
+//! Rules that a write checks and then acts on, run from two stores at once — two servers of
+//! a cluster on one database (issue 22). Each rule holds because the check and the write
+//! share a lock in the database (`storage::locks`), not because every writer of every
+//! server queues on one row: on PostgreSQL the two writes really meet; on SQLite they take
+//! turns at the one writer, and the rule must hold all the same.
+
+use xianfeng_app::AppError;
+use xianfeng_app::scores::Scores;
+use xianfeng_app::selection::{
+    NominationInput, NoticeInput, ObjectionInput, StepInput, nominate, object, publish_notice,
+    recommend, step,
+};
+use xianfeng_domain::role::Role;
+use xianfeng_domain::selection::Step;
+use xianfeng_domain::subject::SubjectKind;
+use xianfeng_storage::{NewUser, Store};
+use xianfeng_testkit::{backends, id, today, use_simple_selection_campaign};
+
+mod support;
+use support::{actor, city, day, principal};
+
+async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
+    let mut tx = store.begin("test").await.unwrap();
+    let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
+    tx.create_user(&NewUser {
+        username: name.into(),
+        role,
+        password_hash: "x".into(),
+        must_change_password: false,
+        org_ids,
+        member_id: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn deeds(subject_id: i64, nominated_by: &'static str) -> NominationInput<'static> {
+    NominationInput {
+        honour: "excellent-member",
+        kind: SubjectKind::Member,
+        subject_id,
+        nominated_by,
+        deeds: "带领党员志愿服务队，为社区孤寡老人服务三百余小时。",
+        summary: "为社区孤寡老人服务三百余小时",
+    }
+}
+
+/// Branch B1 has one place for the honour: two nominations of two of its members sent at
+/// once through two servers get one place between them; and one member nominated at once
+/// by her branch and by the street committee is nominated once.
+#[tokio::test]
+async fn a_quota_and_one_nomination_per_subject_hold_across_two_servers() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        use_simple_selection_campaign(one).await;
+        let pw = principal(one, "wang").await;
+        let wang = actor("wang", &pw);
+        let on = day("2012-06-25");
+        let (s1, s2) = (Scores::new(), Scores::new());
+        let (fang, wei) = (deeds(c.wang_fang, "B1"), deeds(c.zhang_wei, "B1"));
+        let (a, b) = tokio::join!(
+            nominate(one, &s1, Some(&wang), &fang, on),
+            nominate(two, &s2, Some(&wang), &wei, on),
+        );
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+        let held = one
+            .selection()
+            .nominations(one.campaigns().current().await.unwrap().unwrap().0, None)
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1, "{}", db.label);
+
+        // 李强 of B2, nominated at once by B2 and by T1 above it.
+        let b2 = one.registry().org_by_code("B2").await.unwrap().unwrap();
+        let li_qiang = one.registry().members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
+        let (by_branch, from_above) = (deeds(li_qiang, "B2"), deeds(li_qiang, "T1"));
+        let (a, b) = tokio::join!(
+            nominate(one, &s1, None, &by_branch, on),
+            nominate(two, &s2, None, &from_above, on),
+        );
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+    }
+}
+
+/// Three objections an hour from one place: six sent at once through two servers are
+/// three stored, three refused.
+#[tokio::test]
+async fn three_objections_an_hour_from_one_place_across_two_servers() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        use_simple_selection_campaign(one).await;
+        add_user(one, "office", Role::Office, "C1").await;
+        let (pw, ps, po) = (
+            principal(one, "wang").await,
+            principal(one, "staff").await,
+            principal(one, "office").await,
+        );
+        let (wang, staff, office) = (
+            actor("wang", &pw),
+            actor("staff", &ps),
+            actor("office", &po),
+        );
+        let scores = Scores::new();
+        let on = day("2012-06-25");
+        let note = |n: &str| StepInput {
+            note: n.into(),
+            ..Default::default()
+        };
+        let id = nominate(one, &scores, Some(&wang), &deeds(c.wang_fang, "B1"), on)
+            .await
+            .unwrap();
+        for s in [Step::Assess, Step::Approve] {
+            step(one, Some(&staff), id, s, &note("同意"), on)
+                .await
+                .unwrap();
+        }
+        let up = recommend(one, &scores, Some(&staff), id, "excellent-member", on)
+            .await
+            .unwrap();
+        for s in [Step::Assess, Step::Approve] {
+            step(one, Some(&office), up, s, &note("同意"), on)
+                .await
+                .unwrap();
+        }
+        let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
+        let notice = publish_notice(
+            one,
+            Some(&office),
+            &NoticeInput {
+                honour: "excellent-member",
+                nominations: ups,
+                title: "优秀共产党员拟表彰对象公示",
+                body: "公示期间，如有异议，请向区委组织部反映。",
+                contact: "区委组织部 电话 0391-0000000",
+                starts_on: day("2012-07-02"),
+            },
+            day("2012-07-02"),
+        )
+        .await
+        .unwrap();
+        let raise = |store: Store| async move {
+            let o = ObjectionInput {
+                notice_id: notice,
+                nomination_id: up,
+                content: "反映该同志服务时长有夸大。",
+                name: "赵敏",
+                contact: "13900000000",
+                source: "10.0.0.9",
+            };
+            object(
+                &store,
+                &o,
+                day("2012-07-03"),
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .await
+        };
+        let sent: Vec<_> = (0..6)
+            .map(|i| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                tokio::spawn(raise(store))
+            })
+            .collect();
+        let mut taken = 0;
+        for s in sent {
+            match s.await.unwrap() {
+                Ok(_) => taken += 1,
+                Err(AppError::Input(_)) => {}
+                Err(other) => panic!("{}: {other:?}", db.label),
+            }
+        }
+        assert_eq!(taken, 3, "{}", db.label);
+    }
+}
+
+/// A team has one principal leader: two cadres made principal at once through two servers
+/// leave one of them principal.
+#[tokio::test]
+async fn one_principal_leader_when_two_are_named_at_once() {
+    use xianfeng_app::teams::{CadreForm, TeamForm, add_cadre, create_team, make_head};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let team = create_team(
+            one,
+            &staff,
+            "T1",
+            &TeamForm {
+                name: "街道党工委班子".into(),
+                category: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let cadre = |name: &str, id17: &str| CadreForm {
+            name: name.into(),
+            id_number: id(id17),
+            position: "副书记".into(),
+            is_head: String::new(),
+            since: "2021-06-01".into(),
+        };
+        let zhou = add_cadre(
+            one,
+            &staff,
+            team,
+            &cadre("周建国", "41080219720304001"),
+            today(),
+        )
+        .await
+        .unwrap();
+        let qian = add_cadre(
+            one,
+            &staff,
+            team,
+            &cadre("钱卫东", "41080219750607002"),
+            today(),
+        )
+        .await
+        .unwrap();
+        let (a, b) = tokio::join!(make_head(one, &staff, zhou), make_head(two, &staff, qian));
+        a.unwrap();
+        b.unwrap();
+        let heads = one
+            .registry()
+            .cadres_of_team(team)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.is_head)
+            .count();
+        assert_eq!(heads, 1, "{}", db.label);
+    }
+}
+
+/// A new activation code puts the ones before out of use: two issued at once through two
+/// servers leave one usable.
+#[tokio::test]
+async fn two_activation_codes_issued_at_once_leave_one_usable() {
+    use xianfeng_app::activation::reset;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let now = chrono::Utc::now().timestamp_millis();
+        let (a, b) = tokio::join!(
+            reset(one, &staff, "wang", 7, now),
+            reset(two, &staff, "wang", 7, now)
+        );
+        a.unwrap();
+        b.unwrap();
+        let raw = db.raw().await;
+        let usable: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM activation_codes a JOIN users u ON u.id = a.user_id \
+             WHERE u.username = 'wang' AND a.used_at IS NULL",
+        )
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+        assert_eq!(usable, 1, "{}", db.label);
+    }
+}
+
+/// A review of a period being closed is either in the period's snapshot or refused: never
+/// stored and left out.
+#[tokio::test]
+async fn a_review_written_as_its_period_closes_is_in_the_snapshot_or_refused() {
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    use xianfeng_app::scores;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        support::add_reviewer(one, "leader").await;
+        let pl = principal(one, "leader").await;
+        let leader = actor("leader", &pl);
+        assign(one, &staff, "leader", SubjectKind::Member, c.zhang_wei)
+            .await
+            .unwrap();
+        let now = day("2011-03-01");
+        let review = ReviewInput {
+            period: "2010",
+            grade: "good",
+            comment: "点评",
+        };
+        let (closed, written) = tokio::join!(
+            scores::close(one, None, "2010", now),
+            write(two, &leader, SubjectKind::Member, c.zhang_wei, &review, now)
+        );
+        closed.unwrap();
+        let (campaign_id, campaign) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let period = campaign.period("2010").unwrap();
+        let frozen = scores::compute(one, campaign_id, campaign, &period, now)
+            .await
+            .unwrap();
+        let kb = frozen.kind(SubjectKind::Member);
+        // No value is NaN (`scoring::NONE`).
+        let reviewed = !kb.sheet.review[kb.slot(c.zhang_wei).unwrap()].is_nan();
+        match written {
+            Ok(_) => assert!(reviewed, "{}: stored but not in the snapshot", db.label),
+            Err(AppError::Input(m)) => {
+                assert!(!reviewed, "{}: refused ({m:?}) yet in it", db.label)
+            }
+            Err(other) => panic!("{}: {other:?}", db.label),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Locks a write transaction takes before a check that must stay true until it commits
+//! (issue 22, docs/CLUSTER.md): "at most three objections an hour", "one principal leader
+//! per team", "no input into a period being closed". A check read and then acted on is
+//! only safe if nobody can change what it read in between; while every writer queued on
+//! the audit head that was true of every check, and it must stay true without that queue.
+//!
+//! Two kinds, both row locks, which every PostgreSQL-compatible engine has (advisory locks
+//! are not portable): a row of the table the rule is about, or a named row of
+//! `write_locks` for a rule about something that has no row of its own (an organisation's
+//! quota for an honour). SQLite has one writer: there, neither is needed, and both are
+//! nothing.
+
+use sqlx::AssertSqlSafe;
+
+use crate::{Dialect, Result, WriteTx, now_ms};
+
+/// Tables whose rows a check locks. A closed list, so that no text reaches the SQL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rows {
+    Organisations,
+    Nominations,
+    Members,
+    LeadershipTeams,
+    Models,
+    Users,
+    InspectionTasks,
+    InspectionPlans,
+}
+
+impl Rows {
+    fn table(self) -> &'static str {
+        match self {
+            Rows::Organisations => "organisations",
+            Rows::Nominations => "nominations",
+            Rows::Members => "members",
+            Rows::LeadershipTeams => "leadership_teams",
+            Rows::Models => "models",
+            Rows::Users => "users",
+            Rows::InspectionTasks => "inspection_tasks",
+            Rows::InspectionPlans => "inspection_plans",
+        }
+    }
+}
+
+impl WriteTx {
+    /// Locks rows of `rows` by id until this transaction ends, in id order, so that two
+    /// transactions locking overlapping sets wait for each other rather than deadlock.
+    pub(crate) async fn lock_rows(&mut self, rows: Rows, ids: &[i64]) -> Result<()> {
+        if self.dialect == Dialect::Sqlite || ids.is_empty() {
+            return Ok(());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!(
+                "SELECT id FROM {} WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                rows.table(),
+                list.join(",")
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .fetch_all(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Locks the named rule until this transaction ends: a second transaction locking the
+    /// same name waits for this one to commit, then reads what it wrote.
+    pub(crate) async fn lock_name(&mut self, name: &str) -> Result<()> {
+        if self.dialect == Dialect::Sqlite {
+            return Ok(());
+        }
+        // One statement both creates the row and takes its lock.
+        sqlx::query(
+            "INSERT INTO write_locks (name, taken_at) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at",
+        )
+        .bind(name.to_string())
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
