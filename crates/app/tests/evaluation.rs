@@ -349,18 +349,24 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
                 .unwrap();
         }
         // Today's code reads whether an organisation is closed (migration 18) and a
-        // campaign's status (migration 19), writes score changes (27) and takes named
-        // locks (28): lent too.
+        // campaign's status (migration 19), writes score changes (27, 29), takes named
+        // locks (28) and seals audit entries from pending ones (29): lent too.
         for sql in [
             "ALTER TABLE organisations ADD COLUMN closed_on TEXT",
             "ALTER TABLE organisations ADD COLUMN merged_into BIGINT",
             "ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'running'",
-            // Every write stores what it changed of the scores (migration 27).
-            "CREATE TABLE score_changes (position BIGINT NOT NULL, campaign_id BIGINT NOT NULL, \
-             subject_kind TEXT NOT NULL, subject_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, \
-             PRIMARY KEY (position, campaign_id, subject_kind, subject_id))",
+            // Every write stores what it changed of the scores (migrations 27 and 29).
+            "CREATE TABLE score_changes (tx_key TEXT NOT NULL, position BIGINT NOT NULL, \
+             campaign_id BIGINT NOT NULL, subject_kind TEXT NOT NULL, \
+             subject_id BIGINT NOT NULL, at_ms BIGINT NOT NULL, \
+             PRIMARY KEY (tx_key, campaign_id, subject_kind, subject_id))",
             // An import takes the organisation tree's lock (migration 28).
             "CREATE TABLE write_locks (name TEXT PRIMARY KEY, taken_at BIGINT NOT NULL)",
+            // Audit entries are sealed from the pending ones (migration 29).
+            "CREATE TABLE audit_pending (tx_key TEXT NOT NULL, seq BIGINT NOT NULL, \
+             written_at BIGINT NOT NULL, at BIGINT NOT NULL, actor TEXT NOT NULL, \
+             action TEXT NOT NULL, entity TEXT NOT NULL, entity_key TEXT NOT NULL, \
+             before_json TEXT NOT NULL, after_json TEXT NOT NULL, PRIMARY KEY (tx_key, seq))",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }
@@ -417,6 +423,7 @@ async fn codes_and_ballots_from_before_migration_6_carry_on() {
             "ALTER TABLE campaigns DROP COLUMN status",
             "DROP TABLE score_changes",
             "DROP TABLE write_locks",
+            "DROP TABLE audit_pending",
         ] {
             sqlx::query(sql).execute(&raw).await.unwrap();
         }

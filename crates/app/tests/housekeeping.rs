@@ -69,8 +69,8 @@ async fn old_sessions_attempts_and_counters_are_pruned_once_by_one_of_the_server
             (900_008, now - SCORE_CHANGES_KEPT_MS - DAY),
         ] {
             sqlx::query(
-                "INSERT INTO score_changes (position, campaign_id, subject_kind, subject_id, \
-                 at_ms) VALUES (1, 1, 'member', $1, $2)",
+                "INSERT INTO score_changes (tx_key, position, campaign_id, subject_kind, \
+                 subject_id, at_ms) VALUES ('test', 1, 1, 'member', $1, $2)",
             )
             .bind(subject)
             .bind(at)

@@ -2,7 +2,9 @@
 //! a cluster on one database (issue 22). Each rule holds because the check and the write
 //! share a lock in the database (`storage::locks`), not because every writer of every
 //! server queues on one row: on PostgreSQL the two writes really meet; on SQLite they take
-//! turns at the one writer, and the rule must hold all the same.
+//! turns at the one writer, and the rule must hold all the same. Under serializable
+//! isolation the database may refuse one of two writes that meet (40001): each is then run
+//! again, whole, as the web's retry layer serves a request again ([`again`]).
 
 use xianfeng_app::AppError;
 use xianfeng_app::scores::Scores;
@@ -18,6 +20,25 @@ use xianfeng_testkit::{backends, id, today, use_simple_selection_campaign};
 
 mod support;
 use support::{actor, city, day, principal};
+
+/// Runs `work` again while the database refuses it for a concurrent writer, as
+/// `web::kernel::retry` serves a request again.
+async fn again<T, F, Fut>(mut work: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match work().await {
+            Err(e) if e.is_retryable() && attempt + 1 < xianfeng_storage::retry::ATTEMPTS => {
+                attempt += 1;
+                xianfeng_storage::retry::backoff(attempt).await;
+            }
+            other => return other,
+        }
+    }
+}
 
 async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
     let mut tx = store.begin("test").await.unwrap();
@@ -61,8 +82,8 @@ async fn a_quota_and_one_nomination_per_subject_hold_across_two_servers() {
         let (s1, s2) = (Scores::new(), Scores::new());
         let (fang, wei) = (deeds(c.wang_fang, "B1"), deeds(c.zhang_wei, "B1"));
         let (a, b) = tokio::join!(
-            nominate(one, &s1, Some(&wang), &fang, on),
-            nominate(two, &s2, Some(&wang), &wei, on),
+            again(|| nominate(one, &s1, Some(&wang), &fang, on)),
+            again(|| nominate(two, &s2, Some(&wang), &wei, on)),
         );
         assert_eq!(
             [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
@@ -82,8 +103,8 @@ async fn a_quota_and_one_nomination_per_subject_hold_across_two_servers() {
         let li_qiang = one.registry().members_of_org(b2.id, 10, 0).await.unwrap()[0].id;
         let (by_branch, from_above) = (deeds(li_qiang, "B2"), deeds(li_qiang, "T1"));
         let (a, b) = tokio::join!(
-            nominate(one, &s1, None, &by_branch, on),
-            nominate(two, &s2, None, &from_above, on),
+            again(|| nominate(one, &s1, None, &by_branch, on)),
+            again(|| nominate(two, &s2, None, &from_above, on)),
         );
         assert_eq!(
             [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
@@ -160,13 +181,8 @@ async fn three_objections_an_hour_from_one_place_across_two_servers() {
                 contact: "13900000000",
                 source: "10.0.0.9",
             };
-            object(
-                &store,
-                &o,
-                day("2012-07-03"),
-                chrono::Utc::now().timestamp_millis(),
-            )
-            .await
+            let at = chrono::Utc::now().timestamp_millis();
+            again(|| object(&store, &o, day("2012-07-03"), at)).await
         };
         let sent: Vec<_> = (0..6)
             .map(|i| {
@@ -232,7 +248,10 @@ async fn one_principal_leader_when_two_are_named_at_once() {
         )
         .await
         .unwrap();
-        let (a, b) = tokio::join!(make_head(one, &staff, zhou), make_head(two, &staff, qian));
+        let (a, b) = tokio::join!(
+            again(|| make_head(one, &staff, zhou)),
+            again(|| make_head(two, &staff, qian))
+        );
         a.unwrap();
         b.unwrap();
         let heads = one
@@ -259,8 +278,8 @@ async fn two_activation_codes_issued_at_once_leave_one_usable() {
         let staff = actor("staff", &ps);
         let now = chrono::Utc::now().timestamp_millis();
         let (a, b) = tokio::join!(
-            reset(one, &staff, "wang", 7, now),
-            reset(two, &staff, "wang", 7, now)
+            again(|| reset(one, &staff, "wang", 7, now)),
+            again(|| reset(two, &staff, "wang", 7, now))
         );
         a.unwrap();
         b.unwrap();
@@ -300,8 +319,8 @@ async fn a_review_written_as_its_period_closes_is_in_the_snapshot_or_refused() {
             comment: "点评",
         };
         let (closed, written) = tokio::join!(
-            scores::close(one, None, "2010", now),
-            write(two, &leader, SubjectKind::Member, c.zhang_wei, &review, now)
+            again(|| scores::close(one, None, "2010", now)),
+            again(|| write(two, &leader, SubjectKind::Member, c.zhang_wei, &review, now))
         );
         closed.unwrap();
         let (campaign_id, campaign) = xianfeng_app::scope::campaign(one).await.unwrap();

@@ -84,6 +84,21 @@ impl Audit<'_> {
     }
 }
 
+impl Audit<'_> {
+    /// Entries of committed transactions not yet sealed into the chain and written more
+    /// than `older_than_ms` ago (they are sealed within a second while a server runs):
+    /// how many, and since when (milliseconds) the oldest waits.
+    pub async fn pending(self, older_than_ms: i64) -> Result<(i64, Option<i64>)> {
+        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(written_at) FROM audit_pending WHERE written_at < $1",
+        )
+        .bind(crate::now_ms() - older_than_ms)
+        .fetch_one(&self.store.write)
+        .await?;
+        Ok((count, oldest))
+    }
+}
+
 /// What a check against a checkpoint found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainFault {
@@ -148,9 +163,10 @@ impl Audit<'_> {
         if self.sealed_as().await?.as_deref() == Some(SEALED) {
             return Ok(());
         }
-        // The write transaction holds the chain's head: two servers starting together
-        // seal once, the second finds the setting when it gets the lock.
+        // The chain's head held: two servers starting together seal once, the second
+        // finds the setting when it gets the lock; no entry is sealed meanwhile.
         let mut tx = self.store.begin("system").await?;
+        tx.hold_chain_head().await?;
         let sealed: Option<(String,)> =
             sqlx::query_as("SELECT value FROM settings WHERE key = 'audit_chain'")
                 .fetch_optional(&mut *tx.tx)
@@ -198,7 +214,7 @@ impl Audit<'_> {
             .execute(&mut *tx.tx)
             .await?;
         if count > 0 {
-            tx.set_chain_end(count, new_prev);
+            tx.set_chain_head(count, &new_prev).await?;
             let record = serde_json::json!({
                 "scheme": SEALED, "entries": count, "old_chain_held": broken_at.is_none(),
                 "old_chain_broken_at": broken_at,

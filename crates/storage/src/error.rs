@@ -16,6 +16,10 @@ pub enum StoreError {
     /// A stored value the program cannot read (damaged, or written by a newer version): the
     /// system's fault, never the reader's to fix.
     Damaged(Message),
+    /// Another writer changed what this work read before it wrote (a ballot code marked by
+    /// another server's batch): run the work again, whole, and it decides on what is there
+    /// now (`retry::is_retryable`).
+    Raced(&'static str),
 }
 
 impl fmt::Display for StoreError {
@@ -23,6 +27,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Db(e) => write!(f, "database error: {e}"),
             StoreError::Sqlite(e) => write!(f, "database error: {e}"),
+            StoreError::Raced(what) => write!(f, "raced by another writer: {what}"),
             StoreError::NotFound(s)
             | StoreError::Conflict(s)
             | StoreError::Invalid(s)
@@ -43,7 +48,7 @@ impl StoreError {
             | StoreError::Invalid(m)
             | StoreError::Key(m)
             | StoreError::Damaged(m) => Some(m),
-            StoreError::Db(_) | StoreError::Sqlite(_) => None,
+            StoreError::Db(_) | StoreError::Sqlite(_) | StoreError::Raced(_) => None,
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod retry;
 mod reviews;
 mod row;
 mod scores;
+mod sealer;
 mod second_factor;
 mod selection;
 mod sessions;
@@ -133,6 +134,8 @@ pub struct Store {
     /// How far the audit chain is known to reach: every change is an audit entry, so this
     /// is the data's version (see `Store::data_version`), shared by the clones of a store.
     pub(crate) version: std::sync::Arc<DataVersion>,
+    /// Ids handed to this process in blocks (PostgreSQL), shared by the clones of a store.
+    ids: std::sync::Arc<write::IdBlocks>,
 }
 
 /// The audit chain's end as this process knows it: raised by its own commits at once, and
@@ -405,6 +408,7 @@ impl Store {
             lane: None,
             sqlite_path: None,
             version: Default::default(),
+            ids: Default::default(),
         };
         match options.migrations {
             Migrations::Apply => {
@@ -450,10 +454,18 @@ impl Store {
         self.standby.is_some()
     }
 
+    /// Seals the audit entries that committed transactions left pending (`sealer`): what
+    /// every server does once a second, for the entries of a server that stopped between
+    /// its commit and its own sealing. Returns the chain's end.
+    pub async fn seal_audit(&self) -> Result<i64> {
+        sealer::seal(&self.write, self.dialect, self.vault.chain_key()).await
+    }
+
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.
     pub async fn begin(&self, actor: &str) -> Result<WriteTx> {
         let mut tx = WriteTx::begin(&self.write, self.dialect, self.vault.clone(), actor).await?;
         tx.version = Some(self.version.clone());
+        tx.ids = Some(self.ids.clone());
         Ok(tx)
     }
 
@@ -612,7 +624,7 @@ pub async fn from_standby<F: std::future::Future>(work: F) -> F::Output {
 }
 
 /// Unix milliseconds now.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -646,9 +658,26 @@ pub(crate) fn values_list(dialect: Dialect, rows: usize, cols: usize) -> String 
     s
 }
 
+/// A table of `rows` rows of bound values named `names`, as `alias`, for the FROM of an
+/// UPDATE that joins it: `(VALUES …) AS alias(names)` on PostgreSQL, where a UNION ALL
+/// subquery loses rows when an UPDATE waits for a concurrent one and re-checks the rows it
+/// joined (found by the cluster test: two ballot batches marking codes of one word);
+/// [`rows_table`] on SQLite, which names no VALUES columns (and has one writer).
+pub(crate) fn joined_rows(dialect: Dialect, rows: usize, names: &[&str], alias: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!(
+            "(VALUES {}) AS {alias}({})",
+            values_list(dialect, rows, names.len()),
+            names.join(", ")
+        ),
+        Dialect::Sqlite => format!("({}) AS {alias}", rows_table(dialect, rows, names)),
+    }
+}
+
 /// `SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? …`: `rows` rows of placeholders named
 /// `names`, usable as a table in both dialects (SQLite cannot name the columns of a
 /// `VALUES` list), for a statement with no other parameters.
+/// Not for the FROM of an UPDATE on PostgreSQL: see [`joined_rows`].
 pub(crate) fn rows_table(dialect: Dialect, rows: usize, names: &[&str]) -> String {
     let mut params = values_list(dialect, rows, names.len());
     params.retain(|c| c != '(' && c != ')');

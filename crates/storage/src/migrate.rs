@@ -191,6 +191,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0028_write_locks.sql"),
         postgres: include_str!("../migrations/postgres/0028_write_locks.sql"),
     },
+    Migration {
+        version: 29,
+        name: "audit_pending",
+        sqlite: include_str!("../migrations/sqlite/0029_audit_pending.sql"),
+        postgres: include_str!("../migrations/postgres/0029_audit_pending.sql"),
+    },
 ];
 
 /// How long a lease lasts unless renewed, and how often its holder renews it.

@@ -12,10 +12,11 @@ use crate::{Result, StoreError};
 /// How many times work is tried in all before its failure is given back.
 pub const ATTEMPTS: u32 = 8;
 
-/// How many times a write transaction is begun before its refusal is given back. Nothing
-/// is done yet when a beginning is refused, so trying long is cheap; with every writer
-/// queueing on one row, a dozen meeting at once would otherwise starve the unlucky one.
-pub const BEGIN_ATTEMPTS: u32 = 60;
+/// How many times sealing audit entries is tried (`sealer`). The sealers of every server
+/// meet on the chain's head, and under serializable isolation all but one of those that
+/// meet are refused; a seal only appends what is committed already, so trying long is
+/// cheap, and a dozen meeting at once would otherwise starve the unlucky one.
+pub const SEAL_ATTEMPTS: u32 = 60;
 
 /// Whether `e` is a refusal the database lifts when the work is run again.
 pub fn is_retryable(e: &StoreError) -> bool {
@@ -23,6 +24,7 @@ pub fn is_retryable(e: &StoreError) -> bool {
         StoreError::Db(sqlx::Error::Database(d)) => {
             matches!(d.code().as_deref(), Some("40001" | "40P01"))
         }
+        StoreError::Raced(_) => true,
         _ => false,
     }
 }
@@ -42,7 +44,16 @@ pub async fn backoff(attempt: u32) {
 /// Runs `work` until it succeeds, fails otherwise than [`is_retryable`], or has been tried
 /// [`ATTEMPTS`] times. `work` must be safe to run again: one statement, or a transaction
 /// begun and ended inside it.
-pub async fn retrying<T, F, Fut>(mut work: F) -> Result<T>
+pub async fn retrying<T, F, Fut>(work: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    retrying_up_to(ATTEMPTS, work).await
+}
+
+/// [`retrying`], tried up to `attempts` times.
+pub async fn retrying_up_to<T, F, Fut>(attempts: u32, mut work: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -50,7 +61,7 @@ where
     let mut attempt = 0;
     loop {
         match work().await {
-            Err(e) if is_retryable(&e) && attempt + 1 < ATTEMPTS => {
+            Err(e) if is_retryable(&e) && attempt + 1 < attempts => {
                 attempt += 1;
                 tracing::debug!(attempt, "retrying after {e}");
                 backoff(attempt).await;

@@ -44,9 +44,19 @@ pub struct WriteTx {
     pub(crate) dialect: Dialect,
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) actor: String,
-    last_id: i64,
-    last_hash: String,
-    pending: Vec<AuditEntry>,
+    /// This transaction's key among the pending audit entries and the score changes.
+    pub(crate) key: String,
+    /// When it began: its pending entries are sealed in that order among others'.
+    began_ms: i64,
+    /// Entries recorded since they were last written to `audit_pending`.
+    pending: Vec<Pending>,
+    /// How many entries this transaction has recorded (their `seq`).
+    recorded: i64,
+    /// The pool it came from: on PostgreSQL its entries are sealed through it after commit,
+    /// and ids taken from it apart.
+    pool: AnyPool,
+    /// Ids handed to this process in blocks (PostgreSQL), shared by the store's clones.
+    pub(crate) ids: Option<std::sync::Arc<IdBlocks>>,
     /// Whether this transaction loads members into a table that was empty, with the
     /// members indexes dropped until commit (`None`: not decided yet).
     pub(crate) bulk_members: Option<bool>,
@@ -64,6 +74,17 @@ pub struct WriteTx {
     pub(crate) version: Option<std::sync::Arc<crate::DataVersion>>,
 }
 
+/// An audit entry recorded and not yet sealed into the chain.
+struct Pending {
+    seq: i64,
+    at: i64,
+    action: String,
+    entity: String,
+    entity_key: String,
+    before: String,
+    after: String,
+}
+
 impl WriteTx {
     pub(crate) async fn begin(
         pool: &AnyPool,
@@ -71,46 +92,27 @@ impl WriteTx {
         vault: crate::Vault,
         actor: &str,
     ) -> Result<WriteTx> {
-        // Touching the head first takes its row lock on PostgreSQL, so concurrent writers
-        // queue here and the chain stays linear. SQLite has a single writer connection.
-        // Under serializable isolation the writer that waited is refused (40001) once the
-        // one before it commits: nothing is done yet, so it begins again.
-        let mut attempt = 0;
-        let (tx, last_id, last_hash) = loop {
-            let mut tx = pool.begin().await?;
-            let head = async {
-                sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query_as::<_, (i64, String)>(
-                    "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
-                )
-                .fetch_one(&mut *tx)
-                .await
-            }
-            .await
-            .map_err(crate::StoreError::from);
-            match head {
-                Ok((last_id, last_hash)) => break (tx, last_id, last_hash),
-                Err(e)
-                    if crate::retry::is_retryable(&e)
-                        && attempt + 1 < crate::retry::BEGIN_ATTEMPTS =>
-                {
-                    let _ = tx.rollback().await;
-                    attempt += 1;
-                    crate::retry::backoff(attempt).await;
-                }
-                Err(e) => return Err(e),
-            }
+        // No lock is taken here on PostgreSQL: writers of every server run side by side,
+        // and the audit chain is extended after they commit (`sealer`). SQLite's one
+        // writer is taken at once, so that a transaction that reads before it writes is
+        // never refused for another connection's write in between.
+        let tx = match dialect {
+            Dialect::Postgres => pool.begin().await?,
+            Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         };
+        let mut key = [0u8; 16];
+        getrandom::fill(&mut key).expect("the system's random source works");
         Ok(WriteTx {
             vault,
             dialect,
             tx,
             actor: actor.to_string(),
-            last_id,
-            last_hash,
+            key: hex::encode(key),
+            began_ms: now_ms(),
             pending: Vec::new(),
+            recorded: 0,
+            pool: pool.clone(),
+            ids: None,
             member_deltas: Default::default(),
             facts_dirty: Default::default(),
             score_changes: Default::default(),
@@ -120,18 +122,28 @@ impl WriteTx {
         })
     }
 
-    /// The id of the audit entry this transaction follows, or of its own last entry once it
-    /// recorded one: before it records anything, what a read made before the transaction can
-    /// compare with, to know that nothing changed in between.
-    pub fn audit_position(&self) -> i64 {
-        self.last_id
+    /// Holds the end of the audit chain until this transaction ends: for the one place
+    /// that rewrites the chain (sealing a chain written before it was keyed).
+    pub(crate) async fn hold_chain_head(&mut self) -> Result<(i64, String)> {
+        let lock = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        };
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"
+        )))
+        .fetch_one(&mut *self.tx)
+        .await?)
     }
 
-    /// Moves this transaction's view of the chain's end, for the one place that rewrites
-    /// the chain: sealing a chain written before it was keyed.
-    pub(crate) fn set_chain_end(&mut self, id: i64, hash: String) {
-        self.last_id = id;
-        self.last_hash = hash;
+    /// Moves the end of the chain, held by [`WriteTx::hold_chain_head`].
+    pub(crate) async fn set_chain_head(&mut self, id: i64, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(id)
+            .bind(hash.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Limits member changes in this transaction to members of `orgs`.
@@ -148,18 +160,17 @@ impl WriteTx {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
-        let entry = chain_entry(
-            self.vault.chain_key(),
-            (self.last_id, &self.last_hash),
-            &self.actor,
-            (action, entity, entity_key),
-            before,
-            after,
-        );
         self.score_changes.action(action);
-        self.last_id = entry.id;
-        self.last_hash = entry.hash.clone();
-        self.pending.push(entry);
+        self.recorded += 1;
+        self.pending.push(Pending {
+            seq: self.recorded,
+            at: now_ms(),
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_key: entity_key.to_string(),
+            before: serde_json::to_string(&before).expect("records serialise"),
+            after: serde_json::to_string(&after).expect("records serialise"),
+        });
         if self.pending.len() >= AUDIT_BATCH {
             self.flush().await?;
         }
@@ -171,23 +182,23 @@ impl WriteTx {
             return Ok(());
         }
         let sql = format!(
-            "INSERT INTO audit_log (id, at, actor, action, entity, entity_key, before_json, \
-             after_json, prev_hash, hash) VALUES {}",
+            "INSERT INTO audit_pending (tx_key, seq, written_at, at, actor, action, entity, \
+             entity_key, before_json, after_json) VALUES {}",
             values_list(self.dialect, self.pending.len(), 10)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for e in self.pending.drain(..) {
             q = q
-                .bind(e.id)
+                .bind(self.key.clone())
+                .bind(e.seq)
+                .bind(self.began_ms)
                 .bind(e.at)
-                .bind(e.actor)
+                .bind(self.actor.clone())
                 .bind(e.action)
                 .bind(e.entity)
                 .bind(e.entity_key)
                 .bind(e.before)
-                .bind(e.after)
-                .bind(e.prev_hash)
-                .bind(e.hash);
+                .bind(e.after);
         }
         q.execute(&mut *self.tx).await?;
         Ok(())
@@ -201,15 +212,39 @@ impl WriteTx {
         self.apply_member_count_deltas().await?;
         self.recount_changed_facts().await?;
         self.store_score_changes().await?;
-        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
-            .bind(self.last_id)
-            .bind(self.last_hash.clone())
-            .execute(&mut *self.tx)
-            .await?;
-        self.tx.commit().await?;
-        if let Some(v) = &self.version {
-            v.seen
-                .fetch_max(self.last_id, std::sync::atomic::Ordering::Relaxed);
+        let head = match self.dialect {
+            // One writer: the entries are sealed in the transaction that wrote them.
+            Dialect::Sqlite if self.recorded > 0 => {
+                let key = self.vault.chain_key();
+                let head = crate::sealer::seal_pending(&mut self.tx, self.dialect, key).await?;
+                self.tx.commit().await?;
+                Some(head)
+            }
+            Dialect::Sqlite => {
+                self.tx.commit().await?;
+                None
+            }
+            // The change is kept once committed; sealing its entries is a short
+            // transaction of its own, which any server's sealer does if this one cannot.
+            Dialect::Postgres => {
+                self.tx.commit().await?;
+                if self.recorded == 0 {
+                    None
+                } else {
+                    match crate::sealer::seal(&self.pool, self.dialect, self.vault.chain_key())
+                        .await
+                    {
+                        Ok(head) => Some(head),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "audit entries left for the sealer");
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if let (Some(v), Some(head)) = (&self.version, head) {
+            v.seen.fetch_max(head, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
     }
@@ -225,9 +260,16 @@ impl WriteTx {
         self.take_ids(table, 1).await
     }
 
-    /// Takes `n` consecutive fresh ids of `table` and returns the first.
+    /// Takes `n` consecutive fresh ids of `table` and returns the first. On PostgreSQL they
+    /// are taken apart from this transaction, so that its counter row is not held until it
+    /// commits (which would make every writer of a table queue behind the first), and a
+    /// few at a time from a block handed to this process. An id of a transaction rolled
+    /// back is not used again: ids may have gaps, never twins.
     pub(crate) async fn take_ids(&mut self, table: &str, n: usize) -> Result<i64> {
-        take_ids(&mut *self.tx, table, n).await
+        match (&self.ids, self.dialect) {
+            (Some(blocks), Dialect::Postgres) => blocks.take(&self.pool, table, n).await,
+            _ => take_ids(&mut *self.tx, table, n).await,
+        }
     }
 
     /// The id the next [`WriteTx::take_ids`] of `table` would start at, with the counter
@@ -245,6 +287,48 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+}
+
+/// Ids of each table handed to one process in blocks, so that one taken at a time does not
+/// cost a statement each (and rows written by different servers at once do not all land at
+/// the end of one range). Only unused ids are held here: losing them leaves a gap.
+#[derive(Debug, Default)]
+pub(crate) struct IdBlocks {
+    /// Per table: the next id of the block and the first past it.
+    blocks: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
+}
+
+/// Ids handed to a process at once, for tables whose rows come one at a time.
+const ID_BLOCK: usize = 32;
+
+impl IdBlocks {
+    async fn take(&self, pool: &AnyPool, table: &str, n: usize) -> Result<i64> {
+        if n == 0 || n > ID_BLOCK {
+            return take_ids_apart(pool, table, n).await;
+        }
+        if let Some(first) = self.take_from_block(table, n) {
+            return Ok(first);
+        }
+        let first = take_ids_apart(pool, table, ID_BLOCK).await?;
+        if let Ok(mut blocks) = self.blocks.lock() {
+            blocks.insert(
+                table.to_string(),
+                (first + n as i64, first + ID_BLOCK as i64),
+            );
+        }
+        Ok(first)
+    }
+
+    fn take_from_block(&self, table: &str, n: usize) -> Option<i64> {
+        let mut blocks = self.blocks.lock().ok()?;
+        let (next, end) = blocks.get_mut(table)?;
+        if *next + n as i64 > *end {
+            return None;
+        }
+        let first = *next;
+        *next += n as i64;
+        Some(first)
     }
 }
 

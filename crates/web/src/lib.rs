@@ -126,6 +126,10 @@ pub fn routers(store: Store, config: WebConfig) -> (Router, Router) {
     );
     // Expired sessions and old counters: a job in every server, each run taken once.
     xianfeng_app::housekeeping::keep_running(store.clone());
+    // Audit entries a stopped server left unsealed (SQLite seals in the transaction).
+    if store.dialect() == xianfeng_storage::Dialect::Postgres {
+        xianfeng_app::housekeeping::keep_audit_sealed(store.clone());
+    }
     let state = AppState(Arc::new(Shared {
         ballots: xianfeng_app::evaluation::BallotWriter::start(store.clone()),
         scores,

@@ -865,7 +865,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 AuditAction::Verify {
                     since_checkpoint: None,
                 } => match store.audit().verify().await? {
-                    Ok(n) => println!("{}", say("cli.audit_intact", &[("count", &n)])),
+                    Ok(n) => {
+                        println!("{}", say("cli.audit_intact", &[("count", &n)]));
+                        // Committed, but waiting longer than sealing takes.
+                        if let (count @ 1.., Some(oldest)) = store.audit().pending(5_000).await? {
+                            let seconds = (xianfeng_storage::now_ms() - oldest) / 1_000;
+                            eprintln!(
+                                "{}",
+                                say(
+                                    "cli.audit_pending",
+                                    &[("count", &count), ("seconds", &seconds)]
+                                )
+                            );
+                        }
+                    }
                     Err(id) => {
                         eprintln!("{}", say("cli.audit_broken", &[("id", &id)]));
                         return Ok(ExitCode::from(1));

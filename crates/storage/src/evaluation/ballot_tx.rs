@@ -313,9 +313,9 @@ impl LaneWriter {
                     let mut mark = self.conn.prepare_cached(MARK_USED)?;
                     for ((round_id, word), bits) in mark_words(&casts) {
                         if mark.execute(params![bits, round_id, word])? != 1 {
-                            return Err(StoreError::Conflict(Message::verbatim(
-                                "a ballot code was used by another writer meanwhile",
-                            )));
+                            return Err(StoreError::Raced(
+                                "a ballot code was marked by another writer meanwhile",
+                            ));
                         }
                     }
                 }
@@ -438,8 +438,10 @@ impl LaneWriter {
         // The scores' change at the batch's own audit position (scores::changes).
         let changes = crate::scores::changes::ballot_changes(crate::Dialect::Sqlite, 1);
         let mut changed = self.conn.prepare_cached(&changes)?;
+        // The one writer seals as it writes: the change's position is its entry's id.
+        let key = format!("ballots-{}", e.id);
         for (round_id, subject_id) in subjects {
-            changed.execute(params![e.id, e.at, round_id, subject_id])?;
+            changed.execute(params![key, e.id, e.at, round_id, subject_id])?;
         }
         *last_id = e.id;
         *last_hash = e.hash;

@@ -596,8 +596,9 @@ impl WriteTx {
         Ok(accepted)
     }
 
-    /// The codes among `hashes` as this transaction sees them, by hash. Writers are
-    /// serialised (see `WriteTx`), so what is read here stays true until commit.
+    /// The codes among `hashes` as this transaction sees them, by hash. Another server's
+    /// batch may mark one of them before this one commits: [`WriteTx::cast_coded`] marks
+    /// only bits still clear, and refuses the batch otherwise.
     pub async fn codes_in_tx(
         &mut self,
         hashes: &[String],
@@ -629,21 +630,18 @@ impl WriteTx {
         let words = mark_words(casts);
         for chunk in words.chunks(300) {
             let sql = format!(
-                "UPDATE code_marks SET bits = code_marks.bits | v.b \
-                 FROM ({}) AS v \
+                "UPDATE code_marks SET bits = code_marks.bits | v.b FROM {} \
                  WHERE code_marks.round_id = v.r AND code_marks.word = v.w \
                  AND (code_marks.bits & v.b) = 0",
-                crate::rows_table(self.dialect, chunk.len(), &["r", "w", "b"])
+                crate::joined_rows(self.dialect, chunk.len(), &["r", "w", "b"], "v")
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for ((round_id, word), bits) in chunk {
                 q = q.bind(*round_id).bind(*word).bind(*bits);
             }
             if q.execute(&mut *self.tx).await?.rows_affected() as usize != chunk.len() {
-                return Err(crate::StoreError::Conflict(
-                    xianfeng_domain::i18n::Message::verbatim(
-                        "a ballot code was used by another writer meanwhile",
-                    ),
+                return Err(crate::StoreError::Raced(
+                    "a ballot code was marked by another writer meanwhile",
                 ));
             }
         }

@@ -2,9 +2,11 @@
 //! transaction (migration 0027), so that every server of a cluster rescores the same
 //! subjects within a second or two instead of each recomputing its boards every minute.
 //!
-//! A change is stored at the audit position of the transaction's last entry. While writers
-//! queue on the audit head, positions grow in commit order: a reader that saw position `p`
-//! has seen every change at or below it, and asks only for those above.
+//! A change is stored with its transaction's key and position 0; the sealer that puts the
+//! transaction's audit entries into the chain gives it the chain's end as its position
+//! (`sealer`). Sealers take turns on the chain's head, so positions grow in the order they
+//! become visible: a reader that saw position `p` has seen every change at or below it, and
+//! asks only for those above. Changes not positioned yet are not read.
 
 use std::collections::BTreeSet;
 
@@ -119,14 +121,14 @@ impl WriteTx {
         self.score_changes.subject(campaign_id, kind, subject_id);
     }
 
-    /// Stores what this transaction changed of the scores; called by commit, after the last
-    /// audit entry, whose id is the changes' position.
+    /// Stores what this transaction changed of the scores; called by commit. The changes
+    /// are keyed by the transaction and get their position when its audit entries are
+    /// sealed (`sealer`), which orders them as they became visible.
     pub(crate) async fn store_score_changes(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.score_changes);
         if pending.is_empty() {
             return Ok(());
         }
-        let position = self.audit_position();
         let at = now_ms();
         let mut rows: Vec<(i64, String, i64)> = pending.subjects.into_iter().collect();
         rows.extend(
@@ -140,14 +142,15 @@ impl WriteTx {
         }
         for chunk in rows.chunks(CHUNK) {
             let sql = format!(
-                "INSERT INTO score_changes (position, campaign_id, subject_kind, subject_id, \
-                 at_ms) VALUES {} ON CONFLICT DO NOTHING",
-                crate::values_list(self.dialect, chunk.len(), 5)
+                "INSERT INTO score_changes (tx_key, position, campaign_id, subject_kind, \
+                 subject_id, at_ms) VALUES {} ON CONFLICT DO NOTHING",
+                crate::values_list(self.dialect, chunk.len(), 6)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for (campaign, kind, id) in chunk {
                 q = q
-                    .bind(position)
+                    .bind(self.key.clone())
+                    .bind(0i64)
                     .bind(*campaign)
                     .bind(kind.clone())
                     .bind(*id)
@@ -158,7 +161,10 @@ impl WriteTx {
         let ballots: Vec<(i64, i64)> = pending.ballots.into_iter().collect();
         for chunk in ballots.chunks(CHUNK) {
             let sql = ballot_changes(self.dialect, chunk.len());
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(position).bind(at);
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(self.key.clone())
+                .bind(0i64)
+                .bind(at);
             for (round, subject) in chunk {
                 q = q.bind(*round).bind(*subject);
             }
@@ -169,7 +175,8 @@ impl WriteTx {
 }
 
 /// The changes of ballots counted for `rows` (round, subject) pairs, bound after the
-/// position and the time: the round tells the campaign and the kind.
+/// transaction's key, the position (0: given when sealed) and the time: the round tells
+/// the campaign and the kind.
 pub(crate) fn ballot_changes(dialect: Dialect, rows: usize) -> String {
     // Numbered in order of appearance, which is also the order of binding (SQLite's `?`).
     let param = |n: usize| match dialect {
@@ -178,7 +185,7 @@ pub(crate) fn ballot_changes(dialect: Dialect, rows: usize) -> String {
     };
     let table: String = (0..rows)
         .map(|i| {
-            let (r, s) = (param(3 + 2 * i), param(4 + 2 * i));
+            let (r, s) = (param(4 + 2 * i), param(5 + 2 * i));
             if i == 0 {
                 format!("SELECT {r} AS r, {s} AS s")
             } else {
@@ -187,11 +194,12 @@ pub(crate) fn ballot_changes(dialect: Dialect, rows: usize) -> String {
         })
         .collect();
     format!(
-        "INSERT INTO score_changes (position, campaign_id, subject_kind, subject_id, at_ms) \
-         SELECT {}, e.campaign_id, e.subject_kind, v.s, {} FROM ({table}) AS v \
+        "INSERT INTO score_changes (tx_key, position, campaign_id, subject_kind, subject_id, \
+         at_ms) SELECT {}, {}, e.campaign_id, e.subject_kind, v.s, {} FROM ({table}) AS v \
          JOIN eval_rounds e ON e.id = v.r WHERE 1 = 1 ON CONFLICT DO NOTHING",
         param(1),
-        param(2)
+        param(2),
+        param(3)
     )
 }
 
@@ -256,14 +264,14 @@ mod tests {
     }
 
     #[test]
-    fn ballot_changes_number_the_pairs_after_position_and_time() {
+    fn ballot_changes_number_the_pairs_after_key_position_and_time() {
         let sql = ballot_changes(Dialect::Postgres, 2);
         assert!(
-            sql.contains("SELECT $3 AS r, $4 AS s UNION ALL SELECT $5, $6"),
+            sql.contains("SELECT $4 AS r, $5 AS s UNION ALL SELECT $6, $7"),
             "{sql}"
         );
         let sql = ballot_changes(Dialect::Sqlite, 1);
-        assert!(sql.contains("SELECT ?, e.campaign_id"), "{sql}");
+        assert!(sql.contains("SELECT ?, ?, e.campaign_id"), "{sql}");
         assert!(sql.contains("(SELECT ? AS r, ? AS s) AS v"), "{sql}");
     }
 }
