@@ -476,57 +476,85 @@ async fn write_batch(
     Ok(answers)
 }
 
-impl BallotWriter {
-    /// Starts the writer task on the current runtime.
-    pub fn start(store: Store) -> BallotWriter {
-        let (tx, mut rx) = mpsc::channel::<(Job, Reply)>(8192);
-        let rounds: RoundCache = Default::default();
-        let cache = rounds.clone();
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < BATCH {
-                    match rx.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
-                metrics::histogram!("ballot_batch_size").record(batch.len() as f64);
-                metrics::gauge!("ballot_queue_waiting").set(rx.len() as f64);
-                let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
-                // A batch the database refused for a concurrent writer is decided and
-                // written again, whole: nothing of it was kept.
-                let mut attempt = 0;
-                let written = loop {
-                    match write_batch(&store, &cache, &jobs).await {
-                        Err(e)
-                            if e.is_retryable()
-                                && attempt + 1 < xianfeng_storage::retry::ATTEMPTS =>
-                        {
-                            attempt += 1;
-                            xianfeng_storage::retry::backoff(attempt).await;
-                        }
-                        other => break other,
-                    }
-                };
-                match written {
-                    Ok(answers) => {
-                        for (reply, answer) in replies.into_iter().zip(answers) {
-                            let _ = reply.send(Ok(answer));
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!("ballot batch: {e}");
-                        for reply in replies {
-                            let why = e
-                                .message()
-                                .unwrap_or_else(|| Message::verbatim(e.to_string()));
-                            let _ = reply.send(Err(why));
-                        }
-                    }
-                }
+/// Ballot batches written at once by one server on PostgreSQL. Two batches of one code
+/// meeting is safe (the later is refused as raced and decided again, `StoreError::Raced`),
+/// but on 2026-12-06 two gave no more ballots than one (12.7k/s either way, 2 cores,
+/// docs/PERFORMANCE.md): batches of the same subjects wait for each other on their tally
+/// rows. One, until the tallies are split per writer.
+pub const WRITERS_PG: usize = 1;
+
+/// The jobs waiting, up to a batch, once at least one is there; `None` when the queue is
+/// closed. One writer gathers at a time.
+async fn next_batch(
+    rx: &tokio::sync::Mutex<mpsc::Receiver<(Job, Reply)>>,
+) -> Option<Vec<(Job, Reply)>> {
+    let mut rx = rx.lock().await;
+    let first = rx.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < BATCH {
+        match rx.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    metrics::histogram!("ballot_batch_size").record(batch.len() as f64);
+    metrics::gauge!("ballot_queue_waiting").set(rx.len() as f64);
+    Some(batch)
+}
+
+/// Writes a batch and answers each of its jobs.
+async fn write_and_answer(store: &Store, cache: &RoundCache, batch: Vec<(Job, Reply)>) {
+    let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
+    // A batch the database refused for a concurrent writer is decided and written again,
+    // whole: nothing of it was kept.
+    let mut attempt = 0;
+    let written = loop {
+        match write_batch(store, cache, &jobs).await {
+            Err(e) if e.is_retryable() && attempt + 1 < xianfeng_storage::retry::ATTEMPTS => {
+                attempt += 1;
+                xianfeng_storage::retry::backoff(attempt).await;
             }
-        });
+            other => break other,
+        }
+    };
+    match written {
+        Ok(answers) => {
+            for (reply, answer) in replies.into_iter().zip(answers) {
+                let _ = reply.send(Ok(answer));
+            }
+        }
+        Err(e) => {
+            tracing::error!("ballot batch: {e}");
+            for reply in replies {
+                let why = e
+                    .message()
+                    .unwrap_or_else(|| Message::verbatim(e.to_string()));
+                let _ = reply.send(Err(why));
+            }
+        }
+    }
+}
+
+impl BallotWriter {
+    /// Starts the writer tasks on the current runtime: on PostgreSQL [`WRITERS_PG`] of them,
+    /// each taking the next batch while the others write theirs; on SQLite one, as the
+    /// database has one writer.
+    pub fn start(store: Store) -> BallotWriter {
+        let (tx, rx) = mpsc::channel::<(Job, Reply)>(8192);
+        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+        let rounds: RoundCache = Default::default();
+        let writers = match store.dialect() {
+            xianfeng_storage::Dialect::Postgres => WRITERS_PG,
+            xianfeng_storage::Dialect::Sqlite => 1,
+        };
+        for _ in 0..writers {
+            let (store, cache, rx) = (store.clone(), rounds.clone(), rx.clone());
+            tokio::spawn(async move {
+                while let Some(batch) = next_batch(&rx).await {
+                    write_and_answer(&store, &cache, batch).await;
+                }
+            });
+        }
         BallotWriter { queue: tx, rounds }
     }
 

@@ -357,6 +357,7 @@ pub async fn step(
     }
     let mut detail = StepRecord::default();
     let mut sanctions_seen: Option<i64> = None;
+    let mut notice_for_commending: Option<NoticePeriod> = None;
     match step {
         Step::Assess | Step::Approve => {
             check_text("note", &s.note, true, selection::MAX_DEEDS).map_err(input)?;
@@ -373,6 +374,7 @@ pub async fn step(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let period = notice_period(&notice);
+            notice_for_commending = Some(period);
             let findings: Vec<_> = store
                 .selection()
                 .objections(notice_id)
@@ -415,13 +417,8 @@ pub async fn step(
         // Asked again with the nomination locked by the step, and the member by the count:
         // a finding or a sanction recorded since the checks above refuses the commendation.
         let findings = tx.findings_of_nomination(id).await?;
-        let notice_id = before.notice_id.ok_or(AppError::NotFound)?;
-        let notice = store
-            .selection()
-            .notice(notice_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        selection::may_commend(&notice_period(&notice), today, &findings).map_err(input)?;
+        let period = notice_for_commending.ok_or(AppError::NotFound)?;
+        selection::may_commend(&period, today, &findings).map_err(input)?;
         if let Some(seen) = sanctions_seen
             && tx.sanctions_of_member(before.subject_id).await? != seen
         {

@@ -825,7 +825,7 @@ async fn scores_rank_update_per_review_and_freeze_when_the_period_closes() {
 /// not kept in the writing server's memory.
 #[tokio::test]
 async fn a_write_through_one_server_is_scored_by_another_at_its_next_refresh() {
-    use xianfeng_app::evaluation::{BallotWriter, RoundInput, cast_with_code, create_round};
+    use xianfeng_app::evaluation::{BallotWriter, cast_with_code};
     use xianfeng_app::members::{MemberForm, add_member};
     use xianfeng_app::reviews::{ReviewInput, assign, write};
     use xianfeng_app::scores::Scores;
@@ -877,30 +877,8 @@ async fn a_write_through_one_server_is_scored_by_another_at_its_next_refresh() {
         );
 
         // A ballot for branch B1, taken by the first server's writer.
-        let round = create_round(
-            one,
-            None,
-            &RoundInput {
-                name: "评议",
-                scope: "B1",
-                subjects: "organisations",
-                mode: "codes",
-                starts_on: "2010-06-01",
-                ends_on: "2010-06-30",
-            },
-        )
-        .await
-        .unwrap();
-        let codes = xianfeng_app::evaluation::issue_codes(
-            one,
-            None,
-            round,
-            1,
-            Some("http://x"),
-            day("2010-06-15"),
-        )
-        .await
-        .unwrap();
+        let codes =
+            support::b1_codes(one, ("2010-06-01", "2010-06-30"), 1, day("2010-06-15")).await;
         let writer = BallotWriter::start(one.clone());
         let ballot = Ballot {
             verdict: Verdict::Satisfied,
@@ -1037,7 +1015,7 @@ async fn indicators_import_whole_or_not_at_all_and_rankings_export_to_excel() {
 /// items counted by the day, hours for the member and the branch.
 #[tokio::test]
 async fn score_facts_follow_every_write_and_equal_a_recount() {
-    use xianfeng_app::evaluation::{BallotWriter, RoundInput, cast_with_code, create_round};
+    use xianfeng_app::evaluation::{BallotWriter, cast_with_code};
     use xianfeng_app::records::{Batch, enter};
     use xianfeng_app::reviews::{ReviewInput, assign, write};
     use xianfeng_domain::ballot::{Ballot, Verdict};
@@ -1210,30 +1188,13 @@ async fn score_facts_follow_every_write_and_equal_a_recount() {
         assert_eq!(reviews[0].3, 1, "{}: rewritten, not added", db.label);
 
         // Ballots of a round that ends in 2011-h1 count in that period.
-        let round = create_round(
+        let codes = support::b1_codes(
             s,
-            None,
-            &RoundInput {
-                name: "评议",
-                scope: "B1",
-                subjects: "organisations",
-                mode: "codes",
-                starts_on: "2011-06-01",
-                ends_on: "2011-06-30",
-            },
-        )
-        .await
-        .unwrap();
-        let codes = xianfeng_app::evaluation::issue_codes(
-            s,
-            None,
-            round,
+            ("2011-06-01", "2011-06-30"),
             2,
-            Some("http://x"),
             chrono::NaiveDate::from_ymd_opt(2011, 6, 15).unwrap(),
         )
-        .await
-        .unwrap();
+        .await;
         let writer = BallotWriter::start(s.clone());
         for (code, verdict) in codes
             .iter()

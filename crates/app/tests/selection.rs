@@ -12,26 +12,14 @@ use xianfeng_app::selection::{
 use xianfeng_domain::role::Role;
 use xianfeng_domain::selection::{Finding, Stage, Step};
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{NewUser, Store};
+use xianfeng_storage::Store;
 use xianfeng_testkit::{backends, use_simple_selection_campaign};
 
 mod support;
 use support::{actor, city, day, principal};
 
 async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
-    let mut tx = store.begin("test").await.unwrap();
-    let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
-    tx.create_user(&NewUser {
-        username: name.into(),
-        role,
-        password_hash: "x".into(),
-        must_change_password: false,
-        org_ids,
-        member_id: None,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    support::add_account(store, name, role, &[org]).await;
 }
 
 /// The refusal's text in both languages, so that either can be looked for.

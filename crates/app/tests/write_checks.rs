@@ -15,7 +15,7 @@ use xianfeng_app::selection::{
 use xianfeng_domain::role::Role;
 use xianfeng_domain::selection::Step;
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{NewUser, Store};
+use xianfeng_storage::Store;
 use xianfeng_testkit::{backends, id, today, use_simple_selection_campaign};
 
 mod support;
@@ -41,19 +41,7 @@ where
 }
 
 async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
-    let mut tx = store.begin("test").await.unwrap();
-    let org_ids = tx.org_ids_by_codes(&[org.to_string()]).await.unwrap();
-    tx.create_user(&NewUser {
-        username: name.into(),
-        role,
-        password_hash: "x".into(),
-        must_change_password: false,
-        org_ids,
-        member_id: None,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    support::add_account(store, name, role, &[org]).await;
 }
 
 fn deeds(subject_id: i64, nominated_by: &'static str) -> NominationInput<'static> {
@@ -337,6 +325,97 @@ async fn a_review_written_as_its_period_closes_is_in_the_snapshot_or_refused() {
                 assert!(!reviewed, "{}: refused ({m:?}) yet in it", db.label)
             }
             Err(other) => panic!("{}: {other:?}", db.label),
+        }
+    }
+}
+
+/// An organisation closed while a member is added to it through another server: either
+/// the close is refused for the member, or the member for the close — never a closed
+/// branch with a current member.
+#[tokio::test]
+async fn a_branch_closed_as_a_member_arrives_is_never_closed_with_her() {
+    use xianfeng_app::import::import_orgs;
+    use xianfeng_app::members::{MemberForm, add_member};
+    use xianfeng_app::registry::close_org;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let opts = support::committing();
+        let orgs = "组织编码,组织名称,上级组织编码,组织类别\nB3,第三党支部,T1,党支部\n";
+        import_orgs(
+            one,
+            xianfeng_ingest::from_csv_bytes(orgs.into()).unwrap(),
+            &opts,
+            &xianfeng_app::Silent,
+        )
+        .await
+        .unwrap();
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let zhao = MemberForm {
+            name: "赵敏".into(),
+            id_number: id("41080219950505004"),
+            joined_on: "2018-01-10".into(),
+            member_type: "正式党员".into(),
+            ..MemberForm::default()
+        };
+        let (closed, added) = tokio::join!(
+            again(|| close_org(one, &staff, "B3", today(), None, today())),
+            again(|| add_member(two, &staff, "B3", &zhao, today()))
+        );
+        let b3 = one.registry().org_by_code("B3").await.unwrap().unwrap();
+        let current = one.registry().members_of_org(b3.id, 10, 0).await.unwrap();
+        match (&closed, &added) {
+            (Ok(()), Err(_)) => assert!(current.is_empty(), "{}", db.label),
+            (Err(_), Ok(_)) => assert_eq!(current.len(), 1, "{}", db.label),
+            other => panic!("{}: {other:?}", db.label),
+        }
+        assert_eq!(b3.closed_on.is_some(), closed.is_ok(), "{}", db.label);
+    }
+}
+
+/// A committee moved to another district while a branch is imported under it through
+/// another server: the new branch's path is under its committee's wherever that ended up.
+#[tokio::test]
+async fn a_branch_imported_under_a_committee_being_moved_follows_it() {
+    use xianfeng_app::import::import_orgs;
+    use xianfeng_app::registry::move_org;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let opts = support::committing();
+        let sheet = |text: &'static str| xianfeng_ingest::from_csv_bytes(text.into()).unwrap();
+        let header = "组织编码,组织名称,上级组织编码,组织类别\n";
+        let district = format!("{header}C2,中共另一区委员会,,县(市、区)委\n");
+        import_orgs(
+            one,
+            sheet(Box::leak(district.into_boxed_str())),
+            &opts,
+            &xianfeng_app::Silent,
+        )
+        .await
+        .unwrap();
+        let branch: &'static str =
+            Box::leak(format!("{header}B3,第三党支部,T1,党支部\n").into_boxed_str());
+        let (moved, imported) = tokio::join!(
+            again(|| move_org(one, "test", "T1", "C2")),
+            again(|| import_orgs(two, sheet(branch), &opts, &xianfeng_app::Silent))
+        );
+        moved.unwrap();
+        assert!(imported.unwrap().committed, "{}", db.label);
+        let orgs = one.registry().all_orgs().await.unwrap();
+        for o in &orgs {
+            if let Some(parent) = o.parent_id.and_then(|p| orgs.iter().find(|x| x.id == p)) {
+                assert!(
+                    o.path.starts_with(&parent.path) && o.path != parent.path,
+                    "{}: {} at {} under {} at {}",
+                    db.label,
+                    o.code,
+                    o.path,
+                    parent.code,
+                    parent.path
+                );
+            }
         }
     }
 }

@@ -136,6 +136,8 @@ pub struct Store {
     pub(crate) version: std::sync::Arc<DataVersion>,
     /// Ids handed to this process in blocks (PostgreSQL), shared by the clones of a store.
     ids: std::sync::Arc<write::IdBlocks>,
+    /// This process's sealing after its commits, shared by the clones of a store.
+    gate: std::sync::Arc<sealer::SealGate>,
 }
 
 /// The audit chain's end as this process knows it: raised by its own commits at once, and
@@ -409,6 +411,7 @@ impl Store {
             sqlite_path: None,
             version: Default::default(),
             ids: Default::default(),
+            gate: Default::default(),
         };
         match options.migrations {
             Migrations::Apply => {
@@ -466,6 +469,7 @@ impl Store {
         let mut tx = WriteTx::begin(&self.write, self.dialect, self.vault.clone(), actor).await?;
         tx.version = Some(self.version.clone());
         tx.ids = Some(self.ids.clone());
+        tx.gate = Some(self.gate.clone());
         Ok(tx)
     }
 

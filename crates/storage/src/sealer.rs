@@ -9,6 +9,8 @@
 //! row; one finds what the others committed, so a waiting sealer often finds nothing left.
 //! On SQLite, with one writer, a transaction seals its own entries before it commits.
 
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use xianfeng_domain::audit::{AuditEntry, ChainKey};
 
@@ -18,6 +20,52 @@ use crate::{Dialect, Result, values_list};
 const ROUND: i64 = 2_000;
 /// Entries inserted into `audit_log` per statement.
 const INSERT: usize = 400;
+
+/// One process's sealing after its commits (PostgreSQL): while one of its writers seals,
+/// the others that commit meanwhile leave their entries to it, and it seals again before
+/// it stops — under load a seal per round of commits, not per commit. Entries are sealed
+/// by the time the sealing writer's own commit returns; another writer's commit may
+/// return a few milliseconds before its entries are.
+#[derive(Debug, Default)]
+pub(crate) struct SealGate {
+    running: AtomicBool,
+    again: AtomicBool,
+}
+
+impl SealGate {
+    /// Seals what this process committed, or leaves it to the writer sealing now; the
+    /// chain's end when this call sealed.
+    pub(crate) async fn after_commit(
+        &self,
+        pool: &AnyPool,
+        dialect: Dialect,
+        key: &ChainKey,
+    ) -> Result<Option<i64>> {
+        self.again.store(true, SeqCst);
+        let mut head = None;
+        loop {
+            if self.running.swap(true, SeqCst) {
+                // The writer sealing now seals again after it sees `again`.
+                return Ok(head);
+            }
+            while self.again.swap(false, SeqCst) {
+                match seal(pool, dialect, key).await {
+                    Ok(h) => head = Some(h),
+                    Err(e) => {
+                        self.running.store(false, SeqCst);
+                        return Err(e);
+                    }
+                }
+            }
+            self.running.store(false, SeqCst);
+            // A commit that set `again` between the last round and the line above found
+            // `running` still set and left: take it over.
+            if !self.again.load(SeqCst) {
+                return Ok(head);
+            }
+        }
+    }
+}
 
 /// Seals every pending entry in a transaction of its own; returns the chain's end. Run
 /// again, whole, when the database refuses it for a concurrent writer.

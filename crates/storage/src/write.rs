@@ -57,6 +57,8 @@ pub struct WriteTx {
     pool: AnyPool,
     /// Ids handed to this process in blocks (PostgreSQL), shared by the store's clones.
     pub(crate) ids: Option<std::sync::Arc<IdBlocks>>,
+    /// This process's sealing after commits (PostgreSQL), shared by the store's clones.
+    pub(crate) gate: Option<std::sync::Arc<crate::sealer::SealGate>>,
     /// Whether this transaction loads members into a table that was empty, with the
     /// members indexes dropped until commit (`None`: not decided yet).
     pub(crate) bulk_members: Option<bool>,
@@ -113,6 +115,7 @@ impl WriteTx {
             recorded: 0,
             pool: pool.clone(),
             ids: None,
+            gate: None,
             member_deltas: Default::default(),
             facts_dirty: Default::default(),
             score_changes: Default::default(),
@@ -228,19 +231,18 @@ impl WriteTx {
             // transaction of its own, which any server's sealer does if this one cannot.
             Dialect::Postgres => {
                 self.tx.commit().await?;
-                if self.recorded == 0 {
-                    None
-                } else {
-                    match crate::sealer::seal(&self.pool, self.dialect, self.vault.chain_key())
+                let key = self.vault.chain_key();
+                let sealed = match (&self.gate, self.recorded) {
+                    (_, 0) => Ok(None),
+                    (Some(gate), _) => gate.after_commit(&self.pool, self.dialect, key).await,
+                    (None, _) => crate::sealer::seal(&self.pool, self.dialect, key)
                         .await
-                    {
-                        Ok(head) => Some(head),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "audit entries left for the sealer");
-                            None
-                        }
-                    }
-                }
+                        .map(Some),
+                };
+                sealed.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "audit entries left for the sealer");
+                    None
+                })
             }
         };
         if let (Some(v), Some(head)) = (&self.version, head) {

@@ -91,18 +91,64 @@ pub async fn city(store: Store) -> City {
 /// A reviewer account (领导) with no organisation of its own: subjects reach it by
 /// assignment.
 pub async fn add_reviewer(store: &Store, name: &str) {
+    add_account(store, name, Role::Reviewer, &[]).await;
+}
+
+/// An account of `role` over the organisations `orgs` (codes).
+pub async fn add_account(store: &Store, name: &str, role: Role, orgs: &[&str]) {
     let mut tx = store.begin("test").await.unwrap();
+    let codes: Vec<String> = orgs.iter().map(|c| c.to_string()).collect();
+    let org_ids = tx.org_ids_by_codes(&codes).await.unwrap();
     tx.create_user(&NewUser {
         username: name.into(),
-        role: Role::Reviewer,
+        role,
         password_hash: "x".into(),
         must_change_password: false,
-        org_ids: vec![],
+        org_ids,
         member_id: None,
     })
     .await
     .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// Options that commit an import as the test's own account, today.
+pub fn committing() -> ImportOptions {
+    ImportOptions {
+        mode: ImportMode::Commit,
+        skip_bad: false,
+        actor: "test".into(),
+        today: today(),
+        on_behalf: None,
+    }
+}
+
+/// A code-mode round over branch B1 from `starts_on` to `ends_on`, with `per_subject`
+/// codes issued on `issued_on`.
+pub async fn b1_codes(
+    store: &Store,
+    (starts_on, ends_on): (&str, &str),
+    per_subject: usize,
+    issued_on: NaiveDate,
+) -> Vec<xianfeng_app::evaluation::IssuedCode> {
+    use xianfeng_app::evaluation::{RoundInput, create_round, issue_codes};
+    let round = create_round(
+        store,
+        None,
+        &RoundInput {
+            name: "评议",
+            scope: "B1",
+            subjects: "organisations",
+            mode: "codes",
+            starts_on,
+            ends_on,
+        },
+    )
+    .await
+    .unwrap();
+    issue_codes(store, None, round, per_subject, Some("http://x"), issued_on)
+        .await
+        .unwrap()
 }
 
 /// An account acting: its name and what the policy knows of it.
