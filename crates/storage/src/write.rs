@@ -1,5 +1,6 @@
-//! The one write path: a transaction that carries the actor and appends a hash-chained
-//! audit entry for every change, committed together with the change or not at all.
+//! The one write path: a transaction that carries the actor and records an audit entry
+//! for every change, committed together with the change or not at all, and sealed into the
+//! hash chain once committed (`sealer`).
 
 use serde::Serialize;
 use sqlx::{Any, AnyPool, Transaction};
