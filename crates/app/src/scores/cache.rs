@@ -232,8 +232,10 @@ impl Scores {
             self.renew(store, today, None).await?;
             self.everything_done();
         }
+        // Two refreshes at once (the keeper's and a page's) may finish in either order:
+        // the cursor only moves forward.
         if let Ok(mut seen) = self.seen.lock() {
-            *seen = Some(last);
+            *seen = Some(seen.map_or(last, |s| s.max(last)));
         }
         Ok(rescored)
     }
