@@ -507,16 +507,7 @@ async fn write_and_answer(store: &Store, cache: &RoundCache, batch: Vec<(Job, Re
     let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
     // A batch the database refused for a concurrent writer is decided and written again,
     // whole: nothing of it was kept.
-    let mut attempt = 0;
-    let written = loop {
-        match write_batch(store, cache, &jobs).await {
-            Err(e) if e.is_retryable() && attempt + 1 < xianfeng_storage::retry::ATTEMPTS => {
-                attempt += 1;
-                xianfeng_storage::retry::backoff(attempt).await;
-            }
-            other => break other,
-        }
-    };
+    let written = crate::retry::again(|| write_batch(store, cache, &jobs)).await;
     match written {
         Ok(answers) => {
             for (reply, answer) in replies.into_iter().zip(answers) {

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod publicity;
 pub mod records;
 pub mod registry;
+pub mod retry;
 pub mod reviews;
 pub mod scope;
 pub mod score_tables;

@@ -21,24 +21,7 @@ use xianfeng_testkit::{backends, id, today, use_simple_selection_campaign};
 mod support;
 use support::{actor, city, day, principal};
 
-/// Runs `work` again while the database refuses it for a concurrent writer, as
-/// `web::kernel::retry` serves a request again.
-async fn again<T, F, Fut>(mut work: F) -> Result<T, AppError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-{
-    let mut attempt = 0;
-    loop {
-        match work().await {
-            Err(e) if e.is_retryable() && attempt + 1 < xianfeng_storage::retry::ATTEMPTS => {
-                attempt += 1;
-                xianfeng_storage::retry::backoff(attempt).await;
-            }
-            other => return other,
-        }
-    }
-}
+use xianfeng_app::retry::again;
 
 async fn add_user(store: &Store, name: &str, role: Role, org: &str) {
     support::add_account(store, name, role, &[org]).await;

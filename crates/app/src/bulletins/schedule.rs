@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use xianfeng_domain::bulletin::BulletinKind;
-use xianfeng_domain::bulletin_schedule::{ScheduleRule, due_runs};
+use xianfeng_domain::bulletin_schedule::{DueRun, ScheduleRule, due_runs};
 use xianfeng_domain::policy::Action;
 use xianfeng_storage::{NewBulletin, ScheduleRecord, Store};
 
@@ -90,45 +90,62 @@ pub async fn run_due(
     let mut made = vec![];
     for s in schedules.iter().filter(|s| s.active) {
         for run in due_runs(s.rule, s.starts_on, today, &calendar, &closed) {
-            // Most minutes every run is taken: a read, not a draft's gathering.
-            if store.bulletins().run_taken(s.id, &run.key).await? {
-                continue;
-            }
-            // The schedule's maker drafts; the scope was checked when it was made.
-            let who = Who {
-                username: &s.created_by,
-                principal: None,
-            };
-            let about = About {
-                kind: BulletinKind::Progress,
-                scope: &s.scope_code,
-                period: run.period.as_deref(),
-                plan: None,
-            };
-            let (org, g) = gather(store, scores, who, about, today).await?;
-            let (title, body) = compose(&g)?;
-            let new = NewBulletin {
-                campaign_id: stored.id,
-                kind: BulletinKind::Progress,
-                scope_org_id: org.id,
-                period: g.period,
-                subject_ref: None,
-                title,
-                body,
-                figures: g.figures,
-                tables: g.tables,
-                corrects_id: None,
-            };
-            let mut tx = store.begin(&s.created_by).await?;
-            let id = tx.create_bulletin(&new).await?;
-            if tx.take_run(s.id, &run.key, id).await? {
-                tx.commit().await?;
-                made.push(id);
-            }
-            // Taken by another server meanwhile: this draft is dropped with the transaction.
+            // Refused for another server's work at the same moment: run again, when the
+            // other server's draft is seen as taken.
+            let drafted =
+                crate::retry::again(|| draft_run(store, scores, s, stored.id, &run, today)).await?;
+            made.extend(drafted);
         }
     }
     Ok(made)
+}
+
+/// Drafts `run` of `s` unless a server has taken it; the draft's id when made here.
+async fn draft_run(
+    store: &Store,
+    scores: &Scores,
+    s: &ScheduleRecord,
+    campaign_id: i64,
+    run: &DueRun,
+    today: NaiveDate,
+) -> Result<Option<i64>, AppError> {
+    // Most minutes every run is taken: a read, not a draft's gathering.
+    if store.bulletins().run_taken(s.id, &run.key).await? {
+        return Ok(None);
+    }
+    // The schedule's maker drafts; the scope was checked when it was made.
+    let who = Who {
+        username: &s.created_by,
+        principal: None,
+    };
+    let about = About {
+        kind: BulletinKind::Progress,
+        scope: &s.scope_code,
+        period: run.period.as_deref(),
+        plan: None,
+    };
+    let (org, g) = gather(store, scores, who, about, today).await?;
+    let (title, body) = compose(&g)?;
+    let new = NewBulletin {
+        campaign_id,
+        kind: BulletinKind::Progress,
+        scope_org_id: org.id,
+        period: g.period,
+        subject_ref: None,
+        title,
+        body,
+        figures: g.figures,
+        tables: g.tables,
+        corrects_id: None,
+    };
+    let mut tx = store.begin(&s.created_by).await?;
+    let id = tx.create_bulletin(&new).await?;
+    if tx.take_run(s.id, &run.key, id).await? {
+        tx.commit().await?;
+        return Ok(Some(id));
+    }
+    // Taken by another server meanwhile: this draft is dropped with the transaction.
+    Ok(None)
 }
 
 /// Runs due schedules once a minute while `scores` lives (the server's).
