@@ -45,11 +45,18 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; cat "$WORK/server.log"; exit 1; }
 
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+# The database's processes (PostgreSQL): their CPU time during the ballot run.
+dbcpu() {
+  if [[ -n "${PG_URL:-}" ]]; then
+    for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done |
+      awk '{s += $1} END {print s + 0}'
+  else echo 0; fi
+}
 echo "== POST /api/v1/ballots, ${DURATION}s, $THREADS threads, $CONNECTIONS connections"
-cpu > "$WORK/cpu0"
+cpu > "$WORK/cpu0"; dbcpu > "$WORK/db0"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \
   "http://127.0.0.1:$PORT" -- "$WORK/codes.txt" "$THREADS" | tee "$WORK/ballots.txt"
-cpu > "$WORK/cpu1"
+cpu > "$WORK/cpu1"; dbcpu > "$WORK/db1"
 echo "== GET /healthz, same load"
 if [[ -n "${HEALTHZ_LUA:-}" ]]; then
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/healthz.lua \
@@ -75,6 +82,7 @@ b_total, b_bad, b_p99 = read("ballots.txt")
 h_total, _, h_p99 = read("healthz.txt")
 ticks = [float(open(f"{work}/cpu{i}").read()) for i in range(3)]
 b_cpu, h_cpu = (ticks[1] - ticks[0]) / 100, (ticks[2] - ticks[1]) / 100
+db_cpu = (float(open(f"{work}/db1").read()) - float(open(f"{work}/db0").read())) / 100
 accepted = (b_total - b_bad) / duration
 health = h_total / duration
 print(f"accepted ballots/s: {accepted:,.0f} (refused {b_bad}), p99 {b_p99}")
@@ -83,5 +91,8 @@ print(f"ratio ballots/healthz: {accepted / health:.2f}")
 print(f"server CPU per request: ballots {b_cpu / b_total * 1e6:.1f} us "
       f"({b_cpu / duration:.2f} cores), healthz {h_cpu / h_total * 1e6:.1f} us "
       f"({h_cpu / duration:.2f} cores)")
+if db_cpu > 0:
+    print(f"database CPU per ballot: {db_cpu / b_total * 1e6:.1f} us "
+          f"({db_cpu / duration:.2f} cores)")
 PY
 if [[ -n "${PG_URL:-}" ]]; then psql "$PG_URL" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null; fi

@@ -186,6 +186,65 @@ async fn fifty_clients_with_the_same_code_cast_exactly_one_ballot() {
     }
 }
 
+/// Two servers on one database, each with its own ballot writer, get the same codes at
+/// once (a voter's phone sends again through the balancer): each code counts once, and the
+/// tallies are the ballots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_of_two_servers_given_the_same_codes_accept_each_once() {
+    for db in backends().await {
+        let one = db.open().await;
+        district(&one).await;
+        let (round, codes) = round_with_codes(&one, 10).await;
+        let two = db.open().await;
+        let writers = [
+            (one.clone(), BallotWriter::start(one.clone())),
+            (two.clone(), BallotWriter::start(two.clone())),
+        ];
+        let mut clients = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            for (store, writer) in &writers {
+                let (store, writer, code) = (store.clone(), writer.clone(), code.clone());
+                let verdict = Verdict::ALL[i % 3];
+                clients.push(tokio::spawn(async move {
+                    cast_with_code(
+                        &store,
+                        &writer,
+                        &code,
+                        &ballot(verdict),
+                        "10.0.0.3",
+                        day("2011-06-15"),
+                    )
+                    .await
+                    .unwrap()
+                }));
+            }
+        }
+        let (mut accepted, mut used) = (0, 0);
+        for c in clients {
+            match c.await.unwrap() {
+                Ok(()) => accepted += 1,
+                Err(Refused::Used) => used += 1,
+                Err(other) => panic!("{}: {other:?}", db.label),
+            }
+        }
+        let n = codes.len() as i64;
+        assert_eq!((accepted, used), (n, n), "{}", db.label);
+        assert_eq!(
+            verify(&one, round).await.unwrap(),
+            (n, n, n, 0),
+            "{}",
+            db.label
+        );
+        let totals: u64 = results(&two, round)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.tally.valid())
+            .sum();
+        assert_eq!(totals, n as u64, "{}", db.label);
+    }
+}
+
 #[tokio::test]
 async fn refused_ballots_count_nothing_and_say_why() {
     for db in backends().await {

@@ -129,6 +129,8 @@ pub struct Store {
     pub(crate) campaign: CampaignCache,
     /// SQLite only: the ballot writer's own thread and connection (see `ballot_tx`).
     lane: Option<std::sync::Arc<evaluation::Lane>>,
+    /// PostgreSQL only: the ballot writer's own connections (see `pg_batch`).
+    pg_lane: Option<std::sync::Arc<evaluation::PgLane>>,
     /// SQLite only: the database file, for the bulk read of score inputs.
     sqlite_path: Option<std::path::PathBuf>,
     /// How far the audit chain is known to reach: every change is an audit entry, so this
@@ -292,6 +294,10 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
 }
 
+/// Connections of the ballot writer on PostgreSQL, besides the pool: one per batch written
+/// at once (the app's writers) and one to spare.
+const BALLOT_WRITER_CONNECTIONS: u32 = 3;
+
 impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {
@@ -408,6 +414,7 @@ impl Store {
             vault,
             campaign: Default::default(),
             lane: None,
+            pg_lane: None,
             sqlite_path: None,
             version: Default::default(),
             ids: Default::default(),
@@ -431,6 +438,13 @@ impl Store {
                 store.vault.chain_key().clone(),
             )?));
             store.sqlite_path = Some(file);
+        }
+        if dialect == Dialect::Postgres {
+            store.pg_lane = Some(std::sync::Arc::new(evaluation::PgLane::connect(
+                &url,
+                BALLOT_WRITER_CONNECTIONS,
+                &options.pool,
+            )?));
         }
         Ok(store)
     }
@@ -462,6 +476,24 @@ impl Store {
     /// its commit and its own sealing. Returns the chain's end.
     pub async fn seal_audit(&self) -> Result<i64> {
         sealer::seal(&self.write, self.dialect, self.vault.chain_key()).await
+    }
+
+    /// After a commit of this process outside `WriteTx` (the ballot writer's): seals its
+    /// audit entries as `WriteTx::commit` does, or leaves them to the sealer if that fails.
+    pub(crate) async fn sealed_after_commit(&self) {
+        match self
+            .gate
+            .after_commit(&self.write, self.dialect, self.vault.chain_key())
+            .await
+        {
+            Ok(Some(head)) => {
+                self.version
+                    .seen
+                    .fetch_max(head, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "audit entries left for the sealer"),
+        }
     }
 
     /// Begins the one path by which data changes; `actor` is recorded in the audit trail.
@@ -605,6 +637,9 @@ impl Store {
 
     pub async fn close(&self) {
         if let Some(lane) = &self.lane {
+            lane.stop().await;
+        }
+        if let Some(lane) = &self.pg_lane {
             lane.stop().await;
         }
         self.read.close().await;

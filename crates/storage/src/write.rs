@@ -307,18 +307,27 @@ const ID_BLOCK: usize = 32;
 
 impl IdBlocks {
     async fn take(&self, pool: &AnyPool, table: &str, n: usize) -> Result<i64> {
-        if n == 0 || n > ID_BLOCK {
+        self.take_in_blocks(pool, table, n, ID_BLOCK).await
+    }
+
+    /// Takes `n` consecutive ids of `table` from this process's block of it, or from a new
+    /// block of `block` ids; more than `block` at once are taken directly.
+    pub(crate) async fn take_in_blocks(
+        &self,
+        pool: &AnyPool,
+        table: &str,
+        n: usize,
+        block: usize,
+    ) -> Result<i64> {
+        if n == 0 || n > block {
             return take_ids_apart(pool, table, n).await;
         }
         if let Some(first) = self.take_from_block(table, n) {
             return Ok(first);
         }
-        let first = take_ids_apart(pool, table, ID_BLOCK).await?;
+        let first = take_ids_apart(pool, table, block).await?;
         if let Ok(mut blocks) = self.blocks.lock() {
-            blocks.insert(
-                table.to_string(),
-                (first + n as i64, first + ID_BLOCK as i64),
-            );
+            blocks.insert(table.to_string(), (first + n as i64, first + block as i64));
         }
         Ok(first)
     }

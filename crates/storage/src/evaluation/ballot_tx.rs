@@ -19,6 +19,7 @@ use xianfeng_domain::i18n::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
+use crate::evaluation::pg_batch::PgBatch;
 use crate::evaluation::{
     Cast, CodeRecord, ballot_audit, mark_bit, mark_words, shuffle, tally_changes,
 };
@@ -46,6 +47,7 @@ pub struct BallotTx(Kind);
 enum Kind {
     Shared(Box<WriteTx>),
     Lane(LaneTx),
+    Pg(Box<PgBatch>),
 }
 
 /// A transaction open on the lane's connection.
@@ -79,9 +81,14 @@ impl Evaluation<'_> {
                 lane.call(Op::Begin(actor.to_string())).await?;
                 Ok(BallotTx(Kind::Lane(tx)))
             }
-            None => Ok(BallotTx(Kind::Shared(Box::new(
-                self.store.begin(actor).await?,
-            )))),
+            None => match &self.store.pg_lane {
+                Some(lane) => Ok(BallotTx(Kind::Pg(Box::new(
+                    PgBatch::begin(self.store, lane, actor).await?,
+                )))),
+                None => Ok(BallotTx(Kind::Shared(Box::new(
+                    self.store.begin(actor).await?,
+                )))),
+            },
         }
     }
 }
@@ -91,6 +98,7 @@ impl BallotTx {
     pub async fn codes(&mut self, hashes: Vec<String>) -> Result<HashMap<String, CodeRecord>> {
         match &mut self.0 {
             Kind::Shared(tx) => tx.codes_in_tx(&hashes).await,
+            Kind::Pg(tx) => tx.codes(hashes).await,
             Kind::Lane(tx) => match tx.lane.call(Op::Codes(hashes)).await? {
                 Answer::Codes(found) => Ok(found),
                 _ => unreachable!("the lane answers a look-up with codes"),
@@ -106,6 +114,7 @@ impl BallotTx {
         }
         match &mut self.0 {
             Kind::Shared(tx) => tx.cast_coded(&casts).await,
+            Kind::Pg(tx) => tx.cast_coded(casts).await,
             Kind::Lane(tx) => tx.lane.call(Op::CastCoded(casts)).await.map(|_| ()),
         }
     }
@@ -115,6 +124,7 @@ impl BallotTx {
     pub async fn cast_open(&mut self, casts: Vec<Cast>) -> Result<Vec<bool>> {
         match &mut self.0 {
             Kind::Shared(tx) => tx.cast_batch(&casts).await,
+            Kind::Pg(tx) => tx.cast_open(casts).await,
             Kind::Lane(tx) => match tx.lane.call(Op::CastOpen(casts)).await? {
                 Answer::Accepted(accepted) => Ok(accepted),
                 _ => unreachable!("the lane answers open ballots with their acceptance"),
@@ -126,6 +136,7 @@ impl BallotTx {
     pub async fn commit(self) -> Result<()> {
         match self.0 {
             Kind::Shared(tx) => tx.commit().await,
+            Kind::Pg(tx) => tx.commit().await,
             Kind::Lane(mut tx) => {
                 // The thread rolls back itself if the commit fails.
                 tx.finished = true;

@@ -4,9 +4,11 @@
 //! ballot and the two always change together.
 
 mod ballot_tx;
+mod pg_batch;
 
 pub use ballot_tx::BallotTx;
 pub(crate) use ballot_tx::Lane;
+pub(crate) use pg_batch::PgLane;
 
 use crate::Evaluation;
 use chrono::NaiveDate;
