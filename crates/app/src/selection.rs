@@ -356,7 +356,7 @@ pub async fn step(
         return Err(input(Message::of("app.recommended_on", &[("id", &up)])));
     }
     let mut detail = StepRecord::default();
-    let mut sanctions_seen: Option<i64> = None;
+    let mut sanctions_seen: Option<(i64, i64)> = None;
     let mut notice_for_commending: Option<NoticePeriod> = None;
     match step {
         Step::Assess | Step::Approve => {
@@ -393,14 +393,15 @@ pub async fn step(
             }
             // Membership and sanctions can change during the notice: checked again.
             recheck_person(store, &before, on).await?;
-            if before.subject_kind == SubjectKind::Member {
-                sanctions_seen = Some(
-                    store
-                        .selection()
-                        .sanctions_list(before.subject_id)
-                        .await?
-                        .len() as i64,
-                );
+            // The person whose sanctions count: the member, or the cadre's member record.
+            let person = match before.subject_kind {
+                SubjectKind::Member => Some(before.subject_id),
+                SubjectKind::Cadre => store.selection().cadre_member(before.subject_id).await?,
+                _ => None,
+            };
+            if let Some(member) = person {
+                let seen = store.selection().sanctions_list(member).await?.len() as i64;
+                sanctions_seen = Some((member, seen));
             }
             detail.document_no = Some(s.document_no.trim().to_string());
             detail.commended_on = Some(on);
@@ -419,8 +420,8 @@ pub async fn step(
         let findings = tx.findings_of_nomination(id).await?;
         let period = notice_for_commending.ok_or(AppError::NotFound)?;
         selection::may_commend(&period, today, &findings).map_err(input)?;
-        if let Some(seen) = sanctions_seen
-            && tx.sanctions_of_member(before.subject_id).await? != seen
+        if let Some((member, seen)) = sanctions_seen
+            && tx.sanctions_of_member(member).await? != seen
         {
             return Err(AppError::Store(xianfeng_storage::StoreError::Conflict(
                 Message::of("store.nomination_moved_on", &[]),

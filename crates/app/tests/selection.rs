@@ -524,3 +524,81 @@ async fn a_damaged_stored_value_is_an_error_naming_its_table_and_column() {
         );
     }
 }
+
+/// A cadre whose record links to a member is that member: a sanction recorded against the
+/// member withdraws her library entries as a cadre too, marked for the office's attention.
+#[tokio::test]
+async fn a_sanction_withdraws_the_entries_of_the_cadre_the_member_is() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::teams::{CadreForm, TeamForm, add_cadre, create_team};
+    use xianfeng_domain::model_library::ModelStatus;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let s = &c.store;
+        let ps = principal(s, "staff").await;
+        let staff = actor("staff", &ps);
+        let team = create_team(
+            s,
+            &staff,
+            "T1",
+            &TeamForm {
+                name: "街道党工委班子".into(),
+                category: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        // 王芳 of B1 is also on the street committee's team.
+        add_cadre(
+            s,
+            &staff,
+            team,
+            &CadreForm {
+                name: "王芳".into(),
+                id_number: xianfeng_testkit::id("41080219800101001"),
+                position: "组织委员".into(),
+                is_head: String::new(),
+                since: "2021-06-01".into(),
+            },
+            xianfeng_testkit::today(),
+        )
+        .await
+        .unwrap();
+        let list = "名称,类别,组织编码,级别,简介\n王芳,干部,T1,区级,带头服务群众\n";
+        xianfeng_app::publicity::import::import_models(
+            s,
+            xianfeng_ingest::from_csv_bytes(list.into()).unwrap(),
+            &support::committing(),
+        )
+        .await
+        .unwrap();
+        let campaign = s.campaigns().current().await.unwrap().unwrap().0;
+        let entry = s
+            .publicity()
+            .models(&xianfeng_storage::ModelFilter {
+                campaign_id: campaign,
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap()[0]
+            .clone();
+        assert_eq!(entry.subjects[0].0, SubjectKind::Cadre, "{}", db.label);
+        assert_ne!(entry.status, ModelStatus::Withdrawn, "{}", db.label);
+        xianfeng_app::selection::record_sanction(
+            s,
+            None,
+            c.wang_fang,
+            day("2012-08-01"),
+            "警告",
+            "",
+        )
+        .await
+        .unwrap();
+        let after = xianfeng_app::publicity::models::entry(s, Who::operator(), entry.id)
+            .await
+            .unwrap();
+        assert_eq!(after.status, ModelStatus::Withdrawn, "{}", db.label);
+        assert!(after.by_sanction && after.needs_attention, "{}", db.label);
+    }
+}

@@ -6,6 +6,7 @@
 //! isolation the database may refuse one of two writes that meet (40001): each is then run
 //! again, whole, as the web's retry layer serves a request again ([`again`]).
 
+use chrono::Datelike;
 use xianfeng_app::AppError;
 use xianfeng_app::scores::Scores;
 use xianfeng_app::selection::{
@@ -13,7 +14,7 @@ use xianfeng_app::selection::{
     recommend, step,
 };
 use xianfeng_domain::role::Role;
-use xianfeng_domain::selection::Step;
+use xianfeng_domain::selection::{Stage, Step};
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::Store;
 use xianfeng_testkit::{backends, id, today, use_simple_selection_campaign};
@@ -400,5 +401,269 @@ async fn a_branch_imported_under_a_committee_being_moved_follows_it() {
                 );
             }
         }
+    }
+}
+
+/// A nomination recommended upward is decided above: taking it back at the same moment
+/// through another server must not free its place while the recommendation goes on. One
+/// of the two gets through, never both.
+#[tokio::test]
+async fn a_nomination_recommended_up_as_it_is_withdrawn_is_one_or_the_other() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        use_simple_selection_campaign(one).await;
+        let (pw, ps) = (principal(one, "wang").await, principal(one, "staff").await);
+        let (wang, staff) = (actor("wang", &pw), actor("staff", &ps));
+        let scores = Scores::new();
+        let on = day("2012-06-25");
+        let id = nominate(one, &scores, Some(&wang), &deeds(c.wang_fang, "B1"), on)
+            .await
+            .unwrap();
+        let agreed = StepInput {
+            note: "同意".into(),
+            ..Default::default()
+        };
+        for s in [Step::Assess, Step::Approve] {
+            step(one, Some(&staff), id, s, &agreed, on).await.unwrap();
+        }
+        let taken_back = StepInput {
+            note: "本人申请撤回".into(),
+            ..Default::default()
+        };
+        let (up, back) = tokio::join!(
+            again(|| recommend(one, &scores, Some(&staff), id, "excellent-member", on)),
+            again(|| step(two, Some(&wang), id, Step::Withdraw, &taken_back, on)),
+        );
+        assert!(
+            up.is_ok() != back.is_ok(),
+            "{}: exactly one of {up:?} and {back:?}",
+            db.label
+        );
+        let stage = one.selection().nomination(id).await.unwrap().unwrap().stage;
+        let child = one.selection().recommended_on(id).await.unwrap();
+        match up {
+            Ok(up) => {
+                assert_eq!(child, Some(up), "{}", db.label);
+                assert_ne!(stage, Stage::Withdrawn, "{}", db.label);
+            }
+            Err(_) => {
+                assert_eq!(child, None, "{}", db.label);
+                assert_eq!(stage, Stage::Withdrawn, "{}", db.label);
+            }
+        }
+    }
+}
+
+/// A speaker is in one place at a time: two delegations that share her, booked for the
+/// same morning at once through two servers, get one session between them.
+#[tokio::test]
+async fn a_speaker_booked_twice_at_once_speaks_once() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::tours::{DelegationInput, SessionInput, create, schedule};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let speaker = library_entry(one).await;
+        let op = Who::operator();
+        let delegation = |name: &str| DelegationInput {
+            org_code: "C1".into(),
+            name: name.into(),
+            theme: "身边的榜样".into(),
+            leader: "李团长".into(),
+            speakers: vec![speaker],
+        };
+        let first = create(one, op, &delegation("区委宣讲团")).await.unwrap();
+        let second = create(one, op, &delegation("街道宣讲团")).await.unwrap();
+        let at = |h| day("2012-03-05").and_hms_opt(h, 0, 0).unwrap();
+        let session = |delegation_id, host: &str| SessionInput {
+            delegation_id,
+            session_id: None,
+            host_code: host.into(),
+            venue: "党员活动室".into(),
+            starts_at: at(9),
+            ends_at: at(11),
+            audience: 40,
+            request_id: None,
+        };
+        let (a, b) = (session(first, "B1"), session(second, "B2"));
+        let (a, b) = tokio::join!(
+            again(|| schedule(one, op, &a)),
+            again(|| schedule(two, op, &b)),
+        );
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+        let refused = [a, b].into_iter().find_map(Result::err).unwrap();
+        let AppError::Input(why) = &refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        let said = why.render(xianfeng_domain::i18n::Lang::En);
+        assert!(said.contains("王芳 is booked with"), "{}: {said}", db.label);
+    }
+}
+
+/// An entry withdrawn (a sanction, another server) between an editor's reading it and her
+/// saving is not edited: the save is refused as "moved on", and the withdrawn entry keeps
+/// what it said.
+#[tokio::test]
+async fn an_entry_withdrawn_while_it_is_edited_is_not_edited() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::models::withdraw;
+    use xianfeng_domain::model_library::ModelStatus;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let id = library_entry(one).await;
+        // The editor has the entry on her screen ...
+        let read = one.publicity().model(id).await.unwrap().unwrap();
+        // ... when it is withdrawn through the other server.
+        withdraw(two, Who::operator(), id, "受到党纪处分")
+            .await
+            .unwrap();
+        let mut edited = xianfeng_storage::NewModel {
+            campaign_id: read.campaign_id,
+            name: "王芳同志".into(),
+            org_id: read.org_id,
+            level: read.level,
+            source: read.source,
+            nomination_id: read.nomination_id,
+            summary: read.summary.clone(),
+            deeds: read.deeds.clone(),
+            status: read.status,
+            subjects: read.subjects.clone(),
+            tags: read.tags.clone(),
+        };
+        edited.summary.push_str("，事迹突出");
+        let mut tx = one.begin("office").await.unwrap();
+        let saved = tx.edit_model(&read, &edited).await;
+        assert!(
+            matches!(saved, Err(xianfeng_storage::StoreError::Conflict(_))),
+            "{}: {saved:?}",
+            db.label
+        );
+        drop(tx);
+        let now = one.publicity().model(id).await.unwrap().unwrap();
+        assert_eq!(now.status, ModelStatus::Withdrawn, "{}", db.label);
+        assert_eq!(now.name, read.name, "{}", db.label);
+    }
+}
+
+/// A library entry (王芳 of B1), imported from an office's list: a speaker for delegations.
+async fn library_entry(store: &Store) -> i64 {
+    let list = "名称,类别,组织编码,级别,简介\n王芳,党员,B1,区级,服务社区老人三百余小时\n";
+    xianfeng_app::publicity::import::import_models(
+        store,
+        xianfeng_ingest::from_csv_bytes(list.into()).unwrap(),
+        &support::committing(),
+    )
+    .await
+    .unwrap();
+    let campaign = store.campaigns().current().await.unwrap().unwrap().0;
+    store
+        .publicity()
+        .models(&xianfeng_storage::ModelFilter {
+            campaign_id: campaign,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// A request for a session is answered once: two offices answering it at once through two
+/// servers leave one session for it, the other told so; and a cancelled session is not
+/// moved back into the schedule.
+#[tokio::test]
+async fn a_request_is_answered_once_and_a_cancelled_session_stays_cancelled() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::tours::{
+        DelegationInput, SessionInput, cancel, create, request, schedule,
+    };
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let speaker = library_entry(one).await;
+        let op = Who::operator();
+        let delegation = create(
+            one,
+            op,
+            &DelegationInput {
+                org_code: "C1".into(),
+                name: "区委宣讲团".into(),
+                theme: "身边的榜样".into(),
+                leader: "李团长".into(),
+                speakers: vec![speaker],
+            },
+        )
+        .await
+        .unwrap();
+        let asked = request(one, op, delegation, "B1", "三月上旬", 40, "")
+            .await
+            .unwrap();
+        let session = |day_of_march: u32, request_id| SessionInput {
+            delegation_id: delegation,
+            session_id: None,
+            host_code: "B1".into(),
+            venue: "党员活动室".into(),
+            starts_at: day("2012-03-01")
+                .with_day(day_of_march)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            ends_at: day("2012-03-01")
+                .with_day(day_of_march)
+                .unwrap()
+                .and_hms_opt(11, 0, 0)
+                .unwrap(),
+            audience: 40,
+            request_id,
+        };
+        let (a, b) = (session(5, Some(asked)), session(6, Some(asked)));
+        let (a, b) = tokio::join!(
+            again(|| schedule(one, op, &a)),
+            again(|| schedule(two, op, &b)),
+        );
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+        let refused = [a, b].into_iter().find_map(Result::err).unwrap();
+        let AppError::Store(xianfeng_storage::StoreError::Conflict(why)) = &refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::En)
+                .contains("already been given a session"),
+            "{}",
+            db.label
+        );
+
+        // Cancelled, then moved from a page opened before: refused, still cancelled.
+        let held = schedule(one, op, &session(20, None)).await.unwrap();
+        cancel(two, op, held).await.unwrap();
+        let moved = SessionInput {
+            session_id: Some(held),
+            ..session(21, None)
+        };
+        let refused = schedule(one, op, &moved).await.unwrap_err();
+        let AppError::Store(xianfeng_storage::StoreError::Conflict(why)) = &refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::En)
+                .contains("cancelled"),
+            "{}",
+            db.label
+        );
+        let kept = one.publicity().session(held).await.unwrap().unwrap();
+        assert!(kept.cancelled, "{}", db.label);
+        assert_eq!(kept.starts_at.date(), day("2012-03-20"), "{}", db.label);
     }
 }

@@ -734,6 +734,16 @@ impl WriteTx {
         )
     }
 
+    /// The cadres whose record links to a member, as this transaction sees them.
+    pub async fn cadres_of_member(&mut self, member_id: i64) -> Result<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM cadres WHERE member_id = $1 ORDER BY id")
+                .bind(member_id)
+                .fetch_all(&mut *self.tx)
+                .await?,
+        )
+    }
+
     /// The findings on the objections to a nomination, as this transaction sees them.
     pub async fn findings_of_nomination(
         &mut self,

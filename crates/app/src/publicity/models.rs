@@ -374,14 +374,22 @@ pub async fn take_in_honour_roll(store: &Store, who: Who<'_>) -> Result<usize, A
     Ok(made)
 }
 
-/// Withdraws, in the sanction's own transaction, every entry about the member that is not
-/// withdrawn already, marking each for the office's attention.
+/// Withdraws, in the sanction's own transaction, every entry about the member — as a member
+/// or as a cadre her record links to — that is not withdrawn already, marking each for the
+/// office's attention.
 pub(crate) async fn withdraw_for_sanction(
     tx: &mut WriteTx,
     member_id: i64,
     kind: &str,
 ) -> Result<usize, AppError> {
-    Ok(tx
+    let mut withdrawn = tx
         .withdraw_models_of(SubjectKind::Member, member_id, kind)
-        .await?)
+        .await?;
+    // A cadre is the member her record links to: her entries as a cadre go too.
+    for cadre in tx.cadres_of_member(member_id).await? {
+        withdrawn += tx
+            .withdraw_models_of(SubjectKind::Cadre, cadre, kind)
+            .await?;
+    }
+    Ok(withdrawn)
 }

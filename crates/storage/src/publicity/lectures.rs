@@ -475,9 +475,12 @@ impl WriteTx {
         });
         let id = match id {
             Some(id) => {
+                // Not a session cancelled meanwhile: the update finds it so once the
+                // cancellation commits.
                 let n = sqlx::query(
                     "UPDATE lecture_sessions SET host_org_id = $1, venue = $2, county_code = $3, \
-                     starts_at = $4, ends_at = $5, audience = $6 WHERE id = $7 AND delegation_id = $8",
+                     starts_at = $4, ends_at = $5, audience = $6 WHERE id = $7 AND delegation_id = $8 \
+                     AND cancelled = 0",
                 )
                 .bind(s.host_org_id)
                 .bind(s.venue.clone())
@@ -491,10 +494,22 @@ impl WriteTx {
                 .await?
                 .rows_affected();
                 if n == 0 {
-                    return Err(StoreError::NotFound(xianfeng_domain::i18n::Message::of(
-                        "lecture.no_session",
-                        &[],
-                    )));
+                    let cancelled: Option<i64> = sqlx::query_scalar(
+                        "SELECT cancelled FROM lecture_sessions WHERE id = $1 AND delegation_id = $2",
+                    )
+                    .bind(id)
+                    .bind(s.delegation_id)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                    let key = match cancelled {
+                        Some(c) if c != 0 => "lecture.session_cancelled",
+                        _ => "lecture.no_session",
+                    };
+                    let why = xianfeng_domain::i18n::Message::of(key, &[]);
+                    return Err(match cancelled {
+                        Some(_) => StoreError::Conflict(why),
+                        None => StoreError::NotFound(why),
+                    });
                 }
                 id
             }
@@ -521,11 +536,22 @@ impl WriteTx {
             }
         };
         if let Some(r) = request {
-            sqlx::query("UPDATE lecture_requests SET session_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(r)
-                .execute(&mut *self.tx)
-                .await?;
+            // A request is answered once: two offices answering it at once through two
+            // servers leave one session for it, and the other hears so.
+            let answered = sqlx::query(
+                "UPDATE lecture_requests SET session_id = $1 WHERE id = $2 AND session_id IS NULL",
+            )
+            .bind(id)
+            .bind(r)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+            if answered != 1 {
+                return Err(StoreError::Conflict(xianfeng_domain::i18n::Message::of(
+                    "lecture.request_answered",
+                    &[],
+                )));
+            }
         }
         self.record::<(), _>(
             "lecture.schedule",

@@ -378,9 +378,11 @@ impl WriteTx {
 
     /// Edits an entry's name, level, summary, deeds and tags (audited, before and after).
     pub async fn edit_model(&mut self, before: &ModelRecord, after: &NewModel) -> Result<()> {
-        sqlx::query(
+        // A withdrawn entry is not edited, also when it was withdrawn (a sanction) after
+        // the editor read it: the update finds it so once the withdrawal commits.
+        let edited = sqlx::query(
             "UPDATE models SET name = $1, level = $2, summary = $3, deeds = $4, updated_at = $5 \
-             WHERE id = $6",
+             WHERE id = $6 AND status <> 'withdrawn'",
         )
         .bind(after.name.clone())
         .bind(after.level.as_str().to_string())
@@ -389,7 +391,13 @@ impl WriteTx {
         .bind(now_ms())
         .bind(before.id)
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if edited != 1 {
+            return Err(crate::StoreError::Conflict(
+                xianfeng_domain::i18n::Message::of("store.model_moved_on", &[]),
+            ));
+        }
         self.put_model_tags(before.id, &after.tags).await?;
         let old = serde_json::json!({
             "name": before.name, "level": before.level, "summary": before.summary,
