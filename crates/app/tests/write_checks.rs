@@ -667,3 +667,143 @@ async fn a_request_is_answered_once_and_a_cancelled_session_stays_cancelled() {
         assert_eq!(kept.starts_at.date(), day("2012-03-20"), "{}", db.label);
     }
 }
+
+/// A good practice moves one step at a time: "return" and "publish" sent at once through
+/// two servers leave it returned or published, never published with a return reason; and
+/// an edit of a practice published since the editor opened it is refused.
+#[tokio::test]
+async fn a_practice_is_returned_or_published_and_not_edited_once_published() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::practices::{PracticeInput, edit, practice, step, submit};
+    use xianfeng_domain::practice::{PracticeStatus, PracticeStep};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let op = Who::operator();
+        let written = PracticeInput {
+            org_code: "B1".into(),
+            title: "“党员中心户”联系群众".into(),
+            summary: "每名党员联系十户群众".into(),
+            body: "做法、成效与体会。".into(),
+            standard: String::new(),
+        };
+        let id = submit(one, op, &written).await.unwrap();
+        step(one, op, id, PracticeStep::Accept, "").await.unwrap();
+        let (back, out) = tokio::join!(
+            again(|| step(one, op, id, PracticeStep::Return, "请补充成效数据")),
+            again(|| step(two, op, id, PracticeStep::Publish, "")),
+        );
+        assert_eq!(
+            [back.is_ok(), out.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {back:?} {out:?}",
+            db.label
+        );
+        let now = practice(one, op, id).await.unwrap();
+        match now.status {
+            PracticeStatus::Published => assert!(out.is_ok(), "{}", db.label),
+            PracticeStatus::Returned => assert!(back.is_ok(), "{}", db.label),
+            other => panic!("{}: {other:?}", db.label),
+        }
+
+        // Another practice, opened for editing, published meanwhile through the other server.
+        let id = submit(one, op, &written).await.unwrap();
+        step(one, op, id, PracticeStep::Accept, "").await.unwrap();
+        let read = practice(one, op, id).await.unwrap();
+        step(two, op, id, PracticeStep::Publish, "").await.unwrap();
+        let new = xianfeng_storage::NewPractice {
+            campaign_id: read.campaign_id,
+            org_id: read.org_id,
+            title: "改后的标题".into(),
+            summary: read.summary.clone(),
+            body: read.body.clone(),
+            standard: read.standard.clone(),
+        };
+        let mut tx = one.begin("office").await.unwrap();
+        let saved = tx.edit_practice(&read, &new).await;
+        assert!(
+            matches!(saved, Err(xianfeng_storage::StoreError::Conflict(_))),
+            "{}: {saved:?}",
+            db.label
+        );
+        drop(tx);
+        assert_eq!(practice(one, op, id).await.unwrap().title, read.title);
+        // The page's own path says why, in the reader's language.
+        let refused = edit(one, op, id, &written).await.unwrap_err();
+        assert!(
+            matches!(refused, AppError::Input(_)),
+            "{}: {refused:?}",
+            db.label
+        );
+    }
+}
+
+/// Exclusions from a spot-check plan's population are neither lost nor left out: two
+/// offices excluding a branch each at once through two servers keep both (or the later is
+/// told to look again), and a branch excluded as the population is published is not in the
+/// published population.
+#[tokio::test]
+async fn exclusions_from_a_plan_are_kept_and_published_with_it() {
+    use xianfeng_app::inspections::{self, PlanRequest, Who};
+    use xianfeng_domain::draw::Allocation;
+    use xianfeng_domain::inspection::{PlanKind, PlanSpec, Population, Strata};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let office = Who::operator();
+        let request = PlanRequest {
+            spec: PlanSpec {
+                name: "七月抽查".into(),
+                kind: PlanKind::Random,
+                scope: "C1".into(),
+                population: Population::Branches,
+                strata: Strata::County,
+                allocation: Allocation::PerStratum(1),
+                per_target: 1,
+                cap: 5,
+                publish_results_at_once: false,
+                targets: vec![],
+                replaces: None,
+            },
+            visits_from: None,
+            visits_to: None,
+        };
+        let codes = |c: &str| vec![c.to_string()];
+        let (b1, b2) = (codes("B1"), codes("B2"));
+
+        let plan = inspections::create(one, office, &request).await.unwrap();
+        let (a, b) = tokio::join!(
+            again(|| inspections::exclude(one, office, plan, &b1)),
+            again(|| inspections::exclude(two, office, plan, &b2)),
+        );
+        let kept = one
+            .inspections()
+            .plan(plan)
+            .await
+            .unwrap()
+            .unwrap()
+            .excluded;
+        for (done, code) in [(&a, "B1"), (&b, "B2")] {
+            match done {
+                Ok(()) => assert!(kept.contains(&code.to_string()), "{}: {kept:?}", db.label),
+                Err(AppError::Store(xianfeng_storage::StoreError::Conflict(_))) => {}
+                Err(other) => panic!("{}: {other:?}", db.label),
+            }
+        }
+        assert!(a.is_ok() || b.is_ok(), "{}", db.label);
+
+        let plan = inspections::create(one, office, &request).await.unwrap();
+        let (left_out, published) = tokio::join!(
+            again(|| inspections::exclude(one, office, plan, &b1)),
+            again(|| inspections::publish(two, office, plan)),
+        );
+        let p = one.inspections().plan(plan).await.unwrap().unwrap();
+        if published.is_ok() {
+            let frozen = p.frozen.expect("a published plan keeps its population");
+            let in_it = frozen.entries.contains_key("B1");
+            assert_eq!(in_it, left_out.is_err(), "{}: {left_out:?}", db.label);
+        } else {
+            assert!(left_out.is_ok(), "{}: {published:?}", db.label);
+        }
+    }
+}

@@ -219,9 +219,11 @@ impl WriteTx {
 
     /// Changes a practice's text (audited, before and after).
     pub async fn edit_practice(&mut self, before: &PracticeRecord, p: &NewPractice) -> Result<()> {
-        sqlx::query(
+        // Only in the status the editor saw: a practice published (or returned) meanwhile
+        // through another server is not changed under the public's eyes.
+        let edited = sqlx::query(
             "UPDATE practices SET title = $1, summary = $2, body = $3, standard = $4, \
-             updated_at = $5 WHERE id = $6",
+             updated_at = $5 WHERE id = $6 AND status = $7",
         )
         .bind(p.title.clone())
         .bind(p.summary.clone())
@@ -229,8 +231,15 @@ impl WriteTx {
         .bind(p.standard.clone())
         .bind(now_ms())
         .bind(before.id)
+        .bind(before.status.as_str())
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if edited != 1 {
+            return Err(crate::StoreError::Conflict(
+                xianfeng_domain::i18n::Message::of("store.practice_moved_on", &[]),
+            ));
+        }
         let old = serde_json::json!({
             "title": before.title, "summary": before.summary, "body": before.body,
             "standard": before.standard,
