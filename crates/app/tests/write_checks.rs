@@ -807,3 +807,119 @@ async fn exclusions_from_a_plan_are_kept_and_published_with_it() {
         }
     }
 }
+
+/// An inspection's findings are final once its task is submitted: a finding changed to
+/// "fails" as a colleague submits through another server is either refused, or in before
+/// the submission and given its rectification item — never a failing finding without one.
+#[tokio::test]
+async fn a_finding_changed_as_its_task_is_submitted_is_refused_or_rectified() {
+    use xianfeng_app::Silent;
+    use xianfeng_app::inspections::{self, PlanRequest, Who, tasks};
+    use xianfeng_domain::draw::Allocation;
+    use xianfeng_domain::inspection::{Judgement, PlanKind, PlanSpec, Population, Strata};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let sheet = "姓名,账号,所属组织编码,回避组织编码,回避理由\n区督查,dc-a,C1,,\n";
+        let reader = xianfeng_ingest::from_csv_bytes(sheet.into()).unwrap();
+        inspections::pool::import(one, reader, &support::committing(), 30, &Silent)
+            .await
+            .unwrap();
+        let office = Who::operator();
+        let request = PlanRequest {
+            spec: PlanSpec {
+                name: "七月督查".into(),
+                kind: PlanKind::Regular,
+                scope: "C1".into(),
+                population: Population::Branches,
+                strata: Strata::County,
+                allocation: Allocation::PerStratum(1),
+                per_target: 1,
+                cap: 5,
+                publish_results_at_once: false,
+                targets: vec!["B1".into()],
+                replaces: None,
+            },
+            visits_from: None,
+            visits_to: None,
+        };
+        let plan = inspections::create(one, office, &request).await.unwrap();
+        inspections::publish(one, office, plan).await.unwrap();
+        inspections::draw(one, office, plan, "7 7 7").await.unwrap();
+        let (campaign_id, campaign) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let inspector = Who {
+            username: "dc-a",
+            principal: None,
+        };
+        let visited = day("2010-07-01");
+        let task = one.inspections().tasks_of_plan(plan).await.unwrap()[0].id;
+        let list = tasks::checklist(one, &campaign, campaign_id, inspector, task, visited)
+            .await
+            .unwrap();
+        let items: Vec<String> = list
+            .items
+            .iter()
+            .map(|i| i.item.code.get_ref().clone())
+            .collect();
+        for item in &items {
+            let meets = tasks::FindingInput {
+                item,
+                judgement: Judgement::Meets,
+                note: "",
+                photos: vec![],
+            };
+            tasks::record_finding(one, &campaign, inspector, task, meets)
+                .await
+                .unwrap();
+        }
+        let fails = || tasks::FindingInput {
+            item: &items[0],
+            judgement: Judgement::Fails,
+            note: "实施方案未审批",
+            photos: vec![],
+        };
+        let (changed, submitted) = tokio::join!(
+            again(|| tasks::record_finding(one, &campaign, inspector, task, fails())),
+            again(|| tasks::submit(two, &campaign, campaign_id, inspector, task, visited)),
+        );
+        submitted.unwrap();
+        let finding = one
+            .inspections()
+            .findings(task)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.item == items[0])
+            .unwrap();
+        let rectified = one
+            .inspections()
+            .rectifications_of_plan(plan)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.item == items[0]);
+        if changed.is_ok() {
+            assert_eq!(finding.judgement, Judgement::Fails, "{}", db.label);
+            assert!(rectified, "{}: a failing finding has its item", db.label);
+        } else {
+            assert_eq!(
+                finding.judgement,
+                Judgement::Meets,
+                "{}: {changed:?}",
+                db.label
+            );
+            assert!(!rectified, "{}", db.label);
+        }
+        // The inspector's page was read before the submission: her save, reaching the
+        // database after it, is refused there.
+        let mut tx = one.begin("dc-a").await.unwrap();
+        let late = tx
+            .save_finding(task, &items[1], Judgement::Fails, "会议记录不全", &[])
+            .await;
+        assert!(
+            matches!(late, Err(xianfeng_storage::StoreError::Conflict(_))),
+            "{}: {late:?}",
+            db.label
+        );
+    }
+}
