@@ -923,3 +923,111 @@ async fn a_finding_changed_as_its_task_is_submitted_is_refused_or_rectified() {
         );
     }
 }
+
+/// One person added at once to two branches through two servers is registered in one of
+/// them: the other is told she is registered elsewhere, and she is never moved silently
+/// from the branch that added her; the branches' counts are the members they hold.
+#[tokio::test]
+async fn a_person_added_to_two_branches_at_once_is_in_one() {
+    use xianfeng_app::members::{MemberForm, add_member};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let zhao = MemberForm {
+            name: "赵敏".into(),
+            id_number: id("41080219950505004"),
+            joined_on: "2025-01-10".into(),
+            member_type: "预备党员".into(),
+            ..MemberForm::default()
+        };
+        let (in_b1, in_b2) = tokio::join!(
+            again(|| add_member(one, &staff, "B1", &zhao, today())),
+            again(|| add_member(two, &staff, "B2", &zhao, today())),
+        );
+        assert_eq!(
+            [in_b1.is_ok(), in_b2.is_ok()]
+                .iter()
+                .filter(|ok| **ok)
+                .count(),
+            1,
+            "{}: {in_b1:?} {in_b2:?}",
+            db.label
+        );
+        let kept = if in_b1.is_ok() { "B1" } else { "B2" };
+        let her = one
+            .registry()
+            .member_by_id_number(&zhao.id_number)
+            .await
+            .unwrap()
+            .unwrap();
+        let org = one.registry().org_by_code(kept).await.unwrap().unwrap();
+        assert_eq!(her.org_id, org.id, "{}", db.label);
+        for code in ["B1", "B2"] {
+            let o = one.registry().org_by_code(code).await.unwrap().unwrap();
+            let held = one
+                .registry()
+                .members_of_org(o.id, 100, 0)
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(o.member_count as usize, held, "{}: {code}", db.label);
+        }
+    }
+}
+
+/// A correction of a member's record sent as her transfer is accepted through another
+/// server does not move her back: she is where the transfer took her, and each branch
+/// counts the members it holds.
+#[tokio::test]
+async fn a_record_corrected_as_its_member_moves_does_not_move_her_back() {
+    use xianfeng_app::members::{MemberForm, correct_member, start_transfer, step_transfer};
+    use xianfeng_domain::member_changes::TransferStep;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        start_transfer(one, &staff, c.wang_fang, "B2", "工作调动")
+            .await
+            .unwrap();
+        let transfer = one
+            .registry()
+            .transfers_of_member(c.wang_fang)
+            .await
+            .unwrap()[0]
+            .id;
+        let her = one.registry().member(c.wang_fang).await.unwrap().unwrap();
+        let mut corrected = MemberForm::of(&her);
+        corrected.position = "组织委员".into();
+        let (moved, fixed) = tokio::join!(
+            again(|| step_transfer(one, &staff, transfer, TransferStep::Accept, "")),
+            again(|| correct_member(two, &staff, c.wang_fang, &corrected, today())),
+        );
+        moved.unwrap();
+        if let Err(e) = &fixed {
+            assert!(
+                matches!(
+                    e,
+                    AppError::Store(xianfeng_storage::StoreError::Conflict(_))
+                ),
+                "{}: {e:?}",
+                db.label
+            );
+        }
+        let b2 = one.registry().org_by_code("B2").await.unwrap().unwrap();
+        let now = one.registry().member(c.wang_fang).await.unwrap().unwrap();
+        assert_eq!(now.org_id, b2.id, "{}: moved back", db.label);
+        for code in ["B1", "B2"] {
+            let o = one.registry().org_by_code(code).await.unwrap().unwrap();
+            let held = one
+                .registry()
+                .members_of_org(o.id, 100, 0)
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(o.member_count as usize, held, "{}: {code}", db.label);
+        }
+    }
+}
