@@ -94,56 +94,7 @@ async fn three_objections_an_hour_from_one_place_across_two_servers() {
     for db in backends().await {
         let c = city(db.open().await).await;
         let (one, two) = (&c.store, &db.open().await);
-        use_simple_selection_campaign(one).await;
-        add_user(one, "office", Role::Office, "C1").await;
-        let (pw, ps, po) = (
-            principal(one, "wang").await,
-            principal(one, "staff").await,
-            principal(one, "office").await,
-        );
-        let (wang, staff, office) = (
-            actor("wang", &pw),
-            actor("staff", &ps),
-            actor("office", &po),
-        );
-        let scores = Scores::new();
-        let on = day("2012-06-25");
-        let note = |n: &str| StepInput {
-            note: n.into(),
-            ..Default::default()
-        };
-        let id = nominate(one, &scores, Some(&wang), &deeds(c.wang_fang, "B1"), on)
-            .await
-            .unwrap();
-        for s in [Step::Assess, Step::Approve] {
-            step(one, Some(&staff), id, s, &note("同意"), on)
-                .await
-                .unwrap();
-        }
-        let up = recommend(one, &scores, Some(&staff), id, "excellent-member", on)
-            .await
-            .unwrap();
-        for s in [Step::Assess, Step::Approve] {
-            step(one, Some(&office), up, s, &note("同意"), on)
-                .await
-                .unwrap();
-        }
-        let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
-        let notice = publish_notice(
-            one,
-            Some(&office),
-            &NoticeInput {
-                honour: "excellent-member",
-                nominations: ups,
-                title: "优秀共产党员拟表彰对象公示",
-                body: "公示期间，如有异议，请向区委组织部反映。",
-                contact: "区委组织部 电话 0391-0000000",
-                starts_on: day("2012-07-02"),
-            },
-            day("2012-07-02"),
-        )
-        .await
-        .unwrap();
+        let (up, notice) = on_notice(one, c.wang_fang).await;
         let raise = |store: Store| async move {
             let o = ObjectionInput {
                 notice_id: notice,
@@ -1028,6 +979,117 @@ async fn a_record_corrected_as_its_member_moves_does_not_move_her_back() {
                 .unwrap()
                 .len();
             assert_eq!(o.member_count as usize, held, "{}: {code}", db.label);
+        }
+    }
+}
+
+/// 王芳 of B1 nominated by her branch, recommended by the street committee to the
+/// district's honour, approved there and on public notice from 2012-07-02 (five working
+/// days): the district's nomination and the notice. Adds the office's account.
+async fn on_notice(one: &Store, wang_fang: i64) -> (i64, i64) {
+    use_simple_selection_campaign(one).await;
+    add_user(one, "office", Role::Office, "C1").await;
+    let (pw, ps, po) = (
+        principal(one, "wang").await,
+        principal(one, "staff").await,
+        principal(one, "office").await,
+    );
+    let (wang, staff, office) = (
+        actor("wang", &pw),
+        actor("staff", &ps),
+        actor("office", &po),
+    );
+    let scores = Scores::new();
+    let on = day("2012-06-25");
+    let agreed = StepInput {
+        note: "同意".into(),
+        ..Default::default()
+    };
+    let id = nominate(one, &scores, Some(&wang), &deeds(wang_fang, "B1"), on)
+        .await
+        .unwrap();
+    for s in [Step::Assess, Step::Approve] {
+        step(one, Some(&staff), id, s, &agreed, on).await.unwrap();
+    }
+    let up = recommend(one, &scores, Some(&staff), id, "excellent-member", on)
+        .await
+        .unwrap();
+    for s in [Step::Assess, Step::Approve] {
+        step(one, Some(&office), up, s, &agreed, on).await.unwrap();
+    }
+    let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
+    let notice = publish_notice(
+        one,
+        Some(&office),
+        &NoticeInput {
+            honour: "excellent-member",
+            nominations: ups,
+            title: "优秀共产党员拟表彰对象公示",
+            body: "公示期间，如有异议，请向区委组织部反映。",
+            contact: "区委组织部 电话 0391-0000000",
+            starts_on: day("2012-07-02"),
+        },
+        day("2012-07-02"),
+    )
+    .await
+    .unwrap();
+    (up, notice)
+}
+
+/// A candidate on notice is commended as a sanction against her is recorded through another
+/// server: either the commendation is refused, or it went first and the sanction withdraws
+/// her library entry — never a sanctioned member commended and in the library.
+#[tokio::test]
+async fn a_sanction_recorded_as_the_candidate_is_commended_leaves_no_sanctioned_model() {
+    use xianfeng_domain::model_library::ModelStatus;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (up, _) = on_notice(one, c.wang_fang).await;
+        let po = principal(one, "office").await;
+        let office = actor("office", &po);
+        let commend = StepInput {
+            document_no: "焦发〔2012〕15号".into(),
+            commended_on: Some(day("2012-07-10")),
+            ..Default::default()
+        };
+        let (commended, sanctioned) = tokio::join!(
+            again(|| step(
+                one,
+                Some(&office),
+                up,
+                Step::Commend,
+                &commend,
+                day("2012-07-10")
+            )),
+            again(|| xianfeng_app::selection::record_sanction(
+                two,
+                None,
+                c.wang_fang,
+                day("2012-07-09"),
+                "警告",
+                ""
+            )),
+        );
+        sanctioned.unwrap();
+        let campaign = one.campaigns().current().await.unwrap().unwrap().0;
+        let entry = one
+            .publicity()
+            .models(&xianfeng_storage::ModelFilter {
+                campaign_id: campaign,
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.nomination_id == Some(up));
+        match commended {
+            Ok(_) => {
+                let entry = entry.expect("a commended candidate enters the library");
+                assert_eq!(entry.status, ModelStatus::Withdrawn, "{}", db.label);
+            }
+            Err(_) => assert!(entry.is_none(), "{}", db.label),
         }
     }
 }
