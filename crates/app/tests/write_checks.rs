@@ -1093,3 +1093,108 @@ async fn a_sanction_recorded_as_the_candidate_is_commended_leaves_no_sanctioned_
         }
     }
 }
+
+/// A listener's rating sent twice at once (a double tap, through two servers) is stored
+/// once; the other send is told the speaker was rated already, not shown an error.
+#[tokio::test]
+async fn a_rating_sent_twice_at_once_is_stored_once() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::tours::{
+        DelegationInput, SessionInput, create, rate, schedule, sign_in,
+    };
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let speaker = library_entry(one).await;
+        let op = Who::operator();
+        let delegation = create(
+            one,
+            op,
+            &DelegationInput {
+                org_code: "C1".into(),
+                name: "区委宣讲团".into(),
+                theme: "身边的榜样".into(),
+                leader: "李团长".into(),
+                speakers: vec![speaker],
+            },
+        )
+        .await
+        .unwrap();
+        let at = |h, m| day("2012-03-05").and_hms_opt(h, m, 0).unwrap();
+        let session = schedule(
+            one,
+            op,
+            &SessionInput {
+                delegation_id: delegation,
+                session_id: None,
+                host_code: "B1".into(),
+                venue: "党员活动室".into(),
+                starts_at: at(9, 0),
+                ends_at: at(11, 0),
+                audience: 40,
+                request_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        let phone = one.vault().hash("phone:13900000000");
+        sign_in(one, session, &phone, at(9, 10)).await.unwrap();
+        let (a, b) = tokio::join!(
+            again(|| rate(one, session, &phone, speaker, 5, "讲得很生动")),
+            again(|| rate(two, session, &phone, speaker, 4, "")),
+        );
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+        let refused = [a, b].into_iter().find_map(Result::err).unwrap();
+        let AppError::Input(why) = &refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::En)
+                .contains("rated this speaker already"),
+            "{}",
+            db.label
+        );
+    }
+}
+
+/// A reviewer assigned to a member twice at once (a double click, two servers) is assigned
+/// once: one answer says so, the other that she was assigned already — neither an error.
+#[tokio::test]
+async fn a_reviewer_assigned_twice_at_once_is_assigned_once() {
+    use xianfeng_app::reviews::assign;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        support::add_reviewer(one, "leader").await;
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        // Two members and two branches, each twice at once: many chances for the two
+        // servers' writes to meet.
+        let (b1, b2) = (
+            one.registry().org_by_code("B1").await.unwrap().unwrap().id,
+            one.registry().org_by_code("B2").await.unwrap().unwrap().id,
+        );
+        let staff = &staff;
+        let twice = |kind: SubjectKind, id: i64| async move {
+            tokio::join!(
+                again(|| assign(one, staff, "leader", kind, id)),
+                again(|| assign(two, staff, "leader", kind, id)),
+            )
+        };
+        let all = tokio::join!(
+            twice(SubjectKind::Member, c.wang_fang),
+            twice(SubjectKind::Member, c.zhang_wei),
+            twice(SubjectKind::Organisation, b1),
+            twice(SubjectKind::Organisation, b2)
+        );
+        for (a, b) in [all.0, all.1, all.2, all.3] {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert!(a != b, "{}: one new, one already there", db.label);
+        }
+    }
+}

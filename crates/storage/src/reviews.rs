@@ -148,21 +148,11 @@ fn assignment(r: &sqlx::any::AnyRow) -> Result<Assignment> {
 impl WriteTx {
     /// Assigns a subject to a reviewer; assigning it again changes nothing.
     pub async fn assign_reviewer(&mut self, a: &Assignment) -> Result<bool> {
-        let exists: Option<(i64,)> = sqlx::query_as(
-            "SELECT subject_id FROM review_assignments \
-             WHERE reviewer = $1 AND subject_kind = $2 AND subject_id = $3",
-        )
-        .bind(a.reviewer.clone())
-        .bind(a.subject_kind.as_str())
-        .bind(a.subject_id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        if exists.is_some() {
-            return Ok(false);
-        }
-        sqlx::query(
+        // Once: the key decides, so that one assignment sent twice at once (two servers)
+        // is stored once and the other answered "already assigned".
+        let stored = sqlx::query(
             "INSERT INTO review_assignments (reviewer, subject_kind, subject_id, org_id, \
-             assigned_by) VALUES ($1, $2, $3, $4, $5)",
+             assigned_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(a.reviewer.clone())
         .bind(a.subject_kind.as_str())
@@ -170,7 +160,11 @@ impl WriteTx {
         .bind(a.org_id)
         .bind(self.actor.clone())
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if stored == 0 {
+            return Ok(false);
+        }
         let key = format!(
             "{}/{}/{}",
             a.reviewer,

@@ -653,22 +653,13 @@ impl WriteTx {
         stars: i64,
         comment: &str,
     ) -> Result<bool> {
-        let taken: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM lecture_ratings WHERE session_id = $1 AND phone_hash = $2 \
-             AND model_id = $3",
-        )
-        .bind(session)
-        .bind(phone_hash.to_string())
-        .bind(model)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        if taken > 0 {
-            return Ok(false);
-        }
+        // Once per phone, speaker and session: the unique index decides, so that a rating
+        // sent twice at once (two servers) is stored once and the other told so.
         let id = self.next_id("lecture_ratings").await?;
-        sqlx::query(
+        let stored = sqlx::query(
             "INSERT INTO lecture_ratings (id, session_id, phone_hash, model_id, stars, comment, \
-             comment_status, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             comment_status, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (session_id, phone_hash, model_id) DO NOTHING",
         )
         .bind(id)
         .bind(session)
@@ -679,7 +670,11 @@ impl WriteTx {
         .bind(CommentStatus::Pending.as_str().to_string())
         .bind(now_ms())
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if stored == 0 {
+            return Ok(false);
+        }
         self.record::<(), _>(
             "lecture.rate",
             "lecture_rating",
