@@ -1198,3 +1198,52 @@ async fn a_reviewer_assigned_twice_at_once_is_assigned_once() {
         }
     }
 }
+
+/// A reviewer's first review of a member saved twice at once (two tabs, two servers) is
+/// one review: both saves are taken, the later as a change of the first.
+#[tokio::test]
+async fn a_first_review_saved_twice_at_once_is_one_review() {
+    use xianfeng_app::reviews::{ReviewInput, assign, write};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        support::add_reviewer(one, "leader").await;
+        let (ps, pl) = (
+            principal(one, "staff").await,
+            principal(one, "leader").await,
+        );
+        let (staff, leader) = (actor("staff", &ps), actor("leader", &pl));
+        assign(one, &staff, "leader", SubjectKind::Member, c.zhang_wei)
+            .await
+            .unwrap();
+        let now = day("2011-03-01");
+        let good = ReviewInput {
+            period: "2010",
+            grade: "good",
+            comment: "带头作用明显",
+        };
+        let fairly_good = ReviewInput {
+            grade: "fairly-good",
+            ..good
+        };
+        let (a, b) = tokio::join!(
+            again(|| write(one, &leader, SubjectKind::Member, c.zhang_wei, &good, now)),
+            again(|| write(
+                two,
+                &leader,
+                SubjectKind::Member,
+                c.zhang_wei,
+                &fairly_good,
+                now
+            )),
+        );
+        a.unwrap();
+        b.unwrap();
+        let reviews = one
+            .reviews()
+            .reviews_of(SubjectKind::Member, c.zhang_wei)
+            .await
+            .unwrap();
+        assert_eq!(reviews.len(), 1, "{}", db.label);
+    }
+}

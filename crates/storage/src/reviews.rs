@@ -184,22 +184,14 @@ impl WriteTx {
 
     /// Writes `reviewer`'s review (the demonstration data writes for its reviewer).
     pub async fn write_review_as(&mut self, reviewer: &str, r: &NewReview) -> Result<i64> {
-        let before = sqlx::query(dynsql!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
-             AND subject_id = $3 AND period = $4 AND campaign_id = $5"
-        ))
-        .bind(reviewer.to_string())
-        .bind(r.subject_kind.as_str())
-        .bind(r.subject_id)
-        .bind(r.period.clone())
-        .bind(r.campaign_id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        let before = before.as_ref().map(review).transpose()?;
         let now = now_ms();
         self.facts_changed(r.campaign_id, r.subject_kind.as_str(), r.subject_id);
-        let id = match &before {
-            Some(b) => {
+        // Read with the row locked; when there is none yet, inserted unless the same review
+        // was written first through another server (the key decides), which is then read
+        // and updated as if this one came just after it.
+        let (before, id) = loop {
+            let before = self.review_for_update(reviewer, r).await?;
+            if let Some(b) = &before {
                 sqlx::query(
                     "UPDATE reviews SET grade = $1, points = $2, comment = $3, updated_at = $4 \
                      WHERE id = $5",
@@ -211,30 +203,33 @@ impl WriteTx {
                 .bind(b.id)
                 .execute(&mut *self.tx)
                 .await?;
-                b.id
+                let id = b.id;
+                break (before, id);
             }
-            None => {
-                let id = self.next_id("reviews").await?;
-                sqlx::query(
-                    "INSERT INTO reviews (id, campaign_id, reviewer, subject_kind, subject_id, \
-                     org_id, period, grade, points, comment, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(id)
-                .bind(r.campaign_id)
-                .bind(reviewer.to_string())
-                .bind(r.subject_kind.as_str())
-                .bind(r.subject_id)
-                .bind(r.org_id)
-                .bind(r.period.clone())
-                .bind(r.grade.clone())
-                .bind(r.points)
-                .bind(r.comment.clone())
-                .bind(now)
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await?;
-                id
+            let id = self.next_id("reviews").await?;
+            let inserted = sqlx::query(
+                "INSERT INTO reviews (id, campaign_id, reviewer, subject_kind, subject_id, \
+                 org_id, period, grade, points, comment, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(r.campaign_id)
+            .bind(reviewer.to_string())
+            .bind(r.subject_kind.as_str())
+            .bind(r.subject_id)
+            .bind(r.org_id)
+            .bind(r.period.clone())
+            .bind(r.grade.clone())
+            .bind(r.points)
+            .bind(r.comment.clone())
+            .bind(now)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                break (None, id);
             }
         };
         self.record(
@@ -246,5 +241,29 @@ impl WriteTx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// `reviewer`'s review of `r`'s subject and period, locked until this transaction ends.
+    async fn review_for_update(
+        &mut self,
+        reviewer: &str,
+        r: &NewReview,
+    ) -> Result<Option<ReviewRecord>> {
+        let lock = match self.dialect {
+            crate::Dialect::Postgres => " FOR UPDATE",
+            crate::Dialect::Sqlite => "",
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE reviewer = $1 AND subject_kind = $2 \
+             AND subject_id = $3 AND period = $4 AND campaign_id = $5{lock}"
+        )))
+        .bind(reviewer.to_string())
+        .bind(r.subject_kind.as_str())
+        .bind(r.subject_id)
+        .bind(r.period.clone())
+        .bind(r.campaign_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(review).transpose()
     }
 }
