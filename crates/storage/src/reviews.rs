@@ -189,7 +189,9 @@ impl WriteTx {
         // Read with the row locked; when there is none yet, inserted unless the same review
         // was written first through another server (the key decides), which is then read
         // and updated as if this one came just after it.
+        let mut tries = 0;
         let (before, id) = loop {
+            tries += 1;
             let before = self.review_for_update(reviewer, r).await?;
             if let Some(b) = &before {
                 sqlx::query(
@@ -230,6 +232,11 @@ impl WriteTx {
             .rows_affected();
             if inserted == 1 {
                 break (None, id);
+            }
+            if tries >= 2 {
+                // Written meanwhile, yet not seen: the transaction's snapshot is older than
+                // that write (serializable isolation). Run again whole, it sees it.
+                return Err(crate::StoreError::Raced("a review was written meanwhile"));
             }
         };
         self.record(
