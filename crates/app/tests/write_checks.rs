@@ -1247,3 +1247,81 @@ async fn a_first_review_saved_twice_at_once_is_one_review() {
         assert_eq!(reviews.len(), 1, "{}", db.label);
     }
 }
+
+/// A branch's stage report sent twice at once (two servers) is one report: both sends are
+/// taken, the later as an amendment of the first.
+#[tokio::test]
+async fn a_stage_report_sent_twice_at_once_is_one_report() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::bulletins::reports::{ReportInput, send};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = Who {
+            username: "staff",
+            principal: Some(&ps),
+        };
+        let report = |code, summary| ReportInput {
+            code,
+            stage: "towards-18th",
+            summary,
+            practices: "",
+        };
+        let (s1, s2) = (Scores::new(), Scores::new());
+        let (s1, s2) = (&s1, &s2);
+        let on = day("2012-06-25");
+        // Three organisations' reports, each sent twice at once: chances for the two
+        // servers' writes to meet.
+        let twice = |code: &'static str| async move {
+            let (first, amended) = (
+                report(code, "本阶段扎实开展创先争优。"),
+                report(code, "本阶段扎实开展创先争优，党员参学率百分之百。"),
+            );
+            tokio::join!(
+                again(|| send(one, s1, staff, &first, on)),
+                again(|| send(two, s2, staff, &amended, on)),
+            )
+        };
+        let all = tokio::join!(twice("B1"), twice("B2"), twice("T1"));
+        for (a, b) in [all.0, all.1, all.2] {
+            assert_eq!(a.unwrap(), b.unwrap(), "{}: one report", db.label);
+        }
+
+        // The two writes meeting for certain: the second sent while the first is written
+        // and not yet committed. It waits for the first, then amends it.
+        let campaign = one.campaigns().current().await.unwrap().unwrap().0;
+        let b2 = one.registry().org_by_code("B2").await.unwrap().unwrap().id;
+        let stored = |summary: &str| xianfeng_storage::NewStageReport {
+            campaign_id: campaign,
+            org_id: b2,
+            stage: "second-stage".into(),
+            summary: summary.into(),
+            practices: String::new(),
+            figures: Default::default(),
+        };
+        let mut first = one.begin("staff").await.unwrap();
+        let first_id = first.send_stage_report(&stored("先报")).await.unwrap();
+        // (Run again whole if the database refuses it for the first, as a request is.)
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("staff").await?;
+            let id = tx.send_stage_report(&stored("后报")).await?;
+            tx.commit().await?;
+            Ok(id)
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        assert_eq!(later.unwrap(), first_id, "{}", db.label);
+        let kept = one
+            .bulletins()
+            .stage_report(campaign, "second-stage", b2)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.summary, "后报", "{}", db.label);
+    }
+}

@@ -127,51 +127,28 @@ impl WriteTx {
     pub async fn send_stage_report(&mut self, r: &NewStageReport) -> Result<i64> {
         let now = now_ms();
         let figures = serde_json::to_string(&r.figures).expect("figures serialise");
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM stage_reports WHERE campaign_id = $1 AND stage = $2 AND org_id = $3",
+        // One report per organisation and stage, sent again to amend it: one upsert, so
+        // that two sends at once (two servers) leave one report, the later one's text.
+        let fresh = self.next_id("stage_reports").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO stage_reports (id, campaign_id, org_id, stage, summary, practices, \
+             figures_json, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (campaign_id, stage, org_id) DO UPDATE SET summary = excluded.summary, \
+             practices = excluded.practices, figures_json = excluded.figures_json, \
+             submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at \
+             RETURNING id",
         )
+        .bind(fresh)
         .bind(r.campaign_id)
-        .bind(r.stage.clone())
         .bind(r.org_id)
-        .fetch_optional(&mut *self.tx)
+        .bind(r.stage.clone())
+        .bind(r.summary.clone())
+        .bind(r.practices.clone())
+        .bind(figures)
+        .bind(self.actor.clone())
+        .bind(now)
+        .fetch_one(&mut *self.tx)
         .await?;
-        let id = match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE stage_reports SET summary = $1, practices = $2, figures_json = $3, \
-                     submitted_by = $4, submitted_at = $5 WHERE id = $6",
-                )
-                .bind(r.summary.clone())
-                .bind(r.practices.clone())
-                .bind(figures)
-                .bind(self.actor.clone())
-                .bind(now)
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
-                id
-            }
-            None => {
-                let id = self.next_id("stage_reports").await?;
-                sqlx::query(
-                    "INSERT INTO stage_reports (id, campaign_id, org_id, stage, summary, \
-                     practices, figures_json, submitted_by, submitted_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(id)
-                .bind(r.campaign_id)
-                .bind(r.org_id)
-                .bind(r.stage.clone())
-                .bind(r.summary.clone())
-                .bind(r.practices.clone())
-                .bind(figures)
-                .bind(self.actor.clone())
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await?;
-                id
-            }
-        };
         let after = serde_json::json!({
             "org": r.org_id, "stage": r.stage, "summary": r.summary, "practices": r.practices,
         });
