@@ -1325,3 +1325,42 @@ async fn a_stage_report_sent_twice_at_once_is_one_report() {
         assert_eq!(kept.summary, "后报", "{}", db.label);
     }
 }
+
+/// One account made at once through two servers (an office importing while another types
+/// it in): one is made, the other told the name is taken — not a database error. The
+/// second is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn an_account_made_twice_at_once_is_made_once() {
+    use xianfeng_domain::role::Role;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let user = xianfeng_storage::NewUser {
+            username: "zhao".into(),
+            role: Role::Secretary,
+            password_hash: String::new(),
+            must_change_password: true,
+            org_ids: vec![b1],
+            member_id: None,
+        };
+        let mut first = one.begin("staff").await.unwrap();
+        first.create_user(&user).await.unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("staff").await?;
+            tx.create_user(&user).await?;
+            tx.commit().await
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        assert!(
+            matches!(later, Err(xianfeng_storage::StoreError::Conflict(_))),
+            "{}: {later:?}",
+            db.label
+        );
+    }
+}

@@ -177,9 +177,12 @@ impl WriteTx {
         }
         let id = self.next_id("users").await?;
         let now = now_ms();
-        sqlx::query(
+        // The name taken meanwhile (the same account made at once through two servers):
+        // the same answer as above, not a database error.
+        let made = sqlx::query(
             "INSERT INTO users (id, username, role, password_hash, must_change_password, \
-             disabled, created_at, updated_at, member_id) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
+             disabled, created_at, updated_at, member_id) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8) \
+             ON CONFLICT (username) DO NOTHING",
         )
         .bind(id)
         .bind(u.username.clone())
@@ -190,7 +193,14 @@ impl WriteTx {
         .bind(now)
         .bind(u.member_id)
         .execute(&mut *self.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if made == 0 {
+            return Err(StoreError::Conflict(Message::of(
+                "store.user_exists",
+                &[("name", &u.username)],
+            )));
+        }
         for org in &u.org_ids {
             sqlx::query("INSERT INTO user_organisations (user_id, org_id) VALUES ($1, $2)")
                 .bind(id)
