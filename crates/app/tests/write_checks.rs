@@ -1364,3 +1364,62 @@ async fn an_account_made_twice_at_once_is_made_once() {
         );
     }
 }
+
+/// A branch's self-assessment saved twice at once (two tabs, two servers) is one
+/// self-assessment: both saves are taken, the later replacing the first whole.
+#[tokio::test]
+async fn a_self_assessment_saved_twice_at_once_is_one() {
+    use xianfeng_app::scores::write_self_assessment;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let pw = principal(one, "wang").await;
+        let wang = actor("wang", &pw);
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let criteria = [
+            "leadership",
+            "members",
+            "mechanism",
+            "performance",
+            "public-opinion",
+        ];
+        let all = |p: i64| -> Vec<(String, i64)> {
+            criteria.iter().map(|c| (c.to_string(), p)).collect()
+        };
+        let (eighty, ninety) = (all(80), all(90));
+        let (a, b) = tokio::join!(
+            again(|| write_self_assessment(
+                one,
+                &wang,
+                SubjectKind::Organisation,
+                b1,
+                "2011-h1",
+                &eighty
+            )),
+            again(|| write_self_assessment(
+                two,
+                &wang,
+                SubjectKind::Organisation,
+                b1,
+                "2011-h1",
+                &ninety
+            )),
+        );
+        a.unwrap();
+        b.unwrap();
+        let raw = db.raw().await;
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT points FROM self_assessments WHERE subject_id = $1 AND period = '2011-h1'",
+        )
+        .bind(b1)
+        .fetch_all(&raw)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), criteria.len(), "{}", db.label);
+        assert!(
+            rows.iter().all(|p| *p == rows[0]),
+            "{}: one save whole, {rows:?}",
+            db.label
+        );
+    }
+}

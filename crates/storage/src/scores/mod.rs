@@ -734,6 +734,13 @@ impl WriteTx {
         (kind, subject_id): (SubjectKind, i64),
         points: &[(String, i64)],
     ) -> Result<()> {
+        // One writer of a subject's self-assessment at a time: two saves at once (two
+        // servers) replace one another whole instead of meeting on the inserted rows.
+        self.lock_name(&format!(
+            "self-assessment/{campaign_id}/{period}/{}/{subject_id}",
+            kind.as_str()
+        ))
+        .await?;
         let before: Vec<(String, i64)> = sqlx::query_as(
             "SELECT criterion, points FROM self_assessments WHERE campaign_id = $1 \
              AND period = $2 AND subject_kind = $3 AND subject_id = $4 ORDER BY criterion",
