@@ -1423,3 +1423,52 @@ async fn a_self_assessment_saved_twice_at_once_is_one() {
         );
     }
 }
+
+/// One indicator value imported at once through two servers (two offices with the same
+/// sheet): the later value stands, not a database error. The second is sent while the
+/// first is written and not yet committed.
+#[tokio::test]
+async fn an_indicator_value_imported_twice_at_once_keeps_the_later() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let campaign = one.campaigns().current().await.unwrap().unwrap().0;
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let value = |v: f64| {
+            vec![xianfeng_storage::IndicatorValue {
+                period: "2011-h1".into(),
+                indicator: "rectification".into(),
+                subject_kind: SubjectKind::Organisation,
+                subject_id: b1,
+                value: v,
+            }]
+        };
+        let (first_values, later_values) = (value(0.5), value(0.75));
+        let mut first = one.begin("staff").await.unwrap();
+        first
+            .import_indicator_values(campaign, &first_values)
+            .await
+            .unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("staff").await?;
+            tx.import_indicator_values(campaign, &later_values).await?;
+            tx.commit().await
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        later.unwrap();
+        let raw = db.raw().await;
+        let kept: Vec<f64> = sqlx::query_scalar(
+            "SELECT value FROM indicator_values WHERE subject_id = $1 AND period = '2011-h1'",
+        )
+        .bind(b1)
+        .fetch_all(&raw)
+        .await
+        .unwrap();
+        assert_eq!(kept, vec![0.75], "{}", db.label);
+    }
+}

@@ -815,9 +815,14 @@ impl WriteTx {
                      WHERE campaign_id = $1 AND period = $2 AND indicator = $3 \
                      AND subject_kind = $4 AND subject_id = $5"
                 } else {
+                    // Imported at the same moment through another server: the later value
+                    // stands, as if imported just after.
                     "INSERT INTO indicator_values (campaign_id, period, indicator, subject_kind, \
                      subject_id, value, imported_by, imported_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (campaign_id, period, indicator, subject_kind, subject_id) \
+                     DO UPDATE SET value = excluded.value, imported_by = excluded.imported_by, \
+                     imported_at = excluded.imported_at"
                 };
                 sqlx::query(sql)
                     .bind(campaign_id)
