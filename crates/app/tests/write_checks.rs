@@ -1472,3 +1472,47 @@ async fn an_indicator_value_imported_twice_at_once_keeps_the_later() {
         assert_eq!(kept, vec![0.75], "{}", db.label);
     }
 }
+
+/// A person registered in B1, typed in at B2 twice at once (two servers): both tries are
+/// told she is registered elsewhere, and the office's list shows her once.
+#[tokio::test]
+async fn a_person_tried_twice_at_once_elsewhere_is_flagged_once() {
+    use xianfeng_app::members::{MemberForm, add_member};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let wang_fang = MemberForm {
+            name: "王芳".into(),
+            id_number: id("41080219800101001"),
+            joined_on: "2005-07-01".into(),
+            member_type: "正式党员".into(),
+            ..MemberForm::default()
+        };
+        let (a, b) = tokio::join!(
+            again(|| add_member(one, &staff, "B2", &wang_fang, today())),
+            again(|| add_member(two, &staff, "B2", &wang_fang, today())),
+        );
+        for refused in [a, b] {
+            let Err(AppError::Input(why)) = &refused else {
+                panic!("{}: {refused:?}", db.label);
+            };
+            assert!(
+                why.render(xianfeng_domain::i18n::Lang::En)
+                    .contains("transfer"),
+                "{}",
+                db.label
+            );
+        }
+        let raw = db.raw().await;
+        let flags: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM duplicate_members WHERE member_id = $1 AND settled_at IS NULL",
+        )
+        .bind(c.wang_fang)
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+        assert_eq!(flags, 1, "{}", db.label);
+    }
+}

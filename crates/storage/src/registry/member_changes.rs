@@ -438,6 +438,10 @@ impl WriteTx {
     /// Tells the office that someone tried to add, in `tried_org_id`, a person whose ID
     /// number `member_id` already holds. One open flag per member and organisation.
     pub async fn flag_duplicate(&mut self, member_id: i64, tried_org_id: i64) -> Result<()> {
+        // The member locked: the same person tried twice at once (two servers) is one flag
+        // on the office's list, the second try finding the first's.
+        self.lock_rows(crate::locks::Rows::Members, &[member_id])
+            .await?;
         let open: Option<(i64,)> = sqlx::query_as(
             "SELECT id FROM duplicate_members WHERE member_id = $1 AND tried_org_id = $2 \
              AND settled_at IS NULL",
