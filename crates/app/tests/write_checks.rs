@@ -1516,3 +1516,25 @@ async fn a_person_tried_twice_at_once_elsewhere_is_flagged_once() {
         assert_eq!(flags, 1, "{}", db.label);
     }
 }
+
+/// The same leadership team made at once through two servers (a form beside an import) is
+/// one team: both get its id.
+#[tokio::test]
+async fn a_team_made_twice_at_once_is_one_team() {
+    use xianfeng_app::teams::{TeamForm, create_team};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let ps = principal(one, "staff").await;
+        let staff = actor("staff", &ps);
+        let form = TeamForm {
+            name: "街道党工委班子".into(),
+            category: String::new(),
+        };
+        let (a, b) = tokio::join!(
+            again(|| create_team(one, &staff, "T1", &form)),
+            again(|| create_team(two, &staff, "T1", &form)),
+        );
+        assert_eq!(a.unwrap(), b.unwrap(), "{}", db.label);
+    }
+}

@@ -227,6 +227,9 @@ impl WriteTx {
         name: &str,
         category: Option<TeamCategory>,
     ) -> Result<(i64, UpsertOutcome)> {
+        // One writer of a team name at a time: the same team made at once (two servers,
+        // or an import beside a form) is made once, the other finding it.
+        self.lock_name(&format!("team/{org_id}/{name}")).await?;
         let found: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT id, category FROM leadership_teams WHERE org_id = $1 AND name = $2",
         )
