@@ -1538,3 +1538,56 @@ async fn a_team_made_twice_at_once_is_one_team() {
         assert_eq!(a.unwrap(), b.unwrap(), "{}", db.label);
     }
 }
+
+/// The honour roll taken into the library at once through two servers (two offices, one
+/// click each) gives each commended candidate one entry, and neither click an error.
+#[tokio::test]
+async fn the_honour_roll_taken_in_twice_at_once_makes_one_entry_each() {
+    use xianfeng_app::actor::Who;
+    use xianfeng_app::publicity::models::take_in_honour_roll;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (up, _) = on_notice(one, c.wang_fang).await;
+        let po = principal(one, "office").await;
+        let office = actor("office", &po);
+        let commend = StepInput {
+            document_no: "焦发〔2012〕15号".into(),
+            commended_on: Some(day("2012-07-10")),
+            ..Default::default()
+        };
+        step(
+            one,
+            Some(&office),
+            up,
+            Step::Commend,
+            &commend,
+            day("2012-07-10"),
+        )
+        .await
+        .unwrap();
+        // Commended before the library existed: no entry yet.
+        let raw = db.raw().await;
+        for sql in [
+            "DELETE FROM model_subjects WHERE model_id IN \
+             (SELECT id FROM models WHERE nomination_id = $1)",
+            "DELETE FROM model_tags WHERE model_id IN \
+             (SELECT id FROM models WHERE nomination_id = $1)",
+            "DELETE FROM models WHERE nomination_id = $1",
+        ] {
+            sqlx::query(sql).bind(up).execute(&raw).await.unwrap();
+        }
+        let (a, b) = tokio::join!(
+            again(|| take_in_honour_roll(one, Who::operator())),
+            again(|| take_in_honour_roll(two, Who::operator())),
+        );
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "{}", db.label);
+        let entries: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM models WHERE nomination_id = $1")
+                .bind(up)
+                .fetch_one(&raw)
+                .await
+                .unwrap();
+        assert_eq!(entries, 1, "{}", db.label);
+    }
+}

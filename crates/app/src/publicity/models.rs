@@ -367,6 +367,9 @@ pub async fn take_in_honour_roll(store: &Store, who: Who<'_>) -> Result<usize, A
             continue;
         }
         let mut tx = store.begin(who.username).await?;
+        if tx.nomination_has_model(n.id).await? {
+            continue;
+        }
         enter_commended(store, &mut tx, &n).await?;
         tx.commit().await?;
         made += 1;

@@ -430,6 +430,20 @@ impl WriteTx {
             .await
     }
 
+    /// Whether a commended nomination has its library entry, asked with the nomination
+    /// locked until this transaction ends: two servers taking the honour roll in at once
+    /// make one entry per nomination, the later finding the earlier's.
+    pub async fn nomination_has_model(&mut self, nomination_id: i64) -> Result<bool> {
+        self.lock_rows(crate::locks::Rows::Nominations, &[nomination_id])
+            .await?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM models WHERE nomination_id = $1")
+                .bind(nomination_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(found.is_some())
+    }
+
     /// Withdraws the entries of a subject for `reason` (a sanction), read and locked in
     /// this transaction: an entry a commendation made at the same moment is among them
     /// once that commits. Returns how many were withdrawn.
