@@ -5,10 +5,16 @@
 use chrono::NaiveDate;
 use xianfeng_app::Silent;
 use xianfeng_app::import::{ImportMode, ImportOptions, import_members, import_orgs};
+use xianfeng_app::scores::Scores;
+use xianfeng_app::selection::{
+    NominationInput, NoticeInput, StepInput, nominate, publish_notice, recommend, step,
+};
 use xianfeng_domain::policy::Principal;
 use xianfeng_domain::role::Role;
+use xianfeng_domain::selection::Step;
+use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{NewUser, Store};
-use xianfeng_testkit::{id, today};
+use xianfeng_testkit::{id, today, use_simple_selection_campaign};
 
 pub fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -161,4 +167,91 @@ pub fn actor<'a>(username: &'a str, principal: &'a Principal) -> xianfeng_app::a
 
 pub async fn principal(store: &Store, name: &str) -> Principal {
     store.accounts().principal(name).await.unwrap().unwrap()
+}
+
+pub fn deeds(subject_id: i64, nominated_by: &'static str) -> NominationInput<'static> {
+    NominationInput {
+        honour: "excellent-member",
+        kind: SubjectKind::Member,
+        subject_id,
+        nominated_by,
+        deeds: "带领党员志愿服务队，为社区孤寡老人服务三百余小时。",
+        summary: "为社区孤寡老人服务三百余小时",
+    }
+}
+
+/// A library entry (王芳 of B1), imported from an office's list: a speaker for delegations.
+pub async fn library_entry(store: &Store) -> i64 {
+    let list = "名称,类别,组织编码,级别,简介\n王芳,党员,B1,区级,服务社区老人三百余小时\n";
+    xianfeng_app::publicity::import::import_models(
+        store,
+        xianfeng_ingest::from_csv_bytes(list.into()).unwrap(),
+        &committing(),
+    )
+    .await
+    .unwrap();
+    let campaign = store.campaigns().current().await.unwrap().unwrap().0;
+    store
+        .publicity()
+        .models(&xianfeng_storage::ModelFilter {
+            campaign_id: campaign,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// 王芳 of B1 nominated by her branch, recommended by the street committee to the
+/// district's honour, approved there and on public notice from 2012-07-02 (five working
+/// days): the district's nomination and the notice. Adds the office's account.
+pub async fn on_notice(one: &Store, wang_fang: i64) -> (i64, i64) {
+    use_simple_selection_campaign(one).await;
+    add_account(one, "office", Role::Office, &["C1"]).await;
+    let (pw, ps, po) = (
+        principal(one, "wang").await,
+        principal(one, "staff").await,
+        principal(one, "office").await,
+    );
+    let (wang, staff, office) = (
+        actor("wang", &pw),
+        actor("staff", &ps),
+        actor("office", &po),
+    );
+    let scores = Scores::new();
+    let on = day("2012-06-25");
+    let agreed = StepInput {
+        note: "同意".into(),
+        ..Default::default()
+    };
+    let id = nominate(one, &scores, Some(&wang), &deeds(wang_fang, "B1"), on)
+        .await
+        .unwrap();
+    for s in [Step::Assess, Step::Approve] {
+        step(one, Some(&staff), id, s, &agreed, on).await.unwrap();
+    }
+    let up = recommend(one, &scores, Some(&staff), id, "excellent-member", on)
+        .await
+        .unwrap();
+    for s in [Step::Assess, Step::Approve] {
+        step(one, Some(&office), up, s, &agreed, on).await.unwrap();
+    }
+    let ups: &'static [i64] = Box::leak(vec![up].into_boxed_slice());
+    let notice = publish_notice(
+        one,
+        Some(&office),
+        &NoticeInput {
+            honour: "excellent-member",
+            nominations: ups,
+            title: "优秀共产党员拟表彰对象公示",
+            body: "公示期间，如有异议，请向区委组织部反映。",
+            contact: "区委组织部 电话 0391-0000000",
+            starts_on: day("2012-07-02"),
+        },
+        day("2012-07-02"),
+    )
+    .await
+    .unwrap();
+    (up, notice)
 }
