@@ -21,27 +21,13 @@ use support::{actor, city, day, library_entry, on_notice, principal};
 #[tokio::test]
 async fn a_rating_sent_twice_at_once_is_stored_once() {
     use xianfeng_app::actor::Who;
-    use xianfeng_app::publicity::tours::{
-        DelegationInput, SessionInput, create, rate, schedule, sign_in,
-    };
+    use xianfeng_app::publicity::tours::{SessionInput, rate, schedule, sign_in};
     for db in backends().await {
         let c = city(db.open().await).await;
         let (one, two) = (&c.store, &db.open().await);
         let speaker = library_entry(one).await;
         let op = Who::operator();
-        let delegation = create(
-            one,
-            op,
-            &DelegationInput {
-                org_code: "C1".into(),
-                name: "区委宣讲团".into(),
-                theme: "身边的榜样".into(),
-                leader: "李团长".into(),
-                speakers: vec![speaker],
-            },
-        )
-        .await
-        .unwrap();
+        let delegation = support::delegation_of(one, speaker).await;
         let at = |h, m| day("2012-03-05").and_hms_opt(h, m, 0).unwrap();
         let session = schedule(
             one,

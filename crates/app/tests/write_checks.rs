@@ -490,27 +490,13 @@ async fn an_entry_withdrawn_while_it_is_edited_is_not_edited() {
 #[tokio::test]
 async fn a_request_is_answered_once_and_a_cancelled_session_stays_cancelled() {
     use xianfeng_app::actor::Who;
-    use xianfeng_app::publicity::tours::{
-        DelegationInput, SessionInput, cancel, create, request, schedule,
-    };
+    use xianfeng_app::publicity::tours::{SessionInput, cancel, request, schedule};
     for db in backends().await {
         let c = city(db.open().await).await;
         let (one, two) = (&c.store, &db.open().await);
         let speaker = library_entry(one).await;
         let op = Who::operator();
-        let delegation = create(
-            one,
-            op,
-            &DelegationInput {
-                org_code: "C1".into(),
-                name: "区委宣讲团".into(),
-                theme: "身边的榜样".into(),
-                leader: "李团长".into(),
-                speakers: vec![speaker],
-            },
-        )
-        .await
-        .unwrap();
+        let delegation = support::delegation_of(one, speaker).await;
         let asked = request(one, op, delegation, "B1", "三月上旬", 40, "")
             .await
             .unwrap();
@@ -873,16 +859,7 @@ async fn a_person_added_to_two_branches_at_once_is_in_one() {
             .unwrap();
         let org = one.registry().org_by_code(kept).await.unwrap().unwrap();
         assert_eq!(her.org_id, org.id, "{}", db.label);
-        for code in ["B1", "B2"] {
-            let o = one.registry().org_by_code(code).await.unwrap().unwrap();
-            let held = one
-                .registry()
-                .members_of_org(o.id, 100, 0)
-                .await
-                .unwrap()
-                .len();
-            assert_eq!(o.member_count as usize, held, "{}: {code}", db.label);
-        }
+        support::assert_counts_hold(one, &["B1", "B2"], db.label).await;
     }
 }
 
@@ -928,16 +905,7 @@ async fn a_record_corrected_as_its_member_moves_does_not_move_her_back() {
         let b2 = one.registry().org_by_code("B2").await.unwrap().unwrap();
         let now = one.registry().member(c.wang_fang).await.unwrap().unwrap();
         assert_eq!(now.org_id, b2.id, "{}: moved back", db.label);
-        for code in ["B1", "B2"] {
-            let o = one.registry().org_by_code(code).await.unwrap().unwrap();
-            let held = one
-                .registry()
-                .members_of_org(o.id, 100, 0)
-                .await
-                .unwrap()
-                .len();
-            assert_eq!(o.member_count as usize, held, "{}: {code}", db.label);
-        }
+        support::assert_counts_hold(one, &["B1", "B2"], db.label).await;
     }
 }
 

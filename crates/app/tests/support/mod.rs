@@ -255,3 +255,35 @@ pub async fn on_notice(one: &Store, wang_fang: i64) -> (i64, i64) {
     .unwrap();
     (up, notice)
 }
+
+/// A delegation of the district, "区委宣讲团", with `speaker` (a library entry): its id.
+pub async fn delegation_of(store: &Store, speaker: i64) -> i64 {
+    use xianfeng_app::publicity::tours::{DelegationInput, create};
+    create(
+        store,
+        xianfeng_app::actor::Who::operator(),
+        &DelegationInput {
+            org_code: "C1".into(),
+            name: "区委宣讲团".into(),
+            theme: "身边的榜样".into(),
+            leader: "李团长".into(),
+            speakers: vec![speaker],
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Each of `codes`' organisations counts the members it holds.
+pub async fn assert_counts_hold(store: &Store, codes: &[&str], label: &str) {
+    for code in codes {
+        let o = store.registry().org_by_code(code).await.unwrap().unwrap();
+        let held = store
+            .registry()
+            .members_of_org(o.id, 100, 0)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(o.member_count as usize, held, "{label}: {code}");
+    }
+}
