@@ -1,5 +1,6 @@
 //! The city every app integration suite starts from: a district with a street committee,
-//! two branches, three members and the accounts that act on them.
+//! two branches, three members and the accounts that act on them; and steps several
+//! suites share (a candidate on notice, a library entry, a delegation).
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
@@ -169,6 +170,7 @@ pub async fn principal(store: &Store, name: &str) -> Principal {
     store.accounts().principal(name).await.unwrap().unwrap()
 }
 
+/// A nomination of member `subject_id` for "excellent-member" by organisation `nominated_by`.
 pub fn deeds(subject_id: i64, nominated_by: &'static str) -> NominationInput<'static> {
     NominationInput {
         honour: "excellent-member",
