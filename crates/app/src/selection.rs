@@ -19,7 +19,7 @@ use xianfeng_domain::selection::{
 };
 use xianfeng_domain::subject::SubjectKind;
 use xianfeng_storage::{
-    NewNomination, NewNotice, NewObjection, NominationRecord, OrgRecord, StepRecord, Store,
+    FilesOf, NewNomination, NewNotice, NewObjection, NominationRecord, OrgRecord, StepRecord, Store,
 };
 
 use crate::AppError;
@@ -1212,17 +1212,32 @@ pub async fn attach(
         return Err(input(Message::of("app.files_after_assessment", &[])));
     }
     let held = store.selection().nomination_attachments(id).await?.len();
-    if files.is_empty() || held + files.len() > MAX_NOMINATION_FILES {
-        return Err(input(Message::of(
+    let too_many = || {
+        input(Message::of(
             "app.too_many_files",
             &[("n", &MAX_NOMINATION_FILES)],
-        )));
+        ))
+    };
+    if files.is_empty() || held + files.len() > MAX_NOMINATION_FILES {
+        return Err(too_many());
     }
     let prepared = files
         .iter()
         .map(crate::files::prepare_file)
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(actor.map_or("cli", |a| a.username)).await?;
+    // Again with the nomination locked: files sent at once through two servers, or as it
+    // is assessed, are held to the same rules.
+    let held = tx.files_held(FilesOf::Nomination, id).await?;
+    if !matches!(
+        tx.nomination_stage(id).await?,
+        Stage::Nominated | Stage::Assessed
+    ) {
+        return Err(input(Message::of("app.files_after_assessment", &[])));
+    }
+    if held + files.len() > MAX_NOMINATION_FILES {
+        return Err(too_many());
+    }
     let mut ids = vec![];
     for a in &prepared {
         ids.push(tx.add_attachment(a).await?);

@@ -184,3 +184,36 @@ fn the_annex_keeps_codes_as_text_and_numbers_as_numbers_one_sheet_per_table() {
         .count();
     assert_eq!(sheets, 2, "one sheet per table");
 }
+
+/// Two bulletins issued at once under one prefix (two offices, two servers) are both
+/// issued, numbered one after the other — the second is not told to try again. The second
+/// is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn two_bulletins_issued_at_once_take_numbers_in_turn() {
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (a, b) = (
+            draft(one, BulletinKind::Progress, "C1").await,
+            draft(one, BulletinKind::Progress, "C1").await,
+        );
+        let mut dated = issue("2011-03-01", None);
+        dated.year = 2011;
+        let mut first = one.begin("office").await.unwrap();
+        let n1 = first.issue_bulletin(a, &dated).await.unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("office").await?;
+            let n = tx.issue_bulletin(b, &dated).await?;
+            tx.commit().await?;
+            Ok(n)
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (n2, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        let n2 = n2.unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        assert_eq!((n1.seq, n2.seq), (1, 2), "{}", db.label);
+    }
+}

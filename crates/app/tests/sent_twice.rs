@@ -499,3 +499,594 @@ async fn the_honour_roll_taken_in_twice_at_once_makes_one_entry_each() {
         assert_eq!(entries, 1, "{}", db.label);
     }
 }
+
+/// The built-in campaign file under another code, with a category of its own (`island`)
+/// that no stored campaign has yet.
+fn campaign_file(code: &str) -> String {
+    xianfeng_domain::campaign::BUILTIN_2010
+        .replacen("code = \"jiaozuo-2010\"", &format!("code = \"{code}\""), 1)
+        .replacen(
+            "[[categories]]\ncode = \"county\"",
+            "[[categories]]\ncode = \"island\"\nname = \"海岛\"\nname_en = \"Islands\"\n\n\
+             [[categories]]\ncode = \"county\"",
+            1,
+        )
+}
+
+/// A campaign file sent twice at once (two offices, two servers) makes one draft: the
+/// other is told the code is taken. Two files bringing the same new category at once
+/// both make their drafts, and the category is registered once.
+#[tokio::test]
+async fn a_campaign_made_twice_at_once_is_made_once() {
+    use xianfeng_app::campaigns::create;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (same, other, third) = (
+            campaign_file("xian-2026"),
+            campaign_file("xian-2027"),
+            campaign_file("xian-2028"),
+        );
+        let (a, b) = tokio::join!(
+            again(|| create(one, "staff", &same)),
+            again(|| create(two, "staff", &same)),
+        );
+        assert_eq!(
+            [&a, &b].iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{}: {a:?} {b:?}",
+            db.label
+        );
+        let refused = [a, b].into_iter().find_map(Result::err).unwrap();
+        let AppError::Store(xianfeng_storage::StoreError::Conflict(why)) = &refused else {
+            panic!("{}: {refused:?}", db.label);
+        };
+        assert!(
+            why.render(xianfeng_domain::i18n::Lang::En)
+                .contains("xian-2026"),
+            "{}: {}",
+            db.label,
+            why.render(xianfeng_domain::i18n::Lang::En)
+        );
+        let (a, b) = tokio::join!(
+            again(|| create(one, "staff", &other)),
+            again(|| create(two, "staff", &third)),
+        );
+        assert!(a.is_ok() && b.is_ok(), "{}: {a:?} {b:?}", db.label);
+        let islands = one
+            .campaigns()
+            .categories()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(code, _, _)| code == "island")
+            .count();
+        assert_eq!(islands, 1, "{}", db.label);
+    }
+}
+
+/// Two drafts started at once (two offices, two servers): both starts are taken, one
+/// after the other, and one campaign runs afterwards — the one that ran before is closed
+/// once, not twice, and no start is answered with an error. The second start is sent while
+/// the first is written and not yet committed.
+#[tokio::test]
+async fn two_drafts_started_at_once_leave_one_running() {
+    use xianfeng_app::campaigns::{create, start};
+    use xianfeng_domain::campaign::CampaignStatus;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let was = xianfeng_app::campaigns::in_use(one).await.unwrap().0;
+        let first = create(one, "staff", &campaign_file("xian-2026"))
+            .await
+            .unwrap();
+        let second = create(one, "staff", &campaign_file("xian-2027"))
+            .await
+            .unwrap();
+        let mut held = one.begin("staff").await.unwrap();
+        held.start_campaign(first).await.unwrap();
+        let later = again(|| start(two, None, "staff", second));
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            held.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        later.unwrap_or_else(|e| panic!("{}: {e:?}", db.label));
+        let now = xianfeng_app::campaigns::in_use(one).await.unwrap().0;
+        assert!([first, second].contains(&now.id), "{}", db.label);
+        let running = one
+            .campaigns()
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.status == CampaignStatus::Running)
+            .count();
+        assert_eq!(running, 1, "{}", db.label);
+        one.seal_audit().await.unwrap();
+        let closes = one
+            .audit()
+            .entries(&xianfeng_storage::AuditFilter {
+                since_ms: None,
+                limit: 0,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "campaign.close" && e.entity_key == was.code)
+            .count();
+        assert_eq!(closes, 1, "{}: closed once", db.label);
+    }
+}
+
+/// An account's role and organisations changed twice at once (two offices, two servers):
+/// the changes take turns, and the audit trail tells them in order — the later change's
+/// "before" is what the earlier left, not what both read at the start. The second is sent
+/// while the first is written and not yet committed.
+#[tokio::test]
+async fn an_account_changed_twice_at_once_is_audited_in_turn() {
+    use xianfeng_domain::role::Role;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        support::add_account(one, "zhao", Role::Secretary, &["B1"]).await;
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let b2 = one.registry().org_by_code("B2").await.unwrap().unwrap().id;
+        let mut first = one.begin("office").await.unwrap();
+        first
+            .set_role_and_organisations("zhao", Role::Secretary, &[b2])
+            .await
+            .unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("office").await?;
+            tx.set_role_and_organisations("zhao", Role::Secretary, &[b1, b2])
+                .await?;
+            tx.commit().await
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        later.unwrap();
+        one.seal_audit().await.unwrap();
+        let befores: Vec<serde_json::Value> = one
+            .audit()
+            .entries(&xianfeng_storage::AuditFilter {
+                since_ms: None,
+                limit: 0,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "user.role" && e.entity_key == "zhao")
+            .map(|e| serde_json::from_str(&e.before).unwrap())
+            .collect();
+        let orgs = |v: &serde_json::Value| v["org_ids"].clone();
+        assert_eq!(befores.len(), 2, "{}", db.label);
+        assert!(
+            befores.iter().any(|b| orgs(b) == serde_json::json!([b2])),
+            "{}: the later change starts from the earlier's [B2]: {befores:?}",
+            db.label
+        );
+    }
+}
+
+/// A day of the office's calendar set twice at once (two offices, two servers): the later
+/// setting's audit "before" is what the earlier left; unset twice at once, it is unset
+/// once — one answer says so, the other that there was nothing to unset. Each second
+/// change is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn a_calendar_day_changed_twice_at_once_is_changed_in_turn() {
+    use xianfeng_domain::calendar::CalendarDay;
+    async fn held<T>(
+        first: xianfeng_storage::WriteTx,
+        later: impl std::future::Future<Output = xianfeng_storage::Result<T>>,
+    ) -> T {
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        later.unwrap()
+    }
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let date = day("2012-05-02");
+        let set = |workday, note: &str| CalendarDay {
+            date,
+            workday,
+            note: note.into(),
+        };
+        let mut first = one.begin("office").await.unwrap();
+        first
+            .set_calendar_days(&[set(false, "地方假日")], false)
+            .await
+            .unwrap();
+        held(
+            first,
+            xianfeng_storage::retry::retrying(|| async {
+                let mut tx = two.begin("office").await?;
+                tx.set_calendar_days(&[set(true, "调休")], false).await?;
+                tx.commit().await
+            }),
+        )
+        .await;
+        let mut first = one.begin("office").await.unwrap();
+        assert!(first.unset_calendar_day(date).await.unwrap());
+        let again = held(
+            first,
+            xianfeng_storage::retry::retrying(|| async {
+                let mut tx = two.begin("office").await?;
+                let removed = tx.unset_calendar_day(date).await?;
+                tx.commit().await?;
+                Ok(removed)
+            }),
+        )
+        .await;
+        assert!(!again, "{}: the day was unset already", db.label);
+        one.seal_audit().await.unwrap();
+        let entries: Vec<_> = one
+            .audit()
+            .entries(&xianfeng_storage::AuditFilter {
+                since_ms: None,
+                limit: 0,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.entity_key == "2012-05-02")
+            .collect();
+        let of = |action: &str| -> Vec<String> {
+            entries
+                .iter()
+                .filter(|e| e.action == action)
+                .map(|e| e.before.clone())
+                .collect()
+        };
+        let sets = of("calendar.set");
+        assert_eq!(sets.len(), 2, "{}", db.label);
+        assert!(
+            sets.iter().any(|b| b.contains("地方假日")),
+            "{}: the later setting starts from the earlier: {sets:?}",
+            db.label
+        );
+        assert_eq!(of("calendar.unset").len(), 1, "{}", db.label);
+    }
+}
+
+/// A cadre added to a team twice at once (a form beside an import, two servers) is one
+/// cadre, the second add finding her; a cadre moved into a team while the same person is
+/// being added there is told the post is held — neither sees a database error. Each
+/// second write is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn a_cadre_added_twice_at_once_is_one_cadre() {
+    use xianfeng_storage::{NewCadre, StoreError};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let c1 = one.registry().org_by_code("C1").await.unwrap().unwrap().id;
+        let person = |n: &str, id_number: String| NewCadre {
+            name: n.into(),
+            gender: xianfeng_domain::person::Gender::Male,
+            birth_year: 1965,
+            id_number,
+            position: "副书记".into(),
+            is_head: false,
+            since: None,
+        };
+        let (zhao, qian) = (
+            person("赵书记", id("41080219650301001")),
+            person("钱书记", id("41080219660401002")),
+        );
+        let mut tx = one.begin("test").await.unwrap();
+        let (a, b) = (
+            tx.create_team(c1, "区委领导班子").await.unwrap(),
+            tx.create_team(c1, "区政府领导班子").await.unwrap(),
+        );
+        let qian_in_a = tx.add_cadre(one, a, &qian).await.unwrap();
+        tx.commit().await.unwrap();
+        let held = |first: xianfeng_storage::WriteTx| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await.unwrap();
+        };
+
+        let mut first = one.begin("test").await.unwrap();
+        first.upsert_cadre(one, b, &zhao).await.unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("test").await?;
+            let (_, outcome) = tx.upsert_cadre(two, b, &zhao).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        });
+        let (later, ()) = tokio::join!(later, held(first));
+        let later = later.unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        assert_eq!(later.inserted, 0, "{}: found, not added again", db.label);
+
+        let mut first = one.begin("test").await.unwrap();
+        first.upsert_cadre(one, b, &qian).await.unwrap();
+        let moved = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("test").await?;
+            let id = tx
+                .move_post(qian_in_a, day("2011-01-10"), b, "副区长", false)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        });
+        let (moved, ()) = tokio::join!(moved, held(first));
+        assert!(
+            matches!(moved, Err(StoreError::Conflict(_))),
+            "{}: {moved:?}",
+            db.label
+        );
+        let in_b = one.registry().cadres_of_team(b).await.unwrap();
+        assert_eq!(in_b.len(), 2, "{}: {in_b:?}", db.label);
+    }
+}
+
+/// An inspector taken out of the draws while a pool import declares her a new conflict
+/// (回避), through two servers: both stand — she is out of the draws, and the conflict is
+/// kept. The import is written and not yet committed when she is taken out.
+#[tokio::test]
+async fn an_inspector_taken_out_during_an_import_keeps_the_import() {
+    use xianfeng_app::Silent;
+    use xianfeng_app::inspections::{Who, pool};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let sheet = "姓名,账号,所属组织编码,回避组织编码,回避理由\n区督查,dc-a,C1,,\n";
+        let reader = xianfeng_ingest::from_csv_bytes(sheet.into()).unwrap();
+        pool::import(one, reader, &support::committing(), 30, &Silent)
+            .await
+            .unwrap();
+        let before = pool::list(one, Who::operator()).await.unwrap().remove(0);
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let mut first = one.begin("office").await.unwrap();
+        first
+            .keep_inspector(&xianfeng_storage::NewInspector {
+                user_id: before.user_id,
+                username: before.username.clone(),
+                name: before.name.clone(),
+                home_org_id: before.home_org_id,
+                active: true,
+                conflicts: vec![(b1, "近亲属任支部书记".into())],
+            })
+            .await
+            .unwrap();
+        let out = again(|| pool::set_active(two, Who::operator(), "dc-a", false));
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (out, committed) = tokio::join!(out, commit_first);
+        committed.unwrap();
+        out.unwrap();
+        let after = pool::list(one, Who::operator()).await.unwrap().remove(0);
+        assert!(!after.active, "{}", db.label);
+        assert_eq!(
+            after.conflicts.iter().map(|c| c.org_id).collect::<Vec<_>>(),
+            [b1],
+            "{}",
+            db.label
+        );
+    }
+}
+
+/// A county's own dates for a phase set twice at once (two offices, two servers): both are
+/// taken, the later replacing the earlier, and one set of dates is in force afterwards —
+/// the second is not refused with a database error. The second is sent while the first is
+/// written and not yet committed.
+#[tokio::test]
+async fn phase_dates_set_twice_at_once_leave_one_in_force() {
+    use xianfeng_domain::campaign::LocalRule;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (campaign, _) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let c1 = one.registry().org_by_code("C1").await.unwrap().unwrap().id;
+        let dates = |from: &str, to: &str| LocalRule::PhaseDates {
+            phase: "mobilisation".into(),
+            starts_on: day(from),
+            ends_on: day(to),
+        };
+        let mut first = one.begin("county").await.unwrap();
+        first
+            .add_local_rule(campaign, (c1, "C1"), &dates("2010-06-01", "2010-06-30"))
+            .await
+            .unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("county").await?;
+            let id = tx
+                .add_local_rule(campaign, (c1, "C1"), &dates("2010-06-05", "2010-07-05"))
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        later.unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        let in_force: Vec<_> = one
+            .guidance()
+            .of_orgs(campaign, &[c1])
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| match r.rule {
+                LocalRule::PhaseDates { starts_on, .. } => Some(starts_on),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(in_force, [day("2010-06-05")], "{}", db.label);
+    }
+}
+
+/// Two members' records corrected to one ID number at once (two offices, two servers):
+/// the first correction stands, the other is told the number is taken — not a database
+/// error. The second is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn two_records_corrected_to_one_id_number_at_once_keep_one() {
+    use xianfeng_domain::person::{Gender, MemberType};
+    use xianfeng_storage::{MemberUpsert, StoreError};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let number = id("41080219800101003");
+        let row = |name: &str| MemberUpsert {
+            org_id: 0,
+            name: name.into(),
+            gender: Gender::Female,
+            ethnicity: None,
+            birth_year: 1980,
+            id_number: number.clone(),
+            joined_on: None,
+            member_type: MemberType::Formal,
+            position: None,
+            phone: None,
+        };
+        let mut first = one.begin("office").await.unwrap();
+        assert!(
+            first
+                .correct_member(one, c.wang_fang, &row("王芳"))
+                .await
+                .unwrap()
+        );
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("office").await?;
+            tx.correct_member(two, c.zhang_wei, &row("张伟")).await?;
+            tx.commit().await
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        assert!(
+            matches!(later, Err(StoreError::Conflict(_))),
+            "{}: {later:?}",
+            db.label
+        );
+    }
+}
+
+/// One list of models imported twice at once (two offices, two servers) adds each entry
+/// once: the later import finds it listed and leaves it. The second import runs while the
+/// first is written and not yet committed.
+#[tokio::test]
+async fn a_model_list_imported_twice_at_once_adds_each_entry_once() {
+    use xianfeng_domain::model_library::{ModelLevel, ModelSource, ModelStatus};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (campaign, _) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let mut first = one.begin("office").await.unwrap();
+        let added = first
+            .add_model_unless_listed(&xianfeng_storage::NewModel {
+                campaign_id: campaign,
+                name: "第一党支部".into(),
+                org_id: b1,
+                level: ModelLevel::County,
+                source: ModelSource::Recommended,
+                nomination_id: None,
+                summary: "为民服务".into(),
+                deeds: String::new(),
+                status: ModelStatus::InLibrary,
+                subjects: vec![(SubjectKind::Organisation, b1)],
+                tags: vec![],
+            })
+            .await
+            .unwrap();
+        assert!(added.is_some());
+        let list = "名称,类别,组织编码,级别,简介\n第一党支部,组织,B1,区级,为民服务\n";
+        let committing = support::committing();
+        let later = again(|| {
+            xianfeng_app::publicity::import::import_models(
+                two,
+                xianfeng_ingest::from_csv_bytes(list.into()).unwrap(),
+                &committing,
+            )
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        let report = later.unwrap_or_else(|e| panic!("{}: {e:?}", db.label));
+        assert_eq!(report.outcome.inserted, 0, "{}", db.label);
+        let entries = one
+            .publicity()
+            .models_of_subject(SubjectKind::Organisation, b1)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1, "{}", db.label);
+    }
+}
+
+/// Files for one nomination sent from two tabs at once (two servers) are counted together
+/// against the ten a nomination may hold: six and six again is refused, not twelve kept.
+/// The second upload is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn files_sent_at_once_are_held_to_the_limit_together() {
+    use xianfeng_app::files::{Upload, prepare_file};
+    use xianfeng_app::selection::{MAX_NOMINATION_FILES, attach, nominate};
+    use xianfeng_storage::FilesOf;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        xianfeng_testkit::use_simple_selection_campaign(one).await;
+        let pw = principal(one, "wang").await;
+        let wang = actor("wang", &pw);
+        let id = nominate(
+            one,
+            &Scores::new(),
+            Some(&wang),
+            &support::deeds(c.wang_fang, "B1"),
+            day("2012-06-25"),
+        )
+        .await
+        .unwrap();
+        let six: Vec<Upload> = (1..=6)
+            .map(|n| Upload {
+                file_name: format!("事迹材料{n}.pdf"),
+                bytes: b"%PDF-1.4".to_vec(),
+            })
+            .collect();
+        let mut first = one.begin("wang").await.unwrap();
+        assert_eq!(first.files_held(FilesOf::Nomination, id).await.unwrap(), 0);
+        let mut ids = vec![];
+        for u in &six {
+            ids.push(
+                first
+                    .add_attachment(&prepare_file(u).unwrap())
+                    .await
+                    .unwrap(),
+            );
+        }
+        first.attach_to_nomination(id, &ids).await.unwrap();
+        let later = again(|| attach(two, Some(&wang), id, &six));
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        assert!(
+            matches!(later, Err(AppError::Input(_))),
+            "{}: {later:?}",
+            db.label
+        );
+        let held = one.selection().nomination_attachments(id).await.unwrap();
+        assert!(held.len() <= MAX_NOMINATION_FILES, "{}", db.label);
+        assert_eq!(held.len(), 6, "{}", db.label);
+    }
+}

@@ -236,6 +236,9 @@ impl WriteTx {
         org_ids: &[i64],
     ) -> Result<()> {
         let id = self.user_id(username).await?;
+        // The account locked before its role is read: two changes at once through two
+        // servers take turns, and the later's audit "before" is the earlier's "after" (B5).
+        self.lock_rows(crate::locks::Rows::Users, &[id]).await?;
         let before: Vec<(i64,)> = sqlx::query_as(
             "SELECT org_id FROM user_organisations WHERE user_id = $1 ORDER BY org_id",
         )

@@ -55,6 +55,9 @@ impl WriteTx {
         days: &[CalendarDay],
         declare_years: bool,
     ) -> Result<()> {
+        // The office's calendar is changed by one writer at a time, so that each day's
+        // "before" in the audit trail is what the previous change left (B10).
+        self.lock_name("calendar").await?;
         let now = now_ms();
         for d in days {
             let key = d.date.to_string();
@@ -119,19 +122,17 @@ impl WriteTx {
     /// Removes the office's entry for a day (the built-in calendar or the weekday rule
     /// applies again); `false` when there was none.
     pub async fn unset_calendar_day(&mut self, day: NaiveDate) -> Result<bool> {
+        self.lock_name("calendar").await?;
         let key = day.to_string();
+        // What is deleted is what the audit keeps: a day unset twice at once is unset once.
         let before: Option<(i64, String)> =
-            sqlx::query_as("SELECT workday, note FROM calendar_days WHERE day = $1")
+            sqlx::query_as("DELETE FROM calendar_days WHERE day = $1 RETURNING workday, note")
                 .bind(key.clone())
                 .fetch_optional(&mut *self.tx)
                 .await?;
         let Some((workday, note)) = before else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM calendar_days WHERE day = $1")
-            .bind(key.clone())
-            .execute(&mut *self.tx)
-            .await?;
         let before = DayState {
             workday: workday != 0,
             note: &note,

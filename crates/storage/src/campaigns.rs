@@ -179,24 +179,17 @@ impl WriteTx {
         builtin: bool,
         status: CampaignStatus,
     ) -> Result<i64> {
-        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM campaigns WHERE code = $1")
-            .bind(campaign.code().to_string())
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::Conflict(Message::of(
-                "store.campaign_exists",
-                &[("code", &campaign.code())],
-            )));
-        }
         if status == CampaignStatus::Running {
             self.close_running().await?;
         }
         let id = self.next_id("campaigns").await?;
         let header = &campaign.file.campaign;
-        sqlx::query(
+        // The code is the check: the same file sent twice at once through two servers
+        // makes one campaign, and the second is told the code is taken (B1).
+        let made = sqlx::query(
             "INSERT INTO campaigns (id, code, name, starts_on, ends_on, source, is_builtin, \
-             created_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (code) DO NOTHING",
         )
         .bind(id)
         .bind(campaign.code().to_string())
@@ -209,6 +202,12 @@ impl WriteTx {
         .bind(status.as_str())
         .execute(&mut *self.tx)
         .await?;
+        if made.rows_affected() == 0 {
+            return Err(StoreError::Conflict(Message::of(
+                "store.campaign_exists",
+                &[("code", &campaign.code())],
+            )));
+        }
         self.register(id, campaign).await?;
         let after = serde_json::json!({
             "code": campaign.code(), "name": header.name, "status": status,
@@ -230,20 +229,17 @@ impl WriteTx {
     /// registry (again after a draft is edited).
     async fn register(&mut self, id: i64, campaign: &Campaign) -> Result<()> {
         crate::scores::facts::store_periods(&mut self.tx, id, &campaign.periods()).await?;
+        // A category two campaigns bring at once is registered once, by the first (B2).
         for c in &campaign.file.categories {
-            let known: Option<(String,)> =
-                sqlx::query_as("SELECT code FROM categories WHERE code = $1")
-                    .bind(c.code.get_ref().clone())
-                    .fetch_optional(&mut *self.tx)
-                    .await?;
-            if known.is_none() {
-                sqlx::query("INSERT INTO categories (code, name, name_en) VALUES ($1, $2, $3)")
-                    .bind(c.code.get_ref().clone())
-                    .bind(c.name.clone())
-                    .bind(c.name_en.clone())
-                    .execute(&mut *self.tx)
-                    .await?;
-            }
+            sqlx::query(
+                "INSERT INTO categories (code, name, name_en) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(c.code.get_ref().clone())
+            .bind(c.name.clone())
+            .bind(c.name_en.clone())
+            .execute(&mut *self.tx)
+            .await?;
         }
         Ok(())
     }
@@ -265,8 +261,11 @@ impl WriteTx {
         Ok((c.code, c.status))
     }
 
-    /// Closes the running campaign, if any (audited).
+    /// Closes the running campaign, if any (audited). Two drafts started at once through
+    /// two servers take turns here, so that the later closes the earlier rather than both
+    /// closing the one that ran before (B3).
     async fn close_running(&mut self) -> Result<()> {
+        self.lock_name("campaigns/running").await?;
         let running: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM campaigns WHERE status = 'running'")
                 .fetch_optional(&mut *self.tx)
@@ -277,8 +276,13 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Moves campaign `id` to `to`, audited; nothing happens (and nothing is audited) if
+    /// another transaction moved it there first.
     async fn set_status(&mut self, id: i64, to: CampaignStatus) -> Result<()> {
         let (code, from) = self.campaign_for_update(id).await?;
+        if from == to {
+            return Ok(());
+        }
         sqlx::query("UPDATE campaigns SET status = $1 WHERE id = $2")
             .bind(to.as_str())
             .bind(id)

@@ -153,6 +153,10 @@ impl WriteTx {
                 starts_on,
                 ends_on,
             } => {
+                // Dates for one phase set twice at once (two servers): the later replaces
+                // the earlier, which it must see to withdraw (B19).
+                self.lock_name(&format!("phase-dates/{campaign}/{}/{p}", org.0))
+                    .await?;
                 sqlx::query(
                     "UPDATE local_guidance SET withdrawn_at = $1 WHERE campaign_id = $2 \
                      AND org_id = $3 AND kind = 'phase' AND phase = $4 AND withdrawn_at IS NULL",

@@ -703,31 +703,22 @@ impl WriteTx {
     /// Puts an inspector in the pool or updates it: home, active flag, declared conflicts
     /// (replacing those declared before). Audited.
     pub async fn keep_inspector(&mut self, i: &NewInspector) -> Result<()> {
-        let now = now_ms();
-        let done = sqlx::query(
-            "UPDATE inspectors SET name = $1, home_org_id = $2, active = $3, updated_at = $4 \
-             WHERE user_id = $5",
+        // One statement that inserts or updates, and holds the row: the same inspector
+        // kept twice at once (two imports, two servers) is one, and the conflicts below
+        // are the later writer's whole list (B15).
+        sqlx::query(
+            "INSERT INTO inspectors (user_id, name, home_org_id, active, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET \
+             name = excluded.name, home_org_id = excluded.home_org_id, \
+             active = excluded.active, updated_at = excluded.updated_at",
         )
+        .bind(i.user_id)
         .bind(i.name.clone())
         .bind(i.home_org_id)
         .bind(i64::from(i.active))
-        .bind(now)
-        .bind(i.user_id)
+        .bind(now_ms())
         .execute(&mut *self.tx)
         .await?;
-        if done.rows_affected() == 0 {
-            sqlx::query(
-                "INSERT INTO inspectors (user_id, name, home_org_id, active, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(i.user_id)
-            .bind(i.name.clone())
-            .bind(i.home_org_id)
-            .bind(i64::from(i.active))
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
-        }
         sqlx::query("DELETE FROM inspector_conflicts WHERE user_id = $1")
             .bind(i.user_id)
             .execute(&mut *self.tx)
@@ -754,6 +745,37 @@ impl WriteTx {
             Some(&after),
         )
         .await
+    }
+
+    /// Takes inspector `user_id` out of the draws or back in, and nothing else: a pool
+    /// import at the same moment keeps its conflicts. `false` if she was so already.
+    pub async fn set_inspector_active(
+        &mut self,
+        user_id: i64,
+        username: &str,
+        active: bool,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE inspectors SET active = $1, updated_at = $2 WHERE user_id = $3 \
+             AND active <> $1",
+        )
+        .bind(i64::from(active))
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.record(
+            "inspection.inspector",
+            "user",
+            username,
+            Some(&serde_json::json!({ "active": !active })),
+            Some(&serde_json::json!({ "active": active })),
+        )
+        .await?;
+        Ok(true)
     }
 
     /// Stores a new draft plan (audited) and returns its id.

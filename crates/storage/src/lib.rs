@@ -68,6 +68,7 @@ pub use inspections::{
     DeclaredConflict, FindingRecord, InspectionPlan, InspectorRecord, NewInspectionPlan,
     NewInspector, NewTask, RectificationRecord, TaskRecord,
 };
+pub use locks::FilesOf;
 pub use plans::{MeetingRecord, NewMeeting, PlanOverviewRow, PlanRecord};
 pub use publicity::{
     DelegationRecord, LectureRequest, LectureSession, LectureStats, ModelFile, ModelFilter,

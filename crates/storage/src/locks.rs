@@ -25,6 +25,7 @@ pub(crate) enum Rows {
     Users,
     InspectionTasks,
     InspectionPlans,
+    Practices,
 }
 
 impl Rows {
@@ -38,6 +39,7 @@ impl Rows {
             Rows::Users => "users",
             Rows::InspectionTasks => "inspection_tasks",
             Rows::InspectionPlans => "inspection_plans",
+            Rows::Practices => "practices",
         }
     }
 }
@@ -82,5 +84,41 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+}
+
+/// What holds files under a limit (at most ten per nomination, twelve per model entry or
+/// practice).
+#[derive(Debug, Clone, Copy)]
+pub enum FilesOf {
+    Nomination,
+    Model,
+    Practice,
+}
+
+impl FilesOf {
+    fn parts(self) -> (Rows, &'static str, &'static str) {
+        match self {
+            FilesOf::Nomination => (Rows::Nominations, "nomination_attachments", "nomination_id"),
+            FilesOf::Model => (Rows::Models, "model_files", "model_id"),
+            FilesOf::Practice => (Rows::Practices, "practice_files", "practice_id"),
+        }
+    }
+}
+
+impl WriteTx {
+    /// The files `id` holds, counted with its row locked until this transaction ends: two
+    /// uploads sent at once through two servers are counted one after the other against
+    /// the limit, not each against what was there before both (B27).
+    pub async fn files_held(&mut self, of: FilesOf, id: i64) -> Result<usize> {
+        let (rows, table, parent) = of.parts();
+        self.lock_rows(rows, &[id]).await?;
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table} WHERE {parent} = $1"
+        )))
+        .bind(id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 }

@@ -551,6 +551,17 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Nomination `id`'s stage as this transaction sees it (after [`WriteTx::files_held`]
+    /// has locked it: files sent as it is assessed are refused, not attached after).
+    pub async fn nomination_stage(&mut self, id: i64) -> Result<Stage> {
+        let row = sqlx::query("SELECT stage FROM nominations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(Message::of("store.no_nomination", &[])))?;
+        Row::of(&row, "nominations").parsed("stage", Stage::parse)
+    }
+
     /// Attaches stored files to a nomination's account of deeds.
     pub async fn attach_to_nomination(&mut self, id: i64, attachments: &[i64]) -> Result<()> {
         for a in attachments {

@@ -213,19 +213,8 @@ pub async fn set_active(
         .find(|i| i.username == username)
         .ok_or(AppError::NotFound)?;
     let mut tx = store.begin(who.username).await?;
-    tx.keep_inspector(&NewInspector {
-        user_id: i.user_id,
-        username: i.username.clone(),
-        name: i.name.clone(),
-        home_org_id: i.home_org_id,
-        active,
-        conflicts: i
-            .conflicts
-            .iter()
-            .map(|c| (c.org_id, c.reason.clone()))
-            .collect(),
-    })
-    .await?;
+    tx.set_inspector_active(i.user_id, &i.username, active)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

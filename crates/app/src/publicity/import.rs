@@ -197,10 +197,13 @@ pub async fn import_models(
     }
     let mut tx = store.begin(&opts.actor).await?;
     for m in &new {
-        tx.add_model(m).await?;
+        // Listed by an import that ran at the same time: left as it is.
+        match tx.add_model_unless_listed(m).await? {
+            Some(_) => report.outcome.inserted += 1,
+            None => report.outcome.unchanged += 1,
+        }
     }
     tx.commit().await?;
-    report.outcome.inserted = new.len();
     report.committed = true;
     Ok(report)
 }

@@ -8,7 +8,9 @@ use xianfeng_domain::i18n::Message;
 use xianfeng_domain::model_library::{ModelLevel, ModelSource, ModelStatus, TagFacet, parse_tags};
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{ModelFilter, ModelRecord, NewModel, NominationRecord, Store, WriteTx};
+use xianfeng_storage::{
+    FilesOf, ModelFilter, ModelRecord, NewModel, NominationRecord, Store, WriteTx,
+};
 
 use super::{may, may_any, org, text};
 use crate::AppError;
@@ -226,17 +228,19 @@ pub async fn attach(
             return Err(AppError::Forbidden);
         }
     }
+    let too_many = || input(Message::of("model.too_many_files", &[("max", &MAX_FILES)]));
     if m.files.len() + uploads.len() > MAX_FILES {
-        return Err(input(Message::of(
-            "model.too_many_files",
-            &[("max", &MAX_FILES)],
-        )));
+        return Err(too_many());
     }
     let files = uploads
         .iter()
         .map(prepare_file)
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(who.username).await?;
+    // Counted again with the entry locked: uploads sent at once count together.
+    if tx.files_held(FilesOf::Model, id).await? + uploads.len() > MAX_FILES {
+        return Err(too_many());
+    }
     for file in &files {
         let attachment = tx.add_attachment(file).await?;
         tx.add_model_file(id, attachment).await?;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::practice::{PracticeStatus, PracticeStep};
-use xianfeng_storage::{NewPractice, PracticeRecord, RuleRecord, Store};
+use xianfeng_storage::{FilesOf, NewPractice, PracticeRecord, RuleRecord, Store};
 
 use super::{may, may_any, org, text};
 use crate::AppError;
@@ -168,17 +168,19 @@ pub async fn attach(
             Message::of("practice.not_editable", &[]).arg_message("status", p.status.name()),
         ));
     }
+    let too_many = || AppError::Input(Message::of("model.too_many_files", &[("max", &MAX_FILES)]));
     if p.files.len() + uploads.len() > MAX_FILES {
-        return Err(AppError::Input(Message::of(
-            "model.too_many_files",
-            &[("max", &MAX_FILES)],
-        )));
+        return Err(too_many());
     }
     let files = uploads
         .iter()
         .map(prepare_file)
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = store.begin(who.username).await?;
+    // Counted again with the practice locked: uploads sent at once count together.
+    if tx.files_held(FilesOf::Practice, id).await? + uploads.len() > MAX_FILES {
+        return Err(too_many());
+    }
     for file in &files {
         let a = tx.add_attachment(file).await?;
         tx.add_practice_file(id, a).await?;

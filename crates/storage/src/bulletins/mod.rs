@@ -313,9 +313,12 @@ impl WriteTx {
     }
 
     /// Issues a draft (audited): the next number of the issuer's prefix in the year, and
-    /// what the issuing sets. Two issuing at once: the unique index refuses the second,
-    /// which is told to try again.
+    /// what the issuing sets. Two bulletins issued at once under one prefix (two offices,
+    /// two servers) take turns for the number, so that both are issued, one numbered after
+    /// the other (B11); the unique index stays as the last guard.
     pub async fn issue_bulletin(&mut self, id: i64, issue: &Issue) -> Result<DocumentNumber> {
+        self.lock_name(&format!("bulletin-number/{}/{}", issue.prefix, issue.year))
+            .await?;
         let used: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(number_seq) FROM bulletins WHERE number_prefix = $1 AND number_year = $2",
         )

@@ -312,6 +312,29 @@ impl Publicity<'_> {
 }
 
 impl WriteTx {
+    /// Adds `m` unless it is a one-subject entry whose subject has one in the library
+    /// already (not withdrawn): `None` then. The subject is locked first, so that one
+    /// sheet imported twice at once through two servers adds each entry once (B26).
+    pub async fn add_model_unless_listed(&mut self, m: &NewModel) -> Result<Option<i64>> {
+        if let [(kind, subject)] = m.subjects.as_slice() {
+            self.lock_name(&format!("model-of/{}/{subject}", kind.as_str()))
+                .await?;
+            let listed: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM models m JOIN model_subjects s ON s.model_id = m.id \
+                 WHERE s.subject_kind = $1 AND s.subject_id = $2 AND m.status <> 'withdrawn' \
+                 AND (SELECT COUNT(*) FROM model_subjects o WHERE o.model_id = m.id) = 1",
+            )
+            .bind(kind.as_str().to_string())
+            .bind(*subject)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            if listed > 0 {
+                return Ok(None);
+            }
+        }
+        self.add_model(m).await.map(Some)
+    }
+
     /// Adds an entry with its subjects and tags (audited).
     pub async fn add_model(&mut self, m: &NewModel) -> Result<i64> {
         let id = self.next_id("models").await?;

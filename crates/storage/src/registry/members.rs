@@ -696,7 +696,18 @@ impl WriteTx {
             .bind(prepared.record.id_masked.clone())
             .bind(id)
             .execute(&mut *self.tx)
-            .await?;
+            .await
+            // Two members corrected to one ID number at once (two servers): the check above
+            // saw neither, the index refuses the later (B23).
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(Message::of(
+                        "store.member_id_taken",
+                        &[("id", &prepared.record.id_masked)],
+                    ))
+                }
+                e => e.into(),
+            })?;
         }
         self.update_member(id, &prepared).await?;
         let key = id.to_string();

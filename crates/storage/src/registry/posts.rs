@@ -89,6 +89,9 @@ impl WriteTx {
                 &[],
             )));
         }
+        // The team she moves to locked first, as adding a cadre locks it: the same person
+        // added there at this moment is seen, and the move told the post is held (B13).
+        self.lock_team_cadres(to_team).await?;
         let held: Option<(i64,)> = sqlx::query_as(
             "SELECT n.id FROM cadres n JOIN cadres o ON o.id_hash = n.id_hash \
              WHERE o.id = $1 AND n.team_id = $2",

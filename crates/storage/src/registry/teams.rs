@@ -289,6 +289,12 @@ impl WriteTx {
         team_id: i64,
         c: &NewCadre,
     ) -> Result<(i64, UpsertOutcome)> {
+        // One writer of a team's cadres at a time: the same person added at once (two
+        // servers, an import beside a form) is added once, the other finding her (B13).
+        // A named lock, because it is a write: a serializable transaction that waited for
+        // it starts again and sees her, where one that only waited for a row lock would
+        // not.
+        self.lock_team_cadres(team_id).await?;
         let id_hash = store.vault().hash(&c.id_number);
         let found: Option<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
             "SELECT id, name, position, is_head, since FROM cadres \
@@ -342,6 +348,12 @@ impl WriteTx {
     /// Clears the principal leader's mark of the team's other cadres, audited each. The
     /// team is locked first: two cadres made principal at once take turns, and the second
     /// clears the first's mark, so that a team never has two.
+    /// Locks the cadres of team `team_id` until this transaction ends (adding one, moving
+    /// one in).
+    pub(super) async fn lock_team_cadres(&mut self, team_id: i64) -> Result<()> {
+        self.lock_name(&format!("team-cadres/{team_id}")).await
+    }
+
     pub(super) async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
         self.lock_rows(crate::locks::Rows::LeadershipTeams, &[team_id])
             .await?;
