@@ -1090,3 +1090,55 @@ async fn files_sent_at_once_are_held_to_the_limit_together() {
         assert_eq!(held.len(), 6, "{}", db.label);
     }
 }
+
+/// A nomination's library entry looked for and made by two servers at once, the second
+/// while the first is written and not yet committed: the second finds the first's entry
+/// (the nomination is locked while it looks), at serializable isolation too, where the
+/// waiting transaction is run again rather than keep its old view (B25, deterministic).
+#[tokio::test]
+async fn a_library_entry_looked_for_twice_at_once_is_made_once() {
+    use xianfeng_domain::model_library::{ModelLevel, ModelSource, ModelStatus};
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let (up, _) = on_notice(one, c.wang_fang).await;
+        let (campaign, _) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let b1 = one.registry().org_by_code("B1").await.unwrap().unwrap().id;
+        let entry = xianfeng_storage::NewModel {
+            campaign_id: campaign,
+            name: "王芳".into(),
+            org_id: b1,
+            level: ModelLevel::City,
+            source: ModelSource::Commended,
+            nomination_id: Some(up),
+            summary: "为民服务".into(),
+            deeds: String::new(),
+            status: ModelStatus::InLibrary,
+            subjects: vec![(SubjectKind::Member, c.wang_fang)],
+            tags: vec![],
+        };
+        let mut first = one.begin("office").await.unwrap();
+        assert!(!first.nomination_has_model(up).await.unwrap());
+        first.add_model(&entry).await.unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("office").await?;
+            let had = tx.nomination_has_model(up).await?;
+            if !had {
+                tx.add_model(&entry).await?;
+            }
+            tx.commit().await?;
+            Ok(had)
+        });
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            first.commit().await
+        };
+        let (later, committed) = tokio::join!(later, commit_first);
+        committed.unwrap();
+        assert!(
+            later.unwrap_or_else(|e| panic!("{}: {e}", db.label)),
+            "{}: the second found the first's entry",
+            db.label
+        );
+    }
+}
