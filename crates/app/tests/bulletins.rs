@@ -207,12 +207,7 @@ async fn two_bulletins_issued_at_once_take_numbers_in_turn() {
             tx.commit().await?;
             Ok(n)
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (n2, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let n2 = support::while_uncommitted(first, later).await;
         let n2 = n2.unwrap_or_else(|e| panic!("{}: {e}", db.label));
         assert_eq!((n1.seq, n2.seq), (1, 2), "{}", db.label);
     }

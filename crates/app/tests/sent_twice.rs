@@ -217,12 +217,7 @@ async fn a_stage_report_sent_twice_at_once_is_one_report() {
             tx.commit().await?;
             Ok(id)
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         assert_eq!(later.unwrap(), first_id, "{}", db.label);
         let kept = one
             .bulletins()
@@ -259,12 +254,7 @@ async fn an_account_made_twice_at_once_is_made_once() {
             tx.create_user(&user).await?;
             tx.commit().await
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         assert!(
             matches!(later, Err(xianfeng_storage::StoreError::Conflict(_))),
             "{}: {later:?}",
@@ -362,12 +352,7 @@ async fn an_indicator_value_imported_twice_at_once_keeps_the_later() {
             tx.import_indicator_values(campaign, &later_values).await?;
             tx.commit().await
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         later.unwrap();
         let raw = db.raw().await;
         let kept: Vec<f64> = sqlx::query_scalar(
@@ -586,12 +571,7 @@ async fn two_drafts_started_at_once_leave_one_running() {
         let mut held = one.begin("staff").await.unwrap();
         held.start_campaign(first).await.unwrap();
         let later = again(|| start(two, None, "staff", second));
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            held.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(held, later).await;
         later.unwrap_or_else(|e| panic!("{}: {e:?}", db.label));
         let now = xianfeng_app::campaigns::in_use(one).await.unwrap().0;
         assert!([first, second].contains(&now.id), "{}", db.label);
@@ -604,15 +584,8 @@ async fn two_drafts_started_at_once_leave_one_running() {
             .filter(|c| c.status == CampaignStatus::Running)
             .count();
         assert_eq!(running, 1, "{}", db.label);
-        one.seal_audit().await.unwrap();
-        let closes = one
-            .audit()
-            .entries(&xianfeng_storage::AuditFilter {
-                since_ms: None,
-                limit: 0,
-            })
+        let closes = support::audit_entries(one)
             .await
-            .unwrap()
             .into_iter()
             .filter(|e| e.action == "campaign.close" && e.entity_key == was.code)
             .count();
@@ -644,22 +617,10 @@ async fn an_account_changed_twice_at_once_is_audited_in_turn() {
                 .await?;
             tx.commit().await
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         later.unwrap();
-        one.seal_audit().await.unwrap();
-        let befores: Vec<serde_json::Value> = one
-            .audit()
-            .entries(&xianfeng_storage::AuditFilter {
-                since_ms: None,
-                limit: 0,
-            })
+        let befores: Vec<serde_json::Value> = support::audit_entries(one)
             .await
-            .unwrap()
             .into_iter()
             .filter(|e| e.action == "user.role" && e.entity_key == "zhao")
             .map(|e| serde_json::from_str(&e.before).unwrap())
@@ -681,18 +642,6 @@ async fn an_account_changed_twice_at_once_is_audited_in_turn() {
 #[tokio::test]
 async fn a_calendar_day_changed_twice_at_once_is_changed_in_turn() {
     use xianfeng_domain::calendar::CalendarDay;
-    async fn held<T>(
-        first: xianfeng_storage::WriteTx,
-        later: impl std::future::Future<Output = xianfeng_storage::Result<T>>,
-    ) -> T {
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
-        later.unwrap()
-    }
     for db in backends().await {
         let c = city(db.open().await).await;
         let (one, two) = (&c.store, &db.open().await);
@@ -707,7 +656,7 @@ async fn a_calendar_day_changed_twice_at_once_is_changed_in_turn() {
             .set_calendar_days(&[set(false, "地方假日")], false)
             .await
             .unwrap();
-        held(
+        support::while_uncommitted(
             first,
             xianfeng_storage::retry::retrying(|| async {
                 let mut tx = two.begin("office").await?;
@@ -715,10 +664,11 @@ async fn a_calendar_day_changed_twice_at_once_is_changed_in_turn() {
                 tx.commit().await
             }),
         )
-        .await;
+        .await
+        .unwrap();
         let mut first = one.begin("office").await.unwrap();
         assert!(first.unset_calendar_day(date).await.unwrap());
-        let again = held(
+        let again = support::while_uncommitted(
             first,
             xianfeng_storage::retry::retrying(|| async {
                 let mut tx = two.begin("office").await?;
@@ -727,17 +677,11 @@ async fn a_calendar_day_changed_twice_at_once_is_changed_in_turn() {
                 Ok(removed)
             }),
         )
-        .await;
+        .await
+        .unwrap();
         assert!(!again, "{}: the day was unset already", db.label);
-        one.seal_audit().await.unwrap();
-        let entries: Vec<_> = one
-            .audit()
-            .entries(&xianfeng_storage::AuditFilter {
-                since_ms: None,
-                limit: 0,
-            })
+        let entries: Vec<_> = support::audit_entries(one)
             .await
-            .unwrap()
             .into_iter()
             .filter(|e| e.entity_key == "2012-05-02")
             .collect();
@@ -790,11 +734,6 @@ async fn a_cadre_added_twice_at_once_is_one_cadre() {
         );
         let qian_in_a = tx.add_cadre(one, a, &qian).await.unwrap();
         tx.commit().await.unwrap();
-        let held = |first: xianfeng_storage::WriteTx| async move {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await.unwrap();
-        };
-
         let mut first = one.begin("test").await.unwrap();
         first.upsert_cadre(one, b, &zhao).await.unwrap();
         let later = xianfeng_storage::retry::retrying(|| async {
@@ -803,7 +742,7 @@ async fn a_cadre_added_twice_at_once_is_one_cadre() {
             tx.commit().await?;
             Ok(outcome)
         });
-        let (later, ()) = tokio::join!(later, held(first));
+        let later = support::while_uncommitted(first, later).await;
         let later = later.unwrap_or_else(|e| panic!("{}: {e}", db.label));
         assert_eq!(later.inserted, 0, "{}: found, not added again", db.label);
 
@@ -817,7 +756,7 @@ async fn a_cadre_added_twice_at_once_is_one_cadre() {
             tx.commit().await?;
             Ok(id)
         });
-        let (moved, ()) = tokio::join!(moved, held(first));
+        let moved = support::while_uncommitted(first, moved).await;
         assert!(
             matches!(moved, Err(StoreError::Conflict(_))),
             "{}: {moved:?}",
@@ -858,12 +797,7 @@ async fn an_inspector_taken_out_during_an_import_keeps_the_import() {
             .await
             .unwrap();
         let out = again(|| pool::set_active(two, Who::operator(), "dc-a", false));
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (out, committed) = tokio::join!(out, commit_first);
-        committed.unwrap();
+        let out = support::while_uncommitted(first, out).await;
         out.unwrap();
         let after = pool::list(one, Who::operator()).await.unwrap().remove(0);
         assert!(!after.active, "{}", db.label);
@@ -906,12 +840,7 @@ async fn phase_dates_set_twice_at_once_leave_one_in_force() {
             tx.commit().await?;
             Ok(id)
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         later.unwrap_or_else(|e| panic!("{}: {e}", db.label));
         let in_force: Vec<_> = one
             .guidance()
@@ -963,12 +892,7 @@ async fn two_records_corrected_to_one_id_number_at_once_keep_one() {
             tx.correct_member(two, c.zhang_wei, &row("张伟")).await?;
             tx.commit().await
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         assert!(
             matches!(later, Err(StoreError::Conflict(_))),
             "{}: {later:?}",
@@ -1015,12 +939,7 @@ async fn a_model_list_imported_twice_at_once_adds_each_entry_once() {
                 &committing,
             )
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         let report = later.unwrap_or_else(|e| panic!("{}: {e:?}", db.label));
         assert_eq!(report.outcome.inserted, 0, "{}", db.label);
         let entries = one
@@ -1074,12 +993,7 @@ async fn files_sent_at_once_are_held_to_the_limit_together() {
         }
         first.attach_to_nomination(id, &ids).await.unwrap();
         let later = again(|| attach(two, Some(&wang), id, &six));
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         assert!(
             matches!(later, Err(AppError::Input(_))),
             "{}: {later:?}",
@@ -1129,12 +1043,7 @@ async fn a_library_entry_looked_for_twice_at_once_is_made_once() {
             tx.commit().await?;
             Ok(had)
         });
-        let commit_first = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            first.commit().await
-        };
-        let (later, committed) = tokio::join!(later, commit_first);
-        committed.unwrap();
+        let later = support::while_uncommitted(first, later).await;
         assert!(
             later.unwrap_or_else(|e| panic!("{}: {e}", db.label)),
             "{}: the second found the first's entry",

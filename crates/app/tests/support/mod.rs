@@ -1,6 +1,7 @@
 //! The city every app integration suite starts from: a district with a street committee,
 //! two branches, three members and the accounts that act on them; and steps several
-//! suites share (a candidate on notice, a library entry, a delegation).
+//! suites share (a candidate on notice, a library entry, a delegation, two writes made to
+//! meet, the audit trail read whole).
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
@@ -288,4 +289,33 @@ pub async fn assert_counts_hold(store: &Store, codes: &[&str], label: &str) {
             .len();
         assert_eq!(o.member_count as usize, held, "{label}: {code}");
     }
+}
+
+/// Runs `later` — a second server's write — while `first` stays written and uncommitted for
+/// 300 ms, then commits `first`: the way to make two writes really meet.
+pub async fn while_uncommitted<T>(
+    first: xianfeng_storage::WriteTx,
+    later: impl std::future::Future<Output = T>,
+) -> T {
+    let commit_first = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await
+    };
+    let (later, committed) = tokio::join!(later, commit_first);
+    committed.unwrap();
+    later
+}
+
+/// Every entry of the audit trail, sealed first (on PostgreSQL they are sealed after the
+/// commit that wrote them).
+pub async fn audit_entries(store: &Store) -> Vec<xianfeng_domain::audit::AuditEntry> {
+    store.seal_audit().await.unwrap();
+    store
+        .audit()
+        .entries(&xianfeng_storage::AuditFilter {
+            since_ms: None,
+            limit: 0,
+        })
+        .await
+        .unwrap()
 }
