@@ -345,15 +345,15 @@ impl WriteTx {
         Ok((id, outcome))
     }
 
-    /// Clears the principal leader's mark of the team's other cadres, audited each. The
-    /// team is locked first: two cadres made principal at once take turns, and the second
-    /// clears the first's mark, so that a team never has two.
     /// Locks the cadres of team `team_id` until this transaction ends (adding one, moving
     /// one in).
     pub(super) async fn lock_team_cadres(&mut self, team_id: i64) -> Result<()> {
         self.lock_name(&format!("team-cadres/{team_id}")).await
     }
 
+    /// Clears the principal leader's mark of the team's other cadres, audited each. The
+    /// team is locked first: two cadres made principal at once take turns, and the second
+    /// clears the first's mark, so that a team never has two.
     pub(super) async fn take_head_mark(&mut self, team_id: i64, head: i64) -> Result<()> {
         self.lock_rows(crate::locks::Rows::LeadershipTeams, &[team_id])
             .await?;
