@@ -1051,3 +1051,41 @@ async fn a_library_entry_looked_for_twice_at_once_is_made_once() {
         );
     }
 }
+
+/// The first finding of one checklist item saved twice at once (two inspectors of one
+/// task, two servers) is one finding, the later save a change of it — at serializable
+/// isolation too. The second is sent while the first is written and not yet committed.
+#[tokio::test]
+async fn a_first_finding_saved_twice_at_once_is_one_finding() {
+    use xianfeng_domain::inspection::Judgement;
+    for db in backends().await {
+        let c = city(db.open().await).await;
+        let (one, two) = (&c.store, &db.open().await);
+        let drawn = support::drawn_task(one).await;
+        let (task, item) = (drawn.task, &drawn.items[0]);
+        let mut first = one.begin("dc-a").await.unwrap();
+        let found = first
+            .save_finding(task, item, Judgement::Meets, "", &[])
+            .await
+            .unwrap();
+        let later = xianfeng_storage::retry::retrying(|| async {
+            let mut tx = two.begin("dc-b").await?;
+            let id = tx
+                .save_finding(task, item, Judgement::Fails, "会议记录不全", &[])
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        });
+        let later = support::while_uncommitted(first, later).await;
+        assert_eq!(
+            later.unwrap_or_else(|e| panic!("{}: {e}", db.label)),
+            found,
+            "{}: the same finding",
+            db.label
+        );
+        let findings = one.inspections().findings(task).await.unwrap();
+        let of_item: Vec<_> = findings.iter().filter(|f| &f.item == item).collect();
+        assert_eq!(of_item.len(), 1, "{}", db.label);
+        assert_eq!(of_item[0].judgement, Judgement::Fails, "{}", db.label);
+    }
+}

@@ -708,54 +708,23 @@ async fn exclusions_from_a_plan_are_kept_and_published_with_it() {
 /// the submission and given its rectification item — never a failing finding without one.
 #[tokio::test]
 async fn a_finding_changed_as_its_task_is_submitted_is_refused_or_rectified() {
-    use xianfeng_app::Silent;
-    use xianfeng_app::inspections::{self, PlanRequest, Who, tasks};
-    use xianfeng_domain::draw::Allocation;
-    use xianfeng_domain::inspection::{Judgement, PlanKind, PlanSpec, Population, Strata};
+    use xianfeng_app::inspections::{Who, tasks};
+    use xianfeng_domain::inspection::Judgement;
     for db in backends().await {
         let c = city(db.open().await).await;
         let (one, two) = (&c.store, &db.open().await);
-        let sheet = "姓名,账号,所属组织编码,回避组织编码,回避理由\n区督查,dc-a,C1,,\n";
-        let reader = xianfeng_ingest::from_csv_bytes(sheet.into()).unwrap();
-        inspections::pool::import(one, reader, &support::committing(), 30, &Silent)
-            .await
-            .unwrap();
-        let office = Who::operator();
-        let request = PlanRequest {
-            spec: PlanSpec {
-                name: "七月督查".into(),
-                kind: PlanKind::Regular,
-                scope: "C1".into(),
-                population: Population::Branches,
-                strata: Strata::County,
-                allocation: Allocation::PerStratum(1),
-                per_target: 1,
-                cap: 5,
-                publish_results_at_once: false,
-                targets: vec!["B1".into()],
-                replaces: None,
-            },
-            visits_from: None,
-            visits_to: None,
-        };
-        let plan = inspections::create(one, office, &request).await.unwrap();
-        inspections::publish(one, office, plan).await.unwrap();
-        inspections::draw(one, office, plan, "7 7 7").await.unwrap();
-        let (campaign_id, campaign) = xianfeng_app::scope::campaign(one).await.unwrap();
+        let support::DrawnTask {
+            plan,
+            task,
+            campaign_id,
+            campaign,
+            items,
+        } = support::drawn_task(one).await;
         let inspector = Who {
             username: "dc-a",
             principal: None,
         };
         let visited = day("2010-07-01");
-        let task = one.inspections().tasks_of_plan(plan).await.unwrap()[0].id;
-        let list = tasks::checklist(one, &campaign, campaign_id, inspector, task, visited)
-            .await
-            .unwrap();
-        let items: Vec<String> = list
-            .items
-            .iter()
-            .map(|i| i.item.code.get_ref().clone())
-            .collect();
         for item in &items {
             let meets = tasks::FindingInput {
                 item,

@@ -319,3 +319,73 @@ pub async fn audit_entries(store: &Store) -> Vec<xianfeng_domain::audit::AuditEn
         .await
         .unwrap()
 }
+
+/// A drawn inspection: a pool of one (`dc-a`), a plan over C1 that drew branch B1, its one
+/// task, the campaign in use and the codes of the task's checklist items.
+pub struct DrawnTask {
+    pub plan: i64,
+    pub task: i64,
+    pub campaign_id: i64,
+    pub campaign: std::sync::Arc<xianfeng_domain::campaign::Campaign>,
+    pub items: Vec<String>,
+}
+
+pub async fn drawn_task(one: &Store) -> DrawnTask {
+    use xianfeng_app::inspections::{self, PlanRequest, Who, tasks};
+    use xianfeng_domain::draw::Allocation;
+    use xianfeng_domain::inspection::{PlanKind, PlanSpec, Population, Strata};
+    let sheet = "姓名,账号,所属组织编码,回避组织编码,回避理由\n区督查,dc-a,C1,,\n";
+    let reader = xianfeng_ingest::from_csv_bytes(sheet.into()).unwrap();
+    inspections::pool::import(one, reader, &committing(), 30, &Silent)
+        .await
+        .unwrap();
+    let office = Who::operator();
+    let request = PlanRequest {
+        spec: PlanSpec {
+            name: "七月督查".into(),
+            kind: PlanKind::Regular,
+            scope: "C1".into(),
+            population: Population::Branches,
+            strata: Strata::County,
+            allocation: Allocation::PerStratum(1),
+            per_target: 1,
+            cap: 5,
+            publish_results_at_once: false,
+            targets: vec!["B1".into()],
+            replaces: None,
+        },
+        visits_from: None,
+        visits_to: None,
+    };
+    let plan = inspections::create(one, office, &request).await.unwrap();
+    inspections::publish(one, office, plan).await.unwrap();
+    inspections::draw(one, office, plan, "7 7 7").await.unwrap();
+    let (campaign_id, campaign) = xianfeng_app::scope::campaign(one).await.unwrap();
+    let inspector = Who {
+        username: "dc-a",
+        principal: None,
+    };
+    let task = one.inspections().tasks_of_plan(plan).await.unwrap()[0].id;
+    let list = tasks::checklist(
+        one,
+        &campaign,
+        campaign_id,
+        inspector,
+        task,
+        day("2010-07-01"),
+    )
+    .await
+    .unwrap();
+    let items = list
+        .items
+        .iter()
+        .map(|i| i.item.code.get_ref().clone())
+        .collect();
+    DrawnTask {
+        plan,
+        task,
+        campaign_id,
+        campaign,
+        items,
+    }
+}
