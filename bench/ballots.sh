@@ -5,6 +5,7 @@
 # Also prints the server's CPU time per request of each run. HEALTHZ_LUA=1 builds the
 # /healthz requests in Lua too (bench/healthz.lua), as the ballots are; the server takes
 # TOKIO_WORKER_THREADS from the environment.
+# XIANFENG_BIN=path runs that binary as it is (to compare two builds, one after the other).
 # Needs wrk (Debian: apt-get install wrk). Data goes to bench-data/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +14,12 @@ THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
 CODES="${CODES:-1000000}"
 PORT="${PORT:-18080}"
-BIN="${CARGO_TARGET_DIR:-target}/release/xianfeng"
-
-cargo build --release --bin xianfeng >/dev/null
+if [[ -n "${XIANFENG_BIN:-}" ]]; then
+  BIN="$XIANFENG_BIN"
+else
+  BIN="${CARGO_TARGET_DIR:-target}/release/xianfeng"
+  cargo build --release --bin xianfeng >/dev/null
+fi
 mkdir -p bench-data
 WORK="$(mktemp -d bench-data/ballots.XXXX)"
 if [[ -n "${PG_URL:-}" ]]; then

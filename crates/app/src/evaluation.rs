@@ -14,7 +14,9 @@ use xianfeng_domain::i18n::Message;
 use xianfeng_domain::policy::Action;
 use xianfeng_domain::sheet::csv_cell;
 use xianfeng_domain::subject::SubjectKind;
-use xianfeng_storage::{Cast, NewRound, RoundRecord, RoundSubject, Store};
+use xianfeng_storage::{
+    BALLOT_BATCH, BallotJob, Cast, Decision, NewRound, RoundRecord, RoundSubject, Store,
+};
 
 use crate::actor::Actor;
 use crate::{AppError, scope};
@@ -346,10 +348,17 @@ pub const BURST: i64 = 10;
 /// only after its batch is on disk.
 #[derive(Clone)]
 pub struct BallotWriter {
-    queue: mpsc::Sender<(Job, Reply)>,
+    queue: Queue,
     /// Rounds never change once created: each is read once, with the criteria its ballots
     /// may rate, and kept.
     rounds: RoundCache,
+}
+
+/// Where jobs go: the storage's ballot thread (SQLite), or this module's writer tasks.
+#[derive(Clone)]
+enum Queue {
+    Thread(Box<Store>),
+    Tasks(mpsc::Sender<Box<dyn BallotJob>>),
 }
 
 type RoundCache =
@@ -362,6 +371,7 @@ pub struct RoundInfo {
 }
 
 /// What the writer is asked to do.
+#[derive(Clone)]
 enum Job {
     /// A ballot with a code (its keyed hash), decided against the code in the batch.
     Code {
@@ -373,10 +383,15 @@ enum Job {
     Open(Cast),
 }
 
-/// Ballots decided and committed together at most.
-const BATCH: usize = 512;
+/// The writer's answer to a job.
+enum Outcome {
+    Decided(Result<(), Refused>),
+    /// The code's round is not in this server's cache yet: read it, then send the job
+    /// again. The writer decides on the database's thread, which does not wait for reads.
+    RoundUnread(i64),
+}
 
-type Reply = oneshot::Sender<Result<Result<(), Refused>, Message>>;
+type Reply = oneshot::Sender<Result<Outcome, AppError>>;
 
 async fn round_info(
     store: &Store,
@@ -397,55 +412,49 @@ async fn round_info(
     Ok(info)
 }
 
-/// Decides and writes one batch; the answer for each job, in order.
-async fn write_batch(
-    store: &Store,
-    cache: &RoundCache,
-    jobs: &[Job],
-) -> Result<Vec<Result<(), Refused>>, AppError> {
-    let mut tx = store.evaluation().begin_ballots("public").await?;
-    let hashes: Vec<String> = jobs
-        .iter()
-        .filter_map(|j| match j {
-            Job::Code { hash, .. } => Some(hash.clone()),
+/// One job as the storage's writer takes it: decided by the rules of this module against
+/// its code, answered once its batch is over.
+struct Pending {
+    job: Job,
+    rounds: RoundCache,
+    reply: Reply,
+    /// The answer of the last decision.
+    outcome: Outcome,
+}
+
+impl xianfeng_storage::BallotJob for Pending {
+    fn hash(&self) -> Option<&str> {
+        match &self.job {
+            Job::Code { hash, .. } => Some(hash),
             Job::Open(_) => None,
-        })
-        .collect();
-    let found = if hashes.is_empty() {
-        Default::default()
-    } else {
-        tx.codes(hashes).await?
-    };
-    let mut taken = HashSet::new();
-    let mut coded = Vec::new();
-    let mut open = Vec::new();
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let answer = match job {
-            Job::Open(c) => {
-                open.push((answers.len(), c.clone()));
-                Ok(())
-            }
-            Job::Code {
-                hash,
-                ballot,
-                today,
-            } => match found.get(hash) {
-                None => Err(Refused::UnknownCode(Message::of(
-                    "ballot.code_unknown",
-                    &[],
-                ))),
-                Some(code) if code.used || taken.contains(hash.as_str()) => Err(Refused::Used),
+        }
+    }
+
+    fn decide(&mut self, code: Option<&xianfeng_storage::CodeRecord>) -> Decision {
+        let (decision, answer) = match &self.job {
+            Job::Open(c) => (Decision::Store(c.clone()), Ok(())),
+            Job::Code { ballot, today, .. } => match code {
+                None => (
+                    Decision::Nothing,
+                    Err(Refused::UnknownCode(Message::of(
+                        "ballot.code_unknown",
+                        &[],
+                    ))),
+                ),
+                Some(code) if code.used => (Decision::Nothing, Err(Refused::Used)),
                 Some(code) => {
-                    let info = round_info(store, cache, code.round_id).await?;
+                    let rounds = self.rounds.lock().expect("not poisoned");
+                    let Some(info) = rounds.get(&code.round_id) else {
+                        self.outcome = Outcome::RoundUnread(code.round_id);
+                        return Decision::Nothing;
+                    };
                     let refs: Vec<&str> = info.criteria.iter().map(String::as_str).collect();
                     if let Some(outside) = outside_dates(&info.round, *today) {
-                        Err(outside)
+                        (Decision::Nothing, Err(outside))
                     } else if let Err(why) = check_ballot(ballot, &refs) {
-                        Err(Refused::Invalid(why))
+                        (Decision::Nothing, Err(Refused::Invalid(why)))
                     } else {
-                        taken.insert(hash.as_str());
-                        coded.push(Cast {
+                        let cast = Cast {
                             round_id: code.round_id,
                             subject_id: code.subject_id,
                             code_mark: Some(code.mark),
@@ -454,26 +463,28 @@ async fn write_batch(
                             ratings: serde_json::to_string(&ballot.ratings)
                                 .expect("ratings serialise"),
                             comment: ballot.comment.trim().to_string(),
-                        });
-                        Ok(())
+                        };
+                        (Decision::Store(cast), Ok(()))
                     }
                 }
             },
         };
-        answers.push(answer);
+        self.outcome = Outcome::Decided(answer);
+        decision
     }
-    tx.cast_coded(coded).await?;
-    if !open.is_empty() {
-        let (at, casts): (Vec<usize>, Vec<Cast>) = open.into_iter().unzip();
-        let accepted = tx.cast_open(casts).await?;
-        for (at, ok) in at.into_iter().zip(accepted) {
-            if !ok {
-                answers[at] = Err(Refused::Used);
-            }
-        }
+
+    fn finish(self: Box<Self>, outcome: Result<bool, &xianfeng_storage::StoreError>) {
+        let answer = match outcome {
+            // An open ballot not kept: its voter had voted for the subject.
+            Ok(false) => Ok(Outcome::Decided(Err(Refused::Used))),
+            Ok(true) => Ok(self.outcome),
+            Err(e) => Err(match e.message() {
+                Some(why) => AppError::Input(why.clone()),
+                None => AppError::fault(format!("ballot batch: {e}")),
+            }),
+        };
+        let _ = self.reply.send(answer);
     }
-    tx.commit().await?;
-    Ok(answers)
 }
 
 /// Ballot batches written at once by one server on PostgreSQL. Two batches of one code
@@ -487,12 +498,12 @@ pub const WRITERS_PG: usize = 2;
 /// The jobs waiting, up to a batch, once at least one is there; `None` when the queue is
 /// closed. One writer gathers at a time.
 async fn next_batch(
-    rx: &tokio::sync::Mutex<mpsc::Receiver<(Job, Reply)>>,
-) -> Option<Vec<(Job, Reply)>> {
+    rx: &tokio::sync::Mutex<mpsc::Receiver<Box<dyn BallotJob>>>,
+) -> Option<Vec<Box<dyn BallotJob>>> {
     let mut rx = rx.lock().await;
     let first = rx.recv().await?;
     let mut batch = vec![first];
-    while batch.len() < BATCH {
+    while batch.len() < BALLOT_BATCH {
         match rx.try_recv() {
             Ok(next) => batch.push(next),
             Err(_) => break,
@@ -503,51 +514,56 @@ async fn next_batch(
     Some(batch)
 }
 
-/// Writes a batch and answers each of its jobs.
-async fn write_and_answer(store: &Store, cache: &RoundCache, batch: Vec<(Job, Reply)>) {
-    let (jobs, replies): (Vec<Job>, Vec<Reply>) = batch.into_iter().unzip();
-    // A batch the database refused for a concurrent writer is decided and written again,
-    // whole: nothing of it was kept.
-    let written = crate::retry::again(|| write_batch(store, cache, &jobs)).await;
-    match written {
-        Ok(answers) => {
-            for (reply, answer) in replies.into_iter().zip(answers) {
-                let _ = reply.send(Ok(answer));
-            }
-        }
-        Err(e) => {
-            tracing::error!("ballot batch: {e}");
-            for reply in replies {
-                let why = e
-                    .message()
-                    .unwrap_or_else(|| Message::verbatim(e.to_string()));
-                let _ = reply.send(Err(why));
-            }
-        }
-    }
-}
-
 impl BallotWriter {
-    /// Starts the writer tasks on the current runtime: on PostgreSQL [`WRITERS_PG`] of them,
-    /// each taking the next batch while the others write theirs; on SQLite one, as the
-    /// database has one writer.
+    /// Starts the writer: on SQLite the storage's ballot thread gathers the batches itself;
+    /// otherwise tasks on the current runtime, on PostgreSQL [`WRITERS_PG`] of them, each
+    /// taking the next batch while the others write theirs.
     pub fn start(store: Store) -> BallotWriter {
-        let (tx, rx) = mpsc::channel::<(Job, Reply)>(8192);
-        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
         let rounds: RoundCache = Default::default();
+        if store.evaluation().has_ballot_thread() {
+            return BallotWriter {
+                queue: Queue::Thread(Box::new(store)),
+                rounds,
+            };
+        }
+        let (tx, rx) = mpsc::channel::<Box<dyn BallotJob>>(8192);
+        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
         let writers = match store.dialect() {
             xianfeng_storage::Dialect::Postgres => WRITERS_PG,
             xianfeng_storage::Dialect::Sqlite => 1,
         };
-        for _ in 0..writers {
-            let (store, cache, rx) = (store.clone(), rounds.clone(), rx.clone());
-            tokio::spawn(async move {
-                while let Some(batch) = next_batch(&rx).await {
-                    write_and_answer(&store, &cache, batch).await;
+        let tasks = async move {
+            let mut writing = tokio::task::JoinSet::new();
+            for _ in 0..writers {
+                let (store, rx) = (store.clone(), rx.clone());
+                writing.spawn(async move {
+                    while let Some(batch) = next_batch(&rx).await {
+                        store.evaluation().write_batch(batch).await;
+                    }
+                });
+            }
+            writing.join_all().await;
+        };
+        // On a runtime of their own, so that a batch's turn never waits behind the requests
+        // the one before has just answered.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        match runtime {
+            Ok(runtime) => {
+                let started = std::thread::Builder::new()
+                    .name("ballot-writers".into())
+                    .spawn(move || runtime.block_on(tasks));
+                if let Err(e) = started {
+                    tracing::error!("cannot start the ballot writers: {e}");
                 }
-            });
+            }
+            Err(e) => tracing::error!("cannot start the ballot writers: {e}"),
         }
-        BallotWriter { queue: tx, rounds }
+        BallotWriter {
+            queue: Queue::Tasks(tx),
+            rounds,
+        }
     }
 
     /// The round `id` and its criteria, read once.
@@ -559,19 +575,40 @@ impl BallotWriter {
         round_info(store, &self.rounds, id).await
     }
 
-    async fn submit(&self, job: Job) -> Result<Result<(), Refused>, AppError> {
-        let (reply, answer) = oneshot::channel();
+    async fn submit(&self, store: &Store, job: Job) -> Result<Result<(), Refused>, AppError> {
         let stopped = || AppError::fault("the ballot writer has stopped");
-        self.queue.send((job, reply)).await.map_err(|_| stopped())?;
-        answer
-            .await
-            .map_err(|_| stopped())?
-            .map_err(AppError::Input)
+        let mut read = None;
+        loop {
+            let (reply, answer) = oneshot::channel();
+            let pending = Box::new(Pending {
+                job: job.clone(),
+                rounds: self.rounds.clone(),
+                reply,
+                outcome: Outcome::Decided(Ok(())),
+            });
+            match &self.queue {
+                Queue::Thread(store) => store
+                    .evaluation()
+                    .queue_ballot(pending)
+                    .map_err(|_| stopped())?,
+                Queue::Tasks(queue) => queue.send(pending).await.map_err(|_| stopped())?,
+            }
+            match answer.await.map_err(|_| stopped())?? {
+                Outcome::Decided(decided) => return Ok(decided),
+                Outcome::RoundUnread(id) if read != Some(id) => {
+                    round_info(store, &self.rounds, id).await?;
+                    read = Some(id);
+                }
+                Outcome::RoundUnread(_) => {
+                    return Err(AppError::fault("a round read is not in the cache"));
+                }
+            }
+        }
     }
 
     /// Casts one open-mode ballot; accepted unless its voter has voted for the subject.
-    pub async fn cast(&self, c: Cast) -> Result<bool, AppError> {
-        Ok(self.submit(Job::Open(c)).await?.is_ok())
+    pub async fn cast(&self, store: &Store, c: Cast) -> Result<bool, AppError> {
+        Ok(self.submit(store, Job::Open(c)).await?.is_ok())
     }
 }
 
@@ -595,11 +632,14 @@ pub async fn cast_with_code(
         Ok(code) => {
             let hash = store.vault().hash(code.as_str());
             writer
-                .submit(Job::Code {
-                    hash,
-                    ballot: ballot.clone(),
-                    today,
-                })
+                .submit(
+                    store,
+                    Job::Code {
+                        hash,
+                        ballot: ballot.clone(),
+                        today,
+                    },
+                )
                 .await?
         }
         Err(p) => Err(Refused::UnknownCode(p.message())),
@@ -676,15 +716,18 @@ pub async fn cast_open(
         return Ok(Err(Refused::TooMany));
     }
     let accepted = writer
-        .cast(Cast {
-            round_id,
-            subject_id,
-            code_mark: None,
-            voter: Some(voter.to_string()),
-            verdict: ballot.verdict,
-            ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
-            comment: ballot.comment.trim().to_string(),
-        })
+        .cast(
+            store,
+            Cast {
+                round_id,
+                subject_id,
+                code_mark: None,
+                voter: Some(voter.to_string()),
+                verdict: ballot.verdict,
+                ratings: serde_json::to_string(&ballot.ratings).expect("ratings serialise"),
+                comment: ballot.comment.trim().to_string(),
+            },
+        )
         .await?;
     Ok(if accepted { Ok(()) } else { Err(Refused::Used) })
 }

@@ -56,7 +56,7 @@ pub use commitments::{
     NewCommitment, ProgressRecord, StepDetail,
 };
 pub use error::StoreError;
-pub use evaluation::BallotTx;
+pub use evaluation::{BALLOT_BATCH, BallotJob, Decision};
 pub use evaluation::{Cast, CodeRecord, CommentRecord, NewRound, RoundRecord, RoundSubject};
 pub use figures::{FigureTotals, Span, SubjectFigures};
 pub use guidance::StoredLocalRule;

@@ -29,16 +29,21 @@ pub fn is_retryable(e: &StoreError) -> bool {
     }
 }
 
-/// Waits before attempt `attempt` (1 for the first retry): a random share of a window that
-/// doubles each time from 4 ms, at most 250 ms, so that the transactions that collided do
-/// not collide again.
-pub async fn backoff(attempt: u32) {
+/// How long to wait before attempt `attempt` (1 for the first retry): a random share of a
+/// window that doubles each time from 4 ms, at most 250 ms, so that the transactions that
+/// collided do not collide again.
+pub fn backoff_time(attempt: u32) -> Duration {
     let window_ms = (4u64 << attempt.min(6)).min(250);
     let mut b = [0u8; 2];
     getrandom::fill(&mut b).expect("the system's random source works");
     let ms = u64::from(u16::from_le_bytes(b)) % window_ms + 1;
     metrics::counter!("db_retries_total").increment(1);
-    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Duration::from_millis(ms)
+}
+
+/// Waits [`backoff_time`] before attempt `attempt`.
+pub async fn backoff(attempt: u32) {
+    tokio::time::sleep(backoff_time(attempt)).await;
 }
 
 /// Runs `work` until it succeeds, fails otherwise than [`is_retryable`], or has been tried

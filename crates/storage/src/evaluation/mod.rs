@@ -6,8 +6,8 @@
 mod ballot_tx;
 mod pg_batch;
 
-pub use ballot_tx::BallotTx;
 pub(crate) use ballot_tx::Lane;
+pub use ballot_tx::{BALLOT_BATCH, BallotJob, Decision};
 pub(crate) use pg_batch::PgLane;
 
 use crate::Evaluation;
