@@ -391,9 +391,11 @@ pub async fn step(
                     &[("after", &period.ends_on), ("today", &today)],
                 )));
             }
-            // Membership and sanctions can change during the notice: checked again.
-            recheck_person(store, &before, on).await?;
             // The person whose sanctions count: the member, or the cadre's member record.
+            // Counted before the check below, so that a sanction recorded after the count
+            // is caught by the count in the transaction, and one recorded before it by
+            // the check (counted after the check, one recorded in between was missed by
+            // both: seen in CI, write_checks.rs).
             let person = match before.subject_kind {
                 SubjectKind::Member => Some(before.subject_id),
                 SubjectKind::Cadre => store.selection().cadre_member(before.subject_id).await?,
@@ -403,6 +405,8 @@ pub async fn step(
                 let seen = store.selection().sanctions_list(member).await?.len() as i64;
                 sanctions_seen = Some((member, seen));
             }
+            // Membership and sanctions can change during the notice: checked again.
+            recheck_person(store, &before, on).await?;
             detail.document_no = Some(s.document_no.trim().to_string());
             detail.commended_on = Some(on);
         }
