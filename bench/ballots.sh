@@ -5,6 +5,8 @@
 # Also prints the server's CPU time per request of each run. HEALTHZ_LUA=1 builds the
 # /healthz requests in Lua too (bench/healthz.lua), as the ballots are; the server takes
 # TOKIO_WORKER_THREADS from the environment.
+# DB_APART=1 (PostgreSQL): the server and wrk on the first core, every postgres process on
+# the second, for both runs — the database on cores of its own, as in production.
 # XIANFENG_BIN=path runs that binary as it is (to compare two builds, one after the other).
 # Needs wrk (Debian: apt-get install wrk). Data goes to bench-data/ (not committed).
 set -euo pipefail
@@ -45,6 +47,14 @@ sed -i 's/-//g' "$WORK/codes.txt"
   --connections-per-address 0 >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
+WRK=(wrk)
+if [[ -n "${DB_APART:-}" && -n "${PG_URL:-}" ]]; then
+  ALL="0-$(( $(nproc) - 1 ))"
+  for p in $(pgrep -x postgres); do taskset -p -c 1 "$p" >/dev/null; done
+  taskset -a -p -c 0 "$SERVER" >/dev/null
+  WRK=(taskset -c 0 wrk)
+  trap 'kill $SERVER 2>/dev/null || true; for p in $(pgrep -x postgres); do taskset -p -c "$ALL" "$p" >/dev/null; done' EXIT
+fi
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 kill -0 $SERVER 2>/dev/null || { echo "the server did not start:"; cat "$WORK/server.log"; exit 1; }
 
@@ -58,15 +68,15 @@ dbcpu() {
 }
 echo "== POST /api/v1/ballots, ${DURATION}s, $THREADS threads, $CONNECTIONS connections"
 cpu > "$WORK/cpu0"; dbcpu > "$WORK/db0"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \
+"${WRK[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/ballots.lua \
   "http://127.0.0.1:$PORT" -- "$WORK/codes.txt" "$THREADS" | tee "$WORK/ballots.txt"
 cpu > "$WORK/cpu1"; dbcpu > "$WORK/db1"
 echo "== GET /healthz, same load"
 if [[ -n "${HEALTHZ_LUA:-}" ]]; then
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/healthz.lua \
+  "${WRK[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/healthz.lua \
     "http://127.0.0.1:$PORT" | tee "$WORK/healthz.txt"
 else
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+  "${WRK[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     "http://127.0.0.1:$PORT/healthz" | tee "$WORK/healthz.txt"
 fi
 cpu > "$WORK/cpu2"
