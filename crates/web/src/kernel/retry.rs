@@ -42,7 +42,15 @@ fn is_over_limit(error: &axum::Error) -> bool {
     false
 }
 
+/// Routes whose work runs again by itself, so that their body need not be kept: a ballot's
+/// batch is retried whole by its writer, and its count of mistyped codes is one statement
+/// retried (`storage::retry`). Keeping the body cost every ballot a copy of the request.
+const RETRIED_WITHIN: &[&str] = &["/api/v1/ballots"];
+
 pub async fn again(State(body_limit): State<usize>, req: Request, next: Next) -> Response {
+    if RETRIED_WITHIN.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
     // A body declared larger than the limit goes on as it came, to be refused by the
     // handler's own extractor in the answer's usual form (a page, or JSON under the API).
     let declared = axum::body::HttpBody::size_hint(req.body()).lower();
