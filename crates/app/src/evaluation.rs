@@ -516,8 +516,8 @@ async fn next_batch(
 
 impl BallotWriter {
     /// Starts the writer: on SQLite the storage's ballot thread gathers the batches itself;
-    /// otherwise tasks on the current runtime, on PostgreSQL [`WRITERS_PG`] of them, each
-    /// taking the next batch while the others write theirs.
+    /// otherwise tasks on a runtime of their own (one thread), on PostgreSQL
+    /// [`WRITERS_PG`] of them, each taking the next batch while the others write theirs.
     pub fn start(store: Store) -> BallotWriter {
         let rounds: RoundCache = Default::default();
         if store.evaluation().has_ballot_thread() {

@@ -1,13 +1,16 @@
-//! The ballot writer's transaction, the hot path of mass evaluation (群众评议): it looks a
-//! batch's codes up, marks them used and stores the ballots, committed together.
+//! The ballot writer, the hot path of mass evaluation (群众评议): it gathers ballots into
+//! batches, looks a batch's codes up, has each ballot decided by the caller's rules, marks
+//! the codes used and stores the ballots, committed together, then answers each.
 //!
-//! On PostgreSQL it runs on the driver's own connections ([`PgBatch`]). On SQLite it runs
-//! on a thread of its own with a connection of its own (rusqlite) to the same file, the
-//! whole batch in one call, each statement prepared once and stepped directly: through sqlx every argument was converted twice and every statement
-//! and row crossed to sqlx's worker thread and back, which at 15,000 ballots a second was
-//! 40 % of the server's time (docs/PERFORMANCE.md). Both paths keep the same rules: a code
-//! is marked used only if it was not, in the transaction that stores its ballot, and one
-//! audit entry per batch counts the ballots without naming a code or a ballot.
+//! On PostgreSQL a batch runs on the driver's own connections ([`PgBatch`]). On SQLite the
+//! writer is a thread of its own with a connection of its own (rusqlite) to the same file,
+//! which gathers its batches from its own queue and does each in one go, every statement
+//! prepared once and stepped directly: through sqlx every argument was converted twice and
+//! every statement and row crossed to sqlx's worker thread and back, which at 15,000
+//! ballots a second was 40 % of the server's time (docs/PERFORMANCE.md). Both paths keep
+//! the same rules: a code is marked used only if it was not, in the transaction that
+//! stores its ballot, and one audit entry per batch counts the ballots without naming a
+//! code or a ballot.
 
 use crate::Evaluation;
 use std::collections::HashMap;
