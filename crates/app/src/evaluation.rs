@@ -371,7 +371,6 @@ pub struct RoundInfo {
 }
 
 /// What the writer is asked to do.
-#[derive(Clone)]
 enum Job {
     /// A ballot with a code (its keyed hash), decided against the code in the batch.
     Code {
@@ -391,7 +390,8 @@ enum Outcome {
     RoundUnread(i64),
 }
 
-type Reply = oneshot::Sender<Result<Outcome, AppError>>;
+/// The answer, with the job given back: sent again when its round had to be read first.
+type Reply = oneshot::Sender<Result<(Outcome, Job), AppError>>;
 
 async fn round_info(
     store: &Store,
@@ -474,16 +474,22 @@ impl xianfeng_storage::BallotJob for Pending {
     }
 
     fn finish(self: Box<Self>, outcome: Result<bool, &xianfeng_storage::StoreError>) {
+        let Pending {
+            job,
+            reply,
+            outcome: decided,
+            ..
+        } = *self;
         let answer = match outcome {
             // An open ballot not kept: its voter had voted for the subject.
-            Ok(false) => Ok(Outcome::Decided(Err(Refused::Used))),
-            Ok(true) => Ok(self.outcome),
+            Ok(false) => Ok((Outcome::Decided(Err(Refused::Used)), job)),
+            Ok(true) => Ok((decided, job)),
             Err(e) => Err(match e.message() {
                 Some(why) => AppError::Input(why.clone()),
                 None => AppError::fault(format!("ballot batch: {e}")),
             }),
         };
-        let _ = self.reply.send(answer);
+        let _ = reply.send(answer);
     }
 }
 
@@ -575,13 +581,13 @@ impl BallotWriter {
         round_info(store, &self.rounds, id).await
     }
 
-    async fn submit(&self, store: &Store, job: Job) -> Result<Result<(), Refused>, AppError> {
+    async fn submit(&self, store: &Store, mut job: Job) -> Result<Result<(), Refused>, AppError> {
         let stopped = || AppError::fault("the ballot writer has stopped");
         let mut read = None;
         loop {
             let (reply, answer) = oneshot::channel();
             let pending = Box::new(Pending {
-                job: job.clone(),
+                job,
                 rounds: self.rounds.clone(),
                 reply,
                 outcome: Outcome::Decided(Ok(())),
@@ -593,11 +599,13 @@ impl BallotWriter {
                     .map_err(|_| stopped())?,
                 Queue::Tasks(queue) => queue.send(pending).await.map_err(|_| stopped())?,
             }
-            match answer.await.map_err(|_| stopped())?? {
+            let (outcome, returned) = answer.await.map_err(|_| stopped())??;
+            match outcome {
                 Outcome::Decided(decided) => return Ok(decided),
                 Outcome::RoundUnread(id) if read != Some(id) => {
                     round_info(store, &self.rounds, id).await?;
                     read = Some(id);
+                    job = returned;
                 }
                 Outcome::RoundUnread(_) => {
                     return Err(AppError::fault("a round read is not in the cache"));

@@ -112,6 +112,13 @@ fn decide_all(
     decided
 }
 
+/// Each job's code hash (`None` for an open ballot), and the hashes to look up.
+fn keys_of(jobs: &[Box<dyn BallotJob>]) -> (Vec<Option<String>>, Vec<String>) {
+    let keys: Vec<Option<String>> = jobs.iter().map(|j| j.hash().map(String::from)).collect();
+    let hashes = keys.iter().flatten().cloned().collect();
+    (keys, hashes)
+}
+
 /// Tells each job of a batch how it ended.
 fn finish_all(jobs: Vec<Box<dyn BallotJob>>, outcome: Result<(Vec<usize>, Vec<bool>)>) {
     match outcome {
@@ -161,8 +168,7 @@ impl Evaluation<'_> {
     /// tried again a few times when the database refuses it for a concurrent writer; then
     /// tells each job.
     pub async fn write_batch(self, mut jobs: Vec<Box<dyn BallotJob>>) {
-        let keys: Vec<Option<String>> = jobs.iter().map(|j| j.hash().map(String::from)).collect();
-        let hashes: Vec<String> = keys.iter().flatten().cloned().collect();
+        let (keys, hashes) = keys_of(&jobs);
         let mut attempt = 0;
         let outcome = loop {
             match self.write_once(&hashes, &keys, &mut jobs).await {
@@ -310,8 +316,7 @@ fn run(
         let left = waiting.fetch_sub(jobs.len(), Ordering::Relaxed) - jobs.len();
         metrics::histogram!("ballot_batch_size").record(jobs.len() as f64);
         metrics::gauge!("ballot_queue_waiting").set(left as f64);
-        let keys: Vec<Option<String>> = jobs.iter().map(|j| j.hash().map(String::from)).collect();
-        let hashes: Vec<String> = keys.iter().flatten().cloned().collect();
+        let (keys, hashes) = keys_of(&jobs);
         let mut attempt = 0;
         let outcome = loop {
             match writer.write(&hashes, &keys, &mut jobs) {
